@@ -1,0 +1,236 @@
+/**
+ * The error hierarchy. Every error has a stable `code`. Nothing here keeps an axios config,
+ * request or headers: errors are built from plain values, so logging, `JSON.stringify` or
+ * `util.inspect` of an error can never print the API key. The optional `cause` is kept
+ * non-enumerable and is itself a sanitised value (never a raw axios error).
+ */
+import type { ApiValidationError } from './types';
+
+/** Fields every SDK error may carry; all plain data. */
+export interface SonioxErrorOptions {
+  cause?: unknown;
+}
+
+/** Base of every error thrown or emitted by the SDK. */
+export class SonioxError extends Error {
+  /** Stable machine-readable identifier of the error class. */
+  readonly code: string = 'soniox_error';
+
+  constructor(message: string, options: SonioxErrorOptions = {}) {
+    super(message);
+    this.name = new.target.name;
+    if (options.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+    }
+  }
+
+  /** Plain, secret-free representation (enumerable own fields plus name and message). */
+  toJSON(): Record<string, unknown> {
+    return { ...(this as unknown as Record<string, unknown>), name: this.name, code: this.code, message: this.message };
+  }
+}
+
+/** A client option or environment variable is missing or malformed. */
+export class SonioxConfigError extends SonioxError {
+  override readonly code: string = 'config_error';
+  /** The option at fault, e.g. `apiKey`. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
+  }
+}
+
+/** One bad field, from a client-side check or a response that does not match the schema. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** Request parameters rejected before sending, or a response that drifted from the schema. */
+export class SonioxValidationError extends SonioxError {
+  override readonly code: string = 'validation_error';
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/** Details the API gave with a non-2xx answer. */
+export interface APIErrorDetails {
+  status: number;
+  errorType?: string;
+  requestId?: string;
+  validationErrors?: ApiValidationError[];
+  moreInfo?: string;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/** The API answered with a non-2xx status. Subclasses per status family. */
+export class SonioxAPIError extends SonioxError {
+  override readonly code: string = 'api_error';
+  /** HTTP status. */
+  readonly status: number;
+  /** The API's `error_type` (branch on this, never on the message). */
+  readonly errorType: string | undefined;
+  readonly requestId: string | undefined;
+  readonly validationErrors: ApiValidationError[];
+  readonly moreInfo: string | undefined;
+
+  constructor(message: string, details: APIErrorDetails) {
+    super(message, { cause: details.cause });
+    this.status = details.status;
+    this.errorType = details.errorType;
+    this.requestId = details.requestId;
+    this.validationErrors = details.validationErrors ?? [];
+    this.moreInfo = details.moreInfo;
+  }
+}
+
+/** 400. */
+export class SonioxBadRequestError extends SonioxAPIError {
+  override readonly code: string = 'bad_request';
+}
+/** 401: missing or wrong API key. */
+export class SonioxAuthenticationError extends SonioxAPIError {
+  override readonly code: string = 'authentication_error';
+}
+/** 402: out of credit. */
+export class SonioxPaymentRequiredError extends SonioxAPIError {
+  override readonly code: string = 'payment_required';
+}
+/** 403. */
+export class SonioxPermissionError extends SonioxAPIError {
+  override readonly code: string = 'permission_denied';
+}
+/** 404. */
+export class SonioxNotFoundError extends SonioxAPIError {
+  override readonly code: string = 'not_found';
+}
+/** 409: e.g. a transcript asked for before the transcription completed. */
+export class SonioxConflictError extends SonioxAPIError {
+  override readonly code: string = 'conflict';
+}
+/** 413: request body too large. */
+export class SonioxPayloadTooLargeError extends SonioxAPIError {
+  override readonly code: string = 'payload_too_large';
+}
+/** 429, or a Retry-After longer than the client is willing to wait. */
+export class SonioxRateLimitError extends SonioxAPIError {
+  override readonly code: string = 'rate_limited';
+  /** How long the server asked to wait, when it said. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, details: APIErrorDetails) {
+    super(message, details);
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+/** 5xx. */
+export class SonioxServerError extends SonioxAPIError {
+  override readonly code: string = 'server_error';
+}
+
+/** The request never got an answer: refused, reset, DNS, TLS. */
+export class SonioxConnectionError extends SonioxError {
+  override readonly code: string = 'connection_error';
+  /** The system error code (`ECONNRESET`, ...) when there was one. */
+  readonly errno: string | undefined;
+  constructor(message: string, options: SonioxErrorOptions & { errno?: string } = {}) {
+    super(message, options);
+    this.errno = options.errno;
+  }
+}
+
+/** An upload from a one-shot stream failed after bytes were consumed: it cannot be re-sent. */
+export class SonioxUploadNotRetryableError extends SonioxConnectionError {
+  override readonly code: string = 'upload_not_retryable';
+}
+
+/** A per-attempt inactivity timeout, an overall deadline, or a wait that ran out. */
+export class SonioxTimeoutError extends SonioxError {
+  override readonly code: string = 'timeout';
+  readonly timeoutMs: number | undefined;
+  constructor(message: string, timeoutMs?: number, options: SonioxErrorOptions = {}) {
+    super(message, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class SonioxAbortError extends SonioxError {
+  override readonly code: string = 'aborted';
+}
+
+/** A transcription ended with status `error`. */
+export class SonioxTranscriptionError extends SonioxError {
+  override readonly code: string = 'transcription_failed';
+  readonly transcriptionId: string;
+  readonly errorType: string | undefined;
+  constructor(transcriptionId: string, errorType: string | undefined, message: string) {
+    super(message);
+    this.transcriptionId = transcriptionId;
+    this.errorType = errorType;
+  }
+}
+
+/** Details of a realtime failure. */
+export interface WebSocketErrorDetails {
+  /** The server's `error_code` (HTTP-style), or the WebSocket close code for drops. */
+  serverCode?: number;
+  errorType?: string;
+  requestId?: string;
+  closeCode?: number;
+  cause?: unknown;
+}
+
+/** Server codes after which a new session may succeed. */
+const RETRYABLE_WS_CODES = new Set([408, 500, 503]);
+
+/** A realtime session failed: a server error message, an abrupt close or a malformed frame. */
+export class SonioxWebSocketError extends SonioxError {
+  override readonly code: string = 'websocket_error';
+  readonly serverCode: number | undefined;
+  readonly errorType: string | undefined;
+  readonly requestId: string | undefined;
+  readonly closeCode: number | undefined;
+  /** Whether a new session could succeed (408/500/503, or a drop with no server error). */
+  readonly retryable: boolean;
+  constructor(message: string, details: WebSocketErrorDetails = {}) {
+    super(message, { cause: details.cause });
+    this.serverCode = details.serverCode;
+    this.errorType = details.errorType;
+    this.requestId = details.requestId;
+    this.closeCode = details.closeCode;
+    this.retryable = details.serverCode === undefined ? true : RETRYABLE_WS_CODES.has(details.serverCode);
+  }
+}
+
+type APIErrorClass = new (message: string, details: APIErrorDetails) => SonioxAPIError;
+
+const BY_STATUS: Record<number, APIErrorClass> = {
+  400: SonioxBadRequestError,
+  401: SonioxAuthenticationError,
+  402: SonioxPaymentRequiredError,
+  403: SonioxPermissionError,
+  404: SonioxNotFoundError,
+  409: SonioxConflictError,
+  413: SonioxPayloadTooLargeError,
+  429: SonioxRateLimitError,
+};
+
+/** The API error class for an HTTP status. */
+export function apiErrorFor(message: string, details: APIErrorDetails): SonioxAPIError {
+  const Ctor = BY_STATUS[details.status] ?? (details.status >= 500 ? SonioxServerError : SonioxAPIError);
+  return new Ctor(message, details);
+}
+
+/** Replaces every occurrence of each secret in `text` (used on any server-provided text). */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * What the mock server's parts agree on: fault descriptions (REST and WebSocket), options, and
+ * the small view of shared state the WebSocket half needs from the REST half (keys, counters).
+ * The mock imports nothing of the client except lib/types and lib/schemas.
+ */
+
+/** A fault on a REST route. `route` is `METHOD /path` with `:id` for ids, or `*` for every route. */
+export interface HttpFault {
+  route: string;
+  /** Answer with this status and the API's error body (`error_type` derived from the status). */
+  status?: number;
+  /** `Retry-After` header value (seconds as a number, or any string such as an HTTP date). */
+  retryAfter?: number | string;
+  /** `retry-after-ms` header value. */
+  retryAfterMs?: number;
+  /** Wait this long before answering (or before reading the body for uploads). */
+  delayMs?: number;
+  /** Send the response body in small chunks, this many ms apart. */
+  slowBodyMs?: number;
+  /** Destroy the socket: before reading the request, mid-request body, or mid-response body. */
+  reset?: 'before' | 'mid-request' | 'mid-response';
+  /** Answer 200/201 with a JSON body cut in half, or with text that is not JSON. */
+  body?: 'truncated' | 'invalid-json';
+  /** Apply to this many matching requests, then stop (default: every matching request). */
+  times?: number;
+  /** Apply to a matching request with this probability (0..1, deterministic per server seed). */
+  probability?: number;
+}
+
+/** A fault on realtime sessions. Applies to the next `times` sessions (default: all). */
+export interface WsFault {
+  /** Send the API's error message with this `error_code` after `afterAudioMs`, then close. */
+  errorCode?: number;
+  /** Close abruptly (TCP destroy, no close frame) after `afterAudioMs`. */
+  abruptClose?: boolean;
+  /** Send a frame that is not JSON after `afterAudioMs`. */
+  garbageFrame?: boolean;
+  /** Stop reading from the socket (exercises client backpressure). */
+  stopReading?: boolean;
+  /** Close with this WebSocket close code after `afterAudioMs`. */
+  closeCode?: number;
+  /** Audio time (ms, computed from bytes) after which the fault fires; default 0. */
+  afterAudioMs?: number;
+  times?: number;
+}
+
+/** Every fault the mock knows, as set by `setFaults` or `--fault` on the CLI. */
+export interface MockFaults {
+  http?: HttpFault[];
+  ws?: WsFault[];
+}
+
+/** Timing of the simulated async lifecycle. */
+export interface MockTiming {
+  /** Time spent `queued` before `processing` (default 50 ms). */
+  queuedMs?: number;
+  /** Time spent `processing` before `completed` (default 100 ms). */
+  processingMs?: number;
+}
+
+/** Options of `startMockServer`. */
+export interface MockServerOptions {
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Host to bind (default 127.0.0.1; loopback only). */
+  host?: string;
+  /** The key the mock accepts (default `mock-api-key`). */
+  apiKey?: string;
+  timing?: MockTiming;
+  faults?: MockFaults;
+  /** Close a realtime session after this long with no audio or keepalive (default 20 000 ms). */
+  realtimeIdleTimeoutMs?: number;
+  /** Pace realtime results by audio time (true, default) or answer as fast as audio arrives. */
+  realtimePacing?: boolean;
+  /** Seed for probabilistic faults and ids (deterministic runs). */
+  seed?: number;
+  /** Path of the fixtures directory with `audio/manifest.json` (default: the package's own). */
+  fixturesDir?: string;
+}
+
+/** What a key may do. Temporary keys only open WebSockets. */
+export type KeyPurpose = 'rest' | 'websocket';
+
+/** The part of the mock's state the WebSocket half uses. */
+export interface MockStateView {
+  /** Whether `key` is accepted for `purpose` (temporary keys: websocket only, unexpired). */
+  acceptsKey(key: string | undefined, purpose: KeyPurpose): boolean;
+  /** Called when a temporary key opens a session (single-use keys are spent). */
+  useKey(key: string): void;
+  /** Counts a hit on a route name (`GET /v1/files`, `WS /transcribe-websocket`, ...). */
+  hit(route: string): void;
+  /** Real-time model ids the mock knows (aliases included). */
+  realtimeModels(): string[];
+}

@@ -1,0 +1,72 @@
+/**
+ * The ajv wrapper: one Ajv instance, created on first use, each schema compiled once on first
+ * use. Nothing here runs at import or client construction, so `new SonioxClient()` stays cheap.
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { requestSchemas, responseSchemas, type SchemaName } from './definitions';
+
+export * from './definitions';
+
+/** One problem found by a schema, located like the API's own `validation_errors`. */
+export interface SchemaIssue {
+  /** Dotted path of the offending field, e.g. `translation.target_language` (`` for the root). */
+  field: string;
+  message: string;
+  keyword: string;
+}
+
+type AjvCtor = typeof import('ajv').default;
+let ajv: InstanceType<AjvCtor> | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function schemaOf(name: SchemaName): object {
+  return (responseSchemas as Record<string, object>)[name] ?? (requestSchemas as Record<string, object>)[name];
+}
+
+/** The compiled validator for a schema (compiled on first call, cached after). */
+export function getValidator(name: SchemaName): ValidateFunction {
+  let fn = compiled.get(name);
+  if (!fn) {
+    if (!ajv) {
+      // Required here rather than imported at the top: loading ajv costs a few ms.
+      const Ajv = (require('ajv') as { default: AjvCtor }).default;
+      ajv = new Ajv({ allErrors: true, strict: false });
+    }
+    fn = ajv.compile(schemaOf(name));
+    compiled.set(name, fn);
+  }
+  return fn;
+}
+
+function toIssue(error: ErrorObject): SchemaIssue {
+  let field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    field = field ? `${field}.${missing}` : missing;
+  }
+  return { field, message: error.message ?? 'is invalid', keyword: error.keyword };
+}
+
+/**
+ * Checks `data` against a named schema; returns the issues found (empty when valid). Issues
+ * from `anyOf` branches are collapsed to one per field so messages stay readable.
+ */
+export function validate(name: SchemaName, data: unknown): SchemaIssue[] {
+  const fn = getValidator(name);
+  if (fn(data)) return [];
+  const seen = new Set<string>();
+  const issues: SchemaIssue[] = [];
+  for (const error of fn.errors ?? []) {
+    if (error.keyword === 'if') continue;
+    const issue = toIssue(error);
+    if (seen.has(issue.field)) continue;
+    seen.add(issue.field);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+/** Formats issues as one line each: `field: message`. */
+export function describeIssues(issues: SchemaIssue[]): string {
+  return issues.map((i) => `${i.field || '(root)'}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,250 @@
+/**
+ * Shapes of the Soniox API, in the API's own snake_case. Shared by the client and the mock
+ * server (the mock imports nothing else of the client). See ../shared/soniox-api.md.
+ */
+
+/** One entry of an API error's `validation_errors`. */
+export interface ApiValidationError {
+  error_type: string;
+  location: string;
+  message: string;
+}
+
+/** Body of every non-2xx REST response. */
+export interface ApiErrorBody {
+  status_code: number;
+  error_type: string;
+  message: string;
+  validation_errors: ApiValidationError[];
+  request_id: string;
+  more_info?: string;
+}
+
+/** A stored file (`POST /v1/files`, `GET /v1/files/{id}`). */
+export interface SonioxFile {
+  id: string;
+  filename: string;
+  size: number;
+  created_at: string;
+  client_reference_id?: string | null;
+}
+
+/** A page of `GET /v1/files`. */
+export interface FileList {
+  files: SonioxFile[];
+  next_page_cursor: string | null;
+}
+
+/** Query of the list endpoints. */
+export interface ListParams {
+  /** 1..1000, default 1000. */
+  limit?: number;
+  /** Opaque cursor from a previous page's `next_page_cursor`. */
+  cursor?: string;
+}
+
+/** `TranslationConfig` of async and realtime requests. */
+export type TranslationConfig =
+  | { type: 'one_way'; target_language: string }
+  | { type: 'two_way'; language_a: string; language_b: string };
+
+/** Structured `context` of async and realtime requests. */
+export interface StructuredContext {
+  general?: Array<{ key: string; value: string }>;
+  text?: string;
+  terms?: string[];
+  translation_terms?: Array<{ source: string; target: string }>;
+}
+
+/** Body of `POST /v1/transcriptions`. Exactly one of `audio_url` and `file_id`. */
+export interface CreateTranscriptionParams {
+  model?: string;
+  audio_url?: string | null;
+  file_id?: string | null;
+  language_hints?: string[] | null;
+  language_hints_strict?: boolean | null;
+  enable_speaker_diarization?: boolean | null;
+  enable_language_identification?: boolean | null;
+  translation?: TranslationConfig | null;
+  context?: StructuredContext | string | null;
+  webhook_url?: string | null;
+  webhook_auth_header_name?: string | null;
+  webhook_auth_header_value?: string | null;
+  client_reference_id?: string | null;
+}
+
+/** Lifecycle states; unknown future strings are tolerated. */
+export type TranscriptionStatus = 'queued' | 'processing' | 'completed' | 'error' | (string & {});
+
+/** A transcription job. */
+export interface Transcription {
+  id: string;
+  status: TranscriptionStatus;
+  created_at: string;
+  model: string;
+  audio_url?: string | null;
+  file_id?: string | null;
+  filename: string;
+  language_hints?: string[] | null;
+  enable_speaker_diarization: boolean;
+  enable_language_identification: boolean;
+  audio_duration_ms?: number | null;
+  error_type?: string | null;
+  error_message?: string | null;
+  webhook_url?: string | null;
+  webhook_auth_header_name?: string | null;
+  webhook_auth_header_value?: string | null;
+  webhook_status_code?: number | null;
+  client_reference_id?: string | null;
+  context?: StructuredContext | string | null;
+}
+
+/** A page of `GET /v1/transcriptions`. */
+export interface TranscriptionList {
+  transcriptions: Transcription[];
+  next_page_cursor: string | null;
+}
+
+/** A token of an async transcript. Translated tokens may lack timing and confidence. */
+export interface TranscriptToken {
+  text: string;
+  start_ms?: number;
+  end_ms?: number;
+  confidence?: number;
+  speaker?: string | null;
+  language?: string | null;
+  is_audio_event?: boolean | null;
+  translation_status?: 'none' | 'original' | 'translation' | null;
+  source_language?: string | null;
+}
+
+/** `GET /v1/transcriptions/{id}/transcript`. */
+export interface Transcript {
+  id: string;
+  text: string;
+  tokens: TranscriptToken[];
+}
+
+/** An entry of `GET /v1/models`. */
+export interface Model {
+  id: string;
+  aliased_model_id: string | null;
+  name: string;
+  context_version: number | null;
+  transcription_mode: 'real_time' | 'async' | (string & {});
+  languages: Array<{ code: string; name: string }>;
+  supports_language_hints_strict: boolean;
+  supports_max_endpoint_delay: boolean;
+  translation_targets: Array<{
+    target_language: string;
+    source_languages: string[];
+    exclude_source_languages: string[];
+  }>;
+  two_way_translation_pairs: string[];
+  one_way_translation: string | null;
+  two_way_translation: string | null;
+  supports_endpoint_sensitivity?: boolean;
+  supports_endpoint_latency_adjustment?: boolean;
+  endpoint_latency_adjustment_max_level?: number;
+}
+
+/** `GET /v1/models`. */
+export interface ModelList {
+  models: Model[];
+}
+
+/** Body of `POST /v1/auth/temporary-api-key`. */
+export interface CreateTemporaryKeyParams {
+  usage_type: 'transcribe_websocket' | 'tts_rt';
+  expires_in_seconds: number;
+  client_reference_id?: string | null;
+  single_use?: boolean | null;
+  max_session_duration_seconds?: number | null;
+}
+
+/** Answer of `POST /v1/auth/temporary-api-key`. */
+export interface TemporaryKey {
+  api_key: string;
+  expires_at: string;
+}
+
+/** The realtime start message (config), less the key. Unknown fields pass through. */
+export interface RealtimeConfig {
+  model?: string;
+  audio_format?: string;
+  sample_rate?: number;
+  num_channels?: number;
+  language_hints?: string[];
+  language_hints_strict?: boolean;
+  context?: StructuredContext | string;
+  enable_speaker_diarization?: boolean;
+  enable_language_identification?: boolean;
+  enable_endpoint_detection?: boolean;
+  max_endpoint_delay_ms?: number;
+  endpoint_sensitivity?: number;
+  endpoint_latency_adjustment_level?: number;
+  client_reference_id?: string;
+  translation?: TranslationConfig;
+  [field: string]: unknown;
+}
+
+/** A token of a realtime result. `<end>` and `<fin>` are special final tokens. */
+export interface RealtimeToken {
+  text: string;
+  start_ms?: number;
+  end_ms?: number;
+  confidence?: number;
+  is_final: boolean;
+  speaker?: string;
+  language?: string;
+  translation_status?: 'none' | 'original' | 'translation';
+  source_language?: string;
+}
+
+/** A server message on the realtime WebSocket (result, finished or error). */
+export interface RealtimeMessage {
+  tokens: RealtimeToken[];
+  final_audio_proc_ms?: number;
+  total_audio_proc_ms?: number;
+  finished?: boolean;
+  error_code?: number;
+  error_type?: string;
+  error_message?: string;
+  more_info?: string;
+  request_id?: string;
+}
+
+/** Body Soniox POSTs to a transcription's `webhook_url` when it ends. */
+export interface WebhookEvent {
+  id: string;
+  status: 'completed' | 'error' | (string & {});
+}
+
+/** Raw PCM-like realtime formats: they need `sample_rate` and `num_channels`. */
+export const RAW_AUDIO_FORMATS: readonly string[] = [
+  'pcm_s8', 'pcm_s8le', 'pcm_s8be', 'pcm_u8', 'pcm_u8le', 'pcm_u8be',
+  'pcm_s16le', 'pcm_s16be', 'pcm_u16le', 'pcm_u16be',
+  'pcm_s24le', 'pcm_s24be', 'pcm_u24le', 'pcm_u24be',
+  'pcm_s32le', 'pcm_s32be', 'pcm_u32le', 'pcm_u32be',
+  'pcm_f32le', 'pcm_f32be', 'pcm_f64le', 'pcm_f64be',
+  'mulaw', 'alaw',
+];
+
+/** Container formats the realtime API auto-detects or accepts by name. */
+export const CONTAINER_AUDIO_FORMATS: readonly string[] = [
+  'auto', 'aac', 'aiff', 'amr', 'asf', 'flac', 'mp3', 'ogg', 'wav', 'webm',
+];
+
+/** Bytes per sample of a raw format (for audio-time arithmetic). */
+export function bytesPerSample(format: string): number {
+  if (format === 'mulaw' || format === 'alaw' || /^pcm_[su]8/.test(format)) return 1;
+  const bits = /^pcm_[suf](\d+)/.exec(format);
+  return bits ? Number(bits[1]) / 8 : 0;
+}
+
+/** Largest file the API accepts: 1 GiB. */
+export const MAX_FILE_SIZE = 1_073_741_824;
+
+/** Documented default models. */
+export const DEFAULT_ASYNC_MODEL = 'stt-async-v5';
+export const DEFAULT_REALTIME_MODEL = 'stt-rt-v5';

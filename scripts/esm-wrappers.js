@@ -1,0 +1,16 @@
+// Writes dist/index.mjs and dist/mock/index.mjs: ESM entry points that re-export the CommonJS
+// build by name, so `import { SonioxClient } from 'soniox-pro-sdk'` works without a dual build.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dist = path.join(__dirname, '..', 'dist');
+for (const entry of ['index.js', path.join('mock', 'index.js')]) {
+  const file = path.join(dist, entry);
+  const names = Object.keys(require(file)).filter((n) => n !== 'default' && n !== '__esModule');
+  const body =
+    `import cjs from './${path.basename(entry)}';\n` +
+    `export const { ${names.join(', ')} } = cjs;\n` +
+    'export default cjs;\n';
+  fs.writeFileSync(file.replace(/\.js$/, '.mjs'), body);
+}
