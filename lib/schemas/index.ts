@@ -29,6 +29,7 @@ export function getValidator(name: SchemaName): ValidateFunction {
   if (!fn) {
     if (!ajv) {
       // Required here rather than imported at the top: loading ajv costs a few ms.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const Ajv = (require('ajv') as { default: AjvCtor }).default;
       ajv = new Ajv({ allErrors: true, strict: false });
     }
