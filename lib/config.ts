@@ -1,0 +1,180 @@
+/**
+ * Client options and their resolution against the environment. Every check runs in the
+ * constructor, so a bad option fails at once with a `SonioxConfigError` naming it, not on the
+ * first request. Nothing here opens a socket or compiles a schema.
+ */
+import { SonioxConfigError } from './errors';
+import type { SonioxError } from './errors';
+import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
+import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './http/retry';
+
+/** Regions with their own hosts; a project's keys only work in its region. */
+export type SonioxRegion = 'us' | 'eu' | 'jp';
+
+/** Passed to `onRequest` before each attempt. */
+export interface RequestEvent {
+  method: string;
+  url: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+}
+
+/** Passed to `onResponse` after each attempt that got an HTTP answer. */
+export interface ResponseEvent extends RequestEvent {
+  status: number;
+  durationMs: number;
+}
+
+/** Passed to `onRetry` before waiting for a retry. */
+export interface RetryEvent extends RequestEvent {
+  /** The wait before the retry. */
+  delayMs: number;
+  /** What went wrong with the attempt that is being retried (secret-free). */
+  error: SonioxError;
+}
+
+/** Options of `new SonioxClient(options)`. */
+export interface SonioxClientOptions {
+  /** Default: env SONIOX_API_KEY. Missing -> SonioxConfigError. */
+  apiKey?: string;
+  /** Picks the regional hosts (default env SONIOX_REGION, else 'us'). */
+  region?: SonioxRegion;
+  /** REST origin without /v1 (default env SONIOX_API_BASE_URL, else the region's). */
+  baseURL?: string;
+  /** Full WebSocket URL (default env SONIOX_REALTIME_URL, else the region's). */
+  realtimeURL?: string;
+  /** Per-attempt inactivity timeout of JSON calls in ms (default 60 000). */
+  timeoutMs?: number;
+  /** Inactivity timeout of uploads in ms (default 120 000); uploads have no overall deadline. */
+  uploadTimeoutMs?: number;
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** Backoff tuning (base and ceiling of the jittered delay, longest Retry-After honoured). */
+  retry?: Partial<Omit<RetryPolicyOptions, 'maxRetries'>>;
+  /** Sockets per origin (default 100). */
+  maxSockets?: number;
+  /** Idle sockets kept per origin (default 20). */
+  maxFreeSockets?: number;
+  /** Idle socket lifetime in ms; keep it below the server's keep-alive timeout (default 4 000). */
+  freeSocketTimeoutMs?: number;
+  /** Check responses against the API schemas (default true); false = lenient. */
+  validateResponses?: boolean;
+  /** Default model of async transcriptions (default stt-async-v5). */
+  asyncModel?: string;
+  /** Default model of realtime sessions (default stt-rt-v5). */
+  realtimeModel?: string;
+  /** Called before each HTTP attempt. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Called after each HTTP attempt that got an answer. */
+  onResponse?: (event: ResponseEvent) => void;
+  /** Called before each retry wait. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Environment to read instead of process.env (tests, multi-tenant servers). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Options after defaults, environment and checks. */
+export interface ResolvedConfig {
+  apiKey: string;
+  region: SonioxRegion;
+  baseURL: string;
+  realtimeURL: string;
+  timeoutMs: number;
+  uploadTimeoutMs: number;
+  retry: RetryPolicyOptions;
+  maxSockets: number;
+  maxFreeSockets: number;
+  freeSocketTimeoutMs: number;
+  validateResponses: boolean;
+  asyncModel: string;
+  realtimeModel: string;
+  onRequest?: (event: RequestEvent) => void;
+  onResponse?: (event: ResponseEvent) => void;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+const REGION_DOMAINS: Record<SonioxRegion, string> = { us: 'soniox.com', eu: 'eu.soniox.com', jp: 'jp.soniox.com' };
+
+/** The REST origin and WebSocket URL of a region. */
+export function regionHosts(region: SonioxRegion): { baseURL: string; realtimeURL: string } {
+  const domain = REGION_DOMAINS[region];
+  return { baseURL: `https://api.${domain}`, realtimeURL: `wss://stt-rt.${domain}/transcribe-websocket` };
+}
+
+function checkURL(option: string, value: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SonioxConfigError(option, `${option} is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new SonioxConfigError(option, `${option} must use ${protocols.map((p) => p.replace(':', '')).join(' or ')}, got ${url.protocol.replace(':', '')}`);
+  }
+  if (url.username || url.password) throw new SonioxConfigError(option, `${option} must not carry credentials`);
+  return value.replace(/\/+$/, '');
+}
+
+function checkNumber(option: string, value: number | undefined, fallback: number, min: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new SonioxConfigError(option, `${option} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkModel(option: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '') throw new SonioxConfigError(option, `${option} must be a non-empty string`);
+  return value;
+}
+
+function checkHook<T>(option: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new SonioxConfigError(option, `${option} must be a function`);
+  return value;
+}
+
+/** Applies defaults and the environment, and checks every option. */
+export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
+  if (options === null || typeof options !== 'object') throw new SonioxConfigError('options', 'options must be an object');
+  const env = options.env ?? process.env;
+  const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw new SonioxConfigError('apiKey', 'No API key: pass the apiKey option or set SONIOX_API_KEY');
+  }
+  if (/[\r\n]/.test(apiKey)) throw new SonioxConfigError('apiKey', 'apiKey must not contain line breaks');
+
+  const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
+  if (!(region in REGION_DOMAINS)) {
+    throw new SonioxConfigError('region', `region must be one of us, eu, jp, got ${String(region)}`);
+  }
+  const hosts = regionHosts(region);
+  const baseURL = checkURL('baseURL', options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL, ['http:', 'https:']);
+  const realtimeURL = checkURL('realtimeURL', options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL, ['ws:', 'wss:']);
+
+  const retry = options.retry ?? {};
+  const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
+  return {
+    apiKey,
+    region,
+    baseURL,
+    realtimeURL,
+    timeoutMs: checkNumber('timeoutMs', options.timeoutMs, 60_000, 1, false),
+    uploadTimeoutMs: checkNumber('uploadTimeoutMs', options.uploadTimeoutMs, 120_000, 1, false),
+    retry: {
+      maxRetries: checkNumber('maxRetries', options.maxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, true),
+      baseDelayMs: checkNumber('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0, false),
+      maxDelayMs: checkNumber('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0, false),
+      maxRetryAfterMs: checkNumber('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0, false),
+    },
+    maxSockets,
+    maxFreeSockets: checkNumber('maxFreeSockets', options.maxFreeSockets, Math.min(20, maxSockets), 0, true),
+    freeSocketTimeoutMs: checkNumber('freeSocketTimeoutMs', options.freeSocketTimeoutMs, 4_000, 1, false),
+    validateResponses: options.validateResponses ?? true,
+    asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
+    realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),
+    onRequest: checkHook('onRequest', options.onRequest),
+    onResponse: checkHook('onResponse', options.onResponse),
+    onRetry: checkHook('onRetry', options.onRetry),
+  };
+}

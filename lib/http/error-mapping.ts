@@ -1,0 +1,104 @@
+/**
+ * Turns an axios failure into a typed, secret-free SDK error. axios errors carry the request
+ * config and headers (the API key among them): they never leave the transport. Only plain
+ * values (status, the API's error body, a system error code) are copied out.
+ */
+import { isAxiosError } from 'axios';
+import {
+  SonioxAbortError, SonioxConnectionError, SonioxError, SonioxRateLimitError, SonioxTimeoutError,
+  SonioxUploadNotRetryableError, apiErrorFor, redact,
+} from '../errors';
+import type { ApiValidationError } from '../types';
+
+/** What the transport knows about the call when it fails. */
+export interface FailureContext {
+  method: string;
+  path: string;
+  apiKey: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The call would have been retried but its body (a one-shot stream) cannot be re-sent. */
+  notReplayable?: boolean;
+  /** Retry-After (ms) that the policy refused to wait for. */
+  retryAfterMs?: number;
+  /** Retry-After (ms) the server sent, if any. */
+  serverRetryAfterMs?: number;
+}
+
+interface ErrorBodyLike {
+  error_type?: unknown;
+  message?: unknown;
+  request_id?: unknown;
+  validation_errors?: unknown;
+  more_info?: unknown;
+}
+
+function asErrorBody(data: unknown): ErrorBodyLike {
+  if (typeof data === 'string') {
+    try {
+      return asErrorBody(JSON.parse(data));
+    } catch {
+      return {};
+    }
+  }
+  return data !== null && typeof data === 'object' ? (data as ErrorBodyLike) : {};
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function validationErrors(v: unknown): ApiValidationError[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
+    .map((e) => ({ error_type: String(e.error_type ?? ''), location: String(e.location ?? ''), message: String(e.message ?? '') }));
+}
+
+/** The abort reason as an SDK error: a deadline (`AbortSignal.timeout`) or the caller's abort. */
+export function abortError(signal: AbortSignal, what: string): SonioxError {
+  const reason = signal.reason as { name?: string } | undefined;
+  if (reason?.name === 'TimeoutError') return new SonioxTimeoutError(`${what}: deadline exceeded`);
+  return new SonioxAbortError(`${what}: aborted`);
+}
+
+/** Maps any failure of a transport call to an SDK error. */
+export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
+  const what = `${ctx.method} ${ctx.path}`;
+  if (err instanceof SonioxError) return err;
+  if (ctx.signal?.aborted) return abortError(ctx.signal, what);
+  if (!isAxiosError(err)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return new SonioxConnectionError(`${what} failed: ${redact(message, [ctx.apiKey])}`);
+  }
+  const response = err.response;
+  if (response) {
+    const body = asErrorBody(response.data);
+    const errorType = str(body.error_type);
+    const requestId = str(body.request_id) ?? str(response.headers?.['x-request-id']);
+    const apiMessage = redact(str(body.message) ?? (response.statusText || 'no message'), [ctx.apiKey]);
+    const details = {
+      status: response.status,
+      errorType,
+      requestId,
+      validationErrors: validationErrors(body.validation_errors),
+      moreInfo: str(body.more_info),
+      retryAfterMs: ctx.retryAfterMs ?? ctx.serverRetryAfterMs,
+    };
+    const message = `${what} failed with ${response.status}${errorType ? ` ${errorType}` : ''}: ${apiMessage}` +
+      (requestId ? ` (request id ${requestId})` : '');
+    if (ctx.retryAfterMs !== undefined) {
+      return new SonioxRateLimitError(`${message}; the server asked to wait ${ctx.retryAfterMs} ms, longer than allowed`, details);
+    }
+    return apiErrorFor(message, details);
+  }
+  const code = err.code;
+  if (ctx.notReplayable) {
+    return new SonioxUploadNotRetryableError(
+      `${what} failed (${code ?? 'network error'}) and cannot be retried: the source stream was already consumed (pass a path or a Buffer to allow retries)`,
+      { errno: code },
+    );
+  }
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return new SonioxTimeoutError(`${what}: no response activity for ${ctx.timeoutMs} ms`, ctx.timeoutMs);
+  }
+  return new SonioxConnectionError(`${what} failed: ${redact(err.message, [ctx.apiKey])}${code ? ` (${code})` : ''}`, { errno: code });
+}

@@ -1,0 +1,112 @@
+/**
+ * The retry policy, as small pure functions (got's style): which failures may be retried, how
+ * long to wait, and when a server's `Retry-After` is too long to honour. axios-retry runs them.
+ *
+ * The POST rule is the one that protects users' money: a POST is retried only where the server
+ * cannot have acted on it (429, 503, or a failure before the request reached the server). A 500
+ * on "create transcription" may have created (and billed) a job, so it is never retried.
+ */
+
+/** Tunables of the policy. */
+export interface RetryPolicyOptions {
+  /** Retries after the first attempt (default 3). */
+  maxRetries: number;
+  /** First backoff ceiling in ms (default 500). */
+  baseDelayMs: number;
+  /** Largest computed backoff in ms (default 8 000). */
+  maxDelayMs: number;
+  /** Longest `Retry-After` honoured, in ms (default 60 000); longer fails at once with a rate-limit error. */
+  maxRetryAfterMs: number;
+}
+
+/** Defaults of {@link RetryPolicyOptions}. */
+export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** What is known about a failed attempt, independent of axios. */
+export interface AttemptFailure {
+  method: string;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** System or axios error code (`ECONNRESET`, `ECONNABORTED`, ...) when it did not. */
+  errorCode?: string;
+  /** The failed request went out on a kept-alive socket the server may just have closed. */
+  reusedSocket?: boolean;
+  /** The request body can be sent again (JSON, a path, a Buffer; not a consumed stream). */
+  bodyReplayable: boolean;
+}
+
+/** Error codes that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** Network error codes worth retrying on idempotent methods (timeouts included). */
+const TRANSIENT_CODES = new Set([
+  ...NOT_SENT_CODES,
+  'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/** Whether a failed attempt may be retried (the budget of attempts is checked elsewhere). */
+export function isRetryableFailure(f: AttemptFailure): boolean {
+  if (!f.bodyReplayable) return false;
+  const method = f.method.toUpperCase();
+  if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
+    if (f.status === undefined) return f.errorCode !== undefined && TRANSIENT_CODES.has(f.errorCode);
+    return f.status === 408 || f.status === 429 || f.status >= 500;
+  }
+  // POST (and anything else that is not idempotent): only where the server cannot have acted.
+  if (f.status !== undefined) return f.status === 429 || f.status === 503;
+  if (f.errorCode === undefined) return false;
+  if (NOT_SENT_CODES.has(f.errorCode)) return true;
+  // A kept-alive socket closed by the server as we reused it: the request was never read.
+  return f.errorCode === 'ECONNRESET' && f.reusedSocket === true;
+}
+
+/**
+ * Exponential backoff with full jitter: a random delay in `[0, min(maxDelayMs, baseDelayMs * 2^(retry-1)))`.
+ * `retry` counts from 1 (the first retry).
+ */
+export function backoffDelay(retry: number, policy: Pick<RetryPolicyOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+type HeaderBag = Record<string, unknown> | { get(name: string): unknown };
+
+function header(headers: HeaderBag | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const raw = typeof (headers as { get?: unknown }).get === 'function'
+    ? (headers as { get(name: string): unknown }).get(name)
+    : (headers as Record<string, unknown>)[name];
+  if (Array.isArray(raw)) return raw.length ? String(raw[0]) : undefined;
+  return raw === undefined || raw === null ? undefined : String(raw);
+}
+
+/**
+ * The server's requested wait in ms, from `retry-after-ms` or `Retry-After` (seconds or an HTTP
+ * date); undefined when absent or unparseable. A date in the past means 0.
+ */
+export function parseRetryAfter(headers: HeaderBag | undefined, now: number = Date.now()): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.ceil(Number(ms));
+  const value = header(headers, 'retry-after');
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** The wait before retry number `retry`: the server's Retry-After when given, else backoff. */
+export function retryDelay(retry: number, retryAfterMs: number | undefined, policy: RetryPolicyOptions, random: () => number = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
+  return backoffDelay(retry, policy, random);
+}
+
+/** Whether a server-requested wait is longer than the policy allows (fail at once instead). */
+export function exceedsRetryAfterCap(retryAfterMs: number | undefined, policy: Pick<RetryPolicyOptions, 'maxRetryAfterMs'>): boolean {
+  return retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs;
+}

@@ -1,0 +1,21 @@
+/**
+ * An abortable sleep on the global `setTimeout`, so sinon fake timers drive it in specs.
+ * (`timers/promises` and `AbortSignal.timeout` use Node's internal timers, which fakes miss.)
+ */
+import { abortError } from './error-mapping';
+
+/** Resolves after `ms`; rejects with the SDK's abort/timeout error as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal, what = 'wait'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal, what));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal as AbortSignal, what));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,292 @@
+/**
+ * The transport: one axios instance on agentkeepalive agents, axios-retry with our policy, our
+ * hooks, and errors mapped to the SDK's. Resources call `request()`; nothing else touches axios.
+ */
+import type { Readable } from 'node:stream';
+import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axiosRetry from 'axios-retry';
+import { HttpAgent, HttpsAgent } from 'agentkeepalive';
+import type { ResolvedConfig } from '../config';
+import { SonioxConnectionError, SonioxValidationError } from '../errors';
+import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
+import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
+import { abortError, toSonioxError } from './error-mapping';
+
+/** Options every network method accepts. */
+export interface CallOptions {
+  /** Aborts the call (and any wait between retries) at once. */
+  signal?: AbortSignal;
+  /** Per-attempt inactivity timeout for this call, in ms. */
+  timeoutMs?: number;
+  /** Retries for this call (overrides the client's maxRetries). */
+  maxRetries?: number;
+}
+
+/** A streamed request body, made fresh for each attempt. */
+export interface StreamBody {
+  stream: Readable;
+  headers: Record<string, string>;
+}
+
+/** One call of the transport. */
+export interface TransportRequest extends CallOptions {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the origin, e.g. `/v1/files`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON body. */
+  json?: unknown;
+  /** Streamed body factory: called once per attempt (a retry gets a fresh stream). */
+  body?: () => StreamBody;
+  /** Whether `body` can be called again after a failed attempt. */
+  replayable?: boolean;
+  /** Response schema to check 2xx bodies against (when validateResponses). */
+  schema?: ResponseSchemaName;
+}
+
+/** Connection pool figures, from agentkeepalive. */
+export interface PoolStats {
+  /** Sockets opened since the client was made. */
+  socketsCreated: number;
+  /** Requests sent (every attempt counts). */
+  requests: number;
+  /** Share of requests that went out on an already open socket (0..1). */
+  reuseRatio: number;
+  /** Requests waiting for a socket right now. */
+  queued: number;
+  /** Sockets busy right now. */
+  activeSockets: number;
+  /** Idle sockets kept open right now. */
+  freeSockets: number;
+}
+
+/** Per-call state carried through axios-retry's re-dispatches (a class, so axios keeps the reference). */
+class CallState {
+  attempt = 0;
+  startedAt = 0;
+  delayMs = 0;
+  notReplayable = false;
+  cappedRetryAfterMs: number | undefined;
+  serverRetryAfterMs: number | undefined;
+  current: Readable | undefined;
+  constructor(readonly req: TransportRequest) {}
+}
+
+type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
+
+const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Largest JSON response accepted (a long transcript is a few MB). */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Owns the axios instance and the agents of one client; both are built on the first request. */
+export class Transport {
+  private agent: HttpAgent | undefined;
+  private axiosInstance: AxiosInstance | undefined;
+  private closed = false;
+
+  constructor(private readonly config: ResolvedConfig) {}
+
+  private get http(): AxiosInstance {
+    if (this.axiosInstance) return this.axiosInstance;
+    const config = this.config;
+    const https = config.baseURL.startsWith('https:');
+    const agentOptions = {
+      maxSockets: config.maxSockets,
+      maxFreeSockets: config.maxFreeSockets,
+      freeSocketTimeout: config.freeSocketTimeoutMs,
+      // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
+      // request's inactivity timeout so only ours decides.
+      timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
+    };
+    const agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    const http = axios.create({
+      baseURL: config.baseURL,
+      httpAgent: https ? undefined : agent,
+      httpsAgent: https ? agent : undefined,
+      // follow-redirects would keep a copy of every body chunk to replay redirects.
+      maxRedirects: 0,
+      maxBodyLength: Infinity,
+      maxContentLength: MAX_JSON_BYTES,
+      responseType: 'json',
+      proxy: false,
+      headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': 'soniox-pro-sdk' },
+    });
+    this.installHooks(http);
+    axiosRetry(http, {
+      retries: config.retry.maxRetries,
+      // axios `timeout` is per attempt (socket inactivity); do not shrink it across retries.
+      shouldResetTimeout: true,
+      retryCondition: (error) => this.shouldRetry(error),
+      retryDelay: (retry, error) => this.delayFor(retry, error),
+      onRetry: (retry, error, requestConfig) => this.beforeRetry(retry, error, requestConfig as StatefulConfig),
+    });
+    this.agent = agent;
+    this.axiosInstance = http;
+    return http;
+  }
+
+  /** Sends a request; resolves with the parsed body (undefined for 204). */
+  async request<T>(req: TransportRequest): Promise<T> {
+    const what = `${req.method} ${req.path}`;
+    if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
+    if (req.signal?.aborted) throw abortError(req.signal, what);
+    const state = new CallState(req);
+    const timeoutMs = req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
+    const first = req.body?.();
+    state.current = first?.stream;
+    const config: AxiosRequestConfig & { sonioxState: CallState } = {
+      method: req.method,
+      url: req.path,
+      params: req.query,
+      data: first ? first.stream : req.json,
+      headers: first ? first.headers : undefined,
+      timeout: timeoutMs,
+      signal: req.signal,
+      sonioxState: state,
+      'axios-retry': { retries: req.maxRetries ?? this.config.retry.maxRetries },
+    };
+    let response: AxiosResponse;
+    try {
+      response = await this.http.request(config);
+    } catch (err) {
+      state.current?.destroy();
+      throw toSonioxError(err, {
+        method: req.method,
+        path: req.path,
+        apiKey: this.config.apiKey,
+        timeoutMs,
+        signal: req.signal,
+        notReplayable: state.notReplayable,
+        retryAfterMs: state.cappedRetryAfterMs,
+        serverRetryAfterMs: state.serverRetryAfterMs,
+      });
+    }
+    if (response.status === 204) return undefined as T;
+    return this.checked<T>(req, response.data);
+  }
+
+  /** Pool figures (see {@link PoolStats}). */
+  poolStats(): PoolStats {
+    if (!this.agent) return { socketsCreated: 0, requests: 0, reuseRatio: 0, queued: 0, activeSockets: 0, freeSockets: 0 };
+    const s = this.agent.getCurrentStatus();
+    const requests = s.requestCount;
+    return {
+      socketsCreated: s.createSocketCount,
+      requests,
+      reuseRatio: requests === 0 ? 0 : Math.max(0, requests - s.createSocketCount) / requests,
+      queued: sum(s.requests),
+      activeSockets: sum(s.sockets),
+      freeSockets: sum(s.freeSockets),
+    };
+  }
+
+  /** Destroys the agents (open and idle sockets); idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.agent?.destroy();
+  }
+
+  private checked<T>(req: TransportRequest, data: unknown): T {
+    if (!req.schema || !this.config.validateResponses) return data as T;
+    if (typeof data === 'string') {
+      throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not valid JSON`, [{ field: '(body)', message: 'not JSON' }]);
+    }
+    const issues = validate(req.schema, data);
+    if (issues.length) {
+      throw new SonioxValidationError(
+        `${req.method} ${req.path}: the response does not match the API schema (${describeIssues(issues)}); ` +
+          'pass validateResponses: false to accept it',
+        issues.map(({ field, message }) => ({ field, message })),
+      );
+    }
+    return data as T;
+  }
+
+  private installHooks(http: AxiosInstance): void {
+    const { onRequest, onResponse } = this.config;
+    http.interceptors.request.use((cfg: StatefulConfig) => {
+      const state = cfg.sonioxState;
+      if (state) {
+        state.attempt += 1;
+        state.startedAt = performance.now();
+        onRequest?.({ method: state.req.method, url: state.req.path, attempt: state.attempt });
+      }
+      return cfg;
+    });
+    const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
+      const state = cfg?.sonioxState;
+      if (state && status !== undefined) {
+        onResponse?.({ method: state.req.method, url: state.req.path, attempt: state.attempt, status, durationMs: performance.now() - state.startedAt });
+      }
+    };
+    http.interceptors.response.use(
+      (res) => {
+        report(res.config as StatefulConfig, res.status);
+        return res;
+      },
+      (error: AxiosError) => {
+        report(error.config as StatefulConfig | undefined, error.response?.status);
+        return Promise.reject(error);
+      },
+    );
+  }
+
+  private failureOf(error: AxiosError, state: CallState): AttemptFailure {
+    const request = error.request as { reusedSocket?: boolean } | undefined;
+    return {
+      method: state.req.method,
+      status: error.response?.status,
+      errorCode: error.response ? undefined : error.code,
+      reusedSocket: request?.reusedSocket === true,
+      bodyReplayable: true,
+    };
+  }
+
+  private shouldRetry(error: AxiosError): boolean {
+    const state = (error.config as StatefulConfig | undefined)?.sonioxState;
+    if (!state || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
+    if (state.req.body && !state.req.replayable) {
+      // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
+      // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
+      if (!error.response) state.notReplayable = true;
+      return false;
+    }
+    const failure = this.failureOf(error, state);
+    if (!isRetryableFailure(failure)) return false;
+    const retryAfterMs = error.response ? parseRetryAfter(error.response.headers as Record<string, unknown>) : undefined;
+    state.serverRetryAfterMs = retryAfterMs;
+    if (exceedsRetryAfterCap(retryAfterMs, this.config.retry)) {
+      state.cappedRetryAfterMs = retryAfterMs;
+      return false;
+    }
+    return true;
+  }
+
+  private delayFor(retry: number, error: AxiosError): number {
+    const state = (error.config as StatefulConfig | undefined)?.sonioxState;
+    const delay = retryDelay(retry, state?.serverRetryAfterMs, this.config.retry);
+    if (state) state.delayMs = delay;
+    return delay;
+  }
+
+  private beforeRetry(retry: number, error: AxiosError, cfg: StatefulConfig): void {
+    const state = cfg.sonioxState;
+    if (!state) return;
+    if (state.req.body) {
+      state.current?.destroy();
+      const next = state.req.body();
+      state.current = next.stream;
+      cfg.data = next.stream;
+      for (const [name, value] of Object.entries(next.headers)) cfg.headers.set(name, value);
+    }
+    this.config.onRetry?.({
+      method: state.req.method,
+      url: state.req.path,
+      attempt: retry + 1,
+      delayMs: state.delayMs,
+      error: toSonioxError(error, { method: state.req.method, path: state.req.path, apiKey: this.config.apiKey, timeoutMs: cfg.timeout ?? 0 }),
+    });
+  }
+}
