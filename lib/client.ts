@@ -1,0 +1,169 @@
+/**
+ * SonioxClient: resolves the options, owns the transport (created on first use, so
+ * construction opens nothing and compiles nothing) and exposes the resources.
+ */
+import { Readable } from 'node:stream';
+import { resolveConfig, type ResolvedConfig, type SonioxClientOptions } from './config';
+import { SonioxValidationError, type SonioxError } from './errors';
+import { Transport, type PoolStats } from './http/transport';
+import type { UploadInput } from './http/upload-source';
+import { Auth } from './resources/auth';
+import { Files, type UploadProgress } from './resources/files';
+import { Models } from './resources/models';
+import { Transcriptions, type WaitOptions } from './resources/transcriptions';
+import { Webhooks } from './resources/webhooks';
+import type { RealtimeStream, RealtimeStreamConfig } from './realtime/stream';
+import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
+
+/** What `transcribe` can start from: local audio, a public URL, or an uploaded file. */
+export type TranscribeSource = UploadInput | { audio_url: string } | { file_id: string };
+
+/** What `transcribe` deletes when it is done (or has failed). */
+export type CleanupTarget = 'transcription' | 'file';
+
+/** Options of `client.transcribe`: the create parameters plus the flow's own. */
+export interface TranscribeOptions extends Omit<CreateTranscriptionParams, 'audio_url' | 'file_id'>,
+  Omit<WaitOptions, 'signal'> {
+  /**
+   * What to delete afterwards, whether the flow succeeded or not. `true` (default): the
+   * transcription and any file this call uploaded. `false`: nothing. A list: exactly those
+   * (`'file'` then also deletes a `file_id` you passed).
+   */
+  cleanup?: boolean | CleanupTarget[];
+  /** Aborts every step; cleanup still runs. */
+  signal?: AbortSignal;
+  /** Upload progress (local sources only). */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Name of the uploaded file. */
+  filename?: string;
+  /** Size of a stream source, when known. */
+  size?: number;
+  /** Told about a cleanup step that failed (the flow's own result or error still wins). */
+  onCleanupError?: (error: SonioxError, target: CleanupTarget) => void;
+}
+
+function isLocalSource(source: unknown): source is UploadInput {
+  return typeof source === 'string' || Buffer.isBuffer(source) || source instanceof Uint8Array || source instanceof Readable;
+}
+
+/** The Soniox API client. */
+export class SonioxClient {
+  /** Stored files: upload, get, delete, list, iterate. */
+  readonly files: Files;
+  /** Async transcriptions: create, get, delete, list, iterate, getTranscript, wait. */
+  readonly transcriptions: Transcriptions;
+  /** The model catalogue. */
+  readonly models: Models;
+  /** Temporary keys. */
+  readonly auth: Auth;
+  /** Webhook verification and handlers (no network). */
+  readonly webhooks: Webhooks;
+  private readonly config: ResolvedConfig;
+  private readonly transport: Transport;
+
+  /** Throws SonioxConfigError for a missing key or a malformed option. */
+  constructor(options: SonioxClientOptions = {}) {
+    this.config = resolveConfig(options);
+    this.transport = new Transport(this.config);
+    this.files = new Files(this.transport);
+    this.transcriptions = new Transcriptions(this.transport, this.config.asyncModel);
+    this.models = new Models(this.transport);
+    this.auth = new Auth(this.transport);
+    this.webhooks = new Webhooks();
+    // The key is readable through `config` only by the SDK; keep it out of inspection.
+    Object.defineProperty(this, 'config', { enumerable: false });
+    Object.defineProperty(this, 'transport', { enumerable: false });
+  }
+
+  /** The REST origin this client talks to. */
+  get baseURL(): string {
+    return this.config.baseURL;
+  }
+
+  /** The realtime WebSocket URL this client connects to. */
+  get realtimeURL(): string {
+    return this.config.realtimeURL;
+  }
+
+  /**
+   * The whole async flow: upload (or use `audio_url` / `file_id`), create, wait, fetch the
+   * transcript, then clean up (see `cleanup`), even when a step failed.
+   */
+  async transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
+    const {
+      cleanup = true, signal, onProgress, filename, size, onCleanupError,
+      timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, ...createParams
+    } = options;
+    const targets = new Set<CleanupTarget>(cleanup === true ? ['transcription', 'file'] : cleanup === false ? [] : cleanup);
+    let fileId: string | undefined;
+    let uploaded = false;
+    let transcription: Transcription | undefined;
+    try {
+      const params: CreateTranscriptionParams = { ...createParams };
+      if (isLocalSource(source)) {
+        const file = await this.files.upload(source, { filename, size, onProgress, signal });
+        fileId = file.id;
+        uploaded = true;
+        params.file_id = file.id;
+      } else if (source !== null && typeof source === 'object' && 'audio_url' in source) {
+        params.audio_url = source.audio_url;
+      } else if (source !== null && typeof source === 'object' && 'file_id' in source) {
+        fileId = source.file_id;
+        params.file_id = source.file_id;
+      } else {
+        throw new SonioxValidationError('transcribe: source must be a path, a Readable, a Buffer, { audio_url } or { file_id }', [
+          { field: 'source', message: 'unsupported source' },
+        ]);
+      }
+      transcription = await this.transcriptions.create(params, { signal });
+      await this.transcriptions.wait(transcription.id, { timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
+      return await this.transcriptions.getTranscript(transcription.id, { signal });
+    } finally {
+      await this.cleanUp(targets, transcription?.id, cleanup === true && !uploaded ? undefined : fileId, onCleanupError);
+    }
+  }
+
+  /**
+   * A realtime session as a Duplex: audio bytes in, token objects out. Returns at once; it
+   * connects on the first write or on `connect()`.
+   */
+  realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
+    // ws is loaded on first use: REST-only users never pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RealtimeStream: Stream } = require('./realtime/stream') as typeof import('./realtime/stream');
+    return new Stream(config, {
+      apiKey: this.config.apiKey,
+      realtimeURL: this.config.realtimeURL,
+      defaultModel: this.config.realtimeModel,
+    });
+  }
+
+  /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
+  poolStats(): PoolStats {
+    return this.transport.poolStats();
+  }
+
+  /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
+  close(): void {
+    this.transport.close();
+  }
+
+  private async cleanUp(
+    targets: Set<CleanupTarget>,
+    transcriptionId: string | undefined,
+    fileId: string | undefined,
+    onError: TranscribeOptions['onCleanupError'],
+  ): Promise<void> {
+    // Cleanup runs without the caller's signal: an aborted flow must still not leave paid-for
+    // storage behind. Deleting a transcription also deletes its file; the file delete below
+    // covers uploads whose transcription was never created.
+    if (transcriptionId && targets.has('transcription')) {
+      await this.transcriptions.delete(transcriptionId).catch((e: SonioxError) => onError?.(e, 'transcription'));
+    }
+    if (fileId && targets.has('file')) {
+      await this.files.delete(fileId).catch((e: SonioxError) => {
+        if ((e as { status?: number }).status !== 404) onError?.(e, 'file');
+      });
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** Models: the catalogue of real-time and async models. */
+import type { Transport, CallOptions } from '../http/transport';
+import type { ModelList } from '../types';
+
+/** `client.models`. */
+export class Models {
+  constructor(private readonly transport: Transport) {}
+
+  /** `GET /v1/models`: every model, aliases included. */
+  list(options: CallOptions = {}): Promise<ModelList> {
+    return this.transport.request<ModelList>({ ...options, method: 'GET', path: '/v1/models', schema: 'modelList' });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Transcriptions: create (never retried where the server may have acted: that could bill
+ * twice), get, delete, list, iterate, the transcript, and `wait` for a job to end.
+ */
+import type { Transport, CallOptions } from '../http/transport';
+import { paginate } from '../http/pagination';
+import { sleep } from '../http/sleep';
+import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
+import type { CreateTranscriptionParams, ListParams, Transcript, Transcription, TranscriptionList } from '../types';
+import { checkParams, idSegment, listQuery } from './params';
+
+/** Options of `transcriptions.wait`. */
+export interface WaitOptions {
+  /** Overall deadline in ms (default 3 600 000: one hour). */
+  timeoutMs?: number;
+  /** First poll interval in ms (default 1 000); intervals grow by half each poll. */
+  pollIntervalMs?: number;
+  /** Longest poll interval in ms (default 10 000). */
+  maxPollIntervalMs?: number;
+  /** Aborts the wait (and the poll in flight). */
+  signal?: AbortSignal;
+  /** Called with the transcription whenever its status changes (and on the first poll). */
+  onStatus?: (transcription: Transcription) => void;
+}
+
+/** Defaults of {@link WaitOptions}. */
+export const DEFAULT_WAIT = { timeoutMs: 3_600_000, pollIntervalMs: 1_000, maxPollIntervalMs: 10_000 } as const;
+
+/** The poll interval after `interval`: grows by half, capped. A pure function, for specs. */
+export function nextPollInterval(interval: number, max: number): number {
+  return Math.min(max, Math.ceil(interval * 1.5));
+}
+
+/** `client.transcriptions`. */
+export class Transcriptions {
+  constructor(private readonly transport: Transport, private readonly defaultModel: string) {}
+
+  /** Starts a transcription of `audio_url` or `file_id` (exactly one). `model` defaults to the client's. */
+  create(params: CreateTranscriptionParams, options: CallOptions = {}): Promise<Transcription> {
+    const body: CreateTranscriptionParams = { ...params, model: params?.model ?? this.defaultModel };
+    const extra: FieldIssue[] = [];
+    const hasUrl = body.audio_url !== undefined && body.audio_url !== null;
+    const hasFile = body.file_id !== undefined && body.file_id !== null;
+    if (hasUrl === hasFile) {
+      extra.push({ field: hasUrl ? 'audio_url' : 'file_id', message: 'exactly one of audio_url and file_id must be given' });
+    }
+    checkParams('transcriptions.create', 'createTranscription', body, extra);
+    return this.transport.request<Transcription>({ ...options, method: 'POST', path: '/v1/transcriptions', json: body, schema: 'transcription' });
+  }
+
+  /** One transcription. */
+  get(id: string, options: CallOptions = {}): Promise<Transcription> {
+    const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
+    return this.transport.request<Transcription>({ ...options, method: 'GET', path, schema: 'transcription' });
+  }
+
+  /** Deletes a transcription (and, per the API, its file). 409 while it is processing. */
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    const path = `/v1/transcriptions/${idSegment('transcriptions.delete', id)}`;
+    await this.transport.request<void>({ ...options, method: 'DELETE', path });
+  }
+
+  /** One page of transcriptions. */
+  list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
+    const query = listQuery('transcriptions.list', params);
+    return this.transport.request<TranscriptionList>({ ...options, method: 'GET', path: '/v1/transcriptions', query, schema: 'transcriptionList' });
+  }
+
+  /** Every transcription, page after page. */
+  iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<Transcription> {
+    const { cursor, ...rest } = params;
+    return paginate((c) => this.list({ ...rest, cursor: c }, options), (page) => page.transcriptions, cursor);
+  }
+
+  /** The transcript of a completed transcription (409 before that). */
+  getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
+    const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
+    return this.transport.request<Transcript>({ ...options, method: 'GET', path, schema: 'transcript' });
+  }
+
+  /**
+   * Polls until the transcription is `completed` (resolves with it) or `error` (rejects with
+   * SonioxTranscriptionError). Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`;
+   * past `timeoutMs` it rejects with SonioxTimeoutError.
+   */
+  async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
+    const maxInterval = options.maxPollIntervalMs ?? DEFAULT_WAIT.maxPollIntervalMs;
+    let interval = Math.min(options.pollIntervalMs ?? DEFAULT_WAIT.pollIntervalMs, maxInterval);
+    const deadline = Date.now() + timeoutMs;
+    let lastStatus: string | undefined;
+    while (true) {
+      const transcription = await this.get(id, { signal: options.signal });
+      if (transcription.status !== lastStatus) {
+        lastStatus = transcription.status;
+        options.onStatus?.(transcription);
+      }
+      if (transcription.status === 'completed') return transcription;
+      if (transcription.status === 'error') {
+        throw new SonioxTranscriptionError(
+          id,
+          transcription.error_type ?? undefined,
+          `transcription ${id} failed: ${transcription.error_message ?? transcription.error_type ?? 'no reason given'}`,
+        );
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new SonioxTimeoutError(`transcription ${id} is still ${transcription.status} after ${timeoutMs} ms`, timeoutMs);
+      }
+      await sleep(Math.min(interval, remaining), options.signal, `transcriptions.wait ${id}`);
+      interval = nextPollInterval(interval, maxInterval);
+    }
+  }
+}
