@@ -21,6 +21,8 @@ export interface HttpFault {
   reset?: 'before' | 'mid-request' | 'mid-response';
   /** Answer 200/201 with a JSON body cut in half, or with text that is not JSON. */
   body?: 'truncated' | 'invalid-json';
+  /** Answer with this JSON body instead of the real one (status `status` or 200): schema drift. */
+  json?: unknown;
   /** Apply to this many matching requests, then stop (default: every matching request). */
   times?: number;
   /** Apply to a matching request with this probability (0..1, deterministic per server seed). */
