@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { paginate } from '../../lib/http/pagination';
+
+describe('http/pagination', () => {
+  const pages: Record<string, { items: number[]; next_page_cursor: string | null }> = {
+    start: { items: [1, 2], next_page_cursor: 'b' },
+    b: { items: [3], next_page_cursor: 'c' },
+    c: { items: [], next_page_cursor: null },
+  };
+
+  it('walks every page until next_page_cursor is null', async () => {
+    const seen: Array<string | undefined> = [];
+    const out: number[] = [];
+    for await (const n of paginate(async (c) => (seen.push(c), pages[c ?? 'start']), (p) => p.items)) out.push(n);
+    expect(out).to.deep.equal([1, 2, 3]);
+    expect(seen).to.deep.equal([undefined, 'b', 'c']);
+  });
+
+  it('fetches lazily: breaking out early stops further requests', async () => {
+    let calls = 0;
+    for await (const n of paginate(async (c) => (calls++, pages[c ?? 'start']), (p) => p.items)) if (n === 1) break;
+    expect(calls).to.equal(1);
+  });
+
+  it('starts from a given cursor and stops on a repeated cursor', async () => {
+    const loop = { items: [9], next_page_cursor: 'x' };
+    const out: number[] = [];
+    for await (const n of paginate(async () => loop, (p) => p.items, 'x')) out.push(n);
+    expect(out).to.deep.equal([9, 9]);
+  });
+});
