@@ -178,10 +178,10 @@ const cursor = nullable({ type: 'string' });
 /** Response schemas, by name. */
 export const responseSchemas = {
   file,
-  fileList: { type: 'object', required: ['files', 'next_page_cursor'], properties: { files: { type: 'array', items: file }, next_page_cursor: cursor } },
+  fileList: { type: 'object', required: ['files'], properties: { files: { type: 'array', items: file }, next_page_cursor: cursor } },
   transcription,
   transcriptionList: {
-    type: 'object', required: ['transcriptions', 'next_page_cursor'],
+    type: 'object', required: ['transcriptions'],
     properties: { transcriptions: { type: 'array', items: transcription }, next_page_cursor: cursor },
   },
   transcript: {
