@@ -1,0 +1,167 @@
+/**
+ * The mock's REST half: routing, Bearer auth, fault injection, and the request/response
+ * plumbing. The resource handlers live in routes.ts; this file only decides who answers how.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpFault } from './contracts';
+import { MockHttpError, errorBody, sendError, sendJson } from './api-error';
+import type { FaultBook } from './faults';
+import type { MockState } from './state';
+
+/** What a route handler answers. */
+export interface RouteAnswer {
+  status: number;
+  body?: unknown;
+}
+
+/** A route handler. `params.id` holds the path id. */
+export type RouteHandler = (req: IncomingMessage, params: { id?: string }, url: URL) => Promise<RouteAnswer>;
+
+/** A route: method, pattern (with `:id`), handler, and whether it reads the body itself. */
+export interface Route {
+  method: string;
+  pattern: string;
+  handler: RouteHandler;
+  /** Upload routes stream the body themselves; others get it drained on faults. */
+  streamsBody?: boolean;
+}
+
+/** Timers of in-flight fault delays, cleared on close. */
+export interface PendingTimers {
+  add(timer: NodeJS.Timeout): void;
+  delete(timer: NodeJS.Timeout): void;
+}
+
+function compile(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/:id/g, '([^/]+)')}$`);
+}
+
+function delay(ms: number, timers: PendingTimers): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+  return match ? match[1].trim() : undefined;
+}
+
+function retryHeaders(fault: HttpFault): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+  if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+  return headers;
+}
+
+/** Drains a request body, then runs `then` (answering before reading confuses clients). */
+function drain(req: IncomingMessage, then: () => void): void {
+  if (req.readableEnded) return then();
+  req.on('end', then);
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+async function sendSlow(res: ServerResponse, status: number, text: string, headers: Record<string, string>, everyMs: number, timers: PendingTimers): Promise<void> {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length && !res.destroyed; at += 16) {
+    res.write(bytes.subarray(at, at + 16));
+    await delay(everyMs, timers);
+  }
+  res.end();
+}
+
+/** Sends a successful answer through the response-side faults. */
+async function answer(res: ServerResponse, result: RouteAnswer, fault: HttpFault | undefined, timers: PendingTimers): Promise<void> {
+  if (result.status === 204 && !fault?.json) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  const body = fault?.json !== undefined ? fault.json : result.body;
+  const status = fault?.json !== undefined ? (fault.status ?? 200) : result.status;
+  let text = JSON.stringify(body ?? null);
+  if (fault?.body === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
+  if (fault?.body === 'invalid-json') text = `<html>not json ${text.length}</html>`;
+  if (fault?.reset === 'mid-response') {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+    // Let the half body reach the client, then cut the connection.
+    setImmediate(() => res.socket?.destroy());
+    return;
+  }
+  if (fault?.slowBodyMs) return sendSlow(res, status, text, {}, fault.slowBodyMs, timers);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Builds the mock's request listener over a route table. */
+export function createRequestListener(
+  routes: Route[],
+  state: MockState,
+  faults: FaultBook,
+  timers: PendingTimers,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const candidates = table.filter((r) => r.regex.test(url.pathname));
+    const route = candidates.find((r) => r.method === method);
+    if (!route) {
+      const error = candidates.length
+        ? new MockHttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${url.pathname}.`)
+        : new MockHttpError(404, 'not_found', `No route ${method} ${url.pathname}.`);
+      drain(req, () => sendError(res, error));
+      return;
+    }
+    const name = `${route.method} ${route.pattern}`;
+    state.hit(name);
+    const id = route.regex.exec(url.pathname)?.[1];
+    void handle(route, name, req, res, url, id === undefined ? {} : { id: decodeURIComponent(id) });
+  };
+
+  async function handle(route: Route, name: string, req: IncomingMessage, res: ServerResponse, url: URL, params: { id?: string }): Promise<void> {
+    const fault = faults.forRequest(name);
+    try {
+      if (fault?.reset === 'before') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.delayMs) await delay(fault.delayMs, timers);
+      if (fault?.reset === 'mid-request') {
+        // Read a little of the body, then cut the connection.
+        req.once('data', () => req.socket.destroy());
+        if (req.readableEnded || req.headers['content-length'] === '0') req.socket.destroy();
+        return;
+      }
+      if (fault?.status && fault.json === undefined) {
+        const headers = retryHeaders(fault);
+        drain(req, () => sendJson(res, fault.status as number, errorBody(fault.status as number), headers));
+        return;
+      }
+      if (!state.acceptsKey(bearer(req), 'rest')) throw new MockHttpError(401, 'unauthenticated');
+      const result = await route.handler(req, params, url);
+      await answer(res, result, fault, timers);
+    } catch (error) {
+      if (res.headersSent || res.destroyed) return;
+      const known = error instanceof MockHttpError ? error : new MockHttpError(500, 'internal_error');
+      const send = () => sendError(res, known);
+      // An upload rejected mid-body (too large) closes the connection rather than read the rest.
+      if (route.streamsBody && !req.readableEnded) {
+        res.setHeader('Connection', 'close');
+        sendError(res, known);
+        res.on('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+        req.resume();
+        return;
+      }
+      drain(req, send);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The local mock Soniox server (`soniox-pro-sdk/mock`): REST and WebSocket on one loopback
+ * port, faithful to soniox-api.md, with fault injection. Imports nothing of the client except
+ * lib/types and lib/schemas.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { MockFaults, MockServerOptions } from './contracts';
+import { FaultBook } from './faults';
+import { createRequestListener } from './http';
+import { Lifecycle } from './lifecycle';
+import { restRoutes } from './routes';
+import { MockState } from './state';
+import { attachRealtime } from './ws';
+
+export * from './contracts';
+export { parseFaultFlag } from './faults';
+export { MockState } from './state';
+export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
+
+/** A running mock server. */
+export interface MockServer {
+  /** REST origin without /v1, e.g. http://127.0.0.1:PORT. */
+  url: string;
+  /** WebSocket URL, e.g. ws://127.0.0.1:PORT/transcribe-websocket. */
+  realtimeURL: string;
+  /** The key it accepts. */
+  apiKey: string;
+  /** Its state: stored files and transcriptions, hit counters per route (`state.hits`). */
+  state: MockState;
+  /** Replaces the injected faults. */
+  setFaults(faults: MockFaults): void;
+  /** Stops listening, drops every connection and timer; resolves when the port is closed. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Starts a mock server on loopback (port 0 by default: any free port). */
+export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`the mock server binds loopback only, not ${host}`);
+  const apiKey = options.apiKey ?? 'mock-api-key';
+  const state = new MockState(apiKey, options.seed);
+  const faults = new FaultBook(options.faults, state.random);
+  const timers = new Set<NodeJS.Timeout>();
+  const lifecycle = new Lifecycle(state, { queuedMs: options.timing?.queuedMs ?? 50, processingMs: options.timing?.processingMs ?? 100 });
+  const listener = createRequestListener(restRoutes(state, lifecycle, options.fixturesDir), state, faults, timers);
+  const server = http.createServer(listener);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const realtime = attachRealtime(server, { state, options, faults: () => faults.forSession() });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `${host === '::1' ? '[::1]' : host}:${port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${origin}`,
+    realtimeURL: `ws://${origin}/transcribe-websocket`,
+    apiKey,
+    state,
+    setFaults: (f) => faults.set(f),
+    close: () => {
+      closing ??= (async () => {
+        state.clearTimers();
+        for (const timer of timers) clearTimeout(timer);
+        await realtime.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}

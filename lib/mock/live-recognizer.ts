@@ -1,0 +1,181 @@
+/**
+ * The realtime side of the mock's recognizer: fed audio bytes as they arrive, it knows how
+ * much audio time it has, which words lie in it, and when speech has been followed by enough
+ * silence for an endpoint. Fixture audio is found by locating the first non-silent samples
+ * inside a fixture's PCM, so a stream that starts mid-fixture (a client resuming after a
+ * reconnect) is recognised too, with its timestamps relative to where it started.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { bytesPerSample } from '../types';
+import { PLACEHOLDER_WORD_MS, defaultFixturesDir, loadFixtures, placeholderToken, type FixtureAudio } from './recognizer';
+import { parseWav } from './wav';
+
+/** A word the session can emit, in ms from the session's first audio byte. */
+export interface LiveWord {
+  text: string;
+  start_ms: number;
+  end_ms: number;
+  confidence: number;
+}
+
+/** Audio layout of a session. */
+export interface LiveFormat {
+  /** `pcm_s16le`, another raw format, or a container name (`wav`, `auto`, `mp3`, ...). */
+  audioFormat: string;
+  sampleRate?: number;
+  numChannels?: number;
+}
+
+/** Bytes per second assumed for containers other than WAV (128 kbit/s, a common mp3/ogg rate). */
+export const CONTAINER_BYTES_PER_SECOND = 16_000;
+const SILENCE_RMS = 300;
+const PROBE_BYTES = 640;
+/** Undecided audio this long is treated as unknown (placeholder words). */
+const DECIDE_WITHIN_MS = 1_000;
+
+const pcmCache = new Map<string, Buffer>();
+function fixturePcm(dir: string, fixture: FixtureAudio): Buffer {
+  const key = path.join(dir, fixture.name);
+  let pcm = pcmCache.get(key);
+  if (!pcm) {
+    const file = fs.readFileSync(path.join(dir, 'audio', fixture.name));
+    const wav = parseWav(file);
+    pcm = wav ? file.subarray(wav.dataOffset, wav.dataOffset + (wav.dataSize ?? file.length)) : Buffer.alloc(0);
+    pcmCache.set(key, pcm);
+  }
+  return pcm;
+}
+
+/** Incremental recognizer of one realtime session. */
+export class LiveRecognizer {
+  /** Audio received, in ms. */
+  receivedMs = 0;
+  private bytesPerSecond: number;
+  private pcm16: boolean;
+  private headerPending: boolean;
+  private header = Buffer.alloc(0);
+  private received = 0;
+  private probe = Buffer.alloc(0);
+  private probeStart = -1;
+  private words: LiveWord[] | 'placeholder' | undefined;
+  private speechSinceEndpoint = false;
+  private silentMs = 0;
+  private carry = Buffer.alloc(0);
+
+  constructor(private readonly format: LiveFormat, private readonly fixturesDir = defaultFixturesDir()) {
+    const raw = bytesPerSample(format.audioFormat);
+    this.headerPending = raw === 0 && (format.audioFormat === 'wav' || format.audioFormat === 'auto');
+    this.pcm16 = format.audioFormat === 'pcm_s16le' && format.numChannels === 1;
+    this.bytesPerSecond = raw > 0 ? raw * (format.sampleRate ?? 16000) * (format.numChannels ?? 1) : CONTAINER_BYTES_PER_SECOND;
+    if (!this.pcm16 && !this.headerPending) this.words = 'placeholder';
+  }
+
+  /** Feeds audio bytes. */
+  feed(chunk: Buffer): void {
+    if (this.headerPending) {
+      this.header = Buffer.concat([this.header, chunk]);
+      const wav = parseWav(this.header);
+      if (!wav && this.header.length < 64 * 1024 && this.header.toString('latin1', 0, 4) === 'RIFF') return;
+      this.headerPending = false;
+      if (wav) {
+        this.bytesPerSecond = wav.byteRate;
+        this.pcm16 = wav.audioFormat === 1 && wav.bitsPerSample === 16 && wav.numChannels === 1;
+        this.format.sampleRate = wav.sampleRate;
+        chunk = this.header.subarray(wav.dataOffset);
+      } else {
+        chunk = this.header;
+      }
+      if (!this.pcm16) this.words = 'placeholder';
+      this.header = Buffer.alloc(0);
+    }
+    if (chunk.length === 0) return;
+    const startByte = this.received;
+    this.received += chunk.length;
+    this.receivedMs = Math.floor((this.received / this.bytesPerSecond) * 1000);
+    if (this.pcm16) {
+      this.track(chunk, startByte);
+    } else {
+      // No energy to measure: treat everything as speech.
+      this.speechSinceEndpoint = true;
+    }
+    if (this.words === undefined && this.receivedMs >= DECIDE_WITHIN_MS) this.words = 'placeholder';
+  }
+
+  /** Words from number `from` on whose start lies before `uptoMs`. */
+  wordsBefore(uptoMs: number, from = 0): LiveWord[] {
+    if (this.words === undefined) return [];
+    if (this.words === 'placeholder') {
+      const out: LiveWord[] = [];
+      for (let i = from; ; i++) {
+        const t = placeholderToken(i);
+        if ((t.start_ms as number) >= uptoMs) return out;
+        out.push({ text: t.text.trim(), start_ms: t.start_ms as number, end_ms: t.end_ms as number, confidence: t.confidence as number });
+      }
+    }
+    return this.words.slice(from).filter((w) => w.start_ms < uptoMs);
+  }
+
+  /** Whether speech has been followed by `delayMs` of silence since the last endpoint. */
+  endpointDue(delayMs: number): boolean {
+    return this.speechSinceEndpoint && this.silentMs >= delayMs;
+  }
+
+  /** Marks an endpoint as emitted. */
+  endpointEmitted(): void {
+    this.speechSinceEndpoint = false;
+  }
+
+  /** Audio time of placeholder words. */
+  static readonly wordMs = PLACEHOLDER_WORD_MS;
+
+  private track(chunk: Buffer, startByte: number): void {
+    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const frameBytes = Math.max(2, Math.floor(this.bytesPerSecond / 100) & ~1);
+    let offset = 0;
+    for (; offset + frameBytes <= data.length; offset += frameBytes) {
+      let sum = 0;
+      for (let i = offset; i < offset + frameBytes; i += 2) {
+        const s = data.readInt16LE(i);
+        sum += s * s;
+      }
+      if (Math.sqrt(sum / (frameBytes / 2)) > SILENCE_RMS) {
+        this.speechSinceEndpoint = true;
+        this.silentMs = 0;
+      } else {
+        this.silentMs += 10;
+      }
+    }
+    this.carry = Buffer.from(data.subarray(offset));
+    if (this.words === undefined) this.locate(chunk, startByte);
+  }
+
+  private locate(chunk: Buffer, startByte: number): void {
+    if (this.probeStart < 0) {
+      let first = -1;
+      for (let i = 0; i + 1 < chunk.length; i += 2) {
+        if (Math.abs(chunk.readInt16LE(i)) > 64) {
+          first = i;
+          break;
+        }
+      }
+      if (first < 0) return;
+      this.probeStart = startByte + first;
+      chunk = chunk.subarray(first);
+    }
+    this.probe = Buffer.concat([this.probe, chunk.subarray(0, PROBE_BYTES - this.probe.length)]);
+    if (this.probe.length < PROBE_BYTES) return;
+    for (const fixture of loadFixtures(this.fixturesDir)) {
+      if (fixture.sample_rate !== this.format.sampleRate || fixture.num_channels !== 1) continue;
+      const at = fixturePcm(this.fixturesDir, fixture).indexOf(this.probe);
+      if (at < 0 || at % 2 !== 0) continue;
+      // The session's byte `probeStart` is the fixture's byte `at`.
+      const shiftMs = ((at - this.probeStart) / this.bytesPerSecond) * 1000;
+      this.words = fixture.words
+        .map((w) => ({ ...w, start_ms: Math.round(w.start_ms - shiftMs), end_ms: Math.round(w.end_ms - shiftMs) }))
+        .filter((w) => w.end_ms > 0);
+      return;
+    }
+    this.words = 'placeholder';
+  }
+}
