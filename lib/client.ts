@@ -26,8 +26,9 @@ export interface TranscribeOptions extends Omit<CreateTranscriptionParams, 'audi
   Omit<WaitOptions, 'signal'> {
   /**
    * What to delete afterwards, whether the flow succeeded or not. `true` (default): the
-   * transcription and any file this call uploaded. `false`: nothing. A list: exactly those
-   * (`'file'` then also deletes a `file_id` you passed).
+   * transcription and the file when this call uploaded it (or used `audio_url`); nothing for a
+   * `file_id` you passed, since deleting its transcription would delete your file. `false`:
+   * nothing. A list: exactly those (`'file'` then also deletes a `file_id` you passed).
    */
   cleanup?: boolean | CleanupTarget[];
   /** Aborts every step; cleanup still runs. */
@@ -94,16 +95,19 @@ export class SonioxClient {
       cleanup = true, signal, onProgress, filename, size, onCleanupError,
       timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, ...createParams
     } = options;
-    const targets = new Set<CleanupTarget>(cleanup === true ? ['transcription', 'file'] : cleanup === false ? [] : cleanup);
+    // Deleting a transcription also deletes its file (API behaviour), so the default never
+    // deletes the transcription of a file_id the caller owns: that would delete their file.
+    const ownsFile = isLocalSource(source) || (source !== null && typeof source === 'object' && 'audio_url' in source);
+    const targets = new Set<CleanupTarget>(
+      cleanup === true ? (ownsFile ? ['transcription', 'file'] : []) : cleanup === false ? [] : cleanup,
+    );
     let fileId: string | undefined;
-    let uploaded = false;
     let transcription: Transcription | undefined;
     try {
       const params: CreateTranscriptionParams = { ...createParams };
       if (isLocalSource(source)) {
         const file = await this.files.upload(source, { filename, size, onProgress, signal });
         fileId = file.id;
-        uploaded = true;
         params.file_id = file.id;
       } else if (source !== null && typeof source === 'object' && 'audio_url' in source) {
         params.audio_url = source.audio_url;
@@ -119,7 +123,7 @@ export class SonioxClient {
       await this.transcriptions.wait(transcription.id, { timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
       return await this.transcriptions.getTranscript(transcription.id, { signal });
     } finally {
-      await this.cleanUp(targets, transcription?.id, cleanup === true && !uploaded ? undefined : fileId, onCleanupError);
+      await this.cleanUp(targets, transcription?.id, fileId, onCleanupError);
     }
   }
 

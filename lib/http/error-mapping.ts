@@ -3,11 +3,14 @@
  * config and headers (the API key among them): they never leave the transport. Only plain
  * values (status, the API's error body, a system error code) are copied out.
  */
-import { isAxiosError } from 'axios';
+import { isAxiosError, type AxiosError } from 'axios';
 import {
   SonioxAbortError, SonioxConnectionError, SonioxError, SonioxRateLimitError, SonioxTimeoutError,
-  SonioxUploadNotRetryableError, apiErrorFor, redact,
+  SonioxUploadNotRetryableError, SonioxValidationError, apiErrorFor, redact,
 } from '../errors';
+
+/** Largest JSON response accepted, in MB (the transport's maxContentLength). */
+export const MAX_RESPONSE_MB = 64;
 import type { ApiValidationError } from '../types';
 
 /** What the transport knows about the call when it fails. */
@@ -60,6 +63,14 @@ export function abortError(signal: AbortSignal, what: string): SonioxError {
   return new SonioxAbortError(`${what}: aborted`);
 }
 
+/**
+ * Whether an axios error is a 2xx answer whose body broke off (reset mid-response): axios
+ * reports it with the response attached, but for retries and errors it is a network failure.
+ */
+export function isCutResponse(err: AxiosError): boolean {
+  return err.response !== undefined && err.response.status < 300 && !/maxContentLength/.test(err.message);
+}
+
 /** Maps any failure of a transport call to an SDK error. */
 export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
   const what = `${ctx.method} ${ctx.path}`;
@@ -69,7 +80,11 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     const message = err instanceof Error ? err.message : String(err);
     return new SonioxConnectionError(`${what} failed: ${redact(message, [ctx.apiKey])}`);
   }
-  const response = err.response;
+  const cut = isCutResponse(err);
+  const response = cut ? undefined : err.response;
+  if (response && response.status < 300) {
+    return new SonioxValidationError(`${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`, [{ field: '(body)', message: 'too large' }]);
+  }
   if (response) {
     const body = asErrorBody(response.data);
     const errorType = str(body.error_type);
@@ -90,7 +105,7 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     }
     return apiErrorFor(message, details);
   }
-  const code = err.code;
+  const code = cut ? 'ECONNRESET' : err.code;
   if (ctx.notReplayable) {
     return new SonioxUploadNotRetryableError(
       `${what} failed (${code ?? 'network error'}) and cannot be retried: the source stream was already consumed (pass a path or a Buffer to allow retries)`,

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../config';
 import { SonioxConnectionError, SonioxValidationError } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
 import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
-import { abortError, toSonioxError } from './error-mapping';
+import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
 
 /** Options every network method accepts. */
 export interface CallOptions {
@@ -77,7 +77,7 @@ type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Largest JSON response accepted (a long transcript is a few MB). */
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
+const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
 
 /** Owns the axios instance and the agents of one client; both are built on the first request. */
 export class Transport {
@@ -85,7 +85,12 @@ export class Transport {
   private axiosInstance: AxiosInstance | undefined;
   private closed = false;
 
-  constructor(private readonly config: ResolvedConfig) {}
+  constructor(private readonly config: ResolvedConfig) {
+    // The config and the axios defaults hold the API key: keep them out of util.inspect.
+    for (const field of ['config', 'axiosInstance', 'agent']) {
+      Object.defineProperty(this, field, { enumerable: false, writable: true, value: (this as unknown as Record<string, unknown>)[field] });
+    }
+  }
 
   private get http(): AxiosInstance {
     if (this.axiosInstance) return this.axiosInstance;
@@ -235,10 +240,11 @@ export class Transport {
 
   private failureOf(error: AxiosError, state: CallState): AttemptFailure {
     const request = error.request as { reusedSocket?: boolean } | undefined;
+    const cut = isCutResponse(error);
     return {
       method: state.req.method,
-      status: error.response?.status,
-      errorCode: error.response ? undefined : error.code,
+      status: cut ? undefined : error.response?.status,
+      errorCode: cut ? 'ECONNRESET' : error.response ? undefined : error.code,
       reusedSocket: request?.reusedSocket === true,
       bodyReplayable: true,
     };
@@ -250,7 +256,7 @@ export class Transport {
     if (state.req.body && !state.req.replayable) {
       // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
       // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
-      if (!error.response) state.notReplayable = true;
+      if (!error.response || isCutResponse(error)) state.notReplayable = true;
       return false;
     }
     const failure = this.failureOf(error, state);

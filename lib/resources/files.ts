@@ -66,7 +66,7 @@ export class Files {
   }
 
   /** One file's metadata. */
-  get(id: string, options: CallOptions = {}): Promise<SonioxFile> {
+  async get(id: string, options: CallOptions = {}): Promise<SonioxFile> {
     const path = `/v1/files/${idSegment('files.get', id)}`;
     return this.transport.request<SonioxFile>({ ...options, method: 'GET', path, schema: 'file' });
   }
@@ -78,7 +78,7 @@ export class Files {
   }
 
   /** One page of files (`limit` 1..1000, `cursor` from the previous page). */
-  list(params: ListParams = {}, options: CallOptions = {}): Promise<FileList> {
+  async list(params: ListParams = {}, options: CallOptions = {}): Promise<FileList> {
     const query = listQuery('files.list', params);
     return this.transport.request<FileList>({ ...options, method: 'GET', path: '/v1/files', query, schema: 'fileList' });
   }

@@ -7,7 +7,7 @@ export class Models {
   constructor(private readonly transport: Transport) {}
 
   /** `GET /v1/models`: every model, aliases included. */
-  list(options: CallOptions = {}): Promise<ModelList> {
+  async list(options: CallOptions = {}): Promise<ModelList> {
     return this.transport.request<ModelList>({ ...options, method: 'GET', path: '/v1/models', schema: 'modelList' });
   }
 }

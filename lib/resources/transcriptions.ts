@@ -36,7 +36,7 @@ export class Transcriptions {
   constructor(private readonly transport: Transport, private readonly defaultModel: string) {}
 
   /** Starts a transcription of `audio_url` or `file_id` (exactly one). `model` defaults to the client's. */
-  create(params: CreateTranscriptionParams, options: CallOptions = {}): Promise<Transcription> {
+  async create(params: CreateTranscriptionParams, options: CallOptions = {}): Promise<Transcription> {
     const body: CreateTranscriptionParams = { ...params, model: params?.model ?? this.defaultModel };
     const extra: FieldIssue[] = [];
     const hasUrl = body.audio_url !== undefined && body.audio_url !== null;
@@ -49,7 +49,7 @@ export class Transcriptions {
   }
 
   /** One transcription. */
-  get(id: string, options: CallOptions = {}): Promise<Transcription> {
+  async get(id: string, options: CallOptions = {}): Promise<Transcription> {
     const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
     return this.transport.request<Transcription>({ ...options, method: 'GET', path, schema: 'transcription' });
   }
@@ -61,7 +61,7 @@ export class Transcriptions {
   }
 
   /** One page of transcriptions. */
-  list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
+  async list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
     const query = listQuery('transcriptions.list', params);
     return this.transport.request<TranscriptionList>({ ...options, method: 'GET', path: '/v1/transcriptions', query, schema: 'transcriptionList' });
   }
@@ -73,7 +73,7 @@ export class Transcriptions {
   }
 
   /** The transcript of a completed transcription (409 before that). */
-  getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
+  async getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
     const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
     return this.transport.request<Transcript>({ ...options, method: 'GET', path, schema: 'transcript' });
   }

@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { inspect } from 'node:util';
+import type { MockServer } from '../lib/mock';
+import { SonioxClient } from '../lib/client';
+import { SonioxAbortError, SonioxConfigError, SonioxTranscriptionError, SonioxValidationError, type SonioxError } from '../lib/errors';
+import { SECRET_KEY, clientFor, mock, rejection, until } from './helpers';
+
+const ROUTE_FILES = 'DELETE /v1/files/:id';
+const ROUTE_TX = 'DELETE /v1/transcriptions/:id';
+
+describe('client', () => {
+  it('is cheap to construct: no sockets, no schema compilation (< 1 ms on average)', () => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) new SonioxClient({ apiKey: 'k', env: {} });
+    const avgMs = Number(process.hrtime.bigint() - started) / 1e6 / 200;
+    expect(avgMs).to.be.below(1);
+  });
+
+  it('throws SonioxConfigError from the constructor when no key is found', () => {
+    expect(() => new SonioxClient({ env: {} })).to.throw(SonioxConfigError, /apiKey/);
+  });
+
+  it('never shows the key when inspected or serialised', () => {
+    const client = new SonioxClient({ apiKey: SECRET_KEY, env: {} });
+    expect(inspect(client, { depth: 5 })).not.to.include(SECRET_KEY);
+    expect(JSON.stringify(client)).not.to.include(SECRET_KEY);
+    expect(client.baseURL).to.equal('https://api.soniox.com');
+    expect(client.realtimeURL).to.match(/^wss:/);
+  });
+
+  describe('transcribe', () => {
+    let server: MockServer;
+    beforeEach(async () => {
+      server = await mock();
+    });
+    afterEach(() => server.close());
+
+    it('uploads, transcribes, waits, returns the transcript and deletes what it made', async () => {
+      const client = clientFor(server);
+      const statuses: string[] = [];
+      const transcript = await client.transcribe(Buffer.alloc(32_000 * 2), {
+        filename: 'two-seconds.raw', pollIntervalMs: 5, onStatus: (t) => statuses.push(t.status),
+      });
+      expect(transcript.tokens.length).to.be.greaterThan(0);
+      expect(transcript.text).to.equal(transcript.tokens.map((t) => t.text).join(''));
+      expect(statuses.at(-1)).to.equal('completed');
+      expect((await client.files.list()).files).to.have.length(0);
+      expect((await client.transcriptions.list()).transcriptions).to.have.length(0);
+      client.close();
+    });
+
+    it('transcribes an audio_url and keeps everything when cleanup is false', async () => {
+      const client = clientFor(server);
+      const transcript = await client.transcribe({ audio_url: 'https://example.com/x.mp3' }, { pollIntervalMs: 5, cleanup: false });
+      expect(transcript.tokens.length).to.be.greaterThan(0);
+      expect((await client.transcriptions.list()).transcriptions).to.have.length(1);
+      client.close();
+    });
+
+    it('by default leaves a file_id it was given, and its transcription (deleting that would delete the file)', async () => {
+      const client = clientFor(server);
+      const file = await client.files.upload(Buffer.alloc(16_000), { filename: 'mine.raw' });
+      await client.transcribe({ file_id: file.id }, { pollIntervalMs: 5 });
+      expect((await client.files.get(file.id)).id).to.equal(file.id);
+      expect((await client.transcriptions.list()).transcriptions).to.have.length(1);
+      await client.transcribe({ file_id: file.id }, { pollIntervalMs: 5, cleanup: ['transcription', 'file'] });
+      expect((await client.files.list()).files).to.have.length(0);
+      client.close();
+    });
+
+    it('still cleans up when the transcription fails', async () => {
+      const client = clientFor(server);
+      const error = await rejection(client.transcribe({ audio_url: 'https://example.com/fail.mp3' }, { pollIntervalMs: 5 }));
+      expect(error).to.be.instanceOf(SonioxTranscriptionError);
+      expect(server.state.hits[ROUTE_TX]).to.equal(1);
+      expect((await client.transcriptions.list()).transcriptions).to.have.length(0);
+      client.close();
+    });
+
+    it('still cleans up the upload when aborted while waiting, and reports cleanup failures', async () => {
+      const slow = await mock({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
+      const client = clientFor(slow);
+      const controller = new AbortController();
+      const failures: Array<[SonioxError, string]> = [];
+      const flow = client.transcribe(Buffer.alloc(1000), {
+        signal: controller.signal, pollIntervalMs: 60_000, onCleanupError: (e, t) => failures.push([e, t]),
+      });
+      await until(() => (slow.state.hits['GET /v1/transcriptions/:id'] ?? 0) === 1);
+      controller.abort();
+      expect(await rejection(flow)).to.be.instanceOf(SonioxAbortError);
+      expect(slow.state.hits[ROUTE_TX]).to.equal(1);
+      expect(slow.state.hits[ROUTE_FILES]).to.equal(1);
+      expect(failures.every(([, t]) => t === 'transcription' || t === 'file')).to.equal(true);
+      client.close();
+      await slow.close();
+    });
+
+    it('rejects an unsupported source', async () => {
+      const client = clientFor(server);
+      expect(await rejection(client.transcribe({} as never))).to.be.instanceOf(SonioxValidationError);
+      client.close();
+    });
+  });
+});

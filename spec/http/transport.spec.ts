@@ -1,0 +1,314 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { inspect } from 'node:util';
+import type { MockServer } from '../../lib/mock';
+import {
+  SonioxAbortError, SonioxAuthenticationError, SonioxConnectionError, SonioxError, SonioxNotFoundError,
+  SonioxRateLimitError, SonioxServerError, SonioxTimeoutError, SonioxValidationError,
+} from '../../lib/errors';
+import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
+import { SECRET_KEY, clientFor, mock, rejection, until } from '../helpers';
+
+const CREATE = 'POST /v1/transcriptions';
+const MODELS = 'GET /v1/models';
+const audio_url = 'https://example.com/a.mp3';
+
+describe('http/transport (against the mock server)', () => {
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await mock();
+  });
+  afterEach(async () => {
+    sinon.restore();
+    await server.close();
+  });
+  const hits = (route: string) => server.state.hits[route] ?? 0;
+
+  it('sends the key as a Bearer token and returns the parsed body', async () => {
+    const client = clientFor(server);
+    const { models } = await client.models.list();
+    expect(models.map((m) => m.id)).to.include('stt-async-v5');
+    client.close();
+  });
+
+  it('retries a GET after a 503 and succeeds', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 503, times: 2 }] });
+    const client = clientFor(server);
+    const { models } = await client.models.list();
+    expect(models.length).to.be.greaterThan(0);
+    expect(hits(MODELS)).to.equal(3);
+    client.close();
+  });
+
+  it('gives up after maxRetries and reports the last status', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 502 }] });
+    const client = clientFor(server, { maxRetries: 2 });
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxServerError);
+    expect((error as SonioxServerError).status).to.equal(502);
+    expect(hits(MODELS)).to.equal(3);
+    client.close();
+  });
+
+  it('honours a per-call maxRetries', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 500 }] });
+    const client = clientFor(server);
+    await rejection(client.models.list({ maxRetries: 0 }));
+    expect(hits(MODELS)).to.equal(1);
+    client.close();
+  });
+
+  it('does not retry create transcription after a 500: it may have been created and billed', async () => {
+    server.setFaults({ http: [{ route: CREATE, status: 500, times: 1 }] });
+    const client = clientFor(server);
+    const error = await rejection(client.transcriptions.create({ audio_url }));
+    expect(error).to.be.instanceOf(SonioxServerError);
+    expect(hits(CREATE)).to.equal(1);
+    client.close();
+  });
+
+  it('does not retry create transcription when the connection resets mid-response', async () => {
+    server.setFaults({ http: [{ route: CREATE, reset: 'mid-response', times: 1 }] });
+    const client = clientFor(server);
+    const error = await rejection(client.transcriptions.create({ audio_url }));
+    expect(error).to.be.instanceOf(SonioxConnectionError);
+    expect(hits(CREATE)).to.equal(1);
+    client.close();
+  });
+
+  it('retries create transcription after a 429 or a 503, where the server did not act', async () => {
+    server.setFaults({ http: [{ route: CREATE, status: 429, times: 1 }, { route: CREATE, status: 503, times: 1 }] });
+    const client = clientFor(server);
+    const created = await client.transcriptions.create({ audio_url });
+    expect(created.status).to.equal('queued');
+    expect(hits(CREATE)).to.equal(3);
+    client.close();
+  });
+
+  it('retries a GET whose response was cut by a connection reset', async () => {
+    server.setFaults({ http: [{ route: MODELS, reset: 'mid-response', times: 1 }] });
+    const client = clientFor(server);
+    await client.models.list();
+    expect(hits(MODELS)).to.equal(2);
+    client.close();
+  });
+
+  it('waits for Retry-After (seconds) before retrying', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 2, times: 1 }] });
+    const client = clientFor(server);
+    const call = client.models.list();
+    await until(() => hits(MODELS) === 1);
+    await clock.tickAsync(1990);
+    expect(hits(MODELS)).to.equal(1);
+    await clock.tickAsync(20);
+    await until(() => hits(MODELS) === 2);
+    await call;
+    client.close();
+  });
+
+  it('waits for retry-after-ms before retrying', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    server.setFaults({ http: [{ route: MODELS, status: 503, retryAfterMs: 700, times: 1 }] });
+    const client = clientFor(server);
+    const call = client.models.list();
+    await until(() => hits(MODELS) === 1);
+    await clock.tickAsync(690);
+    expect(hits(MODELS)).to.equal(1);
+    await clock.tickAsync(20);
+    await call;
+    expect(hits(MODELS)).to.equal(2);
+    client.close();
+  });
+
+  it('fails at once with retryAfterMs when Retry-After exceeds the cap', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 600 }] });
+    const client = clientFor(server, { retry: { maxRetryAfterMs: 30_000 } });
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxRateLimitError);
+    expect((error as SonioxRateLimitError).retryAfterMs).to.equal(600_000);
+    expect((error as SonioxRateLimitError).errorType).to.equal('limit_exceeded');
+    expect(hits(MODELS)).to.equal(1);
+    client.close();
+  });
+
+  it('backs off with jittered exponential delays between retries', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    sinon.stub(Math, 'random').returns(0.5);
+    server.setFaults({ http: [{ route: MODELS, status: 500, times: 2 }] });
+    const delays: number[] = [];
+    const client = clientFor(server, { retry: { baseDelayMs: 1000, maxDelayMs: 8000 }, onRetry: (e) => delays.push(e.delayMs) });
+    const call = client.models.list();
+    await until(() => hits(MODELS) === 1);
+    await clock.tickAsync(499);
+    expect(hits(MODELS)).to.equal(1);
+    await clock.tickAsync(2);
+    await until(() => hits(MODELS) === 2);
+    await clock.tickAsync(1001);
+    await call;
+    expect(delays).to.deep.equal([500, 1000]);
+    client.close();
+  });
+
+  it('times out an attempt with no response activity', async () => {
+    server.setFaults({ http: [{ route: MODELS, delayMs: 400 }] });
+    const client = clientFor(server, { timeoutMs: 50, maxRetries: 0 });
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxTimeoutError);
+    expect((error as SonioxTimeoutError).timeoutMs).to.equal(50);
+    client.close();
+  });
+
+  it('rejects at once with an abort error when the signal fires during a retry wait', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 503 }] });
+    const client = clientFor(server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const controller = new AbortController();
+    const call = client.models.list({ signal: controller.signal });
+    await until(() => hits(MODELS) === 1);
+    const started = process.hrtime.bigint();
+    controller.abort();
+    const error = await rejection(call);
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(1000);
+    client.close();
+  });
+
+  it('rejects before sending when the signal is already aborted', async () => {
+    const client = clientFor(server);
+    const error = await rejection(client.models.list({ signal: AbortSignal.abort() }));
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    expect(hits(MODELS)).to.equal(0);
+    client.close();
+  });
+
+  it('maps an AbortSignal.timeout deadline to a timeout error', async () => {
+    server.setFaults({ http: [{ route: MODELS, delayMs: 500 }] });
+    const client = clientFor(server);
+    const error = await rejection(client.models.list({ signal: AbortSignal.timeout(30) }));
+    expect(error).to.be.instanceOf(SonioxTimeoutError);
+    client.close();
+  });
+
+  it('calls onRequest, onResponse and onRetry for each attempt', async () => {
+    server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
+    const requests: RequestEvent[] = [];
+    const responses: ResponseEvent[] = [];
+    const retries: RetryEvent[] = [];
+    const client = clientFor(server, {
+      onRequest: (e) => requests.push(e),
+      onResponse: (e) => responses.push(e),
+      onRetry: (e) => retries.push(e),
+    });
+    await client.models.list();
+    expect(requests.map((e) => e.attempt)).to.deep.equal([1, 2]);
+    expect(responses.map((e) => [e.attempt, e.status])).to.deep.equal([[1, 503], [2, 200]]);
+    expect(responses[1].durationMs).to.be.a('number').and.at.least(0);
+    expect(retries).to.have.length(1);
+    expect(retries[0].attempt).to.equal(2);
+    expect(retries[0].error).to.be.instanceOf(SonioxServerError);
+    expect(requests[0].url).to.equal('/v1/models');
+    client.close();
+  });
+
+  it('rejects a response that drifted from the schema, naming the field', async () => {
+    server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
+    const client = clientFor(server);
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error.message).to.match(/models\.0\.id/);
+    client.close();
+  });
+
+  it('accepts a drifted response in lenient mode', async () => {
+    server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
+    const client = clientFor(server, { validateResponses: false });
+    const list = await client.models.list();
+    expect(list.models[0].id).to.equal(7);
+    client.close();
+  });
+
+  it('reports a 2xx body that is not JSON', async () => {
+    server.setFaults({ http: [{ route: MODELS, body: 'invalid-json' }] });
+    const client = clientFor(server);
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error.message).to.match(/not valid JSON/);
+    client.close();
+  });
+
+  it('refuses calls after close(), and close() is idempotent', async () => {
+    const client = clientFor(server);
+    await client.models.list();
+    client.close();
+    client.close();
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxConnectionError);
+    expect(error.message).to.match(/closed/);
+  });
+
+  it('maps a refused connection to a connection error after retrying', async () => {
+    const url = server.url;
+    await server.close();
+    const client = clientFor({ ...server, url } as MockServer, { maxRetries: 1 });
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxConnectionError);
+    expect((error as SonioxConnectionError).errno).to.equal('ECONNREFUSED');
+    client.close();
+    server = await mock();
+  });
+
+  describe('pool', () => {
+    it('reuses sockets for 200 sequential calls (reuse ratio >= 99 %)', async () => {
+      const client = clientFor(server);
+      for (let i = 0; i < 200; i++) await client.models.list();
+      const stats = client.poolStats();
+      console.log(`      pool: ${stats.requests} requests, ${stats.socketsCreated} sockets, reuse ${(stats.reuseRatio * 100).toFixed(1)} %`);
+      expect(stats.requests).to.equal(200);
+      expect(stats.reuseRatio).to.be.at.least(0.99);
+      client.close();
+    });
+
+    it('serves 500 concurrent calls on a pool of 10 without opening more than 10 sockets', async () => {
+      const client = clientFor(server, { maxSockets: 10 });
+      const calls = Array.from({ length: 500 }, () => client.models.list());
+      await until(() => client.poolStats().queued > 0);
+      const peakQueued = client.poolStats().queued;
+      const results = await Promise.all(calls);
+      const stats = client.poolStats();
+      expect(results).to.have.length(500);
+      expect(stats.socketsCreated).to.be.at.most(10);
+      expect(peakQueued).to.be.greaterThan(0);
+      expect(stats.queued).to.equal(0);
+      client.close();
+    });
+
+    it('reports zeros before the first request', () => {
+      const client = clientFor(server);
+      expect(client.poolStats()).to.deep.equal({ socketsCreated: 0, requests: 0, reuseRatio: 0, queued: 0, activeSockets: 0, freeSockets: 0 });
+      client.close();
+    });
+  });
+
+  describe('the API key never leaks', () => {
+    const paths: Array<[string, (s: MockServer) => Promise<unknown>, new (...a: never[]) => SonioxError]> = [
+      ['401', (s) => clientFor(s, { apiKey: `${SECRET_KEY}-wrong` }).models.list(), SonioxAuthenticationError],
+      ['404', (s) => clientFor(s).files.get('00000000-0000-4000-8000-000000000000'), SonioxNotFoundError],
+      ['500 after retries', (s) => { s.setFaults({ http: [{ route: MODELS, status: 500 }] }); return clientFor(s, { maxRetries: 1 }).models.list(); }, SonioxServerError],
+      ['timeout', (s) => { s.setFaults({ http: [{ route: MODELS, delayMs: 300 }] }); return clientFor(s, { timeoutMs: 20, maxRetries: 0 }).models.list(); }, SonioxTimeoutError],
+      ['reset', (s) => { s.setFaults({ http: [{ route: CREATE, reset: 'mid-response' }] }); return clientFor(s).transcriptions.create({ audio_url }); }, SonioxConnectionError],
+      ['validation', (s) => clientFor(s).transcriptions.create({ audio_url: 'nope' }), SonioxValidationError],
+      ['drift', (s) => { s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] }); return clientFor(s).models.list(); }, SonioxValidationError],
+    ];
+    for (const [name, call, Ctor] of paths) {
+      it(`is absent from the ${name} error, its JSON and its inspection`, async () => {
+        const error = await rejection(call(server));
+        expect(error).to.be.instanceOf(Ctor);
+        for (const text of [error.message, String(error.stack), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })]) {
+          expect(text).not.to.include(SECRET_KEY);
+        }
+        const cause = (error as { cause?: unknown }).cause;
+        if (cause !== undefined) expect(inspect(cause, { depth: 10, showHidden: true })).not.to.include(SECRET_KEY);
+      });
+    }
+  });
+});
