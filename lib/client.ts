@@ -12,7 +12,7 @@ import { Files, type UploadProgress } from './resources/files';
 import { Models } from './resources/models';
 import { Transcriptions, type WaitOptions } from './resources/transcriptions';
 import { Webhooks } from './resources/webhooks';
-import type { RealtimeStream, RealtimeStreamConfig } from './realtime/stream';
+import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
 import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
 
 /** What `transcribe` can start from: local audio, a public URL, or an uploaded file. */
@@ -132,10 +132,7 @@ export class SonioxClient {
    * connects on the first write or on `connect()`.
    */
   realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
-    // ws is loaded on first use: REST-only users never pay for it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { RealtimeStream: Stream } = require('./realtime/stream') as typeof import('./realtime/stream');
-    return new Stream(config, {
+    return new RealtimeStream(config, {
       apiKey: this.config.apiKey,
       realtimeURL: this.config.realtimeURL,
       defaultModel: this.config.realtimeModel,
