@@ -41,6 +41,19 @@ const DEFAULTS = {
   maxBufferBytes: 16 * 1024 * 1024,
 };
 
+/** Scripts that separate words with spaces. */
+const SPACED_WORD_START = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{N}]/u;
+
+/**
+ * A resumed session starts a new token stream, whose first word carries no leading space.
+ * Where the transcript so far ends a word in a spaced script, give it the space the original
+ * session would have sent, so joined transcripts read the same.
+ */
+export function joinAfterResume(token: RealtimeToken, before: string): RealtimeToken {
+  if (before === '' || /\s$/.test(before) || !SPACED_WORD_START.test(token.text)) return token;
+  return { ...token, text: ` ${token.text}` };
+}
+
 /** A realtime transcription session (see the file comment). */
 export class RealtimeStream extends Duplex {
   private readonly start: RealtimeConfig;
@@ -54,6 +67,7 @@ export class RealtimeStream extends Duplex {
   private offsetMs = 0;
   private bytesSent = 0;
   private lastFinalEndMs = -Infinity;
+  private joinPending = false;
   private finalText = '';
   private finalizedMs = 0;
   private sessionRequestId: string | undefined;
@@ -291,18 +305,22 @@ export class RealtimeStream extends Duplex {
       if (this.replay) this.replay.dropTo(Math.min(this.bytesSent, msToBytes(this.finalizedMs, bytesPerMs(this.start), frameBytes(this.start))));
     }
     let more = true;
+    let first = true;
     for (const raw of message.tokens) {
       const special = specialToken(raw);
       if (special) {
         this.emit(special);
         continue;
       }
-      const token: RealtimeToken = shiftToken(raw, this.offsetMs);
+      let token: RealtimeToken = shiftToken(raw, this.offsetMs);
+      if (this.joinPending && first) token = joinAfterResume(token, this.finalText);
+      first = false;
       if (token.is_final) {
         // After a reconnect the replayed audio may finalize a token again: deliver it once.
         if (token.end_ms !== undefined && token.end_ms <= this.lastFinalEndMs) continue;
         if (token.end_ms !== undefined) this.lastFinalEndMs = token.end_ms;
         this.finalText += token.text;
+        this.joinPending = false;
       } else if (this.options.tokens === 'final') {
         continue;
       }
@@ -365,6 +383,7 @@ export class RealtimeStream extends Duplex {
       return this.connecting;
     }
     const ws = this.ws as WebSocket;
+    this.joinPending = this.finalText !== '';
     for (const chunk of replay.contents()) ws.send(chunk, { binary: true });
     if (this.ending) ws.send('');
     this.releaseWrite();

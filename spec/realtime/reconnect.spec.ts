@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { once } from 'node:events';
+import type { MockServer } from '../../lib/mock';
+import { SonioxWebSocketError } from '../../lib/errors';
+import { ResumeBuffer, msToBytes, shiftToken } from '../../lib/realtime/reconnect';
+import type { ReconnectEvent, RealtimeStream } from '../../lib/realtime/stream';
+import type { RealtimeToken } from '../../lib/types';
+import { PCM, chunked, fixture } from '../audio';
+import { clientFor, mock } from '../helpers';
+
+async function run(stream: RealtimeStream, pcm: Buffer): Promise<RealtimeToken[]> {
+  const tokens: RealtimeToken[] = [];
+  chunked(pcm).pipe(stream);
+  for await (const t of stream) tokens.push(t as RealtimeToken);
+  return tokens;
+}
+
+describe('realtime/reconnect', () => {
+  describe('ResumeBuffer', () => {
+    it('keeps what was sent after the finalized point, in whole frames', () => {
+      const b = new ResumeBuffer(1000, 2);
+      b.push(Buffer.from([1, 2, 3, 4]));
+      b.push(Buffer.from([5, 6, 7, 8]));
+      b.dropTo(3);
+      expect(b.start).to.equal(2);
+      expect(Buffer.concat(b.contents())).to.deep.equal(Buffer.from([3, 4, 5, 6, 7, 8]));
+      b.dropTo(1);
+      expect(b.size).to.equal(6);
+      b.dropTo(100);
+      expect(b.size).to.equal(0);
+      expect(b.start).to.equal(8);
+    });
+
+    it('stays within its bound, counting what it had to drop', () => {
+      const b = new ResumeBuffer(4, 2);
+      b.push(Buffer.from([1, 2, 3]));
+      b.push(Buffer.from([4, 5, 6]));
+      expect(b.size).to.be.at.most(4);
+      expect(b.overflowed).to.be.greaterThan(0);
+      expect(Buffer.concat(b.contents()).at(-1)).to.equal(6);
+    });
+
+    it('shifts timestamps and converts ms to whole-frame byte positions', () => {
+      expect(shiftToken({ text: 'a', start_ms: 10, end_ms: 20, is_final: true }, 100)).to.include({ start_ms: 110, end_ms: 120 });
+      const t = { text: 'a', is_final: true };
+      expect(shiftToken(t, 0)).to.equal(t);
+      expect(shiftToken(t, 5)).to.deep.equal(t);
+      expect(msToBytes(1000, 32, 2)).to.equal(32_000);
+      expect(msToBytes(0.55, 32, 2)).to.equal(16);
+    });
+  });
+
+  describe('against the mock server', () => {
+    let server: MockServer;
+    beforeEach(async () => {
+      server = await mock({ realtimePacing: false });
+    });
+    afterEach(() => server.close());
+    const audio = fixture('two-phrases.wav');
+    const reconnect = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 };
+
+    async function baseline(): Promise<RealtimeToken[]> {
+      const client = clientFor(server);
+      const tokens = await run(client.realtime({ ...PCM, tokens: 'final' }), audio.pcm);
+      client.close();
+      return tokens;
+    }
+
+    it('survives one drop: the same final tokens, continuous timestamps, none twice', async () => {
+      const expected = await baseline();
+      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 2500, times: 1 }] });
+      const client = clientFor(server);
+      const stream = client.realtime({ ...PCM, tokens: 'final', reconnect });
+      const events: ReconnectEvent[] = [];
+      stream.on('reconnect', (e: ReconnectEvent) => events.push(e));
+      const tokens = await run(stream, audio.pcm);
+      expect(events.map((e) => e.attempt)).to.deep.equal([1]);
+      expect(events[0].error.closeCode).to.equal(1006);
+      expect(tokens).to.deep.equal(expected);
+      expect(stream.transcript).to.equal('good morning how are you');
+      expect(server.state.hits['WS /transcribe-websocket']).to.equal(3);
+      client.close();
+    });
+
+    it('survives two failures (a drop, then a 503) within maxAttempts', async () => {
+      const expected = await baseline();
+      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 1000, times: 1 }, { errorCode: 503, afterAudioMs: 1500, times: 1 }] });
+      const client = clientFor(server);
+      let keys = 0;
+      const stream = client.realtime({ ...PCM, tokens: 'final', reconnect: { ...reconnect, getApiKey: () => (keys++, server.apiKey) } });
+      const attempts: number[] = [];
+      stream.on('reconnect', (e: ReconnectEvent) => attempts.push(e.attempt));
+      const tokens = await run(stream, audio.pcm);
+      expect(attempts).to.deep.equal([1, 2]);
+      expect(keys).to.equal(3);
+      expect(tokens.map((t) => [t.text, t.start_ms])).to.deep.equal(expected.map((t) => [t.text, t.start_ms]));
+      client.close();
+    });
+
+    it('fails with the last error past maxAttempts', async () => {
+      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500 }] });
+      const client = clientFor(server);
+      const stream = client.realtime({ ...PCM, reconnect });
+      let attempts = 0;
+      stream.on('reconnect', () => attempts++);
+      stream.resume();
+      stream.write(audio.pcm);
+      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+      expect(error).to.be.instanceOf(SonioxWebSocketError);
+      expect(error.closeCode).to.equal(1006);
+      expect(attempts).to.equal(2);
+      client.close();
+    });
+
+    it('does not reconnect after a non-retryable error', async () => {
+      server.setFaults({ ws: [{ errorCode: 402, afterAudioMs: 100 }] });
+      const client = clientFor(server);
+      const stream = client.realtime({ ...PCM, reconnect });
+      let attempts = 0;
+      stream.on('reconnect', () => attempts++);
+      stream.resume();
+      stream.write(audio.pcm);
+      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+      expect(error.serverCode).to.equal(402);
+      expect(attempts).to.equal(0);
+      client.close();
+    });
+  });
+});

@@ -1,0 +1,230 @@
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MockServer } from '../../lib/mock';
+import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
+import type { RealtimeStream } from '../../lib/realtime/stream';
+import type { RealtimeToken } from '../../lib/types';
+import { PCM, chunked, fixture } from '../audio';
+import { SECRET_KEY, clientFor, mock, rejection } from '../helpers';
+
+/** Collects every token the stream emits. */
+function collect(stream: RealtimeStream): { tokens: RealtimeToken[]; done: Promise<void> } {
+  const tokens: RealtimeToken[] = [];
+  const done = (async () => {
+    for await (const token of stream) tokens.push(token as RealtimeToken);
+  })();
+  return { tokens, done };
+}
+
+const finals = (tokens: RealtimeToken[]) => tokens.filter((t) => t.is_final);
+const words = (tokens: RealtimeToken[]) => finals(tokens).map((t) => t.text.trim());
+
+describe('realtime/stream (against the mock server)', () => {
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await mock({ realtimePacing: false });
+  });
+  afterEach(() => server.close());
+
+  it('pipes raw PCM in and yields the fixture words as final tokens, each once', async () => {
+    const audio = fixture('hello-world.wav');
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM });
+    const got: RealtimeToken[] = [];
+    await pipeline(chunked(audio.pcm), stream, new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _e, done) {
+        got.push(token);
+        done();
+      },
+    }));
+    expect(words(got)).to.deep.equal(audio.words.map((w) => w.text));
+    expect(finals(got).map((t) => t.start_ms)).to.deep.equal(audio.words.map((w) => w.start_ms));
+    expect(stream.transcript).to.equal(audio.text);
+    expect(stream.audioMsSent).to.be.closeTo(audio.duration_ms, 1);
+    expect(stream.finalizedAudioMs).to.be.at.least(audio.words.at(-1)!.end_ms);
+    client.close();
+  });
+
+  it('works with for await over a WAV file (audio_format auto), emitting open, result and finished', async () => {
+    const audio = fixture('weather.wav');
+    const client = clientFor(server);
+    const stream = client.realtime();
+    const events: string[] = [];
+    stream.on('open', () => events.push('open'));
+    stream.on('result', () => events.includes('result') || events.push('result'));
+    stream.on('finished', () => events.push('finished'));
+    chunked(audio.wav, 4096).pipe(stream);
+    const { tokens, done } = collect(stream);
+    await done;
+    expect(words(tokens)).to.deep.equal(audio.words.map((w) => w.text));
+    expect(events).to.deep.equal(['open', 'result', 'finished']);
+    client.close();
+  });
+
+  it("emits non-final tokens in 'all' mode and only finals in 'final' mode", async () => {
+    const audio = fixture('hello-world.wav');
+    const client = clientFor(server);
+    const all = client.realtime({ ...PCM });
+    chunked(audio.pcm, 1600).pipe(all);
+    const a = collect(all);
+    await a.done;
+    expect(a.tokens.some((t) => !t.is_final)).to.equal(true);
+    const only = client.realtime({ ...PCM, tokens: 'final' });
+    chunked(audio.pcm, 1600).pipe(only);
+    const f = collect(only);
+    await f.done;
+    expect(f.tokens.every((t) => t.is_final)).to.equal(true);
+    expect(words(f.tokens)).to.deep.equal(words(a.tokens));
+    client.close();
+  });
+
+  it('turns <end> into endpoint events and never emits it as a token', async () => {
+    const audio = fixture('two-phrases.wav');
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, enable_endpoint_detection: true, max_endpoint_delay_ms: 500 });
+    let endpoints = 0;
+    stream.on('endpoint', () => endpoints++);
+    chunked(audio.pcm).pipe(stream);
+    const { tokens, done } = collect(stream);
+    await done;
+    expect(endpoints).to.equal(2);
+    expect(tokens.map((t) => t.text)).not.to.include('<end>');
+    expect(words(tokens)).to.deep.equal(['good', 'morning', 'how', 'are', 'you']);
+    client.close();
+  });
+
+  it('finalize() finalizes everything so far and emits finalized, never a <fin> token', async () => {
+    const audio = fixture('hello-world.wav');
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM });
+    const { tokens, done } = collect(stream);
+    stream.write(audio.pcm.subarray(0, 32_000));
+    await once(stream, 'result');
+    stream.finalize({ trailing_silence_ms: 300 });
+    await once(stream, 'finalized');
+    await new Promise((resolve) => setImmediate(resolve));
+    const finalCount = finals(tokens).length;
+    expect(finalCount).to.be.greaterThan(0);
+    expect(tokens.every((t) => t.text !== '<fin>')).to.equal(true);
+    stream.end(audio.pcm.subarray(32_000));
+    await done;
+    expect(words(tokens)).to.deep.equal(audio.words.map((w) => w.text));
+    client.close();
+  });
+
+  it('sends the key in the start message when auth is message (the classic way)', async () => {
+    const audio = fixture('hello-world.wav');
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, auth: 'message', tokens: 'final' });
+    chunked(audio.pcm).pipe(stream);
+    const { tokens, done } = collect(stream);
+    await done;
+    expect(words(tokens)).to.have.length(audio.words.length);
+    client.close();
+  });
+
+  it('rejects a bad config with a validation error and opens no socket', async () => {
+    const client = clientFor(server);
+    for (const config of [
+      { audio_format: 'pcm_s16le' },
+      { audio_format: 'auto', reconnect: { maxAttempts: 2 } },
+      { ...PCM, keepaliveIntervalMs: 10 },
+      { ...PCM, max_endpoint_delay_ms: 10 },
+      { ...PCM, api_key: 'x' },
+      { ...PCM, tokens: 'some' as never },
+    ]) {
+      const stream = client.realtime(config);
+      const [error] = (await once(stream, 'error')) as [SonioxValidationError];
+      expect(error, JSON.stringify(config)).to.be.instanceOf(SonioxValidationError);
+      expect(await rejection(stream.connect())).to.be.instanceOf(SonioxValidationError);
+    }
+    expect(server.state.hits['WS /transcribe-websocket'] ?? 0).to.equal(0);
+    client.close();
+  });
+
+  it('names every bad field of the config in one error', async () => {
+    const client = clientFor(server);
+    const stream = client.realtime({ audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } });
+    const [error] = (await once(stream, 'error')) as [SonioxValidationError];
+    expect(error.issues.map((i) => i.field)).to.include.members(['sample_rate', 'num_channels', 'reconnect.maxAttempts']);
+    client.close();
+  });
+
+  describe('server errors', () => {
+    const cases: Array<[number, boolean]> = [[400, false], [402, false], [408, true], [429, false], [500, true], [503, true]];
+    for (const [code, retryable] of cases) {
+      it(`turns error ${code} into one SonioxWebSocketError (retryable: ${retryable}) and a clean close`, async () => {
+        server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 200 }] });
+        const client = clientFor(server);
+        const stream = client.realtime({ ...PCM });
+        const errors: SonioxWebSocketError[] = [];
+        stream.on('error', (e: SonioxWebSocketError) => errors.push(e));
+        stream.resume();
+        stream.write(fixture('hello-world.wav').pcm);
+        await new Promise((resolve) => stream.on('close', resolve));
+        expect(errors).to.have.length(1);
+        expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
+        expect(errors[0]).to.include({ serverCode: code, retryable });
+        expect(errors[0].errorType).to.be.a('string');
+        expect(errors[0].requestId).to.be.a('string');
+        expect(stream.requestId).to.equal(errors[0].requestId);
+        client.close();
+      });
+    }
+
+    it('reports a wrong key as a 401 error without the key in it', async () => {
+      const client = clientFor(server, { apiKey: `${SECRET_KEY}-nope` });
+      const stream = client.realtime({ ...PCM });
+      stream.write(Buffer.alloc(3200));
+      const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
+      expect(error.serverCode).to.equal(401);
+      expect(JSON.stringify(error) + error.message).not.to.include(SECRET_KEY);
+      client.close();
+    });
+
+    it('reports an abrupt close (1006) instead of ending silently', async () => {
+      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
+      const client = clientFor(server);
+      const stream = client.realtime({ ...PCM });
+      stream.resume();
+      stream.write(Buffer.alloc(32_000, 1));
+      const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
+      expect(error.closeCode).to.equal(1006);
+      expect(error.message).to.match(/closed unexpectedly/);
+      client.close();
+    });
+
+    it('reports a garbage frame as a malformed message', async () => {
+      server.setFaults({ ws: [{ garbageFrame: true }] });
+      const client = clientFor(server);
+      const stream = client.realtime({ ...PCM });
+      stream.write(Buffer.alloc(3200));
+      const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
+      expect(error.message).to.match(/malformed message/);
+      client.close();
+    });
+
+    it('reports a connection that cannot be opened', async () => {
+      const client = clientFor(server, { realtimeURL: server.realtimeURL.replace('/transcribe-websocket', '/nowhere') });
+      const stream = client.realtime({ ...PCM });
+      const error = await rejection(stream.connect());
+      expect(error).to.be.instanceOf(SonioxWebSocketError);
+      expect(error.message).to.match(/cannot open/);
+      client.close();
+    });
+  });
+
+  it('destroys the stream with an abort error when its signal fires', async () => {
+    const client = clientFor(server);
+    const controller = new AbortController();
+    const stream = client.realtime({ ...PCM, signal: controller.signal });
+    await stream.connect();
+    controller.abort();
+    const [error] = (await once(stream, 'error')) as [Error];
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    client.close();
+  });
+});
