@@ -326,7 +326,7 @@ export class RealtimeStream extends Duplex {
       }
       more = this.push(token) && more;
     }
-    if (!more && this.ws) {
+    if (!more && this.ws && !this.readerPaused) {
       this.readerPaused = true;
       this.ws.pause();
     }

@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import sinon from 'sinon';
+import WebSocket from 'ws';
+import type { MockServer } from '../../lib/mock';
+import type { RealtimeToken } from '../../lib/types';
+import { PCM, chunked } from '../audio';
+import { clientFor, mock, until } from '../helpers';
+
+describe('realtime/stream: memory and handles', function () {
+  this.timeout(60_000);
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await mock({ realtimePacing: false });
+  });
+  afterEach(() => server.close());
+
+  it('holds a fast producer back when the server stops reading (200 MB offered, RSS growth < 64 MB)', async () => {
+    server.setFaults({ ws: [{ stopReading: true }] });
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, highWaterMark: 256 * 1024 });
+    stream.on('error', () => undefined);
+    stream.resume();
+    await stream.connect();
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const offered = 200 * 1024 * 1024;
+    let accepted = 0;
+    let blockedSince = 0;
+    // Write as fast as the stream allows; stop once it has held us back for 300 ms.
+    while (accepted < offered) {
+      if (!stream.write(chunk)) {
+        const drained = await Promise.race([
+          new Promise<boolean>((resolve) => stream.once('drain', () => resolve(true))),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300)),
+        ]);
+        if (!drained) {
+          blockedSince = accepted;
+          break;
+        }
+      }
+      accepted += chunk.length;
+    }
+    const growthMB = (process.memoryUsage().rss - before) / 1024 / 1024;
+    console.log(`      backpressure: ${(accepted / 1024 / 1024).toFixed(1)} MB accepted of 200 MB offered, RSS growth ${growthMB.toFixed(1)} MB`);
+    expect(blockedSince).to.be.greaterThan(0);
+    expect(accepted).to.be.below(64 * 1024 * 1024);
+    expect(growthMB).to.be.below(64);
+    stream.destroy();
+    client.close();
+  });
+
+  it('loses no token when the reader is slow (the socket is paused, not buffered)', async () => {
+    const pause = sinon.spy(WebSocket.prototype, 'pause');
+    const resume = sinon.spy(WebSocket.prototype, 'resume');
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, tokens: 'final' });
+    // 10 min of non-silent noise: placeholder words, one per 400 ms.
+    const audio = Buffer.alloc(600 * 32_000);
+    for (let i = 0; i < audio.length; i += 2) audio.writeInt16LE(((i * 7919) % 20000) - 10000, i);
+    chunked(audio, 32_000).pipe(stream);
+    const tokens: RealtimeToken[] = [];
+    let maxBuffered = 0;
+    for await (const token of stream) {
+      tokens.push(token as RealtimeToken);
+      maxBuffered = Math.max(maxBuffered, stream.readableLength);
+      if (tokens.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(tokens).to.have.length(1500);
+    expect(tokens.map((t) => t.start_ms)).to.deep.equal(tokens.map((_, i) => i * 400 + 50));
+    // The readable buffer holds the highWaterMark plus what one socket read carried (tens of KB
+    // of messages), not the session: the socket is paused while the reader lags.
+    console.log(`      slow reader: at most ${maxBuffered} of 1500 tokens buffered, socket paused ${pause.callCount} times`);
+    expect(pause.callCount).to.be.greaterThan(0);
+    expect(resume.callCount).to.be.within(pause.callCount - 1, pause.callCount);
+    expect(maxBuffered).to.be.below(750);
+    sinon.restore();
+    client.close();
+  });
+
+  it('lets the process exit after destroy() with no timer, socket or listener left', async () => {
+    const script = `
+      const { startMockServer } = require('./lib/mock');
+      const { SonioxClient } = require('./lib/client');
+      (async () => {
+        const server = await startMockServer();
+        const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, realtimeURL: server.realtimeURL, env: {} });
+        const stream = client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 });
+        stream.write(Buffer.alloc(3200));
+        await new Promise((r) => stream.once('result', r));
+        stream.destroy();
+        client.close();
+        await server.close();
+        console.log('done');
+      })();`;
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    let code: number | null | undefined;
+    child.on('exit', (c) => (code = c));
+    await until(() => code !== undefined, 30_000).catch(() => child.kill());
+    expect(out).to.include('done');
+    expect(code).to.equal(0);
+  });
+});
