@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import WebSocket from 'ws';
+import { startMockServer, type MockServer } from '../../lib/mock';
+import { fixture } from '../audio';
+
+/**
+ * The official SDK (@soniox/node) against the mock, unchanged: that is how we know the mock is
+ * faithful. On Node 20 it needs a global WebSocket, which Node 22 provides natively.
+ */
+type Official = typeof import('@soniox/node');
+
+function loadOfficial(): Official {
+  const g = globalThis as { WebSocket?: unknown };
+  g.WebSocket ??= WebSocket;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@soniox/node') as Official;
+}
+
+describe('mock: the official @soniox/node SDK works against it', function () {
+  this.timeout(30_000);
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await startMockServer({ apiKey: 'official-key', timing: { queuedMs: 10, processingMs: 20 }, realtimePacing: false });
+  });
+  afterEach(() => server.close());
+
+  it('uploads, transcribes, waits, reads the transcript and deletes', async () => {
+    const { SonioxNodeClient } = loadOfficial();
+    const audio = fixture('hello-world.wav');
+    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url });
+    const file = await client.files.upload(audio.wav, { filename: 'hello-world.wav' });
+    expect(file.size).to.equal(audio.wav.length);
+    const created = await client.stt.create({ model: 'stt-async-v5', file_id: file.id });
+    const done = await created.wait({ interval_ms: 1000 });
+    expect(done.status).to.equal('completed');
+    const transcript = await done.getTranscript();
+    expect(transcript?.text).to.equal(audio.text);
+    await client.stt.delete(created.id);
+    expect(server.state.transcriptions.size).to.equal(0);
+    expect(server.state.files.size).to.equal(0);
+  });
+
+  it('runs a realtime session and gets the fixture words', async () => {
+    const { SonioxNodeClient } = loadOfficial();
+    const audio = fixture('hello-world.wav');
+    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url, realtime: { ws_base_url: server.realtimeURL } });
+    const session = client.realtime.stt({ model: 'stt-rt-v5', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
+    const finals: string[] = [];
+    session.on('result', (result: { tokens: Array<{ text: string; is_final: boolean }> }) => {
+      for (const t of result.tokens) if (t.is_final) finals.push(t.text);
+    });
+    await session.connect();
+    for (let at = 0; at < audio.pcm.length; at += 3200) session.sendAudio(audio.pcm.subarray(at, at + 3200));
+    await session.finish();
+    expect(finals.join('')).to.equal(audio.text);
+  });
+});
