@@ -311,4 +311,22 @@ describe('http/transport (against the mock server)', () => {
       });
     }
   });
+
+  it('uses an HTTPS keep-alive agent for an https origin', async () => {
+    const client = new (await import('../../lib/client')).SonioxClient({ apiKey: SECRET_KEY, baseURL: 'https://127.0.0.1:1', env: {}, maxRetries: 0 });
+    const error = await rejection(client.models.list());
+    expect(error).to.be.instanceOf(SonioxConnectionError);
+    client.close();
+  });
+
+  it('lists and iterates with default parameters', async () => {
+    const client = clientFor(server);
+    expect((await client.transcriptions.list()).transcriptions).to.deep.equal([]);
+    expect((await client.files.list()).files).to.deep.equal([]);
+    const seen: unknown[] = [];
+    for await (const t of client.transcriptions.iterate()) seen.push(t);
+    for await (const f of client.files.iterate()) seen.push(f);
+    expect(seen).to.deep.equal([]);
+    client.close();
+  });
 });

@@ -9,9 +9,9 @@ import { until } from '../helpers';
 const KEY = 'mock-ws-key';
 
 /** A raw ws client that records every server message. */
-async function session(server: MockServer, opts: { headers?: Record<string, string>; protocols?: string[]; start?: object | string; path?: string } = {}) {
+async function session(server: MockServer, opts: { headers?: Record<string, string>; protocols?: readonly string[]; start?: object | string; path?: string } = {}) {
   const url = server.realtimeURL.replace('/transcribe-websocket', opts.path ?? '/transcribe-websocket');
-  const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers, perMessageDeflate: false });
+  const ws = new WebSocket(url, [...(opts.protocols ?? [])], { headers: opts.headers, perMessageDeflate: false });
   const messages: RealtimeMessage[] = [];
   let closeCode: number | undefined;
   ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));

@@ -227,4 +227,38 @@ describe('realtime/stream (against the mock server)', () => {
     expect(error).to.be.instanceOf(SonioxAbortError);
     client.close();
   });
+
+  it('is destroyed at once by an already aborted signal, and finalize() on a dead stream is harmless', async () => {
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, signal: AbortSignal.abort() });
+    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [Error];
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    stream.finalize();
+    expect(await rejection(stream.connect())).to.be.instanceOf(SonioxWebSocketError);
+    client.close();
+  });
+
+  it('fails with the last error when the server is gone and reconnecting cannot open a session', async () => {
+    server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM, reconnect: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 20 } });
+    stream.once('reconnect', () => void server.close());
+    stream.resume();
+    stream.write(Buffer.alloc(16_000, 1));
+    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+    expect(error).to.be.instanceOf(SonioxWebSocketError);
+    expect(error.message).to.match(/cannot open/);
+    client.close();
+  });
+
+  it('reports a server message that is not an object', async () => {
+    const { parseServerMessage } = await import('../../lib/realtime/protocol');
+    expect(parseServerMessage('[1]')).to.be.instanceOf(SonioxWebSocketError);
+    expect(parseServerMessage('null')).to.be.instanceOf(SonioxWebSocketError);
+    const noTokens = parseServerMessage('{"final_audio_proc_ms": 5}');
+    expect(noTokens).to.deep.equal({ final_audio_proc_ms: 5, tokens: [] });
+    const bare = parseServerMessage('{"error_message": "boom"}') as SonioxWebSocketError;
+    expect(bare.serverCode).to.equal(undefined);
+    expect(bare.message).to.match(/an error: boom/);
+  });
 });
