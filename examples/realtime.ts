@@ -1,0 +1,53 @@
+/** README realtime: the pipe line, for await with endpoints, and reconnect without loss. */
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SonioxClient, type RealtimeToken, type ReconnectEvent } from '../lib';
+
+async function main(): Promise<void> {
+  const wav = process.argv[2] ?? 'fixtures/audio/two-phrases.wav';
+  const client = new SonioxClient();
+  try {
+    // 1. The pipe line: audio in, final tokens out.
+    let piped = '';
+    await pipeline(
+      fs.createReadStream(wav),
+      client.realtime({ audio_format: 'auto', tokens: 'final' }),
+      new Writable({
+        objectMode: true,
+        write(token: RealtimeToken, _enc, done) {
+          piped += token.text;
+          done();
+        },
+      }),
+    );
+    console.log(`pipe: ${piped}`);
+
+    // 2. for await, with endpoint events.
+    const stream = client.realtime({ audio_format: 'auto', enable_endpoint_detection: true, max_endpoint_delay_ms: 500 });
+    let endpoints = 0;
+    stream.on('endpoint', () => endpoints++);
+    fs.createReadStream(wav).pipe(stream);
+    let text = '';
+    for await (const token of stream) if ((token as RealtimeToken).is_final) text += (token as RealtimeToken).text;
+    console.log(`for await: ${text} (${endpoints} endpoints; transcript ${JSON.stringify(stream.transcript)})`);
+
+    // 3. Reconnect without loss (raw PCM only): skip the 44-byte WAV header.
+    const pcm = fs.readFileSync(wav).subarray(44);
+    const resumable = client.realtime({
+      audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, tokens: 'final',
+      reconnect: {
+        maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 500,
+        getApiKey: async () => (await client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 })).api_key,
+      },
+    });
+    resumable.on('reconnect', ({ attempt, error }: ReconnectEvent) => console.error(`reconnecting (${attempt}): ${error.message}`));
+    resumable.end(pcm);
+    for await (const _token of resumable);
+    console.log(`reconnect: ${resumable.transcript}`);
+  } finally {
+    client.close();
+  }
+}
+
+void main();
