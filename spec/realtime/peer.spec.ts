@@ -90,11 +90,11 @@ describe('realtime/stream (against a scripted peer)', () => {
 
   it('keeps a live peer: pongs answer the pings', async () => {
     await start({ autoPong: true });
-    const stream = clientFor().realtime({ audio_format: 'auto', heartbeatIntervalMs: 20 });
+    const stream = clientFor().realtime({ audio_format: 'auto', heartbeatIntervalMs: 100 });
     let failed = false;
     stream.on('error', () => (failed = true));
     await stream.connect();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     expect(failed).to.equal(false);
     stream.destroy();
   });
