@@ -4,24 +4,11 @@
  * `npm test` (shared machines are noisy); run with `npm run perf` (PERF_UPLOAD_MB to resize).
  */
 import http from 'node:http';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SonioxClient } from '../lib/client';
 import { encodeMultipart } from '../lib/http/multipart';
 import { startMockServer, type MockServer } from '../lib/mock';
-
-function generated(total: number, chunkSize = 256 * 1024): Readable {
-  const chunk = Buffer.alloc(chunkSize, 0x5a);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(chunkSize, total - sent);
-      sent += n;
-      this.push(n === chunkSize ? chunk : chunk.subarray(0, n));
-    },
-  });
-}
+import { generatedStream as generated } from '../fixtures/generated-stream';
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { SonioxClient } from '../client';
 import { SonioxError } from '../errors';
@@ -43,6 +43,23 @@ export function parseWsFaultFlag(flag: string): WsFault {
     if (typeof fault[key] === 'number' && Number.isNaN(fault[key])) throw new Error(`--ws-fault ${key} must be a number`);
   }
   return fault as WsFault;
+}
+
+/** Streams a file through a realtime session; resolves with the final text. */
+async function streamFile(stream: Duplex, file: string): Promise<string> {
+  let text = '';
+  await pipeline(
+    fs.createReadStream(file),
+    stream,
+    new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _enc, done) {
+        if (token.is_final) text += token.text;
+        done();
+      },
+    }),
+  );
+  return text.trim();
 }
 
 function fixtureAudio(): string {
@@ -135,19 +152,7 @@ async function runRealtime(client: SonioxClient, args: string[], out: Out): Prom
     num_channels: values.channels === undefined ? undefined : Number(values.channels),
     tokens: values.final ? 'final' : 'all',
   });
-  let text = '';
-  await pipeline(
-    fs.createReadStream(file),
-    stream,
-    new Writable({
-      objectMode: true,
-      write(token: RealtimeToken, _enc, done) {
-        if (token.is_final) text += token.text;
-        done();
-      },
-    }),
-  );
-  out(text.trim());
+  out(await streamFile(stream, file));
 }
 
 async function runDemo(out: Out): Promise<void> {
@@ -158,20 +163,8 @@ async function runDemo(out: Out): Promise<void> {
     out(`mock server at ${server.url}; audio ${path.relative(process.cwd(), audio)}`);
     const transcript = await client.transcribe(audio, { pollIntervalMs: 20 });
     out(`async transcript:    ${transcript.text.trim()}`);
-    let text = '';
-    const stream = client.realtime({ audio_format: 'auto', tokens: 'final' });
-    await pipeline(
-      fs.createReadStream(audio),
-      stream,
-      new Writable({
-        objectMode: true,
-        write(token: RealtimeToken, _enc, done) {
-          text += token.text;
-          done();
-        },
-      }),
-    );
-    out(`realtime transcript: ${text.trim()}`);
+    const text = await streamFile(client.realtime({ audio_format: 'auto', tokens: 'final' }), audio);
+    out(`realtime transcript: ${text}`);
     const stats = client.poolStats();
     out(`pool: ${stats.requests} requests on ${stats.socketsCreated} socket(s)`);
   } finally {

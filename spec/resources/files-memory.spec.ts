@@ -1,21 +1,7 @@
 import { expect } from 'chai';
-import { Readable } from 'node:stream';
+import { generatedStream as generated } from '../../fixtures/generated-stream';
 import type { MockServer } from '../../lib/mock';
 import { clientFor, mock } from '../helpers';
-
-/** A stream of `total` bytes made on the fly from one reused chunk: nothing is on disk. */
-function generated(total: number, chunkSize = 256 * 1024): Readable {
-  const chunk = Buffer.alloc(chunkSize, 0x5a);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(chunkSize, total - sent);
-      sent += n;
-      this.push(n === chunkSize ? chunk : chunk.subarray(0, n));
-    },
-  });
-}
 
 describe('resources/files: memory', function () {
   this.timeout(120_000);
