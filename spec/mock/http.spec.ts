@@ -142,7 +142,6 @@ describe('mock/http: the REST API', () => {
     expect(check.transcription(t)).to.equal(true);
     expect(check.transcriptions(await (await call('GET', '/v1/transcriptions')).json())).to.equal(true);
     expect(t).to.include({ status: 'queued', filename: 'hello.wav' });
-    await expectError(await call('GET', `/v1/transcriptions/${t.id}/transcript`), 409, 'transcription_invalid_state');
     const seen = new Set<string>();
     await until(() => {
       void call('GET', `/v1/transcriptions/${t.id}`).then(async (r) => seen.add(((await r.json()) as { status: string }).status));
@@ -169,12 +168,18 @@ describe('mock/http: the REST API', () => {
     await expectError(await call('POST', '/v1/auth/temporary-api-key', { usage_type: 'transcribe_websocket', expires_in_seconds: 4000 }), 400, 'invalid_request');
   });
 
-  it('refuses to delete a processing transcription and to give the transcript of a failed one', async () => {
-    const slow = await startMockServer({ apiKey: KEY, timing: { queuedMs: 1, processingMs: 60_000 } });
+  it('refuses the transcript before completion, deletion while processing, and the transcript of a failed job', async () => {
+    const slow = await startMockServer({ apiKey: KEY, timing: { queuedMs: 100, processingMs: 60_000 } });
     const t = (await (await fetch(`${slow.url}/v1/transcriptions`, {
       method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ model: 'stt-async-v5', audio_url: 'https://example.com/a.mp3' }),
     })).json()) as { id: string };
+    for (const status of ['queued', 'processing']) {
+      await until(() => slow.state.transcriptions.get(t.id)?.transcription.status === status);
+      const early = await fetch(`${slow.url}/v1/transcriptions/${t.id}/transcript`, { headers: { Authorization: `Bearer ${KEY}` } });
+      const body = await expectError(early, 409, 'transcription_invalid_state');
+      expect(body.message).to.equal('Can only get transcript with completed status.');
+    }
     await until(() => slow.state.transcriptions.get(t.id)?.transcription.status === 'processing');
     const res = await fetch(`${slow.url}/v1/transcriptions/${t.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${KEY}` } });
     await expectError(res, 409, 'transcription_invalid_state');

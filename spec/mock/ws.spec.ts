@@ -27,7 +27,7 @@ const START = { model: 'stt-rt-v5', ...PCM };
 describe('mock/ws: the realtime API', () => {
   let server: MockServer;
   beforeEach(async () => {
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 300 });
+    server = await startMockServer({ apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 1000 });
   });
   afterEach(() => server.close());
 

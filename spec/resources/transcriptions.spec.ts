@@ -93,6 +93,8 @@ describe('resources/transcriptions', () => {
     });
 
     it('answers 409 for a transcript before completion, and returns it after', async () => {
+      await server.close();
+      server = await mock({ timing: { queuedMs: 300, processingMs: 300 } });
       const client = clientFor(server);
       const t = await client.transcriptions.create({ audio_url });
       const early = await rejection(client.transcriptions.getTranscript(t.id));
