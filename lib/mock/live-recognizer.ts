@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bytesPerSample } from '../types';
-import { PLACEHOLDER_WORD_MS, defaultFixturesDir, loadFixtures, placeholderToken, type FixtureAudio } from './recognizer';
+import { defaultFixturesDir, loadFixtures, placeholderToken, type FixtureAudio } from './recognizer';
 import { parseWav } from './wav';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
@@ -125,9 +125,6 @@ export class LiveRecognizer {
   endpointEmitted(): void {
     this.speechSinceEndpoint = false;
   }
-
-  /** Audio time of placeholder words. */
-  static readonly wordMs = PLACEHOLDER_WORD_MS;
 
   private track(chunk: Buffer, startByte: number): void {
     const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
