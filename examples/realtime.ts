@@ -1,4 +1,4 @@
-/** README realtime: the pipe line, for await with endpoints, and reconnect without loss. */
+/** README realtime: the pipe line, for await with endpoints, finalize, and reconnect without loss. */
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,7 +32,19 @@ async function main(): Promise<void> {
     for await (const token of stream) if ((token as RealtimeToken).is_final) text += (token as RealtimeToken).text;
     console.log(`for await: ${text} (${endpoints} endpoints; transcript ${JSON.stringify(stream.transcript)})`);
 
-    // 3. Reconnect without loss (raw PCM only): skip the 44-byte WAV header.
+    // 3. Manual finalization: everything sent so far turns final, then a 'finalized' event.
+    const raw = fs.readFileSync(wav).subarray(44);
+    const live = client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, tokens: 'final' });
+    const finalized = new Promise<void>((resolve) => live.once('finalized', () => resolve()));
+    live.resume();
+    live.write(raw.subarray(0, 32_000));
+    live.finalize({ trailing_silence_ms: 300 });
+    await finalized;
+    console.log(`finalize: ${live.transcript}`);
+    live.end();
+    await new Promise((resolve) => live.once('close', resolve));
+
+    // 4. Reconnect without loss (raw PCM only): skip the 44-byte WAV header.
     const pcm = fs.readFileSync(wav).subarray(44);
     const resumable = client.realtime({
       audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, tokens: 'final',

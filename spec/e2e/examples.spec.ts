@@ -39,13 +39,14 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(err).to.match(/uploaded \d+\/\d+/);
   });
 
-  it('realtime: pipe line, for await with endpoints, and a reconnect that loses nothing', async () => {
-    // Sessions 1 and 2 (pipe, for await) run clean; session 3 drops once mid-stream.
-    server.setFaults({ ws: [{ times: 2 }, { abruptClose: true, afterAudioMs: 2500, times: 1 }] });
+  it('realtime: pipe line, for await with endpoints, finalize, and a reconnect that loses nothing', async () => {
+    // Sessions 1-3 (pipe, for await, finalize) run clean; session 4 drops once mid-stream.
+    server.setFaults({ ws: [{ times: 3 }, { abruptClose: true, afterAudioMs: 2500, times: 1 }] });
     const { code, out, err } = await run('examples/realtime.ts', env);
     expect(code, err).to.equal(0);
     expect(out).to.include('pipe: good morning how are you');
     expect(out).to.include('for await: good morning how are you (2 endpoints');
+    expect(out).to.include('finalize: good morning');
     expect(out).to.include('reconnect: good morning how are you');
     expect(err).to.match(/reconnecting \(1\)/);
   });
