@@ -4,7 +4,8 @@
  * so the exact Content-Length is known whenever the file's size is.
  */
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { SonioxValidationError } from '../errors';
 
 /** A text field. */
 export interface MultipartField {
@@ -16,7 +17,9 @@ export interface MultipartField {
 export interface MultipartFile {
   field: string;
   filename: string;
+  /** MIME type of the part (default application/octet-stream). */
   contentType?: string;
+  /** Declared size; when given, the body has a Content-Length and a short or long source fails. */
   size: number | undefined;
   stream: Readable;
 }
@@ -25,10 +28,11 @@ export interface MultipartFile {
 export interface MultipartBody {
   stream: Readable;
   contentType: string;
+  /** Exact byte length of `stream`, when the file's size is known. */
   contentLength: number | undefined;
 }
 
-/** Progress of the file part. */
+/** Progress of the file part: file bytes passed on so far, and the declared size. */
 export interface MultipartProgress {
   loaded: number;
   total: number | undefined;
@@ -37,63 +41,102 @@ export interface MultipartProgress {
 /** Progress is reported at least this often (in file bytes), and once at the end. */
 export const PROGRESS_STEP = 1024 * 1024;
 
-/** Escapes a header parameter value (quotes, backslashes, line breaks). */
+/** Buffer size of the body stream: big enough that piping to a socket is not chatty. */
+const HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * Escapes a quoted header parameter value: backslash and quote are backslash-escaped (RFC 7578
+ * quoted-string), CR and LF are percent-encoded as browsers do, so no value can end the header.
+ */
 export function escapeParam(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-/** Counts file bytes, checks the declared size and reports progress. */
-function meter(size: number | undefined, onProgress?: (p: MultipartProgress) => void): Transform {
-  let loaded = 0;
-  let reported = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      loaded += chunk.length;
-      if (size !== undefined && loaded > size) return done(new Error(`declared size ${size} but read more bytes (${loaded})`));
-      if (onProgress && loaded - reported >= PROGRESS_STEP) {
-        reported = loaded;
-        onProgress({ loaded, total: size });
+/**
+ * The body: pushes the head, passes the file through (counting it, checking the declared size,
+ * reporting progress), and pushes the tail when the file ends. Being one Transform, a consumer
+ * that stops reading stops the source, with no extra stream hop to slow large uploads.
+ */
+class MultipartStream extends Transform {
+  private loaded = 0;
+  private reported = 0;
+
+  constructor(
+    head: Buffer,
+    private readonly tail: Buffer,
+    private readonly size: number | undefined,
+    private readonly onProgress: ((p: MultipartProgress) => void) | undefined,
+  ) {
+    super({ readableHighWaterMark: HIGH_WATER_MARK, writableHighWaterMark: HIGH_WATER_MARK });
+    this.push(head);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    // Slicing (views, no copy) chunks larger than a step keeps progress at least every step.
+    for (let at = 0; at < chunk.length; at += PROGRESS_STEP) {
+      const piece = chunk.length <= PROGRESS_STEP ? chunk : chunk.subarray(at, at + PROGRESS_STEP);
+      this.loaded += piece.length;
+      if (this.size !== undefined && this.loaded > this.size) return done(this.sizeError());
+      this.push(piece);
+      if (this.loaded - this.reported >= PROGRESS_STEP) {
+        const error = this.report();
+        if (error) return done(error);
       }
-      done(null, chunk);
-    },
-    flush(done) {
-      if (size !== undefined && loaded !== size) return done(new Error(`declared size ${size} but read ${loaded} bytes`));
-      if (onProgress && reported !== loaded) onProgress({ loaded, total: size });
-      done();
-    },
-  });
+    }
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.size !== undefined && this.loaded !== this.size) return done(this.sizeError());
+    const error = this.reported === this.loaded ? undefined : this.report();
+    if (error) return done(error);
+    this.push(this.tail);
+    done();
+  }
+
+  private sizeError(): Error {
+    return new Error(`declared size ${this.size} but read ${this.loaded} bytes`);
+  }
+
+  /** Calls onProgress; a callback that throws fails the upload instead of crashing the process. */
+  private report(): Error | undefined {
+    this.reported = this.loaded;
+    try {
+      this.onProgress?.({ loaded: this.loaded, total: this.size });
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
 }
 
-/** Encodes `fields` and `file` as a multipart/form-data stream. */
+/**
+ * Encodes `fields` and `file` as a multipart/form-data stream. The returned stream fails with
+ * the source's error when the source fails or closes early, and with "declared size N but read
+ * M bytes" when a declared size is wrong. Destroying it destroys the source.
+ */
 export function encodeMultipart(fields: MultipartField[], file: MultipartFile, onProgress?: (p: MultipartProgress) => void): MultipartBody {
+  const contentType = file.contentType ?? 'application/octet-stream';
+  // A user-supplied type with a line break would inject headers into the part.
+  if (/[\r\n]/.test(contentType)) {
+    file.stream.destroy();
+    throw new SonioxValidationError('files.upload: contentType must not contain line breaks', [{ field: 'contentType', message: 'must not contain line breaks' }]);
+  }
   const boundary = `----soniox-${randomBytes(12).toString('hex')}`;
   let head = '';
   for (const f of fields) {
     head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(f.name)}"\r\n\r\n${f.value}\r\n`;
   }
   head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(file.field)}"; filename="${escapeParam(file.filename)}"\r\n` +
-    `Content-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`;
-  const tail = `\r\n--${boundary}--\r\n`;
+    `Content-Type: ${contentType}\r\n\r\n`;
   const headBytes = Buffer.from(head);
-  const tailBytes = Buffer.from(tail);
-  const out = new PassThrough({ highWaterMark: 64 * 1024 });
-  const counter = meter(file.size, onProgress);
-  const fail = (error: Error) => {
-    file.stream.unpipe(counter);
-    counter.unpipe(out);
-    out.destroy(error);
-  };
-  file.stream.once('error', fail);
-  counter.once('error', fail);
-  // If the consumer goes away (request failed), stop reading the source.
-  out.once('close', () => {
-    if (!file.stream.readableEnded) file.stream.destroy();
-  });
-  out.write(headBytes);
-  counter.on('end', () => out.end(tailBytes));
-  file.stream.pipe(counter).pipe(out, { end: false });
+  const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const body = new MultipartStream(headBytes, tailBytes, file.size, onProgress);
+  // pipeline propagates a source error (or early close) to the body, and destroys the source
+  // when the body is destroyed (the request failed); its own report is redundant with that.
+  pipeline(file.stream, body, () => undefined);
   return {
-    stream: out,
+    stream: body,
     contentType: `multipart/form-data; boundary=${boundary}`,
     contentLength: file.size === undefined ? undefined : headBytes.length + file.size + tailBytes.length,
   };

@@ -6,11 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { SonioxUploadNotRetryableError, SonioxValidationError } from '../errors';
+import { SonioxAbortError, SonioxUploadNotRetryableError, SonioxValidationError } from '../errors';
 import { MAX_FILE_SIZE } from '../types';
 
 /** What `files.upload` accepts. */
 export type UploadInput = string | Readable | Buffer | Uint8Array;
+
+/** Options of `resolveUploadSource`. */
+export interface UploadSourceOptions {
+  /** Name sent with the file (default: the path's base name, else `audio`). */
+  filename?: string;
+  /** Size of a Readable in bytes, when the caller knows it (ignored for paths and buffers). */
+  size?: number;
+  /** Aborts the wait for a Readable's first chunk. */
+  signal?: AbortSignal;
+}
 
 /** A checked source. */
 export interface UploadSource {
@@ -23,8 +33,11 @@ export interface UploadSource {
   open(): Readable;
 }
 
-function invalid(message: string): SonioxValidationError {
-  return new SonioxValidationError(`files.upload: ${message}`, [{ field: 'source', message }]);
+/** Chunk size of buffer sources: the same as a file stream's, so both pace alike. */
+const BUFFER_CHUNK = 64 * 1024;
+
+function invalid(message: string, field = 'source'): SonioxValidationError {
+  return new SonioxValidationError(`files.upload: ${message}`, [{ field, message }]);
 }
 
 function checkSize(size: number): void {
@@ -32,91 +45,122 @@ function checkSize(size: number): void {
   if (size > MAX_FILE_SIZE) throw invalid(`the source is ${size} bytes, over the API's limit of ${MAX_FILE_SIZE} bytes (1 GiB)`);
 }
 
-/** Chunks a buffer into views (no copy), so a large Buffer streams with bounded chunks. */
+/** Streams a buffer as views of it (no copy), in bounded chunks. */
 function bufferStream(buffer: Buffer): Readable {
-  const chunk = 64 * 1024;
   let offset = 0;
   return new Readable({
     read() {
       if (offset >= buffer.length) return void this.push(null);
-      const end = Math.min(buffer.length, offset + chunk);
+      const end = Math.min(buffer.length, offset + BUFFER_CHUNK);
       this.push(buffer.subarray(offset, end));
       offset = end;
     },
   });
 }
 
-/** Waits for a stream's first chunk (or its end) without losing it. */
-async function firstChunk(stream: Readable): Promise<Buffer | null> {
+function byteLength(chunk: unknown): number | undefined {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk);
+  if (chunk instanceof Uint8Array) return chunk.byteLength;
+  return undefined;
+}
+
+/**
+ * Waits for a stream's first non-empty chunk (or its end) and puts it back, untouched, so the
+ * upload still sends it. Resolves with its length, or 0 when the stream ended empty.
+ */
+async function peek(stream: Readable, signal: AbortSignal | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
-    const done = (value: Buffer | null, error?: Error) => {
+    const settle = (error: Error | undefined, length = 0) => {
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
       stream.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
-      else resolve(value);
+      else resolve(length);
     };
     const onReadable = () => {
-      const chunk = stream.read() as Buffer | string | null;
-      if (chunk === null) return;
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      stream.unshift(bytes);
-      done(bytes);
+      for (;;) {
+        const chunk: unknown = stream.read();
+        if (chunk === null) return;
+        const length = byteLength(chunk);
+        if (length === undefined) return settle(invalid('the stream must yield Buffers, Uint8Arrays or strings'));
+        if (length === 0) continue; // an empty chunk says nothing about emptiness: look further
+        stream.unshift(chunk as Buffer | string);
+        return settle(undefined, length);
+      }
     };
-    const onEnd = () => done(null);
-    const onError = (error: Error) => done(null, error);
+    const onEnd = () => settle(undefined, 0);
+    const onError = (error: Error) => settle(invalid(`the stream failed before sending: ${error.message}`));
+    const onAbort = () => settle(new SonioxAbortError('files.upload was aborted'));
     stream.on('readable', onReadable);
     stream.on('end', onEnd);
     stream.on('error', onError);
+    signal?.addEventListener('abort', onAbort);
     onReadable();
   });
 }
 
+async function fromPath(file: string, filename: string | undefined): Promise<UploadSource> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw invalid(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code})`);
+  }
+  if (stat.isDirectory()) throw invalid(`${file} is a directory`);
+  // A pipe or device has no size and cannot be re-read: it is a stream, not a file.
+  if (!stat.isFile()) throw invalid(`${file} is not a regular file; pass fs.createReadStream(path) to upload from a pipe or device`);
+  checkSize(stat.size);
+  return { filename: filename ?? path.basename(file), size: stat.size, replayable: true, open: () => fs.createReadStream(file) };
+}
+
+async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<UploadSource> {
+  if (stream.destroyed || stream.readableEnded) throw invalid('the stream has already ended or been destroyed');
+  if (opts.size !== undefined) checkSize(opts.size);
+  if ((await peek(stream, opts.signal)) === 0) throw invalid('the source is empty');
+  // Until the upload takes the stream, an error it emits must not crash the process; the
+  // stream keeps the error and the upload reports it when it starts reading.
+  const guard = () => undefined;
+  stream.on('error', guard);
+  let opened = false;
+  return {
+    filename: opts.filename ?? 'audio',
+    size: opts.size,
+    replayable: false,
+    open: () => {
+      if (opened) {
+        throw new SonioxUploadNotRetryableError('files.upload cannot be retried: the source stream was already consumed; pass a path or a Buffer to allow retries');
+      }
+      opened = true;
+      stream.off('error', guard);
+      return stream;
+    },
+  };
+}
+
 /**
  * Checks an upload input and returns an openable source. Rejects with SonioxValidationError
- * (field `source`) before anything is sent: a missing path, a directory, an empty source, a
- * size over 1 GiB, a wrong type, a stream already ended or destroyed, or one that ends empty.
+ * (field `source`) before anything is sent: a missing path, a directory or other non-file, an
+ * empty source, a size over 1 GiB, a wrong type, a stream already ended or destroyed, or one
+ * that ends empty (its first chunk is peeked, and kept).
  */
-export async function resolveUploadSource(input: UploadInput, opts: { filename?: string; size?: number } = {}): Promise<UploadSource> {
-  if (opts.size !== undefined && (!Number.isInteger(opts.size) || opts.size < 0)) throw invalid('size must be a non-negative integer');
+export async function resolveUploadSource(input: UploadInput, opts: UploadSourceOptions = {}): Promise<UploadSource> {
+  if (opts.signal?.aborted) throw new SonioxAbortError('files.upload was aborted');
+  if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0)) throw invalid('size must be a non-negative integer', 'size');
+  if (opts.filename !== undefined && (typeof opts.filename !== 'string' || opts.filename === '')) {
+    throw invalid('filename must be a non-empty string', 'filename');
+  }
   if (typeof input === 'string') {
-    let stat: fs.Stats;
-    try {
-      stat = await fs.promises.stat(input);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw invalid(code === 'ENOENT' ? `no such file: ${input}` : `cannot read ${input} (${code})`);
-    }
-    if (stat.isDirectory()) throw invalid(`${input} is a directory`);
-    checkSize(stat.size);
-    const file = input;
-    return { filename: opts.filename ?? path.basename(file), size: stat.size, replayable: true, open: () => fs.createReadStream(file) };
+    if (input === '') throw invalid('the path is empty');
+    return fromPath(input, opts.filename);
   }
   if (input instanceof Uint8Array) {
+    // A Buffer view over the same memory: nothing is copied, however large the input.
     const buffer = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     checkSize(buffer.length);
     return { filename: opts.filename ?? 'audio', size: buffer.length, replayable: true, open: () => bufferStream(buffer) };
   }
-  if (input instanceof Readable) {
-    if (input.destroyed || input.readableEnded) throw invalid('the stream has already ended or been destroyed');
-    if (opts.size !== undefined) checkSize(opts.size);
-    const first = await firstChunk(input).catch((error: Error) => {
-      throw invalid(`the stream failed before sending: ${error.message}`);
-    });
-    if (first === null || first.length === 0) throw invalid('the source is empty');
-    let opened = false;
-    return {
-      filename: opts.filename ?? 'audio',
-      size: opts.size,
-      replayable: false,
-      open: () => {
-        if (opened) {
-          throw new SonioxUploadNotRetryableError('files.upload cannot be retried: the source stream was already consumed; pass a path or a Buffer to allow retries');
-        }
-        opened = true;
-        return input;
-      },
-    };
-  }
+  if (input instanceof Readable) return fromStream(input, opts);
   throw invalid('source must be a path, a Readable, a Buffer or a Uint8Array');
 }

@@ -4,17 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { resolveUploadSource } from '../../lib/http/upload-source';
-import { SonioxUploadNotRetryableError, SonioxValidationError } from '../../lib/errors';
+import { SonioxAbortError, SonioxUploadNotRetryableError, SonioxValidationError } from '../../lib/errors';
+import { encodeMultipart } from '../../lib/http/multipart';
 
 async function read(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
   return Buffer.concat(chunks);
 }
-const rejects = async (p: Promise<unknown>, pattern: RegExp) => {
+const rejects = async (p: Promise<unknown>, pattern: RegExp, field = 'source') => {
   const error = await p.then(() => undefined, (e: Error) => e);
   expect(error).to.be.instanceOf(SonioxValidationError);
-  expect((error as SonioxValidationError).issues[0].field).to.equal('source');
+  expect((error as SonioxValidationError).issues[0].field).to.equal(field);
   expect((error as Error).message).to.match(pattern);
 };
 
@@ -65,7 +66,12 @@ describe('http/upload-source', () => {
     await rejects(resolveUploadSource(Buffer.alloc(0)), /empty/);
     await rejects(resolveUploadSource(Readable.from([])), /empty/);
     await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 2 * 1024 ** 3 }), /over the API's limit/);
-    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: -1 }), /non-negative/);
+    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: -1 }), /non-negative/, 'size');
+    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 1.5 }), /non-negative/, 'size');
+    await rejects(resolveUploadSource(Buffer.alloc(1), { filename: '' }), /filename/, 'filename');
+    await rejects(resolveUploadSource(''), /path is empty/);
+    await rejects(resolveUploadSource('/dev/null'), /not a regular file/);
+    await rejects(resolveUploadSource(Readable.from([1, 2])), /must yield Buffers/);
     const ended = Readable.from([]);
     ended.resume();
     await new Promise((resolve) => ended.on('end', resolve));
@@ -73,6 +79,55 @@ describe('http/upload-source', () => {
     const failing = new Readable({ read() { this.destroy(new Error('boom')); } });
     await rejects(resolveUploadSource(failing), /failed before sending: boom/);
     await rejects(resolveUploadSource(42 as never), /must be a path/);
+  });
+
+  it('shares the memory of a Uint8Array instead of copying it', async () => {
+    const bytes = new Uint8Array(new ArrayBuffer(300_000), 100, 200_000);
+    const src = await resolveUploadSource(bytes);
+    const chunks: Buffer[] = [];
+    for await (const c of src.open()) chunks.push(c as Buffer);
+    expect(chunks.every((c) => c.buffer === bytes.buffer)).to.equal(true);
+    expect(chunks[0].byteOffset).to.equal(100);
+    expect(Buffer.concat(chunks).length).to.equal(200_000);
+  });
+
+  it('looks past empty chunks of an object-mode stream, and keeps them all', async () => {
+    const src = await resolveUploadSource(Readable.from(['', Buffer.alloc(0), 'ab', 'c']));
+    expect((await read(src.open())).toString()).to.equal('abc');
+    await rejects(resolveUploadSource(Readable.from(['', ''])), /empty/);
+  });
+
+  it("waits for a slow stream's first chunk before deciding it is not empty", async () => {
+    const slow = new Readable({ read() {} });
+    const pending = resolveUploadSource(slow);
+    setImmediate(() => slow.push('late'));
+    setTimeout(() => slow.push(null), 5);
+    const src = await pending;
+    expect(src.size).to.equal(undefined);
+    expect((await read(src.open())).toString()).to.equal('late');
+  });
+
+  it('rejects with SonioxAbortError when the signal fires before the first chunk arrives', async () => {
+    const idle = new Readable({ read() {} });
+    const before = new AbortController();
+    before.abort();
+    expect(await resolveUploadSource(idle, { signal: before.signal }).catch((e: Error) => e)).to.be.instanceOf(SonioxAbortError);
+    const during = new AbortController();
+    const pending = resolveUploadSource(idle, { signal: during.signal }).catch((e: Error) => e);
+    setImmediate(() => during.abort());
+    expect(await pending).to.be.instanceOf(SonioxAbortError);
+    expect(idle.listenerCount('readable') + idle.listenerCount('error')).to.equal(0);
+    idle.destroy();
+  });
+
+  it('holds a stream error that happens before the upload starts, and the upload reports it', async () => {
+    const stream = new Readable({ read() {} });
+    stream.push('a');
+    const src = await resolveUploadSource(stream);
+    stream.destroy(new Error('device unplugged')); // no listener of the caller: must not crash
+    await new Promise((resolve) => setImmediate(resolve));
+    const body = encodeMultipart([], { field: 'file', filename: src.filename, size: src.size, stream: src.open() });
+    expect(await read(body.stream).catch((e: Error) => e.message)).to.equal('device unplugged');
   });
 
   it('reports an unreadable path with its error code', async () => {
