@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SonioxValidationError } from '../../lib/errors';
 import { PROGRESS_STEP, encodeMultipart, escapeParam, type MultipartProgress } from '../../lib/http/multipart';
 import { MultipartParser, boundaryOf, type PartInfo } from '../../lib/mock/multipart';
 
@@ -21,6 +22,24 @@ async function parse(body: Buffer, contentType: string, chunkSize: number): Prom
   await pipeline(Readable.from(pieces), parser);
   return parts;
 }
+
+/** An independent, strict reading of the body: exact framing, no tolerance for stray bytes. */
+function split(body: Buffer, contentType: string): Array<{ headers: string[]; data: Buffer }> {
+  const boundary = /^multipart\/form-data; boundary=(-{4}soniox-[0-9a-f]{24})$/.exec(contentType)?.[1];
+  expect(boundary, contentType).to.be.a('string');
+  const text = body.toString('latin1');
+  const pieces = text.split(`--${boundary}`);
+  expect(pieces[0]).to.equal('');
+  expect(pieces[pieces.length - 1]).to.equal('--\r\n');
+  return pieces.slice(1, -1).map((piece) => {
+    expect(piece.startsWith('\r\n') && piece.endsWith('\r\n')).to.equal(true);
+    const inner = piece.slice(2, -2);
+    const gap = inner.indexOf('\r\n\r\n');
+    return { headers: inner.slice(0, gap).split('\r\n'), data: Buffer.from(inner.slice(gap + 4), 'latin1') };
+  });
+}
+
+const failure = (stream: Readable) => drain(stream).then(() => expect.fail('the body ended'), (e: Error) => e);
 
 async function drain(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -47,6 +66,38 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     });
   }
 
+  it('frames every part exactly: headers, CRLFs, boundaries, UTF-8 names counted in bytes', async () => {
+    const body = encodeMultipart(
+      [{ name: 'client_reference_id', value: 'line1\r\nline2' }, { name: 'n"2', value: '' }],
+      { field: 'file', filename: 'réunion "Q3".wav', contentType: 'audio/wav', size: 3, stream: Readable.from([Buffer.from('abc')]) },
+    );
+    const bytes = await drain(body.stream);
+    expect(bytes.length).to.equal(body.contentLength);
+    const parts = split(bytes, body.contentType);
+    expect(parts.map((p) => p.headers)).to.deep.equal([
+      ['Content-Disposition: form-data; name="client_reference_id"'],
+      ['Content-Disposition: form-data; name="n\\"2"'],
+      [Buffer.from('Content-Disposition: form-data; name="file"; filename="réunion \\"Q3\\".wav"').toString('latin1'), 'Content-Type: audio/wav'],
+    ]);
+    expect(parts.map((p) => p.data.toString())).to.deep.equal(['line1\r\nline2', '', 'abc']);
+  });
+
+  it('draws a fresh random boundary for every body', () => {
+    const make = () => encodeMultipart([], { field: 'file', filename: 'x', size: 1, stream: Readable.from([Buffer.from('a')]) });
+    const a = make();
+    const b = make();
+    expect(a.contentType).not.to.equal(b.contentType);
+    a.stream.destroy();
+    b.stream.destroy();
+  });
+
+  it('refuses a content type with a line break (header injection) and releases the source', () => {
+    const source = Readable.from([Buffer.from('a')]);
+    expect(() => encodeMultipart([], { field: 'file', filename: 'x', contentType: 'audio/wav\r\nX-Evil: 1', size: 1, stream: source }))
+      .to.throw(SonioxValidationError, /line breaks/);
+    expect(source.destroyed).to.equal(true);
+  });
+
   it('has no content length when the size is unknown, and still encodes', async () => {
     const body = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([content]) });
     expect(body.contentLength).to.equal(undefined);
@@ -65,6 +116,46 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     expect(events.every((e) => e.total === size)).to.equal(true);
   });
 
+  it('reports each MiB even when the source yields chunks of several MiB', async () => {
+    const big = Buffer.alloc(4 * PROGRESS_STEP + 5);
+    const events: MultipartProgress[] = [];
+    const body = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([big]) }, (p) => events.push(p));
+    const bytes = await drain(body.stream);
+    expect(split(bytes, body.contentType)[0].data.length).to.equal(big.length);
+    expect(events).to.deep.equal([1, 2, 3, 4].map((n) => ({ loaded: n * PROGRESS_STEP, total: undefined })).concat({ loaded: big.length, total: undefined }));
+  });
+
+  it('reports the final event once when the size is an exact number of MiB', async () => {
+    const events: number[] = [];
+    const body = encodeMultipart([], { field: 'file', filename: 'x', size: 2 * PROGRESS_STEP, stream: Readable.from([Buffer.alloc(2 * PROGRESS_STEP)]) }, (p) => events.push(p.loaded));
+    await drain(body.stream);
+    expect(events).to.deep.equal([PROGRESS_STEP, 2 * PROGRESS_STEP]);
+  });
+
+  it('fails the body with the error of an onProgress callback that throws, mid-way or at the end', async () => {
+    const boom = () => {
+      throw new Error('progress bar broke');
+    };
+    const mid = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([Buffer.alloc(PROGRESS_STEP)]) }, boom);
+    expect((await failure(mid.stream)).message).to.equal('progress bar broke');
+    const end = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([Buffer.alloc(10)]) }, () => {
+      throw 'not an Error';
+    });
+    expect((await failure(end.stream)).message).to.equal('not an Error');
+  });
+
+  it('fails the body, instead of hanging it, when the source closes before its end or was destroyed already', async () => {
+    const cut = new Readable({ read() {} });
+    cut.push(Buffer.alloc(10));
+    const a = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: cut });
+    setImmediate(() => cut.destroy());
+    expect((await failure(a.stream)).message).to.match(/premature close/i);
+    const gone = new Readable({ read() {} });
+    gone.destroy();
+    const b = encodeMultipart([], { field: 'file', filename: 'x', size: 5, stream: gone });
+    expect((await failure(b.stream)).message).to.match(/premature close/i);
+  });
+
   it('fails the body when the source errors, or when it is not the declared size', async () => {
     const failing = new Readable({ read() { this.destroy(new Error('disk gone')); } });
     const a = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: failing });
@@ -72,10 +163,12 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     const short = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: Readable.from([Buffer.alloc(5)]) });
     await drain(short.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.match(/declared size 10 but read 5 bytes/));
     const long = encodeMultipart([], { field: 'file', filename: 'x', size: 4, stream: Readable.from([Buffer.alloc(5)]) });
-    await drain(long.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.match(/declared size 4/));
+    await drain(long.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('declared size 4 but read 5 bytes'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failing.destroyed).to.equal(true);
   });
 
-  it('reads the source only as fast as the body is consumed (backpressure)', async () => {
+  it('stops reading the source while the consumer is paused, resumes with it, and destroys it with the body', async () => {
     let produced = 0;
     const source = new Readable({
       read() {
@@ -86,39 +179,62 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     const body = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: source });
     body.stream.pause();
     body.stream.read(0);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(produced).to.be.below(1024 * 1024);
+    const settle = async () => {
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await settle();
+    const stalled = produced;
+    await settle();
+    expect(produced).to.equal(stalled);
+    // Only the buffers of the streams in between fill: a few chunks, nowhere near the source's size.
+    expect(stalled).to.be.below(512 * 1024);
+    let consumed = 0;
+    while (consumed < 2 * 1024 * 1024) {
+      const chunk = body.stream.read() as Buffer | null;
+      if (chunk) consumed += chunk.length;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(produced).to.be.above(stalled + 1024 * 1024);
     body.stream.destroy();
     await new Promise((resolve) => setImmediate(resolve));
     expect(source.destroyed).to.equal(true);
   });
 
-  it('streams 300 MB with flat memory', async function () {
+  it('streams 300 MB of fresh chunks to a sink with flat memory and a bounded number of bytes in flight', async function () {
     this.timeout(60_000);
     const total = 300 * 1024 * 1024;
-    const chunk = Buffer.alloc(256 * 1024, 1);
+    const chunkSize = 64 * 1024;
     let sent = 0;
+    // A fresh buffer per chunk: an encoder that buffered would keep them all alive and show up.
     const source = new Readable({
       read() {
         if (sent >= total) return void this.push(null);
-        sent += chunk.length;
-        this.push(chunk);
+        sent += chunkSize;
+        this.push(Buffer.allocUnsafe(chunkSize).fill(sent & 0xff));
       },
     });
+    global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
+    let inFlight = 0;
     const body = encodeMultipart([], { field: 'file', filename: 'big', size: total, stream: source });
     let seen = 0;
+    let writes = 0;
     await pipeline(body.stream, new Writable({
+      highWaterMark: 64 * 1024,
       write(c: Buffer, _e, done) {
         seen += c.length;
-        if ((seen & 0xfffff) < c.length) peak = Math.max(peak, process.memoryUsage().rss);
-        done();
+        inFlight = Math.max(inFlight, sent - seen);
+        if (++writes % 16 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+        // A consumer slower now and then than the source, like a socket.
+        if (writes % 64 === 0) setImmediate(done);
+        else done();
       },
     }));
     const growth = (peak - before) / 1024 / 1024;
-    console.log(`      multipart 300 MB: RSS growth ${growth.toFixed(1)} MB`);
+    console.log(`      multipart 300 MB: RSS growth ${growth.toFixed(1)} MB, at most ${(inFlight / 1024).toFixed(0)} KiB in flight`);
     expect(seen).to.equal(body.contentLength);
+    expect(inFlight).to.be.below(1024 * 1024);
     expect(growth).to.be.below(64);
   });
 
