@@ -5,10 +5,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { SonioxValidationError } from '../errors';
+import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
 import type { WebhookEvent } from '../types';
 
-/** The header Soniox was told to send, and its expected value. */
+/** The header Soniox was told to send (`webhook_auth_header_name`), and its expected value. */
 export interface WebhookAuth {
   name: string;
   secret: string;
@@ -16,24 +16,42 @@ export interface WebhookAuth {
 
 /** Options of `handler()`. */
 export interface WebhookHandlerOptions {
-  /** Required header; requests without the right value get 401. */
+  /**
+   * Required header; requests without the right value get 401. Defaults to the environment's
+   * SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET when both are set (as the official
+   * SDK does); without either, requests are not authenticated.
+   */
   auth?: WebhookAuth;
   /** Called once per valid event; a rejection answers 500 so Soniox retries. */
   onEvent: (event: WebhookEvent) => void | Promise<void>;
+  /** Told why `onEvent` failed (the answer is 500 either way), e.g. to log it. */
+  onError?: (error: unknown) => void;
   /** Largest body read (default 64 KiB); larger answers 413. */
   maxBodyBytes?: number;
 }
 
-/** A Node/Express handler that also serves Fetch requests through `.fetch`. */
+/** A Node/Express handler that also serves Fetch requests through `.fetch`. It never rejects. */
 export type WebhookHandler = ((req: IncomingMessage, res: ServerResponse, next?: unknown) => Promise<void>) & {
   fetch(request: Request): Promise<Response>;
 };
 
-type HeaderSource = IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>;
+/** Headers as Node, Fetch or a plain object carry them. */
+export type WebhookHeaders = IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>;
+
+/** Default `maxBodyBytes`: the real payload is under 100 bytes. */
+export const DEFAULT_MAX_WEBHOOK_BODY = 64 * 1024;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function headerValue(headers: HeaderSource, name: string): string | undefined {
+/** An HTTP token (RFC 9110 §5.6.2): what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+type Outcome = { status: number; body: string; headers?: Record<string, string> };
+
+/** Thrown by body readers past the limit; becomes 413. */
+class BodyTooLarge extends Error {}
+
+function headerValue(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
@@ -44,89 +62,162 @@ function headerValue(headers: HeaderSource, name: string): string | undefined {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-type Outcome = { status: number; body: string };
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
+/** The configured auth, else the environment's; checked so a blank secret cannot match a blank header. */
+function resolveAuth(auth: WebhookAuth | undefined, required: boolean): WebhookAuth | undefined {
+  const env = process.env;
+  const chosen = auth ?? (env.SONIOX_API_WEBHOOK_HEADER && env.SONIOX_API_WEBHOOK_SECRET
+    ? { name: env.SONIOX_API_WEBHOOK_HEADER, secret: env.SONIOX_API_WEBHOOK_SECRET }
+    : undefined);
+  if (chosen === undefined) {
+    if (required) throw new SonioxConfigError('webhookAuth', 'webhook auth is missing: pass { name, secret } or set SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET');
+    return undefined;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // The messages name the field only: the secret never appears in an error.
+  if (typeof chosen.name !== 'string' || !HEADER_NAME.test(chosen.name)) throw new SonioxConfigError('webhookAuth', 'webhook auth name must be a valid HTTP header name');
+  if (typeof chosen.secret !== 'string' || chosen.secret === '') throw new SonioxConfigError('webhookAuth', 'webhook auth secret must be a non-empty string');
+  return chosen;
 }
 
-/** `client.webhooks`. */
+/** Reads a Node request body up to `limit`; past it, drains the rest (so the 413 is delivered) and throws. */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      cleanup();
+      // Keep reading and discarding: destroying the request would reset the socket before the answer.
+      req.on('error', () => undefined);
+      req.resume();
+      reject(new BodyTooLarge());
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** Reads a Fetch request body up to `limit`, cancelling the stream past it. */
+async function readFetchBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw new BodyTooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks);
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge();
+    }
+    chunks.push(value);
+  }
+}
+
+/** `client.webhooks`: verification, parsing and a ready-made handler. No network. */
 export class Webhooks {
-  /** Whether `headers` carry `auth.secret` in `auth.name` (name case-insensitive, constant-time compare). */
-  verify(headers: HeaderSource, auth: WebhookAuth): boolean {
-    const got = headerValue(headers, auth.name);
+  /**
+   * Whether `headers` carry `auth.secret` in the header `auth.name` (name case-insensitive).
+   * Both values are hashed first, so the constant-time compare leaks neither content nor length.
+   * `auth` defaults to SONIOX_API_WEBHOOK_HEADER / SONIOX_API_WEBHOOK_SECRET; throws SonioxConfigError without one.
+   */
+  verify(headers: WebhookHeaders, auth?: WebhookAuth): boolean {
+    const { name, secret } = resolveAuth(auth, true) as WebhookAuth;
+    const got = headerValue(headers, name);
     if (got === undefined) return false;
-    // Hashing first makes both sides equal length, so the comparison leaks nothing, not even the length.
-    return timingSafeEqual(digest(got), digest(auth.secret));
+    return timingSafeEqual(digest(got), digest(secret));
   }
 
-  /** Parses and checks a webhook body; throws SonioxValidationError when it is not `{id, status}`. */
-  parse(body: unknown): WebhookEvent {
+  /**
+   * Parses and checks a webhook body (a string, bytes, or an object a framework already
+   * parsed): `{ id: uuid, status: string }`, extra fields dropped. Throws SonioxValidationError.
+   */
+  parse(body: string | Buffer | Uint8Array | ArrayBuffer | unknown): WebhookEvent {
     let value = body;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+    if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+      const text = typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8');
       try {
-        value = JSON.parse(text);
+        value = JSON.parse(text.replace(/^\uFEFF/, ''));
       } catch {
         throw new SonioxValidationError('webhook body is not valid JSON', [{ field: '(body)', message: 'not JSON' }]);
       }
     }
-    const issues = [];
-    const event = value as Partial<WebhookEvent> | null;
-    if (event === null || typeof event !== 'object') throw new SonioxValidationError('webhook body must be an object', [{ field: '(body)', message: 'not an object' }]);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new SonioxValidationError('webhook body must be a JSON object', [{ field: '(body)', message: 'not an object' }]);
+    }
+    const event = value as Partial<Record<keyof WebhookEvent, unknown>>;
+    const issues: FieldIssue[] = [];
     if (typeof event.id !== 'string' || !UUID.test(event.id)) issues.push({ field: 'id', message: 'must be a transcription id (uuid)' });
     if (typeof event.status !== 'string' || event.status === '') issues.push({ field: 'status', message: 'must be a non-empty string' });
     if (issues.length) throw new SonioxValidationError(`invalid webhook body: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
     return { id: event.id as string, status: event.status as string };
   }
 
-  /** A handler for Node http and Express, with `.fetch` for Fetch-style runtimes. */
+  /**
+   * A handler for Node http and Express (`(req, res, next?)`), with `.fetch(request)` for
+   * Fetch-style runtimes. Answers 405 to non-POST, 401 to a wrong header, 413 past
+   * `maxBodyBytes`, 400 to a bad body, 500 when `onEvent` fails (Soniox retries), else 200.
+   * Throws SonioxConfigError for a malformed `auth`.
+   */
   handler(options: WebhookHandlerOptions): WebhookHandler {
-    const limit = options.maxBodyBytes ?? 64 * 1024;
-    const decide = async (method: string, headers: HeaderSource, read: () => Promise<unknown>): Promise<Outcome> => {
-      if (method.toUpperCase() !== 'POST') return { status: 405, body: 'method not allowed' };
-      if (options.auth && !this.verify(headers, options.auth)) return { status: 401, body: 'unauthorized' };
+    const auth = resolveAuth(options.auth, false);
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new SonioxConfigError('maxBodyBytes', 'maxBodyBytes must be a positive integer');
+
+    const decide = async (method: string, headers: WebhookHeaders, read: () => Promise<unknown>): Promise<Outcome> => {
+      if (method.toUpperCase() !== 'POST') return { status: 405, body: 'method not allowed', headers: { Allow: 'POST' } };
+      if (auth && !this.verify(headers, auth)) return { status: 401, body: 'unauthorized' };
       let event: WebhookEvent;
       try {
         event = this.parse(await read());
       } catch (error) {
-        if (error instanceof BodyTooLarge) return { status: 413, body: 'body too large' };
-        return { status: 400, body: (error as Error).message };
+        if (error instanceof BodyTooLarge) return { status: 413, body: 'body too large', headers: { Connection: 'close' } };
+        // Parse messages name fields only; a read error (client gone) gets a fixed text.
+        return { status: 400, body: error instanceof SonioxValidationError ? error.message : 'could not read the body' };
       }
       try {
         await options.onEvent(event);
-      } catch {
+      } catch (error) {
+        try {
+          options.onError?.(error);
+        } catch {
+          // A failing logger must not turn the 500 into a crash.
+        }
         return { status: 500, body: 'event handler failed' };
       }
       return { status: 200, body: 'ok' };
     };
 
     const node = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      // Express with a body parser has already read the stream into req.body.
+      // Express with a body parser has read the stream into req.body. body-parser also sets
+      // `{}` on requests it skips (another Content-Type), leaving the stream unread: read it then.
       const parsed = (req as IncomingMessage & { body?: unknown }).body;
-      const outcome = await decide(req.method ?? 'GET', req.headers, () => (parsed !== undefined ? Promise.resolve(parsed) : readBody(req, limit)));
-      if (outcome.status === 413) res.setHeader('Connection', 'close');
-      res.writeHead(outcome.status, { 'Content-Type': 'text/plain' });
+      const read = () => (parsed !== undefined && req.readableEnded ? Promise.resolve(parsed) : readNodeBody(req, limit));
+      const outcome = await decide(req.method ?? 'GET', req.headers, read);
+      if (res.headersSent) return;
+      res.writeHead(outcome.status, { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers });
       res.end(outcome.body);
     };
     const fetchHandler = async (request: Request): Promise<Response> => {
-      const outcome = await decide(request.method, request.headers, async () => {
-        const length = Number(request.headers.get('content-length'));
-        if (Number.isFinite(length) && length > limit) throw new BodyTooLarge();
-        const text = await request.text();
-        if (Buffer.byteLength(text) > limit) throw new BodyTooLarge();
-        return text;
-      });
-      return new Response(outcome.body, { status: outcome.status, headers: { 'Content-Type': 'text/plain' } });
+      const outcome = await decide(request.method, request.headers, () => readFetchBody(request, limit));
+      return new Response(outcome.body, { status: outcome.status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers } });
     };
     return Object.assign(node, { fetch: fetchHandler });
   }
