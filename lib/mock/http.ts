@@ -32,6 +32,15 @@ export interface PendingTimers {
   delete(timer: NodeJS.Timeout): void;
 }
 
+/** A path id, percent-decoded; one with a bad escape is kept as sent (it names nothing: 404). */
+function decodeId(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
 function compile(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/:id/g, '([^/]+)')}$`);
 }
@@ -110,7 +119,12 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://mock');
+    // A request target such as `//[` is no URL relative to any base: answer it, never throw.
+    const url = URL.canParse(req.url ?? '/', 'http://mock') ? new URL(req.url ?? '/', 'http://mock') : undefined;
+    if (!url) {
+      drain(req, () => sendError(res, new MockHttpError(400, 'invalid_request', 'Invalid request target.')));
+      return;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const candidates = table.filter((r) => r.regex.test(url.pathname));
     const route = candidates.find((r) => r.method === method);
@@ -124,10 +138,19 @@ export function createRequestListener(
     const name = `${route.method} ${route.pattern}`;
     state.hit(name);
     const id = route.regex.exec(url.pathname)?.[1];
-    void handle(route, name, req, res, url, id === undefined ? {} : { id: decodeURIComponent(id) });
+    void handle(route, name, req, res, url, id === undefined ? {} : { id: decodeId(id) });
   };
 
   async function handle(route: Route, name: string, req: IncomingMessage, res: ServerResponse, url: URL, params: { id?: string }): Promise<void> {
+    state.inFlight += 1;
+    try {
+      await handleRoute(route, name, req, res, url, params);
+    } finally {
+      state.inFlight -= 1;
+    }
+  }
+
+  async function handleRoute(route: Route, name: string, req: IncomingMessage, res: ServerResponse, url: URL, params: { id?: string }): Promise<void> {
     const fault = faults.forRequest(name);
     try {
       if (fault?.reset === 'before') {
@@ -157,7 +180,13 @@ export function createRequestListener(
       if (route.streamsBody && !req.readableEnded) {
         res.setHeader('Connection', 'close');
         sendError(res, known);
-        res.on('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+        res.on('finish', () => {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            req.socket.destroy();
+          }, 50);
+          timers.add(timer);
+        });
         req.resume();
         return;
       }

@@ -75,6 +75,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     close: () => {
       closing ??= (async () => {
         state.clearTimers();
+        lifecycle.close();
         for (const timer of timers) clearTimeout(timer);
         await realtime.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

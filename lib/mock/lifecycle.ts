@@ -13,10 +13,25 @@ export const WEBHOOK_RETRY_MS = 200;
 const WEBHOOK_TIMEOUT_MS = 5_000;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/**
+ * Runs a job's analysis; an exception (a bug, or input no check foresaw) fails the job as the
+ * API would, instead of escaping from a timer and killing the mock.
+ */
+function safely(analysis: () => AudioAnalysis): AudioAnalysis {
+  try {
+    return analysis();
+  } catch {
+    return { durationMs: 0, tokens: [], error: { type: 'internal_error', message: 'Internal error while processing the audio.' } };
+  }
+}
+
 /** Drives transcriptions through their states and delivers webhooks. */
 export class Lifecycle {
   /** Secrets of webhook headers, kept apart from the (masked) transcription object. */
   private readonly webhookSecrets = new Map<string, string>();
+  /** Webhook deliveries in flight, aborted on close. */
+  private readonly deliveries = new Set<http.ClientRequest>();
+  private closed = false;
 
   constructor(private readonly state: MockState, private readonly timing: Required<MockTiming>) {}
 
@@ -25,7 +40,7 @@ export class Lifecycle {
     const t = job.transcription;
     if (webhookHeaderValue !== undefined) this.webhookSecrets.set(t.id, webhookHeaderValue);
     job.timers.push(setTimeout(() => {
-      const result = analysis();
+      const result = safely(analysis);
       t.status = 'processing';
       t.audio_duration_ms = result.durationMs;
       job.timers.push(setTimeout(() => {
@@ -42,6 +57,13 @@ export class Lifecycle {
     }, this.timing.queuedMs));
   }
 
+  /** Stops for good: aborts webhook deliveries in flight; no retry is scheduled after this. */
+  close(): void {
+    this.closed = true;
+    for (const req of this.deliveries) req.destroy();
+    this.deliveries.clear();
+  }
+
   /** Forgets a deleted job's secret. */
   forget(id: string): void {
     this.webhookSecrets.delete(id);
@@ -49,7 +71,7 @@ export class Lifecycle {
 
   private deliverWebhook(job: StoredTranscription, attempt: number): void {
     const t = job.transcription;
-    if (!t.webhook_url) return;
+    if (!t.webhook_url || this.closed) return;
     let url: URL;
     try {
       url = new URL(t.webhook_url);
@@ -63,7 +85,7 @@ export class Lifecycle {
     const secret = this.webhookSecrets.get(t.id);
     if (t.webhook_auth_header_name && secret !== undefined) headers[t.webhook_auth_header_name] = secret;
     const retry = () => {
-      if (attempt < WEBHOOK_ATTEMPTS && this.state.transcriptions.has(t.id)) {
+      if (attempt < WEBHOOK_ATTEMPTS && !this.closed && this.state.transcriptions.has(t.id)) {
         job.timers.push(setTimeout(() => this.deliverWebhook(job, attempt + 1), WEBHOOK_RETRY_MS));
       }
     };
@@ -72,6 +94,8 @@ export class Lifecycle {
       t.webhook_status_code = res.statusCode ?? null;
       if (!res.statusCode || res.statusCode >= 300) retry();
     });
+    this.deliveries.add(req);
+    req.on('close', () => this.deliveries.delete(req));
     req.on('timeout', () => req.destroy(new Error('webhook timed out')));
     req.on('error', retry);
     req.end(body);

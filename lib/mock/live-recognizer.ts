@@ -47,6 +47,13 @@ function fixturePcm(dir: string, fixture: FixtureAudio): Buffer {
   return pcm;
 }
 
+/** Byte rates a real WAV stream can have (8 kHz 4-bit ADPCM up to 384 kHz 8-channel float). */
+const MIN_WAV_BYTE_RATE = 1_000;
+const MAX_WAV_BYTE_RATE = 384_000 * 8 * 4;
+
+/** Audio the session cannot take (a header that describes no real stream). */
+export class UnsupportedAudioError extends Error {}
+
 /** Incremental recognizer of one realtime session. */
 export class LiveRecognizer {
   /** Audio received, in ms. */
@@ -79,6 +86,10 @@ export class LiveRecognizer {
       if (!wav && this.header.length < 64 * 1024 && this.header.toString('latin1', 0, 4) === 'RIFF') return;
       this.headerPending = false;
       if (wav) {
+        // A header claiming 1 byte a second would make every byte hours of words.
+        if (wav.byteRate < MIN_WAV_BYTE_RATE || wav.byteRate > MAX_WAV_BYTE_RATE) {
+          throw new UnsupportedAudioError(`Unsupported WAV header: byte rate ${wav.byteRate}.`);
+        }
         this.bytesPerSecond = wav.byteRate;
         this.pcm16 = wav.audioFormat === 1 && wav.bitsPerSample === 16 && wav.numChannels === 1;
         this.format.sampleRate = wav.sampleRate;

@@ -35,6 +35,9 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       else chunks.push(chunk);
     });
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new MockHttpError(400, 'invalid_request', 'The request ended before its body was complete.'));
+    });
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       try {
@@ -163,7 +166,12 @@ function receiveUpload(req: IncomingMessage, state: MockState): Promise<StoredFi
         head: Buffer.concat(head),
       });
     });
-    req.on('aborted', () => parser.destroy());
+    // A client that goes away mid-body: settle (a destroyed parser emits neither 'finish' nor 'error').
+    req.on('close', () => {
+      if (req.complete) return;
+      parser.destroy();
+      reject(new MockHttpError(400, 'invalid_request', 'The upload ended before its body was complete.'));
+    });
     req.pipe(parser);
   });
 }
@@ -267,8 +275,9 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
         state.transcriptions.set(transcription.id, job);
         const analysis = () => {
           if (file) return analyzeAudio(file, fixturesDir);
-          // An audio_url is never fetched: a URL whose path says "fail" fails, any other is 5 s of audio.
-          if (/fail/i.test(new URL(body.audio_url as string).pathname)) {
+          // An audio_url is never fetched: one that is not a URL, or whose path says "fail", fails
+          // as a download would; any other is 5 s of audio.
+          if (!URL.canParse(body.audio_url as string) || /fail/i.test(new URL(body.audio_url as string).pathname)) {
             return { durationMs: 0, tokens: [], error: { type: 'audio_download_error', message: 'Failed to download the audio file.' } };
           }
           return { durationMs: URL_AUDIO_MS, tokens: placeholderTokens(URL_AUDIO_MS) };

@@ -45,6 +45,8 @@ export class MockState implements MockStateView {
   readonly transcriptions = new Map<string, StoredTranscription>();
   /** Hits per route, e.g. `hits['GET /v1/files/:id']`. */
   readonly hits: Record<string, number> = {};
+  /** REST requests being handled right now (every one settles, even when its client went away). */
+  inFlight = 0;
   readonly random: () => number;
   private readonly temporaryKeys = new Map<string, TemporaryKeyRecord>();
 

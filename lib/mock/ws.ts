@@ -12,7 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { validate } from '../schemas';
 import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
-import { LiveRecognizer, type LiveWord } from './live-recognizer';
+import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
 
 /** What `attachRealtime` needs from the rest of the mock. */
 export interface RealtimeAttachOptions {
@@ -57,7 +57,7 @@ class Session {
 
   constructor(private readonly ws: WebSocket, private readonly headerKey: string | undefined, private readonly opts: RealtimeAttachOptions) {
     this.fault = opts.faults();
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.guarded(() => this.onMessage(data, isBinary)));
     ws.on('close', () => this.stop());
     ws.on('error', () => this.stop());
     this.armIdle();
@@ -68,6 +68,19 @@ class Session {
     this.ended = true;
     clearTimeout(this.idle);
     clearInterval(this.ticker);
+  }
+
+  /**
+   * Runs a handler; what it throws ends this session with an error frame (400 for audio the
+   * recognizer refuses, else 500) instead of escaping into ws and killing the mock.
+   */
+  private guarded(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof UnsupportedAudioError) this.fail(400, error.message);
+      else this.fail(500);
+    }
   }
 
   private get pacing(): boolean {
@@ -142,7 +155,7 @@ class Session {
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
     );
-    if (this.pacing) this.ticker = setInterval(() => this.emit('tick'), TICK_MS);
+    if (this.pacing) this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
     this.checkFault();
   }
 
@@ -243,6 +256,7 @@ export function attachRealtime(server: http.Server, opts: RealtimeAttachOptions)
     handleProtocols: (protocols) => (protocols.has('soniox-api-key') ? 'soniox-api-key' : false),
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!URL.canParse(req.url ?? '/', 'http://mock')) return reject(socket, 400, 'Bad Request');
     const url = new URL(req.url ?? '/', 'http://mock');
     if (url.pathname !== PATH) return reject(socket, 404, 'Not Found');
     const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
