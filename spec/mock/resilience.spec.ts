@@ -54,6 +54,18 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   let clock: sinon.SinonFakeTimers | undefined;
   const extra: Array<() => Promise<void> | void> = [];
 
+  /** An open realtime session on `server`, its start message sent; closed after the spec. */
+  async function realtimeSession(on: MockServer, config: Record<string, unknown>) {
+    const ws = new WebSocket(on.realtimeURL, { perMessageDeflate: false });
+    extra.push(() => ws.terminate());
+    const messages: RealtimeMessage[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
+    ws.on('error', () => undefined);
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ api_key: KEY, model: 'stt-rt-v5', ...config }));
+    return { ws, messages };
+  }
+
   afterEach(async () => {
     clock?.restore();
     clock = undefined;
@@ -103,13 +115,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
 
   it('ends a realtime session whose WAV header claims an absurd byte rate instead of spinning on it', async () => {
     server = await startMockServer({ apiKey: KEY, realtimePacing: false });
-    const ws = new WebSocket(server.realtimeURL, { perMessageDeflate: false });
-    extra.push(() => ws.terminate());
-    const messages: RealtimeMessage[] = [];
-    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
-    ws.on('error', () => undefined);
-    await once(ws, 'open');
-    ws.send(JSON.stringify({ api_key: KEY, model: 'stt-rt-v5', audio_format: 'wav' }));
+    const { ws, messages } = await realtimeSession(server, { audio_format: 'wav' });
     const header = Buffer.alloc(44);
     header.write('RIFF', 0, 'latin1');
     header.write('WAVE', 8, 'latin1');
@@ -136,13 +142,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     fs.mkdirSync(path.join(dir, 'audio'));
     fs.writeFileSync(path.join(dir, 'audio', 'manifest.json'), 'not json');
     server = await startMockServer({ apiKey: KEY, realtimePacing: false, fixturesDir: dir });
-    const ws = new WebSocket(server.realtimeURL, { perMessageDeflate: false });
-    extra.push(() => ws.terminate());
-    const messages: RealtimeMessage[] = [];
-    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
-    ws.on('error', () => undefined);
-    await once(ws, 'open');
-    ws.send(JSON.stringify({ api_key: KEY, model: 'stt-rt-v5', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 }));
+    const { ws, messages } = await realtimeSession(server, { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
     const loud = Buffer.alloc(3200);
     for (let i = 0; i < loud.length; i += 2) loud.writeInt16LE(i % 4 === 0 ? 8000 : -8000, i);
     ws.send(loud);
