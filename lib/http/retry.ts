@@ -3,8 +3,10 @@
  * long to wait, and when a server's `Retry-After` is too long to honour. axios-retry runs them.
  *
  * The POST rule is the one that protects users' money: a POST is retried only where the server
- * cannot have acted on it (429, 503, or a failure before the request reached the server). A 500
- * on "create transcription" may have created (and billed) a job, so it is never retried.
+ * cannot have acted on it: 429, 503, a failure before the connection was made, or a connection
+ * that broke before the request's last byte was written (no server acts on half a request). A
+ * POST that was written whole and then met a reset, a close or a timeout may have created (and
+ * billed) a job, stored a file or minted a key: it is never retried, reused socket or not.
  */
 
 /** Tunables of the policy. */
@@ -34,8 +36,13 @@ export interface AttemptFailure {
   status?: number;
   /** System or axios error code (`ECONNRESET`, `ECONNABORTED`, ...) when it did not. */
   errorCode?: string;
-  /** The failed request went out on a kept-alive socket the server may just have closed. */
+  /** The failed request went out on a kept-alive socket the server may just have closed (informational). */
   reusedSocket?: boolean;
+  /**
+   * Whether every byte of the request (headers and body) was handed to the OS before it failed.
+   * `false` means it broke off part-way; undefined means nobody knows (treated as written).
+   */
+  requestFullySent?: boolean;
   /** The request body can be sent again (JSON, a path, a Buffer; not a consumed stream). */
   bodyReplayable: boolean;
 }
@@ -61,8 +68,8 @@ export function isRetryableFailure(f: AttemptFailure): boolean {
   if (f.status !== undefined) return f.status === 429 || f.status === 503;
   if (f.errorCode === undefined) return false;
   if (NOT_SENT_CODES.has(f.errorCode)) return true;
-  // A kept-alive socket closed by the server as we reused it: the request was never read.
-  return f.errorCode === 'ECONNRESET' && f.reusedSocket === true;
+  // Cut before its last byte: the server saw at most part of the request and acted on none of it.
+  return f.requestFullySent === false && TRANSIENT_CODES.has(f.errorCode);
 }
 
 /**

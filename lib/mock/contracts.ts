@@ -17,8 +17,12 @@ export interface HttpFault {
   delayMs?: number;
   /** Send the response body in small chunks, this many ms apart. */
   slowBodyMs?: number;
-  /** Destroy the socket: before reading the request, mid-request body, or mid-response body. */
-  reset?: 'before' | 'mid-request' | 'mid-response';
+  /**
+   * Destroy the socket: before reading the request, mid-request body, after the route acted
+   * but before any answer (`after-handler`: the file is stored, the job created), or
+   * mid-response body.
+   */
+  reset?: 'before' | 'mid-request' | 'after-handler' | 'mid-response';
   /** Answer 200/201 with a JSON body cut in half, or with text that is not JSON. */
   body?: 'truncated' | 'invalid-json';
   /** Answer with this JSON body instead of the real one (status `status` or 200): schema drift. */

@@ -73,7 +73,7 @@ export function parseFaultFlag(flag: string): HttpFault {
       bag[key] = n;
     } else if (key === 'retryAfter') {
       bag[key] = /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-    } else if (key === 'reset' && ['before', 'mid-request', 'mid-response'].includes(value)) {
+    } else if (key === 'reset' && ['before', 'mid-request', 'after-handler', 'mid-response'].includes(value)) {
       fault.reset = value as HttpFault['reset'];
     } else if (key === 'body' && ['truncated', 'invalid-json'].includes(value)) {
       fault.body = value as HttpFault['body'];

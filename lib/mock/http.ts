@@ -171,6 +171,10 @@ export function createRequestListener(
       }
       if (!state.acceptsKey(bearer(req), 'rest')) throw new MockHttpError(401, 'unauthenticated');
       const result = await route.handler(req, params, url);
+      if (fault?.reset === 'after-handler') {
+        req.socket.destroy();
+        return;
+      }
       await answer(res, result, fault, timers);
     } catch (error) {
       if (res.headersSent || res.destroyed) return;

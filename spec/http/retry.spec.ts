@@ -43,8 +43,23 @@ describe('http/retry', () => {
       expect(post(undefined, 'ENOTFOUND')).to.equal(true);
     });
 
-    it('retries a POST reset on a reused keep-alive socket, but not one reset on a fresh socket', () => {
-      expect(post(undefined, 'ECONNRESET', true)).to.equal(true);
+    it('retries a POST whose request was not fully written: the server cannot have acted on part of it', () => {
+      for (const code of ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']) {
+        expect(isRetryableFailure({ method: 'POST', errorCode: code, requestFullySent: false, bodyReplayable: true }), code).to.equal(true);
+      }
+      expect(isRetryableFailure({ method: 'POST', errorCode: 'ERR_BAD_OPTION', requestFullySent: false, bodyReplayable: true })).to.equal(false);
+    });
+
+    it('never retries a POST that was fully written, on a reused socket or not: the server may have acted', () => {
+      for (const code of ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']) {
+        for (const reusedSocket of [true, false]) {
+          expect(isRetryableFailure({ method: 'POST', errorCode: code, reusedSocket, requestFullySent: true, bodyReplayable: true }), `${code} ${reusedSocket}`).to.equal(false);
+        }
+      }
+    });
+
+    it('does not retry a POST reset when nobody knows how much of it was written', () => {
+      expect(post(undefined, 'ECONNRESET', true)).to.equal(false);
       expect(post(undefined, 'ECONNRESET', false)).to.equal(false);
     });
 

@@ -76,6 +76,58 @@ describe('http/transport (against the mock server)', () => {
     client.close();
   });
 
+  describe('a POST the server may have acted on is never sent twice', () => {
+    // Each case warms the pool first, so the POST goes out on a reused keep-alive socket: the
+    // case where a reset used to be taken for a stale socket and the POST sent again.
+    const warm = async (client: ReturnType<typeof clientFor>) => {
+      await client.models.list();
+      expect(client.poolStats().socketsCreated).to.equal(1);
+    };
+    for (const reset of ['after-handler', 'mid-response'] as const) {
+      it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, an error`, async () => {
+        const client = clientFor(server, { maxSockets: 1 });
+        await warm(client);
+        server.setFaults({ http: [{ route: CREATE, reset, times: 1 }] });
+        const error = await rejection(client.transcriptions.create({ audio_url }));
+        expect(error).to.be.instanceOf(SonioxConnectionError);
+        expect(hits(CREATE)).to.equal(1);
+        expect(server.state.transcriptions.size).to.equal(1);
+        client.close();
+      });
+    }
+
+    it('temporary key: the server mints it, then the connection ends -> one key, an error', async () => {
+      const client = clientFor(server, { maxSockets: 1 });
+      await warm(client);
+      server.setFaults({ http: [{ route: 'POST /v1/auth/temporary-api-key', reset: 'after-handler', times: 1 }] });
+      await rejection(client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 }));
+      expect(hits('POST /v1/auth/temporary-api-key')).to.equal(1);
+      client.close();
+    });
+
+    it('file upload: the server stores it, then the connection ends -> one file, an error', async () => {
+      const client = clientFor(server, { maxSockets: 1 });
+      await warm(client);
+      server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'after-handler', times: 1 }] });
+      await rejection(client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' }));
+      expect(hits('POST /v1/files')).to.equal(1);
+      expect(server.state.files.size).to.equal(1);
+      client.close();
+    });
+
+    it('retries a Buffer upload cut mid-body, which the server cannot have acted on, and stores it once', async () => {
+      const client = clientFor(server);
+      // Larger than loopback socket buffers, so the cut lands while the body is still being written.
+      const body = Buffer.alloc(48 * 1024 * 1024, 7);
+      server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'mid-request', times: 1 }] });
+      const file = await client.files.upload(body, { filename: 'big.raw' });
+      expect(file.size).to.equal(body.length);
+      expect(hits('POST /v1/files')).to.equal(2);
+      expect(server.state.files.size).to.equal(1);
+      client.close();
+    });
+  });
+
   it('retries create transcription after a 429 or a 503, where the server did not act', async () => {
     server.setFaults({ http: [{ route: CREATE, status: 429, times: 1 }, { route: CREATE, status: 503, times: 1 }] });
     const client = clientFor(server);
