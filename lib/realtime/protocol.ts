@@ -3,9 +3,10 @@
  * (SDK options stripped, defaults filled, unknown fields passed through), config checks, and
  * parsing of server messages into results or typed errors.
  */
-import { SonioxWebSocketError, type FieldIssue } from '../errors';
+import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
 import { RAW_AUDIO_FORMATS, bytesPerSample, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
+import type { WebSocketFactory } from './connection';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -27,6 +28,8 @@ export interface RealtimeOptions {
   reconnect?: ReconnectOptions;
   /** Destroys the stream when it fires. */
   signal?: AbortSignal;
+  /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests and proxies. */
+  webSocketFactory?: WebSocketFactory;
 }
 
 /** Reconnection settings. */
@@ -47,8 +50,11 @@ export type RealtimeStreamConfig = RealtimeConfig & RealtimeOptions;
 
 const SDK_OPTIONS = new Set([
   'tokens', 'auth', 'keepaliveIntervalMs', 'heartbeatIntervalMs', 'handshakeTimeoutMs', 'finishTimeoutMs',
-  'highWaterMark', 'reconnect', 'signal',
+  'highWaterMark', 'reconnect', 'signal', 'webSocketFactory',
 ]);
+
+/** Node timers wrap any delay above this to 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Splits the user's object into the start message (defaults filled) and the SDK options. */
 export function splitConfig(config: RealtimeStreamConfig, defaultModel: string): { start: RealtimeConfig; options: RealtimeOptions } {
@@ -76,27 +82,47 @@ export function checkConfig(start: RealtimeConfig, options: RealtimeOptions): Fi
     if (start.sample_rate === undefined) issues.push({ field: 'sample_rate', message: `is required for audio_format ${start.audio_format}` });
     if (start.num_channels === undefined) issues.push({ field: 'num_channels', message: `is required for audio_format ${start.audio_format}` });
   }
-  const positive = (field: keyof RealtimeOptions, min: number) => {
-    const v = options[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) issues.push({ field, message: `must be a number >= ${min}` });
+  const within = (field: string, v: unknown, min: number, max: number) => {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
+      issues.push({ field, message: `must be a number from ${min} to ${max}` });
+    }
   };
-  positive('keepaliveIntervalMs', 1000);
-  positive('heartbeatIntervalMs', 1);
-  positive('handshakeTimeoutMs', 1);
-  positive('finishTimeoutMs', 1);
-  positive('highWaterMark', 1);
+  // Durations: a timer longer than 2^31-1 ms would fire after 1 ms.
+  within('keepaliveIntervalMs', options.keepaliveIntervalMs, 1000, MAX_TIMER_MS);
+  within('heartbeatIntervalMs', options.heartbeatIntervalMs, 1, MAX_TIMER_MS);
+  within('handshakeTimeoutMs', options.handshakeTimeoutMs, 1, MAX_TIMER_MS);
+  within('finishTimeoutMs', options.finishTimeoutMs, 1, MAX_TIMER_MS);
+  within('highWaterMark', options.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
   if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final') issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message') issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
-  const r = options.reconnect;
-  if (r !== undefined) {
-    if (typeof r !== 'object' || r === null || !Number.isInteger(r.maxAttempts) || r.maxAttempts < 0) {
-      issues.push({ field: 'reconnect.maxAttempts', message: 'must be an integer >= 0' });
-    } else if (!isRawFormat(start.audio_format)) {
-      issues.push({
-        field: 'reconnect',
-        message: `needs a raw PCM audio_format: a ${String(start.audio_format)} stream cannot be resumed mid-way (its header went to the first session)`,
-      });
+  if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function') issues.push({ field: 'webSocketFactory', message: 'must be a function' });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
+  return issues;
+}
+
+function checkReconnect(r: unknown, start: RealtimeConfig): FieldIssue[] {
+  if (r === undefined) return [];
+  if (typeof r !== 'object' || r === null) return [{ field: 'reconnect', message: 'must be an object such as { maxAttempts: 3 } (leave it out for no reconnection)' }];
+  const policy = r as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  if (!Number.isInteger(policy.maxAttempts) || (policy.maxAttempts as number) < 1 || (policy.maxAttempts as number) > 1000) {
+    issues.push({ field: 'reconnect.maxAttempts', message: 'must be an integer from 1 to 1000 (leave reconnect out for none)' });
+  }
+  for (const field of ['baseDelayMs', 'maxDelayMs']) {
+    const v = policy[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS)) {
+      issues.push({ field: `reconnect.${field}`, message: `must be a number from 0 to ${MAX_TIMER_MS}` });
     }
+  }
+  const bytes = policy.maxBufferBytes;
+  if (bytes !== undefined && (!Number.isInteger(bytes) || (bytes as number) < 1)) issues.push({ field: 'reconnect.maxBufferBytes', message: 'must be an integer >= 1' });
+  if (policy.getApiKey !== undefined && typeof policy.getApiKey !== 'function') issues.push({ field: 'reconnect.getApiKey', message: 'must be a function' });
+  if (!isRawFormat(start.audio_format)) {
+    issues.push({
+      field: 'reconnect',
+      message: `needs a raw PCM audio_format: a ${String(start.audio_format)} stream cannot be resumed mid-way (its header went to the first session)`,
+    });
   }
   return issues;
 }
@@ -118,25 +144,60 @@ export function specialToken(token: RealtimeToken): 'endpoint' | 'finalized' | u
   return undefined;
 }
 
-/** Parses a server frame: a message, or a SonioxWebSocketError for an error message or a bad frame. */
-export function parseServerMessage(data: string): RealtimeMessage | SonioxWebSocketError {
-  let message: RealtimeMessage;
+const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/** Why a token is unusable, or undefined when it is a token. */
+function tokenProblem(token: unknown): string | undefined {
+  if (token === null || typeof token !== 'object' || Array.isArray(token)) return 'a token is not an object';
+  const t = token as Record<string, unknown>;
+  if (typeof t.text !== 'string') return 'a token has no text';
+  if (t.is_final !== undefined && typeof t.is_final !== 'boolean') return 'a token has a non-boolean is_final';
+  for (const field of ['start_ms', 'end_ms']) if (t[field] !== undefined && t[field] !== null && !isNumber(t[field])) return `a token has a non-numeric ${field}`;
+  return undefined;
+}
+
+/** Why a result message is unusable, or undefined when it can be used. */
+function messageProblem(message: Record<string, unknown>): string | undefined {
+  if (message.tokens !== undefined && !Array.isArray(message.tokens)) return 'tokens is not a list';
+  for (const field of ['final_audio_proc_ms', 'total_audio_proc_ms']) {
+    if (message[field] !== undefined && message[field] !== null && !isNumber(message[field])) return `${field} is not a number`;
+  }
+  if (message.finished !== undefined && typeof message.finished !== 'boolean') return 'finished is not a boolean';
+  for (const token of (message.tokens as unknown[] | undefined) ?? []) {
+    const problem = tokenProblem(token);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Parses and checks a server frame: a result message (every token an object with a text), or a
+ * SonioxWebSocketError for an error message or an unusable frame. `secrets` never reach a message.
+ */
+export function parseServerMessage(data: string, secrets: ReadonlyArray<string | undefined> = []): RealtimeMessage | SonioxWebSocketError {
+  let parsed: unknown;
   try {
-    message = JSON.parse(data) as RealtimeMessage;
+    parsed = JSON.parse(data);
   } catch {
     return new SonioxWebSocketError(`malformed message from the server (not JSON, ${data.length} characters)`);
   }
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return new SonioxWebSocketError('malformed message from the server (not an object)');
   }
+  const message = parsed as RealtimeMessage & Record<string, unknown>;
   if (message.error_code !== undefined || message.error_message !== undefined) {
     const code = typeof message.error_code === 'number' ? message.error_code : undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
+    const errorType = text(message.error_type);
+    const requestId = text(message.request_id);
     return new SonioxWebSocketError(
-      `realtime session failed with ${code ?? 'an error'}${message.error_type ? ` ${message.error_type}` : ''}: ${message.error_message ?? 'no message'}` +
-        (message.request_id ? ` (request id ${message.request_id})` : ''),
-      { serverCode: code, errorType: message.error_type, requestId: message.request_id },
+      `realtime session failed with ${code ?? 'an error'}${errorType ? ` ${errorType}` : ''}: ${text(message.error_message) ?? 'no message'}` +
+        (requestId ? ` (request id ${requestId})` : ''),
+      { serverCode: code, errorType, requestId },
     );
   }
-  if (!Array.isArray(message.tokens)) message.tokens = [];
+  const problem = messageProblem(message);
+  if (problem) return new SonioxWebSocketError(`malformed message from the server (${problem})`);
+  if (message.tokens === undefined) message.tokens = [];
   return message;
 }

@@ -1,21 +1,36 @@
 /**
  * RealtimeStream: a realtime session as a Duplex. Audio bytes in (binary frames, held back
  * while the socket's bufferedAmount is over the highWaterMark), token objects out (the socket
- * is paused while the reader is slow). Keepalive while no audio flows, a ping heartbeat for
- * dead connections, a deadline for `finished` after end(), and opt-in lossless reconnection.
+ * is paused while the reader is slow). Keepalive while no audio flows, a heartbeat for dead
+ * connections, a deadline for `finished` after end(), and opt-in lossless reconnection.
+ *
+ * The session is an explicit state machine. `phase` changes only in `transition()`, which
+ * settles every waiter (connect() promises, the held write, end()'s callback):
+ *
+ *   idle --connect()/write()/end()--> connecting --open--> open --end()--> finishing
+ *                                         |                 |  ^              |
+ *                                         |        drop/503 |  | reopened     | 'finished'
+ *                                         |                 v  |              v
+ *                                         |            reconnecting        finished
+ *                                         |                 | attempts spent
+ *                                         +-----------------+----> failed / destroyed
+ *
+ * A Connection owns one socket and its timers; the stream holds at most one. Token
+ * bookkeeping lives in TokenAssembler (pure).
  */
 import { Duplex } from 'node:stream';
-import WebSocket, { type RawData } from 'ws';
-import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError, redact } from '../errors';
+import WebSocket from 'ws';
+import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError } from '../errors';
 import { backoffDelay } from '../http/retry';
-import type { RealtimeConfig, RealtimeMessage, RealtimeToken } from '../types';
-import {
-  bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, specialToken, splitConfig,
-  type RealtimeOptions, type RealtimeStreamConfig,
-} from './protocol';
-import { ResumeBuffer, msToBytes, shiftToken } from './reconnect';
+import type { RealtimeConfig, RealtimeMessage } from '../types';
+import { Connection, type WebSocketFactory } from './connection';
+import { bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, splitConfig, type RealtimeOptions, type RealtimeStreamConfig } from './protocol';
+import { ResumeBuffer, msToBytes } from './reconnect';
+import { TokenAssembler } from './token-assembler';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
+export type { WebSocketFactory } from './connection';
+export { joinAfterResume } from './token-assembler';
 
 /** What the client gives every stream. */
 export interface RealtimeContext {
@@ -24,11 +39,18 @@ export interface RealtimeContext {
   defaultModel: string;
 }
 
-/** Payload of the `reconnect` event. */
+/** Payload of the `reconnect` event, emitted as a new connection attempt starts. */
 export interface ReconnectEvent {
+  /** 1 for the first reconnection of the stream. */
   attempt: number;
+  /** Why the previous connection ended. */
   error: SonioxWebSocketError;
+  /** Audio sent but never finalized that the bounded replay buffer no longer held: it is lost (0 normally). */
+  unreplayedAudioMs: number;
 }
+
+/** Where a stream is in its life (see the file comment). */
+export type RealtimePhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'finishing' | 'finished' | 'failed' | 'destroyed';
 
 const DEFAULTS = {
   keepaliveIntervalMs: 5_000,
@@ -41,18 +63,13 @@ const DEFAULTS = {
   maxBufferBytes: 16 * 1024 * 1024,
 };
 
-/** Scripts that separate words with spaces. */
-const SPACED_WORD_START = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{N}]/u;
-
-/**
- * A resumed session starts a new token stream, whose first word carries no leading space.
- * Where the transcript so far ends a word in a spaced script, give it the space the original
- * session would have sent, so joined transcripts read the same.
- */
-export function joinAfterResume(token: RealtimeToken, before: string): RealtimeToken {
-  if (before === '' || /\s$/.test(before) || !SPACED_WORD_START.test(token.text)) return token;
-  return { ...token, text: ` ${token.text}` };
+type Callback = (error?: Error | null) => void;
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
 }
+
+const defaultFactory: WebSocketFactory = (url, options) => new WebSocket(url, options);
 
 /** A realtime transcription session (see the file comment). */
 export class RealtimeStream extends Duplex {
@@ -61,25 +78,24 @@ export class RealtimeStream extends Duplex {
   private readonly configError: SonioxValidationError | undefined;
   private readonly hwm: number;
   private readonly replay: ResumeBuffer | undefined;
-  private ws: WebSocket | undefined;
-  private connecting: Promise<void> | undefined;
-  private attempts = 0;
-  private offsetMs = 0;
-  private bytesSent = 0;
-  private lastFinalEndMs = -Infinity;
-  private joinPending = false;
-  private finalText = '';
-  private finalizedMs = 0;
-  private sessionRequestId: string | undefined;
-  private ending = false;
-  private finished = false;
-  private finishCallback: ((error?: Error | null) => void) | undefined;
-  private pendingWrite: (() => void) | undefined;
+  private readonly tokens = new TokenAssembler();
+  private state: RealtimePhase = 'idle';
+  private failure: Error | undefined;
+  private connection: Connection | undefined;
+  private waiters: Waiter[] = [];
+  /** A write that came while no connection was open: sent once one is. */
+  private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
+  /** The callback of a sent write, held while the socket's buffer is over the highWaterMark. */
+  private heldWrite: Callback | undefined;
+  /** end()'s callback, run on `finished`. */
+  private finishCallback: Callback | undefined;
+  private endRequested = false;
   private readerPaused = false;
-  private awaitingPong = false;
-  private lastAudioAt = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private sessionTimers: NodeJS.Timeout[] = [];
+  private attempts = 0;
+  private backoff: NodeJS.Timeout | undefined;
+  private bytesSent = 0;
+  private sessionRequestId: string | undefined;
+  private currentKey: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
 
   constructor(config: RealtimeStreamConfig, private readonly context: RealtimeContext) {
@@ -89,8 +105,10 @@ export class RealtimeStream extends Duplex {
     this.start = start;
     this.options = options;
     this.hwm = hwm;
-    // The context holds the API key: keep it out of util.inspect.
-    Object.defineProperty(this, 'context', { enumerable: false });
+    // The context and the connection (its upgrade request) hold the API key: keep them out of util.inspect.
+    for (const field of ['context', 'connection', 'currentKey']) {
+      Object.defineProperty(this, field, { enumerable: false, writable: true, value: (this as unknown as Record<string, unknown>)[field] });
+    }
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -102,15 +120,25 @@ export class RealtimeStream extends Duplex {
     } else if (options.reconnect) {
       this.replay = new ResumeBuffer(options.reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes, frameBytes(start));
     }
-    if (options.signal) {
+    if (options.signal instanceof AbortSignal) {
       if (options.signal.aborted) process.nextTick(this.onAbort);
       else options.signal.addEventListener('abort', this.onAbort, { once: true });
     }
   }
 
-  /** The final transcript so far (final tokens' text, specials excluded). */
+  /** Where the session is in its life. */
+  get phase(): RealtimePhase {
+    return this.state;
+  }
+
+  /** The final transcript so far: final tokens' text in the spoken language(s), specials and translations excluded. */
   get transcript(): string {
-    return this.finalText;
+    return this.tokens.transcript;
+  }
+
+  /** The final translation so far (translation tokens' text; empty without translation). */
+  get translation(): string {
+    return this.tokens.translation;
   }
 
   /** Audio sent so far, in ms (raw formats; undefined for containers). */
@@ -126,7 +154,7 @@ export class RealtimeStream extends Duplex {
 
   /** Audio the server has finalized, in ms from the stream start. */
   get finalizedAudioMs(): number {
-    return this.finalizedMs;
+    return this.tokens.finalizedAudioMs;
   }
 
   /** The server's request id, once it gave one. */
@@ -137,202 +165,244 @@ export class RealtimeStream extends Duplex {
   /** Opens the connection and sends the config; resolves when the session is open. Idempotent. */
   connect(): Promise<void> {
     if (this.configError) return Promise.reject(this.configError);
-    if (this.destroyed) return Promise.reject(new SonioxWebSocketError('the realtime stream is destroyed'));
-    this.connecting ??= this.openSession();
-    return this.connecting;
+    switch (this.state) {
+      case 'idle':
+        this.transition('connecting');
+        void this.openConnection();
+        return this.waitForOpen();
+      case 'connecting':
+      case 'reconnecting':
+        return this.waitForOpen();
+      case 'open':
+      case 'finishing':
+      case 'finished':
+        return Promise.resolve();
+      default:
+        return Promise.reject(this.terminalError());
+    }
   }
 
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
   finalize(options: { trailing_silence_ms?: number } = {}): void {
     const message: Record<string, unknown> = { type: 'finalize' };
     if (options.trailing_silence_ms !== undefined) message.trailing_silence_ms = options.trailing_silence_ms;
-    void this.ready().then((ws) => ws.send(JSON.stringify(message)), () => undefined);
+    this.connect().then(() => this.connection?.send(JSON.stringify(message)), () => undefined);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.ready().then((ws) => {
-      this.replay?.push(chunk);
-      this.bytesSent += chunk.length;
-      this.lastAudioAt = Date.now();
-      ws.send(chunk, { binary: true }, () => this.releaseWrite());
-      if (ws.bufferedAmount <= this.hwm) callback();
-      else this.pendingWrite = () => callback();
-    }, (error: Error) => callback(error));
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+    switch (this.state) {
+      case 'open':
+        this.sendAudio(chunk, callback);
+        return;
+      case 'idle':
+      case 'connecting':
+      case 'reconnecting':
+        this.queuedWrite = { chunk, callback };
+        this.connect().catch(() => undefined);
+        return;
+      case 'finishing':
+      case 'finished':
+        callback(new SonioxWebSocketError('cannot write audio: the realtime session has already finished'));
+        return;
+      default:
+        callback(this.terminalError());
+    }
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    this.ending = true;
-    this.ready().then((ws) => {
-      this.finishCallback = callback;
-      ws.send('');
-      const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
-      this.later(ms, () => this.destroy(new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms)));
-    }, (error: Error) => callback(error));
+  override _final(callback: Callback): void {
+    switch (this.state) {
+      case 'open':
+        this.finishCallback = callback;
+        this.sendEndOfAudio();
+        return;
+      case 'idle':
+      case 'connecting':
+      case 'reconnecting':
+        // Sent once a connection is open (after any replay), exactly once.
+        this.endRequested = true;
+        this.finishCallback = callback;
+        this.connect().catch(() => undefined);
+        return;
+      case 'finishing':
+      case 'finished':
+        callback();
+        return;
+      default:
+        callback(this.terminalError());
+    }
   }
 
   override _read(): void {
     if (this.readerPaused) {
       this.readerPaused = false;
-      this.ws?.resume();
+      this.connection?.resume();
     }
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+  override _destroy(error: Error | null, callback: Callback): void {
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.stopSessionTimers();
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
-    }
-    const pending = this.pendingWrite;
-    this.pendingWrite = undefined;
-    pending?.();
+    this.transition(error ? 'failed' : 'destroyed', error ?? new SonioxWebSocketError('the realtime stream was destroyed'));
     callback(error);
   }
 
-  private later(ms: number, run: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, ms);
-    this.timers.add(timer);
-    return timer;
-  }
-
-  /** The open socket, connecting (or waiting for a reconnect) first. */
-  private async ready(): Promise<WebSocket> {
-    while (true) {
-      await this.connect();
-      if (this.ws && this.ws.readyState === WebSocket.OPEN) return this.ws;
-      if (this.destroyed) throw new SonioxWebSocketError('the realtime stream is destroyed');
-      // A reconnect replaced `connecting`: wait for it.
-      await new Promise((resolve) => setImmediate(resolve));
+  /** Moves to `next`; settles every waiter that `next` decides. The only writer of `state`. */
+  private transition(next: RealtimePhase, error?: Error): void {
+    if (this.state === 'failed' || this.state === 'destroyed') return;
+    this.state = next;
+    if (next === 'open' || next === 'finishing' || next === 'finished') {
+      for (const waiter of this.waiters.splice(0)) waiter.resolve();
+      if (next === 'finished') this.retireConnection(true);
+      return;
     }
+    if (next !== 'failed' && next !== 'destroyed') return;
+    this.failure = error;
+    clearTimeout(this.backoff);
+    this.backoff = undefined;
+    this.retireConnection(false);
+    const failure = this.terminalError();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
+    const queued = this.queuedWrite;
+    const held = this.heldWrite;
+    const finish = this.finishCallback;
+    this.queuedWrite = undefined;
+    this.heldWrite = undefined;
+    this.finishCallback = undefined;
+    queued?.callback(failure);
+    held?.();
+    finish?.(failure);
   }
 
-  private releaseWrite(): void {
-    if (this.pendingWrite && (!this.ws || this.ws.bufferedAmount <= this.hwm)) {
-      const release = this.pendingWrite;
-      this.pendingWrite = undefined;
-      release();
+  private terminalError(): Error {
+    return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
+  }
+
+  private waitForOpen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private retireConnection(graceful: boolean): void {
+    this.connection?.retire(graceful);
+    this.connection = undefined;
+  }
+
+  /** Opens a connection (the first, or a reconnection after the backoff). */
+  private async openConnection(): Promise<void> {
+    let key: string;
+    try {
+      const getKey = this.options.reconnect?.getApiKey;
+      key = getKey ? await getKey() : this.context.apiKey;
+    } catch (error) {
+      this.onConnectionFailure(new SonioxWebSocketError(`cannot get an API key for the realtime session: ${(error as Error).message}`, { cause: error }));
+      return;
     }
-  }
-
-  private async openSession(): Promise<void> {
-    const getKey = this.options.reconnect?.getApiKey;
-    const key = getKey ? await getKey() : this.context.apiKey;
+    if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
+    this.currentKey = key;
     const auth = this.options.auth ?? 'header';
-    const ws = new WebSocket(this.context.realtimeURL, {
-      perMessageDeflate: false,
-      handshakeTimeout: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
-      headers: auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
-    });
-    this.ws = ws;
-    await new Promise<void>((resolve, reject) => {
-      const onOpen = () => {
-        ws.off('error', onError);
-        resolve();
-      };
-      const onError = (error: Error) => {
-        ws.off('open', onOpen);
-        reject(new SonioxWebSocketError(`cannot open the realtime session: ${redact(error.message, [key])}`));
-      };
-      ws.once('open', onOpen);
-      ws.once('error', onError);
-    });
-    if (this.ws !== ws || this.destroyed) {
-      ws.terminate();
-      throw new SonioxWebSocketError('the realtime stream was destroyed while connecting');
+    const connection: Connection = new Connection(
+      this.context.realtimeURL,
+      auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
+      key,
+      {
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+        keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+        heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+      },
+      {
+        open: () => this.onOpen(connection, auth === 'message' ? { ...this.start, api_key: key } : this.start),
+        message: (text) => this.onMessage(connection, text),
+        failure: (error) => {
+          if (this.connection === connection) this.onConnectionFailure(error);
+        },
+      },
+      this.options.webSocketFactory ?? defaultFactory,
+    );
+    this.connection = connection;
+  }
+
+  private onOpen(connection: Connection, start: RealtimeConfig): void {
+    connection.send(JSON.stringify(start));
+    if (this.readerPaused) connection.pause();
+    if (this.state === 'reconnecting') {
+      for (const chunk of this.replay?.contents() ?? []) connection.send(chunk);
     }
-    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(ws, data, isBinary));
-    ws.on('close', (code: number) => this.onClose(ws, code));
-    ws.on('error', () => undefined);
-    ws.on('pong', () => {
-      this.awaitingPong = false;
-    });
-    ws.send(JSON.stringify(auth === 'message' ? { ...this.start, api_key: key } : this.start));
-    this.startSessionTimers(ws);
+    if (this.endRequested) {
+      this.sendEndOfAudio();
+    } else {
+      this.transition('open');
+      this.flushWrites();
+    }
     this.emit('open');
   }
 
-  private startSessionTimers(ws: WebSocket): void {
-    const keepalive = this.options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs;
-    const heartbeat = this.options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs;
-    this.lastAudioAt = Date.now();
-    this.awaitingPong = false;
-    this.sessionTimers = [
-      setInterval(() => {
-        if (Date.now() - this.lastAudioAt >= keepalive && ws.readyState === WebSocket.OPEN) ws.send('{"type":"keepalive"}');
-      }, keepalive),
-      setInterval(() => {
-        if (this.awaitingPong) {
-          this.fail(ws, new SonioxWebSocketError(`no pong from the server within ${heartbeat} ms: the connection is dead`, { closeCode: 1006 }));
-          return;
-        }
-        this.awaitingPong = true;
-        ws.ping();
-      }, heartbeat),
-    ];
+  /** Sends the write that waited for a connection, and releases a write held over a dropped one. */
+  private flushWrites(): void {
+    const queued = this.queuedWrite;
+    this.queuedWrite = undefined;
+    if (queued) this.sendAudio(queued.chunk, queued.callback);
+    this.releaseHeldWrite();
   }
 
-  private stopSessionTimers(): void {
-    for (const timer of this.sessionTimers) clearInterval(timer);
-    this.sessionTimers = [];
+  private sendAudio(chunk: Buffer, callback: Callback): void {
+    const connection = this.connection as Connection;
+    this.replay?.push(chunk);
+    this.bytesSent += chunk.length;
+    connection.send(chunk, () => this.releaseHeldWrite());
+    if (connection.bufferedAmount <= this.hwm) callback();
+    else this.heldWrite = callback;
   }
 
-  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    if (ws !== this.ws) return;
-    const text = isBinary ? '' : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
-    const parsed = isBinary ? new SonioxWebSocketError('malformed message from the server (a binary frame)') : parseServerMessage(text);
+  private releaseHeldWrite(): void {
+    if (!this.heldWrite) return;
+    if (this.connection && this.connection.bufferedAmount > this.hwm) return;
+    const release = this.heldWrite;
+    this.heldWrite = undefined;
+    release();
+  }
+
+  /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
+  private sendEndOfAudio(): void {
+    const connection = this.connection as Connection;
+    this.endRequested = false;
+    connection.send('');
+    const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
+    connection.armFinishDeadline(ms, () => this.destroy(new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms)));
+    this.transition('finishing');
+    this.releaseHeldWrite();
+  }
+
+  private onMessage(connection: Connection, text: string | undefined): void {
+    if (connection !== this.connection) return;
+    const parsed = text === undefined
+      ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
+      : parseServerMessage(text, [this.context.apiKey, this.currentKey]);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
-      this.fail(ws, parsed);
+      this.onConnectionFailure(parsed);
       return;
     }
-    this.handleResult(parsed);
+    this.onResult(parsed);
   }
 
-  private handleResult(message: RealtimeMessage): void {
+  private onResult(message: RealtimeMessage): void {
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
-    if (typeof message.final_audio_proc_ms === 'number') {
-      this.finalizedMs = Math.max(this.finalizedMs, this.offsetMs + message.final_audio_proc_ms);
-      if (this.replay) this.replay.dropTo(Math.min(this.bytesSent, msToBytes(this.finalizedMs, bytesPerMs(this.start), frameBytes(this.start))));
+    const { tokens, events } = this.tokens.accept(message);
+    if (this.replay) {
+      const finalized = msToBytes(this.tokens.finalizedAudioMs, bytesPerMs(this.start), frameBytes(this.start));
+      this.replay.dropTo(Math.min(this.bytesSent, finalized));
     }
     let more = true;
-    let first = true;
-    for (const raw of message.tokens) {
-      const special = specialToken(raw);
-      if (special) {
-        this.emit(special);
-        continue;
-      }
-      let token: RealtimeToken = shiftToken(raw, this.offsetMs);
-      if (this.joinPending && first) token = joinAfterResume(token, this.finalText);
-      first = false;
-      if (token.is_final) {
-        // After a reconnect the replayed audio may finalize a token again: deliver it once.
-        if (token.end_ms !== undefined && token.end_ms <= this.lastFinalEndMs) continue;
-        if (token.end_ms !== undefined) this.lastFinalEndMs = token.end_ms;
-        this.finalText += token.text;
-        this.joinPending = false;
-      } else if (this.options.tokens === 'final') {
-        continue;
-      }
+    for (const token of tokens) {
+      if (!token.is_final && this.options.tokens === 'final') continue;
       more = this.push(token) && more;
     }
-    if (!more && this.ws && !this.readerPaused) {
+    for (const event of events) this.emit(event);
+    if (!more && !this.readerPaused) {
       this.readerPaused = true;
-      this.ws.pause();
+      this.connection?.pause();
     }
     if (message.finished) {
-      this.finished = true;
-      this.stopSessionTimers();
+      this.transition('finished');
       this.emit('finished', message);
       this.push(null);
       const done = this.finishCallback;
@@ -341,51 +411,44 @@ export class RealtimeStream extends Duplex {
     }
   }
 
-  private onClose(ws: WebSocket, code: number): void {
-    if (ws !== this.ws || this.finished || this.destroyed) return;
-    this.fail(ws, new SonioxWebSocketError(`the realtime connection closed unexpectedly (code ${code}) before the session finished`, { closeCode: code }));
-  }
-
-  /** A session failed: reconnect when allowed, else destroy the stream with the error. */
-  private fail(ws: WebSocket | undefined, error: SonioxWebSocketError): void {
-    if (ws !== this.ws || this.destroyed) return;
-    this.stopSessionTimers();
-    this.ws = undefined;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      ws.terminate();
-    }
+  /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */
+  private onConnectionFailure(error: SonioxWebSocketError): void {
+    this.retireConnection(false);
     const policy = this.options.reconnect;
-    if (policy && error.retryable && this.attempts < policy.maxAttempts && isRawFormat(this.start.audio_format)) {
-      this.attempts += 1;
-      this.emit('reconnect', { attempt: this.attempts, error } satisfies ReconnectEvent);
-      this.connecting = this.reconnect(policy.baseDelayMs ?? DEFAULTS.reconnectBaseDelayMs, policy.maxDelayMs ?? DEFAULTS.reconnectMaxDelayMs);
-      this.connecting.catch(() => undefined);
+    const resumable = this.state === 'open' || this.state === 'finishing' || this.state === 'reconnecting';
+    if (policy && resumable && error.retryable && this.attempts < policy.maxAttempts && isRawFormat(this.start.audio_format)) {
+      if (this.state === 'finishing') this.endRequested = true;
+      this.transition('reconnecting');
+      const delay = backoffDelay(this.attempts + 1, {
+        baseDelayMs: policy.baseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
+        maxDelayMs: policy.maxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
+      });
+      this.backoff = setTimeout(() => this.reconnect(error), delay);
+      return;
+    }
+    if (this.waiters.length) {
+      // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
+      this.transition('failed', error);
+      this.destroy();
       return;
     }
     this.destroy(error);
   }
 
-  private async reconnect(baseDelayMs: number, maxDelayMs: number): Promise<void> {
-    const delay = backoffDelay(this.attempts, { baseDelayMs, maxDelayMs });
-    await new Promise<void>((resolve) => this.later(delay, resolve));
+  /** The backoff is over: a new attempt starts now. */
+  private reconnect(error: SonioxWebSocketError): void {
+    this.backoff = undefined;
+    this.attempts += 1;
     const replay = this.replay as ResumeBuffer;
-    // The new session's 0 is the first byte we replay.
-    this.offsetMs = replay.start / bytesPerMs(this.start);
-    try {
-      await this.openSession();
-    } catch (error) {
-      const failure = error instanceof SonioxWebSocketError ? error : new SonioxWebSocketError(`cannot reconnect: ${(error as Error).message}`);
-      // A failed reconnect counts as a failed session: try again, or give up, the same way.
-      this.ws = undefined;
-      this.fail(undefined, failure);
-      return this.connecting;
-    }
-    const ws = this.ws as WebSocket;
-    this.joinPending = this.finalText !== '';
-    for (const chunk of replay.contents()) ws.send(chunk, { binary: true });
-    if (this.ending) ws.send('');
-    this.releaseWrite();
+    const perMs = bytesPerMs(this.start);
+    const finalized = msToBytes(this.tokens.finalizedAudioMs, perMs, frameBytes(this.start));
+    this.emit('reconnect', {
+      attempt: this.attempts,
+      error,
+      unreplayedAudioMs: Math.max(0, Math.floor((replay.start - finalized) / perMs)),
+    } satisfies ReconnectEvent);
+    // The new session's 0 is the first byte replayed.
+    this.tokens.resume(replay.start / perMs);
+    void this.openConnection();
   }
 }

@@ -234,7 +234,8 @@ describe('realtime/stream (against the mock server)', () => {
     const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [Error];
     expect(error).to.be.instanceOf(SonioxAbortError);
     stream.finalize();
-    expect(await rejection(stream.connect())).to.be.instanceOf(SonioxWebSocketError);
+    // connect() on a dead stream rejects with what killed it.
+    expect(await rejection(stream.connect())).to.be.instanceOf(SonioxAbortError);
     client.close();
   });
 

@@ -1,0 +1,171 @@
+/**
+ * One WebSocket of a realtime stream, with everything that lives and dies with it: the socket,
+ * its keepalive, heartbeat and finish timers, and its paused and liveness flags. `retire()` is
+ * its one teardown; a stream holds at most one Connection at a time.
+ *
+ * Liveness: any frame from the server (result or pong) is a sign of life. A ping counts as
+ * unanswered only once it has left (its write callback ran: audio queued ahead of it does not
+ * count against the server) and only while we read the socket (a socket we paused for a slow
+ * reader cannot show us a pong).
+ */
+import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { SonioxWebSocketError, redact } from '../errors';
+
+/** Makes the socket; the default is `new WebSocket(url, options)` (a seam for tests). */
+export type WebSocketFactory = (url: string, options: ClientOptions) => WebSocket;
+
+/** What a Connection reports to its stream. */
+export interface ConnectionEvents {
+  /** The handshake completed. */
+  open(): void;
+  /** A text frame (undefined for a binary frame, which the API never sends). */
+  message(text: string | undefined): void;
+  /** The connection failed or closed before the stream was done with it. */
+  failure(error: SonioxWebSocketError): void;
+}
+
+/** Timing of one connection. */
+export interface ConnectionTiming {
+  handshakeTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  heartbeatIntervalMs: number;
+}
+
+const noop = (): void => undefined;
+
+/** One socket and its timers (see the file comment). */
+export class Connection {
+  private readonly ws: WebSocket;
+  // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private finishDeadline: NodeJS.Timeout | undefined;
+  private paused = false;
+  private awaitingPong = false;
+  private pingLeft = false;
+  private lastAudioAt = Date.now();
+  private retired = false;
+  private opened = false;
+
+  /** `key` is only used to keep it out of error messages (the caller puts it in `headers` or the start message). */
+  constructor(url: string, headers: Record<string, string> | undefined, key: string, private readonly timing: ConnectionTiming, private readonly events: ConnectionEvents, factory: WebSocketFactory) {
+    const ws = factory(url, { perMessageDeflate: false, handshakeTimeout: timing.handshakeTimeoutMs, headers });
+    // The socket's upgrade request holds the key in its headers: keep it out of util.inspect.
+    Object.defineProperty(this, 'ws', { enumerable: false, value: ws });
+    this.ws = ws;
+    ws.once('open', () => this.onOpen());
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('pong', () => this.sawLife());
+    ws.on('error', (error: Error) => {
+      const reason = redact(error.message, [key]);
+      this.fail(new SonioxWebSocketError(this.opened ? `the realtime connection failed: ${reason}` : `cannot open the realtime session: ${reason}`));
+    });
+    ws.on('close', (code: number) => this.fail(new SonioxWebSocketError(`the realtime connection closed unexpectedly (code ${code}) before the session finished`, { closeCode: code })));
+  }
+
+  /** Bytes queued in the socket, not yet written. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** Sends a text or binary frame; `done` runs once it is written (or failed). */
+  send(data: string | Buffer, done: (error?: Error) => void = noop): void {
+    if (this.retired || this.ws.readyState !== WebSocket.OPEN) {
+      done(new SonioxWebSocketError('the realtime connection is not open'));
+      return;
+    }
+    if (typeof data !== 'string') this.lastAudioAt = Date.now();
+    this.ws.send(data, { binary: typeof data !== 'string' }, done);
+  }
+
+  /** Stops reading the socket (the reader is slow); the heartbeat rests meanwhile. */
+  pause(): void {
+    if (this.paused || this.retired) return;
+    this.paused = true;
+    this.awaitingPong = false;
+    this.ws.pause();
+  }
+
+  /** Reads the socket again. */
+  resume(): void {
+    if (!this.paused || this.retired) return;
+    this.paused = false;
+    this.ws.resume();
+  }
+
+  /** Fails the connection unless `finished` arrives within `ms` (armed once end-of-audio is sent). */
+  armFinishDeadline(ms: number, onTimeout: () => void): void {
+    if (this.retired) return;
+    clearTimeout(this.finishDeadline);
+    this.finishDeadline = setTimeout(onTimeout, ms);
+  }
+
+  /**
+   * Tears everything down: timers, listeners, the socket (closed politely when `graceful`
+   * and open, else terminated). Idempotent; nothing is reported after it.
+   */
+  retire(graceful = false): void {
+    if (this.retired) return;
+    this.retired = true;
+    for (const timer of this.intervals) clearInterval(timer);
+    this.intervals.length = 0;
+    clearTimeout(this.finishDeadline);
+    this.ws.removeAllListeners();
+    this.ws.on('error', noop);
+    if (graceful && this.ws.readyState === WebSocket.OPEN) {
+      // Read again (a slow reader may have paused it), or the server's close frame is never seen.
+      this.ws.resume();
+      this.ws.close(1000);
+    } else if (this.ws.readyState !== WebSocket.CLOSED) {
+      this.ws.terminate();
+    }
+  }
+
+  private onOpen(): void {
+    if (this.retired) return;
+    this.opened = true;
+    const { keepaliveIntervalMs, heartbeatIntervalMs } = this.timing;
+    this.lastAudioAt = Date.now();
+    this.intervals.push(
+      setInterval(() => this.keepalive(), keepaliveIntervalMs),
+      setInterval(() => this.heartbeat(), heartbeatIntervalMs),
+    );
+    this.events.open();
+  }
+
+  private keepalive(): void {
+    if (Date.now() - this.lastAudioAt >= this.timing.keepaliveIntervalMs) this.send('{"type":"keepalive"}');
+  }
+
+  private heartbeat(): void {
+    if (this.paused) return;
+    if (this.awaitingPong) {
+      // A ping still queued behind audio has not been given a chance: wait for it to leave.
+      if (!this.pingLeft) return;
+      this.fail(new SonioxWebSocketError(`no pong (nor any other frame) from the server within ${this.timing.heartbeatIntervalMs} ms of a ping: the connection is dead`, { closeCode: 1006 }));
+      return;
+    }
+    this.awaitingPong = true;
+    this.pingLeft = false;
+    this.ws.ping(undefined, undefined, (error?: Error) => {
+      if (!error) this.pingLeft = true;
+    });
+  }
+
+  private sawLife(): void {
+    this.awaitingPong = false;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.retired) return;
+    this.sawLife();
+    if (isBinary) return this.events.message(undefined);
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    this.events.message(text);
+  }
+
+  private fail(error: SonioxWebSocketError): void {
+    if (this.retired) return;
+    this.retire();
+    this.events.failure(error);
+  }
+}

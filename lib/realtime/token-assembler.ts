@@ -1,0 +1,110 @@
+/**
+ * Token bookkeeping of a realtime stream, without sockets: which tokens reach the reader, the
+ * transcript (original language) and the translation kept apart, the finalized audio point, and
+ * what a resumed session must not repeat. Pure, so it is unit-tested like http/retry.ts.
+ */
+import type { RealtimeMessage, RealtimeToken } from '../types';
+import { specialToken } from './protocol';
+import { shiftToken } from './reconnect';
+
+/** What one server result becomes for the stream. */
+export interface AssembledResult {
+  /** Tokens for the reader, in order, timestamps on the stream's clock. */
+  tokens: RealtimeToken[];
+  /** Special tokens seen (`<end>` -> endpoint, `<fin>` -> finalized), in order. */
+  events: Array<'endpoint' | 'finalized'>;
+}
+
+/** Scripts that separate words with spaces. */
+const SPACED_WORD_START = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{N}]/u;
+
+/**
+ * A resumed session starts a new token stream, whose first word carries no leading space.
+ * Where the transcript so far ends a word in a spaced script, give it the space the original
+ * session would have sent, so joined transcripts read the same.
+ */
+export function joinAfterResume(token: RealtimeToken, before: string): RealtimeToken {
+  if (before === '' || /\s$/.test(before) || !SPACED_WORD_START.test(token.text)) return token;
+  return { ...token, text: ` ${token.text}` };
+}
+
+const isTranslation = (token: RealtimeToken): boolean => token.translation_status === 'translation';
+
+/** Assembles the tokens of one stream across its sessions (see the file comment). */
+export class TokenAssembler {
+  private original = '';
+  private translated = '';
+  private offsetMs = 0;
+  private lastFinalEndMs = -Infinity;
+  /** After a resume: finals ending at or before this were delivered by an earlier session. */
+  private replayedUpToMs: number | undefined;
+  private joinPending = false;
+  private finalizedMs = 0;
+
+  /** Final text in the spoken language(s): translation tokens excluded. */
+  get transcript(): string {
+    return this.original;
+  }
+
+  /** Final text of translation tokens (empty without translation). */
+  get translation(): string {
+    return this.translated;
+  }
+
+  /** Audio the server has finalized, in ms on the stream's clock. */
+  get finalizedAudioMs(): number {
+    return this.finalizedMs;
+  }
+
+  /**
+   * A new session resumes the stream: its timestamps count from `offsetMs`, and what it
+   * finalizes again of the replayed audio is not delivered twice.
+   */
+  resume(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+    this.replayedUpToMs = this.lastFinalEndMs;
+    this.joinPending = this.original !== '';
+  }
+
+  /** Takes one server result (already validated by protocol.ts). */
+  accept(message: RealtimeMessage): AssembledResult {
+    if (typeof message.final_audio_proc_ms === 'number') {
+      this.finalizedMs = Math.max(this.finalizedMs, this.offsetMs + message.final_audio_proc_ms);
+    }
+    const tokens: RealtimeToken[] = [];
+    const events: AssembledResult['events'] = [];
+    let spokenSeen = false;
+    for (const raw of message.tokens) {
+      const special = specialToken(raw);
+      if (special) {
+        events.push(special);
+        continue;
+      }
+      let token = shiftToken(raw, this.offsetMs);
+      if (this.isReplayed(token)) continue;
+      if (!isTranslation(token)) {
+        // Each message restates the non-final tail: its first spoken token needs the join until a final lands.
+        if (this.joinPending && !spokenSeen) token = joinAfterResume(token, this.original);
+        spokenSeen = true;
+      }
+      if (token.is_final) this.recordFinal(token);
+      tokens.push(token);
+    }
+    return { tokens, events };
+  }
+
+  /** Only after a resume, and only tokens over audio an earlier session already finalized. */
+  private isReplayed(token: RealtimeToken): boolean {
+    return this.replayedUpToMs !== undefined && token.end_ms !== undefined && token.end_ms <= this.replayedUpToMs;
+  }
+
+  private recordFinal(token: RealtimeToken): void {
+    if (isTranslation(token)) {
+      this.translated += token.text;
+      return;
+    }
+    this.original += token.text;
+    this.joinPending = false;
+    if (token.end_ms !== undefined) this.lastFinalEndMs = Math.max(this.lastFinalEndMs, token.end_ms);
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * The realtime session's life, driven by a scripted in-process peer: every waiter settles on
+ * every way a session can end, a finished session stays quiet, liveness is judged fairly, and
+ * whatever the server sends never escapes as an uncaught exception.
+ */
+import { expect } from 'chai';
+import { once } from 'node:events';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import sinon from 'sinon';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SonioxClient } from '../../lib/client';
+import { SonioxError, SonioxWebSocketError } from '../../lib/errors';
+import { inspect } from 'node:util';
+import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
+import type { RealtimeToken } from '../../lib/types';
+import { SECRET_KEY, rejection, until } from '../helpers';
+
+const PCM16 = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 } as const;
+
+/** Settles within `ms` of real time, or says it hung. */
+function settlesWithin<T>(promise: Promise<T>, ms = 1000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
+}
+
+describe('realtime/stream lifecycle (scripted peer)', () => {
+  let wss: WebSocketServer | undefined;
+  let url: string;
+  let peers: WebSocket[];
+  let clock: sinon.SinonFakeTimers | undefined;
+  const cleanups: Array<() => unknown> = [];
+
+  /** A peer that answers every connection with `onConnection`. */
+  async function peer(onConnection: (ws: WebSocket, index: number) => void = () => undefined, autoPong = true, accept = Infinity): Promise<void> {
+    peers = [];
+    // Upgrades past the first `accept` are refused (401), like a server that is gone.
+    wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong, verifyClient: () => peers.length < accept });
+    wss.on('connection', (ws) => {
+      peers.push(ws);
+      onConnection(ws, peers.length - 1);
+    });
+    await once(wss, 'listening');
+    url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/transcribe-websocket`;
+  }
+  function stream(config: Record<string, unknown> = {}): RealtimeStream {
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: url, env: {} });
+    const s = client.realtime({ ...PCM16, ...config });
+    cleanups.push(() => s.destroy());
+    return s;
+  }
+  const send = (ws: WebSocket, message: object) => ws.send(JSON.stringify(message));
+
+  afterEach(async () => {
+    clock?.restore();
+    clock = undefined;
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    if (wss) {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => wss?.close(resolve));
+      wss = undefined;
+    }
+  });
+
+  it("1. 'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
+    await peer((ws) => ws.on('message', (data, isBinary) => {
+      if (!isBinary && data.toString() === '') {
+        send(ws, { tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }], final_audio_proc_ms: 100 });
+        send(ws, { tokens: [], finished: true });
+        ws.close(1000);
+      }
+    }));
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = stream({ finishTimeoutMs: 30_000 });
+    const errors: Error[] = [];
+    s.on('error', (e: Error) => errors.push(e));
+    const finished = once(s, 'finished');
+    s.end(Buffer.alloc(320));
+    await finished;
+    // Nobody reads the tokens: the readable side never ends, so nothing else tears the stream down.
+    await clock.tickAsync(60_000);
+    expect(errors).to.deep.equal([]);
+    expect(s.transcript).to.equal('hi');
+  });
+
+  describe('2. liveness', () => {
+    it('counts any frame from the server as a sign of life, pong or not', async () => {
+      await peer(() => undefined, false);
+      clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const s = stream({ heartbeatIntervalMs: 1000 });
+      s.resume();
+      let failed: Error | undefined;
+      s.on('error', (e: Error) => (failed = e));
+      await s.connect();
+      for (let i = 0; i < 5; i++) {
+        send(peers[0], { tokens: [{ text: ' x', is_final: false }] });
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+        await clock.tickAsync(1000);
+      }
+      expect(failed).to.equal(undefined);
+    });
+
+    it('does not call the connection dead while it paused the socket for a slow reader', async () => {
+      await peer(() => undefined, true);
+      clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const s = stream({ heartbeatIntervalMs: 1000 });
+      let failed: Error | undefined;
+      s.on('error', (e: Error) => (failed = e));
+      await s.connect();
+      // More tokens than the readable side holds: the SDK pauses the socket, so pongs wait unread.
+      for (let i = 0; i < 40; i++) send(peers[0], { tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }] });
+      await until(() => s.readableLength >= 16);
+      for (let i = 0; i < 5; i++) {
+        await clock.tickAsync(1000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(failed).to.equal(undefined);
+      // The reader comes back: every token is there.
+      const texts: string[] = [];
+      s.on('data', (t: RealtimeToken) => texts.push(t.text));
+      await until(() => texts.length === 40);
+    });
+  });
+
+  it("3. a write after the server finished and closed fails at once with a typed error (no spin, no hang)", async () => {
+    await peer((ws) => ws.on('message', (_data, isBinary) => {
+      if (isBinary) {
+        send(ws, { tokens: [], finished: true });
+        ws.close(1000);
+      }
+    }));
+    const s = stream();
+    s.on('error', () => undefined);
+    s.resume();
+    await new Promise<void>((resolve) => s.write(Buffer.alloc(320), () => resolve()));
+    await once(s, 'finished');
+    await until(() => peers[0].readyState === peers[0].CLOSED);
+    const error = await settlesWithin(new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve)));
+    expect(error).to.be.instanceOf(SonioxError);
+  });
+
+  describe('4. destroy() settles every waiter', () => {
+    it('during the handshake: connect() and a pending write callback settle at once', async () => {
+      // A TCP server that never answers the upgrade.
+      const held: net.Socket[] = [];
+      const tcp = net.createServer((socket) => held.push(socket));
+      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise((resolve) => {
+        for (const socket of held) socket.destroy();
+        tcp.close(resolve);
+      }));
+      url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
+      const s = stream();
+      s.on('error', () => undefined);
+      const connecting = s.connect();
+      const written = new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve));
+      await until(() => held.length === 1);
+      s.destroy();
+      expect(await settlesWithin(rejection(connecting))).to.be.instanceOf(SonioxError);
+      expect(await settlesWithin(written)).to.be.instanceOf(Error);
+    });
+
+    it('during a reconnect backoff: connect() and a pending write callback settle at once, no new attempt', async () => {
+      await peer((ws, index) => {
+        if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
+      });
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const s = stream({ reconnect: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+      s.on('error', () => undefined);
+      await s.connect();
+      await until(() => peers[0].readyState === peers[0].CLOSED);
+      await new Promise((resolve) => setImmediate(resolve));
+      const connecting = s.connect();
+      const written = new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve));
+      s.destroy();
+      expect(await settlesWithin(rejection(connecting))).to.be.instanceOf(SonioxError);
+      expect(await settlesWithin(written)).to.be.instanceOf(Error);
+      await clock.tickAsync(120_000);
+      expect(peers).to.have.length(1);
+    });
+  });
+
+  it("5. reconnect attempts exhausted: connect() rejects with the last SonioxWebSocketError; 'reconnect' fires when an attempt starts", async () => {
+    await peer((ws) => ws.once('message', () => setImmediate(() => ws.terminate())), true, 1);
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 } });
+    const events: ReconnectEvent[] = [];
+    s.on('reconnect', (e: ReconnectEvent) => events.push(e));
+    const errors: Error[] = [];
+    s.on('error', (e: Error) => errors.push(e));
+    await s.connect();
+    await until(() => peers.length === 1 && peers[0].readyState === peers[0].CLOSED);
+    await new Promise((resolve) => setImmediate(resolve));
+    const connecting = s.connect();
+    connecting.catch(() => undefined);
+    // Backoff under way: no attempt has started yet.
+    expect(events).to.have.length(0);
+    await clock.tickAsync(1000);
+    await until(() => events.length === 1);
+    // The attempt is refused: that was the last one.
+    const error = await settlesWithin(rejection(connecting));
+    expect(error).to.be.instanceOf(SonioxWebSocketError);
+    expect(error.message).to.match(/cannot open the realtime session: Unexpected server response: 401/);
+    expect(events).to.have.length(1);
+    expect(events[0].error.closeCode).to.equal(1006);
+    // The rejection reported it: no 'error' event on top (a connect()-only caller must not crash).
+    expect(errors).to.deep.equal([]);
+    expect(s.destroyed).to.equal(true);
+  });
+
+  for (const [what, frame] of [
+    ['a null token', '{"tokens":[null]}'],
+    ['a token that is a number', '{"tokens":[5]}'],
+    ['a token whose text is not a string', '{"tokens":[{"text":5,"is_final":true}]}'],
+    ['tokens that are not a list', '{"tokens":"hello"}'],
+    ['a final_audio_proc_ms that is not a number', '{"tokens":[],"final_audio_proc_ms":"x"}'],
+  ] as const) {
+    it(`6. ${what} from the server is one 'error' event, never an uncaught exception`, async () => {
+      await peer((ws) => ws.once('message', () => ws.send(frame)));
+      const s = stream();
+      s.resume();
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      await s.connect();
+      await until(() => errors.length === 1);
+      expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
+      expect(errors[0].message).to.match(/malformed/);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(errors).to.have.length(1);
+    });
+  }
+
+  it('7. delivers a final punctuation token that ends where the word before it ends; the transcript keeps translations apart', async () => {
+    await peer((ws) => ws.once('message', () => {
+      send(ws, {
+        tokens: [
+          { text: 'Hello', start_ms: 0, end_ms: 400, is_final: true, translation_status: 'original' },
+          { text: ',', start_ms: 400, end_ms: 400, is_final: true, translation_status: 'original' },
+          { text: ' world', start_ms: 500, end_ms: 900, is_final: true, translation_status: 'original' },
+          { text: 'Hola, mundo', is_final: true, translation_status: 'translation' },
+        ],
+        final_audio_proc_ms: 900,
+      });
+      send(ws, { tokens: [], finished: true });
+    }));
+    const s = stream();
+    const tokens: RealtimeToken[] = [];
+    await s.connect();
+    for await (const t of s) tokens.push(t as RealtimeToken);
+    expect(tokens.map((t) => t.text)).to.deep.equal(['Hello', ',', ' world', 'Hola, mundo']);
+    expect(s.transcript).to.equal('Hello, world');
+    expect(s.translation).to.equal('Hola, mundo');
+  });
+
+  describe('reconnection (items 8-12)', () => {
+    /** Frames each connection received: text as is, binary as its byte count. */
+    let received: Array<Array<string | number>>;
+    /** A peer that drops the first connection once it has `dropAfter` audio bytes; later ones answer `onLater`. */
+    async function droppingPeer(dropAfter: number, onLater: (ws: WebSocket) => void = () => undefined): Promise<void> {
+      received = [];
+      await peer((ws, index) => {
+        const frames: Array<string | number> = [];
+        received.push(frames);
+        let audio = 0;
+        ws.on('message', (data: Buffer, isBinary) => {
+          frames.push(isBinary ? data.length : data.toString());
+          if (isBinary) audio += data.length;
+          if (index === 0 && audio >= dropAfter) ws.terminate();
+        });
+        if (index > 0) onLater(ws);
+      });
+    }
+
+    it('9. end() while a reconnect is pending sends end-of-audio exactly once, after the replay', async () => {
+      await droppingPeer(640);
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const s = stream({ reconnect: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } });
+      s.on('error', () => undefined);
+      s.write(Buffer.alloc(640, 1));
+      await until(() => s.phase === 'reconnecting');
+      s.end();
+      await clock.tickAsync(1000);
+      await until(() => received.length === 2 && received[1].includes(''));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(received[0].filter((f) => f === '')).to.have.length(0);
+      expect(received[1].slice(1)).to.deep.equal([640, '']);
+    });
+
+    it('12. backs off for the policy delay before reconnecting (fake timers), and replays audio written meanwhile after the kept audio', async () => {
+      await droppingPeer(320);
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      sinon.stub(Math, 'random').returns(0.5);
+      cleanups.push(() => sinon.restore());
+      const s = stream({ reconnect: { maxAttempts: 2, baseDelayMs: 800, maxDelayMs: 5000 } });
+      s.on('error', () => undefined);
+      const reconnects: ReconnectEvent[] = [];
+      s.on('reconnect', (e: ReconnectEvent) => reconnects.push(e));
+      s.write(Buffer.alloc(320, 1));
+      await until(() => s.phase === 'reconnecting');
+      // Audio keeps coming while the session is down: it waits, then follows the replay.
+      s.write(Buffer.alloc(160, 2));
+      await clock.tickAsync(399);
+      expect(received).to.have.length(1);
+      expect(reconnects).to.have.length(0);
+      await clock.tickAsync(1);
+      await until(() => received.length === 2 && received[1].length === 3);
+      expect(reconnects.map((e) => e.attempt)).to.deep.equal([1]);
+      expect(JSON.parse(received[1][0] as string)).to.include({ audio_format: 'pcm_s16le' });
+      expect(received[1].slice(1)).to.deep.equal([320, 160]);
+      expect(s.audioBytesSent).to.equal(480);
+    });
+
+    it('10. reports audio the bounded replay buffer could not keep, in the reconnect event', async () => {
+      await droppingPeer(3200);
+      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxBufferBytes: 640 } });
+      s.on('error', () => undefined);
+      const reconnects: ReconnectEvent[] = [];
+      s.on('reconnect', (e: ReconnectEvent) => reconnects.push(e));
+      s.write(Buffer.alloc(3200, 1));
+      await until(() => reconnects.length === 1);
+      // 3 200 bytes sent, none finalized, 640 kept: 2 560 bytes (80 ms of 16 kHz s16le) are lost.
+      expect(reconnects[0].unreplayedAudioMs).to.equal(80);
+      await until(() => received.length === 2 && received[1].length === 2);
+      expect(received[1][1]).to.equal(640);
+    });
+
+    it('8. a connection that drops while the reader is slow: the new socket is paused for that reader too', async () => {
+      const big = 'x'.repeat(1024);
+      const flood = (ws: WebSocket) => ws.once('message', () => {
+        for (let i = 0; i < 600; i++) send(ws, { tokens: [{ text: big, is_final: false }] });
+      });
+      received = [];
+      await peer((ws, index) => {
+        flood(ws);
+        // The first connection goes away once audio arrives while the client has stopped reading.
+        if (index === 0) ws.on('message', (_d, isBinary) => isBinary && ws.terminate());
+      });
+      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+      s.on('error', () => undefined);
+      await s.connect();
+      await until(() => s.readableLength >= 16);
+      const before = s.readableLength;
+      // Audio still goes out on the paused socket; the drop shows on a later write.
+      for (let i = 0; i < 200 && peers.length < 2; i++) {
+        s.write(Buffer.alloc(320, 1));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await until(() => peers.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Unpaused, the new session's 600 tokens would all pile up; paused, about one socket read's worth.
+      expect(s.readableLength - before).to.be.below(200);
+    });
+
+    it('11. util.inspect of a stream in its handshake shows no key', async () => {
+      const held: net.Socket[] = [];
+      const tcp = net.createServer((socket) => held.push(socket));
+      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise((resolve) => {
+        for (const socket of held) socket.destroy();
+        tcp.close(resolve);
+      }));
+      url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
+      const s = stream();
+      s.on('error', () => undefined);
+      s.connect().catch(() => undefined);
+      await until(() => held.length === 1);
+      expect(s.phase).to.equal('connecting');
+      const shown = inspect(s, { depth: 20, showHidden: false });
+      expect(shown).not.to.include(SECRET_KEY);
+    });
+
+    it('a getApiKey that throws fails the reconnection with a typed error that names the cause', async () => {
+      await droppingPeer(320);
+      let calls = 0;
+      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, getApiKey: () => {
+        calls += 1;
+        if (calls > 1) throw new Error('key service down');
+        return SECRET_KEY;
+      } } });
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      s.write(Buffer.alloc(320, 1));
+      await until(() => errors.length === 1);
+      expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
+      expect(errors[0].message).to.match(/cannot get an API key for the realtime session: key service down/);
+      // A write on the failed stream is refused with what failed it.
+      const late = await new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(2), resolve));
+      expect(late).to.be.instanceOf(Error);
+    });
+  });
+});
