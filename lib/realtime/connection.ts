@@ -120,8 +120,8 @@ export class Connection {
     }
   }
 
+  // Neither handler below can run after retire(): it removes the socket's listeners.
   private onOpen(): void {
-    if (this.retired) return;
     this.opened = true;
     const { keepaliveIntervalMs, heartbeatIntervalMs } = this.timing;
     this.lastAudioAt = Date.now();
@@ -156,7 +156,6 @@ export class Connection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.retired) return;
     this.sawLife();
     if (isBinary) return this.events.message(undefined);
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
@@ -164,7 +163,6 @@ export class Connection {
   }
 
   private fail(error: SonioxWebSocketError): void {
-    if (this.retired) return;
     this.retire();
     this.events.failure(error);
   }

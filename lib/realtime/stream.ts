@@ -200,12 +200,9 @@ export class RealtimeStream extends Duplex {
         this.queuedWrite = { chunk, callback };
         this.connect().catch(() => undefined);
         return;
-      case 'finishing':
-      case 'finished':
-        callback(new SonioxWebSocketError('cannot write audio: the realtime session has already finished'));
-        return;
       default:
-        callback(this.terminalError());
+        // Finished (the server ended the session; Node itself refuses writes to a failed or destroyed stream).
+        callback(new SonioxWebSocketError('cannot write audio: the realtime session has already finished'));
     }
   }
 
@@ -223,12 +220,9 @@ export class RealtimeStream extends Duplex {
         this.finishCallback = callback;
         this.connect().catch(() => undefined);
         return;
-      case 'finishing':
-      case 'finished':
-        callback();
-        return;
       default:
-        callback(this.terminalError());
+        // Finished already (the server ended the session first): nothing left to send.
+        callback();
     }
   }
 
@@ -241,7 +235,8 @@ export class RealtimeStream extends Duplex {
 
   override _destroy(error: Error | null, callback: Callback): void {
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.transition(error ? 'failed' : 'destroyed', error ?? new SonioxWebSocketError('the realtime stream was destroyed'));
+    // A finished session closing its stream (both sides done) stays 'finished'.
+    if (error || this.state !== 'finished') this.transition(error ? 'failed' : 'destroyed', error ?? new SonioxWebSocketError('the realtime stream was destroyed'));
     callback(error);
   }
 
@@ -309,7 +304,7 @@ export class RealtimeStream extends Duplex {
       },
       {
         open: () => this.onOpen(connection, auth === 'message' ? { ...this.start, api_key: key } : this.start),
-        message: (text) => this.onMessage(connection, text),
+        message: (text) => this.onMessage(text),
         failure: (error) => {
           if (this.connection === connection) this.onConnectionFailure(error);
         },
@@ -370,8 +365,7 @@ export class RealtimeStream extends Duplex {
     this.releaseHeldWrite();
   }
 
-  private onMessage(connection: Connection, text: string | undefined): void {
-    if (connection !== this.connection) return;
+  private onMessage(text: string | undefined): void {
     const parsed = text === undefined
       ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
       : parseServerMessage(text, [this.context.apiKey, this.currentKey]);

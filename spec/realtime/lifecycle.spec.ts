@@ -141,6 +141,17 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     await until(() => peers[0].readyState === peers[0].CLOSED);
     const error = await settlesWithin(new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve)));
     expect(error).to.be.instanceOf(SonioxError);
+    expect(error?.message).to.match(/already finished/);
+  });
+
+  it('end() after the server finished the session on its own completes at once', async () => {
+    await peer((ws) => ws.once('message', () => send(ws, { tokens: [], finished: true })));
+    const s = stream();
+    s.resume();
+    await s.connect();
+    await once(s, 'finished');
+    await settlesWithin(new Promise<void>((resolve, reject) => s.end((error?: Error | null) => (error ? reject(error) : resolve()))));
+    expect(s.phase).to.equal('finished');
   });
 
   describe('4. destroy() settles every waiter', () => {
@@ -390,6 +401,97 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       // A write on the failed stream is refused with what failed it.
       const late = await new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(2), resolve));
       expect(late).to.be.instanceOf(Error);
+    });
+  });
+
+  describe('edges of the machine', () => {
+    it('refuses audio after end(), and end() twice is harmless; a container stream has no audio time', async () => {
+      await peer((ws) => ws.on('message', (data, isBinary) => {
+        if (!isBinary && data.toString() === '') send(ws, { tokens: [], finished: true, request_id: 'req-1' });
+      }));
+      const s = stream({ audio_format: 'auto', sample_rate: undefined, num_channels: undefined });
+      s.resume();
+      await s.connect();
+      expect(s.phase).to.equal('open');
+      s.end();
+      await once(s, 'finished');
+      expect(s.phase).to.equal('finished');
+      expect(s.requestId).to.equal('req-1');
+      expect(s.audioMsSent).to.equal(undefined);
+      await s.connect();
+      // The writable side has ended: Node refuses the write itself, and the stream stays quiet.
+      const error = await new Promise<Error | null | undefined>((resolve) => {
+        s.on('error', resolve);
+        s.write(Buffer.alloc(2), resolve);
+      });
+      expect(error).to.be.instanceOf(Error);
+    });
+
+    it('reports a binary frame from the server as malformed', async () => {
+      await peer((ws) => ws.once('message', () => ws.send(Buffer.from([1, 2, 3]))));
+      const s = stream();
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      s.write(Buffer.alloc(2));
+      await until(() => errors.length === 1);
+      expect(errors[0].message).to.match(/binary frame/);
+      expect(s.phase).to.equal('failed');
+      expect(await rejection(s.connect())).to.equal(errors[0]);
+    });
+
+    it('opens nothing when destroyed while getApiKey is still minting the key', async () => {
+      await peer();
+      let release: (key: string) => void = () => undefined;
+      const s = stream({ reconnect: { maxAttempts: 1, getApiKey: () => new Promise<string>((resolve) => (release = resolve)) } });
+      const connecting = s.connect();
+      s.destroy();
+      release(SECRET_KEY);
+      expect(await rejection(connecting)).to.be.instanceOf(SonioxError);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(peers).to.have.length(0);
+      expect(s.phase).to.equal('destroyed');
+    });
+
+    it('backs off 250 ms at most before the first reconnection by default (fake timers)', async () => {
+      await peer((ws, index) => {
+        if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
+      });
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      sinon.stub(Math, 'random').returns(0.999);
+      cleanups.push(() => sinon.restore());
+      const s = stream({ reconnect: { maxAttempts: 1 } });
+      s.on('error', () => undefined);
+      await s.connect();
+      await until(() => s.phase === 'reconnecting');
+      await clock.tickAsync(248);
+      expect(peers).to.have.length(1);
+      await clock.tickAsync(1);
+      await until(() => peers.length === 2);
+    });
+
+    it('end() before any audio connects, sends the config and end-of-audio, and finishes', async () => {
+      const texts: string[] = [];
+      await peer((ws) => ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        texts.push(data.toString());
+        if (data.toString() === '') send(ws, { tokens: [], finished: true });
+      }));
+      const s = stream();
+      s.resume();
+      s.end();
+      await once(s, 'finished');
+      expect(texts).to.have.length(2);
+      expect(texts[1]).to.equal('');
+    });
+
+    it('a failed stream refuses end() with what failed it', async () => {
+      await peer((ws) => ws.once('message', () => ws.send('{"tokens":[null]}')));
+      const s = stream();
+      s.on('error', () => undefined);
+      await s.connect();
+      await until(() => s.phase === 'failed');
+      const ended = await new Promise<unknown>((resolve) => s.end(resolve));
+      expect(ended).to.be.instanceOf(Error);
     });
   });
 });

@@ -1,0 +1,210 @@
+/**
+ * Connection against an in-memory socket (the webSocketFactory seam): liveness rules, the
+ * one teardown, and that nothing is reported after it. Timers are sinon's.
+ */
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import sinon from 'sinon';
+import type WebSocket from 'ws';
+import { SonioxWebSocketError } from '../../lib/errors';
+import { Connection, type ConnectionEvents } from '../../lib/realtime/connection';
+
+/** Just enough of a ws client for Connection: records what it is asked to do. */
+class ScriptedSocket extends EventEmitter {
+  readyState = 0;
+  bufferedAmount = 0;
+  sent: Array<string | Buffer> = [];
+  pings: Array<(error?: Error) => void> = [];
+  paused = false;
+  closedWith: number | undefined;
+  terminated = false;
+  send(data: string | Buffer, _options: unknown, done: (error?: Error) => void): void {
+    this.sent.push(data);
+    done();
+  }
+  ping(_data: unknown, _mask: unknown, done: (error?: Error) => void): void {
+    this.pings.push(done);
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  close(code: number): void {
+    this.closedWith = code;
+  }
+  terminate(): void {
+    this.terminated = true;
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.emit('open');
+  }
+}
+
+describe('realtime/connection (scripted socket)', () => {
+  let clock: sinon.SinonFakeTimers;
+  let socket: ScriptedSocket;
+  let seen: { open: number; messages: Array<string | undefined>; failures: SonioxWebSocketError[] };
+  let connection: Connection;
+  const KEY = 'sk-connection-SECRET-42';
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    socket = new ScriptedSocket();
+    seen = { open: 0, messages: [], failures: [] };
+    const events: ConnectionEvents = {
+      open: () => seen.open++,
+      message: (text) => seen.messages.push(text),
+      failure: (error) => seen.failures.push(error),
+    };
+    connection = new Connection('ws://x', { Authorization: `Bearer ${KEY}` }, KEY, { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 }, events, () => socket as unknown as WebSocket);
+  });
+  afterEach(() => {
+    connection.retire();
+    clock.restore();
+  });
+
+  it('reports a handshake failure as "cannot open", without the key', () => {
+    socket.emit('error', new Error(`Unexpected server response: 401 for ${KEY}`));
+    expect(seen.failures).to.have.length(1);
+    expect(seen.failures[0].message).to.match(/^cannot open the realtime session: /);
+    expect(seen.failures[0].message).not.to.include(KEY);
+    expect(socket.terminated).to.equal(true);
+  });
+
+  it('reports a failure after open as a failed connection, once, and nothing after it', () => {
+    socket.open();
+    socket.emit('error', new Error('read ECONNRESET'));
+    socket.emit('close', 1006);
+    socket.emit('message', Buffer.from('{}'), false);
+    expect(seen.failures.map((f) => f.message)).to.deep.equal(['the realtime connection failed: read ECONNRESET']);
+    expect(seen.messages).to.deep.equal([]);
+  });
+
+  it('reports an unexpected close with its code', () => {
+    socket.open();
+    socket.emit('close', 1011);
+    expect(seen.failures[0].closeCode).to.equal(1011);
+  });
+
+  it('passes text frames on whole (fragmented or not) and binary frames as undefined', () => {
+    socket.open();
+    socket.emit('message', Buffer.from('{"a":1}'), false);
+    socket.emit('message', [Buffer.from('{"b"'), Buffer.from(':2}')], false);
+    socket.emit('message', new Uint8Array([123, 125]).buffer, false);
+    socket.emit('message', Buffer.from([1, 2]), true);
+    expect(seen.messages).to.deep.equal(['{"a":1}', '{"b":2}', '{}', undefined]);
+  });
+
+  it('refuses to send before open or after retire, saying so to the callback', () => {
+    const errors: Array<Error | undefined> = [];
+    connection.send('x', (e) => errors.push(e));
+    socket.open();
+    connection.send('y', (e) => errors.push(e));
+    connection.retire();
+    connection.send('z', (e) => errors.push(e));
+    expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
+    expect(errors[1]).to.equal(undefined);
+    expect(errors[2]).to.be.instanceOf(SonioxWebSocketError);
+    expect(socket.sent).to.deep.equal(['y']);
+  });
+
+  it('declares the connection dead when a ping that left meets no frame for a whole interval', () => {
+    socket.open();
+    clock.tick(500);
+    expect(socket.pings).to.have.length(1);
+    socket.pings[0]();
+    clock.tick(500);
+    expect(seen.failures).to.have.length(1);
+    expect(seen.failures[0].message).to.match(/no pong/);
+    expect(seen.failures[0].closeCode).to.equal(1006);
+  });
+
+  it('waits for a ping still queued behind audio before holding its silence against the server', () => {
+    socket.open();
+    clock.tick(500);
+    // The ping has not left (its write callback has not run): two more intervals pass.
+    clock.tick(1000);
+    expect(seen.failures).to.have.length(0);
+    socket.pings[0]();
+    clock.tick(500);
+    expect(seen.failures).to.have.length(1);
+  });
+
+  it('counts a result frame or a pong as life', () => {
+    socket.open();
+    for (let i = 0; i < 4; i++) {
+      clock.tick(500);
+      socket.pings.at(-1)?.();
+      if (i % 2) socket.emit('pong');
+      else socket.emit('message', Buffer.from('{"tokens":[]}'), false);
+    }
+    expect(seen.failures).to.have.length(0);
+  });
+
+  it('rests the heartbeat while it has paused the socket for a slow reader, and resumes it after', () => {
+    socket.open();
+    clock.tick(500);
+    socket.pings[0]();
+    connection.pause();
+    connection.pause();
+    expect(socket.paused).to.equal(true);
+    clock.tick(5000);
+    expect(seen.failures).to.have.length(0);
+    connection.resume();
+    connection.resume();
+    expect(socket.paused).to.equal(false);
+    clock.tick(500);
+    socket.pings.at(-1)?.();
+    clock.tick(500);
+    expect(seen.failures).to.have.length(1);
+  });
+
+  it('sends a keepalive only after a quiet interval without audio', () => {
+    socket.open();
+    clock.tick(1000);
+    expect(socket.sent).to.deep.equal(['{"type":"keepalive"}']);
+    clock.tick(600);
+    connection.send(Buffer.alloc(2));
+    clock.tick(400);
+    expect(socket.sent.filter((f) => f === '{"type":"keepalive"}')).to.have.length(1);
+  });
+
+  it('runs the finish deadline once armed, and never after retire', () => {
+    socket.open();
+    let fired = 0;
+    connection.armFinishDeadline(300, () => fired++);
+    connection.armFinishDeadline(300, () => fired++);
+    clock.tick(300);
+    expect(fired).to.equal(1);
+    connection.retire();
+    connection.armFinishDeadline(10, () => fired++);
+    clock.tick(100);
+    expect(fired).to.equal(1);
+  });
+
+  it('retires gracefully: reads again so the close frame is seen, closes 1000, clears every timer', () => {
+    socket.open();
+    connection.pause();
+    connection.armFinishDeadline(1000, () => undefined);
+    connection.retire(true);
+    connection.retire(true);
+    expect(socket.paused).to.equal(false);
+    expect(socket.closedWith).to.equal(1000);
+    expect(socket.terminated).to.equal(false);
+    expect(clock.countTimers()).to.equal(0);
+    connection.pause();
+    connection.resume();
+    expect(socket.paused).to.equal(false);
+  });
+
+  it('ignores an open that comes after retire', () => {
+    connection.retire();
+    socket.open();
+    expect(seen.open).to.equal(0);
+    expect(clock.countTimers()).to.equal(0);
+  });
+});
