@@ -76,6 +76,7 @@ type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
+
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
 
@@ -84,6 +85,8 @@ export class Transport {
   private agent: HttpAgent | undefined;
   private axiosInstance: AxiosInstance | undefined;
   private closed = false;
+  /** Aborted by close(): every call in flight (and its wait between retries) ends at once. */
+  private readonly lifetime = new AbortController();
 
   constructor(private readonly config: ResolvedConfig) {
     // The config and the axios defaults hold the API key: keep them out of util.inspect.
@@ -136,6 +139,10 @@ export class Transport {
     const what = `${req.method} ${req.path}`;
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
     if (req.signal?.aborted) throw abortError(req.signal, what);
+    // One signal per call, following the caller's and the client's: axios and axios-retry listen
+    // to it, so a signal shared by many calls gains no listener per call.
+    // AbortSignal.any (Node >= 20.3) keeps no listener on its sources.
+    const signal = AbortSignal.any(req.signal ? [this.lifetime.signal, req.signal] : [this.lifetime.signal]);
     const state = new CallState(req);
     const timeoutMs = req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
     const first = req.body?.();
@@ -147,7 +154,7 @@ export class Transport {
       data: first ? first.stream : req.json,
       headers: first ? first.headers : undefined,
       timeout: timeoutMs,
-      signal: req.signal,
+      signal,
       sonioxState: state,
       'axios-retry': { retries: req.maxRetries ?? this.config.retry.maxRetries },
     };
@@ -156,6 +163,7 @@ export class Transport {
       response = await this.http.request(config);
     } catch (err) {
       state.current?.destroy();
+      if (this.closed) throw new SonioxConnectionError(`${what}: the client was closed while the call was in flight`);
       throw toSonioxError(err, {
         method: req.method,
         path: req.path,
@@ -186,10 +194,14 @@ export class Transport {
     };
   }
 
-  /** Destroys the agents (open and idle sockets); idempotent. */
+  /**
+   * Ends the client: every call in flight rejects at once (no retry goes out), later calls
+   * reject without a request, and the agents' sockets are destroyed. Idempotent.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.lifetime.abort(new SonioxConnectionError('the client is closed'));
     this.agent?.destroy();
   }
 
@@ -254,7 +266,7 @@ export class Transport {
 
   private shouldRetry(error: AxiosError): boolean {
     const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    if (!state || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
+    if (this.closed || !state || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
     if (state.req.body && !state.req.replayable) {
       // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
       // connection failed mid-way; an HTTP answer keeps its own, more precise, error.

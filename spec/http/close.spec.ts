@@ -1,0 +1,70 @@
+/**
+ * client.close() ends the client's life: calls in flight reject at once with a typed error, no
+ * retry goes out on a fresh socket, later calls reject without a request, and nothing keeps the
+ * process alive. Plus: one AbortSignal shared by many calls adds no listener per call.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { MockServer } from '../../lib/mock';
+import { SonioxConnectionError } from '../../lib/errors';
+import { clientFor, mock, rejection, until } from '../helpers';
+
+const MODELS = 'GET /v1/models';
+
+describe('http/transport: close() and shared signals', () => {
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await mock();
+  });
+  afterEach(() => server.close());
+  const hits = () => server.state.hits[MODELS] ?? 0;
+
+  it('rejects every call in flight at once with a typed error, and sends nothing afterwards', async () => {
+    server.setFaults({ http: [{ route: MODELS, delayMs: 5_000 }] });
+    const client = clientFor(server, { maxRetries: 3 });
+    const calls = Array.from({ length: 10 }, () => rejection(client.models.list()));
+    await until(() => hits() === 10);
+    const started = process.hrtime.bigint();
+    client.close();
+    const errors = await Promise.all(calls);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(1000);
+    for (const error of errors) {
+      expect(error).to.be.instanceOf(SonioxConnectionError);
+      expect(error.message).to.match(/client (is|was) closed/);
+    }
+    const late = await rejection(client.models.list());
+    expect(late).to.be.instanceOf(SonioxConnectionError);
+    // Give any retry a chance to go out: none does.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hits()).to.equal(10);
+  });
+
+  it('leaves no handle behind: a process that closed its client mid-call exits by itself', async function () {
+    this.timeout(30_000);
+    const script = path.join(__dirname, 'close-exits.script.ts');
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(output).to.include('rejected: SonioxConnectionError');
+    expect(code).to.equal(0);
+  });
+
+  it('shares one AbortSignal between many calls without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const client = clientFor(server);
+      const controller = new AbortController();
+      await Promise.all(Array.from({ length: 25 }, () => client.models.list({ signal: controller.signal })));
+      await new Promise((resolve) => setImmediate(resolve));
+      client.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+  });
+});
