@@ -4,6 +4,9 @@
  */
 import { abortError } from './error-mapping';
 
+/** Node timers wrap any delay above this to 1 ms: every duration option must stay within it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves after `ms`; rejects with the SDK's abort/timeout error as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal, what = 'wait'): Promise<void> {
   return new Promise((resolve, reject) => {

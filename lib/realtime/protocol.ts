@@ -6,6 +6,7 @@
 import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
 import { RAW_AUDIO_FORMATS, bytesPerSample, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
+import { MAX_TIMER_MS } from '../http/sleep';
 import type { WebSocketFactory } from './connection';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
@@ -53,8 +54,7 @@ const SDK_OPTIONS = new Set([
   'highWaterMark', 'reconnect', 'signal', 'webSocketFactory',
 ]);
 
-/** Node timers wrap any delay above this to 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS };
 
 /** Splits the user's object into the start message (defaults filled) and the SDK options. */
 export function splitConfig(config: RealtimeStreamConfig, defaultModel: string): { start: RealtimeConfig; options: RealtimeOptions } {

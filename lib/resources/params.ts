@@ -3,7 +3,17 @@
  * before any byte is sent.
  */
 import { SonioxValidationError, type FieldIssue } from '../errors';
+import { MAX_TIMER_MS } from '../http/sleep';
 import { validate, type RequestSchemaName } from '../schemas';
+
+/** The issue with a duration option (ms): a finite number from `min` to 2^31-1 (Node timers wrap longer ones to 1 ms). */
+export function durationIssue(field: string, value: unknown, min = 1): FieldIssue[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+    return [{ field, message: `must be a number of ms from ${min} to ${MAX_TIMER_MS}` }];
+  }
+  return [];
+}
 
 /** Throws a SonioxValidationError listing every issue, if there are any. */
 export function rejectIssues(what: string, issues: FieldIssue[]): void {

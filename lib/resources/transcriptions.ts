@@ -7,7 +7,7 @@ import { paginate } from '../http/pagination';
 import { sleep } from '../http/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type { CreateTranscriptionParams, ListParams, Transcript, Transcription, TranscriptionList } from '../types';
-import { checkParams, idSegment, listQuery } from './params';
+import { checkParams, durationIssue, idSegment, listQuery, rejectIssues } from './params';
 
 /** Options of `transcriptions.wait`. */
 export interface WaitOptions {
@@ -80,19 +80,37 @@ export class Transcriptions {
 
   /**
    * Polls until the transcription is `completed` (resolves with it) or `error` (rejects with
-   * SonioxTranscriptionError). Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`;
-   * past `timeoutMs` it rejects with SonioxTimeoutError.
+   * SonioxTranscriptionError). Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`.
+   * `timeoutMs` is one deadline over the whole wait, polls in flight and their retries
+   * included: when it passes, the wait rejects with SonioxTimeoutError at once.
    */
   async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
+    checkWaitOptions(options);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
+    const deadline = new AbortController();
+    // The global setTimeout, so fake timers drive the deadline in specs (AbortSignal.timeout uses internal timers).
+    const timer = setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    const state = { lastStatus: undefined as string | undefined };
+    try {
+      return await this.poll(id, options, signal, state);
+    } catch (error) {
+      if (deadline.signal.aborted && !options.signal?.aborted) {
+        throw new SonioxTimeoutError(`transcription ${id} is still ${state.lastStatus ?? 'unknown'} after ${timeoutMs} ms`, timeoutMs);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async poll(id: string, options: WaitOptions, signal: AbortSignal, state: { lastStatus: string | undefined }): Promise<Transcription> {
     const maxInterval = options.maxPollIntervalMs ?? DEFAULT_WAIT.maxPollIntervalMs;
     let interval = Math.min(options.pollIntervalMs ?? DEFAULT_WAIT.pollIntervalMs, maxInterval);
-    const deadline = Date.now() + timeoutMs;
-    let lastStatus: string | undefined;
     while (true) {
-      const transcription = await this.get(id, { signal: options.signal });
-      if (transcription.status !== lastStatus) {
-        lastStatus = transcription.status;
+      const transcription = await this.get(id, { signal });
+      if (transcription.status !== state.lastStatus) {
+        state.lastStatus = transcription.status;
         options.onStatus?.(transcription);
       }
       if (transcription.status === 'completed') return transcription;
@@ -103,12 +121,23 @@ export class Transcriptions {
           `transcription ${id} failed: ${transcription.error_message ?? transcription.error_type ?? 'no reason given'}`,
         );
       }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new SonioxTimeoutError(`transcription ${id} is still ${transcription.status} after ${timeoutMs} ms`, timeoutMs);
-      }
-      await sleep(Math.min(interval, remaining), options.signal, `transcriptions.wait ${id}`);
+      await sleep(interval, signal, `transcriptions.wait ${id}`);
       interval = nextPollInterval(interval, maxInterval);
     }
   }
+}
+
+/** Every option of `wait`, checked before the first request (a 0 interval would poll hundreds of times a second). */
+function checkWaitOptions(options: WaitOptions | null): void {
+  if (options === null || typeof options !== 'object') {
+    rejectIssues('transcriptions.wait', [{ field: 'options', message: 'must be an object' }]);
+    return;
+  }
+  rejectIssues('transcriptions.wait', [
+    ...durationIssue('timeoutMs', options.timeoutMs),
+    ...durationIssue('pollIntervalMs', options.pollIntervalMs),
+    ...durationIssue('maxPollIntervalMs', options.maxPollIntervalMs),
+    ...(options.signal !== undefined && !(options.signal instanceof AbortSignal) ? [{ field: 'signal', message: 'must be an AbortSignal' }] : []),
+    ...(options.onStatus !== undefined && typeof options.onStatus !== 'function' ? [{ field: 'onStatus', message: 'must be a function' }] : []),
+  ]);
 }
