@@ -10,7 +10,8 @@ import type { UploadInput } from './http/upload-source';
 import { Auth } from './resources/auth';
 import { Files, type UploadProgress } from './resources/files';
 import { Models } from './resources/models';
-import { Transcriptions, type WaitOptions } from './resources/transcriptions';
+import { Transcriptions, checkWaitOptions, type WaitOptions } from './resources/transcriptions';
+import { rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
 import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
@@ -41,6 +42,21 @@ export interface TranscribeOptions extends Omit<CreateTranscriptionParams, 'audi
   size?: number;
   /** Told about a cleanup step that failed (the flow's own result or error still wins). */
   onCleanupError?: (error: SonioxError, target: CleanupTarget) => void;
+}
+
+/** Stands in for the file id of an upload not made yet, so the create parameters can be checked first. */
+const FILE_ID_TO_COME = '00000000-0000-4000-8000-000000000000';
+/** Each cleanup DELETE gets this long (and one retry) once the flow is over: cleanup is bounded. */
+const CLEANUP_TIMEOUT_MS = 10_000;
+
+function checkFlowOptions(cleanup: unknown, onCleanupError: unknown): void {
+  const issues = [];
+  const targets = ['transcription', 'file'];
+  if (typeof cleanup !== 'boolean' && !(Array.isArray(cleanup) && cleanup.every((t) => targets.includes(t as string)))) {
+    issues.push({ field: 'cleanup', message: "must be true, false or a list of 'transcription' and 'file'" });
+  }
+  if (onCleanupError !== undefined && typeof onCleanupError !== 'function') issues.push({ field: 'onCleanupError', message: 'must be a function' });
+  rejectIssues('transcribe', issues);
 }
 
 function isLocalSource(source: unknown): source is UploadInput {
@@ -95,6 +111,11 @@ export class SonioxClient {
       cleanup = true, signal, onProgress, filename, size, onCleanupError,
       timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, ...createParams
     } = options;
+    // Everything that can be checked is checked before a byte is uploaded.
+    checkFlowOptions(cleanup, onCleanupError);
+    checkWaitOptions({ timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
+    const sourceField = source !== null && typeof source === 'object' && 'audio_url' in source ? { audio_url: source.audio_url } : { file_id: FILE_ID_TO_COME };
+    this.transcriptions.checkedCreate({ ...createParams, ...sourceField });
     // Deleting a transcription also deletes its file (API behaviour), so the default never
     // deletes the transcription of a file_id the caller owns: that would delete their file.
     const ownsFile = isLocalSource(source) || (source !== null && typeof source === 'object' && 'audio_url' in source);
@@ -103,6 +124,7 @@ export class SonioxClient {
     );
     let fileId: string | undefined;
     let transcription: Transcription | undefined;
+    let outcome: 'ok' | 'failed' = 'failed';
     try {
       const params: CreateTranscriptionParams = { ...createParams };
       if (isLocalSource(source)) {
@@ -121,9 +143,14 @@ export class SonioxClient {
       }
       transcription = await this.transcriptions.create(params, { signal });
       await this.transcriptions.wait(transcription.id, { timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
-      return await this.transcriptions.getTranscript(transcription.id, { signal });
+      const transcript = await this.transcriptions.getTranscript(transcription.id, { signal });
+      outcome = 'ok';
+      return transcript;
     } finally {
-      await this.cleanUp(targets, transcription?.id, fileId, onCleanupError);
+      const cleaning = this.cleanUp(targets, transcription?.id, fileId, onCleanupError);
+      // An aborted flow rejects at once; its (bounded) cleanup goes on in the background and
+      // reports through onCleanupError. Otherwise the flow's result waits for its cleanup.
+      if (outcome === 'ok' || !signal?.aborted) await cleaning;
     }
   }
 
@@ -158,11 +185,12 @@ export class SonioxClient {
     // Cleanup runs without the caller's signal: an aborted flow must still not leave paid-for
     // storage behind. Deleting a transcription also deletes its file; the file delete below
     // covers uploads whose transcription was never created.
+    const bounded = { timeoutMs: CLEANUP_TIMEOUT_MS, maxRetries: 1 };
     if (transcriptionId && targets.has('transcription')) {
-      await this.transcriptions.delete(transcriptionId).catch((e: SonioxError) => onError?.(e, 'transcription'));
+      await this.transcriptions.delete(transcriptionId, bounded).catch((e: SonioxError) => onError?.(e, 'transcription'));
     }
     if (fileId && targets.has('file')) {
-      await this.files.delete(fileId).catch((e: SonioxError) => {
+      await this.files.delete(fileId, bounded).catch((e: SonioxError) => {
         if ((e as { status?: number }).status !== 404) onError?.(e, 'file');
       });
     }

@@ -37,6 +37,15 @@ export class Transcriptions {
 
   /** Starts a transcription of `audio_url` or `file_id` (exactly one). `model` defaults to the client's. */
   async create(params: CreateTranscriptionParams, options: CallOptions = {}): Promise<Transcription> {
+    const body = this.checkedCreate(params);
+    return this.transport.request<Transcription>({ ...options, method: 'POST', path: '/v1/transcriptions', json: body, schema: 'transcription' });
+  }
+
+  /**
+   * The create body with the default model filled in, checked field by field (throws
+   * SonioxValidationError). `transcribe` runs it before uploading, so a bad parameter costs no upload.
+   */
+  checkedCreate(params: CreateTranscriptionParams): CreateTranscriptionParams {
     const body: CreateTranscriptionParams = { ...params, model: params?.model ?? this.defaultModel };
     const extra: FieldIssue[] = [];
     const hasUrl = body.audio_url !== undefined && body.audio_url !== null;
@@ -45,7 +54,7 @@ export class Transcriptions {
       extra.push({ field: hasUrl ? 'audio_url' : 'file_id', message: 'exactly one of audio_url and file_id must be given' });
     }
     checkParams('transcriptions.create', 'createTranscription', body, extra);
-    return this.transport.request<Transcription>({ ...options, method: 'POST', path: '/v1/transcriptions', json: body, schema: 'transcription' });
+    return body;
   }
 
   /** One transcription. */
@@ -128,7 +137,7 @@ export class Transcriptions {
 }
 
 /** Every option of `wait`, checked before the first request (a 0 interval would poll hundreds of times a second). */
-function checkWaitOptions(options: WaitOptions | null): void {
+export function checkWaitOptions(options: WaitOptions | null): void {
   if (options === null || typeof options !== 'object') {
     rejectIssues('transcriptions.wait', [{ field: 'options', message: 'must be an object' }]);
     return;
