@@ -179,6 +179,11 @@ export class Transport {
     return this.checked<T>(req, response.data);
   }
 
+  /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */
+  get uploadTimeoutMs(): number {
+    return this.config.uploadTimeoutMs;
+  }
+
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
     if (!this.agent) return { socketsCreated: 0, requests: 0, reuseRatio: 0, queued: 0, activeSockets: 0, freeSockets: 0 };

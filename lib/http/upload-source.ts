@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { SonioxAbortError, SonioxUploadNotRetryableError, SonioxValidationError } from '../errors';
+import { SonioxAbortError, SonioxTimeoutError, SonioxUploadNotRetryableError, SonioxValidationError } from '../errors';
 import { MAX_FILE_SIZE } from '../types';
 
 /** What `files.upload` accepts. */
@@ -20,6 +20,8 @@ export interface UploadSourceOptions {
   size?: number;
   /** Aborts the wait for a Readable's first chunk. */
   signal?: AbortSignal;
+  /** Longest wait for a Readable's first chunk, in ms (the upload's inactivity timeout). */
+  firstChunkTimeoutMs?: number;
 }
 
 /** A checked source. */
@@ -68,9 +70,10 @@ function byteLength(chunk: unknown): number | undefined {
  * Waits for a stream's first non-empty chunk (or its end) and puts it back, untouched, so the
  * upload still sends it. Resolves with its length, or 0 when the stream ended empty.
  */
-async function peek(stream: Readable, signal: AbortSignal | undefined): Promise<number> {
+async function peek(stream: Readable, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const settle = (error: Error | undefined, length = 0) => {
+      clearTimeout(timer);
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
       stream.off('error', onError);
@@ -92,6 +95,11 @@ async function peek(stream: Readable, signal: AbortSignal | undefined): Promise<
     const onEnd = () => settle(undefined, 0);
     const onError = (error: Error) => settle(invalid(`the stream failed before sending: ${error.message}`));
     const onAbort = () => settle(new SonioxAbortError('files.upload was aborted'));
+    // The global setTimeout, so fake timers drive it in specs.
+    const timer = timeoutMs === undefined ? undefined : setTimeout(
+      () => settle(new SonioxTimeoutError(`files.upload: no data from the source stream for ${timeoutMs} ms`, timeoutMs)),
+      timeoutMs,
+    );
     stream.on('readable', onReadable);
     stream.on('end', onEnd);
     stream.on('error', onError);
@@ -118,7 +126,7 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
 async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<UploadSource> {
   if (stream.destroyed || stream.readableEnded) throw invalid('the stream has already ended or been destroyed');
   if (opts.size !== undefined) checkSize(opts.size);
-  if ((await peek(stream, opts.signal)) === 0) throw invalid('the source is empty');
+  if ((await peek(stream, opts.signal, opts.firstChunkTimeoutMs)) === 0) throw invalid('the source is empty');
   // Until the upload takes the stream, an error it emits must not crash the process; the
   // stream keeps the error and the upload reports it when it starts reading.
   const guard = () => undefined;

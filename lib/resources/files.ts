@@ -43,7 +43,12 @@ export class Files {
     if (ref !== undefined && (typeof ref !== 'string' || ref.length > 256)) {
       rejectIssues(what, [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]);
     }
-    const upload = await resolveUploadSource(source, { filename: options.filename, size: options.size });
+    const upload = await resolveUploadSource(source, {
+      filename: options.filename,
+      size: options.size,
+      signal: options.signal,
+      firstChunkTimeoutMs: options.timeoutMs ?? this.transport.uploadTimeoutMs,
+    });
     const fields: MultipartField[] = ref === undefined ? [] : [{ name: 'client_reference_id', value: ref }];
     const body = () => {
       const encoded = encodeMultipart(
