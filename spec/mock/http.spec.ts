@@ -258,7 +258,6 @@ describe('mock/http: the REST API', () => {
 
     it('truncates or corrupts a JSON body, and sends a slow one', async () => {
       server.setFaults({ http: [{ route: 'GET /v1/models', body: 'truncated', times: 1 }, { route: 'GET /v1/models', body: 'invalid-json', times: 1 }, { route: '*', slowBodyMs: 1, times: 1 }] });
-      expect(() => JSON.parse('x')).to.throw();
       const cut = await (await call('GET', '/v1/models')).text();
       expect(() => JSON.parse(cut)).to.throw();
       const html = await (await call('GET', '/v1/models')).text();

@@ -15,7 +15,9 @@ describe('resources/transcriptions', () => {
   let server: MockServer;
   afterEach(async () => {
     sinon.restore();
-    await server.close();
+    // Only the server this spec made (a pure spec makes none; closing an earlier one hid the order dependency).
+    await (server as MockServer | undefined)?.close();
+    server = undefined as unknown as MockServer;
   });
 
   describe('CRUD', () => {
