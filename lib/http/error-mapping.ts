@@ -49,11 +49,30 @@ function asErrorBody(data: unknown): ErrorBodyLike {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-function validationErrors(v: unknown): ApiValidationError[] {
+function validationErrors(v: unknown, clean: (text: string) => string): ApiValidationError[] {
   if (!Array.isArray(v)) return [];
   return v
     .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
-    .map((e) => ({ error_type: String(e.error_type ?? ''), location: String(e.location ?? ''), message: String(e.message ?? '') }));
+    .map((e) => ({ error_type: clean(String(e.error_type ?? '')), location: clean(String(e.location ?? '')), message: clean(String(e.message ?? '')) }));
+}
+
+/** Longest server text kept in an error message. */
+const MAX_SERVER_TEXT = 500;
+/** Validation errors listed in the message (all of them stay in `validationErrors`). */
+const MAX_LISTED_ISSUES = 5;
+
+/** Server text made safe for a message: the key redacted, a huge text cut (its length said). */
+function serverText(text: string, apiKey: string): string {
+  const clean = redact(text, [apiKey]);
+  return clean.length <= MAX_SERVER_TEXT ? clean : `${clean.slice(0, MAX_SERVER_TEXT)}... [cut: ${clean.length} characters]`;
+}
+
+/** "location: message; ..." for the message line, short. */
+function describeValidation(issues: ApiValidationError[]): string {
+  if (issues.length === 0) return '';
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${i.location || '(body)'}: ${serverText(i.message, '').slice(0, 120)}`);
+  const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+  return ` (${listed.join('; ')}${more})`;
 }
 
 /** The abort reason as an SDK error: a deadline (`AbortSignal.timeout`) or the caller's abort. */
@@ -87,19 +106,26 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
   }
   if (response) {
     const body = asErrorBody(response.data);
-    const errorType = str(body.error_type);
-    const requestId = str(body.request_id) ?? str(response.headers?.['x-request-id']);
-    const apiMessage = redact(str(body.message) ?? (response.statusText || 'no message'), [ctx.apiKey]);
+    // Every field the server wrote is redacted: a server may echo the key anywhere.
+    const clean = (text: string) => redact(text, [ctx.apiKey]);
+    const optional = (v: unknown) => {
+      const text = str(v);
+      return text === undefined ? undefined : clean(text);
+    };
+    const errorType = optional(body.error_type);
+    const requestId = optional(body.request_id) ?? optional(response.headers?.['x-request-id']);
+    const apiMessage = serverText(str(body.message) ?? (response.statusText || 'no message'), ctx.apiKey);
+    const issues = validationErrors(body.validation_errors, clean);
     const details = {
       status: response.status,
       errorType,
       requestId,
-      validationErrors: validationErrors(body.validation_errors),
-      moreInfo: str(body.more_info),
+      validationErrors: issues,
+      moreInfo: optional(body.more_info),
       retryAfterMs: ctx.retryAfterMs ?? ctx.serverRetryAfterMs,
     };
-    const message = `${what} failed with ${response.status}${errorType ? ` ${errorType}` : ''}: ${apiMessage}` +
-      (requestId ? ` (request id ${requestId})` : '');
+    const message = `${what} failed with ${response.status}${errorType ? ` ${serverText(errorType, '')}` : ''}: ${apiMessage}` +
+      describeValidation(issues) + (requestId ? ` (request id ${serverText(requestId, '')})` : '');
     if (ctx.retryAfterMs !== undefined) {
       return new SonioxRateLimitError(`${message}; the server asked to wait ${ctx.retryAfterMs} ms, longer than allowed`, details);
     }
