@@ -3,6 +3,7 @@
  * constructor, so a bad option fails at once with a `SonioxConfigError` naming it, not on the
  * first request. Nothing here opens a socket or compiles a schema.
  */
+import { MAX_TIMER_MS } from './http/sleep';
 import { SonioxConfigError } from './errors';
 import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
@@ -123,6 +124,13 @@ function checkNumber(option: string, value: number | undefined, fallback: number
   return value;
 }
 
+/** A duration in ms: as checkNumber, and no longer than a Node timer holds (2^31-1 ms; longer ones fire after 1 ms). */
+function checkDuration(option: string, value: number | undefined, fallback: number, min: number): number {
+  const ms = checkNumber(option, value, fallback, min, false);
+  if (ms > MAX_TIMER_MS) throw new SonioxConfigError(option, `${option} must be at most ${MAX_TIMER_MS} ms (Node timers cannot wait longer), got ${ms}`);
+  return ms;
+}
+
 function checkModel(option: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.trim() === '') throw new SonioxConfigError(option, `${option} must be a non-empty string`);
@@ -142,7 +150,10 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
     throw new SonioxConfigError('apiKey', 'No API key: pass the apiKey option or set SONIOX_API_KEY');
   }
-  if (/[\r\n]/.test(apiKey)) throw new SonioxConfigError('apiKey', 'apiKey must not contain line breaks');
+  // A header carries visible ASCII only: anything else would be stripped or refused on the way, silently.
+  if (!/^[\x21-\x7e]+$/.test(apiKey.trim()) || /[^\x20-\x7e]/.test(apiKey)) {
+    throw new SonioxConfigError('apiKey', 'apiKey must be printable ASCII (no spaces inside, no control or non-ASCII characters)');
+  }
 
   const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
   if (!(region in REGION_DOMAINS)) {
@@ -152,6 +163,10 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   const baseURL = checkURL('baseURL', options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL, ['http:', 'https:']);
   const realtimeURL = checkURL('realtimeURL', options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL, ['ws:', 'wss:']);
 
+  if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object')) throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
+  if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
+    throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
+  }
   const retry = options.retry ?? {};
   const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
   return {
@@ -159,17 +174,17 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     region,
     baseURL,
     realtimeURL,
-    timeoutMs: checkNumber('timeoutMs', options.timeoutMs, 60_000, 1, false),
-    uploadTimeoutMs: checkNumber('uploadTimeoutMs', options.uploadTimeoutMs, 120_000, 1, false),
+    timeoutMs: checkDuration('timeoutMs', options.timeoutMs, 60_000, 1),
+    uploadTimeoutMs: checkDuration('uploadTimeoutMs', options.uploadTimeoutMs, 120_000, 1),
     retry: {
       maxRetries: checkNumber('maxRetries', options.maxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, true),
-      baseDelayMs: checkNumber('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0, false),
-      maxDelayMs: checkNumber('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0, false),
-      maxRetryAfterMs: checkNumber('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0, false),
+      baseDelayMs: checkDuration('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0),
+      maxDelayMs: checkDuration('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0),
+      maxRetryAfterMs: checkDuration('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0),
     },
     maxSockets,
     maxFreeSockets: checkNumber('maxFreeSockets', options.maxFreeSockets, Math.min(20, maxSockets), 0, true),
-    freeSocketTimeoutMs: checkNumber('freeSocketTimeoutMs', options.freeSocketTimeoutMs, 4_000, 1, false),
+    freeSocketTimeoutMs: checkDuration('freeSocketTimeoutMs', options.freeSocketTimeoutMs, 4_000, 1),
     validateResponses: options.validateResponses ?? true,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),

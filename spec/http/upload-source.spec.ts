@@ -100,8 +100,12 @@ describe('http/upload-source', () => {
   it("waits for a slow stream's first chunk before deciding it is not empty", async () => {
     const slow = new Readable({ read() {} });
     const pending = resolveUploadSource(slow);
-    setImmediate(() => slow.push('late'));
-    setTimeout(() => slow.push(null), 5);
+    // The end comes after the late chunk whatever the load (a 5 ms timer could beat a setImmediate
+    // scheduled from the check phase on a busy machine, and make the stream look empty).
+    setImmediate(() => {
+      slow.push('late');
+      setImmediate(() => slow.push(null));
+    });
     const src = await pending;
     expect(src.size).to.equal(undefined);
     expect((await read(src.open())).toString()).to.equal('late');
