@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SonioxWebSocketError } from '../../lib/errors';
-import { MAX_TIMER_MS, checkConfig, parseServerMessage, splitConfig } from '../../lib/realtime/protocol';
+import { MAX_TIMER_MS, bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, splitConfig } from '../../lib/realtime/protocol';
 import type { RealtimeMessage } from '../../lib/types';
 
 const PCM16 = { model: 'stt-rt-v5', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 };
@@ -98,6 +98,72 @@ describe('realtime/protocol', () => {
       const { start, options } = splitConfig({ ...PCM16, webSocketFactory: factory, future_field: 1 }, 'stt-rt-v5');
       expect(start).to.deep.equal({ ...PCM16, future_field: 1 });
       expect(options.webSocketFactory).to.equal(factory);
+    });
+  });
+
+  describe('the rest of the protocol, exactly', () => {
+    it('knows the timer limit, raw formats and frame arithmetic', () => {
+      expect(MAX_TIMER_MS).to.equal(2_147_483_647);
+      expect(isRawFormat('pcm_s16le')).to.equal(true);
+      expect(isRawFormat('mulaw')).to.equal(true);
+      expect(isRawFormat('wav')).to.equal(false);
+      expect(isRawFormat(undefined)).to.equal(false);
+      expect(frameBytes({ audio_format: 'pcm_s16le', num_channels: 2 })).to.equal(4);
+      expect(frameBytes({ audio_format: 'mulaw' })).to.equal(1);
+      expect(bytesPerMs({ audio_format: 'pcm_s16le', num_channels: 2, sample_rate: 8000 })).to.equal(32);
+      expect(bytesPerMs({ audio_format: 'auto' })).to.equal(0);
+    });
+
+    it('accepts every allowed value of the enumerated options and the edges of the ranges', () => {
+      for (const options of [
+        { tokens: 'all' }, { tokens: 'final' }, { auth: 'header' }, { auth: 'message' }, { webSocketFactory: () => undefined },
+        { signal: new AbortController().signal }, { reconnect: { maxAttempts: 1000, maxBufferBytes: 1, baseDelayMs: MAX_TIMER_MS, maxDelayMs: 0 } },
+        { heartbeatIntervalMs: 1 }, { highWaterMark: 1 },
+      ]) {
+        expect(fieldsOf(options), JSON.stringify(options)).to.deep.equal([]);
+      }
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: MAX_TIMER_MS + 1 } })).to.deep.equal(['reconnect.baseDelayMs']);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: Number.NaN } })).to.deep.equal(['reconnect.baseDelayMs']);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxBufferBytes: 1.5 } })).to.deep.equal(['reconnect.maxBufferBytes']);
+    });
+
+    it('checks the start message: schema issues by field, api_key refused, raw formats need rate and channels', () => {
+      const issues = checkConfig({ model: 'stt-rt-v5', audio_format: 'pcm_s16le', api_key: 'x', sample_rate: 'fast' as never }, {});
+      const fields = issues.map((i) => i.field);
+      expect(fields).to.include.members(['api_key', 'num_channels', 'sample_rate']);
+      expect(issues.find((i) => i.field === 'api_key')?.message).to.match(/set by the client/);
+      expect(issues.find((i) => i.field === 'num_channels')?.message).to.match(/required for audio_format pcm_s16le/);
+      expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'mulaw', num_channels: 1 }, {}).map((i) => i.field)).to.deep.equal(['sample_rate']);
+      expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'auto' }, {})).to.deep.equal([]);
+    });
+
+    it('leaves undefined fields out of the start message', () => {
+      expect(splitConfig({ audio_format: 'auto', language_hints: undefined }, 'm').start).to.deep.equal({ audio_format: 'auto', model: 'm' });
+    });
+
+    it('refuses frames that are not JSON objects, and non-finite numbers JSON can still carry', () => {
+      for (const frame of ['not json', '[1]', 'null', '5', '"text"']) {
+        expect(parseServerMessage(frame), frame).to.be.instanceOf(SonioxWebSocketError);
+      }
+      expect((parseServerMessage('x y') as SonioxWebSocketError).message).to.equal('malformed message from the server (not JSON, 3 characters)');
+      expect((parseServerMessage('[]') as SonioxWebSocketError).message).to.equal('malformed message from the server (not an object)');
+      expect(parseServerMessage('{"tokens":[{"text":"a","end_ms":1e400}]}')).to.be.instanceOf(SonioxWebSocketError);
+      expect(parseServerMessage('{"tokens":[{"text":"a"}]}')).not.to.be.instanceOf(SonioxWebSocketError);
+      expect(parseServerMessage('{"tokens":[{"text":"a","is_final":false}]}')).not.to.be.instanceOf(SonioxWebSocketError);
+    });
+
+    it('turns error frames into errors with whatever the server gave', () => {
+      const full = parseServerMessage('{"tokens":[],"error_code":503,"error_type":"service_unavailable","error_message":"restart","request_id":"r-1"}') as SonioxWebSocketError;
+      expect(full.message).to.equal('realtime session failed with 503 service_unavailable: restart (request id r-1)');
+      expect(full).to.include({ serverCode: 503, errorType: 'service_unavailable', requestId: 'r-1', retryable: true });
+      const bare = parseServerMessage('{"error_message":"boom"}') as SonioxWebSocketError;
+      expect(bare.message).to.equal('realtime session failed with an error: boom');
+      expect(bare.serverCode).to.equal(undefined);
+      const codeOnly = parseServerMessage('{"error_code":"400"}') as SonioxWebSocketError;
+      expect(codeOnly.message).to.equal('realtime session failed with an error: no message');
+      const numeric = parseServerMessage('{"error_code":400,"error_type":7}') as SonioxWebSocketError;
+      expect(numeric.message).to.equal('realtime session failed with 400: no message');
+      expect(numeric.retryable).to.equal(false);
     });
   });
 });
