@@ -3,6 +3,8 @@
  * page). `paginate` walks every page lazily, one request at a time, as an async iterator.
  */
 
+import { SonioxValidationError } from '../errors';
+
 /** Fetches one page for a cursor (undefined for the first page). */
 export type PageFetcher<Page> = (cursor: string | undefined) => Promise<Page>;
 
@@ -19,7 +21,10 @@ export async function* paginate<Page extends { next_page_cursor: string | null }
   const seen = new Set<string>();
   while (true) {
     const page = await fetchPage(cursor);
-    yield* items(page);
+    const list = items(page);
+    // Reached with validateResponses: false: a page without its list is an error, not a TypeError.
+    if (!Array.isArray(list)) throw new SonioxValidationError('the page has no list of items', [{ field: '(page)', message: 'not a list' }]);
+    yield* list;
     const next = page.next_page_cursor;
     // A repeated cursor would loop for ever: treat it as the end rather than spin.
     if (next === null || next === undefined || next === '' || seen.has(next)) return;

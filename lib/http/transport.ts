@@ -175,7 +175,11 @@ export class Transport {
         serverRetryAfterMs: state.serverRetryAfterMs,
       });
     }
-    if (response.status === 204) return undefined as T;
+    if (response.status === 204 || response.data === '' || response.data === undefined) {
+      // A call that expects a body (it has a response schema) never resolves with nothing.
+      if (req.schema) throw new SonioxValidationError(`${what}: the server answered ${response.status} with no body where one was expected`, [{ field: '(body)', message: 'missing' }]);
+      return undefined as T;
+    }
     return this.checked<T>(req, response.data);
   }
 
@@ -211,10 +215,12 @@ export class Transport {
   }
 
   private checked<T>(req: TransportRequest, data: unknown): T {
-    if (!req.schema || !this.config.validateResponses) return data as T;
+    if (!req.schema) return data as T;
+    // Whatever validateResponses says, text is never handed out typed as a model.
     if (typeof data === 'string') {
       throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not valid JSON`, [{ field: '(body)', message: 'not JSON' }]);
     }
+    if (!this.config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
     if (issues.length) {
       throw new SonioxValidationError(
