@@ -148,6 +148,25 @@ export class SonioxUploadNotRetryableError extends SonioxConnectionError {
   override readonly code: string = 'upload_not_retryable';
 }
 
+/**
+ * An upload failed on this side: a declared `size` the source did not match, or an `onProgress`
+ * that threw (the exception is the non-enumerable `cause`). Not retried.
+ */
+export class SonioxUploadError extends SonioxError {
+  override readonly code: string = 'upload_error';
+}
+
+/** One of your hooks (`onRequest`, `onResponse`, `onRetry`) threw: the exception is the non-enumerable `cause`. */
+export class SonioxHookError extends SonioxError {
+  override readonly code: string = 'hook_error';
+  /** Which hook threw. */
+  readonly hook: string;
+  constructor(hook: string, cause: unknown) {
+    super(`${hook} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.hook = hook;
+  }
+}
+
 /** A per-attempt inactivity timeout, an overall deadline, or a wait that ran out. */
 export class SonioxTimeoutError extends SonioxError {
   override readonly code: string = 'timeout';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
-import { SonioxValidationError } from '../errors';
+import { SonioxUploadError, SonioxValidationError } from '../errors';
 
 /** A text field. */
 export interface MultipartField {
@@ -95,7 +95,7 @@ class MultipartStream extends Transform {
   }
 
   private sizeError(): Error {
-    return new Error(`declared size ${this.size} but read ${this.loaded} bytes`);
+    return new SonioxUploadError(`files.upload: declared size ${this.size} but read ${this.loaded} bytes`);
   }
 
   /** Calls onProgress; a callback that throws fails the upload instead of crashing the process. */
@@ -105,7 +105,7 @@ class MultipartStream extends Transform {
       this.onProgress?.({ loaded: this.loaded, total: this.size });
       return undefined;
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return new SonioxUploadError(`files.upload: onProgress threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 }

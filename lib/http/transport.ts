@@ -7,7 +7,7 @@ import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, ty
 import axiosRetry from 'axios-retry';
 import { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { ResolvedConfig } from '../config';
-import { SonioxConnectionError, SonioxValidationError } from '../errors';
+import { SonioxConnectionError, SonioxError, SonioxHookError, SonioxValidationError } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
 import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
 import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
@@ -69,7 +69,27 @@ class CallState {
   cappedRetryAfterMs: number | undefined;
   serverRetryAfterMs: number | undefined;
   current: Readable | undefined;
+  /** An SDK error the body stream failed with (wrong size, onProgress threw): reported as is, never retried. */
+  localError: SonioxError | undefined;
   constructor(readonly req: TransportRequest) {}
+
+  /** Takes this attempt's body stream, watching it for a local failure. */
+  use(stream: Readable): Readable {
+    this.current = stream;
+    stream.once('error', (error) => {
+      if (error instanceof SonioxError) this.localError ??= error;
+    });
+    return stream;
+  }
+}
+
+/** Runs one of the caller's hooks; what it throws comes back as itself, in a SonioxHookError. */
+function callHook<A>(name: string, hook: ((arg: A) => void) | undefined, arg: A): void {
+  try {
+    hook?.(arg);
+  } catch (error) {
+    throw new SonioxHookError(name, error);
+  }
 }
 
 type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
@@ -146,7 +166,7 @@ export class Transport {
     const state = new CallState(req);
     const timeoutMs = req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
     const first = req.body?.();
-    state.current = first?.stream;
+    if (first) state.use(first.stream);
     const config: AxiosRequestConfig & { sonioxState: CallState } = {
       method: req.method,
       url: req.path,
@@ -164,6 +184,7 @@ export class Transport {
     } catch (err) {
       state.current?.destroy();
       if (this.closed) throw new SonioxConnectionError(`${what}: the client was closed while the call was in flight`);
+      if (state.localError) throw state.localError;
       throw toSonioxError(err, {
         method: req.method,
         path: req.path,
@@ -239,14 +260,14 @@ export class Transport {
       if (state) {
         state.attempt += 1;
         state.startedAt = performance.now();
-        onRequest?.({ method: state.req.method, url: state.req.path, attempt: state.attempt });
+        callHook('onRequest', onRequest, { method: state.req.method, url: state.req.path, attempt: state.attempt });
       }
       return cfg;
     });
     const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
-        onResponse?.({ method: state.req.method, url: state.req.path, attempt: state.attempt, status, durationMs: performance.now() - state.startedAt });
+        callHook('onResponse', onResponse, { method: state.req.method, url: state.req.path, attempt: state.attempt, status, durationMs: performance.now() - state.startedAt });
       }
     };
     http.interceptors.response.use(
@@ -277,7 +298,7 @@ export class Transport {
 
   private shouldRetry(error: AxiosError): boolean {
     const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    if (this.closed || !state || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
+    if (this.closed || !state || state.localError || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
     if (state.req.body && !state.req.replayable) {
       // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
       // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
@@ -308,11 +329,10 @@ export class Transport {
     if (state.req.body) {
       state.current?.destroy();
       const next = state.req.body();
-      state.current = next.stream;
-      cfg.data = next.stream;
+      cfg.data = state.use(next.stream);
       for (const [name, value] of Object.entries(next.headers)) cfg.headers.set(name, value);
     }
-    this.config.onRetry?.({
+    callHook('onRetry', this.config.onRetry, {
       method: state.req.method,
       url: state.req.path,
       attempt: retry + 1,

@@ -137,11 +137,13 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
       throw new Error('progress bar broke');
     };
     const mid = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([Buffer.alloc(PROGRESS_STEP)]) }, boom);
-    expect((await failure(mid.stream)).message).to.equal('progress bar broke');
+    const midError = await failure(mid.stream);
+    expect(midError.message).to.equal('files.upload: onProgress threw: progress bar broke');
+    expect((midError as Error & { cause?: unknown }).cause).to.be.instanceOf(Error);
     const end = encodeMultipart([], { field: 'file', filename: 'x', size: undefined, stream: Readable.from([Buffer.alloc(10)]) }, () => {
       throw 'not an Error';
     });
-    expect((await failure(end.stream)).message).to.equal('not an Error');
+    expect((await failure(end.stream)).message).to.equal('files.upload: onProgress threw: not an Error');
   });
 
   it('fails the body, instead of hanging it, when the source closes before its end or was destroyed already', async () => {
@@ -163,7 +165,7 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     const short = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: Readable.from([Buffer.alloc(5)]) });
     await drain(short.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.match(/declared size 10 but read 5 bytes/));
     const long = encodeMultipart([], { field: 'file', filename: 'x', size: 4, stream: Readable.from([Buffer.alloc(5)]) });
-    await drain(long.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('declared size 4 but read 5 bytes'));
+    await drain(long.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('files.upload: declared size 4 but read 5 bytes'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(failing.destroyed).to.equal(true);
   });

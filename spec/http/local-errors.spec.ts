@@ -1,0 +1,59 @@
+/**
+ * A failure that happened on this side keeps its reason: a wrong declared size says so, and an
+ * exception from a callback of yours comes back as itself (in a typed wrapper, the original as a
+ * non-enumerable `cause`), never disguised as a connection error, and is not retried.
+ */
+import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import type { MockServer } from '../../lib/mock';
+import { SonioxConnectionError, SonioxHookError, SonioxUploadError } from '../../lib/errors';
+import { clientFor, mock, rejection } from '../helpers';
+
+describe('http: local failures keep their reason', () => {
+  let server: MockServer;
+  beforeEach(async () => {
+    server = await mock();
+  });
+  afterEach(() => server.close());
+
+  it('a stream longer than its declared size: SonioxUploadError saying so', async () => {
+    const client = clientFor(server);
+    const source = new PassThrough();
+    source.end(Buffer.alloc(100, 1));
+    const error = await rejection(client.files.upload(source, { size: 10 }));
+    expect(error).to.be.instanceOf(SonioxUploadError);
+    expect(error.message).to.match(/declared size 10 but read/);
+    client.close();
+  });
+
+  it('an onProgress that throws: SonioxUploadError with the exception as its cause, not retried', async () => {
+    const client = clientFor(server);
+    const boom = new Error('progress boom');
+    const error = await rejection(client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), { onProgress: () => {
+      throw boom;
+    } }));
+    expect(error).to.be.instanceOf(SonioxUploadError);
+    expect(error).not.to.be.instanceOf(SonioxConnectionError);
+    expect(error.message).to.match(/onProgress threw: progress boom/);
+    expect((error as Error & { cause?: unknown }).cause).to.equal(boom);
+    expect(Object.keys(error)).not.to.include('cause');
+    expect(server.state.hits['POST /v1/files'] ?? 0).to.be.at.most(1);
+    client.close();
+  });
+
+  for (const hook of ['onRequest', 'onResponse', 'onRetry'] as const) {
+    it(`an ${hook} hook that throws: SonioxHookError naming it, with the exception as its cause`, async () => {
+      server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, times: 1 }] });
+      const boom = new Error(`${hook} boom`);
+      const client = clientFor(server, { [hook]: () => {
+        throw boom;
+      } });
+      const error = await rejection(client.models.list());
+      expect(error).to.be.instanceOf(SonioxHookError);
+      expect((error as SonioxHookError).hook).to.equal(hook);
+      expect(error.message).to.equal(`${hook} threw: ${hook} boom`);
+      expect((error as Error & { cause?: unknown }).cause).to.equal(boom);
+      client.close();
+    });
+  }
+});
