@@ -98,14 +98,21 @@ function header(headers: HeaderBag | undefined, name: string): string | undefine
  */
 export function parseRetryAfter(headers: HeaderBag | undefined, now: number = Date.now()): number | undefined {
   const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.ceil(Number(ms));
+  if (ms !== undefined && DELAY.test(ms)) return Math.ceil(Number(ms));
   const value = header(headers, 'retry-after');
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
+  if (value === undefined) return undefined;
+  if (DELAY.test(value)) return Math.ceil(Number(value) * 1000);
+  // Only an HTTP date (it starts with a day name): Date.parse alone takes '-3' or '2026-11-23' too.
+  if (!HTTP_DATE.test(value)) return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }
+
+/** A delay: a non-negative decimal number, nothing else ('5 minutes' is not 5). */
+const DELAY = /^\s*\d+(\.\d+)?\s*$/;
+/** IMF-fixdate, RFC 850 and asctime dates all start with a day name. */
+const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/i;
 
 /** The wait before retry number `retry`: the server's Retry-After when given, else backoff. */
 export function retryDelay(retry: number, retryAfterMs: number | undefined, policy: RetryPolicyOptions, random: () => number = Math.random): number {

@@ -23,8 +23,11 @@ export interface HttpFault {
    * mid-response body.
    */
   reset?: 'before' | 'mid-request' | 'after-handler' | 'mid-response';
-  /** Answer 200/201 with a JSON body cut in half, or with text that is not JSON. */
-  body?: 'truncated' | 'invalid-json';
+  /**
+   * Answer 200/201 with a JSON body cut in half, or with text that is not JSON; with `status`,
+   * `html-page` answers that status with an HTML error page (as a proxy or load balancer would).
+   */
+  body?: 'truncated' | 'invalid-json' | 'html-page';
   /** Answer with this JSON body instead of the real one (status `status` or 200): schema drift. */
   json?: unknown;
   /** Apply to this many matching requests, then stop (default: every matching request). */

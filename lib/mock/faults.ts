@@ -75,7 +75,7 @@ export function parseFaultFlag(flag: string): HttpFault {
       bag[key] = /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
     } else if (key === 'reset' && ['before', 'mid-request', 'after-handler', 'mid-response'].includes(value)) {
       fault.reset = value as HttpFault['reset'];
-    } else if (key === 'body' && ['truncated', 'invalid-json'].includes(value)) {
+    } else if (key === 'body' && ['truncated', 'invalid-json', 'html-page'].includes(value)) {
       fault.body = value as HttpFault['body'];
     } else {
       throw new Error(`unknown fault field "${part}"`);

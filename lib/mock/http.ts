@@ -164,6 +164,14 @@ export function createRequestListener(
         if (req.readableEnded || req.headers['content-length'] === '0') req.socket.destroy();
         return;
       }
+      if (fault?.status && fault.body === 'html-page') {
+        const page = `<html><head><title>${fault.status}</title></head><body><h1>${fault.status} Bad Gateway</h1><p>upstream went away</p></body></html>`;
+        drain(req, () => {
+          res.writeHead(fault.status as number, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page), ...retryHeaders(fault) });
+          res.end(page);
+        });
+        return;
+      }
       if (fault?.status && fault.json === undefined) {
         const headers = retryHeaders(fault);
         drain(req, () => sendJson(res, fault.status as number, errorBody(fault.status as number), headers));

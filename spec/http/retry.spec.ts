@@ -38,9 +38,25 @@ describe('http/retry', () => {
       expect(post(503)).to.equal(true);
     });
 
-    it('retries a POST that failed before reaching the server', () => {
-      expect(post(undefined, 'ECONNREFUSED')).to.equal(true);
-      expect(post(undefined, 'ENOTFOUND')).to.equal(true);
+    it('retries a POST that failed before reaching the server, for every such code (DNS EAI_AGAIN included)', () => {
+      for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']) {
+        expect(post(undefined, code), code).to.equal(true);
+        expect(isRetryableFailure({ method: 'POST', errorCode: code, requestFullySent: true, bodyReplayable: true }), `${code} written`).to.equal(true);
+      }
+    });
+
+    it('retries GET and DELETE on every transient network code, timeouts included', () => {
+      for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']) {
+        expect(get(undefined, code), code).to.equal(true);
+        expect(isRetryableFailure({ method: 'delete', errorCode: code, bodyReplayable: true }), `DELETE ${code}`).to.equal(true);
+        expect(isRetryableFailure({ method: 'HEAD', errorCode: code, bodyReplayable: true }), `HEAD ${code}`).to.equal(true);
+      }
+      expect(get(undefined, 'ERR_BAD_REQUEST')).to.equal(false);
+    });
+
+    it('treats a lower-case post like POST', () => {
+      expect(isRetryableFailure({ method: 'post', status: 500, bodyReplayable: true })).to.equal(false);
+      expect(isRetryableFailure({ method: 'post', status: 503, bodyReplayable: true })).to.equal(true);
     });
 
     it('retries a POST whose request was not fully written: the server cannot have acted on part of it', () => {
@@ -114,6 +130,18 @@ describe('http/retry', () => {
     it('reads an HTTP date relative to now, and a past date as 0', () => {
       expect(parseRetryAfter({ 'retry-after': 'Mon, 23 Nov 2026 12:00:03 GMT' }, now)).to.equal(3000);
       expect(parseRetryAfter({ 'retry-after': 'Mon, 23 Nov 2026 11:00:00 GMT' }, now)).to.equal(0);
+    });
+
+    it('reads the other HTTP date forms (RFC 850, asctime) and nothing that merely parses as a date', () => {
+      expect(parseRetryAfter({ 'retry-after': 'Monday, 23-Nov-26 12:00:04 GMT' }, now)).to.equal(4000);
+      expect(parseRetryAfter({ 'retry-after': 'Mon Nov 23 12:00:05 2026' }, now)).to.be.within(5000 - 86_400_000, 5000 + 86_400_000);
+      for (const value of ['5 minutes', '5 m', '-3', '2026-11-23', '1e3', '5s', 'soon']) {
+        expect(parseRetryAfter({ 'retry-after': value }, now), value).to.equal(undefined);
+      }
+      for (const value of ['-250', '1e3', 'x']) expect(parseRetryAfter({ 'retry-after-ms': value }, now), value).to.equal(undefined);
+      expect(parseRetryAfter({ 'retry-after': ' 7 ' }, now)).to.equal(7000);
+      expect(parseRetryAfter({ 'retry-after': ['3', '9'] }, now)).to.equal(3000);
+      expect(parseRetryAfter({ get: (name: string) => (name === 'retry-after' ? '4' : undefined) }, now)).to.equal(4000);
     });
 
     it('ignores absent, empty and unparseable values', () => {
