@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     await finalized;
     console.log(`finalize: ${live.transcript}`);
     live.end();
-    await new Promise((resolve) => live.once('close', resolve));
+    await new Promise<void>((resolve) => live.once('close', resolve));
 
     // 4. Reconnect without loss (raw PCM only): skip the 44-byte WAV header.
     const pcm = fs.readFileSync(wav).subarray(44);

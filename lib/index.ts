@@ -14,4 +14,4 @@ export type { WaitOptions } from './resources/transcriptions';
 export { nextPollInterval } from './resources/transcriptions';
 export type { WebhookAuth } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
-export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimeContext, RealtimePhase, WebSocketFactory } from './realtime/stream';
+export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimeContext, RealtimePhase, WebSocketFactory, RealtimeStreamEvents } from './realtime/stream';

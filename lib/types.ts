@@ -168,10 +168,24 @@ export interface TemporaryKey {
   expires_at: string;
 }
 
-/** The realtime start message (config), less the key. Unknown fields pass through. */
+/** Audio formats of the realtime API: raw sample formats (they need sample_rate and num_channels) and containers. */
+export type RealtimeAudioFormat =
+  | 'auto' | 'aac' | 'aiff' | 'amr' | 'asf' | 'flac' | 'mp3' | 'ogg' | 'wav' | 'webm'
+  | 'pcm_s8' | 'pcm_s8le' | 'pcm_s8be' | 'pcm_u8' | 'pcm_u8le' | 'pcm_u8be'
+  | 'pcm_s16le' | 'pcm_s16be' | 'pcm_u16le' | 'pcm_u16be'
+  | 'pcm_s24le' | 'pcm_s24be' | 'pcm_u24le' | 'pcm_u24be'
+  | 'pcm_s32le' | 'pcm_s32be' | 'pcm_u32le' | 'pcm_u32be'
+  | 'pcm_f32le' | 'pcm_f32be' | 'pcm_f64le' | 'pcm_f64be'
+  | 'mulaw' | 'alaw';
+
+/**
+ * The realtime start message (config), less the key. Typed strictly, so a misspelt field or
+ * format fails to compile; a field this SDK does not know yet goes in the stream option
+ * `extra` (see RealtimeOptions), and passes through untouched.
+ */
 export interface RealtimeConfig {
   model?: string;
-  audio_format?: string;
+  audio_format?: RealtimeAudioFormat;
   sample_rate?: number;
   num_channels?: number;
   language_hints?: string[];
@@ -185,8 +199,10 @@ export interface RealtimeConfig {
   endpoint_latency_adjustment_level?: number;
   client_reference_id?: string;
   translation?: TranslationConfig;
-  [field: string]: unknown;
 }
+
+/** The start message as sent: the typed fields plus whatever `extra` carried. */
+export type RealtimeStartMessage = Omit<RealtimeConfig, 'audio_format'> & { audio_format?: string; [field: string]: unknown };
 
 /** A token of a realtime result. `<end>` and `<fin>` are special final tokens. */
 export interface RealtimeToken {

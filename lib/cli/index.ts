@@ -3,6 +3,7 @@
  * The `soniox` command: run the mock server, transcribe a file or URL, stream a file in
  * realtime, list models, or run the offline demo (mock + both APIs).
  */
+import type { RealtimeAudioFormat } from '../types';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -147,7 +148,8 @@ async function runRealtime(client: SonioxClient, args: string[], out: Out): Prom
   const file = positionals[0];
   if (!file) throw new Error('realtime needs a path');
   const stream = client.realtime({
-    audio_format: values.format,
+    // Checked by the stream at run time: a bad format is a validation error naming it.
+    audio_format: values.format as RealtimeAudioFormat | undefined,
     sample_rate: values.rate === undefined ? undefined : Number(values.rate),
     num_channels: values.channels === undefined ? undefined : Number(values.channels),
     tokens: values.final ? 'final' : 'all',

@@ -5,7 +5,7 @@
  */
 import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
-import { RAW_AUDIO_FORMATS, bytesPerSample, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
+import { RAW_AUDIO_FORMATS, bytesPerSample, type RealtimeConfig, type RealtimeMessage, type RealtimeStartMessage, type RealtimeToken } from '../types';
 import { MAX_TIMER_MS } from '../http/sleep';
 import type { WebSocketFactory } from './connection';
 
@@ -31,6 +31,11 @@ export interface RealtimeOptions {
   signal?: AbortSignal;
   /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests and proxies. */
   webSocketFactory?: WebSocketFactory;
+  /**
+   * Start-message fields this SDK does not type yet (a new API field on day one): sent as they
+   * are, after the typed ones. The escape hatch that keeps the typed fields strict.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** Reconnection settings. */
@@ -51,19 +56,22 @@ export type RealtimeStreamConfig = RealtimeConfig & RealtimeOptions;
 
 const SDK_OPTIONS = new Set([
   'tokens', 'auth', 'keepaliveIntervalMs', 'heartbeatIntervalMs', 'handshakeTimeoutMs', 'finishTimeoutMs',
-  'highWaterMark', 'reconnect', 'signal', 'webSocketFactory',
+  'highWaterMark', 'reconnect', 'signal', 'webSocketFactory', 'extra',
 ]);
 
 export { MAX_TIMER_MS };
 
 /** Splits the user's object into the start message (defaults filled) and the SDK options. */
-export function splitConfig(config: RealtimeStreamConfig, defaultModel: string): { start: RealtimeConfig; options: RealtimeOptions } {
-  const start: RealtimeConfig = {};
+export function splitConfig(config: RealtimeStreamConfig, defaultModel: string): { start: RealtimeStartMessage; options: RealtimeOptions } {
+  const start: RealtimeStartMessage = {};
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config ?? {})) {
     if (SDK_OPTIONS.has(key)) options[key] = value;
     else if (value !== undefined) start[key] = value;
   }
+  // Untyped fields (JavaScript callers) pass as well; `extra` is the typed way to send them.
+  const extra = (options as RealtimeOptions).extra;
+  if (extra !== null && typeof extra === 'object') for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
   return { start, options: options as RealtimeOptions };
@@ -75,7 +83,7 @@ export function isRawFormat(format: string | undefined): boolean {
 }
 
 /** Checks the start message and the SDK options; returns every problem found. */
-export function checkConfig(start: RealtimeConfig, options: RealtimeOptions): FieldIssue[] {
+export function checkConfig(start: RealtimeStartMessage, options: RealtimeOptions): FieldIssue[] {
   const issues: FieldIssue[] = validate('realtimeConfig', start).map(({ field, message }) => ({ field, message }));
   if ('api_key' in start) issues.push({ field: 'api_key', message: 'is set by the client; pass apiKey to SonioxClient (or reconnect.getApiKey)' });
   if (isRawFormat(start.audio_format)) {
@@ -97,11 +105,14 @@ export function checkConfig(start: RealtimeConfig, options: RealtimeOptions): Fi
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message') issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function') issues.push({ field: 'webSocketFactory', message: 'must be a function' });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  if (options.extra !== undefined && (options.extra === null || typeof options.extra !== 'object' || Array.isArray(options.extra))) {
+    issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
+  }
   if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
   return issues;
 }
 
-function checkReconnect(r: unknown, start: RealtimeConfig): FieldIssue[] {
+function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (r === undefined) return [];
   if (typeof r !== 'object' || r === null) return [{ field: 'reconnect', message: 'must be an object such as { maxAttempts: 3 } (leave it out for no reconnection)' }];
   const policy = r as Record<string, unknown>;
@@ -128,12 +139,12 @@ function checkReconnect(r: unknown, start: RealtimeConfig): FieldIssue[] {
 }
 
 /** Bytes of one audio frame (all channels of one sample) of a raw format. */
-export function frameBytes(start: RealtimeConfig): number {
+export function frameBytes(start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels'>): number {
   return bytesPerSample(start.audio_format ?? '') * (start.num_channels ?? 1);
 }
 
 /** Audio bytes per ms of a raw format (0 for containers). */
-export function bytesPerMs(start: RealtimeConfig): number {
+export function bytesPerMs(start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels' | 'sample_rate'>): number {
   return (frameBytes(start) * (start.sample_rate ?? 0)) / 1000;
 }
 

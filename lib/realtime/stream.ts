@@ -18,11 +18,11 @@
  * A Connection owns one socket and its timers; the stream holds at most one. Token
  * bookkeeping lives in TokenAssembler (pure).
  */
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError } from '../errors';
 import { backoffDelay } from '../http/retry';
-import type { RealtimeConfig, RealtimeMessage } from '../types';
+import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, type WebSocketFactory } from './connection';
 import { bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, splitConfig, type RealtimeOptions, type RealtimeStreamConfig } from './protocol';
 import { ResumeBuffer, msToBytes } from './reconnect';
@@ -49,6 +49,29 @@ export interface ReconnectEvent {
   unreplayedAudioMs: number;
 }
 
+/** The events of a RealtimeStream and their arguments (a misspelt event name fails to compile). */
+export interface RealtimeStreamEvents {
+  open: [];
+  result: [message: RealtimeMessage];
+  endpoint: [];
+  finalized: [];
+  reconnect: [event: ReconnectEvent];
+  finished: [message: RealtimeMessage];
+  error: [error: Error];
+  close: [];
+  data: [token: RealtimeToken];
+  end: [];
+  drain: [];
+  finish: [];
+  pause: [];
+  resume: [];
+  readable: [];
+  pipe: [source: Readable];
+  unpipe: [source: Readable];
+}
+
+type Listener<E extends keyof RealtimeStreamEvents> = (...args: RealtimeStreamEvents[E]) => void;
+
 /** Where a stream is in its life (see the file comment). */
 export type RealtimePhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'finishing' | 'finished' | 'failed' | 'destroyed';
 
@@ -73,7 +96,7 @@ const defaultFactory: WebSocketFactory = (url, options) => new WebSocket(url, op
 
 /** A realtime transcription session (see the file comment). */
 export class RealtimeStream extends Duplex {
-  private readonly start: RealtimeConfig;
+  private readonly start: RealtimeStartMessage;
   private readonly options: RealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private readonly hwm: number;
@@ -124,6 +147,26 @@ export class RealtimeStream extends Duplex {
       if (options.signal.aborted) process.nextTick(this.onAbort);
       else options.signal.addEventListener('abort', this.onAbort, { once: true });
     }
+  }
+
+  /** Adds a listener of a known event, its arguments typed. */
+  override on<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  /** Adds a one-time listener of a known event, its arguments typed. */
+  override once<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+
+  /** Removes a listener. */
+  override off<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  /** Iterates over the tokens (`for await (const token of stream)`). */
+  override [Symbol.asyncIterator](): AsyncIterableIterator<RealtimeToken> {
+    return super[Symbol.asyncIterator]() as AsyncIterableIterator<RealtimeToken>;
   }
 
   /** Where the session is in its life. */
@@ -314,7 +357,7 @@ export class RealtimeStream extends Duplex {
     this.connection = connection;
   }
 
-  private onOpen(connection: Connection, start: RealtimeConfig): void {
+  private onOpen(connection: Connection, start: RealtimeStartMessage): void {
     connection.send(JSON.stringify(start));
     if (this.readerPaused) connection.pause();
     if (this.state === 'reconnecting') {

@@ -45,7 +45,7 @@ describe('realtime/stream (against a scripted peer)', () => {
   it('sends the key in the Authorization header, and the config with SDK options stripped and unknown fields kept', async () => {
     await start();
     const stream = clientFor().realtime({
-      audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, brand_new_field: { a: 1 }, tokens: 'final', keepaliveIntervalMs: 5000,
+      audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, extra: { brand_new_field: { a: 1 } }, tokens: 'final', keepaliveIntervalMs: 5000,
     });
     await stream.connect();
     await until(() => frames.length === 1);

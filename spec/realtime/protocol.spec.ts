@@ -95,7 +95,7 @@ describe('realtime/protocol', () => {
 
     it('takes SDK options out of the start message and keeps unknown fields in it', () => {
       const factory = () => undefined as never;
-      const { start, options } = splitConfig({ ...PCM16, webSocketFactory: factory, future_field: 1 }, 'stt-rt-v5');
+      const { start, options } = splitConfig({ ...PCM16, webSocketFactory: factory, extra: { future_field: 1 } } as never, 'stt-rt-v5');
       expect(start).to.deep.equal({ ...PCM16, future_field: 1 });
       expect(options.webSocketFactory).to.equal(factory);
     });

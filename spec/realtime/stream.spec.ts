@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MockServer } from '../../lib/mock';
 import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
-import type { RealtimeStream } from '../../lib/realtime/stream';
+import type { RealtimeStream, RealtimeStreamConfig } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, chunked, fixture } from '../audio';
 import { SECRET_KEY, clientFor, mock, rejection } from '../helpers';
@@ -136,7 +136,7 @@ describe('realtime/stream (against the mock server)', () => {
       { ...PCM, api_key: 'x' },
       { ...PCM, tokens: 'some' as never },
     ]) {
-      const stream = client.realtime(config);
+      const stream = client.realtime(config as RealtimeStreamConfig);
       const [error] = (await once(stream, 'error')) as [SonioxValidationError];
       expect(error, JSON.stringify(config)).to.be.instanceOf(SonioxValidationError);
       expect(await rejection(stream.connect())).to.be.instanceOf(SonioxValidationError);
@@ -161,10 +161,10 @@ describe('realtime/stream (against the mock server)', () => {
         const client = clientFor(server);
         const stream = client.realtime({ ...PCM });
         const errors: SonioxWebSocketError[] = [];
-        stream.on('error', (e: SonioxWebSocketError) => errors.push(e));
+        stream.on('error', (e) => errors.push(e as SonioxWebSocketError));
         stream.resume();
         stream.write(fixture('hello-world.wav').pcm);
-        await new Promise((resolve) => stream.on('close', resolve));
+        await new Promise<void>((resolve) => stream.on('close', resolve));
         expect(errors).to.have.length(1);
         expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
         expect(errors[0]).to.include({ serverCode: code, retryable });

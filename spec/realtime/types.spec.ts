@@ -1,0 +1,44 @@
+/**
+ * The realtime API's types catch mistakes at compile time: `npm test` type-checks this file, and
+ * each `@ts-expect-error` line fails the type check if it stops being an error. The runtime part
+ * checks the escape hatch for fields the SDK does not type yet.
+ */
+import { expect } from 'chai';
+import { SonioxClient } from '../../lib/client';
+import { splitConfig } from '../../lib/realtime/protocol';
+import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
+import type { RealtimeToken } from '../../lib/types';
+
+const client = new SonioxClient({ apiKey: 'sk-types-spec', env: {} });
+
+/** Never run: only compiled. */
+export function compileOnly(stream: RealtimeStream): void {
+  // @ts-expect-error a misspelt config field
+  client.realtime({ audio_format: 'pcm_s16le', sample_rte: 16000, num_channels: 1 });
+  // @ts-expect-error an audio format the API does not have
+  client.realtime({ audio_format: 'pcm16', sample_rate: 16000, num_channels: 1 });
+  // @ts-expect-error a misspelt event
+  stream.on('reconect', () => undefined);
+  // @ts-expect-error a listener of the wrong shape
+  stream.on('reconnect', (attempt: number) => attempt);
+  stream.on('reconnect', (e: ReconnectEvent) => e.unreplayedAudioMs);
+  stream.on('data', (token: RealtimeToken) => token.is_final);
+  stream.once('finished', (message) => message.tokens);
+  // A field the SDK does not type yet goes through the escape hatch.
+  client.realtime({ audio_format: 'auto', extra: { brand_new_field: true } });
+}
+
+describe('realtime types', () => {
+  it('sends extra fields as they are, after the typed ones, and iterates tokens typed', async () => {
+    const { start, options } = splitConfig({ audio_format: 'auto', extra: { brand_new_field: { a: 1 }, model: 'stt-rt-v9' } }, 'stt-rt-v5');
+    expect(start).to.deep.equal({ audio_format: 'auto', brand_new_field: { a: 1 }, model: 'stt-rt-v9' });
+    expect(options.extra).to.deep.equal({ brand_new_field: { a: 1 }, model: 'stt-rt-v9' });
+    expect(typeof compileOnly).to.equal('function');
+  });
+
+  it('refuses an extra that is not an object', async () => {
+    const stream = client.realtime({ audio_format: 'auto', extra: [1] as never });
+    const [error] = await new Promise<[Error]>((resolve) => stream.on('error', (e) => resolve([e])));
+    expect(error.message).to.match(/extra must be an object/);
+  });
+});
