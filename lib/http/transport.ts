@@ -11,6 +11,7 @@ import { SonioxConnectionError, SonioxError, SonioxHookError, SonioxValidationEr
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
 import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
 import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
+import { MAX_TIMER_MS } from './sleep';
 
 /** Options every network method accepts. */
 export interface CallOptions {
@@ -58,6 +59,25 @@ export interface PoolStats {
   activeSockets: number;
   /** Idle sockets kept open right now. */
   freeSockets: number;
+}
+
+/**
+ * Checks the options every network method takes; a SonioxValidationError names each bad one,
+ * before any request (a wrong signal would otherwise be a TypeError from inside axios, a timeout
+ * over 2^31-1 ms a timer that fires after 1 ms).
+ */
+export function checkCallOptions(what: string, options: CallOptions): void {
+  const issues: Array<{ field: string; message: string }> = [];
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  const t = options.timeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
+    issues.push({ field: 'timeoutMs', message: `must be a number of ms from 1 to ${MAX_TIMER_MS}` });
+  }
+  const r = options.maxRetries;
+  if (r !== undefined && (!Number.isInteger(r) || r < 0)) issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
+  if (issues.length) {
+    throw new SonioxValidationError(`${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
+  }
 }
 
 /** Per-call state carried through axios-retry's re-dispatches (a class, so axios keeps the reference). */
@@ -157,6 +177,7 @@ export class Transport {
   /** Sends a request; resolves with the parsed body (undefined for 204). */
   async request<T>(req: TransportRequest): Promise<T> {
     const what = `${req.method} ${req.path}`;
+    checkCallOptions(what, req);
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
     if (req.signal?.aborted) throw abortError(req.signal, what);
     // One signal per call, following the caller's and the client's: axios and axios-retry listen

@@ -2,7 +2,7 @@
  * Files: streamed uploads, get, delete, list and iterate. An upload pipes the source through a
  * multipart encoder into the request: nothing holds the whole file in memory.
  */
-import type { Transport, CallOptions } from '../http/transport';
+import { checkCallOptions, type Transport, type CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
@@ -39,6 +39,7 @@ export class Files {
    */
   async upload(source: UploadInput, options: UploadOptions = {}): Promise<SonioxFile> {
     const what = 'files.upload';
+    checkCallOptions(what, options ?? {});
     const ref = options.client_reference_id;
     if (ref !== undefined && (typeof ref !== 'string' || ref.length > 256)) {
       rejectIssues(what, [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]);

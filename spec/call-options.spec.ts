@@ -1,0 +1,59 @@
+/**
+ * One table over every network method: a bad per-call option (a signal that is not an
+ * AbortSignal, a timeout Node timers cannot hold, a negative retry count, a null options
+ * object where one is required) is a SonioxValidationError naming it, before any request.
+ */
+import { expect } from 'chai';
+import type { MockServer } from '../lib/mock';
+import type { SonioxClient } from '../lib/client';
+import { SonioxValidationError } from '../lib/errors';
+import { clientFor, mock, rejection } from './helpers';
+
+const ID = '00000000-0000-4000-8000-000000000000';
+type Call = (client: SonioxClient, options: never) => Promise<unknown>;
+const METHODS: Array<[string, Call]> = [
+  ['models.list', (c, o) => c.models.list(o)],
+  ['files.get', (c, o) => c.files.get(ID, o)],
+  ['files.list', (c, o) => c.files.list({}, o)],
+  ['files.delete', (c, o) => c.files.delete(ID, o)],
+  ['files.upload', (c, o) => c.files.upload(Buffer.alloc(10, 1), o)],
+  ['transcriptions.get', (c, o) => c.transcriptions.get(ID, o)],
+  ['transcriptions.list', (c, o) => c.transcriptions.list({}, o)],
+  ['transcriptions.create', (c, o) => c.transcriptions.create({ audio_url: 'https://example.com/a.mp3' }, o)],
+  ['transcriptions.delete', (c, o) => c.transcriptions.delete(ID, o)],
+  ['transcriptions.getTranscript', (c, o) => c.transcriptions.getTranscript(ID, o)],
+  ['auth.createTemporaryKey', (c, o) => c.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 }, o)],
+];
+const BAD: Array<[string, Record<string, unknown>]> = [
+  ['signal', { signal: { aborted: false } }],
+  ['timeoutMs', { timeoutMs: 3e9 }],
+  ['timeoutMs', { timeoutMs: 0 }],
+  ['timeoutMs', { timeoutMs: '100' }],
+  ['maxRetries', { maxRetries: -1 }],
+  ['maxRetries', { maxRetries: 1.5 }],
+];
+
+describe('every network method refuses bad call options before any request', () => {
+  let server: MockServer;
+  let client: SonioxClient;
+  before(async () => {
+    server = await mock();
+    client = clientFor(server);
+  });
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  for (const [name, call] of METHODS) {
+    for (const [field, options] of BAD) {
+      it(`${name} with ${JSON.stringify(options)}`, async () => {
+        const before = Object.values(server.state.hits).reduce((a, b) => a + b, 0);
+        const error = await rejection(call(client, options as never));
+        expect(error, String(error)).to.be.instanceOf(SonioxValidationError);
+        expect(error.message).to.include(field);
+        expect(Object.values(server.state.hits).reduce((a, b) => a + b, 0)).to.equal(before);
+      });
+    }
+  }
+});
