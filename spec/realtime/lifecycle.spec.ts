@@ -54,6 +54,19 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   }
   const send = (ws: WebSocket, message: object) => ws.send(JSON.stringify(message));
 
+  /** A TCP server that takes connections and never answers the upgrade; `url` points at it. */
+  async function silentServer(): Promise<net.Socket[]> {
+    const held: net.Socket[] = [];
+    const tcp = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => {
+      for (const socket of held) socket.destroy();
+      tcp.close(resolve);
+    }));
+    url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
+    return held;
+  }
+
   afterEach(async () => {
     clock?.restore();
     clock = undefined;
@@ -156,15 +169,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
   describe('4. destroy() settles every waiter', () => {
     it('during the handshake: connect() and a pending write callback settle at once', async () => {
-      // A TCP server that never answers the upgrade.
-      const held: net.Socket[] = [];
-      const tcp = net.createServer((socket) => held.push(socket));
-      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-      cleanups.push(() => new Promise((resolve) => {
-        for (const socket of held) socket.destroy();
-        tcp.close(resolve);
-      }));
-      url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
+      const held = await silentServer();
       const s = stream();
       s.on('error', () => undefined);
       const connecting = s.connect();
@@ -367,14 +372,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     });
 
     it('11. util.inspect of a stream in its handshake shows no key', async () => {
-      const held: net.Socket[] = [];
-      const tcp = net.createServer((socket) => held.push(socket));
-      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-      cleanups.push(() => new Promise((resolve) => {
-        for (const socket of held) socket.destroy();
-        tcp.close(resolve);
-      }));
-      url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
+      const held = await silentServer();
       const s = stream();
       s.on('error', () => undefined);
       s.connect().catch(() => undefined);
