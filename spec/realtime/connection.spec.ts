@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import sinon from 'sinon';
 import type WebSocket from 'ws';
 import { SonioxWebSocketError } from '../../lib/errors';
@@ -14,12 +15,17 @@ class ScriptedSocket extends EventEmitter {
   readyState = 0;
   bufferedAmount = 0;
   sent: Array<string | Buffer> = [];
+  binary: boolean[] = [];
+  pauses = 0;
+  resumes = 0;
+  terminations = 0;
   pings: Array<(error?: Error) => void> = [];
   paused = false;
   closedWith: number | undefined;
   terminated = false;
-  send(data: string | Buffer, _options: unknown, done: (error?: Error) => void): void {
+  send(data: string | Buffer, options: { binary: boolean }, done: (error?: Error) => void): void {
     this.sent.push(data);
+    this.binary.push(options.binary);
     done();
   }
   ping(_data: unknown, _mask: unknown, done: (error?: Error) => void): void {
@@ -27,15 +33,18 @@ class ScriptedSocket extends EventEmitter {
   }
   pause(): void {
     this.paused = true;
+    this.pauses++;
   }
   resume(): void {
     this.paused = false;
+    this.resumes++;
   }
   close(code: number): void {
     this.closedWith = code;
   }
   terminate(): void {
     this.terminated = true;
+    this.terminations++;
     this.readyState = 3;
   }
   open(): void {
@@ -49,6 +58,7 @@ describe('realtime/connection (scripted socket)', () => {
   let socket: ScriptedSocket;
   let seen: { open: number; messages: Array<string | undefined>; failures: SonioxWebSocketError[] };
   let connection: Connection;
+  let factoryOptions: Record<string, unknown> | undefined;
   const KEY = 'sk-connection-SECRET-42';
 
   beforeEach(() => {
@@ -60,7 +70,10 @@ describe('realtime/connection (scripted socket)', () => {
       message: (text) => seen.messages.push(text),
       failure: (error) => seen.failures.push(error),
     };
-    connection = new Connection('ws://x', { Authorization: `Bearer ${KEY}` }, KEY, { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 }, events, () => socket as unknown as WebSocket);
+    connection = new Connection('ws://x', { Authorization: `Bearer ${KEY}` }, KEY, { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 }, events, (_url, options) => {
+      factoryOptions = options as Record<string, unknown>;
+      return socket as unknown as WebSocket;
+    });
   });
   afterEach(() => {
     connection.retire();
@@ -206,5 +219,96 @@ describe('realtime/connection (scripted socket)', () => {
     socket.open();
     expect(seen.open).to.equal(0);
     expect(clock.countTimers()).to.equal(0);
+  });
+
+  describe('exactly', () => {
+    it('asks for a socket without permessage-deflate, with the handshake timeout and the headers', () => {
+      expect(factoryOptions).to.deep.equal({ perMessageDeflate: false, handshakeTimeout: 1000, headers: { Authorization: `Bearer ${KEY}` } });
+    });
+
+    it('keeps the socket (and its headers) out of util.inspect', () => {
+      socket.open();
+      expect(inspect(connection, { depth: 5 })).not.to.include(KEY);
+      expect(Object.keys(connection)).not.to.include('ws');
+    });
+
+    it('reports the buffered amount of the socket', () => {
+      socket.bufferedAmount = 1234;
+      expect(connection.bufferedAmount).to.equal(1234);
+    });
+
+    it('says why a send before open fails, and says which close code ended the connection', () => {
+      let error: Error | undefined;
+      connection.send('x', (e) => (error = e));
+      expect(error?.message).to.equal('the realtime connection is not open');
+      socket.open();
+      socket.emit('close', 4000);
+      expect(seen.failures[0].message).to.equal('the realtime connection closed unexpectedly (code 4000) before the session finished');
+    });
+
+    it('sends audio as binary frames and control messages as text; only audio holds off the keepalive', () => {
+      socket.open();
+      connection.send(Buffer.alloc(2));
+      clock.tick(600);
+      connection.send('{"type":"finalize"}');
+      clock.tick(400);
+      expect(socket.binary.slice(0, 2)).to.deep.equal([true, false]);
+      expect(socket.sent.at(-1)).to.equal('{"type":"keepalive"}');
+    });
+
+    it('pauses and resumes the socket once each, and not after retire', () => {
+      socket.open();
+      connection.resume();
+      expect(socket.resumes).to.equal(0);
+      connection.pause();
+      connection.pause();
+      connection.resume();
+      connection.resume();
+      expect([socket.pauses, socket.resumes]).to.deep.equal([1, 1]);
+      connection.retire();
+      connection.pause();
+      expect(socket.pauses).to.equal(1);
+    });
+
+    it('sends no ping while paused, and after a pause starts over with a fresh ping', () => {
+      socket.open();
+      clock.tick(500);
+      socket.pings[0]();
+      connection.pause();
+      clock.tick(1500);
+      expect(socket.pings).to.have.length(1);
+      connection.resume();
+      clock.tick(500);
+      expect(socket.pings).to.have.length(2);
+      expect(seen.failures).to.have.length(0);
+    });
+
+    it('does not hold a ping that failed to leave against the server', () => {
+      socket.open();
+      clock.tick(500);
+      socket.pings[0](new Error('write EPIPE'));
+      clock.tick(1500);
+      expect(seen.failures).to.have.length(0);
+    });
+
+    it('retires by terminating unless told to be graceful, once, and leaves a closed socket alone', () => {
+      socket.open();
+      connection.retire();
+      connection.retire();
+      expect(socket.terminations).to.equal(1);
+      expect(socket.closedWith).to.equal(undefined);
+    });
+
+    it('retires a socket that is not open by terminating it, even when asked to be graceful', () => {
+      connection.retire(true);
+      expect(socket.terminations).to.equal(1);
+      expect(socket.closedWith).to.equal(undefined);
+    });
+
+    it('does not terminate a socket that is already closed', () => {
+      socket.readyState = 3;
+      connection.retire();
+      expect(socket.terminations).to.equal(0);
+    });
   });
 });
