@@ -11,6 +11,7 @@ import { SonioxConnectionError, SonioxError, SonioxHookError, SonioxValidationEr
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
 import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
 import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
+import { follow } from './follow-signal';
 import { MAX_TIMER_MS } from './sleep';
 
 /** Options every network method accepts. */
@@ -125,8 +126,8 @@ export class Transport {
   private agent: HttpAgent | undefined;
   private axiosInstance: AxiosInstance | undefined;
   private closed = false;
-  /** Aborted by close(): every call in flight (and its wait between retries) ends at once. */
-  private readonly lifetime = new AbortController();
+  /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly config: ResolvedConfig) {
     // The config and the axios defaults hold the API key: keep them out of util.inspect.
@@ -180,10 +181,20 @@ export class Transport {
     checkCallOptions(what, req);
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
     if (req.signal?.aborted) throw abortError(req.signal, what);
-    // One signal per call, following the caller's and the client's: axios and axios-retry listen
-    // to it, so a signal shared by many calls gains no listener per call.
-    // AbortSignal.any (Node >= 20.3) keeps no listener on its sources.
-    const signal = AbortSignal.any(req.signal ? [this.lifetime.signal, req.signal] : [this.lifetime.signal]);
+    // One controller per call, following the caller's signal (one listener per signal however
+    // many calls share it) and aborted by close(): axios and axios-retry listen to it alone.
+    const call = new AbortController();
+    const unfollow = req.signal ? follow(req.signal, call) : () => undefined;
+    this.inFlight.add(call);
+    try {
+      return await this.send<T>(req, what, call.signal);
+    } finally {
+      this.inFlight.delete(call);
+      unfollow();
+    }
+  }
+
+  private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
     const state = new CallState(req);
     const timeoutMs = req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
     const first = req.body?.();
@@ -252,7 +263,8 @@ export class Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.lifetime.abort(new SonioxConnectionError('the client is closed'));
+    for (const call of this.inFlight) call.abort(new SonioxConnectionError('the client is closed'));
+    this.inFlight.clear();
     this.agent?.destroy();
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import { follow } from '../http/follow-signal';
 import { sleep } from '../http/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type { CreateTranscriptionParams, ListParams, Transcript, Transcription, TranscriptionList } from '../types';
@@ -96,20 +97,26 @@ export class Transcriptions {
   async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
     checkWaitOptions(options);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
-    const deadline = new AbortController();
+    // One signal for the whole wait: the caller's abort or the deadline, whichever comes first.
+    const wait = new AbortController();
+    const unfollow = options.signal ? follow(options.signal, wait) : () => undefined;
+    let late = false;
     // The global setTimeout, so fake timers drive the deadline in specs (AbortSignal.timeout uses internal timers).
-    const timer = setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    const timer = setTimeout(() => {
+      late = true;
+      wait.abort(new DOMException('deadline', 'TimeoutError'));
+    }, timeoutMs);
     const state = { lastStatus: undefined as string | undefined };
     try {
-      return await this.poll(id, options, signal, state);
+      return await this.poll(id, options, wait.signal, state);
     } catch (error) {
-      if (deadline.signal.aborted && !options.signal?.aborted) {
+      if (late && !options.signal?.aborted) {
         throw new SonioxTimeoutError(`transcription ${id} is still ${state.lastStatus ?? 'unknown'} after ${timeoutMs} ms`, timeoutMs);
       }
       throw error;
     } finally {
       clearTimeout(timer);
+      unfollow();
     }
   }
 
