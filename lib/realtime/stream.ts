@@ -21,6 +21,7 @@
 import { Duplex, type Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError } from '../errors';
+import { follow } from '../http/follow-signal';
 import { backoffDelay } from '../http/retry';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, type WebSocketFactory } from './connection';
@@ -120,6 +121,8 @@ export class RealtimeStream extends Duplex {
   private sessionRequestId: string | undefined;
   private currentKey: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
+  /** Stops following the caller's signal (many streams may share one: one listener in all). */
+  private unfollow: () => void = () => undefined;
 
   constructor(config: RealtimeStreamConfig, private readonly context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -145,7 +148,11 @@ export class RealtimeStream extends Duplex {
     }
     if (options.signal instanceof AbortSignal) {
       if (options.signal.aborted) process.nextTick(this.onAbort);
-      else options.signal.addEventListener('abort', this.onAbort, { once: true });
+      else {
+        const aborted = new AbortController();
+        aborted.signal.addEventListener('abort', this.onAbort, { once: true });
+        this.unfollow = follow(options.signal, aborted);
+      }
     }
   }
 
@@ -277,7 +284,7 @@ export class RealtimeStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: Callback): void {
-    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.unfollow();
     // A finished session closing its stream (both sides done) stays 'finished'.
     if (error || this.state !== 'finished') this.transition(error ? 'failed' : 'destroyed', error ?? new SonioxWebSocketError('the realtime stream was destroyed'));
     callback(error);

@@ -4,7 +4,7 @@
  * whatever the server sends never escapes as an uncaught exception.
  */
 import { expect } from 'chai';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
@@ -491,5 +491,25 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       const ended = await new Promise<unknown>((resolve) => s.end(resolve));
       expect(ended).to.be.instanceOf(Error);
     });
+  });
+
+  it('many streams share one AbortSignal without a listener each (no MaxListenersExceededWarning), and all stop when it fires', async () => {
+    await peer();
+    const shared = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const streams = Array.from({ length: 20 }, () => stream({ signal: shared.signal }));
+      for (const s of streams) s.on('error', () => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(getEventListeners(shared.signal, 'abort')).to.have.length(1);
+      shared.abort();
+      await until(() => streams.every((s) => s.destroyed));
+      expect(streams.every((s) => s.phase === 'failed')).to.equal(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
   });
 });

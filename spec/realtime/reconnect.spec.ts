@@ -127,3 +127,27 @@ describe('realtime/reconnect', () => {
     });
   });
 });
+
+describe('realtime/reconnect: replay alignment per format', () => {
+  it('cuts the replay of stereo 16-bit audio only on whole 4-byte frames', () => {
+    const stereo = new ResumeBuffer(1000, 4);
+    stereo.push(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+    stereo.dropTo(6);
+    expect(stereo.start).to.equal(4);
+    expect(Buffer.concat(stereo.contents())[0]).to.equal(4);
+    // 1 ms of 16 kHz stereo s16 is 64 bytes; 0.9 ms rounds down to 56 (14 whole frames).
+    expect(msToBytes(0.9, 64, 4)).to.equal(56);
+  });
+
+  it('cuts mu-law audio on any byte, and keeps the newest bytes of a full buffer on frame boundaries', () => {
+    const mulaw = new ResumeBuffer(1000, 1);
+    mulaw.push(Buffer.from([1, 2, 3, 4, 5]));
+    mulaw.dropTo(3);
+    expect(mulaw.start).to.equal(3);
+    const full = new ResumeBuffer(8, 4);
+    full.push(Buffer.alloc(6, 1));
+    full.push(Buffer.alloc(6, 2));
+    expect(full.start % 4).to.equal(0);
+    expect(full.size).to.be.at.most(8);
+  });
+});
