@@ -72,4 +72,57 @@ describe('http/error-mapping', () => {
       expect(await pending.then(() => 'resolved', (e: Error) => e)).to.be.instanceOf(SonioxAbortError);
     });
   });
+
+  describe('messages, exactly', () => {
+    it('says method, path, status, error type, message, validation errors and request id', () => {
+      const e = toSonioxError(axiosError(400, {
+        error_type: 'invalid_request', message: 'Invalid request.', request_id: 'r-9',
+        validation_errors: [{ error_type: 'value_error', location: 'body.payload.model', message: 'Invalid model' }, { error_type: 'missing' }],
+      }), ctx);
+      expect(e.message).to.equal('GET /v1/x failed with 400 invalid_request: Invalid request. (body.payload.model: Invalid model; (body): ) (request id r-9)');
+      expect((e as SonioxAPIError).validationErrors[1]).to.deep.equal({ error_type: 'missing', location: '', message: '' });
+    });
+
+    it('lists five validation errors and counts the rest; keeps a 500-character text whole and cuts a longer one', () => {
+      const issues = Array.from({ length: 7 }, (_, i) => ({ error_type: 'e', location: `f${i}`, message: 'm' }));
+      const e = toSonioxError(axiosError(422, { message: 'x'.repeat(500), validation_errors: issues }), ctx);
+      expect(e.message).to.equal(`GET /v1/x failed with 422: ${'x'.repeat(500)} (f0: m; f1: m; f2: m; f3: m; f4: m; and 2 more)`);
+      const five = toSonioxError(axiosError(422, { message: 'y'.repeat(501), validation_errors: issues.slice(0, 5) }), ctx);
+      expect(five.message).to.equal(`GET /v1/x failed with 422: ${'y'.repeat(500)}... [cut: 501 characters] (f0: m; f1: m; f2: m; f3: m; f4: m)`);
+    });
+
+    it('falls back to the status text, then to "no message", and ignores empty or non-text fields', () => {
+      expect(toSonioxError(axiosError(500, { error_type: '', message: 5, request_id: 7 }), ctx).message).to.equal('GET /v1/x failed with 500: Status');
+      const bare = new AxiosError('failed', undefined, config, {}, { status: 503, statusText: '', data: null, headers: {}, config } as AxiosResponse);
+      expect(toSonioxError(bare, ctx).message).to.equal('GET /v1/x failed with 503: no message');
+      const noHeaders = new AxiosError('failed', undefined, config, {}, { status: 503, statusText: 'S', data: 'not json {', headers: undefined, config } as unknown as AxiosResponse);
+      expect((toSonioxError(noHeaders, ctx) as SonioxAPIError).requestId).to.equal(undefined);
+    });
+
+    it('words every network failure precisely', () => {
+      expect(toSonioxError(axiosError(undefined, undefined, {}, 'timeout', 'ECONNABORTED'), ctx).message).to.equal('GET /v1/x: no response activity for 10 ms');
+      expect(toSonioxError(axiosError(undefined, undefined, {}, 'connect ECONNREFUSED', 'ECONNREFUSED'), ctx).message).to.equal('GET /v1/x failed: connect ECONNREFUSED (ECONNREFUSED)');
+      expect(toSonioxError(axiosError(undefined, undefined, {}, 'odd'), ctx).message).to.equal('GET /v1/x failed: odd');
+      expect(toSonioxError(new Error('plain'), ctx).message).to.equal('GET /v1/x failed: plain');
+      const oneShot = toSonioxError(axiosError(undefined, undefined, {}, 'x'), { ...ctx, notReplayable: true }) as SonioxUploadNotRetryableError;
+      expect(oneShot.message).to.equal('GET /v1/x failed (network error) and cannot be retried: the source stream was already consumed (pass a path or a Buffer to allow retries)');
+      const reset = toSonioxError(axiosError(undefined, undefined, {}, 'x', 'ECONNRESET'), { ...ctx, notReplayable: true }) as SonioxUploadNotRetryableError;
+      expect(reset.errno).to.equal('ECONNRESET');
+      const limited = toSonioxError(axiosError(429, { message: 'slow down' }), { ...ctx, retryAfterMs: 90_000 });
+      expect(limited.message).to.equal('GET /v1/x failed with 429: slow down; the server asked to wait 90000 ms, longer than allowed');
+      const big = toSonioxError(axiosError(299, undefined, {}, 'maxContentLength size of 1 exceeded'), ctx) as SonioxValidationError;
+      expect(big.message).to.equal('GET /v1/x: the response is larger than the 64 MB accepted');
+      expect(big.issues).to.deep.equal([{ field: '(body)', message: 'too large' }]);
+      expect(isCutResponse(axiosError(300, undefined, {}, 'x'))).to.equal(false);
+      expect(toSonioxError(axiosError(300, {}), ctx)).to.be.instanceOf(SonioxAPIError);
+    });
+
+    it('passes an SDK error through untouched, and words aborts and deadlines', () => {
+      const own = new SonioxTimeoutError('mine');
+      expect(toSonioxError(own, { ...ctx, signal: AbortSignal.abort() })).to.equal(own);
+      expect(abortError(AbortSignal.abort(), 'GET /v1/x').message).to.equal('GET /v1/x: aborted');
+      expect(abortError(AbortSignal.abort(new DOMException('t', 'TimeoutError')), 'GET /v1/x').message).to.equal('GET /v1/x: deadline exceeded');
+      expect(abortError(AbortSignal.abort(null), 'GET /v1/x')).to.be.instanceOf(SonioxAbortError);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { SonioxValidationError } from '../../lib/errors';
 import { expect } from 'chai';
 import { paginate } from '../../lib/http/pagination';
 
@@ -27,5 +28,23 @@ describe('http/pagination', () => {
     const out: number[] = [];
     for await (const n of paginate(async () => loop, (p) => p.items, 'x')) out.push(n);
     expect(out).to.deep.equal([9, 9]);
+  });
+
+  it('stops on a null, missing or empty cursor', async () => {
+    for (const end of [null, undefined, '']) {
+      let calls = 0;
+      const out: number[] = [];
+      for await (const n of paginate(async () => (calls++, { items: [1], next_page_cursor: end as string | null }), (p) => p.items)) out.push(n);
+      expect([calls, out.length], String(end)).to.deep.equal([1, 1]);
+    }
+  });
+
+  it('refuses a page without its list with a typed error', async () => {
+    const error = await (async () => {
+      for await (const n of paginate(async () => ({ items: null, next_page_cursor: null }), (p) => p.items as unknown as number[])) void n;
+    })().then(() => undefined, (e: Error) => e);
+    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error?.message).to.equal('the page has no list of items');
+    expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(page)', message: 'not a list' }]);
   });
 });
