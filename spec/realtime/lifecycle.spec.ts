@@ -344,6 +344,44 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(received[1][1]).to.equal(640);
     });
 
+    it('12. a drop while audio is still being written: the new session re-finalizes what was delivered, the reader gets it once, and the writes go on', async () => {
+      // 16 kHz s16le: 32 bytes per ms. The first session finalizes "good" (0-10 ms) but reports
+      // only 5 ms as finalized, so the replay starts at 5 ms and the new session says "good" again.
+      await droppingPeer(1280, (ws) => {
+        let audio = 0;
+        ws.on('message', (data: Buffer, isBinary) => {
+          if (isBinary) audio += data.length;
+          if (!isBinary && data.toString() === '') {
+            // Its clock starts at the stream's 5 ms: "ood" (0-5) is the replayed end of "good".
+            send(ws, { tokens: [{ text: 'ood', is_final: true, start_ms: 0, end_ms: 5 }, { text: 'morning', is_final: true, start_ms: 5, end_ms: 15 }], final_audio_proc_ms: audio / 32 });
+            send(ws, { tokens: [], finished: true });
+            ws.close(1000);
+          }
+        });
+      });
+      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+      const reconnects: ReconnectEvent[] = [];
+      s.on('reconnect', (e: ReconnectEvent) => reconnects.push(e));
+      const tokens: RealtimeToken[] = [];
+      s.on('data', (t: RealtimeToken) => tokens.push(t));
+      await s.connect();
+      peers[0].once('message', () => send(peers[0], { tokens: [{ text: 'good', is_final: true, start_ms: 0, end_ms: 10 }, { text: ' mor', is_final: false, start_ms: 10, end_ms: 20 }], final_audio_proc_ms: 5 }));
+      s.write(Buffer.alloc(640, 1));
+      await until(() => tokens.length === 2);
+      s.write(Buffer.alloc(640, 2));
+      await until(() => s.phase !== 'open');
+      // The writer does not stop for the drop: this chunk follows the replay on the new socket.
+      s.write(Buffer.alloc(640, 3));
+      s.end();
+      await once(s, 'finished');
+      expect(reconnects.map((e) => [e.attempt, e.unreplayedAudioMs])).to.deep.equal([[1, 0]]);
+      // Replayed from 5 ms (byte 160): the rest of the first chunk, the second, then the new one.
+      expect(received[1].slice(1)).to.deep.equal([480, 640, 640, '']);
+      expect(tokens.map((t) => [t.text, t.is_final, t.start_ms])).to.deep.equal([['good', true, 0], [' mor', false, 10], [' morning', true, 10]]);
+      expect(s.transcript).to.equal('good morning');
+      expect(s.audioBytesSent).to.equal(1920);
+    });
+
     it('8. a connection that drops while the reader is slow: the new socket is paused for that reader too', async () => {
       const big = 'x'.repeat(1024);
       const flood = (ws: WebSocket) => ws.once('message', () => {
