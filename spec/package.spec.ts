@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startMockServer } from '../lib/mock';
 
 const ROOT = path.join(__dirname, '..');
 const built = fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && fs.existsSync(path.join(ROOT, 'dist', 'index.mjs'));
@@ -33,5 +36,27 @@ describe('the built package (dist/, made by npm ci through prepare)', () => {
   it('ships type declarations for both entry points', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist', 'index.d.ts'))).to.equal(true);
     expect(fs.existsSync(path.join(ROOT, 'dist', 'mock', 'index.d.ts'))).to.equal(true);
+  });
+
+  it('loads no axios, ws or ajv at require time, and validates its first response with no ajv compiler', async () => {
+    const server = await startMockServer();
+    try {
+      // A fresh process: this one has long loaded everything.
+      const script = `
+        const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
+        const { SonioxClient } = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+        const atRequire = ['axios', 'ws', 'ajv', 'agentkeepalive'].filter(loaded);
+        const client = new SonioxClient({ apiKey: process.env.KEY, baseURL: process.env.URL, env: {} });
+        client.models.list().then((r) => {
+          client.close();
+          const compiler = Object.keys(require.cache).some((k) => k.includes('/ajv/dist/compile/'));
+          console.log(JSON.stringify({ atRequire, axios: loaded('axios'), compiler, models: r.models.length }));
+        });`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...process.env, KEY: server.apiKey, URL: server.url } });
+      expect(JSON.parse(stdout)).to.deep.include({ atRequire: [], axios: true, compiler: false });
+      expect(JSON.parse(stdout).models).to.be.greaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 });

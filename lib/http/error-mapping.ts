@@ -3,7 +3,7 @@
  * config and headers (the API key among them): they never leave the transport. Only plain
  * values (status, the API's error body, a system error code) are copied out.
  */
-import { isAxiosError, type AxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import {
   SonioxAbortError, SonioxConnectionError, SonioxError, SonioxRateLimitError, SonioxTimeoutError,
   SonioxUploadNotRetryableError, SonioxValidationError, apiErrorFor, redact,
@@ -88,6 +88,11 @@ export function abortError(signal: AbortSignal, what: string): SonioxError {
  */
 export function isCutResponse(err: AxiosError): boolean {
   return err.response !== undefined && err.response.status < 300 && !/maxContentLength/.test(err.message);
+}
+
+/** axios's own test (`isAxiosError`), without loading axios for it: an object flagged by axios. */
+export function isAxiosError(err: unknown): err is AxiosError {
+  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
 }
 
 /** Maps any failure of a transport call to an SDK error. */

@@ -3,9 +3,8 @@
  * hooks, and errors mapped to the SDK's. Resources call `request()`; nothing else touches axios.
  */
 import type { Readable } from 'node:stream';
-import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import axiosRetry from 'axios-retry';
-import { HttpAgent, HttpsAgent } from 'agentkeepalive';
+import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { HttpAgent } from 'agentkeepalive';
 import type { ResolvedConfig } from '../config';
 import { SonioxConnectionError, SonioxError, SonioxHookError, SonioxValidationError } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
@@ -121,6 +120,30 @@ const sum = (counts: Record<string, number>): number => Object.values(counts).re
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
 
+/** The HTTP libraries, loaded once per process by the first client rather than at `require` time. */
+interface HttpLibraries {
+  axios: typeof import('axios').default;
+  axiosRetry: typeof import('axios-retry').default;
+  agents: typeof import('agentkeepalive');
+}
+let libraries: HttpLibraries | undefined;
+
+/**
+ * Loads axios, axios-retry and agentkeepalive (about four fifths of the package's load time):
+ * a program that only imports the SDK, or only its types, error classes or webhook helpers,
+ * never pays for them. The first client pays once, so first calls stay fast.
+ */
+function httpLibraries(): HttpLibraries {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  libraries ??= {
+    axios: (require('axios') as typeof import('axios')).default,
+    axiosRetry: (require('axios-retry') as typeof import('axios-retry')).default,
+    agents: require('agentkeepalive') as typeof import('agentkeepalive'),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return libraries;
+}
+
 /** Owns the axios instance and the agents of one client; both are built on the first request. */
 export class Transport {
   private agent: HttpAgent | undefined;
@@ -130,6 +153,7 @@ export class Transport {
   private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly config: ResolvedConfig) {
+    httpLibraries();
     // The config and the axios defaults hold the API key: keep them out of util.inspect.
     for (const field of ['config', 'axiosInstance', 'agent']) {
       Object.defineProperty(this, field, { enumerable: false, writable: true, value: (this as unknown as Record<string, unknown>)[field] });
@@ -139,6 +163,7 @@ export class Transport {
   private get http(): AxiosInstance {
     if (this.axiosInstance) return this.axiosInstance;
     const config = this.config;
+    const { axios, axiosRetry, agents } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const agentOptions = {
       maxSockets: config.maxSockets,
@@ -148,7 +173,7 @@ export class Transport {
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
     };
-    const agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    const agent = https ? new agents.HttpsAgent(agentOptions) : new agents.HttpAgent(agentOptions);
     const http = axios.create({
       baseURL: config.baseURL,
       httpAgent: https ? undefined : agent,

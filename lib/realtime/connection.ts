@@ -8,8 +8,12 @@
  * count against the server) and only while we read the socket (a socket we paused for a slow
  * reader cannot show us a pong).
  */
-import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import type { ClientOptions, RawData, WebSocket } from 'ws';
 import { SonioxWebSocketError, redact } from '../errors';
+
+/** WebSocket ready states (the standard's numbers): constants here, so ws loads only to connect. */
+const OPEN = 1;
+const CLOSED = 3;
 
 /** Makes the socket; the default is `new WebSocket(url, options)` (a seam for tests). */
 export type WebSocketFactory = (url: string, options: ClientOptions) => WebSocket;
@@ -69,7 +73,7 @@ export class Connection {
 
   /** Sends a text or binary frame; `done` runs once it is written (or failed). */
   send(data: string | Buffer, done: (error?: Error) => void = noop): void {
-    if (this.retired || this.ws.readyState !== WebSocket.OPEN) {
+    if (this.retired || this.ws.readyState !== OPEN) {
       done(new SonioxWebSocketError('the realtime connection is not open'));
       return;
     }
@@ -111,11 +115,11 @@ export class Connection {
     clearTimeout(this.finishDeadline);
     this.ws.removeAllListeners();
     this.ws.on('error', noop);
-    if (graceful && this.ws.readyState === WebSocket.OPEN) {
+    if (graceful && this.ws.readyState === OPEN) {
       // Read again (a slow reader may have paused it), or the server's close frame is never seen.
       this.ws.resume();
       this.ws.close(1000);
-    } else if (this.ws.readyState !== WebSocket.CLOSED) {
+    } else if (this.ws.readyState !== CLOSED) {
       this.ws.terminate();
     }
   }

@@ -19,7 +19,6 @@
  * bookkeeping lives in TokenAssembler (pure).
  */
 import { Duplex, type Readable } from 'node:stream';
-import WebSocket from 'ws';
 import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError } from '../errors';
 import { follow } from '../http/follow-signal';
 import { backoffDelay } from '../http/retry';
@@ -93,7 +92,12 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-const defaultFactory: WebSocketFactory = (url, options) => new WebSocket(url, options);
+/** `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require` time. */
+const defaultFactory: WebSocketFactory = (url, options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const WebSocket = require('ws') as typeof import('ws');
+  return new WebSocket(url, options);
+};
 
 /** A realtime transcription session (see the file comment). */
 export class RealtimeStream extends Duplex {
