@@ -1,7 +1,11 @@
 /**
- * The ajv wrapper: one Ajv instance, created on first use, each schema compiled once on first
- * use. Nothing here runs at import or client construction, so `new SonioxClient()` stays cheap.
+ * The ajv wrapper. A build ships every schema compiled ahead of time (dist/schemas/validators.js,
+ * ajv standalone code), so no ajv compiler loads at all; without one (specs under ts-node), one
+ * Ajv instance is created on first use and each schema compiled once on first use. Nothing here
+ * runs at import or client construction, so `new SonioxClient()` stays cheap.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { requestSchemas, responseSchemas, type SchemaName } from './definitions';
 
@@ -18,22 +22,37 @@ export interface SchemaIssue {
 type AjvCtor = typeof import('ajv').default;
 let ajv: InstanceType<AjvCtor> | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
+type Precompiled = Partial<Record<SchemaName, ValidateFunction>>;
+let precompiled: Precompiled | null | undefined;
 
 function schemaOf(name: SchemaName): object {
   return (responseSchemas as Record<string, object>)[name] ?? (requestSchemas as Record<string, object>)[name];
 }
 
-/** The compiled validator for a schema (compiled on first call, cached after). */
+/** The build's ahead-of-time validators (scripts/build-validators.js), or null where there are none (ts-node). */
+function precompiledValidators(): Precompiled | null {
+  if (precompiled === undefined) {
+    const file = path.join(__dirname, 'validators.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    precompiled = fs.existsSync(file) ? (require(file) as Precompiled) : null;
+  }
+  return precompiled;
+}
+
+/** The validator for a schema: the build's precompiled one, else compiled on first call and cached. */
 export function getValidator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
-    if (!ajv) {
-      // Required here rather than imported at the top: loading ajv costs a few ms.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const Ajv = (require('ajv') as { default: AjvCtor }).default;
-      ajv = new Ajv({ allErrors: true, strict: false });
+    fn = precompiledValidators()?.[name];
+    if (!fn) {
+      if (!ajv) {
+        // Required here rather than imported at the top: loading ajv costs a few ms.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = (require('ajv') as { default: AjvCtor }).default;
+        ajv = new Ajv({ allErrors: true, strict: false });
+      }
+      fn = ajv.compile(schemaOf(name));
     }
-    fn = ajv.compile(schemaOf(name));
     compiled.set(name, fn);
   }
   return fn;

@@ -1,0 +1,64 @@
+/**
+ * The build's ahead-of-time validators (scripts/build-validators.js) must judge every payload
+ * exactly as the schemas compiled at run time do: same verdict, same errors.
+ */
+import { expect } from 'chai';
+import Module from 'node:module';
+import path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { requestSchemas, responseSchemas, type SchemaName } from '../../lib/schemas';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { standaloneValidators } = require('../../scripts/build-validators.js') as { standaloneValidators(schemas: object): string };
+
+/** Loads generated source as a module placed in the repository, so it resolves ajv's runtime. */
+function load(source: string): Record<string, ValidateFunction> {
+  const filename = path.join(__dirname, '..', '..', 'dist', 'schemas', 'validators.spec-copy.js');
+  const mod = new Module(filename) as Module & { _compile(code: string, file: string): void };
+  mod.filename = filename;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
+  mod._compile(source, filename);
+  return mod.exports as Record<string, ValidateFunction>;
+}
+
+const uuid = '0b6f6c1e-1c7a-4a43-9d52-3c1f8e0c2a11';
+const samples: Record<SchemaName, unknown[]> = {
+  file: [{ id: uuid, filename: 'a.wav', size: 10, created_at: '2026-01-01T00:00:00Z' }, { id: 'x', filename: 1 }, null],
+  fileList: [{ files: [], next_page_cursor: null }, { files: [{}] }, {}],
+  transcription: [{ id: uuid, status: 'completed', created_at: '2026-01-01T00:00:00Z', model: 'stt-async-v5', filename: 'a', enable_speaker_diarization: false, enable_language_identification: false }, { id: uuid, status: 7 }],
+  transcriptionList: [{ transcriptions: [] }, { transcriptions: 'no' }],
+  transcript: [{ id: uuid, text: 'hi', tokens: [{ text: 'hi', start_ms: 0, end_ms: 5, confidence: 0.9 }] }, { id: uuid, text: 'hi', tokens: [{ text: 3 }] }],
+  modelList: [{ models: [{ id: 'm', name: 'M', transcription_mode: 'async', languages: [{ code: 'en', name: 'English' }] }] }, { models: [{ id: 'm', languages: [{}] }] }],
+  temporaryKey: [{ api_key: 'temp:x', expires_at: '2026-01-01T00:00:00Z' }, { api_key: '', expires_at: 'soon' }],
+  apiError: [{ status_code: 400, error_type: 'invalid_request', message: 'bad' }, { status_code: '400' }],
+  createTranscription: [{ model: 'stt-async-v5', file_id: uuid }, { language_hints: ['en', 'x'.repeat(11)], translation: { type: 'one_way' } }, { model: 'm', audio_url: 'u', file_id: uuid }],
+  createTemporaryKey: [{ usage_type: 'transcribe_websocket', expires_in_seconds: 10 }, { usage_type: 'other', expires_in_seconds: 0 }],
+  listParams: [{ limit: 10 }, { limit: 0, cursor: 5 }, 'nope'],
+  realtimeConfig: [{ model: 'stt-rt-v5', audio_format: 'auto', brand_new_field: 1 }, { model: 'stt-rt-v5', audio_format: 'pcm_s16le' }, { audio_format: 3 }],
+};
+
+describe('schemas: the build\'s precompiled validators', () => {
+  const schemas = { ...responseSchemas, ...requestSchemas } as Record<SchemaName, object>;
+  const precompiled = load(standaloneValidators(schemas));
+  const ajv = new Ajv({ allErrors: true, strict: false });
+
+  it('has one validator per schema', () => {
+    expect(Object.keys(precompiled).sort()).to.deep.equal(Object.keys(schemas).sort());
+  });
+
+  for (const name of Object.keys(samples) as SchemaName[]) {
+    it(`judges ${name} payloads exactly as the run-time compiled schema does`, () => {
+      const runtime = ajv.compile(schemas[name]);
+      const verdicts: boolean[] = [];
+      for (const sample of samples[name]) {
+        const expected = runtime(sample);
+        verdicts.push(expected);
+        expect(precompiled[name](sample), JSON.stringify(sample)).to.equal(expected);
+        const shape = (fn: ValidateFunction) => (fn.errors ?? []).map((e) => [e.instancePath, e.keyword, e.message]);
+        expect(shape(precompiled[name])).to.deep.equal(shape(runtime));
+      }
+      // Each schema's samples hold a valid payload and an invalid one, so both paths are compared.
+      expect(verdicts).to.include(true).and.to.include(false);
+    });
+  }
+});
