@@ -6,6 +6,12 @@
  */
 import type { ApiValidationError } from './types';
 
+/** The `code` of a `SonioxAPIError`: one per HTTP status family. */
+export type SonioxAPIErrorCode = 'api_error' | 'bad_request' | 'authentication_error' | 'payment_required' | 'permission_denied' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited' | 'server_error';
+
+/** Every `code` an SDK error can carry: switch on it exhaustively. */
+export type SonioxErrorCode = 'soniox_error' | 'config_error' | 'validation_error' | 'connection_error' | 'upload_not_retryable' | 'upload_error' | 'hook_error' | 'timeout' | 'aborted' | 'transcription_failed' | 'websocket_error' | SonioxAPIErrorCode;
+
 /** Fields every SDK error may carry; all plain data. */
 export interface SonioxErrorOptions {
   cause?: unknown;
@@ -13,8 +19,8 @@ export interface SonioxErrorOptions {
 
 /** Base of every error thrown or emitted by the SDK. */
 export class SonioxError extends Error {
-  /** Stable machine-readable identifier of the error class. */
-  readonly code: string = 'soniox_error';
+  /** Stable machine-readable identifier of the error class (narrowed by each subclass). */
+  readonly code: SonioxErrorCode = 'soniox_error';
 
   constructor(message: string, options: SonioxErrorOptions = {}) {
     super(message);
@@ -32,7 +38,7 @@ export class SonioxError extends Error {
 
 /** A client option or environment variable is missing or malformed. */
 export class SonioxConfigError extends SonioxError {
-  override readonly code: string = 'config_error';
+  override readonly code = 'config_error' as const;
   /** The option at fault, e.g. `apiKey`. */
   readonly option: string;
   constructor(option: string, message: string) {
@@ -49,7 +55,7 @@ export interface FieldIssue {
 
 /** Request parameters rejected before sending, or a response that drifted from the schema. */
 export class SonioxValidationError extends SonioxError {
-  override readonly code: string = 'validation_error';
+  override readonly code = 'validation_error' as const;
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = []) {
     super(message);
@@ -70,7 +76,7 @@ export interface APIErrorDetails {
 
 /** The API answered with a non-2xx status. Subclasses per status family. */
 export class SonioxAPIError extends SonioxError {
-  override readonly code: string = 'api_error';
+  override readonly code: SonioxAPIErrorCode = 'api_error';
   /** HTTP status. */
   readonly status: number;
   /** The API's `error_type` (branch on this, never on the message). */
@@ -91,35 +97,35 @@ export class SonioxAPIError extends SonioxError {
 
 /** 400. */
 export class SonioxBadRequestError extends SonioxAPIError {
-  override readonly code: string = 'bad_request';
+  override readonly code = 'bad_request' as const;
 }
 /** 401: missing or wrong API key. */
 export class SonioxAuthenticationError extends SonioxAPIError {
-  override readonly code: string = 'authentication_error';
+  override readonly code = 'authentication_error' as const;
 }
 /** 402: out of credit. */
 export class SonioxPaymentRequiredError extends SonioxAPIError {
-  override readonly code: string = 'payment_required';
+  override readonly code = 'payment_required' as const;
 }
 /** 403. */
 export class SonioxPermissionError extends SonioxAPIError {
-  override readonly code: string = 'permission_denied';
+  override readonly code = 'permission_denied' as const;
 }
 /** 404. */
 export class SonioxNotFoundError extends SonioxAPIError {
-  override readonly code: string = 'not_found';
+  override readonly code = 'not_found' as const;
 }
 /** 409: e.g. a transcript asked for before the transcription completed. */
 export class SonioxConflictError extends SonioxAPIError {
-  override readonly code: string = 'conflict';
+  override readonly code = 'conflict' as const;
 }
 /** 413: request body too large. */
 export class SonioxPayloadTooLargeError extends SonioxAPIError {
-  override readonly code: string = 'payload_too_large';
+  override readonly code = 'payload_too_large' as const;
 }
 /** 429, or a Retry-After longer than the client is willing to wait. */
 export class SonioxRateLimitError extends SonioxAPIError {
-  override readonly code: string = 'rate_limited';
+  override readonly code = 'rate_limited' as const;
   /** How long the server asked to wait, when it said. */
   readonly retryAfterMs: number | undefined;
   constructor(message: string, details: APIErrorDetails) {
@@ -129,12 +135,12 @@ export class SonioxRateLimitError extends SonioxAPIError {
 }
 /** 5xx. */
 export class SonioxServerError extends SonioxAPIError {
-  override readonly code: string = 'server_error';
+  override readonly code = 'server_error' as const;
 }
 
 /** The request never got an answer: refused, reset, DNS, TLS. */
 export class SonioxConnectionError extends SonioxError {
-  override readonly code: string = 'connection_error';
+  override readonly code: 'connection_error' | 'upload_not_retryable' = 'connection_error';
   /** The system error code (`ECONNRESET`, ...) when there was one. */
   readonly errno: string | undefined;
   constructor(message: string, options: SonioxErrorOptions & { errno?: string } = {}) {
@@ -145,7 +151,7 @@ export class SonioxConnectionError extends SonioxError {
 
 /** An upload from a one-shot stream failed after bytes were consumed: it cannot be re-sent. */
 export class SonioxUploadNotRetryableError extends SonioxConnectionError {
-  override readonly code: string = 'upload_not_retryable';
+  override readonly code = 'upload_not_retryable' as const;
 }
 
 /**
@@ -153,12 +159,12 @@ export class SonioxUploadNotRetryableError extends SonioxConnectionError {
  * that threw (the exception is the non-enumerable `cause`). Not retried.
  */
 export class SonioxUploadError extends SonioxError {
-  override readonly code: string = 'upload_error';
+  override readonly code = 'upload_error' as const;
 }
 
 /** One of your hooks (`onRequest`, `onResponse`, `onRetry`) threw: the exception is the non-enumerable `cause`. */
 export class SonioxHookError extends SonioxError {
-  override readonly code: string = 'hook_error';
+  override readonly code = 'hook_error' as const;
   /** Which hook threw. */
   readonly hook: string;
   constructor(hook: string, cause: unknown) {
@@ -169,7 +175,7 @@ export class SonioxHookError extends SonioxError {
 
 /** A per-attempt inactivity timeout, an overall deadline, or a wait that ran out. */
 export class SonioxTimeoutError extends SonioxError {
-  override readonly code: string = 'timeout';
+  override readonly code = 'timeout' as const;
   readonly timeoutMs: number | undefined;
   constructor(message: string, timeoutMs?: number, options: SonioxErrorOptions = {}) {
     super(message, options);
@@ -179,12 +185,12 @@ export class SonioxTimeoutError extends SonioxError {
 
 /** The caller's AbortSignal fired. */
 export class SonioxAbortError extends SonioxError {
-  override readonly code: string = 'aborted';
+  override readonly code = 'aborted' as const;
 }
 
 /** A transcription ended with status `error`. */
 export class SonioxTranscriptionError extends SonioxError {
-  override readonly code: string = 'transcription_failed';
+  override readonly code = 'transcription_failed' as const;
   readonly transcriptionId: string;
   readonly errorType: string | undefined;
   constructor(transcriptionId: string, errorType: string | undefined, message: string) {
@@ -209,7 +215,7 @@ const RETRYABLE_WS_CODES = new Set([408, 500, 503]);
 
 /** A realtime session failed: a server error message, an abrupt close or a malformed frame. */
 export class SonioxWebSocketError extends SonioxError {
-  override readonly code: string = 'websocket_error';
+  override readonly code = 'websocket_error' as const;
   readonly serverCode: number | undefined;
   readonly errorType: string | undefined;
   readonly requestId: string | undefined;

@@ -1,17 +1,32 @@
-/** soniox-pro-sdk: public exports only. */
+/**
+ * soniox-pro-sdk: the public surface, named one by one so nothing internal leaks out by
+ * `export *` (spec/index.spec.ts holds the exact list). Internals (the retry policy's pure
+ * functions, config resolution, redaction, the realtime context) stay importable only by path
+ * inside the package.
+ */
 export { SonioxClient } from './client';
 export type { TranscribeOptions, TranscribeSource, CleanupTarget } from './client';
-export { resolveConfig, regionHosts } from './config';
 export type { SonioxClientOptions, SonioxRegion, RequestEvent, ResponseEvent, RetryEvent } from './config';
-export * from './errors';
-export * from './types';
+export {
+  SonioxError, SonioxConfigError, SonioxValidationError, SonioxAPIError, SonioxBadRequestError,
+  SonioxAuthenticationError, SonioxPaymentRequiredError, SonioxPermissionError, SonioxNotFoundError,
+  SonioxConflictError, SonioxPayloadTooLargeError, SonioxRateLimitError, SonioxServerError,
+  SonioxConnectionError, SonioxUploadNotRetryableError, SonioxUploadError, SonioxHookError,
+  SonioxTimeoutError, SonioxAbortError, SonioxTranscriptionError, SonioxWebSocketError,
+} from './errors';
+export type { SonioxErrorCode, SonioxAPIErrorCode, SonioxErrorOptions, FieldIssue, APIErrorDetails, WebSocketErrorDetails } from './errors';
+export { MAX_FILE_SIZE, DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
+export type {
+  ApiValidationError, ApiErrorBody, SonioxFile, FileList, ListParams, TranslationConfig, StructuredContext,
+  CreateTranscriptionParams, TranscriptionStatus, Transcription, TranscriptionList, TranscriptToken, Transcript,
+  Model, ModelList, CreateTemporaryKeyParams, TemporaryKey, RealtimeAudioFormat, RealtimeConfig,
+  RealtimeStartMessage, RealtimeToken, RealtimeMessage, WebhookEvent,
+} from './types';
 export type { CallOptions, PoolStats } from './http/transport';
-export { backoffDelay, parseRetryAfter, isRetryableFailure, DEFAULT_RETRY_POLICY } from './http/retry';
 export type { RetryPolicyOptions, AttemptFailure } from './http/retry';
 export type { UploadInput } from './http/upload-source';
 export type { UploadOptions, UploadProgress } from './resources/files';
 export type { WaitOptions } from './resources/transcriptions';
-export { nextPollInterval } from './resources/transcriptions';
 export type { WebhookAuth } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
-export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimeContext, RealtimePhase, WebSocketFactory, RealtimeStreamEvents } from './realtime/stream';
+export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimePhase, WebSocketFactory, RealtimeStreamEvents } from './realtime/stream';

@@ -8,11 +8,33 @@ describe('package entry points', () => {
       'SonioxClient', 'RealtimeStream', 'SonioxError', 'SonioxConfigError', 'SonioxValidationError', 'SonioxAPIError',
       'SonioxAuthenticationError', 'SonioxPermissionError', 'SonioxNotFoundError', 'SonioxRateLimitError', 'SonioxServerError',
       'SonioxConnectionError', 'SonioxTimeoutError', 'SonioxTranscriptionError', 'SonioxWebSocketError', 'SonioxAbortError',
-      'backoffDelay', 'parseRetryAfter',
     ]) {
       expect(sdk, name).to.have.property(name);
     }
     expect(mockEntry).to.have.property('startMockServer');
     expect(mockEntry).to.have.property('parseFaultFlag');
+  });
+
+  it('export nothing else: internals (retry policy, config resolution, redaction) stay inside', () => {
+    expect(Object.keys(sdk).sort()).to.deep.equal([
+      'DEFAULT_ASYNC_MODEL', 'DEFAULT_REALTIME_MODEL', 'MAX_FILE_SIZE', 'RealtimeStream', 'SonioxAPIError', 'SonioxAbortError',
+      'SonioxAuthenticationError', 'SonioxBadRequestError', 'SonioxClient', 'SonioxConfigError', 'SonioxConflictError',
+      'SonioxConnectionError', 'SonioxError', 'SonioxHookError', 'SonioxNotFoundError', 'SonioxPayloadTooLargeError',
+      'SonioxPaymentRequiredError', 'SonioxPermissionError', 'SonioxRateLimitError', 'SonioxServerError', 'SonioxTimeoutError',
+      'SonioxTranscriptionError', 'SonioxUploadError', 'SonioxUploadNotRetryableError', 'SonioxValidationError', 'SonioxWebSocketError',
+    ]);
+  });
+
+  it('give every error class its own literal code', () => {
+    const codes = Object.values(sdk)
+      .filter((value): value is typeof sdk.SonioxError => typeof value === 'function' && value.prototype instanceof Error)
+      .map((ErrorClass) => new (ErrorClass as unknown as new (...args: string[]) => { code: sdk.SonioxErrorCode })('x', 'y', 'z').code);
+    expect(new Set(codes).size).to.equal(codes.length);
+    // Checked by npm run typecheck: a code outside the union, or a subclass's code widened, does not compile.
+    // @ts-expect-error 'timed_out' is not a code
+    const misspelt: sdk.SonioxErrorCode = 'timed_out';
+    // @ts-expect-error a rate-limit error's code is exactly 'rate_limited'
+    const widened: sdk.SonioxRateLimitError['code'] = 'server_error';
+    expect([misspelt, widened]).to.have.length(2);
   });
 });
