@@ -1,6 +1,6 @@
 /**
  * soniox-pro-sdk: the public surface, named one by one so nothing internal leaks out by
- * `export *` (spec/index.spec.ts holds the exact list). Internals (the retry policy's pure
+ * `export *` (a spec holds the exact list). Internals (the retry policy's pure
  * functions, config resolution, redaction, the realtime context) stay importable only by path
  * inside the package.
  */
@@ -29,4 +29,4 @@ export type { UploadOptions, UploadProgress } from './resources/files';
 export type { WaitOptions } from './resources/transcriptions';
 export type { WebhookAuth } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
-export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimePhase, WebSocketFactory, RealtimeStreamEvents } from './realtime/stream';
+export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimePhase, WebSocketFactory, RealtimeSocket, RealtimeSocketOptions, RealtimeSocketData, RealtimeStreamEvents } from './realtime/stream';

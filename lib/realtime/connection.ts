@@ -8,15 +8,46 @@
  * count against the server) and only while we read the socket (a socket we paused for a slow
  * reader cannot show us a pong).
  */
-import type { ClientOptions, RawData, WebSocket } from 'ws';
 import { SonioxWebSocketError, redact } from '../errors';
 
 /** WebSocket ready states (the standard's numbers): constants here, so ws loads only to connect. */
 const OPEN = 1;
 const CLOSED = 3;
 
-/** Makes the socket; the default is `new WebSocket(url, options)` (a seam for tests). */
-export type WebSocketFactory = (url: string, options: ClientOptions) => WebSocket;
+/** A frame's payload as ws delivers it. */
+export type RealtimeSocketData = Buffer | ArrayBuffer | Buffer[];
+
+/** What the SDK asks of the factory: a subset of ws's `ClientOptions`. */
+export interface RealtimeSocketOptions {
+  perMessageDeflate: false;
+  handshakeTimeout: number;
+  /** The upgrade request's headers (`Authorization` unless the key travels in the start message). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * What the SDK uses of a socket. ws's `WebSocket` is one; declared here so the package's types
+ * need no `@types/ws`, and a test double or another client can stand in.
+ */
+export interface RealtimeSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string | Buffer, options: { binary: boolean }, done?: (error?: Error) => void): void;
+  ping(data: undefined, mask: undefined, done?: (error?: Error) => void): void;
+  pause(): void;
+  resume(): void;
+  close(code?: number): void;
+  terminate(): void;
+  on(event: 'message', listener: (data: RealtimeSocketData, isBinary: boolean) => void): unknown;
+  on(event: 'pong', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close', listener: (code: number) => void): unknown;
+  once(event: 'open', listener: () => void): unknown;
+  removeAllListeners(): unknown;
+}
+
+/** Makes the socket; the default is ws's `new WebSocket(url, options)` (a seam for tests). */
+export type WebSocketFactory = (url: string, options: RealtimeSocketOptions) => RealtimeSocket;
 
 /** What a Connection reports to its stream. */
 export interface ConnectionEvents {
@@ -39,7 +70,7 @@ const noop = (): void => undefined;
 
 /** One socket and its timers (see the file comment). */
 export class Connection {
-  private readonly ws: WebSocket;
+  private readonly ws: RealtimeSocket;
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
@@ -57,7 +88,7 @@ export class Connection {
     Object.defineProperty(this, 'ws', { enumerable: false, value: ws });
     this.ws = ws;
     ws.once('open', () => this.onOpen());
-    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('message', (data: RealtimeSocketData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('pong', () => this.sawLife());
     ws.on('error', (error: Error) => {
       const reason = redact(error.message, [key]);
@@ -159,7 +190,7 @@ export class Connection {
     this.awaitingPong = false;
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
     this.sawLife();
     if (isBinary) return this.events.message(undefined);
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');

@@ -29,7 +29,7 @@ import { ResumeBuffer, msToBytes } from './reconnect';
 import { TokenAssembler } from './token-assembler';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
-export type { WebSocketFactory } from './connection';
+export type { WebSocketFactory, RealtimeSocket, RealtimeSocketOptions, RealtimeSocketData } from './connection';
 export { joinAfterResume } from './token-assembler';
 
 /** What the client gives every stream. */

@@ -71,7 +71,7 @@ describe('realtime/connection (scripted socket)', () => {
       failure: (error) => seen.failures.push(error),
     };
     connection = new Connection('ws://x', { Authorization: `Bearer ${KEY}` }, KEY, { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 }, events, (_url, options) => {
-      factoryOptions = options as Record<string, unknown>;
+      factoryOptions = options as unknown as Record<string, unknown>;
       return socket as unknown as WebSocket;
     });
   });
