@@ -1,5 +1,6 @@
-// Writes dist/index.mjs and dist/mock/index.mjs: ESM entry points that re-export the CommonJS
-// build by name, so `import { SonioxClient } from 'soniox-pro-sdk'` works without a dual build.
+// Writes dist/index.mjs and dist/mock/index.mjs (with .d.mts types): ESM entry points that
+// re-export the CommonJS build by name, so `import { SonioxClient } from 'soniox-pro-sdk'`
+// works, and is typed as ESM, without a dual build.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,4 +14,11 @@ for (const entry of ['index.js', path.join('mock', 'index.js')]) {
     `export const { ${names.join(', ')} } = cjs;\n` +
     'export default cjs;\n';
   fs.writeFileSync(file.replace(/\.js$/, '.mjs'), body);
+  // ESM types of their own, so `import` under node16/nodenext is not typed as CommonJS
+  // ("masquerading as CJS"): the same declarations, re-exported, plus the default export.
+  const types =
+    `export * from './${path.basename(entry)}';\n` +
+    `import * as cjs from './${path.basename(entry)}';\n` +
+    'export default cjs;\n';
+  fs.writeFileSync(file.replace(/\.js$/, '.d.mts'), types);
 }
