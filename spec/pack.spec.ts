@@ -1,0 +1,110 @@
+/**
+ * The tarball as a user gets it: `npm pack`, its types checked by @arethetypeswrong/cli, then
+ * installed into a fresh project that requires it, imports it, compiles a strict TypeScript
+ * file against it under node16 and bundler resolution, makes a call against the mock it
+ * ships, and runs its `soniox` command. Dependencies come from npm's cache (npm ci filled it).
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = path.join(__dirname, '..');
+const run = promisify(execFile);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const built = fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && fs.existsSync(path.join(ROOT, 'dist', 'index.d.mts'));
+
+/** A strict consumer: public names only, error codes narrowed, the realtime config checked. */
+const CONSUMER_TS = `
+import { SonioxClient, SonioxRateLimitError, type SonioxErrorCode, type RealtimeToken } from 'soniox-pro-sdk';
+import { startMockServer } from 'soniox-pro-sdk/mock';
+export async function main(): Promise<string> {
+  const server = await startMockServer();
+  const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {} });
+  const code: SonioxErrorCode = new SonioxRateLimitError('x', { status: 429 }).code;
+  const stream = client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
+  stream.on('data', (t: RealtimeToken) => t.text);
+  stream.destroy();
+  const { models } = await client.models.list();
+  client.close();
+  await server.close();
+  return code + models.length;
+}
+`;
+
+describe('the packed tarball, installed into a fresh project', function () {
+  // npm pack, npm install from the cache, two tsc runs and a few node processes.
+  this.timeout(180_000);
+  if (!built) {
+    // Skipped with a reason: the tarball is packed from dist/, which exists only after `npm run build` (npm ci runs it).
+    it.skip('needs dist/: run npm run build');
+    return;
+  }
+  let dir: string;
+  let tarball: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pack-'));
+    const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+    tarball = path.join(dir, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: dir });
+  });
+
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds no source map without its sources, and no spec, perf or fixture generator', async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    expect(files.filter((f) => /^(spec|perf|scripts|lib)\//.test(f))).to.deep.equal([]);
+    const maps = files.filter((f) => f.endsWith('.map'));
+    expect(maps.length).to.be.greaterThan(0);
+    for (const map of maps) {
+      const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'soniox-pro-sdk', map), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+      expect(parsed.sourcesContent, map).to.have.length(parsed.sources.length);
+    }
+  });
+
+  it('resolves its types for every consumer setting (@arethetypeswrong/cli: no problem)', async () => {
+    const attw = path.join(ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+    const result = await run(process.execPath, [attw, tarball, '--format', 'json']).catch((e: { stdout: string }) => e);
+    const { problems } = JSON.parse(result.stdout).analysis as { problems: unknown[] };
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('loads with require and import, and makes a call against the mock it ships', async () => {
+    const cjs = `const { SonioxClient } = require('soniox-pro-sdk'); const { startMockServer } = require('soniox-pro-sdk/mock');
+      startMockServer().then(async (s) => { const c = new SonioxClient({ apiKey: s.apiKey, baseURL: s.url, env: {} });
+        const t = await c.transcribe(require.resolve('soniox-pro-sdk/package.json').replace('package.json', 'fixtures/audio/hello-world.wav'));
+        console.log(t.text); c.close(); await s.close(); });`;
+    const esm = `import { SonioxClient } from 'soniox-pro-sdk'; import mock from 'soniox-pro-sdk/mock';
+      console.log(typeof SonioxClient, typeof mock.startMockServer);`;
+    expect((await run(process.execPath, ['-e', cjs], { cwd: dir })).stdout.trim()).to.match(/hello world/i);
+    expect((await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: dir })).stdout.trim()).to.equal('function function');
+  });
+
+  for (const resolution of [{ module: 'node16', moduleResolution: 'node16' }, { module: 'esnext', moduleResolution: 'bundler' }]) {
+    it(`compiles a strict TypeScript consumer under ${resolution.moduleResolution} resolution`, async () => {
+      const project = path.join(dir, `ts-${resolution.moduleResolution}`);
+      fs.mkdirSync(project, { recursive: true });
+      fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER_TS);
+      fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: { ...resolution, strict: true, noEmit: true, target: 'es2022', skipLibCheck: false, typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'] },
+        files: ['main.ts'],
+      }));
+      const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const result = await run(process.execPath, [tsc, '-p', project]).catch((e: { stdout: string }) => e);
+      expect(result.stdout).to.equal('');
+    });
+  }
+
+  it('installs the soniox command: npx soniox --help', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'soniox', '--help'], { cwd: dir });
+    expect(stdout).to.match(/transcribe/);
+    expect(stdout).to.match(/realtime/);
+  });
+});
