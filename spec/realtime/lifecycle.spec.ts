@@ -505,6 +505,34 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await until(() => peers.length === 2);
     });
 
+    it('caps the backoff at a given maxDelayMs below the base delay (fake timers)', async () => {
+      await peer((ws, index) => {
+        if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
+      });
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      sinon.stub(Math, 'random').returns(0.5);
+      cleanups.push(() => sinon.restore());
+      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 800, maxDelayMs: 40 } });
+      s.on('error', () => undefined);
+      await s.connect();
+      await until(() => s.phase === 'reconnecting');
+      await clock.tickAsync(19);
+      expect(peers).to.have.length(1);
+      await clock.tickAsync(1);
+      await until(() => peers.length === 2);
+    });
+
+    it('sends finalize with trailing_silence_ms only when given', async () => {
+      const texts: string[] = [];
+      await peer((ws) => ws.on('message', (data, isBinary) => !isBinary && texts.push(data.toString())));
+      const s = stream();
+      await s.connect();
+      s.finalize();
+      s.finalize({ trailing_silence_ms: 300 });
+      await until(() => texts.length === 3);
+      expect(texts.slice(1).map((t) => JSON.parse(t))).to.deep.equal([{ type: 'finalize' }, { type: 'finalize', trailing_silence_ms: 300 }]);
+    });
+
     it('end() before any audio connects, sends the config and end-of-audio, and finishes', async () => {
       const texts: string[] = [];
       await peer((ws) => ws.on('message', (data, isBinary) => {

@@ -150,6 +150,35 @@ describe('realtime/stream (against the mock server)', () => {
     const stream = client.realtime({ audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } });
     const [error] = (await once(stream, 'error')) as [SonioxValidationError];
     expect(error.issues.map((i) => i.field)).to.include.members(['sample_rate', 'num_channels', 'reconnect.maxAttempts']);
+    expect(error.message).to.equal('invalid realtime config: sample_rate is required for audio_format pcm_s16le; '
+      + 'num_channels is required for audio_format pcm_s16le; reconnect.maxAttempts must be an integer from 1 to 1000 (leave reconnect out for none)');
+    client.close();
+  });
+
+  it('uses highWaterMark for its writable side and socket buffer (64 KiB by default); a refused one neither throws nor applies', async () => {
+    const client = clientFor(server);
+    expect(client.realtime({ ...PCM }).writableHighWaterMark).to.equal(64 * 1024);
+    expect(client.realtime({ ...PCM, highWaterMark: 1000 }).writableHighWaterMark).to.equal(1000);
+    for (const highWaterMark of [0, '4096']) {
+      const stream = client.realtime({ ...PCM, highWaterMark } as RealtimeStreamConfig);
+      expect(stream.writableHighWaterMark).to.equal(64 * 1024);
+      const [error] = (await once(stream, 'error')) as [SonioxValidationError];
+      expect(error.issues.map((i) => i.field)).to.deep.equal(['highWaterMark']);
+    }
+    client.close();
+  });
+
+  it('removes a listener with off()', () => {
+    const client = clientFor(server);
+    const stream = client.realtime({ ...PCM });
+    let calls = 0;
+    const listener = () => calls++;
+    stream.on('finished', listener);
+    stream.off('finished', listener);
+    stream.emit('finished');
+    expect(calls).to.equal(0);
+    expect(stream.listenerCount('finished')).to.equal(0);
+    stream.destroy();
     client.close();
   });
 
@@ -225,6 +254,7 @@ describe('realtime/stream (against the mock server)', () => {
     controller.abort();
     const [error] = (await once(stream, 'error')) as [Error];
     expect(error).to.be.instanceOf(SonioxAbortError);
+    expect(error.message).to.equal('realtime session aborted');
     client.close();
   });
 
