@@ -19,11 +19,11 @@ export interface CliIO {
   stderr: Output;
   stdin: Readable;
   env: Record<string, string | undefined>;
-  /** Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called. */
+  /** Calls `handler` on each Ctrl-C (SIGINT, or SIGTERM) until the returned function is called. */
   onInterrupt(handler: () => void): () => void;
 }
 
-/** The real process: stdout, stderr, stdin, process.env and SIGINT. */
+/** The real process: stdout, stderr, stdin, process.env, SIGINT and SIGTERM. */
 export function processIO(): CliIO {
   return {
     stdout: process.stdout,
@@ -32,7 +32,11 @@ export function processIO(): CliIO {
     env: process.env,
     onInterrupt(handler) {
       process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
     },
   };
 }

@@ -46,11 +46,17 @@ function repeatable<T>(parse: (flag: string) => T): (value: string, previous: T[
   };
 }
 
+/** Parses --host: the mock binds loopback only. */
+function loopback(host: string): string {
+  if (['127.0.0.1', '::1', 'localhost'].includes(host)) return host;
+  throw new InvalidArgumentError('the mock server binds loopback only: 127.0.0.1, ::1 or localhost.');
+}
+
 /** The banner: where the server is and how to point the SDK or the CLI at it. */
-export function banner(server: MockServer): string {
+export function banner(server: MockServer, pacing = true): string {
   return `Soniox mock server listening
   REST:      ${server.url}
-  WebSocket: ${server.realtimeURL}
+  WebSocket: ${server.realtimeURL} (${pacing ? 'results paced at audio time' : 'results as fast as audio arrives'})
   API key:   ${server.apiKey}
 
   export SONIOX_API_BASE_URL=${server.url}
@@ -70,7 +76,7 @@ export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
     seed: flags.seed,
     timing: { queuedMs: flags.queuedMs, processingMs: flags.processingMs },
   });
-  ctx.stdout.write(`${banner(server)}\n`);
+  ctx.stdout.write(`${banner(server, flags.pacing)}\n`);
   if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
   await server.close();
   if (ctx.chatty) ctx.note('mock server stopped');
@@ -82,7 +88,7 @@ export function registerMock(program: Command, ctx: Context): void {
     .command('mock')
     .description('run the local mock Soniox server (REST + WebSocket, loopback) until Ctrl-C')
     .option('-p, --port <port>', 'port (0: any free port)', integer(0, 65_535), 8080)
-    .option('--host <host>', 'loopback host: 127.0.0.1, ::1 or localhost', '127.0.0.1')
+    .option('--host <host>', 'loopback host: 127.0.0.1, ::1 or localhost', loopback, '127.0.0.1')
     .option('--key <key>', 'the API key it accepts (default mock-api-key)')
     .option('--queued-ms <ms>', 'time a transcription stays queued (default 50)', integer(0))
     .option('--processing-ms <ms>', 'time a transcription stays processing (default 100)', integer(0))

@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import pc from 'picocolors';
 import type { RealtimeStreamConfig } from '../../realtime/stream';
-import type { RealtimeAudioFormat, RealtimeToken } from '../../types';
+import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeAudioFormat, type RealtimeToken } from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
@@ -30,6 +30,12 @@ export interface RealtimeFlags {
   outputFormat: 'text' | 'json';
 }
 
+/** Parses --format: a container name, auto, or a raw format the API knows. */
+export function audioFormat(value: string): string {
+  if (CONTAINER_AUDIO_FORMATS.includes(value) || RAW_AUDIO_FORMATS.includes(value)) return value;
+  throw new InvalidArgumentError(`unknown audio format; use ${CONTAINER_AUDIO_FORMATS.join(', ')}, or raw ${RAW_AUDIO_FORMATS.join(', ')}.`);
+}
+
 /** The sink for the flags and stdout. */
 export function sinkFor(ctx: Context, outputFormat: RealtimeFlags['outputFormat']): TokenSink {
   if (outputFormat === 'json') return new JsonLines(ctx.stdout);
@@ -40,7 +46,6 @@ export function sinkFor(ctx: Context, outputFormat: RealtimeFlags['outputFormat'
 /** The stream configuration the flags ask for. */
 export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): RealtimeStreamConfig {
   const config: RealtimeStreamConfig = {
-    // Checked by the stream before it connects: a bad format is a validation error naming it.
     audio_format: flags.format as RealtimeAudioFormat,
     tokens: flags.final ? 'final' : 'all',
     signal,
@@ -107,7 +112,7 @@ export function registerRealtime(program: Command, ctx: Context): void {
     .command('realtime')
     .description('stream audio from a file or stdin (-) through a realtime session, words printed as they are recognised')
     .argument('<source>', 'audio file, or - to read stdin')
-    .option('--format <audio_format>', 'audio format: auto (containers: wav, mp3, ogg, ...) or raw pcm_s16le, pcm_f32le, mulaw, ...', 'auto')
+    .option('--format <audio_format>', 'audio format: auto (detects wav, mp3, ogg, flac, ...), a container name, or raw pcm_s16le, pcm_f32le, mulaw, alaw, ... (raw needs --rate and --channels)', audioFormat, 'auto')
     .option('--rate <hz>', 'sample rate (raw formats)', integer(1, 384_000))
     .option('--channels <n>', 'channel count (raw formats)', integer(1, 8))
     .option('-m, --model <model>', 'realtime model (default stt-rt-v5)')
