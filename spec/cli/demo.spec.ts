@@ -37,7 +37,8 @@ describe('cli: soniox demo', function () {
     expect(out).to.match(/^audio: fixtures\/audio\/hello-world\.wav \(82\.3 KB, 2\.63 s\)$/m);
     expect(out).to.match(/^upload: 0\.1 \/ 0\.1 MB \(100 %\)$/m);
     expect(out).to.match(/^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 1\.00 s$/m);
-    expect(out).to.match(/^status: queued at/m);
+    expect(out).to.match(/^created transcription [0-9a-f-]{36}: queued$/m);
+    expect(out).to.match(/^models: stt-rt-v5, stt-async-v5/m);
     expect(out).to.match(/^status: completed at/m);
     expect(out).to.match(/^START +END +WORD\n0\.33 s +0\.71 s +hello\n/m);
     expect(out).to.match(/^text: hello world this is a test$/m);

@@ -98,6 +98,10 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   const created: Created = {};
   const figures: string[][] = [];
   try {
+    // Also warms the connection and the response schemas up, so the upload figure is the upload's.
+    const { models } = await client.models.list({ signal: ctx.signal });
+    say(`models: ${models.map((m) => m.id).join(', ')}`);
+
     heading('1. upload');
     const uploadStart = performance.now();
     const file = await client.files.upload(audioPath, { signal: ctx.signal, onProgress: (p) => progress.upload(p.loaded, p.total) });
