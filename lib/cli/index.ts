@@ -39,8 +39,8 @@ export function program(ctx: Context): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      getOutHelpWidth: () => ctx.io.stdout.columns ?? 80,
-      getErrHelpWidth: () => ctx.io.stderr.columns ?? 80,
+      getOutHelpWidth: () => ctx.io.stdout.columns || 80,
+      getErrHelpWidth: () => ctx.io.stderr.columns || 80,
     })
     .addHelpText('after', `
 Environment: SONIOX_API_KEY (required except for mock and demo), SONIOX_API_BASE_URL,

@@ -116,3 +116,36 @@ describe('cli: live rendering', () => {
     expect(bytes(3 * 1024 ** 4)).to.equal('3072.0 GB');
   });
 });
+
+describe('cli: live rendering of translations', () => {
+  const t = (text: string, start_ms: number, is_final = true): RealtimeToken => ({ text, start_ms, end_ms: start_ms + 100, is_final, translation_status: 'translation', language: 'fr' });
+
+  it('PlainText and LiveText print final translation tokens on their own lines after the spoken ones', () => {
+    const io = memoryIO();
+    const plain = new PlainText(io.stdout);
+    plain.token(f('hello', 0));
+    plain.token(f(' world', 100));
+    plain.token(t('bon', 0, false));
+    plain.token(t('bonjour', 0));
+    plain.token(t(' le monde', 100));
+    plain.token(f(' again', 200));
+    plain.end();
+    expect(io.stdout.text).to.equal('hello world\n→ bonjour le monde\nagain\n');
+
+    const tty = memoryIO({ isTTY: true });
+    const live = new LiveText(tty.stdout, pc.createColors(false));
+    live.token(f('hello', 0));
+    live.token(t('bon', 0, false));
+    live.token(t('bonjour', 0));
+    live.token(t(' monde', 100));
+    live.endpoint();
+    live.token(t(' encore', 200));
+    live.token(n(' wor', 100));
+    live.token(f(' world', 100));
+    live.end();
+    expect(tty.stdout.text).to.include(`${ERASE_LINE}hello\n`);
+    expect(tty.stdout.text).to.include(`${ERASE_LINE}→ bonjour monde\n`);
+    expect(tty.stdout.text).to.include(`${ERASE_LINE}→ encore\n`);
+    expect(tty.stdout.text.endsWith(`${ERASE_LINE}world\n`)).to.equal(true);
+  });
+});

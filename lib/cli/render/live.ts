@@ -6,6 +6,9 @@
  * - `PlainText` (a pipe): final words only, as they come; a newline at endpoints.
  * - `JsonLines`: one token per line, as the stream delivered it.
  *
+ * With translation, the text sinks print final translation tokens on lines of their own, after
+ * `→ `, between the lines of the spoken words (non-final translation tokens are not shown).
+ *
  * The server restates the whole non-final tail in each result, after that result's new finals;
  * a stream delivers tokens, not results, so a result's start is recognised as a final token, or
  * a non-final token that does not start after the tail's last one.
@@ -25,6 +28,8 @@ export interface TokenSink {
 }
 
 const speakerLabel = (speaker: string | undefined): string => (speaker ? `Speaker ${speaker}: ` : '');
+const TRANSLATION = '→ ';
+const isTranslation = (token: RealtimeToken): boolean => token.translation_status === 'translation';
 
 /** Tracks the final line and the non-final tail (see the file comment). */
 export class TailTracker {
@@ -55,15 +60,32 @@ export class TailTracker {
 export class LiveText implements TokenSink {
   private line = '';
   private speaker: string | undefined;
+  private translating = false;
   private readonly tracker = new TailTracker();
 
   constructor(private readonly out: Output, private readonly color: Colors) {}
 
   private get width(): number {
-    return Math.max(20, (this.out.columns ?? 80) - 1);
+    return Math.max(20, (this.out.columns || 80) - 1);
   }
 
   token(token: RealtimeToken): void {
+    if (isTranslation(token)) {
+      if (!token.is_final) return;
+      if (!this.translating) {
+        this.commit();
+        this.translating = true;
+        this.line = TRANSLATION;
+      }
+      this.line += this.atLineStart ? token.text.trimStart() : token.text;
+      this.wrap();
+      this.draw();
+      return;
+    }
+    if (this.translating) {
+      this.translating = false;
+      this.commit();
+    }
     if (this.tracker.take(token)) {
       if (token.speaker !== undefined && token.speaker !== this.speaker) {
         this.commit();
@@ -77,7 +99,7 @@ export class LiveText implements TokenSink {
   }
 
   private get atLineStart(): boolean {
-    return this.line === '' || this.line === speakerLabel(this.speaker);
+    return this.line === '' || this.line === TRANSLATION || this.line === speakerLabel(this.speaker);
   }
 
   endpoint(): void {
@@ -93,8 +115,7 @@ export class LiveText implements TokenSink {
   private commit(): void {
     if (!this.atLineStart) this.out.write(`${ERASE_LINE}${this.line.trimEnd()}\n`);
     else this.out.write(ERASE_LINE);
-    this.line = '';
-    if (this.speaker) this.line = speakerLabel(this.speaker);
+    this.line = this.translating ? TRANSLATION : speakerLabel(this.speaker);
   }
 
   /** Commits the words that no longer fit on one terminal line. */
@@ -124,16 +145,22 @@ export class PlainText implements TokenSink {
 
   constructor(private readonly out: Output) {}
 
+  private translating = false;
+
   token(token: RealtimeToken): void {
     if (!token.is_final) return;
-    const newSpeaker = token.speaker !== undefined && token.speaker !== this.speaker;
+    if (isTranslation(token) !== this.translating) {
+      this.end();
+      this.translating = isTranslation(token);
+    }
+    const newSpeaker = !this.translating && token.speaker !== undefined && token.speaker !== this.speaker;
     if (newSpeaker) {
       this.end();
       this.speaker = token.speaker;
     }
     const text = this.atLineStart ? token.text.trimStart() : token.text;
     if (text === '') return;
-    this.out.write(`${this.atLineStart ? speakerLabel(this.speaker) : ''}${text}`);
+    this.out.write(`${this.atLineStart ? (this.translating ? TRANSLATION : speakerLabel(this.speaker)) : ''}${text}`);
     this.atLineStart = false;
   }
 
