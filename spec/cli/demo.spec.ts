@@ -5,7 +5,7 @@ import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
-import { run } from './helpers';
+import { run, until } from './helpers';
 
 /** A WAV of `ms` of noise (16 kHz, s16le, mono): the mock answers it with placeholder words. */
 function noiseWav(ms: number): Buffer {
@@ -72,7 +72,7 @@ describe('cli: soniox demo', function () {
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
     const io = memoryIO();
     const running = run(['demo', '--no-pacing'], { io });
-    while (!io.stdout.text.includes('retry 1')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => io.stdout.text.includes('retry 1'));
     io.interrupt();
     const { code, out } = await running;
     expect(code).to.equal(130);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, run } from './helpers';
+import { cliMock, envFor, run, until } from './helpers';
 
 const audio = fixture('hello-world.wav');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -79,7 +79,7 @@ describe('cli: soniox files', function () {
     server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 5_000 }] });
     const io = memoryIO({ env });
     const running = run(['files', 'upload', audio.path], { io });
-    while (!server.state.inFlight) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => server.state.inFlight > 0);
     io.interrupt();
     const { code, err, out } = await running;
     expect(code).to.equal(130);

@@ -34,14 +34,34 @@ export async function run(argv: string[], options: Parameters<typeof memoryIO>[0
   return { code, out: io.stdout.text, err: io.stderr.text, io };
 }
 
+const children = new Set<ChildProcessWithoutNullStreams>();
+
 /** Starts the CLI in a child process (TypeScript through ts-node; no build needed). */
 export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   const { SONIOX_API_KEY: _k, SONIOX_API_BASE_URL: _b, SONIOX_REALTIME_URL: _r, ...rest } = process.env;
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lib/cli/index.ts', ...args], {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lib/cli/index.ts', ...args], {
     cwd: ROOT,
     env: { ...rest, NO_COLOR: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills the children a spec left running (afterEach). */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+/** Resolves when `condition` holds (polled every 5 ms); rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Collects a child's output and exit code, killing it after `timeoutMs`. */

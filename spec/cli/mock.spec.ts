@@ -2,15 +2,7 @@ import { expect } from 'chai';
 import { parseWsFaultFlag } from '../../lib/cli';
 import { memoryIO } from '../../lib/cli/io';
 import { fixture } from '../audio';
-import { run } from './helpers';
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { run, until } from './helpers';
 
 describe('cli: soniox mock', function () {
   it('serves until Ctrl-C with the given key, timing and faults, prints how to use it, exits 0', async () => {

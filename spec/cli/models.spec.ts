@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { MockServer } from '../../lib/mock';
-import { cliMock, envFor, run } from './helpers';
+import { memoryIO } from '../../lib/cli/io';
+import { cliMock, envFor, run, until } from './helpers';
 
 describe('cli: soniox models', function () {
   let server: MockServer;
@@ -38,6 +39,15 @@ describe('cli: soniox models', function () {
     expect(denied.code).to.equal(1);
     expect(denied.err).to.match(/401 unauthenticated/);
     expect(denied.err).not.to.include(wrongKey);
+  });
+
+  it('Ctrl-C while a call is in flight: exit 130, "interrupted" on stderr', async () => {
+    server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 5_000 }] });
+    const io = memoryIO({ env: envFor(server) });
+    const running = run(['models'], { io });
+    await until(() => server.state.inFlight > 0);
+    io.interrupt();
+    expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
   });
 
   it('a network failure exits 1 with a clear line', async () => {

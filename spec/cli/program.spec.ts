@@ -6,7 +6,7 @@ import { Context, describe as describeError, exitCodeOf, fileError } from '../..
 import { memoryIO, processIO, redacting } from '../../lib/cli/io';
 import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
 import type { MockServer } from '../../lib/mock';
-import { cliMock, envFor, finished, KEY, ROOT, run, spawnCli } from './helpers';
+import { cliMock, envFor, finished, killChildren, KEY, ROOT, run, spawnCli } from './helpers';
 
 const COMMANDS = [
   ['transcribe'], ['realtime'], ['files'], ['files', 'ls'], ['files', 'get'], ['files', 'upload'], ['files', 'rm'],
@@ -19,7 +19,10 @@ describe('cli: the program', function () {
   beforeEach(async () => {
     server = await cliMock();
   });
-  afterEach(() => server.close());
+  afterEach(async () => {
+    killChildren();
+    await server.close();
+  });
 
   it('--help lists every command and the exit codes on stdout (exit 0); --version prints package.json\'s', async () => {
     const help = await run(['--help']);

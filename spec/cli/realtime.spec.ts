@@ -6,7 +6,7 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import { cliMock, envFor, finished, run, spawnCli } from './helpers';
+import { cliMock, envFor, finished, killChildren, until, run, spawnCli } from './helpers';
 
 const audio = fixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1'];
@@ -26,6 +26,7 @@ describe('cli: soniox realtime', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
   });
   afterEach(async () => {
+    killChildren();
     await server.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -105,7 +106,7 @@ describe('cli: soniox realtime', function () {
     const io = memoryIO({ env: envFor(server) });
     const running = run(['--verbose', 'realtime', '-', ...PCM], { io });
     io.stdin.write(audio.pcm.subarray(0, 32_000));
-    while (!io.stderr.text.includes('session open')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => io.stderr.text.includes('session open'));
     io.interrupt();
     const { code, err } = await running;
     expect(code).to.equal(130);

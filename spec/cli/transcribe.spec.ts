@@ -5,7 +5,7 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, finished, KEY, run, spawnCli, waitFor } from './helpers';
+import { cliMock, envFor, finished, killChildren, until, KEY, run, spawnCli, waitFor } from './helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -21,6 +21,7 @@ describe('cli: soniox transcribe', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
   });
   afterEach(async () => {
+    killChildren();
     await server.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -158,7 +159,7 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, '--verbose', ...POLL], { io });
-    while (server.state.transcriptions.size === 0) await tick(5);
+    await until(() => server.state.transcriptions.size > 0);
     io.interrupt();
     const { code, out, err } = await running;
     expect(code).to.equal(130);
@@ -173,7 +174,7 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    while (![...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing')) await tick(5);
+    await until(() => [...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing'));
     io.interrupt();
     const { code, err } = await running;
     expect(code).to.equal(130);
@@ -196,9 +197,10 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    while (![...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing')) await tick(5);
+    await until(() => [...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing'));
     io.interrupt();
-    await tick(50);
+    // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
+    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
     io.interrupt();
     const second = await running;
     expect(second.code).to.equal(130);
@@ -221,10 +223,6 @@ describe('cli: soniox transcribe', function () {
     expect(server.state.transcriptions.size).to.equal(0);
   });
 });
-
-function tick(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function restartWithTiming(old: MockServer, queuedMs: number, processingMs: number): Promise<MockServer> {
   await old.close();
