@@ -10,11 +10,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import pc from 'picocolors';
 import { SonioxClient } from '../client';
 import type { SonioxClientOptions } from '../config';
 import {
-  SonioxAPIError, SonioxConfigError, SonioxError, SonioxValidationError, SonioxWebSocketError,
+  SonioxAPIError, SonioxConfigError, SonioxValidationError, SonioxWebSocketError,
 } from '../errors';
 import { redacting, type CliIO, type Output } from './io';
 
@@ -102,6 +103,12 @@ export class Context {
     return this.io.stderr.isTTY === true || this.verbose;
   }
 
+  /** stdin as an audio source (`-`); a terminal is refused, it would wait for typed audio. */
+  stdinSource(): Readable {
+    if ((this.io.stdin as { isTTY?: boolean }).isTTY) throw new UsageError('stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file');
+    return this.io.stdin;
+  }
+
   /** Writes a command's result to stdout, or to `out` when given. */
   result(text: string, out?: string): void {
     const body = text.endsWith('\n') || text === '' ? text : `${text}\n`;
@@ -169,9 +176,4 @@ export function exitCodeOf(e: unknown): number {
   // schema is also a SonioxValidationError, but the API (not the command line) is at fault.
   if (e instanceof SonioxValidationError) return /\b(response|answered|page)\b/.test(e.message) ? EXIT_FAILURE : EXIT_USAGE;
   return EXIT_FAILURE;
-}
-
-/** Whether `e` is an SDK error (its message is written for users). */
-export function isSdkError(e: unknown): e is SonioxError {
-  return e instanceof SonioxError;
 }

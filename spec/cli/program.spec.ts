@@ -92,6 +92,16 @@ describe('cli: the program', function () {
     ctx.close();
   });
 
+  it('- refuses a terminal on stdin (it would wait for typed audio): exit 2', async () => {
+    for (const command of [['transcribe', '-'], ['realtime', '-'], ['files', 'upload', '-']]) {
+      const io = memoryIO({ env: envFor(server) });
+      Object.assign(io.stdin, { isTTY: true });
+      expect(await main(command, io), command.join(' ')).to.equal(2);
+      expect(io.stderr.text).to.equal('error: stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file\n');
+    }
+    expect(server.state.hits).to.deep.equal({});
+  });
+
   it('a malformed SONIOX_API_BASE_URL is a usage error naming it', async () => {
     const io = memoryIO({ env: { ...envFor(server), SONIOX_API_BASE_URL: 'not a url' } });
     expect(await main(['models'], io)).to.equal(2);

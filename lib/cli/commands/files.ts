@@ -76,11 +76,12 @@ export function registerFiles(program: Command, ctx: Context): void {
     .option('--reference <id>', 'client_reference_id')
     .option('--json', 'print the file as JSON instead of its id')
     .action(async (source: string, flags: { name?: string; reference?: string; json?: boolean }) => {
+      const input = source === '-' ? ctx.stdinSource() : source;
       if (source !== '-') checkInputFile(source);
       const client = ctx.client();
       const progress = progressFor(ctx);
       try {
-        const file = await client.files.upload(source === '-' ? ctx.io.stdin : source, {
+        const file = await client.files.upload(input, {
           signal: ctx.signal,
           filename: flags.name ?? (source === '-' ? 'stdin' : undefined),
           client_reference_id: flags.reference,

@@ -64,7 +64,7 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
 /** Runs `soniox realtime`. */
 export async function realtime(ctx: Context, source: string, flags: RealtimeFlags): Promise<void> {
   let input: Readable;
-  if (source === '-') input = ctx.io.stdin;
+  if (source === '-') input = ctx.stdinSource();
   else {
     checkInputFile(source);
     input = fs.createReadStream(source);

@@ -51,7 +51,7 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
   if (flags.out !== undefined) checkOutputFile(flags.out);
   let input: UploadInput | undefined;
   let size: number | undefined;
-  if (source === '-') input = ctx.io.stdin;
+  if (source === '-') input = ctx.stdinSource();
   else if (!isURL(source)) {
     size = checkInputFile(source);
     input = source;
