@@ -35,6 +35,7 @@ export function program(ctx: Context): Command {
     .option('-v, --verbose', 'show each request, retry and request id on stderr')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),

@@ -43,6 +43,7 @@ describe('cli: the program', function () {
       expect(code, command.join(' ')).to.equal(0);
       expect(err).to.equal('');
       expect(out).to.match(new RegExp(`^Usage: soniox ${command.join(' ')} `));
+      expect(out).to.match(/^Global Options:\n.*\n {2}-v, --verbose /m);
     }
     expect(server.state.hits).to.deep.equal({});
     expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
