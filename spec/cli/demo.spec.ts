@@ -5,7 +5,7 @@ import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
-import { run, until } from './helpers';
+import { cliMock, envFor, run, until } from './helpers';
 
 /** A WAV of `ms` of noise (16 kHz, s16le, mono): the mock answers it with placeholder words. */
 function noiseWav(ms: number): Buffer {
@@ -78,6 +78,22 @@ describe('cli: soniox demo', function () {
     expect(code).to.equal(130);
     expect(out).to.match(/interrupted\n$/);
     expect(out).not.to.match(/left behind/);
+
+    const server = await cliMock();
+    try {
+      const env = envFor(server);
+      const ok = await run(['demo', '--live', '--no-pacing'], { env });
+      expect(ok.code).to.equal(0);
+      expect(ok.out).to.match(/^soniox demo --live: against http:\/\/127\.0\.0\.1:\d+$/m);
+      expect(ok.out).to.match(/^retries +0$/m);
+      expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+      server.setFaults({ http: [{ route: 'POST /v1/files', status: 400 }] });
+      const failed = await run(['demo', '--live', '--no-pacing'], { env });
+      expect(failed.code).to.equal(1);
+      expect(failed.err).to.match(/^error: POST \/v1\/files failed with 400/);
+    } finally {
+      await server.close();
+    }
 
     const live = await run(['demo', '--live']);
     expect(live).to.include({ code: 2, err: 'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n' });

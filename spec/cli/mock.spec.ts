@@ -50,6 +50,16 @@ describe('cli: soniox mock', function () {
     expect(host.err).to.match(/argument '0\.0\.0\.0' is invalid. the mock server binds loopback only/);
   });
 
+  it('defaults: no faults, paced results, quiet on a pipe when stopped', async () => {
+    const io = memoryIO();
+    const running = run(['mock', '--port', '0'], { io });
+    await until(() => io.stdout.text.includes('Ctrl-C'));
+    expect(io.stdout.text).to.match(/\(results paced at audio time\)/);
+    expect(io.stdout.text).to.match(/export SONIOX_API_KEY=mock-api-key/);
+    io.interrupt();
+    expect(await running).to.include({ code: 0, err: '' });
+  });
+
   it('parses --ws-fault flags', () => {
     expect(parseWsFaultFlag('errorCode=503,afterAudioMs=1000,times=1')).to.deep.equal({ errorCode: 503, afterAudioMs: 1000, times: 1 });
     expect(parseWsFaultFlag('abruptClose, garbageFrame=false')).to.deep.equal({ abruptClose: true, garbageFrame: false });

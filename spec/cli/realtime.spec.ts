@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { realtimeConfig } from '../../lib/cli/commands/realtime';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
@@ -94,10 +95,19 @@ describe('cli: soniox realtime', function () {
     expect(failed.err).to.match(/^error: .*503.*\n$/);
 
     server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500, times: 1 }] });
-    const resumed = await run(['realtime', '-', ...PCM, '--reconnect', '2'], { env, stdin: audio.pcm, isTTY: true });
+    const resumed = await run(['realtime', '-', ...PCM, '--reconnect'], { env, stdin: audio.pcm, isTTY: true });
     expect(resumed.code).to.equal(0);
     expect(resumed.err).to.match(/reconnecting \(attempt 1\)/);
     expect(resumed.out.endsWith(`${audio.text}\n`)).to.equal(true);
+  });
+
+  it('maps the flags to the stream configuration', () => {
+    const signal = new AbortController().signal;
+    expect(realtimeConfig({ format: 'pcm_s16le', rate: 8000, channels: 2, reconnect: 5, translate: 'fr', outputFormat: 'text' }, signal)).to.deep.equal({
+      audio_format: 'pcm_s16le', tokens: 'all', signal, sample_rate: 8000, num_channels: 2,
+      translation: { type: 'one_way', target_language: 'fr' }, reconnect: { maxAttempts: 5 },
+    });
+    expect(realtimeConfig({ format: 'auto', reconnect: true, final: true, outputFormat: 'json' }, signal)).to.include({ tokens: 'final' }).and.to.have.nested.property('reconnect.maxAttempts', 3);
   });
 
   it('Ctrl-C ends the session: exit 130', async () => {

@@ -159,7 +159,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
 
     heading('5. what it measured');
     const pool = client.poolStats();
-    figures.push(['retries', `${retries.length}${retries.length ? ' (the injected 503, honouring Retry-After)' : ''}`]);
+    figures.push(['retries', `${retries.length}${retries.length && !flags.live ? ' (the injected 503, honouring Retry-After)' : ''}`]);
     figures.push(['HTTP requests / sockets', `${pool.requests} on ${pool.socketsCreated} socket(s), ${(pool.reuseRatio * 100).toFixed(0)} % reused`]);
     say(table(['FIGURE', 'VALUE'], figures));
   } catch (e) {
