@@ -1,15 +1,18 @@
 import { expect } from 'chai';
 import { parseWsFaultFlag } from '../../lib/cli';
-import { memoryIO } from '../../lib/cli/io';
+import { memoryIO, type MemoryIO } from '../../lib/cli/io';
 import { fixture } from '../audio';
 import { run, until } from './helpers';
 
 describe('cli: soniox mock', function () {
+  let io: MemoryIO | undefined;
+  // A failed spec must not leave its server listening: Ctrl-C it.
+  afterEach(() => io?.interrupt());
   it('serves until Ctrl-C with the given key, timing and faults, prints how to use it, exits 0', async () => {
-    const io = memoryIO({ isTTY: true });
+    io = memoryIO({ isTTY: true });
     const running = run(['mock', '--port', '0', '--key', 'k-123', '--queued-ms', '0', '--processing-ms', '0', '--no-pacing', '--seed', '7',
       '--fault', 'GET /v1/models=503,times=1', '--fault', 'GET /v1/files=500,times=1', '--ws-fault', 'errorCode=503,times=1'], { io });
-    await until(() => io.stdout.text.includes('Ctrl-C'));
+    await until(() => io!.stdout.text.includes('Ctrl-C'));
     const out = io.stdout.text;
     expect(out).to.match(/WebSocket: ws:\/\/127\.0\.0\.1:\d+\/transcribe-websocket \(results as fast as audio arrives\)/);
     expect(out).to.match(/export SONIOX_API_KEY=k-123/);
@@ -51,9 +54,9 @@ describe('cli: soniox mock', function () {
   });
 
   it('defaults: no faults, paced results, quiet on a pipe when stopped', async () => {
-    const io = memoryIO();
+    io = memoryIO();
     const running = run(['mock', '--port', '0'], { io });
-    await until(() => io.stdout.text.includes('Ctrl-C'));
+    await until(() => io!.stdout.text.includes('Ctrl-C'));
     expect(io.stdout.text).to.match(/\(results paced at audio time\)/);
     expect(io.stdout.text).to.match(/export SONIOX_API_KEY=mock-api-key/);
     io.interrupt();

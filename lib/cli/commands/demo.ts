@@ -114,7 +114,8 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
 
     heading('2. transcription');
     const createStart = performance.now();
-    const transcription = await client.transcriptions.create({ file_id: file.id }, { signal: ctx.signal });
+    // Let finish even on Ctrl-C (as transcribe does): only its answer tells which job to delete.
+    const transcription = await client.transcriptions.create({ file_id: file.id });
     created.transcription = transcription.id;
     say(`created transcription ${transcription.id}: ${transcription.status}`);
     await client.transcriptions.wait(transcription.id, {

@@ -80,7 +80,9 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
     } else {
       params.audio_url = source;
     }
-    const transcription = await client.transcriptions.create(params, { signal: ctx.signal });
+    // Not aborted by Ctrl-C: once sent, the server may create the job, and only the answer tells
+    // its id; the wait right after rejects at once when Ctrl-C came meanwhile, and cleanup follows.
+    const transcription = await client.transcriptions.create(params);
     created.transcription = transcription.id;
     progress.line(`created transcription ${transcription.id} (${transcription.model})`);
     await client.transcriptions.wait(transcription.id, {
