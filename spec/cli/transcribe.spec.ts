@@ -170,7 +170,7 @@ describe('cli: soniox transcribe', function () {
   });
 
   it('Ctrl-C while processing: waits for the transcription to leave processing, then deletes it', async () => {
-    server = await restartWithTiming(server, 5, 300);
+    server = await restartWithTiming(server, 5, 800);
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
