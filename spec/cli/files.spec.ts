@@ -84,7 +84,19 @@ describe('cli: soniox files', function () {
     const { code, err, out } = await running;
     expect(code).to.equal(130);
     expect(out).to.equal('');
-    expect(err).to.equal('interrupted: the upload was aborted, nothing was stored\n');
+    expect(err).to.equal('interrupted: the upload was aborted\n');
     expect(server.state.files.size).to.equal(0);
+  });
+
+  it('Ctrl-C during rm stops it: exit 130, the ids not reached are left alone', async () => {
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push((await run(['files', 'upload', audio.path], { env })).out.trim());
+    server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', delayMs: 5_000 }] });
+    const io = memoryIO({ env });
+    const running = run(['files', 'rm', ...ids], { io });
+    await until(() => server.state.inFlight > 0);
+    io.interrupt();
+    expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
+    expect(server.state.files.size).to.equal(2);
   });
 });

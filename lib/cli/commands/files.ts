@@ -32,6 +32,8 @@ export async function removeAll(ctx: Context, ids: string[], what: string, remov
       await remove(id);
       ctx.stdout.write(`deleted ${what} ${id}\n`);
     } catch (e) {
+      // Ctrl-C: stop here (main says "interrupted"); the ids not reached are not tried.
+      if (ctx.interrupted) throw e;
       ctx.note(`could not delete ${what} ${id}: ${describe(e)}`);
       failed = e;
     }
@@ -92,7 +94,7 @@ export function registerFiles(program: Command, ctx: Context): void {
       } catch (e) {
         progress.stop();
         if (ctx.interrupted) {
-          ctx.note('interrupted: the upload was aborted, nothing was stored');
+          ctx.note('interrupted: the upload was aborted');
           throw new InterruptedError();
         }
         throw e;
