@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
@@ -75,16 +78,37 @@ describe('cli: soniox files', function () {
     expect(noarg.err).to.match(/error: missing required argument 'id'/);
   });
 
-  it('Ctrl-C during an upload aborts it: exit 130, nothing stored', async () => {
-    server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 5_000 }] });
+  it('Ctrl-C while the file is still being sent aborts the upload: exit 130, nothing stored', async () => {
+    // 8 MB to a server that does not read yet: the bytes cannot all be out when Ctrl-C comes.
+    const big = path.join(os.tmpdir(), `soniox-cli-big-${process.pid}.wav`);
+    fs.writeFileSync(big, Buffer.alloc(8 * 1024 * 1024, 1));
+    try {
+      server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 5_000 }] });
+      const io = memoryIO({ env });
+      const running = run(['files', 'upload', big], { io });
+      await until(() => server.state.inFlight > 0);
+      io.interrupt();
+      const { code, err, out } = await running;
+      expect(code).to.equal(130);
+      expect(out).to.equal('');
+      expect(err).to.equal('interrupted: the upload was aborted\n');
+      expect(server.state.files.size).to.equal(0);
+    } finally {
+      fs.rmSync(big, { force: true });
+    }
+  });
+
+  it('Ctrl-C once the whole file is sent: the answer is awaited, then the stored file deleted (exit 130)', async () => {
+    // A slow answer: the file is stored, its id still on the way.
+    server.setFaults({ http: [{ route: 'POST /v1/files', slowBodyMs: 20 }] });
     const io = memoryIO({ env });
     const running = run(['files', 'upload', audio.path], { io });
-    await until(() => server.state.inFlight > 0);
+    await until(() => server.state.files.size === 1);
     io.interrupt();
-    const { code, err, out } = await running;
+    const { code, out, err } = await running;
     expect(code).to.equal(130);
     expect(out).to.equal('');
-    expect(err).to.equal('interrupted: the upload was aborted\n');
+    expect(err).to.match(/^interrupted: deleting the file just stored \([0-9a-f-]{36}\)\n$/);
     expect(server.state.files.size).to.equal(0);
   });
 

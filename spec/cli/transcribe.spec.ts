@@ -169,6 +169,19 @@ describe('cli: soniox transcribe', function () {
     expect(server.state.transcriptions.size).to.equal(0);
   });
 
+  it('Ctrl-C after the file is sent but before its id came back: no job is created, the file is deleted', async () => {
+    server.setFaults({ http: [{ route: 'POST /v1/files', slowBodyMs: 20 }] });
+    const io = memoryIO({ env });
+    const running = run(['transcribe', audio.path, ...POLL], { io });
+    await until(() => server.state.files.size === 1);
+    io.interrupt();
+    const { code, out } = await running;
+    expect(code).to.equal(130);
+    expect(out).to.equal('');
+    expect(server.state.files.size).to.equal(0);
+    expect(server.state.hits['POST /v1/transcriptions'] ?? 0).to.equal(0);
+  });
+
   it('Ctrl-C while processing: waits for the transcription to leave processing, then deletes it', async () => {
     server = await restartWithTiming(server, 5, 800);
     env = envFor(server);

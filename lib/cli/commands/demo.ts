@@ -104,7 +104,14 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
 
     heading('1. upload');
     const uploadStart = performance.now();
-    const file = await client.files.upload(audioPath, { signal: ctx.signal, onProgress: (p) => progress.upload(p.loaded, p.total) });
+    const guard = ctx.uploadGuard();
+    const file = await client.files.upload(audioPath, {
+      signal: guard.signal,
+      onProgress: (p) => {
+        guard.progress(p.loaded, p.total);
+        progress.upload(p.loaded, p.total);
+      },
+    });
     progress.uploadDone();
     created.file = file.id;
     const uploadMs = performance.now() - uploadStart;
@@ -114,6 +121,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
 
     heading('2. transcription');
     const createStart = performance.now();
+    ctx.signal.throwIfAborted();
     // Let finish even on Ctrl-C (as transcribe does): only its answer tells which job to delete.
     const transcription = await client.transcriptions.create({ file_id: file.id });
     created.transcription = transcription.id;

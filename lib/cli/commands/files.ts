@@ -1,6 +1,7 @@
 /** `soniox files ls|get|upload|rm`: the stored files. */
 import type { Command } from 'commander';
 import type { SonioxFile } from '../../types';
+import { cleanUp } from '../cleanup';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
 import { integer } from '../options';
 import { bytes, table } from '../render/table';
@@ -82,17 +83,28 @@ export function registerFiles(program: Command, ctx: Context): void {
       if (source !== '-') checkInputFile(source);
       const client = ctx.client();
       const progress = progressFor(ctx);
+      const guard = ctx.uploadGuard();
       try {
         const file = await client.files.upload(input, {
-          signal: ctx.signal,
+          signal: guard.signal,
           filename: flags.name ?? (source === '-' ? 'stdin' : undefined),
           client_reference_id: flags.reference,
-          onProgress: (p) => progress.upload(p.loaded, p.total),
+          onProgress: (p) => {
+            guard.progress(p.loaded, p.total);
+            progress.upload(p.loaded, p.total);
+          },
         });
         progress.stop();
+        if (ctx.interrupted) {
+          // Ctrl-C came once the file was sent: it was stored; delete it, as for any interrupted command.
+          ctx.note(`interrupted: deleting the file just stored (${file.id})`);
+          await cleanUp(ctx, client, { file: file.id }, false);
+          throw new InterruptedError();
+        }
         ctx.result(flags.json ? JSON.stringify(file, null, 2) : file.id);
       } catch (e) {
         progress.stop();
+        if (e instanceof InterruptedError) throw e;
         if (ctx.interrupted) {
           ctx.note('interrupted: the upload was aborted');
           throw new InterruptedError();

@@ -68,10 +68,14 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
   try {
     if (input !== undefined) {
       progress.status(`uploading ${source === '-' ? 'stdin' : source}${size ? ` (${bytes(size)})` : ''}`);
+      const guard = ctx.uploadGuard();
       const file = await client.files.upload(input, {
-        signal: ctx.signal,
+        signal: guard.signal,
         filename: source === '-' ? 'stdin' : undefined,
-        onProgress: (p) => progress.upload(p.loaded, p.total),
+        onProgress: (p) => {
+          guard.progress(p.loaded, p.total);
+          progress.upload(p.loaded, p.total);
+        },
       });
       progress.uploadDone();
       created.file = file.id;
@@ -80,6 +84,7 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
     } else {
       params.audio_url = source;
     }
+    ctx.signal.throwIfAborted();
     // Not aborted by Ctrl-C: once sent, the server may create the job, and only the answer tells
     // its id; the wait right after rejects at once when Ctrl-C came meanwhile, and cleanup follows.
     const transcription = await client.transcriptions.create(params);
