@@ -5,27 +5,7 @@ import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
-import { cliMock, envFor, run, until } from './helpers';
-
-/** A WAV of `ms` of noise (16 kHz, s16le, mono): the mock answers it with placeholder words. */
-function noiseWav(ms: number): Buffer {
-  const data = Buffer.alloc(ms * 32);
-  for (let i = 0; i < data.length; i += 2) data.writeInt16LE(((i * 7919) % 20000) - 10000, i);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16000, 24);
-  header.writeUInt32LE(32000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
+import { cliMock, envFor, noiseWav, run, until } from './helpers';
 
 describe('cli: soniox demo', function () {
   it('offline, piped: plain lines for every step, the retried 503, and the figures table', async () => {

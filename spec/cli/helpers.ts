@@ -94,3 +94,23 @@ export function waitFor(child: ChildProcessWithoutNullStreams, pattern: RegExp, 
     });
   });
 }
+
+/** A WAV of `ms` of noise (16 kHz, s16le, mono): the mock answers it with placeholder words. */
+export function noiseWav(ms: number): Buffer {
+  const data = Buffer.alloc(ms * 32);
+  for (let i = 0; i < data.length; i += 2) data.writeInt16LE(((i * 7919) % 20000) - 10000, i);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16000, 24);
+  header.writeUInt32LE(32000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}

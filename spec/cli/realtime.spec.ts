@@ -7,10 +7,10 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import { cliMock, envFor, finished, killChildren, until, run, spawnCli } from './helpers';
+import { cliMock, envFor, finished, killChildren, noiseWav, run, spawnCli, until } from './helpers';
 
 const audio = fixture('hello-world.wav');
-const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1'];
+const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
 
 function lines(out: string): RealtimeToken[] {
   return out.trim().split('\n').map((l) => JSON.parse(l) as RealtimeToken);
@@ -33,20 +33,20 @@ describe('cli: soniox realtime', function () {
   });
 
   it('piped: the final text only, on stdout; nothing on stderr', async () => {
-    const { code, out, err } = await run(['realtime', audio.path], { env });
+    const { code, out, err } = await run(['realtime', audio.path, '--no-pacing'], { env });
     expect(err).to.equal('');
     expect(code).to.equal(0);
     expect(out).to.equal(`${audio.text}\n`);
   });
 
   it('--output-format json: one token per line, non-final ones too; --final: final tokens only', async () => {
-    const all = await run(['realtime', audio.path, '--output-format', 'json'], { env });
+    const all = await run(['realtime', audio.path, '--no-pacing', '--output-format', 'json'], { env });
     expect(all.code).to.equal(0);
     const tokens = lines(all.out);
     expect(tokens.some((t) => !t.is_final)).to.equal(true);
     expect(tokens.filter((t) => t.is_final).map((t) => t.text).join('')).to.equal(audio.text);
 
-    const finals = await run(['realtime', audio.path, '-O', 'json', '--final'], { env });
+    const finals = await run(['realtime', audio.path, '--no-pacing', '-O', 'json', '--final'], { env });
     expect(finals.code).to.equal(0);
     const only = lines(finals.out);
     expect(only.every((t) => t.is_final)).to.equal(true);
@@ -55,12 +55,12 @@ describe('cli: soniox realtime', function () {
   });
 
   it('on a terminal: words appear live, non-final ones dimmed and rewritten in place, finals kept', async () => {
-    const { code, out } = await run(['realtime', audio.path], { env, isTTY: true });
+    const { code, out } = await run(['realtime', audio.path, '--no-pacing'], { env, isTTY: true });
     expect(code).to.equal(0);
     expect(out).to.include('\r\x1b[2K');
     expect(out).to.include('\x1b[2m');
     expect(out.endsWith(`\r\x1b[2K${audio.text}\n`)).to.equal(true);
-    const final = await run(['realtime', audio.path, '--final'], { env, isTTY: true });
+    const final = await run(['realtime', audio.path, '--no-pacing', '--final'], { env, isTTY: true });
     expect(final.out).not.to.include('\x1b[2m');
     expect(final.out.endsWith(`${audio.text}\n`)).to.equal(true);
   });
@@ -99,6 +99,22 @@ describe('cli: soniox realtime', function () {
     expect(resumed.code).to.equal(0);
     expect(resumed.err).to.match(/reconnecting \(attempt 1\)/);
     expect(resumed.out.endsWith(`${audio.text}\n`)).to.equal(true);
+  });
+
+  it('paces audio at real time by default (WAV rate from its header); a container without a byte rate goes as read', async () => {
+    const wav = path.join(tmp, 'noise.wav');
+    fs.writeFileSync(wav, noiseWav(600));
+    const started = Date.now();
+    const paced = await run(['realtime', wav, '--verbose'], { env });
+    expect(paced.code).to.equal(0);
+    expect(Date.now() - started).to.be.at.least(350);
+    expect(paced.out).to.match(/^\S+/);
+    expect(paced.err).not.to.include('audio sent as read');
+    const mp3 = path.join(tmp, 'a.mp3');
+    fs.writeFileSync(mp3, Buffer.alloc(4000, 7));
+    const unpaced = await run(['realtime', mp3, '--format', 'mp3', '--verbose'], { env });
+    expect(unpaced.code).to.equal(0);
+    expect(unpaced.err).to.include('audio sent as read: mp3 audio has no fixed byte rate to pace it by');
   });
 
   it('maps the flags to the stream configuration', () => {

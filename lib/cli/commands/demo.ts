@@ -21,6 +21,7 @@ import { parseWav } from '../../mock/wav';
 import type { RealtimeToken } from '../../types';
 import { cleanUp, type Created } from '../cleanup';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
+import { Pacer } from '../pacer';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
 import { Progress } from '../render/progress';
 import { wordsOf } from '../render/subtitles';
@@ -44,20 +45,6 @@ export function demoAudio(): string {
 /** Audio bytes per ms of a WAV (16 kHz s16le mono when the header says nothing usable). */
 function bytesPerMs(audio: Buffer): number {
   return (parseWav(audio)?.byteRate ?? 32_000) / 1000;
-}
-
-/** The audio in 100 ms chunks, one every 100 ms when paced (as a microphone would send it). */
-function chunks(audio: Buffer, perMs: number, paced: boolean, signal: AbortSignal): Readable {
-  const size = Math.max(1, Math.round(perMs * 100));
-  return Readable.from((async function* () {
-    const start = Date.now();
-    for (let at = 0, i = 0; at < audio.length; at += size, i++) {
-      const wait = start + i * 100 - Date.now();
-      if (paced && wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
-      if (signal.aborted) return;
-      yield audio.subarray(at, at + size);
-    }
-  })(), { objectMode: false });
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -148,19 +135,17 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     const rtStart = performance.now();
     let firstToken: number | undefined;
     let firstFinal: number | undefined;
-    await pipeline(
-      chunks(audio, perMs, flags.pacing, ctx.signal),
-      stream,
-      new Writable({
-        objectMode: true,
-        write(token: RealtimeToken, _encoding, done) {
-          firstToken ??= performance.now() - rtStart;
-          if (token.is_final) firstFinal ??= performance.now() - rtStart;
-          sink.token(token);
-          done();
-        },
-      }),
-    );
+    const tokens = new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _encoding, done) {
+        firstToken ??= performance.now() - rtStart;
+        if (token.is_final) firstFinal ??= performance.now() - rtStart;
+        sink.token(token);
+        done();
+      },
+    });
+    const audioStream = Readable.from([audio]);
+    await (flags.pacing ? pipeline(audioStream, new Pacer(perMs * 1000, false), stream, tokens) : pipeline(audioStream, stream, tokens));
     sink.end();
     figures.push(['realtime: first token', firstToken === undefined ? '-' : `${firstToken.toFixed(0)} ms`]);
     figures.push(['realtime: first final token', firstFinal === undefined ? '-' : `${firstFinal.toFixed(0)} ms`]);

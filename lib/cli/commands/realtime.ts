@@ -13,6 +13,7 @@ import type { RealtimeStreamConfig } from '../../realtime/stream';
 import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeAudioFormat, type RealtimeToken } from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
+import { Pacer, rawByteRate } from '../pacer';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
 
 /** Options of `soniox realtime`. */
@@ -28,6 +29,7 @@ export interface RealtimeFlags {
   reconnect?: number | boolean;
   final?: boolean;
   outputFormat: 'text' | 'json';
+  pacing?: boolean;
 }
 
 /** Parses --format: a container name, auto, or a raw format the API knows. */
@@ -82,18 +84,16 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   stream.on('reconnect', (e) => {
     if (ctx.chatty) ctx.note(`reconnecting (attempt ${e.attempt}): ${e.error.message}`);
   });
+  const pacer = flags.pacing === false ? undefined : new Pacer(rawByteRate(flags.format, flags.rate, flags.channels), ['auto', 'wav'].includes(flags.format));
+  const tokens = new Writable({
+    objectMode: true,
+    write(token: RealtimeToken, _encoding, done) {
+      sink.token(token);
+      done();
+    },
+  });
   try {
-    await pipeline(
-      input,
-      stream,
-      new Writable({
-        objectMode: true,
-        write(token: RealtimeToken, _encoding, done) {
-          sink.token(token);
-          done();
-        },
-      }),
-    );
+    await (pacer ? pipeline(input, pacer, stream, tokens) : pipeline(input, stream, tokens));
   } catch (e) {
     sink.end();
     if (source !== '-') input.destroy();
@@ -104,6 +104,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     throw e;
   }
   sink.end();
+  if (pacer && pacer.rate === undefined) ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
 /** Adds `realtime` to the program. */
@@ -121,6 +122,7 @@ export function registerRealtime(program: Command, ctx: Context): void {
     .option('--translate <lang>', 'also translate to <lang> (one-way translation)')
     .option('--endpoints', 'endpoint detection: a new line when the speaker pauses')
     .addOption(new Option('--reconnect [attempts]', 'reconnect after a drop, resuming the audio (raw formats only); default 3 attempts').argParser(integer(1, 100)))
+    .option('--no-pacing', 'send audio as fast as it is read (default: at real-time pace, as the API expects; raw formats and WAV)')
     .option('--final', 'final tokens only (no live non-final words; json: final tokens only)')
     .addOption(new Option('-O, --output-format <format>', 'text (live on a terminal) or json (one token per line)').choices(['text', 'json']).default('text'))
     .action((source: string, flags: RealtimeFlags) => realtime(ctx, source, flags));
