@@ -1,0 +1,180 @@
+/**
+ * `soniox demo`: the SDK end to end, offline. Starts the embedded mock server, injects one
+ * fault (a 503 with Retry-After on creating the transcription, retried visibly), uploads a
+ * fixture with a progress bar, follows the job's status, prints the transcript with word
+ * timings, streams the same audio through `client.realtime()` at real time with the words
+ * appearing live, and ends with a table of what it measured. On a terminal: bar, live words;
+ * elsewhere: plain lines. `--live` does the same against the real API (SONIOX_API_KEY), with
+ * no injected fault.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import type { SonioxClient } from '../../client';
+import type { RetryEvent } from '../../config';
+import { startMockServer, type MockServer } from '../../mock';
+import { defaultFixturesDir, loadFixtures } from '../../mock/recognizer';
+import { parseWav } from '../../mock/wav';
+import type { RealtimeToken } from '../../types';
+import { cleanUp, type Created } from '../cleanup';
+import { checkInputFile, describe, InterruptedError, type Context } from '../context';
+import { Pacer } from '../pacer';
+import { LiveText, PlainText, type TokenSink } from '../render/live';
+import { Progress } from '../render/progress';
+import { wordsOf } from '../render/subtitles';
+import { bytes, table } from '../render/table';
+
+/** Options of `soniox demo`. */
+export interface DemoFlags {
+  live?: boolean;
+  pacing: boolean;
+  audio?: string;
+  /** Retry-After of the injected 503, in seconds (1; specs use 0). */
+  retryAfter?: number;
+}
+
+/** The fixture the demo uses by default. */
+export function demoAudio(): string {
+  const dir = defaultFixturesDir();
+  return path.join(dir, 'audio', loadFixtures(dir)[0].name);
+}
+
+/** Audio bytes per ms of a WAV (16 kHz s16le mono when the header says nothing usable). */
+function bytesPerMs(audio: Buffer): number {
+  return (parseWav(audio)?.byteRate ?? 32_000) / 1000;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/** Runs the demo. */
+export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
+  const out = ctx.stdout;
+  const tty = ctx.io.stdout.isTTY === true;
+  const color = pc.createColors(tty && !ctx.io.env.NO_COLOR);
+  const say = (line = '') => out.write(`${line}\n`);
+  const heading = (line: string) => say(`\n${color.bold(line)}`);
+  const audioPath = flags.audio ?? demoAudio();
+  checkInputFile(audioPath);
+  const audio = fs.readFileSync(audioPath);
+  const perMs = bytesPerMs(audio);
+  const retries: string[] = [];
+  const onRetry = (e: RetryEvent) => {
+    const line = `retry ${e.attempt - 1}: ${e.method} ${e.url} got "${describe(e.error)}"; retrying in ${seconds(e.delayMs)}`;
+    retries.push(line);
+    progress.line(color.yellow(line));
+  };
+  const progress = new Progress(out, tty ? 'tty' : 'plain');
+
+  let server: MockServer | undefined;
+  let client: SonioxClient;
+  if (flags.live) {
+    client = ctx.client({ onRetry });
+    say(`soniox demo --live: against ${client.baseURL}`);
+  } else {
+    server = await startMockServer({ timing: { queuedMs: 150, processingMs: 300 }, realtimePacing: flags.pacing });
+    client = ctx.client({ apiKey: server.apiKey, baseURL: server.url, realtimeURL: server.realtimeURL, env: {}, onRetry, retry: { baseDelayMs: 100 } });
+    server.setFaults({ http: [{ route: 'POST /v1/transcriptions', status: 503, retryAfter: flags.retryAfter ?? 1, times: 1 }] });
+    say(`soniox demo: offline, against the embedded mock server at ${server.url}`);
+    say(`injected fault: POST /v1/transcriptions answers 503 with Retry-After: ${flags.retryAfter ?? 1} once`);
+  }
+  say(`audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(audio.length / perMs)})`);
+
+  const created: Created = {};
+  const figures: string[][] = [];
+  try {
+    // Also warms the connection and the response schemas up, so the upload figure is the upload's.
+    const { models } = await client.models.list({ signal: ctx.signal });
+    say(`models: ${models.map((m) => m.id).join(', ')}`);
+
+    heading('1. upload');
+    const uploadStart = performance.now();
+    const guard = ctx.uploadGuard();
+    const file = await client.files.upload(audioPath, {
+      signal: guard.signal,
+      onProgress: (p) => {
+        guard.progress(p.loaded, p.total);
+        progress.upload(p.loaded, p.total);
+      },
+    });
+    progress.uploadDone();
+    created.file = file.id;
+    const uploadMs = performance.now() - uploadStart;
+    const mbps = file.size / 1_048_576 / (uploadMs / 1000);
+    say(`uploaded file ${file.id} in ${uploadMs.toFixed(0)} ms`);
+    figures.push(['upload throughput', `${mbps.toFixed(1)} MB/s (${bytes(file.size)} in ${uploadMs.toFixed(0)} ms)`]);
+
+    heading('2. transcription');
+    const createStart = performance.now();
+    ctx.signal.throwIfAborted();
+    // Let finish even on Ctrl-C (as transcribe does): only its answer tells which job to delete.
+    const transcription = await client.transcriptions.create({ file_id: file.id });
+    created.transcription = transcription.id;
+    say(`created transcription ${transcription.id}: ${transcription.status}`);
+    await client.transcriptions.wait(transcription.id, {
+      signal: ctx.signal,
+      pollIntervalMs: 50,
+      maxPollIntervalMs: 1000,
+      onStatus: (t) => progress.line(`status: ${t.status} at ${seconds(performance.now() - createStart)}`),
+    });
+    const transcript = await client.transcriptions.getTranscript(transcription.id, { signal: ctx.signal });
+    figures.push(['create to transcript', seconds(performance.now() - createStart)]);
+
+    heading('3. transcript with word timings');
+    const words = wordsOf(transcript.tokens);
+    say(table(['START', 'END', 'WORD'], words.map((w) => [seconds(w.start_ms), seconds(w.end_ms), w.text])));
+    say(`text: ${transcript.text.trim()}`);
+    await cleanUp(ctx, client, created, false);
+    created.file = created.transcription = undefined;
+
+    heading(`4. realtime, the same audio ${flags.pacing ? 'at real time' : 'as fast as it goes'}`);
+    const sink: TokenSink = tty ? new LiveText(out, color) : new PlainText(out);
+    const stream = client.realtime({ audio_format: 'auto', signal: ctx.signal });
+    const rtStart = performance.now();
+    let firstToken: number | undefined;
+    let firstFinal: number | undefined;
+    const tokens = new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _encoding, done) {
+        firstToken ??= performance.now() - rtStart;
+        if (token.is_final) firstFinal ??= performance.now() - rtStart;
+        sink.token(token);
+        done();
+      },
+    });
+    const audioStream = Readable.from([audio]);
+    await (flags.pacing ? pipeline(audioStream, new Pacer(perMs * 1000, false), stream, tokens) : pipeline(audioStream, stream, tokens));
+    sink.end();
+    figures.push(['realtime: first token', firstToken === undefined ? '-' : `${firstToken.toFixed(0)} ms`]);
+    figures.push(['realtime: first final token', firstFinal === undefined ? '-' : `${firstFinal.toFixed(0)} ms`]);
+    figures.push(['realtime: whole session', seconds(performance.now() - rtStart)]);
+
+    heading('5. what it measured');
+    const pool = client.poolStats();
+    figures.push(['retries', `${retries.length}${retries.length && !flags.live ? ' (the injected 503, honouring Retry-After)' : ''}`]);
+    figures.push(['HTTP requests / sockets', `${pool.requests} on ${pool.socketsCreated} socket(s), ${(pool.reuseRatio * 100).toFixed(0)} % reused`]);
+    say(table(['FIGURE', 'VALUE'], figures));
+  } catch (e) {
+    progress.stop();
+    if (ctx.interrupted) say('interrupted');
+    await cleanUp(ctx, client, created, false, 100);
+    if (ctx.interrupted) throw new InterruptedError();
+    throw e;
+  } finally {
+    client.close();
+    await server?.close();
+  }
+}
+
+/** Adds `demo` to the program. */
+export function registerDemo(program: Command, ctx: Context): void {
+  program
+    .command('demo')
+    .description('run the SDK end to end against the embedded mock server, offline, no key needed')
+    .option('--live', 'use the real API instead (needs SONIOX_API_KEY; no fault injected)')
+    .option('--no-pacing', 'stream the realtime part as fast as possible instead of at real time')
+    .option('--audio <file>', 'audio to use (default: the hello-world fixture)')
+    .action((flags: DemoFlags) => demo(ctx, flags));
+}

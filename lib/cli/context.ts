@@ -1,0 +1,200 @@
+/**
+ * What every command shares: the injected io (its outputs redacted), the client (made on first
+ * use, closed by main), Ctrl-C as AbortSignals, colours, `--verbose` logging, and the mapping
+ * of errors to one stderr line and an exit code.
+ *
+ * Exit codes: 0 ok; 1 the API or the network failed (an API error, a connection failure, a
+ * timeout, a failed transcription, a realtime session error); 2 the command cannot be run as
+ * given and nothing was sent (a bad flag or argument, a missing API key, a missing or
+ * unreadable input file, parameters the SDK rejects before sending); 130 interrupted (Ctrl-C).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import pc from 'picocolors';
+import { SonioxClient } from '../client';
+import type { SonioxClientOptions } from '../config';
+import {
+  SonioxAPIError, SonioxConfigError, SonioxValidationError, SonioxWebSocketError,
+} from '../errors';
+import { redacting, type CliIO, type Output } from './io';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** The command line cannot be acted upon (exit 2). */
+export class UsageError extends Error {}
+
+/** Ctrl-C stopped the command (exit 130); its message was printed already. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
+/** Terminal colours, off when the output is not a TTY or NO_COLOR is set. */
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Shared state of one CLI run. */
+export class Context {
+  /** stdout and stderr, with the API key redacted from every write. */
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Colours for stderr. */
+  readonly color: Colors;
+  /** Aborted by the first Ctrl-C: the command's calls. */
+  readonly signal: AbortSignal;
+  /** Aborted by the second Ctrl-C: the cleanup after the first. */
+  readonly cleanupSignal: AbortSignal;
+  verbose = false;
+  private readonly interrupt = new AbortController();
+  private readonly cleanupInterrupt = new AbortController();
+  private made: SonioxClient | undefined;
+  private readonly stopListening: () => void;
+
+  constructor(readonly io: CliIO) {
+    const secrets = [io.env.SONIOX_API_KEY];
+    this.stdout = redacting(io.stdout, secrets);
+    this.stderr = redacting(io.stderr, secrets);
+    this.color = pc.createColors(io.stderr.isTTY === true && !io.env.NO_COLOR);
+    this.signal = this.interrupt.signal;
+    this.cleanupSignal = this.cleanupInterrupt.signal;
+    this.stopListening = io.onInterrupt(() => {
+      if (!this.interrupt.signal.aborted) this.interrupt.abort();
+      else this.cleanupInterrupt.abort();
+    });
+  }
+
+  /** Whether Ctrl-C was pressed. */
+  get interrupted(): boolean {
+    return this.signal.aborted;
+  }
+
+  /** The client, made on first use from the environment (SONIOX_API_KEY, ...). */
+  client(options: SonioxClientOptions = {}): SonioxClient {
+    if (this.made) return this.made;
+    if (!this.io.env.SONIOX_API_KEY && options.apiKey === undefined) {
+      throw new UsageError('no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)');
+    }
+    this.made = new SonioxClient({
+      env: this.io.env,
+      onRequest: (e) => this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
+      onResponse: (e) => this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`),
+      onRetry: (e) => this.debug(`retry ${e.attempt - 1} of ${e.method} ${e.url} in ${e.delayMs} ms: ${describe(e.error)}`),
+      ...options,
+    });
+    return this.made;
+  }
+
+  /** A line on stderr, shown with --verbose only. */
+  debug(line: string): void {
+    if (this.verbose) this.stderr.write(`${this.color.dim(line)}\n`);
+  }
+
+  /** A line on stderr, always. */
+  note(line: string): void {
+    this.stderr.write(`${line}\n`);
+  }
+
+  /** Whether progress and status belong on stderr: a terminal, or --verbose. */
+  get chatty(): boolean {
+    return this.io.stderr.isTTY === true || this.verbose;
+  }
+
+  /**
+   * The signal of an upload: Ctrl-C aborts it while the file is still being sent; once the
+   * whole file is out, the server may store it and only its answer names it, so the answer is
+   * awaited (to delete the file afterwards) unless Ctrl-C comes again. Feed it the upload's
+   * progress; a stream of unknown size stays abortable throughout.
+   */
+  uploadGuard(): { signal: AbortSignal; progress(loaded: number, total: number | undefined): void } {
+    const controller = new AbortController();
+    let sent = false;
+    const abort = () => controller.abort();
+    if (this.signal.aborted) abort();
+    this.signal.addEventListener('abort', () => sent || abort(), { once: true });
+    this.cleanupSignal.addEventListener('abort', abort, { once: true });
+    return {
+      signal: controller.signal,
+      progress(loaded, total) {
+        sent ||= total !== undefined && loaded >= total;
+      },
+    };
+  }
+
+  /** stdin as an audio source (`-`); a terminal is refused, it would wait for typed audio. */
+  stdinSource(): Readable {
+    if ((this.io.stdin as { isTTY?: boolean }).isTTY) throw new UsageError('stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file');
+    return this.io.stdin;
+  }
+
+  /** Writes a command's result to stdout, or to `out` when given. */
+  result(text: string, out?: string): void {
+    const body = text.endsWith('\n') || text === '' ? text : `${text}\n`;
+    if (out === undefined) {
+      this.stdout.write(body);
+      return;
+    }
+    try {
+      fs.writeFileSync(out, body);
+    } catch (e) {
+      throw fileError(e, out, 'write');
+    }
+  }
+
+  /** Closes the client and stops listening for Ctrl-C. */
+  close(): void {
+    this.made?.close();
+    this.stopListening();
+  }
+}
+
+/** A Node file-system error as a clear UsageError naming the path. */
+export function fileError(e: unknown, file: string, verb: 'read' | 'write'): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UsageError(verb === 'read' ? `no such file: ${file}` : `cannot write ${file}: its directory does not exist`);
+  if (code === 'EISDIR') return new UsageError(`${file} is a directory, not a file`);
+  if (code === 'EACCES' || code === 'EPERM') return new UsageError(`cannot ${verb} ${file}: permission denied`);
+  return new UsageError(`cannot ${verb} ${file}: ${(e as Error).message}`);
+}
+
+/** Checks that `file` is a readable regular file (before anything is sent). */
+export function checkInputFile(file: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    throw fileError(e, file, 'read');
+  }
+  if (stat.isDirectory()) throw fileError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), file, 'read');
+  return stat.size;
+}
+
+/** Checks that `file` can be written (its directory exists, it is not a directory). */
+export function checkOutputFile(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`cannot write ${file}: its directory does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`cannot write ${file}: it is a directory`);
+}
+
+/** One line describing an error: the message plus the API's details and the request id. */
+export function describe(e: unknown): string {
+  if (e instanceof SonioxAPIError || e instanceof SonioxWebSocketError) {
+    const id = e.requestId && !e.message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
+    return `${e.message}${id}`;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** The exit code an error ends the run with. */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof InterruptedError) return EXIT_INTERRUPTED;
+  if (e instanceof UsageError || e instanceof SonioxConfigError) return EXIT_USAGE;
+  // Checked before sending: bad parameters or options. A response that does not match the API's
+  // schema is also a SonioxValidationError, but the API (not the command line) is at fault.
+  if (e instanceof SonioxValidationError) return /\b(response|answered|page)\b/.test(e.message) ? EXIT_FAILURE : EXIT_USAGE;
+  return EXIT_FAILURE;
+}

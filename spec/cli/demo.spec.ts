@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demo } from '../../lib/cli/commands/demo';
+import { Context } from '../../lib/cli/context';
+import { memoryIO } from '../../lib/cli/io';
+import { cliMock, envFor, noiseWav, run, until } from './helpers';
+
+describe('cli: soniox demo', function () {
+  it('offline, piped: plain lines for every step, the retried 503, and the figures table', async () => {
+    const { code, out, err } = await run(['demo', '--no-pacing']);
+    expect(err).to.equal('');
+    expect(code).to.equal(0);
+    expect(out).not.to.include('\x1b');
+    expect(out).to.match(/^soniox demo: offline, against the embedded mock server at http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(out).to.match(/^audio: fixtures\/audio\/hello-world\.wav \(82\.3 KB, 2\.63 s\)$/m);
+    expect(out).to.match(/^upload: 0\.1 \/ 0\.1 MB \(100 %\)$/m);
+    expect(out).to.match(/^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 1\.00 s$/m);
+    expect(out).to.match(/^created transcription [0-9a-f-]{36}: queued$/m);
+    expect(out).to.match(/^models: stt-rt-v5, stt-async-v5/m);
+    expect(out).to.match(/^status: completed at/m);
+    expect(out).to.match(/^START +END +WORD\n0\.33 s +0\.71 s +hello\n/m);
+    expect(out).to.match(/^text: hello world this is a test$/m);
+    expect(out).to.match(/4\. realtime, the same audio as fast as it goes\nhello world this is a test\n/);
+    expect(out).to.match(/^upload throughput +\d+\.\d MB\/s/m);
+    expect(out).to.match(/^realtime: first token +\d+ ms$/m);
+    expect(out).to.match(/^retries +1 \(the injected 503, honouring Retry-After\)$/m);
+  });
+
+  it('on a terminal: the bar, live words, colours; paced at real time', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-demo-'));
+    try {
+      const wav = path.join(tmp, 'noise.wav');
+      fs.writeFileSync(wav, noiseWav(400));
+      const io = memoryIO({ isTTY: true });
+      const ctx = new Context(io);
+      const started = Date.now();
+      await demo(ctx, { pacing: true, retryAfter: 0, audio: wav });
+      ctx.close();
+      expect(Date.now() - started).to.be.at.least(300);
+      expect(io.stdout.text).to.match(/upload \[=+\] 100%/);
+      expect(io.stdout.text).to.include('\x1b[1m1. upload');
+      expect(io.stdout.text).to.include('\r\x1b[2K');
+      expect(io.stdout.text).to.match(/4\. realtime, the same audio at real time/);
+      expect(io.stdout.text).to.match(/retrying in 0\.00 s/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
+    const io = memoryIO();
+    const running = run(['demo', '--no-pacing'], { io });
+    await until(() => io.stdout.text.includes('retry 1'));
+    io.interrupt();
+    const { code, out } = await running;
+    expect(code).to.equal(130);
+    expect(out).to.match(/interrupted\n$/);
+    expect(out).not.to.match(/left behind/);
+
+    const server = await cliMock();
+    try {
+      const env = envFor(server);
+      const ok = await run(['demo', '--live', '--no-pacing'], { env });
+      expect(ok.code).to.equal(0);
+      expect(ok.out).to.match(/^soniox demo --live: against http:\/\/127\.0\.0\.1:\d+$/m);
+      expect(ok.out).to.match(/^retries +0$/m);
+      expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+      server.setFaults({ http: [{ route: 'POST /v1/files', status: 400 }] });
+      const failed = await run(['demo', '--live', '--no-pacing'], { env });
+      expect(failed.code).to.equal(1);
+      expect(failed.err).to.match(/^error: POST \/v1\/files failed with 400/);
+    } finally {
+      await server.close();
+    }
+
+    const live = await run(['demo', '--live']);
+    expect(live).to.include({ code: 2, err: 'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n' });
+    const missing = await run(['demo', '--audio', '/nonexistent.wav']);
+    expect(missing).to.include({ code: 2, err: 'error: no such file: /nonexistent.wav\n' });
+  });
+});

@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { realtimeConfig } from '../../lib/cli/commands/realtime';
+import { memoryIO } from '../../lib/cli/io';
+import type { MockServer } from '../../lib/mock';
+import type { RealtimeToken } from '../../lib/types';
+import { fixture } from '../audio';
+import { cliMock, envFor, finished, killChildren, noiseWav, run, spawnCli, until } from './helpers';
+
+const audio = fixture('hello-world.wav');
+const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
+
+function lines(out: string): RealtimeToken[] {
+  return out.trim().split('\n').map((l) => JSON.parse(l) as RealtimeToken);
+}
+
+describe('cli: soniox realtime', function () {
+  let server: MockServer;
+  let env: Record<string, string>;
+  let tmp: string;
+
+  beforeEach(async () => {
+    server = await cliMock();
+    env = envFor(server);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
+  });
+  afterEach(async () => {
+    killChildren();
+    await server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('piped: the final text only, on stdout; nothing on stderr', async () => {
+    const { code, out, err } = await run(['realtime', audio.path, '--no-pacing'], { env });
+    expect(err).to.equal('');
+    expect(code).to.equal(0);
+    expect(out).to.equal(`${audio.text}\n`);
+  });
+
+  it('--output-format json: one token per line, non-final ones too; --final: final tokens only', async () => {
+    const all = await run(['realtime', audio.path, '--no-pacing', '--output-format', 'json'], { env });
+    expect(all.code).to.equal(0);
+    const tokens = lines(all.out);
+    expect(tokens.some((t) => !t.is_final)).to.equal(true);
+    expect(tokens.filter((t) => t.is_final).map((t) => t.text).join('')).to.equal(audio.text);
+
+    const finals = await run(['realtime', audio.path, '--no-pacing', '-O', 'json', '--final'], { env });
+    expect(finals.code).to.equal(0);
+    const only = lines(finals.out);
+    expect(only.every((t) => t.is_final)).to.equal(true);
+    expect(only.map((t) => t.text).join('')).to.equal(audio.text);
+    expect(only.length).to.be.below(tokens.length);
+  });
+
+  it('on a terminal: words appear live, non-final ones dimmed and rewritten in place, finals kept', async () => {
+    const { code, out } = await run(['realtime', audio.path, '--no-pacing'], { env, isTTY: true });
+    expect(code).to.equal(0);
+    expect(out).to.include('\r\x1b[2K');
+    expect(out).to.include('\x1b[2m');
+    expect(out.endsWith(`\r\x1b[2K${audio.text}\n`)).to.equal(true);
+    const final = await run(['realtime', audio.path, '--no-pacing', '--final'], { env, isTTY: true });
+    expect(final.out).not.to.include('\x1b[2m');
+    expect(final.out.endsWith(`${audio.text}\n`)).to.equal(true);
+  });
+
+  it('raw PCM from stdin (-) with --format/--rate/--channels, plus --language, --diarize and --endpoints', async () => {
+    const { code, out } = await run(['realtime', '-', ...PCM, '--language', 'en', '--diarize', '--endpoints', '--model', 'stt-rt-v5'], { env, stdin: audio.pcm });
+    expect(code).to.equal(0);
+    expect(out).to.equal(`Speaker 1: ${audio.text}\n`);
+  });
+
+  it('usage errors exit 2 before connecting: missing file, directory, a bad format, a bad rate', async () => {
+    const missing = await run(['realtime', path.join(tmp, 'a.pcm')], { env });
+    expect(missing).to.include({ code: 2, err: `error: no such file: ${path.join(tmp, 'a.pcm')}\n` });
+    const dir = await run(['realtime', tmp], { env });
+    expect(dir).to.include({ code: 2, err: `error: ${tmp} is a directory, not a file\n` });
+    const format = await run(['realtime', audio.path, '--format', 'pcm_s17le'], { env });
+    expect(format.code).to.equal(2);
+    expect(format.err).to.match(/--format <audio_format>' argument 'pcm_s17le' is invalid. unknown audio format; use auto, aac/);
+    const raw = await run(['realtime', audio.path, '--format', 'pcm_s16le'], { env });
+    expect(raw.code).to.equal(2);
+    expect(raw.err).to.match(/^error: .*sample_rate/);
+    const rate = await run(['realtime', audio.path, '--rate', '-1'], { env });
+    expect(rate.code).to.equal(2);
+    expect(rate.err).to.match(/--rate <hz>' argument '-1' is invalid/);
+    expect(server.state.hits['WS /transcribe-websocket'] ?? 0).to.equal(0);
+  });
+
+  it('a server error ends the session with exit 1 and its message; --reconnect rides out a drop', async () => {
+    server.setFaults({ ws: [{ errorCode: 503, afterAudioMs: 500, times: 1 }] });
+    const failed = await run(['realtime', '-', ...PCM], { env, stdin: audio.pcm });
+    expect(failed.code).to.equal(1);
+    expect(failed.err).to.match(/^error: .*503.*\n$/);
+
+    server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500, times: 1 }] });
+    const resumed = await run(['realtime', '-', ...PCM, '--reconnect'], { env, stdin: audio.pcm, isTTY: true });
+    expect(resumed.code).to.equal(0);
+    expect(resumed.err).to.match(/reconnecting \(attempt 1\)/);
+    expect(resumed.out.endsWith(`${audio.text}\n`)).to.equal(true);
+  });
+
+  it('paces audio at real time by default (WAV rate from its header); a container without a byte rate goes as read', async () => {
+    const wav = path.join(tmp, 'noise.wav');
+    fs.writeFileSync(wav, noiseWav(600));
+    const started = Date.now();
+    const paced = await run(['realtime', wav, '--verbose'], { env });
+    expect(paced.code).to.equal(0);
+    expect(Date.now() - started).to.be.at.least(350);
+    expect(paced.out).to.match(/^\S+/);
+    expect(paced.err).not.to.include('audio sent as read');
+    const mp3 = path.join(tmp, 'a.mp3');
+    fs.writeFileSync(mp3, Buffer.alloc(4000, 7));
+    const unpaced = await run(['realtime', mp3, '--format', 'mp3', '--verbose'], { env });
+    expect(unpaced.code).to.equal(0);
+    expect(unpaced.err).to.include('audio sent as read: mp3 audio has no fixed byte rate to pace it by');
+  });
+
+  it('maps the flags to the stream configuration', () => {
+    const signal = new AbortController().signal;
+    expect(realtimeConfig({ format: 'pcm_s16le', rate: 8000, channels: 2, reconnect: 5, translate: 'fr', outputFormat: 'text' }, signal)).to.deep.equal({
+      audio_format: 'pcm_s16le', tokens: 'all', signal, sample_rate: 8000, num_channels: 2,
+      translation: { type: 'one_way', target_language: 'fr' }, reconnect: { maxAttempts: 5 },
+    });
+    expect(realtimeConfig({ format: 'auto', reconnect: true, final: true, outputFormat: 'json' }, signal)).to.include({ tokens: 'final' }).and.to.have.nested.property('reconnect.maxAttempts', 3);
+  });
+
+  it('Ctrl-C ends the session: exit 130', async () => {
+    await server.close();
+    server = await cliMock({ realtimePacing: true });
+    const io = memoryIO({ env: envFor(server) });
+    const running = run(['--verbose', 'realtime', '-', ...PCM], { io });
+    io.stdin.write(audio.pcm.subarray(0, 32_000));
+    await until(() => io.stderr.text.includes('session open'));
+    io.interrupt();
+    const { code, err } = await running;
+    expect(code).to.equal(130);
+    expect(err).to.match(/realtime session open: ws:/);
+    expect(err).to.match(/interrupted\n$/);
+  });
+
+  it('child process: `cat a.pcm | soniox realtime - --format pcm_s16le ...` streams stdin', async () => {
+    const child = spawnCli(['realtime', '-', ...PCM, '--final', '--output-format', 'json'], envFor(server));
+    const done = finished(child);
+    child.stdin.end(audio.pcm);
+    const { code, out, err } = await done;
+    expect(err).to.equal('');
+    expect(code).to.equal(0);
+    expect(lines(out).map((t) => t.text).join('')).to.equal(audio.text);
+  });
+});
