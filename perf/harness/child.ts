@@ -1,5 +1,8 @@
 /** Child processes for measurements that need a fresh process (load time, first call) or their own RSS. */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The repository root. */
@@ -34,33 +37,36 @@ export function runNode(args: string[], opts: { timeoutMs: number; env?: Record<
   });
 }
 
-/**
- * Runs a TypeScript worker (`perf/workers/NAME.ts`) with `input` as its argument; it prints one
- * JSON line last. Rejects with the worker's stderr when it fails.
- */
-export async function runWorker<T>(name: string, input: unknown, timeoutMs: number, nodeArgs: string[] = []): Promise<T> {
-  const script = path.join(ROOT, 'perf', 'workers', `${name}.ts`);
-  const out = await runNode([...nodeArgs, '-r', 'ts-node/register/transpile-only', script, JSON.stringify(input)], { timeoutMs });
-  const last = out.stdout.trim().split('\n').at(-1) ?? '';
-  if (out.code !== 0 || !last.startsWith('{')) {
-    throw new Error(`worker ${name} failed (exit ${out.code}): ${(out.stderr.trim().split('\n').slice(-3).join(' | ') || out.stdout.slice(-300)).slice(0, 400)}`);
+function newestSource(dirs: string[]): number {
+  let t = 0;
+  const stack = [...dirs];
+  for (let guard = 0; stack.length && guard < 10_000; guard++) {
+    const d = stack.pop() as string;
+    if (!fs.existsSync(d)) continue;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (/\.(ts|json)$/.test(e.name)) t = Math.max(t, fs.statSync(p).mtimeMs);
+    }
   }
-  return JSON.parse(last) as T;
+  return t;
 }
 
-/** In a worker: reads the JSON input, runs `main`, prints its result as the last line. */
-export function workerMain<I, O>(main: (input: I) => Promise<O>): void {
-  const input = JSON.parse(process.argv[2] ?? '{}') as I;
-  main(input).then(
-    (out) => {
-      process.stdout.write(`${JSON.stringify(out)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+/**
+ * Workers run as plain JavaScript compiled by tsc into the OS temp directory (not under ts-node:
+ * its TypeScript compiler would sit in the very RSS being measured). Rebuilt when a source under
+ * lib/, perf/harness, perf/workers or fixtures/ is newer. Returns the build directory.
+ */
+export function ensureWorkersBuilt(): string {
+  const out = path.join(os.tmpdir(), `soniox-pro-sdk-perf-${crypto.createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`);
+  const stamp = path.join(out, '.stamp');
+  const newest = newestSource(['lib', 'perf/harness', 'perf/workers', 'fixtures'].map((d) => path.join(ROOT, d)));
+  if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newest) return out;
+  process.stderr.write(`[perf] compiling the workers into ${out}\n`);
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'perf', 'workers', 'tsconfig.json'), '--outDir', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  if (tsc.status !== 0) throw new Error(`compiling the perf workers failed: ${tsc.stdout.slice(-600)} ${tsc.stderr.slice(-300)}`);
+  fs.writeFileSync(stamp, String(Date.now()));
+  return out;
 }
 
 /** A long-lived worker (`perf/workers/NAME.ts` calling `workerServe`): one request at a time over IPC. */
@@ -69,10 +75,11 @@ export interface Worker {
   close(): void;
 }
 
-/** Forks `perf/workers/NAME.ts` under ts-node (transpile only) with `nodeArgs`. */
+/** Forks the compiled `perf/workers/NAME.ts` (see ensureWorkersBuilt) with `nodeArgs`, plain node. */
 export function forkWorker(name: string, nodeArgs: string[] = []): Worker {
-  const script = path.join(ROOT, 'perf', 'workers', `${name}.ts`);
-  const child: ChildProcess = fork(script, [], { cwd: ROOT, execArgv: [...nodeArgs, '-r', 'ts-node/register/transpile-only'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const script = path.join(ensureWorkersBuilt(), 'perf', 'workers', `${name}.js`);
+  const env = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') };
+  const child: ChildProcess = fork(script, [], { cwd: ROOT, env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let exited: string | undefined;
