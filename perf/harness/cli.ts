@@ -44,7 +44,7 @@ export function parseArgs(argv: string[]): CliOptions {
 
 /** The machine the figures come from. */
 export function machine(): PerfJson['machine'] {
-  return { cores: os.cpus().length, memory_mb: Math.round(os.totalmem() / 1024 / 1024), node: process.version, platform: `${process.platform}-${process.arch}` };
+  return { cores: os.cpus().length, memory: Math.round(os.totalmem() / 1024 / 1024), node: process.version, platform: `${process.platform}-${process.arch}` };
 }
 
 /** Runs scenarios one after another; a scenario that throws becomes a FAILED row, the rest still run. */
@@ -78,7 +78,7 @@ export async function runScenarios(entries: Array<[string, () => Scenario]>, opt
 
 /** Prints the table, writes --json/--report, runs --compare; returns the exit code. */
 export function finish(results: ScenarioResult[], json: PerfJson, opts: CliOptions): number {
-  process.stdout.write(`${formatTable(results)}\n\n${json.machine.cores} cores, ${json.machine.memory_mb} MB, Node ${json.machine.node}; mode ${json.mode}; ${(json.wallMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${formatTable(results)}\n\n${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}; mode ${json.mode}; ${(json.wallMs / 1000).toFixed(1)} s\n`);
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
   if (opts.report) fs.writeFileSync(opts.report, htmlReport(results, json));
   if (!opts.compare) return 0;

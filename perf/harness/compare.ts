@@ -6,7 +6,8 @@ import type { Gate } from './types';
 
 /** What --json writes and --compare reads. */
 export interface PerfJson {
-  machine: { cores: number; memory_mb: number; node: string; platform: string };
+  /** `memory` is total RAM in MB. */
+  machine: { cores: number; memory: number; node: string; platform: string };
   mode: 'quick' | 'full' | 'max';
   scenarios: string[];
   values: Record<string, number>;

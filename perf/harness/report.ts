@@ -67,7 +67,7 @@ export function htmlReport(results: ScenarioResult[], json: PerfJson): string {
 <style>body{font-family:sans-serif;margin:24px;max-width:1100px}pre{font-size:12px;background:#f7f7f7;padding:8px;overflow-x:auto}figure{margin:12px 0}</style>
 </head><body>
 <h1>soniox-pro-sdk perf (${esc(json.mode)})</h1>
-<p>${esc(`${json.machine.cores} cores, ${json.machine.memory_mb} MB, Node ${json.machine.node}, ${json.machine.platform}; ${(json.wallMs / 1000).toFixed(0)} s`)}</p>
+<p>${esc(`${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}, ${json.machine.platform}; ${(json.wallMs / 1000).toFixed(0)} s`)}</p>
 <pre>${esc(formatTable(results))}</pre>
 ${charts.join('\n')}
 <h2>JSON</h2><pre>${esc(JSON.stringify(json.values, null, 2))}</pre>

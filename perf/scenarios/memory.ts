@@ -14,7 +14,7 @@ import type { StreamsInput, StreamsOutput } from '../workers/realtime-streams';
 const NAMES = { sdk: 'soniox-pro-sdk', raw: 'raw Node', peer: '@soniox/node' } as const;
 
 function cell(o: { ok: number; sample: { peakRssMb: number; growthMb: number; cpuCores: number } } | Error, total: number): string {
-  if (o instanceof Error) return `FAILED (${o.message.slice(0, 60)})`;
+  if (o instanceof Error) return o.message.startsWith('not run') ? `(${o.message})` : `FAILED (${o.message.slice(0, 60)})`;
   return `${fmt(o.sample.peakRssMb, 0)} MB (+${fmt(o.sample.growthMb, 0)}), ${fmt(o.sample.cpuCores * 100, 0)} % CPU, ${o.ok}/${total} ok`;
 }
 

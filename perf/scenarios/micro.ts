@@ -44,7 +44,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   const server = await startMockServer({ timing: { queuedMs: 1, processingMs: 1 } });
   try {
     // Package load: alternate our package and the peer, fresh process each time.
-    const rounds = ctx.quick ? 7 : 11;
+    const rounds = 11;
     ctx.progress(`require() in fresh processes, ${rounds} rounds`);
     const load = await alternate({
       sdk: async () => (await childJson(LOAD, { PERF_PKG: ROOT })).ms,
