@@ -1,8 +1,8 @@
 /** Latency histograms (hdr-histogram-js), recorded in microseconds, read in milliseconds. */
 import * as hdr from 'hdr-histogram-js';
 
-/** The percentiles a distribution chart plots. */
-export const CURVE = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100];
+/** The percentiles a distribution chart plots (the max is left out: one GC pause would flatten the rest). */
+export const CURVE = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9];
 
 /** A latency distribution. */
 export class LatencyHistogram {

@@ -43,10 +43,10 @@ export function svgChart(chart: Chart): string {
   parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(chart.title)}</text>`);
   parts.push(`<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}" stroke="#333"/><line x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}" stroke="#333"/>`);
   for (const y of ticks(yMin, yMax)) {
-    parts.push(`<line x1="${PAD.l}" y1="${sy(y)}" x2="${W - PAD.r}" y2="${sy(y)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${sy(y) + 4}" text-anchor="end">${label(y)}</text>`);
+    parts.push(`<line x1="${PAD.l}" y1="${sy(y).toFixed(1)}" x2="${W - PAD.r}" y2="${sy(y).toFixed(1)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${label(y)}</text>`);
   }
-  const xt = pct ? [0, 50, 90, 99, 99.9, 99.99].map((q) => [px(q), q] as const).filter(([x]) => x <= xMax + 1e-9) : ticks(xMin, xMax).map((x) => [x, x] as const);
-  for (const [x, text] of xt) parts.push(`<text x="${sx(x)}" y="${H - PAD.b + 14}" text-anchor="middle">${label(text)}</text>`);
+  const xt = pct ? [0, 50, 90, 99, 99.9].map((q) => [px(q), `p${q}`] as const).filter(([x]) => x <= xMax + 1e-9) : ticks(xMin, xMax).map((x) => [x, label(x)] as const);
+  for (const [x, text] of xt) parts.push(`<text x="${sx(x).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${text}</text>`);
   parts.push(`<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${esc(chart.xLabel)}</text>`);
   parts.push(`<text x="14" y="${H / 2}" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">${esc(chart.yLabel)}</text>`);
   chart.series.forEach((s, i) => {

@@ -104,6 +104,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     const sdkThroughput = r.values[`concurrency.${top}.flows_per_s`];
     const peerThroughput = r.values[`concurrency.${top}.peer_flows_per_s`];
     if (sdkThroughput !== undefined && peerThroughput) r.values['concurrency.throughput_ratio_vs_peer'] = sdkThroughput / peerThroughput;
+    r.gates.push({ key: `concurrency.${top}.success_rate`, better: 'higher' });
     r.charts.push({ title: 'transcribe() flow p95 vs concurrency', xLabel: 'concurrent flows', yLabel: 'p95 ms', series: [{ name: 'soniox-pro-sdk', points: p95 }, ...(peerP95.length ? [{ name: '@soniox/node', points: peerP95 }] : [])] });
   } finally {
     await server.close();

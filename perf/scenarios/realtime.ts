@@ -74,6 +74,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         r.values[`${key}.added_latency_ms_p50`] = added50;
         r.values[`${key}.sdk_p99_ms`] = h.sdk.p(99);
         r.values[`${key}.raw_p99_ms`] = h.raw.p(99);
+        r.values[`${key}.latency_ratio_p50`] = h.sdk.p(50) / h.raw.p(50);
         r.values[`${key}.throughput_x_realtime`] = speed.sdk;
         r.values[`${key}.throughput_ratio_vs_raw`] = speed.sdk / speed.raw;
         r.rows.push({ figure: `${seconds} s, ${kb} KB chunks: delivery p50 / p99 ms`, sdk: `${fmt(h.sdk.p(50), 2)} / ${fmt(h.sdk.p(99), 2)}`, raw: `${fmt(h.raw.p(50), 2)} / ${fmt(h.raw.p(99), 2)}`, ratio: `${added99 >= 0 ? '+' : ''}${fmt(added99, 2)} ms p99`, bar: 'added p99 < 1 ms', met: added99 < 1 });

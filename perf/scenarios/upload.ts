@@ -91,7 +91,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.rows.push({ figure: 'RSS growth 500 MB vs 100 MB', sdk: ratio(constancy), bar: 'within 10 % (0.90x-1.10x)', met: constancy <= 1.1 && constancy >= 0.9 });
     }
     r.gates.push({ key: 'upload.500MB.ratio_vs_raw', better: 'higher' });
-    r.charts.push({ title: 'RSS during the largest upload (fresh process per contender)', xLabel: 'ms', yLabel: 'RSS MB', series: timelines });
+    r.charts.push({ title: 'RSS during the largest upload (a worker process per contender)', xLabel: 'ms', yLabel: 'RSS MB', series: timelines });
   } finally {
     for (const c of CONTENDERS) workers[c].close();
     await server.close();
