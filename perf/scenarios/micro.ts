@@ -56,9 +56,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.rows.push({ figure: 'package load (require), median ms', sdk: fmt(load.sdk.median, 1), peer: load.peer.error ? failure(load.peer.error) : fmt(load.peer.median, 1), ratio: ratio(load.sdk.median / load.peer.median), bar: '<= 60 ms (half of 80-120)', met: load.sdk.median <= 60 });
 
     // Construction and first call, fresh process.
-    ctx.progress(`construction and first call in fresh processes, ${rounds} rounds`);
+    const freshRounds = ctx.quick ? 5 : rounds;
+    ctx.progress(`construction and first call in fresh processes, ${freshRounds} rounds`);
     const fresh: Array<Record<string, number>> = [];
-    for (let i = 0; i < rounds; i++) fresh.push(await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }));
+    for (let i = 0; i < freshRounds; i++) fresh.push(await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }));
     const med = (k: string) => [...fresh.map((f) => f[k])].sort((a, b) => a - b)[fresh.length >> 1];
     r.values['client.construct_ms'] = med('construct_ms');
     r.values['client.construct_warm_ms'] = med('construct_warm_ms');
