@@ -50,8 +50,11 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       const growth = (c: Contender) => median(got[c].map((o) => o.sample.growthMb));
       const cell = (c: Contender, v: number, digits = 0) => (errors[c] && got[c].length === 0 ? failure(errors[c]) : fmt(v, digits));
       const key = `upload.${size}MB`;
-      const vsRaw = mbps('sdk') / mbps('raw');
-      const vsPeer = mbps('sdk') / mbps('peer');
+      // Ratios pair the contenders round by round (neighbours in time share the machine's mood),
+      // then take the median: steadier than a ratio of two medians.
+      const paired = (other: Contender) => median(got.sdk.map((o, i) => (got[other][i] ? o.mbps / got[other][i].mbps : NaN)).filter(Number.isFinite));
+      const vsRaw = paired('raw');
+      const vsPeer = paired('peer');
       r.values[`${key}.sdk_mbps`] = mbps('sdk');
       r.values[`${key}.raw_mbps`] = mbps('raw');
       if (got.peer.length) r.values[`${key}.peer_mbps`] = mbps('peer');
@@ -63,7 +66,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       growthBySize[size] = growth('sdk');
       const big = size >= 100;
       r.rows.push({
-        figure: `upload ${size} MB, MB/s (median of ${rounds})`, sdk: cell('sdk', mbps('sdk')), raw: cell('raw', mbps('raw')), peer: cell('peer', mbps('peer')),
+        figure: `upload ${size} MB, MB/s (median of ${rounds}; ratio: median of per-round ratios)`, sdk: cell('sdk', mbps('sdk')), raw: cell('raw', mbps('raw')), peer: cell('peer', mbps('peer')),
         ratio: `${ratio(vsRaw)} raw, ${ratio(vsPeer)} peer`,
         bar: size === 500 ? '>= 0.90x raw, >= 1x peer' : big ? '>= 0.90x raw' : undefined,
         met: big ? vsRaw >= 0.9 && (size !== 500 || !(vsPeer < 1)) : undefined,
