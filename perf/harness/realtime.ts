@@ -79,3 +79,19 @@ export async function rawSession(url: string, apiKey: string, audio: Buffer, chu
   await closed;
   return { finals, messages, ms: Number(process.hrtime.bigint() - start) / 1e6 };
 }
+
+/**
+ * Lockstep delivery: write one chunk, wait until the client has delivered that chunk's result
+ * (`delivered()` resolves with the latency the caller measured), then the next. With nothing
+ * queued anywhere, this is the client's own path from socket to event. Chunks must be large
+ * enough (>= 400 ms of audio) that each produces a result message.
+ */
+export async function lockstep(send: (chunk: Buffer) => void, delivered: () => Promise<number>, audio: Buffer, chunkBytes: number, steps: number, record: (ms: number) => void): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    const chunk = audio.subarray(i * chunkBytes, (i + 1) * chunkBytes);
+    if (chunk.length < chunkBytes) break;
+    const wait = delivered();
+    send(chunk);
+    record(await wait);
+  }
+}
