@@ -95,8 +95,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.charts.push({ title: 'Realtime token delivery latency (mock send -> client event)', xLabel: 'percentile', yLabel: 'ms', xScale: 'percentile', series: curves });
 
     // Lockstep: one chunk at a time, each result delivered before the next chunk is written.
-    // No queueing anywhere, so this is the client's own socket-to-event path; steadier than the
-    // flood above (whose latencies are mostly queueing) and the figure the regression gate uses.
+    // No queueing anywhere, so this is the client's own socket-to-event path (the flood's
+    // latencies above are mostly queueing).
     for (const kb of [16, 64]) {
       const steps = ctx.quick ? 200 : 500;
       const audio = syntheticPcm((steps * kb * 1024) / 32_000 + 1);
@@ -157,7 +157,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       if (kb === 16) curves.push({ name: 'soniox-pro-sdk (lockstep, 16 KB)', points: h.sdk.curve() }, { name: 'raw ws (lockstep, 16 KB)', points: h.raw.curve() });
     }
 
-    r.gates.push({ key: 'realtime.16KB.lockstep.latency_ratio_p50', better: 'lower' });
+    // No realtime gate: on 2 shared cores neither the flood's nor the lockstep's ratios hold
+    // still (lockstep p50s are 20-40 µs, a few µs of jitter is 30 %); perf/README.md has the spread.
 
     // 100 concurrent sessions, each contender in its own process.
     const sessions = 100;
