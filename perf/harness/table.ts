@@ -18,7 +18,7 @@ export function formatTable(results: ScenarioResult[]): string {
   const widths = HEAD.map((h, i) => Math.min(i === 3 ? 48 : 60, Math.max(h.length, ...rows.map((r) => r[i].length))));
   const line = (r: string[]) => r.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}~` : c.padEnd(widths[i]))).join(' | ').trimEnd();
   const out = [line(HEAD), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)];
-  const notes = results.flatMap((r) => r.notes.map((n) => `  ${r.name}: ${n}`));
+  const notes = results.flatMap((r) => r.notes.map((n) => `  ${r.name}: ${n.replace(/\s+/g, ' ')}`));
   if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }
