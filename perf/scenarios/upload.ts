@@ -29,7 +29,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   for (const c of CONTENDERS) workers[c] = forkWorker('upload-client', ['--expose-gc']);
   try {
     for (const size of sizes) {
-      const rounds = size >= 500 ? 1 : size >= 100 ? 3 : 7;
+      const rounds = size > 500 ? 1 : size >= 100 ? 3 : 7;
       const got: Record<Contender, UploadOutput[]> = { sdk: [], raw: [], peer: [] };
       const errors: Partial<Record<Contender, unknown>> = {};
       for (let round = 0; round < rounds; round++) {
