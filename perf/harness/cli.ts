@@ -86,7 +86,8 @@ export function finish(results: ScenarioResult[], json: PerfJson, opts: CliOptio
   const verdicts = compareRatios(baseline, json, opts.tolerance);
   process.stdout.write(`\nregression gate vs ${opts.compare} (ratios only, ${Math.round(opts.tolerance * 100)} % tolerance):\n${formatVerdicts(verdicts)}\n`);
   const failed = verdicts.filter((v) => !v.ok);
-  process.stdout.write(failed.length ? `perf:check FAILED: ${failed.length} of ${verdicts.length} ratios regressed\n` : `perf:check ok: ${verdicts.length} ratios within tolerance\n`);
+  const checked = verdicts.filter((v) => !v.skipped).length;
+  process.stdout.write(failed.length ? `perf:check FAILED: ${failed.length} of ${checked} ratios regressed\n` : `perf:check ok: ${checked} ratios within tolerance${checked < verdicts.length ? ` (${verdicts.length - checked} skipped: their scenario did not run)` : ''}\n`);
   return failed.length ? 1 : 0;
 }
 
