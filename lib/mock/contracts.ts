@@ -67,6 +67,36 @@ export interface MockTiming {
   processingMs?: number;
 }
 
+/**
+ * Rate limits (soniox-api.md §3, §8.6). REST: a token bucket answered with 429 `limit_exceeded`
+ * and `Retry-After`. Realtime: concurrent sessions (`max_concurrent_connections_reached`) and new
+ * sessions per minute (`limit_exceeded`), both as the API's error message with `error_code` 429.
+ */
+export interface MockRateLimit {
+  /** REST requests per second (token refill rate); unset: no REST limit. */
+  requestsPerSecond?: number;
+  /** Bucket size: requests allowed at once after a quiet spell (default `requestsPerSecond`). */
+  burst?: number;
+  /** One bucket per API key (true, default) or one for everybody. Applies to the realtime limits too. */
+  perKey?: boolean;
+  /** Also send `retry-after-ms` (exact) next to `Retry-After` (whole seconds, at least 1). */
+  retryAfterMsHeader?: boolean;
+  /** Realtime sessions open at once; unset: no limit. */
+  realtimeConcurrentSessions?: number;
+  /** New realtime sessions per rolling minute; unset: no limit. */
+  realtimeSessionsPerMinute?: number;
+}
+
+/** A message the realtime half sent, for the `onRealtimeSend` hook (benchmarks time delivery with it). */
+export interface RealtimeSendEvent {
+  /** The session's request id (not on the wire for results; a key to group by). */
+  sessionId: string;
+  /** The message as sent. */
+  message: unknown;
+  /** `performance.now()` just before `ws.send`. */
+  sentAt: number;
+}
+
 /** Options of `startMockServer`. */
 export interface MockServerOptions {
   /** Port to listen on (default 0: any free port). */
@@ -81,6 +111,10 @@ export interface MockServerOptions {
   realtimeIdleTimeoutMs?: number;
   /** Pace realtime results by audio time (true, default) or answer as fast as audio arrives. */
   realtimePacing?: boolean;
+  /** Rate limits (default: none). */
+  rateLimit?: MockRateLimit;
+  /** Called with each realtime message just before it is sent (a measuring hook; keep it cheap). */
+  onRealtimeSend?: (event: RealtimeSendEvent) => void;
   /** Seed for probabilistic faults and ids (deterministic runs). */
   seed?: number;
   /** Path of the fixtures directory with `audio/manifest.json` (default: the package's own). */

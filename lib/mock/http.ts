@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFault } from './contracts';
 import { MockHttpError, errorBody, sendError, sendJson } from './api-error';
 import type { FaultBook } from './faults';
+import { rateLimitHeaders, type RateLimiter } from './rate-limit';
 import type { MockState } from './state';
 
 /** What a route handler answers. */
@@ -116,6 +117,7 @@ export function createRequestListener(
   state: MockState,
   faults: FaultBook,
   timers: PendingTimers,
+  limiter?: RateLimiter,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
   return (req, res) => {
@@ -177,7 +179,14 @@ export function createRequestListener(
         drain(req, () => sendJson(res, fault.status as number, errorBody(fault.status as number), headers));
         return;
       }
-      if (!state.acceptsKey(bearer(req), 'rest')) throw new MockHttpError(401, 'unauthenticated');
+      const key = bearer(req);
+      if (!state.acceptsKey(key, 'rest')) throw new MockHttpError(401, 'unauthenticated');
+      const decision = limiter?.request(key);
+      if (decision && !decision.allowed) {
+        const headers = rateLimitHeaders(decision.retryAfterMs, limiter?.limits ?? {});
+        drain(req, () => sendJson(res, 429, errorBody(429), headers));
+        return;
+      }
       const result = await route.handler(req, params, url);
       if (fault?.reset === 'after-handler') {
         req.socket.destroy();

@@ -10,6 +10,7 @@ import type { MockFaults, MockServerOptions } from './contracts';
 import { FaultBook } from './faults';
 import { createRequestListener } from './http';
 import { Lifecycle } from './lifecycle';
+import { RateLimiter } from './rate-limit';
 import { restRoutes } from './routes';
 import { MockState } from './state';
 import { attachRealtime } from './ws';
@@ -17,6 +18,7 @@ import { attachRealtime } from './ws';
 export * from './contracts';
 export { parseFaultFlag } from './faults';
 export { MockState } from './state';
+export { RateLimiter, type RateLimitCounters } from './rate-limit';
 export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
 
 /** A running mock server. */
@@ -29,6 +31,8 @@ export interface MockServer {
   apiKey: string;
   /** Its state: stored files and transcriptions, hit counters per route (`state.hits`). */
   state: MockState;
+  /** The rate limiter (`rateLimit` option); its `counters` say how many requests and sessions it refused. */
+  rateLimiter: RateLimiter;
   /** Replaces the injected faults. */
   setFaults(faults: MockFaults): void;
   /** Stops listening, drops every connection and timer; resolves when the port is closed. */
@@ -46,14 +50,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const faults = new FaultBook(options.faults, state.random);
   const timers = new Set<NodeJS.Timeout>();
   const lifecycle = new Lifecycle(state, { queuedMs: options.timing?.queuedMs ?? 50, processingMs: options.timing?.processingMs ?? 100 });
-  const listener = createRequestListener(restRoutes(state, lifecycle, options.fixturesDir), state, faults, timers);
+  const rateLimiter = new RateLimiter(options.rateLimit);
+  const listener = createRequestListener(restRoutes(state, lifecycle, options.fixturesDir), state, faults, timers, rateLimiter);
   const server = http.createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const realtime = attachRealtime(server, { state, options, faults: () => faults.forSession() });
+  const realtime = attachRealtime(server, { state, options, faults: () => faults.forSession(), limiter: rateLimiter });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,6 +76,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     realtimeURL: `ws://${origin}/transcribe-websocket`,
     apiKey,
     state,
+    rateLimiter,
     setFaults: (f) => faults.set(f),
     close: () => {
       closing ??= (async () => {

@@ -13,6 +13,7 @@ import { validate } from '../schemas';
 import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
+import type { RateLimiter } from './rate-limit';
 
 /** What `attachRealtime` needs from the rest of the mock. */
 export interface RealtimeAttachOptions {
@@ -20,6 +21,8 @@ export interface RealtimeAttachOptions {
   options: MockServerOptions;
   /** The fault for a new session (consumes one of its `times`). */
   faults: () => WsFault | undefined;
+  /** Realtime session limits (concurrent, per minute). */
+  limiter?: RateLimiter;
 }
 
 const PATH = '/transcribe-websocket';
@@ -53,6 +56,8 @@ class Session {
   private idle: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private ended = false;
+  /** The key whose session slot this session holds (released on stop). */
+  private admitted: { key: string | undefined } | undefined;
   private readonly requestId = randomUUID();
 
   constructor(private readonly ws: WebSocket, private readonly headerKey: string | undefined, private readonly opts: RealtimeAttachOptions) {
@@ -68,6 +73,8 @@ class Session {
     this.ended = true;
     clearTimeout(this.idle);
     clearInterval(this.ticker);
+    if (this.admitted) this.opts.limiter?.sessionEnded(this.admitted.key);
+    this.admitted = undefined;
   }
 
   /**
@@ -93,7 +100,10 @@ class Session {
   }
 
   private send(message: RealtimeMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const text = JSON.stringify(message);
+    this.opts.options.onRealtimeSend?.({ sessionId: this.requestId, message, sentAt: performance.now() });
+    this.ws.send(text);
   }
 
   private fail(code: number, message = ERROR_MESSAGES[code] ?? 'Invalid request.', errorType = ERROR_TYPES[code] ?? 'invalid_request'): void {
@@ -140,6 +150,9 @@ class Session {
     const key = this.headerKey ?? config.api_key;
     if (!this.opts.state.acceptsKey(key, 'websocket')) return this.fail(401);
     this.opts.state.useKey(key as string);
+    const admission = this.opts.limiter?.sessionStart(key);
+    if (admission && !admission.allowed) return this.fail(429, admission.message, admission.errorType);
+    if (admission) this.admitted = { key };
     const issues = validate('realtimeConfig', config);
     if (issues.length) return this.fail(400, `Invalid start message: ${issues.map((i) => `${i.field || 'config'} ${i.message}`).join('; ')}.`);
     const format = config.audio_format as string;

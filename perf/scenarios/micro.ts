@@ -1,0 +1,126 @@
+/**
+ * Micro figures: package load time (`require` in a fresh process) vs @soniox/node; client
+ * construction and the first call (lazy schema compile) in a fresh process; and the SDK's
+ * overhead per JSON call over a raw keep-alive GET + JSON.parse (5000 calls, alternated).
+ */
+import http from 'node:http';
+import { SonioxClient } from '../../lib/client';
+import { startMockServer } from '../../lib/mock';
+import { ROOT, runNode } from '../harness/child';
+import { ensureDist } from '../harness/dist';
+import { alternate, LatencyHistogram, msSince, fmt, ratio, result, type PerfContext, type ScenarioResult } from '../harness';
+import { rawGetJson } from '../harness/raw';
+import { failure, loadPeer } from '../harness/peer';
+import { standalone } from '../harness/cli';
+
+/** A fresh process: time require, construction, a warm construction average, and the first call. */
+const FRESH = `
+const t0 = process.hrtime.bigint();
+const { SonioxClient } = require(process.env.PERF_PKG);
+const t1 = process.hrtime.bigint();
+const c = new SonioxClient({ apiKey: process.env.PERF_KEY, baseURL: process.env.PERF_URL, env: {} });
+const t2 = process.hrtime.bigint();
+c.models.list().then(() => {
+  const t3 = process.hrtime.bigint();
+  const w0 = process.hrtime.bigint();
+  for (let i = 0; i < 1000; i++) new SonioxClient({ apiKey: 'k', env: {} });
+  const warm = Number(process.hrtime.bigint() - w0) / 1e6 / 1000;
+  c.close();
+  console.log(JSON.stringify({ require_ms: Number(t1 - t0) / 1e6, construct_ms: Number(t2 - t1) / 1e6, first_call_ms: Number(t3 - t2) / 1e6, construct_warm_ms: warm }));
+}, (e) => { console.error(e); process.exit(1); });
+`;
+
+const LOAD = `const t0 = process.hrtime.bigint(); require(process.env.PERF_PKG); console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6 }));`;
+
+async function childJson(code: string, env: Record<string, string>): Promise<Record<string, number>> {
+  const out = await runNode(['-e', code], { timeoutMs: 30_000, env });
+  if (out.code !== 0) throw new Error(`child failed: ${out.stderr.slice(-300)}`);
+  return JSON.parse(out.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
+}
+
+export async function run(ctx: PerfContext): Promise<ScenarioResult> {
+  const r = result('micro');
+  await ensureDist(ctx.progress);
+  const server = await startMockServer({ timing: { queuedMs: 1, processingMs: 1 } });
+  try {
+    // Package load: alternate our package and the peer, fresh process each time.
+    const rounds = 11;
+    ctx.progress(`require() in fresh processes, ${rounds} rounds`);
+    const load = await alternate({
+      sdk: async () => (await childJson(LOAD, { PERF_PKG: ROOT })).ms,
+      peer: async () => (await childJson(LOAD, { PERF_PKG: '@soniox/node' })).ms,
+    }, { rounds, maxMs: 30_000, better: 'lower' });
+    r.values['load.require_ms'] = load.sdk.median;
+    r.values['load.peer_require_ms'] = load.peer.median;
+    r.values['load.ratio_vs_peer'] = load.sdk.median / load.peer.median;
+    r.rows.push({ figure: 'package load (require), median ms', sdk: fmt(load.sdk.median, 1), peer: load.peer.error ? failure(load.peer.error) : fmt(load.peer.median, 1), ratio: ratio(load.sdk.median / load.peer.median), bar: '<= 60 ms (half of 80-120)', met: load.sdk.median <= 60 });
+
+    // Construction and first call, fresh process.
+    const freshRounds = ctx.quick ? 5 : rounds;
+    ctx.progress(`construction and first call in fresh processes, ${freshRounds} rounds`);
+    const fresh: Array<Record<string, number>> = [];
+    for (let i = 0; i < freshRounds; i++) fresh.push(await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }));
+    const med = (k: string) => [...fresh.map((f) => f[k])].sort((a, b) => a - b)[fresh.length >> 1];
+    r.values['client.construct_ms'] = med('construct_ms');
+    r.values['client.construct_warm_ms'] = med('construct_warm_ms');
+    r.values['client.first_call_ms'] = med('first_call_ms');
+    r.rows.push({ figure: 'client construction, first in process, ms', sdk: fmt(med('construct_ms'), 3), bar: '< 1 ms', met: med('construct_ms') < 1 });
+    r.rows.push({ figure: 'client construction, warm average, ms', sdk: fmt(med('construct_warm_ms'), 4), bar: '< 1 ms', met: med('construct_warm_ms') < 1 });
+    r.rows.push({ figure: 'first call (models.list, schema compile), ms', sdk: fmt(med('first_call_ms'), 1), bar: '< 20 ms', met: med('first_call_ms') < 20 });
+
+    // JSON call overhead: SDK, raw keep-alive GET, peer; one call each in turn, 5000 rounds.
+    const calls = ctx.quick ? 2000 : 5000;
+    ctx.progress(`JSON call overhead, ${calls} calls per contender, alternated`);
+    const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {}, maxSockets: 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const loaded = loadPeer();
+    const peerClient = 'peer' in loaded ? new loaded.peer.SonioxNodeClient({ api_key: server.apiKey, base_url: server.url }) : undefined;
+    let peerError: unknown = 'error' in loaded ? loaded.error : undefined;
+    const url = `${server.url}/v1/models`;
+    const h = { sdk: new LatencyHistogram(), raw: new LatencyHistogram(), peer: new LatencyHistogram() };
+    const time = async (hist: LatencyHistogram, call: () => Promise<unknown>) => {
+      const t = process.hrtime.bigint();
+      await call();
+      hist.recordMs(msSince(t));
+    };
+    for (let i = 0; i < 200; i++) {
+      await client.models.list();
+      await rawGetJson(agent, url, server.apiKey);
+    }
+    if (peerClient) await peerClient.models.list().catch((e: unknown) => (peerError = e));
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < calls && msSince(start) < 60_000; i++) {
+      const order = i % 3;
+      for (let k = 0; k < 3; k++) {
+        const which = (order + k) % 3;
+        if (which === 0) await time(h.sdk, () => client.models.list());
+        else if (which === 1) await time(h.raw, () => rawGetJson(agent, url, server.apiKey));
+        else if (peerClient && !peerError) await time(h.peer, () => peerClient.models.list()).catch((e: unknown) => (peerError = e));
+      }
+    }
+    client.close();
+    agent.destroy();
+    const over50 = (h.sdk.p(50) - h.raw.p(50)) * 1000;
+    const over99 = (h.sdk.p(99) - h.raw.p(99)) * 1000;
+    r.values['json.overhead_us_p50'] = over50;
+    r.values['json.overhead_us_p99'] = over99;
+    r.values['json.sdk_p50_ms'] = h.sdk.p(50);
+    r.values['json.raw_p50_ms'] = h.raw.p(50);
+    r.values['json.ratio_vs_raw_p50'] = h.sdk.p(50) / h.raw.p(50);
+    if (h.peer.count) r.values['json.peer_p50_ms'] = h.peer.p(50);
+    const peerCell = (q: number) => (peerError ? failure(peerError) : fmt(h.peer.p(q), 3));
+    r.rows.push({ figure: `JSON call p50, ms (${h.sdk.count} calls)`, sdk: fmt(h.sdk.p(50), 3), raw: fmt(h.raw.p(50), 3), peer: peerCell(50), ratio: ratio(h.sdk.p(50) / h.raw.p(50)) });
+    r.rows.push({ figure: 'JSON call p99, ms', sdk: fmt(h.sdk.p(99), 3), raw: fmt(h.raw.p(99), 3), peer: peerCell(99), ratio: ratio(h.sdk.p(99) / h.raw.p(99)) });
+    r.rows.push({ figure: 'SDK overhead per JSON call over raw, p50 / p99 µs', sdk: `${fmt(over50, 0)} / ${fmt(over99, 0)}`, bar: 'p50 < 500 µs', met: over50 < 500 });
+    r.gates.push({ key: 'json.ratio_vs_raw_p50', better: 'lower' }, { key: 'load.ratio_vs_peer', better: 'lower' });
+    r.charts.push({
+      title: 'JSON call latency distribution (models.list)', xLabel: 'percentile', yLabel: 'ms', xScale: 'percentile',
+      series: [{ name: 'soniox-pro-sdk', points: h.sdk.curve() }, { name: 'raw Node http', points: h.raw.curve() }, ...(h.peer.count ? [{ name: '@soniox/node', points: h.peer.curve() }] : [])],
+    });
+  } finally {
+    await server.close();
+  }
+  return r;
+}
+
+if (require.main === module) standalone('micro', run);
