@@ -17,7 +17,7 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Makes sure dist/ is built from the current lib/ (runs `tsc -p tsconfig.build.json` and the ESM wrappers if not). */
+/** Makes sure dist/ is built from the current lib/ (the steps of `npm run build`: tsc, the ESM wrappers, the precompiled validators). */
 export async function ensureDist(log: (m: string) => void): Promise<string> {
   const entry = path.join(ROOT, 'dist', 'index.js');
   const built = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
@@ -27,5 +27,7 @@ export async function ensureDist(log: (m: string) => void): Promise<string> {
   if (tsc.code !== 0) throw new Error(`build failed: ${tsc.stdout.slice(-400)} ${tsc.stderr.slice(-400)}`);
   const esm = await runNode([path.join(ROOT, 'scripts', 'esm-wrappers.js')], { timeoutMs: 60_000 });
   if (esm.code !== 0) throw new Error(`esm wrappers failed: ${esm.stderr.slice(-400)}`);
+  const validators = await runNode([path.join(ROOT, 'scripts', 'build-validators.js')], { timeoutMs: 60_000 });
+  if (validators.code !== 0) throw new Error(`precompiled validators failed: ${validators.stderr.slice(-400)}`);
   return entry;
 }
