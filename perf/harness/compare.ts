@@ -35,15 +35,15 @@ export function scenarioOf(key: string): string {
   return MICRO_KEYS.has(head) ? 'micro' : head;
 }
 
-/** Compares `current` with `baseline` on the baseline's gates; `tolerance` 0.2 = 20 % worse allowed. */
+/** Compares `current` with `baseline` on the baseline's gates; `tolerance` 0.2 = 20 % worse allowed (a gate may carry its own). */
 export function compareRatios(baseline: PerfJson, current: PerfJson, tolerance = 0.2): GateVerdict[] {
-  return baseline.gates.map(({ key, better }) => {
+  return baseline.gates.map(({ key, better, tolerance: own }) => {
     const b = baseline.values[key];
     const c = current.values[key];
     if (!current.scenarios.includes(scenarioOf(key))) return { key, baseline: b, current: c, relative: NaN, ok: true, skipped: true };
     if (c === undefined || !Number.isFinite(c) || !Number.isFinite(b)) return { key, baseline: b, current: c, relative: NaN, ok: false };
     const relative = better === 'higher' ? (b === 0 ? 1 : c / b) : c === 0 ? 1 : b / c;
-    return { key, baseline: b, current: c, relative, ok: relative >= 1 - tolerance };
+    return { key, baseline: b, current: c, relative, ok: relative >= 1 - (own ?? tolerance) };
   });
 }
 

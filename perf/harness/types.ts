@@ -28,6 +28,11 @@ export interface Row {
 export interface Gate {
   key: string;
   better: 'higher' | 'lower';
+  /**
+   * How much worse than the baseline passes, for this key (default: the run's --tolerance).
+   * For ratios of two small figures, whose noise is a large share of them.
+   */
+  tolerance?: number;
 }
 
 /** A line on a chart. */

@@ -133,7 +133,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.rows.push({ figure: `JSON call p50, ms (${h.sdk.count} calls)`, sdk: fmt(h.sdk.p(50), 3), raw: fmt(h.raw.p(50), 3), peer: peerCell(50), ratio: ratio(h.sdk.p(50) / h.raw.p(50)) });
     r.rows.push({ figure: 'JSON call p99, ms', sdk: fmt(h.sdk.p(99), 3), raw: fmt(h.raw.p(99), 3), peer: peerCell(99), ratio: ratio(h.sdk.p(99) / h.raw.p(99)) });
     r.rows.push({ figure: 'SDK overhead per JSON call over raw, p50 / p99 µs', sdk: `${fmt(over50, 0)} / ${fmt(over99, 0)}`, bar: 'p50 < 500 µs', met: over50 < 500 });
-    r.gates.push({ key: 'json.ratio_vs_raw_p50', better: 'lower' }, { key: 'load.ratio_vs_peer', better: 'lower' });
+    // Both loads are now a few ms, so process noise is a large share of their ratio: a wider
+    // tolerance here still catches the regression that matters (axios or ajv loaded at require
+    // time again is 5-10x), and spec/package.spec.ts pins what loads exactly.
+    r.gates.push({ key: 'json.ratio_vs_raw_p50', better: 'lower' }, { key: 'load.ratio_vs_peer', better: 'lower', tolerance: 0.6 });
     r.charts.push({
       title: 'JSON call latency distribution (models.list)', xLabel: 'percentile', yLabel: 'ms', xScale: 'percentile',
       series: [{ name: 'soniox-pro-sdk', points: h.sdk.curve() }, { name: 'raw Node http', points: h.raw.curve() }, ...(h.peer.count ? [{ name: '@soniox/node', points: h.peer.curve() }] : [])],
