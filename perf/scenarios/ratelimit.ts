@@ -84,9 +84,18 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.values[`${key}.attempts_per_call`] = attempts / n;
       r.values[`${key}.p99_ms`] = hist.p(99);
       r.values[`${key}.lost_or_duplicated`] = lost + duplicated + ghost;
-      r.rows.push({ figure: `${rate}/s offered: success (429s seen)`, sdk: `${pct(ok / n)} (${rejected})`, bar: '>= 99 %', met: ok / n >= 0.99 });
+      // Within the limit every call must succeed. Over it, no retry policy can: 500/s for 2 s
+      // against 100/s (burst 100) with 3 retries 1 s apart leaves room for about 600 of 1000
+      // calls, so there the figure is reported, and the bars are the audit and the waits.
+      const within = rate <= LIMIT.requestsPerSecond;
+      r.rows.push({ figure: `${rate}/s offered: success (429s seen)`, sdk: `${pct(ok / n)} (${rejected})`, bar: within ? '>= 99 %' : '(over the limit: reported)', met: within ? ok / n >= 0.99 : undefined });
       r.rows.push({ figure: `${rate}/s: attempts per call; p50 / p99 ms`, sdk: `${fmt(attempts / n, 2)}; ${fmt(hist.p(50), 0)} / ${fmt(hist.p(99), 0)}` });
-      r.rows.push({ figure: `${rate}/s: policy wait vs Retry-After (mean, max ms)`, sdk: retryDelays.length ? `${fmt(meanDelay, 0)}, ${fmt(Math.max(...retryDelays), 0)} vs 1000 (${retryDelays.length} waits)` : 'no retries' });
+      r.rows.push({
+        figure: `${rate}/s: policy wait vs Retry-After (mean, min, max ms)`,
+        sdk: retryDelays.length ? `${fmt(meanDelay, 0)}, ${fmt(Math.min(...retryDelays), 0)}, ${fmt(Math.max(...retryDelays), 0)} vs 1000 (${retryDelays.length} waits)` : 'no retries',
+        bar: retryDelays.length ? 'every wait = Retry-After' : undefined,
+        met: retryDelays.length ? retryDelays.every((d) => Math.abs(d - 1000) < 1) : undefined,
+      });
       r.rows.push({ figure: `${rate}/s: lost / stored twice / failed but stored`, sdk: `${lost} / ${duplicated} / ${ghost}`, bar: '0 / 0 / 0', met: lost + duplicated + ghost === 0 });
       if (firstError) r.notes.push(`${rate}/s: ${n - ok} failed, first: ${firstError.slice(0, 160)}`);
     }
