@@ -3,55 +3,12 @@
  * one teardown, and that nothing is reported after it. Timers are sinon's.
  */
 import { expect } from 'chai';
-import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import sinon from 'sinon';
 import type WebSocket from 'ws';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { Connection, type ConnectionEvents } from '../../lib/realtime/connection';
-
-/** Just enough of a ws client for Connection: records what it is asked to do. */
-class ScriptedSocket extends EventEmitter {
-  readyState = 0;
-  bufferedAmount = 0;
-  sent: Array<string | Buffer> = [];
-  binary: boolean[] = [];
-  pauses = 0;
-  resumes = 0;
-  terminations = 0;
-  pings: Array<(error?: Error) => void> = [];
-  paused = false;
-  closedWith: number | undefined;
-  terminated = false;
-  send(data: string | Buffer, options: { binary: boolean }, done: (error?: Error) => void): void {
-    this.sent.push(data);
-    this.binary.push(options.binary);
-    done();
-  }
-  ping(_data: unknown, _mask: unknown, done: (error?: Error) => void): void {
-    this.pings.push(done);
-  }
-  pause(): void {
-    this.paused = true;
-    this.pauses++;
-  }
-  resume(): void {
-    this.paused = false;
-    this.resumes++;
-  }
-  close(code: number): void {
-    this.closedWith = code;
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.terminations++;
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.emit('open');
-  }
-}
+import { ScriptedSocket } from './scripted-socket';
 
 describe('realtime/connection (scripted socket)', () => {
   let clock: sinon.SinonFakeTimers;
