@@ -3,6 +3,8 @@
  * AbortSignal, a timeout Node timers cannot hold, a negative retry count, a null options
  * object where one is required) is a SonioxValidationError naming it, before any request.
  */
+import { checkCallOptions } from '../lib/http/transport';
+import { MAX_TIMER_MS } from '../lib/http/sleep';
 import { expect } from 'chai';
 import type { MockServer } from '../lib/mock';
 import type { SonioxClient } from '../lib/client';
@@ -56,4 +58,32 @@ describe('every network method refuses bad call options before any request', () 
       });
     }
   }
+});
+
+describe('checkCallOptions, exactly', () => {
+  const problems = (options: object) => {
+    try {
+      checkCallOptions('GET /v1/x', options);
+      return [];
+    } catch (error) {
+      return (error as SonioxValidationError).issues.map((i) => i.field);
+    }
+  };
+
+  it('takes the edges of every range', () => {
+    for (const options of [{}, { timeoutMs: 1 }, { timeoutMs: MAX_TIMER_MS }, { maxRetries: 0 }, { signal: new AbortController().signal }]) {
+      expect(problems(options), JSON.stringify(options)).to.deep.equal([]);
+    }
+  });
+
+  it('refuses just past them, and says all that is wrong in one message', () => {
+    expect(problems({ timeoutMs: 0.5 })).to.deep.equal(['timeoutMs']);
+    expect(problems({ timeoutMs: MAX_TIMER_MS + 1 })).to.deep.equal(['timeoutMs']);
+    expect(problems({ timeoutMs: Infinity })).to.deep.equal(['timeoutMs']);
+    expect(problems({ maxRetries: -1 })).to.deep.equal(['maxRetries']);
+    expect(() => checkCallOptions('GET /v1/x', { signal: {} as AbortSignal, timeoutMs: '5' as never, maxRetries: 1.5 })).to.throw(
+      SonioxValidationError,
+      `GET /v1/x: invalid options: signal must be an AbortSignal; timeoutMs must be a number of ms from 1 to ${MAX_TIMER_MS}; maxRetries must be an integer >= 0`,
+    );
+  });
 });

@@ -317,6 +317,7 @@ describe('http/transport (against the mock server)', () => {
       console.log(`      pool: ${stats.requests} requests, ${stats.socketsCreated} sockets, reuse ${(stats.reuseRatio * 100).toFixed(1)} %`);
       expect(stats.requests).to.equal(200);
       expect(stats.reuseRatio).to.be.at.least(0.99);
+      expect(stats.reuseRatio).to.equal((stats.requests - stats.socketsCreated) / stats.requests);
       client.close();
     });
 
