@@ -98,7 +98,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.values['upload.rss_500_vs_100_mb'] = g500 - g100;
       r.rows.push({ figure: 'RSS growth 500 MB minus 100 MB', sdk: `${fmt(g500 - g100, 1)} MB (${fmt(g500, 1)} vs ${fmt(g100, 1)})`, bar: 'within 10 % (2 MB floor)', met: constant });
     }
-    r.gates.push({ key: 'upload.500MB.ratio_vs_raw', better: 'higher' });
+    // In --quick this ratio comes from 50 MB uploads of ~130 ms, whose pairs swing 0.8-1.2x on a
+    // shared machine (worst run 82 % of the baseline in 5 checks): 35 % still catches what
+    // matters, an upload that buffers or copies its body (0.3x, like @soniox/node's).
+    r.gates.push({ key: 'upload.500MB.ratio_vs_raw', better: 'higher', tolerance: 0.35 });
     r.charts.push({ title: 'RSS during the largest upload (a worker process per contender)', xLabel: 'ms', yLabel: 'RSS MB', series: timelines });
   } finally {
     for (const c of CONTENDERS) workers[c].close();
