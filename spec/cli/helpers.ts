@@ -1,5 +1,7 @@
 /** CLI spec helpers: in-process runs through an injected io, child-process runs with deadlines. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../lib/cli';
 import { memoryIO, type MemoryIO } from '../../lib/cli/io';
@@ -114,3 +116,24 @@ export function noiseWav(ms: number): Buffer {
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
 }
+
+/** What a command spec works against: a mock, the environment pointing at it, a scratch directory. */
+export interface CommandFixture {
+  server: MockServer;
+  env: Record<string, string>;
+  tmp: string;
+}
+
+/** For beforeEach: a fresh mock, its environment and a scratch directory. */
+export async function setUpCommand(): Promise<CommandFixture> {
+  const server = await cliMock();
+  return { server, env: envFor(server), tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-')) };
+}
+
+/** For afterEach: kills spawned commands, closes the mock, removes the scratch directory. */
+export async function tearDownCommand(fixture: CommandFixture): Promise<void> {
+  killChildren();
+  await fixture.server.close();
+  fs.rmSync(fixture.tmp, { recursive: true, force: true });
+}
+

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { realtimeConfig } from '../../lib/cli/commands/realtime';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import { cliMock, envFor, finished, killChildren, noiseWav, run, spawnCli, until } from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, finished, noiseWav, run, spawnCli, until } from './helpers';
 
 const audio = fixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
@@ -21,16 +20,8 @@ describe('cli: soniox realtime', function () {
   let env: Record<string, string>;
   let tmp: string;
 
-  beforeEach(async () => {
-    server = await cliMock();
-    env = envFor(server);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
-  });
-  afterEach(async () => {
-    killChildren();
-    await server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  beforeEach(async () => ({ server, env, tmp } = await setUpCommand()));
+  afterEach(() => tearDownCommand({ server, env, tmp }));
 
   it('piped: the final text only, on stdout; nothing on stderr', async () => {
     const { code, out, err } = await run(['realtime', audio.path, '--no-pacing'], { env });

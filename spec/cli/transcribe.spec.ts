@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, finished, killChildren, until, KEY, run, spawnCli, waitFor } from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, finished, until, KEY, run, spawnCli, waitFor } from './helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -15,16 +14,8 @@ describe('cli: soniox transcribe', function () {
   let env: Record<string, string>;
   let tmp: string;
 
-  beforeEach(async () => {
-    server = await cliMock();
-    env = envFor(server);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
-  });
-  afterEach(async () => {
-    killChildren();
-    await server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  beforeEach(async () => ({ server, env, tmp } = await setUpCommand()));
+  afterEach(() => tearDownCommand({ server, env, tmp }));
 
   it('prints the transcript and nothing else when piped, then deletes the file and the transcription', async () => {
     const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
