@@ -21,7 +21,8 @@ describe('http/transport: odd 2xx answers', () => {
         const client = clientFor(server, { validateResponses });
         const error = await rejection(client.models.list());
         expect(error).to.be.instanceOf(SonioxValidationError);
-        expect(error.message).to.match(/no body/);
+        expect(error.message).to.equal('GET /v1/models: the server answered 204 with no body where one was expected');
+        expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(body)', message: 'missing' }]);
         client.close();
       });
 
@@ -30,7 +31,8 @@ describe('http/transport: odd 2xx answers', () => {
         const client = clientFor(server, { validateResponses });
         const error = await rejection(client.models.list());
         expect(error).to.be.instanceOf(SonioxValidationError);
-        expect(error.message).to.match(/not valid JSON/);
+        expect(error.message).to.equal('GET /v1/models: the response body is not valid JSON');
+        expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(body)', message: 'not JSON' }]);
         client.close();
       });
 

@@ -267,7 +267,10 @@ describe('http/transport (against the mock server)', () => {
     const client = clientFor(server);
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxValidationError);
-    expect(error.message).to.match(/models\.0\.id/);
+    expect(error.message).to.match(/^GET \/v1\/models: the response does not match the API schema \(.*models\.0\.id.*\); pass validateResponses: false to accept it$/);
+    const issues = (error as SonioxValidationError).issues;
+    expect(issues.map((i) => i.field)).to.include('models.0.id');
+    expect(issues.every((i) => Object.keys(i).join() === 'field,message')).to.equal(true);
     client.close();
   });
 
