@@ -84,7 +84,7 @@ export function finish(results: ScenarioResult[], json: PerfJson, opts: CliOptio
   if (!opts.compare) return 0;
   const baseline = JSON.parse(fs.readFileSync(opts.compare, 'utf8')) as PerfJson;
   const verdicts = compareRatios(baseline, json, opts.tolerance);
-  process.stdout.write(`\nregression gate vs ${opts.compare} (ratios only, ${Math.round(opts.tolerance * 100)} % tolerance):\n${formatVerdicts(verdicts)}\n`);
+  process.stdout.write(`\nregression gate vs ${opts.compare} (ratios only, ${Math.round(opts.tolerance * 100)} % tolerance unless a gate carries its own):\n${formatVerdicts(verdicts)}\n`);
   const failed = verdicts.filter((v) => !v.ok);
   const checked = verdicts.filter((v) => !v.skipped).length;
   process.stdout.write(failed.length ? `perf:check FAILED: ${failed.length} of ${checked} ratios regressed\n` : `perf:check ok: ${checked} ratios within tolerance${checked < verdicts.length ? ` (${verdicts.length - checked} skipped: their scenario did not run)` : ''}\n`);
