@@ -117,7 +117,7 @@ export function createRequestListener(
   state: MockState,
   faults: FaultBook,
   timers: PendingTimers,
-  limiter?: RateLimiter,
+  limiter: RateLimiter,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
   return (req, res) => {
@@ -181,9 +181,9 @@ export function createRequestListener(
       }
       const key = bearer(req);
       if (!state.acceptsKey(key, 'rest')) throw new MockHttpError(401, 'unauthenticated');
-      const decision = limiter?.request(key);
-      if (decision && !decision.allowed) {
-        const headers = rateLimitHeaders(decision.retryAfterMs, limiter?.limits ?? {});
+      const decision = limiter.request(key);
+      if (!decision.allowed) {
+        const headers = rateLimitHeaders(decision.retryAfterMs, limiter.limits);
         drain(req, () => sendJson(res, 429, errorBody(429), headers));
         return;
       }

@@ -22,7 +22,7 @@ export interface RealtimeAttachOptions {
   /** The fault for a new session (consumes one of its `times`). */
   faults: () => WsFault | undefined;
   /** Realtime session limits (concurrent, per minute). */
-  limiter?: RateLimiter;
+  limiter: RateLimiter;
 }
 
 const PATH = '/transcribe-websocket';
@@ -56,8 +56,9 @@ class Session {
   private idle: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private ended = false;
-  /** The key whose session slot this session holds (released on stop). */
-  private admitted: { key: string | undefined } | undefined;
+  /** Whether this session holds a slot of its key in the limiter (released on stop). */
+  private admitted = false;
+  private key: string | undefined;
   private readonly requestId = randomUUID();
 
   constructor(private readonly ws: WebSocket, private readonly headerKey: string | undefined, private readonly opts: RealtimeAttachOptions) {
@@ -73,8 +74,8 @@ class Session {
     this.ended = true;
     clearTimeout(this.idle);
     clearInterval(this.ticker);
-    if (this.admitted) this.opts.limiter?.sessionEnded(this.admitted.key);
-    this.admitted = undefined;
+    if (this.admitted) this.opts.limiter.sessionEnded(this.key);
+    this.admitted = false;
   }
 
   /**
@@ -150,9 +151,10 @@ class Session {
     const key = this.headerKey ?? config.api_key;
     if (!this.opts.state.acceptsKey(key, 'websocket')) return this.fail(401);
     this.opts.state.useKey(key as string);
-    const admission = this.opts.limiter?.sessionStart(key);
-    if (admission && !admission.allowed) return this.fail(429, admission.message, admission.errorType);
-    if (admission) this.admitted = { key };
+    const admission = this.opts.limiter.sessionStart(key);
+    if (!admission.allowed) return this.fail(429, admission.message, admission.errorType);
+    this.admitted = true;
+    this.key = key;
     const issues = validate('realtimeConfig', config);
     if (issues.length) return this.fail(400, `Invalid start message: ${issues.map((i) => `${i.field || 'config'} ${i.message}`).join('; ')}.`);
     const format = config.audio_format as string;
