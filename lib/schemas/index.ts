@@ -1,8 +1,9 @@
 /**
- * The ajv wrapper. A build ships every schema compiled ahead of time (dist/schemas/validators.js,
- * ajv standalone code), so no ajv compiler loads at all; without one (specs under ts-node), one
- * Ajv instance is created on first use and each schema compiled once on first use. Nothing here
- * runs at import or client construction, so `new SonioxClient()` stays cheap.
+ * The ajv wrapper. A build ships every schema compiled ahead of time, one file per schema
+ * (dist/schemas/validators/<name>.js, ajv standalone code), so no ajv compiler loads at all and a
+ * call loads only the validator it needs; without them (specs under ts-node), one Ajv instance is
+ * created on first use and each schema compiled once on first use. Nothing here runs at import
+ * or client construction, so `new SonioxClient()` stays cheap.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,28 +23,24 @@ export interface SchemaIssue {
 type AjvCtor = typeof import('ajv').default;
 let ajv: InstanceType<AjvCtor> | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
-type Precompiled = Partial<Record<SchemaName, ValidateFunction>>;
-let precompiled: Precompiled | null | undefined;
 
 function schemaOf(name: SchemaName): object {
   return (responseSchemas as Record<string, object>)[name] ?? (requestSchemas as Record<string, object>)[name];
 }
 
-/** The build's ahead-of-time validators (scripts/build-validators.js), or null where there are none (ts-node). */
-function precompiledValidators(): Precompiled | null {
-  if (precompiled === undefined) {
-    const file = path.join(__dirname, 'validators.js');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    precompiled = fs.existsSync(file) ? (require(file) as Precompiled) : null;
-  }
-  return precompiled;
+/** The build's ahead-of-time validator for `name` (scripts/build-validators.js), or undefined where there is none (ts-node). */
+function precompiledValidator(name: SchemaName): ValidateFunction | undefined {
+  const file = path.join(__dirname, 'validators', `${name}.js`);
+  if (!fs.existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(file) as Partial<Record<SchemaName, ValidateFunction>>)[name];
 }
 
 /** The validator for a schema: the build's precompiled one, else compiled on first call and cached. */
 export function getValidator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
-    fn = precompiledValidators()?.[name];
+    fn = precompiledValidator(name);
     if (!fn) {
       if (!ajv) {
         // Required here rather than imported at the top: loading ajv costs a few ms.
