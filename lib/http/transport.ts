@@ -70,7 +70,7 @@ export function checkCallOptions(what: string, options: CallOptions): void {
   const issues: Array<{ field: string; message: string }> = [];
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
   const t = options.timeoutMs;
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
+  if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
     issues.push({ field: 'timeoutMs', message: `must be a number of ms from 1 to ${MAX_TIMER_MS}` });
   }
   const r = options.maxRetries;
