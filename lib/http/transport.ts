@@ -341,13 +341,12 @@ export class Transport {
   }
 
   private failureOf(error: AxiosError, state: CallState): AttemptFailure {
-    const request = error.request as { reusedSocket?: boolean; writableFinished?: boolean } | undefined;
+    const request = error.request as { writableFinished?: boolean } | undefined;
     const cut = isCutResponse(error);
     return {
       method: state.req.method,
       status: cut ? undefined : error.response?.status,
       errorCode: cut ? 'ECONNRESET' : error.response ? undefined : error.code,
-      reusedSocket: request?.reusedSocket === true,
       // A response had begun, or Node flushed the whole request to the socket: the server may have it all.
       requestFullySent: cut || error.response !== undefined ? true : request === undefined ? undefined : request.writableFinished === true,
       bodyReplayable: true,
