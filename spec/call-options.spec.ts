@@ -80,6 +80,7 @@ describe('checkCallOptions, exactly', () => {
     expect(problems({ timeoutMs: 0.5 })).to.deep.equal(['timeoutMs']);
     expect(problems({ timeoutMs: MAX_TIMER_MS + 1 })).to.deep.equal(['timeoutMs']);
     expect(problems({ timeoutMs: Infinity })).to.deep.equal(['timeoutMs']);
+    expect(problems({ timeoutMs: NaN })).to.deep.equal(['timeoutMs']);
     expect(problems({ maxRetries: -1 })).to.deep.equal(['maxRetries']);
     expect(() => checkCallOptions('GET /v1/x', { signal: {} as AbortSignal, timeoutMs: '5' as never, maxRetries: 1.5 })).to.throw(
       SonioxValidationError,

@@ -70,7 +70,7 @@ export function checkCallOptions(what: string, options: CallOptions): void {
   const issues: Array<{ field: string; message: string }> = [];
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
   const t = options.timeoutMs;
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
+  if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
     issues.push({ field: 'timeoutMs', message: `must be a number of ms from 1 to ${MAX_TIMER_MS}` });
   }
   const r = options.maxRetries;
@@ -341,13 +341,12 @@ export class Transport {
   }
 
   private failureOf(error: AxiosError, state: CallState): AttemptFailure {
-    const request = error.request as { reusedSocket?: boolean; writableFinished?: boolean } | undefined;
+    const request = error.request as { writableFinished?: boolean } | undefined;
     const cut = isCutResponse(error);
     return {
       method: state.req.method,
       status: cut ? undefined : error.response?.status,
       errorCode: cut ? 'ECONNRESET' : error.response ? undefined : error.code,
-      reusedSocket: request?.reusedSocket === true,
       // A response had begun, or Node flushed the whole request to the socket: the server may have it all.
       requestFullySent: cut || error.response !== undefined ? true : request === undefined ? undefined : request.writableFinished === true,
       bodyReplayable: true,
