@@ -36,8 +36,6 @@ export interface AttemptFailure {
   status?: number;
   /** System or axios error code (`ECONNRESET`, `ECONNABORTED`, ...) when it did not. */
   errorCode?: string;
-  /** The failed request went out on a kept-alive socket the server may just have closed (informational). */
-  reusedSocket?: boolean;
   /**
    * Whether every byte of the request (headers and body) was handed to the OS before it failed.
    * `false` means it broke off part-way; undefined means nobody knows (treated as written).
