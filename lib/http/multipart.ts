@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
-import { SonioxUploadError, SonioxValidationError } from '../errors';
+import { SonioxError, SonioxUploadError, SonioxValidationError } from '../errors';
 
 /** A text field. */
 export interface MultipartField {
@@ -112,7 +112,8 @@ class MultipartStream extends Transform {
 
 /**
  * Encodes `fields` and `file` as a multipart/form-data stream. The returned stream fails with
- * the source's error when the source fails or closes early, and with "declared size N but read
+ * a SonioxUploadError around the source's error when the source fails (an SDK error as itself),
+ * with the pipeline's premature-close error when it closes early, and with "declared size N but read
  * M bytes" when a declared size is wrong. Destroying it destroys the source.
  */
 export function encodeMultipart(fields: MultipartField[], file: MultipartFile, onProgress?: (p: MultipartProgress) => void): MultipartBody {
@@ -132,6 +133,13 @@ export function encodeMultipart(fields: MultipartField[], file: MultipartFile, o
   const headBytes = Buffer.from(head);
   const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`);
   const body = new MultipartStream(headBytes, tailBytes, file.size, onProgress);
+  // The source's own failure (a disk error, the caller's destroy(err)) is the body's reason, kept
+  // as a SonioxUploadError around it: otherwise it reaches the caller as a bare "network error".
+  // Registered before pipeline's listener, so it is the error the body is destroyed with; when
+  // the body was destroyed first (the request failed), it changes nothing.
+  file.stream.once('error', (error: Error) => {
+    body.destroy(error instanceof SonioxError ? error : new SonioxUploadError(`files.upload: the source stream failed: ${error.message}`, { cause: error }));
+  });
   // pipeline propagates a source error (or early close) to the body, and destroys the source
   // when the body is destroyed (the request failed); its own report is redundant with that.
   pipeline(file.stream, body, () => undefined);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SonioxValidationError } from '../../lib/errors';
+import { SonioxAbortError, SonioxUploadError, SonioxValidationError } from '../../lib/errors';
 import { PROGRESS_STEP, encodeMultipart, escapeParam, type MultipartProgress } from '../../lib/http/multipart';
 import { MultipartParser, boundaryOf, type PartInfo } from '../../lib/mock/multipart';
 
@@ -158,10 +158,19 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
     expect((await failure(b.stream)).message).to.match(/premature close/i);
   });
 
-  it('fails the body when the source errors, or when it is not the declared size', async () => {
-    const failing = new Readable({ read() { this.destroy(new Error('disk gone')); } });
+  it('fails the body when the source errors (its error as the cause), or when it is not the declared size', async () => {
+    const disk = new Error('disk gone');
+    const failing = new Readable({ read() { this.destroy(disk); } });
     const a = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: failing });
-    await drain(a.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('disk gone'));
+    await drain(a.stream).then(() => expect.fail('resolved'), (e: Error) => {
+      expect(e).to.be.instanceOf(SonioxUploadError);
+      expect(e.message).to.equal('files.upload: the source stream failed: disk gone');
+      expect(e.cause).to.equal(disk);
+    });
+    // An SDK error from the source (its abort, its first-chunk timeout) is the body's error as itself.
+    const aborted = new SonioxAbortError('files.upload was aborted');
+    const b = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: new Readable({ read() { this.destroy(aborted); } }) });
+    await drain(b.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e).to.equal(aborted));
     const short = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: Readable.from([Buffer.alloc(5)]) });
     await drain(short.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.match(/declared size 10 but read 5 bytes/));
     const long = encodeMultipart([], { field: 'file', filename: 'x', size: 4, stream: Readable.from([Buffer.alloc(5)]) });

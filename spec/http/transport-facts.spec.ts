@@ -11,7 +11,7 @@ import type { MockServer } from '../../lib/mock';
 import type { SonioxClient } from '../../lib/client';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
 import {
-  SonioxAbortError, SonioxConnectionError, SonioxError, SonioxServerError, SonioxTimeoutError, SonioxUploadNotRetryableError,
+  SonioxAbortError, SonioxConnectionError, SonioxServerError, SonioxTimeoutError, SonioxUploadError, SonioxUploadNotRetryableError,
   SonioxValidationError,
 } from '../../lib/errors';
 import { followerCount } from '../../lib/http/follow-signal';
@@ -125,7 +125,7 @@ describe('http/transport: the facts each decision rests on', () => {
       expect(source.destroyed).to.equal(true);
     });
 
-    it('that fails with its own (non-SDK) error rejects with a typed SDK error, after one attempt', async () => {
+    it('that fails with its own (non-SDK) error rejects with a SonioxUploadError naming it, after one attempt', async () => {
       client = clientFor(server, { maxRetries: 3 });
       const source = new PassThrough();
       source.write(Buffer.alloc(64 * 1024, 3));
@@ -133,8 +133,8 @@ describe('http/transport: the facts each decision rests on', () => {
       await until(() => hits(UPLOAD) === 1);
       source.destroy(new Error('disk gone'));
       const error = await call;
-      expect(error).to.be.instanceOf(SonioxError);
-      expect(error.message).to.match(/^POST \/v1\/files failed/);
+      expect(error).to.be.instanceOf(SonioxUploadError);
+      expect(error.message).to.equal('files.upload: the source stream failed: disk gone');
       expect(hits(UPLOAD)).to.equal(1);
     });
   });
