@@ -295,9 +295,13 @@ export class Transport {
 
   private checked<T>(req: TransportRequest, data: unknown): T {
     if (!req.schema) return data as T;
-    // Whatever validateResponses says, text is never handed out typed as a model.
+    // Whatever validateResponses says, text (or any non-object) is never handed out typed as a model.
     if (typeof data === 'string') {
       throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not valid JSON`, [{ field: '(body)', message: 'not JSON' }]);
+    }
+    // Every model is a JSON object: null, a number or a list is not drift that lenient mode may let through.
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not a JSON object`, [{ field: '(body)', message: 'not an object' }]);
     }
     if (!this.config.validateResponses) return data as T;
     const issues = validate(req.schema, data);

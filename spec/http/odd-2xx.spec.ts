@@ -36,6 +36,18 @@ describe('http/transport: odd 2xx answers', () => {
         client.close();
       });
 
+      for (const json of [null, 42, [], true]) {
+        it(`a body that is JSON but not an object: ${JSON.stringify(json)}`, async () => {
+          server.setFaults({ http: [{ route: 'GET /v1/models', json }] });
+          const client = clientFor(server, { validateResponses });
+          const error = await rejection(client.models.list());
+          expect(error).to.be.instanceOf(SonioxValidationError);
+          expect(error.message).to.equal('GET /v1/models: the response body is not a JSON object');
+          expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(body)', message: 'not an object' }]);
+          client.close();
+        });
+      }
+
       it('a page whose list is null, read by iterate()', async () => {
         server.setFaults({ http: [{ route: 'GET /v1/files', json: { files: null, next_page_cursor: null } }] });
         const client = clientFor(server, { validateResponses });
