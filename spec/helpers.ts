@@ -8,6 +8,23 @@ import type { SonioxClientOptions } from '../lib/config';
 export const SECRET_KEY = 'sk-test-SECRET-0123456789abcdef';
 
 /** Starts a mock that accepts SECRET_KEY. */
+/**
+ * A fresh mock server for each spec of the enclosing describe, and the spec's client (if it set
+ * one) closed after it, even when the spec failed: `const t = perSpec(); t.client = clientFor(t.server)`.
+ */
+export function perSpec(options: MockServerOptions = {}): { server: MockServer; client: SonioxClient | undefined } {
+  const t = { client: undefined } as { server: MockServer; client: SonioxClient | undefined };
+  beforeEach(async () => {
+    t.server = await mock(options);
+  });
+  afterEach(async () => {
+    t.client?.close();
+    t.client = undefined;
+    await t.server.close();
+  });
+  return t;
+}
+
 export function mock(options: MockServerOptions = {}): Promise<MockServer> {
   return startMockServer({ apiKey: SECRET_KEY, timing: { queuedMs: 5, processingMs: 10 }, ...options });
 }

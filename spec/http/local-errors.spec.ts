@@ -5,36 +5,25 @@
  */
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import type { MockServer } from '../../lib/mock';
-import type { SonioxClient } from '../../lib/client';
 import { SonioxConnectionError, SonioxHookError, SonioxUploadError } from '../../lib/errors';
-import { clientFor, mock, rejection, until } from '../helpers';
+import { clientFor, perSpec, rejection, until } from '../helpers';
 
 describe('http: local failures keep their reason', () => {
-  let server: MockServer;
-  let client: SonioxClient | undefined;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(async () => {
-    client?.close();
-    client = undefined;
-    await server.close();
-  });
+  const t = perSpec();
 
   it('a stream longer than its declared size: SonioxUploadError saying so', async () => {
-    client = clientFor(server);
+    t.client = clientFor(t.server);
     const source = new PassThrough();
     source.end(Buffer.alloc(100, 1));
-    const error = await rejection(client.files.upload(source, { size: 10 }));
+    const error = await rejection(t.client.files.upload(source, { size: 10 }));
     expect(error).to.be.instanceOf(SonioxUploadError);
     expect(error.message).to.match(/declared size 10 but read/);
   });
 
   it('an onProgress that throws: SonioxUploadError with the exception as its cause, not retried', async () => {
-    client = clientFor(server);
+    t.client = clientFor(t.server);
     const boom = new Error('progress boom');
-    const error = await rejection(client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), { onProgress: () => {
+    const error = await rejection(t.client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), { onProgress: () => {
       throw boom;
     } }));
     expect(error).to.be.instanceOf(SonioxUploadError);
@@ -42,15 +31,15 @@ describe('http: local failures keep their reason', () => {
     expect(error.message).to.match(/onProgress threw: progress boom/);
     expect((error as Error & { cause?: unknown }).cause).to.equal(boom);
     expect(Object.keys(error)).not.to.include('cause');
-    expect(server.state.hits['POST /v1/files'] ?? 0).to.be.at.most(1);
+    expect(t.server.state.hits['POST /v1/files'] ?? 0).to.be.at.most(1);
   });
 
   it('a source stream that fails: SonioxUploadError with its reason in the message and the stream\'s error as its cause, one attempt', async () => {
-    client = clientFor(server, { maxRetries: 3 });
+    t.client = clientFor(t.server, { maxRetries: 3 });
     const source = new PassThrough();
     source.write(Buffer.alloc(64 * 1024, 1));
-    const call = rejection(client.files.upload(source, { filename: 'a.raw' }));
-    await until(() => (server.state.hits['POST /v1/files'] ?? 0) === 1);
+    const call = rejection(t.client.files.upload(source, { filename: 'a.raw' }));
+    await until(() => (t.server.state.hits['POST /v1/files'] ?? 0) === 1);
     const gone = new Error('disk gone');
     source.destroy(gone);
     const error = await call;
@@ -59,17 +48,17 @@ describe('http: local failures keep their reason', () => {
     expect(error.message).to.equal('files.upload: the source stream failed: disk gone');
     expect((error as Error & { cause?: unknown }).cause).to.equal(gone);
     expect(Object.keys(error)).not.to.include('cause');
-    expect(server.state.hits['POST /v1/files']).to.equal(1);
+    expect(t.server.state.hits['POST /v1/files']).to.equal(1);
   });
 
   for (const hook of ['onRequest', 'onResponse', 'onRetry'] as const) {
     it(`an ${hook} hook that throws: SonioxHookError naming it, with the exception as its cause`, async () => {
-      server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, times: 1 }] });
+      t.server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, times: 1 }] });
       const boom = new Error(`${hook} boom`);
-      client = clientFor(server, { [hook]: () => {
+      t.client = clientFor(t.server, { [hook]: () => {
         throw boom;
       } });
-      const error = await rejection(client.models.list());
+      const error = await rejection(t.client.models.list());
       expect(error).to.be.instanceOf(SonioxHookError);
       expect((error as SonioxHookError).hook).to.equal(hook);
       expect(error.message).to.equal(`${hook} threw: ${hook} boom`);

@@ -7,31 +7,20 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
 import { PassThrough } from 'node:stream';
-import type { MockServer } from '../../lib/mock';
-import type { SonioxClient } from '../../lib/client';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
 import {
   SonioxAbortError, SonioxConnectionError, SonioxServerError, SonioxTimeoutError, SonioxUploadError, SonioxUploadNotRetryableError,
   SonioxValidationError,
 } from '../../lib/errors';
 import { followerCount } from '../../lib/http/follow-signal';
-import { SECRET_KEY, clientFor, mock, rejection, until } from '../helpers';
+import { SECRET_KEY, clientFor, perSpec, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 const UPLOAD = 'POST /v1/files';
 
 describe('http/transport: the facts each decision rests on', () => {
-  let server: MockServer;
-  let client: SonioxClient | undefined;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(async () => {
-    client?.close();
-    client = undefined;
-    await server.close();
-  });
-  const hits = (route = MODELS) => server.state.hits[route] ?? 0;
+  const t = perSpec();
+  const hits = (route = MODELS) => t.server.state.hits[route] ?? 0;
   /** A one-shot stream source with `bytes` of audio, already ended. */
   const oneShot = (bytes: number) => {
     const source = new PassThrough();
@@ -41,10 +30,10 @@ describe('http/transport: the facts each decision rests on', () => {
 
   describe('who stops a retry', () => {
     it('sends no further attempt when the client is closed while a 503 answer is being handled', async () => {
-      server.setFaults({ http: [{ route: MODELS, status: 503 }] });
+      t.server.setFaults({ http: [{ route: MODELS, status: 503 }] });
       const requests: number[] = [];
       const retries: number[] = [];
-      const c = clientFor(server, {
+      const c = clientFor(t.server, {
         maxRetries: 3,
         onRequest: (e) => requests.push(e.attempt),
         onResponse: (e) => {
@@ -52,7 +41,7 @@ describe('http/transport: the facts each decision rests on', () => {
         },
         onRetry: (e) => retries.push(e.attempt),
       });
-      client = c;
+      t.client = c;
       const error = await rejection(c.models.list());
       expect(error).to.be.instanceOf(SonioxConnectionError);
       expect(error.message).to.match(/closed/);
@@ -62,11 +51,11 @@ describe('http/transport: the facts each decision rests on', () => {
     });
 
     it('sends no further attempt when the caller aborts while a 503 answer is being handled', async () => {
-      server.setFaults({ http: [{ route: MODELS, status: 503 }] });
+      t.server.setFaults({ http: [{ route: MODELS, status: 503 }] });
       const controller = new AbortController();
       const requests: number[] = [];
       const retries: number[] = [];
-      client = clientFor(server, {
+      t.client = clientFor(t.server, {
         maxRetries: 3,
         onRequest: (e) => requests.push(e.attempt),
         onResponse: (e) => {
@@ -74,7 +63,7 @@ describe('http/transport: the facts each decision rests on', () => {
         },
         onRetry: (e) => retries.push(e.attempt),
       });
-      const error = await rejection(client.models.list({ signal: controller.signal }));
+      const error = await rejection(t.client.models.list({ signal: controller.signal }));
       expect(error).to.be.instanceOf(SonioxAbortError);
       expect(requests).to.deep.equal([1]);
       expect(retries).to.deep.equal([]);
@@ -83,30 +72,30 @@ describe('http/transport: the facts each decision rests on', () => {
 
     it('starts no attempt (onRequest is never called) when the signal is already aborted', async () => {
       const requests: RequestEvent[] = [];
-      client = clientFor(server, { onRequest: (e) => requests.push(e) });
-      const error = await rejection(client.models.list({ signal: AbortSignal.abort() }));
+      t.client = clientFor(t.server, { onRequest: (e) => requests.push(e) });
+      const error = await rejection(t.client.models.list({ signal: AbortSignal.abort() }));
       expect(error).to.be.instanceOf(SonioxAbortError);
       expect(requests).to.deep.equal([]);
       expect(hits()).to.equal(0);
     });
 
     it('stops following the caller\'s signal once the call settles, whether it succeeded or failed', async () => {
-      client = clientFor(server, { maxRetries: 0 });
+      t.client = clientFor(t.server, { maxRetries: 0 });
       const controller = new AbortController();
-      await client.models.list({ signal: controller.signal });
+      await t.client.models.list({ signal: controller.signal });
       expect(followerCount(controller.signal)).to.equal(0);
-      server.setFaults({ http: [{ route: MODELS, status: 500, times: 1 }] });
-      await rejection(client.models.list({ signal: controller.signal }));
+      t.server.setFaults({ http: [{ route: MODELS, status: 500, times: 1 }] });
+      await rejection(t.client.models.list({ signal: controller.signal }));
       expect(followerCount(controller.signal)).to.equal(0);
     });
   });
 
   describe('a one-shot stream body', () => {
     it('is not retried after a 503, and the 503 is reported as the server error it is', async () => {
-      server.setFaults({ http: [{ route: UPLOAD, status: 503 }] });
+      t.server.setFaults({ http: [{ route: UPLOAD, status: 503 }] });
       const retries: RetryEvent[] = [];
-      client = clientFor(server, { maxRetries: 3, onRetry: (e) => retries.push(e) });
-      const error = await rejection(client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }));
+      t.client = clientFor(t.server, { maxRetries: 3, onRetry: (e) => retries.push(e) });
+      const error = await rejection(t.client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }));
       expect(error).to.be.instanceOf(SonioxServerError);
       expect(error).not.to.be.instanceOf(SonioxUploadNotRetryableError);
       expect((error as SonioxServerError).status).to.equal(503);
@@ -115,10 +104,10 @@ describe('http/transport: the facts each decision rests on', () => {
     });
 
     it('cut mid-body: one attempt, an error saying it cannot be retried, and the stream destroyed', async () => {
-      server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request' }] });
-      client = clientFor(server, { maxRetries: 3 });
+      t.server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request' }] });
+      t.client = clientFor(t.server, { maxRetries: 3 });
       const source = oneShot(8 * 1024 * 1024);
-      const error = await rejection(client.files.upload(source, { filename: 'a.raw' }));
+      const error = await rejection(t.client.files.upload(source, { filename: 'a.raw' }));
       expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
       expect(error.message).to.match(/^POST \/v1\/files failed \(\w+\) and cannot be retried: the source stream was already consumed/);
       expect(hits(UPLOAD)).to.equal(1);
@@ -126,10 +115,10 @@ describe('http/transport: the facts each decision rests on', () => {
     });
 
     it('that fails with its own (non-SDK) error rejects with a SonioxUploadError naming it, after one attempt', async () => {
-      client = clientFor(server, { maxRetries: 3 });
+      t.client = clientFor(t.server, { maxRetries: 3 });
       const source = new PassThrough();
       source.write(Buffer.alloc(64 * 1024, 3));
-      const call = rejection(client.files.upload(source, { filename: 'a.raw' }));
+      const call = rejection(t.client.files.upload(source, { filename: 'a.raw' }));
       await until(() => hits(UPLOAD) === 1);
       source.destroy(new Error('disk gone'));
       const error = await call;
@@ -141,31 +130,31 @@ describe('http/transport: the facts each decision rests on', () => {
 
   describe('what the hooks are told', () => {
     it('does not call onResponse for an attempt that got no answer', async () => {
-      server.setFaults({ http: [{ route: MODELS, reset: 'before' }] });
+      t.server.setFaults({ http: [{ route: MODELS, reset: 'before' }] });
       const responses: ResponseEvent[] = [];
       const requests: RequestEvent[] = [];
-      client = clientFor(server, { maxRetries: 1, onRequest: (e) => requests.push(e), onResponse: (e) => responses.push(e) });
-      expect(await rejection(client.models.list())).to.be.instanceOf(SonioxConnectionError);
+      t.client = clientFor(t.server, { maxRetries: 1, onRequest: (e) => requests.push(e), onResponse: (e) => responses.push(e) });
+      expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
       expect(requests.map((e) => e.attempt)).to.deep.equal([1, 2]);
       expect(responses).to.deep.equal([]);
     });
 
     it('times each attempt from its own start: durationMs is between 0 and the wall time of the call', async () => {
-      server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
+      t.server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
       const responses: ResponseEvent[] = [];
-      client = clientFor(server, { onResponse: (e) => responses.push(e) });
+      t.client = clientFor(t.server, { onResponse: (e) => responses.push(e) });
       const started = performance.now();
-      await client.models.list();
+      await t.client.models.list();
       const wall = performance.now() - started;
       expect(responses).to.have.length(2);
       for (const e of responses) expect(e.durationMs).to.be.at.least(0).and.at.most(wall);
     });
 
     it('hands onRetry the failed attempt\'s error, naming the call and the attempt\'s timeout', async () => {
-      server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
+      t.server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
       const retries: RetryEvent[] = [];
-      client = clientFor(server, { timeoutMs: 40, onRetry: (e) => retries.push(e) });
-      await client.models.list();
+      t.client = clientFor(t.server, { timeoutMs: 40, onRetry: (e) => retries.push(e) });
+      await t.client.models.list();
       expect(retries).to.have.length(1);
       const error = retries[0].error;
       expect(error).to.be.instanceOf(SonioxTimeoutError);
@@ -177,35 +166,35 @@ describe('http/transport: the facts each decision rests on', () => {
   describe('answers without a body, and calls that expect none', () => {
     it('a 200 with an empty body where one is expected is a validation error, not undefined', async () => {
       // A one-character JSON body cut in half is an empty body.
-      server.setFaults({ http: [{ route: MODELS, json: 0, body: 'truncated' }] });
-      client = clientFor(server);
-      const error = await rejection(client.models.list());
+      t.server.setFaults({ http: [{ route: MODELS, json: 0, body: 'truncated' }] });
+      t.client = clientFor(t.server);
+      const error = await rejection(t.client.models.list());
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.equal('GET /v1/models: the server answered 200 with no body where one was expected');
     });
 
     it('a DELETE answered 200 with a body (not JSON of any model) still resolves: a call with no schema does not judge the body', async () => {
-      client = clientFor(server);
-      const file = await client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
-      server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', json: 'deleted' }] });
-      expect(await client.files.delete(file.id)).to.equal(undefined);
+      t.client = clientFor(t.server);
+      const file = await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
+      t.server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', json: 'deleted' }] });
+      expect(await t.client.files.delete(file.id)).to.equal(undefined);
     });
   });
 
   describe('what the client keeps', () => {
     it('keeps the API key out of util.inspect of the client, before and after a call', async () => {
-      client = clientFor(server);
-      expect(inspect(client, { depth: Infinity })).not.to.include(SECRET_KEY);
-      await client.models.list();
-      expect(inspect(client, { depth: Infinity })).not.to.include(SECRET_KEY);
+      t.client = clientFor(t.server);
+      expect(inspect(t.client, { depth: Infinity })).not.to.include(SECRET_KEY);
+      await t.client.models.list();
+      expect(inspect(t.client, { depth: Infinity })).not.to.include(SECRET_KEY);
     });
 
     it('reports a reuse ratio of 0, not NaN, while the first call is still in flight', async () => {
-      server.setFaults({ http: [{ route: MODELS, delayMs: 200, times: 1 }] });
-      client = clientFor(server);
-      const call = client.models.list();
+      t.server.setFaults({ http: [{ route: MODELS, delayMs: 200, times: 1 }] });
+      t.client = clientFor(t.server);
+      const call = t.client.models.list();
       await until(() => hits() === 1);
-      const stats = client.poolStats();
+      const stats = t.client.poolStats();
       expect(stats.reuseRatio).to.equal(0);
       for (const value of Object.values(stats)) expect(value).to.be.a('number').and.satisfy(Number.isFinite);
       await call;
@@ -213,15 +202,15 @@ describe('http/transport: the facts each decision rests on', () => {
 
     it('sends the calls of an https origin through its own keep-alive pool', async () => {
       const { SonioxClient } = await import('../../lib/client');
-      client = new SonioxClient({ apiKey: SECRET_KEY, baseURL: 'https://127.0.0.1:1', env: {}, maxRetries: 0 });
-      expect(await rejection(client.models.list())).to.be.instanceOf(SonioxConnectionError);
-      expect(client.poolStats().socketsCreated).to.equal(1);
+      t.client = new SonioxClient({ apiKey: SECRET_KEY, baseURL: 'https://127.0.0.1:1', env: {}, maxRetries: 0 });
+      expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
+      expect(t.client.poolStats().socketsCreated).to.equal(1);
     });
 
     it('completes calls when both inactivity timeouts are short (the pool\'s socket timeout stays above them)', async () => {
-      client = clientFor(server, { timeoutMs: 1_000, uploadTimeoutMs: 1_000 });
-      expect((await client.models.list()).models.length).to.be.greaterThan(0);
-      expect((await client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size).to.equal(100);
+      t.client = clientFor(t.server, { timeoutMs: 1_000, uploadTimeoutMs: 1_000 });
+      expect((await t.client.models.list()).models.length).to.be.greaterThan(0);
+      expect((await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size).to.equal(100);
     });
   });
 });
