@@ -58,7 +58,7 @@ export interface SonioxClientOptions {
   maxFreeSockets?: number;
   /** Idle socket lifetime in ms; keep it below the server's keep-alive timeout (default 4 000). */
   freeSocketTimeoutMs?: number;
-  /** Check responses against the API schemas (default true); false = lenient. */
+  /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean;
   /** Default model of async transcriptions (default stt-async-v5). */
   asyncModel?: string;

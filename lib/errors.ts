@@ -155,8 +155,9 @@ export class SonioxUploadNotRetryableError extends SonioxConnectionError {
 }
 
 /**
- * An upload failed on this side: a declared `size` the source did not match, or an `onProgress`
- * that threw (the exception is the non-enumerable `cause`). Not retried.
+ * An upload failed on this side: a declared `size` the source did not match, an `onProgress`
+ * that threw, or a source stream that failed (the exception or the stream's error is the
+ * non-enumerable `cause`). Not retried.
  */
 export class SonioxUploadError extends SonioxError {
   override readonly code = 'upload_error' as const;
