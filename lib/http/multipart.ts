@@ -137,8 +137,9 @@ export function encodeMultipart(fields: MultipartField[], file: MultipartFile, o
   // as a SonioxUploadError around it: otherwise it reaches the caller as a bare "network error".
   // Registered before pipeline's listener, so it is the error the body is destroyed with; when
   // the body was destroyed first (the request failed), it changes nothing.
-  file.stream.once('error', (error: Error) => {
-    body.destroy(error instanceof SonioxError ? error : new SonioxUploadError(`files.upload: the source stream failed: ${error.message}`, { cause: error }));
+  file.stream.once('error', (error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    body.destroy(error instanceof SonioxError ? error : new SonioxUploadError(`files.upload: the source stream failed: ${reason}`, { cause: error }));
   });
   // pipeline propagates a source error (or early close) to the body, and destroys the source
   // when the body is destroyed (the request failed); its own report is redundant with that.

@@ -167,6 +167,9 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
       expect(e.message).to.equal('files.upload: the source stream failed: disk gone');
       expect(e.cause).to.equal(disk);
     });
+    // A source destroyed with something that is not an Error still names it.
+    const odd = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: new Readable({ read() { this.destroy('gone' as unknown as Error); } }) });
+    await drain(odd.stream).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('files.upload: the source stream failed: gone'));
     // An SDK error from the source (its abort, its first-chunk timeout) is the body's error as itself.
     const aborted = new SonioxAbortError('files.upload was aborted');
     const b = encodeMultipart([], { field: 'file', filename: 'x', size: 10, stream: new Readable({ read() { this.destroy(aborted); } }) });
