@@ -9,7 +9,7 @@ import { forkWorker } from '../harness/child';
 import { fmt, ratio, result, type PerfContext, type ScenarioResult, type Series } from '../harness';
 import { standalone } from '../harness/cli';
 import type { UploadsInput, UploadsOutput } from '../workers/memory-uploads';
-import type { StreamsInput, StreamsOutput } from '../workers/realtime-streams';
+import { concurrentSessions } from '../harness/sessions';
 
 const NAMES = { sdk: 'soniox-pro-sdk', raw: 'raw Node', peer: '@soniox/node' } as const;
 
@@ -66,21 +66,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     if (ctx.quick) return r;
     const sessions = 100;
     const seconds = 30;
-    const streams: Partial<Record<'sdk' | 'raw', StreamsOutput | Error>> = {};
-    for (const contender of ['sdk', 'raw'] as const) {
-      ctx.progress(`${sessions} realtime sessions of ${seconds} s at once, ${NAMES[contender]}`);
-      const worker = forkWorker('realtime-streams', ['--expose-gc']);
-      try {
-        const input: StreamsInput = { url: server.url, realtimeURL: server.realtimeURL, apiKey: server.apiKey, contender, sessions, seconds, chunkBytes: 3200 };
-        streams[contender] = await worker.call<StreamsOutput>(input, 180_000);
-      } catch (error) {
-        streams[contender] = error as Error;
-      } finally {
-        worker.close();
-      }
-    }
-    const ss = streams.sdk as StreamsOutput | Error;
-    const sw = streams.raw as StreamsOutput | Error;
+    const { sdk: ss, raw: sw } = await concurrentSessions(ctx, server, sessions, seconds);
     if (!(ss instanceof Error)) {
       r.values['memory.100streams.peak_rss_mb'] = ss.sample.peakRssMb;
       r.values['memory.100streams.cpu_cores'] = ss.sample.cpuCores;

@@ -13,12 +13,12 @@ import WebSocket from 'ws';
 import { SonioxClient } from '../../lib/client';
 import { startMockServer } from '../../lib/mock';
 import { PCM, syntheticPcm } from '../harness/audio';
-import { forkWorker } from '../harness/child';
 import { lockstep, rawSession, sdkSession } from '../harness/realtime';
 import { LatencyHistogram, fmt, median, ratio, result, type PerfContext, type ScenarioResult, type Series } from '../harness';
 import { withTimeout } from '../harness/bounded';
 import { standalone } from '../harness/cli';
-import type { StreamsInput, StreamsOutput } from '../workers/realtime-streams';
+import { concurrentSessions } from '../harness/sessions';
+import type { StreamsOutput } from '../workers/realtime-streams';
 
 const CHUNKS = [1, 4, 16, 64];
 
@@ -163,21 +163,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // 100 concurrent sessions, each contender in its own process.
     const sessions = 100;
     const seconds = ctx.quick ? 10 : 30;
-    const rss: Record<string, StreamsOutput | Error> = {};
-    for (const contender of ['sdk', 'raw'] as const) {
-      ctx.progress(`${sessions} concurrent sessions of ${seconds} s, ${contender}, own process`);
-      const worker = forkWorker('realtime-streams', ['--expose-gc']);
-      try {
-        const input: StreamsInput = { url: server.url, realtimeURL: server.realtimeURL, apiKey: server.apiKey, contender, sessions, seconds, chunkBytes: 3200 };
-        rss[contender] = await worker.call<StreamsOutput>(input, 180_000);
-      } catch (error) {
-        rss[contender] = error as Error;
-      } finally {
-        worker.close();
-      }
-    }
-    const s = rss.sdk;
-    const w = rss.raw;
+    const { sdk: s, raw: w } = await concurrentSessions(ctx, server, sessions, seconds);
     const cell = (o: StreamsOutput | Error) => (o instanceof Error ? `FAILED (${o.message.slice(0, 60)})` : `${fmt(o.sample.peakRssMb, 0)} MB peak (+${fmt(o.sample.growthMb, 0)}), ${o.ok}/${sessions} ok`);
     if (!(s instanceof Error)) {
       r.values['realtime.100streams.rss_mb'] = s.sample.peakRssMb;
