@@ -24,17 +24,29 @@ async function main(): Promise<void> {
     console.log(`pipe: ${piped}`);
 
     // 2. for await, with endpoint events.
-    const stream = client.realtime({ audio_format: 'auto', enable_endpoint_detection: true, max_endpoint_delay_ms: 500 });
+    const stream = client.realtime({
+      audio_format: 'auto',
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 500,
+    });
     let endpoints = 0;
     stream.on('endpoint', () => endpoints++);
     fs.createReadStream(wav).pipe(stream);
     let text = '';
-    for await (const token of stream) if ((token as RealtimeToken).is_final) text += (token as RealtimeToken).text;
-    console.log(`for await: ${text} (${endpoints} endpoints; transcript ${JSON.stringify(stream.transcript)})`);
+    for await (const token of stream)
+      if ((token as RealtimeToken).is_final) text += (token as RealtimeToken).text;
+    console.log(
+      `for await: ${text} (${endpoints} endpoints; transcript ${JSON.stringify(stream.transcript)})`,
+    );
 
     // 3. Manual finalization: everything sent so far turns final, then a 'finalized' event.
     const raw = fs.readFileSync(wav).subarray(44);
-    const live = client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, tokens: 'final' });
+    const live = client.realtime({
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      tokens: 'final',
+    });
     const finalized = new Promise<void>((resolve) => live.once('finalized', () => resolve()));
     live.resume();
     live.write(raw.subarray(0, 32_000));
@@ -47,13 +59,26 @@ async function main(): Promise<void> {
     // 4. Reconnect without loss (raw PCM only): skip the 44-byte WAV header.
     const pcm = fs.readFileSync(wav).subarray(44);
     const resumable = client.realtime({
-      audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, tokens: 'final',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      tokens: 'final',
       reconnect: {
-        maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 500,
-        getApiKey: async () => (await client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 })).api_key,
+        maxAttempts: 3,
+        baseDelayMs: 50,
+        maxDelayMs: 500,
+        getApiKey: async () =>
+          (
+            await client.auth.createTemporaryKey({
+              usage_type: 'transcribe_websocket',
+              expires_in_seconds: 60,
+            })
+          ).api_key,
       },
     });
-    resumable.on('reconnect', ({ attempt, error }: ReconnectEvent) => console.error(`reconnecting (${attempt}): ${error.message}`));
+    resumable.on('reconnect', ({ attempt, error }: ReconnectEvent) =>
+      console.error(`reconnecting (${attempt}): ${error.message}`),
+    );
     resumable.end(pcm);
     for await (const _token of resumable);
     console.log(`reconnect: ${resumable.transcript}`);

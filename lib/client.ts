@@ -23,8 +23,8 @@ export type TranscribeSource = UploadInput | { audio_url: string } | { file_id: 
 export type CleanupTarget = 'transcription' | 'file';
 
 /** Options of `client.transcribe`: the create parameters plus the flow's own. */
-export interface TranscribeOptions extends Omit<CreateTranscriptionParams, 'audio_url' | 'file_id'>,
-  Omit<WaitOptions, 'signal'> {
+export interface TranscribeOptions
+  extends Omit<CreateTranscriptionParams, 'audio_url' | 'file_id'>, Omit<WaitOptions, 'signal'> {
   /**
    * What to delete afterwards, whether the flow succeeded or not. `true` (default): the
    * transcription and the file when this call uploaded it (or used `audio_url`); nothing for a
@@ -52,15 +52,27 @@ const CLEANUP_TIMEOUT_MS = 10_000;
 function checkFlowOptions(cleanup: unknown, onCleanupError: unknown): void {
   const issues = [];
   const targets = ['transcription', 'file'];
-  if (typeof cleanup !== 'boolean' && !(Array.isArray(cleanup) && cleanup.every((t) => targets.includes(t as string)))) {
-    issues.push({ field: 'cleanup', message: "must be true, false or a list of 'transcription' and 'file'" });
+  if (
+    typeof cleanup !== 'boolean' &&
+    !(Array.isArray(cleanup) && cleanup.every((t) => targets.includes(t as string)))
+  ) {
+    issues.push({
+      field: 'cleanup',
+      message: "must be true, false or a list of 'transcription' and 'file'",
+    });
   }
-  if (onCleanupError !== undefined && typeof onCleanupError !== 'function') issues.push({ field: 'onCleanupError', message: 'must be a function' });
+  if (onCleanupError !== undefined && typeof onCleanupError !== 'function')
+    issues.push({ field: 'onCleanupError', message: 'must be a function' });
   rejectIssues('transcribe', issues);
 }
 
 function isLocalSource(source: unknown): source is UploadInput {
-  return typeof source === 'string' || Buffer.isBuffer(source) || source instanceof Uint8Array || source instanceof Readable;
+  return (
+    typeof source === 'string' ||
+    Buffer.isBuffer(source) ||
+    source instanceof Uint8Array ||
+    source instanceof Readable
+  );
 }
 
 /** The Soniox API client. */
@@ -108,19 +120,39 @@ export class SonioxClient {
    */
   async transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
     const {
-      cleanup = true, signal, onProgress, filename, size, onCleanupError,
-      timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, ...createParams
+      cleanup = true,
+      signal,
+      onProgress,
+      filename,
+      size,
+      onCleanupError,
+      timeoutMs,
+      pollIntervalMs,
+      maxPollIntervalMs,
+      onStatus,
+      ...createParams
     } = options;
     // Everything that can be checked is checked before a byte is uploaded.
     checkFlowOptions(cleanup, onCleanupError);
     checkWaitOptions({ timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
-    const sourceField = source !== null && typeof source === 'object' && 'audio_url' in source ? { audio_url: source.audio_url } : { file_id: FILE_ID_TO_COME };
+    const sourceField =
+      source !== null && typeof source === 'object' && 'audio_url' in source
+        ? { audio_url: source.audio_url }
+        : { file_id: FILE_ID_TO_COME };
     this.transcriptions.checkedCreate({ ...createParams, ...sourceField });
     // Deleting a transcription also deletes its file (API behaviour), so the default never
     // deletes the transcription of a file_id the caller owns: that would delete their file.
-    const ownsFile = isLocalSource(source) || (source !== null && typeof source === 'object' && 'audio_url' in source);
+    const ownsFile =
+      isLocalSource(source) ||
+      (source !== null && typeof source === 'object' && 'audio_url' in source);
     const targets = new Set<CleanupTarget>(
-      cleanup === true ? (ownsFile ? ['transcription', 'file'] : []) : cleanup === false ? [] : cleanup,
+      cleanup === true
+        ? ownsFile
+          ? ['transcription', 'file']
+          : []
+        : cleanup === false
+          ? []
+          : cleanup,
     );
     let fileId: string | undefined;
     let transcription: Transcription | undefined;
@@ -137,12 +169,19 @@ export class SonioxClient {
         fileId = source.file_id;
         params.file_id = source.file_id;
       } else {
-        throw new SonioxValidationError('transcribe: source must be a path, a Readable, a Buffer, { audio_url } or { file_id }', [
-          { field: 'source', message: 'unsupported source' },
-        ]);
+        throw new SonioxValidationError(
+          'transcribe: source must be a path, a Readable, a Buffer, { audio_url } or { file_id }',
+          [{ field: 'source', message: 'unsupported source' }],
+        );
       }
       transcription = await this.transcriptions.create(params, { signal });
-      await this.transcriptions.wait(transcription.id, { timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
+      await this.transcriptions.wait(transcription.id, {
+        timeoutMs,
+        pollIntervalMs,
+        maxPollIntervalMs,
+        onStatus,
+        signal,
+      });
       const transcript = await this.transcriptions.getTranscript(transcription.id, { signal });
       outcome = 'ok';
       return transcript;
@@ -187,7 +226,9 @@ export class SonioxClient {
     // covers uploads whose transcription was never created.
     const bounded = { timeoutMs: CLEANUP_TIMEOUT_MS, maxRetries: 1 };
     if (transcriptionId && targets.has('transcription')) {
-      await this.transcriptions.delete(transcriptionId, bounded).catch((e: SonioxError) => onError?.(e, 'transcription'));
+      await this.transcriptions
+        .delete(transcriptionId, bounded)
+        .catch((e: SonioxError) => onError?.(e, 'transcription'));
     }
     if (fileId && targets.has('file')) {
       await this.files.delete(fileId, bounded).catch((e: SonioxError) => {

@@ -94,12 +94,19 @@ export interface ResolvedConfig {
   onRetry?: (event: RetryEvent) => void;
 }
 
-const REGION_DOMAINS: Record<SonioxRegion, string> = { us: 'soniox.com', eu: 'eu.soniox.com', jp: 'jp.soniox.com' };
+const REGION_DOMAINS: Record<SonioxRegion, string> = {
+  us: 'soniox.com',
+  eu: 'eu.soniox.com',
+  jp: 'jp.soniox.com',
+};
 
 /** The REST origin and WebSocket URL of a region. */
 export function regionHosts(region: SonioxRegion): { baseURL: string; realtimeURL: string } {
   const domain = REGION_DOMAINS[region];
-  return { baseURL: `https://api.${domain}`, realtimeURL: `wss://stt-rt.${domain}/transcribe-websocket` };
+  return {
+    baseURL: `https://api.${domain}`,
+    realtimeURL: `wss://stt-rt.${domain}/transcribe-websocket`,
+  };
 }
 
 function checkURL(option: string, value: string, protocols: string[]): string {
@@ -110,60 +117,107 @@ function checkURL(option: string, value: string, protocols: string[]): string {
     throw new SonioxConfigError(option, `${option} is not a valid URL`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new SonioxConfigError(option, `${option} must use ${protocols.map((p) => p.replace(':', '')).join(' or ')}, got ${url.protocol.replace(':', '')}`);
+    throw new SonioxConfigError(
+      option,
+      `${option} must use ${protocols.map((p) => p.replace(':', '')).join(' or ')}, got ${url.protocol.replace(':', '')}`,
+    );
   }
-  if (url.username || url.password) throw new SonioxConfigError(option, `${option} must not carry credentials`);
+  if (url.username || url.password)
+    throw new SonioxConfigError(option, `${option} must not carry credentials`);
   return value.replace(/\/+$/, '');
 }
 
-function checkNumber(option: string, value: number | undefined, fallback: number, min: number, integer: boolean): number {
+function checkNumber(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  integer: boolean,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new SonioxConfigError(option, `${option} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new SonioxConfigError(
+      option,
+      `${option} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 /** A duration in ms: as checkNumber, and no longer than a Node timer holds (2^31-1 ms; longer ones fire after 1 ms). */
-function checkDuration(option: string, value: number | undefined, fallback: number, min: number): number {
+function checkDuration(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+): number {
   const ms = checkNumber(option, value, fallback, min, false);
-  if (ms > MAX_TIMER_MS) throw new SonioxConfigError(option, `${option} must be at most ${MAX_TIMER_MS} ms (Node timers cannot wait longer), got ${ms}`);
+  if (ms > MAX_TIMER_MS)
+    throw new SonioxConfigError(
+      option,
+      `${option} must be at most ${MAX_TIMER_MS} ms (Node timers cannot wait longer), got ${ms}`,
+    );
   return ms;
 }
 
 function checkModel(option: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') throw new SonioxConfigError(option, `${option} must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new SonioxConfigError(option, `${option} must be a non-empty string`);
   return value;
 }
 
 function checkHook<T>(option: string, value: T | undefined): T | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new SonioxConfigError(option, `${option} must be a function`);
+  if (value !== undefined && typeof value !== 'function')
+    throw new SonioxConfigError(option, `${option} must be a function`);
   return value;
 }
 
 /** Applies defaults and the environment, and checks every option. */
 export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
-  if (options === null || typeof options !== 'object') throw new SonioxConfigError('options', 'options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new SonioxConfigError('options', 'options must be an object');
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
-    throw new SonioxConfigError('apiKey', 'No API key: pass the apiKey option or set SONIOX_API_KEY');
+    throw new SonioxConfigError(
+      'apiKey',
+      'No API key: pass the apiKey option or set SONIOX_API_KEY',
+    );
   }
   // A header carries visible ASCII only: anything else would be stripped or refused on the way, silently.
   if (!/^[\x21-\x7e]+$/.test(apiKey.trim()) || /[^\x20-\x7e]/.test(apiKey)) {
-    throw new SonioxConfigError('apiKey', 'apiKey must be printable ASCII (no spaces inside, no control or non-ASCII characters)');
+    throw new SonioxConfigError(
+      'apiKey',
+      'apiKey must be printable ASCII (no spaces inside, no control or non-ASCII characters)',
+    );
   }
 
   const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
   if (!(region in REGION_DOMAINS)) {
-    throw new SonioxConfigError('region', `region must be one of us, eu, jp, got ${String(region)}`);
+    throw new SonioxConfigError(
+      'region',
+      `region must be one of us, eu, jp, got ${String(region)}`,
+    );
   }
   const hosts = regionHosts(region);
-  const baseURL = checkURL('baseURL', options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL, ['http:', 'https:']);
-  const realtimeURL = checkURL('realtimeURL', options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL, ['ws:', 'wss:']);
+  const baseURL = checkURL('baseURL', options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL, [
+    'http:',
+    'https:',
+  ]);
+  const realtimeURL = checkURL(
+    'realtimeURL',
+    options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL,
+    ['ws:', 'wss:'],
+  );
 
-  if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object')) throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
+  if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object'))
+    throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }
@@ -177,14 +231,46 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     timeoutMs: checkDuration('timeoutMs', options.timeoutMs, 60_000, 1),
     uploadTimeoutMs: checkDuration('uploadTimeoutMs', options.uploadTimeoutMs, 120_000, 1),
     retry: {
-      maxRetries: checkNumber('maxRetries', options.maxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, true),
-      baseDelayMs: checkDuration('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0),
-      maxDelayMs: checkDuration('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0),
-      maxRetryAfterMs: checkDuration('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0),
+      maxRetries: checkNumber(
+        'maxRetries',
+        options.maxRetries,
+        DEFAULT_RETRY_POLICY.maxRetries,
+        0,
+        true,
+      ),
+      baseDelayMs: checkDuration(
+        'retry.baseDelayMs',
+        retry.baseDelayMs,
+        DEFAULT_RETRY_POLICY.baseDelayMs,
+        0,
+      ),
+      maxDelayMs: checkDuration(
+        'retry.maxDelayMs',
+        retry.maxDelayMs,
+        DEFAULT_RETRY_POLICY.maxDelayMs,
+        0,
+      ),
+      maxRetryAfterMs: checkDuration(
+        'retry.maxRetryAfterMs',
+        retry.maxRetryAfterMs,
+        DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+        0,
+      ),
     },
     maxSockets,
-    maxFreeSockets: checkNumber('maxFreeSockets', options.maxFreeSockets, Math.min(20, maxSockets), 0, true),
-    freeSocketTimeoutMs: checkDuration('freeSocketTimeoutMs', options.freeSocketTimeoutMs, 4_000, 1),
+    maxFreeSockets: checkNumber(
+      'maxFreeSockets',
+      options.maxFreeSockets,
+      Math.min(20, maxSockets),
+      0,
+      true,
+    ),
+    freeSocketTimeoutMs: checkDuration(
+      'freeSocketTimeoutMs',
+      options.freeSocketTimeoutMs,
+      4_000,
+      1,
+    ),
     validateResponses: options.validateResponses ?? true,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),

@@ -7,10 +7,32 @@
 import type { ApiValidationError } from './types';
 
 /** The `code` of a `SonioxAPIError`: one per HTTP status family. */
-export type SonioxAPIErrorCode = 'api_error' | 'bad_request' | 'authentication_error' | 'payment_required' | 'permission_denied' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited' | 'server_error';
+export type SonioxAPIErrorCode =
+  | 'api_error'
+  | 'bad_request'
+  | 'authentication_error'
+  | 'payment_required'
+  | 'permission_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'server_error';
 
 /** Every `code` an SDK error can carry: switch on it exhaustively. */
-export type SonioxErrorCode = 'soniox_error' | 'config_error' | 'validation_error' | 'connection_error' | 'upload_not_retryable' | 'upload_error' | 'hook_error' | 'timeout' | 'aborted' | 'transcription_failed' | 'websocket_error' | SonioxAPIErrorCode;
+export type SonioxErrorCode =
+  | 'soniox_error'
+  | 'config_error'
+  | 'validation_error'
+  | 'connection_error'
+  | 'upload_not_retryable'
+  | 'upload_error'
+  | 'hook_error'
+  | 'timeout'
+  | 'aborted'
+  | 'transcription_failed'
+  | 'websocket_error'
+  | SonioxAPIErrorCode;
 
 /** Fields every SDK error may carry; all plain data. */
 export interface SonioxErrorOptions {
@@ -26,13 +48,23 @@ export class SonioxError extends Error {
     super(message);
     this.name = new.target.name;
     if (options.cause !== undefined) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'cause', {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 
   /** Plain, secret-free representation (enumerable own fields plus name and message). */
   toJSON(): Record<string, unknown> {
-    return { ...(this as unknown as Record<string, unknown>), name: this.name, code: this.code, message: this.message };
+    return {
+      ...(this as unknown as Record<string, unknown>),
+      name: this.name,
+      code: this.code,
+      message: this.message,
+    };
   }
 }
 
@@ -229,7 +261,8 @@ export class SonioxWebSocketError extends SonioxError {
     this.errorType = details.errorType;
     this.requestId = details.requestId;
     this.closeCode = details.closeCode;
-    this.retryable = details.serverCode === undefined ? true : RETRYABLE_WS_CODES.has(details.serverCode);
+    this.retryable =
+      details.serverCode === undefined ? true : RETRYABLE_WS_CODES.has(details.serverCode);
   }
 }
 
@@ -248,7 +281,8 @@ const BY_STATUS: Record<number, APIErrorClass> = {
 
 /** The API error class for an HTTP status. */
 export function apiErrorFor(message: string, details: APIErrorDetails): SonioxAPIError {
-  const Ctor = BY_STATUS[details.status] ?? (details.status >= 500 ? SonioxServerError : SonioxAPIError);
+  const Ctor =
+    BY_STATUS[details.status] ?? (details.status >= 500 ? SonioxServerError : SonioxAPIError);
   return new Ctor(message, details);
 }
 

@@ -6,21 +6,69 @@
  */
 export { SonioxClient } from './client';
 export type { TranscribeOptions, TranscribeSource, CleanupTarget } from './client';
-export type { SonioxClientOptions, SonioxRegion, RequestEvent, ResponseEvent, RetryEvent } from './config';
+export type {
+  SonioxClientOptions,
+  SonioxRegion,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+} from './config';
 export {
-  SonioxError, SonioxConfigError, SonioxValidationError, SonioxAPIError, SonioxBadRequestError,
-  SonioxAuthenticationError, SonioxPaymentRequiredError, SonioxPermissionError, SonioxNotFoundError,
-  SonioxConflictError, SonioxPayloadTooLargeError, SonioxRateLimitError, SonioxServerError,
-  SonioxConnectionError, SonioxUploadNotRetryableError, SonioxUploadError, SonioxHookError,
-  SonioxTimeoutError, SonioxAbortError, SonioxTranscriptionError, SonioxWebSocketError,
+  SonioxError,
+  SonioxConfigError,
+  SonioxValidationError,
+  SonioxAPIError,
+  SonioxBadRequestError,
+  SonioxAuthenticationError,
+  SonioxPaymentRequiredError,
+  SonioxPermissionError,
+  SonioxNotFoundError,
+  SonioxConflictError,
+  SonioxPayloadTooLargeError,
+  SonioxRateLimitError,
+  SonioxServerError,
+  SonioxConnectionError,
+  SonioxUploadNotRetryableError,
+  SonioxUploadError,
+  SonioxHookError,
+  SonioxTimeoutError,
+  SonioxAbortError,
+  SonioxTranscriptionError,
+  SonioxWebSocketError,
 } from './errors';
-export type { SonioxErrorCode, SonioxAPIErrorCode, SonioxErrorOptions, FieldIssue, APIErrorDetails, WebSocketErrorDetails } from './errors';
+export type {
+  SonioxErrorCode,
+  SonioxAPIErrorCode,
+  SonioxErrorOptions,
+  FieldIssue,
+  APIErrorDetails,
+  WebSocketErrorDetails,
+} from './errors';
 export { MAX_FILE_SIZE, DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 export type {
-  ApiValidationError, ApiErrorBody, SonioxFile, FileList, ListParams, TranslationConfig, StructuredContext,
-  CreateTranscriptionParams, TranscriptionStatus, Transcription, TranscriptionList, TranscriptToken, Transcript,
-  Model, ModelList, CreateTemporaryKeyParams, TemporaryKey, RealtimeAudioFormat, RealtimeConfig,
-  RealtimeStartMessage, RealtimeToken, RealtimeMessage, WebhookEvent,
+  ApiValidationError,
+  ApiErrorBody,
+  SonioxFile,
+  FileList,
+  ListParams,
+  TranslationConfig,
+  StructuredContext,
+  CreateTranscriptionParams,
+  TranscriptionStatus,
+  Transcription,
+  TranscriptionList,
+  TranscriptToken,
+  Transcript,
+  Model,
+  ModelList,
+  CreateTemporaryKeyParams,
+  TemporaryKey,
+  RealtimeAudioFormat,
+  RealtimeConfig,
+  RealtimeStartMessage,
+  RealtimeToken,
+  RealtimeMessage,
+  WebhookEvent,
 } from './types';
 export type { CallOptions, PoolStats } from './http/transport';
 export type { RetryPolicyOptions, AttemptFailure } from './http/retry';
@@ -29,4 +77,15 @@ export type { UploadOptions, UploadProgress } from './resources/files';
 export type { WaitOptions } from './resources/transcriptions';
 export type { WebhookAuth } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
-export type { RealtimeStreamConfig, RealtimeOptions, ReconnectOptions, ReconnectEvent, RealtimePhase, WebSocketFactory, RealtimeSocket, RealtimeSocketOptions, RealtimeSocketData, RealtimeStreamEvents } from './realtime/stream';
+export type {
+  RealtimeStreamConfig,
+  RealtimeOptions,
+  ReconnectOptions,
+  ReconnectEvent,
+  RealtimePhase,
+  WebSocketFactory,
+  RealtimeSocket,
+  RealtimeSocketOptions,
+  RealtimeSocketData,
+  RealtimeStreamEvents,
+} from './realtime/stream';

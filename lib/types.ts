@@ -170,13 +170,40 @@ export interface TemporaryKey {
 
 /** Audio formats of the realtime API: raw sample formats (they need sample_rate and num_channels) and containers. */
 export type RealtimeAudioFormat =
-  | 'auto' | 'aac' | 'aiff' | 'amr' | 'asf' | 'flac' | 'mp3' | 'ogg' | 'wav' | 'webm'
-  | 'pcm_s8' | 'pcm_s8le' | 'pcm_s8be' | 'pcm_u8' | 'pcm_u8le' | 'pcm_u8be'
-  | 'pcm_s16le' | 'pcm_s16be' | 'pcm_u16le' | 'pcm_u16be'
-  | 'pcm_s24le' | 'pcm_s24be' | 'pcm_u24le' | 'pcm_u24be'
-  | 'pcm_s32le' | 'pcm_s32be' | 'pcm_u32le' | 'pcm_u32be'
-  | 'pcm_f32le' | 'pcm_f32be' | 'pcm_f64le' | 'pcm_f64be'
-  | 'mulaw' | 'alaw';
+  | 'auto'
+  | 'aac'
+  | 'aiff'
+  | 'amr'
+  | 'asf'
+  | 'flac'
+  | 'mp3'
+  | 'ogg'
+  | 'wav'
+  | 'webm'
+  | 'pcm_s8'
+  | 'pcm_s8le'
+  | 'pcm_s8be'
+  | 'pcm_u8'
+  | 'pcm_u8le'
+  | 'pcm_u8be'
+  | 'pcm_s16le'
+  | 'pcm_s16be'
+  | 'pcm_u16le'
+  | 'pcm_u16be'
+  | 'pcm_s24le'
+  | 'pcm_s24be'
+  | 'pcm_u24le'
+  | 'pcm_u24be'
+  | 'pcm_s32le'
+  | 'pcm_s32be'
+  | 'pcm_u32le'
+  | 'pcm_u32be'
+  | 'pcm_f32le'
+  | 'pcm_f32be'
+  | 'pcm_f64le'
+  | 'pcm_f64be'
+  | 'mulaw'
+  | 'alaw';
 
 /**
  * The realtime start message (config), less the key. Typed strictly, so a misspelt field or
@@ -202,7 +229,10 @@ export interface RealtimeConfig {
 }
 
 /** The start message as sent: the typed fields plus whatever `extra` carried. */
-export type RealtimeStartMessage = Omit<RealtimeConfig, 'audio_format'> & { audio_format?: string; [field: string]: unknown };
+export type RealtimeStartMessage = Omit<RealtimeConfig, 'audio_format'> & {
+  audio_format?: string;
+  [field: string]: unknown;
+};
 
 /** A token of a realtime result. `<end>` and `<fin>` are special final tokens. */
 export interface RealtimeToken {
@@ -238,17 +268,44 @@ export interface WebhookEvent {
 
 /** Raw PCM-like realtime formats: they need `sample_rate` and `num_channels`. */
 export const RAW_AUDIO_FORMATS: readonly string[] = [
-  'pcm_s8', 'pcm_s8le', 'pcm_s8be', 'pcm_u8', 'pcm_u8le', 'pcm_u8be',
-  'pcm_s16le', 'pcm_s16be', 'pcm_u16le', 'pcm_u16be',
-  'pcm_s24le', 'pcm_s24be', 'pcm_u24le', 'pcm_u24be',
-  'pcm_s32le', 'pcm_s32be', 'pcm_u32le', 'pcm_u32be',
-  'pcm_f32le', 'pcm_f32be', 'pcm_f64le', 'pcm_f64be',
-  'mulaw', 'alaw',
+  'pcm_s8',
+  'pcm_s8le',
+  'pcm_s8be',
+  'pcm_u8',
+  'pcm_u8le',
+  'pcm_u8be',
+  'pcm_s16le',
+  'pcm_s16be',
+  'pcm_u16le',
+  'pcm_u16be',
+  'pcm_s24le',
+  'pcm_s24be',
+  'pcm_u24le',
+  'pcm_u24be',
+  'pcm_s32le',
+  'pcm_s32be',
+  'pcm_u32le',
+  'pcm_u32be',
+  'pcm_f32le',
+  'pcm_f32be',
+  'pcm_f64le',
+  'pcm_f64be',
+  'mulaw',
+  'alaw',
 ];
 
 /** Container formats the realtime API auto-detects or accepts by name. */
 export const CONTAINER_AUDIO_FORMATS: readonly string[] = [
-  'auto', 'aac', 'aiff', 'amr', 'asf', 'flac', 'mp3', 'ogg', 'wav', 'webm',
+  'auto',
+  'aac',
+  'aiff',
+  'amr',
+  'asf',
+  'flac',
+  'mp3',
+  'ogg',
+  'wav',
+  'webm',
 ];
 
 /** Bytes per sample of a raw format (for audio-time arithmetic). */

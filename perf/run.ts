@@ -31,8 +31,14 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const names = opts.only ?? Object.keys(SCENARIOS);
   const unknown = names.filter((n) => !(n in SCENARIOS));
-  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
-  const { results, json } = await runScenarios(names.map((n) => [n, SCENARIOS[n]]), opts);
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`,
+    );
+  const { results, json } = await runScenarios(
+    names.map((n) => [n, SCENARIOS[n]]),
+    opts,
+  );
   process.exitCode = finish(results, json, opts);
 }
 

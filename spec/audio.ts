@@ -14,7 +14,12 @@ export function fixture(name: string): FixtureAudio & { path: string; wav: Buffe
   const file = path.join(FIXTURES_DIR, 'audio', name);
   const wav = fs.readFileSync(file);
   const info = parseWav(wav)!;
-  return { ...entry, path: file, wav, pcm: wav.subarray(info.dataOffset, info.dataOffset + (info.dataSize ?? wav.length)) };
+  return {
+    ...entry,
+    path: file,
+    wav,
+    pcm: wav.subarray(info.dataOffset, info.dataOffset + (info.dataSize ?? wav.length)),
+  };
 }
 
 /** A stream of `bytes` in chunks of `size`. */

@@ -21,10 +21,17 @@ const METHODS: Array<[string, Call]> = [
   ['files.upload', (c, o) => c.files.upload(Buffer.alloc(10, 1), o)],
   ['transcriptions.get', (c, o) => c.transcriptions.get(ID, o)],
   ['transcriptions.list', (c, o) => c.transcriptions.list({}, o)],
-  ['transcriptions.create', (c, o) => c.transcriptions.create({ audio_url: 'https://example.com/a.mp3' }, o)],
+  [
+    'transcriptions.create',
+    (c, o) => c.transcriptions.create({ audio_url: 'https://example.com/a.mp3' }, o),
+  ],
   ['transcriptions.delete', (c, o) => c.transcriptions.delete(ID, o)],
   ['transcriptions.getTranscript', (c, o) => c.transcriptions.getTranscript(ID, o)],
-  ['auth.createTemporaryKey', (c, o) => c.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 }, o)],
+  [
+    'auth.createTemporaryKey',
+    (c, o) =>
+      c.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 }, o),
+  ],
 ];
 const BAD: Array<[string, Record<string, unknown>]> = [
   ['signal', { signal: { aborted: false } }],
@@ -71,7 +78,13 @@ describe('checkCallOptions, exactly', () => {
   };
 
   it('takes the edges of every range', () => {
-    for (const options of [{}, { timeoutMs: 1 }, { timeoutMs: MAX_TIMER_MS }, { maxRetries: 0 }, { signal: new AbortController().signal }]) {
+    for (const options of [
+      {},
+      { timeoutMs: 1 },
+      { timeoutMs: MAX_TIMER_MS },
+      { maxRetries: 0 },
+      { signal: new AbortController().signal },
+    ]) {
       expect(problems(options), JSON.stringify(options)).to.deep.equal([]);
     }
   });
@@ -82,7 +95,13 @@ describe('checkCallOptions, exactly', () => {
     expect(problems({ timeoutMs: Infinity })).to.deep.equal(['timeoutMs']);
     expect(problems({ timeoutMs: NaN })).to.deep.equal(['timeoutMs']);
     expect(problems({ maxRetries: -1 })).to.deep.equal(['maxRetries']);
-    expect(() => checkCallOptions('GET /v1/x', { signal: {} as AbortSignal, timeoutMs: '5' as never, maxRetries: 1.5 })).to.throw(
+    expect(() =>
+      checkCallOptions('GET /v1/x', {
+        signal: {} as AbortSignal,
+        timeoutMs: '5' as never,
+        maxRetries: 1.5,
+      }),
+    ).to.throw(
       SonioxValidationError,
       `GET /v1/x: invalid options: signal must be an AbortSignal; timeoutMs must be a number of ms from 1 to ${MAX_TIMER_MS}; maxRetries must be an integer >= 0`,
     );

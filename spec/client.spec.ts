@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { inspect } from 'node:util';
 import type { MockServer } from '../lib/mock';
 import { SonioxClient } from '../lib/client';
-import { SonioxAbortError, SonioxConfigError, SonioxTranscriptionError, SonioxValidationError, type SonioxError } from '../lib/errors';
+import {
+  SonioxAbortError,
+  SonioxConfigError,
+  SonioxTranscriptionError,
+  SonioxValidationError,
+  type SonioxError,
+} from '../lib/errors';
 import { SECRET_KEY, clientFor, mock, rejection, until } from './helpers';
 
 const ROUTE_FILES = 'DELETE /v1/files/:id';
@@ -39,7 +45,9 @@ describe('client', () => {
       const client = clientFor(server);
       const statuses: string[] = [];
       const transcript = await client.transcribe(Buffer.alloc(32_000 * 2), {
-        filename: 'two-seconds.raw', pollIntervalMs: 5, onStatus: (t) => statuses.push(t.status),
+        filename: 'two-seconds.raw',
+        pollIntervalMs: 5,
+        onStatus: (t) => statuses.push(t.status),
       });
       expect(transcript.tokens.length).to.be.greaterThan(0);
       expect(transcript.text).to.equal(transcript.tokens.map((t) => t.text).join(''));
@@ -51,7 +59,10 @@ describe('client', () => {
 
     it('transcribes an audio_url and keeps everything when cleanup is false', async () => {
       const client = clientFor(server);
-      const transcript = await client.transcribe({ audio_url: 'https://example.com/x.mp3' }, { pollIntervalMs: 5, cleanup: false });
+      const transcript = await client.transcribe(
+        { audio_url: 'https://example.com/x.mp3' },
+        { pollIntervalMs: 5, cleanup: false },
+      );
       expect(transcript.tokens.length).to.be.greaterThan(0);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(1);
       client.close();
@@ -63,14 +74,19 @@ describe('client', () => {
       await client.transcribe({ file_id: file.id }, { pollIntervalMs: 5 });
       expect((await client.files.get(file.id)).id).to.equal(file.id);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(1);
-      await client.transcribe({ file_id: file.id }, { pollIntervalMs: 5, cleanup: ['transcription', 'file'] });
+      await client.transcribe(
+        { file_id: file.id },
+        { pollIntervalMs: 5, cleanup: ['transcription', 'file'] },
+      );
       expect((await client.files.list()).files).to.have.length(0);
       client.close();
     });
 
     it('still cleans up when the transcription fails', async () => {
       const client = clientFor(server);
-      const error = await rejection(client.transcribe({ audio_url: 'https://example.com/fail.mp3' }, { pollIntervalMs: 5 }));
+      const error = await rejection(
+        client.transcribe({ audio_url: 'https://example.com/fail.mp3' }, { pollIntervalMs: 5 }),
+      );
       expect(error).to.be.instanceOf(SonioxTranscriptionError);
       expect(server.state.hits[ROUTE_TX]).to.equal(1);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(0);
@@ -83,7 +99,9 @@ describe('client', () => {
       const controller = new AbortController();
       const failures: Array<[SonioxError, string]> = [];
       const flow = client.transcribe(Buffer.alloc(1000), {
-        signal: controller.signal, pollIntervalMs: 60_000, onCleanupError: (e, t) => failures.push([e, t]),
+        signal: controller.signal,
+        pollIntervalMs: 60_000,
+        onCleanupError: (e, t) => failures.push([e, t]),
       });
       await until(() => (slow.state.hits['GET /v1/transcriptions/:id'] ?? 0) === 1);
       controller.abort();
@@ -98,7 +116,9 @@ describe('client', () => {
 
     it('rejects an unsupported source', async () => {
       const client = clientFor(server);
-      expect(await rejection(client.transcribe({} as never))).to.be.instanceOf(SonioxValidationError);
+      expect(await rejection(client.transcribe({} as never))).to.be.instanceOf(
+        SonioxValidationError,
+      );
       client.close();
     });
   });

@@ -41,7 +41,14 @@ describe('config: bounds of every client option', () => {
   }
 
   it('accepts the largest duration a timer can hold', () => {
-    expect(() => new SonioxClient({ ...base, timeoutMs: 2 ** 31 - 1, retry: { maxRetryAfterMs: 2 ** 31 - 1 } })).not.to.throw();
+    expect(
+      () =>
+        new SonioxClient({
+          ...base,
+          timeoutMs: 2 ** 31 - 1,
+          retry: { maxRetryAfterMs: 2 ** 31 - 1 },
+        }),
+    ).not.to.throw();
   });
 
   it("refuses validateResponses: 'no' (a string would be taken as true)", () => {
@@ -53,7 +60,13 @@ describe('config: bounds of every client option', () => {
     expect(refused({ retry: null }).option).to.equal('retry');
   });
 
-  for (const key of ['sk-\u00e9t\u00e9-123', 'sk-\u0000-123', 'sk-\t-123', 'sk-\u007f-123', 'sk- 123\u200b']) {
+  for (const key of [
+    'sk-\u00e9t\u00e9-123',
+    'sk-\u0000-123',
+    'sk-\t-123',
+    'sk-\u007f-123',
+    'sk- 123\u200b',
+  ]) {
     it(`refuses an API key with a non-ASCII or control character (${JSON.stringify(key)}) instead of sending a mangled one`, () => {
       const error = refused({ apiKey: key });
       expect(error.option).to.equal('apiKey');

@@ -7,7 +7,11 @@ describe('config', () => {
 
   it('reads the key and URLs from the environment', () => {
     const c = resolveConfig({
-      env: { SONIOX_API_KEY: 'k-env', SONIOX_API_BASE_URL: 'http://127.0.0.1:9/', SONIOX_REALTIME_URL: 'ws://127.0.0.1:9/x' },
+      env: {
+        SONIOX_API_KEY: 'k-env',
+        SONIOX_API_BASE_URL: 'http://127.0.0.1:9/',
+        SONIOX_REALTIME_URL: 'ws://127.0.0.1:9/x',
+      },
     });
     expect(c.apiKey).to.equal('k-env');
     expect(c.baseURL).to.equal('http://127.0.0.1:9');
@@ -15,7 +19,11 @@ describe('config', () => {
   });
 
   it('lets options win over the environment', () => {
-    const c = resolveConfig({ apiKey: 'opt', baseURL: 'https://example.test', env: { SONIOX_API_KEY: 'env', SONIOX_API_BASE_URL: 'http://x' } });
+    const c = resolveConfig({
+      apiKey: 'opt',
+      baseURL: 'https://example.test',
+      env: { SONIOX_API_KEY: 'env', SONIOX_API_BASE_URL: 'http://x' },
+    });
     expect(c.apiKey).to.equal('opt');
     expect(c.baseURL).to.equal('https://example.test');
   });
@@ -24,15 +32,24 @@ describe('config', () => {
     const c = resolveConfig({ apiKey: 'k', env });
     expect(c.baseURL).to.equal('https://api.soniox.com');
     expect(c.realtimeURL).to.equal('wss://stt-rt.soniox.com/transcribe-websocket');
-    expect(c).to.include({ timeoutMs: 60_000, maxSockets: 100, maxFreeSockets: 20, validateResponses: true });
+    expect(c).to.include({
+      timeoutMs: 60_000,
+      maxSockets: 100,
+      maxFreeSockets: 20,
+      validateResponses: true,
+    });
     expect(c.retry.maxRetries).to.equal(3);
     expect(c.asyncModel).to.equal('stt-async-v5');
     expect(c.realtimeModel).to.equal('stt-rt-v5');
   });
 
   it('picks regional hosts for eu and jp, from the option or SONIOX_REGION', () => {
-    expect(resolveConfig({ apiKey: 'k', region: 'eu', env }).baseURL).to.equal('https://api.eu.soniox.com');
-    expect(resolveConfig({ apiKey: 'k', env: { SONIOX_REGION: 'jp' } }).realtimeURL).to.equal('wss://stt-rt.jp.soniox.com/transcribe-websocket');
+    expect(resolveConfig({ apiKey: 'k', region: 'eu', env }).baseURL).to.equal(
+      'https://api.eu.soniox.com',
+    );
+    expect(resolveConfig({ apiKey: 'k', env: { SONIOX_REGION: 'jp' } }).realtimeURL).to.equal(
+      'wss://stt-rt.jp.soniox.com/transcribe-websocket',
+    );
     expect(regionHosts('us').baseURL).to.equal('https://api.soniox.com');
   });
 

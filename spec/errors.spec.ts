@@ -36,9 +36,21 @@ describe('errors', () => {
 
   it('serialises to plain data with no cause and no hidden fields', () => {
     const cause = { config: { headers: { Authorization: 'Bearer top-secret' } } };
-    const e = new errors.SonioxAPIError('boom', { status: 500, errorType: 'internal_error', requestId: 'rid', cause });
+    const e = new errors.SonioxAPIError('boom', {
+      status: 500,
+      errorType: 'internal_error',
+      requestId: 'rid',
+      cause,
+    });
     const json = JSON.stringify(e);
-    expect(JSON.parse(json)).to.include({ name: 'SonioxAPIError', code: 'api_error', message: 'boom', status: 500, errorType: 'internal_error', requestId: 'rid' });
+    expect(JSON.parse(json)).to.include({
+      name: 'SonioxAPIError',
+      code: 'api_error',
+      message: 'boom',
+      status: 500,
+      errorType: 'internal_error',
+      requestId: 'rid',
+    });
     expect(json).not.to.include('top-secret');
     expect(Object.keys(e)).not.to.include('cause');
     expect((e as Error & { cause?: unknown }).cause).to.equal(cause);
@@ -56,17 +68,29 @@ describe('errors', () => {
 
   it('keeps the fields of the other error classes', () => {
     expect(new errors.SonioxConfigError('apiKey', 'm').option).to.equal('apiKey');
-    expect(new errors.SonioxValidationError('m', [{ field: 'f', message: 'x' }]).issues).to.deep.equal([{ field: 'f', message: 'x' }]);
-    expect(new errors.SonioxConnectionError('m', { errno: 'ECONNRESET' }).errno).to.equal('ECONNRESET');
+    expect(
+      new errors.SonioxValidationError('m', [{ field: 'f', message: 'x' }]).issues,
+    ).to.deep.equal([{ field: 'f', message: 'x' }]);
+    expect(new errors.SonioxConnectionError('m', { errno: 'ECONNRESET' }).errno).to.equal(
+      'ECONNRESET',
+    );
     expect(new errors.SonioxTimeoutError('m', 5).timeoutMs).to.equal(5);
     const t = new errors.SonioxTranscriptionError('id1', 'audio_decode_error', 'bad audio');
-    expect(t).to.include({ transcriptionId: 'id1', errorType: 'audio_decode_error', code: 'transcription_failed' });
+    expect(t).to.include({
+      transcriptionId: 'id1',
+      errorType: 'audio_decode_error',
+      code: 'transcription_failed',
+    });
     expect(new errors.SonioxAbortError('m').code).to.equal('aborted');
-    expect(new errors.SonioxUploadNotRetryableError('m')).to.be.instanceOf(errors.SonioxConnectionError);
+    expect(new errors.SonioxUploadNotRetryableError('m')).to.be.instanceOf(
+      errors.SonioxConnectionError,
+    );
   });
 
   it('redacts every occurrence of a secret and ignores short or missing ones', () => {
-    expect(redact('key abcd1234 and abcd1234', ['abcd1234'])).to.equal('key [REDACTED] and [REDACTED]');
+    expect(redact('key abcd1234 and abcd1234', ['abcd1234'])).to.equal(
+      'key [REDACTED] and [REDACTED]',
+    );
     expect(redact('a b c', [undefined, 'a'])).to.equal('a b c');
   });
 });

@@ -12,7 +12,10 @@ export const SECRET_KEY = 'sk-test-SECRET-0123456789abcdef';
  * A fresh mock server for each spec of the enclosing describe, and the spec's client (if it set
  * one) closed after it, even when the spec failed: `const t = perSpec(); t.client = clientFor(t.server)`.
  */
-export function perSpec(options: MockServerOptions = {}): { server: MockServer; client: SonioxClient | undefined } {
+export function perSpec(options: MockServerOptions = {}): {
+  server: MockServer;
+  client: SonioxClient | undefined;
+} {
   const t = { client: undefined } as { server: MockServer; client: SonioxClient | undefined };
   beforeEach(async () => {
     t.server = await mock(options);
@@ -26,7 +29,11 @@ export function perSpec(options: MockServerOptions = {}): { server: MockServer; 
 }
 
 export function mock(options: MockServerOptions = {}): Promise<MockServer> {
-  return startMockServer({ apiKey: SECRET_KEY, timing: { queuedMs: 5, processingMs: 10 }, ...options });
+  return startMockServer({
+    apiKey: SECRET_KEY,
+    timing: { queuedMs: 5, processingMs: 10 },
+    ...options,
+  });
 }
 
 /** A client on the mock, with fast retries unless told otherwise. */
@@ -46,7 +53,8 @@ export async function until(condition: () => boolean, limit = 5000): Promise<voi
   // hrtime, not Date.now: specs may have faked Date.
   const start = process.hrtime.bigint();
   while (!condition()) {
-    if (process.hrtime.bigint() - start > BigInt(limit) * 1_000_000n) throw new Error('condition not met in time');
+    if (process.hrtime.bigint() - start > BigInt(limit) * 1_000_000n)
+      throw new Error('condition not met in time');
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

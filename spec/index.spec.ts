@@ -5,9 +5,22 @@ import * as mockEntry from '../lib/mock/index';
 describe('package entry points', () => {
   it('export the public names of the design', () => {
     for (const name of [
-      'SonioxClient', 'RealtimeStream', 'SonioxError', 'SonioxConfigError', 'SonioxValidationError', 'SonioxAPIError',
-      'SonioxAuthenticationError', 'SonioxPermissionError', 'SonioxNotFoundError', 'SonioxRateLimitError', 'SonioxServerError',
-      'SonioxConnectionError', 'SonioxTimeoutError', 'SonioxTranscriptionError', 'SonioxWebSocketError', 'SonioxAbortError',
+      'SonioxClient',
+      'RealtimeStream',
+      'SonioxError',
+      'SonioxConfigError',
+      'SonioxValidationError',
+      'SonioxAPIError',
+      'SonioxAuthenticationError',
+      'SonioxPermissionError',
+      'SonioxNotFoundError',
+      'SonioxRateLimitError',
+      'SonioxServerError',
+      'SonioxConnectionError',
+      'SonioxTimeoutError',
+      'SonioxTranscriptionError',
+      'SonioxWebSocketError',
+      'SonioxAbortError',
     ]) {
       expect(sdk, name).to.have.property(name);
     }
@@ -17,18 +30,49 @@ describe('package entry points', () => {
 
   it('export nothing else: internals (retry policy, config resolution, redaction) stay inside', () => {
     expect(Object.keys(sdk).sort()).to.deep.equal([
-      'DEFAULT_ASYNC_MODEL', 'DEFAULT_REALTIME_MODEL', 'MAX_FILE_SIZE', 'RealtimeStream', 'SonioxAPIError', 'SonioxAbortError',
-      'SonioxAuthenticationError', 'SonioxBadRequestError', 'SonioxClient', 'SonioxConfigError', 'SonioxConflictError',
-      'SonioxConnectionError', 'SonioxError', 'SonioxHookError', 'SonioxNotFoundError', 'SonioxPayloadTooLargeError',
-      'SonioxPaymentRequiredError', 'SonioxPermissionError', 'SonioxRateLimitError', 'SonioxServerError', 'SonioxTimeoutError',
-      'SonioxTranscriptionError', 'SonioxUploadError', 'SonioxUploadNotRetryableError', 'SonioxValidationError', 'SonioxWebSocketError',
+      'DEFAULT_ASYNC_MODEL',
+      'DEFAULT_REALTIME_MODEL',
+      'MAX_FILE_SIZE',
+      'RealtimeStream',
+      'SonioxAPIError',
+      'SonioxAbortError',
+      'SonioxAuthenticationError',
+      'SonioxBadRequestError',
+      'SonioxClient',
+      'SonioxConfigError',
+      'SonioxConflictError',
+      'SonioxConnectionError',
+      'SonioxError',
+      'SonioxHookError',
+      'SonioxNotFoundError',
+      'SonioxPayloadTooLargeError',
+      'SonioxPaymentRequiredError',
+      'SonioxPermissionError',
+      'SonioxRateLimitError',
+      'SonioxServerError',
+      'SonioxTimeoutError',
+      'SonioxTranscriptionError',
+      'SonioxUploadError',
+      'SonioxUploadNotRetryableError',
+      'SonioxValidationError',
+      'SonioxWebSocketError',
     ]);
   });
 
   it('give every error class its own literal code', () => {
     const codes = Object.values(sdk)
-      .filter((value): value is typeof sdk.SonioxError => typeof value === 'function' && value.prototype instanceof Error)
-      .map((ErrorClass) => new (ErrorClass as unknown as new (...args: string[]) => { code: sdk.SonioxErrorCode })('x', 'y', 'z').code);
+      .filter(
+        (value): value is typeof sdk.SonioxError =>
+          typeof value === 'function' && value.prototype instanceof Error,
+      )
+      .map(
+        (ErrorClass) =>
+          new (ErrorClass as unknown as new (...args: string[]) => { code: sdk.SonioxErrorCode })(
+            'x',
+            'y',
+            'z',
+          ).code,
+      );
     expect(new Set(codes).size).to.equal(codes.length);
     // Checked by npm run typecheck: a code outside the union, or a subclass's code widened, does not compile.
     // @ts-expect-error 'timed_out' is not a code

@@ -14,7 +14,9 @@ import { promisify } from 'node:util';
 const ROOT = path.join(__dirname, '..');
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const built = fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && fs.existsSync(path.join(ROOT, 'dist', 'index.d.mts'));
+const built =
+  fs.existsSync(path.join(ROOT, 'dist', 'index.js')) &&
+  fs.existsSync(path.join(ROOT, 'dist', 'index.d.mts'));
 
 /** A strict consumer: public names only, error codes narrowed, the realtime config checked. */
 const CONSUMER_TS = `
@@ -53,10 +55,21 @@ describe('the packed tarball, installed into a fresh project', function () {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pack-'));
-    const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+    const { stdout } = await run(
+      npm,
+      ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
+      { cwd: ROOT },
+    );
     tarball = path.join(dir, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: dir });
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    await run(
+      npm,
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
+      { cwd: dir },
+    );
   });
 
   after(() => {
@@ -65,19 +78,26 @@ describe('the packed tarball, installed into a fresh project', function () {
 
   it('holds no source map without its sources, and no spec, perf or fixture generator', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = stdout
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     expect(files.filter((f) => /^(spec|perf|scripts|lib)\//.test(f))).to.deep.equal([]);
     const maps = files.filter((f) => f.endsWith('.map'));
     expect(maps.length).to.be.greaterThan(0);
     for (const map of maps) {
-      const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'soniox-pro-sdk', map), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+      const parsed = JSON.parse(
+        fs.readFileSync(path.join(dir, 'node_modules', 'soniox-pro-sdk', map), 'utf8'),
+      ) as { sources: string[]; sourcesContent?: string[] };
       expect(parsed.sourcesContent, map).to.have.length(parsed.sources.length);
     }
   });
 
   it('resolves its types for every consumer setting (@arethetypeswrong/cli: no problem)', async () => {
     const attw = path.join(ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
-    const result = await run(process.execPath, [attw, tarball, '--format', 'json']).catch((e: { stdout: string }) => e);
+    const result = await run(process.execPath, [attw, tarball, '--format', 'json']).catch(
+      (e: { stdout: string }) => e,
+    );
     const { problems } = JSON.parse(result.stdout).analysis as { problems: unknown[] };
     expect(problems).to.deep.equal([]);
   });
@@ -89,21 +109,41 @@ describe('the packed tarball, installed into a fresh project', function () {
         console.log(t.text); c.close(); await s.close(); });`;
     const esm = `import { SonioxClient } from 'soniox-pro-sdk'; import mock from 'soniox-pro-sdk/mock';
       console.log(typeof SonioxClient, typeof mock.startMockServer);`;
-    expect((await run(process.execPath, ['-e', cjs], { cwd: dir })).stdout.trim()).to.match(/hello world/i);
-    expect((await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: dir })).stdout.trim()).to.equal('function function');
+    expect((await run(process.execPath, ['-e', cjs], { cwd: dir })).stdout.trim()).to.match(
+      /hello world/i,
+    );
+    expect(
+      (await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: dir })).stdout.trim(),
+    ).to.equal('function function');
   });
 
-  for (const resolution of [{ module: 'node16', moduleResolution: 'node16' }, { module: 'esnext', moduleResolution: 'bundler' }]) {
+  for (const resolution of [
+    { module: 'node16', moduleResolution: 'node16' },
+    { module: 'esnext', moduleResolution: 'bundler' },
+  ]) {
     it(`compiles a strict TypeScript consumer under ${resolution.moduleResolution} resolution`, async () => {
       const project = path.join(dir, `ts-${resolution.moduleResolution}`);
       fs.mkdirSync(project, { recursive: true });
       fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER_TS);
-      fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { ...resolution, strict: true, noEmit: true, target: 'es2022', skipLibCheck: false, typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'] },
-        files: ['main.ts'],
-      }));
+      fs.writeFileSync(
+        path.join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            ...resolution,
+            strict: true,
+            noEmit: true,
+            target: 'es2022',
+            skipLibCheck: false,
+            typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+            types: ['node'],
+          },
+          files: ['main.ts'],
+        }),
+      );
       const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const result = await run(process.execPath, [tsc, '-p', project]).catch((e: { stdout: string }) => e);
+      const result = await run(process.execPath, [tsc, '-p', project]).catch(
+        (e: { stdout: string }) => e,
+      );
       expect(result.stdout).to.equal('');
     });
   }

@@ -6,9 +6,13 @@ import { promisify } from 'node:util';
 import { startMockServer } from '../lib/mock';
 
 const ROOT = path.join(__dirname, '..');
-const built = fs.existsSync(path.join(ROOT, 'dist', 'index.js')) && fs.existsSync(path.join(ROOT, 'dist', 'index.mjs'));
+const built =
+  fs.existsSync(path.join(ROOT, 'dist', 'index.js')) &&
+  fs.existsSync(path.join(ROOT, 'dist', 'index.mjs'));
 // A real dynamic import (ts-node would turn `import()` into `require`).
-const importESM = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
+const importESM = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<Record<string, unknown>>;
 
 describe('the built package (dist/, made by npm ci through prepare)', () => {
   if (!built) {
@@ -59,8 +63,15 @@ describe('the built package (dist/, made by npm ci through prepare)', () => {
           const validators = Object.keys(require.cache).filter((k) => k.includes('/dist/schemas/validators/')).map((k) => k.split('/').pop());
           console.log(JSON.stringify({ atRequire, axios: loaded('axios'), compiler, validators, models: r.models.length }));
         });`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...process.env, KEY: server.apiKey, URL: server.url } });
-      expect(JSON.parse(stdout)).to.deep.include({ atRequire: [], axios: true, compiler: false, validators: ['modelList.js'] });
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+        env: { ...process.env, KEY: server.apiKey, URL: server.url },
+      });
+      expect(JSON.parse(stdout)).to.deep.include({
+        atRequire: [],
+        axios: true,
+        compiler: false,
+        validators: ['modelList.js'],
+      });
       expect(JSON.parse(stdout).models).to.be.greaterThan(0);
     } finally {
       await server.close();

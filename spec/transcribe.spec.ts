@@ -37,13 +37,22 @@ describe('client.transcribe: up-front checks and aborts', () => {
 
   it('rejects an aborted flow at once with SonioxAbortError; its cleanup goes on in the background and reports a failure', async () => {
     // Deleting hangs: an awaited cleanup would hold the rejection for as long.
-    server.setFaults({ http: [{ route: 'DELETE /v1/transcriptions/:id', delayMs: 30_000 }, { route: 'DELETE /v1/files/:id', delayMs: 30_000 }] });
+    server.setFaults({
+      http: [
+        { route: 'DELETE /v1/transcriptions/:id', delayMs: 30_000 },
+        { route: 'DELETE /v1/files/:id', delayMs: 30_000 },
+      ],
+    });
     const client = clientFor(server);
     const controller = new AbortController();
     const cleanupErrors: Array<[SonioxError, string]> = [];
-    const flow = rejection(client.transcribe(Buffer.alloc(64_000, 1), {
-      signal: controller.signal, pollIntervalMs: 50, onCleanupError: (e, target) => cleanupErrors.push([e, target]),
-    }));
+    const flow = rejection(
+      client.transcribe(Buffer.alloc(64_000, 1), {
+        signal: controller.signal,
+        pollIntervalMs: 50,
+        onCleanupError: (e, target) => cleanupErrors.push([e, target]),
+      }),
+    );
     // Waiting: the transcription exists and the client knows its id.
     await until(() => (server.state.hits['GET /v1/transcriptions/:id'] ?? 0) >= 1);
     const started = process.hrtime.bigint();

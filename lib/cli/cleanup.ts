@@ -29,7 +29,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function deleteTranscription(ctx: Context, client: SonioxClient, id: string, pollMs: number): Promise<void> {
+async function deleteTranscription(
+  ctx: Context,
+  client: SonioxClient,
+  id: string,
+  pollMs: number,
+): Promise<void> {
   const signal = ctx.cleanupSignal;
   const deadline = Date.now() + PROCESSING_WAIT_MS;
   let told = false;
@@ -41,7 +46,10 @@ async function deleteTranscription(ctx: Context, client: SonioxClient, id: strin
       if (e instanceof SonioxNotFoundError) return;
       // 409 while processing: it can be deleted once done.
       if (!(e instanceof SonioxConflictError) || signal.aborted || Date.now() > deadline) throw e;
-      if (!told && ctx.chatty) ctx.note(`waiting for transcription ${id} to finish processing before deleting it (Ctrl-C again to leave it)`);
+      if (!told && ctx.chatty)
+        ctx.note(
+          `waiting for transcription ${id} to finish processing before deleting it (Ctrl-C again to leave it)`,
+        );
       told = true;
       await pause(pollMs, signal);
       if (signal.aborted) throw e;
@@ -53,11 +61,20 @@ async function deleteTranscription(ctx: Context, client: SonioxClient, id: strin
  * Deletes `created` (the transcription first: that deletes its file too) unless `keep`.
  * Returns whether everything is gone (or kept on purpose).
  */
-export async function cleanUp(ctx: Context, client: SonioxClient, created: Created, keep: boolean, pollMs = 500): Promise<boolean> {
+export async function cleanUp(
+  ctx: Context,
+  client: SonioxClient,
+  created: Created,
+  keep: boolean,
+  pollMs = 500,
+): Promise<boolean> {
   if (!created.file && !created.transcription) return true;
   if (keep) {
     if (ctx.chatty || ctx.interrupted) {
-      const kept = [created.file && `file ${created.file}`, created.transcription && `transcription ${created.transcription}`].filter(Boolean);
+      const kept = [
+        created.file && `file ${created.file}`,
+        created.transcription && `transcription ${created.transcription}`,
+      ].filter(Boolean);
       ctx.note(`kept ${kept.join(' and ')} (--keep)`);
     }
     return true;
@@ -69,7 +86,9 @@ export async function cleanUp(ctx: Context, client: SonioxClient, created: Creat
       ctx.debug(`deleted transcription ${created.transcription}`);
     } catch (e) {
       ctx.note(`could not delete transcription ${created.transcription}: ${describe(e)}`);
-      left.push(`transcription ${created.transcription} (soniox transcriptions rm ${created.transcription})`);
+      left.push(
+        `transcription ${created.transcription} (soniox transcriptions rm ${created.transcription})`,
+      );
     }
   }
   if (created.file) {

@@ -15,7 +15,10 @@ import pc from 'picocolors';
 import { SonioxClient } from '../client';
 import type { SonioxClientOptions } from '../config';
 import {
-  SonioxAPIError, SonioxConfigError, SonioxValidationError, SonioxWebSocketError,
+  SonioxAPIError,
+  SonioxConfigError,
+  SonioxValidationError,
+  SonioxWebSocketError,
 } from '../errors';
 import { redacting, type CliIO, type Output } from './io';
 
@@ -76,13 +79,20 @@ export class Context {
   client(options: SonioxClientOptions = {}): SonioxClient {
     if (this.made) return this.made;
     if (!this.io.env.SONIOX_API_KEY && options.apiKey === undefined) {
-      throw new UsageError('no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)');
+      throw new UsageError(
+        'no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)',
+      );
     }
     this.made = new SonioxClient({
       env: this.io.env,
-      onRequest: (e) => this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
-      onResponse: (e) => this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`),
-      onRetry: (e) => this.debug(`retry ${e.attempt - 1} of ${e.method} ${e.url} in ${e.delayMs} ms: ${describe(e.error)}`),
+      onRequest: (e) =>
+        this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
+      onResponse: (e) =>
+        this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`),
+      onRetry: (e) =>
+        this.debug(
+          `retry ${e.attempt - 1} of ${e.method} ${e.url} in ${e.delayMs} ms: ${describe(e.error)}`,
+        ),
       ...options,
     });
     return this.made;
@@ -109,7 +119,10 @@ export class Context {
    * awaited (to delete the file afterwards) unless Ctrl-C comes again. Feed it the upload's
    * progress; a stream of unknown size stays abortable throughout.
    */
-  uploadGuard(): { signal: AbortSignal; progress(loaded: number, total: number | undefined): void } {
+  uploadGuard(): {
+    signal: AbortSignal;
+    progress(loaded: number, total: number | undefined): void;
+  } {
     const controller = new AbortController();
     let sent = false;
     const abort = () => controller.abort();
@@ -126,7 +139,10 @@ export class Context {
 
   /** stdin as an audio source (`-`); a terminal is refused, it would wait for typed audio. */
   stdinSource(): Readable {
-    if ((this.io.stdin as { isTTY?: boolean }).isTTY) throw new UsageError('stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file');
+    if ((this.io.stdin as { isTTY?: boolean }).isTTY)
+      throw new UsageError(
+        'stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file',
+      );
     return this.io.stdin;
   }
 
@@ -154,9 +170,15 @@ export class Context {
 /** A Node file-system error as a clear UsageError naming the path. */
 export function fileError(e: unknown, file: string, verb: 'read' | 'write'): Error {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new UsageError(verb === 'read' ? `no such file: ${file}` : `cannot write ${file}: its directory does not exist`);
+  if (code === 'ENOENT')
+    return new UsageError(
+      verb === 'read'
+        ? `no such file: ${file}`
+        : `cannot write ${file}: its directory does not exist`,
+    );
   if (code === 'EISDIR') return new UsageError(`${file} is a directory, not a file`);
-  if (code === 'EACCES' || code === 'EPERM') return new UsageError(`cannot ${verb} ${file}: permission denied`);
+  if (code === 'EACCES' || code === 'EPERM')
+    return new UsageError(`cannot ${verb} ${file}: permission denied`);
   return new UsageError(`cannot ${verb} ${file}: ${(e as Error).message}`);
 }
 
@@ -168,21 +190,25 @@ export function checkInputFile(file: string): number {
   } catch (e) {
     throw fileError(e, file, 'read');
   }
-  if (stat.isDirectory()) throw fileError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), file, 'read');
+  if (stat.isDirectory())
+    throw fileError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), file, 'read');
   return stat.size;
 }
 
 /** Checks that `file` can be written (its directory exists, it is not a directory). */
 export function checkOutputFile(file: string): void {
   const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`cannot write ${file}: its directory does not exist`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`cannot write ${file}: it is a directory`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UsageError(`cannot write ${file}: its directory does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+    throw new UsageError(`cannot write ${file}: it is a directory`);
 }
 
 /** One line describing an error: the message plus the API's details and the request id. */
 export function describe(e: unknown): string {
   if (e instanceof SonioxAPIError || e instanceof SonioxWebSocketError) {
-    const id = e.requestId && !e.message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
+    const id =
+      e.requestId && !e.message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
     return `${e.message}${id}`;
   }
   if (e instanceof Error) return e.message;
@@ -195,6 +221,7 @@ export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError || e instanceof SonioxConfigError) return EXIT_USAGE;
   // Checked before sending: bad parameters or options. A response that does not match the API's
   // schema is also a SonioxValidationError, but the API (not the command line) is at fault.
-  if (e instanceof SonioxValidationError) return /\b(response|answered|page)\b/.test(e.message) ? EXIT_FAILURE : EXIT_USAGE;
+  if (e instanceof SonioxValidationError)
+    return /\b(response|answered|page)\b/.test(e.message) ? EXIT_FAILURE : EXIT_USAGE;
   return EXIT_FAILURE;
 }

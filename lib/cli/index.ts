@@ -15,7 +15,15 @@ import { registerModels } from './commands/models';
 import { registerRealtime } from './commands/realtime';
 import { registerTranscribe } from './commands/transcribe';
 import { registerTranscriptions } from './commands/transcriptions';
-import { Context, describe, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCodeOf, InterruptedError } from './context';
+import {
+  Context,
+  describe,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+  exitCodeOf,
+  InterruptedError,
+} from './context';
 import { processIO, type CliIO } from './io';
 
 export { parseWsFaultFlag } from './commands/mock';
@@ -30,7 +38,9 @@ export function version(): string {
 /** Builds the program for one run. */
 export function program(ctx: Context): Command {
   const root = new Command('soniox')
-    .description('Soniox Speech-to-Text from the command line: transcribe files, stream audio, manage files, run a local mock server')
+    .description(
+      'Soniox Speech-to-Text from the command line: transcribe files, stream audio, manage files, run a local mock server',
+    )
     .version(version(), '-V, --version', 'print the version')
     .option('-v, --verbose', 'show each request, retry and request id on stderr')
     .helpOption('-h, --help', 'show help')
@@ -43,10 +53,13 @@ export function program(ctx: Context): Command {
       getOutHelpWidth: () => ctx.io.stdout.columns || 80,
       getErrHelpWidth: () => ctx.io.stderr.columns || 80,
     })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Environment: SONIOX_API_KEY (required except for mock and demo), SONIOX_API_BASE_URL,
 SONIOX_REALTIME_URL, SONIOX_REGION (us, eu, jp), NO_COLOR.
-Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.`);
+Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.`,
+    );
   root.hook('preAction', () => {
     ctx.verbose = root.opts<{ verbose?: boolean }>().verbose === true;
   });

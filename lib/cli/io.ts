@@ -71,7 +71,14 @@ function memoryOutput(isTTY: boolean, columns: number): MemoryOutput {
 }
 
 /** Builds an in-memory CliIO; `isTTY` applies to stdout and stderr. */
-export function memoryIO(options: { isTTY?: boolean; columns?: number; env?: Record<string, string | undefined>; stdin?: Buffer } = {}): MemoryIO {
+export function memoryIO(
+  options: {
+    isTTY?: boolean;
+    columns?: number;
+    env?: Record<string, string | undefined>;
+    stdin?: Buffer;
+  } = {},
+): MemoryIO {
   const handlers = new Set<() => void>();
   const stdin = new PassThrough();
   if (options.stdin) stdin.end(options.stdin);

@@ -6,7 +6,9 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: str
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}.`);
+      throw new InvalidArgumentError(
+        `must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}.`,
+      );
     }
     return n;
   };
@@ -14,8 +16,12 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: str
 
 /** `en,fr` -> ['en', 'fr'] (repeatable: `--language en --language fr` adds up). */
 export function list(value: string, previous: string[] | undefined): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new InvalidArgumentError('must list at least one value, comma separated.');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0)
+    throw new InvalidArgumentError('must list at least one value, comma separated.');
   return [...(previous ?? []), ...items];
 }
 

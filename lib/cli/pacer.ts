@@ -18,7 +18,11 @@ export const LEAD_MS = 200;
 const FRAME_MS = 100;
 
 /** Audio bytes per second of a raw format, or undefined for containers. */
-export function rawByteRate(format: string, sampleRate: number | undefined, channels: number | undefined): number | undefined {
+export function rawByteRate(
+  format: string,
+  sampleRate: number | undefined,
+  channels: number | undefined,
+): number | undefined {
   const bytes = bytesPerSample(format);
   return bytes > 0 && sampleRate && channels ? bytes * sampleRate * channels : undefined;
 }
@@ -34,7 +38,11 @@ export class Pacer extends Transform {
    * @param byteRate bytes per second; undefined: read it from a WAV header in the first bytes
    * @param sniff whether a WAV header may carry the rate (formats `auto` and `wav`)
    */
-  constructor(private byteRate: number | undefined, sniff: boolean, private readonly now: () => number = Date.now) {
+  constructor(
+    private byteRate: number | undefined,
+    sniff: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
     super();
     this.sniffed = byteRate !== undefined || !sniff;
   }

@@ -5,8 +5,15 @@
  */
 import type { AxiosError } from 'axios';
 import {
-  SonioxAbortError, SonioxConnectionError, SonioxError, SonioxRateLimitError, SonioxTimeoutError,
-  SonioxUploadNotRetryableError, SonioxValidationError, apiErrorFor, redact,
+  SonioxAbortError,
+  SonioxConnectionError,
+  SonioxError,
+  SonioxRateLimitError,
+  SonioxTimeoutError,
+  SonioxUploadNotRetryableError,
+  SonioxValidationError,
+  apiErrorFor,
+  redact,
 } from '../errors';
 
 /** Largest JSON response accepted, in MB (the transport's maxContentLength). */
@@ -53,7 +60,11 @@ function validationErrors(v: unknown, clean: (text: string) => string): ApiValid
   if (!Array.isArray(v)) return [];
   return v
     .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
-    .map((e) => ({ error_type: clean(String(e.error_type ?? '')), location: clean(String(e.location ?? '')), message: clean(String(e.message ?? '')) }));
+    .map((e) => ({
+      error_type: clean(String(e.error_type ?? '')),
+      location: clean(String(e.location ?? '')),
+      message: clean(String(e.message ?? '')),
+    }));
 }
 
 /** Longest server text kept in an error message. */
@@ -64,14 +75,19 @@ const MAX_LISTED_ISSUES = 5;
 /** Server text made safe for a message: the key redacted, a huge text cut (its length said). */
 function serverText(text: string, apiKey: string): string {
   const clean = redact(text, [apiKey]);
-  return clean.length <= MAX_SERVER_TEXT ? clean : `${clean.slice(0, MAX_SERVER_TEXT)}... [cut: ${clean.length} characters]`;
+  return clean.length <= MAX_SERVER_TEXT
+    ? clean
+    : `${clean.slice(0, MAX_SERVER_TEXT)}... [cut: ${clean.length} characters]`;
 }
 
 /** "location: message; ..." for the message line, short. */
 function describeValidation(issues: ApiValidationError[]): string {
   if (issues.length === 0) return '';
-  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${i.location || '(body)'}: ${serverText(i.message, '').slice(0, 120)}`);
-  const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+  const listed = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((i) => `${i.location || '(body)'}: ${serverText(i.message, '').slice(0, 120)}`);
+  const more =
+    issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
   return ` (${listed.join('; ')}${more})`;
 }
 
@@ -87,12 +103,18 @@ export function abortError(signal: AbortSignal, what: string): SonioxError {
  * reports it with the response attached, but for retries and errors it is a network failure.
  */
 export function isCutResponse(err: AxiosError): boolean {
-  return err.response !== undefined && err.response.status < 300 && !/maxContentLength/.test(err.message);
+  return (
+    err.response !== undefined && err.response.status < 300 && !/maxContentLength/.test(err.message)
+  );
 }
 
 /** axios's own test (`isAxiosError`), without loading axios for it: an object flagged by axios. */
 export function isAxiosError(err: unknown): err is AxiosError {
-  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { isAxiosError?: unknown }).isAxiosError === true
+  );
 }
 
 /** Maps any failure of a transport call to an SDK error. */
@@ -107,7 +129,10 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
   const cut = isCutResponse(err);
   const response = cut ? undefined : err.response;
   if (response && response.status < 300) {
-    return new SonioxValidationError(`${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`, [{ field: '(body)', message: 'too large' }]);
+    return new SonioxValidationError(
+      `${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`,
+      [{ field: '(body)', message: 'too large' }],
+    );
   }
   if (response) {
     const body = asErrorBody(response.data);
@@ -119,7 +144,10 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     };
     const errorType = optional(body.error_type);
     const requestId = optional(body.request_id) ?? optional(response.headers?.['x-request-id']);
-    const apiMessage = serverText(str(body.message) ?? (response.statusText || 'no message'), ctx.apiKey);
+    const apiMessage = serverText(
+      str(body.message) ?? (response.statusText || 'no message'),
+      ctx.apiKey,
+    );
     const issues = validationErrors(body.validation_errors, clean);
     const details = {
       status: response.status,
@@ -129,10 +157,15 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
       moreInfo: optional(body.more_info),
       retryAfterMs: ctx.retryAfterMs ?? ctx.serverRetryAfterMs,
     };
-    const message = `${what} failed with ${response.status}${errorType ? ` ${serverText(errorType, '')}` : ''}: ${apiMessage}` +
-      describeValidation(issues) + (requestId ? ` (request id ${serverText(requestId, '')})` : '');
+    const message =
+      `${what} failed with ${response.status}${errorType ? ` ${serverText(errorType, '')}` : ''}: ${apiMessage}` +
+      describeValidation(issues) +
+      (requestId ? ` (request id ${serverText(requestId, '')})` : '');
     if (ctx.retryAfterMs !== undefined) {
-      return new SonioxRateLimitError(`${message}; the server asked to wait ${ctx.retryAfterMs} ms, longer than allowed`, details);
+      return new SonioxRateLimitError(
+        `${message}; the server asked to wait ${ctx.retryAfterMs} ms, longer than allowed`,
+        details,
+      );
     }
     return apiErrorFor(message, details);
   }
@@ -144,7 +177,13 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     );
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new SonioxTimeoutError(`${what}: no response activity for ${ctx.timeoutMs} ms`, ctx.timeoutMs);
+    return new SonioxTimeoutError(
+      `${what}: no response activity for ${ctx.timeoutMs} ms`,
+      ctx.timeoutMs,
+    );
   }
-  return new SonioxConnectionError(`${what} failed: ${redact(err.message, [ctx.apiKey])}${code ? ` (${code})` : ''}`, { errno: code });
+  return new SonioxConnectionError(
+    `${what} failed: ${redact(err.message, [ctx.apiKey])}${code ? ` (${code})` : ''}`,
+    { errno: code },
+  );
 }

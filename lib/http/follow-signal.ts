@@ -21,11 +21,15 @@ export function follow(signal: AbortSignal, controller: AbortController): () => 
     const created = new Set<AbortController>();
     set = created;
     followers.set(signal, created);
-    signal.addEventListener('abort', () => {
-      for (const c of created) c.abort(signal.reason);
-      created.clear();
-      followers.delete(signal);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const c of created) c.abort(signal.reason);
+        created.clear();
+        followers.delete(signal);
+      },
+      { once: true },
+    );
   }
   set.add(controller);
   const registered = set;

@@ -49,7 +49,11 @@ const HIGH_WATER_MARK = 64 * 1024;
  * quoted-string), CR and LF are percent-encoded as browsers do, so no value can end the header.
  */
 export function escapeParam(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A');
 }
 
 /**
@@ -95,7 +99,9 @@ class MultipartStream extends Transform {
   }
 
   private sizeError(): Error {
-    return new SonioxUploadError(`files.upload: declared size ${this.size} but read ${this.loaded} bytes`);
+    return new SonioxUploadError(
+      `files.upload: declared size ${this.size} but read ${this.loaded} bytes`,
+    );
   }
 
   /** Calls onProgress; a callback that throws fails the upload instead of crashing the process. */
@@ -105,7 +111,10 @@ class MultipartStream extends Transform {
       this.onProgress?.({ loaded: this.loaded, total: this.size });
       return undefined;
     } catch (error) {
-      return new SonioxUploadError(`files.upload: onProgress threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      return new SonioxUploadError(
+        `files.upload: onProgress threw: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 }
@@ -116,19 +125,26 @@ class MultipartStream extends Transform {
  * with the pipeline's premature-close error when it closes early, and with "declared size N but read
  * M bytes" when a declared size is wrong. Destroying it destroys the source.
  */
-export function encodeMultipart(fields: MultipartField[], file: MultipartFile, onProgress?: (p: MultipartProgress) => void): MultipartBody {
+export function encodeMultipart(
+  fields: MultipartField[],
+  file: MultipartFile,
+  onProgress?: (p: MultipartProgress) => void,
+): MultipartBody {
   const contentType = file.contentType ?? 'application/octet-stream';
   // A user-supplied type with a line break would inject headers into the part.
   if (/[\r\n]/.test(contentType)) {
     file.stream.destroy();
-    throw new SonioxValidationError('files.upload: contentType must not contain line breaks', [{ field: 'contentType', message: 'must not contain line breaks' }]);
+    throw new SonioxValidationError('files.upload: contentType must not contain line breaks', [
+      { field: 'contentType', message: 'must not contain line breaks' },
+    ]);
   }
   const boundary = `----soniox-${randomBytes(12).toString('hex')}`;
   let head = '';
   for (const f of fields) {
     head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(f.name)}"\r\n\r\n${f.value}\r\n`;
   }
-  head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(file.field)}"; filename="${escapeParam(file.filename)}"\r\n` +
+  head +=
+    `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(file.field)}"; filename="${escapeParam(file.filename)}"\r\n` +
     `Content-Type: ${contentType}\r\n\r\n`;
   const headBytes = Buffer.from(head);
   const tailBytes = Buffer.from(`\r\n--${boundary}--\r\n`);
@@ -139,7 +155,13 @@ export function encodeMultipart(fields: MultipartField[], file: MultipartFile, o
   // the body was destroyed first (the request failed), it changes nothing.
   file.stream.once('error', (error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    body.destroy(error instanceof SonioxError ? error : new SonioxUploadError(`files.upload: the source stream failed: ${reason}`, { cause: error }));
+    body.destroy(
+      error instanceof SonioxError
+        ? error
+        : new SonioxUploadError(`files.upload: the source stream failed: ${reason}`, {
+            cause: error,
+          }),
+    );
   });
   // pipeline propagates a source error (or early close) to the body, and destroys the source
   // when the body is destroyed (the request failed); its own report is redundant with that.
@@ -147,6 +169,7 @@ export function encodeMultipart(fields: MultipartField[], file: MultipartFile, o
   return {
     stream: body,
     contentType: `multipart/form-data; boundary=${boundary}`,
-    contentLength: file.size === undefined ? undefined : headBytes.length + file.size + tailBytes.length,
+    contentLength:
+      file.size === undefined ? undefined : headBytes.length + file.size + tailBytes.length,
   };
 }

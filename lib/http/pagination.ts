@@ -23,7 +23,10 @@ export async function* paginate<Page extends { next_page_cursor: string | null }
     const page = await fetchPage(cursor);
     const list = items(page);
     // Reached with validateResponses: false: a page without its list is an error, not a TypeError.
-    if (!Array.isArray(list)) throw new SonioxValidationError('the page has no list of items', [{ field: '(page)', message: 'not a list' }]);
+    if (!Array.isArray(list))
+      throw new SonioxValidationError('the page has no list of items', [
+        { field: '(page)', message: 'not a list' },
+      ]);
     yield* list;
     const next = page.next_page_cursor;
     // A repeated cursor would loop for ever: treat it as the end rather than spin.

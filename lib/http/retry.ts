@@ -46,12 +46,24 @@ export interface AttemptFailure {
 }
 
 /** Error codes that mean the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
 
 /** Network error codes worth retrying on idempotent methods (timeouts included). */
 const TRANSIENT_CODES = new Set([
   ...NOT_SENT_CODES,
-  'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ESOCKETTIMEDOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
 /** Whether a failed attempt may be retried (the budget of attempts is checked elsewhere). */
@@ -59,7 +71,8 @@ export function isRetryableFailure(f: AttemptFailure): boolean {
   if (!f.bodyReplayable) return false;
   const method = f.method.toUpperCase();
   if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
-    if (f.status === undefined) return f.errorCode !== undefined && TRANSIENT_CODES.has(f.errorCode);
+    if (f.status === undefined)
+      return f.errorCode !== undefined && TRANSIENT_CODES.has(f.errorCode);
     return f.status === 408 || f.status === 429 || f.status >= 500;
   }
   // POST (and anything else that is not idempotent): only where the server cannot have acted.
@@ -74,7 +87,11 @@ export function isRetryableFailure(f: AttemptFailure): boolean {
  * Exponential backoff with full jitter: a random delay in `[0, min(maxDelayMs, baseDelayMs * 2^(retry-1)))`.
  * `retry` counts from 1 (the first retry).
  */
-export function backoffDelay(retry: number, policy: Pick<RetryPolicyOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  policy: Pick<RetryPolicyOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
 }
@@ -83,9 +100,10 @@ type HeaderBag = Record<string, unknown> | { get(name: string): unknown };
 
 function header(headers: HeaderBag | undefined, name: string): string | undefined {
   if (!headers) return undefined;
-  const raw = typeof (headers as { get?: unknown }).get === 'function'
-    ? (headers as { get(name: string): unknown }).get(name)
-    : (headers as Record<string, unknown>)[name];
+  const raw =
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): unknown }).get(name)
+      : (headers as Record<string, unknown>)[name];
   if (Array.isArray(raw)) return raw.length ? String(raw[0]) : undefined;
   return raw === undefined || raw === null ? undefined : String(raw);
 }
@@ -94,7 +112,10 @@ function header(headers: HeaderBag | undefined, name: string): string | undefine
  * The server's requested wait in ms, from `retry-after-ms` or `Retry-After` (seconds or an HTTP
  * date); undefined when absent or unparseable. A date in the past means 0.
  */
-export function parseRetryAfter(headers: HeaderBag | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: HeaderBag | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const ms = header(headers, 'retry-after-ms');
   if (ms !== undefined && DELAY.test(ms)) return Math.ceil(Number(ms));
   const value = header(headers, 'retry-after');
@@ -113,12 +134,20 @@ const DELAY = /^\s*\d+(\.\d+)?\s*$/;
 const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/i;
 
 /** The wait before retry number `retry`: the server's Retry-After when given, else backoff. */
-export function retryDelay(retry: number, retryAfterMs: number | undefined, policy: RetryPolicyOptions, random: () => number = Math.random): number {
+export function retryDelay(
+  retry: number,
+  retryAfterMs: number | undefined,
+  policy: RetryPolicyOptions,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   return backoffDelay(retry, policy, random);
 }
 
 /** Whether a server-requested wait is longer than the policy allows (fail at once instead). */
-export function exceedsRetryAfterCap(retryAfterMs: number | undefined, policy: Pick<RetryPolicyOptions, 'maxRetryAfterMs'>): boolean {
+export function exceedsRetryAfterCap(
+  retryAfterMs: number | undefined,
+  policy: Pick<RetryPolicyOptions, 'maxRetryAfterMs'>,
+): boolean {
   return retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs;
 }

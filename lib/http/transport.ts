@@ -3,12 +3,29 @@
  * hooks, and errors mapped to the SDK's. Resources call `request()`; nothing else touches axios.
  */
 import type { Readable } from 'node:stream';
-import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type {
+  AxiosError,
+  AxiosInstance,
+  AxiosRequestConfig,
+  AxiosResponse,
+  InternalAxiosRequestConfig,
+} from 'axios';
 import type { HttpAgent } from 'agentkeepalive';
 import type { ResolvedConfig } from '../config';
-import { SonioxConnectionError, SonioxError, SonioxHookError, SonioxValidationError } from '../errors';
+import {
+  SonioxConnectionError,
+  SonioxError,
+  SonioxHookError,
+  SonioxValidationError,
+} from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
-import { exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay, type AttemptFailure } from './retry';
+import {
+  exceedsRetryAfterCap,
+  isRetryableFailure,
+  parseRetryAfter,
+  retryDelay,
+  type AttemptFailure,
+} from './retry';
 import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
 import { follow } from './follow-signal';
 import { MAX_TIMER_MS } from './sleep';
@@ -68,15 +85,23 @@ export interface PoolStats {
  */
 export function checkCallOptions(what: string, options: CallOptions): void {
   const issues: Array<{ field: string; message: string }> = [];
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    issues.push({ field: 'signal', message: 'must be an AbortSignal' });
   const t = options.timeoutMs;
   if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
-    issues.push({ field: 'timeoutMs', message: `must be a number of ms from 1 to ${MAX_TIMER_MS}` });
+    issues.push({
+      field: 'timeoutMs',
+      message: `must be a number of ms from 1 to ${MAX_TIMER_MS}`,
+    });
   }
   const r = options.maxRetries;
-  if (r !== undefined && (!Number.isInteger(r) || r < 0)) issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
+  if (r !== undefined && (!Number.isInteger(r) || r < 0))
+    issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
   if (issues.length) {
-    throw new SonioxValidationError(`${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
+    throw new SonioxValidationError(
+      `${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      issues,
+    );
   }
 }
 
@@ -114,8 +139,8 @@ function callHook<A>(name: string, hook: ((arg: A) => void) | undefined, arg: A)
 
 type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
 
-const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
-
+const sum = (counts: Record<string, number>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
@@ -156,7 +181,11 @@ export class Transport {
     httpLibraries();
     // The config and the axios defaults hold the API key: keep them out of util.inspect.
     for (const field of ['config', 'axiosInstance', 'agent']) {
-      Object.defineProperty(this, field, { enumerable: false, writable: true, value: (this as unknown as Record<string, unknown>)[field] });
+      Object.defineProperty(this, field, {
+        enumerable: false,
+        writable: true,
+        value: (this as unknown as Record<string, unknown>)[field],
+      });
     }
   }
 
@@ -193,7 +222,8 @@ export class Transport {
       shouldResetTimeout: true,
       retryCondition: (error) => this.shouldRetry(error),
       retryDelay: (retry, error) => this.delayFor(retry, error),
-      onRetry: (retry, error, requestConfig) => this.beforeRetry(retry, error, requestConfig as StatefulConfig),
+      onRetry: (retry, error, requestConfig) =>
+        this.beforeRetry(retry, error, requestConfig as StatefulConfig),
     });
     this.agent = agent;
     this.axiosInstance = http;
@@ -221,7 +251,8 @@ export class Transport {
 
   private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
     const state = new CallState(req);
-    const timeoutMs = req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
+    const timeoutMs =
+      req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
     const first = req.body?.();
     if (first) state.use(first.stream);
     const config: AxiosRequestConfig & { sonioxState: CallState } = {
@@ -240,7 +271,10 @@ export class Transport {
       response = await this.http.request(config);
     } catch (err) {
       state.current?.destroy();
-      if (this.closed) throw new SonioxConnectionError(`${what}: the client was closed while the call was in flight`);
+      if (this.closed)
+        throw new SonioxConnectionError(
+          `${what}: the client was closed while the call was in flight`,
+        );
       if (state.localError) throw state.localError;
       throw toSonioxError(err, {
         method: req.method,
@@ -255,7 +289,11 @@ export class Transport {
     }
     if (response.status === 204 || response.data === '' || response.data === undefined) {
       // A call that expects a body (it has a response schema) never resolves with nothing.
-      if (req.schema) throw new SonioxValidationError(`${what}: the server answered ${response.status} with no body where one was expected`, [{ field: '(body)', message: 'missing' }]);
+      if (req.schema)
+        throw new SonioxValidationError(
+          `${what}: the server answered ${response.status} with no body where one was expected`,
+          [{ field: '(body)', message: 'missing' }],
+        );
       return undefined as T;
     }
     return this.checked<T>(req, response.data);
@@ -268,7 +306,15 @@ export class Transport {
 
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
-    if (!this.agent) return { socketsCreated: 0, requests: 0, reuseRatio: 0, queued: 0, activeSockets: 0, freeSockets: 0 };
+    if (!this.agent)
+      return {
+        socketsCreated: 0,
+        requests: 0,
+        reuseRatio: 0,
+        queued: 0,
+        activeSockets: 0,
+        freeSockets: 0,
+      };
     const s = this.agent.getCurrentStatus();
     const requests = s.requestCount;
     return {
@@ -297,11 +343,17 @@ export class Transport {
     if (!req.schema) return data as T;
     // Whatever validateResponses says, text (or any non-object) is never handed out typed as a model.
     if (typeof data === 'string') {
-      throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not valid JSON`, [{ field: '(body)', message: 'not JSON' }]);
+      throw new SonioxValidationError(
+        `${req.method} ${req.path}: the response body is not valid JSON`,
+        [{ field: '(body)', message: 'not JSON' }],
+      );
     }
     // Every model is a JSON object: null, a number or a list is not drift that lenient mode may let through.
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new SonioxValidationError(`${req.method} ${req.path}: the response body is not a JSON object`, [{ field: '(body)', message: 'not an object' }]);
+      throw new SonioxValidationError(
+        `${req.method} ${req.path}: the response body is not a JSON object`,
+        [{ field: '(body)', message: 'not an object' }],
+      );
     }
     if (!this.config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
@@ -322,14 +374,24 @@ export class Transport {
       if (state) {
         state.attempt += 1;
         state.startedAt = performance.now();
-        callHook('onRequest', onRequest, { method: state.req.method, url: state.req.path, attempt: state.attempt });
+        callHook('onRequest', onRequest, {
+          method: state.req.method,
+          url: state.req.path,
+          attempt: state.attempt,
+        });
       }
       return cfg;
     });
     const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
-        callHook('onResponse', onResponse, { method: state.req.method, url: state.req.path, attempt: state.attempt, status, durationMs: performance.now() - state.startedAt });
+        callHook('onResponse', onResponse, {
+          method: state.req.method,
+          url: state.req.path,
+          attempt: state.attempt,
+          status,
+          durationMs: performance.now() - state.startedAt,
+        });
       }
     };
     http.interceptors.response.use(
@@ -352,14 +414,26 @@ export class Transport {
       status: cut ? undefined : error.response?.status,
       errorCode: cut ? 'ECONNRESET' : error.response ? undefined : error.code,
       // A response had begun, or Node flushed the whole request to the socket: the server may have it all.
-      requestFullySent: cut || error.response !== undefined ? true : request === undefined ? undefined : request.writableFinished === true,
+      requestFullySent:
+        cut || error.response !== undefined
+          ? true
+          : request === undefined
+            ? undefined
+            : request.writableFinished === true,
       bodyReplayable: true,
     };
   }
 
   private shouldRetry(error: AxiosError): boolean {
     const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    if (this.closed || !state || state.localError || state.req.signal?.aborted || error.code === 'ERR_CANCELED') return false;
+    if (
+      this.closed ||
+      !state ||
+      state.localError ||
+      state.req.signal?.aborted ||
+      error.code === 'ERR_CANCELED'
+    )
+      return false;
     if (state.req.body && !state.req.replayable) {
       // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
       // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
@@ -368,7 +442,9 @@ export class Transport {
     }
     const failure = this.failureOf(error, state);
     if (!isRetryableFailure(failure)) return false;
-    const retryAfterMs = error.response ? parseRetryAfter(error.response.headers as Record<string, unknown>) : undefined;
+    const retryAfterMs = error.response
+      ? parseRetryAfter(error.response.headers as Record<string, unknown>)
+      : undefined;
     state.serverRetryAfterMs = retryAfterMs;
     if (exceedsRetryAfterCap(retryAfterMs, this.config.retry)) {
       state.cappedRetryAfterMs = retryAfterMs;
@@ -398,7 +474,12 @@ export class Transport {
       url: state.req.path,
       attempt: retry + 1,
       delayMs: state.delayMs,
-      error: toSonioxError(error, { method: state.req.method, path: state.req.path, apiKey: this.config.apiKey, timeoutMs: cfg.timeout ?? 0 }),
+      error: toSonioxError(error, {
+        method: state.req.method,
+        path: state.req.path,
+        apiKey: this.config.apiKey,
+        timeoutMs: cfg.timeout ?? 0,
+      }),
     });
   }
 }

@@ -6,7 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { SonioxAbortError, SonioxTimeoutError, SonioxUploadNotRetryableError, SonioxValidationError } from '../errors';
+import {
+  SonioxAbortError,
+  SonioxTimeoutError,
+  SonioxUploadNotRetryableError,
+  SonioxValidationError,
+} from '../errors';
 import { MAX_FILE_SIZE } from '../types';
 
 /** What `files.upload` accepts. */
@@ -44,7 +49,10 @@ function invalid(message: string, field = 'source'): SonioxValidationError {
 
 function checkSize(size: number): void {
   if (size === 0) throw invalid('the source is empty');
-  if (size > MAX_FILE_SIZE) throw invalid(`the source is ${size} bytes, over the API's limit of ${MAX_FILE_SIZE} bytes (1 GiB)`);
+  if (size > MAX_FILE_SIZE)
+    throw invalid(
+      `the source is ${size} bytes, over the API's limit of ${MAX_FILE_SIZE} bytes (1 GiB)`,
+    );
 }
 
 /** Streams a buffer as views of it (no copy), in bounded chunks. */
@@ -70,7 +78,11 @@ function byteLength(chunk: unknown): number | undefined {
  * Waits for a stream's first non-empty chunk (or its end) and puts it back, untouched, so the
  * upload still sends it. Resolves with its length, or 0 when the stream ended empty.
  */
-async function peek(stream: Readable, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
+async function peek(
+  stream: Readable,
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const settle = (error: Error | undefined, length = 0) => {
       clearTimeout(timer);
@@ -86,20 +98,31 @@ async function peek(stream: Readable, signal: AbortSignal | undefined, timeoutMs
         const chunk: unknown = stream.read();
         if (chunk === null) return;
         const length = byteLength(chunk);
-        if (length === undefined) return settle(invalid('the stream must yield Buffers, Uint8Arrays or strings'));
+        if (length === undefined)
+          return settle(invalid('the stream must yield Buffers, Uint8Arrays or strings'));
         if (length === 0) continue; // an empty chunk says nothing about emptiness: look further
         stream.unshift(chunk as Buffer | string);
         return settle(undefined, length);
       }
     };
     const onEnd = () => settle(undefined, 0);
-    const onError = (error: Error) => settle(invalid(`the stream failed before sending: ${error.message}`));
+    const onError = (error: Error) =>
+      settle(invalid(`the stream failed before sending: ${error.message}`));
     const onAbort = () => settle(new SonioxAbortError('files.upload was aborted'));
     // The global setTimeout, so fake timers drive it in specs.
-    const timer = timeoutMs === undefined ? undefined : setTimeout(
-      () => settle(new SonioxTimeoutError(`files.upload: no data from the source stream for ${timeoutMs} ms`, timeoutMs)),
-      timeoutMs,
-    );
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              settle(
+                new SonioxTimeoutError(
+                  `files.upload: no data from the source stream for ${timeoutMs} ms`,
+                  timeoutMs,
+                ),
+              ),
+            timeoutMs,
+          );
     stream.on('readable', onReadable);
     stream.on('end', onEnd);
     stream.on('error', onError);
@@ -118,15 +141,25 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
   }
   if (stat.isDirectory()) throw invalid(`${file} is a directory`);
   // A pipe or device has no size and cannot be re-read: it is a stream, not a file.
-  if (!stat.isFile()) throw invalid(`${file} is not a regular file; pass fs.createReadStream(path) to upload from a pipe or device`);
+  if (!stat.isFile())
+    throw invalid(
+      `${file} is not a regular file; pass fs.createReadStream(path) to upload from a pipe or device`,
+    );
   checkSize(stat.size);
-  return { filename: filename ?? path.basename(file), size: stat.size, replayable: true, open: () => fs.createReadStream(file) };
+  return {
+    filename: filename ?? path.basename(file),
+    size: stat.size,
+    replayable: true,
+    open: () => fs.createReadStream(file),
+  };
 }
 
 async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<UploadSource> {
-  if (stream.destroyed || stream.readableEnded) throw invalid('the stream has already ended or been destroyed');
+  if (stream.destroyed || stream.readableEnded)
+    throw invalid('the stream has already ended or been destroyed');
   if (opts.size !== undefined) checkSize(opts.size);
-  if ((await peek(stream, opts.signal, opts.firstChunkTimeoutMs)) === 0) throw invalid('the source is empty');
+  if ((await peek(stream, opts.signal, opts.firstChunkTimeoutMs)) === 0)
+    throw invalid('the source is empty');
   // Until the upload takes the stream, an error it emits must not crash the process; the
   // stream keeps the error and the upload reports it when it starts reading.
   const guard = () => undefined;
@@ -138,7 +171,9 @@ async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<
     replayable: false,
     open: () => {
       if (opened) {
-        throw new SonioxUploadNotRetryableError('files.upload cannot be retried: the source stream was already consumed; pass a path or a Buffer to allow retries');
+        throw new SonioxUploadNotRetryableError(
+          'files.upload cannot be retried: the source stream was already consumed; pass a path or a Buffer to allow retries',
+        );
       }
       opened = true;
       stream.off('error', guard);
@@ -153,9 +188,13 @@ async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<
  * empty source, a size over 1 GiB, a wrong type, a stream already ended or destroyed, or one
  * that ends empty (its first chunk is peeked, and kept).
  */
-export async function resolveUploadSource(input: UploadInput, opts: UploadSourceOptions = {}): Promise<UploadSource> {
+export async function resolveUploadSource(
+  input: UploadInput,
+  opts: UploadSourceOptions = {},
+): Promise<UploadSource> {
   if (opts.signal?.aborted) throw new SonioxAbortError('files.upload was aborted');
-  if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0)) throw invalid('size must be a non-negative integer', 'size');
+  if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0))
+    throw invalid('size must be a non-negative integer', 'size');
   if (opts.filename !== undefined && (typeof opts.filename !== 'string' || opts.filename === '')) {
     throw invalid('filename must be a non-empty string', 'filename');
   }
@@ -165,9 +204,16 @@ export async function resolveUploadSource(input: UploadInput, opts: UploadSource
   }
   if (input instanceof Uint8Array) {
     // A Buffer view over the same memory: nothing is copied, however large the input.
-    const buffer = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const buffer = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     checkSize(buffer.length);
-    return { filename: opts.filename ?? 'audio', size: buffer.length, replayable: true, open: () => bufferStream(buffer) };
+    return {
+      filename: opts.filename ?? 'audio',
+      size: buffer.length,
+      replayable: true,
+      open: () => bufferStream(buffer),
+    };
   }
   if (input instanceof Readable) return fromStream(input, opts);
   throw invalid('source must be a path, a Readable, a Buffer or a Uint8Array');

@@ -6,22 +6,40 @@ import type { ApiErrorBody, ApiValidationError } from '../types';
 /** The API's `error_type` for a status the mock answers without a more precise one. */
 export function defaultErrorType(status: number): string {
   const types: Record<number, string> = {
-    400: 'invalid_request', 401: 'unauthenticated', 402: 'payment_required', 403: 'forbidden', 404: 'not_found',
-    405: 'method_not_allowed', 408: 'request_timeout', 409: 'conflict', 413: 'payload_too_large',
-    429: 'limit_exceeded', 500: 'internal_error', 502: 'bad_gateway', 503: 'service_unavailable', 504: 'gateway_timeout',
+    400: 'invalid_request',
+    401: 'unauthenticated',
+    402: 'payment_required',
+    403: 'forbidden',
+    404: 'not_found',
+    405: 'method_not_allowed',
+    408: 'request_timeout',
+    409: 'conflict',
+    413: 'payload_too_large',
+    429: 'limit_exceeded',
+    500: 'internal_error',
+    502: 'bad_gateway',
+    503: 'service_unavailable',
+    504: 'gateway_timeout',
   };
   return types[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
 }
 
 const MESSAGES: Record<string, string> = {
-  unauthenticated: 'Incorrect API key provided. You can get an API key at https://console.soniox.com',
-  internal_error: 'The server encountered an error. Please try again. If the issue persists contact support@soniox.com.',
+  unauthenticated:
+    'Incorrect API key provided. You can get an API key at https://console.soniox.com',
+  internal_error:
+    'The server encountered an error. Please try again. If the issue persists contact support@soniox.com.',
   limit_exceeded: 'Rate limit exceeded. Please slow down your requests.',
   service_unavailable: 'Service temporarily unavailable. Please try again.',
 };
 
 /** Builds an ApiError body with a fresh request id. */
-export function errorBody(status: number, errorType = defaultErrorType(status), message?: string, validation: ApiValidationError[] = []): ApiErrorBody {
+export function errorBody(
+  status: number,
+  errorType = defaultErrorType(status),
+  message?: string,
+  validation: ApiValidationError[] = [],
+): ApiErrorBody {
   return {
     status_code: status,
     error_type: errorType,
@@ -46,13 +64,27 @@ export class MockHttpError extends Error {
 }
 
 /** Sends a JSON body with the right headers. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** Sends an ApiError answer. */
 export function sendError(res: ServerResponse, error: MockHttpError): void {
-  sendJson(res, error.status, errorBody(error.status, error.errorType, error.message, error.validation), error.headers);
+  sendJson(
+    res,
+    error.status,
+    errorBody(error.status, error.errorType, error.message, error.validation),
+    error.headers,
+  );
 }

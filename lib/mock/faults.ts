@@ -14,13 +14,19 @@ export class FaultBook {
   private http: Array<Counted<HttpFault>> = [];
   private ws: Array<Counted<WsFault>> = [];
 
-  constructor(faults: MockFaults | undefined, private readonly random: () => number) {
+  constructor(
+    faults: MockFaults | undefined,
+    private readonly random: () => number,
+  ) {
     this.set(faults);
   }
 
   /** Replaces every fault. */
   set(faults: MockFaults | undefined): void {
-    this.http = (faults?.http ?? []).map((fault) => ({ fault, remaining: fault.times ?? Infinity }));
+    this.http = (faults?.http ?? []).map((fault) => ({
+      fault,
+      remaining: fault.times ?? Infinity,
+    }));
     this.ws = (faults?.ws ?? []).map((fault) => ({ fault, remaining: fault.times ?? Infinity }));
   }
 
@@ -29,7 +35,8 @@ export class FaultBook {
     for (const entry of this.http) {
       if (entry.remaining <= 0) continue;
       if (entry.fault.route !== '*' && entry.fault.route !== route) continue;
-      if (entry.fault.probability !== undefined && this.random() >= entry.fault.probability) continue;
+      if (entry.fault.probability !== undefined && this.random() >= entry.fault.probability)
+        continue;
       entry.remaining -= 1;
       return entry.fault;
     }
@@ -47,7 +54,14 @@ export class FaultBook {
   }
 }
 
-const NUMBER_FIELDS = new Set(['status', 'retryAfterMs', 'delayMs', 'slowBodyMs', 'times', 'probability']);
+const NUMBER_FIELDS = new Set([
+  'status',
+  'retryAfterMs',
+  'delayMs',
+  'slowBodyMs',
+  'times',
+  'probability',
+]);
 
 /**
  * Parses a CLI fault: `ROUTE=field=value,field=value`, where a bare number is the status, e.g.
@@ -59,7 +73,11 @@ export function parseFaultFlag(flag: string): HttpFault {
   const route = flag.slice(0, eq).trim();
   const fault: HttpFault = { route };
   const bag = fault as unknown as Record<string, unknown>;
-  for (const part of flag.slice(eq + 1).split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of flag
+    .slice(eq + 1)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (/^\d+$/.test(part)) {
       fault.status = Number(part);
       continue;
@@ -69,11 +87,15 @@ export function parseFaultFlag(flag: string): HttpFault {
     const value = sep < 0 ? '' : part.slice(sep + 1);
     if (NUMBER_FIELDS.has(key)) {
       const n = Number(value);
-      if (value === '' || Number.isNaN(n)) throw new Error(`fault field ${key} needs a number, got "${value}"`);
+      if (value === '' || Number.isNaN(n))
+        throw new Error(`fault field ${key} needs a number, got "${value}"`);
       bag[key] = n;
     } else if (key === 'retryAfter') {
       bag[key] = /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-    } else if (key === 'reset' && ['before', 'mid-request', 'after-handler', 'mid-response'].includes(value)) {
+    } else if (
+      key === 'reset' &&
+      ['before', 'mid-request', 'after-handler', 'mid-response'].includes(value)
+    ) {
       fault.reset = value as HttpFault['reset'];
     } else if (key === 'body' && ['truncated', 'invalid-json', 'html-page'].includes(value)) {
       fault.body = value as HttpFault['body'];

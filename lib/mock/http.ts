@@ -16,7 +16,11 @@ export interface RouteAnswer {
 }
 
 /** A route handler. `params.id` holds the path id. */
-export type RouteHandler = (req: IncomingMessage, params: { id?: string }, url: URL) => Promise<RouteAnswer>;
+export type RouteHandler = (
+  req: IncomingMessage,
+  params: { id?: string },
+  url: URL,
+) => Promise<RouteAnswer>;
 
 /** A route: method, pattern (with `:id`), handler, and whether it reads the body itself. */
 export interface Route {
@@ -77,8 +81,19 @@ function drain(req: IncomingMessage, then: () => void): void {
   req.resume();
 }
 
-async function sendSlow(res: ServerResponse, status: number, text: string, headers: Record<string, string>, everyMs: number, timers: PendingTimers): Promise<void> {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+async function sendSlow(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string>,
+  everyMs: number,
+  timers: PendingTimers,
+): Promise<void> {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   const bytes = Buffer.from(text);
   for (let at = 0; at < bytes.length && !res.destroyed; at += 16) {
     res.write(bytes.subarray(at, at + 16));
@@ -88,7 +103,12 @@ async function sendSlow(res: ServerResponse, status: number, text: string, heade
 }
 
 /** Sends a successful answer through the response-side faults. */
-async function answer(res: ServerResponse, result: RouteAnswer, fault: HttpFault | undefined, timers: PendingTimers): Promise<void> {
+async function answer(
+  res: ServerResponse,
+  result: RouteAnswer,
+  fault: HttpFault | undefined,
+  timers: PendingTimers,
+): Promise<void> {
   if (result.status === 204 && !fault?.json) {
     res.writeHead(204);
     res.end();
@@ -100,14 +120,20 @@ async function answer(res: ServerResponse, result: RouteAnswer, fault: HttpFault
   if (fault?.body === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
   if (fault?.body === 'invalid-json') text = `<html>not json ${text.length}</html>`;
   if (fault?.reset === 'mid-response') {
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
     // Let the half body reach the client, then cut the connection.
     setImmediate(() => res.socket?.destroy());
     return;
   }
   if (fault?.slowBodyMs) return sendSlow(res, status, text, {}, fault.slowBodyMs, timers);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -122,9 +148,13 @@ export function createRequestListener(
   const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
   return (req, res) => {
     // A request target such as `//[` is no URL relative to any base: answer it, never throw.
-    const url = URL.canParse(req.url ?? '/', 'http://mock') ? new URL(req.url ?? '/', 'http://mock') : undefined;
+    const url = URL.canParse(req.url ?? '/', 'http://mock')
+      ? new URL(req.url ?? '/', 'http://mock')
+      : undefined;
     if (!url) {
-      drain(req, () => sendError(res, new MockHttpError(400, 'invalid_request', 'Invalid request target.')));
+      drain(req, () =>
+        sendError(res, new MockHttpError(400, 'invalid_request', 'Invalid request target.')),
+      );
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
@@ -132,7 +162,11 @@ export function createRequestListener(
     const route = candidates.find((r) => r.method === method);
     if (!route) {
       const error = candidates.length
-        ? new MockHttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${url.pathname}.`)
+        ? new MockHttpError(
+            405,
+            'method_not_allowed',
+            `Method ${method} is not allowed on ${url.pathname}.`,
+          )
         : new MockHttpError(404, 'not_found', `No route ${method} ${url.pathname}.`);
       drain(req, () => sendError(res, error));
       return;
@@ -143,7 +177,14 @@ export function createRequestListener(
     void handle(route, name, req, res, url, id === undefined ? {} : { id: decodeId(id) });
   };
 
-  async function handle(route: Route, name: string, req: IncomingMessage, res: ServerResponse, url: URL, params: { id?: string }): Promise<void> {
+  async function handle(
+    route: Route,
+    name: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    params: { id?: string },
+  ): Promise<void> {
     state.inFlight += 1;
     try {
       await handleRoute(route, name, req, res, url, params);
@@ -152,7 +193,14 @@ export function createRequestListener(
     }
   }
 
-  async function handleRoute(route: Route, name: string, req: IncomingMessage, res: ServerResponse, url: URL, params: { id?: string }): Promise<void> {
+  async function handleRoute(
+    route: Route,
+    name: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    params: { id?: string },
+  ): Promise<void> {
     const fault = faults.forRequest(name);
     try {
       if (fault?.reset === 'before') {
@@ -169,14 +217,20 @@ export function createRequestListener(
       if (fault?.status && fault.body === 'html-page') {
         const page = `<html><head><title>${fault.status}</title></head><body><h1>${fault.status} Bad Gateway</h1><p>upstream went away</p></body></html>`;
         drain(req, () => {
-          res.writeHead(fault.status as number, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page), ...retryHeaders(fault) });
+          res.writeHead(fault.status as number, {
+            'Content-Type': 'text/html',
+            'Content-Length': Buffer.byteLength(page),
+            ...retryHeaders(fault),
+          });
           res.end(page);
         });
         return;
       }
       if (fault?.status && fault.json === undefined) {
         const headers = retryHeaders(fault);
-        drain(req, () => sendJson(res, fault.status as number, errorBody(fault.status as number), headers));
+        drain(req, () =>
+          sendJson(res, fault.status as number, errorBody(fault.status as number), headers),
+        );
         return;
       }
       const key = bearer(req);
@@ -195,7 +249,8 @@ export function createRequestListener(
       await answer(res, result, fault, timers);
     } catch (error) {
       if (res.headersSent || res.destroyed) return;
-      const known = error instanceof MockHttpError ? error : new MockHttpError(500, 'internal_error');
+      const known =
+        error instanceof MockHttpError ? error : new MockHttpError(500, 'internal_error');
       const send = () => sendError(res, known);
       // An upload rejected mid-body (too large) closes the connection rather than read the rest.
       if (route.streamsBody && !req.readableEnded) {

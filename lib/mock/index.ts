@@ -49,16 +49,30 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const state = new MockState(apiKey, options.seed);
   const faults = new FaultBook(options.faults, state.random);
   const timers = new Set<NodeJS.Timeout>();
-  const lifecycle = new Lifecycle(state, { queuedMs: options.timing?.queuedMs ?? 50, processingMs: options.timing?.processingMs ?? 100 });
+  const lifecycle = new Lifecycle(state, {
+    queuedMs: options.timing?.queuedMs ?? 50,
+    processingMs: options.timing?.processingMs ?? 100,
+  });
   const rateLimiter = new RateLimiter(options.rateLimit);
-  const listener = createRequestListener(restRoutes(state, lifecycle, options.fixturesDir), state, faults, timers, rateLimiter);
+  const listener = createRequestListener(
+    restRoutes(state, lifecycle, options.fixturesDir),
+    state,
+    faults,
+    timers,
+    rateLimiter,
+  );
   const server = http.createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const realtime = attachRealtime(server, { state, options, faults: () => faults.forSession(), limiter: rateLimiter });
+  const realtime = attachRealtime(server, {
+    state,
+    options,
+    faults: () => faults.forSession(),
+    limiter: rateLimiter,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

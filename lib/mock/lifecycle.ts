@@ -21,7 +21,11 @@ function safely(analysis: () => AudioAnalysis): AudioAnalysis {
   try {
     return analysis();
   } catch {
-    return { durationMs: 0, tokens: [], error: { type: 'internal_error', message: 'Internal error while processing the audio.' } };
+    return {
+      durationMs: 0,
+      tokens: [],
+      error: { type: 'internal_error', message: 'Internal error while processing the audio.' },
+    };
   }
 }
 
@@ -33,28 +37,39 @@ export class Lifecycle {
   private readonly deliveries = new Set<http.ClientRequest>();
   private closed = false;
 
-  constructor(private readonly state: MockState, private readonly timing: Required<MockTiming>) {}
+  constructor(
+    private readonly state: MockState,
+    private readonly timing: Required<MockTiming>,
+  ) {}
 
   /** Starts a job: `analysis` decides its duration and outcome. */
-  start(job: StoredTranscription, analysis: () => AudioAnalysis, webhookHeaderValue: string | undefined): void {
+  start(
+    job: StoredTranscription,
+    analysis: () => AudioAnalysis,
+    webhookHeaderValue: string | undefined,
+  ): void {
     const t = job.transcription;
     if (webhookHeaderValue !== undefined) this.webhookSecrets.set(t.id, webhookHeaderValue);
-    job.timers.push(setTimeout(() => {
-      const result = safely(analysis);
-      t.status = 'processing';
-      t.audio_duration_ms = result.durationMs;
-      job.timers.push(setTimeout(() => {
-        if (result.error) {
-          t.status = 'error';
-          t.error_type = result.error.type;
-          t.error_message = result.error.message;
-        } else {
-          t.status = 'completed';
-          job.tokens = result.tokens;
-        }
-        this.deliverWebhook(job, 1);
-      }, this.timing.processingMs));
-    }, this.timing.queuedMs));
+    job.timers.push(
+      setTimeout(() => {
+        const result = safely(analysis);
+        t.status = 'processing';
+        t.audio_duration_ms = result.durationMs;
+        job.timers.push(
+          setTimeout(() => {
+            if (result.error) {
+              t.status = 'error';
+              t.error_type = result.error.type;
+              t.error_message = result.error.message;
+            } else {
+              t.status = 'completed';
+              job.tokens = result.tokens;
+            }
+            this.deliverWebhook(job, 1);
+          }, this.timing.processingMs),
+        );
+      }, this.timing.queuedMs),
+    );
   }
 
   /** Stops for good: aborts webhook deliveries in flight; no retry is scheduled after this. */
@@ -81,19 +96,27 @@ export class Lifecycle {
     // The mock never calls out of the machine.
     if (!LOOPBACK.has(url.hostname) || url.protocol !== 'http:') return;
     const body = JSON.stringify({ id: t.id, status: t.status });
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+    };
     const secret = this.webhookSecrets.get(t.id);
-    if (t.webhook_auth_header_name && secret !== undefined) headers[t.webhook_auth_header_name] = secret;
+    if (t.webhook_auth_header_name && secret !== undefined)
+      headers[t.webhook_auth_header_name] = secret;
     const retry = () => {
       if (attempt < WEBHOOK_ATTEMPTS && !this.closed && this.state.transcriptions.has(t.id)) {
         job.timers.push(setTimeout(() => this.deliverWebhook(job, attempt + 1), WEBHOOK_RETRY_MS));
       }
     };
-    const req = http.request(url, { method: 'POST', headers, timeout: WEBHOOK_TIMEOUT_MS, agent: false }, (res) => {
-      res.resume();
-      t.webhook_status_code = res.statusCode ?? null;
-      if (!res.statusCode || res.statusCode >= 300) retry();
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers, timeout: WEBHOOK_TIMEOUT_MS, agent: false },
+      (res) => {
+        res.resume();
+        t.webhook_status_code = res.statusCode ?? null;
+        if (!res.statusCode || res.statusCode >= 300) retry();
+      },
+    );
     this.deliveries.add(req);
     req.on('close', () => this.deliveries.delete(req));
     req.on('timeout', () => req.destroy(new Error('webhook timed out')));

@@ -8,7 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bytesPerSample } from '../types';
-import { defaultFixturesDir, loadFixtures, placeholderToken, type FixtureAudio } from './recognizer';
+import {
+  defaultFixturesDir,
+  loadFixtures,
+  placeholderToken,
+  type FixtureAudio,
+} from './recognizer';
 import { parseWav } from './wav';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
@@ -41,7 +46,9 @@ function fixturePcm(dir: string, fixture: FixtureAudio): Buffer {
   if (!pcm) {
     const file = fs.readFileSync(path.join(dir, 'audio', fixture.name));
     const wav = parseWav(file);
-    pcm = wav ? file.subarray(wav.dataOffset, wav.dataOffset + (wav.dataSize ?? file.length)) : Buffer.alloc(0);
+    pcm = wav
+      ? file.subarray(wav.dataOffset, wav.dataOffset + (wav.dataSize ?? file.length))
+      : Buffer.alloc(0);
     pcmCache.set(key, pcm);
   }
   return pcm;
@@ -70,11 +77,18 @@ export class LiveRecognizer {
   private silentMs = 0;
   private carry = Buffer.alloc(0);
 
-  constructor(private readonly format: LiveFormat, private readonly fixturesDir = defaultFixturesDir()) {
+  constructor(
+    private readonly format: LiveFormat,
+    private readonly fixturesDir = defaultFixturesDir(),
+  ) {
     const raw = bytesPerSample(format.audioFormat);
-    this.headerPending = raw === 0 && (format.audioFormat === 'wav' || format.audioFormat === 'auto');
+    this.headerPending =
+      raw === 0 && (format.audioFormat === 'wav' || format.audioFormat === 'auto');
     this.pcm16 = format.audioFormat === 'pcm_s16le' && format.numChannels === 1;
-    this.bytesPerSecond = raw > 0 ? raw * (format.sampleRate ?? 16000) * (format.numChannels ?? 1) : CONTAINER_BYTES_PER_SECOND;
+    this.bytesPerSecond =
+      raw > 0
+        ? raw * (format.sampleRate ?? 16000) * (format.numChannels ?? 1)
+        : CONTAINER_BYTES_PER_SECOND;
     if (!this.pcm16 && !this.headerPending) this.words = 'placeholder';
   }
 
@@ -83,7 +97,8 @@ export class LiveRecognizer {
     if (this.headerPending) {
       this.header = Buffer.concat([this.header, chunk]);
       const wav = parseWav(this.header);
-      if (!wav && this.header.length < 64 * 1024 && this.header.toString('latin1', 0, 4) === 'RIFF') return;
+      if (!wav && this.header.length < 64 * 1024 && this.header.toString('latin1', 0, 4) === 'RIFF')
+        return;
       this.headerPending = false;
       if (wav) {
         // A header claiming 1 byte a second would make every byte hours of words.
@@ -121,7 +136,12 @@ export class LiveRecognizer {
       for (let i = from; ; i++) {
         const t = placeholderToken(i);
         if ((t.start_ms as number) >= uptoMs) return out;
-        out.push({ text: t.text.trim(), start_ms: t.start_ms as number, end_ms: t.end_ms as number, confidence: t.confidence as number });
+        out.push({
+          text: t.text.trim(),
+          start_ms: t.start_ms as number,
+          end_ms: t.end_ms as number,
+          confidence: t.confidence as number,
+        });
       }
     }
     return this.words.slice(from).filter((w) => w.start_ms < uptoMs);
@@ -180,7 +200,11 @@ export class LiveRecognizer {
       // The session's byte `probeStart` is the fixture's byte `at`.
       const shiftMs = ((at - this.probeStart) / this.bytesPerSecond) * 1000;
       this.words = fixture.words
-        .map((w) => ({ ...w, start_ms: Math.round(w.start_ms - shiftMs), end_ms: Math.round(w.end_ms - shiftMs) }))
+        .map((w) => ({
+          ...w,
+          start_ms: Math.round(w.start_ms - shiftMs),
+          end_ms: Math.round(w.end_ms - shiftMs),
+        }))
         .filter((w) => w.end_ms > 0);
       return;
     }

@@ -2,11 +2,20 @@
 import type { Model } from '../types';
 
 const LANGUAGES = [
-  { code: 'en', name: 'English' }, { code: 'es', name: 'Spanish' }, { code: 'fr', name: 'French' },
-  { code: 'de', name: 'German' }, { code: 'it', name: 'Italian' }, { code: 'ja', name: 'Japanese' },
+  { code: 'en', name: 'English' },
+  { code: 'es', name: 'Spanish' },
+  { code: 'fr', name: 'French' },
+  { code: 'de', name: 'German' },
+  { code: 'it', name: 'Italian' },
+  { code: 'ja', name: 'Japanese' },
 ];
 
-function model(id: string, name: string, mode: 'real_time' | 'async', aliasOf: string | null = null): Model {
+function model(
+  id: string,
+  name: string,
+  mode: 'real_time' | 'async',
+  aliasOf: string | null = null,
+): Model {
   return {
     id,
     aliased_model_id: aliasOf,

@@ -54,7 +54,10 @@ export class MultipartParser extends Writable {
   private buffer: Buffer = Buffer.alloc(0);
   private phase: Phase = 'preamble';
 
-  constructor(boundary: string, private readonly handlers: MultipartHandlers) {
+  constructor(
+    boundary: string,
+    private readonly handlers: MultipartHandlers,
+  ) {
     super();
     this.delimiter = Buffer.from(`\r\n--${boundary}`);
   }
@@ -64,7 +67,11 @@ export class MultipartParser extends Writable {
     return this.phase === 'done';
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     try {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.consume();
@@ -75,7 +82,9 @@ export class MultipartParser extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    callback(this.phase === 'done' ? null : new Error('multipart body ended before its closing boundary'));
+    callback(
+      this.phase === 'done' ? null : new Error('multipart body ended before its closing boundary'),
+    );
   }
 
   private consume(): void {
@@ -104,7 +113,8 @@ export class MultipartParser extends Writable {
       } else if (this.phase === 'headers') {
         const end = this.buffer.indexOf('\r\n\r\n');
         if (end < 0) {
-          if (this.buffer.length > MAX_HEADER_BYTES) throw new Error('multipart part headers too large');
+          if (this.buffer.length > MAX_HEADER_BYTES)
+            throw new Error('multipart part headers too large');
           return;
         }
         this.handlers.onPart(parseHeaders(this.buffer.subarray(0, end).toString('utf8')));

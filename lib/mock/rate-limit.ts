@@ -10,7 +10,8 @@ import type { MockRateLimit } from './contracts';
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /** What it says about a new realtime session. */
-export type SessionDecision = { allowed: true } | { allowed: false; errorType: string; message: string };
+export type SessionDecision =
+  { allowed: true } | { allowed: false; errorType: string; message: string };
 
 interface Bucket {
   tokens: number;
@@ -38,7 +39,8 @@ export class RateLimiter {
 
   constructor(readonly limits: MockRateLimit = {}) {
     for (const [name, value] of Object.entries(limits)) {
-      if (typeof value === 'number' && !(value > 0)) throw new Error(`rateLimit.${name} must be a positive number, got ${value}`);
+      if (typeof value === 'number' && !(value > 0))
+        throw new Error(`rateLimit.${name} must be a positive number, got ${value}`);
     }
   }
 
@@ -71,7 +73,11 @@ export class RateLimiter {
     const max = this.limits.realtimeConcurrentSessions;
     if (max !== undefined && (this.active.get(scope) ?? 0) >= max) {
       this.counters.sessionsRejected += 1;
-      return { allowed: false, errorType: 'max_concurrent_connections_reached', message: `Maximum number of concurrent connections (${max}) reached.` };
+      return {
+        allowed: false,
+        errorType: 'max_concurrent_connections_reached',
+        message: `Maximum number of concurrent connections (${max}) reached.`,
+      };
     }
     const perMinute = this.limits.realtimeSessionsPerMinute;
     if (perMinute !== undefined) {
@@ -79,7 +85,11 @@ export class RateLimiter {
       this.starts.set(scope, recent);
       if (recent.length >= perMinute) {
         this.counters.sessionsRejected += 1;
-        return { allowed: false, errorType: 'limit_exceeded', message: `Too many new sessions: at most ${perMinute} per minute.` };
+        return {
+          allowed: false,
+          errorType: 'limit_exceeded',
+          message: `Too many new sessions: at most ${perMinute} per minute.`,
+        };
       }
       recent.push(now);
     }
@@ -102,8 +112,13 @@ export class RateLimiter {
 }
 
 /** The `Retry-After` headers of a refusal: whole seconds (at least 1), plus `retry-after-ms` when asked for. */
-export function rateLimitHeaders(retryAfterMs: number, limits: MockRateLimit): Record<string, string> {
-  const headers: Record<string, string> = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) };
+export function rateLimitHeaders(
+  retryAfterMs: number,
+  limits: MockRateLimit,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  };
   if (limits.retryAfterMsHeader) headers['retry-after-ms'] = String(retryAfterMs);
   return headers;
 }

@@ -41,7 +41,18 @@ export interface AudioAnalysis {
 /** Bytes per second assumed for raw (headerless) async audio: 16 kHz s16le mono. */
 export const RAW_BYTES_PER_SECOND = 32_000;
 
-const PLACEHOLDER = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit', 'sed', 'do'];
+const PLACEHOLDER = [
+  'lorem',
+  'ipsum',
+  'dolor',
+  'sit',
+  'amet',
+  'consectetur',
+  'adipiscing',
+  'elit',
+  'sed',
+  'do',
+];
 /** Audio time per placeholder word. */
 export const PLACEHOLDER_WORD_MS = 400;
 
@@ -57,7 +68,9 @@ export function loadFixtures(fixturesDir = defaultFixturesDir()): FixtureAudio[]
   let list = manifests.get(fixturesDir);
   if (!list) {
     const file = path.join(fixturesDir, 'audio', 'manifest.json');
-    list = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { files: FixtureAudio[] }).files : [];
+    list = fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { files: FixtureAudio[] }).files
+      : [];
     manifests.set(fixturesDir, list);
   }
   return list;
@@ -77,23 +90,43 @@ export function fixtureTokens(fixture: FixtureAudio, offsetMs = 0): TranscriptTo
 export function placeholderToken(index: number): TranscriptToken {
   const word = PLACEHOLDER[index % PLACEHOLDER.length];
   const start = index * PLACEHOLDER_WORD_MS;
-  return { text: index === 0 ? word : ` ${word}`, start_ms: start + 50, end_ms: start + 350, confidence: 0.9 };
+  return {
+    text: index === 0 ? word : ` ${word}`,
+    start_ms: start + 50,
+    end_ms: start + 350,
+    confidence: 0.9,
+  };
 }
 
 /** Placeholder tokens for `durationMs` of audio: one per whole 400 ms. */
 export function placeholderTokens(durationMs: number): TranscriptToken[] {
-  return Array.from({ length: Math.floor(durationMs / PLACEHOLDER_WORD_MS) }, (_, i) => placeholderToken(i));
+  return Array.from({ length: Math.floor(durationMs / PLACEHOLDER_WORD_MS) }, (_, i) =>
+    placeholderToken(i),
+  );
 }
 
 /** Analyses an uploaded file from its hash, size and first bytes. */
-export function analyzeAudio(info: { sha256: string; size: number; head: Buffer }, fixturesDir?: string): AudioAnalysis {
-  if (info.size === 0) return { durationMs: 0, tokens: [], error: { type: 'audio_decode_error', message: 'The audio file is empty.' } };
+export function analyzeAudio(
+  info: { sha256: string; size: number; head: Buffer },
+  fixturesDir?: string,
+): AudioAnalysis {
+  if (info.size === 0)
+    return {
+      durationMs: 0,
+      tokens: [],
+      error: { type: 'audio_decode_error', message: 'The audio file is empty.' },
+    };
   const fixture = loadFixtures(fixturesDir).find((f) => f.sha256 === info.sha256);
   if (fixture) return { durationMs: fixture.duration_ms, tokens: fixtureTokens(fixture) };
   let durationMs: number;
   if (looksLikeWav(info.head)) {
     const wav = parseWav(info.head);
-    if (!wav) return { durationMs: 0, tokens: [], error: { type: 'audio_decode_error', message: 'Could not decode the audio file.' } };
+    if (!wav)
+      return {
+        durationMs: 0,
+        tokens: [],
+        error: { type: 'audio_decode_error', message: 'Could not decode the audio file.' },
+      };
     const dataBytes = wav.dataSize ?? Math.max(0, info.size - wav.dataOffset);
     durationMs = Math.round((dataBytes / wav.byteRate) * 1000);
   } else {

@@ -6,7 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { validate, type RequestSchemaName } from '../schemas';
-import { MAX_FILE_SIZE, type ApiValidationError, type CreateTranscriptionParams, type Transcription } from '../types';
+import {
+  MAX_FILE_SIZE,
+  type ApiValidationError,
+  type CreateTranscriptionParams,
+  type Transcription,
+} from '../types';
 import { MockHttpError } from './api-error';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
@@ -16,7 +21,12 @@ import { analyzeAudio, placeholderTokens } from './recognizer';
 import type { MockState, StoredFile } from './state';
 
 /** Quotas of the reference (async limits page). */
-export const QUOTAS = { files: 1000, storageBytes: 10 * 1000 ** 3, pendingTranscriptions: 100, totalTranscriptions: 2000 };
+export const QUOTAS = {
+  files: 1000,
+  storageBytes: 10 * 1000 ** 3,
+  pendingTranscriptions: 100,
+  totalTranscriptions: 2000,
+};
 /** Bytes of each upload kept for WAV header parsing. */
 const HEAD_BYTES = 64 * 1024;
 /** Largest JSON body the mock reads. */
@@ -31,19 +41,31 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_JSON_BYTES) reject(new MockHttpError(413, 'payload_too_large', 'Request body too large.'));
+      if (size > MAX_JSON_BYTES)
+        reject(new MockHttpError(413, 'payload_too_large', 'Request body too large.'));
       else chunks.push(chunk);
     });
     req.on('error', reject);
     req.on('close', () => {
-      if (!req.complete) reject(new MockHttpError(400, 'invalid_request', 'The request ended before its body was complete.'));
+      if (!req.complete)
+        reject(
+          new MockHttpError(
+            400,
+            'invalid_request',
+            'The request ended before its body was complete.',
+          ),
+        );
     });
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       try {
         resolve(text === '' ? {} : JSON.parse(text));
       } catch {
-        reject(new MockHttpError(400, 'invalid_request', 'Invalid JSON body.', [{ error_type: 'json_invalid', location: 'body', message: 'Invalid JSON' }]));
+        reject(
+          new MockHttpError(400, 'invalid_request', 'Invalid JSON body.', [
+            { error_type: 'json_invalid', location: 'body', message: 'Invalid JSON' },
+          ]),
+        );
       }
     });
   });
@@ -65,7 +87,11 @@ function page<T>(items: T[], url: URL): { items: T[]; next: string | null } {
   const limit = rawLimit === null ? 1000 : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new MockHttpError(400, 'invalid_request', 'Invalid request.', [
-      { error_type: 'value_error', location: 'query.limit', message: 'Input should be between 1 and 1000' },
+      {
+        error_type: 'value_error',
+        location: 'query.limit',
+        message: 'Input should be between 1 and 1000',
+      },
     ]);
   }
   let offset = 0;
@@ -76,14 +102,21 @@ function page<T>(items: T[], url: URL): { items: T[]; next: string | null } {
     offset = Number(match[1]);
   }
   const slice = items.slice(offset, offset + limit);
-  const next = offset + limit < items.length ? Buffer.from(`o:${offset + limit}`).toString('base64url') : null;
+  const next =
+    offset + limit < items.length ? Buffer.from(`o:${offset + limit}`).toString('base64url') : null;
   return { items: slice, next };
 }
 
 const newestFirst = <T>(values: Iterable<T>): T[] => [...values].reverse();
 
 function publicFile(f: StoredFile) {
-  return { id: f.id, filename: f.filename, size: f.size, created_at: f.created_at, client_reference_id: f.client_reference_id ?? null };
+  return {
+    id: f.id,
+    filename: f.filename,
+    size: f.size,
+    created_at: f.created_at,
+    client_reference_id: f.client_reference_id ?? null,
+  };
 }
 
 function filenameOfUrl(audioUrl: string): string {
@@ -98,13 +131,21 @@ function filenameOfUrl(audioUrl: string): string {
 function receiveUpload(req: IncomingMessage, state: MockState): Promise<StoredFile> {
   const boundary = boundaryOf(req.headers['content-type']);
   if (!boundary) {
-    return Promise.reject(new MockHttpError(400, 'invalid_request', 'Invalid request.', [
-      { error_type: 'missing', location: 'file.file', message: 'Field required' },
-    ]));
+    return Promise.reject(
+      new MockHttpError(400, 'invalid_request', 'Invalid request.', [
+        { error_type: 'missing', location: 'file.file', message: 'Field required' },
+      ]),
+    );
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > MAX_FILE_SIZE + 64 * 1024) {
-    return Promise.reject(new MockHttpError(400, 'invalid_request', `Exceeded maximum file size (maximum is ${MAX_FILE_SIZE} bytes).`));
+    return Promise.reject(
+      new MockHttpError(
+        400,
+        'invalid_request',
+        `Exceeded maximum file size (maximum is ${MAX_FILE_SIZE} bytes).`,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     let current = '';
@@ -128,7 +169,12 @@ function receiveUpload(req: IncomingMessage, state: MockState): Promise<StoredFi
       onData: (chunk) => {
         if (current === 'file') {
           size += chunk.length;
-          if (size > MAX_FILE_SIZE) throw new MockHttpError(400, 'invalid_request', `Exceeded maximum file size (maximum is ${MAX_FILE_SIZE} bytes).`);
+          if (size > MAX_FILE_SIZE)
+            throw new MockHttpError(
+              400,
+              'invalid_request',
+              `Exceeded maximum file size (maximum is ${MAX_FILE_SIZE} bytes).`,
+            );
           hash.update(chunk);
           if (headBytes < HEAD_BYTES) {
             const part = Buffer.from(chunk.subarray(0, HEAD_BYTES - headBytes));
@@ -145,16 +191,30 @@ function receiveUpload(req: IncomingMessage, state: MockState): Promise<StoredFi
     });
     parser.on('error', (error) => {
       req.unpipe(parser);
-      reject(error instanceof MockHttpError ? error : new MockHttpError(400, 'invalid_request', `Malformed multipart body: ${error.message}`));
+      reject(
+        error instanceof MockHttpError
+          ? error
+          : new MockHttpError(400, 'invalid_request', `Malformed multipart body: ${error.message}`),
+      );
     });
     parser.on('finish', () => {
       if (!fileSeen) {
-        return reject(new MockHttpError(400, 'invalid_request', 'Invalid request.', [{ error_type: 'missing', location: 'file.file', message: 'Field required' }]));
+        return reject(
+          new MockHttpError(400, 'invalid_request', 'Invalid request.', [
+            { error_type: 'missing', location: 'file.file', message: 'Field required' },
+          ]),
+        );
       }
       if (reference !== undefined && reference.length > 256) {
-        return reject(new MockHttpError(400, 'invalid_request', 'Invalid request.', [
-          { error_type: 'string_too_long', location: 'body.client_reference_id', message: 'String should have at most 256 characters' },
-        ]));
+        return reject(
+          new MockHttpError(400, 'invalid_request', 'Invalid request.', [
+            {
+              error_type: 'string_too_long',
+              location: 'body.client_reference_id',
+              message: 'String should have at most 256 characters',
+            },
+          ]),
+        );
       }
       resolve({
         id: state.newId(),
@@ -170,14 +230,20 @@ function receiveUpload(req: IncomingMessage, state: MockState): Promise<StoredFi
     req.on('close', () => {
       if (req.complete) return;
       parser.destroy();
-      reject(new MockHttpError(400, 'invalid_request', 'The upload ended before its body was complete.'));
+      reject(
+        new MockHttpError(400, 'invalid_request', 'The upload ended before its body was complete.'),
+      );
     });
     req.pipe(parser);
   });
 }
 
 /** The REST route table. */
-export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: string | undefined): Route[] {
+export function restRoutes(
+  state: MockState,
+  lifecycle: Lifecycle,
+  fixturesDir: string | undefined,
+): Route[] {
   const ok = (body: unknown, status = 200): RouteAnswer => ({ status, body });
   const fileOr404 = (id: string | undefined) => {
     const f = id === undefined ? undefined : state.files.get(id);
@@ -199,9 +265,15 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
       streamsBody: true,
       handler: async (req) => {
         // Count and storage quotas: a 400, not a 429 (retrying cannot help until files are deleted).
-        if (state.files.size >= QUOTAS.files) throw new MockHttpError(400, 'invalid_request', `Maximum number of files (${QUOTAS.files}) reached.`);
+        if (state.files.size >= QUOTAS.files)
+          throw new MockHttpError(
+            400,
+            'invalid_request',
+            `Maximum number of files (${QUOTAS.files}) reached.`,
+          );
         const file = await receiveUpload(req, state);
-        if (state.storedBytes() + file.size > QUOTAS.storageBytes) throw new MockHttpError(400, 'invalid_request', 'Storage limit exceeded.');
+        if (state.storedBytes() + file.size > QUOTAS.storageBytes)
+          throw new MockHttpError(400, 'invalid_request', 'Storage limit exceeded.');
         state.files.set(file.id, file);
         return ok(publicFile(file), 201);
       },
@@ -217,9 +289,14 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
     {
       method: 'GET',
       pattern: '/v1/files/count',
-      handler: async () => ok({ total: state.files.size, public_api: state.files.size, playground: 0 }),
+      handler: async () =>
+        ok({ total: state.files.size, public_api: state.files.size, playground: 0 }),
     },
-    { method: 'GET', pattern: '/v1/files/:id', handler: async (_req, p) => ok(publicFile(fileOr404(p.id))) },
+    {
+      method: 'GET',
+      pattern: '/v1/files/:id',
+      handler: async (_req, p) => ok(publicFile(fileOr404(p.id))),
+    },
     {
       method: 'DELETE',
       pattern: '/v1/files/:id',
@@ -239,17 +316,29 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
         const hasFile = body.file_id != null;
         if (hasUrl === hasFile) {
           throw new MockHttpError(400, 'invalid_request', 'Invalid request.', [
-            { error_type: 'value_error', location: 'body.payload', message: 'Exactly one of audio_url and file_id must be specified.' },
+            {
+              error_type: 'value_error',
+              location: 'body.payload',
+              message: 'Exactly one of audio_url and file_id must be specified.',
+            },
           ]);
         }
         if (!modelIds('async').includes(body.model as string)) {
-          throw new MockHttpError(400, 'invalid_request', 'Invalid request.', [{ error_type: 'value_error', location: 'body.payload.model', message: 'Invalid model' }]);
+          throw new MockHttpError(400, 'invalid_request', 'Invalid request.', [
+            { error_type: 'value_error', location: 'body.payload.model', message: 'Invalid model' },
+          ]);
         }
         // An unknown file_id answers 404 file_not_found, like the files API itself.
         const file = hasFile ? fileOr404(body.file_id as string) : undefined;
         // Pending jobs finish by themselves, so that quota is a 429; the total one is a 400.
-        if (state.pendingTranscriptions() >= QUOTAS.pendingTranscriptions) throw new MockHttpError(429, 'limit_exceeded', 'Too many pending transcriptions.');
-        if (state.transcriptions.size >= QUOTAS.totalTranscriptions) throw new MockHttpError(400, 'invalid_request', 'Maximum number of transcriptions reached.');
+        if (state.pendingTranscriptions() >= QUOTAS.pendingTranscriptions)
+          throw new MockHttpError(429, 'limit_exceeded', 'Too many pending transcriptions.');
+        if (state.transcriptions.size >= QUOTAS.totalTranscriptions)
+          throw new MockHttpError(
+            400,
+            'invalid_request',
+            'Maximum number of transcriptions reached.',
+          );
         const transcription: Transcription = {
           id: state.newId(),
           status: 'queued',
@@ -277,8 +366,18 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
           if (file) return analyzeAudio(file, fixturesDir);
           // An audio_url is never fetched: one that is not a URL, or whose path says "fail", fails
           // as a download would; any other is 5 s of audio.
-          if (!URL.canParse(body.audio_url as string) || /fail/i.test(new URL(body.audio_url as string).pathname)) {
-            return { durationMs: 0, tokens: [], error: { type: 'audio_download_error', message: 'Failed to download the audio file.' } };
+          if (
+            !URL.canParse(body.audio_url as string) ||
+            /fail/i.test(new URL(body.audio_url as string).pathname)
+          ) {
+            return {
+              durationMs: 0,
+              tokens: [],
+              error: {
+                type: 'audio_download_error',
+                message: 'Failed to download the audio file.',
+              },
+            };
           }
           return { durationMs: URL_AUDIO_MS, tokens: placeholderTokens(URL_AUDIO_MS) };
         };
@@ -297,16 +396,29 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
     {
       method: 'GET',
       pattern: '/v1/transcriptions/count',
-      handler: async () => ok({ total: state.transcriptions.size, public_api: state.transcriptions.size, playground: 0 }),
+      handler: async () =>
+        ok({
+          total: state.transcriptions.size,
+          public_api: state.transcriptions.size,
+          playground: 0,
+        }),
     },
-    { method: 'GET', pattern: '/v1/transcriptions/:id', handler: async (_req, p) => ok(jobOr404(p.id).transcription) },
+    {
+      method: 'GET',
+      pattern: '/v1/transcriptions/:id',
+      handler: async (_req, p) => ok(jobOr404(p.id).transcription),
+    },
     {
       method: 'DELETE',
       pattern: '/v1/transcriptions/:id',
       handler: async (_req, p) => {
         const job = jobOr404(p.id);
         if (job.transcription.status === 'processing') {
-          throw new MockHttpError(409, 'transcription_invalid_state', 'Cannot delete transcription with processing status.');
+          throw new MockHttpError(
+            409,
+            'transcription_invalid_state',
+            'Cannot delete transcription with processing status.',
+          );
         }
         for (const timer of job.timers) clearTimeout(timer);
         state.transcriptions.delete(job.transcription.id);
@@ -322,11 +434,24 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
       handler: async (_req, p) => {
         const job = jobOr404(p.id);
         const status = job.transcription.status;
-        if (status === 'error') throw new MockHttpError(409, 'transcription_invalid_state', 'File transcription has failed.');
+        if (status === 'error')
+          throw new MockHttpError(
+            409,
+            'transcription_invalid_state',
+            'File transcription has failed.',
+          );
         if (status !== 'completed' || !job.tokens) {
-          throw new MockHttpError(409, 'transcription_invalid_state', 'Can only get transcript with completed status.');
+          throw new MockHttpError(
+            409,
+            'transcription_invalid_state',
+            'Can only get transcript with completed status.',
+          );
         }
-        return ok({ id: job.transcription.id, text: job.tokens.map((t) => t.text).join(''), tokens: job.tokens });
+        return ok({
+          id: job.transcription.id,
+          text: job.tokens.map((t) => t.text).join(''),
+          tokens: job.tokens,
+        });
       },
     },
 
@@ -334,7 +459,10 @@ export function restRoutes(state: MockState, lifecycle: Lifecycle, fixturesDir: 
       method: 'POST',
       pattern: '/v1/auth/temporary-api-key',
       handler: async (req) => {
-        const body = (await readJson(req)) as { expires_in_seconds: number; single_use?: boolean | null };
+        const body = (await readJson(req)) as {
+          expires_in_seconds: number;
+          single_use?: boolean | null;
+        };
         checkBody('createTemporaryKey', body);
         const expiresAt = Date.now() + body.expires_in_seconds * 1000;
         const key = state.addTemporaryKey(expiresAt, body.single_use === true);

@@ -50,7 +50,10 @@ export class MockState implements MockStateView {
   readonly random: () => number;
   private readonly temporaryKeys = new Map<string, TemporaryKeyRecord>();
 
-  constructor(readonly apiKey: string, seed?: number) {
+  constructor(
+    readonly apiKey: string,
+    seed?: number,
+  ) {
     this.random = seed === undefined ? Math.random : seededRandom(seed);
   }
 
@@ -103,7 +106,8 @@ export class MockState implements MockStateView {
   /** Transcriptions not yet ended. */
   pendingTranscriptions(): number {
     let n = 0;
-    for (const t of this.transcriptions.values()) if (t.transcription.status === 'queued' || t.transcription.status === 'processing') n++;
+    for (const t of this.transcriptions.values())
+      if (t.transcription.status === 'queued' || t.transcription.status === 'processing') n++;
     return n;
   }
 

@@ -16,7 +16,12 @@ export interface WavInfo {
 
 /** Parses a WAV header from the first bytes of a file; undefined if it is not a complete one. */
 export function parseWav(head: Buffer): WavInfo | undefined {
-  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return undefined;
+  if (
+    head.length < 12 ||
+    head.toString('latin1', 0, 4) !== 'RIFF' ||
+    head.toString('latin1', 8, 12) !== 'WAVE'
+  )
+    return undefined;
   let offset = 12;
   let fmt: Omit<WavInfo, 'dataOffset' | 'dataSize'> | undefined;
   while (offset + 8 <= head.length) {
@@ -34,7 +39,11 @@ export function parseWav(head: Buffer): WavInfo | undefined {
       };
     } else if (id === 'data') {
       if (!fmt || fmt.byteRate === 0) return undefined;
-      return { ...fmt, dataOffset: body, dataSize: size === 0 || size === 0xffffffff ? undefined : size };
+      return {
+        ...fmt,
+        dataOffset: body,
+        dataSize: size === 0 || size === 0xffffffff ? undefined : size,
+      };
     }
     offset = body + size + (size % 2);
   }

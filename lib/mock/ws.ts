@@ -10,7 +10,13 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { validate } from '../schemas';
-import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeConfig, type RealtimeMessage, type RealtimeToken } from '../types';
+import {
+  CONTAINER_AUDIO_FORMATS,
+  RAW_AUDIO_FORMATS,
+  type RealtimeConfig,
+  type RealtimeMessage,
+  type RealtimeToken,
+} from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
 import type { RateLimiter } from './rate-limit';
@@ -31,8 +37,13 @@ const FINAL_LAG_MS = 300;
 const TICK_MS = 100;
 
 const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request', 401: 'unauthenticated', 402: 'payment_required', 408: 'request_timeout',
-  429: 'limit_exceeded', 500: 'internal_error', 503: 'service_unavailable',
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  402: 'payment_required',
+  408: 'request_timeout',
+  429: 'limit_exceeded',
+  500: 'internal_error',
+  503: 'service_unavailable',
 };
 const ERROR_MESSAGES: Record<number, string> = {
   401: 'Invalid API key.',
@@ -61,7 +72,11 @@ class Session {
   private key: string | undefined;
   private readonly requestId = randomUUID();
 
-  constructor(private readonly ws: WebSocket, private readonly headerKey: string | undefined, private readonly opts: RealtimeAttachOptions) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly headerKey: string | undefined,
+    private readonly opts: RealtimeAttachOptions,
+  ) {
     this.fault = opts.faults();
     ws.on('message', (data, isBinary) => this.guarded(() => this.onMessage(data, isBinary)));
     ws.on('close', () => this.stop());
@@ -97,17 +112,28 @@ class Session {
 
   private armIdle(): void {
     clearTimeout(this.idle);
-    this.idle = setTimeout(() => this.fail(408, 'No audio or keepalive received for too long.'), this.opts.options.realtimeIdleTimeoutMs ?? 20_000);
+    this.idle = setTimeout(
+      () => this.fail(408, 'No audio or keepalive received for too long.'),
+      this.opts.options.realtimeIdleTimeoutMs ?? 20_000,
+    );
   }
 
   private send(message: RealtimeMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const text = JSON.stringify(message);
-    this.opts.options.onRealtimeSend?.({ sessionId: this.requestId, message, sentAt: performance.now() });
+    this.opts.options.onRealtimeSend?.({
+      sessionId: this.requestId,
+      message,
+      sentAt: performance.now(),
+    });
     this.ws.send(text);
   }
 
-  private fail(code: number, message = ERROR_MESSAGES[code] ?? 'Invalid request.', errorType = ERROR_TYPES[code] ?? 'invalid_request'): void {
+  private fail(
+    code: number,
+    message = ERROR_MESSAGES[code] ?? 'Invalid request.',
+    errorType = ERROR_TYPES[code] ?? 'invalid_request',
+  ): void {
     if (this.ended) return;
     this.send({
       tokens: [],
@@ -123,7 +149,11 @@ class Session {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.ended) return;
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const bytes = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
     if (!this.config) return this.start(bytes, isBinary);
     this.armIdle();
     if (bytes.length === 0) return this.finish();
@@ -144,7 +174,8 @@ class Session {
     try {
       if (isBinary) throw new Error('binary');
       config = JSON.parse(bytes.toString('utf8')) as typeof config;
-      if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error('not an object');
+      if (config === null || typeof config !== 'object' || Array.isArray(config))
+        throw new Error('not an object');
     } catch {
       return this.fail(400, 'The first message must be the JSON start message.');
     }
@@ -156,10 +187,18 @@ class Session {
     this.admitted = true;
     this.key = key;
     const issues = validate('realtimeConfig', config);
-    if (issues.length) return this.fail(400, `Invalid start message: ${issues.map((i) => `${i.field || 'config'} ${i.message}`).join('; ')}.`);
+    if (issues.length)
+      return this.fail(
+        400,
+        `Invalid start message: ${issues.map((i) => `${i.field || 'config'} ${i.message}`).join('; ')}.`,
+      );
     const format = config.audio_format as string;
-    if (!RAW_AUDIO_FORMATS.includes(format) && !CONTAINER_AUDIO_FORMATS.includes(format)) return this.fail(400, `Unsupported audio_format "${format}".`);
-    if (RAW_AUDIO_FORMATS.includes(format) && (config.sample_rate === undefined || config.num_channels === undefined)) {
+    if (!RAW_AUDIO_FORMATS.includes(format) && !CONTAINER_AUDIO_FORMATS.includes(format))
+      return this.fail(400, `Unsupported audio_format "${format}".`);
+    if (
+      RAW_AUDIO_FORMATS.includes(format) &&
+      (config.sample_rate === undefined || config.num_channels === undefined)
+    ) {
       return this.fail(400, `audio_format ${format} requires sample_rate and num_channels.`);
     }
     if (!this.opts.state.realtimeModels().includes(config.model as string)) {
@@ -170,7 +209,8 @@ class Session {
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
     );
-    if (this.pacing) this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
+    if (this.pacing)
+      this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
     this.checkFault();
   }
 
@@ -208,7 +248,13 @@ class Session {
   }
 
   private token(w: LiveWord, isFinal: boolean, first: boolean): RealtimeToken {
-    const t: RealtimeToken = { text: first ? w.text : ` ${w.text}`, start_ms: Math.max(0, w.start_ms), end_ms: w.end_ms, confidence: w.confidence, is_final: isFinal };
+    const t: RealtimeToken = {
+      text: first ? w.text : ` ${w.text}`,
+      start_ms: Math.max(0, w.start_ms),
+      end_ms: w.end_ms,
+      confidence: w.confidence,
+      is_final: isFinal,
+    };
     if (this.config?.enable_speaker_diarization) t.speaker = '1';
     if (this.config?.enable_language_identification) t.language = 'en';
     return t;
@@ -222,7 +268,11 @@ class Session {
     // Only words not yet final matter: earlier ones were sent once and never again.
     const words = recognizer.wordsBefore(processed, this.finalCount);
     const delay = this.config?.max_endpoint_delay_ms ?? 2000;
-    const endpoint = reason === 'tick' && this.config?.enable_endpoint_detection === true && processed === recognizer.receivedMs && recognizer.endpointDue(delay);
+    const endpoint =
+      reason === 'tick' &&
+      this.config?.enable_endpoint_detection === true &&
+      processed === recognizer.receivedMs &&
+      recognizer.endpointDue(delay);
     const allFinal = reason !== 'tick' || endpoint;
     const finals: RealtimeToken[] = [];
     const tail: RealtimeToken[] = [];
@@ -235,7 +285,8 @@ class Session {
       else tail.push(this.token(w, false, first));
     });
     this.finalCount += finals.length;
-    if (finals.length) this.finalMs = Math.max(this.finalMs, finals[finals.length - 1].end_ms as number);
+    if (finals.length)
+      this.finalMs = Math.max(this.finalMs, finals[finals.length - 1].end_ms as number);
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
     if (reason === 'finalize') finals.push({ text: '<fin>', is_final: true });
     if (endpoint) {
@@ -245,14 +296,23 @@ class Session {
     const tailKey = JSON.stringify(tail);
     if (finals.length || tailKey !== this.lastTail) {
       this.lastTail = tailKey;
-      this.send({ tokens: [...finals, ...tail], final_audio_proc_ms: this.finalMs, total_audio_proc_ms: processed });
+      this.send({
+        tokens: [...finals, ...tail],
+        final_audio_proc_ms: this.finalMs,
+        total_audio_proc_ms: processed,
+      });
     }
   }
 
   private finish(): void {
     this.emit('finish');
     const processed = this.recognizer?.receivedMs ?? 0;
-    this.send({ tokens: [], final_audio_proc_ms: processed, total_audio_proc_ms: processed, finished: true });
+    this.send({
+      tokens: [],
+      final_audio_proc_ms: processed,
+      total_audio_proc_ms: processed,
+      finished: true,
+    });
     this.stop();
     this.ws.close(1000);
   }
@@ -263,7 +323,10 @@ function reject(socket: Duplex, status: number, text: string): void {
 }
 
 /** Serves realtime sessions on `server`'s upgrade requests. */
-export function attachRealtime(server: http.Server, opts: RealtimeAttachOptions): { close(): Promise<void> } {
+export function attachRealtime(
+  server: http.Server,
+  opts: RealtimeAttachOptions,
+): { close(): Promise<void> } {
   const sessions = new Set<Session>();
   const wss = new WebSocketServer({
     noServer: true,

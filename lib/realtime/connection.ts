@@ -82,19 +82,45 @@ export class Connection {
   private opened = false;
 
   /** `key` is only used to keep it out of error messages (the caller puts it in `headers` or the start message). */
-  constructor(url: string, headers: Record<string, string> | undefined, key: string, private readonly timing: ConnectionTiming, private readonly events: ConnectionEvents, factory: WebSocketFactory) {
-    const ws = factory(url, { perMessageDeflate: false, handshakeTimeout: timing.handshakeTimeoutMs, headers });
+  constructor(
+    url: string,
+    headers: Record<string, string> | undefined,
+    key: string,
+    private readonly timing: ConnectionTiming,
+    private readonly events: ConnectionEvents,
+    factory: WebSocketFactory,
+  ) {
+    const ws = factory(url, {
+      perMessageDeflate: false,
+      handshakeTimeout: timing.handshakeTimeoutMs,
+      headers,
+    });
     // The socket's upgrade request holds the key in its headers: keep it out of util.inspect.
     Object.defineProperty(this, 'ws', { enumerable: false, value: ws });
     this.ws = ws;
     ws.once('open', () => this.onOpen());
-    ws.on('message', (data: RealtimeSocketData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('message', (data: RealtimeSocketData, isBinary: boolean) =>
+      this.onMessage(data, isBinary),
+    );
     ws.on('pong', () => this.sawLife());
     ws.on('error', (error: Error) => {
       const reason = redact(error.message, [key]);
-      this.fail(new SonioxWebSocketError(this.opened ? `the realtime connection failed: ${reason}` : `cannot open the realtime session: ${reason}`));
+      this.fail(
+        new SonioxWebSocketError(
+          this.opened
+            ? `the realtime connection failed: ${reason}`
+            : `cannot open the realtime session: ${reason}`,
+        ),
+      );
     });
-    ws.on('close', (code: number) => this.fail(new SonioxWebSocketError(`the realtime connection closed unexpectedly (code ${code}) before the session finished`, { closeCode: code })));
+    ws.on('close', (code: number) =>
+      this.fail(
+        new SonioxWebSocketError(
+          `the realtime connection closed unexpectedly (code ${code}) before the session finished`,
+          { closeCode: code },
+        ),
+      ),
+    );
   }
 
   /** Bytes queued in the socket, not yet written. */
@@ -168,7 +194,8 @@ export class Connection {
   }
 
   private keepalive(): void {
-    if (Date.now() - this.lastAudioAt >= this.timing.keepaliveIntervalMs) this.send('{"type":"keepalive"}');
+    if (Date.now() - this.lastAudioAt >= this.timing.keepaliveIntervalMs)
+      this.send('{"type":"keepalive"}');
   }
 
   private heartbeat(): void {
@@ -176,7 +203,12 @@ export class Connection {
     if (this.awaitingPong) {
       // A ping still queued behind audio has not been given a chance: wait for it to leave.
       if (!this.pingLeft) return;
-      this.fail(new SonioxWebSocketError(`no pong (nor any other frame) from the server within ${this.timing.heartbeatIntervalMs} ms of a ping: the connection is dead`, { closeCode: 1006 }));
+      this.fail(
+        new SonioxWebSocketError(
+          `no pong (nor any other frame) from the server within ${this.timing.heartbeatIntervalMs} ms of a ping: the connection is dead`,
+          { closeCode: 1006 },
+        ),
+      );
       return;
     }
     this.awaitingPong = true;
@@ -193,7 +225,11 @@ export class Connection {
   private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
     this.sawLife();
     if (isBinary) return this.events.message(undefined);
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
     this.events.message(text);
   }
 

@@ -5,7 +5,14 @@
  */
 import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
-import { RAW_AUDIO_FORMATS, bytesPerSample, type RealtimeConfig, type RealtimeMessage, type RealtimeStartMessage, type RealtimeToken } from '../types';
+import {
+  RAW_AUDIO_FORMATS,
+  bytesPerSample,
+  type RealtimeConfig,
+  type RealtimeMessage,
+  type RealtimeStartMessage,
+  type RealtimeToken,
+} from '../types';
 import { MAX_TIMER_MS } from '../http/sleep';
 import type { WebSocketFactory } from './connection';
 
@@ -55,14 +62,26 @@ export interface ReconnectOptions {
 export type RealtimeStreamConfig = RealtimeConfig & RealtimeOptions;
 
 const SDK_OPTIONS = new Set([
-  'tokens', 'auth', 'keepaliveIntervalMs', 'heartbeatIntervalMs', 'handshakeTimeoutMs', 'finishTimeoutMs',
-  'highWaterMark', 'reconnect', 'signal', 'webSocketFactory', 'extra',
+  'tokens',
+  'auth',
+  'keepaliveIntervalMs',
+  'heartbeatIntervalMs',
+  'handshakeTimeoutMs',
+  'finishTimeoutMs',
+  'highWaterMark',
+  'reconnect',
+  'signal',
+  'webSocketFactory',
+  'extra',
 ]);
 
 export { MAX_TIMER_MS };
 
 /** Splits the user's object into the start message (defaults filled) and the SDK options. */
-export function splitConfig(config: RealtimeStreamConfig, defaultModel: string): { start: RealtimeStartMessage; options: RealtimeOptions } {
+export function splitConfig(
+  config: RealtimeStreamConfig,
+  defaultModel: string,
+): { start: RealtimeStartMessage; options: RealtimeOptions } {
   const start: RealtimeStartMessage = {};
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config ?? {})) {
@@ -71,7 +90,8 @@ export function splitConfig(config: RealtimeStreamConfig, defaultModel: string):
   }
   // Untyped fields (JavaScript callers) pass as well; `extra` is the typed way to send them.
   const extra = (options as RealtimeOptions).extra;
-  if (extra !== null && typeof extra === 'object') for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
+  if (extra !== null && typeof extra === 'object')
+    for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
   return { start, options: options as RealtimeOptions };
@@ -84,11 +104,26 @@ export function isRawFormat(format: string | undefined): boolean {
 
 /** Checks the start message and the SDK options; returns every problem found. */
 export function checkConfig(start: RealtimeStartMessage, options: RealtimeOptions): FieldIssue[] {
-  const issues: FieldIssue[] = validate('realtimeConfig', start).map(({ field, message }) => ({ field, message }));
-  if ('api_key' in start) issues.push({ field: 'api_key', message: 'is set by the client; pass apiKey to SonioxClient (or reconnect.getApiKey)' });
+  const issues: FieldIssue[] = validate('realtimeConfig', start).map(({ field, message }) => ({
+    field,
+    message,
+  }));
+  if ('api_key' in start)
+    issues.push({
+      field: 'api_key',
+      message: 'is set by the client; pass apiKey to SonioxClient (or reconnect.getApiKey)',
+    });
   if (isRawFormat(start.audio_format)) {
-    if (start.sample_rate === undefined) issues.push({ field: 'sample_rate', message: `is required for audio_format ${start.audio_format}` });
-    if (start.num_channels === undefined) issues.push({ field: 'num_channels', message: `is required for audio_format ${start.audio_format}` });
+    if (start.sample_rate === undefined)
+      issues.push({
+        field: 'sample_rate',
+        message: `is required for audio_format ${start.audio_format}`,
+      });
+    if (start.num_channels === undefined)
+      issues.push({
+        field: 'num_channels',
+        message: `is required for audio_format ${start.audio_format}`,
+      });
   }
   const within = (field: string, v: unknown, min: number, max: number) => {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
@@ -101,11 +136,18 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   within('handshakeTimeoutMs', options.handshakeTimeoutMs, 1, MAX_TIMER_MS);
   within('finishTimeoutMs', options.finishTimeoutMs, 1, MAX_TIMER_MS);
   within('highWaterMark', options.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
-  if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final') issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
-  if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message') issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
-  if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function') issues.push({ field: 'webSocketFactory', message: 'must be a function' });
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.push({ field: 'signal', message: 'must be an AbortSignal' });
-  if (options.extra !== undefined && (options.extra === null || typeof options.extra !== 'object' || Array.isArray(options.extra))) {
+  if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final')
+    issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
+  if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message')
+    issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
+  if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
+    issues.push({ field: 'webSocketFactory', message: 'must be a function' });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  if (
+    options.extra !== undefined &&
+    (options.extra === null || typeof options.extra !== 'object' || Array.isArray(options.extra))
+  ) {
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
   if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
@@ -114,21 +156,42 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
 
 function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (r === undefined) return [];
-  if (typeof r !== 'object' || r === null) return [{ field: 'reconnect', message: 'must be an object such as { maxAttempts: 3 } (leave it out for no reconnection)' }];
+  if (typeof r !== 'object' || r === null)
+    return [
+      {
+        field: 'reconnect',
+        message: 'must be an object such as { maxAttempts: 3 } (leave it out for no reconnection)',
+      },
+    ];
   const policy = r as Record<string, unknown>;
   const issues: FieldIssue[] = [];
-  if (!Number.isInteger(policy.maxAttempts) || (policy.maxAttempts as number) < 1 || (policy.maxAttempts as number) > 1000) {
-    issues.push({ field: 'reconnect.maxAttempts', message: 'must be an integer from 1 to 1000 (leave reconnect out for none)' });
+  if (
+    !Number.isInteger(policy.maxAttempts) ||
+    (policy.maxAttempts as number) < 1 ||
+    (policy.maxAttempts as number) > 1000
+  ) {
+    issues.push({
+      field: 'reconnect.maxAttempts',
+      message: 'must be an integer from 1 to 1000 (leave reconnect out for none)',
+    });
   }
   for (const field of ['baseDelayMs', 'maxDelayMs']) {
     const v = policy[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS)) {
-      issues.push({ field: `reconnect.${field}`, message: `must be a number from 0 to ${MAX_TIMER_MS}` });
+    if (
+      v !== undefined &&
+      (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS)
+    ) {
+      issues.push({
+        field: `reconnect.${field}`,
+        message: `must be a number from 0 to ${MAX_TIMER_MS}`,
+      });
     }
   }
   const bytes = policy.maxBufferBytes;
-  if (bytes !== undefined && (!Number.isInteger(bytes) || (bytes as number) < 1)) issues.push({ field: 'reconnect.maxBufferBytes', message: 'must be an integer >= 1' });
-  if (policy.getApiKey !== undefined && typeof policy.getApiKey !== 'function') issues.push({ field: 'reconnect.getApiKey', message: 'must be a function' });
+  if (bytes !== undefined && (!Number.isInteger(bytes) || (bytes as number) < 1))
+    issues.push({ field: 'reconnect.maxBufferBytes', message: 'must be an integer >= 1' });
+  if (policy.getApiKey !== undefined && typeof policy.getApiKey !== 'function')
+    issues.push({ field: 'reconnect.getApiKey', message: 'must be a function' });
   if (!isRawFormat(start.audio_format)) {
     issues.push({
       field: 'reconnect',
@@ -139,12 +202,16 @@ function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
 }
 
 /** Bytes of one audio frame (all channels of one sample) of a raw format. */
-export function frameBytes(start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels'>): number {
+export function frameBytes(
+  start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels'>,
+): number {
   return bytesPerSample(start.audio_format ?? '') * (start.num_channels ?? 1);
 }
 
 /** Audio bytes per ms of a raw format (0 for containers). */
-export function bytesPerMs(start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels' | 'sample_rate'>): number {
+export function bytesPerMs(
+  start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels' | 'sample_rate'>,
+): number {
   return (frameBytes(start) * (start.sample_rate ?? 0)) / 1000;
 }
 
@@ -159,11 +226,15 @@ const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFini
 
 /** Why a token is unusable, or undefined when it is a token. */
 function tokenProblem(token: unknown): string | undefined {
-  if (token === null || typeof token !== 'object' || Array.isArray(token)) return 'a token is not an object';
+  if (token === null || typeof token !== 'object' || Array.isArray(token))
+    return 'a token is not an object';
   const t = token as Record<string, unknown>;
   if (typeof t.text !== 'string') return 'a token has no text';
-  if (t.is_final !== undefined && typeof t.is_final !== 'boolean') return 'a token has a non-boolean is_final';
-  for (const field of ['start_ms', 'end_ms']) if (t[field] !== undefined && t[field] !== null && !isNumber(t[field])) return `a token has a non-numeric ${field}`;
+  if (t.is_final !== undefined && typeof t.is_final !== 'boolean')
+    return 'a token has a non-boolean is_final';
+  for (const field of ['start_ms', 'end_ms'])
+    if (t[field] !== undefined && t[field] !== null && !isNumber(t[field]))
+      return `a token has a non-numeric ${field}`;
   return undefined;
 }
 
@@ -171,9 +242,11 @@ function tokenProblem(token: unknown): string | undefined {
 function messageProblem(message: Record<string, unknown>): string | undefined {
   if (message.tokens !== undefined && !Array.isArray(message.tokens)) return 'tokens is not a list';
   for (const field of ['final_audio_proc_ms', 'total_audio_proc_ms']) {
-    if (message[field] !== undefined && message[field] !== null && !isNumber(message[field])) return `${field} is not a number`;
+    if (message[field] !== undefined && message[field] !== null && !isNumber(message[field]))
+      return `${field} is not a number`;
   }
-  if (message.finished !== undefined && typeof message.finished !== 'boolean') return 'finished is not a boolean';
+  if (message.finished !== undefined && typeof message.finished !== 'boolean')
+    return 'finished is not a boolean';
   for (const token of (message.tokens as unknown[] | undefined) ?? []) {
     const problem = tokenProblem(token);
     if (problem) return problem;
@@ -185,12 +258,17 @@ function messageProblem(message: Record<string, unknown>): string | undefined {
  * Parses and checks a server frame: a result message (every token an object with a text), or a
  * SonioxWebSocketError for an error message or an unusable frame. `secrets` never reach a message.
  */
-export function parseServerMessage(data: string, secrets: ReadonlyArray<string | undefined> = []): RealtimeMessage | SonioxWebSocketError {
+export function parseServerMessage(
+  data: string,
+  secrets: ReadonlyArray<string | undefined> = [],
+): RealtimeMessage | SonioxWebSocketError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
   } catch {
-    return new SonioxWebSocketError(`malformed message from the server (not JSON, ${data.length} characters)`);
+    return new SonioxWebSocketError(
+      `malformed message from the server (not JSON, ${data.length} characters)`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return new SonioxWebSocketError('malformed message from the server (not an object)');

@@ -14,7 +14,10 @@ export class ResumeBuffer {
   /** Bytes dropped because the buffer was full (replay would be incomplete). */
   overflowed = 0;
 
-  constructor(private readonly maxBytes: number, private readonly frameBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly frameBytes: number,
+  ) {}
 
   /** Bytes kept. */
   get size(): number {

@@ -19,17 +19,36 @@
  * bookkeeping lives in TokenAssembler (pure).
  */
 import { Duplex, type Readable } from 'node:stream';
-import { SonioxAbortError, SonioxTimeoutError, SonioxValidationError, SonioxWebSocketError } from '../errors';
+import {
+  SonioxAbortError,
+  SonioxTimeoutError,
+  SonioxValidationError,
+  SonioxWebSocketError,
+} from '../errors';
 import { follow } from '../http/follow-signal';
 import { backoffDelay } from '../http/retry';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, type WebSocketFactory } from './connection';
-import { bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, splitConfig, type RealtimeOptions, type RealtimeStreamConfig } from './protocol';
+import {
+  bytesPerMs,
+  checkConfig,
+  frameBytes,
+  isRawFormat,
+  parseServerMessage,
+  splitConfig,
+  type RealtimeOptions,
+  type RealtimeStreamConfig,
+} from './protocol';
 import { ResumeBuffer, msToBytes } from './reconnect';
 import { TokenAssembler } from './token-assembler';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
-export type { WebSocketFactory, RealtimeSocket, RealtimeSocketOptions, RealtimeSocketData } from './connection';
+export type {
+  WebSocketFactory,
+  RealtimeSocket,
+  RealtimeSocketOptions,
+  RealtimeSocketData,
+} from './connection';
 export { joinAfterResume } from './token-assembler';
 
 /** What the client gives every stream. */
@@ -73,7 +92,15 @@ export interface RealtimeStreamEvents {
 type Listener<E extends keyof RealtimeStreamEvents> = (...args: RealtimeStreamEvents[E]) => void;
 
 /** Where a stream is in its life (see the file comment). */
-export type RealtimePhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'finishing' | 'finished' | 'failed' | 'destroyed';
+export type RealtimePhase =
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'reconnecting'
+  | 'finishing'
+  | 'finished'
+  | 'failed'
+  | 'destroyed';
 
 const DEFAULTS = {
   keepaliveIntervalMs: 5_000,
@@ -128,16 +155,26 @@ export class RealtimeStream extends Duplex {
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
 
-  constructor(config: RealtimeStreamConfig, private readonly context: RealtimeContext) {
+  constructor(
+    config: RealtimeStreamConfig,
+    private readonly context: RealtimeContext,
+  ) {
     const { start, options } = splitConfig(config, context.defaultModel);
-    const hwm = typeof options.highWaterMark === 'number' && options.highWaterMark > 0 ? options.highWaterMark : DEFAULTS.highWaterMark;
+    const hwm =
+      typeof options.highWaterMark === 'number' && options.highWaterMark > 0
+        ? options.highWaterMark
+        : DEFAULTS.highWaterMark;
     super({ readableObjectMode: true, writableHighWaterMark: hwm, allowHalfOpen: true });
     this.start = start;
     this.options = options;
     this.hwm = hwm;
     // The context and the connection (its upgrade request) hold the API key: keep them out of util.inspect.
     for (const field of ['context', 'connection', 'currentKey']) {
-      Object.defineProperty(this, field, { enumerable: false, writable: true, value: (this as unknown as Record<string, unknown>)[field] });
+      Object.defineProperty(this, field, {
+        enumerable: false,
+        writable: true,
+        value: (this as unknown as Record<string, unknown>)[field],
+      });
     }
     const issues = checkConfig(start, options);
     if (issues.length) {
@@ -148,7 +185,10 @@ export class RealtimeStream extends Duplex {
       // Emitted on the next tick so the caller can attach an 'error' listener first.
       process.nextTick(() => this.destroy(this.configError));
     } else if (options.reconnect) {
-      this.replay = new ResumeBuffer(options.reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes, frameBytes(start));
+      this.replay = new ResumeBuffer(
+        options.reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes,
+        frameBytes(start),
+      );
     }
     if (options.signal instanceof AbortSignal) {
       if (options.signal.aborted) process.nextTick(this.onAbort);
@@ -239,8 +279,12 @@ export class RealtimeStream extends Duplex {
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
   finalize(options: { trailing_silence_ms?: number } = {}): void {
     const message: Record<string, unknown> = { type: 'finalize' };
-    if (options.trailing_silence_ms !== undefined) message.trailing_silence_ms = options.trailing_silence_ms;
-    this.connect().then(() => this.connection?.send(JSON.stringify(message)), () => undefined);
+    if (options.trailing_silence_ms !== undefined)
+      message.trailing_silence_ms = options.trailing_silence_ms;
+    this.connect().then(
+      () => this.connection?.send(JSON.stringify(message)),
+      () => undefined,
+    );
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
@@ -256,7 +300,9 @@ export class RealtimeStream extends Duplex {
         return;
       default:
         // Finished (the server ended the session; Node itself refuses writes to a failed or destroyed stream).
-        callback(new SonioxWebSocketError('cannot write audio: the realtime session has already finished'));
+        callback(
+          new SonioxWebSocketError('cannot write audio: the realtime session has already finished'),
+        );
     }
   }
 
@@ -290,7 +336,11 @@ export class RealtimeStream extends Duplex {
   override _destroy(error: Error | null, callback: Callback): void {
     this.unfollow();
     // A finished session closing its stream (both sides done) stays 'finished'.
-    if (error || this.state !== 'finished') this.transition(error ? 'failed' : 'destroyed', error ?? new SonioxWebSocketError('the realtime stream was destroyed'));
+    if (error || this.state !== 'finished')
+      this.transition(
+        error ? 'failed' : 'destroyed',
+        error ?? new SonioxWebSocketError('the realtime stream was destroyed'),
+      );
     callback(error);
   }
 
@@ -341,7 +391,12 @@ export class RealtimeStream extends Duplex {
       const getKey = this.options.reconnect?.getApiKey;
       key = getKey ? await getKey() : this.context.apiKey;
     } catch (error) {
-      this.onConnectionFailure(new SonioxWebSocketError(`cannot get an API key for the realtime session: ${(error as Error).message}`, { cause: error }));
+      this.onConnectionFailure(
+        new SonioxWebSocketError(
+          `cannot get an API key for the realtime session: ${(error as Error).message}`,
+          { cause: error },
+        ),
+      );
       return;
     }
     if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
@@ -357,7 +412,11 @@ export class RealtimeStream extends Duplex {
         heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
       },
       {
-        open: () => this.onOpen(connection, auth === 'message' ? { ...this.start, api_key: key } : this.start),
+        open: () =>
+          this.onOpen(
+            connection,
+            auth === 'message' ? { ...this.start, api_key: key } : this.start,
+          ),
         message: (text) => this.onMessage(text),
         failure: (error) => {
           if (this.connection === connection) this.onConnectionFailure(error);
@@ -414,15 +473,20 @@ export class RealtimeStream extends Duplex {
     this.endRequested = false;
     connection.send('');
     const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
-    connection.armFinishDeadline(ms, () => this.destroy(new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms)));
+    connection.armFinishDeadline(ms, () =>
+      this.destroy(
+        new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms),
+      ),
+    );
     this.transition('finishing');
     this.releaseHeldWrite();
   }
 
   private onMessage(text: string | undefined): void {
-    const parsed = text === undefined
-      ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-      : parseServerMessage(text, [this.context.apiKey, this.currentKey]);
+    const parsed =
+      text === undefined
+        ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
+        : parseServerMessage(text, [this.context.apiKey, this.currentKey]);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
       this.onConnectionFailure(parsed);
@@ -436,7 +500,11 @@ export class RealtimeStream extends Duplex {
     this.emit('result', message);
     const { tokens, events } = this.tokens.accept(message);
     if (this.replay) {
-      const finalized = msToBytes(this.tokens.finalizedAudioMs, bytesPerMs(this.start), frameBytes(this.start));
+      const finalized = msToBytes(
+        this.tokens.finalizedAudioMs,
+        bytesPerMs(this.start),
+        frameBytes(this.start),
+      );
       this.replay.dropTo(Math.min(this.bytesSent, finalized));
     }
     let more = true;
@@ -463,8 +531,15 @@ export class RealtimeStream extends Duplex {
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
     const policy = this.options.reconnect;
-    const resumable = this.state === 'open' || this.state === 'finishing' || this.state === 'reconnecting';
-    if (policy && resumable && error.retryable && this.attempts < policy.maxAttempts && isRawFormat(this.start.audio_format)) {
+    const resumable =
+      this.state === 'open' || this.state === 'finishing' || this.state === 'reconnecting';
+    if (
+      policy &&
+      resumable &&
+      error.retryable &&
+      this.attempts < policy.maxAttempts &&
+      isRawFormat(this.start.audio_format)
+    ) {
       if (this.state === 'finishing') this.endRequested = true;
       this.transition('reconnecting');
       const delay = backoffDelay(this.attempts + 1, {

@@ -16,7 +16,8 @@ export interface AssembledResult {
 }
 
 /** Scripts that separate words with spaces. */
-const SPACED_WORD_START = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{N}]/u;
+const SPACED_WORD_START =
+  /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{N}]/u;
 
 /**
  * A resumed session starts a new token stream, whose first word carries no leading space.
@@ -95,7 +96,11 @@ export class TokenAssembler {
 
   /** Only after a resume, and only tokens over audio an earlier session already finalized. */
   private isReplayed(token: RealtimeToken): boolean {
-    return this.replayedUpToMs !== undefined && token.end_ms !== undefined && token.end_ms <= this.replayedUpToMs;
+    return (
+      this.replayedUpToMs !== undefined &&
+      token.end_ms !== undefined &&
+      token.end_ms <= this.replayedUpToMs
+    );
   }
 
   private recordFinal(token: RealtimeToken): void {
@@ -105,6 +110,7 @@ export class TokenAssembler {
     }
     this.original += token.text;
     this.joinPending = false;
-    if (token.end_ms !== undefined) this.lastFinalEndMs = Math.max(this.lastFinalEndMs, token.end_ms);
+    if (token.end_ms !== undefined)
+      this.lastFinalEndMs = Math.max(this.lastFinalEndMs, token.end_ms);
   }
 }

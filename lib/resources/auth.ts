@@ -11,7 +11,10 @@ export class Auth {
    * Mints a temporary key (`temp:...`) that can open realtime sessions for `expires_in_seconds`
    * (1..3600). Never retried on an ambiguous failure: a POST that may have acted is not repeated.
    */
-  async createTemporaryKey(params: CreateTemporaryKeyParams, options: CallOptions = {}): Promise<TemporaryKey> {
+  async createTemporaryKey(
+    params: CreateTemporaryKeyParams,
+    options: CallOptions = {},
+  ): Promise<TemporaryKey> {
     checkParams('auth.createTemporaryKey', 'createTemporaryKey', params);
     return this.transport.request<TemporaryKey>({
       ...options,

@@ -42,7 +42,9 @@ export class Files {
     checkCallOptions(what, options ?? {});
     const ref = options.client_reference_id;
     if (ref !== undefined && (typeof ref !== 'string' || ref.length > 256)) {
-      rejectIssues(what, [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]);
+      rejectIssues(what, [
+        { field: 'client_reference_id', message: 'must be a string of at most 256 characters' },
+      ]);
     }
     const upload = await resolveUploadSource(source, {
       filename: options.filename,
@@ -50,15 +52,23 @@ export class Files {
       signal: options.signal,
       firstChunkTimeoutMs: options.timeoutMs ?? this.transport.uploadTimeoutMs,
     });
-    const fields: MultipartField[] = ref === undefined ? [] : [{ name: 'client_reference_id', value: ref }];
+    const fields: MultipartField[] =
+      ref === undefined ? [] : [{ name: 'client_reference_id', value: ref }];
     const body = () => {
       const encoded = encodeMultipart(
         fields,
-        { field: 'file', filename: upload.filename, contentType: options.contentType, size: upload.size, stream: upload.open() },
+        {
+          field: 'file',
+          filename: upload.filename,
+          contentType: options.contentType,
+          size: upload.size,
+          stream: upload.open(),
+        },
         options.onProgress,
       );
       const headers: Record<string, string> = { 'Content-Type': encoded.contentType };
-      if (encoded.contentLength !== undefined) headers['Content-Length'] = String(encoded.contentLength);
+      if (encoded.contentLength !== undefined)
+        headers['Content-Length'] = String(encoded.contentLength);
       return { stream: encoded.stream, headers };
     };
     return this.transport.request<SonioxFile>({
@@ -86,12 +96,22 @@ export class Files {
   /** One page of files (`limit` 1..1000, `cursor` from the previous page). */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<FileList> {
     const query = listQuery('files.list', params);
-    return this.transport.request<FileList>({ ...options, method: 'GET', path: '/v1/files', query, schema: 'fileList' });
+    return this.transport.request<FileList>({
+      ...options,
+      method: 'GET',
+      path: '/v1/files',
+      query,
+      schema: 'fileList',
+    });
   }
 
   /** Every file, page after page, fetched as the loop advances. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<SonioxFile> {
     const { cursor, ...rest } = params;
-    return paginate((c) => this.list({ ...rest, cursor: c }, options), (page) => page.files, cursor);
+    return paginate(
+      (c) => this.list({ ...rest, cursor: c }, options),
+      (page) => page.files,
+      cursor,
+    );
   }
 }

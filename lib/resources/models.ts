@@ -8,6 +8,11 @@ export class Models {
 
   /** `GET /v1/models`: every model, aliases included. */
   async list(options: CallOptions = {}): Promise<ModelList> {
-    return this.transport.request<ModelList>({ ...options, method: 'GET', path: '/v1/models', schema: 'modelList' });
+    return this.transport.request<ModelList>({
+      ...options,
+      method: 'GET',
+      path: '/v1/models',
+      schema: 'modelList',
+    });
   }
 }

@@ -23,21 +23,31 @@ export function rejectIssues(what: string, issues: FieldIssue[]): void {
 }
 
 /** Checks `params` against a request schema and throws on any issue. */
-export function checkParams(what: string, schema: RequestSchemaName, params: unknown, extra: FieldIssue[] = []): void {
+export function checkParams(
+  what: string,
+  schema: RequestSchemaName,
+  params: unknown,
+  extra: FieldIssue[] = [],
+): void {
   const issues = validate(schema, params).map(({ field, message }) => ({ field, message }));
   rejectIssues(what, [...issues, ...extra]);
 }
 
 /** A path segment from an id: non-empty string, URL-encoded. */
 export function idSegment(what: string, id: unknown, field = 'id'): string {
-  if (typeof id !== 'string' || id.trim() === '') rejectIssues(what, [{ field, message: 'must be a non-empty string' }]);
+  if (typeof id !== 'string' || id.trim() === '')
+    rejectIssues(what, [{ field, message: 'must be a non-empty string' }]);
   return encodeURIComponent(id as string);
 }
 
 /** Query of list endpoints, checked. */
-export function listQuery(what: string, params: { limit?: number; cursor?: string } | undefined): { limit?: number; cursor?: string } {
+export function listQuery(
+  what: string,
+  params: { limit?: number; cursor?: string } | undefined,
+): { limit?: number; cursor?: string } {
   const query = { ...(params ?? {}) };
-  for (const key of Object.keys(query) as Array<keyof typeof query>) if (query[key] === undefined) delete query[key];
+  for (const key of Object.keys(query) as Array<keyof typeof query>)
+    if (query[key] === undefined) delete query[key];
   checkParams(what, 'listParams', query);
   return query;
 }

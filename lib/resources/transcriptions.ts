@@ -7,7 +7,13 @@ import { paginate } from '../http/pagination';
 import { follow } from '../http/follow-signal';
 import { sleep } from '../http/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
-import type { CreateTranscriptionParams, ListParams, Transcript, Transcription, TranscriptionList } from '../types';
+import type {
+  CreateTranscriptionParams,
+  ListParams,
+  Transcript,
+  Transcription,
+  TranscriptionList,
+} from '../types';
 import { checkParams, durationIssue, idSegment, listQuery, rejectIssues } from './params';
 
 /** Options of `transcriptions.wait`. */
@@ -25,7 +31,11 @@ export interface WaitOptions {
 }
 
 /** Defaults of {@link WaitOptions}. */
-export const DEFAULT_WAIT = { timeoutMs: 3_600_000, pollIntervalMs: 1_000, maxPollIntervalMs: 10_000 } as const;
+export const DEFAULT_WAIT = {
+  timeoutMs: 3_600_000,
+  pollIntervalMs: 1_000,
+  maxPollIntervalMs: 10_000,
+} as const;
 
 /** The poll interval after `interval`: grows by half, capped. A pure function, for specs. */
 export function nextPollInterval(interval: number, max: number): number {
@@ -34,12 +44,24 @@ export function nextPollInterval(interval: number, max: number): number {
 
 /** `client.transcriptions`. */
 export class Transcriptions {
-  constructor(private readonly transport: Transport, private readonly defaultModel: string) {}
+  constructor(
+    private readonly transport: Transport,
+    private readonly defaultModel: string,
+  ) {}
 
   /** Starts a transcription of `audio_url` or `file_id` (exactly one). `model` defaults to the client's. */
-  async create(params: CreateTranscriptionParams, options: CallOptions = {}): Promise<Transcription> {
+  async create(
+    params: CreateTranscriptionParams,
+    options: CallOptions = {},
+  ): Promise<Transcription> {
     const body = this.checkedCreate(params);
-    return this.transport.request<Transcription>({ ...options, method: 'POST', path: '/v1/transcriptions', json: body, schema: 'transcription' });
+    return this.transport.request<Transcription>({
+      ...options,
+      method: 'POST',
+      path: '/v1/transcriptions',
+      json: body,
+      schema: 'transcription',
+    });
   }
 
   /**
@@ -47,12 +69,18 @@ export class Transcriptions {
    * SonioxValidationError). `transcribe` runs it before uploading, so a bad parameter costs no upload.
    */
   checkedCreate(params: CreateTranscriptionParams): CreateTranscriptionParams {
-    const body: CreateTranscriptionParams = { ...params, model: params?.model ?? this.defaultModel };
+    const body: CreateTranscriptionParams = {
+      ...params,
+      model: params?.model ?? this.defaultModel,
+    };
     const extra: FieldIssue[] = [];
     const hasUrl = body.audio_url !== undefined && body.audio_url !== null;
     const hasFile = body.file_id !== undefined && body.file_id !== null;
     if (hasUrl === hasFile) {
-      extra.push({ field: hasUrl ? 'audio_url' : 'file_id', message: 'exactly one of audio_url and file_id must be given' });
+      extra.push({
+        field: hasUrl ? 'audio_url' : 'file_id',
+        message: 'exactly one of audio_url and file_id must be given',
+      });
     }
     checkParams('transcriptions.create', 'createTranscription', body, extra);
     return body;
@@ -61,7 +89,12 @@ export class Transcriptions {
   /** One transcription. */
   async get(id: string, options: CallOptions = {}): Promise<Transcription> {
     const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
-    return this.transport.request<Transcription>({ ...options, method: 'GET', path, schema: 'transcription' });
+    return this.transport.request<Transcription>({
+      ...options,
+      method: 'GET',
+      path,
+      schema: 'transcription',
+    });
   }
 
   /** Deletes a transcription (and, per the API, its file). 409 while it is processing. */
@@ -73,19 +106,34 @@ export class Transcriptions {
   /** One page of transcriptions. */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
     const query = listQuery('transcriptions.list', params);
-    return this.transport.request<TranscriptionList>({ ...options, method: 'GET', path: '/v1/transcriptions', query, schema: 'transcriptionList' });
+    return this.transport.request<TranscriptionList>({
+      ...options,
+      method: 'GET',
+      path: '/v1/transcriptions',
+      query,
+      schema: 'transcriptionList',
+    });
   }
 
   /** Every transcription, page after page. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<Transcription> {
     const { cursor, ...rest } = params;
-    return paginate((c) => this.list({ ...rest, cursor: c }, options), (page) => page.transcriptions, cursor);
+    return paginate(
+      (c) => this.list({ ...rest, cursor: c }, options),
+      (page) => page.transcriptions,
+      cursor,
+    );
   }
 
   /** The transcript of a completed transcription (409 before that). */
   async getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
     const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
-    return this.transport.request<Transcript>({ ...options, method: 'GET', path, schema: 'transcript' });
+    return this.transport.request<Transcript>({
+      ...options,
+      method: 'GET',
+      path,
+      schema: 'transcript',
+    });
   }
 
   /**
@@ -111,7 +159,10 @@ export class Transcriptions {
       return await this.poll(id, options, wait.signal, state);
     } catch (error) {
       if (late && !options.signal?.aborted) {
-        throw new SonioxTimeoutError(`transcription ${id} is still ${state.lastStatus ?? 'unknown'} after ${timeoutMs} ms`, timeoutMs);
+        throw new SonioxTimeoutError(
+          `transcription ${id} is still ${state.lastStatus ?? 'unknown'} after ${timeoutMs} ms`,
+          timeoutMs,
+        );
       }
       throw error;
     } finally {
@@ -120,7 +171,12 @@ export class Transcriptions {
     }
   }
 
-  private async poll(id: string, options: WaitOptions, signal: AbortSignal, state: { lastStatus: string | undefined }): Promise<Transcription> {
+  private async poll(
+    id: string,
+    options: WaitOptions,
+    signal: AbortSignal,
+    state: { lastStatus: string | undefined },
+  ): Promise<Transcription> {
     const maxInterval = options.maxPollIntervalMs ?? DEFAULT_WAIT.maxPollIntervalMs;
     let interval = Math.min(options.pollIntervalMs ?? DEFAULT_WAIT.pollIntervalMs, maxInterval);
     while (true) {
@@ -153,7 +209,11 @@ export function checkWaitOptions(options: WaitOptions | null): void {
     ...durationIssue('timeoutMs', options.timeoutMs),
     ...durationIssue('pollIntervalMs', options.pollIntervalMs),
     ...durationIssue('maxPollIntervalMs', options.maxPollIntervalMs),
-    ...(options.signal !== undefined && !(options.signal instanceof AbortSignal) ? [{ field: 'signal', message: 'must be an AbortSignal' }] : []),
-    ...(options.onStatus !== undefined && typeof options.onStatus !== 'function' ? [{ field: 'onStatus', message: 'must be a function' }] : []),
+    ...(options.signal !== undefined && !(options.signal instanceof AbortSignal)
+      ? [{ field: 'signal', message: 'must be an AbortSignal' }]
+      : []),
+    ...(options.onStatus !== undefined && typeof options.onStatus !== 'function'
+      ? [{ field: 'onStatus', message: 'must be a function' }]
+      : []),
   ]);
 }

@@ -31,12 +31,17 @@ export interface WebhookHandlerOptions {
 }
 
 /** A Node/Express handler that also serves Fetch requests through `.fetch`. It never rejects. */
-export type WebhookHandler = ((req: IncomingMessage, res: ServerResponse, next?: unknown) => Promise<void>) & {
+export type WebhookHandler = ((
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: unknown,
+) => Promise<void>) & {
   fetch(request: Request): Promise<Response>;
 };
 
 /** Headers as Node, Fetch or a plain object carry them. */
-export type WebhookHeaders = IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>;
+export type WebhookHeaders =
+  IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>;
 
 /** Default `maxBodyBytes`: the real payload is under 100 bytes. */
 export const DEFAULT_MAX_WEBHOOK_BODY = 64 * 1024;
@@ -52,9 +57,12 @@ type Outcome = { status: number; body: string; headers?: Record<string, string> 
 class BodyTooLarge extends Error {}
 
 function headerValue(headers: WebhookHeaders, name: string): string | undefined {
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  if (typeof (headers as Headers).get === 'function')
+    return (headers as Headers).get(name) ?? undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
+  for (const [key, value] of Object.entries(
+    headers as Record<string, string | string[] | undefined>,
+  )) {
     if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
   }
   return undefined;
@@ -65,16 +73,27 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 /** The configured auth, else the environment's; checked so a blank secret cannot match a blank header. */
 function resolveAuth(auth: WebhookAuth | undefined, required: boolean): WebhookAuth | undefined {
   const env = process.env;
-  const chosen = auth ?? (env.SONIOX_API_WEBHOOK_HEADER && env.SONIOX_API_WEBHOOK_SECRET
-    ? { name: env.SONIOX_API_WEBHOOK_HEADER, secret: env.SONIOX_API_WEBHOOK_SECRET }
-    : undefined);
+  const chosen =
+    auth ??
+    (env.SONIOX_API_WEBHOOK_HEADER && env.SONIOX_API_WEBHOOK_SECRET
+      ? { name: env.SONIOX_API_WEBHOOK_HEADER, secret: env.SONIOX_API_WEBHOOK_SECRET }
+      : undefined);
   if (chosen === undefined) {
-    if (required) throw new SonioxConfigError('webhookAuth', 'webhook auth is missing: pass { name, secret } or set SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET');
+    if (required)
+      throw new SonioxConfigError(
+        'webhookAuth',
+        'webhook auth is missing: pass { name, secret } or set SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET',
+      );
     return undefined;
   }
   // The messages name the field only: the secret never appears in an error.
-  if (typeof chosen.name !== 'string' || !HEADER_NAME.test(chosen.name)) throw new SonioxConfigError('webhookAuth', 'webhook auth name must be a valid HTTP header name');
-  if (typeof chosen.secret !== 'string' || chosen.secret === '') throw new SonioxConfigError('webhookAuth', 'webhook auth secret must be a non-empty string');
+  if (typeof chosen.name !== 'string' || !HEADER_NAME.test(chosen.name))
+    throw new SonioxConfigError(
+      'webhookAuth',
+      'webhook auth name must be a valid HTTP header name',
+    );
+  if (typeof chosen.secret !== 'string' || chosen.secret === '')
+    throw new SonioxConfigError('webhookAuth', 'webhook auth secret must be a non-empty string');
   return chosen;
 }
 
@@ -152,21 +171,32 @@ export class Webhooks {
   parse(body: string | Buffer | Uint8Array | ArrayBuffer | unknown): WebhookEvent {
     let value = body;
     if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
-      const text = typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8');
+      const text =
+        typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString('utf8');
       try {
         value = JSON.parse(text.replace(/^\uFEFF/, ''));
       } catch {
-        throw new SonioxValidationError('webhook body is not valid JSON', [{ field: '(body)', message: 'not JSON' }]);
+        throw new SonioxValidationError('webhook body is not valid JSON', [
+          { field: '(body)', message: 'not JSON' },
+        ]);
       }
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new SonioxValidationError('webhook body must be a JSON object', [{ field: '(body)', message: 'not an object' }]);
+      throw new SonioxValidationError('webhook body must be a JSON object', [
+        { field: '(body)', message: 'not an object' },
+      ]);
     }
     const event = value as Partial<Record<keyof WebhookEvent, unknown>>;
     const issues: FieldIssue[] = [];
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) issues.push({ field: 'id', message: 'must be a transcription id (uuid)' });
-    if (typeof event.status !== 'string' || event.status === '') issues.push({ field: 'status', message: 'must be a non-empty string' });
-    if (issues.length) throw new SonioxValidationError(`invalid webhook body: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
+    if (typeof event.id !== 'string' || !UUID.test(event.id))
+      issues.push({ field: 'id', message: 'must be a transcription id (uuid)' });
+    if (typeof event.status !== 'string' || event.status === '')
+      issues.push({ field: 'status', message: 'must be a non-empty string' });
+    if (issues.length)
+      throw new SonioxValidationError(
+        `invalid webhook body: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+        issues,
+      );
     return { id: event.id as string, status: event.status as string };
   }
 
@@ -179,18 +209,28 @@ export class Webhooks {
   handler(options: WebhookHandlerOptions): WebhookHandler {
     const auth = resolveAuth(options.auth, false);
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new SonioxConfigError('maxBodyBytes', 'maxBodyBytes must be a positive integer');
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new SonioxConfigError('maxBodyBytes', 'maxBodyBytes must be a positive integer');
 
-    const decide = async (method: string, headers: WebhookHeaders, read: () => Promise<unknown>): Promise<Outcome> => {
-      if (method.toUpperCase() !== 'POST') return { status: 405, body: 'method not allowed', headers: { Allow: 'POST' } };
+    const decide = async (
+      method: string,
+      headers: WebhookHeaders,
+      read: () => Promise<unknown>,
+    ): Promise<Outcome> => {
+      if (method.toUpperCase() !== 'POST')
+        return { status: 405, body: 'method not allowed', headers: { Allow: 'POST' } };
       if (auth && !this.verify(headers, auth)) return { status: 401, body: 'unauthorized' };
       let event: WebhookEvent;
       try {
         event = this.parse(await read());
       } catch (error) {
-        if (error instanceof BodyTooLarge) return { status: 413, body: 'body too large', headers: { Connection: 'close' } };
+        if (error instanceof BodyTooLarge)
+          return { status: 413, body: 'body too large', headers: { Connection: 'close' } };
         // Parse messages name fields only; a read error (client gone) gets a fixed text.
-        return { status: 400, body: error instanceof SonioxValidationError ? error.message : 'could not read the body' };
+        return {
+          status: 400,
+          body: error instanceof SonioxValidationError ? error.message : 'could not read the body',
+        };
       }
       try {
         await options.onEvent(event);
@@ -209,15 +249,26 @@ export class Webhooks {
       // Express with a body parser has read the stream into req.body. body-parser also sets
       // `{}` on requests it skips (another Content-Type), leaving the stream unread: read it then.
       const parsed = (req as IncomingMessage & { body?: unknown }).body;
-      const read = () => (parsed !== undefined && req.readableEnded ? Promise.resolve(parsed) : readNodeBody(req, limit));
+      const read = () =>
+        parsed !== undefined && req.readableEnded
+          ? Promise.resolve(parsed)
+          : readNodeBody(req, limit);
       const outcome = await decide(req.method ?? 'GET', req.headers, read);
       if (res.headersSent) return;
-      res.writeHead(outcome.status, { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers });
+      res.writeHead(outcome.status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        ...outcome.headers,
+      });
       res.end(outcome.body);
     };
     const fetchHandler = async (request: Request): Promise<Response> => {
-      const outcome = await decide(request.method, request.headers, () => readFetchBody(request, limit));
-      return new Response(outcome.body, { status: outcome.status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers } });
+      const outcome = await decide(request.method, request.headers, () =>
+        readFetchBody(request, limit),
+      );
+      return new Response(outcome.body, {
+        status: outcome.status,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers },
+      });
     };
     return Object.assign(node, { fetch: fetchHandler });
   }

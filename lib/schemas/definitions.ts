@@ -4,10 +4,17 @@
  * (request bodies). Response schemas accept extra properties so new API fields never break us.
  */
 
-const uuid = { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' };
+const uuid = {
+  type: 'string',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+};
 const dateTime = { type: 'string', minLength: 1 };
 const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
-const httpUrl = (maxLength: number) => ({ type: 'string', maxLength, pattern: '^https?://[^\\s]+$' });
+const httpUrl = (maxLength: number) => ({
+  type: 'string',
+  maxLength,
+  pattern: '^https?://[^\\s]+$',
+});
 const shortString = { type: 'string', maxLength: 256 };
 
 const translation = {
@@ -21,7 +28,10 @@ const translation = {
   },
   allOf: [
     { if: { properties: { type: { const: 'one_way' } } }, then: { required: ['target_language'] } },
-    { if: { properties: { type: { const: 'two_way' } } }, then: { required: ['language_a', 'language_b'] } },
+    {
+      if: { properties: { type: { const: 'two_way' } } },
+      then: { required: ['language_a', 'language_b'] },
+    },
   ],
 };
 
@@ -32,7 +42,8 @@ const structuredContext = {
     general: {
       type: 'array',
       items: {
-        type: 'object', required: ['key', 'value'],
+        type: 'object',
+        required: ['key', 'value'],
         properties: { key: { type: 'string' }, value: { type: 'string' } },
       },
     },
@@ -41,7 +52,8 @@ const structuredContext = {
     translation_terms: {
       type: 'array',
       items: {
-        type: 'object', required: ['source', 'target'],
+        type: 'object',
+        required: ['source', 'target'],
         properties: { source: { type: 'string' }, target: { type: 'string' } },
       },
     },
@@ -132,7 +144,15 @@ const file = {
 
 const transcription = {
   type: 'object',
-  required: ['id', 'status', 'created_at', 'model', 'filename', 'enable_speaker_diarization', 'enable_language_identification'],
+  required: [
+    'id',
+    'status',
+    'created_at',
+    'model',
+    'filename',
+    'enable_speaker_diarization',
+    'enable_language_identification',
+  ],
   properties: {
     id: uuid,
     status: { type: 'string' },
@@ -178,18 +198,32 @@ const cursor = nullable({ type: 'string' });
 /** Response schemas, by name. */
 export const responseSchemas = {
   file,
-  fileList: { type: 'object', required: ['files'], properties: { files: { type: 'array', items: file }, next_page_cursor: cursor } },
+  fileList: {
+    type: 'object',
+    required: ['files'],
+    properties: { files: { type: 'array', items: file }, next_page_cursor: cursor },
+  },
   transcription,
   transcriptionList: {
-    type: 'object', required: ['transcriptions'],
-    properties: { transcriptions: { type: 'array', items: transcription }, next_page_cursor: cursor },
+    type: 'object',
+    required: ['transcriptions'],
+    properties: {
+      transcriptions: { type: 'array', items: transcription },
+      next_page_cursor: cursor,
+    },
   },
   transcript: {
-    type: 'object', required: ['id', 'text', 'tokens'],
-    properties: { id: uuid, text: { type: 'string' }, tokens: { type: 'array', items: transcriptToken } },
+    type: 'object',
+    required: ['id', 'text', 'tokens'],
+    properties: {
+      id: uuid,
+      text: { type: 'string' },
+      tokens: { type: 'array', items: transcriptToken },
+    },
   },
   modelList: {
-    type: 'object', required: ['models'],
+    type: 'object',
+    required: ['models'],
     properties: {
       models: {
         type: 'array',
@@ -204,7 +238,11 @@ export const responseSchemas = {
             transcription_mode: { type: 'string' },
             languages: {
               type: 'array',
-              items: { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } },
+              items: {
+                type: 'object',
+                required: ['code', 'name'],
+                properties: { code: { type: 'string' }, name: { type: 'string' } },
+              },
             },
           },
         },
@@ -212,11 +250,13 @@ export const responseSchemas = {
     },
   },
   temporaryKey: {
-    type: 'object', required: ['api_key', 'expires_at'],
+    type: 'object',
+    required: ['api_key', 'expires_at'],
     properties: { api_key: { type: 'string', minLength: 1 }, expires_at: dateTime },
   },
   apiError: {
-    type: 'object', required: ['status_code', 'error_type', 'message'],
+    type: 'object',
+    required: ['status_code', 'error_type', 'message'],
     properties: {
       status_code: { type: 'integer' },
       error_type: { type: 'string' },

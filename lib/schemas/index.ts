@@ -25,7 +25,10 @@ let ajv: InstanceType<AjvCtor> | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 function schemaOf(name: SchemaName): object {
-  return (responseSchemas as Record<string, object>)[name] ?? (requestSchemas as Record<string, object>)[name];
+  return (
+    (responseSchemas as Record<string, object>)[name] ??
+    (requestSchemas as Record<string, object>)[name]
+  );
 }
 
 /** The build's ahead-of-time validator for `name` (scripts/build-validators.js), or undefined where there is none (ts-node). */

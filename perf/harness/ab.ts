@@ -42,7 +42,11 @@ export async function alternate<K extends string>(
   for (const name of names) {
     const s = out[name];
     s.median = median(s.samples);
-    s.best = s.samples.length ? (opts.better === 'higher' ? Math.max(...s.samples) : Math.min(...s.samples)) : NaN;
+    s.best = s.samples.length
+      ? opts.better === 'higher'
+        ? Math.max(...s.samples)
+        : Math.min(...s.samples)
+      : NaN;
   }
   return out;
 }

@@ -10,7 +10,10 @@ export function fixtureAudio(name = 'hello-world.wav'): { wav: Buffer; pcm: Buff
   const wav = fs.readFileSync(path.join(ROOT, 'fixtures', 'audio', name));
   const info = parseWav(wav);
   if (!info) throw new Error(`${name} is not a WAV file`);
-  return { wav, pcm: wav.subarray(info.dataOffset, info.dataOffset + (info.dataSize ?? wav.length)) };
+  return {
+    wav,
+    pcm: wav.subarray(info.dataOffset, info.dataOffset + (info.dataSize ?? wav.length)),
+  };
 }
 
 /** Raw PCM realtime config (16 kHz s16le mono). */

@@ -12,12 +12,16 @@ export interface LoopOutcome {
  * Runs `body(i)` for i = 0.. until `maxCount` iterations or `maxMs` have passed (checked before
  * each iteration; at least `minCount` run regardless of time, default 1).
  */
-export async function boundedLoop(bounds: { maxCount: number; maxMs: number; minCount?: number }, body: (i: number) => Promise<void> | void): Promise<LoopOutcome> {
+export async function boundedLoop(
+  bounds: { maxCount: number; maxMs: number; minCount?: number },
+  body: (i: number) => Promise<void> | void,
+): Promise<LoopOutcome> {
   const start = process.hrtime.bigint();
   const min = Math.min(bounds.minCount ?? 1, bounds.maxCount);
   let i = 0;
   for (; i < bounds.maxCount; i++) {
-    if (i >= min && msSince(start) >= bounds.maxMs) return { count: i, elapsedMs: msSince(start), stoppedBy: 'time' };
+    if (i >= min && msSince(start) >= bounds.maxMs)
+      return { count: i, elapsedMs: msSince(start), stoppedBy: 'time' };
     await body(i);
   }
   return { count: i, elapsedMs: msSince(start), stoppedBy: 'count' };
@@ -37,7 +41,11 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 }
 
 /** Runs `tasks` with at most `limit` in flight; results in order, failures as Error values. */
-export async function pool<T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<Array<T | Error>> {
+export async function pool<T>(
+  count: number,
+  limit: number,
+  task: (i: number) => Promise<T>,
+): Promise<Array<T | Error>> {
   const out = new Array<T | Error>(count);
   let next = 0;
   const worker = async () => {

@@ -17,10 +17,17 @@ export interface ChildOutcome {
 }
 
 /** Runs `node ...args` from the repository root, killed after `timeoutMs`. */
-export function runNode(args: string[], opts: { timeoutMs: number; env?: Record<string, string> }): Promise<ChildOutcome> {
+export function runNode(
+  args: string[],
+  opts: { timeoutMs: number; env?: Record<string, string> },
+): Promise<ChildOutcome> {
   const start = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -58,13 +65,31 @@ function newestSource(dirs: string[]): number {
  * lib/, perf/harness, perf/workers or fixtures/ is newer. Returns the build directory.
  */
 export function ensureWorkersBuilt(): string {
-  const out = path.join(os.tmpdir(), `soniox-pro-sdk-perf-${crypto.createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`);
+  const out = path.join(
+    os.tmpdir(),
+    `soniox-pro-sdk-perf-${crypto.createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`,
+  );
   const stamp = path.join(out, '.stamp');
-  const newest = newestSource(['lib', 'perf/harness', 'perf/workers', 'fixtures'].map((d) => path.join(ROOT, d)));
+  const newest = newestSource(
+    ['lib', 'perf/harness', 'perf/workers', 'fixtures'].map((d) => path.join(ROOT, d)),
+  );
   if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newest) return out;
   process.stderr.write(`[perf] compiling the workers into ${out}\n`);
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'perf', 'workers', 'tsconfig.json'), '--outDir', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
-  if (tsc.status !== 0) throw new Error(`compiling the perf workers failed: ${tsc.stdout.slice(-600)} ${tsc.stderr.slice(-300)}`);
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      path.join(ROOT, 'perf', 'workers', 'tsconfig.json'),
+      '--outDir',
+      out,
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
+  );
+  if (tsc.status !== 0)
+    throw new Error(
+      `compiling the perf workers failed: ${tsc.stdout.slice(-600)} ${tsc.stderr.slice(-300)}`,
+    );
   fs.writeFileSync(stamp, String(Date.now()));
   return out;
 }
@@ -79,11 +104,19 @@ export interface Worker {
 export function forkWorker(name: string, nodeArgs: string[] = []): Worker {
   const script = path.join(ensureWorkersBuilt(), 'perf', 'workers', `${name}.js`);
   const env = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') };
-  const child: ChildProcess = fork(script, [], { cwd: ROOT, env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(script, [], {
+    cwd: ROOT,
+    env,
+    execArgv: nodeArgs,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let exited: string | undefined;
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  const waiting = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }
+  >();
   child.on('message', (m: { id: number; out?: unknown; error?: string }) => {
     const w = waiting.get(m.id);
     if (!w) return;
@@ -129,7 +162,11 @@ export function workerServe<I, O>(handler: (input: I) => Promise<O>): void {
       try {
         process.send?.({ id: m.id, out: await handler(m.input) });
       } catch (error) {
-        process.send?.({ id: m.id, error: error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error) });
+        process.send?.({
+          id: m.id,
+          error:
+            error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error),
+        });
       }
     });
   });

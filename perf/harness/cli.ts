@@ -32,7 +32,11 @@ export function parseArgs(argv: string[]): CliOptions {
     };
     if (arg === '--quick') opts.quick = true;
     else if (arg === '--max') opts.max = true;
-    else if (arg === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--only')
+      opts.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (arg === '--json') opts.json = value();
     else if (arg === '--compare') opts.compare = value();
     else if (arg === '--report') opts.report = value();
@@ -44,11 +48,19 @@ export function parseArgs(argv: string[]): CliOptions {
 
 /** The machine the figures come from. */
 export function machine(): PerfJson['machine'] {
-  return { cores: os.cpus().length, memory: Math.round(os.totalmem() / 1024 / 1024), node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cores: os.cpus().length,
+    memory: Math.round(os.totalmem() / 1024 / 1024),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /** Runs scenarios one after another; a scenario that throws becomes a FAILED row, the rest still run. */
-export async function runScenarios(entries: Array<[string, () => Scenario]>, opts: CliOptions): Promise<{ results: ScenarioResult[]; json: PerfJson }> {
+export async function runScenarios(
+  entries: Array<[string, () => Scenario]>,
+  opts: CliOptions,
+): Promise<{ results: ScenarioResult[]; json: PerfJson }> {
   const start = process.hrtime.bigint();
   const results: ScenarioResult[] = [];
   for (const [name, load] of entries) {
@@ -59,7 +71,20 @@ export async function runScenarios(entries: Array<[string, () => Scenario]>, opt
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       ctx.progress(`FAILED: ${message}`);
-      results.push({ name, rows: [{ figure: `${name} scenario`, sdk: `FAILED (${message.split('\n')[0].slice(0, 80)})`, met: false }], values: {}, gates: [], charts: [], notes: [message.split('\n').slice(0, 3).join(' | ')] });
+      results.push({
+        name,
+        rows: [
+          {
+            figure: `${name} scenario`,
+            sdk: `FAILED (${message.split('\n')[0].slice(0, 80)})`,
+            met: false,
+          },
+        ],
+        values: {},
+        gates: [],
+        charts: [],
+        notes: [message.split('\n').slice(0, 3).join(' | ')],
+      });
     }
     ctx.progress(`done in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(1)} s`);
   }
@@ -78,16 +103,24 @@ export async function runScenarios(entries: Array<[string, () => Scenario]>, opt
 
 /** Prints the table, writes --json/--report, runs --compare; returns the exit code. */
 export function finish(results: ScenarioResult[], json: PerfJson, opts: CliOptions): number {
-  process.stdout.write(`${formatTable(results)}\n\n${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}; mode ${json.mode}; ${(json.wallMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${formatTable(results)}\n\n${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}; mode ${json.mode}; ${(json.wallMs / 1000).toFixed(1)} s\n`,
+  );
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
   if (opts.report) fs.writeFileSync(opts.report, htmlReport(results, json));
   if (!opts.compare) return 0;
   const baseline = JSON.parse(fs.readFileSync(opts.compare, 'utf8')) as PerfJson;
   const verdicts = compareRatios(baseline, json, opts.tolerance);
-  process.stdout.write(`\nregression gate vs ${opts.compare} (ratios only, ${Math.round(opts.tolerance * 100)} % tolerance unless a gate carries its own):\n${formatVerdicts(verdicts)}\n`);
+  process.stdout.write(
+    `\nregression gate vs ${opts.compare} (ratios only, ${Math.round(opts.tolerance * 100)} % tolerance unless a gate carries its own):\n${formatVerdicts(verdicts)}\n`,
+  );
   const failed = verdicts.filter((v) => !v.ok);
   const checked = verdicts.filter((v) => !v.skipped).length;
-  process.stdout.write(failed.length ? `perf:check FAILED: ${failed.length} of ${checked} ratios regressed\n` : `perf:check ok: ${checked} ratios within tolerance${checked < verdicts.length ? ` (${verdicts.length - checked} skipped: their scenario did not run)` : ''}\n`);
+  process.stdout.write(
+    failed.length
+      ? `perf:check FAILED: ${failed.length} of ${checked} ratios regressed\n`
+      : `perf:check ok: ${checked} ratios within tolerance${checked < verdicts.length ? ` (${verdicts.length - checked} skipped: their scenario did not run)` : ''}\n`,
+  );
   return failed.length ? 1 : 0;
 }
 

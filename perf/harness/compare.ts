@@ -36,12 +36,18 @@ export function scenarioOf(key: string): string {
 }
 
 /** Compares `current` with `baseline` on the baseline's gates; `tolerance` 0.2 = 20 % worse allowed (a gate may carry its own). */
-export function compareRatios(baseline: PerfJson, current: PerfJson, tolerance = 0.2): GateVerdict[] {
+export function compareRatios(
+  baseline: PerfJson,
+  current: PerfJson,
+  tolerance = 0.2,
+): GateVerdict[] {
   return baseline.gates.map(({ key, better, tolerance: own }) => {
     const b = baseline.values[key];
     const c = current.values[key];
-    if (!current.scenarios.includes(scenarioOf(key))) return { key, baseline: b, current: c, relative: NaN, ok: true, skipped: true };
-    if (c === undefined || !Number.isFinite(c) || !Number.isFinite(b)) return { key, baseline: b, current: c, relative: NaN, ok: false };
+    if (!current.scenarios.includes(scenarioOf(key)))
+      return { key, baseline: b, current: c, relative: NaN, ok: true, skipped: true };
+    if (c === undefined || !Number.isFinite(c) || !Number.isFinite(b))
+      return { key, baseline: b, current: c, relative: NaN, ok: false };
     const relative = better === 'higher' ? (b === 0 ? 1 : c / b) : c === 0 ? 1 : b / c;
     return { key, baseline: b, current: c, relative, ok: relative >= 1 - (own ?? tolerance) };
   });
@@ -50,6 +56,10 @@ export function compareRatios(baseline: PerfJson, current: PerfJson, tolerance =
 /** The verdicts as text lines. */
 export function formatVerdicts(verdicts: GateVerdict[]): string {
   return verdicts
-    .map((v) => v.skipped ? `skip ${v.key.padEnd(42)} (${scenarioOf(v.key)} did not run)` : `${v.ok ? 'ok  ' : 'FAIL'} ${v.key.padEnd(42)} baseline ${v.baseline?.toFixed(4)}  now ${v.current === undefined ? 'missing' : v.current.toFixed(4)}  (${Number.isFinite(v.relative) ? `${(v.relative * 100).toFixed(1)} % of baseline` : 'not comparable'})`)
+    .map((v) =>
+      v.skipped
+        ? `skip ${v.key.padEnd(42)} (${scenarioOf(v.key)} did not run)`
+        : `${v.ok ? 'ok  ' : 'FAIL'} ${v.key.padEnd(42)} baseline ${v.baseline?.toFixed(4)}  now ${v.current === undefined ? 'missing' : v.current.toFixed(4)}  (${Number.isFinite(v.relative) ? `${(v.relative * 100).toFixed(1)} % of baseline` : 'not comparable'})`,
+    )
     .join('\n');
 }

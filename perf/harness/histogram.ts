@@ -6,7 +6,11 @@ export const CURVE = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9];
 
 /** A latency distribution. */
 export class LatencyHistogram {
-  private readonly h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 
   /** Records a latency in ms (sub-µs values count as 1 µs). */
   recordMs(ms: number): void {

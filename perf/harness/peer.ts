@@ -18,6 +18,7 @@ export function loadPeer(): { peer: Peer } | { error: Error } {
 /** A short, one-line reason for a table cell. */
 export function failure(error: unknown): string {
   if (error instanceof Error && error.message.startsWith('not run')) return `(${error.message})`;
-  const message = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+  const message =
+    error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
   return `FAILED (${message.replace(/\s+/g, ' ').slice(0, 60)})`;
 }

@@ -26,10 +26,18 @@ export async function sdkSession(
   client: SonioxClient,
   audio: Buffer,
   chunkBytes: number,
-  hooks: { onResult?: () => void; onData?: (token: RealtimeToken) => void; reconnect?: { maxAttempts: number; baseDelayMs?: number; maxDelayMs?: number } } = {},
+  hooks: {
+    onResult?: () => void;
+    onData?: (token: RealtimeToken) => void;
+    reconnect?: { maxAttempts: number; baseDelayMs?: number; maxDelayMs?: number };
+  } = {},
 ): Promise<SessionOutcome> {
   const start = process.hrtime.bigint();
-  const stream = client.realtime({ model: 'stt-rt-v5', ...PCM, ...(hooks.reconnect ? { reconnect: hooks.reconnect } : {}) });
+  const stream = client.realtime({
+    model: 'stt-rt-v5',
+    ...PCM,
+    ...(hooks.reconnect ? { reconnect: hooks.reconnect } : {}),
+  });
   const finals: string[] = [];
   let messages = 0;
   stream.on('result', () => {
@@ -57,13 +65,26 @@ export async function sdkSession(
  * (waiting while bufferedAmount is over 64 KiB, the SDK's default highWaterMark), the empty
  * frame, then the close. `onMessage` sees each parsed message.
  */
-export async function rawSession(url: string, apiKey: string, audio: Buffer, chunkBytes: number, onMessage?: (message: { tokens?: RealtimeToken[] }) => void): Promise<SessionOutcome> {
+export async function rawSession(
+  url: string,
+  apiKey: string,
+  audio: Buffer,
+  chunkBytes: number,
+  onMessage?: (message: { tokens?: RealtimeToken[] }) => void,
+): Promise<SessionOutcome> {
   const start = process.hrtime.bigint();
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, perMessageDeflate: false });
+  const ws = new WebSocket(url, {
+    headers: { Authorization: `Bearer ${apiKey}` },
+    perMessageDeflate: false,
+  });
   const finals: string[] = [];
   let messages = 0;
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { tokens?: RealtimeToken[]; error_code?: number; error_message?: string };
+    const message = JSON.parse(String(data)) as {
+      tokens?: RealtimeToken[];
+      error_code?: number;
+      error_message?: string;
+    };
     messages += 1;
     onMessage?.(message);
     for (const t of message.tokens ?? []) if (t.is_final) finals.push(t.text);
@@ -73,7 +94,8 @@ export async function rawSession(url: string, apiKey: string, audio: Buffer, chu
   ws.send(JSON.stringify({ model: 'stt-rt-v5', ...PCM }));
   for (const chunk of chunks(audio, chunkBytes)) {
     ws.send(chunk);
-    for (let spin = 0; ws.bufferedAmount > 64 * 1024 && spin < 100_000; spin++) await new Promise((resolve) => setImmediate(resolve));
+    for (let spin = 0; ws.bufferedAmount > 64 * 1024 && spin < 100_000; spin++)
+      await new Promise((resolve) => setImmediate(resolve));
   }
   ws.send('');
   await closed;
@@ -86,7 +108,14 @@ export async function rawSession(url: string, apiKey: string, audio: Buffer, chu
  * queued anywhere, this is the client's own path from socket to event. Chunks must be large
  * enough (>= 400 ms of audio) that each produces a result message.
  */
-export async function lockstep(send: (chunk: Buffer) => void, delivered: () => Promise<number>, audio: Buffer, chunkBytes: number, steps: number, record: (ms: number) => void): Promise<void> {
+export async function lockstep(
+  send: (chunk: Buffer) => void,
+  delivered: () => Promise<number>,
+  audio: Buffer,
+  chunkBytes: number,
+  steps: number,
+  record: (ms: number) => void,
+): Promise<void> {
   for (let i = 0; i < steps; i++) {
     const chunk = audio.subarray(i * chunkBytes, (i + 1) * chunkBytes);
     if (chunk.length < chunkBytes) break;

@@ -10,7 +10,10 @@ const H = 320;
 const PAD = { l: 64, r: 16, t: 28, b: 44 };
 
 function esc(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  return text.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
+  );
 }
 
 /** x on a percentile chart: log10(1 / (1 - q)), so 50, 90, 99, 99.9 are evenly spaced. */
@@ -31,7 +34,9 @@ function label(v: number): string {
 /** One chart as an SVG element. */
 export function svgChart(chart: Chart): string {
   const pct = chart.xScale === 'percentile';
-  const pts = chart.series.flatMap((s) => s.points.map(([x, y]) => [pct ? px(x) : x, y] as [number, number]));
+  const pts = chart.series.flatMap((s) =>
+    s.points.map(([x, y]) => [pct ? px(x) : x, y] as [number, number]),
+  );
   if (pts.length === 0) return `<p>${esc(chart.title)}: no data</p>`;
   const xMin = Math.min(...pts.map((p) => p[0]));
   const xMax = Math.max(...pts.map((p) => p[0]));
@@ -39,21 +44,40 @@ export function svgChart(chart: Chart): string {
   const yMin = Math.min(0, ...pts.map((p) => p[1]));
   const sx = (x: number) => PAD.l + ((x - xMin) / (xMax - xMin || 1)) * (W - PAD.l - PAD.r);
   const sy = (y: number) => H - PAD.b - ((y - yMin) / (yMax - yMin || 1)) * (H - PAD.t - PAD.b);
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`];
-  parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(chart.title)}</text>`);
-  parts.push(`<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}" stroke="#333"/><line x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}" stroke="#333"/>`);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  ];
+  parts.push(
+    `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(chart.title)}</text>`,
+  );
+  parts.push(
+    `<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}" stroke="#333"/><line x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}" stroke="#333"/>`,
+  );
   for (const y of ticks(yMin, yMax)) {
-    parts.push(`<line x1="${PAD.l}" y1="${sy(y).toFixed(1)}" x2="${W - PAD.r}" y2="${sy(y).toFixed(1)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${label(y)}</text>`);
+    parts.push(
+      `<line x1="${PAD.l}" y1="${sy(y).toFixed(1)}" x2="${W - PAD.r}" y2="${sy(y).toFixed(1)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${label(y)}</text>`,
+    );
   }
-  const xt = pct ? [0, 50, 90, 99, 99.9].map((q) => [px(q), `p${q}`] as const).filter(([x]) => x <= xMax + 1e-9) : ticks(xMin, xMax).map((x) => [x, label(x)] as const);
-  for (const [x, text] of xt) parts.push(`<text x="${sx(x).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${text}</text>`);
+  const xt = pct
+    ? [0, 50, 90, 99, 99.9].map((q) => [px(q), `p${q}`] as const).filter(([x]) => x <= xMax + 1e-9)
+    : ticks(xMin, xMax).map((x) => [x, label(x)] as const);
+  for (const [x, text] of xt)
+    parts.push(
+      `<text x="${sx(x).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${text}</text>`,
+    );
   parts.push(`<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${esc(chart.xLabel)}</text>`);
-  parts.push(`<text x="14" y="${H / 2}" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">${esc(chart.yLabel)}</text>`);
+  parts.push(
+    `<text x="14" y="${H / 2}" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">${esc(chart.yLabel)}</text>`,
+  );
   chart.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length];
-    const d = s.points.map(([x, y], k) => `${k ? 'L' : 'M'}${sx(pct ? px(x) : x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+    const d = s.points
+      .map(([x, y], k) => `${k ? 'L' : 'M'}${sx(pct ? px(x) : x).toFixed(1)},${sy(y).toFixed(1)}`)
+      .join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"/>`);
-    parts.push(`<rect x="${PAD.l + 10}" y="${PAD.t + 4 + i * 15}" width="10" height="10" fill="${colour}"/><text x="${PAD.l + 24}" y="${PAD.t + 13 + i * 15}">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${PAD.l + 10}" y="${PAD.t + 4 + i * 15}" width="10" height="10" fill="${colour}"/><text x="${PAD.l + 24}" y="${PAD.t + 13 + i * 15}">${esc(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');

@@ -45,7 +45,15 @@ export function sampleResources(intervalMs = 20, maxPoints = 600): { stop(): Res
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       const cpu = process.cpuUsage(cpu0);
       const cpuMs = (cpu.user + cpu.system) / 1000;
-      return { baseRssMb: mb(base), peakRssMb: mb(peak), growthMb: mb(peak - base), cpuCores: wallMs > 0 ? cpuMs / wallMs : 0, cpuMs, wallMs, timeline };
+      return {
+        baseRssMb: mb(base),
+        peakRssMb: mb(peak),
+        growthMb: mb(peak - base),
+        cpuCores: wallMs > 0 ? cpuMs / wallMs : 0,
+        cpuMs,
+        wallMs,
+        timeline,
+      };
     },
   };
 }

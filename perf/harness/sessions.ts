@@ -12,13 +12,28 @@ import type { StreamsInput, StreamsOutput } from '../workers/realtime-streams';
 export type SessionsByContender = Record<'sdk' | 'raw', StreamsOutput | Error>;
 
 /** Runs `sessions` sessions of `seconds` of audio at once for each contender in turn (bounded: 180 s per worker). */
-export async function concurrentSessions(ctx: PerfContext, server: MockServer, sessions: number, seconds: number): Promise<SessionsByContender> {
+export async function concurrentSessions(
+  ctx: PerfContext,
+  server: MockServer,
+  sessions: number,
+  seconds: number,
+): Promise<SessionsByContender> {
   const out: Partial<SessionsByContender> = {};
   for (const contender of ['sdk', 'raw'] as const) {
-    ctx.progress(`${sessions} concurrent realtime sessions of ${seconds} s, ${contender}, own process`);
+    ctx.progress(
+      `${sessions} concurrent realtime sessions of ${seconds} s, ${contender}, own process`,
+    );
     const worker = forkWorker('realtime-streams', ['--expose-gc']);
     try {
-      const input: StreamsInput = { url: server.url, realtimeURL: server.realtimeURL, apiKey: server.apiKey, contender, sessions, seconds, chunkBytes: 3200 };
+      const input: StreamsInput = {
+        url: server.url,
+        realtimeURL: server.realtimeURL,
+        apiKey: server.apiKey,
+        contender,
+        sessions,
+        seconds,
+        chunkBytes: 3200,
+      };
       out[contender] = await worker.call<StreamsOutput>(input, 180_000);
     } catch (error) {
       out[contender] = error as Error;

@@ -39,7 +39,9 @@ export function ratio(value: number | undefined): string {
 
 /** A share as a percentage. */
 export function pct(value: number | undefined, digits = 1): string {
-  return value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(digits)} %`;
+  return value === undefined || !Number.isFinite(value)
+    ? 'n/a'
+    : `${(value * 100).toFixed(digits)} %`;
 }
 
 /** Rounds for JSON (stable, readable keys; no 17-digit noise). */

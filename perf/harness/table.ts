@@ -5,7 +5,15 @@ const HEAD = ['figure', 'soniox-pro-sdk', 'raw Node', '@soniox/node', 'ratio', '
 
 function cells(row: Row): string[] {
   const met = row.met === undefined ? '' : row.met ? 'yes' : 'NO';
-  return [row.figure, row.sdk ?? '', row.raw ?? '', row.peer ?? '', row.ratio ?? '', row.bar ?? '', met];
+  return [
+    row.figure,
+    row.sdk ?? '',
+    row.raw ?? '',
+    row.peer ?? '',
+    row.ratio ?? '',
+    row.bar ?? '',
+    met,
+  ];
 }
 
 /** Formats every scenario's rows as one aligned text table, notes under it. */
@@ -15,10 +23,18 @@ export function formatTable(results: ScenarioResult[]): string {
     rows.push([`[${r.name}]`, '', '', '', '', '', '']);
     for (const row of r.rows) rows.push(cells(row));
   }
-  const widths = HEAD.map((h, i) => Math.min(i === 3 ? 48 : 60, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const line = (r: string[]) => r.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}~` : c.padEnd(widths[i]))).join(' | ').trimEnd();
+  const widths = HEAD.map((h, i) =>
+    Math.min(i === 3 ? 48 : 60, Math.max(h.length, ...rows.map((r) => r[i].length))),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}~` : c.padEnd(widths[i])))
+      .join(' | ')
+      .trimEnd();
   const out = [line(HEAD), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)];
-  const notes = results.flatMap((r) => r.notes.map((n) => `  ${r.name}: ${n.replace(/\s+/g, ' ')}`));
+  const notes = results.flatMap((r) =>
+    r.notes.map((n) => `  ${r.name}: ${n.replace(/\s+/g, ' ')}`),
+  );
   if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }

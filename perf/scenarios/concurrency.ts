@@ -11,7 +11,15 @@ import { SonioxClient } from '../../lib/client';
 import { startMockServer } from '../../lib/mock';
 import { fixtureAudio } from '../harness/audio';
 import { failure, loadPeer } from '../harness/peer';
-import { LatencyHistogram, msSince, fmt, pct, result, type PerfContext, type ScenarioResult } from '../harness';
+import {
+  LatencyHistogram,
+  msSince,
+  fmt,
+  pct,
+  result,
+  type PerfContext,
+  type ScenarioResult,
+} from '../harness';
 import { withTimeout } from '../harness/bounded';
 import { standalone } from '../harness/cli';
 
@@ -23,23 +31,34 @@ interface Level {
   wallMs: number;
 }
 
-async function flows(n: number, flow: (i: number) => Promise<void>, limitMs: number): Promise<Level> {
+async function flows(
+  n: number,
+  flow: (i: number) => Promise<void>,
+  limitMs: number,
+): Promise<Level> {
   const hist = new LatencyHistogram();
   let ok = 0;
   let failed = 0;
   let firstError: string | undefined;
   const start = process.hrtime.bigint();
-  await withTimeout(Promise.all(Array.from({ length: n }, async (_, i) => {
-    const t = process.hrtime.bigint();
-    try {
-      await flow(i);
-      ok += 1;
-      hist.recordMs(msSince(t));
-    } catch (error) {
-      failed += 1;
-      firstError ??= error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-    }
-  })), limitMs, `${n} flows`);
+  await withTimeout(
+    Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const t = process.hrtime.bigint();
+        try {
+          await flow(i);
+          ok += 1;
+          hist.recordMs(msSince(t));
+        } catch (error) {
+          failed += 1;
+          firstError ??=
+            error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+        }
+      }),
+    ),
+    limitMs,
+    `${n} flows`,
+  );
   return { ok, failed, firstError, hist, wallMs: msSince(start) };
 }
 
@@ -55,20 +74,41 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     for (const n of levels) {
       ctx.progress(`${n} concurrent transcribe() flows`);
       const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {} });
-      const sdk = await flows(n, async (i) => {
-        const t = await client.transcribe(wav, { filename: `c${i}.wav`, pollIntervalMs: 10, maxPollIntervalMs: 50 });
-        if (!t.text) throw new Error('empty transcript');
-      }, 120_000).catch((error: unknown) => error as Error);
+      const sdk = await flows(
+        n,
+        async (i) => {
+          const t = await client.transcribe(wav, {
+            filename: `c${i}.wav`,
+            pollIntervalMs: 10,
+            maxPollIntervalMs: 50,
+          });
+          if (!t.text) throw new Error('empty transcript');
+        },
+        120_000,
+      ).catch((error: unknown) => error as Error);
       const stats = client.poolStats();
       client.close();
       let peer: Level | Error;
       if ('peer' in loaded && !(ctx.quick && n > 100)) {
         ctx.progress(`${n} concurrent @soniox/node stt.transcribe flows`);
-        const pc = new loaded.peer.SonioxNodeClient({ api_key: server.apiKey, base_url: server.url });
-        peer = await flows(n, async (i) => {
-          const t = await pc.stt.transcribe({ model: 'stt-async-v5', file: wav, filename: `p${i}.wav`, wait: true, wait_options: { interval_ms: 10 } });
-          await pc.stt.delete(t.id);
-        }, 120_000).catch((error: unknown) => error as Error);
+        const pc = new loaded.peer.SonioxNodeClient({
+          api_key: server.apiKey,
+          base_url: server.url,
+        });
+        peer = await flows(
+          n,
+          async (i) => {
+            const t = await pc.stt.transcribe({
+              model: 'stt-async-v5',
+              file: wav,
+              filename: `p${i}.wav`,
+              wait: true,
+              wait_options: { interval_ms: 10 },
+            });
+            await pc.stt.delete(t.id);
+          },
+          120_000,
+        ).catch((error: unknown) => error as Error);
       } else {
         peer = 'error' in loaded ? loaded.error : new Error('not run in --quick above 100 flows');
       }
@@ -93,19 +133,51 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         r.values[`${key}.peer_flows_per_s`] = peer.ok / (peer.wallMs / 1000);
         if (peer.ok) peerP95.push([n, peer.hist.p(95)]);
       }
-      const peerCell = (f: (l: Level) => string) => (peer instanceof Error ? failure(peer) : f(peer));
-      r.rows.push({ figure: `${n} flows: success`, sdk: pct(rate), peer: peerCell((l) => pct(l.ok / n)), bar: n === 1000 ? '100 %' : undefined, met: n === 1000 ? rate === 1 : undefined });
-      r.rows.push({ figure: `${n} flows: p50 / p95 / p99 ms`, sdk: `${fmt(sdk.hist.p(50), 0)} / ${fmt(sdk.hist.p(95), 0)} / ${fmt(sdk.hist.p(99), 0)}`, peer: peerCell((l) => `${fmt(l.hist.p(50), 0)} / ${fmt(l.hist.p(95), 0)} / ${fmt(l.hist.p(99), 0)}`) });
-      r.rows.push({ figure: `${n} flows: flows/s; sockets; reuse`, sdk: `${fmt(sdk.ok / (sdk.wallMs / 1000), 0)}/s; ${stats.socketsCreated}; ${pct(stats.reuseRatio)}`, peer: peerCell((l) => `${fmt(l.ok / (l.wallMs / 1000), 0)}/s`) });
-      if (sdk.firstError) r.notes.push(`${n} flows, SDK: ${sdk.failed} failed, first: ${sdk.firstError.slice(0, 160)}`);
-      if (peerOk && (peer as Level).firstError) r.notes.push(`${n} flows, @soniox/node: ${(peer as Level).failed} failed, first: ${(peer as Level).firstError?.slice(0, 160)}`);
+      const peerCell = (f: (l: Level) => string) =>
+        peer instanceof Error ? failure(peer) : f(peer);
+      r.rows.push({
+        figure: `${n} flows: success`,
+        sdk: pct(rate),
+        peer: peerCell((l) => pct(l.ok / n)),
+        bar: n === 1000 ? '100 %' : undefined,
+        met: n === 1000 ? rate === 1 : undefined,
+      });
+      r.rows.push({
+        figure: `${n} flows: p50 / p95 / p99 ms`,
+        sdk: `${fmt(sdk.hist.p(50), 0)} / ${fmt(sdk.hist.p(95), 0)} / ${fmt(sdk.hist.p(99), 0)}`,
+        peer: peerCell(
+          (l) => `${fmt(l.hist.p(50), 0)} / ${fmt(l.hist.p(95), 0)} / ${fmt(l.hist.p(99), 0)}`,
+        ),
+      });
+      r.rows.push({
+        figure: `${n} flows: flows/s; sockets; reuse`,
+        sdk: `${fmt(sdk.ok / (sdk.wallMs / 1000), 0)}/s; ${stats.socketsCreated}; ${pct(stats.reuseRatio)}`,
+        peer: peerCell((l) => `${fmt(l.ok / (l.wallMs / 1000), 0)}/s`),
+      });
+      if (sdk.firstError)
+        r.notes.push(
+          `${n} flows, SDK: ${sdk.failed} failed, first: ${sdk.firstError.slice(0, 160)}`,
+        );
+      if (peerOk && (peer as Level).firstError)
+        r.notes.push(
+          `${n} flows, @soniox/node: ${(peer as Level).failed} failed, first: ${(peer as Level).firstError?.slice(0, 160)}`,
+        );
     }
     const top = levels[levels.length - 1];
     const sdkThroughput = r.values[`concurrency.${top}.flows_per_s`];
     const peerThroughput = r.values[`concurrency.${top}.peer_flows_per_s`];
-    if (sdkThroughput !== undefined && peerThroughput) r.values['concurrency.throughput_ratio_vs_peer'] = sdkThroughput / peerThroughput;
+    if (sdkThroughput !== undefined && peerThroughput)
+      r.values['concurrency.throughput_ratio_vs_peer'] = sdkThroughput / peerThroughput;
     r.gates.push({ key: `concurrency.${top}.success_rate`, better: 'higher' });
-    r.charts.push({ title: 'transcribe() flow p95 vs concurrency', xLabel: 'concurrent flows', yLabel: 'p95 ms', series: [{ name: 'soniox-pro-sdk', points: p95 }, ...(peerP95.length ? [{ name: '@soniox/node', points: peerP95 }] : [])] });
+    r.charts.push({
+      title: 'transcribe() flow p95 vs concurrency',
+      xLabel: 'concurrent flows',
+      yLabel: 'p95 ms',
+      series: [
+        { name: 'soniox-pro-sdk', points: p95 },
+        ...(peerP95.length ? [{ name: '@soniox/node', points: peerP95 }] : []),
+      ],
+    });
   } finally {
     await server.close();
   }

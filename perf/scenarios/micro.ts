@@ -8,7 +8,16 @@ import { SonioxClient } from '../../lib/client';
 import { startMockServer } from '../../lib/mock';
 import { ROOT, runNode } from '../harness/child';
 import { ensureDist } from '../harness/dist';
-import { alternate, LatencyHistogram, msSince, fmt, ratio, result, type PerfContext, type ScenarioResult } from '../harness';
+import {
+  alternate,
+  LatencyHistogram,
+  msSince,
+  fmt,
+  ratio,
+  result,
+  type PerfContext,
+  type ScenarioResult,
+} from '../harness';
 import { rawGetJson } from '../harness/raw';
 import { failure, loadPeer } from '../harness/peer';
 import { standalone } from '../harness/cli';
@@ -80,7 +89,10 @@ http.get('/v1/models').then(() => {
 
 const LOAD = `const t0 = process.hrtime.bigint(); require(process.env.PERF_PKG); console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6 }));`;
 
-async function childJson(code: string, env: Record<string, string>): Promise<Record<string, number>> {
+async function childJson(
+  code: string,
+  env: Record<string, string>,
+): Promise<Record<string, number>> {
   const out = await runNode(['-e', code], { timeoutMs: 30_000, env });
   if (out.code !== 0) throw new Error(`child failed: ${out.stderr.slice(-300)}`);
   return JSON.parse(out.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
@@ -94,14 +106,24 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // Package load: alternate our package and the peer, fresh process each time.
     const rounds = 11;
     ctx.progress(`require() in fresh processes, ${rounds} rounds`);
-    const load = await alternate({
-      sdk: async () => (await childJson(LOAD, { PERF_PKG: ROOT })).ms,
-      peer: async () => (await childJson(LOAD, { PERF_PKG: '@soniox/node' })).ms,
-    }, { rounds, maxMs: 30_000, better: 'lower' });
+    const load = await alternate(
+      {
+        sdk: async () => (await childJson(LOAD, { PERF_PKG: ROOT })).ms,
+        peer: async () => (await childJson(LOAD, { PERF_PKG: '@soniox/node' })).ms,
+      },
+      { rounds, maxMs: 30_000, better: 'lower' },
+    );
     r.values['load.require_ms'] = load.sdk.median;
     r.values['load.peer_require_ms'] = load.peer.median;
     r.values['load.ratio_vs_peer'] = load.sdk.median / load.peer.median;
-    r.rows.push({ figure: 'package load (require), median ms', sdk: fmt(load.sdk.median, 1), peer: load.peer.error ? failure(load.peer.error) : fmt(load.peer.median, 1), ratio: ratio(load.sdk.median / load.peer.median), bar: '<= 60 ms (half of 80-120)', met: load.sdk.median <= 60 });
+    r.rows.push({
+      figure: 'package load (require), median ms',
+      sdk: fmt(load.sdk.median, 1),
+      peer: load.peer.error ? failure(load.peer.error) : fmt(load.peer.median, 1),
+      ratio: ratio(load.sdk.median / load.peer.median),
+      bar: '<= 60 ms (half of 80-120)',
+      met: load.sdk.median <= 60,
+    });
 
     // Construction and first call, fresh process.
     const freshRounds = ctx.quick ? 5 : rounds;
@@ -110,11 +132,17 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     const rawFirst: number[] = [];
     const bare: Array<Record<string, number>> = [];
     for (let i = 0; i < freshRounds; i++) {
-      fresh.push(await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }));
-      rawFirst.push((await childJson(FRESH_RAW, { PERF_KEY: server.apiKey, PERF_URL: server.url })).first_call_ms);
+      fresh.push(
+        await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }),
+      );
+      rawFirst.push(
+        (await childJson(FRESH_RAW, { PERF_KEY: server.apiKey, PERF_URL: server.url }))
+          .first_call_ms,
+      );
       bare.push(await childJson(FRESH_AXIOS, { PERF_KEY: server.apiKey, PERF_URL: server.url }));
     }
-    const bareMed = (k: string) => [...bare.map((f) => f[k])].sort((a, b) => a - b)[bare.length >> 1];
+    const bareMed = (k: string) =>
+      [...bare.map((f) => f[k])].sort((a, b) => a - b)[bare.length >> 1];
     const med = (k: string) => [...fresh.map((f) => f[k])].sort((a, b) => a - b)[fresh.length >> 1];
     const rawFirstMs = rawFirst.sort((a, b) => a - b)[rawFirst.length >> 1];
     r.values['client.construct_ms'] = med('construct_ms');
@@ -124,33 +152,80 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.values['client.first_call_ratio_vs_raw'] = med('first_call_ms') / rawFirstMs;
     r.values['client.axios_load_ms'] = bareMed('load_ms');
     r.values['client.axios_first_call_ms'] = bareMed('first_call_ms');
-    r.rows.push({ figure: 'client construction, first in process, ms', sdk: fmt(med('construct_ms'), 3), bar: '< 1 ms', met: med('construct_ms') < 1 });
-    r.rows.push({ figure: '  bare: require axios + axios-retry + agentkeepalive, ms', sdk: fmt(bareMed('load_ms'), 1) });
-    r.rows.push({ figure: 'client construction, warm average, ms', sdk: fmt(med('construct_warm_ms'), 4), bar: '< 1 ms', met: med('construct_warm_ms') < 1 });
-    r.rows.push({ figure: 'first call in a fresh process (models.list), ms', sdk: fmt(med('first_call_ms'), 1), raw: fmt(rawFirstMs, 1), ratio: ratio(med('first_call_ms') / rawFirstMs), bar: '< 20 ms', met: med('first_call_ms') < 20 });
-    r.rows.push({ figure: '  bare: axios\'s first GET (keep-alive agent), ms', sdk: fmt(bareMed('first_call_ms'), 1), raw: fmt(rawFirstMs, 1), ratio: ratio(bareMed('first_call_ms') / rawFirstMs) });
+    r.rows.push({
+      figure: 'client construction, first in process, ms',
+      sdk: fmt(med('construct_ms'), 3),
+      bar: '< 1 ms',
+      met: med('construct_ms') < 1,
+    });
+    r.rows.push({
+      figure: '  bare: require axios + axios-retry + agentkeepalive, ms',
+      sdk: fmt(bareMed('load_ms'), 1),
+    });
+    r.rows.push({
+      figure: 'client construction, warm average, ms',
+      sdk: fmt(med('construct_warm_ms'), 4),
+      bar: '< 1 ms',
+      met: med('construct_warm_ms') < 1,
+    });
+    r.rows.push({
+      figure: 'first call in a fresh process (models.list), ms',
+      sdk: fmt(med('first_call_ms'), 1),
+      raw: fmt(rawFirstMs, 1),
+      ratio: ratio(med('first_call_ms') / rawFirstMs),
+      bar: '< 20 ms',
+      met: med('first_call_ms') < 20,
+    });
+    r.rows.push({
+      figure: "  bare: axios's first GET (keep-alive agent), ms",
+      sdk: fmt(bareMed('first_call_ms'), 1),
+      raw: fmt(rawFirstMs, 1),
+      ratio: ratio(bareMed('first_call_ms') / rawFirstMs),
+    });
     // What a user waits for in a new process, wherever the loading lands: require + first construction + first call.
-    const cold = [...fresh.map((f) => f.require_ms + f.construct_ms + f.first_call_ms)].sort((a, b) => a - b)[fresh.length >> 1];
+    const cold = [...fresh.map((f) => f.require_ms + f.construct_ms + f.first_call_ms)].sort(
+      (a, b) => a - b,
+    )[fresh.length >> 1];
     const peerCold: number[] = [];
     let peerColdError: unknown;
     for (let i = 0; i < freshRounds && !peerColdError; i++) {
-      await childJson(FRESH_PEER, { PERF_KEY: server.apiKey, PERF_URL: server.url }).then((o) => peerCold.push(o.cold_ms), (e: unknown) => (peerColdError = e));
+      await childJson(FRESH_PEER, { PERF_KEY: server.apiKey, PERF_URL: server.url }).then(
+        (o) => peerCold.push(o.cold_ms),
+        (e: unknown) => (peerColdError = e),
+      );
     }
     const peerColdMs = peerCold.sort((a, b) => a - b)[peerCold.length >> 1];
     r.values['client.cold_start_ms'] = cold;
     if (!peerColdError) r.values['client.peer_cold_start_ms'] = peerColdMs;
-    r.rows.push({ figure: 'cold start: require + first client + first call, ms', sdk: fmt(cold, 1), peer: peerColdError ? failure(peerColdError) : fmt(peerColdMs, 1), ratio: peerColdError ? undefined : ratio(cold / peerColdMs) });
+    r.rows.push({
+      figure: 'cold start: require + first client + first call, ms',
+      sdk: fmt(cold, 1),
+      peer: peerColdError ? failure(peerColdError) : fmt(peerColdMs, 1),
+      ratio: peerColdError ? undefined : ratio(cold / peerColdMs),
+    });
 
     // JSON call overhead: SDK, raw keep-alive GET, peer; one call each in turn, 5000 rounds.
     const calls = ctx.quick ? 2000 : 5000;
     ctx.progress(`JSON call overhead, ${calls} calls per contender, alternated`);
-    const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {}, maxSockets: 1 });
+    const client = new SonioxClient({
+      apiKey: server.apiKey,
+      baseURL: server.url,
+      env: {},
+      maxSockets: 1,
+    });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const loaded = loadPeer();
-    const peerClient = 'peer' in loaded ? new loaded.peer.SonioxNodeClient({ api_key: server.apiKey, base_url: server.url }) : undefined;
+    const peerClient =
+      'peer' in loaded
+        ? new loaded.peer.SonioxNodeClient({ api_key: server.apiKey, base_url: server.url })
+        : undefined;
     let peerError: unknown = 'error' in loaded ? loaded.error : undefined;
     const url = `${server.url}/v1/models`;
-    const h = { sdk: new LatencyHistogram(), raw: new LatencyHistogram(), peer: new LatencyHistogram() };
+    const h = {
+      sdk: new LatencyHistogram(),
+      raw: new LatencyHistogram(),
+      peer: new LatencyHistogram(),
+    };
     const time = async (hist: LatencyHistogram, call: () => Promise<unknown>) => {
       const t = process.hrtime.bigint();
       await call();
@@ -168,7 +243,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         const which = (order + k) % 3;
         if (which === 0) await time(h.sdk, () => client.models.list());
         else if (which === 1) await time(h.raw, () => rawGetJson(agent, url, server.apiKey));
-        else if (peerClient && !peerError) await time(h.peer, () => peerClient.models.list()).catch((e: unknown) => (peerError = e));
+        else if (peerClient && !peerError)
+          await time(h.peer, () => peerClient.models.list()).catch((e: unknown) => (peerError = e));
       }
     }
     client.close();
@@ -182,16 +258,43 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.values['json.ratio_vs_raw_p50'] = h.sdk.p(50) / h.raw.p(50);
     if (h.peer.count) r.values['json.peer_p50_ms'] = h.peer.p(50);
     const peerCell = (q: number) => (peerError ? failure(peerError) : fmt(h.peer.p(q), 3));
-    r.rows.push({ figure: `JSON call p50, ms (${h.sdk.count} calls)`, sdk: fmt(h.sdk.p(50), 3), raw: fmt(h.raw.p(50), 3), peer: peerCell(50), ratio: ratio(h.sdk.p(50) / h.raw.p(50)) });
-    r.rows.push({ figure: 'JSON call p99, ms', sdk: fmt(h.sdk.p(99), 3), raw: fmt(h.raw.p(99), 3), peer: peerCell(99), ratio: ratio(h.sdk.p(99) / h.raw.p(99)) });
-    r.rows.push({ figure: 'SDK overhead per JSON call over raw, p50 / p99 µs', sdk: `${fmt(over50, 0)} / ${fmt(over99, 0)}`, bar: 'p50 < 500 µs', met: over50 < 500 });
+    r.rows.push({
+      figure: `JSON call p50, ms (${h.sdk.count} calls)`,
+      sdk: fmt(h.sdk.p(50), 3),
+      raw: fmt(h.raw.p(50), 3),
+      peer: peerCell(50),
+      ratio: ratio(h.sdk.p(50) / h.raw.p(50)),
+    });
+    r.rows.push({
+      figure: 'JSON call p99, ms',
+      sdk: fmt(h.sdk.p(99), 3),
+      raw: fmt(h.raw.p(99), 3),
+      peer: peerCell(99),
+      ratio: ratio(h.sdk.p(99) / h.raw.p(99)),
+    });
+    r.rows.push({
+      figure: 'SDK overhead per JSON call over raw, p50 / p99 µs',
+      sdk: `${fmt(over50, 0)} / ${fmt(over99, 0)}`,
+      bar: 'p50 < 500 µs',
+      met: over50 < 500,
+    });
     // Both loads are now a few ms, so process noise is a large share of their ratio: a wider
     // tolerance here still catches the regression that matters (axios or ajv loaded at require
     // time again is 5-10x), and spec/package.spec.ts pins what loads exactly.
-    r.gates.push({ key: 'json.ratio_vs_raw_p50', better: 'lower' }, { key: 'load.ratio_vs_peer', better: 'lower', tolerance: 0.6 });
+    r.gates.push(
+      { key: 'json.ratio_vs_raw_p50', better: 'lower' },
+      { key: 'load.ratio_vs_peer', better: 'lower', tolerance: 0.6 },
+    );
     r.charts.push({
-      title: 'JSON call latency distribution (models.list)', xLabel: 'percentile', yLabel: 'ms', xScale: 'percentile',
-      series: [{ name: 'soniox-pro-sdk', points: h.sdk.curve() }, { name: 'raw Node http', points: h.raw.curve() }, ...(h.peer.count ? [{ name: '@soniox/node', points: h.peer.curve() }] : [])],
+      title: 'JSON call latency distribution (models.list)',
+      xLabel: 'percentile',
+      yLabel: 'ms',
+      xScale: 'percentile',
+      series: [
+        { name: 'soniox-pro-sdk', points: h.sdk.curve() },
+        { name: 'raw Node http', points: h.raw.curve() },
+        ...(h.peer.count ? [{ name: '@soniox/node', points: h.peer.curve() }] : []),
+      ],
     });
   } finally {
     await server.close();

@@ -13,17 +13,36 @@ import { standalone } from '../harness/cli';
 export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   const r = result('pool');
   const server = await startMockServer();
-  const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {}, maxSockets: 100, maxFreeSockets: 20 });
+  const client = new SonioxClient({
+    apiKey: server.apiKey,
+    baseURL: server.url,
+    env: {},
+    maxSockets: 100,
+    maxFreeSockets: 20,
+  });
   try {
     await client.models.list();
     let peakActive = 0;
-    const watch = setInterval(() => (peakActive = Math.max(peakActive, client.poolStats().activeSockets)), 1);
+    const watch = setInterval(
+      () => (peakActive = Math.max(peakActive, client.poolStats().activeSockets)),
+      1,
+    );
     const burst = async (label: string) => {
       const before = client.poolStats();
       const t = process.hrtime.bigint();
-      const out = await withTimeout(Promise.allSettled(Array.from({ length: 1000 }, () => client.models.list())), 60_000, label);
+      const out = await withTimeout(
+        Promise.allSettled(Array.from({ length: 1000 }, () => client.models.list())),
+        60_000,
+        label,
+      );
       const after = client.poolStats();
-      return { ms: msSince(t), failed: out.filter((o) => o.status === 'rejected').length, created: after.socketsCreated - before.socketsCreated, requests: after.requests - before.requests, freeAfter: after.freeSockets };
+      return {
+        ms: msSince(t),
+        failed: out.filter((o) => o.status === 'rejected').length,
+        created: after.socketsCreated - before.socketsCreated,
+        requests: after.requests - before.requests,
+        freeAfter: after.freeSockets,
+      };
     };
     ctx.progress('burst of 1000 calls at once');
     const first = await burst('first burst');
@@ -62,11 +81,36 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.values['pool.reuse_ratio'] = reuse;
     r.values['pool.overall_reuse_ratio'] = client.poolStats().reuseRatio;
     r.values['pool.steady_calls_per_s'] = steadyCalls / (steadyMs / 1000);
-    r.rows.push({ figure: '1000 at once: sockets opened / peak active', sdk: `${first.created} / ${peakActive}`, bar: '<= 100', met: first.created <= 100 && peakActive <= 100 });
-    r.rows.push({ figure: '1000 at once: failed calls; ms', sdk: `${first.failed}; ${fmt(first.ms, 0)}`, bar: '0 failed', met: first.failed === 0 });
-    r.rows.push({ figure: 'after 200 ms idle: free sockets kept', sdk: String(kept), bar: '<= 20 (maxFreeSockets)', met: kept <= 20 });
-    r.rows.push({ figure: 'second burst: sockets reopened; ms (vs first)', sdk: `${second.created}; ${fmt(second.ms, 0)} (${fmt(second.ms / first.ms, 2)}x)`, bar: '<= 80 reopened, 0 failed', met: second.created <= 80 && second.failed === 0 });
-    r.rows.push({ figure: `steady (${steadyCalls} calls, 100 callers): reuse`, sdk: `${pct(reuse, 2)} (${steadyCreated} opened, ${failedSteady} failed)`, bar: '>= 99 %', met: reuse >= 0.99 && failedSteady === 0 });
+    r.rows.push({
+      figure: '1000 at once: sockets opened / peak active',
+      sdk: `${first.created} / ${peakActive}`,
+      bar: '<= 100',
+      met: first.created <= 100 && peakActive <= 100,
+    });
+    r.rows.push({
+      figure: '1000 at once: failed calls; ms',
+      sdk: `${first.failed}; ${fmt(first.ms, 0)}`,
+      bar: '0 failed',
+      met: first.failed === 0,
+    });
+    r.rows.push({
+      figure: 'after 200 ms idle: free sockets kept',
+      sdk: String(kept),
+      bar: '<= 20 (maxFreeSockets)',
+      met: kept <= 20,
+    });
+    r.rows.push({
+      figure: 'second burst: sockets reopened; ms (vs first)',
+      sdk: `${second.created}; ${fmt(second.ms, 0)} (${fmt(second.ms / first.ms, 2)}x)`,
+      bar: '<= 80 reopened, 0 failed',
+      met: second.created <= 80 && second.failed === 0,
+    });
+    r.rows.push({
+      figure: `steady (${steadyCalls} calls, 100 callers): reuse`,
+      sdk: `${pct(reuse, 2)} (${steadyCreated} opened, ${failedSteady} failed)`,
+      bar: '>= 99 %',
+      met: reuse >= 0.99 && failedSteady === 0,
+    });
     r.rows.push({ figure: 'steady: calls/s', sdk: fmt(steadyCalls / (steadyMs / 1000), 0) });
     r.gates.push({ key: 'pool.reuse_ratio', better: 'higher' });
     r.notes.push(`${client.poolStats().socketsCreated} sockets opened over the scenario`);

@@ -14,7 +14,16 @@ import { SonioxClient } from '../../lib/client';
 import { startMockServer } from '../../lib/mock';
 import { PCM, syntheticPcm } from '../harness/audio';
 import { lockstep, rawSession, sdkSession } from '../harness/realtime';
-import { LatencyHistogram, fmt, median, ratio, result, type PerfContext, type ScenarioResult, type Series } from '../harness';
+import {
+  LatencyHistogram,
+  fmt,
+  median,
+  ratio,
+  result,
+  type PerfContext,
+  type ScenarioResult,
+  type Series,
+} from '../harness';
 import { withTimeout } from '../harness/bounded';
 import { standalone } from '../harness/cli';
 import { concurrentSessions } from '../harness/sessions';
@@ -27,8 +36,16 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   const durations = ctx.quick ? [1, 10] : [1, 10, 60, 300];
   const sent: number[] = [];
   let head = 0;
-  const server = await startMockServer({ realtimePacing: false, onRealtimeSend: (e) => sent.push(e.sentAt) });
-  const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, realtimeURL: server.realtimeURL, env: {} });
+  const server = await startMockServer({
+    realtimePacing: false,
+    onRealtimeSend: (e) => sent.push(e.sentAt),
+  });
+  const client = new SonioxClient({
+    apiKey: server.apiKey,
+    baseURL: server.url,
+    realtimeURL: server.realtimeURL,
+    env: {},
+  });
   const curves: Series[] = [];
   try {
     // Warm both paths.
@@ -49,22 +66,30 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
             head = 0;
             if (which === 'sdk') {
               let pending: number | undefined;
-              const out = await withTimeout(sdkSession(client, audio, kb * 1024, {
-                onResult: () => (pending = sent[head++]),
-                onData: () => {
-                  if (pending === undefined) return;
-                  h.sdk.recordMs(performance.now() - pending);
-                  pending = undefined;
-                },
-              }), 120_000, 'sdk session');
+              const out = await withTimeout(
+                sdkSession(client, audio, kb * 1024, {
+                  onResult: () => (pending = sent[head++]),
+                  onData: () => {
+                    if (pending === undefined) return;
+                    h.sdk.recordMs(performance.now() - pending);
+                    pending = undefined;
+                  },
+                }),
+                120_000,
+                'sdk session',
+              );
               wall.sdk += out.ms;
               perRound.sdk.push(out.ms);
               tokens = { ...tokens, sdk: tokens.sdk + out.finals.length };
             } else {
-              const out = await withTimeout(rawSession(server.realtimeURL, server.apiKey, audio, kb * 1024, (m) => {
-                const at = sent[head++];
-                if (at !== undefined && m.tokens?.length) h.raw.recordMs(performance.now() - at);
-              }), 120_000, 'raw session');
+              const out = await withTimeout(
+                rawSession(server.realtimeURL, server.apiKey, audio, kb * 1024, (m) => {
+                  const at = sent[head++];
+                  if (at !== undefined && m.tokens?.length) h.raw.recordMs(performance.now() - at);
+                }),
+                120_000,
+                'raw session',
+              );
               wall.raw += out.ms;
               perRound.raw.push(out.ms);
               tokens = { ...tokens, raw: tokens.raw + out.finals.length };
@@ -73,7 +98,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         }
         const added99 = h.sdk.p(99) - h.raw.p(99);
         const added50 = h.sdk.p(50) - h.raw.p(50);
-        const speed = { sdk: (seconds * rounds) / (wall.sdk / 1000), raw: (seconds * rounds) / (wall.raw / 1000) };
+        const speed = {
+          sdk: (seconds * rounds) / (wall.sdk / 1000),
+          raw: (seconds * rounds) / (wall.raw / 1000),
+        };
         const key = seconds === 10 ? `realtime.${kb}KB` : `realtime.${seconds}s.${kb}KB`;
         r.values[`${key}.added_latency_ms_p99`] = added99;
         r.values[`${key}.added_latency_ms_p50`] = added50;
@@ -84,15 +112,39 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         // Median of per-round ratios (raw time / SDK time): steadier than a ratio of totals.
         const speedRatio = median(perRound.sdk.map((ms, i) => perRound.raw[i] / ms));
         r.values[`${key}.throughput_ratio_vs_raw`] = speedRatio;
-        r.rows.push({ figure: `${seconds} s, ${kb} KB chunks: delivery p50 / p99 ms`, sdk: `${fmt(h.sdk.p(50), 2)} / ${fmt(h.sdk.p(99), 2)}`, raw: `${fmt(h.raw.p(50), 2)} / ${fmt(h.raw.p(99), 2)}`, ratio: `${added99 >= 0 ? '+' : ''}${fmt(added99, 2)} ms p99`, bar: 'added p99 < 1 ms', met: added99 < 1 });
-        r.rows.push({ figure: `${seconds} s, ${kb} KB chunks: x realtime (finals)`, sdk: `${fmt(speed.sdk, 0)}x (${tokens.sdk / rounds})`, raw: `${fmt(speed.raw, 0)}x (${tokens.raw / rounds})`, ratio: ratio(speedRatio) });
-        if (tokens.sdk !== tokens.raw) r.notes.push(`${seconds} s, ${kb} KB: SDK saw ${tokens.sdk} final tokens, raw ${tokens.raw}`);
+        r.rows.push({
+          figure: `${seconds} s, ${kb} KB chunks: delivery p50 / p99 ms`,
+          sdk: `${fmt(h.sdk.p(50), 2)} / ${fmt(h.sdk.p(99), 2)}`,
+          raw: `${fmt(h.raw.p(50), 2)} / ${fmt(h.raw.p(99), 2)}`,
+          ratio: `${added99 >= 0 ? '+' : ''}${fmt(added99, 2)} ms p99`,
+          bar: 'added p99 < 1 ms',
+          met: added99 < 1,
+        });
+        r.rows.push({
+          figure: `${seconds} s, ${kb} KB chunks: x realtime (finals)`,
+          sdk: `${fmt(speed.sdk, 0)}x (${tokens.sdk / rounds})`,
+          raw: `${fmt(speed.raw, 0)}x (${tokens.raw / rounds})`,
+          ratio: ratio(speedRatio),
+        });
+        if (tokens.sdk !== tokens.raw)
+          r.notes.push(
+            `${seconds} s, ${kb} KB: SDK saw ${tokens.sdk} final tokens, raw ${tokens.raw}`,
+          );
         if (seconds === 10 && kb === 16) {
-          curves.push({ name: 'soniox-pro-sdk (10 s, 16 KB)', points: h.sdk.curve() }, { name: 'raw ws (10 s, 16 KB)', points: h.raw.curve() });
+          curves.push(
+            { name: 'soniox-pro-sdk (10 s, 16 KB)', points: h.sdk.curve() },
+            { name: 'raw ws (10 s, 16 KB)', points: h.raw.curve() },
+          );
         }
       }
     }
-    r.charts.push({ title: 'Realtime token delivery latency (mock send -> client event)', xLabel: 'percentile', yLabel: 'ms', xScale: 'percentile', series: curves });
+    r.charts.push({
+      title: 'Realtime token delivery latency (mock send -> client event)',
+      xLabel: 'percentile',
+      yLabel: 'ms',
+      xScale: 'percentile',
+      series: curves,
+    });
 
     // Lockstep: one chunk at a time, each result delivered before the next chunk is written.
     // No queueing anywhere, so this is the client's own socket-to-event path (the flood's
@@ -107,7 +159,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
           sent.length = 0;
           head = 0;
           let resolve: ((ms: number) => void) | undefined;
-          const delivered = () => withTimeout(new Promise<number>((r) => (resolve = r)), 10_000, 'lockstep result');
+          const delivered = () =>
+            withTimeout(new Promise<number>((r) => (resolve = r)), 10_000, 'lockstep result');
           const deliver = (at: number | undefined) => {
             if (at === undefined || !resolve) return;
             const done = resolve;
@@ -127,11 +180,21 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
               stream.on('error', fail);
             });
             await stream.connect();
-            await lockstep((c) => stream.write(c), delivered, audio, kb * 1024, steps, (ms) => h.sdk.recordMs(ms));
+            await lockstep(
+              (c) => stream.write(c),
+              delivered,
+              audio,
+              kb * 1024,
+              steps,
+              (ms) => h.sdk.recordMs(ms),
+            );
             stream.end();
             await withTimeout(ended, 30_000, 'lockstep end');
           } else {
-            const ws = new WebSocket(server.realtimeURL, { headers: { Authorization: `Bearer ${server.apiKey}` }, perMessageDeflate: false });
+            const ws = new WebSocket(server.realtimeURL, {
+              headers: { Authorization: `Bearer ${server.apiKey}` },
+              perMessageDeflate: false,
+            });
             ws.on('message', (data) => {
               const at = sent[head++];
               const m = JSON.parse(String(data)) as { tokens?: unknown[] };
@@ -140,7 +203,14 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
             const closed = once(ws, 'close');
             await once(ws, 'open');
             ws.send(JSON.stringify({ model: 'stt-rt-v5', ...PCM }));
-            await lockstep((c) => ws.send(c), delivered, audio, kb * 1024, steps, (ms) => h.raw.recordMs(ms));
+            await lockstep(
+              (c) => ws.send(c),
+              delivered,
+              audio,
+              kb * 1024,
+              steps,
+              (ms) => h.raw.recordMs(ms),
+            );
             ws.send('');
             await withTimeout(closed, 30_000, 'lockstep close');
           }
@@ -153,8 +223,19 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.values[`${key}.added_ms_p99`] = h.sdk.p(99) - h.raw.p(99);
       r.values[`${key}.latency_ratio_p50`] = h.sdk.p(50) / h.raw.p(50);
       const added99 = h.sdk.p(99) - h.raw.p(99);
-      r.rows.push({ figure: `lockstep ${kb} KB: delivery p50 / p99 ms`, sdk: `${fmt(h.sdk.p(50), 3)} / ${fmt(h.sdk.p(99), 3)}`, raw: `${fmt(h.raw.p(50), 3)} / ${fmt(h.raw.p(99), 3)}`, ratio: `${added99 >= 0 ? '+' : ''}${fmt(added99, 3)} ms p99 (${ratio(h.sdk.p(50) / h.raw.p(50))} p50)`, bar: 'added p99 < 1 ms', met: added99 < 1 });
-      if (kb === 16) curves.push({ name: 'soniox-pro-sdk (lockstep, 16 KB)', points: h.sdk.curve() }, { name: 'raw ws (lockstep, 16 KB)', points: h.raw.curve() });
+      r.rows.push({
+        figure: `lockstep ${kb} KB: delivery p50 / p99 ms`,
+        sdk: `${fmt(h.sdk.p(50), 3)} / ${fmt(h.sdk.p(99), 3)}`,
+        raw: `${fmt(h.raw.p(50), 3)} / ${fmt(h.raw.p(99), 3)}`,
+        ratio: `${added99 >= 0 ? '+' : ''}${fmt(added99, 3)} ms p99 (${ratio(h.sdk.p(50) / h.raw.p(50))} p50)`,
+        bar: 'added p99 < 1 ms',
+        met: added99 < 1,
+      });
+      if (kb === 16)
+        curves.push(
+          { name: 'soniox-pro-sdk (lockstep, 16 KB)', points: h.sdk.curve() },
+          { name: 'raw ws (lockstep, 16 KB)', points: h.raw.curve() },
+        );
     }
 
     // No realtime gate: on 2 shared cores neither the flood's nor the lockstep's ratios hold
@@ -164,15 +245,29 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     const sessions = 100;
     const seconds = ctx.quick ? 10 : 30;
     const { sdk: s, raw: w } = await concurrentSessions(ctx, server, sessions, seconds);
-    const cell = (o: StreamsOutput | Error) => (o instanceof Error ? `FAILED (${o.message.slice(0, 60)})` : `${fmt(o.sample.peakRssMb, 0)} MB peak (+${fmt(o.sample.growthMb, 0)}), ${o.ok}/${sessions} ok`);
+    const cell = (o: StreamsOutput | Error) =>
+      o instanceof Error
+        ? `FAILED (${o.message.slice(0, 60)})`
+        : `${fmt(o.sample.peakRssMb, 0)} MB peak (+${fmt(o.sample.growthMb, 0)}), ${o.ok}/${sessions} ok`;
     if (!(s instanceof Error)) {
       r.values['realtime.100streams.rss_mb'] = s.sample.peakRssMb;
       r.values['realtime.100streams.rss_growth_mb'] = s.sample.growthMb;
       r.values['realtime.100streams.ok'] = s.ok;
-      if (s.firstError) r.notes.push(`100 streams, SDK: ${s.failed} failed, first: ${s.firstError.slice(0, 160)}`);
+      if (s.firstError)
+        r.notes.push(`100 streams, SDK: ${s.failed} failed, first: ${s.firstError.slice(0, 160)}`);
     }
     if (!(w instanceof Error)) r.values['realtime.100streams.raw_rss_mb'] = w.sample.peakRssMb;
-    r.rows.push({ figure: `${sessions} concurrent sessions (${seconds} s each): RSS`, sdk: cell(s), raw: cell(w), ratio: s instanceof Error || w instanceof Error ? undefined : ratio(s.sample.peakRssMb / w.sample.peakRssMb), bar: '< 300 MB', met: s instanceof Error ? false : s.sample.peakRssMb < 300 && s.ok === sessions });
+    r.rows.push({
+      figure: `${sessions} concurrent sessions (${seconds} s each): RSS`,
+      sdk: cell(s),
+      raw: cell(w),
+      ratio:
+        s instanceof Error || w instanceof Error
+          ? undefined
+          : ratio(s.sample.peakRssMb / w.sample.peakRssMb),
+      bar: '< 300 MB',
+      met: s instanceof Error ? false : s.sample.peakRssMb < 300 && s.ok === sessions,
+    });
   } finally {
     client.close();
     await server.close();

@@ -10,7 +10,14 @@ import { SonioxClient } from '../../lib/client';
 import { startMockServer, type WsFault } from '../../lib/mock';
 import { seededRandom } from '../../lib/mock/state';
 import { fixtureAudio, PCM } from '../harness/audio';
-import { LatencyHistogram, fmt, pct, result, type PerfContext, type ScenarioResult } from '../harness';
+import {
+  LatencyHistogram,
+  fmt,
+  pct,
+  result,
+  type PerfContext,
+  type ScenarioResult,
+} from '../harness';
 import { withTimeout } from '../harness/bounded';
 import { standalone } from '../harness/cli';
 import type { RealtimeToken } from '../../lib/types';
@@ -27,7 +34,12 @@ interface Run {
 
 async function session(client: SonioxClient, pcm: Buffer, reconnect: boolean): Promise<Run> {
   const start = performance.now();
-  const stream = client.realtime({ model: 'stt-rt-v5', ...PCM, tokens: 'final', ...(reconnect ? { reconnect: RECONNECT } : {}) });
+  const stream = client.realtime({
+    model: 'stt-rt-v5',
+    ...PCM,
+    tokens: 'final',
+    ...(reconnect ? { reconnect: RECONNECT } : {}),
+  });
   const tokens: Array<[string, number | undefined]> = [];
   const recoveries: number[] = [];
   let reconnects = 0;
@@ -45,7 +57,8 @@ async function session(client: SonioxClient, pcm: Buffer, reconnect: boolean): P
     stream.on('end', resolve);
     stream.on('error', reject);
   });
-  for (let at = 0; at < pcm.length; at += 3200) if (!stream.write(pcm.subarray(at, at + 3200))) await once(stream, 'drain');
+  for (let at = 0; at < pcm.length; at += 3200)
+    if (!stream.write(pcm.subarray(at, at + 3200))) await once(stream, 'drain');
   stream.end();
   await withTimeout(done, 30_000, 'realtime session');
   return { tokens, reconnects, recoveries, ms: performance.now() - start };
@@ -55,7 +68,12 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   const r = result('reconnect');
   const n = ctx.quick ? 30 : 100;
   const server = await startMockServer({ realtimePacing: false, seed: 7 });
-  const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, realtimeURL: server.realtimeURL, env: {} });
+  const client = new SonioxClient({
+    apiKey: server.apiKey,
+    baseURL: server.url,
+    realtimeURL: server.realtimeURL,
+    env: {},
+  });
   const random = seededRandom(1234);
   try {
     const audio = FIXTURES.map((name) => fixtureAudio(name).pcm);
@@ -76,7 +94,12 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       const faults: WsFault[] = [];
       const count = random() < 0.5 ? 1 : 2;
       // Each connection counts audio from its own start: a second drop comes after the replayed part.
-      for (let d = 0; d < count; d++) faults.push({ abruptClose: true, afterAudioMs: Math.round(200 + random() * (durationMs * 0.6)), times: 1 });
+      for (let d = 0; d < count; d++)
+        faults.push({
+          abruptClose: true,
+          afterAudioMs: Math.round(200 + random() * (durationMs * 0.6)),
+          times: 1,
+        });
       drops += count;
       server.setFaults({ ws: faults });
       try {
@@ -85,10 +108,12 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         for (const ms of got.recoveries) recovery.recordMs(ms);
         slowdown.push(got.ms / expected[k].ms);
         if (JSON.stringify(got.tokens) === JSON.stringify(expected[k].tokens)) equal += 1;
-        else firstDiff ??= `session ${i}: ${JSON.stringify(got.tokens.map((t) => t[0]).join(''))} vs ${JSON.stringify(expected[k].tokens.map((t) => t[0]).join(''))}`;
+        else
+          firstDiff ??= `session ${i}: ${JSON.stringify(got.tokens.map((t) => t[0]).join(''))} vs ${JSON.stringify(expected[k].tokens.map((t) => t[0]).join(''))}`;
       } catch (error) {
         failed += 1;
-        firstError ??= error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+        firstError ??=
+          error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
       }
     }
     server.setFaults({});
@@ -96,9 +121,20 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.values['reconnect.failed_sessions'] = failed;
     r.values['reconnect.recovery_ms_p50'] = recovery.p(50);
     r.values['reconnect.recovery_ms_p99'] = recovery.p(99);
-    r.rows.push({ figure: `${n} sessions, ${drops} drops injected: transcript equal`, sdk: `${pct(equal / n)} (${failed} failed, ${reconnects} reconnects)`, bar: '100 %', met: equal === n });
-    r.rows.push({ figure: 'recovery (reconnect -> open) p50 / p99 ms', sdk: `${fmt(recovery.p(50), 1)} / ${fmt(recovery.p(99), 1)}` });
-    r.rows.push({ figure: 'session time vs no-drop run (median)', sdk: `${fmt([...slowdown].sort((a, b) => a - b)[slowdown.length >> 1], 2)}x` });
+    r.rows.push({
+      figure: `${n} sessions, ${drops} drops injected: transcript equal`,
+      sdk: `${pct(equal / n)} (${failed} failed, ${reconnects} reconnects)`,
+      bar: '100 %',
+      met: equal === n,
+    });
+    r.rows.push({
+      figure: 'recovery (reconnect -> open) p50 / p99 ms',
+      sdk: `${fmt(recovery.p(50), 1)} / ${fmt(recovery.p(99), 1)}`,
+    });
+    r.rows.push({
+      figure: 'session time vs no-drop run (median)',
+      sdk: `${fmt([...slowdown].sort((a, b) => a - b)[slowdown.length >> 1], 2)}x`,
+    });
     if (firstError) r.notes.push(`first failure: ${firstError.slice(0, 200)}`);
     if (firstDiff) r.notes.push(`first difference: ${firstDiff.slice(0, 200)}`);
     r.gates.push({ key: 'reconnect.transcript_equal_rate', better: 'higher' });

@@ -26,16 +26,37 @@ export interface UploadsOutput {
   sample: ResourceSample;
 }
 
-function rawUpload(agent: http.Agent, input: UploadsInput, size: number, name: string): Promise<void> {
-  const body = encodeMultipart([], { field: 'file', filename: name, size, stream: generatedStream(size) });
+function rawUpload(
+  agent: http.Agent,
+  input: UploadsInput,
+  size: number,
+  name: string,
+): Promise<void> {
+  const body = encodeMultipart([], {
+    field: 'file',
+    filename: name,
+    size,
+    stream: generatedStream(size),
+  });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${input.url}/v1/files`, {
-      method: 'POST', agent,
-      headers: { Authorization: `Bearer ${input.apiKey}`, 'Content-Type': body.contentType, 'Content-Length': String(body.contentLength) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
+    const req = http.request(
+      `${input.url}/v1/files`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          Authorization: `Bearer ${input.apiKey}`,
+          'Content-Type': body.contentType,
+          'Content-Length': String(body.contentLength),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     body.stream.on('error', reject);
     body.stream.pipe(req);
@@ -66,7 +87,12 @@ async function main(input: UploadsInput): Promise<UploadsOutput> {
   const sample = sampler.stop();
   close();
   const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-  return { ok: out.length - failed.length, failed: failed.length, firstError: failed[0] ? String(failed[0].reason) : undefined, sample };
+  return {
+    ok: out.length - failed.length,
+    failed: failed.length,
+    firstError: failed[0] ? String(failed[0].reason) : undefined,
+    sample,
+  };
 }
 
 workerServe(main);

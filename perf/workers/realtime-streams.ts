@@ -29,11 +29,21 @@ export interface StreamsOutput {
 
 async function main(input: StreamsInput): Promise<StreamsOutput> {
   const audio = syntheticPcm(input.seconds);
-  const client = new SonioxClient({ apiKey: input.apiKey, baseURL: input.url, realtimeURL: input.realtimeURL, env: {} });
+  const client = new SonioxClient({
+    apiKey: input.apiKey,
+    baseURL: input.url,
+    realtimeURL: input.realtimeURL,
+    env: {},
+  });
   global.gc?.();
   const sampler = sampleResources(20);
-  const out = await Promise.allSettled(Array.from({ length: input.sessions }, () =>
-    input.contender === 'sdk' ? sdkSession(client, audio, input.chunkBytes) : rawSession(input.realtimeURL, input.apiKey, audio, input.chunkBytes)));
+  const out = await Promise.allSettled(
+    Array.from({ length: input.sessions }, () =>
+      input.contender === 'sdk'
+        ? sdkSession(client, audio, input.chunkBytes)
+        : rawSession(input.realtimeURL, input.apiKey, audio, input.chunkBytes),
+    ),
+  );
   const sample = sampler.stop();
   client.close();
   const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');

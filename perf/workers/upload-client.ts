@@ -43,18 +43,23 @@ async function main(input: UploadInput): Promise<UploadOutput> {
   return { mbps: mb(size) / (ms / 1000), ms, sample };
 }
 
-async function setUp(input: UploadInput): Promise<(bytes: number, name: string) => Promise<string>> {
+async function setUp(
+  input: UploadInput,
+): Promise<(bytes: number, name: string) => Promise<string>> {
   let fn: (bytes: number, name: string) => Promise<string>;
   if (input.contender === 'sdk') {
     const client = new SonioxClient({ apiKey: input.apiKey, baseURL: input.url, env: {} });
-    fn = async (bytes, name) => (await client.files.upload(generatedStream(bytes), { filename: name, size: bytes })).id;
+    fn = async (bytes, name) =>
+      (await client.files.upload(generatedStream(bytes), { filename: name, size: bytes })).id;
   } else if (input.contender === 'raw') {
-    fn = async (bytes, name) => (await rawUpload(input.url, input.apiKey, generatedStream(bytes), bytes, name)).id;
+    fn = async (bytes, name) =>
+      (await rawUpload(input.url, input.apiKey, generatedStream(bytes), bytes, name)).id;
   } else {
     const loaded = loadPeer();
     if ('error' in loaded) throw loaded.error;
     const client = new loaded.peer.SonioxNodeClient({ api_key: input.apiKey, base_url: input.url });
-    fn = async (bytes, name) => (await client.files.upload(generatedStream(bytes), { filename: name })).id;
+    fn = async (bytes, name) =>
+      (await client.files.upload(generatedStream(bytes), { filename: name })).id;
   }
   return fn;
 }

@@ -13,16 +13,22 @@ describe('cli: soniox demo', function () {
     expect(err).to.equal('');
     expect(code).to.equal(0);
     expect(out).not.to.include('\x1b');
-    expect(out).to.match(/^soniox demo: offline, against the embedded mock server at http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(out).to.match(
+      /^soniox demo: offline, against the embedded mock server at http:\/\/127\.0\.0\.1:\d+$/m,
+    );
     expect(out).to.match(/^audio: fixtures\/audio\/hello-world\.wav \(82\.3 KB, 2\.63 s\)$/m);
     expect(out).to.match(/^upload: 0\.1 \/ 0\.1 MB \(100 %\)$/m);
-    expect(out).to.match(/^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 1\.00 s$/m);
+    expect(out).to.match(
+      /^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 1\.00 s$/m,
+    );
     expect(out).to.match(/^created transcription [0-9a-f-]{36}: queued$/m);
     expect(out).to.match(/^models: stt-rt-v5, stt-async-v5/m);
     expect(out).to.match(/^status: completed at/m);
     expect(out).to.match(/^START +END +WORD\n0\.33 s +0\.71 s +hello\n/m);
     expect(out).to.match(/^text: hello world this is a test$/m);
-    expect(out).to.match(/4\. realtime, the same audio as fast as it goes\nhello world this is a test\n/);
+    expect(out).to.match(
+      /4\. realtime, the same audio as fast as it goes\nhello world this is a test\n/,
+    );
     expect(out).to.match(/^upload throughput +\d+\.\d MB\/s/m);
     expect(out).to.match(/^realtime: first token +\d+ ms$/m);
     expect(out).to.match(/^retries +1 \(the injected 503, honouring Retry-After\)$/m);
@@ -76,7 +82,10 @@ describe('cli: soniox demo', function () {
     }
 
     const live = await run(['demo', '--live']);
-    expect(live).to.include({ code: 2, err: 'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n' });
+    expect(live).to.include({
+      code: 2,
+      err: 'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n',
+    });
     const missing = await run(['demo', '--audio', '/nonexistent.wav']);
     expect(missing).to.include({ code: 2, err: 'error: no such file: /nonexistent.wav\n' });
   });

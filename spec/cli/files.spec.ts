@@ -25,16 +25,23 @@ describe('cli: soniox files', function () {
     expect(up).to.include({ code: 0, err: '' });
     const id = up.out.trim();
     expect(id).to.match(UUID);
-    expect(server.state.files.get(id)).to.include({ filename: 'hello-world.wav', client_reference_id: 'ref-1' });
+    expect(server.state.files.get(id)).to.include({
+      filename: 'hello-world.wav',
+      client_reference_id: 'ref-1',
+    });
 
     const ls = await run(['files', 'ls'], { env });
     expect(ls.code).to.equal(0);
-    expect(ls.out).to.match(new RegExp(`^ID +SIZE +CREATED +NAME\\n${id}  82\\.3 KB  \\S+  hello-world\\.wav\\n$`));
+    expect(ls.out).to.match(
+      new RegExp(`^ID +SIZE +CREATED +NAME\\n${id}  82\\.3 KB  \\S+  hello-world\\.wav\\n$`),
+    );
     const lsJson = await run(['files', 'ls', '--json', '--limit', '5'], { env });
     expect((JSON.parse(lsJson.out) as Array<{ id: string }>).map((f) => f.id)).to.deep.equal([id]);
 
     const get = await run(['files', 'get', id], { env });
-    expect(get.out).to.match(new RegExp(`^id +${id}\\nfilename +hello-world\\.wav\\nsize +${audio.wav.length}\\n`));
+    expect(get.out).to.match(
+      new RegExp(`^id +${id}\\nfilename +hello-world\\.wav\\nsize +${audio.wav.length}\\n`),
+    );
     const getJson = await run(['files', 'get', id, '--json'], { env });
     expect(JSON.parse(getJson.out)).to.include({ id, size: audio.wav.length });
 
@@ -45,11 +52,14 @@ describe('cli: soniox files', function () {
   });
 
   it('ls pages through everything, --limit caps it; upload from stdin with --name and --json', async () => {
-    for (let i = 0; i < 3; i++) await run(['files', 'upload', '-', '--name', `n${i}.wav`], { env, stdin: audio.wav });
+    for (let i = 0; i < 3; i++)
+      await run(['files', 'upload', '-', '--name', `n${i}.wav`], { env, stdin: audio.wav });
     const stdin = await run(['files', 'upload', '-', '--json'], { env, stdin: audio.wav });
     expect(JSON.parse(stdin.out)).to.include({ filename: 'stdin', size: audio.wav.length });
     expect((await run(['files', 'ls'], { env })).out.trim().split('\n')).to.have.length(5);
-    expect((await run(['files', 'ls', '-n', '2'], { env })).out.trim().split('\n')).to.have.length(3);
+    expect((await run(['files', 'ls', '-n', '2'], { env })).out.trim().split('\n')).to.have.length(
+      3,
+    );
     expect((await run(['files', 'ls', '-n', '0'], { env })).out).to.equal('(no files)\n');
   });
 
@@ -60,13 +70,15 @@ describe('cli: soniox files', function () {
     expect(err).to.match(/upload \[=+\] 100%/);
   });
 
-  it('errors: an unknown id exits 1 with the API\'s 404 (rm goes on with the others), a missing file exits 2', async () => {
+  it("errors: an unknown id exits 1 with the API's 404 (rm goes on with the others), a missing file exits 2", async () => {
     const up = await run(['files', 'upload', audio.path], { env });
     const id = up.out.trim();
     const missing = '00000000-0000-4000-8000-000000000000';
     const get = await run(['files', 'get', missing], { env });
     expect(get.code).to.equal(1);
-    expect(get.err).to.match(/^error: GET \/v1\/files\/0{8}-0{4}-4000-8000-0{12} failed with 404 file_not_found: .* \(request id [0-9a-f-]+\)\n$/);
+    expect(get.err).to.match(
+      /^error: GET \/v1\/files\/0{8}-0{4}-4000-8000-0{12} failed with 404 file_not_found: .* \(request id [0-9a-f-]+\)\n$/,
+    );
     const rm = await run(['files', 'rm', missing, id], { env });
     expect(rm.code).to.equal(1);
     expect(rm.out).to.equal(`deleted file ${id}\n`);
@@ -114,7 +126,8 @@ describe('cli: soniox files', function () {
 
   it('Ctrl-C during rm stops it: exit 130, the ids not reached are left alone', async () => {
     const ids = [];
-    for (let i = 0; i < 2; i++) ids.push((await run(['files', 'upload', audio.path], { env })).out.trim());
+    for (let i = 0; i < 2; i++)
+      ids.push((await run(['files', 'upload', audio.path], { env })).out.trim());
     server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', delayMs: 5_000 }] });
     const io = memoryIO({ env });
     const running = run(['files', 'rm', ...ids], { io });

@@ -13,12 +13,21 @@ export const KEY = 'sk-cli-SECRET-0123456789abcdef';
 
 /** A mock for CLI specs: fast lifecycle, no realtime pacing, the secret key. */
 export function cliMock(options: MockServerOptions = {}): Promise<MockServer> {
-  return startMockServer({ apiKey: KEY, timing: { queuedMs: 5, processingMs: 10 }, realtimePacing: false, ...options });
+  return startMockServer({
+    apiKey: KEY,
+    timing: { queuedMs: 5, processingMs: 10 },
+    realtimePacing: false,
+    ...options,
+  });
 }
 
 /** The environment that points the CLI at `server`. */
 export function envFor(server: MockServer): Record<string, string> {
-  return { SONIOX_API_KEY: server.apiKey, SONIOX_API_BASE_URL: server.url, SONIOX_REALTIME_URL: server.realtimeURL };
+  return {
+    SONIOX_API_KEY: server.apiKey,
+    SONIOX_API_BASE_URL: server.url,
+    SONIOX_REALTIME_URL: server.realtimeURL,
+  };
 }
 
 /** What a run left. */
@@ -30,7 +39,10 @@ export interface Run {
 }
 
 /** Runs the CLI in-process. */
-export async function run(argv: string[], options: Parameters<typeof memoryIO>[0] & { io?: MemoryIO } = {}): Promise<Run> {
+export async function run(
+  argv: string[],
+  options: Parameters<typeof memoryIO>[0] & { io?: MemoryIO } = {},
+): Promise<Run> {
   const io = options.io ?? memoryIO(options);
   const code = await main(argv, io);
   return { code, out: io.stdout.text, err: io.stderr.text, io };
@@ -39,13 +51,25 @@ export async function run(argv: string[], options: Parameters<typeof memoryIO>[0
 const children = new Set<ChildProcessWithoutNullStreams>();
 
 /** Starts the CLI in a child process (TypeScript through ts-node; no build needed). */
-export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const { SONIOX_API_KEY: _k, SONIOX_API_BASE_URL: _b, SONIOX_REALTIME_URL: _r, ...rest } = process.env;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lib/cli/index.ts', ...args], {
-    cwd: ROOT,
-    env: { ...rest, NO_COLOR: '1', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessWithoutNullStreams {
+  const {
+    SONIOX_API_KEY: _k,
+    SONIOX_API_BASE_URL: _b,
+    SONIOX_REALTIME_URL: _r,
+    ...rest
+  } = process.env;
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', 'lib/cli/index.ts', ...args],
+    {
+      cwd: ROOT,
+      env: { ...rest, NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -67,7 +91,10 @@ export async function until(condition: () => boolean, timeoutMs = 10_000): Promi
 }
 
 /** Collects a child's output and exit code, killing it after `timeoutMs`. */
-export function finished(child: ChildProcessWithoutNullStreams, timeoutMs = 15_000): Promise<{ code: number | null; out: string; err: string }> {
+export function finished(
+  child: ChildProcessWithoutNullStreams,
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     let out = '';
     let err = '';
@@ -82,10 +109,18 @@ export function finished(child: ChildProcessWithoutNullStreams, timeoutMs = 15_0
 }
 
 /** Resolves once the child's stderr (or stdout) matches `pattern`; rejects after `timeoutMs`. */
-export function waitFor(child: ChildProcessWithoutNullStreams, pattern: RegExp, stream: 'stdout' | 'stderr' = 'stderr', timeoutMs = 15_000): Promise<string> {
+export function waitFor(
+  child: ChildProcessWithoutNullStreams,
+  pattern: RegExp,
+  stream: 'stdout' | 'stderr' = 'stderr',
+  timeoutMs = 15_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} on ${stream} within ${timeoutMs} ms: ${text}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} on ${stream} within ${timeoutMs} ms: ${text}`)),
+      timeoutMs,
+    );
     child[stream].on('data', function onData(d: Buffer) {
       text += d.toString();
       if (pattern.test(text)) {
@@ -127,7 +162,11 @@ export interface CommandFixture {
 /** For beforeEach: a fresh mock, its environment and a scratch directory. */
 export async function setUpCommand(): Promise<CommandFixture> {
   const server = await cliMock();
-  return { server, env: envFor(server), tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-')) };
+  return {
+    server,
+    env: envFor(server),
+    tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-')),
+  };
 }
 
 /** For afterEach: kills spawned commands, closes the mock, removes the scratch directory. */
@@ -136,4 +175,3 @@ export async function tearDownCommand(fixture: CommandFixture): Promise<void> {
   await fixture.server.close();
   fs.rmSync(fixture.tmp, { recursive: true, force: true });
 }
-

@@ -10,11 +10,34 @@ describe('cli: soniox mock', function () {
   afterEach(() => io?.interrupt());
   it('serves until Ctrl-C with the given key, timing and faults, prints how to use it, exits 0', async () => {
     io = memoryIO({ isTTY: true });
-    const running = run(['mock', '--port', '0', '--key', 'k-123', '--queued-ms', '0', '--processing-ms', '0', '--no-pacing', '--seed', '7',
-      '--fault', 'GET /v1/models=503,times=1', '--fault', 'GET /v1/files=500,times=1', '--ws-fault', 'errorCode=503,times=1'], { io });
+    const running = run(
+      [
+        'mock',
+        '--port',
+        '0',
+        '--key',
+        'k-123',
+        '--queued-ms',
+        '0',
+        '--processing-ms',
+        '0',
+        '--no-pacing',
+        '--seed',
+        '7',
+        '--fault',
+        'GET /v1/models=503,times=1',
+        '--fault',
+        'GET /v1/files=500,times=1',
+        '--ws-fault',
+        'errorCode=503,times=1',
+      ],
+      { io },
+    );
     await until(() => io!.stdout.text.includes('Ctrl-C'));
     const out = io.stdout.text;
-    expect(out).to.match(/WebSocket: ws:\/\/127\.0\.0\.1:\d+\/transcribe-websocket \(results as fast as audio arrives\)/);
+    expect(out).to.match(
+      /WebSocket: ws:\/\/127\.0\.0\.1:\d+\/transcribe-websocket \(results as fast as audio arrives\)/,
+    );
     expect(out).to.match(/export SONIOX_API_KEY=k-123/);
     const url = /REST: +(\S+)/.exec(out)![1];
     const headers = { Authorization: 'Bearer k-123' };
@@ -23,7 +46,9 @@ describe('cli: soniox mock', function () {
     expect((await fetch(`${url}/v1/files`, { headers })).status).to.equal(500);
 
     // The CLI against the CLI's mock: the environment it printed is all it takes.
-    const env = Object.fromEntries([...out.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    const env = Object.fromEntries(
+      [...out.matchAll(/export (\w+)=(\S+)/g)].map((m) => [m[1], m[2]]),
+    );
     const audio = fixture('hello-world.wav');
     const t = await run(['transcribe', audio.path, '--poll-ms', '10'], { env });
     expect(t.out).to.equal(`${audio.text}\n`);
@@ -42,7 +67,9 @@ describe('cli: soniox mock', function () {
   it('bad --fault or --ws-fault values, or a non-loopback host, are usage errors (exit 2)', async () => {
     const fault = await run(['mock', '--port', '0', '--fault', 'GET /v1/models']);
     expect(fault.code).to.equal(2);
-    expect(fault.err).to.match(/option '--fault <spec>' argument 'GET \/v1\/models' is invalid. fault "GET \/v1\/models" must look like/);
+    expect(fault.err).to.match(
+      /option '--fault <spec>' argument 'GET \/v1\/models' is invalid. fault "GET \/v1\/models" must look like/,
+    );
     const ws = await run(['mock', '--port', '0', '--ws-fault', 'colour=red']);
     expect(ws.code).to.equal(2);
     expect(ws.err).to.match(/unknown --ws-fault field "colour"/);
@@ -50,7 +77,9 @@ describe('cli: soniox mock', function () {
     expect(port.code).to.equal(2);
     const host = await run(['mock', '--port', '0', '--host', '0.0.0.0']);
     expect(host.code).to.equal(2);
-    expect(host.err).to.match(/argument '0\.0\.0\.0' is invalid. the mock server binds loopback only/);
+    expect(host.err).to.match(
+      /argument '0\.0\.0\.0' is invalid. the mock server binds loopback only/,
+    );
   });
 
   it('defaults: no faults, paced results, quiet on a pipe when stopped', async () => {
@@ -64,8 +93,15 @@ describe('cli: soniox mock', function () {
   });
 
   it('parses --ws-fault flags', () => {
-    expect(parseWsFaultFlag('errorCode=503,afterAudioMs=1000,times=1')).to.deep.equal({ errorCode: 503, afterAudioMs: 1000, times: 1 });
-    expect(parseWsFaultFlag('abruptClose, garbageFrame=false')).to.deep.equal({ abruptClose: true, garbageFrame: false });
+    expect(parseWsFaultFlag('errorCode=503,afterAudioMs=1000,times=1')).to.deep.equal({
+      errorCode: 503,
+      afterAudioMs: 1000,
+      times: 1,
+    });
+    expect(parseWsFaultFlag('abruptClose, garbageFrame=false')).to.deep.equal({
+      abruptClose: true,
+      garbageFrame: false,
+    });
     expect(() => parseWsFaultFlag('times=x')).to.throw('--ws-fault times must be a number');
   });
 });

@@ -16,17 +16,25 @@ describe('cli: soniox models', function () {
     expect(table).to.include({ code: 0, err: '' });
     expect(table.out).to.match(/^ID +MODE +LANGUAGES +ALIAS OF +NAME\n/);
     expect(table.out).to.match(/^stt-rt-v5 +real_time +\d+ +Speech-to-Text Real-time v5$/m);
-    expect(table.out).to.match(/^stt-async-v4 +async +\d+ +stt-async-v5 +Speech-to-Text Async v4$/m);
-    const json = JSON.parse((await run(['models', '--json'], { env })).out) as Array<{ id: string }>;
+    expect(table.out).to.match(
+      /^stt-async-v4 +async +\d+ +stt-async-v5 +Speech-to-Text Async v4$/m,
+    );
+    const json = JSON.parse((await run(['models', '--json'], { env })).out) as Array<{
+      id: string;
+    }>;
     expect(json.map((m) => m.id)).to.include('stt-async-v5');
   });
 
   it('a 503 is retried (shown with --verbose); a lasting one exits 1; a wrong key exits 1 without printing it', async () => {
     const env = envFor(server);
-    server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1, times: 1 }] });
+    server.setFaults({
+      http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1, times: 1 }],
+    });
     const retried = await run(['models', '--verbose'], { env });
     expect(retried.code).to.equal(0);
-    expect(retried.err).to.match(/^retry 1 of GET \/v1\/models in \d+ ms: GET \/v1\/models failed with 503 service_unavailable: .*\(request id [0-9a-f-]{36}\)$/m);
+    expect(retried.err).to.match(
+      /^retry 1 of GET \/v1\/models in \d+ ms: GET \/v1\/models failed with 503 service_unavailable: .*\(request id [0-9a-f-]{36}\)$/m,
+    );
 
     server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1 }] });
     const failed = await run(['models'], { env });

@@ -9,9 +9,23 @@ import type { MockServer } from '../../lib/mock';
 import { cliMock, envFor, finished, killChildren, KEY, ROOT, run, spawnCli } from './helpers';
 
 const COMMANDS = [
-  ['transcribe'], ['realtime'], ['files'], ['files', 'ls'], ['files', 'get'], ['files', 'upload'], ['files', 'rm'],
-  ['transcriptions'], ['transcriptions', 'ls'], ['transcriptions', 'get'], ['transcriptions', 'transcript'], ['transcriptions', 'rm'],
-  ['models'], ['keys'], ['keys', 'create'], ['mock'], ['demo'],
+  ['transcribe'],
+  ['realtime'],
+  ['files'],
+  ['files', 'ls'],
+  ['files', 'get'],
+  ['files', 'upload'],
+  ['files', 'rm'],
+  ['transcriptions'],
+  ['transcriptions', 'ls'],
+  ['transcriptions', 'get'],
+  ['transcriptions', 'transcript'],
+  ['transcriptions', 'rm'],
+  ['models'],
+  ['keys'],
+  ['keys', 'create'],
+  ['mock'],
+  ['demo'],
 ];
 
 describe('cli: the program', function () {
@@ -24,16 +38,32 @@ describe('cli: the program', function () {
     await server.close();
   });
 
-  it('--help lists every command and the exit codes on stdout (exit 0); --version prints package.json\'s', async () => {
+  it("--help lists every command and the exit codes on stdout (exit 0); --version prints package.json's", async () => {
     const help = await run(['--help']);
     expect(help).to.include({ code: 0, err: '' });
-    for (const name of ['transcribe', 'realtime', 'files', 'transcriptions', 'models', 'keys', 'mock', 'demo']) expect(help.out).to.match(new RegExp(`^  ${name} `, 'm'));
-    expect(help.out).to.include('Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.');
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const name of [
+      'transcribe',
+      'realtime',
+      'files',
+      'transcriptions',
+      'models',
+      'keys',
+      'mock',
+      'demo',
+    ])
+      expect(help.out).to.match(new RegExp(`^  ${name} `, 'm'));
+    expect(help.out).to.include(
+      'Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.',
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(version()).to.equal(pkg.version);
     expect(await run(['--version'])).to.include({ code: 0, out: `${pkg.version}\n` });
     expect(await run(['-V'])).to.include({ code: 0, out: `${pkg.version}\n` });
-    expect((await run(['help', 'files'])).out).to.match(/^Usage: soniox files \[options\] \[command\]/);
+    expect((await run(['help', 'files'])).out).to.match(
+      /^Usage: soniox files \[options\] \[command\]/,
+    );
   });
 
   it('--help on every command prints its usage and has no side effect', async () => {
@@ -56,7 +86,9 @@ describe('cli: the program', function () {
     expect(none.err).to.match(/^Usage: soniox/);
     const unknown = await run(['transcribee'], { env });
     expect(unknown).to.include({ code: 2, out: '' });
-    expect(unknown.err).to.match(/^error: unknown command 'transcribee'\n\(Did you mean transcribe\?\)\n$/);
+    expect(unknown.err).to.match(
+      /^error: unknown command 'transcribee'\n\(Did you mean transcribe\?\)\n$/,
+    );
     const flag = await run(['models', '--colour'], { env });
     expect(flag).to.include({ code: 2, err: "error: unknown option '--colour'\n" });
     const arg = await run(['transcribe'], { env });
@@ -67,12 +99,24 @@ describe('cli: the program', function () {
   });
 
   it('maps errors to exit codes and one secret-free line', () => {
-    expect(exitCodeOf(new SonioxValidationError('transcriptions.create: invalid parameters: model too long'))).to.equal(2);
-    expect(exitCodeOf(new SonioxValidationError('GET /v1/models: the response does not match the API schema'))).to.equal(1);
+    expect(
+      exitCodeOf(
+        new SonioxValidationError('transcriptions.create: invalid parameters: model too long'),
+      ),
+    ).to.equal(2);
+    expect(
+      exitCodeOf(
+        new SonioxValidationError('GET /v1/models: the response does not match the API schema'),
+      ),
+    ).to.equal(1);
     expect(exitCodeOf(new SonioxAbortError('aborted'))).to.equal(1);
-    expect(describeError(new SonioxWebSocketError('realtime session failed', { requestId: 'r-1' }))).to.equal('realtime session failed (request id r-1)');
+    expect(
+      describeError(new SonioxWebSocketError('realtime session failed', { requestId: 'r-1' })),
+    ).to.equal('realtime session failed (request id r-1)');
     expect(describeError('plain')).to.equal('plain');
-    expect(fileError(Object.assign(new Error('x'), { code: 'EACCES' }), '/a', 'read').message).to.equal('cannot read /a: permission denied');
+    expect(
+      fileError(Object.assign(new Error('x'), { code: 'EACCES' }), '/a', 'read').message,
+    ).to.equal('cannot read /a: permission denied');
     expect(fileError(new Error('odd'), '/a', 'write').message).to.equal('cannot write /a: odd');
     const io = memoryIO();
     const out = redacting(io.stdout, [KEY]);
@@ -97,7 +141,11 @@ describe('cli: the program', function () {
     unknown.progress(10, undefined);
     sent.progress(10, 10);
     io.interrupt();
-    expect([sending.signal.aborted, unknown.signal.aborted, sent.signal.aborted]).to.deep.equal([true, true, false]);
+    expect([sending.signal.aborted, unknown.signal.aborted, sent.signal.aborted]).to.deep.equal([
+      true,
+      true,
+      false,
+    ]);
     expect(ctx.uploadGuard().signal.aborted).to.equal(true);
     io.interrupt();
     expect(sent.signal.aborted).to.equal(true);
@@ -106,16 +154,24 @@ describe('cli: the program', function () {
 
   it('writes results with --out, naming a path it cannot write', () => {
     const ctx = new Context(memoryIO());
-    expect(() => ctx.result('x', '/proc/no/such/dir/file')).to.throw('cannot write /proc/no/such/dir/file: its directory does not exist');
+    expect(() => ctx.result('x', '/proc/no/such/dir/file')).to.throw(
+      'cannot write /proc/no/such/dir/file: its directory does not exist',
+    );
     ctx.close();
   });
 
   it('- refuses a terminal on stdin (it would wait for typed audio): exit 2', async () => {
-    for (const command of [['transcribe', '-'], ['realtime', '-'], ['files', 'upload', '-']]) {
+    for (const command of [
+      ['transcribe', '-'],
+      ['realtime', '-'],
+      ['files', 'upload', '-'],
+    ]) {
       const io = memoryIO({ env: envFor(server) });
       Object.assign(io.stdin, { isTTY: true });
       expect(await main(command, io), command.join(' ')).to.equal(2);
-      expect(io.stderr.text).to.equal('error: stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file\n');
+      expect(io.stderr.text).to.equal(
+        'error: stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file\n',
+      );
     }
     expect(server.state.hits).to.deep.equal({});
   });
@@ -130,6 +186,8 @@ describe('cli: the program', function () {
     const { code, out, err } = await finished(spawnCli(['models']));
     expect(code).to.equal(2);
     expect(out).to.equal('');
-    expect(err).to.equal('error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n');
+    expect(err).to.equal(
+      'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n',
+    );
   });
 });

@@ -6,13 +6,26 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import { cliMock, envFor, setUpCommand, tearDownCommand, finished, noiseWav, run, spawnCli, until } from './helpers';
+import {
+  cliMock,
+  envFor,
+  setUpCommand,
+  tearDownCommand,
+  finished,
+  noiseWav,
+  run,
+  spawnCli,
+  until,
+} from './helpers';
 
 const audio = fixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
 
 function lines(out: string): RealtimeToken[] {
-  return out.trim().split('\n').map((l) => JSON.parse(l) as RealtimeToken);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RealtimeToken);
 }
 
 describe('cli: soniox realtime', function () {
@@ -31,13 +44,22 @@ describe('cli: soniox realtime', function () {
   });
 
   it('--output-format json: one token per line, non-final ones too; --final: final tokens only', async () => {
-    const all = await run(['realtime', audio.path, '--no-pacing', '--output-format', 'json'], { env });
+    const all = await run(['realtime', audio.path, '--no-pacing', '--output-format', 'json'], {
+      env,
+    });
     expect(all.code).to.equal(0);
     const tokens = lines(all.out);
     expect(tokens.some((t) => !t.is_final)).to.equal(true);
-    expect(tokens.filter((t) => t.is_final).map((t) => t.text).join('')).to.equal(audio.text);
+    expect(
+      tokens
+        .filter((t) => t.is_final)
+        .map((t) => t.text)
+        .join(''),
+    ).to.equal(audio.text);
 
-    const finals = await run(['realtime', audio.path, '--no-pacing', '-O', 'json', '--final'], { env });
+    const finals = await run(['realtime', audio.path, '--no-pacing', '-O', 'json', '--final'], {
+      env,
+    });
     expect(finals.code).to.equal(0);
     const only = lines(finals.out);
     expect(only.every((t) => t.is_final)).to.equal(true);
@@ -51,25 +73,46 @@ describe('cli: soniox realtime', function () {
     expect(out).to.include('\r\x1b[2K');
     expect(out).to.include('\x1b[2m');
     expect(out.endsWith(`\r\x1b[2K${audio.text}\n`)).to.equal(true);
-    const final = await run(['realtime', audio.path, '--no-pacing', '--final'], { env, isTTY: true });
+    const final = await run(['realtime', audio.path, '--no-pacing', '--final'], {
+      env,
+      isTTY: true,
+    });
     expect(final.out).not.to.include('\x1b[2m');
     expect(final.out.endsWith(`${audio.text}\n`)).to.equal(true);
   });
 
   it('raw PCM from stdin (-) with --format/--rate/--channels, plus --language, --diarize and --endpoints', async () => {
-    const { code, out } = await run(['realtime', '-', ...PCM, '--language', 'en', '--diarize', '--endpoints', '--model', 'stt-rt-v5'], { env, stdin: audio.pcm });
+    const { code, out } = await run(
+      [
+        'realtime',
+        '-',
+        ...PCM,
+        '--language',
+        'en',
+        '--diarize',
+        '--endpoints',
+        '--model',
+        'stt-rt-v5',
+      ],
+      { env, stdin: audio.pcm },
+    );
     expect(code).to.equal(0);
     expect(out).to.equal(`Speaker 1: ${audio.text}\n`);
   });
 
   it('usage errors exit 2 before connecting: missing file, directory, a bad format, a bad rate', async () => {
     const missing = await run(['realtime', path.join(tmp, 'a.pcm')], { env });
-    expect(missing).to.include({ code: 2, err: `error: no such file: ${path.join(tmp, 'a.pcm')}\n` });
+    expect(missing).to.include({
+      code: 2,
+      err: `error: no such file: ${path.join(tmp, 'a.pcm')}\n`,
+    });
     const dir = await run(['realtime', tmp], { env });
     expect(dir).to.include({ code: 2, err: `error: ${tmp} is a directory, not a file\n` });
     const format = await run(['realtime', audio.path, '--format', 'pcm_s17le'], { env });
     expect(format.code).to.equal(2);
-    expect(format.err).to.match(/--format <audio_format>' argument 'pcm_s17le' is invalid. unknown audio format; use auto, aac/);
+    expect(format.err).to.match(
+      /--format <audio_format>' argument 'pcm_s17le' is invalid. unknown audio format; use auto, aac/,
+    );
     const raw = await run(['realtime', audio.path, '--format', 'pcm_s16le'], { env });
     expect(raw.code).to.equal(2);
     expect(raw.err).to.match(/^error: .*sample_rate/);
@@ -86,7 +129,11 @@ describe('cli: soniox realtime', function () {
     expect(failed.err).to.match(/^error: .*503.*\n$/);
 
     server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500, times: 1 }] });
-    const resumed = await run(['realtime', '-', ...PCM, '--reconnect'], { env, stdin: audio.pcm, isTTY: true });
+    const resumed = await run(['realtime', '-', ...PCM, '--reconnect'], {
+      env,
+      stdin: audio.pcm,
+      isTTY: true,
+    });
     expect(resumed.code).to.equal(0);
     expect(resumed.err).to.match(/reconnecting \(attempt 1\)/);
     expect(resumed.out.endsWith(`${audio.text}\n`)).to.equal(true);
@@ -105,16 +152,42 @@ describe('cli: soniox realtime', function () {
     fs.writeFileSync(mp3, Buffer.alloc(4000, 7));
     const unpaced = await run(['realtime', mp3, '--format', 'mp3', '--verbose'], { env });
     expect(unpaced.code).to.equal(0);
-    expect(unpaced.err).to.include('audio sent as read: mp3 audio has no fixed byte rate to pace it by');
+    expect(unpaced.err).to.include(
+      'audio sent as read: mp3 audio has no fixed byte rate to pace it by',
+    );
   });
 
   it('maps the flags to the stream configuration', () => {
     const signal = new AbortController().signal;
-    expect(realtimeConfig({ format: 'pcm_s16le', rate: 8000, channels: 2, reconnect: 5, translate: 'fr', outputFormat: 'text' }, signal)).to.deep.equal({
-      audio_format: 'pcm_s16le', tokens: 'all', signal, sample_rate: 8000, num_channels: 2,
-      translation: { type: 'one_way', target_language: 'fr' }, reconnect: { maxAttempts: 5 },
+    expect(
+      realtimeConfig(
+        {
+          format: 'pcm_s16le',
+          rate: 8000,
+          channels: 2,
+          reconnect: 5,
+          translate: 'fr',
+          outputFormat: 'text',
+        },
+        signal,
+      ),
+    ).to.deep.equal({
+      audio_format: 'pcm_s16le',
+      tokens: 'all',
+      signal,
+      sample_rate: 8000,
+      num_channels: 2,
+      translation: { type: 'one_way', target_language: 'fr' },
+      reconnect: { maxAttempts: 5 },
     });
-    expect(realtimeConfig({ format: 'auto', reconnect: true, final: true, outputFormat: 'json' }, signal)).to.include({ tokens: 'final' }).and.to.have.nested.property('reconnect.maxAttempts', 3);
+    expect(
+      realtimeConfig(
+        { format: 'auto', reconnect: true, final: true, outputFormat: 'json' },
+        signal,
+      ),
+    )
+      .to.include({ tokens: 'final' })
+      .and.to.have.nested.property('reconnect.maxAttempts', 3);
   });
 
   it('Ctrl-C ends the session: exit 130', async () => {
@@ -132,12 +205,19 @@ describe('cli: soniox realtime', function () {
   });
 
   it('child process: `cat a.pcm | soniox realtime - --format pcm_s16le ...` streams stdin', async () => {
-    const child = spawnCli(['realtime', '-', ...PCM, '--final', '--output-format', 'json'], envFor(server));
+    const child = spawnCli(
+      ['realtime', '-', ...PCM, '--final', '--output-format', 'json'],
+      envFor(server),
+    );
     const done = finished(child);
     child.stdin.end(audio.pcm);
     const { code, out, err } = await done;
     expect(err).to.equal('');
     expect(code).to.equal(0);
-    expect(lines(out).map((t) => t.text).join('')).to.equal(audio.text);
+    expect(
+      lines(out)
+        .map((t) => t.text)
+        .join(''),
+    ).to.equal(audio.text);
   });
 });

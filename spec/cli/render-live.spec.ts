@@ -6,8 +6,19 @@ import { ERASE_LINE, Progress } from '../../lib/cli/render/progress';
 import { bytes, table } from '../../lib/cli/render/table';
 import type { RealtimeToken } from '../../lib/types';
 
-const f = (text: string, start_ms: number, speaker?: string): RealtimeToken => ({ text, start_ms, end_ms: start_ms + 100, is_final: true, ...(speaker ? { speaker } : {}) });
-const n = (text: string, start_ms: number): RealtimeToken => ({ text, start_ms, end_ms: start_ms + 100, is_final: false });
+const f = (text: string, start_ms: number, speaker?: string): RealtimeToken => ({
+  text,
+  start_ms,
+  end_ms: start_ms + 100,
+  is_final: true,
+  ...(speaker ? { speaker } : {}),
+});
+const n = (text: string, start_ms: number): RealtimeToken => ({
+  text,
+  start_ms,
+  end_ms: start_ms + 100,
+  is_final: false,
+});
 const colors = pc.createColors(true);
 const DIM = '\x1b[2m';
 
@@ -46,7 +57,9 @@ describe('cli: live rendering', () => {
   it('LiveText wraps long lines at the terminal width, cuts a long tail, starts a line per speaker', () => {
     const io = memoryIO({ isTTY: true, columns: 21 });
     const live = new LiveText(io.stdout, pc.createColors(false));
-    'one two three four five six'.split(' ').forEach((w, i) => live.token(f(i ? ` ${w}` : w, i * 100)));
+    'one two three four five six'
+      .split(' ')
+      .forEach((w, i) => live.token(f(i ? ` ${w}` : w, i * 100)));
     expect(io.stdout.text).to.include(`${ERASE_LINE}one two three four\n`);
     live.token(n(' a very long tail that cannot fit', 900));
     expect(io.stdout.text.endsWith(`${ERASE_LINE}five six a very lon…`)).to.equal(true);
@@ -110,7 +123,15 @@ describe('cli: live rendering', () => {
   });
 
   it('table and bytes', () => {
-    expect(table(['A', 'BB'], [['xyz', '1'], ['q', '']])).to.equal('A    BB\nxyz  1\nq');
+    expect(
+      table(
+        ['A', 'BB'],
+        [
+          ['xyz', '1'],
+          ['q', ''],
+        ],
+      ),
+    ).to.equal('A    BB\nxyz  1\nq');
     expect(bytes(512)).to.equal('512 B');
     expect(bytes(1536)).to.equal('1.5 KB');
     expect(bytes(3 * 1024 ** 4)).to.equal('3072.0 GB');
@@ -118,7 +139,14 @@ describe('cli: live rendering', () => {
 });
 
 describe('cli: live rendering of translations', () => {
-  const t = (text: string, start_ms: number, is_final = true): RealtimeToken => ({ text, start_ms, end_ms: start_ms + 100, is_final, translation_status: 'translation', language: 'fr' });
+  const t = (text: string, start_ms: number, is_final = true): RealtimeToken => ({
+    text,
+    start_ms,
+    end_ms: start_ms + 100,
+    is_final,
+    translation_status: 'translation',
+    language: 'fr',
+  });
 
   it('PlainText and LiveText print final translation tokens on their own lines after the spoken ones', () => {
     const io = memoryIO();

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { cuesOf, MAX_CUE_MS, MAX_LINE, timestamp, toSrt, toVtt, wordsOf } from '../../lib/cli/render/subtitles';
+import {
+  cuesOf,
+  MAX_CUE_MS,
+  MAX_LINE,
+  timestamp,
+  toSrt,
+  toVtt,
+  wordsOf,
+} from '../../lib/cli/render/subtitles';
 import { formatTranscript, transcriptText } from '../../lib/cli/render/transcript';
 import type { TranscriptToken } from '../../lib/types';
 
@@ -10,7 +18,13 @@ function speech(text: string, startMs = 0, speaker?: string): TranscriptToken[] 
   text.split(' ').forEach((word, i) => {
     const pieces = word.length > 6 ? [word.slice(0, 3), word.slice(3)] : [word];
     pieces.forEach((piece, k) => {
-      tokens.push({ text: ((i > 0 || startMs > 0) && k === 0 ? ' ' : '') + piece, start_ms: at, end_ms: at + 300 / pieces.length, confidence: 0.9, ...(speaker ? { speaker } : {}) });
+      tokens.push({
+        text: ((i > 0 || startMs > 0) && k === 0 ? ' ' : '') + piece,
+        start_ms: at,
+        end_ms: at + 300 / pieces.length,
+        confidence: 0.9,
+        ...(speaker ? { speaker } : {}),
+      });
       at += 300 / pieces.length;
     });
     at += 100;
@@ -18,7 +32,8 @@ function speech(text: string, startMs = 0, speaker?: string): TranscriptToken[] 
   return tokens;
 }
 
-const LONG = 'the quick brown fox jumps over the lazy dog while the enormous elephant watches quietly from behind the old wooden fence near the river';
+const LONG =
+  'the quick brown fox jumps over the lazy dog while the enormous elephant watches quietly from behind the old wooden fence near the river';
 
 describe('cli: subtitles', () => {
   it('timestamps: SRT with a comma, VTT with a dot, hours included', () => {
@@ -30,10 +45,17 @@ describe('cli: subtitles', () => {
 
   it('joins sub-word tokens into words, leaves out translations, specials and untimed tokens', () => {
     const words = wordsOf([
-      { text: 'Hel', start_ms: 10, end_ms: 90 }, { text: 'lo', start_ms: 110, end_ms: 160 }, { text: ' there', start_ms: 200, end_ms: 400 },
-      { text: ' hola', start_ms: 10, end_ms: 400, translation_status: 'translation' }, { text: '<end>', start_ms: 400, end_ms: 400 }, { text: ' x' },
+      { text: 'Hel', start_ms: 10, end_ms: 90 },
+      { text: 'lo', start_ms: 110, end_ms: 160 },
+      { text: ' there', start_ms: 200, end_ms: 400 },
+      { text: ' hola', start_ms: 10, end_ms: 400, translation_status: 'translation' },
+      { text: '<end>', start_ms: 400, end_ms: 400 },
+      { text: ' x' },
     ]);
-    expect(words).to.deep.equal([{ text: 'Hello', start_ms: 10, end_ms: 160 }, { text: 'there', start_ms: 200, end_ms: 400 }]);
+    expect(words).to.deep.equal([
+      { text: 'Hello', start_ms: 10, end_ms: 160 },
+      { text: 'there', start_ms: 200, end_ms: 400 },
+    ]);
   });
 
   it(`SRT: numbered cues, lines of at most ${MAX_LINE} characters and ${MAX_CUE_MS / 1000} s, blank lines between`, () => {
@@ -45,7 +67,8 @@ describe('cli: subtitles', () => {
       expect(n).to.equal(String(i + 1));
       const m = /^(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})$/.exec(times)!;
       expect(m, times).to.not.equal(null);
-      const ms = (h: string, mi: string, s: string, f: string) => ((Number(h) * 60 + Number(mi)) * 60 + Number(s)) * 1000 + Number(f);
+      const ms = (h: string, mi: string, s: string, f: string) =>
+        ((Number(h) * 60 + Number(mi)) * 60 + Number(s)) * 1000 + Number(f);
       const start = ms(m[1], m[2], m[3], m[4]);
       const end = ms(m[5], m[6], m[7], m[8]);
       expect(end).to.be.above(start);
@@ -53,23 +76,41 @@ describe('cli: subtitles', () => {
       expect(text.length).to.be.at.most(MAX_LINE);
       expect(rest).to.deep.equal([]);
     });
-    expect(blocks.map((b) => b.split('\n')[2]).join(' ')).to.equal(LONG.replace(/\b(\w{3})(\w{4,})\b/g, '$1$2'));
+    expect(blocks.map((b) => b.split('\n')[2]).join(' ')).to.equal(
+      LONG.replace(/\b(\w{3})(\w{4,})\b/g, '$1$2'),
+    );
   });
 
   it('cues also end at a long pause, a sentence end and a change of speaker; speakers are labelled', () => {
-    const tokens = [...speech('hello there.', 0, '1'), ...speech('how are you', 900, '1'), ...speech('fine', 5_000, '1'), ...speech('and you', 5_500, '2')];
+    const tokens = [
+      ...speech('hello there.', 0, '1'),
+      ...speech('how are you', 900, '1'),
+      ...speech('fine', 5_000, '1'),
+      ...speech('and you', 5_500, '2'),
+    ];
     const cues = cuesOf(wordsOf(tokens));
-    expect(cues.map((c) => c.text)).to.deep.equal(['hello there.', 'how are you', 'fine', 'and you']);
+    expect(cues.map((c) => c.text)).to.deep.equal([
+      'hello there.',
+      'how are you',
+      'fine',
+      'and you',
+    ]);
     const srt = toSrt(tokens);
     expect(srt).to.match(/^1\n00:00:00,000 --> 00:00:00,700\nSpeaker 1: hello there\.\n\n2\n/);
     expect(srt).to.include('\nSpeaker 2: and you\n');
     const vtt = toVtt(tokens);
-    expect(vtt).to.match(/^WEBVTT\n\n1\n00:00:00\.000 --> 00:00:00\.700\n<v Speaker 1>hello there\.\n\n2\n/);
+    expect(vtt).to.match(
+      /^WEBVTT\n\n1\n00:00:00\.000 --> 00:00:00\.700\n<v Speaker 1>hello there\.\n\n2\n/,
+    );
     expect(vtt).to.include('<v Speaker 2>and you\n');
   });
 
   it('a cue is never longer than 7 s even when words are slow', () => {
-    const slow: TranscriptToken[] = ['a', 'b', 'c', 'd'].map((w, i) => ({ text: i ? ` ${w}` : w, start_ms: i * 2_600, end_ms: i * 2_600 + 2_500 }));
+    const slow: TranscriptToken[] = ['a', 'b', 'c', 'd'].map((w, i) => ({
+      text: i ? ` ${w}` : w,
+      start_ms: i * 2_600,
+      end_ms: i * 2_600 + 2_500,
+    }));
     const cues = cuesOf(wordsOf(slow));
     expect(cues.map((c) => c.text)).to.deep.equal(['a b', 'c d']);
     for (const cue of cues) expect(cue.end_ms - cue.start_ms).to.be.at.most(MAX_CUE_MS);
@@ -77,11 +118,15 @@ describe('cli: subtitles', () => {
 
   it('text: speaker turns on their own lines, the translation after a blank line; json is the transcript', () => {
     const tokens: TranscriptToken[] = [
-      ...speech('hi there', 0, '1'), ...speech('hello', 1000, '2'),
-      { text: 'hola', translation_status: 'translation', speaker: '1' }, { text: '<end>' },
+      ...speech('hi there', 0, '1'),
+      ...speech('hello', 1000, '2'),
+      { text: 'hola', translation_status: 'translation', speaker: '1' },
+      { text: '<end>' },
     ];
     const transcript = { id: 't', text: 'hi there hello hola', tokens };
-    expect(transcriptText(transcript)).to.equal('Speaker 1: hi there\nSpeaker 2: hello\n\nSpeaker 1: hola');
+    expect(transcriptText(transcript)).to.equal(
+      'Speaker 1: hi there\nSpeaker 2: hello\n\nSpeaker 1: hola',
+    );
     expect(transcriptText({ id: 't', text: ' plain ', tokens: [] })).to.equal('plain');
     expect(JSON.parse(formatTranscript(transcript, 'json'))).to.deep.equal(transcript);
     expect(formatTranscript(transcript, 'vtt')).to.match(/^WEBVTT\n/);

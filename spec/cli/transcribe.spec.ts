@@ -4,7 +4,18 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, setUpCommand, tearDownCommand, finished, until, KEY, run, spawnCli, waitFor } from './helpers';
+import {
+  cliMock,
+  envFor,
+  setUpCommand,
+  tearDownCommand,
+  finished,
+  until,
+  KEY,
+  run,
+  spawnCli,
+  waitFor,
+} from './helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -29,7 +40,10 @@ describe('cli: soniox transcribe', function () {
 
   it('renders json, srt and vtt, and writes --out files', async () => {
     const json = await run(['transcribe', audio.path, '--format', 'json', ...POLL], { env });
-    const transcript = JSON.parse(json.out) as { text: string; tokens: Array<{ start_ms: number }> };
+    const transcript = JSON.parse(json.out) as {
+      text: string;
+      tokens: Array<{ start_ms: number }>;
+    };
     expect(transcript.text.trim()).to.equal(audio.text);
     expect(transcript.tokens[0].start_ms).to.equal(audio.words[0].start_ms);
 
@@ -38,22 +52,48 @@ describe('cli: soniox transcribe', function () {
     expect(srt.out).to.match(/^1\n00:00:00,330 --> 00:00:0\d,\d{3}\nhello world this is a test\n$/);
 
     const out = path.join(tmp, 'a.vtt');
-    const vtt = await run(['transcribe', audio.path, '--format', 'vtt', '--out', out, ...POLL], { env });
+    const vtt = await run(['transcribe', audio.path, '--format', 'vtt', '--out', out, ...POLL], {
+      env,
+    });
     expect(vtt.code).to.equal(0);
     expect(vtt.out).to.equal('');
-    expect(fs.readFileSync(out, 'utf8')).to.match(/^WEBVTT\n\n1\n00:00:00\.330 --> 00:00:01\.940\nhello world this is a test\n$/);
+    expect(fs.readFileSync(out, 'utf8')).to.match(
+      /^WEBVTT\n\n1\n00:00:00\.330 --> 00:00:01\.940\nhello world this is a test\n$/,
+    );
   });
 
   it('sends --model, --language, --diarize and --translate as create parameters', async () => {
-    const { code } = await run(['transcribe', audio.path, '--model', 'stt-async-v5', '--language', 'en,fr', '-l', 'de', '--diarize', '--translate', 'es', '--keep', ...POLL], { env });
+    const { code } = await run(
+      [
+        'transcribe',
+        audio.path,
+        '--model',
+        'stt-async-v5',
+        '--language',
+        'en,fr',
+        '-l',
+        'de',
+        '--diarize',
+        '--translate',
+        'es',
+        '--keep',
+        ...POLL,
+      ],
+      { env },
+    );
     expect(code).to.equal(0);
     const [job] = [...server.state.transcriptions.values()];
-    expect(job.transcription).to.include({ model: 'stt-async-v5', enable_speaker_diarization: true });
+    expect(job.transcription).to.include({
+      model: 'stt-async-v5',
+      enable_speaker_diarization: true,
+    });
     expect(job.transcription.language_hints).to.deep.equal(['en', 'fr', 'de']);
   });
 
   it('--keep keeps the file and the transcription, and names them', async () => {
-    const { code, err } = await run(['transcribe', audio.path, '--keep', '--verbose', ...POLL], { env });
+    const { code, err } = await run(['transcribe', audio.path, '--keep', '--verbose', ...POLL], {
+      env,
+    });
     expect(code).to.equal(0);
     expect(server.state.files.size).to.equal(1);
     expect(server.state.transcriptions.size).to.equal(1);
@@ -67,7 +107,10 @@ describe('cli: soniox transcribe', function () {
     expect(piped.code).to.equal(0);
     expect(piped.out).to.equal(`${audio.text}\n`);
 
-    const url = await run(['transcribe', 'https://example.com/call.mp3', '--format', 'json', ...POLL], { env });
+    const url = await run(
+      ['transcribe', 'https://example.com/call.mp3', '--format', 'json', ...POLL],
+      { env },
+    );
     expect(url.code).to.equal(0);
     expect(JSON.parse(url.out)).to.have.property('tokens');
     expect(server.state.hits['POST /v1/files']).to.equal(1);
@@ -96,53 +139,95 @@ describe('cli: soniox transcribe', function () {
 
   it('fails with exit 2 and a clear line for a missing file, a directory, a bad flag value, or a bad --out', async () => {
     const missing = await run(['transcribe', path.join(tmp, 'nope.wav')], { env });
-    expect(missing).to.include({ code: 2, out: '', err: `error: no such file: ${path.join(tmp, 'nope.wav')}\n` });
+    expect(missing).to.include({
+      code: 2,
+      out: '',
+      err: `error: no such file: ${path.join(tmp, 'nope.wav')}\n`,
+    });
     const dir = await run(['transcribe', tmp], { env });
     expect(dir).to.include({ code: 2, err: `error: ${tmp} is a directory, not a file\n` });
     const format = await run(['transcribe', audio.path, '--format', 'docx'], { env });
     expect(format.code).to.equal(2);
-    expect(format.err).to.match(/option '-f, --format <format>' argument 'docx' is invalid. Allowed choices are text, json, srt, vtt/);
-    const out = await run(['transcribe', audio.path, '--out', path.join(tmp, 'no', 'such', 'dir.txt')], { env });
+    expect(format.err).to.match(
+      /option '-f, --format <format>' argument 'docx' is invalid. Allowed choices are text, json, srt, vtt/,
+    );
+    const out = await run(
+      ['transcribe', audio.path, '--out', path.join(tmp, 'no', 'such', 'dir.txt')],
+      { env },
+    );
     expect(out.code).to.equal(2);
     expect(out.err).to.match(/cannot write .*dir\.txt: its directory does not exist/);
     const outDir = await run(['transcribe', audio.path, '--out', tmp], { env });
     expect(outDir.err).to.match(/it is a directory/);
     const poll = await run(['transcribe', audio.path, '--poll-ms', 'soon'], { env });
     expect(poll.code).to.equal(2);
-    expect(poll.err).to.match(/--poll-ms <ms>' argument 'soon' is invalid. must be an integer from 10 to 60000/);
+    expect(poll.err).to.match(
+      /--poll-ms <ms>' argument 'soon' is invalid. must be an integer from 10 to 60000/,
+    );
     expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
   });
 
   it('rejects parameters the API would refuse before uploading (exit 2)', async () => {
-    const { code, err } = await run(['transcribe', audio.path, '--language', 'english-language-hint'], { env });
+    const { code, err } = await run(
+      ['transcribe', audio.path, '--language', 'english-language-hint'],
+      { env },
+    );
     expect(code).to.equal(2);
     expect(err).to.match(/^error: .*language_hints.*\n$/);
     expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
   });
 
-  it('an API error: exit 1, one line with the API\'s validation details and request id, never the key; cleanup still runs', async () => {
-    server.setFaults({ http: [{ route: 'POST /v1/transcriptions', status: 400, json: { status_code: 400, error_type: 'invalid_request', message: 'Invalid request.', validation_errors: [{ error_type: 'value_error', location: 'body.payload.model', message: `Invalid model ${KEY}` }], request_id: 'req-123' } }] });
+  it("an API error: exit 1, one line with the API's validation details and request id, never the key; cleanup still runs", async () => {
+    server.setFaults({
+      http: [
+        {
+          route: 'POST /v1/transcriptions',
+          status: 400,
+          json: {
+            status_code: 400,
+            error_type: 'invalid_request',
+            message: 'Invalid request.',
+            validation_errors: [
+              {
+                error_type: 'value_error',
+                location: 'body.payload.model',
+                message: `Invalid model ${KEY}`,
+              },
+            ],
+            request_id: 'req-123',
+          },
+        },
+      ],
+    });
     const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
     expect(code).to.equal(1);
     expect(out).to.equal('');
     expect(err.trim().split('\n')).to.have.length(1);
-    expect(err).to.match(/^error: POST \/v1\/transcriptions failed with 400 invalid_request: Invalid request\..*body\.payload\.model: Invalid model/);
+    expect(err).to.match(
+      /^error: POST \/v1\/transcriptions failed with 400 invalid_request: Invalid request\..*body\.payload\.model: Invalid model/,
+    );
     expect(err).to.include('req-123');
     expect(err).not.to.include(KEY);
     expect(server.state.files.size).to.equal(0);
   });
 
   it('a transcription that fails: exit 1 naming it', async () => {
-    const { code, err } = await run(['transcribe', 'https://example.com/fail.mp3', ...POLL], { env });
+    const { code, err } = await run(['transcribe', 'https://example.com/fail.mp3', ...POLL], {
+      env,
+    });
     expect(code).to.equal(1);
     expect(err).to.match(/^error: .*transcription [0-9a-f-]{36}/i);
     expect(server.state.transcriptions.size).to.equal(0);
   });
 
   it('no API key: exit 2, says how to set one, sends nothing', async () => {
-    const { code, err } = await run(['transcribe', audio.path], { env: { SONIOX_API_BASE_URL: server.url } });
+    const { code, err } = await run(['transcribe', audio.path], {
+      env: { SONIOX_API_BASE_URL: server.url },
+    });
     expect(code).to.equal(2);
-    expect(err).to.equal('error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n');
+    expect(err).to.equal(
+      'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n',
+    );
   });
 
   it('Ctrl-C after the upload (in-process): aborts the wait, deletes what it created, exit 130', async () => {
@@ -178,30 +263,47 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() => [...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing'));
+    await until(() =>
+      [...server.state.transcriptions.values()].some(
+        (t) => t.transcription.status === 'processing',
+      ),
+    );
     io.interrupt();
     const { code, err } = await running;
     expect(code).to.equal(130);
-    expect(err).to.match(/waiting for transcription [0-9a-f-]{36} to finish processing before deleting it/);
+    expect(err).to.match(
+      /waiting for transcription [0-9a-f-]{36} to finish processing before deleting it/,
+    );
     expect(server.state.transcriptions.size).to.equal(0);
     expect(server.state.files.size).to.equal(0);
   });
 
   it('names what it left behind when cleanup fails (and a second Ctrl-C stops waiting)', async () => {
-    server.setFaults({ http: [{ route: 'DELETE /v1/transcriptions/:id', status: 500 }, { route: 'DELETE /v1/files/:id', status: 500 }] });
+    server.setFaults({
+      http: [
+        { route: 'DELETE /v1/transcriptions/:id', status: 500 },
+        { route: 'DELETE /v1/files/:id', status: 500 },
+      ],
+    });
     const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
     expect(code).to.equal(0);
     expect(out).to.equal(`${audio.text}\n`);
     const [fileId] = server.state.files.keys();
     const [jobId] = server.state.transcriptions.keys();
-    expect(err).to.include(`left behind: transcription ${jobId} (soniox transcriptions rm ${jobId}), file ${fileId} (soniox files rm ${fileId})`);
+    expect(err).to.include(
+      `left behind: transcription ${jobId} (soniox transcriptions rm ${jobId}), file ${fileId} (soniox files rm ${fileId})`,
+    );
 
     server.setFaults({});
     server = await restartWithTiming(server, 5, 60_000);
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() => [...server.state.transcriptions.values()].some((t) => t.transcription.status === 'processing'));
+    await until(() =>
+      [...server.state.transcriptions.values()].some(
+        (t) => t.transcription.status === 'processing',
+      ),
+    );
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
     await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
@@ -228,8 +330,11 @@ describe('cli: soniox transcribe', function () {
   });
 });
 
-async function restartWithTiming(old: MockServer, queuedMs: number, processingMs: number): Promise<MockServer> {
+async function restartWithTiming(
+  old: MockServer,
+  queuedMs: number,
+  processingMs: number,
+): Promise<MockServer> {
   await old.close();
   return cliMock({ timing: { queuedMs, processingMs } });
 }
-

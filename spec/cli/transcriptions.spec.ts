@@ -17,29 +17,49 @@ describe('cli: soniox transcriptions', function () {
   beforeEach(async () => {
     server = await cliMock();
     env = envFor(server);
-    expect((await run(['transcribe', audio.path, '--keep', '--poll-ms', '10'], { env })).code).to.equal(0);
+    expect(
+      (await run(['transcribe', audio.path, '--keep', '--poll-ms', '10'], { env })).code,
+    ).to.equal(0);
     [id] = server.state.transcriptions.keys();
   });
   afterEach(() => server.close());
 
   it('ls, get, transcript in every format, rm', async () => {
     const ls = await run(['transcriptions', 'ls'], { env });
-    expect(ls.out).to.match(new RegExp(`^ID +STATUS +MODEL +CREATED +NAME\\n${id}  completed  stt-async-v5  \\S+  hello-world\\.wav\\n$`));
-    expect(JSON.parse((await run(['transcriptions', 'ls', '--json', '-n', '1'], { env })).out)).to.have.length(1);
+    expect(ls.out).to.match(
+      new RegExp(
+        `^ID +STATUS +MODEL +CREATED +NAME\\n${id}  completed  stt-async-v5  \\S+  hello-world\\.wav\\n$`,
+      ),
+    );
+    expect(
+      JSON.parse((await run(['transcriptions', 'ls', '--json', '-n', '1'], { env })).out),
+    ).to.have.length(1);
 
     const get = await run(['transcriptions', 'get', id], { env });
     expect(get.out).to.match(new RegExp(`^id +${id}\\nstatus +completed\\n`));
     expect(get.out).to.match(/^language_hints +-$/m);
-    expect(JSON.parse((await run(['transcriptions', 'get', id, '--json'], { env })).out)).to.include({ id, status: 'completed' });
+    expect(
+      JSON.parse((await run(['transcriptions', 'get', id, '--json'], { env })).out),
+    ).to.include({ id, status: 'completed' });
 
-    expect((await run(['transcriptions', 'transcript', id], { env })).out).to.equal(`${audio.text}\n`);
-    expect((await run(['transcriptions', 'transcript', id, '-f', 'srt'], { env })).out).to.match(/^1\n00:00:00,330 --> /);
+    expect((await run(['transcriptions', 'transcript', id], { env })).out).to.equal(
+      `${audio.text}\n`,
+    );
+    expect((await run(['transcriptions', 'transcript', id, '-f', 'srt'], { env })).out).to.match(
+      /^1\n00:00:00,330 --> /,
+    );
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
     try {
       const out = path.join(tmp, 't.json');
-      expect((await run(['transcriptions', 'transcript', id, '--format', 'json', '--out', out], { env })).code).to.equal(0);
+      expect(
+        (await run(['transcriptions', 'transcript', id, '--format', 'json', '--out', out], { env }))
+          .code,
+      ).to.equal(0);
       expect(JSON.parse(fs.readFileSync(out, 'utf8'))).to.include({ id });
-      const bad = await run(['transcriptions', 'transcript', id, '--out', path.join(tmp, 'x', 'y')], { env });
+      const bad = await run(
+        ['transcriptions', 'transcript', id, '--out', path.join(tmp, 'x', 'y')],
+        { env },
+      );
       expect(bad.code).to.equal(2);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -53,7 +73,10 @@ describe('cli: soniox transcriptions', function () {
   });
 
   it('API errors exit 1 with the error type: unknown id, transcript not ready (409)', async () => {
-    const missing = await run(['transcriptions', 'transcript', '00000000-0000-4000-8000-000000000000'], { env });
+    const missing = await run(
+      ['transcriptions', 'transcript', '00000000-0000-4000-8000-000000000000'],
+      { env },
+    );
     expect(missing.code).to.equal(1);
     expect(missing.err).to.match(/404 transcription_not_found/);
     await server.close();
@@ -64,6 +87,8 @@ describe('cli: soniox transcriptions', function () {
     client.close();
     const early = await run(['transcriptions', 'transcript', job.id], { env });
     expect(early.code).to.equal(1);
-    expect(early.err).to.match(/^error: GET .* failed with 409 transcription_invalid_state: Can only get transcript with completed status\./);
+    expect(early.err).to.match(
+      /^error: GET .* failed with 409 transcription_invalid_state: Can only get transcript with completed status\./,
+    );
   });
 });

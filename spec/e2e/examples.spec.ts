@@ -5,10 +5,15 @@ import { startMockServer, type MockServer } from '../../lib/mock';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+function run(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
-      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -27,8 +32,15 @@ describe('e2e: the README examples run against the mock server', function () {
   let server: MockServer;
   let env: Record<string, string>;
   beforeEach(async () => {
-    server = await startMockServer({ timing: { queuedMs: 5, processingMs: 5 }, realtimePacing: false });
-    env = { SONIOX_API_KEY: server.apiKey, SONIOX_API_BASE_URL: server.url, SONIOX_REALTIME_URL: server.realtimeURL };
+    server = await startMockServer({
+      timing: { queuedMs: 5, processingMs: 5 },
+      realtimePacing: false,
+    });
+    env = {
+      SONIOX_API_KEY: server.apiKey,
+      SONIOX_API_BASE_URL: server.url,
+      SONIOX_REALTIME_URL: server.realtimeURL,
+    };
   });
   afterEach(() => server.close());
 

@@ -18,7 +18,7 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
   });
   afterEach(() => server.close());
 
-  it("puts a short form of validation_errors in the message: \"model: Invalid model\"", async () => {
+  it('puts a short form of validation_errors in the message: "model: Invalid model"', async () => {
     const client = clientFor(server);
     const error = await rejection(client.transcriptions.create({ audio_url, model: 'nope' }));
     expect(error).to.be.instanceOf(SonioxBadRequestError);
@@ -27,7 +27,20 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
   });
 
   it('cuts a huge server message to a sane length', async () => {
-    server.setFaults({ http: [{ route: CREATE, status: 400, json: { status_code: 400, error_type: 'invalid_request', message: 'x'.repeat(100_000), request_id: 'r1' } }] });
+    server.setFaults({
+      http: [
+        {
+          route: CREATE,
+          status: 400,
+          json: {
+            status_code: 400,
+            error_type: 'invalid_request',
+            message: 'x'.repeat(100_000),
+            request_id: 'r1',
+          },
+        },
+      ],
+    });
     const client = clientFor(server);
     const error = await rejection(client.transcriptions.create({ audio_url }));
     expect(error.message.length).to.be.below(2_000);
@@ -36,22 +49,45 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
   });
 
   it('redacts the key from every field of an error body, not only the message', async () => {
-    server.setFaults({ http: [{ route: CREATE, status: 400, json: {
-      status_code: 400,
-      error_type: `bad_${SECRET_KEY}`,
-      message: `key ${SECRET_KEY} refused`,
-      request_id: `req-${SECRET_KEY}`,
-      more_info: `https://x/${SECRET_KEY}`,
-      validation_errors: [{ error_type: SECRET_KEY, location: `body.${SECRET_KEY}`, message: `is ${SECRET_KEY}` }],
-    } }] });
+    server.setFaults({
+      http: [
+        {
+          route: CREATE,
+          status: 400,
+          json: {
+            status_code: 400,
+            error_type: `bad_${SECRET_KEY}`,
+            message: `key ${SECRET_KEY} refused`,
+            request_id: `req-${SECRET_KEY}`,
+            more_info: `https://x/${SECRET_KEY}`,
+            validation_errors: [
+              {
+                error_type: SECRET_KEY,
+                location: `body.${SECRET_KEY}`,
+                message: `is ${SECRET_KEY}`,
+              },
+            ],
+          },
+        },
+      ],
+    });
     const client = clientFor(server);
     const error = (await rejection(client.transcriptions.create({ audio_url }))) as SonioxAPIError;
     expect(error).to.be.instanceOf(SonioxAPIError);
-    for (const shown of [error.message, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), String(error.stack)]) {
+    for (const shown of [
+      error.message,
+      JSON.stringify(error),
+      inspect(error, { depth: 10, showHidden: true }),
+      String(error.stack),
+    ]) {
       expect(shown).not.to.include(SECRET_KEY);
     }
     expect(error.errorType).to.equal('bad_[REDACTED]');
-    expect(error.validationErrors[0]).to.deep.equal({ error_type: '[REDACTED]', location: 'body.[REDACTED]', message: 'is [REDACTED]' });
+    expect(error.validationErrors[0]).to.deep.equal({
+      error_type: '[REDACTED]',
+      location: 'body.[REDACTED]',
+      message: 'is [REDACTED]',
+    });
     client.close();
   });
 });

@@ -3,9 +3,15 @@ import { startMockServer } from '../../lib/mock';
 import { SonioxClient } from '../../lib/client';
 
 async function main(): Promise<void> {
-  const server = await startMockServer({ apiKey: 'close-exits-key', faults: { http: [{ route: 'GET /v1/models', delayMs: 3_000 }] } });
+  const server = await startMockServer({
+    apiKey: 'close-exits-key',
+    faults: { http: [{ route: 'GET /v1/models', delayMs: 3_000 }] },
+  });
   const client = new SonioxClient({ apiKey: 'close-exits-key', baseURL: server.url, env: {} });
-  const call = client.models.list().then(() => 'resolved', (e: Error) => `rejected: ${e.constructor.name}`);
+  const call = client.models.list().then(
+    () => 'resolved',
+    (e: Error) => `rejected: ${e.constructor.name}`,
+  );
   await new Promise((resolve) => setTimeout(resolve, 100));
   client.close();
   console.log(await call);

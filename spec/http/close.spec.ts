@@ -43,7 +43,9 @@ describe('http/transport: close() and shared signals', () => {
   it('leaves no handle behind: a process that closed its client mid-call exits by itself', async function () {
     this.timeout(30_000);
     const script = path.join(__dirname, 'close-exits.script.ts');
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -59,7 +61,9 @@ describe('http/transport: close() and shared signals', () => {
     try {
       const client = clientFor(server);
       const controller = new AbortController();
-      await Promise.all(Array.from({ length: 25 }, () => client.models.list({ signal: controller.signal })));
+      await Promise.all(
+        Array.from({ length: 25 }, () => client.models.list({ signal: controller.signal })),
+      );
       await new Promise((resolve) => setImmediate(resolve));
       client.close();
     } finally {

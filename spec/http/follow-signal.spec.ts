@@ -13,7 +13,7 @@ describe('http/follow-signal: per-call controllers on a shared signal', () => {
     expect(followerCount(shared.signal)).to.equal(0);
   });
 
-  it('aborts every follower with the signal\'s reason, and a follower of an aborted signal at once', () => {
+  it("aborts every follower with the signal's reason, and a follower of an aborted signal at once", () => {
     const shared = new AbortController();
     const a = new AbortController();
     const b = new AbortController();
@@ -32,7 +32,9 @@ describe('http/follow-signal: per-call controllers on a shared signal', () => {
     const server = await mock();
     const client = clientFor(server);
     const shared = new AbortController();
-    await Promise.all(Array.from({ length: 50 }, () => client.models.list({ signal: shared.signal })));
+    await Promise.all(
+      Array.from({ length: 50 }, () => client.models.list({ signal: shared.signal })),
+    );
     expect(followerCount(shared.signal)).to.equal(0);
     expect(getEventListeners(shared.signal, 'abort')).to.have.length(1);
     const t = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });

@@ -23,9 +23,13 @@ describe('http: local failures keep their reason', () => {
   it('an onProgress that throws: SonioxUploadError with the exception as its cause, not retried', async () => {
     t.client = clientFor(t.server);
     const boom = new Error('progress boom');
-    const error = await rejection(t.client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), { onProgress: () => {
-      throw boom;
-    } }));
+    const error = await rejection(
+      t.client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), {
+        onProgress: () => {
+          throw boom;
+        },
+      }),
+    );
     expect(error).to.be.instanceOf(SonioxUploadError);
     expect(error).not.to.be.instanceOf(SonioxConnectionError);
     expect(error.message).to.match(/onProgress threw: progress boom/);
@@ -34,7 +38,7 @@ describe('http: local failures keep their reason', () => {
     expect(t.server.state.hits['POST /v1/files'] ?? 0).to.be.at.most(1);
   });
 
-  it('a source stream that fails: SonioxUploadError with its reason in the message and the stream\'s error as its cause, one attempt', async () => {
+  it("a source stream that fails: SonioxUploadError with its reason in the message and the stream's error as its cause, one attempt", async () => {
     t.client = clientFor(t.server, { maxRetries: 3 });
     const source = new PassThrough();
     source.write(Buffer.alloc(64 * 1024, 1));
@@ -55,9 +59,11 @@ describe('http: local failures keep their reason', () => {
     it(`an ${hook} hook that throws: SonioxHookError naming it, with the exception as its cause`, async () => {
       t.server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, times: 1 }] });
       const boom = new Error(`${hook} boom`);
-      t.client = clientFor(t.server, { [hook]: () => {
-        throw boom;
-      } });
+      t.client = clientFor(t.server, {
+        [hook]: () => {
+          throw boom;
+        },
+      });
       const error = await rejection(t.client.models.list());
       expect(error).to.be.instanceOf(SonioxHookError);
       expect((error as SonioxHookError).hook).to.equal(hook);

@@ -11,10 +11,23 @@ const MODELS = 'GET /v1/models';
 
 /** An odd answer to GET /v1/models, the error message it must give, and its one issue on `(body)`. */
 const cases: Array<{ name: string; fault: HttpFault; message: string; issue: string }> = [
-  { name: 'a 204 where a body is expected', fault: { route: MODELS, status: 204 }, message: 'the server answered 204 with no body where one was expected', issue: 'missing' },
-  { name: 'a body that is not JSON', fault: { route: MODELS, body: 'invalid-json' }, message: 'the response body is not valid JSON', issue: 'not JSON' },
+  {
+    name: 'a 204 where a body is expected',
+    fault: { route: MODELS, status: 204 },
+    message: 'the server answered 204 with no body where one was expected',
+    issue: 'missing',
+  },
+  {
+    name: 'a body that is not JSON',
+    fault: { route: MODELS, body: 'invalid-json' },
+    message: 'the response body is not valid JSON',
+    issue: 'not JSON',
+  },
   ...[null, 42, [], true].map((json) => ({
-    name: `a body that is JSON but not an object: ${JSON.stringify(json)}`, fault: { route: MODELS, json }, message: 'the response body is not a JSON object', issue: 'not an object',
+    name: `a body that is JSON but not an object: ${JSON.stringify(json)}`,
+    fault: { route: MODELS, json },
+    message: 'the response body is not a JSON object',
+    issue: 'not an object',
   })),
 ];
 
@@ -30,17 +43,23 @@ describe('http/transport: odd 2xx answers', () => {
           const error = await rejection(t.client.models.list());
           expect(error).to.be.instanceOf(SonioxValidationError);
           expect(error.message).to.equal(`GET /v1/models: ${message}`);
-          expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(body)', message: issue }]);
+          expect((error as SonioxValidationError).issues).to.deep.equal([
+            { field: '(body)', message: issue },
+          ]);
         });
       }
 
       it('a page whose list is null, read by iterate()', async () => {
-        t.server.setFaults({ http: [{ route: 'GET /v1/files', json: { files: null, next_page_cursor: null } }] });
+        t.server.setFaults({
+          http: [{ route: 'GET /v1/files', json: { files: null, next_page_cursor: null } }],
+        });
         const client = clientFor(t.server, { validateResponses });
         t.client = client;
-        const error = await rejection((async () => {
-          for await (const file of client.files.iterate()) void file;
-        })());
+        const error = await rejection(
+          (async () => {
+            for await (const file of client.files.iterate()) void file;
+          })(),
+        );
         expect(error).to.be.instanceOf(SonioxValidationError);
       });
     });

@@ -12,21 +12,34 @@ describe('http/pagination', () => {
   it('walks every page until next_page_cursor is null', async () => {
     const seen: Array<string | undefined> = [];
     const out: number[] = [];
-    for await (const n of paginate(async (c) => (seen.push(c), pages[c ?? 'start']), (p) => p.items)) out.push(n);
+    for await (const n of paginate(
+      async (c) => (seen.push(c), pages[c ?? 'start']),
+      (p) => p.items,
+    ))
+      out.push(n);
     expect(out).to.deep.equal([1, 2, 3]);
     expect(seen).to.deep.equal([undefined, 'b', 'c']);
   });
 
   it('fetches lazily: breaking out early stops further requests', async () => {
     let calls = 0;
-    for await (const n of paginate(async (c) => (calls++, pages[c ?? 'start']), (p) => p.items)) if (n === 1) break;
+    for await (const n of paginate(
+      async (c) => (calls++, pages[c ?? 'start']),
+      (p) => p.items,
+    ))
+      if (n === 1) break;
     expect(calls).to.equal(1);
   });
 
   it('starts from a given cursor and stops on a repeated cursor', async () => {
     const loop = { items: [9], next_page_cursor: 'x' };
     const out: number[] = [];
-    for await (const n of paginate(async () => loop, (p) => p.items, 'x')) out.push(n);
+    for await (const n of paginate(
+      async () => loop,
+      (p) => p.items,
+      'x',
+    ))
+      out.push(n);
     expect(out).to.deep.equal([9, 9]);
   });
 
@@ -34,17 +47,30 @@ describe('http/pagination', () => {
     for (const end of [null, undefined, '']) {
       let calls = 0;
       const out: number[] = [];
-      for await (const n of paginate(async () => (calls++, { items: [1], next_page_cursor: end as string | null }), (p) => p.items)) out.push(n);
+      for await (const n of paginate(
+        async () => (calls++, { items: [1], next_page_cursor: end as string | null }),
+        (p) => p.items,
+      ))
+        out.push(n);
       expect([calls, out.length], String(end)).to.deep.equal([1, 1]);
     }
   });
 
   it('refuses a page without its list with a typed error', async () => {
     const error = await (async () => {
-      for await (const n of paginate(async () => ({ items: null, next_page_cursor: null }), (p) => p.items as unknown as number[])) void n;
-    })().then(() => undefined, (e: Error) => e);
+      for await (const n of paginate(
+        async () => ({ items: null, next_page_cursor: null }),
+        (p) => p.items as unknown as number[],
+      ))
+        void n;
+    })().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).to.be.instanceOf(SonioxValidationError);
     expect(error?.message).to.equal('the page has no list of items');
-    expect((error as SonioxValidationError).issues).to.deep.equal([{ field: '(page)', message: 'not a list' }]);
+    expect((error as SonioxValidationError).issues).to.deep.equal([
+      { field: '(page)', message: 'not a list' },
+    ]);
   });
 });

@@ -1,24 +1,42 @@
 import { expect } from 'chai';
 import {
-  DEFAULT_RETRY_POLICY, backoffDelay, exceedsRetryAfterCap, isRetryableFailure, parseRetryAfter, retryDelay,
+  DEFAULT_RETRY_POLICY,
+  backoffDelay,
+  exceedsRetryAfterCap,
+  isRetryableFailure,
+  parseRetryAfter,
+  retryDelay,
 } from '../../lib/http/retry';
 
 describe('http/retry', () => {
   describe('isRetryableFailure', () => {
-    const get = (status?: number, errorCode?: string) => isRetryableFailure({ method: 'GET', status, errorCode, bodyReplayable: true });
-    const post = (status?: number, errorCode?: string) => isRetryableFailure({ method: 'POST', status, errorCode, bodyReplayable: true });
+    const get = (status?: number, errorCode?: string) =>
+      isRetryableFailure({ method: 'GET', status, errorCode, bodyReplayable: true });
+    const post = (status?: number, errorCode?: string) =>
+      isRetryableFailure({ method: 'POST', status, errorCode, bodyReplayable: true });
 
     it('retries GET and DELETE on 408, 429 and every 5xx', () => {
-      for (const status of [408, 429, 500, 502, 503, 504, 599]) expect(get(status), String(status)).to.equal(true);
-      expect(isRetryableFailure({ method: 'DELETE', status: 500, bodyReplayable: true })).to.equal(true);
+      for (const status of [408, 429, 500, 502, 503, 504, 599])
+        expect(get(status), String(status)).to.equal(true);
+      expect(isRetryableFailure({ method: 'DELETE', status: 500, bodyReplayable: true })).to.equal(
+        true,
+      );
     });
 
     it('does not retry GET on other 4xx answers', () => {
-      for (const status of [400, 401, 403, 404, 409, 413, 422]) expect(get(status), String(status)).to.equal(false);
+      for (const status of [400, 401, 403, 404, 409, 413, 422])
+        expect(get(status), String(status)).to.equal(false);
     });
 
     it('retries GET on network errors and timeouts but not on unknown failures', () => {
-      for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND']) {
+      for (const code of [
+        'ECONNRESET',
+        'ECONNREFUSED',
+        'ETIMEDOUT',
+        'ECONNABORTED',
+        'EPIPE',
+        'ENOTFOUND',
+      ]) {
         expect(get(undefined, code), code).to.equal(true);
       }
       expect(get(undefined, 'ERR_BAD_OPTION')).to.equal(false);
@@ -38,31 +56,84 @@ describe('http/retry', () => {
     });
 
     it('retries a POST that failed before reaching the server, for every such code (DNS EAI_AGAIN included)', () => {
-      for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']) {
+      for (const code of [
+        'ECONNREFUSED',
+        'ENOTFOUND',
+        'EAI_AGAIN',
+        'EHOSTUNREACH',
+        'ENETUNREACH',
+        'EADDRNOTAVAIL',
+      ]) {
         expect(post(undefined, code), code).to.equal(true);
-        expect(isRetryableFailure({ method: 'POST', errorCode: code, requestFullySent: true, bodyReplayable: true }), `${code} written`).to.equal(true);
+        expect(
+          isRetryableFailure({
+            method: 'POST',
+            errorCode: code,
+            requestFullySent: true,
+            bodyReplayable: true,
+          }),
+          `${code} written`,
+        ).to.equal(true);
       }
     });
 
     it('retries GET and DELETE on every transient network code, timeouts included', () => {
-      for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']) {
+      for (const code of [
+        'ECONNREFUSED',
+        'ENOTFOUND',
+        'EAI_AGAIN',
+        'EHOSTUNREACH',
+        'ENETUNREACH',
+        'EADDRNOTAVAIL',
+        'ECONNRESET',
+        'ECONNABORTED',
+        'ETIMEDOUT',
+        'EPIPE',
+        'ESOCKETTIMEDOUT',
+        'ERR_SOCKET_CONNECTION_TIMEOUT',
+      ]) {
         expect(get(undefined, code), code).to.equal(true);
-        expect(isRetryableFailure({ method: 'delete', errorCode: code, bodyReplayable: true }), `DELETE ${code}`).to.equal(true);
-        expect(isRetryableFailure({ method: 'HEAD', errorCode: code, bodyReplayable: true }), `HEAD ${code}`).to.equal(true);
+        expect(
+          isRetryableFailure({ method: 'delete', errorCode: code, bodyReplayable: true }),
+          `DELETE ${code}`,
+        ).to.equal(true);
+        expect(
+          isRetryableFailure({ method: 'HEAD', errorCode: code, bodyReplayable: true }),
+          `HEAD ${code}`,
+        ).to.equal(true);
       }
       expect(get(undefined, 'ERR_BAD_REQUEST')).to.equal(false);
     });
 
     it('treats a lower-case post like POST', () => {
-      expect(isRetryableFailure({ method: 'post', status: 500, bodyReplayable: true })).to.equal(false);
-      expect(isRetryableFailure({ method: 'post', status: 503, bodyReplayable: true })).to.equal(true);
+      expect(isRetryableFailure({ method: 'post', status: 500, bodyReplayable: true })).to.equal(
+        false,
+      );
+      expect(isRetryableFailure({ method: 'post', status: 503, bodyReplayable: true })).to.equal(
+        true,
+      );
     });
 
     it('retries a POST whose request was not fully written: the server cannot have acted on part of it', () => {
       for (const code of ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']) {
-        expect(isRetryableFailure({ method: 'POST', errorCode: code, requestFullySent: false, bodyReplayable: true }), code).to.equal(true);
+        expect(
+          isRetryableFailure({
+            method: 'POST',
+            errorCode: code,
+            requestFullySent: false,
+            bodyReplayable: true,
+          }),
+          code,
+        ).to.equal(true);
       }
-      expect(isRetryableFailure({ method: 'POST', errorCode: 'ERR_BAD_OPTION', requestFullySent: false, bodyReplayable: true })).to.equal(false);
+      expect(
+        isRetryableFailure({
+          method: 'POST',
+          errorCode: 'ERR_BAD_OPTION',
+          requestFullySent: false,
+          bodyReplayable: true,
+        }),
+      ).to.equal(false);
     });
 
     // Whether the socket was a reused keep-alive one does not enter into it: from the client, a
@@ -71,7 +142,15 @@ describe('http/retry', () => {
     // free-socket timeout is what keeps stale sockets rare.
     it('never retries a POST that was fully written: the server may have acted', () => {
       for (const code of ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']) {
-        expect(isRetryableFailure({ method: 'POST', errorCode: code, requestFullySent: true, bodyReplayable: true }), code).to.equal(false);
+        expect(
+          isRetryableFailure({
+            method: 'POST',
+            errorCode: code,
+            requestFullySent: true,
+            bodyReplayable: true,
+          }),
+          code,
+        ).to.equal(false);
       }
     });
 
@@ -87,8 +166,12 @@ describe('http/retry', () => {
     });
 
     it('never retries when the body cannot be sent again', () => {
-      expect(isRetryableFailure({ method: 'POST', status: 503, bodyReplayable: false })).to.equal(false);
-      expect(isRetryableFailure({ method: 'GET', status: 503, bodyReplayable: false })).to.equal(false);
+      expect(isRetryableFailure({ method: 'POST', status: 503, bodyReplayable: false })).to.equal(
+        false,
+      );
+      expect(isRetryableFailure({ method: 'GET', status: 503, bodyReplayable: false })).to.equal(
+        false,
+      );
     });
   });
 
@@ -129,20 +212,30 @@ describe('http/retry', () => {
     });
 
     it('reads an HTTP date relative to now, and a past date as 0', () => {
-      expect(parseRetryAfter({ 'retry-after': 'Mon, 23 Nov 2026 12:00:03 GMT' }, now)).to.equal(3000);
+      expect(parseRetryAfter({ 'retry-after': 'Mon, 23 Nov 2026 12:00:03 GMT' }, now)).to.equal(
+        3000,
+      );
       expect(parseRetryAfter({ 'retry-after': 'Mon, 23 Nov 2026 11:00:00 GMT' }, now)).to.equal(0);
     });
 
     it('reads the other HTTP date forms (RFC 850, asctime) and nothing that merely parses as a date', () => {
-      expect(parseRetryAfter({ 'retry-after': 'Monday, 23-Nov-26 12:00:04 GMT' }, now)).to.equal(4000);
-      expect(parseRetryAfter({ 'retry-after': 'Mon Nov 23 12:00:05 2026' }, now)).to.be.within(5000 - 86_400_000, 5000 + 86_400_000);
+      expect(parseRetryAfter({ 'retry-after': 'Monday, 23-Nov-26 12:00:04 GMT' }, now)).to.equal(
+        4000,
+      );
+      expect(parseRetryAfter({ 'retry-after': 'Mon Nov 23 12:00:05 2026' }, now)).to.be.within(
+        5000 - 86_400_000,
+        5000 + 86_400_000,
+      );
       for (const value of ['5 minutes', '5 m', '-3', '2026-11-23', '1e3', '5s', 'soon']) {
         expect(parseRetryAfter({ 'retry-after': value }, now), value).to.equal(undefined);
       }
-      for (const value of ['-250', '1e3', 'x']) expect(parseRetryAfter({ 'retry-after-ms': value }, now), value).to.equal(undefined);
+      for (const value of ['-250', '1e3', 'x'])
+        expect(parseRetryAfter({ 'retry-after-ms': value }, now), value).to.equal(undefined);
       expect(parseRetryAfter({ 'retry-after': ' 7 ' }, now)).to.equal(7000);
       expect(parseRetryAfter({ 'retry-after': ['3', '9'] }, now)).to.equal(3000);
-      expect(parseRetryAfter({ get: (name: string) => (name === 'retry-after' ? '4' : undefined) }, now)).to.equal(4000);
+      expect(
+        parseRetryAfter({ get: (name: string) => (name === 'retry-after' ? '4' : undefined) }, now),
+      ).to.equal(4000);
     });
 
     it('ignores absent, empty and unparseable values', () => {
@@ -167,7 +260,9 @@ describe('http/retry', () => {
     });
 
     it('never waits longer than the cap', () => {
-      expect(retryDelay(1, 10 * 60_000, DEFAULT_RETRY_POLICY)).to.equal(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
+      expect(retryDelay(1, 10 * 60_000, DEFAULT_RETRY_POLICY)).to.equal(
+        DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+      );
     });
 
     it('flags a Retry-After above the cap', () => {

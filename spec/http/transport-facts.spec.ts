@@ -9,7 +9,12 @@ import { inspect } from 'node:util';
 import { PassThrough } from 'node:stream';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
 import {
-  SonioxAbortError, SonioxConnectionError, SonioxServerError, SonioxTimeoutError, SonioxUploadError, SonioxUploadNotRetryableError,
+  SonioxAbortError,
+  SonioxConnectionError,
+  SonioxServerError,
+  SonioxTimeoutError,
+  SonioxUploadError,
+  SonioxUploadNotRetryableError,
   SonioxValidationError,
 } from '../../lib/errors';
 import { followerCount } from '../../lib/http/follow-signal';
@@ -79,7 +84,7 @@ describe('http/transport: the facts each decision rests on', () => {
       expect(hits()).to.equal(0);
     });
 
-    it('stops following the caller\'s signal once the call settles, whether it succeeded or failed', async () => {
+    it("stops following the caller's signal once the call settles, whether it succeeded or failed", async () => {
       t.client = clientFor(t.server, { maxRetries: 0 });
       const controller = new AbortController();
       await t.client.models.list({ signal: controller.signal });
@@ -95,7 +100,9 @@ describe('http/transport: the facts each decision rests on', () => {
       t.server.setFaults({ http: [{ route: UPLOAD, status: 503 }] });
       const retries: RetryEvent[] = [];
       t.client = clientFor(t.server, { maxRetries: 3, onRetry: (e) => retries.push(e) });
-      const error = await rejection(t.client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }));
+      const error = await rejection(
+        t.client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }),
+      );
       expect(error).to.be.instanceOf(SonioxServerError);
       expect(error).not.to.be.instanceOf(SonioxUploadNotRetryableError);
       expect((error as SonioxServerError).status).to.equal(503);
@@ -109,7 +116,9 @@ describe('http/transport: the facts each decision rests on', () => {
       const source = oneShot(8 * 1024 * 1024);
       const error = await rejection(t.client.files.upload(source, { filename: 'a.raw' }));
       expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
-      expect(error.message).to.match(/^POST \/v1\/files failed \(\w+\) and cannot be retried: the source stream was already consumed/);
+      expect(error.message).to.match(
+        /^POST \/v1\/files failed \(\w+\) and cannot be retried: the source stream was already consumed/,
+      );
       expect(hits(UPLOAD)).to.equal(1);
       expect(source.destroyed).to.equal(true);
     });
@@ -133,7 +142,11 @@ describe('http/transport: the facts each decision rests on', () => {
       t.server.setFaults({ http: [{ route: MODELS, reset: 'before' }] });
       const responses: ResponseEvent[] = [];
       const requests: RequestEvent[] = [];
-      t.client = clientFor(t.server, { maxRetries: 1, onRequest: (e) => requests.push(e), onResponse: (e) => responses.push(e) });
+      t.client = clientFor(t.server, {
+        maxRetries: 1,
+        onRequest: (e) => requests.push(e),
+        onResponse: (e) => responses.push(e),
+      });
       expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
       expect(requests.map((e) => e.attempt)).to.deep.equal([1, 2]);
       expect(responses).to.deep.equal([]);
@@ -150,7 +163,7 @@ describe('http/transport: the facts each decision rests on', () => {
       for (const e of responses) expect(e.durationMs).to.be.at.least(0).and.at.most(wall);
     });
 
-    it('hands onRetry the failed attempt\'s error, naming the call and the attempt\'s timeout', async () => {
+    it("hands onRetry the failed attempt's error, naming the call and the attempt's timeout", async () => {
       t.server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
       const retries: RetryEvent[] = [];
       t.client = clientFor(t.server, { timeoutMs: 40, onRetry: (e) => retries.push(e) });
@@ -170,7 +183,9 @@ describe('http/transport: the facts each decision rests on', () => {
       t.client = clientFor(t.server);
       const error = await rejection(t.client.models.list());
       expect(error).to.be.instanceOf(SonioxValidationError);
-      expect(error.message).to.equal('GET /v1/models: the server answered 200 with no body where one was expected');
+      expect(error.message).to.equal(
+        'GET /v1/models: the server answered 200 with no body where one was expected',
+      );
     });
 
     it('a DELETE answered 200 with a body (not JSON of any model) still resolves: a call with no schema does not judge the body', async () => {
@@ -196,21 +211,29 @@ describe('http/transport: the facts each decision rests on', () => {
       await until(() => hits() === 1);
       const stats = t.client.poolStats();
       expect(stats.reuseRatio).to.equal(0);
-      for (const value of Object.values(stats)) expect(value).to.be.a('number').and.satisfy(Number.isFinite);
+      for (const value of Object.values(stats))
+        expect(value).to.be.a('number').and.satisfy(Number.isFinite);
       await call;
     });
 
     it('sends the calls of an https origin through its own keep-alive pool', async () => {
       const { SonioxClient } = await import('../../lib/client');
-      t.client = new SonioxClient({ apiKey: SECRET_KEY, baseURL: 'https://127.0.0.1:1', env: {}, maxRetries: 0 });
+      t.client = new SonioxClient({
+        apiKey: SECRET_KEY,
+        baseURL: 'https://127.0.0.1:1',
+        env: {},
+        maxRetries: 0,
+      });
       expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
       expect(t.client.poolStats().socketsCreated).to.equal(1);
     });
 
-    it('completes calls when both inactivity timeouts are short (the pool\'s socket timeout stays above them)', async () => {
+    it("completes calls when both inactivity timeouts are short (the pool's socket timeout stays above them)", async () => {
       t.client = clientFor(t.server, { timeoutMs: 1_000, uploadTimeoutMs: 1_000 });
       expect((await t.client.models.list()).models.length).to.be.greaterThan(0);
-      expect((await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size).to.equal(100);
+      expect(
+        (await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size,
+      ).to.equal(100);
     });
   });
 });

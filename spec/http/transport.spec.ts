@@ -3,8 +3,15 @@ import sinon from 'sinon';
 import { inspect } from 'node:util';
 import type { MockServer } from '../../lib/mock';
 import {
-  SonioxAbortError, SonioxAuthenticationError, SonioxConnectionError, SonioxError, SonioxNotFoundError,
-  SonioxRateLimitError, SonioxServerError, SonioxTimeoutError, SonioxValidationError,
+  SonioxAbortError,
+  SonioxAuthenticationError,
+  SonioxConnectionError,
+  SonioxError,
+  SonioxNotFoundError,
+  SonioxRateLimitError,
+  SonioxServerError,
+  SonioxTimeoutError,
+  SonioxValidationError,
 } from '../../lib/errors';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
 import { SECRET_KEY, clientFor, mock, rejection, until } from '../helpers';
@@ -99,8 +106,15 @@ describe('http/transport (against the mock server)', () => {
     it('temporary key: the server mints it, then the connection ends -> one key, an error', async () => {
       const client = clientFor(server, { maxSockets: 1 });
       await warm(client);
-      server.setFaults({ http: [{ route: 'POST /v1/auth/temporary-api-key', reset: 'after-handler', times: 1 }] });
-      await rejection(client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 }));
+      server.setFaults({
+        http: [{ route: 'POST /v1/auth/temporary-api-key', reset: 'after-handler', times: 1 }],
+      });
+      await rejection(
+        client.auth.createTemporaryKey({
+          usage_type: 'transcribe_websocket',
+          expires_in_seconds: 60,
+        }),
+      );
       expect(hits('POST /v1/auth/temporary-api-key')).to.equal(1);
       client.close();
     });
@@ -129,7 +143,12 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('retries create transcription after a 429 or a 503, where the server did not act', async () => {
-    server.setFaults({ http: [{ route: CREATE, status: 429, times: 1 }, { route: CREATE, status: 503, times: 1 }] });
+    server.setFaults({
+      http: [
+        { route: CREATE, status: 429, times: 1 },
+        { route: CREATE, status: 503, times: 1 },
+      ],
+    });
     const client = clientFor(server);
     const created = await client.transcriptions.create({ audio_url });
     expect(created.status).to.equal('queued');
@@ -189,7 +208,10 @@ describe('http/transport (against the mock server)', () => {
     sinon.stub(Math, 'random').returns(0.5);
     server.setFaults({ http: [{ route: MODELS, status: 500, times: 2 }] });
     const delays: number[] = [];
-    const client = clientFor(server, { retry: { baseDelayMs: 1000, maxDelayMs: 8000 }, onRetry: (e) => delays.push(e.delayMs) });
+    const client = clientFor(server, {
+      retry: { baseDelayMs: 1000, maxDelayMs: 8000 },
+      onRetry: (e) => delays.push(e.delayMs),
+    });
     const call = client.models.list();
     await until(() => hits(MODELS) === 1);
     await clock.tickAsync(499);
@@ -253,7 +275,10 @@ describe('http/transport (against the mock server)', () => {
     });
     await client.models.list();
     expect(requests.map((e) => e.attempt)).to.deep.equal([1, 2]);
-    expect(responses.map((e) => [e.attempt, e.status])).to.deep.equal([[1, 503], [2, 200]]);
+    expect(responses.map((e) => [e.attempt, e.status])).to.deep.equal([
+      [1, 503],
+      [2, 200],
+    ]);
     expect(responses[1].durationMs).to.be.a('number').and.at.least(0);
     expect(retries).to.have.length(1);
     expect(retries[0].attempt).to.equal(2);
@@ -267,7 +292,9 @@ describe('http/transport (against the mock server)', () => {
     const client = clientFor(server);
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxValidationError);
-    expect(error.message).to.match(/^GET \/v1\/models: the response does not match the API schema \(.*models\.0\.id.*\); pass validateResponses: false to accept it$/);
+    expect(error.message).to.match(
+      /^GET \/v1\/models: the response does not match the API schema \(.*models\.0\.id.*\); pass validateResponses: false to accept it$/,
+    );
     const issues = (error as SonioxValidationError).issues;
     expect(issues.map((i) => i.field)).to.include('models.0.id');
     expect(issues.every((i) => Object.keys(i).join() === 'field,message')).to.equal(true);
@@ -317,7 +344,9 @@ describe('http/transport (against the mock server)', () => {
       const client = clientFor(server);
       for (let i = 0; i < 200; i++) await client.models.list();
       const stats = client.poolStats();
-      console.log(`      pool: ${stats.requests} requests, ${stats.socketsCreated} sockets, reuse ${(stats.reuseRatio * 100).toFixed(1)} %`);
+      console.log(
+        `      pool: ${stats.requests} requests, ${stats.socketsCreated} sockets, reuse ${(stats.reuseRatio * 100).toFixed(1)} %`,
+      );
       expect(stats.requests).to.equal(200);
       expect(stats.reuseRatio).to.be.at.least(0.99);
       expect(stats.reuseRatio).to.equal((stats.requests - stats.socketsCreated) / stats.requests);
@@ -340,36 +369,96 @@ describe('http/transport (against the mock server)', () => {
 
     it('reports zeros before the first request', () => {
       const client = clientFor(server);
-      expect(client.poolStats()).to.deep.equal({ socketsCreated: 0, requests: 0, reuseRatio: 0, queued: 0, activeSockets: 0, freeSockets: 0 });
+      expect(client.poolStats()).to.deep.equal({
+        socketsCreated: 0,
+        requests: 0,
+        reuseRatio: 0,
+        queued: 0,
+        activeSockets: 0,
+        freeSockets: 0,
+      });
       client.close();
     });
   });
 
   describe('the API key never leaks', () => {
-    const paths: Array<[string, (s: MockServer) => Promise<unknown>, new (...a: never[]) => SonioxError]> = [
-      ['401', (s) => clientFor(s, { apiKey: `${SECRET_KEY}-wrong` }).models.list(), SonioxAuthenticationError],
-      ['404', (s) => clientFor(s).files.get('00000000-0000-4000-8000-000000000000'), SonioxNotFoundError],
-      ['500 after retries', (s) => { s.setFaults({ http: [{ route: MODELS, status: 500 }] }); return clientFor(s, { maxRetries: 1 }).models.list(); }, SonioxServerError],
-      ['timeout', (s) => { s.setFaults({ http: [{ route: MODELS, delayMs: 300 }] }); return clientFor(s, { timeoutMs: 20, maxRetries: 0 }).models.list(); }, SonioxTimeoutError],
-      ['reset', (s) => { s.setFaults({ http: [{ route: CREATE, reset: 'mid-response' }] }); return clientFor(s).transcriptions.create({ audio_url }); }, SonioxConnectionError],
-      ['validation', (s) => clientFor(s).transcriptions.create({ audio_url: 'nope' }), SonioxValidationError],
-      ['drift', (s) => { s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] }); return clientFor(s).models.list(); }, SonioxValidationError],
+    const paths: Array<
+      [string, (s: MockServer) => Promise<unknown>, new (...a: never[]) => SonioxError]
+    > = [
+      [
+        '401',
+        (s) => clientFor(s, { apiKey: `${SECRET_KEY}-wrong` }).models.list(),
+        SonioxAuthenticationError,
+      ],
+      [
+        '404',
+        (s) => clientFor(s).files.get('00000000-0000-4000-8000-000000000000'),
+        SonioxNotFoundError,
+      ],
+      [
+        '500 after retries',
+        (s) => {
+          s.setFaults({ http: [{ route: MODELS, status: 500 }] });
+          return clientFor(s, { maxRetries: 1 }).models.list();
+        },
+        SonioxServerError,
+      ],
+      [
+        'timeout',
+        (s) => {
+          s.setFaults({ http: [{ route: MODELS, delayMs: 300 }] });
+          return clientFor(s, { timeoutMs: 20, maxRetries: 0 }).models.list();
+        },
+        SonioxTimeoutError,
+      ],
+      [
+        'reset',
+        (s) => {
+          s.setFaults({ http: [{ route: CREATE, reset: 'mid-response' }] });
+          return clientFor(s).transcriptions.create({ audio_url });
+        },
+        SonioxConnectionError,
+      ],
+      [
+        'validation',
+        (s) => clientFor(s).transcriptions.create({ audio_url: 'nope' }),
+        SonioxValidationError,
+      ],
+      [
+        'drift',
+        (s) => {
+          s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] });
+          return clientFor(s).models.list();
+        },
+        SonioxValidationError,
+      ],
     ];
     for (const [name, call, Ctor] of paths) {
       it(`is absent from the ${name} error, its JSON and its inspection`, async () => {
         const error = await rejection(call(server));
         expect(error).to.be.instanceOf(Ctor);
-        for (const text of [error.message, String(error.stack), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })]) {
+        for (const text of [
+          error.message,
+          String(error.stack),
+          JSON.stringify(error),
+          inspect(error, { depth: 10, showHidden: true }),
+        ]) {
           expect(text).not.to.include(SECRET_KEY);
         }
         const cause = (error as { cause?: unknown }).cause;
-        if (cause !== undefined) expect(inspect(cause, { depth: 10, showHidden: true })).not.to.include(SECRET_KEY);
+        if (cause !== undefined)
+          expect(inspect(cause, { depth: 10, showHidden: true })).not.to.include(SECRET_KEY);
       });
     }
   });
 
   it('uses an HTTPS keep-alive agent for an https origin', async () => {
-    const client = new (await import('../../lib/client')).SonioxClient({ apiKey: SECRET_KEY, baseURL: 'https://127.0.0.1:1', env: {}, maxRetries: 0 });
+    const client = new (await import('../../lib/client')).SonioxClient({
+      apiKey: SECRET_KEY,
+      baseURL: 'https://127.0.0.1:1',
+      env: {},
+      maxRetries: 0,
+    });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxConnectionError);
     client.close();

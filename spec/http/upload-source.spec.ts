@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { resolveUploadSource } from '../../lib/http/upload-source';
-import { SonioxAbortError, SonioxUploadNotRetryableError, SonioxValidationError } from '../../lib/errors';
+import {
+  SonioxAbortError,
+  SonioxUploadNotRetryableError,
+  SonioxValidationError,
+} from '../../lib/errors';
 import { encodeMultipart } from '../../lib/http/multipart';
 
 async function read(stream: Readable): Promise<Buffer> {
@@ -13,7 +17,10 @@ async function read(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 const rejects = async (p: Promise<unknown>, pattern: RegExp, field = 'source') => {
-  const error = await p.then(() => undefined, (e: Error) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(error).to.be.instanceOf(SonioxValidationError);
   expect((error as SonioxValidationError).issues[0].field).to.equal(field);
   expect((error as Error).message).to.match(pattern);
@@ -47,7 +54,9 @@ describe('http/upload-source', () => {
   });
 
   it('hands out a Readable once, keeping its first chunk, and refuses a second attempt', async () => {
-    const src = await resolveUploadSource(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), { size: 4 });
+    const src = await resolveUploadSource(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), {
+      size: 4,
+    });
     expect(src).to.include({ replayable: false, size: 4 });
     expect((await read(src.open())).toString()).to.equal('abcd');
     expect(() => src.open()).to.throw(SonioxUploadNotRetryableError, /cannot be retried/);
@@ -65,9 +74,20 @@ describe('http/upload-source', () => {
     await rejects(resolveUploadSource(path.join(dir, 'empty')), /empty/);
     await rejects(resolveUploadSource(Buffer.alloc(0)), /empty/);
     await rejects(resolveUploadSource(Readable.from([])), /empty/);
-    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 2 * 1024 ** 3 }), /over the API's limit/);
-    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: -1 }), /non-negative/, 'size');
-    await rejects(resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 1.5 }), /non-negative/, 'size');
+    await rejects(
+      resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 2 * 1024 ** 3 }),
+      /over the API's limit/,
+    );
+    await rejects(
+      resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: -1 }),
+      /non-negative/,
+      'size',
+    );
+    await rejects(
+      resolveUploadSource(Readable.from([Buffer.alloc(1)]), { size: 1.5 }),
+      /non-negative/,
+      'size',
+    );
     await rejects(resolveUploadSource(Buffer.alloc(1), { filename: '' }), /filename/, 'filename');
     await rejects(resolveUploadSource(''), /path is empty/);
     await rejects(resolveUploadSource('/dev/null'), /not a regular file/);
@@ -76,7 +96,11 @@ describe('http/upload-source', () => {
     ended.resume();
     await new Promise((resolve) => ended.on('end', resolve));
     await rejects(resolveUploadSource(ended), /already ended/);
-    const failing = new Readable({ read() { this.destroy(new Error('boom')); } });
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('boom'));
+      },
+    });
     await rejects(resolveUploadSource(failing), /failed before sending: boom/);
     await rejects(resolveUploadSource(42 as never), /must be a path/);
   });
@@ -115,7 +139,9 @@ describe('http/upload-source', () => {
     const idle = new Readable({ read() {} });
     const before = new AbortController();
     before.abort();
-    expect(await resolveUploadSource(idle, { signal: before.signal }).catch((e: Error) => e)).to.be.instanceOf(SonioxAbortError);
+    expect(
+      await resolveUploadSource(idle, { signal: before.signal }).catch((e: Error) => e),
+    ).to.be.instanceOf(SonioxAbortError);
     const during = new AbortController();
     const pending = resolveUploadSource(idle, { signal: during.signal }).catch((e: Error) => e);
     setImmediate(() => during.abort());
@@ -130,7 +156,12 @@ describe('http/upload-source', () => {
     const src = await resolveUploadSource(stream);
     stream.destroy(new Error('device unplugged')); // no listener of the caller: must not crash
     await new Promise((resolve) => setImmediate(resolve));
-    const body = encodeMultipart([], { field: 'file', filename: src.filename, size: src.size, stream: src.open() });
+    const body = encodeMultipart([], {
+      field: 'file',
+      filename: src.filename,
+      size: src.size,
+      stream: src.open(),
+    });
     expect(await read(body.stream).catch((e: Error) => e.message)).to.equal('device unplugged');
   });
 

@@ -6,7 +6,14 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { MockServer } from '../../lib/mock';
-import { SonioxAbortError, SonioxConnectionError, SonioxNotFoundError, SonioxServerError, SonioxTimeoutError, SonioxValidationError } from '../../lib/errors';
+import {
+  SonioxAbortError,
+  SonioxConnectionError,
+  SonioxNotFoundError,
+  SonioxServerError,
+  SonioxTimeoutError,
+  SonioxValidationError,
+} from '../../lib/errors';
 import { clientFor, mock, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
@@ -55,8 +62,13 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('waits for a Retry-After given as an HTTP date (fake clock)', async () => {
-    clock = sinon.useFakeTimers({ now: Date.parse('2026-11-24T12:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    server.setFaults({ http: [{ route: MODELS, status: 503, retryAfter: 'Tue, 24 Nov 2026 12:00:03 GMT', times: 1 }] });
+    clock = sinon.useFakeTimers({
+      now: Date.parse('2026-11-24T12:00:00Z'),
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+    });
+    server.setFaults({
+      http: [{ route: MODELS, status: 503, retryAfter: 'Tue, 24 Nov 2026 12:00:03 GMT', times: 1 }],
+    });
     const client = clientFor(server);
     const call = client.models.list();
     await until(() => hits() === 1);
@@ -76,7 +88,9 @@ describe('http over the wire: failures through the whole SDK', () => {
     expect(done.status).to.equal('completed');
     const u = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
     server.setFaults({ http: [{ route: 'GET /v1/transcriptions/:id', status: 404 }] });
-    expect(await rejection(client.transcriptions.wait(u.id, { pollIntervalMs: 5 }))).to.be.instanceOf(SonioxNotFoundError);
+    expect(
+      await rejection(client.transcriptions.wait(u.id, { pollIntervalMs: 5 })),
+    ).to.be.instanceOf(SonioxNotFoundError);
     client.close();
   });
 
@@ -91,7 +105,9 @@ describe('http over the wire: failures through the whole SDK', () => {
     controller.abort();
     expect(await queued).to.be.instanceOf(SonioxAbortError);
     const timed = await rejection(client.models.list({ timeoutMs: 100 }));
-    expect(timed).to.satisfy((e: Error) => e instanceof SonioxTimeoutError || e instanceof SonioxConnectionError);
+    expect(timed).to.satisfy(
+      (e: Error) => e instanceof SonioxTimeoutError || e instanceof SonioxConnectionError,
+    );
     expect(hits()).to.equal(1);
     await busy;
     client.close();

@@ -6,13 +6,21 @@ import path from 'node:path';
 describe('mock: import boundary', () => {
   const dir = path.join(__dirname, '..', '..', 'lib', 'mock');
   const allowed = (spec: string) =>
-    spec.startsWith('./') || spec === '../types' || spec === '../schemas' || spec.startsWith('node:') || spec === 'ws' || spec === 'ajv';
+    spec.startsWith('./') ||
+    spec === '../types' ||
+    spec === '../schemas' ||
+    spec.startsWith('node:') ||
+    spec === 'ws' ||
+    spec === 'ajv';
 
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     it(`${file} imports nothing of the client but lib/types and lib/schemas`, () => {
       const source = fs.readFileSync(path.join(dir, file), 'utf8');
       const specs = [...source.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
-      expect(specs.filter((s) => !allowed(s)), file).to.deep.equal([]);
+      expect(
+        specs.filter((s) => !allowed(s)),
+        file,
+      ).to.deep.equal([]);
     });
   }
 });

@@ -4,11 +4,30 @@ import { seededRandom } from '../../lib/mock/state';
 
 describe('mock/faults', () => {
   it('parses CLI fault flags', () => {
-    expect(parseFaultFlag('POST /v1/files=503,retryAfter=2,times=1')).to.deep.equal({ route: 'POST /v1/files', status: 503, retryAfter: 2, times: 1 });
-    expect(parseFaultFlag('*=reset=mid-response,probability=0.3')).to.deep.equal({ route: '*', reset: 'mid-response', probability: 0.3 });
-    expect(parseFaultFlag('GET /v1/models=429,retryAfter=Wed, 21 Oct 2026 07:28:00 GMT'.replace(', 21', '%21'))).to.include({ status: 429 });
-    expect(parseFaultFlag('GET /v1/models=body=truncated,delayMs=5,slowBodyMs=2,retryAfterMs=9')).to.deep.equal({
-      route: 'GET /v1/models', body: 'truncated', delayMs: 5, slowBodyMs: 2, retryAfterMs: 9,
+    expect(parseFaultFlag('POST /v1/files=503,retryAfter=2,times=1')).to.deep.equal({
+      route: 'POST /v1/files',
+      status: 503,
+      retryAfter: 2,
+      times: 1,
+    });
+    expect(parseFaultFlag('*=reset=mid-response,probability=0.3')).to.deep.equal({
+      route: '*',
+      reset: 'mid-response',
+      probability: 0.3,
+    });
+    expect(
+      parseFaultFlag(
+        'GET /v1/models=429,retryAfter=Wed, 21 Oct 2026 07:28:00 GMT'.replace(', 21', '%21'),
+      ),
+    ).to.include({ status: 429 });
+    expect(
+      parseFaultFlag('GET /v1/models=body=truncated,delayMs=5,slowBodyMs=2,retryAfterMs=9'),
+    ).to.deep.equal({
+      route: 'GET /v1/models',
+      body: 'truncated',
+      delayMs: 5,
+      slowBodyMs: 2,
+      retryAfterMs: 9,
     });
   });
 
@@ -20,7 +39,15 @@ describe('mock/faults', () => {
   });
 
   it('matches faults in order, by route or *, and counts their times', () => {
-    const book = new FaultBook({ http: [{ route: 'GET /a', status: 500, times: 1 }, { route: '*', status: 503, times: 2 }] }, Math.random);
+    const book = new FaultBook(
+      {
+        http: [
+          { route: 'GET /a', status: 500, times: 1 },
+          { route: '*', status: 503, times: 2 },
+        ],
+      },
+      Math.random,
+    );
     expect(book.forRequest('GET /a')?.status).to.equal(500);
     expect(book.forRequest('GET /a')?.status).to.equal(503);
     expect(book.forRequest('GET /b')?.status).to.equal(503);
@@ -28,7 +55,10 @@ describe('mock/faults', () => {
   });
 
   it('hands session faults out in order and replaces everything on set()', () => {
-    const book = new FaultBook({ ws: [{ errorCode: 503, times: 1 }, { abruptClose: true }] }, Math.random);
+    const book = new FaultBook(
+      { ws: [{ errorCode: 503, times: 1 }, { abruptClose: true }] },
+      Math.random,
+    );
     expect(book.forSession()).to.deep.equal({ errorCode: 503, times: 1 });
     expect(book.forSession()).to.deep.equal({ abruptClose: true });
     expect(book.forSession()).to.deep.equal({ abruptClose: true });
@@ -39,7 +69,10 @@ describe('mock/faults', () => {
 
   it('draws probabilities from a seeded generator, reproducibly', () => {
     const draw = () => {
-      const book = new FaultBook({ http: [{ route: '*', status: 503, probability: 0.5 }] }, seededRandom(3));
+      const book = new FaultBook(
+        { http: [{ route: '*', status: 503, probability: 0.5 }] },
+        seededRandom(3),
+      );
       return Array.from({ length: 32 }, () => (book.forRequest('x') ? 1 : 0)).join('');
     };
     expect(draw()).to.equal(draw());

@@ -20,7 +20,11 @@ describe('mock: the official @soniox/node SDK works against it', function () {
   this.timeout(30_000);
   let server: MockServer;
   beforeEach(async () => {
-    server = await startMockServer({ apiKey: 'official-key', timing: { queuedMs: 10, processingMs: 20 }, realtimePacing: false });
+    server = await startMockServer({
+      apiKey: 'official-key',
+      timing: { queuedMs: 10, processingMs: 20 },
+      realtimePacing: false,
+    });
   });
   afterEach(() => server.close());
 
@@ -43,14 +47,24 @@ describe('mock: the official @soniox/node SDK works against it', function () {
   it('runs a realtime session and gets the fixture words', async () => {
     const { SonioxNodeClient } = loadOfficial();
     const audio = fixture('hello-world.wav');
-    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url, realtime: { ws_base_url: server.realtimeURL } });
-    const session = client.realtime.stt({ model: 'stt-rt-v5', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
+    const client = new SonioxNodeClient({
+      api_key: 'official-key',
+      base_url: server.url,
+      realtime: { ws_base_url: server.realtimeURL },
+    });
+    const session = client.realtime.stt({
+      model: 'stt-rt-v5',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+    });
     const finals: string[] = [];
     session.on('result', (result: { tokens: Array<{ text: string; is_final: boolean }> }) => {
       for (const t of result.tokens) if (t.is_final) finals.push(t.text);
     });
     await session.connect();
-    for (let at = 0; at < audio.pcm.length; at += 3200) session.sendAudio(audio.pcm.subarray(at, at + 3200));
+    for (let at = 0; at < audio.pcm.length; at += 3200)
+      session.sendAudio(audio.pcm.subarray(at, at + 3200));
     await session.finish();
     expect(finals.join('')).to.equal(audio.text);
   });

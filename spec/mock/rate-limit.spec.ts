@@ -20,17 +20,35 @@ interface Answer {
 
 function get(server: MockServer, key = KEY): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    http.get(`${server.url}/v1/models`, { agent: false, headers: { Authorization: `Bearer ${key}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString()) as Answer['body'] }));
-    }).on('error', reject);
+    http
+      .get(
+        `${server.url}/v1/models`,
+        { agent: false, headers: { Authorization: `Bearer ${key}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: JSON.parse(Buffer.concat(chunks).toString()) as Answer['body'],
+            }),
+          );
+        },
+      )
+      .on('error', reject);
   });
 }
 
 /** Opens a realtime session and resolves with the first message and the close code. */
-async function realtimeStart(server: MockServer, key = KEY): Promise<{ ws: WebSocket; first: Promise<RealtimeMessage> }> {
-  const ws = new WebSocket(server.realtimeURL, { headers: { Authorization: `Bearer ${key}` }, perMessageDeflate: false });
+async function realtimeStart(
+  server: MockServer,
+  key = KEY,
+): Promise<{ ws: WebSocket; first: Promise<RealtimeMessage> }> {
+  const ws = new WebSocket(server.realtimeURL, {
+    headers: { Authorization: `Bearer ${key}` },
+    perMessageDeflate: false,
+  });
   const first = once(ws, 'message').then(([d]) => JSON.parse(String(d)) as RealtimeMessage);
   ws.on('error', () => undefined);
   await once(ws, 'open');
@@ -67,20 +85,33 @@ describe('mock/rate-limit: the limiter', () => {
     const open = new RateLimiter();
     for (let i = 0; i < 1000; i++) expect(open.request('k', 0).allowed).to.equal(true);
     expect(open.sessionStart('k', 0).allowed).to.equal(true);
-    expect(() => new RateLimiter({ requestsPerSecond: 0 })).to.throw(/requestsPerSecond must be a positive number/);
-    expect(() => new RateLimiter({ realtimeConcurrentSessions: -1 })).to.throw(/realtimeConcurrentSessions/);
+    expect(() => new RateLimiter({ requestsPerSecond: 0 })).to.throw(
+      /requestsPerSecond must be a positive number/,
+    );
+    expect(() => new RateLimiter({ realtimeConcurrentSessions: -1 })).to.throw(
+      /realtimeConcurrentSessions/,
+    );
   });
 
   it('counts realtime sessions per minute on a rolling window, and concurrent ones until they end', () => {
-    const limiter = new RateLimiter({ realtimeSessionsPerMinute: 2, realtimeConcurrentSessions: 5 });
+    const limiter = new RateLimiter({
+      realtimeSessionsPerMinute: 2,
+      realtimeConcurrentSessions: 5,
+    });
     expect(limiter.sessionStart('k', 0).allowed).to.equal(true);
     expect(limiter.sessionStart('k', 30_000).allowed).to.equal(true);
-    expect(limiter.sessionStart('k', 59_999)).to.deep.include({ allowed: false, errorType: 'limit_exceeded' });
+    expect(limiter.sessionStart('k', 59_999)).to.deep.include({
+      allowed: false,
+      errorType: 'limit_exceeded',
+    });
     expect(limiter.sessionStart('k', 60_000).allowed).to.equal(true);
     expect(limiter.activeSessions('k')).to.equal(3);
     const concurrent = new RateLimiter({ realtimeConcurrentSessions: 1 });
     expect(concurrent.sessionStart('k', 0).allowed).to.equal(true);
-    expect(concurrent.sessionStart('k', 0)).to.deep.include({ allowed: false, errorType: 'max_concurrent_connections_reached' });
+    expect(concurrent.sessionStart('k', 0)).to.deep.include({
+      allowed: false,
+      errorType: 'max_concurrent_connections_reached',
+    });
     concurrent.sessionEnded('k');
     expect(concurrent.sessionStart('k', 0).allowed).to.equal(true);
     expect(concurrent.counters.sessionsRejected).to.equal(1);
@@ -97,7 +128,10 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('answers 429 limit_exceeded with the API error body and Retry-After in whole seconds, then lets calls through as time passes', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    server = await startMockServer({ apiKey: KEY, rateLimit: { requestsPerSecond: 2, retryAfterMsHeader: true } });
+    server = await startMockServer({
+      apiKey: KEY,
+      rateLimit: { requestsPerSecond: 2, retryAfterMsHeader: true },
+    });
     expect((await get(server)).status).to.equal(200);
     expect((await get(server)).status).to.equal(200);
     const refused = await get(server);
@@ -125,13 +159,20 @@ describe('mock/rate-limit: on a real loopback server', () => {
   });
 
   it('refuses a realtime session over the concurrent limit with error_code 429, and admits one once a slot frees', async () => {
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, rateLimit: { realtimeConcurrentSessions: 1 } });
+    server = await startMockServer({
+      apiKey: KEY,
+      realtimePacing: false,
+      rateLimit: { realtimeConcurrentSessions: 1 },
+    });
     const a = await realtimeStart(server);
     a.ws.send(Buffer.alloc(3200, 1));
     await a.first;
     const b = await realtimeStart(server);
     const refused = await b.first;
-    expect(refused).to.include({ error_code: 429, error_type: 'max_concurrent_connections_reached' });
+    expect(refused).to.include({
+      error_code: 429,
+      error_type: 'max_concurrent_connections_reached',
+    });
     await once(b.ws, 'close');
     a.ws.send('');
     await once(a.ws, 'close');
@@ -144,7 +185,11 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('refuses new realtime sessions beyond the per-minute limit until the minute has passed', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, rateLimit: { realtimeSessionsPerMinute: 1 } });
+    server = await startMockServer({
+      apiKey: KEY,
+      realtimePacing: false,
+      rateLimit: { realtimeSessionsPerMinute: 1 },
+    });
     const a = await realtimeStart(server);
     a.ws.send(Buffer.alloc(3200, 1));
     await a.first;
@@ -152,7 +197,11 @@ describe('mock/rate-limit: on a real loopback server', () => {
     const b = await realtimeStart(server);
     expect(await b.first).to.include({ error_code: 429, error_type: 'limit_exceeded' });
     // Another key has its own minute.
-    const other = await startMockServer({ apiKey: OTHER, realtimePacing: false, rateLimit: { realtimeSessionsPerMinute: 1 } });
+    const other = await startMockServer({
+      apiKey: OTHER,
+      realtimePacing: false,
+      rateLimit: { realtimeSessionsPerMinute: 1 },
+    });
     try {
       const o = await realtimeStart(other, OTHER);
       o.ws.send(Buffer.alloc(3200, 1));
@@ -170,7 +219,11 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('calls onRealtimeSend with each message just before sending it', async () => {
     const sent: Array<{ sessionId: string; message: unknown; sentAt: number }> = [];
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, onRealtimeSend: (e) => sent.push(e) });
+    server = await startMockServer({
+      apiKey: KEY,
+      realtimePacing: false,
+      onRealtimeSend: (e) => sent.push(e),
+    });
     const a = await realtimeStart(server);
     a.ws.send(Buffer.alloc(3200, 1));
     const first = await a.first;

@@ -5,7 +5,13 @@ import { looksLikeWav, parseWav } from '../../lib/mock/wav';
 import { MockState } from '../../lib/mock/state';
 import { FIXTURES_DIR, fixture } from '../audio';
 
-function wavHeader(dataSize: number, rate = 16000, bits = 16, channels = 1, extraChunk = false): Buffer {
+function wavHeader(
+  dataSize: number,
+  rate = 16000,
+  bits = 16,
+  channels = 1,
+  extraChunk = false,
+): Buffer {
   const fmt = Buffer.alloc(24);
   fmt.write('fmt ', 0, 'latin1');
   fmt.writeUInt32LE(16, 4);
@@ -15,7 +21,9 @@ function wavHeader(dataSize: number, rate = 16000, bits = 16, channels = 1, extr
   fmt.writeUInt32LE((rate * bits * channels) / 8, 16);
   fmt.writeUInt16LE((bits * channels) / 8, 20);
   fmt.writeUInt16LE(bits, 22);
-  const list = extraChunk ? Buffer.concat([Buffer.from('LIST', 'latin1'), Buffer.from([3, 0, 0, 0, 1, 2, 3, 0])]) : Buffer.alloc(0);
+  const list = extraChunk
+    ? Buffer.concat([Buffer.from('LIST', 'latin1'), Buffer.from([3, 0, 0, 0, 1, 2, 3, 0])])
+    : Buffer.alloc(0);
   const data = Buffer.alloc(8);
   data.write('data', 0, 'latin1');
   data.writeUInt32LE(dataSize, 4);
@@ -29,7 +37,13 @@ function wavHeader(dataSize: number, rate = 16000, bits = 16, channels = 1, extr
 describe('mock/wav and mock/recognizer', () => {
   it('parses WAV headers, odd-sized chunks and streamed sizes', () => {
     const info = parseWav(wavHeader(32000, 16000, 16, 1, true))!;
-    expect(info).to.include({ sampleRate: 16000, numChannels: 1, bitsPerSample: 16, dataSize: 32000, byteRate: 32000 });
+    expect(info).to.include({
+      sampleRate: 16000,
+      numChannels: 1,
+      bitsPerSample: 16,
+      dataSize: 32000,
+      byteRate: 32000,
+    });
     expect(info.dataOffset).to.equal(12 + 24 + 12 + 8);
     expect(parseWav(wavHeader(0))!.dataSize).to.equal(undefined);
     expect(parseWav(wavHeader(0xffffffff))!.dataSize).to.equal(undefined);
@@ -41,7 +55,10 @@ describe('mock/wav and mock/recognizer', () => {
 
   it('recognises fixture files by hash and answers their words', () => {
     const audio = fixture('hello-world.wav');
-    const result = analyzeAudio({ sha256: audio.sha256, size: audio.wav.length, head: audio.wav.subarray(0, 100) }, FIXTURES_DIR);
+    const result = analyzeAudio(
+      { sha256: audio.sha256, size: audio.wav.length, head: audio.wav.subarray(0, 100) },
+      FIXTURES_DIR,
+    );
     expect(result.tokens.map((t) => t.text).join('')).to.equal(audio.text);
     expect(result.durationMs).to.equal(audio.duration_ms);
   });
@@ -59,8 +76,12 @@ describe('mock/wav and mock/recognizer', () => {
   });
 
   it('fails empty and undecodable audio', () => {
-    expect(analyzeAudio({ sha256: 'x', size: 0, head: Buffer.alloc(0) }).error?.type).to.equal('audio_decode_error');
-    expect(analyzeAudio({ sha256: 'x', size: 100, head: Buffer.from('RIFF....WAVEjunk') }).error?.type).to.equal('audio_decode_error');
+    expect(analyzeAudio({ sha256: 'x', size: 0, head: Buffer.alloc(0) }).error?.type).to.equal(
+      'audio_decode_error',
+    );
+    expect(
+      analyzeAudio({ sha256: 'x', size: 100, head: Buffer.from('RIFF....WAVEjunk') }).error?.type,
+    ).to.equal('audio_decode_error');
   });
 
   it('loads no fixtures from a directory without a manifest', () => {
@@ -72,7 +93,10 @@ describe('mock/wav and mock/recognizer', () => {
     it('locates audio that starts mid-fixture and shifts the words to the session', () => {
       const audio = fixture('hello-world.wav');
       const from = 32_000; // 1 s in
-      const live = new LiveRecognizer({ audioFormat: 'pcm_s16le', sampleRate: 16000, numChannels: 1 }, FIXTURES_DIR);
+      const live = new LiveRecognizer(
+        { audioFormat: 'pcm_s16le', sampleRate: 16000, numChannels: 1 },
+        FIXTURES_DIR,
+      );
       live.feed(audio.pcm.subarray(from));
       const words = live.wordsBefore(10_000);
       const expected = audio.words.filter((w) => w.end_ms > 1000);
@@ -81,12 +105,23 @@ describe('mock/wav and mock/recognizer', () => {
     });
 
     it('treats unknown or undecided audio as placeholder words, and other formats by bitrate', () => {
-      const silent = new LiveRecognizer({ audioFormat: 'pcm_s16le', sampleRate: 16000, numChannels: 1 }, FIXTURES_DIR);
+      const silent = new LiveRecognizer(
+        { audioFormat: 'pcm_s16le', sampleRate: 16000, numChannels: 1 },
+        FIXTURES_DIR,
+      );
       silent.feed(Buffer.alloc(16_000));
       expect(silent.wordsBefore(500)).to.deep.equal([]);
       silent.feed(Buffer.alloc(32_000));
-      expect(silent.wordsBefore(1500).map((w) => w.text)).to.deep.equal(['lorem', 'ipsum', 'dolor', 'sit']);
-      const f32 = new LiveRecognizer({ audioFormat: 'pcm_f32le', sampleRate: 8000, numChannels: 2 }, FIXTURES_DIR);
+      expect(silent.wordsBefore(1500).map((w) => w.text)).to.deep.equal([
+        'lorem',
+        'ipsum',
+        'dolor',
+        'sit',
+      ]);
+      const f32 = new LiveRecognizer(
+        { audioFormat: 'pcm_f32le', sampleRate: 8000, numChannels: 2 },
+        FIXTURES_DIR,
+      );
       f32.feed(Buffer.alloc(64_000));
       expect(f32.receivedMs).to.equal(1000);
       expect(f32.endpointDue(0)).to.equal(true);
@@ -104,7 +139,9 @@ describe('mock/wav and mock/recognizer', () => {
     const a = new MockState('k', 1);
     const b = new MockState('k', 1);
     expect(a.newId()).to.equal(b.newId());
-    expect(a.newId()).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.newId()).to.match(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const key = a.addTemporaryKey(Date.now() - 1, false);
     expect(a.acceptsKey(key, 'websocket')).to.equal(false);
     expect(a.acceptsKey(undefined, 'rest')).to.equal(false);

@@ -32,18 +32,37 @@ async function raw(server: MockServer, request: string): Promise<string> {
 }
 
 /** A JSON request through node:http (not fetch: undici's timers would run on the fake clock). */
-function call(server: MockServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+function call(
+  server: MockServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(`${server.url}${path}`, {
-      method,
-      agent: false,
-      headers: { Authorization: `Bearer ${KEY}`, ...(text ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } : {}) },
-    }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? (JSON.parse(data) as Record<string, unknown>) : {} }));
-    });
+    const req = http.request(
+      `${server.url}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          Authorization: `Bearer ${KEY}`,
+          ...(text
+            ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }
+            : {}),
+        },
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: data ? (JSON.parse(data) as Record<string, unknown>) : {},
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(text);
   });
@@ -77,7 +96,10 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   it('fails a transcription whose audio_url cannot be parsed instead of throwing inside its timer', async () => {
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 10, processingMs: 10 } });
-    const created = await call(server, 'POST', '/v1/transcriptions', { model: 'stt-async-v5', audio_url: 'https://[' });
+    const created = await call(server, 'POST', '/v1/transcriptions', {
+      model: 'stt-async-v5',
+      audio_url: 'https://[',
+    });
     expect(created.status).to.equal(201);
     // The queued -> processing timer runs the analysis: today it throws `Invalid URL` out of the timer.
     await clock.tickAsync(50);
@@ -89,10 +111,17 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   it('answers request targets that are not URLs or hold bad percent-escapes with an error, not a crash', async () => {
     server = await startMockServer({ apiKey: KEY });
     const auth = `Authorization: Bearer ${KEY}\r\nConnection: close\r\n\r\n`;
-    expect(await raw(server, `GET //[ HTTP/1.1\r\nHost: x\r\n${auth}`)).to.match(/^HTTP\/1\.1 (400|404) /);
-    expect(await raw(server, `GET /v1/files/%E0%A4%A HTTP/1.1\r\nHost: x\r\n${auth}`)).to.match(/^HTTP\/1\.1 404 /);
-    const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
-    expect(await raw(server, `GET //[ HTTP/1.1\r\nHost: x\r\n${upgrade}`)).to.match(/^HTTP\/1\.1 (400|404) /);
+    expect(await raw(server, `GET //[ HTTP/1.1\r\nHost: x\r\n${auth}`)).to.match(
+      /^HTTP\/1\.1 (400|404) /,
+    );
+    expect(await raw(server, `GET /v1/files/%E0%A4%A HTTP/1.1\r\nHost: x\r\n${auth}`)).to.match(
+      /^HTTP\/1\.1 404 /,
+    );
+    const upgrade =
+      'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+    expect(await raw(server, `GET //[ HTTP/1.1\r\nHost: x\r\n${upgrade}`)).to.match(
+      /^HTTP\/1\.1 (400|404) /,
+    );
     expect((await call(server, 'GET', '/v1/models')).status).to.equal(200);
   });
 
@@ -104,7 +133,8 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     socket.write(
       'POST /v1/files HTTP/1.1\r\nHost: x\r\n' +
         `Authorization: Bearer ${KEY}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n` +
-        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.raw"\r\n\r\n' + 'x'.repeat(1000),
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.raw"\r\n\r\n' +
+        'x'.repeat(1000),
     );
     await until(() => server?.state.inFlight === 1);
     socket.destroy();
@@ -142,7 +172,11 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     fs.mkdirSync(path.join(dir, 'audio'));
     fs.writeFileSync(path.join(dir, 'audio', 'manifest.json'), 'not json');
     server = await startMockServer({ apiKey: KEY, realtimePacing: false, fixturesDir: dir });
-    const { ws, messages } = await realtimeSession(server, { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
+    const { ws, messages } = await realtimeSession(server, {
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+    });
     const loud = Buffer.alloc(3200);
     for (let i = 0; i < loud.length; i += 2) loud.writeInt16LE(i % 4 === 0 ? 8000 : -8000, i);
     ws.send(loud);
@@ -153,7 +187,9 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   });
 
   it('close() aborts a webhook delivery in flight and leaves no timer behind', async () => {
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    clock = sinon.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
     // A webhook receiver that takes the request and never answers.
     const held: net.Socket[] = [];
     const hook = net.createServer((socket) => {
@@ -161,13 +197,20 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
       socket.resume(); // read the request (so its end is seen), answer nothing
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    extra.push(() => new Promise<void>((resolve) => {
-      for (const s of held) s.destroy();
-      hook.close(() => resolve());
-    }));
+    extra.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of held) s.destroy();
+          hook.close(() => resolve());
+        }),
+    );
     server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 5, processingMs: 5 } });
     const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-    await call(server, 'POST', '/v1/transcriptions', { model: 'stt-async-v5', audio_url: 'https://example.com/a.mp3', webhook_url: url });
+    await call(server, 'POST', '/v1/transcriptions', {
+      model: 'stt-async-v5',
+      audio_url: 'https://example.com/a.mp3',
+      webhook_url: url,
+    });
     await clock.tickAsync(20);
     await until(() => held.length === 1);
     let hookSideClosed = false;

@@ -9,25 +9,49 @@ import { until } from '../helpers';
 const KEY = 'mock-ws-key';
 
 /** A raw ws client that records every server message. */
-async function session(server: MockServer, opts: { headers?: Record<string, string>; protocols?: readonly string[]; start?: object | string; path?: string } = {}) {
-  const url = server.realtimeURL.replace('/transcribe-websocket', opts.path ?? '/transcribe-websocket');
-  const ws = new WebSocket(url, [...(opts.protocols ?? [])], { headers: opts.headers, perMessageDeflate: false });
+async function session(
+  server: MockServer,
+  opts: {
+    headers?: Record<string, string>;
+    protocols?: readonly string[];
+    start?: object | string;
+    path?: string;
+  } = {},
+) {
+  const url = server.realtimeURL.replace(
+    '/transcribe-websocket',
+    opts.path ?? '/transcribe-websocket',
+  );
+  const ws = new WebSocket(url, [...(opts.protocols ?? [])], {
+    headers: opts.headers,
+    perMessageDeflate: false,
+  });
   const messages: RealtimeMessage[] = [];
   let closeCode: number | undefined;
   ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
   ws.on('close', (code) => (closeCode = code));
   ws.on('error', () => undefined);
   await once(ws, 'open');
-  if (opts.start !== undefined) ws.send(typeof opts.start === 'string' ? opts.start : JSON.stringify(opts.start));
-  return { ws, messages, closed: () => until(() => closeCode !== undefined).then(() => closeCode as number) };
+  if (opts.start !== undefined)
+    ws.send(typeof opts.start === 'string' ? opts.start : JSON.stringify(opts.start));
+  return {
+    ws,
+    messages,
+    closed: () => until(() => closeCode !== undefined).then(() => closeCode as number),
+  };
 }
-const finalsOf = (messages: RealtimeMessage[]) => messages.flatMap((m) => m.tokens).filter((t) => t.is_final);
+const finalsOf = (messages: RealtimeMessage[]) =>
+  messages.flatMap((m) => m.tokens).filter((t) => t.is_final);
 const START = { model: 'stt-rt-v5', ...PCM };
 
 describe('mock/ws: the realtime API', () => {
   let server: MockServer;
   beforeEach(async () => {
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 1000 });
+    server = await startMockServer({
+      apiKey: KEY,
+      realtimePacing: false,
+      realtimeIdleTimeoutMs: 1000,
+    });
   });
   afterEach(() => server.close());
 
@@ -40,18 +64,22 @@ describe('mock/ws: the realtime API', () => {
       const audio = fixture('hello-world.wav');
       const s = await session(server, opts);
       if (how.includes('subprotocol')) expect(s.ws.protocol).to.equal('soniox-api-key');
-      for (let at = 0; at < audio.pcm.length; at += 4000) s.ws.send(audio.pcm.subarray(at, at + 4000));
+      for (let at = 0; at < audio.pcm.length; at += 4000)
+        s.ws.send(audio.pcm.subarray(at, at + 4000));
       s.ws.send('');
       expect(await s.closed()).to.equal(1000);
       const last = s.messages.at(-1)!;
       expect(last).to.include({ finished: true });
       expect(last.tokens).to.deep.equal([]);
-      expect(finalsOf(s.messages).map((t) => t.text)).to.deep.equal(audio.words.map((w, i) => (i ? ` ${w.text}` : w.text)));
+      expect(finalsOf(s.messages).map((t) => t.text)).to.deep.equal(
+        audio.words.map((w, i) => (i ? ` ${w.text}` : w.text)),
+      );
       // Every message lists finals before the non-final tail, and proc times never go back.
       let proc = 0;
       for (const m of s.messages) {
         const firstNonFinal = m.tokens.findIndex((t) => !t.is_final);
-        if (firstNonFinal >= 0) expect(m.tokens.slice(firstNonFinal).every((t) => !t.is_final)).to.equal(true);
+        if (firstNonFinal >= 0)
+          expect(m.tokens.slice(firstNonFinal).every((t) => !t.is_final)).to.equal(true);
         expect(m.total_audio_proc_ms!).to.be.at.least(proc);
         proc = m.total_audio_proc_ms!;
       }
@@ -69,8 +97,13 @@ describe('mock/ws: the realtime API', () => {
 
   it('accepts a temporary key once when it is single-use', async () => {
     const res = await fetch(`${server.url}/v1/auth/temporary-api-key`, {
-      method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ usage_type: 'transcribe_websocket', expires_in_seconds: 60, single_use: true }),
+      method: 'POST',
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        usage_type: 'transcribe_websocket',
+        expires_in_seconds: 60,
+        single_use: true,
+      }),
     });
     const { api_key } = (await res.json()) as { api_key: string };
     const first = await session(server, { start: { ...START, api_key } });
@@ -83,10 +116,18 @@ describe('mock/ws: the realtime API', () => {
   });
 
   for (const [name, start, type] of [
-    ['a raw format without sample_rate', { model: 'stt-rt-v5', audio_format: 'pcm_s16le', api_key: KEY }, 'invalid_request'],
+    [
+      'a raw format without sample_rate',
+      { model: 'stt-rt-v5', audio_format: 'pcm_s16le', api_key: KEY },
+      'invalid_request',
+    ],
     ['an unknown model', { ...START, model: 'stt-rt-v0', api_key: KEY }, 'model_not_available'],
     ['an async model', { ...START, model: 'stt-async-v5', api_key: KEY }, 'model_not_available'],
-    ['an unknown audio format', { ...START, audio_format: 'midi', api_key: KEY }, 'invalid_request'],
+    [
+      'an unknown audio format',
+      { ...START, audio_format: 'midi', api_key: KEY },
+      'invalid_request',
+    ],
     ['a bad field value', { ...START, max_endpoint_delay_ms: 1, api_key: KEY }, 'invalid_request'],
     ['a start message that is not JSON', 'hello', 'invalid_request'],
   ] as const) {
@@ -111,13 +152,27 @@ describe('mock/ws: the realtime API', () => {
 
   it('marks endpoints with <end> after silence when asked to', async () => {
     const audio = fixture('two-phrases.wav');
-    const s = await session(server, { start: { ...START, api_key: KEY, enable_endpoint_detection: true, max_endpoint_delay_ms: 500, enable_speaker_diarization: true, enable_language_identification: true } });
-    for (let at = 0; at < audio.pcm.length; at += 3200) s.ws.send(audio.pcm.subarray(at, at + 3200));
+    const s = await session(server, {
+      start: {
+        ...START,
+        api_key: KEY,
+        enable_endpoint_detection: true,
+        max_endpoint_delay_ms: 500,
+        enable_speaker_diarization: true,
+        enable_language_identification: true,
+      },
+    });
+    for (let at = 0; at < audio.pcm.length; at += 3200)
+      s.ws.send(audio.pcm.subarray(at, at + 3200));
     s.ws.send(Buffer.alloc(0));
     await s.closed();
     const tokens = s.messages.flatMap((m) => m.tokens);
     expect(tokens.filter((t) => t.text === '<end>')).to.have.length(2);
-    expect(finalsOf(s.messages).filter((t) => t.text !== '<end>').every((t) => t.speaker === '1' && t.language === 'en')).to.equal(true);
+    expect(
+      finalsOf(s.messages)
+        .filter((t) => t.text !== '<end>')
+        .every((t) => t.speaker === '1' && t.language === 'en'),
+    ).to.equal(true);
   });
 
   it('closes an idle session with a 408 error, and keepalive prevents it', async () => {
@@ -148,12 +203,18 @@ describe('mock/ws: the realtime API', () => {
 
   it('recognises a WAV stream (audio_format auto) and times other containers by an assumed bitrate', async () => {
     const audio = fixture('weather.wav');
-    const wav = await session(server, { start: { model: 'stt-rt-v5', audio_format: 'auto', api_key: KEY } });
+    const wav = await session(server, {
+      start: { model: 'stt-rt-v5', audio_format: 'auto', api_key: KEY },
+    });
     wav.ws.send(audio.wav);
     wav.ws.send('');
     await wav.closed();
-    expect(finalsOf(wav.messages).map((t) => t.text.trim())).to.deep.equal(audio.words.map((w) => w.text));
-    const mp3 = await session(server, { start: { model: 'stt-rt-v5', audio_format: 'mp3', api_key: KEY } });
+    expect(finalsOf(wav.messages).map((t) => t.text.trim())).to.deep.equal(
+      audio.words.map((w) => w.text),
+    );
+    const mp3 = await session(server, {
+      start: { model: 'stt-rt-v5', audio_format: 'mp3', api_key: KEY },
+    });
     mp3.ws.send(Buffer.alloc(16_000 * 2, 7));
     mp3.ws.send('');
     await mp3.closed();

@@ -19,7 +19,11 @@ describe('realtime/stream backpressure (scripted socket)', () => {
 
   async function open(config: Record<string, unknown> = {}): Promise<void> {
     socket = new ScriptedSocket();
-    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket', env: {} });
+    const client = new SonioxClient({
+      apiKey: SECRET_KEY,
+      realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket',
+      env: {},
+    });
     stream = client.realtime({ ...PCM16, ...config, webSocketFactory: () => socket as never });
     stream.on('error', () => undefined);
     const connected = stream.connect();
@@ -27,7 +31,10 @@ describe('realtime/stream backpressure (scripted socket)', () => {
     socket.open();
     await connected;
   }
-  const result = (i: number) => JSON.stringify({ tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }] });
+  const result = (i: number) =>
+    JSON.stringify({
+      tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }],
+    });
 
   afterEach(() => stream?.destroy());
 

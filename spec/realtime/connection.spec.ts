@@ -19,7 +19,9 @@ describe('realtime/connection (scripted socket)', () => {
   const KEY = 'sk-connection-SECRET-42';
 
   beforeEach(() => {
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    clock = sinon.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     socket = new ScriptedSocket();
     seen = { open: 0, messages: [], failures: [] };
     const events: ConnectionEvents = {
@@ -27,10 +29,17 @@ describe('realtime/connection (scripted socket)', () => {
       message: (text) => seen.messages.push(text),
       failure: (error) => seen.failures.push(error),
     };
-    connection = new Connection('ws://x', { Authorization: `Bearer ${KEY}` }, KEY, { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 }, events, (_url, options) => {
-      factoryOptions = options as unknown as Record<string, unknown>;
-      return socket as unknown as WebSocket;
-    });
+    connection = new Connection(
+      'ws://x',
+      { Authorization: `Bearer ${KEY}` },
+      KEY,
+      { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 },
+      events,
+      (_url, options) => {
+        factoryOptions = options as unknown as Record<string, unknown>;
+        return socket as unknown as WebSocket;
+      },
+    );
   });
   afterEach(() => {
     connection.retire();
@@ -50,7 +59,9 @@ describe('realtime/connection (scripted socket)', () => {
     socket.emit('error', new Error('read ECONNRESET'));
     socket.emit('close', 1006);
     socket.emit('message', Buffer.from('{}'), false);
-    expect(seen.failures.map((f) => f.message)).to.deep.equal(['the realtime connection failed: read ECONNRESET']);
+    expect(seen.failures.map((f) => f.message)).to.deep.equal([
+      'the realtime connection failed: read ECONNRESET',
+    ]);
     expect(seen.messages).to.deep.equal([]);
   });
 
@@ -180,7 +191,11 @@ describe('realtime/connection (scripted socket)', () => {
 
   describe('exactly', () => {
     it('asks for a socket without permessage-deflate, with the handshake timeout and the headers', () => {
-      expect(factoryOptions).to.deep.equal({ perMessageDeflate: false, handshakeTimeout: 1000, headers: { Authorization: `Bearer ${KEY}` } });
+      expect(factoryOptions).to.deep.equal({
+        perMessageDeflate: false,
+        handshakeTimeout: 1000,
+        headers: { Authorization: `Bearer ${KEY}` },
+      });
     });
 
     it('keeps the socket (and its headers) out of util.inspect', () => {
@@ -200,7 +215,9 @@ describe('realtime/connection (scripted socket)', () => {
       expect(error?.message).to.equal('the realtime connection is not open');
       socket.open();
       socket.emit('close', 4000);
-      expect(seen.failures[0].message).to.equal('the realtime connection closed unexpectedly (code 4000) before the session finished');
+      expect(seen.failures[0].message).to.equal(
+        'the realtime connection closed unexpectedly (code 4000) before the session finished',
+      );
     });
 
     it('sends audio as binary frames and control messages as text; only audio holds off the keepalive', () => {

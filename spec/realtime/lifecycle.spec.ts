@@ -35,10 +35,19 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   const cleanups: Array<() => unknown> = [];
 
   /** A peer that answers every connection with `onConnection`. */
-  async function peer(onConnection: (ws: WebSocket, index: number) => void = () => undefined, autoPong = true, accept = Infinity): Promise<void> {
+  async function peer(
+    onConnection: (ws: WebSocket, index: number) => void = () => undefined,
+    autoPong = true,
+    accept = Infinity,
+  ): Promise<void> {
     peers = [];
     // Upgrades past the first `accept` are refused (401), like a server that is gone.
-    wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong, verifyClient: () => peers.length < accept });
+    wss = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      autoPong,
+      verifyClient: () => peers.length < accept,
+    });
     wss.on('connection', (ws) => {
       peers.push(ws);
       onConnection(ws, peers.length - 1);
@@ -59,10 +68,13 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     const held: net.Socket[] = [];
     const tcp = net.createServer((socket) => held.push(socket));
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => {
-      for (const socket of held) socket.destroy();
-      tcp.close(resolve);
-    }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of held) socket.destroy();
+          tcp.close(resolve);
+        }),
+    );
     url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
     return held;
   }
@@ -79,13 +91,18 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   });
 
   it("1. 'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
-    await peer((ws) => ws.on('message', (data, isBinary) => {
-      if (!isBinary && data.toString() === '') {
-        send(ws, { tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }], final_audio_proc_ms: 100 });
-        send(ws, { tokens: [], finished: true });
-        ws.close(1000);
-      }
-    }));
+    await peer((ws) =>
+      ws.on('message', (data, isBinary) => {
+        if (!isBinary && data.toString() === '') {
+          send(ws, {
+            tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }],
+            final_audio_proc_ms: 100,
+          });
+          send(ws, { tokens: [], finished: true });
+          ws.close(1000);
+        }
+      }),
+    );
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = stream({ finishTimeoutMs: 30_000 });
     const errors: Error[] = [];
@@ -125,7 +142,10 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       s.on('error', (e: Error) => (failed = e));
       await s.connect();
       // More tokens than the readable side holds: the SDK pauses the socket, so pongs wait unread.
-      for (let i = 0; i < 40; i++) send(peers[0], { tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }] });
+      for (let i = 0; i < 40; i++)
+        send(peers[0], {
+          tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }],
+        });
       await until(() => s.readableLength >= 16);
       for (let i = 0; i < 5; i++) {
         await clock.tickAsync(1000);
@@ -139,20 +159,24 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     });
   });
 
-  it("3. a write after the server finished and closed fails at once with a typed error (no spin, no hang)", async () => {
-    await peer((ws) => ws.on('message', (_data, isBinary) => {
-      if (isBinary) {
-        send(ws, { tokens: [], finished: true });
-        ws.close(1000);
-      }
-    }));
+  it('3. a write after the server finished and closed fails at once with a typed error (no spin, no hang)', async () => {
+    await peer((ws) =>
+      ws.on('message', (_data, isBinary) => {
+        if (isBinary) {
+          send(ws, { tokens: [], finished: true });
+          ws.close(1000);
+        }
+      }),
+    );
     const s = stream();
     s.on('error', () => undefined);
     s.resume();
     await new Promise<void>((resolve) => s.write(Buffer.alloc(320), () => resolve()));
     await once(s, 'finished');
     await until(() => peers[0].readyState === peers[0].CLOSED);
-    const error = await settlesWithin(new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve)));
+    const error = await settlesWithin(
+      new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve)),
+    );
     expect(error).to.be.instanceOf(SonioxError);
     expect(error?.message).to.match(/already finished/);
   });
@@ -163,7 +187,11 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     s.resume();
     await s.connect();
     await once(s, 'finished');
-    await settlesWithin(new Promise<void>((resolve, reject) => s.end((error?: Error | null) => (error ? reject(error) : resolve()))));
+    await settlesWithin(
+      new Promise<void>((resolve, reject) =>
+        s.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      ),
+    );
     expect(s.phase).to.equal('finished');
   });
 
@@ -173,7 +201,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       const s = stream();
       s.on('error', () => undefined);
       const connecting = s.connect();
-      const written = new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve));
+      const written = new Promise<Error | null | undefined>((resolve) =>
+        s.write(Buffer.alloc(320), resolve),
+      );
       await until(() => held.length === 1);
       s.destroy();
       expect(await settlesWithin(rejection(connecting))).to.be.instanceOf(SonioxError);
@@ -191,7 +221,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await until(() => peers[0].readyState === peers[0].CLOSED);
       await new Promise((resolve) => setImmediate(resolve));
       const connecting = s.connect();
-      const written = new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve));
+      const written = new Promise<Error | null | undefined>((resolve) =>
+        s.write(Buffer.alloc(320), resolve),
+      );
       s.destroy();
       expect(await settlesWithin(rejection(connecting))).to.be.instanceOf(SonioxError);
       expect(await settlesWithin(written)).to.be.instanceOf(Error);
@@ -220,7 +252,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     // The attempt is refused: that was the last one.
     const error = await settlesWithin(rejection(connecting));
     expect(error).to.be.instanceOf(SonioxWebSocketError);
-    expect(error.message).to.match(/cannot open the realtime session: Unexpected server response: 401/);
+    expect(error.message).to.match(
+      /cannot open the realtime session: Unexpected server response: 401/,
+    );
     expect(events).to.have.length(1);
     expect(events[0].error.closeCode).to.equal(1006);
     // The rejection reported it: no 'error' event on top (a connect()-only caller must not crash).
@@ -251,18 +285,38 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   }
 
   it('7. delivers a final punctuation token that ends where the word before it ends; the transcript keeps translations apart', async () => {
-    await peer((ws) => ws.once('message', () => {
-      send(ws, {
-        tokens: [
-          { text: 'Hello', start_ms: 0, end_ms: 400, is_final: true, translation_status: 'original' },
-          { text: ',', start_ms: 400, end_ms: 400, is_final: true, translation_status: 'original' },
-          { text: ' world', start_ms: 500, end_ms: 900, is_final: true, translation_status: 'original' },
-          { text: 'Hola, mundo', is_final: true, translation_status: 'translation' },
-        ],
-        final_audio_proc_ms: 900,
-      });
-      send(ws, { tokens: [], finished: true });
-    }));
+    await peer((ws) =>
+      ws.once('message', () => {
+        send(ws, {
+          tokens: [
+            {
+              text: 'Hello',
+              start_ms: 0,
+              end_ms: 400,
+              is_final: true,
+              translation_status: 'original',
+            },
+            {
+              text: ',',
+              start_ms: 400,
+              end_ms: 400,
+              is_final: true,
+              translation_status: 'original',
+            },
+            {
+              text: ' world',
+              start_ms: 500,
+              end_ms: 900,
+              is_final: true,
+              translation_status: 'original',
+            },
+            { text: 'Hola, mundo', is_final: true, translation_status: 'translation' },
+          ],
+          final_audio_proc_ms: 900,
+        });
+        send(ws, { tokens: [], finished: true });
+      }),
+    );
     const s = stream();
     const tokens: RealtimeToken[] = [];
     await s.connect();
@@ -276,7 +330,10 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     /** Frames each connection received: text as is, binary as its byte count. */
     let received: Array<Array<string | number>>;
     /** A peer that drops the first connection once it has `dropAfter` audio bytes; later ones answer `onLater`. */
-    async function droppingPeer(dropAfter: number, onLater: (ws: WebSocket) => void = () => undefined): Promise<void> {
+    async function droppingPeer(
+      dropAfter: number,
+      onLater: (ws: WebSocket) => void = () => undefined,
+    ): Promise<void> {
       received = [];
       await peer((ws, index) => {
         const frames: Array<string | number> = [];
@@ -332,7 +389,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
     it('10. reports audio the bounded replay buffer could not keep, in the reconnect event', async () => {
       await droppingPeer(3200);
-      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxBufferBytes: 640 } });
+      const s = stream({
+        reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxBufferBytes: 640 },
+      });
       s.on('error', () => undefined);
       const reconnects: ReconnectEvent[] = [];
       s.on('reconnect', (e: ReconnectEvent) => reconnects.push(e));
@@ -353,7 +412,13 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
           if (isBinary) audio += data.length;
           if (!isBinary && data.toString() === '') {
             // Its clock starts at the stream's 5 ms: "ood" (0-5) is the replayed end of "good".
-            send(ws, { tokens: [{ text: 'ood', is_final: true, start_ms: 0, end_ms: 5 }, { text: 'morning', is_final: true, start_ms: 5, end_ms: 15 }], final_audio_proc_ms: audio / 32 });
+            send(ws, {
+              tokens: [
+                { text: 'ood', is_final: true, start_ms: 0, end_ms: 5 },
+                { text: 'morning', is_final: true, start_ms: 5, end_ms: 15 },
+              ],
+              final_audio_proc_ms: audio / 32,
+            });
             send(ws, { tokens: [], finished: true });
             ws.close(1000);
           }
@@ -365,7 +430,15 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       const tokens: RealtimeToken[] = [];
       s.on('data', (t: RealtimeToken) => tokens.push(t));
       await s.connect();
-      peers[0].once('message', () => send(peers[0], { tokens: [{ text: 'good', is_final: true, start_ms: 0, end_ms: 10 }, { text: ' mor', is_final: false, start_ms: 10, end_ms: 20 }], final_audio_proc_ms: 5 }));
+      peers[0].once('message', () =>
+        send(peers[0], {
+          tokens: [
+            { text: 'good', is_final: true, start_ms: 0, end_ms: 10 },
+            { text: ' mor', is_final: false, start_ms: 10, end_ms: 20 },
+          ],
+          final_audio_proc_ms: 5,
+        }),
+      );
       s.write(Buffer.alloc(640, 1));
       await until(() => tokens.length === 2);
       s.write(Buffer.alloc(640, 2));
@@ -377,16 +450,21 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(reconnects.map((e) => [e.attempt, e.unreplayedAudioMs])).to.deep.equal([[1, 0]]);
       // Replayed from 5 ms (byte 160): the rest of the first chunk, the second, then the new one.
       expect(received[1].slice(1)).to.deep.equal([480, 640, 640, '']);
-      expect(tokens.map((t) => [t.text, t.is_final, t.start_ms])).to.deep.equal([['good', true, 0], [' mor', false, 10], [' morning', true, 10]]);
+      expect(tokens.map((t) => [t.text, t.is_final, t.start_ms])).to.deep.equal([
+        ['good', true, 0],
+        [' mor', false, 10],
+        [' morning', true, 10],
+      ]);
       expect(s.transcript).to.equal('good morning');
       expect(s.audioBytesSent).to.equal(1920);
     });
 
     it('8. a connection that drops while the reader is slow: the new socket is paused for that reader too', async () => {
       const big = 'x'.repeat(1024);
-      const flood = (ws: WebSocket) => ws.once('message', () => {
-        for (let i = 0; i < 600; i++) send(ws, { tokens: [{ text: big, is_final: false }] });
-      });
+      const flood = (ws: WebSocket) =>
+        ws.once('message', () => {
+          for (let i = 0; i < 600; i++) send(ws, { tokens: [{ text: big, is_final: false }] });
+        });
       received = [];
       await peer((ws, index) => {
         flood(ws);
@@ -423,28 +501,42 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     it('a getApiKey that throws fails the reconnection with a typed error that names the cause', async () => {
       await droppingPeer(320);
       let calls = 0;
-      const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, getApiKey: () => {
-        calls += 1;
-        if (calls > 1) throw new Error('key service down');
-        return SECRET_KEY;
-      } } });
+      const s = stream({
+        reconnect: {
+          maxAttempts: 1,
+          baseDelayMs: 0,
+          maxDelayMs: 0,
+          getApiKey: () => {
+            calls += 1;
+            if (calls > 1) throw new Error('key service down');
+            return SECRET_KEY;
+          },
+        },
+      });
       const errors: Error[] = [];
       s.on('error', (e: Error) => errors.push(e));
       s.write(Buffer.alloc(320, 1));
       await until(() => errors.length === 1);
       expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
-      expect(errors[0].message).to.match(/cannot get an API key for the realtime session: key service down/);
+      expect(errors[0].message).to.match(
+        /cannot get an API key for the realtime session: key service down/,
+      );
       // A write on the failed stream is refused with what failed it.
-      const late = await new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(2), resolve));
+      const late = await new Promise<Error | null | undefined>((resolve) =>
+        s.write(Buffer.alloc(2), resolve),
+      );
       expect(late).to.be.instanceOf(Error);
     });
   });
 
   describe('edges of the machine', () => {
     it('refuses audio after end(), and end() twice is harmless; a container stream has no audio time', async () => {
-      await peer((ws) => ws.on('message', (data, isBinary) => {
-        if (!isBinary && data.toString() === '') send(ws, { tokens: [], finished: true, request_id: 'req-1' });
-      }));
+      await peer((ws) =>
+        ws.on('message', (data, isBinary) => {
+          if (!isBinary && data.toString() === '')
+            send(ws, { tokens: [], finished: true, request_id: 'req-1' });
+        }),
+      );
       const s = stream({ audio_format: 'auto', sample_rate: undefined, num_channels: undefined });
       s.resume();
       await s.connect();
@@ -478,7 +570,12 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     it('opens nothing when destroyed while getApiKey is still minting the key', async () => {
       await peer();
       let release: (key: string) => void = () => undefined;
-      const s = stream({ reconnect: { maxAttempts: 1, getApiKey: () => new Promise<string>((resolve) => (release = resolve)) } });
+      const s = stream({
+        reconnect: {
+          maxAttempts: 1,
+          getApiKey: () => new Promise<string>((resolve) => (release = resolve)),
+        },
+      });
       const connecting = s.connect();
       s.destroy();
       release(SECRET_KEY);
@@ -524,22 +621,29 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
     it('sends finalize with trailing_silence_ms only when given', async () => {
       const texts: string[] = [];
-      await peer((ws) => ws.on('message', (data, isBinary) => !isBinary && texts.push(data.toString())));
+      await peer((ws) =>
+        ws.on('message', (data, isBinary) => !isBinary && texts.push(data.toString())),
+      );
       const s = stream();
       await s.connect();
       s.finalize();
       s.finalize({ trailing_silence_ms: 300 });
       await until(() => texts.length === 3);
-      expect(texts.slice(1).map((t) => JSON.parse(t))).to.deep.equal([{ type: 'finalize' }, { type: 'finalize', trailing_silence_ms: 300 }]);
+      expect(texts.slice(1).map((t) => JSON.parse(t))).to.deep.equal([
+        { type: 'finalize' },
+        { type: 'finalize', trailing_silence_ms: 300 },
+      ]);
     });
 
     it('end() before any audio connects, sends the config and end-of-audio, and finishes', async () => {
       const texts: string[] = [];
-      await peer((ws) => ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        texts.push(data.toString());
-        if (data.toString() === '') send(ws, { tokens: [], finished: true });
-      }));
+      await peer((ws) =>
+        ws.on('message', (data, isBinary) => {
+          if (isBinary) return;
+          texts.push(data.toString());
+          if (data.toString() === '') send(ws, { tokens: [], finished: true });
+        }),
+      );
       const s = stream();
       s.resume();
       s.end();

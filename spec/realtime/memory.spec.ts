@@ -44,7 +44,9 @@ describe('realtime/stream: memory and handles', function () {
       accepted += chunk.length;
     }
     const growthMB = (process.memoryUsage().rss - before) / 1024 / 1024;
-    console.log(`      backpressure: ${(accepted / 1024 / 1024).toFixed(1)} MB accepted of 200 MB offered, RSS growth ${growthMB.toFixed(1)} MB`);
+    console.log(
+      `      backpressure: ${(accepted / 1024 / 1024).toFixed(1)} MB accepted of 200 MB offered, RSS growth ${growthMB.toFixed(1)} MB`,
+    );
     expect(blockedSince).to.be.greaterThan(0);
     expect(accepted).to.be.below(64 * 1024 * 1024);
     expect(growthMB).to.be.below(64);
@@ -72,7 +74,9 @@ describe('realtime/stream: memory and handles', function () {
     expect(tokens.map((t) => t.start_ms)).to.deep.equal(tokens.map((_, i) => i * 400 + 50));
     // The readable buffer holds the highWaterMark plus what one socket read carried (tens of KB
     // of messages), not the session: the socket is paused while the reader lags.
-    console.log(`      slow reader: at most ${maxBuffered} of 1500 tokens buffered, socket paused ${pause.callCount} times`);
+    console.log(
+      `      slow reader: at most ${maxBuffered} of 1500 tokens buffered, socket paused ${pause.callCount} times`,
+    );
     expect(pause.callCount).to.be.greaterThan(0);
     expect(resume.callCount).to.be.within(pause.callCount - 1, pause.callCount);
     expect(maxBuffered).to.be.below(750);

@@ -18,7 +18,9 @@ describe('realtime/stream (against a scripted peer)', () => {
   let upgradeHeaders: Record<string, string | string[] | undefined>;
   let peer: WebSocket | undefined;
 
-  async function start(options: { autoPong?: boolean; onText?: (ws: WebSocket, text: string) => void } = {}): Promise<void> {
+  async function start(
+    options: { autoPong?: boolean; onText?: (ws: WebSocket, text: string) => void } = {},
+  ): Promise<void> {
     frames = [];
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: options.autoPong ?? true });
     wss.on('connection', (ws, req) => {
@@ -45,12 +47,23 @@ describe('realtime/stream (against a scripted peer)', () => {
   it('sends the key in the Authorization header, and the config with SDK options stripped and unknown fields kept', async () => {
     await start();
     const stream = clientFor().realtime({
-      audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, extra: { brand_new_field: { a: 1 } }, tokens: 'final', keepaliveIntervalMs: 5000,
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      extra: { brand_new_field: { a: 1 } },
+      tokens: 'final',
+      keepaliveIntervalMs: 5000,
     });
     await stream.connect();
     await until(() => frames.length === 1);
     const start0 = JSON.parse(frames[0].text!);
-    expect(start0).to.deep.equal({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, brand_new_field: { a: 1 }, model: 'stt-rt-v5' });
+    expect(start0).to.deep.equal({
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      brand_new_field: { a: 1 },
+      model: 'stt-rt-v5',
+    });
     expect(upgradeHeaders.authorization).to.equal(`Bearer ${SECRET_KEY}`);
     expect(upgradeHeaders['sec-websocket-extensions']).to.equal(undefined);
     stream.destroy();
@@ -58,7 +71,12 @@ describe('realtime/stream (against a scripted peer)', () => {
 
   it('sends audio as binary frames and an empty text frame on end()', async () => {
     await start();
-    const stream = clientFor().realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1, finishTimeoutMs: 50 });
+    const stream = clientFor().realtime({
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      finishTimeoutMs: 50,
+    });
     stream.on('error', () => undefined);
     stream.write(Buffer.alloc(1000));
     stream.end(Buffer.alloc(500));
@@ -72,7 +90,9 @@ describe('realtime/stream (against a scripted peer)', () => {
     const stream = clientFor().realtime({ audio_format: 'auto', finishTimeoutMs: 80 });
     stream.resume();
     stream.end(Buffer.alloc(100));
-    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxTimeoutError];
+    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
+      SonioxTimeoutError,
+    ];
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect(error.message).to.match(/no 'finished'/);
   });
@@ -82,7 +102,9 @@ describe('realtime/stream (against a scripted peer)', () => {
     const stream = clientFor().realtime({ audio_format: 'auto', heartbeatIntervalMs: 40 });
     await stream.connect();
     const started = Date.now();
-    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
+      SonioxWebSocketError,
+    ];
     expect(error).to.be.instanceOf(SonioxWebSocketError);
     expect(error.message).to.match(/no pong/);
     expect(Date.now() - started).to.be.below(1000);
@@ -102,7 +124,11 @@ describe('realtime/stream (against a scripted peer)', () => {
   it('sends keepalives only while no audio flows (fake timers)', async () => {
     await start();
     const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-    const stream = clientFor().realtime({ audio_format: 'auto', keepaliveIntervalMs: 1000, heartbeatIntervalMs: 1e9 });
+    const stream = clientFor().realtime({
+      audio_format: 'auto',
+      keepaliveIntervalMs: 1000,
+      heartbeatIntervalMs: 1e9,
+    });
     await stream.connect();
     const keepalives = () => frames.filter((f) => f.text === '{"type":"keepalive"}').length;
     await clock.tickAsync(1000);
@@ -122,7 +148,12 @@ describe('realtime/stream (against a scripted peer)', () => {
     await start();
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const baseline = timers();
-    const stream = clientFor().realtime({ audio_format: 'auto', keepaliveIntervalMs: 1000, heartbeatIntervalMs: 1000, finishTimeoutMs: 1000 });
+    const stream = clientFor().realtime({
+      audio_format: 'auto',
+      keepaliveIntervalMs: 1000,
+      heartbeatIntervalMs: 1000,
+      finishTimeoutMs: 1000,
+    });
     await stream.connect();
     expect(timers()).to.be.greaterThan(baseline);
     stream.destroy();

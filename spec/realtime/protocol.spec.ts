@@ -1,10 +1,24 @@
 import { expect } from 'chai';
 import { SonioxWebSocketError } from '../../lib/errors';
-import { MAX_TIMER_MS, bytesPerMs, checkConfig, frameBytes, isRawFormat, parseServerMessage, splitConfig } from '../../lib/realtime/protocol';
+import {
+  MAX_TIMER_MS,
+  bytesPerMs,
+  checkConfig,
+  frameBytes,
+  isRawFormat,
+  parseServerMessage,
+  splitConfig,
+} from '../../lib/realtime/protocol';
 import type { RealtimeMessage } from '../../lib/types';
 
-const PCM16 = { model: 'stt-rt-v5', audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 };
-const fieldsOf = (options: Record<string, unknown>, start: Record<string, unknown> = PCM16) => checkConfig(start, options).map((i) => i.field);
+const PCM16 = {
+  model: 'stt-rt-v5',
+  audio_format: 'pcm_s16le',
+  sample_rate: 16000,
+  num_channels: 1,
+};
+const fieldsOf = (options: Record<string, unknown>, start: Record<string, unknown> = PCM16) =>
+  checkConfig(start, options).map((i) => i.field);
 
 describe('realtime/protocol', () => {
   describe('parseServerMessage: every frame is checked before it is used', () => {
@@ -22,21 +36,32 @@ describe('realtime/protocol', () => {
       it(`refuses ${what}`, () => {
         const parsed = parseServerMessage(frame);
         expect(parsed).to.be.instanceOf(SonioxWebSocketError);
-        expect((parsed as SonioxWebSocketError).message).to.match(/^malformed message from the server \(.+\)$/);
+        expect((parsed as SonioxWebSocketError).message).to.match(
+          /^malformed message from the server \(.+\)$/,
+        );
       });
     }
 
     it('accepts a result with nulls where the API may send them, and a finished message without tokens', () => {
-      const ok = parseServerMessage('{"tokens":[{"text":"a","is_final":true,"start_ms":null,"speaker":null}],"final_audio_proc_ms":null}');
+      const ok = parseServerMessage(
+        '{"tokens":[{"text":"a","is_final":true,"start_ms":null,"speaker":null}],"final_audio_proc_ms":null}',
+      );
       expect(ok).not.to.be.instanceOf(SonioxWebSocketError);
       expect((parseServerMessage('{"finished":true}') as RealtimeMessage).tokens).to.deep.equal([]);
     });
 
     it('keeps the API key out of every field of an error frame', () => {
       const key = 'sk-realtime-SECRET-123456';
-      const parsed = parseServerMessage(JSON.stringify({
-        tokens: [], error_code: 401, error_type: `bad ${key}`, error_message: `Invalid API key ${key}.`, request_id: `id-${key}`,
-      }), [key, undefined]) as SonioxWebSocketError;
+      const parsed = parseServerMessage(
+        JSON.stringify({
+          tokens: [],
+          error_code: 401,
+          error_type: `bad ${key}`,
+          error_message: `Invalid API key ${key}.`,
+          request_id: `id-${key}`,
+        }),
+        [key, undefined],
+      ) as SonioxWebSocketError;
       expect(parsed).to.be.instanceOf(SonioxWebSocketError);
       expect(JSON.stringify({ ...parsed, message: parsed.message })).not.to.include(key);
       expect(parsed.message).to.include('[REDACTED]');
@@ -45,9 +70,23 @@ describe('realtime/protocol', () => {
   });
 
   describe('checkConfig: every timing option and the reconnect policy', () => {
-    for (const field of ['keepaliveIntervalMs', 'heartbeatIntervalMs', 'handshakeTimeoutMs', 'finishTimeoutMs']) {
+    for (const field of [
+      'keepaliveIntervalMs',
+      'heartbeatIntervalMs',
+      'handshakeTimeoutMs',
+      'finishTimeoutMs',
+    ]) {
       it(`refuses ${field} that is over 2^31-1 ms, non-finite, zero, negative or not a number`, () => {
-        for (const bad of [MAX_TIMER_MS + 1, 3e9, Number.POSITIVE_INFINITY, Number.NaN, 0, -5, '1000', null]) {
+        for (const bad of [
+          MAX_TIMER_MS + 1,
+          3e9,
+          Number.POSITIVE_INFINITY,
+          Number.NaN,
+          0,
+          -5,
+          '1000',
+          null,
+        ]) {
           expect(fieldsOf({ [field]: bad }), `${field}=${String(bad)}`).to.deep.equal([field]);
         }
         expect(fieldsOf({ [field]: MAX_TIMER_MS })).to.deep.equal([]);
@@ -60,30 +99,55 @@ describe('realtime/protocol', () => {
     });
 
     it('refuses a highWaterMark that is not a positive number', () => {
-      for (const bad of [0, -1, Number.NaN, 'big']) expect(fieldsOf({ highWaterMark: bad }), String(bad)).to.deep.equal(['highWaterMark']);
+      for (const bad of [0, -1, Number.NaN, 'big'])
+        expect(fieldsOf({ highWaterMark: bad }), String(bad)).to.deep.equal(['highWaterMark']);
     });
 
     it('refuses a reconnect policy that is null, not an object, or allows no attempt', () => {
       expect(fieldsOf({ reconnect: null })).to.deep.equal(['reconnect']);
       expect(fieldsOf({ reconnect: true })).to.deep.equal(['reconnect']);
       for (const maxAttempts of [0, -1, 1.5, '3', undefined, 1001]) {
-        expect(fieldsOf({ reconnect: { maxAttempts } }), String(maxAttempts)).to.deep.equal(['reconnect.maxAttempts']);
+        expect(fieldsOf({ reconnect: { maxAttempts } }), String(maxAttempts)).to.deep.equal([
+          'reconnect.maxAttempts',
+        ]);
       }
       expect(fieldsOf({ reconnect: { maxAttempts: 1 } })).to.deep.equal([]);
       expect(fieldsOf({ reconnect: undefined })).to.deep.equal([]);
     });
 
     it('refuses reconnect delays over 2^31-1 ms or non-finite, a buffer that is not a positive integer, a getApiKey that is not a function', () => {
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: 3e9 } })).to.deep.equal(['reconnect.baseDelayMs']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxDelayMs: Number.POSITIVE_INFINITY } })).to.deep.equal(['reconnect.maxDelayMs']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: -1 } })).to.deep.equal(['reconnect.baseDelayMs']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxBufferBytes: 0 } })).to.deep.equal(['reconnect.maxBufferBytes']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, getApiKey: 'key' } })).to.deep.equal(['reconnect.getApiKey']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 10, maxBufferBytes: 1024, getApiKey: () => 'k' } })).to.deep.equal([]);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: 3e9 } })).to.deep.equal([
+        'reconnect.baseDelayMs',
+      ]);
+      expect(
+        fieldsOf({ reconnect: { maxAttempts: 2, maxDelayMs: Number.POSITIVE_INFINITY } }),
+      ).to.deep.equal(['reconnect.maxDelayMs']);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: -1 } })).to.deep.equal([
+        'reconnect.baseDelayMs',
+      ]);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxBufferBytes: 0 } })).to.deep.equal([
+        'reconnect.maxBufferBytes',
+      ]);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, getApiKey: 'key' } })).to.deep.equal([
+        'reconnect.getApiKey',
+      ]);
+      expect(
+        fieldsOf({
+          reconnect: {
+            maxAttempts: 2,
+            baseDelayMs: 0,
+            maxDelayMs: 10,
+            maxBufferBytes: 1024,
+            getApiKey: () => 'k',
+          },
+        }),
+      ).to.deep.equal([]);
     });
 
     it('refuses reconnection for a container format, whose header only the first session saw', () => {
-      expect(fieldsOf({ reconnect: { maxAttempts: 2 } }, { model: 'stt-rt-v5', audio_format: 'auto' })).to.deep.equal(['reconnect']);
+      expect(
+        fieldsOf({ reconnect: { maxAttempts: 2 } }, { model: 'stt-rt-v5', audio_format: 'auto' }),
+      ).to.deep.equal(['reconnect']);
     });
 
     it('refuses auth, tokens, signal and webSocketFactory of the wrong kind', () => {
@@ -95,7 +159,10 @@ describe('realtime/protocol', () => {
 
     it('takes SDK options out of the start message and keeps unknown fields in it', () => {
       const factory = () => undefined as never;
-      const { start, options } = splitConfig({ ...PCM16, webSocketFactory: factory, extra: { future_field: 1 } } as never, 'stt-rt-v5');
+      const { start, options } = splitConfig(
+        { ...PCM16, webSocketFactory: factory, extra: { future_field: 1 } } as never,
+        'stt-rt-v5',
+      );
       expect(start).to.deep.equal({ ...PCM16, future_field: 1 });
       expect(options.webSocketFactory).to.equal(factory);
     });
@@ -110,58 +177,116 @@ describe('realtime/protocol', () => {
       expect(isRawFormat(undefined)).to.equal(false);
       expect(frameBytes({ audio_format: 'pcm_s16le', num_channels: 2 })).to.equal(4);
       expect(frameBytes({ audio_format: 'mulaw' })).to.equal(1);
-      expect(bytesPerMs({ audio_format: 'pcm_s16le', num_channels: 2, sample_rate: 8000 })).to.equal(32);
+      expect(
+        bytesPerMs({ audio_format: 'pcm_s16le', num_channels: 2, sample_rate: 8000 }),
+      ).to.equal(32);
       expect(bytesPerMs({ audio_format: 'auto' })).to.equal(0);
     });
 
     it('accepts every allowed value of the enumerated options and the edges of the ranges', () => {
       for (const options of [
-        { tokens: 'all' }, { tokens: 'final' }, { auth: 'header' }, { auth: 'message' }, { webSocketFactory: () => undefined },
-        { signal: new AbortController().signal }, { reconnect: { maxAttempts: 1000, maxBufferBytes: 1, baseDelayMs: MAX_TIMER_MS, maxDelayMs: 0 } },
-        { heartbeatIntervalMs: 1 }, { highWaterMark: 1 },
+        { tokens: 'all' },
+        { tokens: 'final' },
+        { auth: 'header' },
+        { auth: 'message' },
+        { webSocketFactory: () => undefined },
+        { signal: new AbortController().signal },
+        {
+          reconnect: {
+            maxAttempts: 1000,
+            maxBufferBytes: 1,
+            baseDelayMs: MAX_TIMER_MS,
+            maxDelayMs: 0,
+          },
+        },
+        { heartbeatIntervalMs: 1 },
+        { highWaterMark: 1 },
       ]) {
         expect(fieldsOf(options), JSON.stringify(options)).to.deep.equal([]);
       }
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: MAX_TIMER_MS + 1 } })).to.deep.equal(['reconnect.baseDelayMs']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: Number.NaN } })).to.deep.equal(['reconnect.baseDelayMs']);
-      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxBufferBytes: 1.5 } })).to.deep.equal(['reconnect.maxBufferBytes']);
+      expect(
+        fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: MAX_TIMER_MS + 1 } }),
+      ).to.deep.equal(['reconnect.baseDelayMs']);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, baseDelayMs: Number.NaN } })).to.deep.equal([
+        'reconnect.baseDelayMs',
+      ]);
+      expect(fieldsOf({ reconnect: { maxAttempts: 2, maxBufferBytes: 1.5 } })).to.deep.equal([
+        'reconnect.maxBufferBytes',
+      ]);
     });
 
     it('checks the start message: schema issues by field, api_key refused, raw formats need rate and channels', () => {
-      const issues = checkConfig({ model: 'stt-rt-v5', audio_format: 'pcm_s16le', api_key: 'x', sample_rate: 'fast' as never }, {});
+      const issues = checkConfig(
+        {
+          model: 'stt-rt-v5',
+          audio_format: 'pcm_s16le',
+          api_key: 'x',
+          sample_rate: 'fast' as never,
+        },
+        {},
+      );
       const fields = issues.map((i) => i.field);
       expect(fields).to.include.members(['api_key', 'num_channels', 'sample_rate']);
       expect(issues.find((i) => i.field === 'api_key')?.message).to.match(/set by the client/);
-      expect(issues.find((i) => i.field === 'num_channels')?.message).to.match(/required for audio_format pcm_s16le/);
-      expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'mulaw', num_channels: 1 }, {}).map((i) => i.field)).to.deep.equal(['sample_rate']);
+      expect(issues.find((i) => i.field === 'num_channels')?.message).to.match(
+        /required for audio_format pcm_s16le/,
+      );
+      expect(
+        checkConfig({ model: 'stt-rt-v5', audio_format: 'mulaw', num_channels: 1 }, {}).map(
+          (i) => i.field,
+        ),
+      ).to.deep.equal(['sample_rate']);
       expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'auto' }, {})).to.deep.equal([]);
     });
 
     it('leaves undefined fields out of the start message', () => {
-      expect(splitConfig({ audio_format: 'auto', language_hints: undefined }, 'm').start).to.deep.equal({ audio_format: 'auto', model: 'm' });
+      expect(
+        splitConfig({ audio_format: 'auto', language_hints: undefined }, 'm').start,
+      ).to.deep.equal({ audio_format: 'auto', model: 'm' });
     });
 
     it('refuses frames that are not JSON objects, and non-finite numbers JSON can still carry', () => {
       for (const frame of ['not json', '[1]', 'null', '5', '"text"']) {
         expect(parseServerMessage(frame), frame).to.be.instanceOf(SonioxWebSocketError);
       }
-      expect((parseServerMessage('x y') as SonioxWebSocketError).message).to.equal('malformed message from the server (not JSON, 3 characters)');
-      expect((parseServerMessage('[]') as SonioxWebSocketError).message).to.equal('malformed message from the server (not an object)');
-      expect(parseServerMessage('{"tokens":[{"text":"a","end_ms":1e400}]}')).to.be.instanceOf(SonioxWebSocketError);
-      expect(parseServerMessage('{"tokens":[{"text":"a"}]}')).not.to.be.instanceOf(SonioxWebSocketError);
-      expect(parseServerMessage('{"tokens":[{"text":"a","is_final":false}]}')).not.to.be.instanceOf(SonioxWebSocketError);
+      expect((parseServerMessage('x y') as SonioxWebSocketError).message).to.equal(
+        'malformed message from the server (not JSON, 3 characters)',
+      );
+      expect((parseServerMessage('[]') as SonioxWebSocketError).message).to.equal(
+        'malformed message from the server (not an object)',
+      );
+      expect(parseServerMessage('{"tokens":[{"text":"a","end_ms":1e400}]}')).to.be.instanceOf(
+        SonioxWebSocketError,
+      );
+      expect(parseServerMessage('{"tokens":[{"text":"a"}]}')).not.to.be.instanceOf(
+        SonioxWebSocketError,
+      );
+      expect(parseServerMessage('{"tokens":[{"text":"a","is_final":false}]}')).not.to.be.instanceOf(
+        SonioxWebSocketError,
+      );
     });
 
     it('turns error frames into errors with whatever the server gave', () => {
-      const full = parseServerMessage('{"tokens":[],"error_code":503,"error_type":"service_unavailable","error_message":"restart","request_id":"r-1"}') as SonioxWebSocketError;
-      expect(full.message).to.equal('realtime session failed with 503 service_unavailable: restart (request id r-1)');
-      expect(full).to.include({ serverCode: 503, errorType: 'service_unavailable', requestId: 'r-1', retryable: true });
+      const full = parseServerMessage(
+        '{"tokens":[],"error_code":503,"error_type":"service_unavailable","error_message":"restart","request_id":"r-1"}',
+      ) as SonioxWebSocketError;
+      expect(full.message).to.equal(
+        'realtime session failed with 503 service_unavailable: restart (request id r-1)',
+      );
+      expect(full).to.include({
+        serverCode: 503,
+        errorType: 'service_unavailable',
+        requestId: 'r-1',
+        retryable: true,
+      });
       const bare = parseServerMessage('{"error_message":"boom"}') as SonioxWebSocketError;
       expect(bare.message).to.equal('realtime session failed with an error: boom');
       expect(bare.serverCode).to.equal(undefined);
       const codeOnly = parseServerMessage('{"error_code":"400"}') as SonioxWebSocketError;
       expect(codeOnly.message).to.equal('realtime session failed with an error: no message');
-      const numeric = parseServerMessage('{"error_code":400,"error_type":7}') as SonioxWebSocketError;
+      const numeric = parseServerMessage(
+        '{"error_code":400,"error_type":7}',
+      ) as SonioxWebSocketError;
       expect(numeric.message).to.equal('realtime session failed with 400: no message');
       expect(numeric.retryable).to.equal(false);
     });

@@ -41,7 +41,10 @@ describe('realtime/reconnect', () => {
     });
 
     it('shifts timestamps and converts ms to whole-frame byte positions', () => {
-      expect(shiftToken({ text: 'a', start_ms: 10, end_ms: 20, is_final: true }, 100)).to.include({ start_ms: 110, end_ms: 120 });
+      expect(shiftToken({ text: 'a', start_ms: 10, end_ms: 20, is_final: true }, 100)).to.include({
+        start_ms: 110,
+        end_ms: 120,
+      });
       const t = { text: 'a', is_final: true };
       expect(shiftToken(t, 0)).to.equal(t);
       expect(shiftToken(t, 5)).to.deep.equal(t);
@@ -84,16 +87,27 @@ describe('realtime/reconnect', () => {
 
     it('survives two failures (a drop, then a 503) within maxAttempts', async () => {
       const expected = await baseline();
-      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 1000, times: 1 }, { errorCode: 503, afterAudioMs: 1500, times: 1 }] });
+      server.setFaults({
+        ws: [
+          { abruptClose: true, afterAudioMs: 1000, times: 1 },
+          { errorCode: 503, afterAudioMs: 1500, times: 1 },
+        ],
+      });
       const client = clientFor(server);
       let keys = 0;
-      const stream = client.realtime({ ...PCM, tokens: 'final', reconnect: { ...reconnect, getApiKey: () => (keys++, server.apiKey) } });
+      const stream = client.realtime({
+        ...PCM,
+        tokens: 'final',
+        reconnect: { ...reconnect, getApiKey: () => (keys++, server.apiKey) },
+      });
       const attempts: number[] = [];
       stream.on('reconnect', (e: ReconnectEvent) => attempts.push(e.attempt));
       const tokens = await run(stream, audio.pcm);
       expect(attempts).to.deep.equal([1, 2]);
       expect(keys).to.equal(3);
-      expect(tokens.map((t) => [t.text, t.start_ms])).to.deep.equal(expected.map((t) => [t.text, t.start_ms]));
+      expect(tokens.map((t) => [t.text, t.start_ms])).to.deep.equal(
+        expected.map((t) => [t.text, t.start_ms]),
+      );
       client.close();
     });
 
@@ -105,7 +119,9 @@ describe('realtime/reconnect', () => {
       stream.on('reconnect', () => attempts++);
       stream.resume();
       stream.write(audio.pcm);
-      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
+        SonioxWebSocketError,
+      ];
       expect(error).to.be.instanceOf(SonioxWebSocketError);
       expect(error.closeCode).to.equal(1006);
       expect(attempts).to.equal(2);
@@ -120,7 +136,9 @@ describe('realtime/reconnect', () => {
       stream.on('reconnect', () => attempts++);
       stream.resume();
       stream.write(audio.pcm);
-      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+      const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
+        SonioxWebSocketError,
+      ];
       expect(error.serverCode).to.equal(402);
       expect(attempts).to.equal(0);
       client.close();

@@ -33,13 +33,17 @@ describe('realtime/stream (against the mock server)', () => {
     const client = clientFor(server);
     const stream = client.realtime({ ...PCM });
     const got: RealtimeToken[] = [];
-    await pipeline(chunked(audio.pcm), stream, new Writable({
-      objectMode: true,
-      write(token: RealtimeToken, _e, done) {
-        got.push(token);
-        done();
-      },
-    }));
+    await pipeline(
+      chunked(audio.pcm),
+      stream,
+      new Writable({
+        objectMode: true,
+        write(token: RealtimeToken, _e, done) {
+          got.push(token);
+          done();
+        },
+      }),
+    );
     expect(words(got)).to.deep.equal(audio.words.map((w) => w.text));
     expect(finals(got).map((t) => t.start_ms)).to.deep.equal(audio.words.map((w) => w.start_ms));
     expect(stream.transcript).to.equal(audio.text);
@@ -84,7 +88,11 @@ describe('realtime/stream (against the mock server)', () => {
   it('turns <end> into endpoint events and never emits it as a token', async () => {
     const audio = fixture('two-phrases.wav');
     const client = clientFor(server);
-    const stream = client.realtime({ ...PCM, enable_endpoint_detection: true, max_endpoint_delay_ms: 500 });
+    const stream = client.realtime({
+      ...PCM,
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 500,
+    });
     let endpoints = 0;
     stream.on('endpoint', () => endpoints++);
     chunked(audio.pcm).pipe(stream);
@@ -149,9 +157,15 @@ describe('realtime/stream (against the mock server)', () => {
     const client = clientFor(server);
     const stream = client.realtime({ audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } });
     const [error] = (await once(stream, 'error')) as [SonioxValidationError];
-    expect(error.issues.map((i) => i.field)).to.include.members(['sample_rate', 'num_channels', 'reconnect.maxAttempts']);
-    expect(error.message).to.equal('invalid realtime config: sample_rate is required for audio_format pcm_s16le; '
-      + 'num_channels is required for audio_format pcm_s16le; reconnect.maxAttempts must be an integer from 1 to 1000 (leave reconnect out for none)');
+    expect(error.issues.map((i) => i.field)).to.include.members([
+      'sample_rate',
+      'num_channels',
+      'reconnect.maxAttempts',
+    ]);
+    expect(error.message).to.equal(
+      'invalid realtime config: sample_rate is required for audio_format pcm_s16le; ' +
+        'num_channels is required for audio_format pcm_s16le; reconnect.maxAttempts must be an integer from 1 to 1000 (leave reconnect out for none)',
+    );
     client.close();
   });
 
@@ -183,7 +197,14 @@ describe('realtime/stream (against the mock server)', () => {
   });
 
   describe('server errors', () => {
-    const cases: Array<[number, boolean]> = [[400, false], [402, false], [408, true], [429, false], [500, true], [503, true]];
+    const cases: Array<[number, boolean]> = [
+      [400, false],
+      [402, false],
+      [408, true],
+      [429, false],
+      [500, true],
+      [503, true],
+    ];
     for (const [code, retryable] of cases) {
       it(`turns error ${code} into one SonioxWebSocketError (retryable: ${retryable}) and a clean close`, async () => {
         server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 200 }] });
@@ -237,7 +258,9 @@ describe('realtime/stream (against the mock server)', () => {
     });
 
     it('reports a connection that cannot be opened', async () => {
-      const client = clientFor(server, { realtimeURL: server.realtimeURL.replace('/transcribe-websocket', '/nowhere') });
+      const client = clientFor(server, {
+        realtimeURL: server.realtimeURL.replace('/transcribe-websocket', '/nowhere'),
+      });
       const stream = client.realtime({ ...PCM });
       const error = await rejection(stream.connect());
       expect(error).to.be.instanceOf(SonioxWebSocketError);
@@ -272,11 +295,16 @@ describe('realtime/stream (against the mock server)', () => {
   it('fails with the last error when the server is gone and reconnecting cannot open a session', async () => {
     server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
     const client = clientFor(server);
-    const stream = client.realtime({ ...PCM, reconnect: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 20 } });
+    const stream = client.realtime({
+      ...PCM,
+      reconnect: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 20 },
+    });
     stream.once('reconnect', () => void server.close());
     stream.resume();
     stream.write(Buffer.alloc(16_000, 1));
-    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [SonioxWebSocketError];
+    const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
+      SonioxWebSocketError,
+    ];
     expect(error).to.be.instanceOf(SonioxWebSocketError);
     expect(error.message).to.match(/cannot open/);
     client.close();

@@ -2,15 +2,38 @@ import { expect } from 'chai';
 import { TokenAssembler, joinAfterResume } from '../../lib/realtime/token-assembler';
 import type { RealtimeMessage, RealtimeToken } from '../../lib/types';
 
-const final = (text: string, start_ms: number, end_ms: number, extra: Partial<RealtimeToken> = {}): RealtimeToken => ({ text, start_ms, end_ms, is_final: true, ...extra });
-const tentative = (text: string, start_ms: number, end_ms: number): RealtimeToken => ({ text, start_ms, end_ms, is_final: false });
-const result = (tokens: RealtimeToken[], final_audio_proc_ms?: number): RealtimeMessage => ({ tokens, final_audio_proc_ms });
+const final = (
+  text: string,
+  start_ms: number,
+  end_ms: number,
+  extra: Partial<RealtimeToken> = {},
+): RealtimeToken => ({ text, start_ms, end_ms, is_final: true, ...extra });
+const tentative = (text: string, start_ms: number, end_ms: number): RealtimeToken => ({
+  text,
+  start_ms,
+  end_ms,
+  is_final: false,
+});
+const result = (tokens: RealtimeToken[], final_audio_proc_ms?: number): RealtimeMessage => ({
+  tokens,
+  final_audio_proc_ms,
+});
 const texts = (tokens: RealtimeToken[]) => tokens.map((t) => t.text);
 
 describe('realtime/token-assembler (pure)', () => {
   it('delivers every token of a session that never resumed, a punctuation ending with its word included', () => {
     const a = new TokenAssembler();
-    const out = a.accept(result([final('Hello', 0, 400), final(',', 400, 400), final(' world', 500, 900), tentative(' and', 950, 1000)], 900));
+    const out = a.accept(
+      result(
+        [
+          final('Hello', 0, 400),
+          final(',', 400, 400),
+          final(' world', 500, 900),
+          tentative(' and', 950, 1000),
+        ],
+        900,
+      ),
+    );
     expect(texts(out.tokens)).to.deep.equal(['Hello', ',', ' world', ' and']);
     // A final ending where an earlier one ended, in a later message, is still new.
     expect(texts(a.accept(result([final('.', 900, 900)])).tokens)).to.deep.equal(['.']);
@@ -20,30 +43,45 @@ describe('realtime/token-assembler (pure)', () => {
 
   it('keeps translation tokens out of the transcript and in the translation', () => {
     const a = new TokenAssembler();
-    a.accept(result([
-      final('Good', 0, 300, { translation_status: 'original' }),
-      final(' morning', 300, 700, { translation_status: 'original' }),
-      final('Buenos', 0, 0, { translation_status: 'translation' }),
-      final(' días', 0, 0, { translation_status: 'translation' }),
-      final(' again', 800, 1000, { translation_status: 'none' }),
-    ]));
+    a.accept(
+      result([
+        final('Good', 0, 300, { translation_status: 'original' }),
+        final(' morning', 300, 700, { translation_status: 'original' }),
+        final('Buenos', 0, 0, { translation_status: 'translation' }),
+        final(' días', 0, 0, { translation_status: 'translation' }),
+        final(' again', 800, 1000, { translation_status: 'none' }),
+      ]),
+    );
     expect(a.transcript).to.equal('Good morning again');
     expect(a.translation).to.equal('Buenos días');
   });
 
   it('turns <end> and <fin> into events, never tokens, in order', () => {
     const a = new TokenAssembler();
-    const out = a.accept(result([final('Hi', 0, 100), { text: '<end>', is_final: true }, { text: '<fin>', is_final: true }]));
+    const out = a.accept(
+      result([
+        final('Hi', 0, 100),
+        { text: '<end>', is_final: true },
+        { text: '<fin>', is_final: true },
+      ]),
+    );
     expect(texts(out.tokens)).to.deep.equal(['Hi']);
     expect(out.events).to.deep.equal(['endpoint', 'finalized']);
   });
 
   it('after a resume: shifts timestamps, drops only what an earlier session finalized, and joins the first word with a space', () => {
     const a = new TokenAssembler();
-    a.accept(result([final('good', 0, 400), final(' morning', 450, 900), tentative(' how', 1000, 1200)], 900));
+    a.accept(
+      result(
+        [final('good', 0, 400), final(' morning', 450, 900), tentative(' how', 1000, 1200)],
+        900,
+      ),
+    );
     a.resume(800);
     // The new session's 0 is the stream's 800: it re-finalizes "morning" (ends 100 -> 900) and goes on.
-    const out = a.accept(result([final('morning', 0, 100), final('how', 200, 400), tentative(' are', 450, 600)], 400));
+    const out = a.accept(
+      result([final('morning', 0, 100), final('how', 200, 400), tentative(' are', 450, 600)], 400),
+    );
     expect(texts(out.tokens)).to.deep.equal([' how', ' are']);
     expect(out.tokens[0]).to.include({ start_ms: 1000, end_ms: 1200 });
     expect(out.tokens[1]).to.include({ start_ms: 1250, end_ms: 1400 });
@@ -76,7 +114,12 @@ describe('realtime/token-assembler (pure)', () => {
     const a = new TokenAssembler();
     a.accept(result([final('Hello', 0, 400)]));
     a.resume(400);
-    const out = a.accept(result([{ text: 'Hola', is_final: true, translation_status: 'translation' }, final('there', 50, 300)]));
+    const out = a.accept(
+      result([
+        { text: 'Hola', is_final: true, translation_status: 'translation' },
+        final('there', 50, 300),
+      ]),
+    );
     expect(texts(out.tokens)).to.deep.equal(['Hola', ' there']);
     expect(a.transcript).to.equal('Hello there');
     expect(a.translation).to.equal('Hola');
@@ -88,7 +131,9 @@ describe('realtime/token-assembler (pure)', () => {
     a.resume(400);
     expect(texts(a.accept(result([tentative('the', 50, 200)])).tokens)).to.deep.equal([' the']);
     expect(texts(a.accept(result([tentative('there', 50, 300)])).tokens)).to.deep.equal([' there']);
-    expect(texts(a.accept(result([final('there', 50, 300), tentative(' you', 350, 500)])).tokens)).to.deep.equal([' there', ' you']);
+    expect(
+      texts(a.accept(result([final('there', 50, 300), tentative(' you', 350, 500)])).tokens),
+    ).to.deep.equal([' there', ' you']);
     expect(texts(a.accept(result([tentative(' you', 350, 500)])).tokens)).to.deep.equal([' you']);
   });
 });

@@ -30,15 +30,24 @@ export function compileOnly(stream: RealtimeStream): void {
 
 describe('realtime types', () => {
   it('sends extra fields as they are, after the typed ones, and iterates tokens typed', async () => {
-    const { start, options } = splitConfig({ audio_format: 'auto', extra: { brand_new_field: { a: 1 }, model: 'stt-rt-v9' } }, 'stt-rt-v5');
-    expect(start).to.deep.equal({ audio_format: 'auto', brand_new_field: { a: 1 }, model: 'stt-rt-v9' });
+    const { start, options } = splitConfig(
+      { audio_format: 'auto', extra: { brand_new_field: { a: 1 }, model: 'stt-rt-v9' } },
+      'stt-rt-v5',
+    );
+    expect(start).to.deep.equal({
+      audio_format: 'auto',
+      brand_new_field: { a: 1 },
+      model: 'stt-rt-v9',
+    });
     expect(options.extra).to.deep.equal({ brand_new_field: { a: 1 }, model: 'stt-rt-v9' });
     expect(typeof compileOnly).to.equal('function');
   });
 
   it('refuses an extra that is not an object', async () => {
     const stream = client.realtime({ audio_format: 'auto', extra: [1] as never });
-    const [error] = await new Promise<[Error]>((resolve) => stream.on('error', (e) => resolve([e])));
+    const [error] = await new Promise<[Error]>((resolve) =>
+      stream.on('error', (e) => resolve([e])),
+    );
     expect(error.message).to.match(/extra must be an object/);
   });
 });

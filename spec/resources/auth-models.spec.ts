@@ -20,7 +20,10 @@ describe('resources/auth and resources/models', () => {
 
   it('creates a temporary key that the REST API refuses', async () => {
     const client = clientFor(server);
-    const key = await client.auth.createTemporaryKey({ usage_type: 'transcribe_websocket', expires_in_seconds: 60 });
+    const key = await client.auth.createTemporaryKey({
+      usage_type: 'transcribe_websocket',
+      expires_in_seconds: 60,
+    });
     expect(key.api_key).to.match(/^temp:/);
     expect(Date.parse(key.expires_at)).to.be.greaterThan(Date.now());
     const temp = clientFor(server, { apiKey: key.api_key });
@@ -31,9 +34,14 @@ describe('resources/auth and resources/models', () => {
 
   it('rejects out-of-range temporary key parameters before sending', async () => {
     const client = clientFor(server);
-    const error = await rejection(client.auth.createTemporaryKey({ usage_type: 'nope' as never, expires_in_seconds: 4000 }));
+    const error = await rejection(
+      client.auth.createTemporaryKey({ usage_type: 'nope' as never, expires_in_seconds: 4000 }),
+    );
     expect(error).to.be.instanceOf(SonioxValidationError);
-    expect((error as SonioxValidationError).issues.map((i) => i.field)).to.include.members(['usage_type', 'expires_in_seconds']);
+    expect((error as SonioxValidationError).issues.map((i) => i.field)).to.include.members([
+      'usage_type',
+      'expires_in_seconds',
+    ]);
     expect(server.state.hits['POST /v1/auth/temporary-api-key'] ?? 0).to.equal(0);
     client.close();
   });

@@ -23,7 +23,11 @@ describe('resources/files: memory', function () {
     let last = 0;
     const started = process.hrtime.bigint();
     try {
-      const stored = await client.files.upload(generated(size), { filename: 'big.raw', size, onProgress: (p) => (last = p.loaded) });
+      const stored = await client.files.upload(generated(size), {
+        filename: 'big.raw',
+        size,
+        onProgress: (p) => (last = p.loaded),
+      });
       expect(stored.size).to.equal(size);
     } finally {
       clearInterval(sampler);
@@ -32,7 +36,9 @@ describe('resources/files: memory', function () {
     peak = Math.max(peak, process.memoryUsage().rss);
     const growthMB = (peak - before) / 1024 / 1024;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(`      500 MB upload: RSS growth ${growthMB.toFixed(1)} MB, ${(500 / seconds).toFixed(0)} MB/s`);
+    console.log(
+      `      500 MB upload: RSS growth ${growthMB.toFixed(1)} MB, ${(500 / seconds).toFixed(0)} MB/s`,
+    );
     expect(last).to.equal(size);
     expect(growthMB).to.be.below(64);
   });

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { MockServer } from '../../lib/mock';
 import {
-  SonioxNotFoundError, SonioxUploadNotRetryableError, SonioxValidationError,
+  SonioxNotFoundError,
+  SonioxUploadNotRetryableError,
+  SonioxValidationError,
 } from '../../lib/errors';
 import type { UploadProgress } from '../../lib/resources/files';
 import { clientFor, mock, rejection } from '../helpers';
@@ -42,7 +44,10 @@ describe('resources/files', () => {
 
   it('uploads a Buffer and a Uint8Array under the given name, with client_reference_id', async () => {
     const client = clientFor(server);
-    const a = await client.files.upload(bytes(1000), { filename: 'a.wav', client_reference_id: 'ref' });
+    const a = await client.files.upload(bytes(1000), {
+      filename: 'a.wav',
+      client_reference_id: 'ref',
+    });
     expect(a).to.include({ filename: 'a.wav', size: 1000, client_reference_id: 'ref' });
     const b = await client.files.upload(new Uint8Array(bytes(10)));
     expect(b.size).to.equal(10);
@@ -52,7 +57,10 @@ describe('resources/files', () => {
   it('reports progress at least every MiB and once at the end with the total', async () => {
     const client = clientFor(server);
     const events: UploadProgress[] = [];
-    await client.files.upload(bytes(5 * 1024 * 1024 + 5), { filename: 'p.raw', onProgress: (p) => events.push({ ...p }) });
+    await client.files.upload(bytes(5 * 1024 * 1024 + 5), {
+      filename: 'p.raw',
+      onProgress: (p) => events.push({ ...p }),
+    });
     const last = events.at(-1)!;
     expect(last).to.deep.equal({ loaded: 5 * 1024 * 1024 + 5, total: 5 * 1024 * 1024 + 5 });
     expect(events.length).to.be.at.least(5);
@@ -64,9 +72,14 @@ describe('resources/files', () => {
 
   it('uploads a Readable of unknown size, and one with a declared size', async () => {
     const client = clientFor(server);
-    const chunked = await client.files.upload(Readable.from([bytes(1000), bytes(2000)]), { filename: 's.raw' });
+    const chunked = await client.files.upload(Readable.from([bytes(1000), bytes(2000)]), {
+      filename: 's.raw',
+    });
     expect(chunked.size).to.equal(3000);
-    const sized = await client.files.upload(Readable.from([bytes(4000)]), { filename: 's.raw', size: 4000 });
+    const sized = await client.files.upload(Readable.from([bytes(4000)]), {
+      filename: 's.raw',
+      size: 4000,
+    });
     expect(sized.size).to.equal(4000);
     client.close();
   });
@@ -94,7 +107,11 @@ describe('resources/files', () => {
   it('rejects a one-shot stream that fails mid-way with an error saying it cannot be retried', async () => {
     server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request', times: 1 }] });
     const client = clientFor(server);
-    const error = await rejection(client.files.upload(Readable.from([bytes(512 * 1024), bytes(512 * 1024)]), { filename: 'x.raw' }));
+    const error = await rejection(
+      client.files.upload(Readable.from([bytes(512 * 1024), bytes(512 * 1024)]), {
+        filename: 'x.raw',
+      }),
+    );
     expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
     expect(error.message).to.match(/cannot be retried/);
     expect(server.state.hits[UPLOAD]).to.equal(1);
@@ -106,7 +123,14 @@ describe('resources/files', () => {
       ['a missing path', () => path.join(dir, 'nope.wav')],
       ['a directory', () => dir],
       ['an empty buffer', () => Buffer.alloc(0)],
-      ['an empty file', () => { const f = path.join(dir, 'empty.wav'); fs.writeFileSync(f, ''); return f; }],
+      [
+        'an empty file',
+        () => {
+          const f = path.join(dir, 'empty.wav');
+          fs.writeFileSync(f, '');
+          return f;
+        },
+      ],
       ['an empty stream', () => Readable.from([])],
       ['a number', () => 42],
     ];
@@ -122,7 +146,9 @@ describe('resources/files', () => {
 
     it('rejects a stream declared over 1 GiB', async () => {
       const client = clientFor(server);
-      const error = await rejection(client.files.upload(Readable.from([bytes(10)]), { size: 1_073_741_825 }));
+      const error = await rejection(
+        client.files.upload(Readable.from([bytes(10)]), { size: 1_073_741_825 }),
+      );
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(server.state.hits[UPLOAD] ?? 0).to.equal(0);
       client.close();
@@ -130,7 +156,9 @@ describe('resources/files', () => {
 
     it('rejects a client_reference_id over 256 characters', async () => {
       const client = clientFor(server);
-      expect(await rejection(client.files.upload(bytes(10), { client_reference_id: 'x'.repeat(257) }))).to.be.instanceOf(SonioxValidationError);
+      expect(
+        await rejection(client.files.upload(bytes(10), { client_reference_id: 'x'.repeat(257) })),
+      ).to.be.instanceOf(SonioxValidationError);
       client.close();
     });
   });
@@ -138,7 +166,8 @@ describe('resources/files', () => {
   it('lists, iterates over pages and deletes', async () => {
     const client = clientFor(server);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await client.files.upload(bytes(10 + i), { filename: `f${i}.raw` })).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await client.files.upload(bytes(10 + i), { filename: `f${i}.raw` })).id);
     const page = await client.files.list({ limit: 3 });
     expect(page.files).to.have.length(3);
     const seen: string[] = [];

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { MockServer } from '../../lib/mock';
 import {
-  SonioxConflictError, SonioxNotFoundError, SonioxTimeoutError, SonioxTranscriptionError, SonioxValidationError, SonioxAbortError,
+  SonioxConflictError,
+  SonioxNotFoundError,
+  SonioxTimeoutError,
+  SonioxTranscriptionError,
+  SonioxValidationError,
+  SonioxAbortError,
 } from '../../lib/errors';
 import { nextPollInterval } from '../../lib/resources/transcriptions';
 import type { Transcription } from '../../lib/types';
@@ -27,8 +32,17 @@ describe('resources/transcriptions', () => {
 
     it('creates with the default async model and echoes the request', async () => {
       const client = clientFor(server);
-      const t = await client.transcriptions.create({ audio_url, client_reference_id: 'ref-1', language_hints: ['en'] });
-      expect(t).to.include({ status: 'queued', model: 'stt-async-v5', audio_url, client_reference_id: 'ref-1' });
+      const t = await client.transcriptions.create({
+        audio_url,
+        client_reference_id: 'ref-1',
+        language_hints: ['en'],
+      });
+      expect(t).to.include({
+        status: 'queued',
+        model: 'stt-async-v5',
+        audio_url,
+        client_reference_id: 'ref-1',
+      });
       client.close();
     });
 
@@ -42,7 +56,10 @@ describe('resources/transcriptions', () => {
     it('masks the webhook auth header value in the answer', async () => {
       const client = clientFor(server);
       const t = await client.transcriptions.create({
-        audio_url, webhook_url: 'http://127.0.0.1:9/hook', webhook_auth_header_name: 'X-Secret', webhook_auth_header_value: 'hush',
+        audio_url,
+        webhook_url: 'http://127.0.0.1:9/hook',
+        webhook_auth_header_name: 'X-Secret',
+        webhook_auth_header_value: 'hush',
       });
       expect(t.webhook_auth_header_value).to.equal('******************');
       client.close();
@@ -50,9 +67,13 @@ describe('resources/transcriptions', () => {
 
     it('rejects bad parameters before sending, listing each bad field', async () => {
       const client = clientFor(server);
-      const error = await rejection(client.transcriptions.create({
-        audio_url: 'ftp://x', language_hints: ['en', 'far-too-long-code'], client_reference_id: 'x'.repeat(300),
-      }));
+      const error = await rejection(
+        client.transcriptions.create({
+          audio_url: 'ftp://x',
+          language_hints: ['en', 'far-too-long-code'],
+          client_reference_id: 'x'.repeat(300),
+        }),
+      );
       expect(error).to.be.instanceOf(SonioxValidationError);
       const fields = (error as SonioxValidationError).issues.map((i) => i.field);
       expect(fields).to.include.members(['audio_url', 'language_hints.1', 'client_reference_id']);
@@ -62,7 +83,9 @@ describe('resources/transcriptions', () => {
 
     it('requires exactly one of audio_url and file_id', async () => {
       const client = clientFor(server);
-      expect(await rejection(client.transcriptions.create({}))).to.be.instanceOf(SonioxValidationError);
+      expect(await rejection(client.transcriptions.create({}))).to.be.instanceOf(
+        SonioxValidationError,
+      );
       const both = await rejection(client.transcriptions.create({ audio_url, file_id: MISSING }));
       expect(both.message).to.match(/exactly one of audio_url and file_id/);
       client.close();
@@ -71,7 +94,10 @@ describe('resources/transcriptions', () => {
     it('gets, lists, iterates over pages and deletes', async () => {
       const client = clientFor(server);
       const created: Transcription[] = [];
-      for (let i = 0; i < 5; i++) created.push(await client.transcriptions.create({ audio_url, client_reference_id: `n${i}` }));
+      for (let i = 0; i < 5; i++)
+        created.push(
+          await client.transcriptions.create({ audio_url, client_reference_id: `n${i}` }),
+        );
       expect((await client.transcriptions.get(created[0].id)).id).to.equal(created[0].id);
       const page = await client.transcriptions.list({ limit: 2 });
       expect(page.transcriptions).to.have.length(2);
@@ -82,15 +108,23 @@ describe('resources/transcriptions', () => {
       expect(server.state.hits['GET /v1/transcriptions']).to.equal(1 + 3);
       await client.transcriptions.wait(created[0].id, { pollIntervalMs: 5 });
       await client.transcriptions.delete(created[0].id);
-      expect(await rejection(client.transcriptions.get(created[0].id))).to.be.instanceOf(SonioxNotFoundError);
+      expect(await rejection(client.transcriptions.get(created[0].id))).to.be.instanceOf(
+        SonioxNotFoundError,
+      );
       client.close();
     });
 
     it('rejects bad list parameters and empty ids', async () => {
       const client = clientFor(server);
-      expect(await rejection(client.transcriptions.list({ limit: 0 }))).to.be.instanceOf(SonioxValidationError);
-      expect(await rejection(client.transcriptions.list({ limit: 1001 }))).to.be.instanceOf(SonioxValidationError);
-      expect(await rejection(client.transcriptions.get(''))).to.be.instanceOf(SonioxValidationError);
+      expect(await rejection(client.transcriptions.list({ limit: 0 }))).to.be.instanceOf(
+        SonioxValidationError,
+      );
+      expect(await rejection(client.transcriptions.list({ limit: 1001 }))).to.be.instanceOf(
+        SonioxValidationError,
+      );
+      expect(await rejection(client.transcriptions.get(''))).to.be.instanceOf(
+        SonioxValidationError,
+      );
       client.close();
     });
 
@@ -132,7 +166,11 @@ describe('resources/transcriptions', () => {
       const statuses: string[] = [];
       let final: { status: string } | undefined;
       void client.transcriptions
-        .wait(t.id, { pollIntervalMs: 1000, maxPollIntervalMs: 2000, onStatus: (x) => statuses.push(x.status) })
+        .wait(t.id, {
+          pollIntervalMs: 1000,
+          maxPollIntervalMs: 2000,
+          onStatus: (x) => statuses.push(x.status),
+        })
         .then((x) => (final = x));
       await until(() => pollTimes.length === 1);
       while (!final) {
@@ -152,7 +190,9 @@ describe('resources/transcriptions', () => {
       const client = clientFor(server);
       const t = await client.transcriptions.create({ audio_url });
       let error: Error | undefined;
-      client.transcriptions.wait(t.id, { timeoutMs: 5000, pollIntervalMs: 1000 }).catch((e: Error) => (error = e));
+      client.transcriptions
+        .wait(t.id, { timeoutMs: 5000, pollIntervalMs: 1000 })
+        .catch((e: Error) => (error = e));
       while (!error) {
         await clock.tickAsync(250);
         await new Promise((resolve) => setImmediate(resolve));
@@ -178,7 +218,10 @@ describe('resources/transcriptions', () => {
       const client = clientFor(server);
       const t = await client.transcriptions.create({ audio_url });
       const controller = new AbortController();
-      const done = client.transcriptions.wait(t.id, { pollIntervalMs: 60_000, signal: controller.signal });
+      const done = client.transcriptions.wait(t.id, {
+        pollIntervalMs: 60_000,
+        signal: controller.signal,
+      });
       await until(() => (server.state.hits['GET /v1/transcriptions/:id'] ?? 0) === 1);
       controller.abort();
       expect(await rejection(done)).to.be.instanceOf(SonioxAbortError);

@@ -10,7 +10,7 @@ import type { MockServer } from '../../lib/mock';
 import { SonioxAbortError, SonioxTimeoutError } from '../../lib/errors';
 import { clientFor, mock, rejection } from '../helpers';
 
-describe('resources/files: waiting for a stream source\'s first chunk', () => {
+describe("resources/files: waiting for a stream source's first chunk", () => {
   let server: MockServer;
   let clock: sinon.SinonFakeTimers | undefined;
   beforeEach(async () => {
@@ -27,9 +27,10 @@ describe('resources/files: waiting for a stream source\'s first chunk', () => {
       const client = clientFor(server);
       const silent = new PassThrough();
       const controller = new AbortController();
-      const call = how === 'files.upload'
-        ? client.files.upload(silent, { signal: controller.signal })
-        : client.transcribe(silent, { signal: controller.signal });
+      const call =
+        how === 'files.upload'
+          ? client.files.upload(silent, { signal: controller.signal })
+          : client.transcribe(silent, { signal: controller.signal });
       const outcome = rejection(call);
       await new Promise((resolve) => setImmediate(resolve));
       controller.abort();

@@ -26,7 +26,9 @@ describe('resources/transcriptions.wait: deadline and options', () => {
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     // Every poll hangs (the mock delays on the fake clock, the client's 5 s inactivity timeout is real).
     server.setFaults({ http: [{ route: GET, delayMs: 60_000 }] });
-    const waiting = rejection(client.transcriptions.wait(t.id, { timeoutMs: 800, pollIntervalMs: 100 }));
+    const waiting = rejection(
+      client.transcriptions.wait(t.id, { timeoutMs: 800, pollIntervalMs: 100 }),
+    );
     await until(() => (server.state.hits[GET] ?? 0) === 1);
     const started = process.hrtime.bigint();
     await clock.tickAsync(800);
@@ -43,7 +45,9 @@ describe('resources/transcriptions.wait: deadline and options', () => {
     const client = clientFor(server);
     const t = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const waiting = rejection(client.transcriptions.wait(t.id, { timeoutMs: 1_500, pollIntervalMs: 1_000 }));
+    const waiting = rejection(
+      client.transcriptions.wait(t.id, { timeoutMs: 1_500, pollIntervalMs: 1_000 }),
+    );
     await until(() => (server.state.hits[GET] ?? 0) === 1);
     await clock.tickAsync(1_000);
     await until(() => (server.state.hits[GET] ?? 0) === 2);
@@ -72,7 +76,9 @@ describe('resources/transcriptions.wait: deadline and options', () => {
     it(`refuses ${JSON.stringify(options)} naming ${field}, before any request`, async () => {
       server = await mock();
       const client = clientFor(server);
-      const error = await rejection(client.transcriptions.wait('00000000-0000-4000-8000-000000000000', options as never));
+      const error = await rejection(
+        client.transcriptions.wait('00000000-0000-4000-8000-000000000000', options as never),
+      );
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.include(field);
       expect(server.state.hits[GET] ?? 0).to.equal(0);

@@ -33,7 +33,8 @@ function recorder(headersSent = false) {
     get headersSent() {
       return out.headersSent;
     },
-    writeHead: (status: number, headers: Record<string, string>) => Object.assign(out, { status, headers }),
+    writeHead: (status: number, headers: Record<string, string>) =>
+      Object.assign(out, { status, headers }),
     end: (body: string) => (out.body = body),
   } as unknown as http.ServerResponse;
   return { res, out };
@@ -42,7 +43,13 @@ function recorder(headersSent = false) {
 describe('resources/webhooks', () => {
   const webhooks = new Webhooks();
   let restoreEnv: () => void;
-  beforeEach(() => (restoreEnv = withEnv({ SONIOX_API_WEBHOOK_HEADER: undefined, SONIOX_API_WEBHOOK_SECRET: undefined })));
+  beforeEach(
+    () =>
+      (restoreEnv = withEnv({
+        SONIOX_API_WEBHOOK_HEADER: undefined,
+        SONIOX_API_WEBHOOK_SECRET: undefined,
+      })),
+  );
   afterEach(() => {
     restoreEnv();
     sinon.restore();
@@ -77,13 +84,22 @@ describe('resources/webhooks', () => {
     });
 
     it('falls back to SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET', () => {
-      withEnv({ SONIOX_API_WEBHOOK_HEADER: 'Authorization', SONIOX_API_WEBHOOK_SECRET: `Bearer ${SECRET}` });
+      withEnv({
+        SONIOX_API_WEBHOOK_HEADER: 'Authorization',
+        SONIOX_API_WEBHOOK_SECRET: `Bearer ${SECRET}`,
+      });
       expect(webhooks.verify({ authorization: `Bearer ${SECRET}` })).to.equal(true);
       expect(webhooks.verify({ authorization: 'Bearer other' })).to.equal(false);
     });
 
     it('throws SonioxConfigError, never showing the secret, for missing or malformed auth', () => {
-      const bad = [undefined, { name: '', secret: SECRET }, { name: 'X Bad', secret: SECRET }, { name: 'X-Ok', secret: '' }, { name: 'X-Ok', secret: 5 as unknown as string }];
+      const bad = [
+        undefined,
+        { name: '', secret: SECRET },
+        { name: 'X Bad', secret: SECRET },
+        { name: 'X-Ok', secret: '' },
+        { name: 'X-Ok', secret: 5 as unknown as string },
+      ];
       for (const a of bad) {
         const error = (() => {
           try {
@@ -110,7 +126,10 @@ describe('resources/webhooks', () => {
       expect(webhooks.parse(bytes)).to.deep.equal(event);
       expect(webhooks.parse(bytes.buffer)).to.deep.equal(event);
       expect(webhooks.parse({ ...event, extra: 1 })).to.deep.equal(event);
-      expect(webhooks.parse({ id: ID.toUpperCase(), status: 'error' })).to.deep.equal({ id: ID.toUpperCase(), status: 'error' });
+      expect(webhooks.parse({ id: ID.toUpperCase(), status: 'error' })).to.deep.equal({
+        id: ID.toUpperCase(),
+        status: 'error',
+      });
     });
 
     it('rejects bad JSON, non-objects and missing or malformed fields, naming the fields', () => {
@@ -135,7 +154,10 @@ describe('resources/webhooks', () => {
           return undefined;
         })();
         expect(error, String(body)).to.be.instanceOf(SonioxValidationError);
-        expect(error!.issues.map((i) => i.field), String(body)).to.deep.equal(fields);
+        expect(
+          error!.issues.map((i) => i.field),
+          String(body),
+        ).to.deep.equal(fields);
       }
     });
   });
@@ -170,8 +192,11 @@ describe('resources/webhooks', () => {
     });
     afterEach(() => new Promise((resolve) => server.close(resolve)));
 
-    const post = (body: string | undefined, headers: Record<string, string> = { 'X-Webhook-Secret': SECRET }, method = 'POST') =>
-      fetch(url, { method, body, headers });
+    const post = (
+      body: string | undefined,
+      headers: Record<string, string> = { 'X-Webhook-Secret': SECRET },
+      method = 'POST',
+    ) => fetch(url, { method, body, headers });
 
     it('answers 200 and passes the event on', async () => {
       const res = await post(EVENT);
@@ -189,7 +214,9 @@ describe('resources/webhooks', () => {
     });
 
     it('answers 401 to a wrong or missing header, without echoing the secret', async () => {
-      for (const headers of [{ 'X-Webhook-Secret': 'wrong' }, {}] as Array<Record<string, string>>) {
+      for (const headers of [{ 'X-Webhook-Secret': 'wrong' }, {}] as Array<
+        Record<string, string>
+      >) {
         const res = await post(EVENT, headers);
         expect(res.status).to.equal(401);
         expect(await res.text()).not.to.include(SECRET);
@@ -199,21 +226,30 @@ describe('resources/webhooks', () => {
 
     it('answers 400 to bad JSON or a bad shape, naming the fault', async () => {
       const notJson = await post('not json');
-      expect([notJson.status, await notJson.text()]).to.deep.equal([400, 'webhook body is not valid JSON']);
+      expect([notJson.status, await notJson.text()]).to.deep.equal([
+        400,
+        'webhook body is not valid JSON',
+      ]);
       const shape = await post(JSON.stringify({ id: 'x' }));
       expect(shape.status).to.equal(400);
       expect(await shape.text()).to.match(/id must be a transcription id.*status must be/);
     });
 
     it('answers 413 past maxBodyBytes, and the client receives it even for a large body', async () => {
-      const small = await post(JSON.stringify({ id: ID, status: 'completed', pad: 'x'.repeat(2000) }));
+      const small = await post(
+        JSON.stringify({ id: ID, status: 'completed', pad: 'x'.repeat(2000) }),
+      );
       expect(small.status).to.equal(413);
       // A plain http client (not fetch) writing 4 MB: the handler drains instead of resetting.
       const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', headers: { 'X-Webhook-Secret': SECRET } }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        });
+        const req = http.request(
+          url,
+          { method: 'POST', headers: { 'X-Webhook-Secret': SECRET } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
         req.on('error', reject);
         req.end(Buffer.alloc(4 * 1024 * 1024, 0x20));
       });
@@ -231,9 +267,12 @@ describe('resources/webhooks', () => {
     });
 
     it('still answers 500 when onError itself throws', async () => {
-      const h = webhooks.handler({ onEvent: () => Promise.reject(new Error('x')), onError: () => {
-        throw new Error('logger down');
-      } });
+      const h = webhooks.handler({
+        onEvent: () => Promise.reject(new Error('x')),
+        onError: () => {
+          throw new Error('logger down');
+        },
+      });
       const { res, out } = recorder();
       const req = Object.assign(new PassThrough(), { method: 'POST', headers: {} });
       req.end(EVENT);
@@ -249,11 +288,16 @@ describe('resources/webhooks', () => {
           const raw = Buffer.concat(chunks);
           // A changed body proves the parsed value is used, not a re-read of the stream.
           const text = raw.toString().replace('completed', `completed-${as}`);
-          req.body = as === 'object' ? JSON.parse(text) : as === 'buffer' ? Buffer.from(text) : text;
+          req.body =
+            as === 'object' ? JSON.parse(text) : as === 'buffer' ? Buffer.from(text) : text;
         };
         expect((await post(EVENT)).status, as).to.equal(200);
       }
-      expect(events.map((e) => e.status)).to.deep.equal(['completed-object', 'completed-buffer', 'completed-string']);
+      expect(events.map((e) => e.status)).to.deep.equal([
+        'completed-object',
+        'completed-buffer',
+        'completed-string',
+      ]);
     });
 
     it("reads the stream itself when a parser left body-parser's `{}` placeholder without reading it", async () => {
@@ -274,14 +318,25 @@ describe('resources/webhooks', () => {
 
       withEnv({ SONIOX_API_WEBHOOK_HEADER: 'X-Env', SONIOX_API_WEBHOOK_SECRET: SECRET });
       const fromEnv = webhooks.handler({ onEvent: (e) => void events.push(e) });
-      expect((await fromEnv.fetch(new Request('http://h/', { method: 'POST', body: EVENT }))).status).to.equal(401);
-      expect((await fromEnv.fetch(new Request('http://h/', { method: 'POST', body: EVENT, headers: { 'x-env': SECRET } }))).status).to.equal(200);
+      expect(
+        (await fromEnv.fetch(new Request('http://h/', { method: 'POST', body: EVENT }))).status,
+      ).to.equal(401);
+      expect(
+        (
+          await fromEnv.fetch(
+            new Request('http://h/', { method: 'POST', body: EVENT, headers: { 'x-env': SECRET } }),
+          )
+        ).status,
+      ).to.equal(200);
       expect(events).to.have.length(2);
     });
 
     it('answers 400 when the request stream fails mid-body, and never rejects', async () => {
       const { res, out } = recorder();
-      const req = Object.assign(new PassThrough(), { method: 'POST', headers: { 'x-webhook-secret': SECRET } });
+      const req = Object.assign(new PassThrough(), {
+        method: 'POST',
+        headers: { 'x-webhook-secret': SECRET },
+      });
       req.write('{"id":');
       setImmediate(() => req.destroy(new Error(`socket hang up ${SECRET}`)));
       await handle(req as unknown as http.IncomingMessage, res);
@@ -290,7 +345,10 @@ describe('resources/webhooks', () => {
 
     it('treats a request without a method as not a POST', async () => {
       const { res, out } = recorder();
-      await handle(Object.assign(new PassThrough(), { headers: {} }) as unknown as http.IncomingMessage, res);
+      await handle(
+        Object.assign(new PassThrough(), { headers: {} }) as unknown as http.IncomingMessage,
+        res,
+      );
       expect(out.status).to.equal(405);
     });
 
@@ -302,8 +360,13 @@ describe('resources/webhooks', () => {
     });
 
     it('refuses a malformed maxBodyBytes or auth when built', () => {
-      expect(() => webhooks.handler({ onEvent: () => undefined, maxBodyBytes: 0 })).to.throw(SonioxConfigError, /maxBodyBytes/);
-      expect(() => webhooks.handler({ auth: { name: 'X', secret: '' }, onEvent: () => undefined })).to.throw(SonioxConfigError, /secret/);
+      expect(() => webhooks.handler({ onEvent: () => undefined, maxBodyBytes: 0 })).to.throw(
+        SonioxConfigError,
+        /maxBodyBytes/,
+      );
+      expect(() =>
+        webhooks.handler({ auth: { name: 'X', secret: '' }, onEvent: () => undefined }),
+      ).to.throw(SonioxConfigError, /secret/);
     });
   });
 
@@ -314,8 +377,17 @@ describe('resources/webhooks', () => {
       events = [];
       handle = webhooks.handler({ auth, onEvent: (e) => void events.push(e), maxBodyBytes: 100 });
     });
-    const make = (body: string | ReadableStream<Uint8Array> | undefined, headers: Record<string, string> = { 'x-webhook-secret': SECRET }, method = 'POST') =>
-      new Request('http://localhost/hook', { method, body, headers, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+    const make = (
+      body: string | ReadableStream<Uint8Array> | undefined,
+      headers: Record<string, string> = { 'x-webhook-secret': SECRET },
+      method = 'POST',
+    ) =>
+      new Request('http://localhost/hook', {
+        method,
+        body,
+        headers,
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
 
     it('serves Fetch requests with the same rules', async () => {
       const answers: Response[] = [
@@ -332,7 +404,13 @@ describe('resources/webhooks', () => {
     });
 
     it('answers 413 on a declared Content-Length over the limit, and on a streamed body that grows past it', async () => {
-      expect((await handle.fetch(make('{}', { 'x-webhook-secret': SECRET, 'content-length': '1000000' }))).status).to.equal(413);
+      expect(
+        (
+          await handle.fetch(
+            make('{}', { 'x-webhook-secret': SECRET, 'content-length': '1000000' }),
+          )
+        ).status,
+      ).to.equal(413);
       expect((await handle.fetch(make('x'.repeat(200)))).status).to.equal(413);
       let pulled = 0;
       const endless = new ReadableStream<Uint8Array>({

@@ -9,7 +9,15 @@ import { requestSchemas, responseSchemas } from '../../lib/schemas';
  * API does not promise, and accepts every type the API may send. Requests: the SDK requires
  * exactly what the API requires, and never sends a type the API would refuse.
  */
-const OPENAPI = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'soniox-openapi.json');
+const OPENAPI = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference',
+  'soniox-openapi.json',
+);
 
 type Schema = Record<string, unknown>;
 
@@ -18,14 +26,20 @@ describe('schemas vs the published OpenAPI document', function () {
     if (process.env.CI === 'true') {
       // CI always has shared/ beside the clone: a missing document there is a broken setup, not a reason to skip.
       it('finds the OpenAPI reference document (CI)', () => {
-        throw new Error(`missing ${OPENAPI}: CI must run with shared/reference beside the repository`);
+        throw new Error(
+          `missing ${OPENAPI}: CI must run with shared/reference beside the repository`,
+        );
       });
       return;
     }
     it.skip(`needs ${OPENAPI} (reference data kept outside the repository)`); // Skipped: the document is reference data outside this repository (CI has it and fails without it, above).
     return;
   }
-  const components = (JSON.parse(fs.readFileSync(OPENAPI, 'utf8')) as { components: { schemas: Record<string, Schema> } }).components.schemas;
+  const components = (
+    JSON.parse(fs.readFileSync(OPENAPI, 'utf8')) as {
+      components: { schemas: Record<string, Schema> };
+    }
+  ).components.schemas;
 
   const resolve = (s: Schema): Schema => {
     const ref = s.$ref as string | undefined;
@@ -35,7 +49,8 @@ describe('schemas vs the published OpenAPI document', function () {
     if (!raw) return new Set();
     const s = resolve(raw);
     const out = new Set<string>();
-    for (const branch of ((s.anyOf ?? s.oneOf ?? []) as Schema[])) for (const t of typesOf(branch)) out.add(t);
+    for (const branch of (s.anyOf ?? s.oneOf ?? []) as Schema[])
+      for (const t of typesOf(branch)) out.add(t);
     if (typeof s.type === 'string') out.add(s.type);
     if (Array.isArray(s.enum)) for (const v of s.enum) out.add(v === null ? 'null' : typeof v);
     if (s.const !== undefined) out.add(typeof s.const);
@@ -49,15 +64,35 @@ describe('schemas vs the published OpenAPI document', function () {
     ['file', responseSchemas.file, 'File', 'response'],
     ['fileList', responseSchemas.fileList, 'GetFilesResponse', 'response'],
     ['transcription', responseSchemas.transcription, 'Transcription', 'response'],
-    ['transcriptionList', responseSchemas.transcriptionList, 'GetTranscriptionsResponse', 'response'],
+    [
+      'transcriptionList',
+      responseSchemas.transcriptionList,
+      'GetTranscriptionsResponse',
+      'response',
+    ],
     ['transcript', responseSchemas.transcript, 'TranscriptionTranscript', 'response'],
-    ['transcript token', responseSchemas.transcript.properties.tokens.items, 'TranscriptionTranscriptToken', 'response'],
+    [
+      'transcript token',
+      responseSchemas.transcript.properties.tokens.items,
+      'TranscriptionTranscriptToken',
+      'response',
+    ],
     ['modelList', responseSchemas.modelList, 'GetModelsResponse', 'response'],
     ['model', responseSchemas.modelList.properties.models.items, 'Model', 'response'],
     ['temporaryKey', responseSchemas.temporaryKey, 'CreateTemporaryApiKeyResponse', 'response'],
     ['apiError', responseSchemas.apiError, 'ApiError', 'response'],
-    ['createTranscription', requestSchemas.createTranscription, 'CreateTranscriptionPayload', 'request'],
-    ['createTemporaryKey', requestSchemas.createTemporaryKey, 'CreateTemporaryApiKeyPayload', 'request'],
+    [
+      'createTranscription',
+      requestSchemas.createTranscription,
+      'CreateTranscriptionPayload',
+      'request',
+    ],
+    [
+      'createTemporaryKey',
+      requestSchemas.createTemporaryKey,
+      'CreateTemporaryApiKeyPayload',
+      'request',
+    ],
   ];
 
   for (const [name, ours, theirsName, direction] of pairs) {
@@ -70,13 +105,17 @@ describe('schemas vs the published OpenAPI document', function () {
       else expect([...ourRequired].sort()).to.deep.equal([...theirRequired].sort());
       const ourProps = ((ours as Schema).properties ?? {}) as Record<string, Schema>;
       const theirProps = (theirs.properties ?? {}) as Record<string, Schema>;
-      if (direction === 'request') expect(Object.keys(ourProps).sort()).to.deep.equal(Object.keys(theirProps).sort());
+      if (direction === 'request')
+        expect(Object.keys(ourProps).sort()).to.deep.equal(Object.keys(theirProps).sort());
       for (const [prop, schema] of Object.entries(ourProps)) {
         if (!theirProps[prop]) continue;
         const ourTypes = typesOf(schema);
         const theirTypes = typesOf(theirProps[prop]);
-        const ok = direction === 'response' ? covers(ourTypes, theirTypes) : covers(theirTypes, ourTypes);
-        expect(ok, `${name}.${prop}: ours ${[...ourTypes]} vs theirs ${[...theirTypes]}`).to.equal(true);
+        const ok =
+          direction === 'response' ? covers(ourTypes, theirTypes) : covers(theirTypes, ourTypes);
+        expect(ok, `${name}.${prop}: ours ${[...ourTypes]} vs theirs ${[...theirTypes]}`).to.equal(
+          true,
+        );
       }
     });
   }

@@ -3,11 +3,19 @@ import { describeIssues, getValidator, validate } from '../../lib/schemas';
 
 describe('schemas/validate', () => {
   it('returns no issues for a valid value', () => {
-    expect(validate('createTemporaryKey', { usage_type: 'transcribe_websocket', expires_in_seconds: 10 })).to.deep.equal([]);
+    expect(
+      validate('createTemporaryKey', {
+        usage_type: 'transcribe_websocket',
+        expires_in_seconds: 10,
+      }),
+    ).to.deep.equal([]);
   });
 
   it('names missing and bad fields with dotted paths, one issue per field', () => {
-    const issues = validate('createTranscription', { language_hints: ['en', 'x'.repeat(11)], translation: { type: 'one_way' } });
+    const issues = validate('createTranscription', {
+      language_hints: ['en', 'x'.repeat(11)],
+      translation: { type: 'one_way' },
+    });
     const fields = issues.map((i) => i.field);
     expect(fields).to.include.members(['model', 'language_hints.1', 'translation.target_language']);
     expect(new Set(fields).size).to.equal(fields.length);
@@ -25,6 +33,8 @@ describe('schemas/validate', () => {
   });
 
   it('lets unknown realtime config fields through (new API fields work on day one)', () => {
-    expect(validate('realtimeConfig', { model: 'stt-rt-v5', audio_format: 'auto', brand_new_field: 1 })).to.deep.equal([]);
+    expect(
+      validate('realtimeConfig', { model: 'stt-rt-v5', audio_format: 'auto', brand_new_field: 1 }),
+    ).to.deep.equal([]);
   });
 });

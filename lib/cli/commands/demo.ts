@@ -74,13 +74,36 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     client = ctx.client({ onRetry });
     say(`soniox demo --live: against ${client.baseURL}`);
   } else {
-    server = await startMockServer({ timing: { queuedMs: 150, processingMs: 300 }, realtimePacing: flags.pacing });
-    client = ctx.client({ apiKey: server.apiKey, baseURL: server.url, realtimeURL: server.realtimeURL, env: {}, onRetry, retry: { baseDelayMs: 100 } });
-    server.setFaults({ http: [{ route: 'POST /v1/transcriptions', status: 503, retryAfter: flags.retryAfter ?? 1, times: 1 }] });
+    server = await startMockServer({
+      timing: { queuedMs: 150, processingMs: 300 },
+      realtimePacing: flags.pacing,
+    });
+    client = ctx.client({
+      apiKey: server.apiKey,
+      baseURL: server.url,
+      realtimeURL: server.realtimeURL,
+      env: {},
+      onRetry,
+      retry: { baseDelayMs: 100 },
+    });
+    server.setFaults({
+      http: [
+        {
+          route: 'POST /v1/transcriptions',
+          status: 503,
+          retryAfter: flags.retryAfter ?? 1,
+          times: 1,
+        },
+      ],
+    });
     say(`soniox demo: offline, against the embedded mock server at ${server.url}`);
-    say(`injected fault: POST /v1/transcriptions answers 503 with Retry-After: ${flags.retryAfter ?? 1} once`);
+    say(
+      `injected fault: POST /v1/transcriptions answers 503 with Retry-After: ${flags.retryAfter ?? 1} once`,
+    );
   }
-  say(`audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(audio.length / perMs)})`);
+  say(
+    `audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(audio.length / perMs)})`,
+  );
 
   const created: Created = {};
   const figures: string[][] = [];
@@ -104,7 +127,10 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     const uploadMs = performance.now() - uploadStart;
     const mbps = file.size / 1_048_576 / (uploadMs / 1000);
     say(`uploaded file ${file.id} in ${uploadMs.toFixed(0)} ms`);
-    figures.push(['upload throughput', `${mbps.toFixed(1)} MB/s (${bytes(file.size)} in ${uploadMs.toFixed(0)} ms)`]);
+    figures.push([
+      'upload throughput',
+      `${mbps.toFixed(1)} MB/s (${bytes(file.size)} in ${uploadMs.toFixed(0)} ms)`,
+    ]);
 
     heading('2. transcription');
     const createStart = performance.now();
@@ -117,14 +143,22 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
       signal: ctx.signal,
       pollIntervalMs: 50,
       maxPollIntervalMs: 1000,
-      onStatus: (t) => progress.line(`status: ${t.status} at ${seconds(performance.now() - createStart)}`),
+      onStatus: (t) =>
+        progress.line(`status: ${t.status} at ${seconds(performance.now() - createStart)}`),
     });
-    const transcript = await client.transcriptions.getTranscript(transcription.id, { signal: ctx.signal });
+    const transcript = await client.transcriptions.getTranscript(transcription.id, {
+      signal: ctx.signal,
+    });
     figures.push(['create to transcript', seconds(performance.now() - createStart)]);
 
     heading('3. transcript with word timings');
     const words = wordsOf(transcript.tokens);
-    say(table(['START', 'END', 'WORD'], words.map((w) => [seconds(w.start_ms), seconds(w.end_ms), w.text])));
+    say(
+      table(
+        ['START', 'END', 'WORD'],
+        words.map((w) => [seconds(w.start_ms), seconds(w.end_ms), w.text]),
+      ),
+    );
     say(`text: ${transcript.text.trim()}`);
     await cleanUp(ctx, client, created, false);
     created.file = created.transcription = undefined;
@@ -145,16 +179,30 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
       },
     });
     const audioStream = Readable.from([audio]);
-    await (flags.pacing ? pipeline(audioStream, new Pacer(perMs * 1000, false), stream, tokens) : pipeline(audioStream, stream, tokens));
+    await (flags.pacing
+      ? pipeline(audioStream, new Pacer(perMs * 1000, false), stream, tokens)
+      : pipeline(audioStream, stream, tokens));
     sink.end();
-    figures.push(['realtime: first token', firstToken === undefined ? '-' : `${firstToken.toFixed(0)} ms`]);
-    figures.push(['realtime: first final token', firstFinal === undefined ? '-' : `${firstFinal.toFixed(0)} ms`]);
+    figures.push([
+      'realtime: first token',
+      firstToken === undefined ? '-' : `${firstToken.toFixed(0)} ms`,
+    ]);
+    figures.push([
+      'realtime: first final token',
+      firstFinal === undefined ? '-' : `${firstFinal.toFixed(0)} ms`,
+    ]);
     figures.push(['realtime: whole session', seconds(performance.now() - rtStart)]);
 
     heading('5. what it measured');
     const pool = client.poolStats();
-    figures.push(['retries', `${retries.length}${retries.length && !flags.live ? ' (the injected 503, honouring Retry-After)' : ''}`]);
-    figures.push(['HTTP requests / sockets', `${pool.requests} on ${pool.socketsCreated} socket(s), ${(pool.reuseRatio * 100).toFixed(0)} % reused`]);
+    figures.push([
+      'retries',
+      `${retries.length}${retries.length && !flags.live ? ' (the injected 503, honouring Retry-After)' : ''}`,
+    ]);
+    figures.push([
+      'HTTP requests / sockets',
+      `${pool.requests} on ${pool.socketsCreated} socket(s), ${(pool.reuseRatio * 100).toFixed(0)} % reused`,
+    ]);
     say(table(['FIGURE', 'VALUE'], figures));
   } catch (e) {
     progress.stop();

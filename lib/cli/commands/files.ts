@@ -22,11 +22,21 @@ export async function take<T>(items: AsyncIterable<T>, limit: number | undefined
 export function fields(record: object): string {
   const entries = Object.entries(record);
   const width = Math.max(...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n');
+  return entries
+    .map(
+      ([k, v]) =>
+        `${k.padEnd(width)}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    )
+    .join('\n');
 }
 
 /** Deletes each id with `remove`; names failures; exit 1 when any failed. */
-export async function removeAll(ctx: Context, ids: string[], what: string, remove: (id: string) => Promise<void>): Promise<void> {
+export async function removeAll(
+  ctx: Context,
+  ids: string[],
+  what: string,
+  remove: (id: string) => Promise<void>,
+): Promise<void> {
   let failed: unknown;
   for (const id of ids) {
     try {
@@ -58,7 +68,10 @@ export function registerFiles(program: Command, ctx: Context): void {
     .action(async (flags: { limit?: number; json?: boolean }) => {
       const list = await take(ctx.client().files.iterate({}, { signal: ctx.signal }), flags.limit);
       if (flags.json) ctx.result(JSON.stringify(list, null, 2));
-      else ctx.result(list.length ? table(['ID', 'SIZE', 'CREATED', 'NAME'], fileRows(list)) : '(no files)');
+      else
+        ctx.result(
+          list.length ? table(['ID', 'SIZE', 'CREATED', 'NAME'], fileRows(list)) : '(no files)',
+        );
     });
 
   files
@@ -78,44 +91,48 @@ export function registerFiles(program: Command, ctx: Context): void {
     .option('--name <filename>', 'name to store (default: the file name; stdin: "stdin")')
     .option('--reference <id>', 'client_reference_id')
     .option('--json', 'print the file as JSON instead of its id')
-    .action(async (source: string, flags: { name?: string; reference?: string; json?: boolean }) => {
-      const input = source === '-' ? ctx.stdinSource() : source;
-      if (source !== '-') checkInputFile(source);
-      const client = ctx.client();
-      const progress = progressFor(ctx);
-      const guard = ctx.uploadGuard();
-      try {
-        const file = await client.files.upload(input, {
-          signal: guard.signal,
-          filename: flags.name ?? (source === '-' ? 'stdin' : undefined),
-          client_reference_id: flags.reference,
-          onProgress: (p) => {
-            guard.progress(p.loaded, p.total);
-            progress.upload(p.loaded, p.total);
-          },
-        });
-        progress.stop();
-        if (ctx.interrupted) {
-          // Ctrl-C came once the file was sent: it was stored; delete it, as for any interrupted command.
-          ctx.note(`interrupted: deleting the file just stored (${file.id})`);
-          await cleanUp(ctx, client, { file: file.id }, false);
-          throw new InterruptedError();
+    .action(
+      async (source: string, flags: { name?: string; reference?: string; json?: boolean }) => {
+        const input = source === '-' ? ctx.stdinSource() : source;
+        if (source !== '-') checkInputFile(source);
+        const client = ctx.client();
+        const progress = progressFor(ctx);
+        const guard = ctx.uploadGuard();
+        try {
+          const file = await client.files.upload(input, {
+            signal: guard.signal,
+            filename: flags.name ?? (source === '-' ? 'stdin' : undefined),
+            client_reference_id: flags.reference,
+            onProgress: (p) => {
+              guard.progress(p.loaded, p.total);
+              progress.upload(p.loaded, p.total);
+            },
+          });
+          progress.stop();
+          if (ctx.interrupted) {
+            // Ctrl-C came once the file was sent: it was stored; delete it, as for any interrupted command.
+            ctx.note(`interrupted: deleting the file just stored (${file.id})`);
+            await cleanUp(ctx, client, { file: file.id }, false);
+            throw new InterruptedError();
+          }
+          ctx.result(flags.json ? JSON.stringify(file, null, 2) : file.id);
+        } catch (e) {
+          progress.stop();
+          if (e instanceof InterruptedError) throw e;
+          if (ctx.interrupted) {
+            ctx.note('interrupted: the upload was aborted');
+            throw new InterruptedError();
+          }
+          throw e;
         }
-        ctx.result(flags.json ? JSON.stringify(file, null, 2) : file.id);
-      } catch (e) {
-        progress.stop();
-        if (e instanceof InterruptedError) throw e;
-        if (ctx.interrupted) {
-          ctx.note('interrupted: the upload was aborted');
-          throw new InterruptedError();
-        }
-        throw e;
-      }
-    });
+      },
+    );
 
   files
     .command('rm')
     .description('delete files')
     .argument('<ids...>', 'file ids')
-    .action((ids: string[]) => removeAll(ctx, ids, 'file', (id) => ctx.client().files.delete(id, { signal: ctx.signal })));
+    .action((ids: string[]) =>
+      removeAll(ctx, ids, 'file', (id) => ctx.client().files.delete(id, { signal: ctx.signal })),
+    );
 }

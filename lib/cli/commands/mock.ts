@@ -8,16 +8,29 @@ import type { HttpFault, WsFault } from '../../mock/contracts';
 import type { Context } from '../context';
 import { integer } from '../options';
 
-const WS_FAULT_FIELDS = ['errorCode', 'abruptClose', 'garbageFrame', 'stopReading', 'closeCode', 'afterAudioMs', 'times'];
+const WS_FAULT_FIELDS = [
+  'errorCode',
+  'abruptClose',
+  'garbageFrame',
+  'stopReading',
+  'closeCode',
+  'afterAudioMs',
+  'times',
+];
 
 /** Parses `--ws-fault "errorCode=503,afterAudioMs=1000,times=1"`. */
 export function parseWsFaultFlag(flag: string): WsFault {
   const fault: Record<string, number | boolean> = {};
-  for (const part of flag.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of flag
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, raw = 'true'] = part.split('=');
-    if (!WS_FAULT_FIELDS.includes(key)) throw new Error(`unknown --ws-fault field "${key}" (known: ${WS_FAULT_FIELDS.join(', ')})`);
+    if (!WS_FAULT_FIELDS.includes(key))
+      throw new Error(`unknown --ws-fault field "${key}" (known: ${WS_FAULT_FIELDS.join(', ')})`);
     fault[key] = raw === 'true' ? true : raw === 'false' ? false : Number(raw);
-    if (typeof fault[key] === 'number' && Number.isNaN(fault[key])) throw new Error(`--ws-fault ${key} must be a number`);
+    if (typeof fault[key] === 'number' && Number.isNaN(fault[key]))
+      throw new Error(`--ws-fault ${key} must be a number`);
   }
   return fault as WsFault;
 }
@@ -36,7 +49,9 @@ export interface MockFlags {
 }
 
 /** A repeatable flag parsed by `parse`; a bad value is a usage error naming the flag. */
-function repeatable<T>(parse: (flag: string) => T): (value: string, previous: T[] | undefined) => T[] {
+function repeatable<T>(
+  parse: (flag: string) => T,
+): (value: string, previous: T[] | undefined) => T[] {
   return (value, previous) => {
     try {
       return [...(previous ?? []), parse(value)];
@@ -49,7 +64,9 @@ function repeatable<T>(parse: (flag: string) => T): (value: string, previous: T[
 /** Parses --host: the mock binds loopback only. */
 function loopback(host: string): string {
   if (['127.0.0.1', '::1', 'localhost'].includes(host)) return host;
-  throw new InvalidArgumentError('the mock server binds loopback only: 127.0.0.1, ::1 or localhost.');
+  throw new InvalidArgumentError(
+    'the mock server binds loopback only: 127.0.0.1, ::1 or localhost.',
+  );
 }
 
 /** The banner: where the server is and how to point the SDK or the CLI at it. */
@@ -77,7 +94,8 @@ export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
     timing: { queuedMs: flags.queuedMs, processingMs: flags.processingMs },
   });
   ctx.stdout.write(`${banner(server, flags.pacing)}\n`);
-  if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+  if (!ctx.signal.aborted)
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
   await server.close();
   if (ctx.chatty) ctx.note('mock server stopped');
 }
@@ -91,10 +109,25 @@ export function registerMock(program: Command, ctx: Context): void {
     .option('--host <host>', 'loopback host: 127.0.0.1, ::1 or localhost', loopback, '127.0.0.1')
     .option('--key <key>', 'the API key it accepts (default mock-api-key)')
     .option('--queued-ms <ms>', 'time a transcription stays queued (default 50)', integer(0))
-    .option('--processing-ms <ms>', 'time a transcription stays processing (default 100)', integer(0))
-    .option('--no-pacing', 'answer realtime audio as fast as it arrives, not at the pace of audio time')
+    .option(
+      '--processing-ms <ms>',
+      'time a transcription stays processing (default 100)',
+      integer(0),
+    )
+    .option(
+      '--no-pacing',
+      'answer realtime audio as fast as it arrives, not at the pace of audio time',
+    )
     .option('--seed <n>', 'seed of ids and probabilistic faults (reproducible runs)', integer(0))
-    .option('--fault <spec>', 'REST fault, repeatable: "POST /v1/files=503,retryAfter=2,times=1"', repeatable(parseFaultFlag))
-    .option('--ws-fault <spec>', 'realtime fault, repeatable: "errorCode=503,afterAudioMs=1000,times=1"', repeatable(parseWsFaultFlag))
+    .option(
+      '--fault <spec>',
+      'REST fault, repeatable: "POST /v1/files=503,retryAfter=2,times=1"',
+      repeatable(parseFaultFlag),
+    )
+    .option(
+      '--ws-fault <spec>',
+      'realtime fault, repeatable: "errorCode=503,afterAudioMs=1000,times=1"',
+      repeatable(parseWsFaultFlag),
+    )
     .action((flags: MockFlags) => runMock(ctx, flags));
 }

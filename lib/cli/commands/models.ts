@@ -15,7 +15,13 @@ export function registerModels(program: Command, ctx: Context): void {
         ctx.result(JSON.stringify(models, null, 2));
         return;
       }
-      const rows = models.map((m) => [m.id, m.transcription_mode, String(m.languages.length), m.aliased_model_id ?? '', m.name]);
+      const rows = models.map((m) => [
+        m.id,
+        m.transcription_mode,
+        String(m.languages.length),
+        m.aliased_model_id ?? '',
+        m.name,
+      ]);
       ctx.result(table(['ID', 'MODE', 'LANGUAGES', 'ALIAS OF', 'NAME'], rows));
     });
 }

@@ -10,7 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import pc from 'picocolors';
 import type { RealtimeStreamConfig } from '../../realtime/stream';
-import { CONTAINER_AUDIO_FORMATS, RAW_AUDIO_FORMATS, type RealtimeAudioFormat, type RealtimeToken } from '../../types';
+import {
+  CONTAINER_AUDIO_FORMATS,
+  RAW_AUDIO_FORMATS,
+  type RealtimeAudioFormat,
+  type RealtimeToken,
+} from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
 import { Pacer, rawByteRate } from '../pacer';
@@ -35,7 +40,9 @@ export interface RealtimeFlags {
 /** Parses --format: a container name, auto, or a raw format the API knows. */
 export function audioFormat(value: string): string {
   if (CONTAINER_AUDIO_FORMATS.includes(value) || RAW_AUDIO_FORMATS.includes(value)) return value;
-  throw new InvalidArgumentError(`unknown audio format; use ${CONTAINER_AUDIO_FORMATS.join(', ')}, or raw ${RAW_AUDIO_FORMATS.join(', ')}.`);
+  throw new InvalidArgumentError(
+    `unknown audio format; use ${CONTAINER_AUDIO_FORMATS.join(', ')}, or raw ${RAW_AUDIO_FORMATS.join(', ')}.`,
+  );
 }
 
 /** The sink for the flags and stdout. */
@@ -59,7 +66,8 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
   if (flags.diarize) config.enable_speaker_diarization = true;
   if (flags.translate) config.translation = { type: 'one_way', target_language: flags.translate };
   if (flags.endpoints) config.enable_endpoint_detection = true;
-  if (flags.reconnect !== undefined && flags.reconnect !== false) config.reconnect = { maxAttempts: flags.reconnect === true ? 3 : flags.reconnect };
+  if (flags.reconnect !== undefined && flags.reconnect !== false)
+    config.reconnect = { maxAttempts: flags.reconnect === true ? 3 : flags.reconnect };
   return config;
 }
 
@@ -76,7 +84,8 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   const sink = sinkFor(ctx, flags.outputFormat);
   let requestLogged = false;
   stream.on('result', (message) => {
-    if (!requestLogged && message.request_id) ctx.debug(`realtime session request id ${message.request_id}`);
+    if (!requestLogged && message.request_id)
+      ctx.debug(`realtime session request id ${message.request_id}`);
     requestLogged ||= message.request_id !== undefined;
   });
   stream.on('open', () => ctx.debug(`realtime session open: ${client.realtimeURL}`));
@@ -84,7 +93,13 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   stream.on('reconnect', (e) => {
     if (ctx.chatty) ctx.note(`reconnecting (attempt ${e.attempt}): ${e.error.message}`);
   });
-  const pacer = flags.pacing === false ? undefined : new Pacer(rawByteRate(flags.format, flags.rate, flags.channels), ['auto', 'wav'].includes(flags.format));
+  const pacer =
+    flags.pacing === false
+      ? undefined
+      : new Pacer(
+          rawByteRate(flags.format, flags.rate, flags.channels),
+          ['auto', 'wav'].includes(flags.format),
+        );
   const tokens = new Writable({
     objectMode: true,
     write(token: RealtimeToken, _encoding, done) {
@@ -104,16 +119,24 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     throw e;
   }
   sink.end();
-  if (pacer && pacer.rate === undefined) ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
+  if (pacer && pacer.rate === undefined)
+    ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
 /** Adds `realtime` to the program. */
 export function registerRealtime(program: Command, ctx: Context): void {
   program
     .command('realtime')
-    .description('stream audio from a file or stdin (-) through a realtime session, words printed as they are recognised')
+    .description(
+      'stream audio from a file or stdin (-) through a realtime session, words printed as they are recognised',
+    )
     .argument('<source>', 'audio file, or - to read stdin')
-    .option('--format <audio_format>', 'audio format: auto (detects wav, mp3, ogg, flac, ...), a container name, or raw pcm_s16le, pcm_f32le, mulaw, alaw, ... (raw needs --rate and --channels)', audioFormat, 'auto')
+    .option(
+      '--format <audio_format>',
+      'audio format: auto (detects wav, mp3, ogg, flac, ...), a container name, or raw pcm_s16le, pcm_f32le, mulaw, alaw, ... (raw needs --rate and --channels)',
+      audioFormat,
+      'auto',
+    )
     .option('--rate <hz>', 'sample rate (raw formats)', integer(1, 384_000))
     .option('--channels <n>', 'channel count (raw formats)', integer(1, 8))
     .option('-m, --model <model>', 'realtime model (default stt-rt-v5)')
@@ -121,9 +144,24 @@ export function registerRealtime(program: Command, ctx: Context): void {
     .option('--diarize', 'label speakers (enable_speaker_diarization)')
     .option('--translate <lang>', 'also translate to <lang> (one-way translation)')
     .option('--endpoints', 'endpoint detection: a new line when the speaker pauses')
-    .addOption(new Option('--reconnect [attempts]', 'reconnect after a drop, resuming the audio (raw formats only); default 3 attempts').argParser(integer(1, 100)))
-    .option('--no-pacing', 'send audio as fast as it is read (default: at real-time pace, as the API expects; raw formats and WAV)')
+    .addOption(
+      new Option(
+        '--reconnect [attempts]',
+        'reconnect after a drop, resuming the audio (raw formats only); default 3 attempts',
+      ).argParser(integer(1, 100)),
+    )
+    .option(
+      '--no-pacing',
+      'send audio as fast as it is read (default: at real-time pace, as the API expects; raw formats and WAV)',
+    )
     .option('--final', 'final tokens only (no live non-final words; json: final tokens only)')
-    .addOption(new Option('-O, --output-format <format>', 'text (live on a terminal) or json (one token per line)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option(
+        '-O, --output-format <format>',
+        'text (live on a terminal) or json (one token per line)',
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .action((source: string, flags: RealtimeFlags) => realtime(ctx, source, flags));
 }

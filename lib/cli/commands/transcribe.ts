@@ -36,7 +36,9 @@ export function progressFor(ctx: Context): Progress {
 }
 
 /** The create parameters the flags ask for. */
-export function createParams(flags: Pick<TranscribeFlags, 'model' | 'language' | 'diarize' | 'translate' | 'reference'>): CreateTranscriptionParams {
+export function createParams(
+  flags: Pick<TranscribeFlags, 'model' | 'language' | 'diarize' | 'translate' | 'reference'>,
+): CreateTranscriptionParams {
   const params: CreateTranscriptionParams = {};
   if (flags.model) params.model = flags.model;
   if (flags.language) params.language_hints = flags.language;
@@ -47,7 +49,11 @@ export function createParams(flags: Pick<TranscribeFlags, 'model' | 'language' |
 }
 
 /** Runs `soniox transcribe`. */
-export async function transcribe(ctx: Context, source: string, flags: TranscribeFlags): Promise<void> {
+export async function transcribe(
+  ctx: Context,
+  source: string,
+  flags: TranscribeFlags,
+): Promise<void> {
   if (flags.out !== undefined) checkOutputFile(flags.out);
   let input: UploadInput | undefined;
   let size: number | undefined;
@@ -59,7 +65,10 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
   const client = ctx.client();
   const params = createParams(flags);
   // Checked before a byte is uploaded: a bad model or language fails at once.
-  client.transcriptions.checkedCreate({ ...params, ...(input === undefined ? { audio_url: source } : { file_id: FILE_ID_TO_COME }) });
+  client.transcriptions.checkedCreate({
+    ...params,
+    ...(input === undefined ? { audio_url: source } : { file_id: FILE_ID_TO_COME }),
+  });
 
   const progress = progressFor(ctx);
   const created: Created = {};
@@ -67,7 +76,9 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
   let failure: unknown;
   try {
     if (input !== undefined) {
-      progress.status(`uploading ${source === '-' ? 'stdin' : source}${size ? ` (${bytes(size)})` : ''}`);
+      progress.status(
+        `uploading ${source === '-' ? 'stdin' : source}${size ? ` (${bytes(size)})` : ''}`,
+      );
       const guard = ctx.uploadGuard();
       const file = await client.files.upload(input, {
         signal: guard.signal,
@@ -94,9 +105,14 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
       signal: ctx.signal,
       pollIntervalMs: flags.pollMs,
       maxPollIntervalMs: Math.max(flags.pollMs, 5_000),
-      onStatus: (t) => progress.status(`transcription ${t.status}${t.audio_duration_ms ? ` (${(t.audio_duration_ms / 1000).toFixed(1)} s of audio)` : ''} after ${((Date.now() - started) / 1000).toFixed(1)} s`),
+      onStatus: (t) =>
+        progress.status(
+          `transcription ${t.status}${t.audio_duration_ms ? ` (${(t.audio_duration_ms / 1000).toFixed(1)} s of audio)` : ''} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        ),
     });
-    const transcript = await client.transcriptions.getTranscript(transcription.id, { signal: ctx.signal });
+    const transcript = await client.transcriptions.getTranscript(transcription.id, {
+      signal: ctx.signal,
+    });
     progress.stop();
     ctx.result(formatTranscript(transcript, flags.format), flags.out);
     if (flags.out !== undefined) progress.line(`wrote ${flags.out}`);
@@ -105,7 +121,8 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
   } finally {
     progress.stop();
   }
-  if (ctx.interrupted) ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
+  if (ctx.interrupted)
+    ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
   await cleanUp(ctx, client, created, flags.keep === true, Math.min(flags.pollMs, 500));
   if (ctx.interrupted) throw new InterruptedError();
   if (failure !== undefined) throw failure;
@@ -115,16 +132,26 @@ export async function transcribe(ctx: Context, source: string, flags: Transcribe
 export function registerTranscribe(program: Command, ctx: Context): void {
   program
     .command('transcribe')
-    .description('transcribe a file, an http(s) URL or stdin (-) with the async API, then delete what was created')
+    .description(
+      'transcribe a file, an http(s) URL or stdin (-) with the async API, then delete what was created',
+    )
     .argument('<source>', 'audio file, http(s) URL (sent as audio_url), or - to read stdin')
     .option('-m, --model <model>', 'async model (default stt-async-v5)')
     .option('-l, --language <codes>', 'language hints, comma separated: en,fr (repeatable)', list)
     .option('--diarize', 'label speakers (enable_speaker_diarization)')
     .option('--translate <lang>', 'also translate to <lang> (one-way translation)')
     .option('--reference <id>', 'client_reference_id of the transcription')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(TRANSCRIPT_FORMATS).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(TRANSCRIPT_FORMATS)
+        .default('text'),
+    )
     .option('-o, --out <file>', 'write the result to <file> instead of stdout')
     .option('--keep', 'keep the uploaded file and the transcription (their ids go to stderr)')
-    .addOption(new Option('--poll-ms <ms>', 'first status poll interval; grows by half up to 5 s').argParser(integer(10, 60_000)).default(1000))
+    .addOption(
+      new Option('--poll-ms <ms>', 'first status poll interval; grows by half up to 5 s')
+        .argParser(integer(10, 60_000))
+        .default(1000),
+    )
     .action((source: string, flags: TranscribeFlags) => transcribe(ctx, source, flags));
 }

@@ -8,7 +8,9 @@ import { fields, removeAll, take } from './files';
 
 /** Adds `transcriptions` and its subcommands to the program. */
 export function registerTranscriptions(program: Command, ctx: Context): void {
-  const transcriptions = program.command('transcriptions').description('manage transcriptions: ls, get, transcript, rm');
+  const transcriptions = program
+    .command('transcriptions')
+    .description('manage transcriptions: ls, get, transcript, rm');
 
   transcriptions
     .command('ls')
@@ -16,11 +18,18 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     .option('-n, --limit <n>', 'at most <n> transcriptions', integer(0))
     .option('--json', 'print JSON')
     .action(async (flags: { limit?: number; json?: boolean }) => {
-      const list = await take(ctx.client().transcriptions.iterate({}, { signal: ctx.signal }), flags.limit);
+      const list = await take(
+        ctx.client().transcriptions.iterate({}, { signal: ctx.signal }),
+        flags.limit,
+      );
       if (flags.json) ctx.result(JSON.stringify(list, null, 2));
       else {
         const rows = list.map((t) => [t.id, t.status, t.model, t.created_at, t.filename]);
-        ctx.result(rows.length ? table(['ID', 'STATUS', 'MODEL', 'CREATED', 'NAME'], rows) : '(no transcriptions)');
+        ctx.result(
+          rows.length
+            ? table(['ID', 'STATUS', 'MODEL', 'CREATED', 'NAME'], rows)
+            : '(no transcriptions)',
+        );
       }
     });
 
@@ -38,11 +47,17 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     .command('transcript')
     .description('print the transcript of a completed transcription')
     .argument('<id>', 'transcription id')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(TRANSCRIPT_FORMATS).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(TRANSCRIPT_FORMATS)
+        .default('text'),
+    )
     .option('-o, --out <file>', 'write the result to <file> instead of stdout')
     .action(async (id: string, flags: { format: TranscriptFormat; out?: string }) => {
       if (flags.out !== undefined) checkOutputFile(flags.out);
-      const transcript = await ctx.client().transcriptions.getTranscript(id, { signal: ctx.signal });
+      const transcript = await ctx
+        .client()
+        .transcriptions.getTranscript(id, { signal: ctx.signal });
       ctx.result(formatTranscript(transcript, flags.format), flags.out);
     });
 
@@ -50,5 +65,9 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     .command('rm')
     .description('delete transcriptions (and their files)')
     .argument('<ids...>', 'transcription ids')
-    .action((ids: string[]) => removeAll(ctx, ids, 'transcription', (id) => ctx.client().transcriptions.delete(id, { signal: ctx.signal })));
+    .action((ids: string[]) =>
+      removeAll(ctx, ids, 'transcription', (id) =>
+        ctx.client().transcriptions.delete(id, { signal: ctx.signal }),
+      ),
+    );
 }

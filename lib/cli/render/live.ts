@@ -27,7 +27,8 @@ export interface TokenSink {
   end(): void;
 }
 
-const speakerLabel = (speaker: string | undefined): string => (speaker ? `Speaker ${speaker}: ` : '');
+const speakerLabel = (speaker: string | undefined): string =>
+  speaker ? `Speaker ${speaker}: ` : '';
 const TRANSLATION = '→ ';
 const isTranslation = (token: RealtimeToken): boolean => token.translation_status === 'translation';
 
@@ -44,7 +45,12 @@ export class TailTracker {
       return true;
     }
     const last = this.tail[this.tail.length - 1];
-    const restarts = this.lastFinal || !last || (token.start_ms !== undefined && last.start_ms !== undefined && token.start_ms <= last.start_ms);
+    const restarts =
+      this.lastFinal ||
+      !last ||
+      (token.start_ms !== undefined &&
+        last.start_ms !== undefined &&
+        token.start_ms <= last.start_ms);
     if (restarts) this.tail = [token];
     else this.tail.push(token);
     this.lastFinal = false;
@@ -63,7 +69,10 @@ export class LiveText implements TokenSink {
   private translating = false;
   private readonly tracker = new TailTracker();
 
-  constructor(private readonly out: Output, private readonly color: Colors) {}
+  constructor(
+    private readonly out: Output,
+    private readonly color: Colors,
+  ) {}
 
   private get width(): number {
     return Math.max(20, (this.out.columns || 80) - 1);
@@ -99,7 +108,9 @@ export class LiveText implements TokenSink {
   }
 
   private get atLineStart(): boolean {
-    return this.line === '' || this.line === TRANSLATION || this.line === speakerLabel(this.speaker);
+    return (
+      this.line === '' || this.line === TRANSLATION || this.line === speakerLabel(this.speaker)
+    );
   }
 
   endpoint(): void {
@@ -153,14 +164,17 @@ export class PlainText implements TokenSink {
       this.end();
       this.translating = isTranslation(token);
     }
-    const newSpeaker = !this.translating && token.speaker !== undefined && token.speaker !== this.speaker;
+    const newSpeaker =
+      !this.translating && token.speaker !== undefined && token.speaker !== this.speaker;
     if (newSpeaker) {
       this.end();
       this.speaker = token.speaker;
     }
     const text = this.atLineStart ? token.text.trimStart() : token.text;
     if (text === '') return;
-    this.out.write(`${this.atLineStart ? (this.translating ? TRANSLATION : speakerLabel(this.speaker)) : ''}${text}`);
+    this.out.write(
+      `${this.atLineStart ? (this.translating ? TRANSLATION : speakerLabel(this.speaker)) : ''}${text}`,
+    );
     this.atLineStart = false;
   }
 

@@ -23,7 +23,11 @@ export class Progress {
    * @param out stderr
    * @param mode `tty`: bar and in-place line; `plain`: lines; `off`: nothing.
    */
-  constructor(private readonly out: Output, private readonly mode: 'tty' | 'plain' | 'off', private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly out: Output,
+    private readonly mode: 'tty' | 'plain' | 'off',
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Upload progress (`total` undefined for a stream of unknown size). */
   upload(loaded: number, total: number | undefined): void {
@@ -36,7 +40,9 @@ export class Progress {
       const step = total ? Math.floor((loaded / total) * 10) : Math.floor(loaded / 10_485_760);
       if (step !== this.lastPlain || (total !== undefined && loaded === total)) {
         this.lastPlain = step;
-        this.out.write(`upload: ${mb(loaded)}${total ? ` / ${mb(total)}` : ''} MB${total ? ` (${Math.round((loaded / total) * 100)} %)` : ''}\n`);
+        this.out.write(
+          `upload: ${mb(loaded)}${total ? ` / ${mb(total)}` : ''} MB${total ? ` (${Math.round((loaded / total) * 100)} %)` : ''}\n`,
+        );
       }
       return;
     }

@@ -31,14 +31,25 @@ export interface Cue {
 export function wordsOf(tokens: readonly TranscriptToken[]): TimedWord[] {
   const words: TimedWord[] = [];
   for (const token of tokens) {
-    if (token.translation_status === 'translation' || token.start_ms === undefined || token.end_ms === undefined) continue;
+    if (
+      token.translation_status === 'translation' ||
+      token.start_ms === undefined ||
+      token.end_ms === undefined
+    )
+      continue;
     if (/^<.*>$/.test(token.text)) continue;
     const speaker = token.speaker ?? undefined;
     const last = words[words.length - 1];
     const startsWord = /^\s/.test(token.text) || last === undefined || last.speaker !== speaker;
     if (startsWord) {
       const text = token.text.trim();
-      if (text) words.push({ text, start_ms: token.start_ms, end_ms: token.end_ms, ...(speaker ? { speaker } : {}) });
+      if (text)
+        words.push({
+          text,
+          start_ms: token.start_ms,
+          end_ms: token.end_ms,
+          ...(speaker ? { speaker } : {}),
+        });
     } else {
       last.text += token.text;
       last.end_ms = Math.max(last.end_ms, token.end_ms);
@@ -56,18 +67,24 @@ export function cuesOf(words: readonly TimedWord[]): Cue[] {
   for (const word of words) {
     if (current) {
       const line = `${label(current.speaker)}${current.text} ${word.text}`;
-      const split = word.speaker !== current.speaker
-        || line.length > MAX_LINE
-        || word.end_ms - current.start_ms > MAX_CUE_MS
-        || word.start_ms - current.end_ms >= PAUSE_MS
-        || /[.?!]$/.test(current.text);
+      const split =
+        word.speaker !== current.speaker ||
+        line.length > MAX_LINE ||
+        word.end_ms - current.start_ms > MAX_CUE_MS ||
+        word.start_ms - current.end_ms >= PAUSE_MS ||
+        /[.?!]$/.test(current.text);
       if (!split) {
         current.text += ` ${word.text}`;
         current.end_ms = word.end_ms;
         continue;
       }
     }
-    current = { start_ms: word.start_ms, end_ms: Math.max(word.end_ms, word.start_ms + 1), text: word.text, ...(word.speaker ? { speaker: word.speaker } : {}) };
+    current = {
+      start_ms: word.start_ms,
+      end_ms: Math.max(word.end_ms, word.start_ms + 1),
+      text: word.text,
+      ...(word.speaker ? { speaker: word.speaker } : {}),
+    };
     cues.push(current);
   }
   return cues;
@@ -86,14 +103,18 @@ export function timestamp(ms: number, separator: ',' | '.'): string {
 /** SubRip: numbered cues, `00:00:01,000 --> 00:00:02,500`, a blank line between cues. */
 export function toSrt(tokens: readonly TranscriptToken[]): string {
   return cuesOf(wordsOf(tokens))
-    .map((cue, i) => `${i + 1}\n${timestamp(cue.start_ms, ',')} --> ${timestamp(cue.end_ms, ',')}\n${label(cue.speaker)}${cue.text}\n`)
+    .map(
+      (cue, i) =>
+        `${i + 1}\n${timestamp(cue.start_ms, ',')} --> ${timestamp(cue.end_ms, ',')}\n${label(cue.speaker)}${cue.text}\n`,
+    )
     .join('\n');
 }
 
 /** WebVTT: the `WEBVTT` header, `00:00:01.000 --> 00:00:02.500`, speakers as `<v Speaker 1>`. */
 export function toVtt(tokens: readonly TranscriptToken[]): string {
   const cues = cuesOf(wordsOf(tokens)).map(
-    (cue, i) => `${i + 1}\n${timestamp(cue.start_ms, '.')} --> ${timestamp(cue.end_ms, '.')}\n${cue.speaker ? `<v Speaker ${cue.speaker}>` : ''}${cue.text}\n`,
+    (cue, i) =>
+      `${i + 1}\n${timestamp(cue.start_ms, '.')} --> ${timestamp(cue.end_ms, '.')}\n${cue.speaker ? `<v Speaker ${cue.speaker}>` : ''}${cue.text}\n`,
   );
   return ['WEBVTT\n', ...cues].join('\n');
 }

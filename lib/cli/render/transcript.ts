@@ -14,14 +14,20 @@ const isSpecial = (t: TranscriptToken): boolean => /^<\w+>$/.test(t.text);
 /** Text of tokens; speaker turns as `Speaker N: ...` lines when tokens carry speakers. */
 export function tokensText(tokens: readonly TranscriptToken[]): string {
   const spoken = tokens.filter((t) => !isSpecial(t));
-  if (!spoken.some((t) => t.speaker)) return spoken.map((t) => t.text).join('').trim();
+  if (!spoken.some((t) => t.speaker))
+    return spoken
+      .map((t) => t.text)
+      .join('')
+      .trim();
   const turns: Array<{ speaker: string | null | undefined; text: string }> = [];
   for (const token of spoken) {
     const last = turns[turns.length - 1];
     if (last && last.speaker === token.speaker) last.text += token.text;
     else turns.push({ speaker: token.speaker, text: token.text });
   }
-  return turns.map((t) => `${t.speaker ? `Speaker ${t.speaker}: ` : ''}${t.text.trim()}`).join('\n');
+  return turns
+    .map((t) => `${t.speaker ? `Speaker ${t.speaker}: ` : ''}${t.text.trim()}`)
+    .join('\n');
 }
 
 /** The transcript's text: the spoken words, then the translation (if any) after a blank line. */
