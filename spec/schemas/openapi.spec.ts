@@ -4,10 +4,16 @@ import path from 'node:path';
 import { requestSchemas, responseSchemas } from '../../lib/schemas';
 
 /**
- * Compares the SDK's own schemas with the OpenAPI document Soniox publishes, when a copy is
- * present beside the repository (../shared/reference). Responses: the SDK requires no field the
- * API does not promise, and accepts every type the API may send. Requests: the SDK requires
- * exactly what the API requires, and never sends a type the API would refuse.
+ * Compares the SDK's own schemas with the OpenAPI document Soniox publishes. Responses: the SDK
+ * requires no field the API does not promise, and accepts every type the API may send.
+ * Requests: the SDK requires exactly what the API requires, and never sends a type the API
+ * would refuse.
+ *
+ * The document is reference data kept beside the repository, not in it
+ * (`../shared/reference/soniox-openapi.json` from the clone's root): it is Soniox's, and it is
+ * the one file outside the repository that anything here reads. Locally, without it, this
+ * spec is skipped and says why; under CI=true its absence fails the run, because CI always
+ * provides it.
  */
 const OPENAPI = path.join(
   __dirname,
@@ -24,7 +30,7 @@ type Schema = Record<string, unknown>;
 describe('schemas vs the published OpenAPI document', function () {
   if (!fs.existsSync(OPENAPI)) {
     if (process.env.CI === 'true') {
-      // CI always has shared/ beside the clone: a missing document there is a broken setup, not a reason to skip.
+      // CI always provides the reference data beside the clone: its absence there is a broken setup, not a reason to skip.
       it('finds the OpenAPI reference document (CI)', () => {
         throw new Error(
           `missing ${OPENAPI}: CI must run with shared/reference beside the repository`,
