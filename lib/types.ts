@@ -1,6 +1,6 @@
 /**
  * Shapes of the Soniox API, in the API's own snake_case. Shared by the client and the mock
- * server (the mock imports nothing else of the client). See ../shared/soniox-api.md.
+ * server (the mock imports nothing else of the client). See docs/api.md.
  */
 
 /** One entry of an API error's `validation_errors`. */

@@ -68,7 +68,7 @@ export interface MockTiming {
 }
 
 /**
- * Rate limits (soniox-api.md §3, §8.6). REST: a token bucket answered with 429 `limit_exceeded`
+ * Rate limits (docs/api.md §3, §8.6). REST: a token bucket answered with 429 `limit_exceeded`
  * and `Retry-After`. Realtime: concurrent sessions (`max_concurrent_connections_reached`) and new
  * sessions per minute (`limit_exceeded`), both as the API's error message with `error_code` 429.
  */

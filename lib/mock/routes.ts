@@ -1,5 +1,5 @@
 /**
- * The mock's REST resources, answering exactly as soniox-api.md §4–§7 describe: files,
+ * The mock's REST resources, answering exactly as docs/api.md §4–§7 describe: files,
  * transcriptions, transcripts, models, temporary keys. Quotas the reference leaves open are
  * decided here (see the comments) and documented in the README.
  */

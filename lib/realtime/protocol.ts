@@ -1,5 +1,5 @@
 /**
- * The realtime wire protocol (soniox-api.md §8): the start message built from the user's config
+ * The realtime wire protocol (docs/api.md §8): the start message built from the user's config
  * (SDK options stripped, defaults filled, unknown fields passed through), config checks, and
  * parsing of server messages into results or typed errors.
  */

@@ -1,5 +1,5 @@
 /**
- * Webhooks (soniox-api.md §10): Soniox POSTs `{"id","status"}` to your `webhook_url` with the
+ * Webhooks (docs/api.md §10): Soniox POSTs `{"id","status"}` to your `webhook_url` with the
  * auth header you configured. There is no signature: verification is that header's value,
  * compared in constant time. `handler()` serves Node http, Express and Fetch `Request`s.
  */
