@@ -113,7 +113,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     sink.end();
     if (source !== '-') input.destroy();
     if (ctx.interrupted) {
-      ctx.note('interrupted');
+      if (!ctx.outputClosed) ctx.note('interrupted');
       throw new InterruptedError();
     }
     throw e;
