@@ -38,9 +38,9 @@ export interface FileList {
 /** Query of the list endpoints. */
 export interface ListParams {
   /** 1..1000, default 1000. */
-  limit?: number;
+  limit?: number | undefined;
   /** Opaque cursor from a previous page's `next_page_cursor`. */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** `TranslationConfig` of async and realtime requests. */

@@ -285,8 +285,8 @@ class Session {
       else tail.push(this.token(w, false, first));
     });
     this.finalCount += finals.length;
-    if (finals.length)
-      this.finalMs = Math.max(this.finalMs, finals[finals.length - 1].end_ms as number);
+    const lastFinal = finals.at(-1);
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms as number);
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
     if (reason === 'finalize') finals.push({ text: '<fin>', is_final: true });
     if (endpoint) {

@@ -94,7 +94,7 @@ export function splitConfig(
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
-  return { start, options: options as RealtimeOptions };
+  return { start, options };
 }
 
 /** Whether audio of this format can be resumed mid-stream (raw samples, no container header). */

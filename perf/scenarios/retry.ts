@@ -53,7 +53,12 @@ async function calls(
     'retry calls',
   );
   for (const o of out) if (o instanceof Error) firstError ??= `${o.constructor.name}: ${o.message}`;
-  return { ok: out.filter((o) => !(o instanceof Error)).length, hist, firstError, ms: msSince(t0) };
+  return {
+    ok: out.filter((o) => !(o instanceof Error)).length,
+    hist,
+    ...(firstError === undefined ? {} : { firstError }),
+    ms: msSince(t0),
+  };
 }
 
 export async function run(ctx: PerfContext): Promise<ScenarioResult> {

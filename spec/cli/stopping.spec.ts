@@ -5,11 +5,11 @@
  */
 import { expect } from 'chai';
 import { memoryIO, type MemoryIO } from '../../lib/cli/io';
-import type { MockServer } from '../../lib/mock';
-import { fixture } from '../audio';
-import { cliMock, envFor, run, until } from './helpers';
+import { fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
+import { envFor, run } from './helpers';
 
-const audio = fixture('hello-world.wav');
+const audio = audioFixture('hello-world.wav');
 
 /** An io whose stdout reader goes away right after the first write (`| head -1`). */
 function headOne(env: Record<string, string>): MemoryIO {
@@ -24,14 +24,9 @@ function headOne(env: Record<string, string>): MemoryIO {
 }
 
 describe('cli: stopping on a closed stdout, a lost parent, and --keep on pipes', function () {
-  let server: MockServer;
+  const t = fixture({ mock: { realtimePacing: false } });
   let env: Record<string, string>;
-
-  beforeEach(async () => {
-    server = await cliMock();
-    env = envFor(server);
-  });
-  afterEach(() => server.close());
+  beforeEach(() => (env = envFor(t.server)));
 
   it('files ls stops quietly with exit 0 when stdout is closed after the first line', async () => {
     for (let i = 0; i < 3; i++) await run(['files', 'upload', audio.path], { env });
@@ -55,8 +50,8 @@ describe('cli: stopping on a closed stdout, a lost parent, and --keep on pipes',
     io.closeStdout();
     const { code } = await run(['transcribe', audio.path, '--poll-ms', '10'], { io });
     expect(code).to.equal(0);
-    expect(server.state.files.size).to.equal(0);
-    expect(server.state.transcriptions.size).to.equal(0);
+    expect(t.server.state.files.size).to.equal(0);
+    expect(t.server.state.transcriptions.size).to.equal(0);
   });
 
   it('--keep names the kept file and transcription on stderr when stdout and stderr are pipes', async () => {
@@ -65,8 +60,8 @@ describe('cli: stopping on a closed stdout, a lost parent, and --keep on pipes',
     });
     expect(code).to.equal(0);
     expect(out).to.match(/hello world/i);
-    const [file] = [...server.state.files.keys()];
-    const [transcription] = [...server.state.transcriptions.keys()];
+    const [file] = [...t.server.state.files.keys()];
+    const [transcription] = [...t.server.state.transcriptions.keys()];
     expect(err).to.equal(`kept file ${file} and transcription ${transcription} (--keep)\n`);
   });
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, setUpCommand, tearDownCommand, until, KEY, run } from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, KEY, run } from './helpers';
+import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -34,7 +35,7 @@ describe('cli: soniox transcribe', function () {
       tokens: Array<{ start_ms: number }>;
     };
     expect(transcript.text.trim()).to.equal(audio.text);
-    expect(transcript.tokens[0].start_ms).to.equal(audio.words[0].start_ms);
+    expect(transcript.tokens[0]?.start_ms).to.equal(audio.words[0]!.start_ms);
 
     const srt = await run(['transcribe', audio.path, '-f', 'srt', ...POLL], { env });
     expect(srt.code).to.equal(0);
@@ -72,11 +73,11 @@ describe('cli: soniox transcribe', function () {
     );
     expect(code).to.equal(0);
     const [job] = [...server.state.transcriptions.values()];
-    expect(job.transcription).to.include({
+    expect(job?.transcription).to.include({
       model: 'stt-async-v5',
       enable_speaker_diarization: true,
     });
-    expect(job.transcription.language_hints).to.deep.equal(['en', 'fr', 'de']);
+    expect(job?.transcription.language_hints).to.deep.equal(['en', 'fr', 'de']);
   });
 
   it('--keep keeps the file and the transcription, and names them', async () => {
@@ -224,7 +225,7 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, '--verbose', ...POLL], { io });
-    await until(() => server.state.transcriptions.size > 0);
+    await until(() => server.state.transcriptions.size > 0, 10_000);
     io.interrupt();
     const { code, out, err } = await running;
     expect(code).to.equal(130);
@@ -238,7 +239,7 @@ describe('cli: soniox transcribe', function () {
     server.setFaults({ http: [{ route: 'POST /v1/files', slowBodyMs: 20 }] });
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() => server.state.files.size === 1);
+    await until(() => server.state.files.size === 1, 10_000);
     io.interrupt();
     const { code, out } = await running;
     expect(code).to.equal(130);
@@ -252,10 +253,12 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() =>
-      [...server.state.transcriptions.values()].some(
-        (t) => t.transcription.status === 'processing',
-      ),
+    await until(
+      () =>
+        [...server.state.transcriptions.values()].some(
+          (t) => t.transcription.status === 'processing',
+        ),
+      10_000,
     );
     io.interrupt();
     const { code, err } = await running;
@@ -288,14 +291,16 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() =>
-      [...server.state.transcriptions.values()].some(
-        (t) => t.transcription.status === 'processing',
-      ),
+    await until(
+      () =>
+        [...server.state.transcriptions.values()].some(
+          (t) => t.transcription.status === 'processing',
+        ),
+      10_000,
     );
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
-    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
+    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0, 10_000);
     io.interrupt();
     const second = await running;
     expect(second.code).to.equal(130);

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import type { MockServer } from '../../lib/mock';
-import { fixture } from '../audio';
+import { fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
 import {
   cliMock,
   envFor,
@@ -16,11 +16,10 @@ import {
   ROOT,
   run,
   spawnCli,
-  until,
   waitFor,
 } from '../cli/helpers';
 
-const audio = fixture('hello-world.wav');
+const audio = audioFixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
 
 /** What a crash on a closed pipe looks like: Node's unhandled 'error' event and its trace. */
@@ -50,18 +49,11 @@ function alive(pid: number): boolean {
 
 describe('e2e: the soniox command as a process, when its surroundings go away', function () {
   this.timeout(60_000);
-  let server: MockServer;
+  const t = fixture({ mock: { realtimePacing: false } });
   let env: Record<string, string>;
-  const orphans: number[] = [];
-
-  beforeEach(async () => {
-    server = await cliMock();
-    env = envFor(server);
-  });
-  afterEach(async () => {
-    killChildren();
-    for (const pid of orphans.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    await server.close();
+  beforeEach(() => {
+    env = envFor(t.server);
+    t.defer(killChildren);
   });
 
   it('the bin entry sets the exit code (missing key: 2, one line on stderr)', async () => {
@@ -75,21 +67,18 @@ describe('e2e: the soniox command as a process, when its surroundings go away', 
 
   it('transcribe: SIGINT once the upload is done deletes the file and exits 130', async () => {
     const slow = await cliMock({ timing: { queuedMs: 60_000, processingMs: 10 } });
-    try {
-      const child = spawnCli(['transcribe', audio.path, '--verbose'], envFor(slow));
-      const done = finished(child, 30_000);
-      await waitFor(child, /created transcription/, 'stderr', 30_000);
-      expect(slow.state.files.size).to.equal(1);
-      child.kill('SIGINT');
-      const { code, err, out } = await done;
-      expect(code).to.equal(130);
-      expect(out).to.equal('');
-      expect(err).to.match(/interrupted: cleaning up/);
-      expect(slow.state.files.size).to.equal(0);
-      expect(slow.state.transcriptions.size).to.equal(0);
-    } finally {
-      await slow.close();
-    }
+    t.defer(() => slow.close());
+    const child = spawnCli(['transcribe', audio.path, '--verbose'], envFor(slow));
+    const done = finished(child, 30_000);
+    await waitFor(child, /created transcription/, 'stderr', 30_000);
+    expect(slow.state.files.size).to.equal(1);
+    child.kill('SIGINT');
+    const { code, err, out } = await done;
+    expect(code).to.equal(130);
+    expect(out).to.equal('');
+    expect(err).to.match(/interrupted: cleaning up/);
+    expect(slow.state.files.size).to.equal(0);
+    expect(slow.state.transcriptions.size).to.equal(0);
   });
 
   it('realtime: `cat a.pcm | soniox realtime - --format pcm_s16le ...` streams stdin', async () => {
@@ -160,7 +149,7 @@ describe('e2e: the soniox command as a process, when its surroundings go away', 
     launcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => /^\d+ \d+\n/.test(out), 30_000);
     const [pid, port] = out.trim().split(' ').map(Number) as [number, number];
-    orphans.push(pid);
+    t.defer(() => alive(pid) && process.kill(pid, 'SIGKILL'));
     launcher.kill('SIGKILL');
     await until(() => !alive(pid), 15_000);
     expect(await refused(port)).to.equal(true);

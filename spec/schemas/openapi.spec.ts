@@ -49,7 +49,10 @@ describe('schemas vs the published OpenAPI document', function () {
 
   const resolve = (s: Schema): Schema => {
     const ref = s.$ref as string | undefined;
-    return ref ? resolve(components[ref.split('/').pop() as string]) : s;
+    if (!ref) return s;
+    const target = components[ref.split('/').pop() ?? ''];
+    if (!target) throw new Error(`${ref} names no schema of the document`);
+    return resolve(target);
   };
   const typesOf = (raw: Schema | undefined): Set<string> => {
     if (!raw) return new Set();
@@ -105,12 +108,12 @@ describe('schemas vs the published OpenAPI document', function () {
     it(`${name} agrees with ${theirsName} on required fields and types`, () => {
       const theirs = components[theirsName];
       expect(theirs, theirsName).to.be.an('object');
-      const ourRequired = ((ours as Schema).required ?? []) as string[];
-      const theirRequired = (theirs.required ?? []) as string[];
+      const ourRequired = (ours.required ?? []) as string[];
+      const theirRequired = (theirs!.required ?? []) as string[];
       if (direction === 'response') expect(theirRequired).to.include.members(ourRequired);
       else expect([...ourRequired].sort()).to.deep.equal([...theirRequired].sort());
-      const ourProps = ((ours as Schema).properties ?? {}) as Record<string, Schema>;
-      const theirProps = (theirs.properties ?? {}) as Record<string, Schema>;
+      const ourProps = (ours.properties ?? {}) as Record<string, Schema>;
+      const theirProps = (theirs!.properties ?? {}) as Record<string, Schema>;
       if (direction === 'request')
         expect(Object.keys(ourProps).sort()).to.deep.equal(Object.keys(theirProps).sort());
       for (const [prop, schema] of Object.entries(ourProps)) {
@@ -119,9 +122,10 @@ describe('schemas vs the published OpenAPI document', function () {
         const theirTypes = typesOf(theirProps[prop]);
         const ok =
           direction === 'response' ? covers(ourTypes, theirTypes) : covers(theirTypes, ourTypes);
-        expect(ok, `${name}.${prop}: ours ${[...ourTypes]} vs theirs ${[...theirTypes]}`).to.equal(
-          true,
-        );
+        expect(
+          ok,
+          `${name}.${prop}: ours ${[...ourTypes].join(',')} vs theirs ${[...theirTypes].join(',')}`,
+        ).to.equal(true);
       }
     });
   }
