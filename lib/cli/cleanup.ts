@@ -70,13 +70,12 @@ export async function cleanUp(
 ): Promise<boolean> {
   if (!created.file && !created.transcription) return true;
   if (keep) {
-    if (ctx.chatty || ctx.interrupted) {
-      const kept = [
-        created.file && `file ${created.file}`,
-        created.transcription && `transcription ${created.transcription}`,
-      ].filter(Boolean);
-      ctx.note(`kept ${kept.join(' and ')} (--keep)`);
-    }
+    // On stderr whatever stdout and stderr are: the ids are the only way to find them again.
+    const kept = [
+      created.file && `file ${created.file}`,
+      created.transcription && `transcription ${created.transcription}`,
+    ].filter(Boolean);
+    ctx.note(`kept ${kept.join(' and ')} (--keep)`);
     return true;
   }
   const left: string[] = [];
