@@ -221,15 +221,27 @@ export class SonioxAbortError extends SonioxError {
   override readonly code = 'aborted' as const;
 }
 
-/** A transcription ended with status `error`. */
+/** A transcription ended in failure: status `error` (the API's enum) or `failed` (its newer errors page). */
 export class SonioxTranscriptionError extends SonioxError {
   override readonly code = 'transcription_failed' as const;
   readonly transcriptionId: string;
+  /** The API's `error_type`, when it gave one. */
   readonly errorType: string | undefined;
-  constructor(transcriptionId: string, errorType: string | undefined, message: string) {
+  /** The API's `error_message`, when it gave one. */
+  readonly errorMessage: string | undefined;
+  /** The status the job ended in (`error` or `failed`). */
+  readonly status: string | undefined;
+  constructor(
+    transcriptionId: string,
+    errorType: string | undefined,
+    message: string,
+    details: { errorMessage?: string | undefined; status?: string | undefined } = {},
+  ) {
     super(message);
     this.transcriptionId = transcriptionId;
     this.errorType = errorType;
+    this.errorMessage = details.errorMessage;
+    this.status = details.status;
   }
 }
 

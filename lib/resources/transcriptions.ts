@@ -37,6 +37,12 @@ export const DEFAULT_WAIT = {
   maxPollIntervalMs: 10_000,
 } as const;
 
+/**
+ * Statuses a job ends in without a transcript: `error` (the API's enum) and `failed` (the
+ * wording of the API's newer errors page). Both end `wait` with SonioxTranscriptionError.
+ */
+export const FAILED_STATUSES: ReadonlySet<string> = new Set(['error', 'failed']);
+
 /** The poll interval after `interval`: grows by half, capped. A pure function, for specs. */
 export function nextPollInterval(interval: number, max: number): number {
   return Math.min(max, Math.ceil(interval * 1.5));
@@ -137,8 +143,10 @@ export class Transcriptions {
   }
 
   /**
-   * Polls until the transcription is `completed` (resolves with it) or `error` (rejects with
-   * SonioxTranscriptionError). Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`.
+   * Polls until the transcription is `completed` (resolves with it) or `error` / `failed`
+   * (rejects with SonioxTranscriptionError carrying the API's `error_type` and `error_message`).
+   * Any other status, including one this SDK does not know, goes to `onStatus` and polling
+   * goes on. Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`.
    * `timeoutMs` is one deadline over the whole wait, polls in flight and their retries
    * included: when it passes, the wait rejects with SonioxTimeoutError at once.
    */
@@ -186,13 +194,18 @@ export class Transcriptions {
         options.onStatus?.(transcription);
       }
       if (transcription.status === 'completed') return transcription;
-      if (transcription.status === 'error') {
+      if (FAILED_STATUSES.has(transcription.status)) {
+        const errorType = transcription.error_type ?? undefined;
+        const errorMessage = transcription.error_message ?? undefined;
         throw new SonioxTranscriptionError(
           id,
-          transcription.error_type ?? undefined,
-          `transcription ${id} failed: ${transcription.error_message ?? transcription.error_type ?? 'no reason given'}`,
+          errorType,
+          `transcription ${id} failed (${transcription.status}): ${errorMessage ?? errorType ?? 'no reason given'}`,
+          { errorMessage, status: transcription.status },
         );
       }
+      // Any other status (queued, processing, or one this SDK does not know yet) is not an end:
+      // onStatus has been told, and the wait goes on until the deadline.
       await sleep(interval, signal, `transcriptions.wait ${id}`);
       interval = nextPollInterval(interval, maxInterval);
     }
