@@ -11,7 +11,7 @@ import { Auth } from './resources/auth';
 import { Files, type UploadProgress } from './resources/files';
 import { Models } from './resources/models';
 import { Transcriptions, checkWaitOptions, type WaitOptions } from './resources/transcriptions';
-import { rejectIssues } from './resources/params';
+import { functionIssue, isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
 import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
@@ -49,8 +49,8 @@ const FILE_ID_TO_COME = '00000000-0000-4000-8000-000000000000';
 /** Each cleanup DELETE gets this long (and one retry) once the flow is over: cleanup is bounded. */
 const CLEANUP_TIMEOUT_MS = 10_000;
 
-function checkFlowOptions(cleanup: unknown, onCleanupError: unknown): void {
-  const issues = [];
+function checkFlowOptions(cleanup: unknown, onCleanupError: unknown, onProgress: unknown): void {
+  const issues = [...functionIssue('onProgress', onProgress)];
   const targets = ['transcription', 'file'];
   if (
     typeof cleanup !== 'boolean' &&
@@ -119,6 +119,8 @@ export class SonioxClient {
    * transcript, then clean up (see `cleanup`), even when a step failed.
    */
   async transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
+    if (!isObject(options))
+      rejectIssues('transcribe', [{ field: 'options', message: 'must be an object' }]);
     const {
       cleanup = true,
       signal,
@@ -133,7 +135,7 @@ export class SonioxClient {
       ...createParams
     } = options;
     // Everything that can be checked is checked before a byte is uploaded.
-    checkFlowOptions(cleanup, onCleanupError);
+    checkFlowOptions(cleanup, onCleanupError, onProgress);
     checkWaitOptions({ timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
     const sourceField =
       source !== null && typeof source === 'object' && 'audio_url' in source
@@ -198,6 +200,14 @@ export class SonioxClient {
    * connects on the first write or on `connect()`.
    */
   realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
+    // A string or a number (`realtime('pcm')`) would be spread into nonsense fields: refused here.
+    if (!isObject(config))
+      rejectIssues('realtime', [
+        {
+          field: 'config',
+          message: "must be an object such as { audio_format: 'pcm_s16le', ... }",
+        },
+      ]);
     return new RealtimeStream(config, {
       apiKey: this.config.apiKey,
       realtimeURL: this.config.realtimeURL,

@@ -61,6 +61,7 @@ export type {
   Transcript,
   Model,
   ModelList,
+  ResourceCount,
   CreateTemporaryKeyParams,
   TemporaryKey,
   RealtimeAudioFormat,

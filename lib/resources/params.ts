@@ -4,6 +4,7 @@
  */
 import { SonioxValidationError, type FieldIssue } from '../errors';
 import { MAX_TIMER_MS } from '../http/sleep';
+import { checkCallOptions } from '../http/transport';
 import { validate, type RequestSchemaName } from '../schemas';
 
 /** The issue with a duration option (ms): a finite number from `min` to 2^31-1 (Node timers wrap longer ones to 1 ms). */
@@ -50,4 +51,28 @@ export function listQuery(
     if (query[key] === undefined) delete query[key];
   checkParams(what, 'listParams', query);
   return query;
+}
+
+/** Whether `value` is a plain object argument (not null, an array, a string or a function). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Refuses an argument that is given but is not an object (`null` included: it is not "left out"). */
+export function checkObjectArg(what: string, field: string, value: unknown): void {
+  if (value !== undefined && !isObject(value))
+    rejectIssues(what, [{ field, message: 'must be an object' }]);
+}
+
+/** The call options of any resource method: an object whose signal, timeoutMs and maxRetries are right. */
+export function checkCall(what: string, options: unknown): void {
+  checkObjectArg(what, 'options', options);
+  checkCallOptions(what, (options ?? {}) as Record<string, never>);
+}
+
+/** The issue with an optional callback option. */
+export function functionIssue(field: string, value: unknown): FieldIssue[] {
+  return value === undefined || typeof value === 'function'
+    ? []
+    : [{ field, message: 'must be a function' }];
 }

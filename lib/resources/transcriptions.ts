@@ -10,11 +10,21 @@ import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '.
 import type {
   CreateTranscriptionParams,
   ListParams,
+  ResourceCount,
   Transcript,
   Transcription,
   TranscriptionList,
 } from '../types';
-import { checkParams, durationIssue, idSegment, listQuery, rejectIssues } from './params';
+import {
+  checkCall,
+  checkObjectArg,
+  checkParams,
+  durationIssue,
+  idSegment,
+  isObject,
+  listQuery,
+  rejectIssues,
+} from './params';
 
 /** Options of `transcriptions.wait`. */
 export interface WaitOptions {
@@ -60,6 +70,7 @@ export class Transcriptions {
     params: CreateTranscriptionParams,
     options: CallOptions = {},
   ): Promise<Transcription> {
+    checkCall('transcriptions.create', options);
     const body = this.checkedCreate(params);
     return this.transport.request<Transcription>({
       ...options,
@@ -75,6 +86,8 @@ export class Transcriptions {
    * SonioxValidationError). `transcribe` runs it before uploading, so a bad parameter costs no upload.
    */
   checkedCreate(params: CreateTranscriptionParams): CreateTranscriptionParams {
+    if (!isObject(params))
+      rejectIssues('transcriptions.create', [{ field: 'params', message: 'must be an object' }]);
     const body: CreateTranscriptionParams = {
       ...params,
       model: params?.model ?? this.defaultModel,
@@ -94,6 +107,7 @@ export class Transcriptions {
 
   /** One transcription. */
   async get(id: string, options: CallOptions = {}): Promise<Transcription> {
+    checkCall('transcriptions.get', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
     return this.transport.request<Transcription>({
       ...options,
@@ -105,12 +119,15 @@ export class Transcriptions {
 
   /** Deletes a transcription (and, per the API, its file). 409 while it is processing. */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
+    checkCall('transcriptions.delete', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.delete', id)}`;
     await this.transport.request<void>({ ...options, method: 'DELETE', path });
   }
 
   /** One page of transcriptions. */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
+    checkObjectArg('transcriptions.list', 'params', params);
+    checkCall('transcriptions.list', options);
     const query = listQuery('transcriptions.list', params);
     return this.transport.request<TranscriptionList>({
       ...options,
@@ -121,8 +138,23 @@ export class Transcriptions {
     });
   }
 
+  /** How many transcriptions the account holds (`total` is what the 2,000 quota counts). */
+  async count(options: CallOptions = {}): Promise<ResourceCount> {
+    checkCall('transcriptions.count', options);
+    return this.transport.request<ResourceCount>({
+      ...options,
+      method: 'GET',
+      path: '/v1/transcriptions/count',
+      schema: 'count',
+    });
+  }
+
   /** Every transcription, page after page. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<Transcription> {
+    // Checked now, not on the first page: a bad argument throws where it was written.
+    checkObjectArg('transcriptions.iterate', 'params', params);
+    checkCall('transcriptions.iterate', options);
+    listQuery('transcriptions.iterate', params);
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list({ ...rest, cursor: c }, options),
@@ -133,6 +165,7 @@ export class Transcriptions {
 
   /** The transcript of a completed transcription (409 before that). */
   async getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
+    checkCall('transcriptions.getTranscript', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
     return this.transport.request<Transcript>({
       ...options,
@@ -152,6 +185,7 @@ export class Transcriptions {
    */
   async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
     checkWaitOptions(options);
+    idSegment('transcriptions.wait', id);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
     // One signal for the whole wait: the caller's abort or the deadline, whichever comes first.
     const wait = new AbortController();
