@@ -1,7 +1,6 @@
 /** `soniox files ls|get|upload|rm`: the stored files. */
 import type { Command } from 'commander';
 import type { SonioxFile } from '../../types';
-import { cleanUp } from '../cleanup';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
 import { integer } from '../options';
 import { bytes, table } from '../render/table';
@@ -112,7 +111,13 @@ export function registerFiles(program: Command, ctx: Context): void {
           if (ctx.interrupted) {
             // Ctrl-C came once the file was sent: it was stored; delete it, as for any interrupted command.
             ctx.note(`interrupted: deleting the file just stored (${file.id})`);
-            await cleanUp(ctx, client, { file: file.id }, false);
+            await client.files
+              .delete(file.id, { timeoutMs: 10_000, maxRetries: 1, signal: ctx.cleanupSignal })
+              .catch((e: unknown) =>
+                ctx.note(
+                  `could not delete file ${file.id}: ${describe(e)}; left behind: file ${file.id} (soniox files rm ${file.id})`,
+                ),
+              );
             throw new InterruptedError();
           }
           ctx.result(flags.json ? JSON.stringify(file, null, 2) : file.id);
