@@ -6,8 +6,15 @@ import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
+import {
+  bulkDelete,
+  checkBulkOptions,
+  type BulkDeleteOptions,
+  type BulkDeleteResult,
+} from './bulk';
 import type { FileList, ListParams, ResourceCount, SonioxFile } from '../types';
 import {
+  callPart,
   checkCall,
   checkObjectArg,
   functionIssue,
@@ -142,6 +149,22 @@ export class Files {
       path: '/v1/files/count',
       schema: 'count',
     });
+  }
+
+  /**
+   * Deletes every file that passes the filters (`olderThanMs`, `clientReferenceId`), a few at a
+   * time (`concurrency`), telling `onProgress`; `dryRun` only lists them. Failures are collected
+   * in the result, not thrown; the caller's abort rejects.
+   */
+  async deleteAll(options: BulkDeleteOptions = {}): Promise<BulkDeleteResult> {
+    checkBulkOptions('files.deleteAll', options);
+    const call = callPart(options);
+    return bulkDelete(
+      this.iterate({}, call),
+      () => true,
+      (id) => this.delete(id, call),
+      options,
+    );
   }
 
   /** Every file, page after page, fetched as the loop advances. */

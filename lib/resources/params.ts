@@ -76,3 +76,16 @@ export function functionIssue(field: string, value: unknown): FieldIssue[] {
     ? []
     : [{ field, message: 'must be a function' }];
 }
+
+/** The call options (signal, timeoutMs, maxRetries) out of a larger options object, undefined ones left out. */
+export function callPart(options: {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+}): { signal?: AbortSignal; timeoutMs?: number; maxRetries?: number } {
+  const out: { signal?: AbortSignal; timeoutMs?: number; maxRetries?: number } = {};
+  if (options.signal !== undefined) out.signal = options.signal;
+  if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+  if (options.maxRetries !== undefined) out.maxRetries = options.maxRetries;
+  return out;
+}

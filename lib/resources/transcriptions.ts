@@ -4,6 +4,13 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import {
+  bulkDelete,
+  checkBulkOptions,
+  statusIssue,
+  type BulkDeleteOptions,
+  type BulkDeleteResult,
+} from './bulk';
 import { follow } from '../http/follow-signal';
 import { sleep } from '../http/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
@@ -14,8 +21,10 @@ import type {
   Transcript,
   Transcription,
   TranscriptionList,
+  TranscriptionStatus,
 } from '../types';
 import {
+  callPart,
   checkCall,
   checkObjectArg,
   checkParams,
@@ -38,6 +47,12 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Called with the transcription whenever its status changes (and on the first poll). */
   onStatus?: (transcription: Transcription) => void;
+}
+
+/** Options of `transcriptions.deleteAll`: the bulk options plus a status filter. */
+export interface TranscriptionBulkDeleteOptions extends BulkDeleteOptions {
+  /** Only transcriptions with this status (or one of these), e.g. `['completed', 'error']`. */
+  status?: TranscriptionStatus | TranscriptionStatus[];
 }
 
 /** Defaults of {@link WaitOptions}. */
@@ -147,6 +162,24 @@ export class Transcriptions {
       path: '/v1/transcriptions/count',
       schema: 'count',
     });
+  }
+
+  /**
+   * Deletes every transcription (and so its file) that passes the filters (`status`,
+   * `olderThanMs`, `clientReferenceId`), a few at a time, telling `onProgress`; `dryRun` only
+   * lists them. A job still processing cannot be deleted (409): it is reported in `failed`.
+   */
+  async deleteAll(options: TranscriptionBulkDeleteOptions = {}): Promise<BulkDeleteResult> {
+    checkBulkOptions('transcriptions.deleteAll', options, statusIssue(options?.status));
+    const { status } = options;
+    const call = callPart(options);
+    const wanted = status === undefined ? undefined : new Set<string>([status].flat());
+    return bulkDelete(
+      this.iterate({}, call),
+      (t) => wanted === undefined || wanted.has(t.status),
+      (id) => this.delete(id, call),
+      options,
+    );
   }
 
   /** Every transcription, page after page. */
