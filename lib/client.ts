@@ -33,31 +33,30 @@ export class SonioxClient {
   readonly auth: Auth;
   /** Webhook verification and handlers (no network). */
   readonly webhooks: Webhooks;
-  private readonly config: ResolvedConfig;
-  private readonly transport: Transport;
+  // The resolved config holds the API key and the transport owns it too: `#private` keeps both
+  // out of util.inspect, JSON and property enumeration.
+  readonly #config: ResolvedConfig;
+  readonly #transport: Transport;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
-    this.config = resolveConfig(options);
-    this.transport = new Transport(this.config);
-    this.files = new Files(this.transport);
-    this.transcriptions = new Transcriptions(this.transport, this.config.asyncModel);
-    this.models = new Models(this.transport);
-    this.auth = new Auth(this.transport);
+    this.#config = resolveConfig(options);
+    this.#transport = new Transport(this.#config);
+    this.files = new Files(this.#transport);
+    this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
+    this.models = new Models(this.#transport);
+    this.auth = new Auth(this.#transport);
     this.webhooks = new Webhooks();
-    // The key is readable through `config` only by the SDK; keep it out of inspection.
-    Object.defineProperty(this, 'config', { enumerable: false });
-    Object.defineProperty(this, 'transport', { enumerable: false });
   }
 
   /** The REST origin this client talks to. */
   get baseURL(): string {
-    return this.config.baseURL;
+    return this.#config.baseURL;
   }
 
   /** The realtime WebSocket URL this client connects to. */
   get realtimeURL(): string {
-    return this.config.realtimeURL;
+    return this.#config.realtimeURL;
   }
 
   /**
@@ -83,19 +82,19 @@ export class SonioxClient {
         },
       ]);
     return new RealtimeStream(config, {
-      apiKey: this.config.apiKey,
-      realtimeURL: this.config.realtimeURL,
-      defaultModel: this.config.realtimeModel,
+      apiKey: this.#config.apiKey,
+      realtimeURL: this.#config.realtimeURL,
+      defaultModel: this.#config.realtimeModel,
     });
   }
 
   /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
   poolStats(): PoolStats {
-    return this.transport.poolStats();
+    return this.#transport.poolStats();
   }
 
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
-    this.transport.close();
+    this.#transport.close();
   }
 }

@@ -7,8 +7,7 @@
 import { expect } from 'chai';
 import { SonioxClient } from '../lib/client';
 import { SonioxConfigError, SonioxValidationError, SonioxError } from '../lib/errors';
-import { SECRET_KEY } from './helpers';
-import { fixture } from './fixture-shim';
+import { fixture, SECRET_KEY } from './helpers';
 
 type Client = SonioxClient;
 type ErrorClass = typeof SonioxConfigError | typeof SonioxValidationError;
@@ -31,7 +30,7 @@ const drain = async (items: AsyncIterable<unknown>) => {
 const construct =
   (options: Record<string, unknown>) =>
   (_c: Client, urls: { baseURL: string; realtimeURL: string }) =>
-    new SonioxClient({ apiKey: SECRET_KEY, env: {}, ...urls, ...options } as never);
+    new SonioxClient({ apiKey: SECRET_KEY, env: {}, ...urls, ...options });
 const bare = (options: unknown) => () => new SonioxClient(options as never);
 
 const CONFIG = SonioxConfigError;

@@ -4,31 +4,27 @@
  * it had to leave. It tells the caller what it created as it goes.
  */
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { SonioxAbortError, SonioxConflictError, type SonioxError } from '../lib/errors';
 import type { CleanupEvent, CleanupTarget } from '../lib/transcribe';
-import { rejection, until } from './helpers';
-import { fixture } from './fixture-shim';
+import { fixture, rejection, until, type Fixture } from './helpers';
 
 const audio = Buffer.alloc(64_000, 1);
 const DELETE_JOB = 'DELETE /v1/transcriptions/:id';
-const processing = (t: ReturnType<typeof fixture>) =>
+const processing = (t: Fixture) =>
   [...t.server.state.transcriptions.values()].some((j) => j.transcription.status === 'processing');
 
 describe('client.transcribe: cleanup of a job still processing', () => {
-  const t = fixture({ mock: { timing: { queuedMs: 5, processingMs: 30_000 } } });
-  let clock: sinon.SinonFakeTimers;
-  beforeEach(() => {
-    // setTimeout only: setImmediate stays real, so until() and the sockets keep running.
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    t.defer(() => clock.restore());
+  // setTimeout only: setImmediate stays real, so until() and the sockets keep running.
+  const t = fixture({
+    mock: { timing: { queuedMs: 5, processingMs: 30_000 } },
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
   });
 
   /** Advances the fake clock in steps until `condition` holds (real I/O runs between steps). */
   async function tickUntil(condition: () => boolean, stepMs: number, limitMs: number) {
     for (let waited = 0; !condition(); waited += stepMs) {
       if (waited > limitMs) throw new Error('condition not met on the fake clock');
-      await clock.tickAsync(stepMs);
+      await t.clock.tickAsync(stepMs);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }

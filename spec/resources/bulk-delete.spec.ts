@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { BulkDeleteProgress } from '../../lib/resources/bulk';
-import { fixture } from '../fixture-shim';
+import { fixture } from '../helpers';
 
 const URL_SOURCE = { audio_url: 'https://example.com/a.mp3' };
 const DELETE_FILE = 'DELETE /v1/files/:id';

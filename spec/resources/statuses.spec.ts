@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import { SonioxTranscriptionError } from '../../lib/errors';
 import type { Transcription } from '../../lib/types';
-import { rejection, until } from '../helpers';
-import { fixture } from '../fixture-shim';
+import { fixture, rejection, until } from '../helpers';
 
 const GET = 'GET /v1/transcriptions/:id';
 const URL_SOURCE = { audio_url: 'https://example.com/a.mp3' };
@@ -58,7 +57,10 @@ describe('resources/transcriptions.wait: statuses', () => {
 });
 
 describe('resources/transcriptions.wait: unknown statuses', () => {
-  const t = fixture({ mock: { timing: { queuedMs: 3_600_000, processingMs: 1 } }, clock: true });
+  const t = fixture({
+    mock: { timing: { queuedMs: 3_600_000, processingMs: 1 } },
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+  });
 
   it('passes an unknown status to onStatus and keeps polling until the job completes', async () => {
     const job = await t.client.transcriptions.create(URL_SOURCE);

@@ -38,7 +38,10 @@ export interface DemoFlags {
 /** The fixture the demo uses by default. */
 export function demoAudio(): string {
   const dir = defaultFixturesDir();
-  return path.join(dir, 'audio', loadFixtures(dir)[0].name);
+  const first = loadFixtures(dir)[0];
+  if (!first)
+    throw new Error(`no demo audio: ${path.join(dir, 'audio', 'manifest.json')} lists none`);
+  return path.join(dir, 'audio', first.name);
 }
 
 /** Audio bytes per ms of a WAV (16 kHz s16le mono when the header says nothing usable). */
@@ -57,6 +60,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   const heading = (line: string) => say(`\n${color.bold(line)}`);
   const audioPath = flags.audio ?? demoAudio();
   checkInputFile(audioPath);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --audio path the user gave, else the package's fixture
   const audio = fs.readFileSync(audioPath);
   const perMs = bytesPerMs(audio);
   const retries: string[] = [];

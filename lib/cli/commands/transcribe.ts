@@ -90,7 +90,8 @@ export async function transcribe(
       ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
   };
   ctx.signal.addEventListener('abort', onInterrupt, { once: true });
-  let failure: unknown;
+  // Boxed, so that even a thrown `undefined` counts as a failure.
+  let failure: { error: unknown } | undefined;
   try {
     if (input !== undefined)
       progress.status(
@@ -135,7 +136,7 @@ export async function transcribe(
     ctx.result(formatTranscript(transcript, flags.format), flags.out);
     if (flags.out !== undefined) progress.line(`wrote ${flags.out}`);
   } catch (e) {
-    failure = e;
+    failure = { error: e };
   } finally {
     progress.stop();
     ctx.signal.removeEventListener('abort', onInterrupt);
@@ -149,7 +150,7 @@ export async function transcribe(
     ctx.note(`kept ${kept.join(' and ')} (--keep)`);
   }
   if (ctx.interrupted) throw new InterruptedError();
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure.error;
 }
 
 /**
