@@ -203,8 +203,8 @@ export async function transcribe(
     );
   }
   const sourceField = byUrl
-    ? { audio_url: (source).audio_url }
-    : { file_id: byFileId ? (source).file_id : FILE_ID_TO_COME };
+    ? { audio_url: source.audio_url }
+    : { file_id: byFileId ? source.file_id : FILE_ID_TO_COME };
   api.transcriptions.checkedCreate({ ...createParams, ...sourceField });
   // Deleting a transcription also deletes its file (API behaviour), so the default never
   // deletes the transcription of a file_id the caller owns: that would delete their file.

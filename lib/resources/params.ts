@@ -70,7 +70,7 @@ export function checkObjectArg(what: string, field: string, value: unknown): voi
 /** The call options of any resource method: an object whose signal, timeoutMs and maxRetries are right. */
 export function checkCall(what: string, options: unknown): void {
   checkObjectArg(what, 'options', options);
-  checkCallOptions(what, (options ?? {}));
+  checkCallOptions(what, options ?? {});
 }
 
 /** The issue with an optional callback option. */
