@@ -100,6 +100,9 @@ export interface APIErrorDetails {
   cause?: unknown;
 }
 
+/** An account quota: stored files, storage bytes, transcriptions kept, transcriptions pending. */
+export type SonioxQuota = 'files' | 'storage' | 'transcriptions' | 'pending_transcriptions';
+
 /** The API answered with a non-2xx status. Subclasses per status family. */
 export class SonioxAPIError extends SonioxError {
   override readonly code: SonioxAPIErrorCode = 'api_error';
@@ -110,6 +113,11 @@ export class SonioxAPIError extends SonioxError {
   readonly requestId: string | undefined;
   readonly validationErrors: ApiValidationError[];
   readonly moreInfo: string | undefined;
+  /**
+   * The account quota this error says was reached, when it is one (set by the resource that
+   * made the call, which also says in the message how to free it).
+   */
+  quota: SonioxQuota | undefined;
 
   constructor(message: string, details: APIErrorDetails) {
     super(message, { cause: details.cause });

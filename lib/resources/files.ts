@@ -6,6 +6,7 @@ import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
+import { rethrowWithQuotaHint } from './quota';
 import {
   bulkDelete,
   checkBulkOptions,
@@ -102,14 +103,16 @@ export class Files {
         headers['Content-Length'] = String(encoded.contentLength);
       return { stream: encoded.stream, headers };
     };
-    return this.transport.request<SonioxFile>({
-      ...options,
-      method: 'POST',
-      path: '/v1/files',
-      body,
-      replayable: upload.replayable,
-      schema: 'file',
-    });
+    return this.transport
+      .request<SonioxFile>({
+        ...options,
+        method: 'POST',
+        path: '/v1/files',
+        body,
+        replayable: upload.replayable,
+        schema: 'file',
+      })
+      .catch(rethrowWithQuotaHint);
   }
 
   /** One file's metadata. */

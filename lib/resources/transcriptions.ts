@@ -4,6 +4,7 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import { rethrowWithQuotaHint } from './quota';
 import {
   bulkDelete,
   checkBulkOptions,
@@ -87,13 +88,15 @@ export class Transcriptions {
   ): Promise<Transcription> {
     checkCall('transcriptions.create', options);
     const body = this.checkedCreate(params);
-    return this.transport.request<Transcription>({
-      ...options,
-      method: 'POST',
-      path: '/v1/transcriptions',
-      json: body,
-      schema: 'transcription',
-    });
+    return this.transport
+      .request<Transcription>({
+        ...options,
+        method: 'POST',
+        path: '/v1/transcriptions',
+        json: body,
+        schema: 'transcription',
+      })
+      .catch(rethrowWithQuotaHint);
   }
 
   /**
