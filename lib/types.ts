@@ -149,6 +149,16 @@ export interface Model {
 }
 
 /** `GET /v1/models`. */
+/** `GET /v1/files/count` and `GET /v1/transcriptions/count`: how many an account holds, by origin. */
+export interface ResourceCount {
+  /** Every one, whatever created it (the quota counts these). */
+  total: number;
+  /** Created through the API. */
+  public_api?: number;
+  /** Created in the Soniox Playground. */
+  playground?: number;
+}
+
 export interface ModelList {
   models: Model[];
 }
