@@ -395,6 +395,10 @@ describe('mock/http: the REST API', () => {
   });
 
   it('enforces the quotas: 429 for pending transcriptions, 400 for stored files', async () => {
+    // A job that stays queued: with the suite's 15 ms lifecycle, a slow second request could
+    // find the first job already completed (no longer pending) and get a 201.
+    await server.close();
+    server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 60_000 }, seed: 42 });
     const saved = { ...QUOTAS };
     try {
       QUOTAS.files = 1;
