@@ -26,6 +26,7 @@ export type SonioxErrorCode =
   | 'validation_error'
   | 'connection_error'
   | 'upload_not_retryable'
+  | 'outcome_unknown'
   | 'upload_error'
   | 'hook_error'
   | 'timeout'
@@ -172,7 +173,8 @@ export class SonioxServerError extends SonioxAPIError {
 
 /** The request never got an answer: refused, reset, DNS, TLS. */
 export class SonioxConnectionError extends SonioxError {
-  override readonly code: 'connection_error' | 'upload_not_retryable' = 'connection_error';
+  override readonly code: 'connection_error' | 'upload_not_retryable' | 'outcome_unknown' =
+    'connection_error';
   /** The system error code (`ECONNRESET`, ...) when there was one. */
   readonly errno: string | undefined;
   constructor(message: string, options: SonioxErrorOptions & { errno?: string } = {}) {
@@ -184,6 +186,26 @@ export class SonioxConnectionError extends SonioxError {
 /** An upload from a one-shot stream failed after bytes were consumed: it cannot be re-sent. */
 export class SonioxUploadNotRetryableError extends SonioxConnectionError {
   override readonly code = 'upload_not_retryable' as const;
+}
+
+/**
+ * A create (transcription or file upload) got no answer after the server may have read it, and
+ * asking the server whether it took effect failed too: it may or may not exist. Look it up by
+ * `reference` (its `client_reference_id`) before creating it again. The lookup's failure is the
+ * non-enumerable `cause`.
+ */
+export class SonioxOutcomeUnknownError extends SonioxConnectionError {
+  override readonly code = 'outcome_unknown' as const;
+  /** The `client_reference_id` the create was sent with. */
+  readonly reference: string;
+  constructor(
+    message: string,
+    reference: string,
+    options: SonioxErrorOptions & { errno?: string } = {},
+  ) {
+    super(message, options);
+    this.reference = reference;
+  }
 }
 
 /**

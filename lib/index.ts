@@ -29,6 +29,7 @@ export {
   SonioxServerError,
   SonioxConnectionError,
   SonioxUploadNotRetryableError,
+  SonioxOutcomeUnknownError,
   SonioxUploadError,
   SonioxHookError,
   SonioxTimeoutError,

@@ -45,6 +45,7 @@ describe('package entry points', () => {
       'SonioxError',
       'SonioxHookError',
       'SonioxNotFoundError',
+      'SonioxOutcomeUnknownError',
       'SonioxPayloadTooLargeError',
       'SonioxPaymentRequiredError',
       'SonioxPermissionError',

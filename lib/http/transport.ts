@@ -16,6 +16,7 @@ import {
   SonioxConnectionError,
   SonioxError,
   SonioxHookError,
+  SonioxOutcomeUnknownError,
   SonioxValidationError,
 } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
@@ -26,7 +27,22 @@ import {
   retryDelay,
   type AttemptFailure,
 } from './retry';
-import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
+import {
+  MAX_RESPONSE_MB,
+  abortError,
+  isAxiosError,
+  isCutResponse,
+  toSonioxError,
+} from './error-mapping';
+import {
+  PAGE_SIZE,
+  findCreated,
+  mayHaveActed,
+  type CreateLookup,
+  type ListedItem,
+  type ListedPage,
+  type LookupResult,
+} from './exactly-once';
 import { follow } from './follow-signal';
 import { MAX_TIMER_MS } from './sleep';
 
@@ -60,6 +76,11 @@ export interface TransportRequest extends CallOptions {
   replayable?: boolean;
   /** Response schema to check 2xx bodies against (when validateResponses). */
   schema?: ResponseSchemaName;
+  /**
+   * Makes a create exactly-once: a failure with no answer after the server may have read the
+   * request is settled by a lookup (see exactly-once.ts), then the item returned or the call resent.
+   */
+  exactlyOnce?: CreateLookup;
 }
 
 /** Connection pool figures, from agentkeepalive. */
@@ -253,39 +274,60 @@ export class Transport {
     const state = new CallState(req);
     const timeoutMs =
       req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
-    const first = req.body?.();
-    if (first) state.use(first.stream);
-    const config: AxiosRequestConfig & { sonioxState: CallState } = {
-      method: req.method,
-      url: req.path,
-      params: req.query,
-      data: first ? first.stream : req.json,
-      headers: first ? first.headers : undefined,
-      timeout: timeoutMs,
-      signal,
-      sonioxState: state,
-      'axios-retry': { retries: req.maxRetries ?? this.config.retry.maxRetries },
-    };
+    const maxRetries = req.maxRetries ?? this.config.retry.maxRetries;
+    const sentAt = Date.now();
+    let body = req.body?.();
     let response: AxiosResponse;
-    try {
-      response = await this.http.request(config);
-    } catch (err) {
-      state.current?.destroy();
-      if (this.closed)
-        throw new SonioxConnectionError(
-          `${what}: the client was closed while the call was in flight`,
-        );
-      if (state.localError) throw state.localError;
-      throw toSonioxError(err, {
+    for (;;) {
+      if (body) state.use(body.stream);
+      const config: AxiosRequestConfig & { sonioxState: CallState } = {
         method: req.method,
-        path: req.path,
-        apiKey: this.config.apiKey,
-        timeoutMs,
-        signal: req.signal,
-        notReplayable: state.notReplayable,
-        retryAfterMs: state.cappedRetryAfterMs,
-        serverRetryAfterMs: state.serverRetryAfterMs,
-      });
+        url: req.path,
+        params: req.query,
+        data: body ? body.stream : req.json,
+        headers: body ? body.headers : undefined,
+        timeout: timeoutMs,
+        signal,
+        sonioxState: state,
+        // A resend after a lookup spends one of the call's retries: axios-retry gets what is left.
+        'axios-retry': { retries: Math.max(0, maxRetries - state.attempt) },
+      };
+      try {
+        response = await this.http.request(config);
+        break;
+      } catch (err) {
+        state.current?.destroy();
+        if (this.closed)
+          throw new SonioxConnectionError(
+            `${what}: the client was closed while the call was in flight`,
+          );
+        if (state.localError) throw state.localError;
+        const error = toSonioxError(err, {
+          method: req.method,
+          path: req.path,
+          apiKey: this.config.apiKey,
+          timeoutMs,
+          signal: req.signal,
+          notReplayable: state.notReplayable,
+          retryAfterMs: state.cappedRetryAfterMs,
+          serverRetryAfterMs: state.serverRetryAfterMs,
+        });
+        const failure = isAxiosError(err) ? this.failureOf(err, state) : undefined;
+        if (!req.exactlyOnce || !failure || !mayHaveActed(failure)) throw error;
+        const found = await this.lookUp(req.exactlyOnce, what, sentAt, signal, error);
+        if (found !== undefined) return found as T;
+        // Not created: resend, if the body can be sent again and the call has a retry left.
+        if ((req.body && !req.replayable) || state.attempt > maxRetries) throw error;
+        callHook('onRetry', this.config.onRetry, {
+          method: req.method,
+          url: req.path,
+          attempt: state.attempt + 1,
+          delayMs: 0,
+          error,
+        });
+        state.notReplayable = false;
+        body = req.body?.();
+      }
     }
     if (response.status === 204 || response.data === '' || response.data === undefined) {
       // A call that expects a body (it has a response schema) never resolves with nothing.
@@ -297,6 +339,60 @@ export class Transport {
       return undefined as T;
     }
     return this.checked<T>(req, response.data);
+  }
+
+  /**
+   * Asks the server whether a create that got no answer took effect: the item it made, or
+   * undefined when it made none. A lookup that fails or cannot decide is a
+   * SonioxOutcomeUnknownError carrying the reference (an abort or a close stays what it is).
+   */
+  private async lookUp(
+    lookup: CreateLookup,
+    what: string,
+    sentAt: number,
+    signal: AbortSignal,
+    failure: SonioxError,
+  ): Promise<unknown> {
+    const schema = lookup.listKey === 'transcriptions' ? 'transcriptionList' : 'fileList';
+    const listPage = async (cursor: string | undefined): Promise<ListedPage> => {
+      const page = await this.send<Record<string, unknown>>(
+        {
+          method: 'GET',
+          path: lookup.listPath,
+          query: { limit: PAGE_SIZE, cursor },
+          schema,
+        },
+        `GET ${lookup.listPath}`,
+        signal,
+      );
+      const items = page[lookup.listKey];
+      const next = page.next_page_cursor;
+      return {
+        items: Array.isArray(items) ? (items as ListedItem[]) : [],
+        next: typeof next === 'string' ? next : null,
+      };
+    };
+    let result: LookupResult;
+    try {
+      result = await findCreated(listPage, lookup, sentAt);
+    } catch (error) {
+      if (this.closed || signal.aborted) throw error;
+      result = {
+        kind: 'undecided',
+        reason: `the lookup failed: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      };
+    }
+    if (result.kind === 'found') return result.item;
+    if (result.kind === 'absent') return undefined;
+    throw new SonioxOutcomeUnknownError(
+      `${what} got no answer (${failure.message}) and whether it took effect is unknown: ` +
+        `${result.reason}; look for client_reference_id "${lookup.reference}" before creating it again`,
+      lookup.reference,
+      failure instanceof SonioxConnectionError && failure.errno !== undefined
+        ? { cause: result.cause ?? failure, errno: failure.errno }
+        : { cause: result.cause ?? failure },
+    );
   }
 
   /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */

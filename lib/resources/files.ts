@@ -4,6 +4,7 @@
  */
 import { checkCallOptions, type Transport, type CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import { createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
 import type { FileList, ListParams, SonioxFile } from '../types';
@@ -52,8 +53,12 @@ export class Files {
       signal: options.signal,
       firstChunkTimeoutMs: options.timeoutMs ?? this.transport.uploadTimeoutMs,
     });
-    const fields: MultipartField[] =
-      ref === undefined ? [] : [{ name: 'client_reference_id', value: ref }];
+    const lookup = createLookup(
+      'files',
+      ref,
+      upload.size === undefined ? {} : { size: upload.size },
+    );
+    const fields: MultipartField[] = [{ name: 'client_reference_id', value: lookup.reference }];
     const body = () => {
       const encoded = encodeMultipart(
         fields,
@@ -78,6 +83,7 @@ export class Files {
       body,
       replayable: upload.replayable,
       schema: 'file',
+      exactlyOnce: lookup,
     });
   }
 

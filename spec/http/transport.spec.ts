@@ -8,6 +8,7 @@ import {
   SonioxConnectionError,
   SonioxError,
   SonioxNotFoundError,
+  SonioxOutcomeUnknownError,
   SonioxRateLimitError,
   SonioxServerError,
   SonioxTimeoutError,
@@ -74,12 +75,12 @@ describe('http/transport (against the mock server)', () => {
     client.close();
   });
 
-  it('does not retry create transcription when the connection resets mid-response', async () => {
+  it('does not resend create transcription when the connection resets mid-response: the lookup finds the job', async () => {
     server.setFaults({ http: [{ route: CREATE, reset: 'mid-response', times: 1 }] });
     const client = clientFor(server);
-    const error = await rejection(client.transcriptions.create({ audio_url }));
-    expect(error).to.be.instanceOf(SonioxConnectionError);
+    const job = await client.transcriptions.create({ audio_url });
     expect(hits(CREATE)).to.equal(1);
+    expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
     client.close();
   });
 
@@ -91,14 +92,13 @@ describe('http/transport (against the mock server)', () => {
       expect(client.poolStats().socketsCreated).to.equal(1);
     };
     for (const reset of ['after-handler', 'mid-response'] as const) {
-      it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, an error`, async () => {
+      it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, returned`, async () => {
         const client = clientFor(server, { maxSockets: 1 });
         await warm(client);
         server.setFaults({ http: [{ route: CREATE, reset, times: 1 }] });
-        const error = await rejection(client.transcriptions.create({ audio_url }));
-        expect(error).to.be.instanceOf(SonioxConnectionError);
+        const job = await client.transcriptions.create({ audio_url });
         expect(hits(CREATE)).to.equal(1);
-        expect(server.state.transcriptions.size).to.equal(1);
+        expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
         client.close();
       });
     }
@@ -119,13 +119,13 @@ describe('http/transport (against the mock server)', () => {
       client.close();
     });
 
-    it('file upload: the server stores it, then the connection ends -> one file, an error', async () => {
+    it('file upload: the server stores it, then the connection ends -> one file, returned', async () => {
       const client = clientFor(server, { maxSockets: 1 });
       await warm(client);
       server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'after-handler', times: 1 }] });
-      await rejection(client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' }));
+      const file = await client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' });
       expect(hits('POST /v1/files')).to.equal(1);
-      expect(server.state.files.size).to.equal(1);
+      expect([...server.state.files.keys()]).to.deep.equal([file.id]);
       client.close();
     });
 
@@ -412,12 +412,17 @@ describe('http/transport (against the mock server)', () => {
         SonioxTimeoutError,
       ],
       [
-        'reset',
+        'reset with an unknown outcome',
         (s) => {
-          s.setFaults({ http: [{ route: CREATE, reset: 'mid-response' }] });
-          return clientFor(s).transcriptions.create({ audio_url });
+          s.setFaults({
+            http: [
+              { route: CREATE, reset: 'mid-response' },
+              { route: 'GET /v1/transcriptions', status: 500 },
+            ],
+          });
+          return clientFor(s, { maxRetries: 1 }).transcriptions.create({ audio_url });
         },
-        SonioxConnectionError,
+        SonioxOutcomeUnknownError,
       ],
       [
         'validation',
