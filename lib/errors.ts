@@ -24,6 +24,7 @@ export type SonioxErrorCode =
   | 'soniox_error'
   | 'config_error'
   | 'validation_error'
+  | 'response_error'
   | 'connection_error'
   | 'upload_not_retryable'
   | 'outcome_unknown'
@@ -86,9 +87,24 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Request parameters rejected before sending, or a response that drifted from the schema. */
+/** The caller's input (parameters, options, a source) rejected before sending. */
 export class SonioxValidationError extends SonioxError {
   override readonly code = 'validation_error' as const;
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A 2xx answer that breaks the API's contract: not JSON, not a JSON object, a body that does not
+ * match the API schema (the schema issues are in `issues`), no body where one is due, a body too
+ * large, a page without its list. The API (or something on the way) is at fault, not the input.
+ */
+export class SonioxResponseError extends SonioxError {
+  override readonly code = 'response_error' as const;
+  /** What is wrong with the answer, field by field (`(body)` for the whole body). */
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = []) {
     super(message);

@@ -30,6 +30,7 @@ export {
   SonioxConnectionError,
   SonioxUploadNotRetryableError,
   SonioxOutcomeUnknownError,
+  SonioxResponseError,
   SonioxUploadError,
   SonioxHookError,
   SonioxTimeoutError,

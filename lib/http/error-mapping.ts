@@ -11,7 +11,7 @@ import {
   SonioxRateLimitError,
   SonioxTimeoutError,
   SonioxUploadNotRetryableError,
-  SonioxValidationError,
+  SonioxResponseError,
   apiErrorFor,
   redact,
 } from '../errors';
@@ -129,7 +129,7 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
   const cut = isCutResponse(err);
   const response = cut ? undefined : err.response;
   if (response && response.status < 300) {
-    return new SonioxValidationError(
+    return new SonioxResponseError(
       `${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`,
       [{ field: '(body)', message: 'too large' }],
     );

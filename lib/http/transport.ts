@@ -17,6 +17,7 @@ import {
   SonioxError,
   SonioxHookError,
   SonioxOutcomeUnknownError,
+  SonioxResponseError,
   SonioxValidationError,
 } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
@@ -332,7 +333,7 @@ export class Transport {
     if (response.status === 204 || response.data === '' || response.data === undefined) {
       // A call that expects a body (it has a response schema) never resolves with nothing.
       if (req.schema)
-        throw new SonioxValidationError(
+        throw new SonioxResponseError(
           `${what}: the server answered ${response.status} with no body where one was expected`,
           [{ field: '(body)', message: 'missing' }],
         );
@@ -439,14 +440,14 @@ export class Transport {
     if (!req.schema) return data as T;
     // Whatever validateResponses says, text (or any non-object) is never handed out typed as a model.
     if (typeof data === 'string') {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response body is not valid JSON`,
         [{ field: '(body)', message: 'not JSON' }],
       );
     }
     // Every model is a JSON object: null, a number or a list is not drift that lenient mode may let through.
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response body is not a JSON object`,
         [{ field: '(body)', message: 'not an object' }],
       );
@@ -454,7 +455,7 @@ export class Transport {
     if (!this.config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
     if (issues.length) {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response does not match the API schema (${describeIssues(issues)}); ` +
           'pass validateResponses: false to accept it',
         issues.map(({ field, message }) => ({ field, message })),

@@ -12,6 +12,7 @@ import {
   SonioxRateLimitError,
   SonioxServerError,
   SonioxTimeoutError,
+  SonioxResponseError,
   SonioxValidationError,
 } from '../../lib/errors';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
@@ -291,11 +292,11 @@ describe('http/transport (against the mock server)', () => {
     server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
     const client = clientFor(server);
     const error = await rejection(client.models.list());
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(
       /^GET \/v1\/models: the response does not match the API schema \(.*models\.0\.id.*\); pass validateResponses: false to accept it$/,
     );
-    const issues = (error as SonioxValidationError).issues;
+    const issues = (error as SonioxResponseError).issues;
     expect(issues.map((i) => i.field)).to.include('models.0.id');
     expect(issues.every((i) => Object.keys(i).join() === 'field,message')).to.equal(true);
     client.close();
@@ -313,7 +314,7 @@ describe('http/transport (against the mock server)', () => {
     server.setFaults({ http: [{ route: MODELS, body: 'invalid-json' }] });
     const client = clientFor(server);
     const error = await rejection(client.models.list());
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(/not valid JSON/);
     client.close();
   });
@@ -435,7 +436,7 @@ describe('http/transport (against the mock server)', () => {
           s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] });
           return clientFor(s).models.list();
         },
-        SonioxValidationError,
+        SonioxResponseError,
       ],
     ];
     for (const [name, call, Ctor] of paths) {
