@@ -45,6 +45,7 @@ import {
   type LookupResult,
 } from './exactly-once';
 import { follow } from './follow-signal';
+import { AdaptiveLimiter } from './adaptive-rate';
 import { MAX_TIMER_MS } from './sleep';
 
 /** Options every network method accepts. */
@@ -130,6 +131,8 @@ export function checkCallOptions(what: string, options: CallOptions): void {
 /** Per-call state carried through axios-retry's re-dispatches (a class, so axios keeps the reference). */
 class CallState {
   attempt = 0;
+  /** When this attempt took its token from the adaptive limiter. */
+  tokenAt = 0;
   startedAt = 0;
   delayMs = 0;
   notReplayable = false;
@@ -198,9 +201,12 @@ export class Transport {
   private closed = false;
   /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
   private readonly inFlight = new Set<AbortController>();
+  /** Paces every attempt of this client's calls once the server has answered 429 (adaptiveRate). */
+  private readonly limiter: AdaptiveLimiter | undefined;
 
   constructor(private readonly config: ResolvedConfig) {
     httpLibraries();
+    this.limiter = config.adaptiveRate ? new AdaptiveLimiter() : undefined;
     // The config and the axios defaults hold the API key: keep them out of util.inspect.
     for (const field of ['config', 'axiosInstance', 'agent']) {
       Object.defineProperty(this, field, {
@@ -431,8 +437,10 @@ export class Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const call of this.inFlight) call.abort(new SonioxConnectionError('the client is closed'));
+    const closed = new SonioxConnectionError('the client is closed');
+    for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
+    this.limiter?.close(closed);
     this.agent?.destroy();
   }
 
@@ -466,22 +474,29 @@ export class Transport {
 
   private installHooks(http: AxiosInstance): void {
     const { onRequest, onResponse } = this.config;
-    http.interceptors.request.use((cfg: StatefulConfig) => {
+    const limiter = this.limiter;
+    const start = (state: CallState) => {
+      state.attempt += 1;
+      state.startedAt = performance.now();
+      callHook('onRequest', onRequest, {
+        method: state.req.method,
+        url: state.req.path,
+        attempt: state.attempt,
+      });
+    };
+    http.interceptors.request.use(async (cfg: StatefulConfig) => {
       const state = cfg.sonioxState;
-      if (state) {
-        state.attempt += 1;
-        state.startedAt = performance.now();
-        callHook('onRequest', onRequest, {
-          method: state.req.method,
-          url: state.req.path,
-          attempt: state.attempt,
-        });
-      }
+      if (!state) return cfg;
+      // Every attempt, retries included, waits its turn once the server has throttled the client.
+      if (limiter) state.tokenAt = await limiter.acquire(cfg.signal as AbortSignal | undefined);
+      start(state);
       return cfg;
     });
     const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
+        if (status === 429) limiter?.onThrottle(state.tokenAt);
+        else limiter?.onSuccess();
         callHook('onResponse', onResponse, {
           method: state.req.method,
           url: state.req.path,
