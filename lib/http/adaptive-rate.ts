@@ -127,9 +127,15 @@ function trim(times: number[], now: number): void {
   if (old > 0) times.splice(0, old);
 }
 
+/** The reason a signal aborted with, as an Error (AbortSignal.abort() gives a DOMException, which is one). */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
+
 interface Waiter {
   resolve: (sentAt: number) => void;
-  reject: (reason: unknown) => void;
+  reject: (reason: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
 }
@@ -154,7 +160,7 @@ export class AdaptiveLimiter {
    * rejects with the signal's reason if it aborts first.
    */
   acquire(signal?: AbortSignal): Promise<number> {
-    if (signal?.aborted) return Promise.reject(signal.reason as unknown);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const now = this.now();
     if (this.waiters.length === 0 && this.rate.waitFor(now) === 0) {
       this.rate.take(now);
@@ -168,7 +174,7 @@ export class AdaptiveLimiter {
         onAbort: () => {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);
-          reject(signal?.reason);
+          reject(abortReason(signal));
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
@@ -188,7 +194,7 @@ export class AdaptiveLimiter {
   }
 
   /** Stops the pump and rejects every waiting call (the client is closing). */
-  close(reason: unknown): void {
+  close(reason: Error): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const waiter of this.waiters.splice(0)) {

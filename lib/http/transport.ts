@@ -51,11 +51,11 @@ import { MAX_TIMER_MS } from './sleep';
 /** Options every network method accepts. */
 export interface CallOptions {
   /** Aborts the call (and any wait between retries) at once. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Per-attempt inactivity timeout for this call, in ms. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries for this call (overrides the client's maxRetries). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
 }
 
 /** A streamed request body, made fresh for each attempt. */
@@ -196,30 +196,26 @@ function httpLibraries(): HttpLibraries {
 
 /** Owns the axios instance and the agents of one client; both are built on the first request. */
 export class Transport {
-  private agent: HttpAgent | undefined;
-  private axiosInstance: AxiosInstance | undefined;
+  // The config and the axios defaults hold the API key: `#private` keeps them out of
+  // util.inspect, JSON and property enumeration.
+  readonly #config: ResolvedConfig;
+  #agent: HttpAgent | undefined;
+  #axiosInstance: AxiosInstance | undefined;
   private closed = false;
   /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
   private readonly inFlight = new Set<AbortController>();
   /** Paces every attempt of this client's calls once the server has answered 429 (adaptiveRate). */
   private readonly limiter: AdaptiveLimiter | undefined;
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(config: ResolvedConfig) {
     httpLibraries();
+    this.#config = config;
     this.limiter = config.adaptiveRate ? new AdaptiveLimiter() : undefined;
-    // The config and the axios defaults hold the API key: keep them out of util.inspect.
-    for (const field of ['config', 'axiosInstance', 'agent']) {
-      Object.defineProperty(this, field, {
-        enumerable: false,
-        writable: true,
-        value: (this as unknown as Record<string, unknown>)[field],
-      });
-    }
   }
 
   private get http(): AxiosInstance {
-    if (this.axiosInstance) return this.axiosInstance;
-    const config = this.config;
+    if (this.#axiosInstance) return this.#axiosInstance;
+    const config = this.#config;
     const { axios, axiosRetry, agents } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const agentOptions = {
@@ -253,8 +249,8 @@ export class Transport {
       onRetry: (retry, error, requestConfig) =>
         this.beforeRetry(retry, error, requestConfig as StatefulConfig),
     });
-    this.agent = agent;
-    this.axiosInstance = http;
+    this.#agent = agent;
+    this.#axiosInstance = http;
     return http;
   }
 
@@ -280,8 +276,8 @@ export class Transport {
   private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
     const state = new CallState(req);
     const timeoutMs =
-      req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
-    const maxRetries = req.maxRetries ?? this.config.retry.maxRetries;
+      req.timeoutMs ?? (req.body ? this.#config.uploadTimeoutMs : this.#config.timeoutMs);
+    const maxRetries = req.maxRetries ?? this.#config.retry.maxRetries;
     const sentAt = Date.now();
     let body = req.body?.();
     let response: AxiosResponse;
@@ -290,9 +286,8 @@ export class Transport {
       const config: AxiosRequestConfig & { sonioxState: CallState } = {
         method: req.method,
         url: req.path,
-        params: req.query,
-        data: body ? body.stream : req.json,
-        headers: body ? body.headers : undefined,
+        ...(req.query && { params: req.query }),
+        ...(body ? { data: body.stream, headers: body.headers } : { data: req.json }),
         timeout: timeoutMs,
         signal,
         sonioxState: state,
@@ -312,7 +307,7 @@ export class Transport {
         const error = toSonioxError(err, {
           method: req.method,
           path: req.path,
-          apiKey: this.config.apiKey,
+          apiKey: this.#config.apiKey,
           timeoutMs,
           signal: req.signal,
           notReplayable: state.notReplayable,
@@ -325,7 +320,7 @@ export class Transport {
         if (found !== undefined) return found as T;
         // Not created: resend, if the body can be sent again and the call has a retry left.
         if ((req.body && !req.replayable) || state.attempt > maxRetries) throw error;
-        callHook('onRetry', this.config.onRetry, {
+        callHook('onRetry', this.#config.onRetry, {
           method: req.method,
           url: req.path,
           attempt: state.attempt + 1,
@@ -404,12 +399,12 @@ export class Transport {
 
   /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */
   get uploadTimeoutMs(): number {
-    return this.config.uploadTimeoutMs;
+    return this.#config.uploadTimeoutMs;
   }
 
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
-    if (!this.agent)
+    if (!this.#agent)
       return {
         socketsCreated: 0,
         requests: 0,
@@ -418,7 +413,7 @@ export class Transport {
         activeSockets: 0,
         freeSockets: 0,
       };
-    const s = this.agent.getCurrentStatus();
+    const s = this.#agent.getCurrentStatus();
     const requests = s.requestCount;
     return {
       socketsCreated: s.createSocketCount,
@@ -441,7 +436,7 @@ export class Transport {
     for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
     this.limiter?.close(closed);
-    this.agent?.destroy();
+    this.#agent?.destroy();
   }
 
   private checked<T>(req: TransportRequest, data: unknown): T {
@@ -460,7 +455,7 @@ export class Transport {
         [{ field: '(body)', message: 'not an object' }],
       );
     }
-    if (!this.config.validateResponses) return data as T;
+    if (!this.#config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
     if (issues.length) {
       throw new SonioxResponseError(
@@ -473,7 +468,7 @@ export class Transport {
   }
 
   private installHooks(http: AxiosInstance): void {
-    const { onRequest, onResponse } = this.config;
+    const { onRequest, onResponse } = this.#config;
     const limiter = this.limiter;
     const start = (state: CallState) => {
       state.attempt += 1;
@@ -554,11 +549,9 @@ export class Transport {
     }
     const failure = this.failureOf(error, state);
     if (!isRetryableFailure(failure)) return false;
-    const retryAfterMs = error.response
-      ? parseRetryAfter(error.response.headers as Record<string, unknown>)
-      : undefined;
+    const retryAfterMs = error.response ? parseRetryAfter(error.response.headers) : undefined;
     state.serverRetryAfterMs = retryAfterMs;
-    if (exceedsRetryAfterCap(retryAfterMs, this.config.retry)) {
+    if (exceedsRetryAfterCap(retryAfterMs, this.#config.retry)) {
       state.cappedRetryAfterMs = retryAfterMs;
       return false;
     }
@@ -567,7 +560,7 @@ export class Transport {
 
   private delayFor(retry: number, error: AxiosError): number {
     const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    const delay = retryDelay(retry, state?.serverRetryAfterMs, this.config.retry);
+    const delay = retryDelay(retry, state?.serverRetryAfterMs, this.#config.retry);
     if (state) state.delayMs = delay;
     return delay;
   }
@@ -581,7 +574,7 @@ export class Transport {
       cfg.data = state.use(next.stream);
       for (const [name, value] of Object.entries(next.headers)) cfg.headers.set(name, value);
     }
-    callHook('onRetry', this.config.onRetry, {
+    callHook('onRetry', this.#config.onRetry, {
       method: state.req.method,
       url: state.req.path,
       attempt: retry + 1,
@@ -589,7 +582,7 @@ export class Transport {
       error: toSonioxError(error, {
         method: state.req.method,
         path: state.req.path,
-        apiKey: this.config.apiKey,
+        apiKey: this.#config.apiKey,
         timeoutMs: cfg.timeout ?? 0,
       }),
     });

@@ -113,11 +113,11 @@ describe('http/exactly-once', () => {
     /** A list served newest first, `size` a page, recording the cursors asked for. */
     const pages = (items: ListedItem[], size: number) => {
       const asked: Array<string | undefined> = [];
-      const listPage = async (cursor: string | undefined): Promise<ListedPage> => {
+      const listPage = (cursor: string | undefined): Promise<ListedPage> => {
         asked.push(cursor);
         const offset = cursor === undefined ? 0 : Number(cursor);
         const next = offset + size < items.length ? String(offset + size) : null;
-        return { items: items.slice(offset, offset + size), next };
+        return Promise.resolve({ items: items.slice(offset, offset + size), next });
       };
       return { asked, listPage };
     };
@@ -159,9 +159,7 @@ describe('http/exactly-once', () => {
     });
 
     it('lets a failing page reject', async () => {
-      const failing = async (): Promise<ListedPage> => {
-        throw new Error('down');
-      };
+      const failing = (): Promise<ListedPage> => Promise.reject(new Error('down'));
       let caught: unknown;
       await findCreated(failing, lookup, T0, now).catch((e: unknown) => {
         caught = e;

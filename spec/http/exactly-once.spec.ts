@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SonioxConnectionError, SonioxOutcomeUnknownError } from '../../lib/errors';
-import { clientFor, perSpec, rejection } from '../helpers';
+import type { SonioxClientOptions } from '../../lib/config';
+import { fixture, rejection } from '../helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const UPLOAD = 'POST /v1/files';
@@ -16,14 +17,14 @@ const LIST_FILES = 'GET /v1/files';
 const audio_url = 'https://example.com/a.mp3';
 
 describe('exactly-once creates (against the mock server)', () => {
-  const t = perSpec();
+  const t = fixture();
   const hits = (route: string) => t.server.state.hits[route] ?? 0;
   /** A client whose pool holds one socket, already used once: the next call goes out on a reused socket. */
-  const warmClient = async (options: Parameters<typeof clientFor>[1] = {}) => {
-    t.client = clientFor(t.server, { maxSockets: 1, ...options });
-    await t.client.models.list();
-    expect(t.client.poolStats().socketsCreated).to.equal(1);
-    return t.client;
+  const warmClient = async (options: SonioxClientOptions = {}) => {
+    const client = t.clientWith({ maxSockets: 1, ...options });
+    await client.models.list();
+    expect(client.poolStats().socketsCreated).to.equal(1);
+    return client;
   };
 
   it('resends a create whose reused socket was reset before the server read it, and one job exists', async () => {

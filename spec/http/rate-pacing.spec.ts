@@ -3,22 +3,23 @@
  * delivered late rather than failed, within each call's retries.
  */
 import { expect } from 'chai';
-import { clientFor, perSpec } from '../helpers';
+import { fixture } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
 describe('http/transport: pacing to the server’s rate (against the mock server)', () => {
   // 50 calls a second after a burst of 5, with the exact wait in retry-after-ms (short: no 1 s waits).
-  const t = perSpec({ rateLimit: { requestsPerSecond: 50, burst: 5, retryAfterMsHeader: true } });
+  const t = fixture({
+    mock: { rateLimit: { requestsPerSecond: 50, burst: 5, retryAfterMsHeader: true } },
+  });
 
   const burst = async (adaptiveRate: boolean, calls: number) => {
     let attempts = 0;
-    t.client = clientFor(t.server, {
+    const client = t.clientWith({
       adaptiveRate,
       maxRetries: 3,
       onRequest: () => (attempts += 1),
     });
-    const client = t.client;
     // A first call loads the HTTP stack and opens a socket: the burst then meets a warm server.
     await client.models.list();
     attempts = 0;
@@ -46,6 +47,6 @@ describe('http/transport: pacing to the server’s rate (against the mock server
   });
 
   it('refuses an adaptiveRate that is not a boolean', () => {
-    expect(() => clientFor(t.server, { adaptiveRate: 'yes' as never })).to.throw(/adaptiveRate/);
+    expect(() => t.clientWith({ adaptiveRate: 'yes' as never })).to.throw(/adaptiveRate/);
   });
 });
