@@ -29,6 +29,8 @@ export {
   SonioxServerError,
   SonioxConnectionError,
   SonioxUploadNotRetryableError,
+  SonioxOutcomeUnknownError,
+  SonioxResponseError,
   SonioxUploadError,
   SonioxHookError,
   SonioxTimeoutError,
