@@ -1,6 +1,6 @@
 /**
- * The mock's REST resources, answering exactly as soniox-api.md §4–§7 describe: files,
- * transcriptions, transcripts, models, temporary keys. Quotas the reference leaves open are
+ * The mock's REST resources, answering exactly as the Soniox API documentation describes:
+ * files, transcriptions, transcripts, models, temporary keys. Quotas the reference leaves open are
  * decided here (see the comments) and documented in the README.
  */
 import { createHash } from 'node:crypto';
@@ -17,7 +17,8 @@ import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
 import { MultipartParser, boundaryOf } from './multipart';
-import { analyzeAudio, placeholderTokens } from './recognizer';
+import { languageIssues, transcriptTokens, type FeatureOptions } from './features';
+import { analyzeAudio, placeholderTokens, placeholderWord, type AudioAnalysis } from './recognizer';
 import type { MockState, StoredFile } from './state';
 
 /** Quotas of the reference (async limits page). */
@@ -80,6 +81,34 @@ function checkBody(schema: RequestSchemaName, body: unknown): void {
     message: i.keyword === 'required' ? 'Field required' : `Input ${i.message}`,
   }));
   throw new MockHttpError(400, 'invalid_request', 'Invalid request.', validation);
+}
+
+/** Refuses hints and translation languages the model does not list, as the API does (400). */
+function checkLanguages(model: string, body: FeatureOptions): void {
+  const issues = languageIssues(model, body);
+  if (issues.length === 0) return;
+  throw new MockHttpError(
+    400,
+    'invalid_request',
+    'Invalid request.',
+    issues.map((i) => ({
+      error_type: 'value_error',
+      location: `body.payload.${i.field}`,
+      message: i.message,
+    })),
+  );
+}
+
+/**
+ * The analysis with its tokens shaped by the request's options: speakers, languages and
+ * translation tokens. Unknown audio's words speak the first hint's language (else `en`).
+ */
+export function withFeatures(analysis: AudioAnalysis, body: FeatureOptions): AudioAnalysis {
+  if (analysis.error) return analysis;
+  const language = body.language_hints?.[0] ?? 'en';
+  const words = analysis.words ?? analysis.tokens.map((_, i) => placeholderWord(i, language));
+  const translations = analysis.translations ?? (() => undefined);
+  return { ...analysis, tokens: transcriptTokens(words, translations, body) };
 }
 
 function page<T>(items: T[], url: URL): { items: T[]; next: string | null } {
@@ -328,6 +357,7 @@ export function restRoutes(
             { error_type: 'value_error', location: 'body.payload.model', message: 'Invalid model' },
           ]);
         }
+        checkLanguages(body.model as string, body);
         // An unknown file_id answers 404 file_not_found, like the files API itself.
         const file = hasFile ? fileOr404(body.file_id as string) : undefined;
         // Pending jobs finish by themselves, so that quota is a 429; the total one is a 400.
@@ -362,7 +392,8 @@ export function restRoutes(
         };
         const job = { transcription, tokens: undefined, timers: [] };
         state.transcriptions.set(transcription.id, job);
-        const analysis = () => {
+        const analysis = () => withFeatures(audioAnalysis(), body);
+        const audioAnalysis = (): AudioAnalysis => {
           if (file) return analyzeAudio(file, fixturesDir);
           // An audio_url is never fetched: one that is not a URL, or whose path says "fail", fails
           // as a download would; any other is 5 s of audio.

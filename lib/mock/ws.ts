@@ -18,6 +18,7 @@ import {
   type RealtimeToken,
 } from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
+import { languageIssues, originalFields, translationTokens } from './features';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
 import type { RateLimiter } from './rate-limit';
 
@@ -62,7 +63,10 @@ class Session {
   private faultFired = false;
   private finalCount = 0;
   private finalMs = 0;
+  private total = 0;
   private lastTail = '';
+  private readonly translated = new Set<number>();
+  private translatedTokens = 0;
   private startedAt = 0;
   private idle: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -205,9 +209,14 @@ class Session {
       return this.fail(400, 'Invalid model specified.', 'model_not_available');
     }
     this.config = config;
+    const languages = languageIssues(config.model as string, config);
+    if (languages.length)
+      return this.fail(400, languages.map((i) => i.message).join(' '), 'invalid_request');
     this.recognizer = new LiveRecognizer(
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
+      config.max_endpoint_delay_ms ?? 2000,
+      config.language_hints?.[0] ?? 'en',
     );
     if (this.pacing)
       this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
@@ -248,32 +257,63 @@ class Session {
   }
 
   private token(w: LiveWord, isFinal: boolean, first: boolean): RealtimeToken {
-    const t: RealtimeToken = {
+    const extra = originalFields(w, this.config ?? {});
+    return {
       text: first ? w.text : ` ${w.text}`,
       start_ms: Math.max(0, w.start_ms),
       end_ms: w.end_ms,
       confidence: w.confidence,
       is_final: isFinal,
+      ...(extra.speaker ? { speaker: extra.speaker } : {}),
+      ...(extra.language ? { language: extra.language } : {}),
+      ...(extra.translation_status ? { translation_status: extra.translation_status } : {}),
     };
-    if (this.config?.enable_speaker_diarization) t.speaker = '1';
-    if (this.config?.enable_language_identification) t.language = 'en';
-    return t;
   }
 
-  /** Sends what changed: new finals first, then the non-final tail; plus `<fin>`/`<end>`. */
+  /** The final translation tokens of `segment`, once (none when it is not translated). */
+  private translation(segment: number): RealtimeToken[] {
+    const recognizer = this.recognizer as LiveRecognizer;
+    if (!this.config?.translation || this.translated.has(segment)) return [];
+    this.translated.add(segment);
+    const tokens = translationTokens(
+      recognizer.segmentWords(segment),
+      recognizer.translations(segment),
+      this.config,
+      this.translatedTokens === 0,
+    );
+    this.translatedTokens += tokens.length;
+    return tokens.map((t) => ({
+      text: t.text,
+      confidence: t.confidence as number,
+      is_final: true,
+      ...(t.speaker ? { speaker: t.speaker } : {}),
+      language: t.language as string,
+      source_language: t.source_language as string,
+      translation_status: 'translation',
+    }));
+  }
+
+  /**
+   * Sends what changed. Endpoints the processed audio has passed come first, each in its own
+   * message after the words before it (all final); then the words up to the processed position:
+   * new finals, then the non-final tail; plus `<fin>` after a finalize. A segment's translation
+   * follows its last word as soon as that word is final.
+   */
   private emit(reason: 'tick' | 'finalize' | 'finish'): void {
     const recognizer = this.recognizer;
     if (!recognizer || this.ended) return;
     const processed = reason === 'tick' ? this.processedMs() : recognizer.receivedMs;
+    for (const at of recognizer.takeEndpoints(processed)) {
+      if (this.config?.enable_endpoint_detection === true) this.emitUpTo(at, true, '<end>');
+    }
+    this.emitUpTo(processed, reason !== 'tick', reason === 'finalize' ? '<fin>' : undefined);
+    if (reason === 'finalize') recognizer.settle();
+  }
+
+  private emitUpTo(processed: number, allFinal: boolean, marker?: '<end>' | '<fin>'): void {
+    const recognizer = this.recognizer as LiveRecognizer;
     // Only words not yet final matter: earlier ones were sent once and never again.
     const words = recognizer.wordsBefore(processed, this.finalCount);
-    const delay = this.config?.max_endpoint_delay_ms ?? 2000;
-    const endpoint =
-      reason === 'tick' &&
-      this.config?.enable_endpoint_detection === true &&
-      processed === recognizer.receivedMs &&
-      recognizer.endpointDue(delay);
-    const allFinal = reason !== 'tick' || endpoint;
     const finals: RealtimeToken[] = [];
     const tail: RealtimeToken[] = [];
     let stillFinal = true;
@@ -281,25 +321,27 @@ class Session {
       const first = this.finalCount + k === 0;
       // Finals are a prefix: once one word is not final, none after it is.
       stillFinal = stillFinal && (allFinal || w.end_ms + FINAL_LAG_MS <= processed);
-      if (stillFinal) finals.push(this.token(w, true, first));
-      else tail.push(this.token(w, false, first));
+      if (!stillFinal) return void tail.push(this.token(w, false, first));
+      finals.push(this.token(w, true, first));
+      const segment = recognizer.segmentWords(w.segment);
+      const last = segment[segment.length - 1];
+      const segmentDone = last === undefined || last.start_ms === w.start_ms;
+      if (segmentDone || (allFinal && k === words.length - 1))
+        finals.push(...this.translation(w.segment));
     });
-    this.finalCount += finals.length;
-    if (finals.length)
-      this.finalMs = Math.max(this.finalMs, finals[finals.length - 1].end_ms as number);
+    this.finalCount += words.length - tail.length;
+    const lastFinal = words[words.length - tail.length - 1];
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms);
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
-    if (reason === 'finalize') finals.push({ text: '<fin>', is_final: true });
-    if (endpoint) {
-      recognizer.endpointEmitted();
-      finals.push({ text: '<end>', is_final: true });
-    }
+    if (marker) finals.push({ text: marker, is_final: true });
+    this.total = Math.max(this.total, processed);
     const tailKey = JSON.stringify(tail);
     if (finals.length || tailKey !== this.lastTail) {
       this.lastTail = tailKey;
       this.send({
         tokens: [...finals, ...tail],
         final_audio_proc_ms: this.finalMs,
-        total_audio_proc_ms: processed,
+        total_audio_proc_ms: this.total,
       });
     }
   }
