@@ -19,7 +19,9 @@ import {
 } from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
 import { languageIssues, originalFields, translationTokens } from './features';
+import { SESSION_DEFAULTS, SessionClock, contextProblem } from './session-limits';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
+import { ScriptRunner, type ReceivedSession, type ScriptAction, type ScriptBook } from './scripts';
 import type { RateLimiter } from './rate-limit';
 
 /** What `attachRealtime` needs from the rest of the mock. */
@@ -30,6 +32,8 @@ export interface RealtimeAttachOptions {
   faults: () => WsFault | undefined;
   /** Realtime session limits (concurrent, per minute). */
   limiter: RateLimiter;
+  /** Scripted answers and the record of what sessions sent. */
+  scripts: ScriptBook;
 }
 
 const PATH = '/transcribe-websocket';
@@ -75,6 +79,11 @@ class Session {
   private admitted = false;
   private key: string | undefined;
   private readonly requestId = randomUUID();
+  private readonly clock: SessionClock;
+  /** The user's script for this session, if one was queued for it. */
+  private runner: ScriptRunner | undefined;
+  /** What this session sent (`server.received.sessions`). */
+  private record: ReceivedSession | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -82,6 +91,13 @@ class Session {
     private readonly opts: RealtimeAttachOptions,
   ) {
     this.fault = opts.faults();
+    const cadence = opts.options.cadence ?? (this.pacing ? {} : false);
+    this.clock = new SessionClock(
+      cadence === false
+        ? undefined
+        : { maxAheadMs: cadence.maxAheadMs ?? SESSION_DEFAULTS.maxAheadMs },
+      (v) => this.fail(v.code, v.message, v.type),
+    );
     ws.on('message', (data, isBinary) => this.guarded(() => this.onMessage(data, isBinary)));
     ws.on('close', () => this.stop());
     ws.on('error', () => this.stop());
@@ -91,6 +107,7 @@ class Session {
   /** Ends the session at once (server close). */
   stop(): void {
     this.ended = true;
+    this.clock.stop();
     clearTimeout(this.idle);
     clearInterval(this.ticker);
     if (this.admitted) this.opts.limiter.sessionEnded(this.key);
@@ -160,16 +177,21 @@ class Session {
         : Buffer.from(data);
     if (!this.config) return this.start(bytes, isBinary);
     this.armIdle();
+    // The empty text frame ends the audio; an empty binary frame is no audio and no signal,
+    // as on the live service.
+    if (isBinary) return bytes.length === 0 ? undefined : this.audio(bytes);
     if (bytes.length === 0) return this.finish();
-    if (isBinary) return this.audio(bytes);
     let control: { type?: unknown; trailing_silence_ms?: unknown };
     try {
       control = JSON.parse(bytes.toString('utf8')) as typeof control;
     } catch {
       return this.fail(400, 'Invalid message: expected JSON or binary audio.');
     }
+    if (control !== null && typeof control === 'object')
+      this.record?.controls.push(control as Record<string, unknown>);
     if (control.type === 'keepalive') return;
-    if (control.type === 'finalize') return this.emit('finalize');
+    if (control.type === 'finalize')
+      return this.runner ? this.perform(this.runner.onFinalize()) : this.emit('finalize');
     this.fail(400, `Unknown message type ${JSON.stringify(control.type)}.`);
   }
 
@@ -183,6 +205,17 @@ class Session {
     } catch {
       return this.fail(400, 'The first message must be the JSON start message.');
     }
+    const { api_key: sentKey, ...shown } = config;
+    this.record = {
+      id: this.requestId,
+      // The key never lands in a record a test might print.
+      start: sentKey === undefined ? shown : { ...shown, api_key: '[redacted]' },
+      audioBytes: 0,
+      audio: [],
+      controls: [],
+      endOfAudio: false,
+    };
+    this.opts.scripts.received.sessions.push(this.record);
     const key = this.headerKey ?? config.api_key;
     if (!this.opts.state.acceptsKey(key, 'websocket')) return this.fail(401);
     this.opts.state.useKey(key as string);
@@ -212,13 +245,25 @@ class Session {
     const languages = languageIssues(config.model as string, config);
     if (languages.length)
       return this.fail(400, languages.map((i) => i.message).join(' '), 'invalid_request');
+    const limits = this.opts.options.limits;
+    const contextTooLong = contextProblem(
+      config.context,
+      limits?.realtimeContextChars ?? SESSION_DEFAULTS.realtimeContextChars,
+    );
+    if (contextTooLong) return this.fail(400, contextTooLong, 'invalid_request');
+    this.clock.start(
+      limits?.streamDurationMs ?? SESSION_DEFAULTS.streamDurationMs,
+      this.opts.state.keySessionMs(key as string),
+    );
     this.recognizer = new LiveRecognizer(
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
       config.max_endpoint_delay_ms ?? 2000,
       config.language_hints?.[0] ?? 'en',
     );
-    if (this.pacing)
+    const script = this.opts.scripts.takeRealtime(config.client_reference_id);
+    if (script) this.runner = new ScriptRunner(script);
+    else if (this.pacing)
       this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
     this.checkFault();
   }
@@ -226,7 +271,14 @@ class Session {
   private audio(bytes: Buffer): void {
     const recognizer = this.recognizer as LiveRecognizer;
     if (this.startedAt === 0) this.startedAt = Date.now();
+    if (this.record) {
+      this.record.audioBytes += bytes.length;
+      if (this.runner || this.opts.options.recordAudio) this.record.audio.push(Buffer.from(bytes));
+    }
     recognizer.feed(bytes);
+    this.clock.audio(recognizer.receivedMs);
+    if (this.ended) return;
+    if (this.runner) return this.perform(this.runner.onAudio(recognizer.receivedMs));
     this.checkFault();
     if (!this.ended && !this.pacing) this.emit('tick');
   }
@@ -346,7 +398,28 @@ class Session {
     }
   }
 
+  /** Carries out a script's actions in order (an error or a drop ends the session). */
+  private perform(actions: ScriptAction[]): void {
+    for (const action of actions) {
+      if (this.ended) return;
+      if ('send' in action) this.send(action.send);
+      else if ('error' in action)
+        this.fail(action.error.code, action.error.message, action.error.type);
+      else {
+        this.stop();
+        this.ws.terminate();
+      }
+    }
+  }
+
   private finish(): void {
+    if (this.record) this.record.endOfAudio = true;
+    if (this.runner) {
+      this.perform(this.runner.onEnd());
+      this.stop();
+      this.ws.close(1000);
+      return;
+    }
     this.emit('finish');
     const processed = this.recognizer?.receivedMs ?? 0;
     this.send({

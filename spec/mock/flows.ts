@@ -25,7 +25,9 @@ export async function transcribeFixture(
   });
   const job = (await res.json()) as { id: string };
   if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(job)}`);
-  await until(() => server.state.transcriptions.get(job.id)?.transcription.status === 'completed');
+  const status = () => server.state.transcriptions.get(job.id)?.transcription.status;
+  await until(() => status() === 'completed' || status() === 'error');
+  if (status() === 'error') throw new Error(`transcription ${job.id} failed`);
   const transcript = (await (
     await fetch(`${server.url}/v1/transcriptions/${job.id}/transcript`, { headers: auth })
   ).json()) as Transcript;
@@ -39,10 +41,13 @@ export interface RawSession {
   closed: () => Promise<number>;
 }
 
-/** Opens a realtime session with the start message `start` (the key rides the header). */
+/**
+ * Opens a realtime session with the start message `start`; the server's key rides the header
+ * unless the start message has its own `api_key`.
+ */
 export async function openSession(server: MockServer, start: object): Promise<RawSession> {
   const ws = new WebSocket(server.realtimeURL, {
-    headers: { Authorization: `Bearer ${server.apiKey}` },
+    headers: 'api_key' in start ? {} : { Authorization: `Bearer ${server.apiKey}` },
     perMessageDeflate: false,
   });
   const messages: RealtimeMessage[] = [];
