@@ -1,5 +1,5 @@
 /**
- * The mock's WebSocket half (soniox-api.md §8): `/transcribe-websocket` on the REST server's
+ * The mock's WebSocket half (docs/api.md §8): `/transcribe-websocket` on the REST server's
  * port. Authenticates by upgrade header, subprotocol or first-message key; validates the config;
  * turns audio into results (final tokens once, the non-final tail repeated), `<fin>` on
  * finalize, `<end>` after silence, `finished` on the empty frame; closes idle sessions; and

@@ -136,7 +136,11 @@ export class RealtimeStream extends Duplex {
   private readonly tokens = new TokenAssembler();
   private state: RealtimePhase = 'idle';
   private failure: Error | undefined;
-  private connection: Connection | undefined;
+  // The context (the API key), the connection (its upgrade request) and the key in use are
+  // `#private`: out of util.inspect, JSON and property enumeration.
+  readonly #context: RealtimeContext;
+  #connection: Connection | undefined;
+  #currentKey: string | undefined;
   private waiters: Waiter[] = [];
   /** A write that came while no connection was open: sent once one is. */
   private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
@@ -150,32 +154,21 @@ export class RealtimeStream extends Duplex {
   private backoff: NodeJS.Timeout | undefined;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
-  private currentKey: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
 
-  constructor(
-    config: RealtimeStreamConfig,
-    private readonly context: RealtimeContext,
-  ) {
+  constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
     const hwm =
       typeof options.highWaterMark === 'number' && options.highWaterMark > 0
         ? options.highWaterMark
         : DEFAULTS.highWaterMark;
     super({ readableObjectMode: true, writableHighWaterMark: hwm, allowHalfOpen: true });
+    this.#context = context;
     this.start = start;
     this.options = options;
     this.hwm = hwm;
-    // The context and the connection (its upgrade request) hold the API key: keep them out of util.inspect.
-    for (const field of ['context', 'connection', 'currentKey']) {
-      Object.defineProperty(this, field, {
-        enumerable: false,
-        writable: true,
-        value: (this as unknown as Record<string, unknown>)[field],
-      });
-    }
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -282,7 +275,7 @@ export class RealtimeStream extends Duplex {
     if (options.trailing_silence_ms !== undefined)
       message.trailing_silence_ms = options.trailing_silence_ms;
     this.connect().then(
-      () => this.connection?.send(JSON.stringify(message)),
+      () => this.#connection?.send(JSON.stringify(message)),
       () => undefined,
     );
   }
@@ -329,7 +322,7 @@ export class RealtimeStream extends Duplex {
   override _read(): void {
     if (this.readerPaused) {
       this.readerPaused = false;
-      this.connection?.resume();
+      this.#connection?.resume();
     }
   }
 
@@ -380,8 +373,8 @@ export class RealtimeStream extends Duplex {
   }
 
   private retireConnection(graceful: boolean): void {
-    this.connection?.retire(graceful);
-    this.connection = undefined;
+    this.#connection?.retire(graceful);
+    this.#connection = undefined;
   }
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
@@ -389,7 +382,7 @@ export class RealtimeStream extends Duplex {
     let key: string;
     try {
       const getKey = this.options.reconnect?.getApiKey;
-      key = getKey ? await getKey() : this.context.apiKey;
+      key = getKey ? await getKey() : this.#context.apiKey;
     } catch (error) {
       this.onConnectionFailure(
         new SonioxWebSocketError(
@@ -400,10 +393,10 @@ export class RealtimeStream extends Duplex {
       return;
     }
     if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
-    this.currentKey = key;
+    this.#currentKey = key;
     const auth = this.options.auth ?? 'header';
     const connection: Connection = new Connection(
-      this.context.realtimeURL,
+      this.#context.realtimeURL,
       auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
       key,
       {
@@ -419,12 +412,12 @@ export class RealtimeStream extends Duplex {
           ),
         message: (text) => this.onMessage(text),
         failure: (error) => {
-          if (this.connection === connection) this.onConnectionFailure(error);
+          if (this.#connection === connection) this.onConnectionFailure(error);
         },
       },
       this.options.webSocketFactory ?? defaultFactory,
     );
-    this.connection = connection;
+    this.#connection = connection;
   }
 
   private onOpen(connection: Connection, start: RealtimeStartMessage): void {
@@ -451,7 +444,7 @@ export class RealtimeStream extends Duplex {
   }
 
   private sendAudio(chunk: Buffer, callback: Callback): void {
-    const connection = this.connection as Connection;
+    const connection = this.#connection as Connection;
     this.replay?.push(chunk);
     this.bytesSent += chunk.length;
     connection.send(chunk, () => this.releaseHeldWrite());
@@ -461,7 +454,7 @@ export class RealtimeStream extends Duplex {
 
   private releaseHeldWrite(): void {
     if (!this.heldWrite) return;
-    if (this.connection && this.connection.bufferedAmount > this.hwm) return;
+    if (this.#connection && this.#connection.bufferedAmount > this.hwm) return;
     const release = this.heldWrite;
     this.heldWrite = undefined;
     release();
@@ -469,7 +462,7 @@ export class RealtimeStream extends Duplex {
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
   private sendEndOfAudio(): void {
-    const connection = this.connection as Connection;
+    const connection = this.#connection as Connection;
     this.endRequested = false;
     connection.send('');
     const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
@@ -486,7 +479,7 @@ export class RealtimeStream extends Duplex {
     const parsed =
       text === undefined
         ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-        : parseServerMessage(text, [this.context.apiKey, this.currentKey]);
+        : parseServerMessage(text, [this.#context.apiKey, this.#currentKey]);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
       this.onConnectionFailure(parsed);
@@ -515,7 +508,7 @@ export class RealtimeStream extends Duplex {
     for (const event of events) this.emit(event);
     if (!more && !this.readerPaused) {
       this.readerPaused = true;
-      this.connection?.pause();
+      this.#connection?.pause();
     }
     if (message.finished) {
       this.transition('finished');

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { validate } from '../../lib/schemas';
 import type { ModelList } from '../../lib/types';
-import { SECRET_KEY, perSpec } from '../helpers';
+import { SECRET_KEY, fixture } from '../helpers';
 
 describe('mock: the model catalogue', () => {
-  const t = perSpec();
+  const t = fixture();
   const models = async (): Promise<ModelList> => {
     const res = await fetch(`${t.server.url}/v1/models`, {
       headers: { Authorization: `Bearer ${SECRET_KEY}` },

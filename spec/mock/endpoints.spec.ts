@@ -1,24 +1,13 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
-import { startMockServer, type MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
-import { PCM, fixture } from '../audio';
-import { until } from '../helpers';
+import { PCM, fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
 import { finalsOf, openSession } from './flows';
 
 /** The final token texts of a session, `<end>` included. */
 const finalTexts = (messages: RealtimeMessage[]) => finalsOf(messages).map((t) => t.text.trim());
 
 describe('mock: endpoints come from the pauses in the audio', () => {
-  let server: MockServer | undefined;
-  let clock: sinon.SinonFakeTimers | undefined;
-  afterEach(async () => {
-    clock?.restore();
-    clock = undefined;
-    await server?.close();
-    server = undefined;
-  });
-
   const START = {
     model: 'stt-rt-v5',
     enable_endpoint_detection: true,
@@ -27,59 +16,67 @@ describe('mock: endpoints come from the pauses in the audio', () => {
   // The fixture ends 0.3 s after "you": too soon for a second endpoint.
   const EXPECTED = ['good', 'morning', '<end>', 'how', 'are', 'you'];
 
-  it('a burst of raw PCM gets an <end> after each pause, as a paced send does', async () => {
+  describe('paced by a fake clock', () => {
     // The mock paces results by wall-clock time: fake it, so a 4.5 s stream takes no real time.
-    clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-    server = await startMockServer({ realtimePacing: true });
-    const pcm = fixture('two-phrases.wav').pcm;
-    const settle = async () => {
-      await until(() => burst.ws.bufferedAmount === 0);
-      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    };
-    const burst = await openSession(server, { ...START, ...PCM });
-    burst.ws.send(pcm);
-    await settle();
-    for (let ms = 0; ms < 5000; ms += 100) clock.tick(100);
-    burst.ws.send('');
-    await burst.closed();
-    expect(finalTexts(burst.messages)).to.deep.equal(EXPECTED);
+    const t = fixture({ clock: { toFake: ['setInterval', 'clearInterval', 'Date'] } });
 
-    // The same audio in 100 ms frames, one per 100 ms.
-    const paced = await openSession(server, { ...START, ...PCM });
-    for (let at = 0; at < pcm.length; at += 3200) {
-      paced.ws.send(pcm.subarray(at, at + 3200));
-      await until(() => paced.ws.bufferedAmount === 0);
-      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-      clock.tick(100);
-    }
-    paced.ws.send('');
-    await paced.closed();
-    expect(finalTexts(paced.messages)).to.deep.equal(EXPECTED);
-    // Paced, the endpoint came while audio was still arriving, not at the end.
-    const endAt = paced.messages.findIndex((m) => m.tokens.some((t) => t.text === '<end>'));
-    expect(paced.messages.slice(endAt + 1).some((m) => m.tokens.length > 0)).to.equal(true);
+    it('a burst of raw PCM gets an <end> after each pause, as a paced send does', async () => {
+      const server = t.server;
+      const clock = t.clock;
+      const pcm = audioFixture('two-phrases.wav').pcm;
+      const settle = async () => {
+        await until(() => burst.ws.bufferedAmount === 0);
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      };
+      const burst = await openSession(server, { ...START, ...PCM });
+      burst.ws.send(pcm);
+      await settle();
+      for (let ms = 0; ms < 5000; ms += 100) clock.tick(100);
+      burst.ws.send('');
+      await burst.closed();
+      expect(finalTexts(burst.messages)).to.deep.equal(EXPECTED);
+
+      // The same audio in 100 ms frames, one per 100 ms.
+      const paced = await openSession(server, { ...START, ...PCM });
+      for (let at = 0; at < pcm.length; at += 3200) {
+        paced.ws.send(pcm.subarray(at, at + 3200));
+        await until(() => paced.ws.bufferedAmount === 0);
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        clock.tick(100);
+      }
+      paced.ws.send('');
+      await paced.closed();
+      expect(finalTexts(paced.messages)).to.deep.equal(EXPECTED);
+      // Paced, the endpoint came while audio was still arriving, not at the end.
+      const endAt = paced.messages.findIndex((m) => m.tokens.some((t) => t.text === '<end>'));
+      expect(paced.messages.slice(endAt + 1).some((m) => m.tokens.length > 0)).to.equal(true);
+    });
   });
 
-  it('a WAV stream sent at once gets the same endpoints; the unpaced mock too', async () => {
-    server = await startMockServer({ realtimePacing: false });
-    const s = await openSession(server, { ...START, audio_format: 'wav' });
-    s.ws.send(fixture('two-phrases.wav').wav);
-    s.ws.send('');
-    await s.closed();
-    expect(finalTexts(s.messages)).to.deep.equal(EXPECTED);
-  });
+  describe('unpaced', () => {
+    const t = fixture({ mock: { realtimePacing: false } });
 
-  it('no <end> without enable_endpoint_detection, and none for containers it cannot decode', async () => {
-    server = await startMockServer({ realtimePacing: false });
-    const off = await openSession(server, { ...START, ...PCM, enable_endpoint_detection: false });
-    off.ws.send(fixture('two-phrases.wav').pcm);
-    off.ws.send('');
-    await off.closed();
-    expect(finalTexts(off.messages)).not.to.include('<end>');
-    const mp3 = await openSession(server, { ...START, audio_format: 'mp3' });
-    mp3.ws.send(Buffer.alloc(64_000));
-    mp3.ws.send('');
-    await mp3.closed();
-    expect(finalTexts(mp3.messages)).not.to.include('<end>');
+    it('a WAV stream sent at once gets the same endpoints; the unpaced mock too', async () => {
+      const server = t.server;
+      const s = await openSession(server, { ...START, audio_format: 'wav' });
+      s.ws.send(audioFixture('two-phrases.wav').wav);
+      s.ws.send('');
+      await s.closed();
+      expect(finalTexts(s.messages)).to.deep.equal(EXPECTED);
+    });
+
+    it('no <end> without enable_endpoint_detection, and none for containers it cannot decode', async () => {
+      const server = t.server;
+      const off = await openSession(server, { ...START, ...PCM, enable_endpoint_detection: false });
+      off.ws.send(audioFixture('two-phrases.wav').pcm);
+      off.ws.send('');
+      await off.closed();
+      expect(finalTexts(off.messages)).not.to.include('<end>');
+      const mp3 = await openSession(server, { ...START, audio_format: 'mp3' });
+      mp3.ws.send(Buffer.alloc(64_000));
+      mp3.ws.send('');
+      await mp3.closed();
+      expect(finalTexts(mp3.messages)).not.to.include('<end>');
+    });
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { fixture } from '../audio';
-import { perSpec } from '../helpers';
+import { fixture as audioFixture } from '../audio';
+import { fixture } from '../helpers';
 import { finalsOf, openSession, streamFixture, transcribeFixture } from './flows';
 
 describe('mock: language identification and hints', () => {
-  const t = perSpec({ realtimePacing: false });
-  const languagesOf = (name: string) => fixture(name).words.map((w) => w.language);
+  const t = fixture({ mock: { realtimePacing: false } });
+  const languagesOf = (name: string) => audioFixture(name).words.map((w) => w.language);
 
   it('async: with identification, each token of the bilingual fixture carries its language', async () => {
     const tokens = await transcribeFixture(t.server, 'bilingual.wav', {

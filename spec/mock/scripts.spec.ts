@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { PCM, fixture } from '../audio';
-import { perSpec, until } from '../helpers';
+import { PCM, fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
 import { openSession, transcribeFixture } from './flows';
 
 const START = { model: 'stt-rt-v5', ...PCM };
@@ -8,7 +8,7 @@ const START = { model: 'stt-rt-v5', ...PCM };
 const ms = (n: number) => Buffer.alloc(n * 32);
 
 describe('mock: scripts for users’ own tests', () => {
-  const t = perSpec({ realtimePacing: false });
+  const t = fixture({ mock: { realtimePacing: false } });
 
   it('realtime: answers exactly the scripted steps as audio arrives, then ends with the scripted error', async () => {
     t.server.scripts.realtime({
@@ -121,6 +121,6 @@ describe('mock: scripts for users’ own tests', () => {
     t.server.scripts.clear();
     expect(t.server.received.transcriptions).to.deep.equal([]);
     const plain = await transcribeFixture(t.server, 'hello-world.wav');
-    expect(plain.map((x) => x.text).join('')).to.equal(fixture('hello-world.wav').text);
+    expect(plain.map((x) => x.text).join('')).to.equal(audioFixture('hello-world.wav').text);
   });
 });

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { fixture } from '../audio';
-import { perSpec, until } from '../helpers';
+import { fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
 import { finalsOf, streamFixture, transcribeFixture } from './flows';
 
 /** Speaker of each word of a fixture, from its manifest. */
-const speakersOf = (name: string) => fixture(name).words.map((w) => w.speaker);
+const speakersOf = (name: string) => audioFixture(name).words.map((w) => w.speaker);
 
 describe('mock: speaker diarization', () => {
-  const t = perSpec({ realtimePacing: false });
+  const t = fixture({ mock: { realtimePacing: false } });
 
   it('async: with diarization, each token carries the fixture speaker of its word (two voices)', async () => {
     const tokens = await transcribeFixture(t.server, 'conversation-two.wav', {
@@ -23,7 +23,7 @@ describe('mock: speaker diarization', () => {
     });
     const words = finalsOf(messages);
     expect(words.map((x) => x.text.trim())).to.deep.equal(
-      fixture('conversation-three.wav').words.map((w) => w.text),
+      audioFixture('conversation-three.wav').words.map((w) => w.text),
     );
     expect(words.map((x) => x.speaker)).to.deep.equal(speakersOf('conversation-three.wav'));
     expect(new Set(words.map((x) => x.speaker))).to.deep.equal(new Set(['1', '2', '3']));

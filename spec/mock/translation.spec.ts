@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TranscriptToken } from '../../lib/types';
-import { perSpec } from '../helpers';
+import { fixture } from '../helpers';
 import { finalsOf, streamFixture, transcribeFixture } from './flows';
 
 const textOf = (tokens: TranscriptToken[], status: string) =>
@@ -10,7 +10,7 @@ const textOf = (tokens: TranscriptToken[], status: string) =>
     .join('');
 
 describe('mock: translation', () => {
-  const t = perSpec({ realtimePacing: false });
+  const t = fixture({ mock: { realtimePacing: false } });
 
   it('async one_way: originals marked original, then each phrase translated, without timings', async () => {
     const tokens = await transcribeFixture(t.server, 'two-phrases.wav', {
