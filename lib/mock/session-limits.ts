@@ -70,7 +70,7 @@ export class SessionClock {
           message: `Maximum stream duration (${streamDurationMs / 60_000} minutes) reached.`,
         };
     // setTimeout holds 32-bit delays: a longer limit is as good as none for a test process.
-    const ms = Math.min(keyShorter ? (keySessionMs as number) : streamDurationMs, 2 ** 31 - 1);
+    const ms = Math.min(keyShorter ? keySessionMs : streamDurationMs, 2 ** 31 - 1);
     this.timer = setTimeout(() => this.onViolation(violation), ms);
   }
 

@@ -187,8 +187,7 @@ class Session {
     } catch {
       return this.fail(400, 'Invalid message: expected JSON or binary audio.');
     }
-    if (control !== null && typeof control === 'object')
-      this.record?.controls.push(control as Record<string, unknown>);
+    if (control !== null && typeof control === 'object') this.record?.controls.push(control);
     if (control.type === 'keepalive') return;
     if (control.type === 'finalize')
       return this.runner ? this.perform(this.runner.onFinalize()) : this.emit('finalize');
