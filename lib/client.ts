@@ -13,8 +13,8 @@ import { Models } from './resources/models';
 import { Transcriptions, checkWaitOptions, type WaitOptions } from './resources/transcriptions';
 import { rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
-import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
-import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
+import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
+import type { CreateTranscriptionParams, RealtimeToken, Transcript, Transcription } from './types';
 
 /** What `transcribe` can start from: local audio, a public URL, or an uploaded file. */
 export type TranscribeSource = UploadInput | { audio_url: string } | { file_id: string };
@@ -195,9 +195,14 @@ export class SonioxClient {
 
   /**
    * A realtime session as a Duplex: audio bytes in, token objects out. Returns at once; it
-   * connects on the first write or on `connect()`.
+   * connects on the first write or on `connect()`. With `markers: 'inband'` the readable side
+   * yields `{ marker }` objects among the tokens.
    */
-  realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
+  realtime(
+    config: RealtimeStreamConfig & { markers: 'inband' },
+  ): RealtimeStream<RealtimeToken | RealtimeMarker>;
+  realtime(config?: RealtimeStreamConfig): RealtimeStream;
+  realtime(config: RealtimeStreamConfig = {}): RealtimeStream<RealtimeToken | RealtimeMarker> {
     return new RealtimeStream(config, {
       apiKey: this.config.apiKey,
       realtimeURL: this.config.realtimeURL,

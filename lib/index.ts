@@ -88,4 +88,7 @@ export type {
   RealtimeSocketOptions,
   RealtimeSocketData,
   RealtimeStreamEvents,
+  RealtimeMarker,
+  RealtimeItem,
+  MarkerDelivery,
 } from './realtime/stream';

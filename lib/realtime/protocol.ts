@@ -15,11 +15,17 @@ import {
 } from '../types';
 import { MAX_TIMER_MS } from '../http/sleep';
 import type { WebSocketFactory } from './connection';
+import type { MarkerDelivery } from './markers';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
   /** `'all'` (default): final and non-final tokens; `'final'`: final tokens only. */
   tokens?: 'all' | 'final';
+  /**
+   * How endpoints and finalizes reach the application: `'events'` (default) as `endpoint` and
+   * `finalized` events in stream order, or `'inband'`: as `{ marker }` objects among the tokens too.
+   */
+  markers?: MarkerDelivery;
   /** How the key is sent: `'header'` (default, Authorization on the upgrade) or `'message'` (the start message's api_key). */
   auth?: 'header' | 'message';
   /** Keepalive interval while no audio flows, >= 1000 ms (default 5000). */
@@ -63,6 +69,7 @@ export type RealtimeStreamConfig = RealtimeConfig & RealtimeOptions;
 
 const SDK_OPTIONS = new Set([
   'tokens',
+  'markers',
   'auth',
   'keepaliveIntervalMs',
   'heartbeatIntervalMs',
@@ -138,6 +145,8 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   within('highWaterMark', options.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
   if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final')
     issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
+  if (options.markers !== undefined && options.markers !== 'events' && options.markers !== 'inband')
+    issues.push({ field: 'markers', message: "must be 'events' or 'inband'" });
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message')
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')

@@ -30,6 +30,13 @@ import { backoffDelay } from '../http/retry';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, type WebSocketFactory } from './connection';
 import {
+  QueuedMarker,
+  afterDrained,
+  type MarkerKind,
+  type RealtimeItem,
+  type RealtimeMarker,
+} from './markers';
+import {
   bytesPerMs,
   checkConfig,
   frameBytes,
@@ -50,6 +57,8 @@ export type {
   RealtimeSocketData,
 } from './connection';
 export { joinAfterResume } from './token-assembler';
+export type { RealtimeMarker, RealtimeItem, MarkerDelivery } from './markers';
+export { isRealtimeMarker } from './markers';
 
 /** What the client gives every stream. */
 export interface RealtimeContext {
@@ -68,8 +77,12 @@ export interface ReconnectEvent {
   unreplayedAudioMs: number;
 }
 
-/** The events of a RealtimeStream and their arguments (a misspelt event name fails to compile). */
-export interface RealtimeStreamEvents {
+/**
+ * The events of a RealtimeStream and their arguments (a misspelt event name fails to compile).
+ * `endpoint`, `finalized` and `finished` come in stream order: after the reader has taken every
+ * token before them (while nobody reads the tokens yet, as they arrive).
+ */
+export interface RealtimeStreamEvents<T extends RealtimeItem = RealtimeToken> {
   open: [];
   result: [message: RealtimeMessage];
   endpoint: [];
@@ -78,7 +91,7 @@ export interface RealtimeStreamEvents {
   finished: [message: RealtimeMessage];
   error: [error: Error];
   close: [];
-  data: [token: RealtimeToken];
+  data: [item: T];
   end: [];
   drain: [];
   finish: [];
@@ -89,7 +102,9 @@ export interface RealtimeStreamEvents {
   unpipe: [source: Readable];
 }
 
-type Listener<E extends keyof RealtimeStreamEvents> = (...args: RealtimeStreamEvents[E]) => void;
+type Listener<T extends RealtimeItem, E extends keyof RealtimeStreamEvents<T>> = (
+  ...args: RealtimeStreamEvents<T>[E]
+) => void;
 
 /** Where a stream is in its life (see the file comment). */
 export type RealtimePhase =
@@ -126,8 +141,11 @@ const defaultFactory: WebSocketFactory = (url, options) => {
   return new WebSocket(url, options);
 };
 
-/** A realtime transcription session (see the file comment). */
-export class RealtimeStream extends Duplex {
+/**
+ * A realtime transcription session (see the file comment). `T` is what the readable side
+ * yields: tokens, and marker objects too with `markers: 'inband'`.
+ */
+export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Duplex {
   private readonly start: RealtimeStartMessage;
   private readonly options: RealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
@@ -154,6 +172,12 @@ export class RealtimeStream extends Duplex {
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
+  /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
+  private readonly destinations = new Set<NodeJS.WritableStream>();
+  /** A marker taken from the buffer that waits for piped destinations to write what came before it. */
+  private waitingMarker: QueuedMarker | undefined;
+  /** The readable side's end, held while a marker waits. */
+  private endHeld = false;
 
   constructor(
     config: RealtimeStreamConfig,
@@ -201,23 +225,60 @@ export class RealtimeStream extends Duplex {
   }
 
   /** Adds a listener of a known event, its arguments typed. */
-  override on<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override on<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.on(event, listener as (...args: unknown[]) => void);
   }
 
   /** Adds a one-time listener of a known event, its arguments typed. */
-  override once<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override once<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.once(event, listener as (...args: unknown[]) => void);
   }
 
   /** Removes a listener. */
-  override off<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override off<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.off(event, listener as (...args: unknown[]) => void);
   }
 
-  /** Iterates over the tokens (`for await (const token of stream)`). */
-  override [Symbol.asyncIterator](): AsyncIterableIterator<RealtimeToken> {
-    return super[Symbol.asyncIterator]() as AsyncIterableIterator<RealtimeToken>;
+  /** Iterates over the tokens (and markers, when in-band): `for await (const token of stream)`. */
+  override [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return super[Symbol.asyncIterator]() as AsyncIterableIterator<T>;
+  }
+
+  /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
+  override read(size?: number): T | null {
+    for (;;) {
+      const item: unknown = super.read(size);
+      if (!(item instanceof QueuedMarker)) return item as T | null;
+      // Its event was emitted as super.read() gave it out as 'data' (see emit()).
+      if (item.waiting) return null;
+      if (item.shown) return item.shown as T;
+    }
+  }
+
+  /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
+  override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
+    this.destinations.add(destination);
+    return super.pipe(destination, options);
+  }
+
+  /** Stops sending to `destination` (to every destination when none is named). */
+  override unpipe(destination?: NodeJS.WritableStream): this {
+    if (destination) this.destinations.delete(destination);
+    else this.destinations.clear();
+    return super.unpipe(destination);
+  }
+
+  /**
+   * Every item leaves the readable buffer as a 'data' event (read(), flowing mode, pipe):
+   * a queued marker is caught here, where it reaches the reader, and becomes its event.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const item = args[0];
+    if (event === 'data' && item instanceof QueuedMarker) {
+      this.deliverMarker(item);
+      return true;
+    }
+    return super.emit(event, ...args);
   }
 
   /** Where the session is in its life. */
@@ -498,7 +559,7 @@ export class RealtimeStream extends Duplex {
   private onResult(message: RealtimeMessage): void {
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
-    const { tokens, events } = this.tokens.accept(message);
+    const { items } = this.tokens.accept(message);
     if (this.replay) {
       const finalized = msToBytes(
         this.tokens.finalizedAudioMs,
@@ -508,23 +569,81 @@ export class RealtimeStream extends Duplex {
       this.replay.dropTo(Math.min(this.bytesSent, finalized));
     }
     let more = true;
-    for (const token of tokens) {
-      if (!token.is_final && this.options.tokens === 'final') continue;
-      more = this.push(token) && more;
+    for (const item of items) {
+      if (typeof item === 'string') more = this.queueMarker(item, undefined) && more;
+      else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
     }
-    for (const event of events) this.emit(event);
+    if (message.finished) {
+      this.transition('finished');
+      this.queueMarker('finished', message);
+      this.endReadable();
+      const done = this.finishCallback;
+      this.finishCallback = undefined;
+      done?.();
+      return;
+    }
     if (!more && !this.readerPaused) {
       this.readerPaused = true;
       this.connection?.pause();
     }
-    if (message.finished) {
-      this.transition('finished');
-      this.emit('finished', message);
-      this.push(null);
-      const done = this.finishCallback;
-      this.finishCallback = undefined;
-      done?.();
+  }
+
+  /**
+   * Puts a marker in the readable buffer, behind the tokens before it. While nobody reads the
+   * tokens at all (no reader has ever attached), its event is emitted at once: it would
+   * otherwise wait for a reader that may never come.
+   */
+  private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
+    const inband = this.options.markers === 'inband' && kind !== 'finished';
+    const shown: RealtimeMarker | undefined = inband
+      ? Object.freeze({ marker: kind as RealtimeMarker['marker'] })
+      : undefined;
+    const queued = new QueuedMarker(kind, message, shown);
+    if (this.readableFlowing === null) {
+      this.emitMarker(queued);
+      if (!inband) return true;
     }
+    return this.push(queued);
+  }
+
+  /** A queued marker reached the reader: emit its event once piped destinations wrote what came before. */
+  private deliverMarker(queued: QueuedMarker): void {
+    const waits = afterDrained(this.destinations, () => {
+      queued.waiting = false;
+      this.waitingMarker = undefined;
+      if (this.destroyed) return;
+      this.emitMarker(queued);
+      if (queued.shown) super.emit('data', queued.shown);
+      if (this.endHeld) {
+        this.endHeld = false;
+        this.push(null);
+      }
+      this.resume();
+    });
+    if (waits) {
+      queued.waiting = true;
+      this.waitingMarker = queued;
+      this.pause();
+      return;
+    }
+    this.emitMarker(queued);
+    if (queued.shown) super.emit('data', queued.shown);
+  }
+
+  private emitMarker(queued: QueuedMarker): void {
+    if (queued.emitted) return;
+    queued.emitted = true;
+    if (queued.kind === 'finished') this.emit('finished', queued.message as RealtimeMessage);
+    else this.emit(queued.kind);
+  }
+
+  /** Ends the readable side, unless a marker still waits for piped destinations (it ends it then). */
+  private endReadable(): void {
+    if (this.waitingMarker) {
+      this.endHeld = true;
+      return;
+    }
+    this.push(null);
   }
 
   /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */

@@ -13,6 +13,8 @@ export interface AssembledResult {
   tokens: RealtimeToken[];
   /** Special tokens seen (`<end>` -> endpoint, `<fin>` -> finalized), in order. */
   events: Array<'endpoint' | 'finalized'>;
+  /** Tokens and special tokens' events together, in the order the server sent them. */
+  items: Array<RealtimeToken | 'endpoint' | 'finalized'>;
 }
 
 /** Scripts that separate words with spaces. */
@@ -74,11 +76,13 @@ export class TokenAssembler {
     }
     const tokens: RealtimeToken[] = [];
     const events: AssembledResult['events'] = [];
+    const items: AssembledResult['items'] = [];
     let spokenSeen = false;
     for (const raw of message.tokens) {
       const special = specialToken(raw);
       if (special) {
         events.push(special);
+        items.push(special);
         continue;
       }
       let token = shiftToken(raw, this.offsetMs);
@@ -90,8 +94,9 @@ export class TokenAssembler {
       }
       if (token.is_final) this.recordFinal(token);
       tokens.push(token);
+      items.push(token);
     }
-    return { tokens, events };
+    return { tokens, events, items };
   }
 
   /** Only after a resume, and only tokens over audio an earlier session already finalized. */
