@@ -18,7 +18,9 @@
  * A Connection owns one socket and its timers; the stream holds at most one. Token
  * bookkeeping lives in TokenAssembler (pure).
  */
+import { ReadStream } from 'node:fs';
 import { Duplex, type Readable } from 'node:stream';
+import { byteRate, isRawAudioFormat } from '../audio';
 import {
   SonioxAbortError,
   SonioxTimeoutError,
@@ -47,6 +49,7 @@ import {
   type RealtimeStreamConfig,
 } from './protocol';
 import { ResumeBuffer, msToBytes } from './reconnect';
+import { Pacer } from './pacer';
 import { TokenAssembler } from './token-assembler';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
@@ -174,10 +177,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private unfollow: () => void = () => undefined;
   /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
   private readonly destinations = new Set<NodeJS.WritableStream>();
-  /** A marker taken from the buffer that waits for piped destinations to write what came before it. */
-  private waitingMarker: QueuedMarker | undefined;
-  /** The readable side's end, held while a marker waits. */
-  private endHeld = false;
+  /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
+  private pacer: Pacer | undefined;
 
   constructor(
     config: RealtimeStreamConfig,
@@ -213,6 +214,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         options.reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes,
         frameBytes(start),
       );
+    }
+    if (options.pacing === true || typeof options.pacing === 'object') {
+      this.pacer = this.makePacer(options.pacing === true);
+    } else if (options.pacing === undefined) {
+      // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
+      this.on('pipe', (source) => {
+        if (source instanceof ReadStream && !this.configError) this.pacer ??= this.makePacer(false);
+      });
     }
     if (options.signal instanceof AbortSignal) {
       if (options.signal.aborted) process.nextTick(this.onAbort);
@@ -302,6 +311,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return perMs > 0 ? Math.floor(this.bytesSent / perMs) : undefined;
   }
 
+  /** Bytes per second the audio is paced at; undefined while not paced (or not yet known). */
+  get pacingRate(): number | undefined {
+    return this.pacer?.bytesPerSecond;
+  }
+
   /** Audio bytes sent so far. */
   get audioBytesSent(): number {
     return this.bytesSent;
@@ -349,6 +363,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+    if (this.pacer) this.pacer.write(chunk, (slice, done) => this.writeNow(slice, done), callback);
+    else this.writeNow(chunk, callback);
+  }
+
+  /** Sends audio now, or queues it for the connection on its way. */
+  private writeNow(chunk: Buffer, callback: Callback): void {
     switch (this.state) {
       case 'open':
         this.sendAudio(chunk, callback);
@@ -429,7 +449,21 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.finishCallback = undefined;
     queued?.callback(failure);
     held?.();
+    this.pacer?.cancel()?.(failure);
     finish?.(failure);
+  }
+
+  /** A pacer for this stream's audio; `required`: audio it cannot time fails the stream. */
+  private makePacer(required: boolean): Pacer {
+    const pacing = this.options.pacing;
+    const format = this.start.audio_format ?? 'auto';
+    if (typeof pacing === 'object') return new Pacer({ bytesPerSecond: pacing.bytesPerSecond });
+    if (isRawAudioFormat(format))
+      return new Pacer({
+        bytesPerSecond: byteRate(format, this.start.sample_rate, this.start.num_channels),
+        blockAlign: frameBytes(this.start),
+      });
+    return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
   }
 
   private terminalError(): Error {
@@ -575,8 +609,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
     if (message.finished) {
       this.transition('finished');
+      // The readable side ends as the reader gets to `finished`.
       this.queueMarker('finished', message);
-      this.endReadable();
       const done = this.finishCallback;
       this.finishCallback = undefined;
       done?.();
@@ -601,6 +635,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const queued = new QueuedMarker(kind, message, shown);
     if (this.readableFlowing === null) {
       this.emitMarker(queued);
+      if (kind === 'finished') return this.push(null);
       if (!inband) return true;
     }
     return this.push(queued);
@@ -610,24 +645,23 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private deliverMarker(queued: QueuedMarker): void {
     const waits = afterDrained(this.destinations, () => {
       queued.waiting = false;
-      this.waitingMarker = undefined;
       if (this.destroyed) return;
-      this.emitMarker(queued);
-      if (queued.shown) super.emit('data', queued.shown);
-      if (this.endHeld) {
-        this.endHeld = false;
-        this.push(null);
-      }
+      this.markerReached(queued);
       this.resume();
     });
     if (waits) {
       queued.waiting = true;
-      this.waitingMarker = queued;
       this.pause();
       return;
     }
+    this.markerReached(queued);
+  }
+
+  /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
+  private markerReached(queued: QueuedMarker): void {
     this.emitMarker(queued);
     if (queued.shown) super.emit('data', queued.shown);
+    if (queued.kind === 'finished') this.push(null);
   }
 
   private emitMarker(queued: QueuedMarker): void {
@@ -635,15 +669,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     queued.emitted = true;
     if (queued.kind === 'finished') this.emit('finished', queued.message as RealtimeMessage);
     else this.emit(queued.kind);
-  }
-
-  /** Ends the readable side, unless a marker still waits for piped destinations (it ends it then). */
-  private endReadable(): void {
-    if (this.waitingMarker) {
-      this.endHeld = true;
-      return;
-    }
-    this.push(null);
   }
 
   /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */
