@@ -31,17 +31,17 @@ export interface TranscribeOptions
    * `file_id` you passed, since deleting its transcription would delete your file. `false`:
    * nothing. A list: exactly those (`'file'` then also deletes a `file_id` you passed).
    */
-  cleanup?: boolean | CleanupTarget[];
+  cleanup?: boolean | CleanupTarget[] | undefined;
   /** Aborts every step; cleanup still runs. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Upload progress (local sources only). */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
   /** Name of the uploaded file. */
-  filename?: string;
+  filename?: string | undefined;
   /** Size of a stream source, when known. */
-  size?: number;
+  size?: number | undefined;
   /** Told about a cleanup step that failed (the flow's own result or error still wins). */
-  onCleanupError?: (error: SonioxError, target: CleanupTarget) => void;
+  onCleanupError?: ((error: SonioxError, target: CleanupTarget) => void) | undefined;
 }
 
 /** Stands in for the file id of an upload not made yet, so the create parameters can be checked first. */
@@ -87,31 +87,30 @@ export class SonioxClient {
   readonly auth: Auth;
   /** Webhook verification and handlers (no network). */
   readonly webhooks: Webhooks;
-  private readonly config: ResolvedConfig;
-  private readonly transport: Transport;
+  // The resolved config holds the API key and the transport owns it too: `#private` keeps both
+  // out of util.inspect, JSON and property enumeration.
+  readonly #config: ResolvedConfig;
+  readonly #transport: Transport;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
-    this.config = resolveConfig(options);
-    this.transport = new Transport(this.config);
-    this.files = new Files(this.transport);
-    this.transcriptions = new Transcriptions(this.transport, this.config.asyncModel);
-    this.models = new Models(this.transport);
-    this.auth = new Auth(this.transport);
+    this.#config = resolveConfig(options);
+    this.#transport = new Transport(this.#config);
+    this.files = new Files(this.#transport);
+    this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
+    this.models = new Models(this.#transport);
+    this.auth = new Auth(this.#transport);
     this.webhooks = new Webhooks();
-    // The key is readable through `config` only by the SDK; keep it out of inspection.
-    Object.defineProperty(this, 'config', { enumerable: false });
-    Object.defineProperty(this, 'transport', { enumerable: false });
   }
 
   /** The REST origin this client talks to. */
   get baseURL(): string {
-    return this.config.baseURL;
+    return this.#config.baseURL;
   }
 
   /** The realtime WebSocket URL this client connects to. */
   get realtimeURL(): string {
-    return this.config.realtimeURL;
+    return this.#config.realtimeURL;
   }
 
   /**
@@ -204,20 +203,20 @@ export class SonioxClient {
   realtime(config?: RealtimeStreamConfig): RealtimeStream;
   realtime(config: RealtimeStreamConfig = {}): RealtimeStream<RealtimeToken | RealtimeMarker> {
     return new RealtimeStream(config, {
-      apiKey: this.config.apiKey,
-      realtimeURL: this.config.realtimeURL,
-      defaultModel: this.config.realtimeModel,
+      apiKey: this.#config.apiKey,
+      realtimeURL: this.#config.realtimeURL,
+      defaultModel: this.#config.realtimeModel,
     });
   }
 
   /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
   poolStats(): PoolStats {
-    return this.transport.poolStats();
+    return this.#transport.poolStats();
   }
 
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
-    this.transport.close();
+    this.#transport.close();
   }
 
   private async cleanUp(

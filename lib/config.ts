@@ -37,41 +37,41 @@ export interface RetryEvent extends RequestEvent {
 /** Options of `new SonioxClient(options)`. */
 export interface SonioxClientOptions {
   /** Default: env SONIOX_API_KEY. Missing -> SonioxConfigError. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Picks the regional hosts (default env SONIOX_REGION, else 'us'). */
-  region?: SonioxRegion;
+  region?: SonioxRegion | undefined;
   /** REST origin without /v1 (default env SONIOX_API_BASE_URL, else the region's). */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Full WebSocket URL (default env SONIOX_REALTIME_URL, else the region's). */
-  realtimeURL?: string;
+  realtimeURL?: string | undefined;
   /** Per-attempt inactivity timeout of JSON calls in ms (default 60 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Inactivity timeout of uploads in ms (default 120 000); uploads have no overall deadline. */
-  uploadTimeoutMs?: number;
+  uploadTimeoutMs?: number | undefined;
   /** Retries after the first attempt (default 3). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Backoff tuning (base and ceiling of the jittered delay, longest Retry-After honoured). */
-  retry?: Partial<Omit<RetryPolicyOptions, 'maxRetries'>>;
+  retry?: Partial<Omit<RetryPolicyOptions, 'maxRetries'>> | undefined;
   /** Sockets per origin (default 100). */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** Idle sockets kept per origin (default 20). */
-  maxFreeSockets?: number;
+  maxFreeSockets?: number | undefined;
   /** Idle socket lifetime in ms; keep it below the server's keep-alive timeout (default 4 000). */
-  freeSocketTimeoutMs?: number;
+  freeSocketTimeoutMs?: number | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
-  validateResponses?: boolean;
+  validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
-  asyncModel?: string;
+  asyncModel?: string | undefined;
   /** Default model of realtime sessions (default stt-rt-v5). */
-  realtimeModel?: string;
+  realtimeModel?: string | undefined;
   /** Called before each HTTP attempt. */
-  onRequest?: (event: RequestEvent) => void;
+  onRequest?: ((event: RequestEvent) => void) | undefined;
   /** Called after each HTTP attempt that got an answer. */
-  onResponse?: (event: ResponseEvent) => void;
+  onResponse?: ((event: ResponseEvent) => void) | undefined;
   /** Called before each retry wait. */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Environment to read instead of process.env (tests, multi-tenant servers). */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /** Options after defaults, environment and checks. */
@@ -89,9 +89,9 @@ export interface ResolvedConfig {
   validateResponses: boolean;
   asyncModel: string;
   realtimeModel: string;
-  onRequest?: (event: RequestEvent) => void;
-  onResponse?: (event: ResponseEvent) => void;
-  onRetry?: (event: RetryEvent) => void;
+  onRequest: ((event: RequestEvent) => void) | undefined;
+  onResponse: ((event: ResponseEvent) => void) | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
 const REGION_DOMAINS: Record<SonioxRegion, string> = {

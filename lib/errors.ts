@@ -45,16 +45,10 @@ export class SonioxError extends Error {
   readonly code: SonioxErrorCode = 'soniox_error';
 
   constructor(message: string, options: SonioxErrorOptions = {}) {
-    super(message);
+    // ES2022's Error cause: the engine defines `cause` as a non-enumerable own property (out of
+    // JSON and of toJSON's spread), and only when one is given.
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    if (options.cause !== undefined) {
-      Object.defineProperty(this, 'cause', {
-        value: options.cause,
-        enumerable: false,
-        writable: true,
-        configurable: true,
-      });
-    }
   }
 
   /** Plain, secret-free representation (enumerable own fields plus name and message). */
@@ -98,11 +92,11 @@ export class SonioxValidationError extends SonioxError {
 /** Details the API gave with a non-2xx answer. */
 export interface APIErrorDetails {
   status: number;
-  errorType?: string;
-  requestId?: string;
-  validationErrors?: ApiValidationError[];
-  moreInfo?: string;
-  retryAfterMs?: number;
+  errorType?: string | undefined;
+  requestId?: string | undefined;
+  validationErrors?: ApiValidationError[] | undefined;
+  moreInfo?: string | undefined;
+  retryAfterMs?: number | undefined;
   cause?: unknown;
 }
 
@@ -175,7 +169,7 @@ export class SonioxConnectionError extends SonioxError {
   override readonly code: 'connection_error' | 'upload_not_retryable' = 'connection_error';
   /** The system error code (`ECONNRESET`, ...) when there was one. */
   readonly errno: string | undefined;
-  constructor(message: string, options: SonioxErrorOptions & { errno?: string } = {}) {
+  constructor(message: string, options: SonioxErrorOptions & { errno?: string | undefined } = {}) {
     super(message, options);
     this.errno = options.errno;
   }
@@ -236,10 +230,10 @@ export class SonioxTranscriptionError extends SonioxError {
 /** Details of a realtime failure. */
 export interface WebSocketErrorDetails {
   /** The server's `error_code` (HTTP-style), or the WebSocket close code for drops. */
-  serverCode?: number;
-  errorType?: string;
-  requestId?: string;
-  closeCode?: number;
+  serverCode?: number | undefined;
+  errorType?: string | undefined;
+  requestId?: string | undefined;
+  closeCode?: number | undefined;
   cause?: unknown;
 }
 

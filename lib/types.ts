@@ -1,6 +1,6 @@
 /**
  * Shapes of the Soniox API, in the API's own snake_case. Shared by the client and the mock
- * server (the mock imports nothing else of the client). See ../shared/soniox-api.md.
+ * server (the mock imports nothing else of the client). See docs/api.md.
  */
 import * as audio from './audio';
 import type { RealtimeAudioFormat } from './audio';
@@ -40,9 +40,9 @@ export interface FileList {
 /** Query of the list endpoints. */
 export interface ListParams {
   /** 1..1000, default 1000. */
-  limit?: number;
+  limit?: number | undefined;
   /** Opaque cursor from a previous page's `next_page_cursor`. */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** `TranslationConfig` of async and realtime requests. */

@@ -35,7 +35,7 @@ const spread: Record<string, [number, number]> = {};
 for (const { key } of gates) {
   const samples = runs
     .map((r) => r.values[key])
-    .filter((v) => typeof v === 'number' && Number.isFinite(v));
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   spread[key] = [round(Math.min(...samples)), round(Math.max(...samples))];
 }
 const out = {

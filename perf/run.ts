@@ -30,15 +30,18 @@ export const SCENARIOS: Record<string, () => Scenario> = {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const names = opts.only ?? Object.keys(SCENARIOS);
-  const unknown = names.filter((n) => !(n in SCENARIOS));
+  const entries: Array<[string, () => Scenario]> = [];
+  const unknown: string[] = [];
+  for (const n of names) {
+    const load = Object.hasOwn(SCENARIOS, n) ? SCENARIOS[n] : undefined;
+    if (load) entries.push([n, load]);
+    else unknown.push(n);
+  }
   if (unknown.length)
     throw new Error(
       `unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`,
     );
-  const { results, json } = await runScenarios(
-    names.map((n) => [n, SCENARIOS[n]]),
-    opts,
-  );
+  const { results, json } = await runScenarios(entries, opts);
   process.exitCode = finish(results, json, opts);
 }
 

@@ -8,11 +8,13 @@ const path = require('node:path');
 const dist = path.join(__dirname, '..', 'dist');
 for (const entry of ['index.js', path.join('mock', 'index.js')]) {
   const file = path.join(dist, entry);
+  // eslint-disable-next-line security/detect-non-literal-require -- dist/ entry points tsc just built, from a fixed list
   const names = Object.keys(require(file)).filter((n) => n !== 'default' && n !== '__esModule');
   const body =
     `import cjs from './${path.basename(entry)}';\n` +
     `export const { ${names.join(', ')} } = cjs;\n` +
     'export default cjs;\n';
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- beside a fixed dist/ entry point, under __dirname
   fs.writeFileSync(file.replace(/\.js$/, '.mjs'), body);
   // ESM types of their own, so `import` under node16/nodenext is not typed as CommonJS
   // ("masquerading as CJS"): the same declarations, re-exported, plus the default export.
@@ -20,5 +22,6 @@ for (const entry of ['index.js', path.join('mock', 'index.js')]) {
     `export * from './${path.basename(entry)}';\n` +
     `import * as cjs from './${path.basename(entry)}';\n` +
     'export default cjs;\n';
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- beside a fixed dist/ entry point, under __dirname
   fs.writeFileSync(file.replace(/\.js$/, '.d.mts'), types);
 }

@@ -10,7 +10,7 @@ import { SonioxConfigError } from '../lib/errors';
 const base = { apiKey: 'sk-config-bounds-key', env: {} };
 const refused = (options: Record<string, unknown>): SonioxConfigError => {
   try {
-    new SonioxClient({ ...base, ...options } as never);
+    new SonioxClient({ ...base, ...options });
   } catch (error) {
     expect(error).to.be.instanceOf(SonioxConfigError);
     return error as SonioxConfigError;

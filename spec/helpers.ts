@@ -1,4 +1,9 @@
-/** Spec helpers: a mock server per suite and clients pointed at it. */
+/**
+ * Spec helpers. `fixture()` is the one per-spec fixture: a fresh mock server, clients pointed at
+ * it and, on request, a sinon fake clock, all torn down in afterEach even when the spec failed.
+ */
+import sinon, { type SinonFakeTimers } from 'sinon';
+import type { RawData } from 'ws';
 import { startMockServer, type MockServer } from '../lib/mock';
 import type { MockServerOptions } from '../lib/mock/contracts';
 import { SonioxClient } from '../lib/client';
@@ -7,27 +12,93 @@ import type { SonioxClientOptions } from '../lib/config';
 /** A key that must never show up in any error, log or serialisation. */
 export const SECRET_KEY = 'sk-test-SECRET-0123456789abcdef';
 
-/** Starts a mock that accepts SECRET_KEY. */
+/** What `fixture()` sets up before each spec. */
+export interface FixtureOptions {
+  /** Options of the mock server (its key is SECRET_KEY unless given). */
+  mock?: MockServerOptions;
+  /** Options of `t.client` (fast retries unless given). */
+  client?: SonioxClientOptions;
+  /**
+   * Installs a sinon fake clock after the server started (so the server's own start is real).
+   * `true` fakes every timer and Date; an object is passed to `sinon.useFakeTimers`.
+   */
+  clock?: boolean | Parameters<typeof sinon.useFakeTimers>[0];
+}
+
+/** The per-spec fixture; read its fields inside hooks and specs, not at describe time. */
+export interface Fixture {
+  /** The spec's mock server. */
+  readonly server: MockServer;
+  /** A client on the server, made on first use with `options.client`. */
+  readonly client: SonioxClient;
+  /** The fake clock (only with `options.clock`). */
+  readonly clock: SinonFakeTimers;
+  /** Another client on the server, closed after the spec. */
+  clientWith(options?: SonioxClientOptions): SonioxClient;
+  /** Runs `cleanup` after the spec (last registered first), even when the spec failed. */
+  defer(cleanup: () => unknown): void;
+}
+
 /**
- * A fresh mock server for each spec of the enclosing describe, and the spec's client (if it set
- * one) closed after it, even when the spec failed: `const t = perSpec(); t.client = clientFor(t.server)`.
+ * A fresh mock server for each spec of the enclosing describe, with clients and an optional fake
+ * clock, all torn down after each spec whatever its outcome.
  */
-export function perSpec(options: MockServerOptions = {}): {
-  server: MockServer;
-  client: SonioxClient | undefined;
-} {
-  const t = { client: undefined } as { server: MockServer; client: SonioxClient | undefined };
+export function fixture(options: FixtureOptions = {}): Fixture {
+  let server: MockServer | undefined;
+  let client: SonioxClient | undefined;
+  let clock: SinonFakeTimers | undefined;
+  let cleanups: Array<() => unknown> = [];
+
+  const t: Fixture = {
+    get server() {
+      if (!server) throw new Error('fixture: the server exists only inside a spec or its hooks');
+      return server;
+    },
+    get client() {
+      client ??= t.clientWith(options.client);
+      return client;
+    },
+    get clock() {
+      if (!clock) throw new Error('fixture: no fake clock (pass { clock: true })');
+      return clock;
+    },
+    clientWith(clientOptions = {}) {
+      const made = clientFor(t.server, clientOptions);
+      t.defer(() => made.close());
+      return made;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+
   beforeEach(async () => {
-    t.server = await mock(options);
+    server = await mock(options.mock);
+    if (options.clock) clock = sinon.useFakeTimers(options.clock === true ? {} : options.clock);
   });
   afterEach(async () => {
-    t.client?.close();
-    t.client = undefined;
-    await t.server.close();
+    // The clock goes first: the cleanups below may wait on real timers.
+    clock?.restore();
+    clock = undefined;
+    const pending = cleanups.reverse();
+    cleanups = [];
+    client = undefined;
+    const failures: unknown[] = [];
+    for (const cleanup of pending) {
+      try {
+        await cleanup();
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    await server?.close();
+    server = undefined;
+    if (failures.length > 0) throw failures[0];
   });
   return t;
 }
 
+/** Starts a mock that accepts SECRET_KEY, with a fast transcription lifecycle. */
 export function mock(options: MockServerOptions = {}): Promise<MockServer> {
   return startMockServer({
     apiKey: SECRET_KEY,
@@ -48,15 +119,35 @@ export function clientFor(server: MockServer, options: SonioxClientOptions = {})
   });
 }
 
-/** Resolves when `condition` holds, checking on each turn of the event loop (not faked by sinon). */
-export async function until(condition: () => boolean, limit = 5000): Promise<void> {
+// Captured before any spec can fake them: `until` must run on real time.
+const realSetTimeout = globalThis.setTimeout;
+const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * Resolves when `condition` holds; rejects after `limitMs` of real time. Checks on each turn of
+ * the event loop at first, then every 5 ms (for conditions that wait on other processes). Fake
+ * clocks do not slow or speed it.
+ */
+export async function until(condition: () => boolean, limitMs = 5000): Promise<void> {
   // hrtime, not Date.now: specs may have faked Date.
   const start = process.hrtime.bigint();
-  while (!condition()) {
-    if (process.hrtime.bigint() - start > BigInt(limit) * 1_000_000n)
-      throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
+  for (let turn = 0; !condition(); turn++) {
+    if (process.hrtime.bigint() - start > BigInt(limitMs) * 1_000_000n)
+      throw new Error(`condition not met within ${limitMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) =>
+      turn < 200 ? realSetImmediate(resolve) : realSetTimeout(resolve, 5),
+    );
   }
+}
+
+/** The text of a WebSocket message, whichever form ws handed it in. */
+export function frameText(data: RawData): string {
+  const bytes = Buffer.isBuffer(data)
+    ? data
+    : Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.from(data);
+  return bytes.toString('utf8');
 }
 
 /** The rejection of a promise (fails the spec if it resolves). */

@@ -60,7 +60,9 @@ describe('the packed tarball, installed into a fresh project', function () {
       ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
       { cwd: ROOT },
     );
-    tarball = path.join(dir, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    if (!packed) throw new Error(`npm pack reported no tarball: ${stdout}`);
+    tarball = path.join(dir, packed.filename);
     fs.writeFileSync(
       path.join(dir, 'package.json'),
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),

@@ -64,6 +64,6 @@ describe('client.transcribe: up-front checks and aborts', () => {
     // Closing the client ends the cleanup in flight: it is reported, not lost.
     client.close();
     await until(() => cleanupErrors.length >= 1);
-    expect(cleanupErrors[0][1]).to.equal('transcription');
+    expect(cleanupErrors[0]![1]).to.equal('transcription');
   });
 });

@@ -32,6 +32,7 @@ export { memoryIO, processIO, type CliIO, type MemoryIO } from './io';
 /** The package's version (package.json sits two levels up from lib/cli and from dist/cli). */
 export function version(): string {
   const file = path.join(__dirname, '..', '..', 'package.json');
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the package's own package.json, next to __dirname
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 

@@ -9,8 +9,8 @@ import { redact } from '../errors';
 /** A terminal or pipe the CLI writes to. */
 export interface Output {
   write(chunk: string, callback?: (error?: Error | null) => void): unknown;
-  isTTY?: boolean;
-  columns?: number;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
 }
 
 /** The outside world of one CLI run. */

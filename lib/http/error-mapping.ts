@@ -26,13 +26,13 @@ export interface FailureContext {
   path: string;
   apiKey: string;
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** The call would have been retried but its body (a one-shot stream) cannot be re-sent. */
   notReplayable?: boolean;
   /** Retry-After (ms) that the policy refused to wait for. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** Retry-After (ms) the server sent, if any. */
-  serverRetryAfterMs?: number;
+  serverRetryAfterMs?: number | undefined;
 }
 
 interface ErrorBodyLike {
@@ -51,19 +51,29 @@ function asErrorBody(data: unknown): ErrorBodyLike {
       return {};
     }
   }
-  return data !== null && typeof data === 'object' ? (data as ErrorBodyLike) : {};
+  return data !== null && typeof data === 'object' ? data : {};
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * A field of a validation error as text: a string as is, a number or a boolean written out,
+ * anything else (missing, null, a nested object or list) empty rather than `[object Object]`.
+ */
+function fieldText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
 
 function validationErrors(v: unknown, clean: (text: string) => string): ApiValidationError[] {
   if (!Array.isArray(v)) return [];
   return v
     .filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
     .map((e) => ({
-      error_type: clean(String(e.error_type ?? '')),
-      location: clean(String(e.location ?? '')),
-      message: clean(String(e.message ?? '')),
+      error_type: clean(fieldText(e.error_type)),
+      location: clean(fieldText(e.location)),
+      message: clean(fieldText(e.message)),
     }));
 }
 
@@ -98,14 +108,24 @@ export function abortError(signal: AbortSignal, what: string): SonioxError {
   return new SonioxAbortError(`${what}: aborted`);
 }
 
+/** axios's message when a response body outgrows `maxContentLength`. */
+const TOO_LARGE = /^maxContentLength size of \d+ exceeded$/;
+
+/**
+ * Whether an axios error is a response body over `maxContentLength`. axios rejects it while
+ * reading the body, with no response attached: the status alone cannot tell it apart from a
+ * network failure, only the message can.
+ */
+export function isTooLargeResponse(err: AxiosError): boolean {
+  return TOO_LARGE.test(err.message);
+}
+
 /**
  * Whether an axios error is a 2xx answer whose body broke off (reset mid-response): axios
  * reports it with the response attached, but for retries and errors it is a network failure.
  */
 export function isCutResponse(err: AxiosError): boolean {
-  return (
-    err.response !== undefined && err.response.status < 300 && !/maxContentLength/.test(err.message)
-  );
+  return err.response !== undefined && err.response.status < 300 && !isTooLargeResponse(err);
 }
 
 /** axios's own test (`isAxiosError`), without loading axios for it: an object flagged by axios. */
@@ -126,14 +146,16 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     const message = err instanceof Error ? err.message : String(err);
     return new SonioxConnectionError(`${what} failed: ${redact(message, [ctx.apiKey])}`);
   }
-  const cut = isCutResponse(err);
-  const response = cut ? undefined : err.response;
-  if (response && response.status < 300) {
+  // axios attaches no response to this one: checked before the status, or it would pass for
+  // a network failure (ERR_BAD_RESPONSE) and never be the validation error it is.
+  if (isTooLargeResponse(err)) {
     return new SonioxValidationError(
       `${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`,
       [{ field: '(body)', message: 'too large' }],
     );
   }
+  const cut = isCutResponse(err);
+  const response = cut ? undefined : err.response;
   if (response) {
     const body = asErrorBody(response.data);
     // Every field the server wrote is redacted: a server may echo the key anywhere.

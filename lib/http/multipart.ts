@@ -18,7 +18,7 @@ export interface MultipartFile {
   field: string;
   filename: string;
   /** MIME type of the part (default application/octet-stream). */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Declared size; when given, the body has a Content-Length and a short or long source fails. */
   size: number | undefined;
   stream: Readable;

@@ -33,14 +33,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
 export interface AttemptFailure {
   method: string;
   /** HTTP status, when the server answered. */
-  status?: number;
+  status?: number | undefined;
   /** System or axios error code (`ECONNRESET`, `ECONNABORTED`, ...) when it did not. */
-  errorCode?: string;
+  errorCode?: string | undefined;
   /**
    * Whether every byte of the request (headers and body) was handed to the OS before it failed.
    * `false` means it broke off part-way; undefined means nobody knows (treated as written).
    */
-  requestFullySent?: boolean;
+  requestFullySent?: boolean | undefined;
   /** The request body can be sent again (JSON, a path, a Buffer; not a consumed stream). */
   bodyReplayable: boolean;
 }
@@ -104,8 +104,10 @@ function header(headers: HeaderBag | undefined, name: string): string | undefine
     typeof (headers as { get?: unknown }).get === 'function'
       ? (headers as { get(name: string): unknown }).get(name)
       : (headers as Record<string, unknown>)[name];
-  if (Array.isArray(raw)) return raw.length ? String(raw[0]) : undefined;
-  return raw === undefined || raw === null ? undefined : String(raw);
+  const value: unknown = Array.isArray(raw) ? raw[0] : raw;
+  // A header value is text (Node) or, set by hand, a number; anything else is no value.
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' ? String(value) : undefined;
 }
 
 /**
@@ -129,6 +131,7 @@ export function parseRetryAfter(
 }
 
 /** A delay: a non-negative decimal number, nothing else ('5 minutes' is not 5). */
+// eslint-disable-next-line security/detect-unsafe-regex -- linear: the optional group starts with a '.', which `\d+` and `\s*` cannot match, so an input splits one way only
 const DELAY = /^\s*\d+(\.\d+)?\s*$/;
 /** IMF-fixdate, RFC 850 and asctime dates all start with a day name. */
 const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/i;

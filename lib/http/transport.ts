@@ -33,11 +33,11 @@ import { MAX_TIMER_MS } from './sleep';
 /** Options every network method accepts. */
 export interface CallOptions {
   /** Aborts the call (and any wait between retries) at once. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Per-attempt inactivity timeout for this call, in ms. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries for this call (overrides the client's maxRetries). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
 }
 
 /** A streamed request body, made fresh for each attempt. */
@@ -171,27 +171,23 @@ function httpLibraries(): HttpLibraries {
 
 /** Owns the axios instance and the agents of one client; both are built on the first request. */
 export class Transport {
-  private agent: HttpAgent | undefined;
-  private axiosInstance: AxiosInstance | undefined;
+  // The config and the axios defaults hold the API key: `#private` keeps them out of
+  // util.inspect, JSON and property enumeration.
+  readonly #config: ResolvedConfig;
+  #agent: HttpAgent | undefined;
+  #axiosInstance: AxiosInstance | undefined;
   private closed = false;
   /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
   private readonly inFlight = new Set<AbortController>();
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(config: ResolvedConfig) {
     httpLibraries();
-    // The config and the axios defaults hold the API key: keep them out of util.inspect.
-    for (const field of ['config', 'axiosInstance', 'agent']) {
-      Object.defineProperty(this, field, {
-        enumerable: false,
-        writable: true,
-        value: (this as unknown as Record<string, unknown>)[field],
-      });
-    }
+    this.#config = config;
   }
 
   private get http(): AxiosInstance {
-    if (this.axiosInstance) return this.axiosInstance;
-    const config = this.config;
+    if (this.#axiosInstance) return this.#axiosInstance;
+    const config = this.#config;
     const { axios, axiosRetry, agents } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const agentOptions = {
@@ -225,8 +221,8 @@ export class Transport {
       onRetry: (retry, error, requestConfig) =>
         this.beforeRetry(retry, error, requestConfig as StatefulConfig),
     });
-    this.agent = agent;
-    this.axiosInstance = http;
+    this.#agent = agent;
+    this.#axiosInstance = http;
     return http;
   }
 
@@ -252,19 +248,18 @@ export class Transport {
   private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
     const state = new CallState(req);
     const timeoutMs =
-      req.timeoutMs ?? (req.body ? this.config.uploadTimeoutMs : this.config.timeoutMs);
+      req.timeoutMs ?? (req.body ? this.#config.uploadTimeoutMs : this.#config.timeoutMs);
     const first = req.body?.();
     if (first) state.use(first.stream);
     const config: AxiosRequestConfig & { sonioxState: CallState } = {
       method: req.method,
       url: req.path,
-      params: req.query,
-      data: first ? first.stream : req.json,
-      headers: first ? first.headers : undefined,
+      ...(req.query && { params: req.query }),
+      ...(first ? { data: first.stream, headers: first.headers } : { data: req.json }),
       timeout: timeoutMs,
       signal,
       sonioxState: state,
-      'axios-retry': { retries: req.maxRetries ?? this.config.retry.maxRetries },
+      'axios-retry': { retries: req.maxRetries ?? this.#config.retry.maxRetries },
     };
     let response: AxiosResponse;
     try {
@@ -279,7 +274,7 @@ export class Transport {
       throw toSonioxError(err, {
         method: req.method,
         path: req.path,
-        apiKey: this.config.apiKey,
+        apiKey: this.#config.apiKey,
         timeoutMs,
         signal: req.signal,
         notReplayable: state.notReplayable,
@@ -301,12 +296,12 @@ export class Transport {
 
   /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */
   get uploadTimeoutMs(): number {
-    return this.config.uploadTimeoutMs;
+    return this.#config.uploadTimeoutMs;
   }
 
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
-    if (!this.agent)
+    if (!this.#agent)
       return {
         socketsCreated: 0,
         requests: 0,
@@ -315,7 +310,7 @@ export class Transport {
         activeSockets: 0,
         freeSockets: 0,
       };
-    const s = this.agent.getCurrentStatus();
+    const s = this.#agent.getCurrentStatus();
     const requests = s.requestCount;
     return {
       socketsCreated: s.createSocketCount,
@@ -336,7 +331,7 @@ export class Transport {
     this.closed = true;
     for (const call of this.inFlight) call.abort(new SonioxConnectionError('the client is closed'));
     this.inFlight.clear();
-    this.agent?.destroy();
+    this.#agent?.destroy();
   }
 
   private checked<T>(req: TransportRequest, data: unknown): T {
@@ -355,7 +350,7 @@ export class Transport {
         [{ field: '(body)', message: 'not an object' }],
       );
     }
-    if (!this.config.validateResponses) return data as T;
+    if (!this.#config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
     if (issues.length) {
       throw new SonioxValidationError(
@@ -368,7 +363,7 @@ export class Transport {
   }
 
   private installHooks(http: AxiosInstance): void {
-    const { onRequest, onResponse } = this.config;
+    const { onRequest, onResponse } = this.#config;
     http.interceptors.request.use((cfg: StatefulConfig) => {
       const state = cfg.sonioxState;
       if (state) {
@@ -442,11 +437,9 @@ export class Transport {
     }
     const failure = this.failureOf(error, state);
     if (!isRetryableFailure(failure)) return false;
-    const retryAfterMs = error.response
-      ? parseRetryAfter(error.response.headers as Record<string, unknown>)
-      : undefined;
+    const retryAfterMs = error.response ? parseRetryAfter(error.response.headers) : undefined;
     state.serverRetryAfterMs = retryAfterMs;
-    if (exceedsRetryAfterCap(retryAfterMs, this.config.retry)) {
+    if (exceedsRetryAfterCap(retryAfterMs, this.#config.retry)) {
       state.cappedRetryAfterMs = retryAfterMs;
       return false;
     }
@@ -455,7 +448,7 @@ export class Transport {
 
   private delayFor(retry: number, error: AxiosError): number {
     const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    const delay = retryDelay(retry, state?.serverRetryAfterMs, this.config.retry);
+    const delay = retryDelay(retry, state?.serverRetryAfterMs, this.#config.retry);
     if (state) state.delayMs = delay;
     return delay;
   }
@@ -469,7 +462,7 @@ export class Transport {
       cfg.data = state.use(next.stream);
       for (const [name, value] of Object.entries(next.headers)) cfg.headers.set(name, value);
     }
-    callHook('onRetry', this.config.onRetry, {
+    callHook('onRetry', this.#config.onRetry, {
       method: state.req.method,
       url: state.req.path,
       attempt: retry + 1,
@@ -477,7 +470,7 @@ export class Transport {
       error: toSonioxError(error, {
         method: state.req.method,
         path: state.req.path,
-        apiKey: this.config.apiKey,
+        apiKey: this.#config.apiKey,
         timeoutMs: cfg.timeout ?? 0,
       }),
     });

@@ -1,4 +1,4 @@
-/** Error bodies exactly as the API sends them (soniox-api.md §3). */
+/** Error bodies exactly as the API sends them (docs/api.md §3). */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ApiErrorBody, ApiValidationError } from '../types';

@@ -62,13 +62,13 @@ export interface MockFaults {
 /** Timing of the simulated async lifecycle. */
 export interface MockTiming {
   /** Time spent `queued` before `processing` (default 50 ms). */
-  queuedMs?: number;
+  queuedMs?: number | undefined;
   /** Time spent `processing` before `completed` (default 100 ms). */
-  processingMs?: number;
+  processingMs?: number | undefined;
 }
 
 /**
- * Rate limits (soniox-api.md §3, §8.6). REST: a token bucket answered with 429 `limit_exceeded`
+ * Rate limits (docs/api.md §3, §8.6). REST: a token bucket answered with 429 `limit_exceeded`
  * and `Retry-After`. Realtime: concurrent sessions (`max_concurrent_connections_reached`) and new
  * sessions per minute (`limit_exceeded`), both as the API's error message with `error_code` 429.
  */
@@ -100,25 +100,25 @@ export interface RealtimeSendEvent {
 /** Options of `startMockServer`. */
 export interface MockServerOptions {
   /** Port to listen on (default 0: any free port). */
-  port?: number;
+  port?: number | undefined;
   /** Host to bind (default 127.0.0.1; loopback only). */
-  host?: string;
+  host?: string | undefined;
   /** The key the mock accepts (default `mock-api-key`). */
-  apiKey?: string;
-  timing?: MockTiming;
-  faults?: MockFaults;
+  apiKey?: string | undefined;
+  timing?: MockTiming | undefined;
+  faults?: MockFaults | undefined;
   /** Close a realtime session after this long with no audio or keepalive (default 20 000 ms). */
-  realtimeIdleTimeoutMs?: number;
+  realtimeIdleTimeoutMs?: number | undefined;
   /** Pace realtime results by audio time (true, default) or answer as fast as audio arrives. */
-  realtimePacing?: boolean;
+  realtimePacing?: boolean | undefined;
   /** Rate limits (default: none). */
-  rateLimit?: MockRateLimit;
+  rateLimit?: MockRateLimit | undefined;
   /** Called with each realtime message just before it is sent (a measuring hook; keep it cheap). */
-  onRealtimeSend?: (event: RealtimeSendEvent) => void;
+  onRealtimeSend?: ((event: RealtimeSendEvent) => void) | undefined;
   /** Seed for probabilistic faults and ids (deterministic runs). */
-  seed?: number;
+  seed?: number | undefined;
   /** Path of the fixtures directory with `audio/manifest.json` (default: the package's own). */
-  fixturesDir?: string;
+  fixturesDir?: string | undefined;
 }
 
 /** What a key may do. Temporary keys only open WebSockets. */

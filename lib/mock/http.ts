@@ -15,12 +15,12 @@ export interface RouteAnswer {
   body?: unknown;
 }
 
-/** A route handler. `params.id` holds the path id. */
+/** A route handler. `params.id` holds the path id. It answers at once or later; it may throw. */
 export type RouteHandler = (
   req: IncomingMessage,
   params: { id?: string },
   url: URL,
-) => Promise<RouteAnswer>;
+) => RouteAnswer | Promise<RouteAnswer>;
 
 /** A route: method, pattern (with `:id`), handler, and whether it reads the body itself. */
 export interface Route {
@@ -46,8 +46,32 @@ function decodeId(id: string): string {
   }
 }
 
-function compile(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/:id/g, '([^/]+)')}$`);
+/** What a path matched: the raw (still percent-encoded) `:id` segment, when the pattern has one. */
+interface PathMatch {
+  id?: string;
+}
+
+/**
+ * A route pattern as a matcher: segment by segment, a literal segment must be equal and `:id`
+ * takes one non-empty segment.
+ */
+function compile(pattern: string): (pathname: string) => PathMatch | undefined {
+  const wanted = pattern.split('/');
+  return (pathname) => {
+    const segments = pathname.split('/');
+    if (segments.length !== wanted.length) return undefined;
+    const match: PathMatch = {};
+    for (const [i, want] of wanted.entries()) {
+      const segment = segments[i];
+      if (want === ':id') {
+        if (!segment) return undefined;
+        match.id = segment;
+      } else if (segment !== want) {
+        return undefined;
+      }
+    }
+    return match;
+  };
 }
 
 function delay(ms: number, timers: PendingTimers): Promise<void> {
@@ -63,7 +87,7 @@ function delay(ms: number, timers: PendingTimers): Promise<void> {
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-  return match ? match[1].trim() : undefined;
+  return match?.[1]?.trim();
 }
 
 function retryHeaders(fault: HttpFault): Record<string, string> {
@@ -145,7 +169,7 @@ export function createRequestListener(
   timers: PendingTimers,
   limiter: RateLimiter,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const table = routes.map((r) => ({ ...r, regex: compile(r.pattern) }));
+  const table = routes.map((r) => ({ route: r, match: compile(r.pattern) }));
   return (req, res) => {
     // A request target such as `//[` is no URL relative to any base: answer it, never throw.
     const url = URL.canParse(req.url ?? '/', 'http://mock')
@@ -158,9 +182,12 @@ export function createRequestListener(
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const candidates = table.filter((r) => r.regex.test(url.pathname));
-    const route = candidates.find((r) => r.method === method);
-    if (!route) {
+    const candidates = table.flatMap(({ route, match }) => {
+      const found = match(url.pathname);
+      return found ? [{ route, id: found.id }] : [];
+    });
+    const chosen = candidates.find((c) => c.route.method === method);
+    if (!chosen) {
       const error = candidates.length
         ? new MockHttpError(
             405,
@@ -171,9 +198,9 @@ export function createRequestListener(
       drain(req, () => sendError(res, error));
       return;
     }
+    const { route, id } = chosen;
     const name = `${route.method} ${route.pattern}`;
     state.hit(name);
-    const id = route.regex.exec(url.pathname)?.[1];
     void handle(route, name, req, res, url, id === undefined ? {} : { id: decodeId(id) });
   };
 

@@ -1,6 +1,6 @@
 /**
  * The local mock Soniox server (`soniox-pro-sdk/mock`): REST and WebSocket on one loopback
- * port, faithful to soniox-api.md, with fault injection. Imports nothing of the client except
+ * port, faithful to docs/api.md, with fault injection. Imports nothing of the client except
  * lib/types and lib/schemas.
  */
 import http from 'node:http';

@@ -28,8 +28,8 @@ export interface LiveWord {
 export interface LiveFormat {
   /** `pcm_s16le`, another raw format, or a container name (`wav`, `auto`, `mp3`, ...). */
   audioFormat: string;
-  sampleRate?: number;
-  numChannels?: number;
+  sampleRate?: number | undefined;
+  numChannels?: number | undefined;
 }
 
 /** Bytes per second assumed for containers other than WAV (128 kbit/s, a common mp3/ogg rate). */
@@ -44,6 +44,7 @@ function fixturePcm(dir: string, fixture: FixtureAudio): Buffer {
   const key = path.join(dir, fixture.name);
   let pcm = pcmCache.get(key);
   if (!pcm) {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixture listed in the manifest of the fixtures directory the mock was given
     const file = fs.readFileSync(path.join(dir, 'audio', fixture.name));
     const wav = parseWav(file);
     pcm = wav

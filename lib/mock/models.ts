@@ -1,4 +1,4 @@
-/** The mock's model catalogue, shaped exactly like `GET /v1/models` (soniox-api.md §6). */
+/** The mock's model catalogue, shaped exactly like `GET /v1/models` (docs/api.md §6). */
 import type { Model } from '../types';
 
 const LANGUAGES = [

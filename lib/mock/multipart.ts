@@ -35,10 +35,10 @@ function parseHeaders(block: string): PartInfo {
     const key = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (key === 'content-disposition') {
-      const name = /\bname="((?:[^"\\]|\\.)*)"/i.exec(value);
-      const filename = /\bfilename="((?:[^"\\]|\\.)*)"/i.exec(value);
-      if (name) info.name = name[1].replace(/\\(.)/g, '$1');
-      if (filename) info.filename = filename[1].replace(/\\(.)/g, '$1');
+      const name = /\bname="((?:[^"\\]|\\.)*)"/i.exec(value)?.[1];
+      const filename = /\bfilename="((?:[^"\\]|\\.)*)"/i.exec(value)?.[1];
+      if (name !== undefined) info.name = name.replace(/\\(.)/g, '$1');
+      if (filename !== undefined) info.filename = filename.replace(/\\(.)/g, '$1');
     } else if (key === 'content-type') {
       info.contentType = value;
     }

@@ -1,5 +1,5 @@
 /**
- * The mock's rate limiter (soniox-api.md §3 and §8.6): REST requests per second as a token
+ * The mock's rate limiter (docs/api.md §3 and §8.6): REST requests per second as a token
  * bucket (per key or global) answered with 429 `limit_exceeded` and a `Retry-After`; realtime
  * concurrent sessions and new sessions per minute answered with the API's error message. Time
  * comes from `Date.now()`, so sinon fake timers drive it in specs.

@@ -68,9 +68,11 @@ export function loadFixtures(fixturesDir = defaultFixturesDir()): FixtureAudio[]
   let list = manifests.get(fixturesDir);
   if (!list) {
     const file = path.join(fixturesDir, 'audio', 'manifest.json');
+    /* eslint-disable security/detect-non-literal-fs-filename -- the manifest of the fixtures directory the mock was given */
     list = fs.existsSync(file)
       ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { files: FixtureAudio[] }).files
       : [];
+    /* eslint-enable security/detect-non-literal-fs-filename */
     manifests.set(fixturesDir, list);
   }
   return list;
@@ -88,7 +90,8 @@ export function fixtureTokens(fixture: FixtureAudio, offsetMs = 0): TranscriptTo
 
 /** The placeholder word number `index` (deterministic), as a token. */
 export function placeholderToken(index: number): TranscriptToken {
-  const word = PLACEHOLDER[index % PLACEHOLDER.length];
+  // Taken modulo the list's length, the index is always in range: `?? ''` only satisfies the type.
+  const word = PLACEHOLDER[index % PLACEHOLDER.length] ?? '';
   const start = index * PLACEHOLDER_WORD_MS;
   return {
     text: index === 0 ? word : ` ${word}`,

@@ -1,5 +1,5 @@
 /**
- * The mock's REST resources, answering exactly as soniox-api.md §4–§7 describe: files,
+ * The mock's REST resources, answering exactly as docs/api.md §4–§7 describe: files,
  * transcriptions, transcripts, models, temporary keys. Quotas the reference leaves open are
  * decided here (see the comments) and documented in the README.
  */
@@ -257,7 +257,7 @@ export function restRoutes(
   };
 
   return [
-    { method: 'GET', pattern: '/v1/models', handler: async () => ok({ models: MODELS }) },
+    { method: 'GET', pattern: '/v1/models', handler: () => ok({ models: MODELS }) },
 
     {
       method: 'POST',
@@ -281,7 +281,7 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/files',
-      handler: async (_req, _p, url) => {
+      handler: (_req, _p, url) => {
         const { items, next } = page(newestFirst(state.files.values()), url);
         return ok({ files: items.map(publicFile), next_page_cursor: next });
       },
@@ -289,18 +289,17 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/files/count',
-      handler: async () =>
-        ok({ total: state.files.size, public_api: state.files.size, playground: 0 }),
+      handler: () => ok({ total: state.files.size, public_api: state.files.size, playground: 0 }),
     },
     {
       method: 'GET',
       pattern: '/v1/files/:id',
-      handler: async (_req, p) => ok(publicFile(fileOr404(p.id))),
+      handler: (_req, p) => ok(publicFile(fileOr404(p.id))),
     },
     {
       method: 'DELETE',
       pattern: '/v1/files/:id',
-      handler: async (_req, p) => {
+      handler: (_req, p) => {
         state.files.delete(fileOr404(p.id).id);
         return { status: 204 };
       },
@@ -388,7 +387,7 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/transcriptions',
-      handler: async (_req, _p, url) => {
+      handler: (_req, _p, url) => {
         const { items, next } = page(newestFirst(state.transcriptions.values()), url);
         return ok({ transcriptions: items.map((j) => j.transcription), next_page_cursor: next });
       },
@@ -396,7 +395,7 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/transcriptions/count',
-      handler: async () =>
+      handler: () =>
         ok({
           total: state.transcriptions.size,
           public_api: state.transcriptions.size,
@@ -406,12 +405,12 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/transcriptions/:id',
-      handler: async (_req, p) => ok(jobOr404(p.id).transcription),
+      handler: (_req, p) => ok(jobOr404(p.id).transcription),
     },
     {
       method: 'DELETE',
       pattern: '/v1/transcriptions/:id',
-      handler: async (_req, p) => {
+      handler: (_req, p) => {
         const job = jobOr404(p.id);
         if (job.transcription.status === 'processing') {
           throw new MockHttpError(
@@ -431,7 +430,7 @@ export function restRoutes(
     {
       method: 'GET',
       pattern: '/v1/transcriptions/:id/transcript',
-      handler: async (_req, p) => {
+      handler: (_req, p) => {
         const job = jobOr404(p.id);
         const status = job.transcription.status;
         if (status === 'error')

@@ -1,5 +1,5 @@
 /**
- * The mock's WebSocket half (soniox-api.md §8): `/transcribe-websocket` on the REST server's
+ * The mock's WebSocket half (docs/api.md §8): `/transcribe-websocket` on the REST server's
  * port. Authenticates by upgrade header, subprotocol or first-message key; validates the config;
  * turns audio into results (final tokens once, the non-final tail repeated), `<fin>` on
  * finalize, `<end>` after silence, `finished` on the empty frame; closes idle sessions; and
@@ -285,8 +285,8 @@ class Session {
       else tail.push(this.token(w, false, first));
     });
     this.finalCount += finals.length;
-    if (finals.length)
-      this.finalMs = Math.max(this.finalMs, finals[finals.length - 1].end_ms as number);
+    const lastFinal = finals.at(-1);
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms as number);
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
     if (reason === 'finalize') finals.push({ text: '<fin>', is_final: true });
     if (endpoint) {

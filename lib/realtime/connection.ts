@@ -70,7 +70,8 @@ const noop = (): void => undefined;
 
 /** One socket and its timers (see the file comment). */
 export class Connection {
-  private readonly ws: RealtimeSocket;
+  /** The socket's upgrade request holds the key in its headers: `#private` keeps it out of util.inspect. */
+  readonly #ws: RealtimeSocket;
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
@@ -93,11 +94,9 @@ export class Connection {
     const ws = factory(url, {
       perMessageDeflate: false,
       handshakeTimeout: timing.handshakeTimeoutMs,
-      headers,
+      ...(headers && { headers }),
     });
-    // The socket's upgrade request holds the key in its headers: keep it out of util.inspect.
-    Object.defineProperty(this, 'ws', { enumerable: false, value: ws });
-    this.ws = ws;
+    this.#ws = ws;
     ws.once('open', () => this.onOpen());
     ws.on('message', (data: RealtimeSocketData, isBinary: boolean) =>
       this.onMessage(data, isBinary),
@@ -125,17 +124,17 @@ export class Connection {
 
   /** Bytes queued in the socket, not yet written. */
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.#ws.bufferedAmount;
   }
 
   /** Sends a text or binary frame; `done` runs once it is written (or failed). */
   send(data: string | Buffer, done: (error?: Error) => void = noop): void {
-    if (this.retired || this.ws.readyState !== OPEN) {
+    if (this.retired || this.#ws.readyState !== OPEN) {
       done(new SonioxWebSocketError('the realtime connection is not open'));
       return;
     }
     if (typeof data !== 'string') this.lastAudioAt = Date.now();
-    this.ws.send(data, { binary: typeof data !== 'string' }, done);
+    this.#ws.send(data, { binary: typeof data !== 'string' }, done);
   }
 
   /** Stops reading the socket (the reader is slow); the heartbeat rests meanwhile. */
@@ -143,14 +142,14 @@ export class Connection {
     if (this.paused || this.retired) return;
     this.paused = true;
     this.awaitingPong = false;
-    this.ws.pause();
+    this.#ws.pause();
   }
 
   /** Reads the socket again. */
   resume(): void {
     if (!this.paused || this.retired) return;
     this.paused = false;
-    this.ws.resume();
+    this.#ws.resume();
   }
 
   /** Fails the connection unless `finished` arrives within `ms` (armed once end-of-audio is sent). */
@@ -170,14 +169,14 @@ export class Connection {
     for (const timer of this.intervals) clearInterval(timer);
     this.intervals.length = 0;
     clearTimeout(this.finishDeadline);
-    this.ws.removeAllListeners();
-    this.ws.on('error', noop);
-    if (graceful && this.ws.readyState === OPEN) {
+    this.#ws.removeAllListeners();
+    this.#ws.on('error', noop);
+    if (graceful && this.#ws.readyState === OPEN) {
       // Read again (a slow reader may have paused it), or the server's close frame is never seen.
-      this.ws.resume();
-      this.ws.close(1000);
-    } else if (this.ws.readyState !== CLOSED) {
-      this.ws.terminate();
+      this.#ws.resume();
+      this.#ws.close(1000);
+    } else if (this.#ws.readyState !== CLOSED) {
+      this.#ws.terminate();
     }
   }
 
@@ -213,7 +212,7 @@ export class Connection {
     }
     this.awaitingPong = true;
     this.pingLeft = false;
-    this.ws.ping(undefined, undefined, (error?: Error) => {
+    this.#ws.ping(undefined, undefined, (error?: Error) => {
       if (!error) this.pingLeft = true;
     });
   }

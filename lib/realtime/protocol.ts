@@ -1,5 +1,5 @@
 /**
- * The realtime wire protocol (soniox-api.md §8): the start message built from the user's config
+ * The realtime wire protocol (docs/api.md §8): the start message built from the user's config
  * (SDK options stripped, defaults filled, unknown fields passed through), config checks, and
  * parsing of server messages into results or typed errors.
  */
@@ -110,7 +110,7 @@ export function splitConfig(
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
-  return { start, options: options as RealtimeOptions };
+  return { start, options };
 }
 
 /** Whether audio of this format can be resumed mid-stream (raw samples, no container header). */

@@ -44,6 +44,8 @@ export class ResumeBuffer {
     this.bytes -= drop;
     while (drop > 0) {
       const first = this.chunks[0];
+      // Never true: `drop` is at most `bytes`, the sum of the chunks' lengths.
+      if (first === undefined) break;
       if (first.length <= drop) {
         drop -= first.length;
         this.chunks.shift();

@@ -157,7 +157,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly tokens = new TokenAssembler();
   private state: RealtimePhase = 'idle';
   private failure: Error | undefined;
-  private connection: Connection | undefined;
+  // The context (the API key), the connection (its upgrade request) and the key in use are
+  // `#private`: out of util.inspect, JSON and property enumeration.
+  readonly #context: RealtimeContext;
+  #connection: Connection | undefined;
+  #currentKey: string | undefined;
   private waiters: Waiter[] = [];
   /** A write that came while no connection was open: sent once one is. */
   private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
@@ -171,7 +175,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private backoff: NodeJS.Timeout | undefined;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
-  private currentKey: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
@@ -180,27 +183,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   private pacer: Pacer | undefined;
 
-  constructor(
-    config: RealtimeStreamConfig,
-    private readonly context: RealtimeContext,
-  ) {
+  constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
     const hwm =
       typeof options.highWaterMark === 'number' && options.highWaterMark > 0
         ? options.highWaterMark
         : DEFAULTS.highWaterMark;
     super({ readableObjectMode: true, writableHighWaterMark: hwm, allowHalfOpen: true });
+    this.#context = context;
     this.start = start;
     this.options = options;
     this.hwm = hwm;
-    // The context and the connection (its upgrade request) hold the API key: keep them out of util.inspect.
-    for (const field of ['context', 'connection', 'currentKey']) {
-      Object.defineProperty(this, field, {
-        enumerable: false,
-        writable: true,
-        value: (this as unknown as Record<string, unknown>)[field],
-      });
-    }
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -357,7 +350,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (options.trailing_silence_ms !== undefined)
       message.trailing_silence_ms = options.trailing_silence_ms;
     this.connect().then(
-      () => this.connection?.send(JSON.stringify(message)),
+      () => this.#connection?.send(JSON.stringify(message)),
       () => undefined,
     );
   }
@@ -410,7 +403,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   override _read(): void {
     if (this.readerPaused) {
       this.readerPaused = false;
-      this.connection?.resume();
+      this.#connection?.resume();
     }
   }
 
@@ -475,8 +468,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   private retireConnection(graceful: boolean): void {
-    this.connection?.retire(graceful);
-    this.connection = undefined;
+    this.#connection?.retire(graceful);
+    this.#connection = undefined;
   }
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
@@ -484,7 +477,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     let key: string;
     try {
       const getKey = this.options.reconnect?.getApiKey;
-      key = getKey ? await getKey() : this.context.apiKey;
+      key = getKey ? await getKey() : this.#context.apiKey;
     } catch (error) {
       this.onConnectionFailure(
         new SonioxWebSocketError(
@@ -495,10 +488,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       return;
     }
     if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
-    this.currentKey = key;
+    this.#currentKey = key;
     const auth = this.options.auth ?? 'header';
     const connection: Connection = new Connection(
-      this.context.realtimeURL,
+      this.#context.realtimeURL,
       auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
       key,
       {
@@ -514,12 +507,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
           ),
         message: (text) => this.onMessage(text),
         failure: (error) => {
-          if (this.connection === connection) this.onConnectionFailure(error);
+          if (this.#connection === connection) this.onConnectionFailure(error);
         },
       },
       this.options.webSocketFactory ?? defaultFactory,
     );
-    this.connection = connection;
+    this.#connection = connection;
   }
 
   private onOpen(connection: Connection, start: RealtimeStartMessage): void {
@@ -546,7 +539,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   private sendAudio(chunk: Buffer, callback: Callback): void {
-    const connection = this.connection as Connection;
+    const connection = this.#connection as Connection;
     this.replay?.push(chunk);
     this.bytesSent += chunk.length;
     connection.send(chunk, () => this.releaseHeldWrite());
@@ -556,7 +549,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   private releaseHeldWrite(): void {
     if (!this.heldWrite) return;
-    if (this.connection && this.connection.bufferedAmount > this.hwm) return;
+    if (this.#connection && this.#connection.bufferedAmount > this.hwm) return;
     const release = this.heldWrite;
     this.heldWrite = undefined;
     release();
@@ -564,7 +557,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
   private sendEndOfAudio(): void {
-    const connection = this.connection as Connection;
+    const connection = this.#connection as Connection;
     this.endRequested = false;
     connection.send('');
     const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
@@ -581,7 +574,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const parsed =
       text === undefined
         ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-        : parseServerMessage(text, [this.context.apiKey, this.currentKey]);
+        : parseServerMessage(text, [this.#context.apiKey, this.#currentKey]);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
       this.onConnectionFailure(parsed);
@@ -618,7 +611,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
     if (!more && !this.readerPaused) {
       this.readerPaused = true;
-      this.connection?.pause();
+      this.#connection?.pause();
     }
   }
 

@@ -18,15 +18,15 @@ export interface UploadProgress {
 /** Options of `files.upload`. */
 export interface UploadOptions extends CallOptions {
   /** Name stored with the file (default: the path's base name, else `audio`). */
-  filename?: string;
+  filename?: string | undefined;
   /** Size of a stream source in bytes (enables Content-Length, progress totals, the size check). */
-  size?: number;
+  size?: number | undefined;
   /** MIME type of the file part (default application/octet-stream). */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Stored with the file; at most 256 characters. */
-  client_reference_id?: string;
+  client_reference_id?: string | undefined;
   /** Called at least every 1 MiB and once at the end. */
-  onProgress?: (progress: UploadProgress) => void;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
 }
 
 /** `client.files`. */

@@ -5,6 +5,7 @@
 import { SonioxValidationError, type FieldIssue } from '../errors';
 import { MAX_TIMER_MS } from '../http/sleep';
 import { validate, type RequestSchemaName } from '../schemas';
+import type { ListParams } from '../types';
 
 /** The issue with a duration option (ms): a finite number from `min` to 2^31-1 (Node timers wrap longer ones to 1 ms). */
 export function durationIssue(field: string, value: unknown, min = 1): FieldIssue[] {
@@ -43,11 +44,13 @@ export function idSegment(what: string, id: unknown, field = 'id'): string {
 /** Query of list endpoints, checked. */
 export function listQuery(
   what: string,
-  params: { limit?: number; cursor?: string } | undefined,
+  params: ListParams | undefined,
 ): { limit?: number; cursor?: string } {
-  const query = { ...(params ?? {}) };
-  for (const key of Object.keys(query) as Array<keyof typeof query>)
-    if (query[key] === undefined) delete query[key];
+  // Every key the caller gave (an unknown one is reported), less those explicitly undefined.
+  const query: Record<string, unknown> = Object.fromEntries(
+    Object.entries(params ?? {}).filter(([, value]) => value !== undefined),
+  );
+  // Past the schema check, the query holds at most a valid `limit` and `cursor`.
   checkParams(what, 'listParams', query);
   return query;
 }

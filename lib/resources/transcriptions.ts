@@ -19,15 +19,15 @@ import { checkParams, durationIssue, idSegment, listQuery, rejectIssues } from '
 /** Options of `transcriptions.wait`. */
 export interface WaitOptions {
   /** Overall deadline in ms (default 3 600 000: one hour). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** First poll interval in ms (default 1 000); intervals grow by half each poll. */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** Longest poll interval in ms (default 10 000). */
-  maxPollIntervalMs?: number;
+  maxPollIntervalMs?: number | undefined;
   /** Aborts the wait (and the poll in flight). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called with the transcription whenever its status changes (and on the first poll). */
-  onStatus?: (transcription: Transcription) => void;
+  onStatus?: ((transcription: Transcription) => void) | undefined;
 }
 
 /** Defaults of {@link WaitOptions}. */

@@ -1,5 +1,5 @@
 /**
- * Webhooks (soniox-api.md §10): Soniox POSTs `{"id","status"}` to your `webhook_url` with the
+ * Webhooks (docs/api.md §10): Soniox POSTs `{"id","status"}` to your `webhook_url` with the
  * auth header you configured. There is no signature: verification is that header's value,
  * compared in constant time. `handler()` serves Node http, Express and Fetch `Request`s.
  */
@@ -135,7 +135,8 @@ async function readFetchBody(request: Request, limit: number): Promise<Uint8Arra
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > limit) throw new BodyTooLarge();
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  // The Fetch API's body is a stream of bytes (its type says `any` for want of the DOM lib).
+  const reader: ReadableStreamDefaultReader<Uint8Array> = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -168,7 +169,7 @@ export class Webhooks {
    * Parses and checks a webhook body (a string, bytes, or an object a framework already
    * parsed): `{ id: uuid, status: string }`, extra fields dropped. Throws SonioxValidationError.
    */
-  parse(body: string | Buffer | Uint8Array | ArrayBuffer | unknown): WebhookEvent {
+  parse(body: unknown): WebhookEvent {
     let value = body;
     if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
       const text =

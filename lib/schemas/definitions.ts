@@ -1,5 +1,5 @@
 /**
- * JSON Schemas of the Soniox API's requests and responses (soniox-api.md, the OpenAPI 1.0.0
+ * JSON Schemas of the Soniox API's requests and responses (docs/api.md, the OpenAPI 1.0.0
  * document). Shared by the client (params before sending, responses after) and the mock server
  * (request bodies). Response schemas accept extra properties so new API fields never break us.
  */

@@ -29,7 +29,7 @@ export async function alternate<K extends string>(
   for (const name of names) out[name] = { samples: [], median: NaN, best: NaN };
   await boundedLoop({ maxCount: opts.rounds, maxMs: opts.maxMs }, async (round) => {
     for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length];
+      const name = names[(round + k) % names.length]!;
       const stats = out[name];
       if (stats.error) continue;
       try {

@@ -144,7 +144,7 @@ export function forkWorker(name: string, nodeArgs: string[] = []): Worker {
           child.kill('SIGKILL');
           reject(new Error(`worker ${name} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        waiting.set(id, { resolve, reject, timer });
         child.send({ id, input });
       });
     },

@@ -76,7 +76,7 @@ export async function runScenarios(
         rows: [
           {
             figure: `${name} scenario`,
-            sdk: `FAILED (${message.split('\n')[0].slice(0, 80)})`,
+            sdk: `FAILED (${(message.split('\n')[0] ?? '').slice(0, 80)})`,
             met: false,
           },
         ],

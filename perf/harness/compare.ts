@@ -18,7 +18,8 @@ export interface PerfJson {
 /** One gate's verdict. */
 export interface GateVerdict {
   key: string;
-  baseline: number;
+  /** undefined when the baseline file has a gate without its value (a hand-edited baseline). */
+  baseline: number | undefined;
   current: number | undefined;
   /** current relative to baseline, oriented so that < 1 is worse. */
   relative: number;
@@ -31,7 +32,7 @@ const MICRO_KEYS = new Set(['json', 'load', 'client']);
 
 /** The scenario that produces a key (`json.*`, `load.*`, `client.*` come from micro). */
 export function scenarioOf(key: string): string {
-  const head = key.split('.')[0];
+  const head = key.split('.')[0] ?? key;
   return MICRO_KEYS.has(head) ? 'micro' : head;
 }
 
@@ -46,7 +47,7 @@ export function compareRatios(
     const c = current.values[key];
     if (!current.scenarios.includes(scenarioOf(key)))
       return { key, baseline: b, current: c, relative: NaN, ok: true, skipped: true };
-    if (c === undefined || !Number.isFinite(c) || !Number.isFinite(b))
+    if (b === undefined || c === undefined || !Number.isFinite(c) || !Number.isFinite(b))
       return { key, baseline: b, current: c, relative: NaN, ok: false };
     const relative = better === 'higher' ? (b === 0 ? 1 : c / b) : c === 0 ? 1 : b / c;
     return { key, baseline: b, current: c, relative, ok: relative >= 1 - (own ?? tolerance) };

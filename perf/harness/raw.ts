@@ -17,7 +17,7 @@ export function rawGetJson(agent: http.Agent, url: string, apiKey: string): Prom
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString()));
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       })

@@ -12,6 +12,12 @@ export interface SessionOutcome {
   ms: number;
 }
 
+/** A `ws` message as text: a Buffer by default, fragments or an ArrayBuffer by `binaryType`. */
+export function messageText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString();
+}
+
 function chunks(audio: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let at = 0; at < audio.length; at += size) out.push(audio.subarray(at, at + size));
@@ -80,7 +86,7 @@ export async function rawSession(
   const finals: string[] = [];
   let messages = 0;
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as {
+    const message = JSON.parse(messageText(data)) as {
       tokens?: RealtimeToken[];
       error_code?: number;
       error_message?: string;

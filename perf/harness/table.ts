@@ -24,11 +24,15 @@ export function formatTable(results: ScenarioResult[]): string {
     for (const row of r.rows) rows.push(cells(row));
   }
   const widths = HEAD.map((h, i) =>
-    Math.min(i === 3 ? 48 : 60, Math.max(h.length, ...rows.map((r) => r[i].length))),
+    Math.min(i === 3 ? 48 : 60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
   );
   const line = (r: string[]) =>
     r
-      .map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}~` : c.padEnd(widths[i])))
+      .map((c, i) => {
+        // Every row has HEAD.length cells, so there is a width for each.
+        const w = widths[i]!;
+        return c.length > w ? `${c.slice(0, w - 1)}~` : c.padEnd(w);
+      })
       .join(' | ')
       .trimEnd();
   const out = [line(HEAD), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)];

@@ -18,7 +18,7 @@ export interface Row {
   peer?: string;
   /** SDK relative to the best other contender, formatted (e.g. `0.93x`). */
   ratio?: string;
-  /** The bar from DESIGN.md "Numbers we hold ourselves to". */
+  /** The bar from docs/design.md "Numbers the project holds itself to". */
   bar?: string;
   /** Whether the bar is met (undefined: no bar, or not measurable in this run). */
   met?: boolean;

@@ -59,7 +59,13 @@ async function flows(
     limitMs,
     `${n} flows`,
   );
-  return { ok, failed, firstError, hist, wallMs: msSince(start) };
+  return {
+    ok,
+    failed,
+    ...(firstError === undefined ? {} : { firstError }),
+    hist,
+    wallMs: msSince(start),
+  };
 }
 
 export async function run(ctx: PerfContext): Promise<ScenarioResult> {
@@ -139,8 +145,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         figure: `${n} flows: success`,
         sdk: pct(rate),
         peer: peerCell((l) => pct(l.ok / n)),
-        bar: n === 1000 ? '100 %' : undefined,
-        met: n === 1000 ? rate === 1 : undefined,
+        ...(n === 1000 ? { bar: '100 %', met: rate === 1 } : {}),
       });
       r.rows.push({
         figure: `${n} flows: p50 / p95 / p99 ms`,

@@ -89,14 +89,23 @@ http.get('/v1/models').then(() => {
 
 const LOAD = `const t0 = process.hrtime.bigint(); require(process.env.PERF_PKG); console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6 }));`;
 
-async function childJson(
+/** The JSON line a child script above printed last: the numbers it names in its `console.log`. */
+async function childJson<K extends string>(
   code: string,
   env: Record<string, string>,
-): Promise<Record<string, number>> {
+): Promise<Record<K, number>> {
   const out = await runNode(['-e', code], { timeoutMs: 30_000, env });
   if (out.code !== 0) throw new Error(`child failed: ${out.stderr.slice(-300)}`);
-  return JSON.parse(out.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
+  return JSON.parse(out.stdout.trim().split('\n').at(-1) as string) as Record<K, number>;
 }
+
+/** The middle element of `values` once sorted (the upper median); undefined for none. */
+function middle(values: readonly number[]): number | undefined {
+  return [...values].sort((a, b) => a - b)[values.length >> 1];
+}
+
+type FreshKey = 'require_ms' | 'construct_ms' | 'first_call_ms' | 'construct_warm_ms';
+type BareKey = 'load_ms' | 'first_call_ms';
 
 export async function run(ctx: PerfContext): Promise<ScenarioResult> {
   const r = result('micro');
@@ -108,8 +117,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     ctx.progress(`require() in fresh processes, ${rounds} rounds`);
     const load = await alternate(
       {
-        sdk: async () => (await childJson(LOAD, { PERF_PKG: ROOT })).ms,
-        peer: async () => (await childJson(LOAD, { PERF_PKG: '@soniox/node' })).ms,
+        sdk: async () => (await childJson<'ms'>(LOAD, { PERF_PKG: ROOT })).ms,
+        peer: async () => (await childJson<'ms'>(LOAD, { PERF_PKG: '@soniox/node' })).ms,
       },
       { rounds, maxMs: 30_000, better: 'lower' },
     );
@@ -128,23 +137,33 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // Construction and first call, fresh process.
     const freshRounds = ctx.quick ? 5 : rounds;
     ctx.progress(`construction and first call in fresh processes, ${freshRounds} rounds`);
-    const fresh: Array<Record<string, number>> = [];
+    const fresh: Array<Record<FreshKey, number>> = [];
     const rawFirst: number[] = [];
-    const bare: Array<Record<string, number>> = [];
+    const bare: Array<Record<BareKey, number>> = [];
     for (let i = 0; i < freshRounds; i++) {
       fresh.push(
-        await childJson(FRESH, { PERF_PKG: ROOT, PERF_KEY: server.apiKey, PERF_URL: server.url }),
+        await childJson<FreshKey>(FRESH, {
+          PERF_PKG: ROOT,
+          PERF_KEY: server.apiKey,
+          PERF_URL: server.url,
+        }),
       );
       rawFirst.push(
-        (await childJson(FRESH_RAW, { PERF_KEY: server.apiKey, PERF_URL: server.url }))
-          .first_call_ms,
+        (
+          await childJson<'first_call_ms'>(FRESH_RAW, {
+            PERF_KEY: server.apiKey,
+            PERF_URL: server.url,
+          })
+        ).first_call_ms,
       );
-      bare.push(await childJson(FRESH_AXIOS, { PERF_KEY: server.apiKey, PERF_URL: server.url }));
+      bare.push(
+        await childJson<BareKey>(FRESH_AXIOS, { PERF_KEY: server.apiKey, PERF_URL: server.url }),
+      );
     }
-    const bareMed = (k: string) =>
-      [...bare.map((f) => f[k])].sort((a, b) => a - b)[bare.length >> 1];
-    const med = (k: string) => [...fresh.map((f) => f[k])].sort((a, b) => a - b)[fresh.length >> 1];
-    const rawFirstMs = rawFirst.sort((a, b) => a - b)[rawFirst.length >> 1];
+    // freshRounds >= 5 rounds ran, each pushing to all three arrays or throwing: none is empty.
+    const bareMed = (k: BareKey) => middle(bare.map((f) => f[k]))!;
+    const med = (k: FreshKey) => middle(fresh.map((f) => f[k]))!;
+    const rawFirstMs = middle(rawFirst)!;
     r.values['client.construct_ms'] = med('construct_ms');
     r.values['client.construct_warm_ms'] = med('construct_warm_ms');
     r.values['client.first_call_ms'] = med('first_call_ms');
@@ -183,25 +202,27 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       ratio: ratio(bareMed('first_call_ms') / rawFirstMs),
     });
     // What a user waits for in a new process, wherever the loading lands: require + first construction + first call.
-    const cold = [...fresh.map((f) => f.require_ms + f.construct_ms + f.first_call_ms)].sort(
-      (a, b) => a - b,
-    )[fresh.length >> 1];
+    const cold = middle(fresh.map((f) => f.require_ms + f.construct_ms + f.first_call_ms))!;
     const peerCold: number[] = [];
     let peerColdError: unknown;
     for (let i = 0; i < freshRounds && !peerColdError; i++) {
-      await childJson(FRESH_PEER, { PERF_KEY: server.apiKey, PERF_URL: server.url }).then(
+      await childJson<'cold_ms'>(FRESH_PEER, {
+        PERF_KEY: server.apiKey,
+        PERF_URL: server.url,
+      }).then(
         (o) => peerCold.push(o.cold_ms),
         (e: unknown) => (peerColdError = e),
       );
     }
-    const peerColdMs = peerCold.sort((a, b) => a - b)[peerCold.length >> 1];
+    // Without an error every round pushed one figure, so there is a middle one.
+    const peerColdMs = peerColdError ? undefined : middle(peerCold);
     r.values['client.cold_start_ms'] = cold;
-    if (!peerColdError) r.values['client.peer_cold_start_ms'] = peerColdMs;
+    if (peerColdMs !== undefined) r.values['client.peer_cold_start_ms'] = peerColdMs;
     r.rows.push({
       figure: 'cold start: require + first client + first call, ms',
       sdk: fmt(cold, 1),
       peer: peerColdError ? failure(peerColdError) : fmt(peerColdMs, 1),
-      ratio: peerColdError ? undefined : ratio(cold / peerColdMs),
+      ...(peerColdMs === undefined ? {} : { ratio: ratio(cold / peerColdMs) }),
     });
 
     // JSON call overhead: SDK, raw keep-alive GET, peer; one call each in turn, 5000 rounds.

@@ -90,7 +90,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     ctx.progress(`${n} sessions with random abrupt closes`);
     for (let i = 0; i < n; i++) {
       const k = i % audio.length;
-      const durationMs = (audio[k].length / 32_000) * 1000;
+      // k is an index of audio, and expected has one run per audio.
+      const pcm = audio[k]!;
+      const want = expected[k]!;
+      const durationMs = (pcm.length / 32_000) * 1000;
       const faults: WsFault[] = [];
       const count = random() < 0.5 ? 1 : 2;
       // Each connection counts audio from its own start: a second drop comes after the replayed part.
@@ -103,13 +106,13 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       drops += count;
       server.setFaults({ ws: faults });
       try {
-        const got = await session(client, audio[k], true);
+        const got = await session(client, pcm, true);
         reconnects += got.reconnects;
         for (const ms of got.recoveries) recovery.recordMs(ms);
-        slowdown.push(got.ms / expected[k].ms);
-        if (JSON.stringify(got.tokens) === JSON.stringify(expected[k].tokens)) equal += 1;
+        slowdown.push(got.ms / want.ms);
+        if (JSON.stringify(got.tokens) === JSON.stringify(want.tokens)) equal += 1;
         else
-          firstDiff ??= `session ${i}: ${JSON.stringify(got.tokens.map((t) => t[0]).join(''))} vs ${JSON.stringify(expected[k].tokens.map((t) => t[0]).join(''))}`;
+          firstDiff ??= `session ${i}: ${JSON.stringify(got.tokens.map((t) => t[0]).join(''))} vs ${JSON.stringify(want.tokens.map((t) => t[0]).join(''))}`;
       } catch (error) {
         failed += 1;
         firstError ??=

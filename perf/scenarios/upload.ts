@@ -50,7 +50,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       const errors: Partial<Record<Contender, unknown>> = {};
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < CONTENDERS.length; k++) {
-          const contender = CONTENDERS[(round + k) % CONTENDERS.length];
+          const contender = CONTENDERS[(round + k) % CONTENDERS.length]!;
           if (errors[contender]) continue;
           ctx.progress(`${size} MB, round ${round + 1}/${rounds}, ${NAMES[contender]}`);
           try {
@@ -79,7 +79,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       const paired = (other: Contender) =>
         median(
           got.sdk
-            .map((o, i) => (got[other][i] ? o.mbps / got[other][i].mbps : NaN))
+            .map((o, i) => {
+              const theirs = got[other][i];
+              return theirs ? o.mbps / theirs.mbps : NaN;
+            })
             .filter(Number.isFinite),
         );
       const vsRaw = paired('raw');
@@ -100,16 +103,19 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         raw: cell('raw', mbps('raw')),
         peer: cell('peer', mbps('peer')),
         ratio: `${ratio(vsRaw)} raw, ${ratio(vsPeer)} peer`,
-        bar: size === 500 ? '>= 0.90x raw, >= 1x peer' : big ? '>= 0.90x raw' : undefined,
-        met: big ? vsRaw >= 0.9 && (size !== 500 || !(vsPeer < 1)) : undefined,
+        ...(big
+          ? {
+              bar: size === 500 ? '>= 0.90x raw, >= 1x peer' : '>= 0.90x raw',
+              met: vsRaw >= 0.9 && (size !== 500 || !(vsPeer < 1)),
+            }
+          : {}),
       });
       r.rows.push({
         figure: `upload ${size} MB, RSS growth MB`,
         sdk: cell('sdk', growth('sdk'), 1),
         raw: cell('raw', growth('raw'), 1),
         peer: cell('peer', growth('peer'), 1),
-        bar: size === 500 ? '< 64 MB' : undefined,
-        met: size === 500 ? growth('sdk') < 64 : undefined,
+        ...(size === 500 ? { bar: '< 64 MB', met: growth('sdk') < 64 } : {}),
       });
       if (size === sizes[sizes.length - 1] || size === 500) {
         timelines.length = 0;
@@ -119,7 +125,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       }
     }
     // The stable keys: 500 MB, or the largest size that ran.
-    const gateSize = sizes.includes(500) ? 500 : sizes[sizes.length - 1];
+    const gateSize = sizes.includes(500) ? 500 : sizes[sizes.length - 1]!;
     for (const k of ['sdk_mbps', 'ratio_vs_raw', 'ratio_vs_peer', 'rss_growth_mb']) {
       const v = r.values[`upload.${gateSize}MB.${k}`];
       if (v !== undefined) r.values[`upload.500MB.${k}`] = v;

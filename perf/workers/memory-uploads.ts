@@ -90,7 +90,7 @@ async function main(input: UploadsInput): Promise<UploadsOutput> {
   return {
     ok: out.length - failed.length,
     failed: failed.length,
-    firstError: failed[0] ? String(failed[0].reason) : undefined,
+    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
     sample,
   };
 }

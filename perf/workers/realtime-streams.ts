@@ -50,7 +50,7 @@ async function main(input: StreamsInput): Promise<StreamsOutput> {
   return {
     ok: out.length - failed.length,
     failed: failed.length,
-    firstError: failed[0] ? String(failed[0].reason) : undefined,
+    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
     finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value.finals.length : 0), 0),
     sample,
   };

@@ -29,7 +29,7 @@ let upload: ((bytes: number, name: string) => Promise<string>) | undefined;
 async function main(input: UploadInput): Promise<UploadOutput> {
   const size = Math.round(input.mb * 1024 * 1024);
   if (!upload) {
-    upload = await setUp(input);
+    upload = setUp(input);
     // Warm-up: the same path, small, so lazy loading and the first connection are not measured.
     await rawDelete(input.url, input.apiKey, `/v1/files/${await upload(1024 * 1024, 'warm.bin')}`);
   }
@@ -43,9 +43,7 @@ async function main(input: UploadInput): Promise<UploadOutput> {
   return { mbps: mb(size) / (ms / 1000), ms, sample };
 }
 
-async function setUp(
-  input: UploadInput,
-): Promise<(bytes: number, name: string) => Promise<string>> {
+function setUp(input: UploadInput): (bytes: number, name: string) => Promise<string> {
   let fn: (bytes: number, name: string) => Promise<string>;
   if (input.contender === 'sdk') {
     const client = new SonioxClient({ apiKey: input.apiKey, baseURL: input.url, env: {} });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
-import { cliMock, envFor, noiseWav, run, until } from './helpers';
+import { cliMock, envFor, noiseWav, run } from './helpers';
+import { until } from '../helpers';
 
 describe('cli: soniox demo', function () {
   it('offline, piped: plain lines for every step, the retried 503, and the figures table', async () => {
@@ -58,7 +59,7 @@ describe('cli: soniox demo', function () {
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
     const io = memoryIO();
     const running = run(['demo', '--no-pacing'], { io });
-    await until(() => io.stdout.text.includes('retry 1'));
+    await until(() => io.stdout.text.includes('retry 1'), 10_000);
     io.interrupt();
     const { code, out } = await running;
     expect(code).to.equal(130);

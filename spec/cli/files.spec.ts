@@ -5,7 +5,8 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, run, until } from './helpers';
+import { cliMock, envFor, run } from './helpers';
+import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -33,6 +34,7 @@ describe('cli: soniox files', function () {
     const ls = await run(['files', 'ls'], { env });
     expect(ls.code).to.equal(0);
     expect(ls.out).to.match(
+      // eslint-disable-next-line security/detect-non-literal-regexp -- the file id comes from the mock and was checked against UUID above
       new RegExp(`^ID +SIZE +CREATED +NAME\\n${id}  82\\.3 KB  \\S+  hello-world\\.wav\\n$`),
     );
     const lsJson = await run(['files', 'ls', '--json', '--limit', '5'], { env });
@@ -40,6 +42,7 @@ describe('cli: soniox files', function () {
 
     const get = await run(['files', 'get', id], { env });
     expect(get.out).to.match(
+      // eslint-disable-next-line security/detect-non-literal-regexp -- the file id comes from the mock and was checked against UUID above
       new RegExp(`^id +${id}\\nfilename +hello-world\\.wav\\nsize +${audio.wav.length}\\n`),
     );
     const getJson = await run(['files', 'get', id, '--json'], { env });
@@ -98,7 +101,7 @@ describe('cli: soniox files', function () {
       server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 5_000 }] });
       const io = memoryIO({ env });
       const running = run(['files', 'upload', big], { io });
-      await until(() => server.state.inFlight > 0);
+      await until(() => server.state.inFlight > 0, 10_000);
       io.interrupt();
       const { code, err, out } = await running;
       expect(code).to.equal(130);
@@ -115,7 +118,7 @@ describe('cli: soniox files', function () {
     server.setFaults({ http: [{ route: 'POST /v1/files', slowBodyMs: 20 }] });
     const io = memoryIO({ env });
     const running = run(['files', 'upload', audio.path], { io });
-    await until(() => server.state.files.size === 1);
+    await until(() => server.state.files.size === 1, 10_000);
     io.interrupt();
     const { code, out, err } = await running;
     expect(code).to.equal(130);
@@ -131,7 +134,7 @@ describe('cli: soniox files', function () {
     server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', delayMs: 5_000 }] });
     const io = memoryIO({ env });
     const running = run(['files', 'rm', ...ids], { io });
-    await until(() => server.state.inFlight > 0);
+    await until(() => server.state.inFlight > 0, 10_000);
     io.interrupt();
     expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
     expect(server.state.files.size).to.equal(2);

@@ -81,15 +81,6 @@ export function killChildren(): void {
   children.clear();
 }
 
-/** Resolves when `condition` holds (polled every 5 ms); rejects after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Collects a child's output and exit code, killing it after `timeoutMs`. */
 export function finished(
   child: ChildProcessWithoutNullStreams,

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { parseWsFaultFlag } from '../../lib/cli';
 import { memoryIO, type MemoryIO } from '../../lib/cli/io';
 import { fixture } from '../audio';
-import { run, until } from './helpers';
+import { run } from './helpers';
+import { until } from '../helpers';
 
 describe('cli: soniox mock', function () {
   let io: MemoryIO | undefined;
@@ -33,7 +34,7 @@ describe('cli: soniox mock', function () {
       ],
       { io },
     );
-    await until(() => io!.stdout.text.includes('Ctrl-C'));
+    await until(() => io!.stdout.text.includes('Ctrl-C'), 10_000);
     const out = io.stdout.text;
     expect(out).to.match(
       /WebSocket: ws:\/\/127\.0\.0\.1:\d+\/transcribe-websocket \(results as fast as audio arrives\)/,
@@ -85,7 +86,7 @@ describe('cli: soniox mock', function () {
   it('defaults: no faults, paced results, quiet on a pipe when stopped', async () => {
     io = memoryIO();
     const running = run(['mock', '--port', '0'], { io });
-    await until(() => io!.stdout.text.includes('Ctrl-C'));
+    await until(() => io!.stdout.text.includes('Ctrl-C'), 10_000);
     expect(io.stdout.text).to.match(/\(results paced at audio time\)/);
     expect(io.stdout.text).to.match(/export SONIOX_API_KEY=mock-api-key/);
     io.interrupt();

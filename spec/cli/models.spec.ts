@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { MockServer } from '../../lib/mock';
 import { memoryIO } from '../../lib/cli/io';
-import { cliMock, envFor, run, until } from './helpers';
+import { cliMock, envFor, run } from './helpers';
+import { until } from '../helpers';
 
 describe('cli: soniox models', function () {
   let server: MockServer;
@@ -53,7 +54,7 @@ describe('cli: soniox models', function () {
     server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 5_000 }] });
     const io = memoryIO({ env: envFor(server) });
     const running = run(['models'], { io });
-    await until(() => server.state.inFlight > 0);
+    await until(() => server.state.inFlight > 0, 10_000);
     io.interrupt();
     expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
   });

@@ -51,6 +51,7 @@ describe('cli: the program', function () {
       'mock',
       'demo',
     ])
+      // eslint-disable-next-line security/detect-non-literal-regexp -- command names from the constant list above
       expect(help.out).to.match(new RegExp(`^  ${name} `, 'm'));
     expect(help.out).to.include(
       'Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.',
@@ -72,6 +73,7 @@ describe('cli: the program', function () {
       const { code, out, err } = await run([...command, '--help'], { env });
       expect(code, command.join(' ')).to.equal(0);
       expect(err).to.equal('');
+      // eslint-disable-next-line security/detect-non-literal-regexp -- command names from the constant COMMANDS list
       expect(out).to.match(new RegExp(`^Usage: soniox ${command.join(' ')} `));
       expect(out).to.match(/^Global Options:\n.*\n {2}-v, --verbose /m);
     }

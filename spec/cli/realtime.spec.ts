@@ -15,8 +15,8 @@ import {
   noiseWav,
   run,
   spawnCli,
-  until,
 } from './helpers';
+import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
@@ -196,7 +196,7 @@ describe('cli: soniox realtime', function () {
     const io = memoryIO({ env: envFor(server) });
     const running = run(['--verbose', 'realtime', '-', ...PCM], { io });
     io.stdin.write(audio.pcm.subarray(0, 32_000));
-    await until(() => io.stderr.text.includes('session open'));
+    await until(() => io.stderr.text.includes('session open'), 10_000);
     io.interrupt();
     const { code, err } = await running;
     expect(code).to.equal(130);

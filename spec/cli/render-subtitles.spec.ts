@@ -65,15 +65,19 @@ describe('cli: subtitles', () => {
     blocks.forEach((block, i) => {
       const [n, times, text, ...rest] = block.split('\n');
       expect(n).to.equal(String(i + 1));
-      const m = /^(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})$/.exec(times)!;
+      const m = /^(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})$/.exec(
+        times ?? '',
+      )!;
       expect(m, times).to.not.equal(null);
-      const ms = (h: string, mi: string, s: string, f: string) =>
-        ((Number(h) * 60 + Number(mi)) * 60 + Number(s)) * 1000 + Number(f);
-      const start = ms(m[1], m[2], m[3], m[4]);
-      const end = ms(m[5], m[6], m[7], m[8]);
+      // h:mm:ss,fff from the four groups starting at `at` (all mandatory in the pattern).
+      const ms = (at: number) =>
+        ((Number(m[at]) * 60 + Number(m[at + 1])) * 60 + Number(m[at + 2])) * 1000 +
+        Number(m[at + 3]);
+      const start = ms(1);
+      const end = ms(5);
       expect(end).to.be.above(start);
       expect(end - start).to.be.at.most(MAX_CUE_MS);
-      expect(text.length).to.be.at.most(MAX_LINE);
+      expect(text).to.be.a('string').with.length.at.most(MAX_LINE);
       expect(rest).to.deep.equal([]);
     });
     expect(blocks.map((b) => b.split('\n')[2]).join(' ')).to.equal(

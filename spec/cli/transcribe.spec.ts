@@ -10,12 +10,12 @@ import {
   setUpCommand,
   tearDownCommand,
   finished,
-  until,
   KEY,
   run,
   spawnCli,
   waitFor,
 } from './helpers';
+import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -45,7 +45,7 @@ describe('cli: soniox transcribe', function () {
       tokens: Array<{ start_ms: number }>;
     };
     expect(transcript.text.trim()).to.equal(audio.text);
-    expect(transcript.tokens[0].start_ms).to.equal(audio.words[0].start_ms);
+    expect(transcript.tokens[0]?.start_ms).to.equal(audio.words[0]!.start_ms);
 
     const srt = await run(['transcribe', audio.path, '-f', 'srt', ...POLL], { env });
     expect(srt.code).to.equal(0);
@@ -83,11 +83,11 @@ describe('cli: soniox transcribe', function () {
     );
     expect(code).to.equal(0);
     const [job] = [...server.state.transcriptions.values()];
-    expect(job.transcription).to.include({
+    expect(job?.transcription).to.include({
       model: 'stt-async-v5',
       enable_speaker_diarization: true,
     });
-    expect(job.transcription.language_hints).to.deep.equal(['en', 'fr', 'de']);
+    expect(job?.transcription.language_hints).to.deep.equal(['en', 'fr', 'de']);
   });
 
   it('--keep keeps the file and the transcription, and names them', async () => {
@@ -235,7 +235,7 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, '--verbose', ...POLL], { io });
-    await until(() => server.state.transcriptions.size > 0);
+    await until(() => server.state.transcriptions.size > 0, 10_000);
     io.interrupt();
     const { code, out, err } = await running;
     expect(code).to.equal(130);
@@ -249,7 +249,7 @@ describe('cli: soniox transcribe', function () {
     server.setFaults({ http: [{ route: 'POST /v1/files', slowBodyMs: 20 }] });
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() => server.state.files.size === 1);
+    await until(() => server.state.files.size === 1, 10_000);
     io.interrupt();
     const { code, out } = await running;
     expect(code).to.equal(130);
@@ -263,10 +263,12 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() =>
-      [...server.state.transcriptions.values()].some(
-        (t) => t.transcription.status === 'processing',
-      ),
+    await until(
+      () =>
+        [...server.state.transcriptions.values()].some(
+          (t) => t.transcription.status === 'processing',
+        ),
+      10_000,
     );
     io.interrupt();
     const { code, err } = await running;
@@ -299,14 +301,16 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(() =>
-      [...server.state.transcriptions.values()].some(
-        (t) => t.transcription.status === 'processing',
-      ),
+    await until(
+      () =>
+        [...server.state.transcriptions.values()].some(
+          (t) => t.transcription.status === 'processing',
+        ),
+      10_000,
     );
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
-    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
+    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0, 10_000);
     io.interrupt();
     const second = await running;
     expect(second.code).to.equal(130);

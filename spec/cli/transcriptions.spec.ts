@@ -20,13 +20,16 @@ describe('cli: soniox transcriptions', function () {
     expect(
       (await run(['transcribe', audio.path, '--keep', '--poll-ms', '10'], { env })).code,
     ).to.equal(0);
-    [id] = server.state.transcriptions.keys();
+    const [made] = server.state.transcriptions.keys();
+    if (made === undefined) throw new Error('the transcribe run left no transcription');
+    id = made;
   });
   afterEach(() => server.close());
 
   it('ls, get, transcript in every format, rm', async () => {
     const ls = await run(['transcriptions', 'ls'], { env });
     expect(ls.out).to.match(
+      // eslint-disable-next-line security/detect-non-literal-regexp -- the id is a UUID the mock made
       new RegExp(
         `^ID +STATUS +MODEL +CREATED +NAME\\n${id}  completed  stt-async-v5  \\S+  hello-world\\.wav\\n$`,
       ),
@@ -36,6 +39,7 @@ describe('cli: soniox transcriptions', function () {
     ).to.have.length(1);
 
     const get = await run(['transcriptions', 'get', id], { env });
+    // eslint-disable-next-line security/detect-non-literal-regexp -- the id is a UUID the mock made
     expect(get.out).to.match(new RegExp(`^id +${id}\\nstatus +completed\\n`));
     expect(get.out).to.match(/^language_hints +-$/m);
     expect(

@@ -6,25 +6,25 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { SonioxConnectionError, SonioxHookError, SonioxUploadError } from '../../lib/errors';
-import { clientFor, perSpec, rejection, until } from '../helpers';
+import { fixture, rejection, until } from '../helpers';
 
 describe('http: local failures keep their reason', () => {
-  const t = perSpec();
+  const t = fixture();
 
   it('a stream longer than its declared size: SonioxUploadError saying so', async () => {
-    t.client = clientFor(t.server);
+    const client = t.clientWith();
     const source = new PassThrough();
     source.end(Buffer.alloc(100, 1));
-    const error = await rejection(t.client.files.upload(source, { size: 10 }));
+    const error = await rejection(client.files.upload(source, { size: 10 }));
     expect(error).to.be.instanceOf(SonioxUploadError);
     expect(error.message).to.match(/declared size 10 but read/);
   });
 
   it('an onProgress that throws: SonioxUploadError with the exception as its cause, not retried', async () => {
-    t.client = clientFor(t.server);
+    const client = t.clientWith();
     const boom = new Error('progress boom');
     const error = await rejection(
-      t.client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), {
+      client.files.upload(Buffer.alloc(3 * 1024 * 1024, 1), {
         onProgress: () => {
           throw boom;
         },
@@ -39,10 +39,10 @@ describe('http: local failures keep their reason', () => {
   });
 
   it("a source stream that fails: SonioxUploadError with its reason in the message and the stream's error as its cause, one attempt", async () => {
-    t.client = clientFor(t.server, { maxRetries: 3 });
+    const client = t.clientWith({ maxRetries: 3 });
     const source = new PassThrough();
     source.write(Buffer.alloc(64 * 1024, 1));
-    const call = rejection(t.client.files.upload(source, { filename: 'a.raw' }));
+    const call = rejection(client.files.upload(source, { filename: 'a.raw' }));
     await until(() => (t.server.state.hits['POST /v1/files'] ?? 0) === 1);
     const gone = new Error('disk gone');
     source.destroy(gone);
@@ -59,12 +59,12 @@ describe('http: local failures keep their reason', () => {
     it(`an ${hook} hook that throws: SonioxHookError naming it, with the exception as its cause`, async () => {
       t.server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, times: 1 }] });
       const boom = new Error(`${hook} boom`);
-      t.client = clientFor(t.server, {
+      const client = t.clientWith({
         [hook]: () => {
           throw boom;
         },
       });
-      const error = await rejection(t.client.models.list());
+      const error = await rejection(client.models.list());
       expect(error).to.be.instanceOf(SonioxHookError);
       expect((error as SonioxHookError).hook).to.equal(hook);
       expect(error.message).to.equal(`${hook} threw: ${hook} boom`);

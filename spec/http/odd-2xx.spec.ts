@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { HttpFault } from '../../lib/mock/contracts';
 import { SonioxValidationError } from '../../lib/errors';
-import { clientFor, perSpec, rejection } from '../helpers';
+import { fixture, rejection } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
@@ -32,15 +32,15 @@ const cases: Array<{ name: string; fault: HttpFault; message: string; issue: str
 ];
 
 describe('http/transport: odd 2xx answers', () => {
-  const t = perSpec();
+  const t = fixture();
 
   for (const validateResponses of [true, false]) {
     describe(`validateResponses: ${validateResponses}`, () => {
       for (const { name, fault, message, issue } of cases) {
         it(name, async () => {
           t.server.setFaults({ http: [fault] });
-          t.client = clientFor(t.server, { validateResponses });
-          const error = await rejection(t.client.models.list());
+          const client = t.clientWith({ validateResponses });
+          const error = await rejection(client.models.list());
           expect(error).to.be.instanceOf(SonioxValidationError);
           expect(error.message).to.equal(`GET /v1/models: ${message}`);
           expect((error as SonioxValidationError).issues).to.deep.equal([
@@ -53,8 +53,7 @@ describe('http/transport: odd 2xx answers', () => {
         t.server.setFaults({
           http: [{ route: 'GET /v1/files', json: { files: null, next_page_cursor: null } }],
         });
-        const client = clientFor(t.server, { validateResponses });
-        t.client = client;
+        const client = t.clientWith({ validateResponses });
         const error = await rejection(
           (async () => {
             for await (const file of client.files.iterate()) void file;
@@ -66,8 +65,8 @@ describe('http/transport: odd 2xx answers', () => {
   }
 
   it('a DELETE answering 204 still resolves', async () => {
-    t.client = clientFor(t.server);
-    const file = await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
-    expect(await t.client.files.delete(file.id)).to.equal(undefined);
+    const client = t.clientWith();
+    const file = await client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
+    expect(await client.files.delete(file.id)).to.equal(undefined);
   });
 });

@@ -8,12 +8,18 @@ describe('http/pagination', () => {
     b: { items: [3], next_page_cursor: 'c' },
     c: { items: [], next_page_cursor: null },
   };
+  /** The page a cursor names (none: the first). */
+  const pageAt = (cursor: string | undefined) => {
+    const page = pages[cursor ?? 'start'];
+    if (!page) throw new Error(`no page ${cursor}`);
+    return Promise.resolve(page);
+  };
 
   it('walks every page until next_page_cursor is null', async () => {
     const seen: Array<string | undefined> = [];
     const out: number[] = [];
     for await (const n of paginate(
-      async (c) => (seen.push(c), pages[c ?? 'start']),
+      (c) => (seen.push(c), pageAt(c)),
       (p) => p.items,
     ))
       out.push(n);
@@ -24,7 +30,7 @@ describe('http/pagination', () => {
   it('fetches lazily: breaking out early stops further requests', async () => {
     let calls = 0;
     for await (const n of paginate(
-      async (c) => (calls++, pages[c ?? 'start']),
+      (c) => (calls++, pageAt(c)),
       (p) => p.items,
     ))
       if (n === 1) break;
@@ -35,7 +41,7 @@ describe('http/pagination', () => {
     const loop = { items: [9], next_page_cursor: 'x' };
     const out: number[] = [];
     for await (const n of paginate(
-      async () => loop,
+      () => Promise.resolve(loop),
       (p) => p.items,
       'x',
     ))
@@ -48,7 +54,7 @@ describe('http/pagination', () => {
       let calls = 0;
       const out: number[] = [];
       for await (const n of paginate(
-        async () => (calls++, { items: [1], next_page_cursor: end as string | null }),
+        () => (calls++, Promise.resolve({ items: [1], next_page_cursor: end as string | null })),
         (p) => p.items,
       ))
         out.push(n);
@@ -59,7 +65,7 @@ describe('http/pagination', () => {
   it('refuses a page without its list with a typed error', async () => {
     const error = await (async () => {
       for await (const n of paginate(
-        async () => ({ items: null, next_page_cursor: null }),
+        () => Promise.resolve({ items: null, next_page_cursor: null }),
         (p) => p.items as unknown as number[],
       ))
         void n;

@@ -6,14 +6,22 @@ import {
   isRetryableFailure,
   parseRetryAfter,
   retryDelay,
+  type AttemptFailure,
 } from '../../lib/http/retry';
 
 describe('http/retry', () => {
   describe('isRetryableFailure', () => {
+    /** A replayable attempt of `method` that failed with `status` or `errorCode` (either may be absent). */
+    const failure = (method: string, status?: number, errorCode?: string): AttemptFailure => ({
+      method,
+      bodyReplayable: true,
+      ...(status === undefined ? {} : { status }),
+      ...(errorCode === undefined ? {} : { errorCode }),
+    });
     const get = (status?: number, errorCode?: string) =>
-      isRetryableFailure({ method: 'GET', status, errorCode, bodyReplayable: true });
+      isRetryableFailure(failure('GET', status, errorCode));
     const post = (status?: number, errorCode?: string) =>
-      isRetryableFailure({ method: 'POST', status, errorCode, bodyReplayable: true });
+      isRetryableFailure(failure('POST', status, errorCode));
 
     it('retries GET and DELETE on 408, 429 and every 5xx', () => {
       for (const status of [408, 429, 500, 502, 503, 504, 599])

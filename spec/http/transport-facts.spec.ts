@@ -18,13 +18,13 @@ import {
   SonioxValidationError,
 } from '../../lib/errors';
 import { followerCount } from '../../lib/http/follow-signal';
-import { SECRET_KEY, clientFor, perSpec, rejection, until } from '../helpers';
+import { SECRET_KEY, fixture, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 const UPLOAD = 'POST /v1/files';
 
 describe('http/transport: the facts each decision rests on', () => {
-  const t = perSpec();
+  const t = fixture();
   const hits = (route = MODELS) => t.server.state.hits[route] ?? 0;
   /** A one-shot stream source with `bytes` of audio, already ended. */
   const oneShot = (bytes: number) => {
@@ -38,7 +38,7 @@ describe('http/transport: the facts each decision rests on', () => {
       t.server.setFaults({ http: [{ route: MODELS, status: 503 }] });
       const requests: number[] = [];
       const retries: number[] = [];
-      const c = clientFor(t.server, {
+      const c = t.clientWith({
         maxRetries: 3,
         onRequest: (e) => requests.push(e.attempt),
         onResponse: (e) => {
@@ -46,7 +46,6 @@ describe('http/transport: the facts each decision rests on', () => {
         },
         onRetry: (e) => retries.push(e.attempt),
       });
-      t.client = c;
       const error = await rejection(c.models.list());
       expect(error).to.be.instanceOf(SonioxConnectionError);
       expect(error.message).to.match(/closed/);
@@ -60,7 +59,7 @@ describe('http/transport: the facts each decision rests on', () => {
       const controller = new AbortController();
       const requests: number[] = [];
       const retries: number[] = [];
-      t.client = clientFor(t.server, {
+      const client = t.clientWith({
         maxRetries: 3,
         onRequest: (e) => requests.push(e.attempt),
         onResponse: (e) => {
@@ -68,7 +67,7 @@ describe('http/transport: the facts each decision rests on', () => {
         },
         onRetry: (e) => retries.push(e.attempt),
       });
-      const error = await rejection(t.client.models.list({ signal: controller.signal }));
+      const error = await rejection(client.models.list({ signal: controller.signal }));
       expect(error).to.be.instanceOf(SonioxAbortError);
       expect(requests).to.deep.equal([1]);
       expect(retries).to.deep.equal([]);
@@ -77,20 +76,20 @@ describe('http/transport: the facts each decision rests on', () => {
 
     it('starts no attempt (onRequest is never called) when the signal is already aborted', async () => {
       const requests: RequestEvent[] = [];
-      t.client = clientFor(t.server, { onRequest: (e) => requests.push(e) });
-      const error = await rejection(t.client.models.list({ signal: AbortSignal.abort() }));
+      const client = t.clientWith({ onRequest: (e) => requests.push(e) });
+      const error = await rejection(client.models.list({ signal: AbortSignal.abort() }));
       expect(error).to.be.instanceOf(SonioxAbortError);
       expect(requests).to.deep.equal([]);
       expect(hits()).to.equal(0);
     });
 
     it("stops following the caller's signal once the call settles, whether it succeeded or failed", async () => {
-      t.client = clientFor(t.server, { maxRetries: 0 });
+      const client = t.clientWith({ maxRetries: 0 });
       const controller = new AbortController();
-      await t.client.models.list({ signal: controller.signal });
+      await client.models.list({ signal: controller.signal });
       expect(followerCount(controller.signal)).to.equal(0);
       t.server.setFaults({ http: [{ route: MODELS, status: 500, times: 1 }] });
-      await rejection(t.client.models.list({ signal: controller.signal }));
+      await rejection(client.models.list({ signal: controller.signal }));
       expect(followerCount(controller.signal)).to.equal(0);
     });
   });
@@ -99,10 +98,8 @@ describe('http/transport: the facts each decision rests on', () => {
     it('is not retried after a 503, and the 503 is reported as the server error it is', async () => {
       t.server.setFaults({ http: [{ route: UPLOAD, status: 503 }] });
       const retries: RetryEvent[] = [];
-      t.client = clientFor(t.server, { maxRetries: 3, onRetry: (e) => retries.push(e) });
-      const error = await rejection(
-        t.client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }),
-      );
+      const client = t.clientWith({ maxRetries: 3, onRetry: (e) => retries.push(e) });
+      const error = await rejection(client.files.upload(oneShot(64 * 1024), { filename: 'a.raw' }));
       expect(error).to.be.instanceOf(SonioxServerError);
       expect(error).not.to.be.instanceOf(SonioxUploadNotRetryableError);
       expect((error as SonioxServerError).status).to.equal(503);
@@ -112,9 +109,9 @@ describe('http/transport: the facts each decision rests on', () => {
 
     it('cut mid-body: one attempt, an error saying it cannot be retried, and the stream destroyed', async () => {
       t.server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request' }] });
-      t.client = clientFor(t.server, { maxRetries: 3 });
+      const client = t.clientWith({ maxRetries: 3 });
       const source = oneShot(8 * 1024 * 1024);
-      const error = await rejection(t.client.files.upload(source, { filename: 'a.raw' }));
+      const error = await rejection(client.files.upload(source, { filename: 'a.raw' }));
       expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
       expect(error.message).to.match(
         /^POST \/v1\/files failed \(\w+\) and cannot be retried: the source stream was already consumed/,
@@ -124,10 +121,10 @@ describe('http/transport: the facts each decision rests on', () => {
     });
 
     it('that fails with its own (non-SDK) error rejects with a SonioxUploadError naming it, after one attempt', async () => {
-      t.client = clientFor(t.server, { maxRetries: 3 });
+      const client = t.clientWith({ maxRetries: 3 });
       const source = new PassThrough();
       source.write(Buffer.alloc(64 * 1024, 3));
-      const call = rejection(t.client.files.upload(source, { filename: 'a.raw' }));
+      const call = rejection(client.files.upload(source, { filename: 'a.raw' }));
       await until(() => hits(UPLOAD) === 1);
       source.destroy(new Error('disk gone'));
       const error = await call;
@@ -142,12 +139,12 @@ describe('http/transport: the facts each decision rests on', () => {
       t.server.setFaults({ http: [{ route: MODELS, reset: 'before' }] });
       const responses: ResponseEvent[] = [];
       const requests: RequestEvent[] = [];
-      t.client = clientFor(t.server, {
+      const client = t.clientWith({
         maxRetries: 1,
         onRequest: (e) => requests.push(e),
         onResponse: (e) => responses.push(e),
       });
-      expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
+      expect(await rejection(client.models.list())).to.be.instanceOf(SonioxConnectionError);
       expect(requests.map((e) => e.attempt)).to.deep.equal([1, 2]);
       expect(responses).to.deep.equal([]);
     });
@@ -155,9 +152,9 @@ describe('http/transport: the facts each decision rests on', () => {
     it('times each attempt from its own start: durationMs is between 0 and the wall time of the call', async () => {
       t.server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
       const responses: ResponseEvent[] = [];
-      t.client = clientFor(t.server, { onResponse: (e) => responses.push(e) });
+      const client = t.clientWith({ onResponse: (e) => responses.push(e) });
       const started = performance.now();
-      await t.client.models.list();
+      await client.models.list();
       const wall = performance.now() - started;
       expect(responses).to.have.length(2);
       for (const e of responses) expect(e.durationMs).to.be.at.least(0).and.at.most(wall);
@@ -166,10 +163,10 @@ describe('http/transport: the facts each decision rests on', () => {
     it("hands onRetry the failed attempt's error, naming the call and the attempt's timeout", async () => {
       t.server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
       const retries: RetryEvent[] = [];
-      t.client = clientFor(t.server, { timeoutMs: 40, onRetry: (e) => retries.push(e) });
-      await t.client.models.list();
+      const client = t.clientWith({ timeoutMs: 40, onRetry: (e) => retries.push(e) });
+      await client.models.list();
       expect(retries).to.have.length(1);
-      const error = retries[0].error;
+      const error = retries[0]!.error;
       expect(error).to.be.instanceOf(SonioxTimeoutError);
       expect((error as SonioxTimeoutError).timeoutMs).to.equal(40);
       expect(error.message).to.equal('GET /v1/models: no response activity for 40 ms');
@@ -180,8 +177,8 @@ describe('http/transport: the facts each decision rests on', () => {
     it('a 200 with an empty body where one is expected is a validation error, not undefined', async () => {
       // A one-character JSON body cut in half is an empty body.
       t.server.setFaults({ http: [{ route: MODELS, json: 0, body: 'truncated' }] });
-      t.client = clientFor(t.server);
-      const error = await rejection(t.client.models.list());
+      const client = t.clientWith();
+      const error = await rejection(client.models.list());
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.equal(
         'GET /v1/models: the server answered 200 with no body where one was expected',
@@ -189,27 +186,27 @@ describe('http/transport: the facts each decision rests on', () => {
     });
 
     it('a DELETE answered 200 with a body (not JSON of any model) still resolves: a call with no schema does not judge the body', async () => {
-      t.client = clientFor(t.server);
-      const file = await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
+      const client = t.clientWith();
+      const file = await client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' });
       t.server.setFaults({ http: [{ route: 'DELETE /v1/files/:id', json: 'deleted' }] });
-      expect(await t.client.files.delete(file.id)).to.equal(undefined);
+      expect(await client.files.delete(file.id)).to.equal(undefined);
     });
   });
 
   describe('what the client keeps', () => {
     it('keeps the API key out of util.inspect of the client, before and after a call', async () => {
-      t.client = clientFor(t.server);
-      expect(inspect(t.client, { depth: Infinity })).not.to.include(SECRET_KEY);
-      await t.client.models.list();
-      expect(inspect(t.client, { depth: Infinity })).not.to.include(SECRET_KEY);
+      const client = t.clientWith();
+      expect(inspect(client, { depth: Infinity })).not.to.include(SECRET_KEY);
+      await client.models.list();
+      expect(inspect(client, { depth: Infinity })).not.to.include(SECRET_KEY);
     });
 
     it('reports a reuse ratio of 0, not NaN, while the first call is still in flight', async () => {
       t.server.setFaults({ http: [{ route: MODELS, delayMs: 200, times: 1 }] });
-      t.client = clientFor(t.server);
-      const call = t.client.models.list();
+      const client = t.clientWith();
+      const call = client.models.list();
       await until(() => hits() === 1);
-      const stats = t.client.poolStats();
+      const stats = client.poolStats();
       expect(stats.reuseRatio).to.equal(0);
       for (const value of Object.values(stats))
         expect(value).to.be.a('number').and.satisfy(Number.isFinite);
@@ -218,21 +215,22 @@ describe('http/transport: the facts each decision rests on', () => {
 
     it('sends the calls of an https origin through its own keep-alive pool', async () => {
       const { SonioxClient } = await import('../../lib/client');
-      t.client = new SonioxClient({
+      const client = new SonioxClient({
         apiKey: SECRET_KEY,
         baseURL: 'https://127.0.0.1:1',
         env: {},
         maxRetries: 0,
       });
-      expect(await rejection(t.client.models.list())).to.be.instanceOf(SonioxConnectionError);
-      expect(t.client.poolStats().socketsCreated).to.equal(1);
+      t.defer(() => client.close());
+      expect(await rejection(client.models.list())).to.be.instanceOf(SonioxConnectionError);
+      expect(client.poolStats().socketsCreated).to.equal(1);
     });
 
     it("completes calls when both inactivity timeouts are short (the pool's socket timeout stays above them)", async () => {
-      t.client = clientFor(t.server, { timeoutMs: 1_000, uploadTimeoutMs: 1_000 });
-      expect((await t.client.models.list()).models.length).to.be.greaterThan(0);
+      const client = t.clientWith({ timeoutMs: 1_000, uploadTimeoutMs: 1_000 });
+      expect((await client.models.list()).models.length).to.be.greaterThan(0);
       expect(
-        (await t.client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size,
+        (await client.files.upload(Buffer.alloc(100, 1), { filename: 'a.raw' })).size,
       ).to.equal(100);
     });
   });

@@ -279,11 +279,11 @@ describe('http/transport (against the mock server)', () => {
       [1, 503],
       [2, 200],
     ]);
-    expect(responses[1].durationMs).to.be.a('number').and.at.least(0);
+    expect(responses[1]!.durationMs).to.be.a('number').and.at.least(0);
     expect(retries).to.have.length(1);
-    expect(retries[0].attempt).to.equal(2);
-    expect(retries[0].error).to.be.instanceOf(SonioxServerError);
-    expect(requests[0].url).to.equal('/v1/models');
+    expect(retries[0]!.attempt).to.equal(2);
+    expect(retries[0]!.error).to.be.instanceOf(SonioxServerError);
+    expect(requests[0]!.url).to.equal('/v1/models');
     client.close();
   });
 
@@ -305,7 +305,7 @@ describe('http/transport (against the mock server)', () => {
     server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
     const client = clientFor(server, { validateResponses: false });
     const list = await client.models.list();
-    expect(list.models[0].id).to.equal(7);
+    expect(list.models[0]?.id).to.equal(7);
     client.close();
   });
 
@@ -331,7 +331,7 @@ describe('http/transport (against the mock server)', () => {
   it('maps a refused connection to a connection error after retrying', async () => {
     const url = server.url;
     await server.close();
-    const client = clientFor({ ...server, url } as MockServer, { maxRetries: 1 });
+    const client = clientFor({ ...server, url }, { maxRetries: 1 });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxConnectionError);
     expect((error as SonioxConnectionError).errno).to.equal('ECONNREFUSED');

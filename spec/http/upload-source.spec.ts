@@ -22,7 +22,7 @@ const rejects = async (p: Promise<unknown>, pattern: RegExp, field = 'source') =
     (e: Error) => e,
   );
   expect(error).to.be.instanceOf(SonioxValidationError);
-  expect((error as SonioxValidationError).issues[0].field).to.equal(field);
+  expect((error as SonioxValidationError).issues[0]?.field).to.equal(field);
   expect((error as Error).message).to.match(pattern);
 };
 
@@ -46,7 +46,7 @@ describe('http/upload-source', () => {
     const chunks: Buffer[] = [];
     for await (const c of src.open()) chunks.push(c as Buffer);
     expect(Math.max(...chunks.map((c) => c.length))).to.equal(65_536);
-    expect(chunks[0].buffer).to.equal(big.buffer);
+    expect(chunks[0]?.buffer).to.equal(big.buffer);
     expect((await read(src.open())).equals(big)).to.equal(true);
     const u8 = await resolveUploadSource(new Uint8Array([1, 2, 3]));
     expect(u8).to.include({ filename: 'audio', size: 3 });
@@ -111,7 +111,7 @@ describe('http/upload-source', () => {
     const chunks: Buffer[] = [];
     for await (const c of src.open()) chunks.push(c as Buffer);
     expect(chunks.every((c) => c.buffer === bytes.buffer)).to.equal(true);
-    expect(chunks[0].byteOffset).to.equal(100);
+    expect(chunks[0]?.byteOffset).to.equal(100);
     expect(Buffer.concat(chunks).length).to.equal(200_000);
   });
 

@@ -16,7 +16,7 @@ describe('mock: import boundary', () => {
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     it(`${file} imports nothing of the client but lib/types and lib/schemas`, () => {
       const source = fs.readFileSync(path.join(dir, file), 'utf8');
-      const specs = [...source.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
+      const specs = [...source.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]!);
       expect(
         specs.filter((s) => !allowed(s)),
         file,

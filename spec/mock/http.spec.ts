@@ -73,7 +73,9 @@ describe('mock/http: the REST API', () => {
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...headers,
       },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   async function expectError(
     res: Response,
@@ -371,8 +373,8 @@ describe('mock/http: the REST API', () => {
     ).json()) as { id: string; webhook_auth_header_value: string };
     expect(t.webhook_auth_header_value).to.equal('******************');
     await until(() => received.length === 2);
-    expect(JSON.parse(received[1].body)).to.deep.equal({ id: t.id, status: 'completed' });
-    expect(received[1].secret).to.equal('hush');
+    expect(JSON.parse(received[1]!.body)).to.deep.equal({ id: t.id, status: 'completed' });
+    expect(received[1]!.secret).to.equal('hush');
     await until(
       () => server.state.transcriptions.get(t.id)?.transcription.webhook_status_code === 200,
     );

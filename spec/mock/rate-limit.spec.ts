@@ -228,9 +228,9 @@ describe('mock/rate-limit: on a real loopback server', () => {
     a.ws.send(Buffer.alloc(3200, 1));
     const first = await a.first;
     expect(sent).to.have.length.at.least(1);
-    expect(sent[0].message).to.deep.equal(first);
-    expect(sent[0].sentAt).to.be.at.most(performance.now());
-    expect(sent[0].sessionId).to.be.a('string');
+    expect(sent[0]!.message).to.deep.equal(first);
+    expect(sent[0]!.sentAt).to.be.at.most(performance.now());
+    expect(sent[0]!.sessionId).to.be.a('string');
     a.ws.terminate();
   });
 });

@@ -15,7 +15,7 @@ import sinon from 'sinon';
 import WebSocket from 'ws';
 import { startMockServer, type MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
-import { until } from '../helpers';
+import { frameText, until } from '../helpers';
 
 const KEY = 'mock-resilience-key';
 
@@ -78,7 +78,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     const ws = new WebSocket(on.realtimeURL, { perMessageDeflate: false });
     extra.push(() => ws.terminate());
     const messages: RealtimeMessage[] = [];
-    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
+    ws.on('message', (d) => messages.push(JSON.parse(frameText(d)) as RealtimeMessage));
     ws.on('error', () => undefined);
     await once(ws, 'open');
     ws.send(JSON.stringify({ api_key: KEY, model: 'stt-rt-v5', ...config }));
@@ -214,7 +214,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     await clock.tickAsync(20);
     await until(() => held.length === 1);
     let hookSideClosed = false;
-    held[0].on('close', () => (hookSideClosed = true));
+    held[0]!.on('close', () => (hookSideClosed = true));
     await server.close();
     server = undefined;
     // Today the request lives on until its 5 s socket timeout, then schedules a retry.

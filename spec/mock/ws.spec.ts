@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startMockServer, type MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
 import { PCM, fixture } from '../audio';
-import { until } from '../helpers';
+import { frameText, until } from '../helpers';
 
 const KEY = 'mock-ws-key';
 
@@ -28,7 +28,7 @@ async function session(
   });
   const messages: RealtimeMessage[] = [];
   let closeCode: number | undefined;
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as RealtimeMessage));
+  ws.on('message', (d) => messages.push(JSON.parse(frameText(d)) as RealtimeMessage));
   ws.on('close', (code) => (closeCode = code));
   ws.on('error', () => undefined);
   await once(ws, 'open');
@@ -91,8 +91,8 @@ describe('mock/ws: the realtime API', () => {
     const s = await session(server, { start: { ...START, api_key: 'wrong' } });
     await s.closed();
     expect(s.messages[0]).to.include({ error_code: 401, error_type: 'unauthenticated' });
-    expect(s.messages[0].request_id).to.be.a('string');
-    expect(s.messages[0].tokens).to.deep.equal([]);
+    expect(s.messages[0]!.request_id).to.be.a('string');
+    expect(s.messages[0]!.tokens).to.deep.equal([]);
   });
 
   it('accepts a temporary key once when it is single-use', async () => {
@@ -228,11 +228,11 @@ describe('mock/ws: the realtime API', () => {
       const url = server.realtimeURL;
       const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${KEY}` } });
       const raw: string[] = [];
-      ws.on('message', (d) => raw.push(d.toString()));
+      ws.on('message', (d) => raw.push(frameText(d)));
       await once(ws, 'open');
       ws.send(JSON.stringify(START));
       await until(() => raw.length > 0);
-      expect(() => JSON.parse(raw[0])).to.throw();
+      expect(() => JSON.parse(raw[0]!)).to.throw();
       ws.close();
     });
 

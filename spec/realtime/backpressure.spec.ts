@@ -24,7 +24,7 @@ describe('realtime/stream backpressure (scripted socket)', () => {
       realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket',
       env: {},
     });
-    stream = client.realtime({ ...PCM16, ...config, webSocketFactory: () => socket as never });
+    stream = client.realtime({ ...PCM16, ...config, webSocketFactory: () => socket });
     stream.on('error', () => undefined);
     const connected = stream.connect();
     await until(() => socket.listenerCount('open') > 0);

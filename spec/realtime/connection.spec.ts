@@ -5,9 +5,12 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
 import sinon from 'sinon';
-import type WebSocket from 'ws';
 import { SonioxWebSocketError } from '../../lib/errors';
-import { Connection, type ConnectionEvents } from '../../lib/realtime/connection';
+import {
+  Connection,
+  type ConnectionEvents,
+  type RealtimeSocketOptions,
+} from '../../lib/realtime/connection';
 import { ScriptedSocket } from './scripted-socket';
 
 describe('realtime/connection (scripted socket)', () => {
@@ -15,8 +18,14 @@ describe('realtime/connection (scripted socket)', () => {
   let socket: ScriptedSocket;
   let seen: { open: number; messages: Array<string | undefined>; failures: SonioxWebSocketError[] };
   let connection: Connection;
-  let factoryOptions: Record<string, unknown> | undefined;
+  let factoryOptions: RealtimeSocketOptions | undefined;
   const KEY = 'sk-connection-SECRET-42';
+  /** Runs the write callback of the first ping: it left (or failed to, with `error`). */
+  const firstPingWritten = (error?: Error) => {
+    const written = socket.pings[0];
+    if (!written) throw new Error('no ping was sent');
+    written(error);
+  };
 
   beforeEach(() => {
     clock = sinon.useFakeTimers({
@@ -36,8 +45,8 @@ describe('realtime/connection (scripted socket)', () => {
       { handshakeTimeoutMs: 1000, keepaliveIntervalMs: 1000, heartbeatIntervalMs: 500 },
       events,
       (_url, options) => {
-        factoryOptions = options as unknown as Record<string, unknown>;
-        return socket as unknown as WebSocket;
+        factoryOptions = options;
+        return socket;
       },
     );
   });
@@ -49,8 +58,8 @@ describe('realtime/connection (scripted socket)', () => {
   it('reports a handshake failure as "cannot open", without the key', () => {
     socket.emit('error', new Error(`Unexpected server response: 401 for ${KEY}`));
     expect(seen.failures).to.have.length(1);
-    expect(seen.failures[0].message).to.match(/^cannot open the realtime session: /);
-    expect(seen.failures[0].message).not.to.include(KEY);
+    expect(seen.failures[0]!.message).to.match(/^cannot open the realtime session: /);
+    expect(seen.failures[0]!.message).not.to.include(KEY);
     expect(socket.terminated).to.equal(true);
   });
 
@@ -68,7 +77,7 @@ describe('realtime/connection (scripted socket)', () => {
   it('reports an unexpected close with its code', () => {
     socket.open();
     socket.emit('close', 1011);
-    expect(seen.failures[0].closeCode).to.equal(1011);
+    expect(seen.failures[0]?.closeCode).to.equal(1011);
   });
 
   it('passes text frames on whole (fragmented or not) and binary frames as undefined', () => {
@@ -97,11 +106,11 @@ describe('realtime/connection (scripted socket)', () => {
     socket.open();
     clock.tick(500);
     expect(socket.pings).to.have.length(1);
-    socket.pings[0]();
+    firstPingWritten();
     clock.tick(500);
     expect(seen.failures).to.have.length(1);
-    expect(seen.failures[0].message).to.match(/no pong/);
-    expect(seen.failures[0].closeCode).to.equal(1006);
+    expect(seen.failures[0]!.message).to.match(/no pong/);
+    expect(seen.failures[0]!.closeCode).to.equal(1006);
   });
 
   it('waits for a ping still queued behind audio before holding its silence against the server', () => {
@@ -110,7 +119,7 @@ describe('realtime/connection (scripted socket)', () => {
     // The ping has not left (its write callback has not run): two more intervals pass.
     clock.tick(1000);
     expect(seen.failures).to.have.length(0);
-    socket.pings[0]();
+    firstPingWritten();
     clock.tick(500);
     expect(seen.failures).to.have.length(1);
   });
@@ -129,7 +138,7 @@ describe('realtime/connection (scripted socket)', () => {
   it('rests the heartbeat while it has paused the socket for a slow reader, and resumes it after', () => {
     socket.open();
     clock.tick(500);
-    socket.pings[0]();
+    firstPingWritten();
     connection.pause();
     connection.pause();
     expect(socket.paused).to.equal(true);
@@ -215,7 +224,7 @@ describe('realtime/connection (scripted socket)', () => {
       expect(error?.message).to.equal('the realtime connection is not open');
       socket.open();
       socket.emit('close', 4000);
-      expect(seen.failures[0].message).to.equal(
+      expect(seen.failures[0]?.message).to.equal(
         'the realtime connection closed unexpectedly (code 4000) before the session finished',
       );
     });
@@ -247,7 +256,7 @@ describe('realtime/connection (scripted socket)', () => {
     it('sends no ping while paused, and after a pause starts over with a fresh ping', () => {
       socket.open();
       clock.tick(500);
-      socket.pings[0]();
+      firstPingWritten();
       connection.pause();
       clock.tick(1500);
       expect(socket.pings).to.have.length(1);
@@ -260,7 +269,7 @@ describe('realtime/connection (scripted socket)', () => {
     it('does not hold a ping that failed to leave against the server', () => {
       socket.open();
       clock.tick(500);
-      socket.pings[0](new Error('write EPIPE'));
+      firstPingWritten(new Error('write EPIPE'));
       clock.tick(1500);
       expect(seen.failures).to.have.length(0);
     });

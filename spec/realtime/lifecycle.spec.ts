@@ -14,7 +14,7 @@ import { SonioxError, SonioxWebSocketError } from '../../lib/errors';
 import { inspect } from 'node:util';
 import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
-import { SECRET_KEY, rejection, until } from '../helpers';
+import { SECRET_KEY, frameText, rejection, until } from '../helpers';
 
 const PCM16 = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 } as const;
 
@@ -62,6 +62,12 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     return s;
   }
   const send = (ws: WebSocket, message: object) => ws.send(JSON.stringify(message));
+  /** The connection the peer took `index`th (the spec has made it connect). */
+  const connected = (index = 0): WebSocket => {
+    const ws = peers[index];
+    if (!ws) throw new Error(`no connection #${index} reached the peer`);
+    return ws;
+  };
 
   /** A TCP server that takes connections and never answers the upgrade; `url` points at it. */
   async function silentServer(): Promise<net.Socket[]> {
@@ -93,7 +99,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   it("1. 'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
     await peer((ws) =>
       ws.on('message', (data, isBinary) => {
-        if (!isBinary && data.toString() === '') {
+        if (!isBinary && frameText(data) === '') {
           send(ws, {
             tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }],
             final_audio_proc_ms: 100,
@@ -126,7 +132,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       s.on('error', (e: Error) => (failed = e));
       await s.connect();
       for (let i = 0; i < 5; i++) {
-        send(peers[0], { tokens: [{ text: ' x', is_final: false }] });
+        send(connected(), { tokens: [{ text: ' x', is_final: false }] });
         await new Promise((resolve) => setImmediate(resolve));
         await new Promise((resolve) => setImmediate(resolve));
         await clock.tickAsync(1000);
@@ -143,7 +149,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await s.connect();
       // More tokens than the readable side holds: the SDK pauses the socket, so pongs wait unread.
       for (let i = 0; i < 40; i++)
-        send(peers[0], {
+        send(connected(), {
           tokens: [{ text: ` w${i}`, is_final: true, start_ms: i * 10, end_ms: i * 10 + 5 }],
         });
       await until(() => s.readableLength >= 16);
@@ -173,7 +179,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     s.resume();
     await new Promise<void>((resolve) => s.write(Buffer.alloc(320), () => resolve()));
     await once(s, 'finished');
-    await until(() => peers[0].readyState === peers[0].CLOSED);
+    await until(() => connected().readyState === connected().CLOSED);
     const error = await settlesWithin(
       new Promise<Error | null | undefined>((resolve) => s.write(Buffer.alloc(320), resolve)),
     );
@@ -218,7 +224,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       const s = stream({ reconnect: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
       s.on('error', () => undefined);
       await s.connect();
-      await until(() => peers[0].readyState === peers[0].CLOSED);
+      await until(() => connected().readyState === connected().CLOSED);
       await new Promise((resolve) => setImmediate(resolve));
       const connecting = s.connect();
       const written = new Promise<Error | null | undefined>((resolve) =>
@@ -241,7 +247,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     const errors: Error[] = [];
     s.on('error', (e: Error) => errors.push(e));
     await s.connect();
-    await until(() => peers.length === 1 && peers[0].readyState === peers[0].CLOSED);
+    await until(() => peers.length === 1 && connected().readyState === connected().CLOSED);
     await new Promise((resolve) => setImmediate(resolve));
     const connecting = s.connect();
     connecting.catch(() => undefined);
@@ -256,7 +262,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       /cannot open the realtime session: Unexpected server response: 401/,
     );
     expect(events).to.have.length(1);
-    expect(events[0].error.closeCode).to.equal(1006);
+    expect(events[0]!.error.closeCode).to.equal(1006);
     // The rejection reported it: no 'error' event on top (a connect()-only caller must not crash).
     expect(errors).to.deep.equal([]);
     expect(s.destroyed).to.equal(true);
@@ -278,7 +284,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await s.connect();
       await until(() => errors.length === 1);
       expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
-      expect(errors[0].message).to.match(/malformed/);
+      expect(errors[0]!.message).to.match(/malformed/);
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(errors).to.have.length(1);
     });
@@ -320,7 +326,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     const s = stream();
     const tokens: RealtimeToken[] = [];
     await s.connect();
-    for await (const t of s) tokens.push(t as RealtimeToken);
+    for await (const t of s) tokens.push(t);
     expect(tokens.map((t) => t.text)).to.deep.equal(['Hello', ',', ' world', 'Hola, mundo']);
     expect(s.transcript).to.equal('Hello, world');
     expect(s.translation).to.equal('Hola, mundo');
@@ -357,10 +363,10 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await until(() => s.phase === 'reconnecting');
       s.end();
       await clock.tickAsync(1000);
-      await until(() => received.length === 2 && received[1].includes(''));
+      await until(() => received.length === 2 && received[1]!.includes(''));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(received[0].filter((f) => f === '')).to.have.length(0);
-      expect(received[1].slice(1)).to.deep.equal([640, '']);
+      expect(received[0]!.filter((f) => f === '')).to.have.length(0);
+      expect(received[1]!.slice(1)).to.deep.equal([640, '']);
     });
 
     it('12. backs off for the policy delay before reconnecting (fake timers), and replays audio written meanwhile after the kept audio', async () => {
@@ -380,10 +386,10 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(received).to.have.length(1);
       expect(reconnects).to.have.length(0);
       await clock.tickAsync(1);
-      await until(() => received.length === 2 && received[1].length === 3);
+      await until(() => received.length === 2 && received[1]!.length === 3);
       expect(reconnects.map((e) => e.attempt)).to.deep.equal([1]);
-      expect(JSON.parse(received[1][0] as string)).to.include({ audio_format: 'pcm_s16le' });
-      expect(received[1].slice(1)).to.deep.equal([320, 160]);
+      expect(JSON.parse(received[1]![0] as string)).to.include({ audio_format: 'pcm_s16le' });
+      expect(received[1]!.slice(1)).to.deep.equal([320, 160]);
       expect(s.audioBytesSent).to.equal(480);
     });
 
@@ -398,9 +404,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       s.write(Buffer.alloc(3200, 1));
       await until(() => reconnects.length === 1);
       // 3 200 bytes sent, none finalized, 640 kept: 2 560 bytes (80 ms of 16 kHz s16le) are lost.
-      expect(reconnects[0].unreplayedAudioMs).to.equal(80);
-      await until(() => received.length === 2 && received[1].length === 2);
-      expect(received[1][1]).to.equal(640);
+      expect(reconnects[0]!.unreplayedAudioMs).to.equal(80);
+      await until(() => received.length === 2 && received[1]!.length === 2);
+      expect(received[1]![1]).to.equal(640);
     });
 
     it('12. a drop while audio is still being written: the new session re-finalizes what was delivered, the reader gets it once, and the writes go on', async () => {
@@ -430,8 +436,8 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       const tokens: RealtimeToken[] = [];
       s.on('data', (t: RealtimeToken) => tokens.push(t));
       await s.connect();
-      peers[0].once('message', () =>
-        send(peers[0], {
+      connected().once('message', () =>
+        send(connected(), {
           tokens: [
             { text: 'good', is_final: true, start_ms: 0, end_ms: 10 },
             { text: ' mor', is_final: false, start_ms: 10, end_ms: 20 },
@@ -449,7 +455,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await once(s, 'finished');
       expect(reconnects.map((e) => [e.attempt, e.unreplayedAudioMs])).to.deep.equal([[1, 0]]);
       // Replayed from 5 ms (byte 160): the rest of the first chunk, the second, then the new one.
-      expect(received[1].slice(1)).to.deep.equal([480, 640, 640, '']);
+      expect(received[1]?.slice(1)).to.deep.equal([480, 640, 640, '']);
       expect(tokens.map((t) => [t.text, t.is_final, t.start_ms])).to.deep.equal([
         ['good', true, 0],
         [' mor', false, 10],
@@ -518,7 +524,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       s.write(Buffer.alloc(320, 1));
       await until(() => errors.length === 1);
       expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
-      expect(errors[0].message).to.match(
+      expect(errors[0]!.message).to.match(
         /cannot get an API key for the realtime session: key service down/,
       );
       // A write on the failed stream is refused with what failed it.
@@ -533,7 +539,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     it('refuses audio after end(), and end() twice is harmless; a container stream has no audio time', async () => {
       await peer((ws) =>
         ws.on('message', (data, isBinary) => {
-          if (!isBinary && data.toString() === '')
+          if (!isBinary && frameText(data) === '')
             send(ws, { tokens: [], finished: true, request_id: 'req-1' });
         }),
       );
@@ -562,7 +568,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       s.on('error', (e: Error) => errors.push(e));
       s.write(Buffer.alloc(2));
       await until(() => errors.length === 1);
-      expect(errors[0].message).to.match(/binary frame/);
+      expect(errors[0]!.message).to.match(/binary frame/);
       expect(s.phase).to.equal('failed');
       expect(await rejection(s.connect())).to.equal(errors[0]);
     });
@@ -622,7 +628,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     it('sends finalize with trailing_silence_ms only when given', async () => {
       const texts: string[] = [];
       await peer((ws) =>
-        ws.on('message', (data, isBinary) => !isBinary && texts.push(data.toString())),
+        ws.on('message', (data, isBinary) => !isBinary && texts.push(frameText(data))),
       );
       const s = stream();
       await s.connect();
@@ -640,8 +646,8 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await peer((ws) =>
         ws.on('message', (data, isBinary) => {
           if (isBinary) return;
-          texts.push(data.toString());
-          if (data.toString() === '') send(ws, { tokens: [], finished: true });
+          texts.push(frameText(data));
+          if (frameText(data) === '') send(ws, { tokens: [], finished: true });
         }),
       );
       const s = stream();

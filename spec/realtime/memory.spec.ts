@@ -66,7 +66,7 @@ describe('realtime/stream: memory and handles', function () {
     const tokens: RealtimeToken[] = [];
     let maxBuffered = 0;
     for await (const token of stream) {
-      tokens.push(token as RealtimeToken);
+      tokens.push(token);
       maxBuffered = Math.max(maxBuffered, stream.readableLength);
       if (tokens.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }

@@ -56,7 +56,7 @@ describe('realtime/stream (against a scripted peer)', () => {
     });
     await stream.connect();
     await until(() => frames.length === 1);
-    const start0 = JSON.parse(frames[0].text!);
+    const start0 = JSON.parse(frames[0]!.text!);
     expect(start0).to.deep.equal({
       audio_format: 'pcm_s16le',
       sample_rate: 16000,

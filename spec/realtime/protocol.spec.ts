@@ -8,6 +8,7 @@ import {
   isRawFormat,
   parseServerMessage,
   splitConfig,
+  type RealtimeStreamConfig,
 } from '../../lib/realtime/protocol';
 import type { RealtimeMessage } from '../../lib/types';
 
@@ -240,9 +241,13 @@ describe('realtime/protocol', () => {
     });
 
     it('leaves undefined fields out of the start message', () => {
-      expect(
-        splitConfig({ audio_format: 'auto', language_hints: undefined }, 'm').start,
-      ).to.deep.equal({ audio_format: 'auto', model: 'm' });
+      // The type has no room for an explicit undefined (exactOptionalPropertyTypes), but a
+      // JavaScript caller, or a TypeScript one without that option, can still pass one.
+      const config = {
+        audio_format: 'auto',
+        language_hints: undefined,
+      } as unknown as RealtimeStreamConfig;
+      expect(splitConfig(config, 'm').start).to.deep.equal({ audio_format: 'auto', model: 'm' });
     });
 
     it('refuses frames that are not JSON objects, and non-finite numbers JSON can still carry', () => {

@@ -11,7 +11,7 @@ import { clientFor, mock } from '../helpers';
 async function run(stream: RealtimeStream, pcm: Buffer): Promise<RealtimeToken[]> {
   const tokens: RealtimeToken[] = [];
   chunked(pcm).pipe(stream);
-  for await (const t of stream) tokens.push(t as RealtimeToken);
+  for await (const t of stream) tokens.push(t);
   return tokens;
 }
 
@@ -78,7 +78,7 @@ describe('realtime/reconnect', () => {
       stream.on('reconnect', (e: ReconnectEvent) => events.push(e));
       const tokens = await run(stream, audio.pcm);
       expect(events.map((e) => e.attempt)).to.deep.equal([1]);
-      expect(events[0].error.closeCode).to.equal(1006);
+      expect(events[0]!.error.closeCode).to.equal(1006);
       expect(tokens).to.deep.equal(expected);
       expect(stream.transcript).to.equal('good morning how are you');
       expect(server.state.hits['WS /transcribe-websocket']).to.equal(3);

@@ -13,7 +13,7 @@ import { SECRET_KEY, clientFor, mock, rejection } from '../helpers';
 function collect(stream: RealtimeStream): { tokens: RealtimeToken[]; done: Promise<void> } {
   const tokens: RealtimeToken[] = [];
   const done = (async () => {
-    for await (const token of stream) tokens.push(token as RealtimeToken);
+    for await (const token of stream) tokens.push(token);
   })();
   return { tokens, done };
 }
@@ -218,9 +218,9 @@ describe('realtime/stream (against the mock server)', () => {
         expect(errors).to.have.length(1);
         expect(errors[0]).to.be.instanceOf(SonioxWebSocketError);
         expect(errors[0]).to.include({ serverCode: code, retryable });
-        expect(errors[0].errorType).to.be.a('string');
-        expect(errors[0].requestId).to.be.a('string');
-        expect(stream.requestId).to.equal(errors[0].requestId);
+        expect(errors[0]!.errorType).to.be.a('string');
+        expect(errors[0]!.requestId).to.be.a('string');
+        expect(stream.requestId).to.equal(errors[0]!.requestId);
         client.close();
       });
     }

@@ -16,7 +16,7 @@ const tentative = (text: string, start_ms: number, end_ms: number): RealtimeToke
 });
 const result = (tokens: RealtimeToken[], final_audio_proc_ms?: number): RealtimeMessage => ({
   tokens,
-  final_audio_proc_ms,
+  ...(final_audio_proc_ms === undefined ? {} : { final_audio_proc_ms }),
 });
 const texts = (tokens: RealtimeToken[]) => tokens.map((t) => t.text);
 

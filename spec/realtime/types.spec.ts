@@ -41,7 +41,7 @@ export function compileOnly(stream: RealtimeStream): void {
 }
 
 describe('realtime types', () => {
-  it('sends extra fields as they are, after the typed ones, and iterates tokens typed', async () => {
+  it('sends extra fields as they are, after the typed ones, and iterates tokens typed', () => {
     const { start, options } = splitConfig(
       { audio_format: 'auto', extra: { brand_new_field: { a: 1 }, model: 'stt-rt-v9' } },
       'stt-rt-v5',

@@ -65,7 +65,7 @@ describe('resources/files', () => {
     expect(last).to.deep.equal({ loaded: 5 * 1024 * 1024 + 5, total: 5 * 1024 * 1024 + 5 });
     expect(events.length).to.be.at.least(5);
     for (let i = 1; i < events.length; i++) {
-      expect(events[i].loaded - events[i - 1].loaded).to.be.at.most(1024 * 1024 + 65536);
+      expect(events[i]!.loaded - events[i - 1]!.loaded).to.be.at.most(1024 * 1024 + 65536);
     }
     client.close();
   });
@@ -173,9 +173,10 @@ describe('resources/files', () => {
     const seen: string[] = [];
     for await (const f of client.files.iterate({ limit: 2 })) seen.push(f.id);
     expect(seen).to.have.members(ids);
-    await client.files.delete(ids[0]);
-    expect(await rejection(client.files.get(ids[0]))).to.be.instanceOf(SonioxNotFoundError);
-    const gone = await rejection(client.files.delete(ids[0]));
+    const first = ids[0]!;
+    await client.files.delete(first);
+    expect(await rejection(client.files.get(first))).to.be.instanceOf(SonioxNotFoundError);
+    const gone = await rejection(client.files.delete(first));
     expect((gone as SonioxNotFoundError).errorType).to.equal('file_not_found');
     client.close();
   });

@@ -98,7 +98,8 @@ describe('resources/transcriptions', () => {
         created.push(
           await client.transcriptions.create({ audio_url, client_reference_id: `n${i}` }),
         );
-      expect((await client.transcriptions.get(created[0].id)).id).to.equal(created[0].id);
+      const first = created[0]!;
+      expect((await client.transcriptions.get(first.id)).id).to.equal(first.id);
       const page = await client.transcriptions.list({ limit: 2 });
       expect(page.transcriptions).to.have.length(2);
       expect(page.next_page_cursor).to.be.a('string');
@@ -106,9 +107,9 @@ describe('resources/transcriptions', () => {
       for await (const t of client.transcriptions.iterate({ limit: 2 })) all.push(t.id);
       expect(all).to.have.members(created.map((t) => t.id));
       expect(server.state.hits['GET /v1/transcriptions']).to.equal(1 + 3);
-      await client.transcriptions.wait(created[0].id, { pollIntervalMs: 5 });
-      await client.transcriptions.delete(created[0].id);
-      expect(await rejection(client.transcriptions.get(created[0].id))).to.be.instanceOf(
+      await client.transcriptions.wait(first.id, { pollIntervalMs: 5 });
+      await client.transcriptions.delete(first.id);
+      expect(await rejection(client.transcriptions.get(first.id))).to.be.instanceOf(
         SonioxNotFoundError,
       );
       client.close();
@@ -179,7 +180,7 @@ describe('resources/transcriptions', () => {
       }
       expect(final.status).to.equal('completed');
       expect(statuses).to.deep.equal(['queued', 'processing', 'completed']);
-      const gaps = pollTimes.slice(1).map((at, i) => at - pollTimes[i]);
+      const gaps = pollTimes.slice(1).map((at, i) => at - pollTimes[i]!);
       expect(gaps).to.deep.equal([1000, 1500, 2000, 2000]);
       client.close();
     });

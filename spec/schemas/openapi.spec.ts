@@ -4,10 +4,16 @@ import path from 'node:path';
 import { requestSchemas, responseSchemas } from '../../lib/schemas';
 
 /**
- * Compares the SDK's own schemas with the OpenAPI document Soniox publishes, when a copy is
- * present beside the repository (../shared/reference). Responses: the SDK requires no field the
- * API does not promise, and accepts every type the API may send. Requests: the SDK requires
- * exactly what the API requires, and never sends a type the API would refuse.
+ * Compares the SDK's own schemas with the OpenAPI document Soniox publishes. Responses: the SDK
+ * requires no field the API does not promise, and accepts every type the API may send.
+ * Requests: the SDK requires exactly what the API requires, and never sends a type the API
+ * would refuse.
+ *
+ * The document is reference data kept beside the repository, not in it
+ * (`../shared/reference/soniox-openapi.json` from the clone's root): it is Soniox's, and it is
+ * the one file outside the repository that anything here reads. Locally, without it, this
+ * spec is skipped and says why; under CI=true its absence fails the run, because CI always
+ * provides it.
  */
 const OPENAPI = path.join(
   __dirname,
@@ -24,7 +30,7 @@ type Schema = Record<string, unknown>;
 describe('schemas vs the published OpenAPI document', function () {
   if (!fs.existsSync(OPENAPI)) {
     if (process.env.CI === 'true') {
-      // CI always has shared/ beside the clone: a missing document there is a broken setup, not a reason to skip.
+      // CI always provides the reference data beside the clone: its absence there is a broken setup, not a reason to skip.
       it('finds the OpenAPI reference document (CI)', () => {
         throw new Error(
           `missing ${OPENAPI}: CI must run with shared/reference beside the repository`,
@@ -43,7 +49,10 @@ describe('schemas vs the published OpenAPI document', function () {
 
   const resolve = (s: Schema): Schema => {
     const ref = s.$ref as string | undefined;
-    return ref ? resolve(components[ref.split('/').pop() as string]) : s;
+    if (!ref) return s;
+    const target = components[ref.split('/').pop() ?? ''];
+    if (!target) throw new Error(`${ref} names no schema of the document`);
+    return resolve(target);
   };
   const typesOf = (raw: Schema | undefined): Set<string> => {
     if (!raw) return new Set();
@@ -99,12 +108,12 @@ describe('schemas vs the published OpenAPI document', function () {
     it(`${name} agrees with ${theirsName} on required fields and types`, () => {
       const theirs = components[theirsName];
       expect(theirs, theirsName).to.be.an('object');
-      const ourRequired = ((ours as Schema).required ?? []) as string[];
-      const theirRequired = (theirs.required ?? []) as string[];
+      const ourRequired = (ours.required ?? []) as string[];
+      const theirRequired = (theirs!.required ?? []) as string[];
       if (direction === 'response') expect(theirRequired).to.include.members(ourRequired);
       else expect([...ourRequired].sort()).to.deep.equal([...theirRequired].sort());
-      const ourProps = ((ours as Schema).properties ?? {}) as Record<string, Schema>;
-      const theirProps = (theirs.properties ?? {}) as Record<string, Schema>;
+      const ourProps = (ours.properties ?? {}) as Record<string, Schema>;
+      const theirProps = (theirs!.properties ?? {}) as Record<string, Schema>;
       if (direction === 'request')
         expect(Object.keys(ourProps).sort()).to.deep.equal(Object.keys(theirProps).sort());
       for (const [prop, schema] of Object.entries(ourProps)) {
@@ -113,9 +122,10 @@ describe('schemas vs the published OpenAPI document', function () {
         const theirTypes = typesOf(theirProps[prop]);
         const ok =
           direction === 'response' ? covers(ourTypes, theirTypes) : covers(theirTypes, ourTypes);
-        expect(ok, `${name}.${prop}: ours ${[...ourTypes]} vs theirs ${[...theirTypes]}`).to.equal(
-          true,
-        );
+        expect(
+          ok,
+          `${name}.${prop}: ours ${[...ourTypes].join(',')} vs theirs ${[...theirTypes].join(',')}`,
+        ).to.equal(true);
       }
     });
   }

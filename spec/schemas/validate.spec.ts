@@ -24,7 +24,7 @@ describe('schemas/validate', () => {
 
   it('reports a root-level problem as (root)', () => {
     const issues = validate('listParams', 'nope');
-    expect(issues[0].field).to.equal('');
+    expect(issues[0]?.field).to.equal('');
     expect(describeIssues(issues)).to.match(/^\(root\): /);
   });
 

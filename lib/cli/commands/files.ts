@@ -37,7 +37,8 @@ export async function removeAll(
   what: string,
   remove: (id: string) => Promise<void>,
 ): Promise<void> {
-  let failed: unknown;
+  // Boxed, so that even a thrown `undefined` counts as a failure.
+  let failed: { error: unknown } | undefined;
   for (const id of ids) {
     try {
       await remove(id);
@@ -46,10 +47,10 @@ export async function removeAll(
       // Ctrl-C: stop here (main says "interrupted"); the ids not reached are not tried.
       if (ctx.interrupted) throw e;
       ctx.note(`could not delete ${what} ${id}: ${describe(e)}`);
-      failed = e;
+      failed = { error: e };
     }
   }
-  if (failed !== undefined) throw failed;
+  if (failed) throw failed.error;
 }
 
 function fileRows(files: SonioxFile[]): string[][] {

@@ -25,14 +25,14 @@ export function parseWsFaultFlag(flag: string): WsFault {
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const [key, raw = 'true'] = part.split('=');
+    const [key = '', raw = 'true'] = part.split('=');
     if (!WS_FAULT_FIELDS.includes(key))
       throw new Error(`unknown --ws-fault field "${key}" (known: ${WS_FAULT_FIELDS.join(', ')})`);
     fault[key] = raw === 'true' ? true : raw === 'false' ? false : Number(raw);
     if (typeof fault[key] === 'number' && Number.isNaN(fault[key]))
       throw new Error(`--ws-fault ${key} must be a number`);
   }
-  return fault as WsFault;
+  return fault;
 }
 
 /** Options of `soniox mock`. */

@@ -76,6 +76,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   if (source === '-') input = ctx.stdinSource();
   else {
     checkInputFile(source);
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the audio path the user gave
     input = fs.createReadStream(source);
   }
   const client = ctx.client();

@@ -73,7 +73,8 @@ export async function transcribe(
   const progress = progressFor(ctx);
   const created: Created = {};
   const started = Date.now();
-  let failure: unknown;
+  // Boxed, so that even a thrown `undefined` counts as a failure.
+  let failure: { error: unknown } | undefined;
   try {
     if (input !== undefined) {
       progress.status(
@@ -117,7 +118,7 @@ export async function transcribe(
     ctx.result(formatTranscript(transcript, flags.format), flags.out);
     if (flags.out !== undefined) progress.line(`wrote ${flags.out}`);
   } catch (e) {
-    failure = e;
+    failure = { error: e };
   } finally {
     progress.stop();
   }
@@ -125,7 +126,7 @@ export async function transcribe(
     ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
   await cleanUp(ctx, client, created, flags.keep === true, Math.min(flags.pollMs, 500));
   if (ctx.interrupted) throw new InterruptedError();
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure.error;
 }
 
 /** Adds `transcribe` to the program. */

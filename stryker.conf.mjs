@@ -1,0 +1,106 @@
+// Mutation testing (StrykerJS 9, outside `npm test`): one configuration, the target named by
+// STRYKER_TARGET (`npm run mutate -- <target>` sets it; see scripts/mutate.js). Each target pairs
+// the files it mutates with the specs that must kill their mutants. The command runner with a
+// narrowed mocha is used because Stryker 9's mocha runner does not load with mocha 12.
+const mocha = (timeout, bail, specs) =>
+  [
+    'node node_modules/mocha/bin/mocha.js --no-config',
+    '--require ts-node/register/transpile-only --extension ts',
+    `--timeout ${timeout} --reporter dot --exit${bail ? ' --bail' : ''}`,
+    ...specs,
+  ].join(' ');
+
+/** target -> what it mutates and the specs run against each mutant. */
+export const TARGETS = {
+  // The realtime pure parts, against their unit specs.
+  realtime: {
+    mutate: [
+      'lib/realtime/token-assembler.ts',
+      'lib/realtime/reconnect.ts',
+      'lib/realtime/protocol.ts',
+      'lib/realtime/connection.ts',
+    ],
+    command: mocha(5000, false, [
+      'spec/realtime/token-assembler.spec.ts',
+      'spec/realtime/protocol.spec.ts',
+      'spec/realtime/reconnect.spec.ts',
+      'spec/realtime/connection.spec.ts',
+    ]),
+  },
+  // The stream's phase machine: scripted peers, scripted sockets, the mock server.
+  stream: {
+    mutate: ['lib/realtime/stream.ts'],
+    timeoutMS: 8000,
+    command: mocha(3000, true, [
+      'spec/realtime/lifecycle.spec.ts',
+      'spec/realtime/backpressure.spec.ts',
+      'spec/realtime/stream.spec.ts',
+      'spec/realtime/peer.spec.ts',
+      'spec/realtime/reconnect.spec.ts',
+    ]),
+  },
+  // lib/http's pure parts: retry policy, error mapping, pagination, signal following.
+  http: {
+    mutate: [
+      'lib/http/retry.ts',
+      'lib/http/error-mapping.ts',
+      'lib/http/pagination.ts',
+      'lib/http/follow-signal.ts',
+    ],
+    command: mocha(5000, false, [
+      'spec/http/retry.spec.ts',
+      'spec/http/error-mapping.spec.ts',
+      'spec/http/pagination.spec.ts',
+      'spec/http/follow-signal.spec.ts',
+      'spec/http/api-errors.spec.ts',
+      'spec/errors.spec.ts',
+    ]),
+  },
+  // The upload path: multipart encoding and upload sources.
+  upload: {
+    mutate: ['lib/http/multipart.ts', 'lib/http/upload-source.ts'],
+    command: mocha(5000, true, [
+      'spec/http/multipart.spec.ts',
+      'spec/http/upload-source.spec.ts',
+      'spec/resources/files.spec.ts',
+      'spec/resources/upload-first-chunk.spec.ts',
+    ]),
+  },
+  // The axios wiring, against the over-the-wire specs.
+  transport: {
+    mutate: ['lib/http/transport.ts'],
+    command: mocha(5000, true, [
+      'spec/http/transport.spec.ts',
+      'spec/http/wire.spec.ts',
+      'spec/http/odd-2xx.spec.ts',
+      'spec/http/local-errors.spec.ts',
+      'spec/http/api-errors.spec.ts',
+      'spec/call-options.spec.ts',
+      'spec/resources/upload-first-chunk.spec.ts',
+      'spec/http/close.spec.ts',
+      'spec/http/transport-facts.spec.ts',
+    ]),
+  },
+};
+
+const name = process.env.STRYKER_TARGET ?? '';
+const target = TARGETS[name];
+if (!target) {
+  throw new Error(
+    `STRYKER_TARGET must be one of ${Object.keys(TARGETS).join(', ')} (got '${name}')`,
+  );
+}
+
+export default {
+  testRunner: 'command',
+  commandRunner: { command: target.command },
+  mutate: target.mutate,
+  coverageAnalysis: 'off',
+  concurrency: 2,
+  timeoutMS: target.timeoutMS ?? 10000,
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  tempDirName: `.stryker-tmp-${name}`,
+  ignorePatterns: ['dist', 'coverage', '.nyc_output', 'reports'],
+  cleanTempDir: 'always',
+};
