@@ -180,7 +180,10 @@ function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[]
     if (isRawFormat(format) || format === 'wav' || format === 'auto') return [];
     return [{ field: 'pacing', message: unpaceableMessage(`${format} audio`) }];
   }
-  const rate = (pacing as { bytesPerSecond?: unknown } | null)?.bytesPerSecond;
+  const rate: unknown =
+    typeof pacing === 'object' && pacing !== null
+      ? (pacing as Record<string, unknown>).bytesPerSecond
+      : undefined;
   if (typeof rate === 'number' && Number.isFinite(rate) && rate > 0) return [];
   return [
     {

@@ -623,7 +623,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
     const inband = this.options.markers === 'inband' && kind !== 'finished';
     const shown: RealtimeMarker | undefined = inband
-      ? Object.freeze({ marker: kind as RealtimeMarker['marker'] })
+      ? Object.freeze({ marker: kind })
       : undefined;
     const queued = new QueuedMarker(kind, message, shown);
     if (this.readableFlowing === null) {
@@ -660,7 +660,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private emitMarker(queued: QueuedMarker): void {
     if (queued.emitted) return;
     queued.emitted = true;
-    if (queued.kind === 'finished') this.emit('finished', queued.message as RealtimeMessage);
+    if (queued.kind === 'finished') this.emit('finished', queued.message);
     else this.emit(queued.kind);
   }
 

@@ -12,7 +12,7 @@ import { SonioxClient } from '../../lib/client';
 import type { RealtimeMarker } from '../../lib/realtime/markers';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
-import { SECRET_KEY } from '../helpers';
+import { SECRET_KEY, fixture } from '../helpers';
 import {
   onEndOfAudio,
   scriptedServer,
@@ -41,8 +41,8 @@ const EXPECTED = [
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('realtime markers in stream order (scripted server, slow readers)', () => {
+  const t = fixture();
   let server: ScriptedServer;
-  const cleanups: Array<() => unknown> = [];
   beforeEach(async () => {
     // Every frame at once, at end of audio: the reader is slower than the network by construction.
     server = await scriptedServer((ws) =>
@@ -55,17 +55,14 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
         sendJson(ws, { tokens: [tok(' bye', 900)], finished: true });
       }),
     );
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    await server.close();
+    t.defer(() => server.close());
   });
 
   function client(): SonioxClient {
     return new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
   }
   function track<S extends { destroy(): unknown }>(stream: S): S {
-    cleanups.push(() => stream.destroy());
+    t.defer(() => stream.destroy());
     return stream;
   }
   const open = () => track(client().realtime({ ...PCM16 }));

@@ -9,48 +9,37 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import sinon from 'sinon';
 import { SonioxClient } from '../../lib/client';
 import { SonioxValidationError } from '../../lib/errors';
 import { LEAD_MS, SLICE_MS } from '../../lib/realtime/pacer';
 import type { RealtimeStream, RealtimeStreamConfig } from '../../lib/realtime/stream';
-import { PCM, fixture } from '../audio';
-import { SECRET_KEY, until } from '../helpers';
+import { PCM, fixture as audioFixture } from '../audio';
+import { SECRET_KEY, fixture, until } from '../helpers';
 import { onEndOfAudio, scriptedServer, sendJson, type ScriptedServer } from './scripted-server';
 
 const RATE = 32_000; // 16 kHz s16le mono, bytes per second
 
 describe('realtime pacing (fake timers)', () => {
+  // Timers and Date are fake; file and socket I/O (and setImmediate, which until() turns on) stay real.
+  const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
   let server: ScriptedServer;
-  let clock: sinon.SinonFakeTimers | undefined;
   let tmp: string;
-  const cleanups: Array<() => unknown> = [];
   beforeEach(async () => {
     server = await scriptedServer((ws) =>
       onEndOfAudio(ws, () => sendJson(ws, { tokens: [], finished: true })),
     );
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pacing-'));
-  });
-  afterEach(async () => {
-    clock?.restore();
-    clock = undefined;
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    await server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    t.defer(() => server.close());
+    t.defer(() => fs.rmSync(tmp, { recursive: true, force: true }));
   });
 
   function open(config: RealtimeStreamConfig = {}): RealtimeStream {
     const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
     const stream = client.realtime(config);
     stream.resume();
-    cleanups.push(() => stream.destroy());
+    t.defer(() => stream.destroy());
     return stream;
   }
-  const fakeTime = () =>
-    (clock = sinon.useFakeTimers({
-      now: Date.now(),
-      toFake: ['setTimeout', 'clearTimeout', 'Date'],
-    }));
   /** Lets real I/O (file reads, socket writes) run between fake ticks. */
   const settle = async () => {
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -75,7 +64,7 @@ describe('realtime pacing (fake timers)', () => {
       maxLead = Math.max(maxLead, aheadMs);
       expect(aheadMs, `at ${wall} ms`).to.be.at.most(LEAD_MS + SLICE_MS + 2);
       expect(aheadMs, `behind at ${wall} ms`).to.be.at.least(0);
-      await clock!.tickAsync(SLICE_MS);
+      await t.clock.tickAsync(SLICE_MS);
       wall += SLICE_MS;
       if (wall > 60_000) throw new Error('never sent everything');
     }
@@ -84,8 +73,7 @@ describe('realtime pacing (fake timers)', () => {
   }
 
   it('paces a WAV file piped in with no option at its audio time, within the stated lead', async () => {
-    const audio = fixture('hello-world.wav');
-    fakeTime();
+    const audio = audioFixture('hello-world.wav');
     const stream = open();
     fs.createReadStream(audio.path).pipe(stream);
     const took = await followPace(stream, audio.wav.length, RATE);
@@ -94,9 +82,8 @@ describe('realtime pacing (fake timers)', () => {
   });
 
   it('paces a raw PCM file from the byte rate of its format, in slices of whole samples', async () => {
-    const audio = fixture('hello-world.wav');
+    const audio = audioFixture('hello-world.wav');
     const pcm = file('a.pcm', audio.pcm);
-    fakeTime();
     const stream = open({ ...PCM });
     fs.createReadStream(pcm).pipe(stream);
     await followPace(stream, audio.pcm.length, RATE);
@@ -104,7 +91,6 @@ describe('realtime pacing (fake timers)', () => {
   });
 
   it('never delays a live source (a stream that is not a file): a burst goes out at once', async () => {
-    fakeTime();
     const stream = open({ ...PCM });
     const live = new PassThrough();
     live.pipe(stream);
@@ -114,8 +100,7 @@ describe('realtime pacing (fake timers)', () => {
   });
 
   it('paces a Buffer source with pacing: true, and sends a file as read with pacing: false', async () => {
-    const audio = fixture('hello-world.wav');
-    fakeTime();
+    const audio = audioFixture('hello-world.wav');
     const paced = open({ ...PCM, pacing: true });
     Readable.from([audio.pcm]).pipe(paced);
     await followPace(paced, audio.pcm.length, RATE);
@@ -128,7 +113,6 @@ describe('realtime pacing (fake timers)', () => {
 
   it('keeps backpressure while pacing: the file is read only a buffer or two ahead of what was sent', async () => {
     const tenSeconds = file('long.pcm', Buffer.alloc(10 * RATE));
-    fakeTime();
     const stream = open({ ...PCM, highWaterMark: 16 * 1024 });
     const source = fs.createReadStream(tenSeconds, { highWaterMark: 16 * 1024 });
     source.pipe(stream);
@@ -136,13 +120,12 @@ describe('realtime pacing (fake timers)', () => {
     for (let i = 0; i < 5; i++) {
       await settle();
       expect(source.bytesRead - stream.audioBytesSent).to.be.at.most(3 * 16 * 1024);
-      await clock!.tickAsync(1000);
+      await t.clock.tickAsync(1000);
     }
     expect(stream.audioBytesSent).to.be.below(10 * RATE);
   });
 
   it('paces audio without a byte rate at the one given as pacing: { bytesPerSecond }', async () => {
-    fakeTime();
     const stream = open({ audio_format: 'mp3', pacing: { bytesPerSecond: 16_000 } });
     stream.end(Buffer.alloc(16_000 * 2));
     await followPace(stream, 32_000, 16_000);
@@ -150,7 +133,6 @@ describe('realtime pacing (fake timers)', () => {
 
   it('sends a compressed file piped in as read (no byte rate to pace it by), and says so', async () => {
     const mp3 = file('a.mp3', Buffer.alloc(64_000, 7));
-    fakeTime();
     const stream = open({ audio_format: 'mp3' });
     fs.createReadStream(mp3).pipe(stream);
     await until(() => stream.audioBytesSent === 64_000);
@@ -176,7 +158,6 @@ describe('realtime pacing (fake timers)', () => {
   });
 
   it('destroyed while a slice waits for its time: the write fails, no timer is left', async () => {
-    fakeTime();
     const stream = open({ ...PCM, pacing: true });
     const written = new Promise<Error | null | undefined>((resolve) =>
       stream.write(Buffer.alloc(5 * RATE), resolve),
@@ -184,6 +165,6 @@ describe('realtime pacing (fake timers)', () => {
     await until(() => stream.audioBytesSent > 0);
     stream.destroy();
     expect(await written).to.be.instanceOf(Error);
-    expect(clock!.countTimers()).to.equal(0);
+    expect(t.clock.countTimers()).to.equal(0);
   });
 });

@@ -48,6 +48,6 @@ export const sendJson = (ws: WebSocket, message: object): void => ws.send(JSON.s
 /** Runs `then` when the client's end-of-audio (an empty text frame) arrives. */
 export function onEndOfAudio(ws: WebSocket, then: () => void): void {
   ws.on('message', (data, isBinary) => {
-    if (!isBinary && data.toString() === '') then();
+    if (!isBinary && Buffer.isBuffer(data) && data.length === 0) then();
   });
 }
