@@ -68,6 +68,35 @@ export interface ConnectionTiming {
 
 const noop = (): void => undefined;
 
+/** HTTP answers to the upgrade worth another attempt: the server is busy or a proxy in front of it is. */
+const TRANSIENT_UPGRADE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Socket errors of a connection that may well succeed next time. */
+const TRANSIENT_SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * What a failed opening handshake says about the next attempt. ws reports an HTTP answer to the
+ * upgrade only in its message ("Unexpected server response: 503"); the status becomes
+ * serverCode. A 4xx about the key or the request will not change; a busy server or a refused,
+ * reset or timed-out connection may.
+ */
+export function handshakeFailure(error: Error): { serverCode?: number; retryable: boolean } {
+  const status = /^Unexpected server response: (\d{3})\b/.exec(error.message)?.[1];
+  if (status !== undefined)
+    return { serverCode: Number(status), retryable: TRANSIENT_UPGRADE_STATUS.has(Number(status)) };
+  const code = (error as NodeJS.ErrnoException).code;
+  const timedOut = /handshake has timed out/i.test(error.message);
+  return { retryable: timedOut || (code !== undefined && TRANSIENT_SOCKET_ERRORS.has(code)) };
+}
+
 /** One socket and its timers (see the file comment). */
 export class Connection {
   /** The socket's upgrade request holds the key in its headers: `#private` keeps it out of util.inspect. */
@@ -105,11 +134,12 @@ export class Connection {
     ws.on('error', (error: Error) => {
       const reason = redact(error.message, [key]);
       this.fail(
-        new SonioxWebSocketError(
-          this.opened
-            ? `the realtime connection failed: ${reason}`
-            : `cannot open the realtime session: ${reason}`,
-        ),
+        this.opened
+          ? new SonioxWebSocketError(`the realtime connection failed: ${reason}`)
+          : new SonioxWebSocketError(
+              `cannot open the realtime session: ${reason}`,
+              handshakeFailure(error),
+            ),
       );
     });
     ws.on('close', (code: number) =>

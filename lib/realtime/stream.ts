@@ -622,9 +622,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    */
   private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
     const inband = this.options.markers === 'inband' && kind !== 'finished';
-    const shown: RealtimeMarker | undefined = inband
-      ? Object.freeze({ marker: kind })
-      : undefined;
+    const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
     const queued = new QueuedMarker(kind, message, shown);
     if (this.readableFlowing === null) {
       this.emitMarker(queued);
@@ -668,8 +666,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
     const policy = this.options.reconnect;
+    // The first connection counts too: a busy server at the handshake is as transient as a drop.
     const resumable =
-      this.state === 'open' || this.state === 'finishing' || this.state === 'reconnecting';
+      this.state === 'open' ||
+      this.state === 'finishing' ||
+      this.state === 'reconnecting' ||
+      this.state === 'connecting';
     if (
       policy &&
       resumable &&
