@@ -104,6 +104,8 @@ export class Connection {
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
+  /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
+  private finishWait: { ms: number; onTimeout: () => void } | undefined;
   private paused = false;
   private awaitingPong = false;
   private pingLeft = false;
@@ -173,6 +175,8 @@ export class Connection {
     this.paused = true;
     this.awaitingPong = false;
     this.#ws.pause();
+    // Time we hold the socket for our reader is not the server's silence.
+    this.restartFinishDeadline();
   }
 
   /** Reads the socket again. */
@@ -180,13 +184,25 @@ export class Connection {
     if (!this.paused || this.retired) return;
     this.paused = false;
     this.#ws.resume();
+    this.restartFinishDeadline();
   }
 
-  /** Fails the connection unless `finished` arrives within `ms` (armed once end-of-audio is sent). */
+  /**
+   * Calls `onTimeout` once the server has been silent for `ms` after end-of-audio: counted from
+   * its last result frame (pongs only show it is alive, not that it is finishing), and not while
+   * the socket is paused for a slow reader.
+   */
   armFinishDeadline(ms: number, onTimeout: () => void): void {
     if (this.retired) return;
+    this.finishWait = { ms, onTimeout };
+    this.restartFinishDeadline();
+  }
+
+  private restartFinishDeadline(): void {
     clearTimeout(this.finishDeadline);
-    this.finishDeadline = setTimeout(onTimeout, ms);
+    this.finishDeadline = undefined;
+    if (!this.finishWait || this.paused || this.retired) return;
+    this.finishDeadline = setTimeout(this.finishWait.onTimeout, this.finishWait.ms);
   }
 
   /**
@@ -253,6 +269,7 @@ export class Connection {
 
   private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
     this.sawLife();
+    this.restartFinishDeadline();
     if (isBinary) return this.events.message(undefined);
     const text = Buffer.isBuffer(data)
       ? data.toString('utf8')
