@@ -90,5 +90,6 @@ export type {
   RealtimeStreamEvents,
   RealtimeMarker,
   RealtimeItem,
+  RealtimeUsage,
   MarkerDelivery,
 } from './realtime/stream';

@@ -81,6 +81,17 @@ export interface ReconnectEvent {
 }
 
 /**
+ * Audio the server has processed, in ms on the stream's clock (from final_audio_proc_ms and
+ * total_audio_proc_ms; after a reconnection, counted from the stream's start).
+ */
+export interface RealtimeUsage {
+  /** Audio finalized: its final tokens are out. */
+  finalMs: number;
+  /** Audio processed, finalized or not. */
+  totalMs: number;
+}
+
+/**
  * The events of a RealtimeStream and their arguments (a misspelt event name fails to compile).
  * `endpoint`, `finalized` and `finished` come in stream order: after the reader has taken every
  * token before them (while nobody reads the tokens yet, as they arrive).
@@ -91,7 +102,7 @@ export interface RealtimeStreamEvents<T extends RealtimeItem = RealtimeToken> {
   endpoint: [];
   finalized: [];
   reconnect: [event: ReconnectEvent];
-  finished: [message: RealtimeMessage];
+  finished: [message: RealtimeMessage, usage: RealtimeUsage];
   error: [error: Error];
   close: [];
   data: [item: T];
@@ -312,6 +323,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** Audio bytes sent so far. */
   get audioBytesSent(): number {
     return this.bytesSent;
+  }
+
+  /** Audio the server has processed so far: finalized (`finalMs`) and in all (`totalMs`). */
+  get audioProcessed(): RealtimeUsage {
+    return { finalMs: this.tokens.finalizedAudioMs, totalMs: this.tokens.processedAudioMs };
   }
 
   /** Audio the server has finalized, in ms from the stream start. */
@@ -658,7 +674,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private emitMarker(queued: QueuedMarker): void {
     if (queued.emitted) return;
     queued.emitted = true;
-    if (queued.kind === 'finished') this.emit('finished', queued.message);
+    if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
     else this.emit(queued.kind);
   }
 

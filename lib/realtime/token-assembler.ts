@@ -43,6 +43,7 @@ export class TokenAssembler {
   private replayedUpToMs: number | undefined;
   private joinPending = false;
   private finalizedMs = 0;
+  private processedMs = 0;
 
   /** Final text in the spoken language(s): translation tokens excluded. */
   get transcript(): string {
@@ -59,6 +60,11 @@ export class TokenAssembler {
     return this.finalizedMs;
   }
 
+  /** Audio the server has processed, finalized or not, in ms on the stream's clock. */
+  get processedAudioMs(): number {
+    return this.processedMs;
+  }
+
   /**
    * A new session resumes the stream: its timestamps count from `offsetMs`, and what it
    * finalizes again of the replayed audio is not delivered twice.
@@ -73,6 +79,9 @@ export class TokenAssembler {
   accept(message: RealtimeMessage): AssembledResult {
     if (typeof message.final_audio_proc_ms === 'number') {
       this.finalizedMs = Math.max(this.finalizedMs, this.offsetMs + message.final_audio_proc_ms);
+    }
+    if (typeof message.total_audio_proc_ms === 'number') {
+      this.processedMs = Math.max(this.processedMs, this.offsetMs + message.total_audio_proc_ms);
     }
     const tokens: RealtimeToken[] = [];
     const events: AssembledResult['events'] = [];
