@@ -91,5 +91,6 @@ export type {
   RealtimeMarker,
   RealtimeItem,
   RealtimeUsage,
+  TranslationPair,
   MarkerDelivery,
 } from './realtime/stream';

@@ -51,6 +51,7 @@ import {
 import { ResumeBuffer, msToBytes } from './reconnect';
 import { Pacer } from './pacer';
 import { TokenAssembler } from './token-assembler';
+import type { TranslationPair } from './translation';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
 export type {
@@ -61,6 +62,7 @@ export type {
 } from './connection';
 export { joinAfterResume } from './token-assembler';
 export type { RealtimeMarker, RealtimeItem, MarkerDelivery } from './markers';
+export type { TranslationPair } from './translation';
 export { isRealtimeMarker } from './markers';
 
 /** What the client gives every stream. */
@@ -304,9 +306,28 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.tokens.transcript;
   }
 
-  /** The final translation so far (translation tokens' text; empty without translation). */
+  /**
+   * The final translation so far, for one-way translation (empty without translation). With
+   * two-way translation it is empty: each direction is in `translations`, never glued together.
+   */
   get translation(): string {
-    return this.tokens.translation;
+    const config = this.start.translation as { type?: unknown } | undefined;
+    return config?.type === 'two_way' ? '' : this.tokens.translation;
+  }
+
+  /** The final translation so far per target language (`{ es: 'Buenos días' }`). */
+  get translations(): Record<string, string> {
+    return this.tokens.translations;
+  }
+
+  /** The final original text so far per spoken language (with language identification or translation). */
+  get originals(): Record<string, string> {
+    return this.tokens.originals;
+  }
+
+  /** The translated segments so far, each original with its translation, in the order spoken. */
+  get translationPairs(): TranslationPair[] {
+    return this.tokens.translationPairs;
   }
 
   /** Audio sent so far, in ms (raw formats; undefined for containers). */

@@ -6,6 +6,7 @@
 import type { RealtimeMessage, RealtimeToken } from '../types';
 import { specialToken } from './protocol';
 import { shiftToken } from './reconnect';
+import { TranslationBook, type TranslationPair } from './translation';
 
 /** What one server result becomes for the stream. */
 export interface AssembledResult {
@@ -36,7 +37,7 @@ const isTranslation = (token: RealtimeToken): boolean => token.translation_statu
 /** Assembles the tokens of one stream across its sessions (see the file comment). */
 export class TokenAssembler {
   private original = '';
-  private translated = '';
+  private readonly book = new TranslationBook();
   private offsetMs = 0;
   private lastFinalEndMs = -Infinity;
   /** After a resume: finals ending at or before this were delivered by an earlier session. */
@@ -50,9 +51,24 @@ export class TokenAssembler {
     return this.original;
   }
 
-  /** Final text of translation tokens (empty without translation). */
+  /** Final translation text when all of it is in one target language (empty without translation, or with two). */
   get translation(): string {
-    return this.translated;
+    return this.book.translation;
+  }
+
+  /** Final translation per target language. */
+  get translations(): Record<string, string> {
+    return this.book.translations;
+  }
+
+  /** Final text per spoken language. */
+  get originals(): Record<string, string> {
+    return this.book.originals;
+  }
+
+  /** Translated segments, each with the original it translates. */
+  get translationPairs(): TranslationPair[] {
+    return this.book.pairs;
   }
 
   /** Audio the server has finalized, in ms on the stream's clock. */
@@ -118,10 +134,8 @@ export class TokenAssembler {
   }
 
   private recordFinal(token: RealtimeToken): void {
-    if (isTranslation(token)) {
-      this.translated += token.text;
-      return;
-    }
+    this.book.accept(token);
+    if (isTranslation(token)) return;
     this.original += token.text;
     this.joinPending = false;
     if (token.end_ms !== undefined)
