@@ -98,4 +98,9 @@ export type {
   RealtimeSocketOptions,
   RealtimeSocketData,
   RealtimeStreamEvents,
+  RealtimeMarker,
+  RealtimeItem,
+  RealtimeUsage,
+  TranslationPair,
+  MarkerDelivery,
 } from './realtime/stream';
