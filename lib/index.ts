@@ -29,6 +29,8 @@ export {
   SonioxServerError,
   SonioxConnectionError,
   SonioxUploadNotRetryableError,
+  SonioxOutcomeUnknownError,
+  SonioxResponseError,
   SonioxUploadError,
   SonioxHookError,
   SonioxTimeoutError,
@@ -96,4 +98,9 @@ export type {
   RealtimeSocketOptions,
   RealtimeSocketData,
   RealtimeStreamEvents,
+  RealtimeMarker,
+  RealtimeItem,
+  RealtimeUsage,
+  TranslationPair,
+  MarkerDelivery,
 } from './realtime/stream';
