@@ -1,0 +1,5 @@
+/** Pure helpers over transcript tokens (async and realtime): segments, utterances, translation, subtitles, text. */
+export * from './tokens';
+export * from './segments';
+export * from './translation';
+export * from './utterances';
