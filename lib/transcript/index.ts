@@ -3,3 +3,5 @@ export * from './tokens';
 export * from './segments';
 export * from './translation';
 export * from './utterances';
+export * from './subtitles';
+export * from './text';

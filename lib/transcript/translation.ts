@@ -5,7 +5,7 @@
  * text and the text per target language separately, so no string mixes two languages by
  * accident of concatenation.
  */
-import { isOfKind, segmentOf, segments, type Segment } from './segments';
+import { segmentOf, segments, type Segment } from './segments';
 import { isNonFinal, isSpecialToken, isTranslationToken, type TokenLike } from './tokens';
 
 /** A run of spoken words and its translation; a run not to be translated has none. */
@@ -81,9 +81,4 @@ export function splitTranslation(tokens: readonly TokenLike[]): TranslationTexts
     originalByLanguage: byLanguage(spoken),
     translations: byLanguage(segments(tokens, { kind: 'translation' })),
   };
-}
-
-/** Whether any token is a final translation. */
-export function hasTranslation(tokens: readonly TokenLike[]): boolean {
-  return tokens.some((t) => isOfKind(t, 'translation'));
 }

@@ -24,7 +24,7 @@ import { checkInputFile, describe, InterruptedError, type Context } from '../con
 import { Pacer } from '../pacer';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
 import { Progress } from '../render/progress';
-import { wordsOf } from '../render/subtitles';
+import { wordsOf } from '../../transcript';
 import { bytes, table } from '../render/table';
 
 /** Options of `soniox demo`. */
