@@ -9,6 +9,8 @@ import {
   type UtteranceInput,
 } from '../../lib/transcript';
 import type { RealtimeToken } from '../../lib/types';
+import { fixture as audioFixture } from '../audio';
+import { fixture, until } from '../helpers';
 import { END, FIN, said, translated, TWO_WAY } from './tokens';
 
 /** What a voice agent reads of an utterance. */
@@ -162,5 +164,30 @@ describe('transcript: utterance buffer', () => {
       }),
     );
     expect(out.map((u) => u.text)).to.deep.equal(['Good morning.', 'Hola amigo', 'Tail']);
+  });
+
+  describe('on a realtime stream', () => {
+    const t = fixture({ mock: { realtimePacing: false } });
+
+    it("fed by the stream's result messages, yields the utterance at the server's <fin>", async () => {
+      const audio = audioFixture('hello-world.wav');
+      const stream = t.client.realtime({
+        audio_format: 'pcm_s16le',
+        sample_rate: 16000,
+        num_channels: 1,
+      });
+      t.defer(() => stream.destroy());
+      const buffer = new UtteranceBuffer();
+      const got: Utterance[] = [];
+      stream.on('result', (m) => m.tokens.forEach((token) => got.push(...buffer.push(token))));
+      stream.resume();
+      stream.write(audio.pcm);
+      stream.finalize();
+      await until(() => got.length > 0, 10_000);
+      expect(got.map((u) => [u.text, u.end])).to.deep.equal([[audio.text, 'finalized']]);
+      stream.end();
+      await new Promise((resolve) => stream.once('end', resolve));
+      expect(buffer.flush()).to.deep.equal([]);
+    });
   });
 });
