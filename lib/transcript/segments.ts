@@ -69,8 +69,13 @@ export function segmentOf<T extends TokenLike>(
     .join('')
     .trim();
   if (text === '') return undefined;
-  const starts = tokens.flatMap((t) => (t.start_ms === undefined ? [] : [t.start_ms]));
-  const ends = tokens.flatMap((t) => (t.end_ms === undefined ? [] : [t.end_ms]));
+  // A loop, not Math.min(...list): a long transcript exceeds the engine's argument limit.
+  let start: number | undefined;
+  let end: number | undefined;
+  for (const t of tokens) {
+    if (t.start_ms !== undefined) start = Math.min(start ?? t.start_ms, t.start_ms);
+    if (t.end_ms !== undefined) end = Math.max(end ?? t.end_ms, t.end_ms);
+  }
   const speaker = common(tokens, (t) => present(t.speaker));
   const language = common(tokens, (t) => present(t.language));
   const source =
@@ -78,8 +83,8 @@ export function segmentOf<T extends TokenLike>(
   return {
     kind,
     text,
-    ...(starts.length ? { start_ms: Math.min(...starts) } : {}),
-    ...(ends.length ? { end_ms: Math.max(...ends) } : {}),
+    ...(start !== undefined ? { start_ms: start } : {}),
+    ...(end !== undefined ? { end_ms: end } : {}),
     ...(speaker !== undefined ? { speaker } : {}),
     ...(language !== undefined ? { language } : {}),
     ...(source !== undefined ? { source_language: source } : {}),

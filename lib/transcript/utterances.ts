@@ -119,7 +119,9 @@ function pushUtterance(done: Utterance[], tokens: RealtimeToken[], end: Utteranc
   const byLanguage = new Map<string, string[]>();
   for (const part of segments(tokens, { kind: 'translation', by: ['language'] })) {
     const language = part.language ?? '';
-    byLanguage.set(language, [...(byLanguage.get(language) ?? []), part.text]);
+    const texts = byLanguage.get(language) ?? [];
+    texts.push(part.text);
+    byLanguage.set(language, texts);
   }
   done.push({
     text: whole.text,

@@ -109,3 +109,15 @@ describe('transcript: segments', () => {
     expect(segments([{ text: ' ', start_ms: 0, end_ms: 10 }, END])).to.deep.equal([]);
   });
 });
+
+describe('transcript: segments of a long transcript', () => {
+  it('handles a transcript of 300 000 tokens in one segment (no argument-count limits)', () => {
+    const tokens = Array.from({ length: 300_000 }, (_, i) => ({
+      text: ' w',
+      start_ms: i * 10,
+      end_ms: i * 10 + 5,
+    }));
+    const [whole] = segments(tokens, { by: [] });
+    expect(whole).to.include({ start_ms: 0, end_ms: 2_999_995 });
+  });
+});
