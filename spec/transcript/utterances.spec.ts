@@ -186,7 +186,7 @@ describe('transcript: utterance buffer', () => {
       await until(() => got.length > 0, 10_000);
       expect(got.map((u) => [u.text, u.end])).to.deep.equal([[audio.text, 'finalized']]);
       stream.end();
-      await new Promise((resolve) => stream.once('end', resolve));
+      await new Promise<void>((resolve) => stream.once('end', () => resolve()));
       expect(buffer.flush()).to.deep.equal([]);
     });
   });
