@@ -5,8 +5,13 @@
  * cue also ends at a change of speaker, after a sentence end, and before a pause of `pauseMs`.
  * Translation tokens (no timings), non-final and special tokens are left out. `CueBuilder` does
  * the same one token at a time, for live subtitles.
+ *
+ * With `translation: 'es'` the subtitles are the Spanish track instead: each translation into
+ * Spanish timed by the words it translates (its words spread over that time by their length),
+ * plus the words spoken in Spanish as they were said; never two languages in one file.
  */
 import { isNonFinal, isSpecialToken, isTranslationToken, present, type TokenLike } from './tokens';
+import { pairTranslations } from './translation';
 
 /** Default longest cue line, in characters (a common subtitle guideline). */
 export const MAX_LINE = 42;
@@ -25,6 +30,11 @@ export interface SubtitleOptions {
   pauseMs?: number;
   /** Label cues with their speaker (`Speaker 1: `, WebVTT `<v Speaker 1>`); default true. */
   speakerLabels?: boolean;
+  /**
+   * `toSrt`/`toVtt` only: the track in this language (a translation target): translations into
+   * it timed by their originals, and the words spoken in it.
+   */
+  translation?: string;
 }
 
 /** A word with its timing. */
@@ -170,6 +180,39 @@ export function wordsOf(tokens: readonly TokenLike[]): TimedWord[] {
   return last ? [...words, last] : words;
 }
 
+/** Words of `text` spread over [start, end] by their length (a translation has no timings). */
+function spreadWords(
+  text: string,
+  start: number,
+  end: number,
+  speaker: string | undefined,
+): TimedWord[] {
+  const parts = text.split(/\s+/).filter(Boolean);
+  const total = parts.reduce((n, w) => n + w.length + 1, 0);
+  let at = 0;
+  return parts.map((part) => {
+    const from = start + ((end - start) * at) / total;
+    at += part.length + 1;
+    return {
+      text: part,
+      start_ms: Math.round(from),
+      end_ms: Math.round(start + ((end - start) * at) / total),
+      ...(speaker ? { speaker } : {}),
+    };
+  });
+}
+
+/** The words of the `language` track (see the file comment). */
+export function translationWordsOf(tokens: readonly TokenLike[], language: string): TimedWord[] {
+  return pairTranslations(tokens).flatMap(({ original, translation }) => {
+    if (translation?.language === language) {
+      if (original?.start_ms === undefined || original.end_ms === undefined) return [];
+      return spreadWords(translation.text, original.start_ms, original.end_ms, translation.speaker);
+    }
+    return original ? wordsOf(original.tokens.filter((t) => t.language === language)) : [];
+  });
+}
+
 /** Groups words into cues (see the file comment). */
 export function cuesOf(words: readonly TimedWord[], options: SubtitleOptions = {}): Cue[] {
   const grouper = new CueGrouper(options);
@@ -222,9 +265,11 @@ function subtitles(
   format: SubtitleFormat,
   options: SubtitleOptions,
 ): string {
-  const cues = cuesOf(wordsOf(tokens), options).map((cue, i) =>
-    formatCue(cue, i + 1, format, options),
-  );
+  const words =
+    options.translation === undefined
+      ? wordsOf(tokens)
+      : translationWordsOf(tokens, options.translation);
+  const cues = cuesOf(words, options).map((cue, i) => formatCue(cue, i + 1, format, options));
   return subtitleHeader(format) + cues.join('\n');
 }
 

@@ -186,4 +186,42 @@ describe('transcript: subtitles and text', () => {
     expect(tokensText(TWO_WAY)).to.equal('Speaker 1: Good morning.\nSpeaker 2: Hola amigo');
     expect(tokensText(TWO_WAY, { speakerLabels: false })).to.equal('Good morning.\nHola amigo');
   });
+
+  it('translation subtitles: one language per file, each translation timed by the words it translates', () => {
+    expect(toSrt(TWO_WAY, { translation: 'es' })).to.equal(
+      '1\n00:00:00,120 --> 00:00:00,620\nSpeaker 1: Buenos días.\n\n' +
+        '2\n00:00:02,000 --> 00:00:02,700\nSpeaker 2: Hola amigo\n',
+    );
+    expect(toVtt(TWO_WAY, { translation: 'en' })).to.equal(
+      'WEBVTT\n\n1\n00:00:00,120 --> 00:00:00,620\n<v Speaker 1>Good morning.\n\n'.replace(
+        /,/g,
+        '.',
+      ) + '2\n00:00:02.000 --> 00:00:02.700\n<v Speaker 2>Hello friend\n',
+    );
+  });
+
+  it('a long translation is spread over its original time, in cues within the limits', () => {
+    const tokens: TranscriptToken[] = [
+      ...speech('uno dos tres cuatro cinco seis siete ocho').map((t) => ({
+        ...t,
+        language: 'es',
+        translation_status: 'original' as const,
+      })),
+      {
+        text: 'one two three four five six seven eight',
+        language: 'en',
+        translation_status: 'translation',
+        source_language: 'es',
+      },
+    ];
+    const srt = toSrt(tokens, { translation: 'en', maxLineChars: 16 });
+    const blocks = srt.trimEnd().split('\n\n');
+    expect(blocks.map((b) => b.split('\n')[2])).to.deep.equal([
+      'one two three',
+      'four five six',
+      'seven eight',
+    ]);
+    expect(blocks[0]).to.match(/^1\n00:00:00,000 --> /);
+    expect(blocks[2]).to.match(/ --> 00:00:03,[0-9]{3}\n/);
+  });
 });
