@@ -14,6 +14,12 @@ import { Transcriptions, checkWaitOptions, type WaitOptions } from './resources/
 import { rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
+import {
+  transcribeMany,
+  type BatchResult,
+  type BatchSource,
+  type TranscribeManyOptions,
+} from './batch';
 import type { CreateTranscriptionParams, Transcript, Transcription } from './types';
 
 /** What `transcribe` can start from: local audio, a public URL, or an uploaded file. */
@@ -190,6 +196,19 @@ export class SonioxClient {
       // reports through onCleanupError. Otherwise the flow's result waits for its cleanup.
       if (outcome === 'ok' || !signal?.aborted) await cleaning;
     }
+  }
+
+  /**
+   * Transcribes many inputs (paths, Buffers, `{ audio_url }`), pulled lazily from an iterable or
+   * async iterable, `concurrency` at a time, waiting on the account's quotas, cleaning up as it
+   * goes; with a `journal`, a stopped batch resumes where it was and creates nothing twice.
+   * Yields one result per input in completion order; throws SonioxValidationError for bad options.
+   */
+  transcribeMany<S extends BatchSource>(
+    sources: Iterable<S> | AsyncIterable<S>,
+    options: TranscribeManyOptions = {},
+  ): AsyncGenerator<BatchResult<S>, void, undefined> {
+    return transcribeMany(this, sources, options);
   }
 
   /**
