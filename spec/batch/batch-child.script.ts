@@ -17,7 +17,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => controller.abort());
   // A generator: the inputs are listed lazily, as a real folder walk would.
   function* inputs(): Generator<string> {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the spec's temporary folder
     for (const name of fs.readdirSync(dir as string).sort()) yield path.join(dir as string, name);
   }
   try {
