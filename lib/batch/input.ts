@@ -7,6 +7,7 @@
  * loses nothing (the next run fetches it again) and creates nothing twice.
  */
 import {
+  SonioxConnectionError,
   SonioxError,
   SonioxNotFoundError,
   SonioxRateLimitError,
@@ -184,7 +185,14 @@ async function reachCreated(
       { ...ctx.createParams, ...source, client_reference_id: reference },
       { signal },
     ),
-  );
+  ).catch(async (error: unknown) => {
+    // Cut off after it was sent (never retried: it may have billed): the server may have the
+    // job. Found by its reference, it is used; else the input fails and nothing was created.
+    if (signal.aborted || !(error instanceof SonioxConnectionError)) throw error;
+    const found = await findTranscriptionByReference(ctx.transcriptions, reference, signal);
+    if (!found) throw error;
+    return found;
+  });
   held.transcriptionId = created.id;
   held.creating = undefined;
   ctx.journal?.write({ event: 'created', hash, transcription_id: created.id });

@@ -138,6 +138,18 @@ describe('client.transcribeMany with a journal', () => {
     expect(t.server.state.files.has(orphan.id)).to.equal(false);
   });
 
+  it('uploads an input journaled as started when the server has no file with its reference', async () => {
+    const [content] = buffers(1);
+    const j = Journal.open(journal);
+    j.write({ event: 'started', hash: sha256(content!) });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([content!], { journal, pollIntervalMs: 5 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['done']);
+    expect(t.server.state.hits[UPLOAD]).to.equal(1);
+  });
+
   it('waits on the job of an input journaled as created, creating nothing', async () => {
     const [source] = urls(1);
     const existing = await t.client.transcriptions.create({ audio_url: source!.audio_url });

@@ -232,3 +232,133 @@ describe('client.transcribeMany', () => {
     });
   });
 });
+
+describe('client.transcribeMany: edges', () => {
+  const t = fixture();
+
+  it('refuses sources that are not an iterable (a lone path string included)', () => {
+    for (const bad of [42, null, 'one.wav', { audio_url: 'https://a.example/x.wav' }]) {
+      expect(() => t.client.transcribeMany(bad as never)).to.throw(SonioxValidationError);
+    }
+  });
+
+  it('refuses each malformed option by name', () => {
+    for (const [field, bad] of [
+      ['journal', { journal: '' }],
+      ['total', { total: -1 }],
+      ['cleanup', { cleanup: 'yes' }],
+      ['onProgress', { onProgress: 'log' }],
+      ['quotaWaitMs', { quotaWaitMs: 0 }],
+      ['pollIntervalMs', { pollIntervalMs: 0 }],
+    ] as const) {
+      const error = (() => {
+        try {
+          t.client.transcribeMany([], bad as never);
+        } catch (e) {
+          return e as SonioxValidationError;
+        }
+        throw new Error(`accepted ${field}`);
+      })();
+      expect(error).to.be.instanceOf(SonioxValidationError);
+      expect(error.issues.map((i) => i.field)).to.include(field);
+    }
+  });
+
+  it('fails an input of the wrong type and goes on with the next', async () => {
+    const results = await collect(
+      t.client.transcribeMany([42 as never, ...urls(1)], { pollIntervalMs: 5, concurrency: 1 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['failed', 'done']);
+    expect(results[0]?.status === 'failed' && results[0].error).to.be.instanceOf(
+      SonioxValidationError,
+    );
+  });
+
+  it('goes on when onProgress throws', async () => {
+    const results = await collect(
+      t.client.transcribeMany(urls(2), {
+        pollIntervalMs: 5,
+        onProgress: () => {
+          throw new Error('renderer bug');
+        },
+      }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['done', 'done']);
+  });
+
+  it('deletes the work of inputs whose results were never taken when the caller leaves the loop', async () => {
+    for await (const result of t.client.transcribeMany(urls(4), {
+      concurrency: 4,
+      pollIntervalMs: 5,
+    })) {
+      expect(result.status).to.equal('done');
+      break;
+    }
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('uses the job of a create cut off after the server made it, found by its reference', async () => {
+    t.server.setFaults({
+      http: [{ route: 'POST /v1/transcriptions', reset: 'after-handler', times: 1 }],
+    });
+    const results = await collect(t.client.transcribeMany(urls(1), { pollIntervalMs: 5 }));
+    expect(results.map((r) => r.status)).to.deep.equal(['done']);
+    expect(t.server.state.hits[CREATE]).to.equal(1);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('fails the input when a cut-off create left no job, creating nothing', async () => {
+    t.server.setFaults({
+      http: [{ route: 'POST /v1/transcriptions', reset: 'before', times: 1 }],
+    });
+    const client = t.clientWith({ maxRetries: 0 });
+    const results = await collect(client.transcribeMany(urls(1), { pollIntervalMs: 5 }));
+    expect(results.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('finishes a batch when a cleanup delete fails', async () => {
+    t.server.setFaults({ http: [{ route: 'DELETE /v1/transcriptions/:id', status: 500 }] });
+    const results = await collect(t.client.transcribeMany(buffers(2), { pollIntervalMs: 5 }));
+    expect(results.map((r) => r.status)).to.deep.equal(['done', 'done']);
+  });
+});
+
+describe('client.transcribeMany: quota waits, more (fake clock)', () => {
+  const q = fixture({
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+    client: { maxRetries: 0 },
+  });
+
+  it('honours a Retry-After longer than the transport would wait, and longer than its own backoff', async () => {
+    q.server.setFaults({
+      http: [{ route: 'POST /v1/transcriptions', status: 429, retryAfter: 5, times: 1 }],
+    });
+    // Past its cap the transport fails at once with the server's wait: the batch waits it out.
+    const client = q.clientWith({ maxRetries: 3, retry: { maxRetryAfterMs: 1_000 } });
+    const results: unknown[] = [];
+    const run = (async () => {
+      for await (const r of client.transcribeMany(urls(1))) results.push(r);
+    })();
+    await until(() => (q.server.state.hits[CREATE] ?? 0) === 1);
+    await drive(q.clock, 4_500);
+    expect(q.server.state.hits[CREATE]).to.equal(1);
+    await drive(q.clock, 60_000, () => results.length === 1);
+    await run;
+    expect(q.server.state.hits[CREATE]).to.equal(2);
+  });
+
+  it('rejects with SonioxAbortError when aborted during a quota wait', async () => {
+    const release = occupyPending(q.server, 100);
+    const controller = new AbortController();
+    const run = collect(
+      q.client.transcribeMany(urls(2), { signal: controller.signal, concurrency: 2 }),
+    );
+    await until(() => (q.server.state.hits[CREATE] ?? 0) >= 2);
+    await drive(q.clock, 500);
+    controller.abort();
+    expect(await rejection(run)).to.be.instanceOf(SonioxAbortError);
+    release();
+    expect(q.server.state.transcriptions.size).to.equal(0);
+  });
+});
