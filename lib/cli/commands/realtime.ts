@@ -18,7 +18,6 @@ import {
 } from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
-import { Pacer, rawByteRate } from '../pacer';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
 
 /** Options of `soniox realtime`. */
@@ -54,11 +53,13 @@ export function sinkFor(ctx: Context, outputFormat: RealtimeFlags['outputFormat'
 
 /** The stream configuration the flags ask for. */
 export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): RealtimeStreamConfig {
-  const config: RealtimeStreamConfig = {
+  // The format comes from a flag, so its rate and channels are checked at run time: the SDK
+  // names a raw format's missing --rate / --channels as a usage error before connecting.
+  const config = {
     audio_format: flags.format as RealtimeAudioFormat,
     tokens: flags.final ? 'final' : 'all',
     signal,
-  };
+  } as RealtimeStreamConfig;
   if (flags.rate !== undefined) config.sample_rate = flags.rate;
   if (flags.channels !== undefined) config.num_channels = flags.channels;
   if (flags.model) config.model = flags.model;
@@ -81,7 +82,12 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     input = fs.createReadStream(source);
   }
   const client = ctx.client();
-  const stream = client.realtime(realtimeConfig(flags, ctx.signal));
+  const config = realtimeConfig(flags, ctx.signal);
+  // The stream paces a file by itself; a piped file on stdin is paced too when its format has a byte rate.
+  if (flags.pacing === false) config.pacing = false;
+  else if (source === '-' && (flags.format === 'wav' || RAW_AUDIO_FORMATS.includes(flags.format)))
+    config.pacing = true;
+  const stream = client.realtime(config);
   const sink = sinkFor(ctx, flags.outputFormat);
   let requestLogged = false;
   stream.on('result', (message) => {
@@ -94,13 +100,6 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   stream.on('reconnect', (e) => {
     if (ctx.chatty) ctx.note(`reconnecting (attempt ${e.attempt}): ${e.error.message}`);
   });
-  const pacer =
-    flags.pacing === false
-      ? undefined
-      : new Pacer(
-          rawByteRate(flags.format, flags.rate, flags.channels),
-          ['auto', 'wav'].includes(flags.format),
-        );
   const tokens = new Writable({
     objectMode: true,
     write(token: RealtimeToken, _encoding, done) {
@@ -109,18 +108,18 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     },
   });
   try {
-    await (pacer ? pipeline(input, pacer, stream, tokens) : pipeline(input, stream, tokens));
+    await pipeline(input, stream, tokens);
   } catch (e) {
     sink.end();
     if (source !== '-') input.destroy();
     if (ctx.interrupted) {
-      ctx.note('interrupted');
+      if (!ctx.outputClosed) ctx.note('interrupted');
       throw new InterruptedError();
     }
     throw e;
   }
   sink.end();
-  if (pacer && pacer.rate === undefined)
+  if (source !== '-' && flags.pacing !== false && stream.pacingRate === undefined)
     ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
