@@ -7,6 +7,15 @@
 export { SonioxClient } from './client';
 export type { TranscribeOptions, TranscribeSource, CleanupTarget, CleanupEvent } from './client';
 export type {
+  BatchSource,
+  TranscribeManyOptions,
+  BatchResult,
+  BatchDone,
+  BatchSkipped,
+  BatchFailed,
+  BatchProgress,
+} from './batch';
+export type {
   SonioxClientOptions,
   SonioxRegion,
   RequestEvent,
