@@ -8,6 +8,7 @@ import { SonioxConfigError } from './errors';
 import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './http/retry';
+import { unknownOption } from './suggest';
 
 /** Regions with their own hosts; a project's keys only work in its region. */
 export type SonioxRegion = 'us' | 'eu' | 'jp';
@@ -58,6 +59,11 @@ export interface SonioxClientOptions {
   maxFreeSockets?: number | undefined;
   /** Idle socket lifetime in ms; keep it below the server's keep-alive timeout (default 4 000). */
   freeSocketTimeoutMs?: number | undefined;
+  /**
+   * Pace the client's calls to the rate the server allows (default true): after a 429, calls
+   * queue for a rate learned from the 429s instead of failing (AWS's "adaptive" retry mode).
+   */
+  adaptiveRate?: boolean | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
@@ -74,6 +80,46 @@ export interface SonioxClientOptions {
   env?: Record<string, string | undefined> | undefined;
 }
 
+/**
+ * Every option name, for the unknown-option check. A Record over the interface's keys, so a new
+ * option added to SonioxClientOptions fails to compile until it is listed here too.
+ */
+const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
+  apiKey: true,
+  region: true,
+  baseURL: true,
+  realtimeURL: true,
+  timeoutMs: true,
+  uploadTimeoutMs: true,
+  maxRetries: true,
+  retry: true,
+  maxSockets: true,
+  maxFreeSockets: true,
+  freeSocketTimeoutMs: true,
+  adaptiveRate: true,
+  validateResponses: true,
+  asyncModel: true,
+  realtimeModel: true,
+  onRequest: true,
+  onResponse: true,
+  onRetry: true,
+  env: true,
+};
+const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+};
+
+/** Refuses a name that is not an option (a typo would otherwise be ignored silently), suggesting the closest. */
+function checkNames(options: object, known: object, prefix: string): void {
+  const names = Object.keys(known);
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(known, name))
+      throw new SonioxConfigError(prefix + name, unknownOption(name, names, prefix));
+  }
+}
+
 /** Options after defaults, environment and checks. */
 export interface ResolvedConfig {
   apiKey: string;
@@ -87,6 +133,7 @@ export interface ResolvedConfig {
   maxFreeSockets: number;
   freeSocketTimeoutMs: number;
   validateResponses: boolean;
+  adaptiveRate: boolean;
   asyncModel: string;
   realtimeModel: string;
   onRequest: ((event: RequestEvent) => void) | undefined;
@@ -180,8 +227,14 @@ function checkHook<T>(option: string, value: T | undefined): T | undefined {
 
 /** Applies defaults and the environment, and checks every option. */
 export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
-  if (options === null || typeof options !== 'object')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new SonioxConfigError('options', 'options must be an object');
+  checkNames(options, OPTION_NAMES, '');
+  if (options.env !== undefined && (options.env === null || typeof options.env !== 'object'))
+    throw new SonioxConfigError(
+      'env',
+      'env must be an object of environment variables (such as process.env)',
+    );
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
@@ -199,7 +252,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   }
 
   const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
-  if (!(region in REGION_DOMAINS)) {
+  // Own properties only: `'constructor' in {...}` is true.
+  if (typeof region !== 'string' || !Object.hasOwn(REGION_DOMAINS, region)) {
     throw new SonioxConfigError(
       'region',
       `region must be one of us, eu, jp, got ${String(region)}`,
@@ -218,9 +272,12 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
 
   if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object'))
     throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
+  if (options.retry !== undefined) checkNames(options.retry, RETRY_NAMES, 'retry.');
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }
+  if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
+    throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
   const retry = options.retry ?? {};
   const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
   return {
@@ -272,6 +329,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
       1,
     ),
     validateResponses: options.validateResponses ?? true,
+    adaptiveRate: options.adaptiveRate ?? true,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),
     onRequest: checkHook('onRequest', options.onRequest),
