@@ -3,7 +3,7 @@
  * server (the mock imports nothing else of the client). See docs/api.md.
  */
 import * as audio from './audio';
-import type { ContainerAudioFormat, RawAudioFormat, RealtimeAudioFormat } from './audio';
+import type { RealtimeAudioFormat } from './audio';
 
 /** One entry of an API error's `validation_errors`. */
 export interface ApiValidationError {
@@ -180,14 +180,14 @@ export interface TemporaryKey {
   expires_at: string;
 }
 
-/** Audio formats of the realtime API (derived from the format lists in audio.ts). */
-export type { RealtimeAudioFormat };
-
 /** Realtime container formats (and `auto`): the audio's own header gives its rate and channels. */
-export type RealtimeContainerAudioFormat = ContainerAudioFormat;
+export type RealtimeContainerAudioFormat = audio.ContainerAudioFormat;
 
 /** Realtime raw sample formats: headerless, so `sample_rate` and `num_channels` are required. */
-export type RealtimeRawAudioFormat = RawAudioFormat;
+export type RealtimeRawAudioFormat = audio.RawAudioFormat;
+
+/** Audio formats of the realtime API (derived from the format lists in audio.ts). */
+export type { RealtimeAudioFormat };
 
 /** The start message's fields other than the audio's format, rate and channels. */
 export interface RealtimeConfigFields {

@@ -25,17 +25,6 @@ export function compileOnly(stream: RealtimeStream): void {
   stream.on('reconnect', (e: ReconnectEvent) => e.unreplayedAudioMs);
   stream.on('data', (token: RealtimeToken) => token.is_final);
   stream.once('finished', (message) => message.tokens);
-  // @ts-expect-error markers are delivered as 'events' or 'inband', nothing else
-  client.realtime({ audio_format: 'auto', markers: 'inline' });
-  // Tokens only, unless the markers are in-band: then the reader must tell the two apart.
-  const tokensOnly: AsyncIterableIterator<RealtimeToken> = stream[Symbol.asyncIterator]();
-  const inband = client.realtime({ audio_format: 'auto', markers: 'inband' });
-  // @ts-expect-error an in-band stream yields markers too
-  const notOnlyTokens: AsyncIterableIterator<RealtimeToken> = inband[Symbol.asyncIterator]();
-  inband.on('data', (item: RealtimeToken | RealtimeMarker) =>
-    isRealtimeMarker(item) ? item.marker : item.text,
-  );
-  void [tokensOnly, notOnlyTokens];
   // @ts-expect-error a raw format without sample_rate and num_channels
   client.realtime({ audio_format: 'pcm_s16le' });
   // @ts-expect-error a raw format without num_channels
@@ -47,6 +36,17 @@ export function compileOnly(stream: RealtimeStream): void {
   client.realtime({ audio_format: 'wav' });
   client.realtime({ audio_format: 'auto', sample_rate: 16000, num_channels: 1 });
   client.realtime({});
+  // @ts-expect-error markers are delivered as 'events' or 'inband', nothing else
+  client.realtime({ audio_format: 'auto', markers: 'inline' });
+  // Tokens only, unless the markers are in-band: then the reader must tell the two apart.
+  const tokensOnly: AsyncIterableIterator<RealtimeToken> = stream[Symbol.asyncIterator]();
+  const inband = client.realtime({ audio_format: 'auto', markers: 'inband' });
+  // @ts-expect-error an in-band stream yields markers too
+  const notOnlyTokens: AsyncIterableIterator<RealtimeToken> = inband[Symbol.asyncIterator]();
+  inband.on('data', (item: RealtimeToken | RealtimeMarker) =>
+    isRealtimeMarker(item) ? item.marker : item.text,
+  );
+  void [tokensOnly, notOnlyTokens];
   // A field the SDK does not type yet goes through the escape hatch.
   client.realtime({ audio_format: 'auto', extra: { brand_new_field: true } });
 }
