@@ -10,9 +10,9 @@ import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
 import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
-import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
+import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
-import type { Transcript } from './types';
+import type { RealtimeToken, Transcript } from './types';
 
 export type {
   TranscribeOptions,
@@ -70,9 +70,14 @@ export class SonioxClient {
 
   /**
    * A realtime session as a Duplex: audio bytes in, token objects out. Returns at once; it
-   * connects on the first write or on `connect()`.
+   * connects on the first write or on `connect()`. With `markers: 'inband'` the readable side
+   * yields `{ marker }` objects among the tokens.
    */
-  realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
+  realtime(
+    config: RealtimeStreamConfig & { markers: 'inband' },
+  ): RealtimeStream<RealtimeToken | RealtimeMarker>;
+  realtime(config?: RealtimeStreamConfig): RealtimeStream;
+  realtime(config: RealtimeStreamConfig = {}): RealtimeStream<RealtimeToken | RealtimeMarker> {
     // A string or a number (`realtime('pcm')`) would be spread into nonsense fields: refused here.
     if (!isObject(config))
       rejectIssues('realtime', [

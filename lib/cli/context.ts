@@ -237,9 +237,8 @@ export function describe(e: unknown): string {
 export function exitCodeOf(e: unknown): number {
   if (e instanceof InterruptedError) return EXIT_INTERRUPTED;
   if (e instanceof UsageError || e instanceof SonioxConfigError) return EXIT_USAGE;
-  // Checked before sending: bad parameters or options. A response that does not match the API's
-  // schema is also a SonioxValidationError, but the API (not the command line) is at fault.
-  if (e instanceof SonioxValidationError)
-    return /\b(response|answered|page)\b/.test(e.message) ? EXIT_FAILURE : EXIT_USAGE;
+  // Checked before sending: bad parameters or options. (An answer that breaks the API's contract
+  // is a SonioxResponseError: the API, not the command line, is at fault.)
+  if (e instanceof SonioxValidationError) return EXIT_USAGE;
   return EXIT_FAILURE;
 }

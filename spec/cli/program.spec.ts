@@ -4,7 +4,12 @@ import path from 'node:path';
 import { main, version } from '../../lib/cli';
 import { Context, describe as describeError, exitCodeOf, fileError } from '../../lib/cli/context';
 import { memoryIO, processIO, redacting } from '../../lib/cli/io';
-import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
+import {
+  SonioxAbortError,
+  SonioxResponseError,
+  SonioxValidationError,
+  SonioxWebSocketError,
+} from '../../lib/errors';
 import type { MockServer } from '../../lib/mock';
 import { cliMock, envFor, killChildren, KEY, ROOT, run } from './helpers';
 
@@ -108,9 +113,12 @@ describe('cli: the program', function () {
     ).to.equal(2);
     expect(
       exitCodeOf(
-        new SonioxValidationError('GET /v1/models: the response does not match the API schema'),
+        new SonioxResponseError('GET /v1/models: the response does not match the API schema'),
       ),
     ).to.equal(1);
+    // By class, not by wording: the caller's input whatever its message, the API's answer whatever its.
+    expect(exitCodeOf(new SonioxValidationError('response_format: must be a page'))).to.equal(2);
+    expect(exitCodeOf(new SonioxResponseError('GET /v1/x: bad'))).to.equal(1);
     expect(exitCodeOf(new SonioxAbortError('aborted'))).to.equal(1);
     expect(
       describeError(new SonioxWebSocketError('realtime session failed', { requestId: 'r-1' })),

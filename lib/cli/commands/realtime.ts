@@ -21,7 +21,6 @@ import {
 } from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
-import { Pacer, rawByteRate } from '../pacer';
 import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
 import { SubtitleFile } from '../render/subtitle-file';
@@ -131,7 +130,12 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     input = fs.createReadStream(source);
   }
   const client = ctx.client();
-  const stream = client.realtime(realtimeConfig(flags, ctx.signal));
+  const config = realtimeConfig(flags, ctx.signal);
+  // The stream paces a file by itself; a piped file on stdin is paced too when its format has a byte rate.
+  if (flags.pacing === false) config.pacing = false;
+  else if (source === '-' && (flags.format === 'wav' || RAW_AUDIO_FORMATS.includes(flags.format)))
+    config.pacing = true;
+  const stream = client.realtime(config);
   const sink = sinkFor(ctx, flags.outputFormat, Boolean(flags.languageId || flags.twoWay));
   const subtitles = [
     ...(flags.srt ? [new SubtitleFile(flags.srt, 'srt')] : []),
@@ -149,13 +153,6 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   stream.on('reconnect', (e) => {
     if (ctx.chatty) ctx.note(`reconnecting (attempt ${e.attempt}): ${e.error.message}`);
   });
-  const pacer =
-    flags.pacing === false
-      ? undefined
-      : new Pacer(
-          rawByteRate(flags.format, flags.rate, flags.channels),
-          ['auto', 'wav'].includes(flags.format),
-        );
   const tokens = new Writable({
     objectMode: true,
     write(token: RealtimeToken, _encoding, done) {
@@ -165,7 +162,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     },
   });
   try {
-    await (pacer ? pipeline(input, pacer, stream, tokens) : pipeline(input, stream, tokens));
+    await pipeline(input, stream, tokens);
   } catch (e) {
     sink.end();
     closeSubtitles();
@@ -178,7 +175,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   }
   sink.end();
   closeSubtitles();
-  if (pacer && pacer.rate === undefined)
+  if (source !== '-' && flags.pacing !== false && stream.pacingRate === undefined)
     ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
