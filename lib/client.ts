@@ -12,6 +12,12 @@ import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
+import {
+  transcribeMany,
+  type BatchResult,
+  type BatchSource,
+  type TranscribeManyOptions,
+} from './batch';
 import type { RealtimeToken, Transcript } from './types';
 
 export type {
@@ -66,6 +72,19 @@ export class SonioxClient {
    */
   transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
     return transcribe(this, source, options);
+  }
+
+  /**
+   * Transcribes many inputs (paths, Buffers, `{ audio_url }`), pulled lazily from an iterable or
+   * async iterable, `concurrency` at a time, waiting on the account's quotas, cleaning up as it
+   * goes; with a `journal`, a stopped batch resumes where it was and creates nothing twice.
+   * Yields one result per input in completion order; throws SonioxValidationError for bad options.
+   */
+  transcribeMany<S extends BatchSource>(
+    sources: Iterable<S> | AsyncIterable<S>,
+    options: TranscribeManyOptions = {},
+  ): AsyncGenerator<BatchResult<S>, void, undefined> {
+    return transcribeMany(this, sources, options);
   }
 
   /**
