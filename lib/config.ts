@@ -59,6 +59,11 @@ export interface SonioxClientOptions {
   maxFreeSockets?: number | undefined;
   /** Idle socket lifetime in ms; keep it below the server's keep-alive timeout (default 4 000). */
   freeSocketTimeoutMs?: number | undefined;
+  /**
+   * Pace the client's calls to the rate the server allows (default true): after a 429, calls
+   * queue for a rate learned from the 429s instead of failing (AWS's "adaptive" retry mode).
+   */
+  adaptiveRate?: boolean | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
@@ -91,6 +96,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   maxSockets: true,
   maxFreeSockets: true,
   freeSocketTimeoutMs: true,
+  adaptiveRate: true,
   validateResponses: true,
   asyncModel: true,
   realtimeModel: true,
@@ -127,6 +133,7 @@ export interface ResolvedConfig {
   maxFreeSockets: number;
   freeSocketTimeoutMs: number;
   validateResponses: boolean;
+  adaptiveRate: boolean;
   asyncModel: string;
   realtimeModel: string;
   onRequest: ((event: RequestEvent) => void) | undefined;
@@ -269,6 +276,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }
+  if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
+    throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
   const retry = options.retry ?? {};
   const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
   return {
@@ -320,6 +329,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
       1,
     ),
     validateResponses: options.validateResponses ?? true,
+    adaptiveRate: options.adaptiveRate ?? true,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),
     onRequest: checkHook('onRequest', options.onRequest),

@@ -24,8 +24,10 @@ export type SonioxErrorCode =
   | 'soniox_error'
   | 'config_error'
   | 'validation_error'
+  | 'response_error'
   | 'connection_error'
   | 'upload_not_retryable'
+  | 'outcome_unknown'
   | 'upload_error'
   | 'hook_error'
   | 'timeout'
@@ -79,9 +81,24 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Request parameters rejected before sending, or a response that drifted from the schema. */
+/** The caller's input (parameters, options, a source) rejected before sending. */
 export class SonioxValidationError extends SonioxError {
   override readonly code = 'validation_error' as const;
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A 2xx answer that breaks the API's contract: not JSON, not a JSON object, a body that does not
+ * match the API schema (the schema issues are in `issues`), no body where one is due, a body too
+ * large, a page without its list. The API (or something on the way) is at fault, not the input.
+ */
+export class SonioxResponseError extends SonioxError {
+  override readonly code = 'response_error' as const;
+  /** What is wrong with the answer, field by field (`(body)` for the whole body). */
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = []) {
     super(message);
@@ -174,7 +191,8 @@ export class SonioxServerError extends SonioxAPIError {
 
 /** The request never got an answer: refused, reset, DNS, TLS. */
 export class SonioxConnectionError extends SonioxError {
-  override readonly code: 'connection_error' | 'upload_not_retryable' = 'connection_error';
+  override readonly code: 'connection_error' | 'upload_not_retryable' | 'outcome_unknown' =
+    'connection_error';
   /** The system error code (`ECONNRESET`, ...) when there was one. */
   readonly errno: string | undefined;
   constructor(message: string, options: SonioxErrorOptions & { errno?: string | undefined } = {}) {
@@ -186,6 +204,26 @@ export class SonioxConnectionError extends SonioxError {
 /** An upload from a one-shot stream failed after bytes were consumed: it cannot be re-sent. */
 export class SonioxUploadNotRetryableError extends SonioxConnectionError {
   override readonly code = 'upload_not_retryable' as const;
+}
+
+/**
+ * A create (transcription or file upload) got no answer after the server may have read it, and
+ * asking the server whether it took effect failed too: it may or may not exist. Look it up by
+ * `reference` (its `client_reference_id`) before creating it again. The lookup's failure is the
+ * non-enumerable `cause`.
+ */
+export class SonioxOutcomeUnknownError extends SonioxConnectionError {
+  override readonly code = 'outcome_unknown' as const;
+  /** The `client_reference_id` the create was sent with. */
+  readonly reference: string;
+  constructor(
+    message: string,
+    reference: string,
+    options: SonioxErrorOptions & { errno?: string } = {},
+  ) {
+    super(message, options);
+    this.reference = reference;
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   SonioxRateLimitError,
   SonioxTimeoutError,
   SonioxUploadNotRetryableError,
-  SonioxValidationError,
+  SonioxResponseError,
   apiErrorFor,
   redact,
 } from '../errors';
@@ -147,9 +147,9 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     return new SonioxConnectionError(`${what} failed: ${redact(message, [ctx.apiKey])}`);
   }
   // axios attaches no response to this one: checked before the status, or it would pass for
-  // a network failure (ERR_BAD_RESPONSE) and never be the validation error it is.
+  // a network failure (ERR_BAD_RESPONSE) and never be the response error it is.
   if (isTooLargeResponse(err)) {
-    return new SonioxValidationError(
+    return new SonioxResponseError(
       `${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`,
       [{ field: '(body)', message: 'too large' }],
     );

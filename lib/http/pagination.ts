@@ -3,7 +3,7 @@
  * page). `paginate` walks every page lazily, one request at a time, as an async iterator.
  */
 
-import { SonioxValidationError } from '../errors';
+import { SonioxResponseError } from '../errors';
 
 /** Fetches one page for a cursor (undefined for the first page). */
 export type PageFetcher<Page> = (cursor: string | undefined) => Promise<Page>;
@@ -24,7 +24,7 @@ export async function* paginate<Page extends { next_page_cursor: string | null }
     const list = items(page);
     // Reached with validateResponses: false: a page without its list is an error, not a TypeError.
     if (!Array.isArray(list))
-      throw new SonioxValidationError('the page has no list of items', [
+      throw new SonioxResponseError('the page has no list of items', [
         { field: '(page)', message: 'not a list' },
       ]);
     yield* list;

@@ -66,6 +66,16 @@ const TRANSIENT_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
+/** Whether an error code means the request never reached the server. */
+export function isNotSentCode(code: string): boolean {
+  return NOT_SENT_CODES.has(code);
+}
+
+/** Whether an error code is a transient network failure (timeouts included). */
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_CODES.has(code);
+}
+
 /** Whether a failed attempt may be retried (the budget of attempts is checked elsewhere). */
 export function isRetryableFailure(f: AttemptFailure): boolean {
   if (!f.bodyReplayable) return false;

@@ -16,6 +16,8 @@ import {
   SonioxConnectionError,
   SonioxError,
   SonioxHookError,
+  SonioxOutcomeUnknownError,
+  SonioxResponseError,
   SonioxValidationError,
 } from '../errors';
 import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
@@ -26,8 +28,24 @@ import {
   retryDelay,
   type AttemptFailure,
 } from './retry';
-import { MAX_RESPONSE_MB, abortError, isCutResponse, toSonioxError } from './error-mapping';
+import {
+  MAX_RESPONSE_MB,
+  abortError,
+  isAxiosError,
+  isCutResponse,
+  toSonioxError,
+} from './error-mapping';
+import {
+  PAGE_SIZE,
+  findCreated,
+  mayHaveActed,
+  type CreateLookup,
+  type ListedItem,
+  type ListedPage,
+  type LookupResult,
+} from './exactly-once';
 import { follow } from './follow-signal';
+import { AdaptiveLimiter } from './adaptive-rate';
 import { MAX_TIMER_MS } from './sleep';
 
 /** Options every network method accepts. */
@@ -60,6 +78,11 @@ export interface TransportRequest extends CallOptions {
   replayable?: boolean;
   /** Response schema to check 2xx bodies against (when validateResponses). */
   schema?: ResponseSchemaName;
+  /**
+   * Makes a create exactly-once: a failure with no answer after the server may have read the
+   * request is settled by a lookup (see exactly-once.ts), then the item returned or the call resent.
+   */
+  exactlyOnce?: CreateLookup;
 }
 
 /** Connection pool figures, from agentkeepalive. */
@@ -108,6 +131,8 @@ export function checkCallOptions(what: string, options: CallOptions): void {
 /** Per-call state carried through axios-retry's re-dispatches (a class, so axios keeps the reference). */
 class CallState {
   attempt = 0;
+  /** When this attempt took its token from the adaptive limiter. */
+  tokenAt = 0;
   startedAt = 0;
   delayMs = 0;
   notReplayable = false;
@@ -179,10 +204,13 @@ export class Transport {
   private closed = false;
   /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
   private readonly inFlight = new Set<AbortController>();
+  /** Paces every attempt of this client's calls once the server has answered 429 (adaptiveRate). */
+  private readonly limiter: AdaptiveLimiter | undefined;
 
   constructor(config: ResolvedConfig) {
     httpLibraries();
     this.#config = config;
+    this.limiter = config.adaptiveRate ? new AdaptiveLimiter() : undefined;
   }
 
   private get http(): AxiosInstance {
@@ -249,49 +277,124 @@ export class Transport {
     const state = new CallState(req);
     const timeoutMs =
       req.timeoutMs ?? (req.body ? this.#config.uploadTimeoutMs : this.#config.timeoutMs);
-    const first = req.body?.();
-    if (first) state.use(first.stream);
-    const config: AxiosRequestConfig & { sonioxState: CallState } = {
-      method: req.method,
-      url: req.path,
-      ...(req.query && { params: req.query }),
-      ...(first ? { data: first.stream, headers: first.headers } : { data: req.json }),
-      timeout: timeoutMs,
-      signal,
-      sonioxState: state,
-      'axios-retry': { retries: req.maxRetries ?? this.#config.retry.maxRetries },
-    };
+    const maxRetries = req.maxRetries ?? this.#config.retry.maxRetries;
+    const sentAt = Date.now();
+    let body = req.body?.();
     let response: AxiosResponse;
-    try {
-      response = await this.http.request(config);
-    } catch (err) {
-      state.current?.destroy();
-      if (this.closed)
-        throw new SonioxConnectionError(
-          `${what}: the client was closed while the call was in flight`,
-        );
-      if (state.localError) throw state.localError;
-      throw toSonioxError(err, {
+    for (;;) {
+      if (body) state.use(body.stream);
+      const config: AxiosRequestConfig & { sonioxState: CallState } = {
         method: req.method,
-        path: req.path,
-        apiKey: this.#config.apiKey,
-        timeoutMs,
-        signal: req.signal,
-        notReplayable: state.notReplayable,
-        retryAfterMs: state.cappedRetryAfterMs,
-        serverRetryAfterMs: state.serverRetryAfterMs,
-      });
+        url: req.path,
+        ...(req.query && { params: req.query }),
+        ...(body ? { data: body.stream, headers: body.headers } : { data: req.json }),
+        timeout: timeoutMs,
+        signal,
+        sonioxState: state,
+        // A resend after a lookup spends one of the call's retries: axios-retry gets what is left.
+        'axios-retry': { retries: Math.max(0, maxRetries - state.attempt) },
+      };
+      try {
+        response = await this.http.request(config);
+        break;
+      } catch (err) {
+        state.current?.destroy();
+        if (this.closed)
+          throw new SonioxConnectionError(
+            `${what}: the client was closed while the call was in flight`,
+          );
+        if (state.localError) throw state.localError;
+        const error = toSonioxError(err, {
+          method: req.method,
+          path: req.path,
+          apiKey: this.#config.apiKey,
+          timeoutMs,
+          signal: req.signal,
+          notReplayable: state.notReplayable,
+          retryAfterMs: state.cappedRetryAfterMs,
+          serverRetryAfterMs: state.serverRetryAfterMs,
+        });
+        const failure = isAxiosError(err) ? this.failureOf(err, state) : undefined;
+        if (!req.exactlyOnce || !failure || !mayHaveActed(failure)) throw error;
+        const found = await this.lookUp(req.exactlyOnce, what, sentAt, signal, error);
+        if (found !== undefined) return found as T;
+        // Not created: resend, if the body can be sent again and the call has a retry left.
+        if ((req.body && !req.replayable) || state.attempt > maxRetries) throw error;
+        callHook('onRetry', this.#config.onRetry, {
+          method: req.method,
+          url: req.path,
+          attempt: state.attempt + 1,
+          delayMs: 0,
+          error,
+        });
+        state.notReplayable = false;
+        body = req.body?.();
+      }
     }
     if (response.status === 204 || response.data === '' || response.data === undefined) {
       // A call that expects a body (it has a response schema) never resolves with nothing.
       if (req.schema)
-        throw new SonioxValidationError(
+        throw new SonioxResponseError(
           `${what}: the server answered ${response.status} with no body where one was expected`,
           [{ field: '(body)', message: 'missing' }],
         );
       return undefined as T;
     }
     return this.checked<T>(req, response.data);
+  }
+
+  /**
+   * Asks the server whether a create that got no answer took effect: the item it made, or
+   * undefined when it made none. A lookup that fails or cannot decide is a
+   * SonioxOutcomeUnknownError carrying the reference (an abort or a close stays what it is).
+   */
+  private async lookUp(
+    lookup: CreateLookup,
+    what: string,
+    sentAt: number,
+    signal: AbortSignal,
+    failure: SonioxError,
+  ): Promise<unknown> {
+    const schema = lookup.listKey === 'transcriptions' ? 'transcriptionList' : 'fileList';
+    const listPage = async (cursor: string | undefined): Promise<ListedPage> => {
+      const page = await this.send<Record<string, unknown>>(
+        {
+          method: 'GET',
+          path: lookup.listPath,
+          query: { limit: PAGE_SIZE, cursor },
+          schema,
+        },
+        `GET ${lookup.listPath}`,
+        signal,
+      );
+      const items = page[lookup.listKey];
+      const next = page.next_page_cursor;
+      return {
+        items: Array.isArray(items) ? (items as ListedItem[]) : [],
+        next: typeof next === 'string' ? next : null,
+      };
+    };
+    let result: LookupResult;
+    try {
+      result = await findCreated(listPage, lookup, sentAt);
+    } catch (error) {
+      if (this.closed || signal.aborted) throw error;
+      result = {
+        kind: 'undecided',
+        reason: `the lookup failed: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      };
+    }
+    if (result.kind === 'found') return result.item;
+    if (result.kind === 'absent') return undefined;
+    throw new SonioxOutcomeUnknownError(
+      `${what} got no answer (${failure.message}) and whether it took effect is unknown: ` +
+        `${result.reason}; look for client_reference_id "${lookup.reference}" before creating it again`,
+      lookup.reference,
+      failure instanceof SonioxConnectionError && failure.errno !== undefined
+        ? { cause: result.cause ?? failure, errno: failure.errno }
+        : { cause: result.cause ?? failure },
+    );
   }
 
   /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */
@@ -329,8 +432,10 @@ export class Transport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const call of this.inFlight) call.abort(new SonioxConnectionError('the client is closed'));
+    const closed = new SonioxConnectionError('the client is closed');
+    for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
+    this.limiter?.close(closed);
     this.#agent?.destroy();
   }
 
@@ -338,14 +443,14 @@ export class Transport {
     if (!req.schema) return data as T;
     // Whatever validateResponses says, text (or any non-object) is never handed out typed as a model.
     if (typeof data === 'string') {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response body is not valid JSON`,
         [{ field: '(body)', message: 'not JSON' }],
       );
     }
     // Every model is a JSON object: null, a number or a list is not drift that lenient mode may let through.
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response body is not a JSON object`,
         [{ field: '(body)', message: 'not an object' }],
       );
@@ -353,7 +458,7 @@ export class Transport {
     if (!this.#config.validateResponses) return data as T;
     const issues = validate(req.schema, data);
     if (issues.length) {
-      throw new SonioxValidationError(
+      throw new SonioxResponseError(
         `${req.method} ${req.path}: the response does not match the API schema (${describeIssues(issues)}); ` +
           'pass validateResponses: false to accept it',
         issues.map(({ field, message }) => ({ field, message })),
@@ -364,22 +469,29 @@ export class Transport {
 
   private installHooks(http: AxiosInstance): void {
     const { onRequest, onResponse } = this.#config;
-    http.interceptors.request.use((cfg: StatefulConfig) => {
+    const limiter = this.limiter;
+    const start = (state: CallState) => {
+      state.attempt += 1;
+      state.startedAt = performance.now();
+      callHook('onRequest', onRequest, {
+        method: state.req.method,
+        url: state.req.path,
+        attempt: state.attempt,
+      });
+    };
+    http.interceptors.request.use(async (cfg: StatefulConfig) => {
       const state = cfg.sonioxState;
-      if (state) {
-        state.attempt += 1;
-        state.startedAt = performance.now();
-        callHook('onRequest', onRequest, {
-          method: state.req.method,
-          url: state.req.path,
-          attempt: state.attempt,
-        });
-      }
+      if (!state) return cfg;
+      // Every attempt, retries included, waits its turn once the server has throttled the client.
+      if (limiter) state.tokenAt = await limiter.acquire(cfg.signal as AbortSignal | undefined);
+      start(state);
       return cfg;
     });
     const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
+        if (status === 429) limiter?.onThrottle(state.tokenAt);
+        else limiter?.onSuccess();
         callHook('onResponse', onResponse, {
           method: state.req.method,
           url: state.req.path,

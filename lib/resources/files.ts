@@ -4,6 +4,7 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import { createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
 import { rethrowWithQuotaHint } from './quota';
@@ -84,8 +85,12 @@ export class Files {
       signal: options.signal,
       firstChunkTimeoutMs: options.timeoutMs ?? this.transport.uploadTimeoutMs,
     });
-    const fields: MultipartField[] =
-      ref === undefined ? [] : [{ name: 'client_reference_id', value: ref }];
+    const lookup = createLookup(
+      'files',
+      ref,
+      upload.size === undefined ? {} : { size: upload.size },
+    );
+    const fields: MultipartField[] = [{ name: 'client_reference_id', value: lookup.reference }];
     const body = () => {
       const encoded = encodeMultipart(
         fields,
@@ -111,6 +116,7 @@ export class Files {
         body,
         replayable: upload.replayable,
         schema: 'file',
+        exactlyOnce: lookup,
       })
       .catch(rethrowWithQuotaHint);
   }

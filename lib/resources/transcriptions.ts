@@ -1,6 +1,6 @@
 /**
- * Transcriptions: create (never retried where the server may have acted: that could bill
- * twice), get, delete, list, iterate, the transcript, and `wait` for a job to end.
+ * Transcriptions: create (exactly once: a create that got no answer is looked up by its
+ * client_reference_id before it is resent, so it never bills twice), get, delete, list, iterate, the transcript, and `wait` for a job to end.
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
@@ -12,6 +12,7 @@ import {
   type BulkDeleteOptions,
   type BulkDeleteResult,
 } from './bulk';
+import { createLookup } from '../http/exactly-once';
 import { follow } from '../http/follow-signal';
 import { sleep } from '../http/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
@@ -88,13 +89,19 @@ export class Transcriptions {
   ): Promise<Transcription> {
     checkCall('transcriptions.create', options);
     const body = this.checkedCreate(params);
+    const lookup = createLookup('transcriptions', body.client_reference_id, {
+      model: body.model ?? null,
+      audio_url: body.audio_url ?? null,
+      file_id: body.file_id ?? null,
+    });
     return this.transport
       .request<Transcription>({
         ...options,
         method: 'POST',
         path: '/v1/transcriptions',
-        json: body,
+        json: { ...body, client_reference_id: lookup.reference },
         schema: 'transcription',
+        exactlyOnce: lookup,
       })
       .catch(rethrowWithQuotaHint);
   }

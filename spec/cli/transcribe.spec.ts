@@ -4,17 +4,7 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import {
-  cliMock,
-  envFor,
-  setUpCommand,
-  tearDownCommand,
-  finished,
-  KEY,
-  run,
-  spawnCli,
-  waitFor,
-} from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, KEY, run } from './helpers';
 import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
@@ -347,21 +337,6 @@ describe('cli: soniox transcribe', function () {
     expect(second.code).to.equal(130);
     expect(second.err).to.match(/left behind: transcription [0-9a-f-]{36}/);
     expect(server.state.transcriptions.size).to.equal(1);
-  });
-
-  it('child process: SIGINT once the upload is done deletes the file and exits 130', async () => {
-    server = await restartWithTiming(server, 60_000, 10);
-    const child = spawnCli(['transcribe', audio.path, '--verbose'], envFor(server));
-    const done = finished(child);
-    await waitFor(child, /created transcription/);
-    expect(server.state.files.size).to.equal(1);
-    child.kill('SIGINT');
-    const { code, err, out } = await done;
-    expect(code).to.equal(130);
-    expect(out).to.equal('');
-    expect(err).to.match(/interrupted: cleaning up/);
-    expect(server.state.files.size).to.equal(0);
-    expect(server.state.transcriptions.size).to.equal(0);
   });
 });
 

@@ -14,7 +14,7 @@ import {
   SonioxRateLimitError,
   SonioxTimeoutError,
   SonioxUploadNotRetryableError,
-  SonioxValidationError,
+  SonioxResponseError,
 } from '../../lib/errors';
 
 const KEY = 'sk-mapping-secret-key';
@@ -109,7 +109,7 @@ describe('http/error-mapping', () => {
       'ERR_BAD_RESPONSE',
     );
     expect(isCutResponse(big)).to.equal(false);
-    expect(toSonioxError(big, ctx)).to.be.instanceOf(SonioxValidationError);
+    expect(toSonioxError(big, ctx)).to.be.instanceOf(SonioxResponseError);
     expect(
       toSonioxError(axiosError(undefined, undefined, {}, 'socket hang up', 'ECONNRESET'), {
         ...ctx,
@@ -255,7 +255,7 @@ describe('http/error-mapping', () => {
       const big = toSonioxError(
         axiosError(299, undefined, {}, 'maxContentLength size of 1 exceeded'),
         ctx,
-      ) as SonioxValidationError;
+      ) as SonioxResponseError;
       expect(big.message).to.equal('GET /v1/x: the response is larger than the 64 MB accepted');
       expect(big.issues).to.deep.equal([{ field: '(body)', message: 'too large' }]);
       expect(isCutResponse(axiosError(300, undefined, {}, 'x'))).to.equal(false);

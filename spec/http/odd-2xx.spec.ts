@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { HttpFault } from '../../lib/mock/contracts';
-import { SonioxValidationError } from '../../lib/errors';
+import { SonioxResponseError, SonioxValidationError } from '../../lib/errors';
 import { fixture, rejection } from '../helpers';
 
 const MODELS = 'GET /v1/models';
@@ -41,9 +41,12 @@ describe('http/transport: odd 2xx answers', () => {
           t.server.setFaults({ http: [fault] });
           const client = t.clientWith({ validateResponses });
           const error = await rejection(client.models.list());
-          expect(error).to.be.instanceOf(SonioxValidationError);
+          expect(error).to.be.instanceOf(SonioxResponseError);
+          // The API broke its contract: not the caller's input.
+          expect(error).not.to.be.instanceOf(SonioxValidationError);
+          expect((error as SonioxResponseError).code).to.equal('response_error');
           expect(error.message).to.equal(`GET /v1/models: ${message}`);
-          expect((error as SonioxValidationError).issues).to.deep.equal([
+          expect((error as SonioxResponseError).issues).to.deep.equal([
             { field: '(body)', message: issue },
           ]);
         });
@@ -59,7 +62,7 @@ describe('http/transport: odd 2xx answers', () => {
             for await (const file of client.files.iterate()) void file;
           })(),
         );
-        expect(error).to.be.instanceOf(SonioxValidationError);
+        expect(error).to.be.instanceOf(SonioxResponseError);
       });
     });
   }

@@ -1,4 +1,4 @@
-import { SonioxValidationError } from '../../lib/errors';
+import { SonioxResponseError } from '../../lib/errors';
 import { expect } from 'chai';
 import { paginate } from '../../lib/http/pagination';
 
@@ -73,9 +73,9 @@ describe('http/pagination', () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error?.message).to.equal('the page has no list of items');
-    expect((error as SonioxValidationError).issues).to.deep.equal([
+    expect((error as SonioxResponseError).issues).to.deep.equal([
       { field: '(page)', message: 'not a list' },
     ]);
   });

@@ -15,7 +15,7 @@ import {
   SonioxTimeoutError,
   SonioxUploadError,
   SonioxUploadNotRetryableError,
-  SonioxValidationError,
+  SonioxResponseError,
 } from '../../lib/errors';
 import { followerCount } from '../../lib/http/follow-signal';
 import { SECRET_KEY, fixture, rejection, until } from '../helpers';
@@ -179,7 +179,7 @@ describe('http/transport: the facts each decision rests on', () => {
       t.server.setFaults({ http: [{ route: MODELS, json: 0, body: 'truncated' }] });
       const client = t.clientWith();
       const error = await rejection(client.models.list());
-      expect(error).to.be.instanceOf(SonioxValidationError);
+      expect(error).to.be.instanceOf(SonioxResponseError);
       expect(error.message).to.equal(
         'GET /v1/models: the server answered 200 with no body where one was expected',
       );

@@ -8,9 +8,11 @@ import {
   SonioxConnectionError,
   SonioxError,
   SonioxNotFoundError,
+  SonioxOutcomeUnknownError,
   SonioxRateLimitError,
   SonioxServerError,
   SonioxTimeoutError,
+  SonioxResponseError,
   SonioxValidationError,
 } from '../../lib/errors';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
@@ -74,12 +76,12 @@ describe('http/transport (against the mock server)', () => {
     client.close();
   });
 
-  it('does not retry create transcription when the connection resets mid-response', async () => {
+  it('does not resend create transcription when the connection resets mid-response: the lookup finds the job', async () => {
     server.setFaults({ http: [{ route: CREATE, reset: 'mid-response', times: 1 }] });
     const client = clientFor(server);
-    const error = await rejection(client.transcriptions.create({ audio_url }));
-    expect(error).to.be.instanceOf(SonioxConnectionError);
+    const job = await client.transcriptions.create({ audio_url });
     expect(hits(CREATE)).to.equal(1);
+    expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
     client.close();
   });
 
@@ -91,14 +93,13 @@ describe('http/transport (against the mock server)', () => {
       expect(client.poolStats().socketsCreated).to.equal(1);
     };
     for (const reset of ['after-handler', 'mid-response'] as const) {
-      it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, an error`, async () => {
+      it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, returned`, async () => {
         const client = clientFor(server, { maxSockets: 1 });
         await warm(client);
         server.setFaults({ http: [{ route: CREATE, reset, times: 1 }] });
-        const error = await rejection(client.transcriptions.create({ audio_url }));
-        expect(error).to.be.instanceOf(SonioxConnectionError);
+        const job = await client.transcriptions.create({ audio_url });
         expect(hits(CREATE)).to.equal(1);
-        expect(server.state.transcriptions.size).to.equal(1);
+        expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
         client.close();
       });
     }
@@ -119,13 +120,13 @@ describe('http/transport (against the mock server)', () => {
       client.close();
     });
 
-    it('file upload: the server stores it, then the connection ends -> one file, an error', async () => {
+    it('file upload: the server stores it, then the connection ends -> one file, returned', async () => {
       const client = clientFor(server, { maxSockets: 1 });
       await warm(client);
       server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'after-handler', times: 1 }] });
-      await rejection(client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' }));
+      const file = await client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' });
       expect(hits('POST /v1/files')).to.equal(1);
-      expect(server.state.files.size).to.equal(1);
+      expect([...server.state.files.keys()]).to.deep.equal([file.id]);
       client.close();
     });
 
@@ -291,11 +292,11 @@ describe('http/transport (against the mock server)', () => {
     server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
     const client = clientFor(server);
     const error = await rejection(client.models.list());
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(
       /^GET \/v1\/models: the response does not match the API schema \(.*models\.0\.id.*\); pass validateResponses: false to accept it$/,
     );
-    const issues = (error as SonioxValidationError).issues;
+    const issues = (error as SonioxResponseError).issues;
     expect(issues.map((i) => i.field)).to.include('models.0.id');
     expect(issues.every((i) => Object.keys(i).join() === 'field,message')).to.equal(true);
     client.close();
@@ -313,7 +314,7 @@ describe('http/transport (against the mock server)', () => {
     server.setFaults({ http: [{ route: MODELS, body: 'invalid-json' }] });
     const client = clientFor(server);
     const error = await rejection(client.models.list());
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(/not valid JSON/);
     client.close();
   });
@@ -412,12 +413,17 @@ describe('http/transport (against the mock server)', () => {
         SonioxTimeoutError,
       ],
       [
-        'reset',
+        'reset with an unknown outcome',
         (s) => {
-          s.setFaults({ http: [{ route: CREATE, reset: 'mid-response' }] });
-          return clientFor(s).transcriptions.create({ audio_url });
+          s.setFaults({
+            http: [
+              { route: CREATE, reset: 'mid-response' },
+              { route: 'GET /v1/transcriptions', status: 500 },
+            ],
+          });
+          return clientFor(s, { maxRetries: 1 }).transcriptions.create({ audio_url });
         },
-        SonioxConnectionError,
+        SonioxOutcomeUnknownError,
       ],
       [
         'validation',
@@ -430,7 +436,7 @@ describe('http/transport (against the mock server)', () => {
           s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] });
           return clientFor(s).models.list();
         },
-        SonioxValidationError,
+        SonioxResponseError,
       ],
     ];
     for (const [name, call, Ctor] of paths) {

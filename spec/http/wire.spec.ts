@@ -12,7 +12,7 @@ import {
   SonioxNotFoundError,
   SonioxServerError,
   SonioxTimeoutError,
-  SonioxValidationError,
+  SonioxResponseError,
 } from '../../lib/errors';
 import { clientFor, mock, rejection, until } from '../helpers';
 
@@ -41,11 +41,11 @@ describe('http over the wire: failures through the whole SDK', () => {
     client.close();
   });
 
-  it('a 2xx whose JSON is cut short (but whose HTTP body is complete) is a SonioxValidationError, not data', async () => {
+  it('a 2xx whose JSON is cut short (but whose HTTP body is complete) is a SonioxResponseError, not data', async () => {
     server.setFaults({ http: [{ route: MODELS, body: 'truncated', times: 1 }] });
     const client = clientFor(server);
     const error = await rejection(client.models.list());
-    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(/not valid JSON/);
     // The next call is fine: nothing of the bad answer stuck.
     expect((await client.models.list()).models.length).to.be.greaterThan(0);

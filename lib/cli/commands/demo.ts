@@ -51,6 +51,41 @@ function bytesPerMs(audio: Buffer): number {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
+/**
+ * The two-voice fixture transcribed with diarization and a one-way translation into Spanish:
+ * a line per speaker turn, its translation indented below.
+ */
+async function conversation(client: SonioxClient, signal: AbortSignal): Promise<string[]> {
+  const file = path.join(defaultFixturesDir(), 'audio', 'conversation-two.wav');
+  const target = 'es';
+  const transcript = await client.transcribe(file, {
+    enable_speaker_diarization: true,
+    translation: { type: 'one_way', target_language: target },
+    signal,
+    pollIntervalMs: 50,
+  });
+  const lines: string[] = [];
+  let said = '';
+  let translated = '';
+  let speaker: string | null | undefined;
+  const flush = () => {
+    if (said) lines.push(`speaker ${speaker ?? '?'}: ${said.trim()}`);
+    if (translated) lines.push(`  ${target}: ${translated.trim()}`);
+    said = translated = '';
+  };
+  for (const token of transcript.tokens) {
+    if (token.translation_status === 'translation') {
+      translated += token.text;
+      continue;
+    }
+    if (translated || token.speaker !== speaker) flush();
+    speaker = token.speaker;
+    said += token.text;
+  }
+  flush();
+  return lines;
+}
+
 /** Runs the demo. */
 export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   const out = ctx.stdout;
@@ -186,7 +221,10 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     ]);
     figures.push(['realtime: whole session', seconds(performance.now() - rtStart)]);
 
-    heading('5. what it measured');
+    heading('5. speakers and a translation (a two-voice conversation, into Spanish)');
+    for (const line of await conversation(client, ctx.signal)) say(line);
+
+    heading('6. what it measured');
     const pool = client.poolStats();
     figures.push([
       'retries',

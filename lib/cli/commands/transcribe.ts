@@ -142,7 +142,8 @@ export async function transcribe(
     ctx.signal.removeEventListener('abort', onInterrupt);
   }
   if (left.length) ctx.note(`left behind: ${left.join(', ')}`);
-  if (flags.keep && (created.file || created.transcription) && (ctx.chatty || ctx.interrupted)) {
+  if (flags.keep && (created.file || created.transcription)) {
+    // On stderr whatever stdout and stderr are: the ids are the only way to find them again.
     const kept = [
       created.file && `file ${created.file}`,
       created.transcription && `transcription ${created.transcription}`,

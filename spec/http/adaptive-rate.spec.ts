@@ -1,0 +1,155 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { AdaptiveLimiter, AdaptiveRate, MIN_RATE } from '../../lib/http/adaptive-rate';
+
+describe('http/adaptive-rate', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => clock.restore());
+  const now = () => Date.now();
+
+  /** Sends `n` calls through `rate`, `gapMs` apart, as a client sending at a steady pace would. */
+  const sendSteadily = (rate: AdaptiveRate, n: number, gapMs: number) => {
+    for (let i = 0; i < n; i += 1) {
+      rate.take(now());
+      clock.tick(gapMs);
+    }
+  };
+
+  describe('AdaptiveRate', () => {
+    it('lets every call through at once until the server first answers 429', () => {
+      const rate = new AdaptiveRate();
+      for (let i = 0; i < 1000; i += 1) {
+        expect(rate.waitFor(now())).to.equal(0);
+        rate.take(now());
+      }
+      expect(rate.enabled).to.equal(false);
+    });
+
+    it('after a 429, allows 0.7 times the rate calls were being sent at', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now() - 5, now());
+      expect(rate.enabled).to.equal(true);
+      expect(rate.fillRate).to.be.closeTo(70, 2);
+    });
+
+    it('slows down once per round: a 429 to a call sent before the last slow-down is ignored', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      const sentBefore = now() - 5;
+      rate.onThrottle(sentBefore, now());
+      const after = rate.fillRate;
+      rate.onThrottle(sentBefore, now() + 1);
+      expect(rate.fillRate).to.equal(after);
+      rate.onThrottle(now() + 2, now() + 3);
+      expect(rate.fillRate).to.be.lessThan(after);
+    });
+
+    it('does not cut below 0.9 times the rate the server accepted over the last second', () => {
+      const rate = new AdaptiveRate();
+      // 200 calls a second offered, 50 of them accepted.
+      for (let i = 0; i < 200; i += 1) {
+        rate.take(now());
+        if (i % 4 === 0) rate.onSuccess(now());
+        clock.tick(5);
+      }
+      for (let i = 0; i < 10; i += 1) rate.onThrottle(now() + i, now() + i);
+      expect(rate.fillRate).to.be.closeTo(45, 1);
+    });
+
+    it('never goes below its floor however many 429s come', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 10, 100);
+      for (let i = 0; i < 50; i += 1) rate.onThrottle(now() + i, now() + i);
+      expect(rate.fillRate).to.equal(MIN_RATE);
+    });
+
+    it('holds the cut rate while calls succeed, then grows past it (cubic), never down', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const low = rate.fillRate;
+      const seen: number[] = [];
+      for (let s = 1; s <= 10; s += 1) {
+        // A steady flow of calls keeps the measured rate up (growth is capped at twice it).
+        sendSteadily(rate, 60, 16);
+        rate.onSuccess(now());
+        seen.push(rate.fillRate);
+      }
+      expect(seen[0]).to.equal(low);
+      expect(seen).to.deep.equal([...seen].sort((x, y) => x - y));
+      expect(seen[9]).to.be.greaterThan(low * 1.5);
+    });
+
+    it('paces calls at its rate once it has slowed down, with no burst left over', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const start = now();
+      let sent = 0;
+      while (now() - start < 1000) {
+        const wait = rate.waitFor(now());
+        if (wait === 0) {
+          rate.take(now());
+          sent += 1;
+        } else clock.tick(Math.max(1, Math.ceil(wait)));
+      }
+      expect(sent).to.be.closeTo(rate.fillRate, 3);
+    });
+  });
+
+  describe('AdaptiveLimiter', () => {
+    it('resolves at once while the server has not throttled', async () => {
+      const limiter = new AdaptiveLimiter(new AdaptiveRate(), now);
+      const times = await Promise.all(Array.from({ length: 50 }, () => limiter.acquire()));
+      expect(times.every((t) => t === 1_000_000)).to.equal(true);
+    });
+
+    it('queues calls once throttled and releases them in order, at the learned rate', async () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const limiter = new AdaptiveLimiter(rate, now);
+      const order: number[] = [];
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        limiter.acquire().then(() => order.push(i)),
+      );
+      await clock.tickAsync(100);
+      const early = order.length;
+      expect(early).to.be.within(5, 9);
+      await clock.tickAsync(1000);
+      await Promise.all(calls);
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+    });
+
+    it('takes an aborted call out of the queue, rejecting with the reason, and keeps the others’ turn', async () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const limiter = new AdaptiveLimiter(rate, now);
+      const controller = new AbortController();
+      const first = limiter.acquire();
+      const aborted = limiter.acquire(controller.signal);
+      const third = limiter.acquire();
+      const reason = new Error('stop');
+      controller.abort(reason);
+      let caught: unknown;
+      await aborted.catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(reason);
+      await clock.tickAsync(1000);
+      await Promise.all([first, third]);
+      expect(limiter.queued).to.equal(0);
+    });
+
+    it('rejects at once for a signal already aborted', async () => {
+      const limiter = new AdaptiveLimiter(new AdaptiveRate(), now);
+      const reason = new Error('gone');
+      let caught: unknown;
+      await limiter.acquire(AbortSignal.abort(reason)).catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(reason);
+    });
+  });
+});
