@@ -192,4 +192,31 @@ describe('webhooks from any framework', () => {
     expect(status).to.equal('completed');
     expect(text).to.be.a('string').and.not.equal('');
   });
+
+  it('a handed-over body past maxBodyBytes answers 413; no body at all answers 400', async () => {
+    const handler = t.client.webhooks.handler({ auth, maxBodyBytes: 10, onEvent: () => undefined });
+    const headers = { 'x-webhook-secret': SECRET };
+    const big = await handler.handle({ method: 'POST', headers, body: JSON.stringify(EVENT) });
+    expect(big.status).to.equal(413);
+    const none = await handler.handle({ method: 'POST', headers, body: undefined });
+    expect(none.status).to.equal(400);
+    expect(none.body).to.match(/already read/);
+  });
+
+  it('an event from a Webhooks without a client cannot fetch: onEvent fails, 500, onError told why', async () => {
+    const { Webhooks } = await import('../../lib/resources/webhooks');
+    const errors: unknown[] = [];
+    const handler = new Webhooks().handler({
+      auth,
+      onEvent: async (event) => void (await event.transcript()),
+      onError: (e) => errors.push(e),
+    });
+    const answer = await handler.handle({
+      method: 'POST',
+      headers: { 'x-webhook-secret': SECRET },
+      body: EVENT,
+    });
+    expect(answer.status).to.equal(500);
+    expect(String(errors[0])).to.match(/no client/);
+  });
 });
