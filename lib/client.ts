@@ -52,7 +52,7 @@ export class SonioxClient {
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
     this.models = new Models(this.#transport);
     this.auth = new Auth(this.#transport);
-    this.webhooks = new Webhooks();
+    this.webhooks = new Webhooks(this.transcriptions);
   }
 
   /** The REST origin this client talks to. */

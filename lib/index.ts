@@ -134,7 +134,7 @@ export type {
   SegmentBoundary,
   SegmentKind,
   SegmentOptions,
-  TranslationPair,
+  SegmentPair,
   TranslationTexts,
   TranslationText,
   Utterance,

@@ -242,6 +242,54 @@ const rows: Row[] = [
     'limit',
   ],
   ["files.count('x')", (c) => c.files.count('x' as never), VALID, 'options must be an object'],
+  [
+    "files.deleteAll('x')",
+    (c) => c.files.deleteAll('x' as never),
+    VALID,
+    'options must be an object',
+  ],
+  [
+    'files.deleteAll({ concurrency: 0 })',
+    (c) => c.files.deleteAll({ concurrency: 0 }),
+    VALID,
+    'concurrency',
+  ],
+  [
+    'files.deleteAll({ olderThanMs: -1 })',
+    (c) => c.files.deleteAll({ olderThanMs: -1 }),
+    VALID,
+    'olderThanMs',
+  ],
+  [
+    'files.deleteAll({ clientReferenceId: 5 })',
+    (c) => c.files.deleteAll({ clientReferenceId: 5 as never }),
+    VALID,
+    'clientReferenceId',
+  ],
+  [
+    "files.deleteAll({ dryRun: 'yes' })",
+    (c) => c.files.deleteAll({ dryRun: 'yes' as never }),
+    VALID,
+    'dryRun',
+  ],
+  [
+    'files.deleteAll({ onProgress: 5 })',
+    (c) => c.files.deleteAll({ onProgress: 5 as never }),
+    VALID,
+    'onProgress',
+  ],
+  [
+    'transcriptions.deleteAll({ status: 5 })',
+    (c) => c.transcriptions.deleteAll({ status: 5 as never }),
+    VALID,
+    'status',
+  ],
+  [
+    'transcriptions.deleteAll({ status: [] })',
+    (c) => c.transcriptions.deleteAll({ status: [] }),
+    VALID,
+    'status',
+  ],
 
   // transcriptions
   [

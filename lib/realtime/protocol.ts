@@ -113,6 +113,53 @@ export function splitConfig(
   return { start, options };
 }
 
+const DEFAULTS = {
+  keepaliveIntervalMs: 5_000,
+  heartbeatIntervalMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  finishTimeoutMs: 30_000,
+  highWaterMark: 64 * 1024,
+  reconnectBaseDelayMs: 250,
+  reconnectMaxDelayMs: 5_000,
+  maxBufferBytes: 16 * 1024 * 1024,
+};
+
+/** The SDK options with every default filled in, resolved once per stream. */
+export interface ResolvedRealtimeOptions {
+  auth: 'header' | 'message';
+  keepaliveIntervalMs: number;
+  heartbeatIntervalMs: number;
+  handshakeTimeoutMs: number;
+  finishTimeoutMs: number;
+  highWaterMark: number;
+  /** The reconnection policy with its delays and buffer bound filled, or undefined for none. */
+  reconnect:
+    | (ReconnectOptions & { baseDelayMs: number; maxDelayMs: number; maxBufferBytes: number })
+    | undefined;
+}
+
+/** Fills the defaults of the options (checked or not: a refused highWaterMark falls back too). */
+export function resolveOptions(options: RealtimeOptions): ResolvedRealtimeOptions {
+  const hwm = options.highWaterMark;
+  const reconnect = options.reconnect;
+  return {
+    auth: options.auth ?? 'header',
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+    finishTimeoutMs: options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs,
+    highWaterMark: typeof hwm === 'number' && hwm > 0 ? hwm : DEFAULTS.highWaterMark,
+    reconnect: reconnect
+      ? {
+          ...reconnect,
+          baseDelayMs: reconnect.baseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
+          maxDelayMs: reconnect.maxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
+          maxBufferBytes: reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes,
+        }
+      : undefined,
+  };
+}
+
 /** Whether audio of this format can be resumed mid-stream (raw samples, no container header). */
 export function isRawFormat(format: string | undefined): boolean {
   return isRawAudioFormat(format);

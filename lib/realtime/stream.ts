@@ -45,6 +45,8 @@ import {
   isRawFormat,
   parseServerMessage,
   splitConfig,
+  resolveOptions,
+  type ResolvedRealtimeOptions,
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
@@ -133,17 +135,6 @@ export type RealtimePhase =
   | 'failed'
   | 'destroyed';
 
-const DEFAULTS = {
-  keepaliveIntervalMs: 5_000,
-  heartbeatIntervalMs: 10_000,
-  handshakeTimeoutMs: 10_000,
-  finishTimeoutMs: 30_000,
-  highWaterMark: 64 * 1024,
-  reconnectBaseDelayMs: 250,
-  reconnectMaxDelayMs: 5_000,
-  maxBufferBytes: 16 * 1024 * 1024,
-};
-
 type Callback = (error?: Error | null) => void;
 interface Waiter {
   resolve(): void;
@@ -164,6 +155,8 @@ const defaultFactory: WebSocketFactory = (url, options) => {
 export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Duplex {
   private readonly start: RealtimeStartMessage;
   private readonly options: RealtimeOptions;
+  /** The options with their defaults, resolved once. */
+  private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private readonly hwm: number;
   private readonly replay: ResumeBuffer | undefined;
@@ -198,14 +191,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
-    const hwm =
-      typeof options.highWaterMark === 'number' && options.highWaterMark > 0
-        ? options.highWaterMark
-        : DEFAULTS.highWaterMark;
+    const resolved = resolveOptions(options);
+    const hwm = resolved.highWaterMark;
     super({ readableObjectMode: true, writableHighWaterMark: hwm, allowHalfOpen: true });
     this.#context = context;
     this.start = start;
     this.options = options;
+    this.resolved = resolved;
     this.hwm = hwm;
     const issues = checkConfig(start, options);
     if (issues.length) {
@@ -215,11 +207,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       );
       // Emitted on the next tick so the caller can attach an 'error' listener first.
       process.nextTick(() => this.destroy(this.configError));
-    } else if (options.reconnect) {
-      this.replay = new ResumeBuffer(
-        options.reconnect.maxBufferBytes ?? DEFAULTS.maxBufferBytes,
-        frameBytes(start),
-      );
+    } else if (resolved.reconnect) {
+      this.replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, frameBytes(start));
     }
     if (options.pacing === true || typeof options.pacing === 'object') {
       this.pacer = this.makePacer(options.pacing === true);
@@ -526,15 +515,15 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
     if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
     this.#currentKey = key;
-    const auth = this.options.auth ?? 'header';
+    const { auth } = this.resolved;
     const connection: Connection = new Connection(
       this.#context.realtimeURL,
       auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
       key,
       {
-        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
-        keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
-        heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+        handshakeTimeoutMs: this.resolved.handshakeTimeoutMs,
+        keepaliveIntervalMs: this.resolved.keepaliveIntervalMs,
+        heartbeatIntervalMs: this.resolved.heartbeatIntervalMs,
       },
       {
         open: () =>
@@ -597,7 +586,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const connection = this.#connection as Connection;
     this.endRequested = false;
     connection.send('');
-    const ms = this.options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs;
+    const ms = this.resolved.finishTimeoutMs;
     connection.armFinishDeadline(ms, () =>
       this.destroy(
         new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms),
@@ -702,7 +691,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
-    const policy = this.options.reconnect;
+    const policy = this.resolved.reconnect;
     // The first connection counts too: a busy server at the handshake is as transient as a drop.
     const resumable =
       this.state === 'open' ||
@@ -719,8 +708,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       if (this.state === 'finishing') this.endRequested = true;
       this.transition('reconnecting');
       const delay = backoffDelay(this.attempts + 1, {
-        baseDelayMs: policy.baseDelayMs ?? DEFAULTS.reconnectBaseDelayMs,
-        maxDelayMs: policy.maxDelayMs ?? DEFAULTS.reconnectMaxDelayMs,
+        baseDelayMs: policy.baseDelayMs,
+        maxDelayMs: policy.maxDelayMs,
       });
       this.backoff = setTimeout(() => this.reconnect(error), delay);
       return;

@@ -4,10 +4,29 @@
  * compared in constant time. `handler()` serves Node http, Express and Fetch `Request`s.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
-import type { WebhookEvent } from '../types';
+import type { CallOptions } from '../http/transport';
+import type { Transcript, Transcription, WebhookEvent } from '../types';
 import { unknownOption } from '../suggest';
+import type { Transcriptions } from './transcriptions';
+import {
+  BodyTooLarge,
+  BodyAlreadyRead,
+  bindAdapters,
+  type WebhookAnswer,
+  type WebhookHandler,
+  type WebhookHeaders,
+} from './webhook-adapters';
+
+export type {
+  WebhookAnswer,
+  WebhookHandler,
+  WebhookHeaders,
+  WebhookRequest,
+  FastifyLikeReply,
+  FastifyLikeRequest,
+  KoaLikeContext,
+} from './webhook-adapters';
 
 /** The header Soniox was told to send (`webhook_auth_header_name`), and its expected value. */
 export interface WebhookAuth {
@@ -24,25 +43,20 @@ export interface WebhookHandlerOptions {
    */
   auth?: WebhookAuth;
   /** Called once per valid event; a rejection answers 500 so Soniox retries. */
-  onEvent: (event: WebhookEvent) => void | Promise<void>;
+  onEvent: (event: WebhookDelivery) => void | Promise<void>;
   /** Told why `onEvent` failed (the answer is 500 either way), e.g. to log it. */
   onError?: (error: unknown) => void;
   /** Largest body read (default 64 KiB); larger answers 413. */
   maxBodyBytes?: number;
 }
 
-/** A Node/Express handler that also serves Fetch requests through `.fetch`. It never rejects. */
-export type WebhookHandler = ((
-  req: IncomingMessage,
-  res: ServerResponse,
-  next?: unknown,
-) => Promise<void>) & {
-  fetch(request: Request): Promise<Response>;
-};
-
-/** Headers as Node, Fetch or a plain object carry them. */
-export type WebhookHeaders =
-  IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>;
+/** A webhook event as `onEvent` gets it: `{ id, status }`, plus calls that fetch its results. */
+export interface WebhookDelivery extends WebhookEvent {
+  /** The transcription (`transcriptions.get`) through the client that made the handler. */
+  transcription(options?: CallOptions): Promise<Transcription>;
+  /** Its transcript (`transcriptions.getTranscript`); rejects with 409 unless it completed. */
+  transcript(options?: CallOptions): Promise<Transcript>;
+}
 
 /** Default `maxBodyBytes`: the real payload is under 100 bytes. */
 export const DEFAULT_MAX_WEBHOOK_BODY = 64 * 1024;
@@ -51,11 +65,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An HTTP token (RFC 9110 §5.6.2): what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-type Outcome = { status: number; body: string; headers?: Record<string, string> };
-
-/** Thrown by body readers past the limit; becomes 413. */
-class BodyTooLarge extends Error {}
 
 function headerValue(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function')
@@ -125,62 +134,11 @@ function checkHandlerOptions(options: unknown): asserts options is WebhookHandle
     throw new SonioxConfigError('webhookAuth', 'webhook auth must be { name, secret }');
 }
 
-/** Reads a Node request body up to `limit`; past it, drains the rest (so the 413 is delivered) and throws. */
-function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      cleanup();
-      // Keep reading and discarding: destroying the request would reset the socket before the answer.
-      req.on('error', () => undefined);
-      req.resume();
-      reject(new BodyTooLarge());
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
-}
-
-/** Reads a Fetch request body up to `limit`, cancelling the stream past it. */
-async function readFetchBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new BodyTooLarge();
-  if (!request.body) return new Uint8Array(0);
-  // The Fetch API's body is a stream of bytes (its type says `any` for want of the DOM lib).
-  const reader: ReadableStreamDefaultReader<Uint8Array> = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks);
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-}
-
 /** `client.webhooks`: verification, parsing and a ready-made handler. No network. */
 export class Webhooks {
+  /** `transcriptions`: what an event's `transcript()` and `transcription()` call (the client's). */
+  constructor(private readonly transcriptions?: Transcriptions) {}
+
   /**
    * Whether `headers` carry `auth.secret` in the header `auth.name` (name case-insensitive).
    * Both values are hashed first, so the constant-time compare leaks neither content nor length.
@@ -235,8 +193,10 @@ export class Webhooks {
   }
 
   /**
-   * A handler for Node http and Express (`(req, res, next?)`), with `.fetch(request)` for
-   * Fetch-style runtimes. Answers 405 to non-POST, 401 to a wrong header, 413 past
+   * A handler for Node http, Express and NestJS (`(req, res, next?)`: a body the framework
+   * already read, in `req.rawBody` or `req.body`, is used as is), with `.fetch(request)` for
+   * Fetch-style runtimes (Hono: `(c) => handler.fetch(c.req.raw)`), `.fastify` and `.koa`
+   * adapters, and `.handle({ method, headers, body })` for any other framework. Answers 405 to non-POST, 401 to a wrong header, 413 past
    * `maxBodyBytes`, 400 to a bad body, 500 when `onEvent` fails (Soniox retries), else 200.
    * Throws SonioxConfigError for a malformed `auth`.
    */
@@ -251,7 +211,7 @@ export class Webhooks {
       method: string,
       headers: WebhookHeaders,
       read: () => Promise<unknown>,
-    ): Promise<Outcome> => {
+    ): Promise<WebhookAnswer> => {
       if (method.toUpperCase() !== 'POST')
         return { status: 405, body: 'method not allowed', headers: { Allow: 'POST' } };
       if (auth && !this.verify(headers, auth)) return { status: 401, body: 'unauthorized' };
@@ -261,6 +221,7 @@ export class Webhooks {
       } catch (error) {
         if (error instanceof BodyTooLarge)
           return { status: 413, body: 'body too large', headers: { Connection: 'close' } };
+        if (error instanceof BodyAlreadyRead) return { status: 400, body: error.message };
         // Parse messages name fields only; a read error (client gone) gets a fixed text.
         return {
           status: 400,
@@ -268,7 +229,7 @@ export class Webhooks {
         };
       }
       try {
-        await options.onEvent(event);
+        await options.onEvent(this.delivery(event));
       } catch (error) {
         try {
           options.onError?.(error);
@@ -280,31 +241,29 @@ export class Webhooks {
       return { status: 200, body: 'ok' };
     };
 
-    const node = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      // Express with a body parser has read the stream into req.body. body-parser also sets
-      // `{}` on requests it skips (another Content-Type), leaving the stream unread: read it then.
-      const parsed = (req as IncomingMessage & { body?: unknown }).body;
-      const read = () =>
-        parsed !== undefined && req.readableEnded
-          ? Promise.resolve(parsed)
-          : readNodeBody(req, limit);
-      const outcome = await decide(req.method ?? 'GET', req.headers, read);
-      if (res.headersSent) return;
-      res.writeHead(outcome.status, {
-        'Content-Type': 'text/plain; charset=utf-8',
-        ...outcome.headers,
-      });
-      res.end(outcome.body);
+    return bindAdapters(decide, limit);
+  }
+
+  /** The event with its fetch calls, kept non-enumerable so it still logs and serialises as `{ id, status }`. */
+  private delivery(event: WebhookEvent): WebhookDelivery {
+    const transcriptions = this.transcriptions;
+    const need = (): Transcriptions => {
+      if (!transcriptions)
+        throw new SonioxConfigError(
+          'webhooks',
+          'this Webhooks has no client: use client.webhooks.handler() to fetch results from an event',
+        );
+      return transcriptions;
     };
-    const fetchHandler = async (request: Request): Promise<Response> => {
-      const outcome = await decide(request.method, request.headers, () =>
-        readFetchBody(request, limit),
-      );
-      return new Response(outcome.body, {
-        status: outcome.status,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', ...outcome.headers },
-      });
-    };
-    return Object.assign(node, { fetch: fetchHandler });
+    return Object.defineProperties(event, {
+      transcription: {
+        value: (options?: CallOptions) => need().get(event.id, options),
+        enumerable: false,
+      },
+      transcript: {
+        value: (options?: CallOptions) => need().getTranscript(event.id, options),
+        enumerable: false,
+      },
+    }) as WebhookDelivery;
   }
 }

@@ -1,54 +1,77 @@
 /**
  * Translation kept apart from the original: the API streams translated tokens right after the
  * spoken tokens they translate (chunk by chunk, one-way or two-way), in one token list. These
- * helpers pair each translated run with the run of originals it follows, and give the original
+ * helpers pair each translated run with the run of originals it translates, and give the original
  * text and the text per target language separately, so no string mixes two languages by
  * accident of concatenation.
  */
 import { segmentOf, segments, type Segment } from './segments';
-import { isNonFinal, isSpecialToken, isTranslationToken, type TokenLike } from './tokens';
+import { isNonFinal, isSpecialToken, isTranslationToken, present, type TokenLike } from './tokens';
 
 /** A run of spoken words and its translation; a run not to be translated has none. */
-export interface TranslationPair<T extends TokenLike = TokenLike> {
+export interface SegmentPair<T extends TokenLike = TokenLike> {
   /** The spoken words (absent only for a translation whose original was never seen). */
   original?: Segment<T>;
   /** Their translation, when they were translated. */
   translation?: Segment<T>;
 }
 
-/** Pairs each run of translation tokens with the run of original tokens before it. Pure. */
-export function pairTranslations<T extends TokenLike>(
-  tokens: readonly T[],
-): Array<TranslationPair<T>> {
-  const pairs: Array<TranslationPair<T>> = [];
-  let originals: T[] = [];
-  let translation: T[] = [];
-  // Words marked `original` await a translation; `none` (or no status) are never translated.
-  let awaiting = false;
-  const close = () => {
-    const original = segmentOf(originals, 'original');
-    const translated = segmentOf(translation, 'translation');
-    if (original || translated)
-      pairs.push({
-        ...(original ? { original } : {}),
-        ...(translated ? { translation: translated } : {}),
-      });
-    originals = [];
-    translation = [];
-  };
+/** A pair being built: the original run and the translation tokens that belong to it. */
+interface OpenPair<T> {
+  originals: T[];
+  translation: T[];
+  /** Its words are marked `original` (a translation will follow), not `none`. */
+  translatable: boolean;
+}
+
+/**
+ * Pairs each run of translation tokens with the run of spoken words it translates: the latest
+ * run in its `source_language` (or the latest run, when the server names none). A spoken word
+ * extends the latest run when it is in the same language and the run has no translation yet;
+ * otherwise it starts a run. Pure.
+ */
+export function pairTranslations<T extends TokenLike>(tokens: readonly T[]): Array<SegmentPair<T>> {
+  const runs: Array<OpenPair<T>> = [];
+  const latest = new Map<string, OpenPair<T>>();
+  const languageOf = (value: string | null | undefined) => present(value) ?? '';
   for (const token of tokens) {
     if (isNonFinal(token) || isSpecialToken(token)) continue;
     if (isTranslationToken(token)) {
-      translation.push(token);
+      const source = present(token.source_language);
+      let run = source === undefined ? runs[runs.length - 1] : latest.get(source);
+      if (!run) {
+        run = { originals: [], translation: [], translatable: true };
+        runs.push(run);
+      }
+      run.translation.push(token);
       continue;
     }
+    const language = languageOf(token.language);
     const translatable = token.translation_status === 'original';
-    if (translation.length > 0 || (originals.length > 0 && translatable !== awaiting)) close();
-    awaiting = translatable;
-    originals.push(token);
+    const last = runs[runs.length - 1];
+    const extends_ =
+      last !== undefined &&
+      latest.get(language) === last &&
+      last.translation.length === 0 &&
+      last.translatable === translatable;
+    if (extends_) last.originals.push(token);
+    else {
+      const run = { originals: [token], translation: [], translatable };
+      runs.push(run);
+      latest.set(language, run);
+    }
   }
-  close();
-  return pairs;
+  return runs.flatMap(({ originals, translation }) => {
+    const original = segmentOf(originals, 'original');
+    const translated = segmentOf(translation, 'translation');
+    if (!original && !translated) return [];
+    return [
+      {
+        ...(original ? { original } : {}),
+        ...(translated ? { translation: translated } : {}),
+      },
+    ];
+  });
 }
 
 /** Original text and translations, apart. */

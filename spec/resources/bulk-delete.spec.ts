@@ -3,6 +3,7 @@
  * (status, age, reference), bounded concurrency, progress and a dry run.
  */
 import { expect } from 'chai';
+import { SonioxAbortError } from '../../lib/errors';
 import type { BulkDeleteProgress } from '../../lib/resources/bulk';
 import { fixture } from '../helpers';
 
@@ -100,5 +101,24 @@ describe('resources: counts and bulk delete', () => {
     expect(rest.failed.map((f) => f.id)).to.deep.equal([c.id]);
     expect(rest.failed[0]!.error.message).to.include('409');
     expect(t.server.state.hits[DELETE_JOB]).to.equal(3);
+  });
+
+  it('an abort stops the run and rejects with SonioxAbortError', async () => {
+    for (let i = 0; i < 4; i++) await upload(i);
+    t.server.setFaults({ http: [{ route: DELETE_FILE, delayMs: 50 }] });
+    const controller = new AbortController();
+    const run = t.client.files.deleteAll({
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.deleted === 1) controller.abort();
+      },
+    });
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    expect(t.server.state.files.size).to.be.at.least(2);
   });
 });

@@ -70,4 +70,19 @@ describe('transcript: translation', () => {
     });
     expect(pairTranslations([])).to.deep.equal([]);
   });
+
+  it('two-way: a translation that comes after the other side began still pairs by its source language', () => {
+    const interleaved = [
+      said('Yes', 0, 200, '1', 'en', 'original'),
+      said('Hola', 300, 500, '2', 'es', 'original'),
+      translated('Sí', '1', 'es', 'en'),
+      translated('Hello', '2', 'en', 'es'),
+    ];
+    expect(
+      pairTranslations(interleaved).map((p) => [p.original?.text, p.translation?.text]),
+    ).to.deep.equal([
+      ['Yes', 'Sí'],
+      ['Hola', 'Hello'],
+    ]);
+  });
 });

@@ -189,5 +189,24 @@ describe('transcript: utterance buffer', () => {
       await new Promise<void>((resolve) => stream.once('end', () => resolve()));
       expect(buffer.flush()).to.deep.equal([]);
     });
+
+    it("piped straight from the stream's in-band markers into utterances()", async () => {
+      const audio = audioFixture('hello-world.wav');
+      const stream = t.client.realtime({
+        audio_format: 'pcm_s16le',
+        sample_rate: 16000,
+        num_channels: 1,
+        markers: 'inband',
+      });
+      t.defer(() => stream.destroy());
+      stream.write(audio.pcm);
+      stream.finalize();
+      const got: Utterance[] = [];
+      for await (const u of utterances(stream)) {
+        got.push(u);
+        if (got.length === 1) stream.end();
+      }
+      expect(got.map((u) => [u.text, u.end])).to.deep.equal([[audio.text, 'finalized']]);
+    });
   });
 });
