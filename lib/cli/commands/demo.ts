@@ -22,7 +22,7 @@ import type { RealtimeToken } from '../../types';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
 import { Progress } from '../render/progress';
-import { wordsOf } from '../render/subtitles';
+import { wordsOf } from '../../transcript';
 import { bytes, table } from '../render/table';
 
 /** Options of `soniox demo`. */
