@@ -190,7 +190,7 @@ describe('client.transcribeMany', () => {
       // Backoff, not a busy loop: 10 s of waiting is a handful of attempts per slot.
       expect(refusedCreates).to.be.at.most(2 * 6);
       release();
-      await drive(q.clock, 120_000, () => ended);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => (r as { status: string }).status)).to.deep.equal([
         'done',
@@ -212,7 +212,7 @@ describe('client.transcribeMany', () => {
       expect(results).to.have.length(0);
       q.server.state.files.delete(others[0]!);
       q.server.state.files.delete(others[1]!);
-      await drive(q.clock, 120_000, () => ended);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => (r as { status: string }).status)).to.deep.equal(['done', 'done']);
     });
@@ -233,7 +233,7 @@ describe('client.transcribeMany', () => {
       await drive(q.clock, 60_000, () => results.length === 1);
       expect(results.map((r) => r.status)).to.deep.equal(['failed']);
       release();
-      await drive(q.clock, 60_000, () => ended);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => r.status)).to.deep.equal(['failed', 'done']);
     });
@@ -352,7 +352,7 @@ describe('client.transcribeMany: quota waits, more (fake clock)', function () {
     await until(() => (q.server.state.hits[CREATE] ?? 0) === 1);
     await drive(q.clock, 4_500);
     expect(q.server.state.hits[CREATE]).to.equal(1);
-    await drive(q.clock, 60_000, () => ended);
+    await drive(q.clock, 600_000, () => ended);
     await run;
     expect(q.server.state.hits[CREATE]).to.equal(2);
   });
