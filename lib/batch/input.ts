@@ -7,6 +7,7 @@
  * loses nothing (the next run fetches it again) and creates nothing twice.
  */
 import {
+  SonioxAPIError,
   SonioxConnectionError,
   SonioxError,
   SonioxNotFoundError,
@@ -179,13 +180,19 @@ async function reachCreated(
       ? { audio_url: (input as { audio_url: string }).audio_url }
       : { file_id: await reachUploaded(ctx, input, identity, prior, held, signal) };
   ctx.journal?.write({ event: 'creating', hash });
-  held.creating = reference;
-  const created = await underQuota(ctx, 'transcriptions', signal, () =>
-    ctx.transcriptions.create(
-      { ...ctx.createParams, ...source, client_reference_id: reference },
-      { signal },
-    ),
-  ).catch(async (error: unknown) => {
+  const created = await underQuota(ctx, 'transcriptions', signal, async () => {
+    held.creating = reference;
+    try {
+      return await ctx.transcriptions.create(
+        { ...ctx.createParams, ...source, client_reference_id: reference },
+        { signal },
+      );
+    } catch (error) {
+      // The server answered: it did not create, and there is nothing to look up at cleanup.
+      if (error instanceof SonioxAPIError) held.creating = undefined;
+      throw error;
+    }
+  }).catch(async (error: unknown) => {
     // Cut off after it was sent (never retried: it may have billed): the server may have the
     // job. Found by its reference, it is used; else the input fails and nothing was created.
     if (signal.aborted || !(error instanceof SonioxConnectionError)) throw error;

@@ -37,7 +37,8 @@ function startChild(baseURL: string, dir: string, journal: string): Child {
 }
 
 describe('client.transcribeMany killed and run again', () => {
-  const t = fixture({ mock: { timing: { queuedMs: 40, processingMs: 40 } } });
+  // Jobs pending long enough (0.6 s) that a slow child still polls while they are.
+  const t = fixture({ mock: { timing: { queuedMs: 300, processingMs: 300 } } });
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-kill-'));
@@ -48,7 +49,7 @@ describe('client.transcribeMany killed and run again', () => {
   // cover the three points in a seeded order, each at a seeded depth and with a seeded signal.
   for (const seed of [7]) {
     it(`creates each input exactly once over three stops and a final run (seed ${seed})`, async function () {
-      this.timeout(120_000);
+      this.timeout(300_000);
       const random = seededRandom(seed);
       const points = ['after upload', 'after create', 'mid-wait'];
       const offset = Math.floor(random() * points.length);
@@ -88,7 +89,8 @@ describe('client.transcribeMany killed and run again', () => {
             (point === 'after upload' && hits('POST /v1/files') >= uploads + k) ||
             (point === 'after create' && created.length >= creates + k) ||
             (point === 'mid-wait' && pending() && hits('GET /v1/transcriptions/:id') >= polls + k),
-          30_000,
+          // A child's start-up (ts-node) takes seconds on a busy machine.
+          90_000,
         );
         const finishedFirst = exitedEarly;
         child.process.kill(signal);

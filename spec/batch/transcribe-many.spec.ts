@@ -166,7 +166,9 @@ describe('client.transcribeMany', () => {
     });
   });
 
-  describe('quotas (fake clock)', () => {
+  describe('quotas (fake clock)', function () {
+    // Fake time is driven in small steps between real loopback round trips: slow on a busy machine.
+    this.timeout(90_000);
     // maxRetries 0: the quota answer reaches the batch at once; its own waits are under test.
     const q = fixture({
       clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
@@ -176,9 +178,10 @@ describe('client.transcribeMany', () => {
     it('waits on the pending-transcriptions quota (429) instead of failing, and goes on when jobs end', async () => {
       const release = occupyPending(q.server, 100);
       const results: unknown[] = [];
+      let ended = false;
       const run = (async () => {
         for await (const r of q.client.transcribeMany(urls(3), { concurrency: 2 })) results.push(r);
-      })();
+      })().finally(() => (ended = true));
       await until(() => (q.server.state.hits[CREATE] ?? 0) >= 2);
       await drive(q.clock, 10_000);
       expect(results).to.have.length(0);
@@ -187,7 +190,7 @@ describe('client.transcribeMany', () => {
       // Backoff, not a busy loop: 10 s of waiting is a handful of attempts per slot.
       expect(refusedCreates).to.be.at.most(2 * 6);
       release();
-      await drive(q.clock, 120_000, () => results.length === 3);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => (r as { status: string }).status)).to.deep.equal([
         'done',
@@ -199,16 +202,17 @@ describe('client.transcribeMany', () => {
     it('waits on the stored-files quota (400) and resumes once files are deleted', async () => {
       const others = occupyFiles(q.server, 1000);
       const results: unknown[] = [];
+      let ended = false;
       const run = (async () => {
         for await (const r of q.client.transcribeMany(buffers(2), { concurrency: 2 }))
           results.push(r);
-      })();
+      })().finally(() => (ended = true));
       await until(() => (q.server.state.hits[UPLOAD] ?? 0) >= 2);
       await drive(q.clock, 5_000);
       expect(results).to.have.length(0);
       q.server.state.files.delete(others[0]!);
       q.server.state.files.delete(others[1]!);
-      await drive(q.clock, 120_000, () => results.length === 2);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => (r as { status: string }).status)).to.deep.equal(['done', 'done']);
     });
@@ -216,17 +220,20 @@ describe('client.transcribeMany', () => {
     it('fails an input whose quota wait outlasts quotaTimeoutMs, and goes on with the next', async () => {
       const release = occupyPending(q.server, 100);
       const results: Array<{ status: string }> = [];
+      let ended = false;
       const run = (async () => {
         for await (const r of q.client.transcribeMany(urls(2), {
           concurrency: 1,
           quotaTimeoutMs: 20_000,
         }))
           results.push(r);
-      })();
-      await drive(q.clock, 25_000, () => results.length === 1);
+      })().finally(() => (ended = true));
+      await until(() => (q.server.state.hits[CREATE] ?? 0) >= 1);
+      // Fake time may run ahead of the loopback round trips: a generous bound, stopped early.
+      await drive(q.clock, 60_000, () => results.length === 1);
       expect(results.map((r) => r.status)).to.deep.equal(['failed']);
       release();
-      await drive(q.clock, 60_000, () => results.length === 2);
+      await drive(q.clock, 600_000, () => ended);
       await run;
       expect(results.map((r) => r.status)).to.deep.equal(['failed', 'done']);
     });
@@ -324,7 +331,8 @@ describe('client.transcribeMany: edges', () => {
   });
 });
 
-describe('client.transcribeMany: quota waits, more (fake clock)', () => {
+describe('client.transcribeMany: quota waits, more (fake clock)', function () {
+  this.timeout(90_000);
   const q = fixture({
     clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
     client: { maxRetries: 0 },
@@ -337,13 +345,14 @@ describe('client.transcribeMany: quota waits, more (fake clock)', () => {
     // Past its cap the transport fails at once with the server's wait: the batch waits it out.
     const client = q.clientWith({ maxRetries: 3, retry: { maxRetryAfterMs: 1_000 } });
     const results: unknown[] = [];
+    let ended = false;
     const run = (async () => {
       for await (const r of client.transcribeMany(urls(1))) results.push(r);
-    })();
+    })().finally(() => (ended = true));
     await until(() => (q.server.state.hits[CREATE] ?? 0) === 1);
     await drive(q.clock, 4_500);
     expect(q.server.state.hits[CREATE]).to.equal(1);
-    await drive(q.clock, 60_000, () => results.length === 1);
+    await drive(q.clock, 600_000, () => ended);
     await run;
     expect(q.server.state.hits[CREATE]).to.equal(2);
   });
