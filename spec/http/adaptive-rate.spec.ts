@@ -144,6 +144,24 @@ describe('http/adaptive-rate', () => {
       expect(limiter.queued).to.equal(0);
     });
 
+    it('rejects every waiting call with the reason when closed', async () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const limiter = new AdaptiveLimiter(rate, now);
+      await limiter.acquire();
+      const reason = new Error('closed');
+      const waiting = [limiter.acquire(), limiter.acquire(new AbortController().signal)];
+      expect(limiter.queued).to.equal(2);
+      limiter.close(reason);
+      const outcomes = await Promise.allSettled(waiting);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o))).to.deep.equal([
+        reason,
+        reason,
+      ]);
+      expect(limiter.queued).to.equal(0);
+    });
+
     it('rejects at once for a signal already aborted', async () => {
       const limiter = new AdaptiveLimiter(new AdaptiveRate(), now);
       const reason = new Error('gone');
