@@ -10,6 +10,7 @@ import { SonioxConfigError } from './errors';
 import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './http/retry';
+import { unknownOption } from './suggest';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
@@ -89,6 +90,46 @@ export interface SonioxClientOptions {
   onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Environment to read instead of process.env (tests, multi-tenant servers). */
   env?: Record<string, string | undefined> | undefined;
+}
+
+/**
+ * Every option name, for the unknown-option check. A Record over the interface's keys, so a new
+ * option added to SonioxClientOptions fails to compile until it is listed here too.
+ */
+const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
+  apiKey: true,
+  region: true,
+  baseURL: true,
+  realtimeURL: true,
+  timeoutMs: true,
+  uploadTimeoutMs: true,
+  maxRetries: true,
+  retry: true,
+  maxSockets: true,
+  maxFreeSockets: true,
+  freeSocketTimeoutMs: true,
+  adaptiveRate: true,
+  validateResponses: true,
+  asyncModel: true,
+  realtimeModel: true,
+  onRequest: true,
+  onResponse: true,
+  onRetry: true,
+  env: true,
+};
+const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+};
+
+/** Refuses a name that is not an option (a typo would otherwise be ignored silently), suggesting the closest. */
+function checkNames(options: object, known: object, prefix: string): void {
+  const names = Object.keys(known);
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(known, name))
+      throw new SonioxConfigError(prefix + name, unknownOption(name, names, prefix));
+  }
 }
 
 /** Options after defaults, environment and checks. */
@@ -226,8 +267,14 @@ function checkProxy(
 
 /** Applies defaults and the environment, and checks every option. */
 export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
-  if (options === null || typeof options !== 'object')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new SonioxConfigError('options', 'options must be an object');
+  checkNames(options, OPTION_NAMES, '');
+  if (options.env !== undefined && (options.env === null || typeof options.env !== 'object'))
+    throw new SonioxConfigError(
+      'env',
+      'env must be an object of environment variables (such as process.env)',
+    );
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
@@ -245,7 +292,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   }
 
   const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
-  if (!(region in REGION_DOMAINS)) {
+  // Own properties only: `'constructor' in {...}` is true.
+  if (typeof region !== 'string' || !Object.hasOwn(REGION_DOMAINS, region)) {
     throw new SonioxConfigError(
       'region',
       `region must be one of us, eu, jp, got ${String(region)}`,
@@ -264,6 +312,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
 
   if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object'))
     throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
+  if (options.retry !== undefined) checkNames(options.retry, RETRY_NAMES, 'retry.');
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }

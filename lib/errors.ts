@@ -117,6 +117,9 @@ export interface APIErrorDetails {
   cause?: unknown;
 }
 
+/** An account quota: stored files, storage bytes, transcriptions kept, transcriptions pending. */
+export type SonioxQuota = 'files' | 'storage' | 'transcriptions' | 'pending_transcriptions';
+
 /** The API answered with a non-2xx status. Subclasses per status family. */
 export class SonioxAPIError extends SonioxError {
   override readonly code: SonioxAPIErrorCode = 'api_error';
@@ -127,6 +130,11 @@ export class SonioxAPIError extends SonioxError {
   readonly requestId: string | undefined;
   readonly validationErrors: ApiValidationError[];
   readonly moreInfo: string | undefined;
+  /**
+   * The account quota this error says was reached, when it is one (set by the resource that
+   * made the call, which also says in the message how to free it).
+   */
+  quota: SonioxQuota | undefined;
 
   constructor(message: string, details: APIErrorDetails) {
     super(message, { cause: details.cause });
@@ -253,15 +261,27 @@ export class SonioxAbortError extends SonioxError {
   override readonly code = 'aborted' as const;
 }
 
-/** A transcription ended with status `error`. */
+/** A transcription ended in failure: status `error` (the API's enum) or `failed` (its newer errors page). */
 export class SonioxTranscriptionError extends SonioxError {
   override readonly code = 'transcription_failed' as const;
   readonly transcriptionId: string;
+  /** The API's `error_type`, when it gave one. */
   readonly errorType: string | undefined;
-  constructor(transcriptionId: string, errorType: string | undefined, message: string) {
+  /** The API's `error_message`, when it gave one. */
+  readonly errorMessage: string | undefined;
+  /** The status the job ended in (`error` or `failed`). */
+  readonly status: string | undefined;
+  constructor(
+    transcriptionId: string,
+    errorType: string | undefined,
+    message: string,
+    details: { errorMessage?: string | undefined; status?: string | undefined } = {},
+  ) {
     super(message);
     this.transcriptionId = transcriptionId;
     this.errorType = errorType;
+    this.errorMessage = details.errorMessage;
+    this.status = details.status;
   }
 }
 

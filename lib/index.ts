@@ -5,7 +5,7 @@
  * inside the package.
  */
 export { SonioxClient } from './client';
-export type { TranscribeOptions, TranscribeSource, CleanupTarget } from './client';
+export type { TranscribeOptions, TranscribeSource, CleanupTarget, CleanupEvent } from './client';
 export type {
   SonioxClientOptions,
   SonioxRegion,
@@ -45,6 +45,7 @@ export type {
   FieldIssue,
   APIErrorDetails,
   WebSocketErrorDetails,
+  SonioxQuota,
 } from './errors';
 export { MAX_FILE_SIZE, DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 export type {
@@ -63,9 +64,15 @@ export type {
   Transcript,
   Model,
   ModelList,
+  ResourceCount,
   CreateTemporaryKeyParams,
   TemporaryKey,
   RealtimeAudioFormat,
+  RealtimeRawAudioFormat,
+  RealtimeContainerAudioFormat,
+  RealtimeConfigFields,
+  RealtimeRawAudio,
+  RealtimeContainerAudio,
   RealtimeConfig,
   RealtimeStartMessage,
   RealtimeToken,
@@ -76,7 +83,8 @@ export type { CallOptions, PoolStats } from './http/transport';
 export type { RetryPolicyOptions, AttemptFailure } from './http/retry';
 export type { UploadInput } from './http/upload-source';
 export type { UploadOptions, UploadProgress } from './resources/files';
-export type { WaitOptions } from './resources/transcriptions';
+export type { WaitOptions, TranscriptionBulkDeleteOptions } from './resources/transcriptions';
+export type { BulkDeleteOptions, BulkDeleteResult, BulkDeleteProgress } from './resources/bulk';
 export type { WebhookAuth } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
 export type {

@@ -149,6 +149,16 @@ export interface Model {
 }
 
 /** `GET /v1/models`. */
+/** `GET /v1/files/count` and `GET /v1/transcriptions/count`: how many an account holds, by origin. */
+export interface ResourceCount {
+  /** Every one, whatever created it (the quota counts these). */
+  total: number;
+  /** Created through the API. */
+  public_api?: number;
+  /** Created in the Soniox Playground. */
+  playground?: number;
+}
+
 export interface ModelList {
   models: Model[];
 }
@@ -168,18 +178,12 @@ export interface TemporaryKey {
   expires_at: string;
 }
 
-/** Audio formats of the realtime API: raw sample formats (they need sample_rate and num_channels) and containers. */
-export type RealtimeAudioFormat =
-  | 'auto'
-  | 'aac'
-  | 'aiff'
-  | 'amr'
-  | 'asf'
-  | 'flac'
-  | 'mp3'
-  | 'ogg'
-  | 'wav'
-  | 'webm'
+/** Realtime container formats (and `auto`): the audio's own header gives its rate and channels. */
+export type RealtimeContainerAudioFormat =
+  'auto' | 'aac' | 'aiff' | 'amr' | 'asf' | 'flac' | 'mp3' | 'ogg' | 'wav' | 'webm';
+
+/** Realtime raw sample formats: headerless, so `sample_rate` and `num_channels` are required. */
+export type RealtimeRawAudioFormat =
   | 'pcm_s8'
   | 'pcm_s8le'
   | 'pcm_s8be'
@@ -205,16 +209,12 @@ export type RealtimeAudioFormat =
   | 'mulaw'
   | 'alaw';
 
-/**
- * The realtime start message (config), less the key. Typed strictly, so a misspelt field or
- * format fails to compile; a field this SDK does not know yet goes in the stream option
- * `extra` (see RealtimeOptions), and passes through untouched.
- */
-export interface RealtimeConfig {
+/** Audio formats of the realtime API: raw sample formats (they need sample_rate and num_channels) and containers. */
+export type RealtimeAudioFormat = RealtimeContainerAudioFormat | RealtimeRawAudioFormat;
+
+/** The start message's fields other than the audio's format, rate and channels. */
+export interface RealtimeConfigFields {
   model?: string;
-  audio_format?: RealtimeAudioFormat;
-  sample_rate?: number;
-  num_channels?: number;
   language_hints?: string[];
   language_hints_strict?: boolean;
   context?: StructuredContext | string;
@@ -228,9 +228,33 @@ export interface RealtimeConfig {
   translation?: TranslationConfig;
 }
 
+/** The audio of a container format (or `auto`, the default): rate and channels are optional. */
+export interface RealtimeContainerAudio {
+  audio_format?: RealtimeContainerAudioFormat;
+  sample_rate?: number;
+  num_channels?: number;
+}
+
+/** Raw audio: the API cannot decode it without its rate and channel count, so both are required. */
+export interface RealtimeRawAudio {
+  audio_format: RealtimeRawAudioFormat;
+  sample_rate: number;
+  num_channels: number;
+}
+
+/**
+ * The realtime start message (config), less the key. Typed strictly, so a misspelt field or
+ * format fails to compile, and so does a raw format without `sample_rate` and `num_channels`
+ * (a discriminated union on `audio_format`); a field this SDK does not know yet goes in the
+ * stream option `extra` (see RealtimeOptions), and passes through untouched.
+ */
+export type RealtimeConfig = RealtimeConfigFields & (RealtimeContainerAudio | RealtimeRawAudio);
+
 /** The start message as sent: the typed fields plus whatever `extra` carried. */
-export type RealtimeStartMessage = Omit<RealtimeConfig, 'audio_format'> & {
+export type RealtimeStartMessage = RealtimeConfigFields & {
   audio_format?: string;
+  sample_rate?: number;
+  num_channels?: number;
   [field: string]: unknown;
 };
 

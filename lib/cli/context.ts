@@ -56,6 +56,8 @@ export class Context {
   private readonly cleanupInterrupt = new AbortController();
   private made: SonioxClient | undefined;
   private readonly stopListening: () => void;
+  private readonly stopWatchingStdout: () => void;
+  private stdoutGone = false;
 
   constructor(readonly io: CliIO) {
     const secrets = [io.env.SONIOX_API_KEY];
@@ -68,11 +70,22 @@ export class Context {
       if (!this.interrupt.signal.aborted) this.interrupt.abort();
       else this.cleanupInterrupt.abort();
     });
+    // A reader that closed stdout (`| head -1`) wants no more output: stop as on Ctrl-C
+    // (abort the calls, clean up what was made), but quietly and with exit 0.
+    this.stopWatchingStdout = io.onStdoutClosed(() => {
+      this.stdoutGone = true;
+      if (!this.interrupt.signal.aborted) this.interrupt.abort();
+    });
   }
 
-  /** Whether Ctrl-C was pressed. */
+  /** Whether the command was stopped: Ctrl-C, or stdout closed by its reader. */
   get interrupted(): boolean {
     return this.signal.aborted;
+  }
+
+  /** Whether stdout's reader went away (EPIPE): the command stops quietly and exits 0. */
+  get outputClosed(): boolean {
+    return this.stdoutGone;
   }
 
   /** The client, made on first use from the environment (SONIOX_API_KEY, ...). */
@@ -161,10 +174,11 @@ export class Context {
     }
   }
 
-  /** Closes the client and stops listening for Ctrl-C. */
+  /** Closes the client and stops listening for Ctrl-C and a closed stdout. */
   close(): void {
     this.made?.close();
     this.stopListening();
+    this.stopWatchingStdout();
   }
 }
 

@@ -82,6 +82,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     await program(ctx).parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (e) {
+    // The reader closed stdout (`| head -1`): it has what it wanted, so the run succeeded.
+    if (ctx.outputClosed) return EXIT_OK;
     if (e instanceof CommanderError) {
       // Help and --version exit 0; help shown for a missing command and every parse error exit 2.
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;

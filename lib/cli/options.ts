@@ -29,3 +29,18 @@ export function list(value: string, previous: string[] | undefined): string[] {
 export function isURL(source: string): boolean {
   return /^https?:\/\/\S+$/i.test(source);
 }
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An age such as `90s`, `30m`, `12h` or `7d`, in ms. */
+export function duration(value: string): number {
+  const text = value.trim();
+  const factor = UNIT_MS[text.slice(-1)];
+  const amount = text.slice(0, -1);
+  const n = Number(amount);
+  if (factor === undefined || !/^[0-9.]+$/.test(amount) || !Number.isFinite(n))
+    throw new InvalidArgumentError(
+      'must be a number and a unit s, m, h or d, such as 30m, 12h, 7d.',
+    );
+  return Math.round(n * factor);
+}

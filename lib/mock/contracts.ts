@@ -97,6 +97,26 @@ export interface RealtimeSendEvent {
   sentAt: number;
 }
 
+/** The cadence rule: how far audio may run ahead of real time before the session is dropped. */
+export interface MockCadence {
+  /**
+   * Audio (ms) a session may have received beyond the wall-clock time since its first audio
+   * byte (default 60 000: a minute of burst, so tests that send short files at disk speed pass,
+   * while a long recording sent at disk speed is refused as the live service may).
+   */
+  maxAheadMs?: number;
+}
+
+/** Session limits (`MockServerOptions.limits`). */
+export interface MockSessionLimits {
+  /** Longest realtime session, wall-clock (default 300 minutes, the API's fixed limit). */
+  streamDurationMs?: number;
+  /** Longest realtime context, in characters over all its strings (default 10 000). */
+  realtimeContextChars?: number;
+  /** Longest async context, in characters over all its strings (default 20 000). */
+  asyncContextChars?: number;
+}
+
 /** Options of `startMockServer`. */
 export interface MockServerOptions {
   /** Port to listen on (default 0: any free port). */
@@ -111,6 +131,16 @@ export interface MockServerOptions {
   realtimeIdleTimeoutMs?: number | undefined;
   /** Pace realtime results by audio time (true, default) or answer as fast as audio arrives. */
   realtimePacing?: boolean | undefined;
+  /**
+   * The real-time cadence rule, or `false` for none. Default: on (`maxAheadMs` 60 000) when
+   * results are paced; an unpaced mock (`realtimePacing: false`, a benchmark's throughput mode)
+   * enforces no cadence unless this is set.
+   */
+  cadence?: MockCadence | false | undefined;
+  /** Keep the audio of every realtime session in `received.sessions` (scripted ones always). */
+  recordAudio?: boolean | undefined;
+  /** Stream duration and context size limits (defaults: the API's). */
+  limits?: MockSessionLimits | undefined;
   /** Rate limits (default: none). */
   rateLimit?: MockRateLimit | undefined;
   /** Called with each realtime message just before it is sent (a measuring hook; keep it cheap). */
@@ -134,4 +164,6 @@ export interface MockStateView {
   hit(route: string): void;
   /** Real-time model ids the mock knows (aliases included). */
   realtimeModels(): string[];
+  /** A temporary key's `max_session_duration_seconds` in ms (undefined: no limit or not one). */
+  keySessionMs(key: string): number | undefined;
 }

@@ -12,12 +12,27 @@ import { createRequestListener } from './http';
 import { Lifecycle } from './lifecycle';
 import { RateLimiter } from './rate-limit';
 import { restRoutes } from './routes';
+import {
+  ScriptBook,
+  type RealtimeScript,
+  type ReceivedSession,
+  type ReceivedTranscription,
+  type TranscriptionScript,
+} from './scripts';
 import { MockState } from './state';
 import { attachRealtime } from './ws';
 
 export * from './contracts';
 export { parseFaultFlag } from './faults';
 export { MockState } from './state';
+export type {
+  RealtimeScript,
+  RealtimeScriptStep,
+  ReceivedSession,
+  ReceivedTranscription,
+  ScriptedToken,
+  TranscriptionScript,
+} from './scripts';
 export { RateLimiter, type RateLimitCounters } from './rate-limit';
 export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
 
@@ -33,6 +48,17 @@ export interface MockServer {
   state: MockState;
   /** The rate limiter (`rateLimit` option); its `counters` say how many requests and sessions it refused. */
   rateLimiter: RateLimiter;
+  /** Scripted answers for your own tests: per realtime session and per async file. */
+  scripts: {
+    /** Queues a script for the next realtime session (or the one with its `clientReferenceId`). */
+    realtime(script: RealtimeScript): void;
+    /** Answers transcriptions of a file name (or all) as scripted, until `clear()`. */
+    transcription(script: TranscriptionScript): void;
+    /** Drops every script and the record in `received`. */
+    clear(): void;
+  };
+  /** What the mock received: realtime sessions (start, audio, controls) and transcription requests. */
+  received: { sessions: ReceivedSession[]; transcriptions: ReceivedTranscription[] };
   /** Replaces the injected faults. */
   setFaults(faults: MockFaults): void;
   /** Stops listening, drops every connection and timer; resolves when the port is closed. */
@@ -54,8 +80,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     processingMs: options.timing?.processingMs ?? 100,
   });
   const rateLimiter = new RateLimiter(options.rateLimit);
+  const scripts = new ScriptBook();
   const listener = createRequestListener(
-    restRoutes(state, lifecycle, options.fixturesDir),
+    restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts),
     state,
     faults,
     timers,
@@ -72,6 +99,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     options,
     faults: () => faults.forSession(),
     limiter: rateLimiter,
+    scripts,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -91,6 +119,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     apiKey,
     state,
     rateLimiter,
+    scripts: {
+      realtime: (script) => scripts.addRealtime(script),
+      transcription: (script) => scripts.addTranscription(script),
+      clear: () => scripts.clear(),
+    },
+    received: scripts.received,
     setFaults: (f) => faults.set(f),
     close: () => {
       closing ??= (async () => {

@@ -1,28 +1,28 @@
 /**
  * The realtime side of the mock's recognizer: fed audio bytes as they arrive, it knows how
- * much audio time it has, which words lie in it, and when speech has been followed by enough
- * silence for an endpoint. Fixture audio is found by locating the first non-silent samples
+ * much audio time it has, which words lie in it, and at which audio positions speech was
+ * followed by enough silence for an endpoint (found in the audio itself, so a burst and a paced
+ * send give the same endpoints; only 16-bit mono PCM, raw or in WAV, is measured: other formats
+ * get no endpoints from audio). Fixture audio is found by locating the first non-silent samples
  * inside a fixture's PCM, so a stream that starts mid-fixture (a client resuming after a
  * reconnect) is recognised too, with its timestamps relative to where it started.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bytesPerSample } from '../types';
+import type { SpokenWord } from './features';
 import {
   defaultFixturesDir,
+  fixtureWords,
   loadFixtures,
-  placeholderToken,
+  PLACEHOLDER_SEGMENT_WORDS,
+  placeholderWord,
   type FixtureAudio,
 } from './recognizer';
 import { parseWav } from './wav';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
-export interface LiveWord {
-  text: string;
-  start_ms: number;
-  end_ms: number;
-  confidence: number;
-}
+export type LiveWord = SpokenWord;
 
 /** Audio layout of a session. */
 export interface LiveFormat {
@@ -74,13 +74,24 @@ export class LiveRecognizer {
   private probe = Buffer.alloc(0);
   private probeStart = -1;
   private words: LiveWord[] | 'placeholder' | undefined;
+  private fixture: FixtureAudio | undefined;
   private speechSinceEndpoint = false;
   private silentMs = 0;
+  /** 10 ms frames measured so far (the audio position of the energy tracker). */
+  private frames = 0;
+  /** Audio positions (ms) of endpoints found and not yet taken. */
+  private endpoints: number[] = [];
   private carry = Buffer.alloc(0);
 
+  /**
+   * `endpointDelayMs`: silence after speech that makes an endpoint (`max_endpoint_delay_ms`);
+   * `language`: the language placeholder words speak (the first hint).
+   */
   constructor(
     private readonly format: LiveFormat,
     private readonly fixturesDir = defaultFixturesDir(),
+    private readonly endpointDelayMs = 2000,
+    private readonly language = 'en',
   ) {
     const raw = bytesPerSample(format.audioFormat);
     this.headerPending =
@@ -120,12 +131,8 @@ export class LiveRecognizer {
     const startByte = this.received;
     this.received += chunk.length;
     this.receivedMs = Math.floor((this.received / this.bytesPerSecond) * 1000);
-    if (this.pcm16) {
-      this.track(chunk, startByte);
-    } else {
-      // No energy to measure: treat everything as speech.
-      this.speechSinceEndpoint = true;
-    }
+    // Other formats have no energy to measure: no endpoints from audio.
+    if (this.pcm16) this.track(chunk, startByte);
     if (this.words === undefined && this.receivedMs >= DECIDE_WITHIN_MS) this.words = 'placeholder';
   }
 
@@ -135,26 +142,38 @@ export class LiveRecognizer {
     if (this.words === 'placeholder') {
       const out: LiveWord[] = [];
       for (let i = from; ; i++) {
-        const t = placeholderToken(i);
-        if ((t.start_ms as number) >= uptoMs) return out;
-        out.push({
-          text: t.text.trim(),
-          start_ms: t.start_ms as number,
-          end_ms: t.end_ms as number,
-          confidence: t.confidence as number,
-        });
+        const w = placeholderWord(i, this.language);
+        if (w.start_ms >= uptoMs) return out;
+        out.push(w);
       }
     }
     return this.words.slice(from).filter((w) => w.start_ms < uptoMs);
   }
 
-  /** Whether speech has been followed by `delayMs` of silence since the last endpoint. */
-  endpointDue(delayMs: number): boolean {
-    return this.speechSinceEndpoint && this.silentMs >= delayMs;
+  /** All the words of `segment` known so far (for its translation). */
+  segmentWords(segment: number): LiveWord[] {
+    if (this.words === undefined) return [];
+    if (this.words === 'placeholder') {
+      const n = PLACEHOLDER_SEGMENT_WORDS;
+      return Array.from({ length: n }, (_, k) => placeholderWord(segment * n + k, this.language));
+    }
+    return this.words.filter((w) => w.segment === segment);
   }
 
-  /** Marks an endpoint as emitted. */
-  endpointEmitted(): void {
+  /** The manifest's translations of `segment` (fixture audio only). */
+  translations(segment: number): Record<string, string> | undefined {
+    return this.fixture?.segments?.[segment]?.translations;
+  }
+
+  /** Removes and returns the endpoint positions (ms) at or before `uptoMs`. */
+  takeEndpoints(uptoMs: number): number[] {
+    const due = this.endpoints.filter((at) => at <= uptoMs);
+    this.endpoints = this.endpoints.filter((at) => at > uptoMs);
+    return due;
+  }
+
+  /** Restarts endpoint detection after a manual finalization (speech before it is settled). */
+  settle(): void {
     this.speechSinceEndpoint = false;
   }
 
@@ -168,11 +187,16 @@ export class LiveRecognizer {
         const s = data.readInt16LE(i);
         sum += s * s;
       }
+      this.frames++;
       if (Math.sqrt(sum / (frameBytes / 2)) > SILENCE_RMS) {
         this.speechSinceEndpoint = true;
         this.silentMs = 0;
       } else {
         this.silentMs += 10;
+        if (this.speechSinceEndpoint && this.silentMs >= this.endpointDelayMs) {
+          this.endpoints.push(this.frames * 10);
+          this.speechSinceEndpoint = false;
+        }
       }
     }
     this.carry = Buffer.from(data.subarray(offset));
@@ -200,7 +224,8 @@ export class LiveRecognizer {
       if (at < 0 || at % 2 !== 0) continue;
       // The session's byte `probeStart` is the fixture's byte `at`.
       const shiftMs = ((at - this.probeStart) / this.bytesPerSecond) * 1000;
-      this.words = fixture.words
+      this.fixture = fixture;
+      this.words = fixtureWords(fixture)
         .map((w) => ({
           ...w,
           start_ms: Math.round(w.start_ms - shiftMs),

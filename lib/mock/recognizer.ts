@@ -1,12 +1,15 @@
 /**
  * What the mock "hears". Fixture audio (fixtures/audio/manifest.json) is recognised by content
- * hash and answered with its known words and timings; any other audio gets deterministic
- * placeholder words, one per 400 ms of audio. Nothing is decoded: durations come from WAV
- * headers, or from the byte count for raw audio (16 kHz, s16le, mono for the async API).
+ * hash and answered with its known words, timings, speakers, languages and translations; any
+ * other audio gets deterministic placeholder words, one per 400 ms of audio, in segments of five
+ * words whose speakers alternate 1, 2, 1, ... (language: the first hint, else `en`). Nothing is
+ * decoded: durations come from WAV headers, or from the byte count for raw audio (16 kHz,
+ * s16le, mono for the async API).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TranscriptToken } from '../types';
+import type { SpokenWord } from './features';
 import { looksLikeWav, parseWav } from './wav';
 
 /** A word of a fixture, with its timing in ms from the start of the audio. */
@@ -15,6 +18,22 @@ export interface FixtureWord {
   start_ms: number;
   end_ms: number;
   confidence: number;
+  /** Who says it (default "1"). */
+  speaker?: string;
+  /** Its language (default `en`). */
+  language?: string;
+  /** Index of its speech segment in `segments` (default 0). */
+  segment?: number;
+}
+
+/** A speech segment of a fixture (a phrase between pauses) and its translations by target code. */
+export interface FixtureSegment {
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  speaker: string;
+  language: string;
+  translations?: Record<string, string>;
 }
 
 /** An entry of fixtures/audio/manifest.json. */
@@ -29,12 +48,18 @@ export interface FixtureAudio {
   duration_ms: number;
   text: string;
   words: FixtureWord[];
+  segments?: FixtureSegment[];
 }
 
 /** The result of analysing a whole file. */
 export interface AudioAnalysis {
   durationMs: number;
+  /** Plain tokens (no speaker, language or translation). */
   tokens: TranscriptToken[];
+  /** The words with what the audio says about them (speaker, language, segment). */
+  words?: SpokenWord[];
+  /** Translations of segment `n` by target code (fixtures only). */
+  translations?: (segment: number) => Record<string, string> | undefined;
   error?: { type: string; message: string };
 }
 
@@ -55,6 +80,8 @@ const PLACEHOLDER = [
 ];
 /** Audio time per placeholder word. */
 export const PLACEHOLDER_WORD_MS = 400;
+/** Placeholder words per segment (speakers alternate per segment). */
+export const PLACEHOLDER_SEGMENT_WORDS = 5;
 
 const manifests = new Map<string, FixtureAudio[]>();
 
@@ -86,6 +113,34 @@ export function fixtureTokens(fixture: FixtureAudio, offsetMs = 0): TranscriptTo
     end_ms: w.end_ms + offsetMs,
     confidence: w.confidence,
   }));
+}
+
+/** A fixture's words with their speaker, language and segment (defaults for older manifests). */
+export function fixtureWords(fixture: FixtureAudio, offsetMs = 0): SpokenWord[] {
+  return fixture.words.map((w) => ({
+    text: w.text,
+    start_ms: w.start_ms + offsetMs,
+    end_ms: w.end_ms + offsetMs,
+    confidence: w.confidence,
+    speaker: w.speaker ?? '1',
+    language: w.language ?? 'en',
+    segment: w.segment ?? 0,
+  }));
+}
+
+/** The placeholder word number `index` with the documented speaker and language rule. */
+export function placeholderWord(index: number, language = 'en'): SpokenWord {
+  const t = placeholderToken(index);
+  const segment = Math.floor(index / PLACEHOLDER_SEGMENT_WORDS);
+  return {
+    text: t.text.trim(),
+    start_ms: t.start_ms as number,
+    end_ms: t.end_ms as number,
+    confidence: t.confidence as number,
+    speaker: String((segment % 2) + 1),
+    language,
+    segment,
+  };
 }
 
 /** The placeholder word number `index` (deterministic), as a token. */
@@ -120,7 +175,13 @@ export function analyzeAudio(
       error: { type: 'audio_decode_error', message: 'The audio file is empty.' },
     };
   const fixture = loadFixtures(fixturesDir).find((f) => f.sha256 === info.sha256);
-  if (fixture) return { durationMs: fixture.duration_ms, tokens: fixtureTokens(fixture) };
+  if (fixture)
+    return {
+      durationMs: fixture.duration_ms,
+      tokens: fixtureTokens(fixture),
+      words: fixtureWords(fixture),
+      translations: (n) => fixture.segments?.[n]?.translations,
+    };
   let durationMs: number;
   if (looksLikeWav(info.head)) {
     const wav = parseWav(info.head);

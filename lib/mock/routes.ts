@@ -13,11 +13,15 @@ import {
   type Transcription,
 } from '../types';
 import { MockHttpError } from './api-error';
+import type { MockSessionLimits } from './contracts';
+import { SESSION_DEFAULTS, contextProblem } from './session-limits';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
 import { MultipartParser, boundaryOf } from './multipart';
-import { analyzeAudio, placeholderTokens } from './recognizer';
+import { languageIssues, transcriptTokens, type FeatureOptions } from './features';
+import { analyzeAudio, placeholderTokens, placeholderWord, type AudioAnalysis } from './recognizer';
+import type { ScriptBook, TranscriptionScript } from './scripts';
 import type { MockState, StoredFile } from './state';
 
 /** Quotas of the reference (async limits page). */
@@ -80,6 +84,41 @@ function checkBody(schema: RequestSchemaName, body: unknown): void {
     message: i.keyword === 'required' ? 'Field required' : `Input ${i.message}`,
   }));
   throw new MockHttpError(400, 'invalid_request', 'Invalid request.', validation);
+}
+
+/** Refuses hints and translation languages the model does not list, as the API does (400). */
+function checkLanguages(model: string, body: FeatureOptions): void {
+  const issues = languageIssues(model, body);
+  if (issues.length === 0) return;
+  throw new MockHttpError(
+    400,
+    'invalid_request',
+    'Invalid request.',
+    issues.map((i) => ({
+      error_type: 'value_error',
+      location: `body.payload.${i.field}`,
+      message: i.message,
+    })),
+  );
+}
+
+/**
+ * The analysis with its tokens shaped by the request's options: speakers, languages and
+ * translation tokens. Unknown audio's words speak the first hint's language (else `en`).
+ */
+export function withFeatures(analysis: AudioAnalysis, body: FeatureOptions): AudioAnalysis {
+  if (analysis.error) return analysis;
+  const language = body.language_hints?.[0] ?? 'en';
+  const words = analysis.words ?? analysis.tokens.map((_, i) => placeholderWord(i, language));
+  const translations = analysis.translations ?? (() => undefined);
+  return { ...analysis, tokens: transcriptTokens(words, translations, body) };
+}
+
+/** A scripted transcription's outcome. */
+function scriptedAnalysis(script: TranscriptionScript): AudioAnalysis {
+  const tokens = script.tokens ?? [];
+  const durationMs = script.durationMs ?? tokens.at(-1)?.end_ms ?? 0;
+  return script.error ? { durationMs, tokens: [], error: script.error } : { durationMs, tokens };
 }
 
 function page<T>(items: T[], url: URL): { items: T[]; next: string | null } {
@@ -243,6 +282,8 @@ export function restRoutes(
   state: MockState,
   lifecycle: Lifecycle,
   fixturesDir: string | undefined,
+  limits?: MockSessionLimits,
+  scripts?: ScriptBook,
 ): Route[] {
   const ok = (body: unknown, status = 200): RouteAnswer => ({ status, body });
   const fileOr404 = (id: string | undefined) => {
@@ -327,6 +368,19 @@ export function restRoutes(
             { error_type: 'value_error', location: 'body.payload.model', message: 'Invalid model' },
           ]);
         }
+        checkLanguages(body.model as string, body);
+        const contextTooLong = contextProblem(
+          body.context,
+          limits?.asyncContextChars ?? SESSION_DEFAULTS.asyncContextChars,
+        );
+        if (contextTooLong)
+          throw new MockHttpError(400, 'invalid_request', 'Invalid request.', [
+            {
+              error_type: 'value_error',
+              location: 'body.payload.context',
+              message: contextTooLong,
+            },
+          ]);
         // An unknown file_id answers 404 file_not_found, like the files API itself.
         const file = hasFile ? fileOr404(body.file_id as string) : undefined;
         // Pending jobs finish by themselves, so that quota is a 429; the total one is a 400.
@@ -361,7 +415,18 @@ export function restRoutes(
         };
         const job = { transcription, tokens: undefined, timers: [] };
         state.transcriptions.set(transcription.id, job);
-        const analysis = () => {
+        scripts?.received.transcriptions.push({
+          id: transcription.id,
+          request:
+            body.webhook_auth_header_value == null
+              ? body
+              : { ...body, webhook_auth_header_value: MASK },
+          filename: transcription.filename,
+        });
+        const script = scripts?.forTranscription(transcription.filename);
+        const analysis = () =>
+          script ? scriptedAnalysis(script) : withFeatures(audioAnalysis(), body);
+        const audioAnalysis = (): AudioAnalysis => {
           if (file) return analyzeAudio(file, fixturesDir);
           // An audio_url is never fetched: one that is not a URL, or whose path says "fail", fails
           // as a download would; any other is 5 s of audio.
@@ -461,10 +526,16 @@ export function restRoutes(
         const body = (await readJson(req)) as {
           expires_in_seconds: number;
           single_use?: boolean | null;
+          max_session_duration_seconds?: number | null;
         };
         checkBody('createTemporaryKey', body);
         const expiresAt = Date.now() + body.expires_in_seconds * 1000;
-        const key = state.addTemporaryKey(expiresAt, body.single_use === true);
+        const maxSession = body.max_session_duration_seconds;
+        const key = state.addTemporaryKey(
+          expiresAt,
+          body.single_use === true,
+          maxSession == null ? undefined : maxSession * 1000,
+        );
         return ok({ api_key: key, expires_at: new Date(expiresAt).toISOString() }, 201);
       },
     },

@@ -25,6 +25,8 @@ interface TemporaryKeyRecord {
   expiresAt: number;
   singleUse: boolean;
   used: boolean;
+  /** `max_session_duration_seconds` in ms. */
+  maxSessionMs: number | undefined;
 }
 
 /** mulberry32: a tiny seedable PRNG (deterministic fault probabilities and ids). */
@@ -67,11 +69,11 @@ export class MockState implements MockStateView {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  /** Registers a temporary key; returns it. */
-  addTemporaryKey(expiresAt: number, singleUse: boolean): string {
+  /** Registers a temporary key (`maxSessionMs`: its session duration limit); returns it. */
+  addTemporaryKey(expiresAt: number, singleUse: boolean, maxSessionMs?: number): string {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
     const key = `temp:${Array.from({ length: 26 }, () => alphabet[Math.floor(this.random() * alphabet.length)]).join('')}`;
-    this.temporaryKeys.set(key, { expiresAt, singleUse, used: false });
+    this.temporaryKeys.set(key, { expiresAt, singleUse, used: false, maxSessionMs });
     return key;
   }
 
@@ -86,6 +88,10 @@ export class MockState implements MockStateView {
   useKey(key: string): void {
     const temp = this.temporaryKeys.get(key);
     if (temp) temp.used = true;
+  }
+
+  keySessionMs(key: string): number | undefined {
+    return this.temporaryKeys.get(key)?.maxSessionMs;
   }
 
   hit(route: string): void {

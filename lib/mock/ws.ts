@@ -18,7 +18,10 @@ import {
   type RealtimeToken,
 } from '../types';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
+import { languageIssues, originalFields, translationTokens } from './features';
+import { SESSION_DEFAULTS, SessionClock, contextProblem } from './session-limits';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
+import { ScriptRunner, type ReceivedSession, type ScriptAction, type ScriptBook } from './scripts';
 import type { RateLimiter } from './rate-limit';
 
 /** What `attachRealtime` needs from the rest of the mock. */
@@ -29,6 +32,8 @@ export interface RealtimeAttachOptions {
   faults: () => WsFault | undefined;
   /** Realtime session limits (concurrent, per minute). */
   limiter: RateLimiter;
+  /** Scripted answers and the record of what sessions sent. */
+  scripts: ScriptBook;
 }
 
 const PATH = '/transcribe-websocket';
@@ -62,7 +67,10 @@ class Session {
   private faultFired = false;
   private finalCount = 0;
   private finalMs = 0;
+  private total = 0;
   private lastTail = '';
+  private readonly translated = new Set<number>();
+  private translatedTokens = 0;
   private startedAt = 0;
   private idle: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -71,6 +79,11 @@ class Session {
   private admitted = false;
   private key: string | undefined;
   private readonly requestId = randomUUID();
+  private readonly clock: SessionClock;
+  /** The user's script for this session, if one was queued for it. */
+  private runner: ScriptRunner | undefined;
+  /** What this session sent (`server.received.sessions`). */
+  private record: ReceivedSession | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -78,6 +91,13 @@ class Session {
     private readonly opts: RealtimeAttachOptions,
   ) {
     this.fault = opts.faults();
+    const cadence = opts.options.cadence ?? (this.pacing ? {} : false);
+    this.clock = new SessionClock(
+      cadence === false
+        ? undefined
+        : { maxAheadMs: cadence.maxAheadMs ?? SESSION_DEFAULTS.maxAheadMs },
+      (v) => this.fail(v.code, v.message, v.type),
+    );
     ws.on('message', (data, isBinary) => this.guarded(() => this.onMessage(data, isBinary)));
     ws.on('close', () => this.stop());
     ws.on('error', () => this.stop());
@@ -87,6 +107,7 @@ class Session {
   /** Ends the session at once (server close). */
   stop(): void {
     this.ended = true;
+    this.clock.stop();
     clearTimeout(this.idle);
     clearInterval(this.ticker);
     if (this.admitted) this.opts.limiter.sessionEnded(this.key);
@@ -156,16 +177,20 @@ class Session {
         : Buffer.from(data);
     if (!this.config) return this.start(bytes, isBinary);
     this.armIdle();
+    // The empty text frame ends the audio; an empty binary frame is no audio and no signal,
+    // as on the live service.
+    if (isBinary) return bytes.length === 0 ? undefined : this.audio(bytes);
     if (bytes.length === 0) return this.finish();
-    if (isBinary) return this.audio(bytes);
     let control: { type?: unknown; trailing_silence_ms?: unknown };
     try {
       control = JSON.parse(bytes.toString('utf8')) as typeof control;
     } catch {
       return this.fail(400, 'Invalid message: expected JSON or binary audio.');
     }
+    if (control !== null && typeof control === 'object') this.record?.controls.push(control);
     if (control.type === 'keepalive') return;
-    if (control.type === 'finalize') return this.emit('finalize');
+    if (control.type === 'finalize')
+      return this.runner ? this.perform(this.runner.onFinalize()) : this.emit('finalize');
     this.fail(400, `Unknown message type ${JSON.stringify(control.type)}.`);
   }
 
@@ -179,6 +204,17 @@ class Session {
     } catch {
       return this.fail(400, 'The first message must be the JSON start message.');
     }
+    const { api_key: sentKey, ...shown } = config;
+    this.record = {
+      id: this.requestId,
+      // The key never lands in a record a test might print.
+      start: sentKey === undefined ? shown : { ...shown, api_key: '[redacted]' },
+      audioBytes: 0,
+      audio: [],
+      controls: [],
+      endOfAudio: false,
+    };
+    this.opts.scripts.received.sessions.push(this.record);
     const key = this.headerKey ?? config.api_key;
     if (!this.opts.state.acceptsKey(key, 'websocket')) return this.fail(401);
     this.opts.state.useKey(key as string);
@@ -205,11 +241,28 @@ class Session {
       return this.fail(400, 'Invalid model specified.', 'model_not_available');
     }
     this.config = config;
+    const languages = languageIssues(config.model as string, config);
+    if (languages.length)
+      return this.fail(400, languages.map((i) => i.message).join(' '), 'invalid_request');
+    const limits = this.opts.options.limits;
+    const contextTooLong = contextProblem(
+      config.context,
+      limits?.realtimeContextChars ?? SESSION_DEFAULTS.realtimeContextChars,
+    );
+    if (contextTooLong) return this.fail(400, contextTooLong, 'invalid_request');
+    this.clock.start(
+      limits?.streamDurationMs ?? SESSION_DEFAULTS.streamDurationMs,
+      this.opts.state.keySessionMs(key as string),
+    );
     this.recognizer = new LiveRecognizer(
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
+      config.max_endpoint_delay_ms ?? 2000,
+      config.language_hints?.[0] ?? 'en',
     );
-    if (this.pacing)
+    const script = this.opts.scripts.takeRealtime(config.client_reference_id);
+    if (script) this.runner = new ScriptRunner(script);
+    else if (this.pacing)
       this.ticker = setInterval(() => this.guarded(() => this.emit('tick')), TICK_MS);
     this.checkFault();
   }
@@ -217,7 +270,14 @@ class Session {
   private audio(bytes: Buffer): void {
     const recognizer = this.recognizer as LiveRecognizer;
     if (this.startedAt === 0) this.startedAt = Date.now();
+    if (this.record) {
+      this.record.audioBytes += bytes.length;
+      if (this.runner || this.opts.options.recordAudio) this.record.audio.push(Buffer.from(bytes));
+    }
     recognizer.feed(bytes);
+    this.clock.audio(recognizer.receivedMs);
+    if (this.ended) return;
+    if (this.runner) return this.perform(this.runner.onAudio(recognizer.receivedMs));
     this.checkFault();
     if (!this.ended && !this.pacing) this.emit('tick');
   }
@@ -248,32 +308,63 @@ class Session {
   }
 
   private token(w: LiveWord, isFinal: boolean, first: boolean): RealtimeToken {
-    const t: RealtimeToken = {
+    const extra = originalFields(w, this.config ?? {});
+    return {
       text: first ? w.text : ` ${w.text}`,
       start_ms: Math.max(0, w.start_ms),
       end_ms: w.end_ms,
       confidence: w.confidence,
       is_final: isFinal,
+      ...(extra.speaker ? { speaker: extra.speaker } : {}),
+      ...(extra.language ? { language: extra.language } : {}),
+      ...(extra.translation_status ? { translation_status: extra.translation_status } : {}),
     };
-    if (this.config?.enable_speaker_diarization) t.speaker = '1';
-    if (this.config?.enable_language_identification) t.language = 'en';
-    return t;
   }
 
-  /** Sends what changed: new finals first, then the non-final tail; plus `<fin>`/`<end>`. */
+  /** The final translation tokens of `segment`, once (none when it is not translated). */
+  private translation(segment: number): RealtimeToken[] {
+    const recognizer = this.recognizer as LiveRecognizer;
+    if (!this.config?.translation || this.translated.has(segment)) return [];
+    this.translated.add(segment);
+    const tokens = translationTokens(
+      recognizer.segmentWords(segment),
+      recognizer.translations(segment),
+      this.config,
+      this.translatedTokens === 0,
+    );
+    this.translatedTokens += tokens.length;
+    return tokens.map((t) => ({
+      text: t.text,
+      confidence: t.confidence as number,
+      is_final: true,
+      ...(t.speaker ? { speaker: t.speaker } : {}),
+      language: t.language as string,
+      source_language: t.source_language as string,
+      translation_status: 'translation',
+    }));
+  }
+
+  /**
+   * Sends what changed. Endpoints the processed audio has passed come first, each in its own
+   * message after the words before it (all final); then the words up to the processed position:
+   * new finals, then the non-final tail; plus `<fin>` after a finalize. A segment's translation
+   * follows its last word as soon as that word is final.
+   */
   private emit(reason: 'tick' | 'finalize' | 'finish'): void {
     const recognizer = this.recognizer;
     if (!recognizer || this.ended) return;
     const processed = reason === 'tick' ? this.processedMs() : recognizer.receivedMs;
+    for (const at of recognizer.takeEndpoints(processed)) {
+      if (this.config?.enable_endpoint_detection === true) this.emitUpTo(at, true, '<end>');
+    }
+    this.emitUpTo(processed, reason !== 'tick', reason === 'finalize' ? '<fin>' : undefined);
+    if (reason === 'finalize') recognizer.settle();
+  }
+
+  private emitUpTo(processed: number, allFinal: boolean, marker?: '<end>' | '<fin>'): void {
+    const recognizer = this.recognizer as LiveRecognizer;
     // Only words not yet final matter: earlier ones were sent once and never again.
     const words = recognizer.wordsBefore(processed, this.finalCount);
-    const delay = this.config?.max_endpoint_delay_ms ?? 2000;
-    const endpoint =
-      reason === 'tick' &&
-      this.config?.enable_endpoint_detection === true &&
-      processed === recognizer.receivedMs &&
-      recognizer.endpointDue(delay);
-    const allFinal = reason !== 'tick' || endpoint;
     const finals: RealtimeToken[] = [];
     const tail: RealtimeToken[] = [];
     let stillFinal = true;
@@ -281,30 +372,53 @@ class Session {
       const first = this.finalCount + k === 0;
       // Finals are a prefix: once one word is not final, none after it is.
       stillFinal = stillFinal && (allFinal || w.end_ms + FINAL_LAG_MS <= processed);
-      if (stillFinal) finals.push(this.token(w, true, first));
-      else tail.push(this.token(w, false, first));
+      if (!stillFinal) return void tail.push(this.token(w, false, first));
+      finals.push(this.token(w, true, first));
+      const segment = recognizer.segmentWords(w.segment);
+      const last = segment[segment.length - 1];
+      const segmentDone = last === undefined || last.start_ms === w.start_ms;
+      if (segmentDone || (allFinal && k === words.length - 1))
+        finals.push(...this.translation(w.segment));
     });
-    this.finalCount += finals.length;
-    const lastFinal = finals.at(-1);
-    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms as number);
+    this.finalCount += words.length - tail.length;
+    const lastFinal = words[words.length - tail.length - 1];
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms);
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
-    if (reason === 'finalize') finals.push({ text: '<fin>', is_final: true });
-    if (endpoint) {
-      recognizer.endpointEmitted();
-      finals.push({ text: '<end>', is_final: true });
-    }
+    if (marker) finals.push({ text: marker, is_final: true });
+    this.total = Math.max(this.total, processed);
     const tailKey = JSON.stringify(tail);
     if (finals.length || tailKey !== this.lastTail) {
       this.lastTail = tailKey;
       this.send({
         tokens: [...finals, ...tail],
         final_audio_proc_ms: this.finalMs,
-        total_audio_proc_ms: processed,
+        total_audio_proc_ms: this.total,
       });
     }
   }
 
+  /** Carries out a script's actions in order (an error or a drop ends the session). */
+  private perform(actions: ScriptAction[]): void {
+    for (const action of actions) {
+      if (this.ended) return;
+      if ('send' in action) this.send(action.send);
+      else if ('error' in action)
+        this.fail(action.error.code, action.error.message, action.error.type);
+      else {
+        this.stop();
+        this.ws.terminate();
+      }
+    }
+  }
+
   private finish(): void {
+    if (this.record) this.record.endOfAudio = true;
+    if (this.runner) {
+      this.perform(this.runner.onEnd());
+      this.stop();
+      this.ws.close(1000);
+      return;
+    }
     this.emit('finish');
     const processed = this.recognizer?.receivedMs ?? 0;
     this.send({

@@ -1,7 +1,7 @@
 /** Auth: temporary API keys for browsers and short-lived realtime clients. */
 import type { Transport, CallOptions } from '../http/transport';
 import type { CreateTemporaryKeyParams, TemporaryKey } from '../types';
-import { checkParams } from './params';
+import { checkCall, checkObjectArg, checkParams } from './params';
 
 /** `client.auth`. */
 export class Auth {
@@ -15,6 +15,8 @@ export class Auth {
     params: CreateTemporaryKeyParams,
     options: CallOptions = {},
   ): Promise<TemporaryKey> {
+    checkObjectArg('auth.createTemporaryKey', 'params', params ?? null);
+    checkCall('auth.createTemporaryKey', options);
     checkParams('auth.createTemporaryKey', 'createTemporaryKey', params);
     return this.transport.request<TemporaryKey>({
       ...options,

@@ -2,13 +2,28 @@
  * Files: streamed uploads, get, delete, list and iterate. An upload pipes the source through a
  * multipart encoder into the request: nothing holds the whole file in memory.
  */
-import { checkCallOptions, type Transport, type CallOptions } from '../http/transport';
+import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
 import { createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
-import type { FileList, ListParams, SonioxFile } from '../types';
-import { idSegment, listQuery, rejectIssues } from './params';
+import { rethrowWithQuotaHint } from './quota';
+import {
+  bulkDelete,
+  checkBulkOptions,
+  type BulkDeleteOptions,
+  type BulkDeleteResult,
+} from './bulk';
+import type { FileList, ListParams, ResourceCount, SonioxFile } from '../types';
+import {
+  callPart,
+  checkCall,
+  checkObjectArg,
+  functionIssue,
+  idSegment,
+  listQuery,
+  rejectIssues,
+} from './params';
 
 /** Upload progress: file bytes sent so far and the file size when known. */
 export interface UploadProgress {
@@ -30,6 +45,29 @@ export interface UploadOptions extends CallOptions {
   onProgress?: ((progress: UploadProgress) => void) | undefined;
 }
 
+/** A header value: visible ASCII and spaces, nothing that could end the header line. */
+const HEADER_VALUE = /^[\x20-\x7e]+$/;
+
+/**
+ * Every upload option, checked before the source is opened: a wrong type found later would
+ * fail the upload after bytes were sent (an `onProgress` that is not a function) or be sent as is.
+ */
+export function checkUploadOptions(what: string, options: unknown): void {
+  checkCall(what, options);
+  const o = (options ?? {}) as Record<string, unknown>;
+  const ref = o.client_reference_id;
+  const type = o.contentType;
+  rejectIssues(what, [
+    ...(ref !== undefined && (typeof ref !== 'string' || ref.length > 256)
+      ? [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]
+      : []),
+    ...(type !== undefined && (typeof type !== 'string' || !HEADER_VALUE.test(type))
+      ? [{ field: 'contentType', message: 'must be a MIME type such as audio/wav' }]
+      : []),
+    ...functionIssue('onProgress', o.onProgress),
+  ]);
+}
+
 /** `client.files`. */
 export class Files {
   constructor(private readonly transport: Transport) {}
@@ -39,14 +77,8 @@ export class Files {
    * retried by re-reading them; a stream cannot be, and a failure mid-way says so.
    */
   async upload(source: UploadInput, options: UploadOptions = {}): Promise<SonioxFile> {
-    const what = 'files.upload';
-    checkCallOptions(what, options ?? {});
+    checkUploadOptions('files.upload', options);
     const ref = options.client_reference_id;
-    if (ref !== undefined && (typeof ref !== 'string' || ref.length > 256)) {
-      rejectIssues(what, [
-        { field: 'client_reference_id', message: 'must be a string of at most 256 characters' },
-      ]);
-    }
     const upload = await resolveUploadSource(source, {
       filename: options.filename,
       size: options.size,
@@ -76,31 +108,37 @@ export class Files {
         headers['Content-Length'] = String(encoded.contentLength);
       return { stream: encoded.stream, headers };
     };
-    return this.transport.request<SonioxFile>({
-      ...options,
-      method: 'POST',
-      path: '/v1/files',
-      body,
-      replayable: upload.replayable,
-      schema: 'file',
-      exactlyOnce: lookup,
-    });
+    return this.transport
+      .request<SonioxFile>({
+        ...options,
+        method: 'POST',
+        path: '/v1/files',
+        body,
+        replayable: upload.replayable,
+        schema: 'file',
+        exactlyOnce: lookup,
+      })
+      .catch(rethrowWithQuotaHint);
   }
 
   /** One file's metadata. */
   async get(id: string, options: CallOptions = {}): Promise<SonioxFile> {
+    checkCall('files.get', options);
     const path = `/v1/files/${idSegment('files.get', id)}`;
     return this.transport.request<SonioxFile>({ ...options, method: 'GET', path, schema: 'file' });
   }
 
   /** Deletes a file. */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
+    checkCall('files.delete', options);
     const path = `/v1/files/${idSegment('files.delete', id)}`;
     await this.transport.request<void>({ ...options, method: 'DELETE', path });
   }
 
   /** One page of files (`limit` 1..1000, `cursor` from the previous page). */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<FileList> {
+    checkObjectArg('files.list', 'params', params);
+    checkCall('files.list', options);
     const query = listQuery('files.list', params);
     return this.transport.request<FileList>({
       ...options,
@@ -111,8 +149,39 @@ export class Files {
     });
   }
 
+  /** How many files the account holds (`total` is what the 1,000-file quota counts). */
+  async count(options: CallOptions = {}): Promise<ResourceCount> {
+    checkCall('files.count', options);
+    return this.transport.request<ResourceCount>({
+      ...options,
+      method: 'GET',
+      path: '/v1/files/count',
+      schema: 'count',
+    });
+  }
+
+  /**
+   * Deletes every file that passes the filters (`olderThanMs`, `clientReferenceId`), a few at a
+   * time (`concurrency`), telling `onProgress`; `dryRun` only lists them. Failures are collected
+   * in the result, not thrown; the caller's abort rejects.
+   */
+  async deleteAll(options: BulkDeleteOptions = {}): Promise<BulkDeleteResult> {
+    checkBulkOptions('files.deleteAll', options);
+    const call = callPart(options);
+    return bulkDelete(
+      this.iterate({}, call),
+      () => true,
+      (id) => this.delete(id, call),
+      options,
+    );
+  }
+
   /** Every file, page after page, fetched as the loop advances. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<SonioxFile> {
+    // Checked now, not on the first page: a bad argument throws where it was written.
+    checkObjectArg('files.iterate', 'params', params);
+    checkCall('files.iterate', options);
+    listQuery('files.iterate', params);
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list({ ...rest, cursor: c }, options),

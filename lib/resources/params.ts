@@ -4,6 +4,7 @@
  */
 import { SonioxValidationError, type FieldIssue } from '../errors';
 import { MAX_TIMER_MS } from '../http/sleep';
+import { checkCallOptions } from '../http/transport';
 import { validate, type RequestSchemaName } from '../schemas';
 import type { ListParams } from '../types';
 
@@ -53,4 +54,41 @@ export function listQuery(
   // Past the schema check, the query holds at most a valid `limit` and `cursor`.
   checkParams(what, 'listParams', query);
   return query;
+}
+
+/** Whether `value` is a plain object argument (not null, an array, a string or a function). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Refuses an argument that is given but is not an object (`null` included: it is not "left out"). */
+export function checkObjectArg(what: string, field: string, value: unknown): void {
+  if (value !== undefined && !isObject(value))
+    rejectIssues(what, [{ field, message: 'must be an object' }]);
+}
+
+/** The call options of any resource method: an object whose signal, timeoutMs and maxRetries are right. */
+export function checkCall(what: string, options: unknown): void {
+  checkObjectArg(what, 'options', options);
+  checkCallOptions(what, options ?? {});
+}
+
+/** The issue with an optional callback option. */
+export function functionIssue(field: string, value: unknown): FieldIssue[] {
+  return value === undefined || typeof value === 'function'
+    ? []
+    : [{ field, message: 'must be a function' }];
+}
+
+/** The call options (signal, timeoutMs, maxRetries) out of a larger options object, undefined ones left out. */
+export function callPart(options: {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+}): { signal?: AbortSignal; timeoutMs?: number; maxRetries?: number } {
+  const out: { signal?: AbortSignal; timeoutMs?: number; maxRetries?: number } = {};
+  if (options.signal !== undefined) out.signal = options.signal;
+  if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+  if (options.maxRetries !== undefined) out.maxRetries = options.maxRetries;
+  return out;
 }

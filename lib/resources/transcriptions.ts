@@ -4,6 +4,14 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
+import { rethrowWithQuotaHint } from './quota';
+import {
+  bulkDelete,
+  checkBulkOptions,
+  statusIssue,
+  type BulkDeleteOptions,
+  type BulkDeleteResult,
+} from './bulk';
 import { createLookup } from '../http/exactly-once';
 import { follow } from '../http/follow-signal';
 import { sleep } from '../http/sleep';
@@ -11,11 +19,23 @@ import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '.
 import type {
   CreateTranscriptionParams,
   ListParams,
+  ResourceCount,
   Transcript,
   Transcription,
   TranscriptionList,
+  TranscriptionStatus,
 } from '../types';
-import { checkParams, durationIssue, idSegment, listQuery, rejectIssues } from './params';
+import {
+  callPart,
+  checkCall,
+  checkObjectArg,
+  checkParams,
+  durationIssue,
+  idSegment,
+  isObject,
+  listQuery,
+  rejectIssues,
+} from './params';
 
 /** Options of `transcriptions.wait`. */
 export interface WaitOptions {
@@ -31,12 +51,24 @@ export interface WaitOptions {
   onStatus?: ((transcription: Transcription) => void) | undefined;
 }
 
+/** Options of `transcriptions.deleteAll`: the bulk options plus a status filter. */
+export interface TranscriptionBulkDeleteOptions extends BulkDeleteOptions {
+  /** Only transcriptions with this status (or one of these), e.g. `['completed', 'error']`. */
+  status?: TranscriptionStatus | TranscriptionStatus[];
+}
+
 /** Defaults of {@link WaitOptions}. */
 export const DEFAULT_WAIT = {
   timeoutMs: 3_600_000,
   pollIntervalMs: 1_000,
   maxPollIntervalMs: 10_000,
 } as const;
+
+/**
+ * Statuses a job ends in without a transcript: `error` (the API's enum) and `failed` (the
+ * wording of the API's newer errors page). Both end `wait` with SonioxTranscriptionError.
+ */
+export const FAILED_STATUSES: ReadonlySet<string> = new Set(['error', 'failed']);
 
 /** The poll interval after `interval`: grows by half, capped. A pure function, for specs. */
 export function nextPollInterval(interval: number, max: number): number {
@@ -55,20 +87,23 @@ export class Transcriptions {
     params: CreateTranscriptionParams,
     options: CallOptions = {},
   ): Promise<Transcription> {
+    checkCall('transcriptions.create', options);
     const body = this.checkedCreate(params);
     const lookup = createLookup('transcriptions', body.client_reference_id, {
       model: body.model ?? null,
       audio_url: body.audio_url ?? null,
       file_id: body.file_id ?? null,
     });
-    return this.transport.request<Transcription>({
-      ...options,
-      method: 'POST',
-      path: '/v1/transcriptions',
-      json: { ...body, client_reference_id: lookup.reference },
-      schema: 'transcription',
-      exactlyOnce: lookup,
-    });
+    return this.transport
+      .request<Transcription>({
+        ...options,
+        method: 'POST',
+        path: '/v1/transcriptions',
+        json: { ...body, client_reference_id: lookup.reference },
+        schema: 'transcription',
+        exactlyOnce: lookup,
+      })
+      .catch(rethrowWithQuotaHint);
   }
 
   /**
@@ -76,6 +111,8 @@ export class Transcriptions {
    * SonioxValidationError). `transcribe` runs it before uploading, so a bad parameter costs no upload.
    */
   checkedCreate(params: CreateTranscriptionParams): CreateTranscriptionParams {
+    if (!isObject(params))
+      rejectIssues('transcriptions.create', [{ field: 'params', message: 'must be an object' }]);
     const body: CreateTranscriptionParams = {
       ...params,
       model: params?.model ?? this.defaultModel,
@@ -95,6 +132,7 @@ export class Transcriptions {
 
   /** One transcription. */
   async get(id: string, options: CallOptions = {}): Promise<Transcription> {
+    checkCall('transcriptions.get', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
     return this.transport.request<Transcription>({
       ...options,
@@ -106,12 +144,15 @@ export class Transcriptions {
 
   /** Deletes a transcription (and, per the API, its file). 409 while it is processing. */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
+    checkCall('transcriptions.delete', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.delete', id)}`;
     await this.transport.request<void>({ ...options, method: 'DELETE', path });
   }
 
   /** One page of transcriptions. */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
+    checkObjectArg('transcriptions.list', 'params', params);
+    checkCall('transcriptions.list', options);
     const query = listQuery('transcriptions.list', params);
     return this.transport.request<TranscriptionList>({
       ...options,
@@ -122,8 +163,41 @@ export class Transcriptions {
     });
   }
 
+  /** How many transcriptions the account holds (`total` is what the 2,000 quota counts). */
+  async count(options: CallOptions = {}): Promise<ResourceCount> {
+    checkCall('transcriptions.count', options);
+    return this.transport.request<ResourceCount>({
+      ...options,
+      method: 'GET',
+      path: '/v1/transcriptions/count',
+      schema: 'count',
+    });
+  }
+
+  /**
+   * Deletes every transcription (and so its file) that passes the filters (`status`,
+   * `olderThanMs`, `clientReferenceId`), a few at a time, telling `onProgress`; `dryRun` only
+   * lists them. A job still processing cannot be deleted (409): it is reported in `failed`.
+   */
+  async deleteAll(options: TranscriptionBulkDeleteOptions = {}): Promise<BulkDeleteResult> {
+    checkBulkOptions('transcriptions.deleteAll', options, statusIssue(options?.status));
+    const { status } = options;
+    const call = callPart(options);
+    const wanted = status === undefined ? undefined : new Set<string>([status].flat());
+    return bulkDelete(
+      this.iterate({}, call),
+      (t) => wanted === undefined || wanted.has(t.status),
+      (id) => this.delete(id, call),
+      options,
+    );
+  }
+
   /** Every transcription, page after page. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<Transcription> {
+    // Checked now, not on the first page: a bad argument throws where it was written.
+    checkObjectArg('transcriptions.iterate', 'params', params);
+    checkCall('transcriptions.iterate', options);
+    listQuery('transcriptions.iterate', params);
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list({ ...rest, cursor: c }, options),
@@ -134,6 +208,7 @@ export class Transcriptions {
 
   /** The transcript of a completed transcription (409 before that). */
   async getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
+    checkCall('transcriptions.getTranscript', options);
     const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
     return this.transport.request<Transcript>({
       ...options,
@@ -144,13 +219,16 @@ export class Transcriptions {
   }
 
   /**
-   * Polls until the transcription is `completed` (resolves with it) or `error` (rejects with
-   * SonioxTranscriptionError). Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`.
+   * Polls until the transcription is `completed` (resolves with it) or `error` / `failed`
+   * (rejects with SonioxTranscriptionError carrying the API's `error_type` and `error_message`).
+   * Any other status, including one this SDK does not know, goes to `onStatus` and polling
+   * goes on. Intervals grow from `pollIntervalMs` to `maxPollIntervalMs`.
    * `timeoutMs` is one deadline over the whole wait, polls in flight and their retries
    * included: when it passes, the wait rejects with SonioxTimeoutError at once.
    */
   async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
     checkWaitOptions(options);
+    idSegment('transcriptions.wait', id);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
     // One signal for the whole wait: the caller's abort or the deadline, whichever comes first.
     const wait = new AbortController();
@@ -193,13 +271,18 @@ export class Transcriptions {
         options.onStatus?.(transcription);
       }
       if (transcription.status === 'completed') return transcription;
-      if (transcription.status === 'error') {
+      if (FAILED_STATUSES.has(transcription.status)) {
+        const errorType = transcription.error_type ?? undefined;
+        const errorMessage = transcription.error_message ?? undefined;
         throw new SonioxTranscriptionError(
           id,
-          transcription.error_type ?? undefined,
-          `transcription ${id} failed: ${transcription.error_message ?? transcription.error_type ?? 'no reason given'}`,
+          errorType,
+          `transcription ${id} failed (${transcription.status}): ${errorMessage ?? errorType ?? 'no reason given'}`,
+          { errorMessage, status: transcription.status },
         );
       }
+      // Any other status (queued, processing, or one this SDK does not know yet) is not an end:
+      // onStatus has been told, and the wait goes on until the deadline.
       await sleep(interval, signal, `transcriptions.wait ${id}`);
       interval = nextPollInterval(interval, maxInterval);
     }

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
 import type { WebhookEvent } from '../types';
+import { unknownOption } from '../suggest';
 
 /** The header Soniox was told to send (`webhook_auth_header_name`), and its expected value. */
 export interface WebhookAuth {
@@ -97,6 +98,33 @@ function resolveAuth(auth: WebhookAuth | undefined, required: boolean): WebhookA
   return chosen;
 }
 
+const HANDLER_OPTIONS: Record<keyof WebhookHandlerOptions, true> = {
+  auth: true,
+  onEvent: true,
+  onError: true,
+  maxBodyBytes: true,
+};
+
+/** Every handler option, checked when the handler is made (not on the first delivery). */
+function checkHandlerOptions(options: unknown): asserts options is WebhookHandlerOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new SonioxConfigError(
+      'options',
+      'webhooks.handler: options must be an object such as { onEvent: (event) => ... }',
+    );
+  const names = Object.keys(HANDLER_OPTIONS);
+  for (const name of Object.keys(options))
+    if (!Object.hasOwn(HANDLER_OPTIONS, name))
+      throw new SonioxConfigError(name, `webhooks.handler: ${unknownOption(name, names)}`);
+  const o = options as Record<string, unknown>;
+  if (typeof o.onEvent !== 'function')
+    throw new SonioxConfigError('onEvent', 'webhooks.handler: onEvent must be a function');
+  if (o.onError !== undefined && typeof o.onError !== 'function')
+    throw new SonioxConfigError('onError', 'webhooks.handler: onError must be a function');
+  if (o.auth !== undefined && (o.auth === null || typeof o.auth !== 'object'))
+    throw new SonioxConfigError('webhookAuth', 'webhook auth must be { name, secret }');
+}
+
 /** Reads a Node request body up to `limit`; past it, drains the rest (so the 413 is delivered) and throws. */
 function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -159,6 +187,11 @@ export class Webhooks {
    * `auth` defaults to SONIOX_API_WEBHOOK_HEADER / SONIOX_API_WEBHOOK_SECRET; throws SonioxConfigError without one.
    */
   verify(headers: WebhookHeaders, auth?: WebhookAuth): boolean {
+    if (headers === null || typeof headers !== 'object')
+      throw new SonioxValidationError(
+        'webhooks.verify: headers must be an object (req.headers, a Headers, or a plain object)',
+        [{ field: 'headers', message: 'must be an object' }],
+      );
     const { name, secret } = resolveAuth(auth, true) as WebhookAuth;
     const got = headerValue(headers, name);
     if (got === undefined) return false;
@@ -208,6 +241,7 @@ export class Webhooks {
    * Throws SonioxConfigError for a malformed `auth`.
    */
   handler(options: WebhookHandlerOptions): WebhookHandler {
+    checkHandlerOptions(options);
     const auth = resolveAuth(options.auth, false);
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
     if (!Number.isSafeInteger(limit) || limit < 1)

@@ -221,6 +221,15 @@ export const responseSchemas = {
       tokens: { type: 'array', items: transcriptToken },
     },
   },
+  count: {
+    type: 'object',
+    required: ['total'],
+    properties: {
+      total: { type: 'integer' },
+      public_api: { type: 'integer' },
+      playground: { type: 'integer' },
+    },
+  },
   modelList: {
     type: 'object',
     required: ['models'],

@@ -32,6 +32,9 @@ describe('cli: soniox demo', function () {
     );
     expect(out).to.match(/^upload throughput +\d+\.\d MB\/s/m);
     expect(out).to.match(/^realtime: first token +\d+ ms$/m);
+    expect(out).to.match(
+      /^speaker 1: hi how are you doing\n {2}es: hola como te va\nspeaker 2: i am fine thank you\n {2}es: estoy bien gracias\n/m,
+    );
     expect(out).to.match(/^retries +1 \(the injected 503, honouring Retry-After\)$/m);
   });
 

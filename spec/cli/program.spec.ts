@@ -11,7 +11,7 @@ import {
   SonioxWebSocketError,
 } from '../../lib/errors';
 import type { MockServer } from '../../lib/mock';
-import { cliMock, envFor, finished, killChildren, KEY, ROOT, run, spawnCli } from './helpers';
+import { cliMock, envFor, killChildren, KEY, ROOT, run } from './helpers';
 
 const COMMANDS = [
   ['transcribe'],
@@ -190,14 +190,5 @@ describe('cli: the program', function () {
     const io = memoryIO({ env: { ...envFor(server), SONIOX_API_BASE_URL: 'not a url' } });
     expect(await main(['models'], io)).to.equal(2);
     expect(io.stderr.text).to.equal('error: baseURL is not a valid URL\n');
-  });
-
-  it('child process: the bin entry sets the exit code (missing key: 2, one line on stderr)', async () => {
-    const { code, out, err } = await finished(spawnCli(['models']));
-    expect(code).to.equal(2);
-    expect(out).to.equal('');
-    expect(err).to.equal(
-      'error: no API key: set SONIOX_API_KEY (`soniox mock` prints one for a local mock server)\n',
-    );
   });
 });

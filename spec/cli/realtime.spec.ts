@@ -6,16 +6,7 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import {
-  cliMock,
-  envFor,
-  setUpCommand,
-  tearDownCommand,
-  finished,
-  noiseWav,
-  run,
-  spawnCli,
-} from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, noiseWav, run } from './helpers';
 import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
@@ -202,22 +193,5 @@ describe('cli: soniox realtime', function () {
     expect(code).to.equal(130);
     expect(err).to.match(/realtime session open: ws:/);
     expect(err).to.match(/interrupted\n$/);
-  });
-
-  it('child process: `cat a.pcm | soniox realtime - --format pcm_s16le ...` streams stdin', async () => {
-    const child = spawnCli(
-      ['realtime', '-', ...PCM, '--final', '--output-format', 'json'],
-      envFor(server),
-    );
-    const done = finished(child);
-    child.stdin.end(audio.pcm);
-    const { code, out, err } = await done;
-    expect(err).to.equal('');
-    expect(code).to.equal(0);
-    expect(
-      lines(out)
-        .map((t) => t.text)
-        .join(''),
-    ).to.equal(audio.text);
   });
 });

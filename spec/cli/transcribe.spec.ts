@@ -4,17 +4,7 @@ import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import {
-  cliMock,
-  envFor,
-  setUpCommand,
-  tearDownCommand,
-  finished,
-  KEY,
-  run,
-  spawnCli,
-  waitFor,
-} from './helpers';
+import { cliMock, envFor, setUpCommand, tearDownCommand, KEY, run } from './helpers';
 import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
@@ -168,13 +158,44 @@ describe('cli: soniox transcribe', function () {
   });
 
   it('rejects parameters the API would refuse before uploading (exit 2)', async () => {
-    const { code, err } = await run(
-      ['transcribe', audio.path, '--language', 'english-language-hint'],
-      { env },
-    );
+    const { code, err } = await run(['transcribe', audio.path, '--reference', 'x'.repeat(300)], {
+      env,
+    });
     expect(code).to.equal(2);
-    expect(err).to.match(/^error: .*language_hints.*\n$/);
+    expect(err).to.match(/^error: .*client_reference_id.*\n$/);
     expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
+  });
+
+  it('checks --model against the model catalogue before uploading: a typo fails fast with the closest model', async () => {
+    const { code, out, err } = await run(['transcribe', audio.path, '--model', 'stt-async-v55'], {
+      env,
+    });
+    expect(code).to.equal(2);
+    expect(out).to.equal('');
+    expect(err).to.equal(
+      'error: --model stt-async-v55 is not an async model: did you mean stt-async-v5? (async models: stt-async-v5, stt-async-v4)\n',
+    );
+    expect(server.state.hits['GET /v1/models']).to.equal(1);
+    expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
+  });
+
+  it('refuses --language english and suggests the code, before uploading', async () => {
+    const { code, err } = await run(['transcribe', audio.path, '--language', 'en,english'], {
+      env,
+    });
+    expect(code).to.equal(2);
+    expect(err).to.match(
+      /^error: --language english is not a language code of stt-async-v5: did you mean en\? \(valid codes: en, es, fr, de, it, ja\)\n$/,
+    );
+    const translate = await run(['transcribe', audio.path, '--translate', 'Spanish'], { env });
+    expect(translate.err).to.match(/--translate Spanish .*did you mean es\?/);
+    expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
+  });
+
+  it('does not ask for the catalogue when no model or language flag is given', async () => {
+    const { code } = await run(['transcribe', audio.path, ...POLL], { env });
+    expect(code).to.equal(0);
+    expect(server.state.hits['GET /v1/models'] ?? 0).to.equal(0);
   });
 
   it("an API error: exit 1, one line with the API's validation details and request id, never the key; cleanup still runs", async () => {
@@ -316,21 +337,6 @@ describe('cli: soniox transcribe', function () {
     expect(second.code).to.equal(130);
     expect(second.err).to.match(/left behind: transcription [0-9a-f-]{36}/);
     expect(server.state.transcriptions.size).to.equal(1);
-  });
-
-  it('child process: SIGINT once the upload is done deletes the file and exits 130', async () => {
-    server = await restartWithTiming(server, 60_000, 10);
-    const child = spawnCli(['transcribe', audio.path, '--verbose'], envFor(server));
-    const done = finished(child);
-    await waitFor(child, /created transcription/);
-    expect(server.state.files.size).to.equal(1);
-    child.kill('SIGINT');
-    const { code, err, out } = await done;
-    expect(code).to.equal(130);
-    expect(out).to.equal('');
-    expect(err).to.match(/interrupted: cleaning up/);
-    expect(server.state.files.size).to.equal(0);
-    expect(server.state.transcriptions.size).to.equal(0);
   });
 });
 

@@ -62,4 +62,12 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(out).to.include('reconnect: good morning how are you');
     expect(err).to.match(/reconnecting \(1\)/);
   });
+
+  it('testing with the mock: scripted realtime and async answers, and what the app sent', async () => {
+    const { code, out, err } = await run('examples/testing-with-mock.ts', {});
+    expect(code, err).to.equal(0);
+    expect(out).to.include('captions: Speaker 1: Hello there | Speaker 2: Hi');
+    expect(out).to.match(/error: \w+: .*402.*Organization balance exhausted/);
+    expect(out).to.include('transcript: Speaker 1: Good morning | Speaker 2: Hi');
+  });
 });

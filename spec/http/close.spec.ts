@@ -4,8 +4,6 @@
  * process alive. Plus: one AbortSignal shared by many calls adds no listener per call.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { MockServer } from '../../lib/mock';
 import { SonioxConnectionError } from '../../lib/errors';
 import { clientFor, mock, rejection, until } from '../helpers';
@@ -38,20 +36,6 @@ describe('http/transport: close() and shared signals', () => {
     // Give any retry a chance to go out: none does.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(hits()).to.equal(10);
-  });
-
-  it('leaves no handle behind: a process that closed its client mid-call exits by itself', async function () {
-    this.timeout(30_000);
-    const script = path.join(__dirname, 'close-exits.script.ts');
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(output).to.include('rejected: SonioxConnectionError');
-    expect(code).to.equal(0);
   });
 
   it('shares one AbortSignal between many calls without a MaxListenersExceededWarning', async () => {

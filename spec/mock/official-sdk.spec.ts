@@ -68,4 +68,79 @@ describe('mock: the official @soniox/node SDK works against it', function () {
     await session.finish();
     expect(finals.join('')).to.equal(audio.text);
   });
+
+  /** A token as the official SDK hands it over. */
+  interface OfficialToken {
+    text: string;
+    is_final?: boolean;
+    speaker?: string | null;
+    language?: string | null;
+    source_language?: string | null;
+    translation_status?: string | null;
+    start_ms?: number;
+  }
+
+  it('async: diarization, identification and two-way translation on the bilingual fixture', async () => {
+    const { SonioxNodeClient } = loadOfficial();
+    const audio = fixture('bilingual.wav');
+    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url });
+    const file = await client.files.upload(audio.wav, { filename: 'bilingual.wav' });
+    const created = await client.stt.create({
+      model: 'stt-async-v5',
+      file_id: file.id,
+      enable_speaker_diarization: true,
+      enable_language_identification: true,
+      translation: { type: 'two_way', language_a: 'en', language_b: 'es' },
+    });
+    const done = await created.wait({ interval_ms: 1000 });
+    const transcript = await done.getTranscript();
+    const tokens = (transcript?.tokens ?? []) as OfficialToken[];
+    const originals = tokens.filter((t) => t.translation_status === 'original');
+    expect(originals.map((t) => t.speaker)).to.deep.equal(audio.words.map((w) => w.speaker));
+    expect(originals.map((t) => t.language)).to.deep.equal(audio.words.map((w) => w.language));
+    const translated = tokens.filter((t) => t.translation_status === 'translation');
+    expect(translated.map((t) => t.text).join('')).to.equal(
+      'buenas tardes a todos good afternoon everyone',
+    );
+    expect(translated.every((t) => t.start_ms === undefined)).to.equal(true);
+  });
+
+  it('realtime: diarization, identification and one-way translation on a three-voice conversation', async () => {
+    const { SonioxNodeClient } = loadOfficial();
+    const audio = fixture('conversation-three.wav');
+    const client = new SonioxNodeClient({
+      api_key: 'official-key',
+      base_url: server.url,
+      realtime: { ws_base_url: server.realtimeURL },
+    });
+    const session = client.realtime.stt({
+      model: 'stt-rt-v5',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      enable_speaker_diarization: true,
+      enable_language_identification: true,
+      translation: { type: 'one_way', target_language: 'es' },
+    });
+    const finals: OfficialToken[] = [];
+    session.on('result', (result) => {
+      for (const t of result.tokens as OfficialToken[]) if (t.is_final) finals.push(t);
+    });
+    await session.connect();
+    for (let at = 0; at < audio.pcm.length; at += 3200)
+      session.sendAudio(audio.pcm.subarray(at, at + 3200));
+    await session.finish();
+    const originals = finals.filter((t) => t.translation_status === 'original');
+    expect(originals.map((t) => t.text).join('')).to.equal(audio.text);
+    expect(originals.map((t) => t.speaker)).to.deep.equal(audio.words.map((w) => w.speaker));
+    expect(new Set(originals.map((t) => t.language))).to.deep.equal(new Set(['en']));
+    const translated = finals.filter((t) => t.translation_status === 'translation');
+    expect(translated.map((t) => t.text).join('')).to.equal(
+      'bienvenidos a la reunion gracias por invitarme empecemos',
+    );
+    expect([...new Set(translated.map((t) => t.speaker))]).to.deep.equal(['1', '2', '3']);
+    expect(translated.every((t) => t.source_language === 'en' && t.language === 'es')).to.equal(
+      true,
+    );
+  });
 });

@@ -164,7 +164,7 @@ describe('mock/ws: the realtime API', () => {
     });
     for (let at = 0; at < audio.pcm.length; at += 3200)
       s.ws.send(audio.pcm.subarray(at, at + 3200));
-    s.ws.send(Buffer.alloc(0));
+    s.ws.send(''); // the empty text frame ends the audio
     await s.closed();
     const tokens = s.messages.flatMap((m) => m.tokens);
     expect(tokens.filter((t) => t.text === '<end>')).to.have.length(2);

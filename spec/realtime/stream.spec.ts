@@ -155,7 +155,9 @@ describe('realtime/stream (against the mock server)', () => {
 
   it('names every bad field of the config in one error', async () => {
     const client = clientFor(server);
-    const stream = client.realtime({ audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } });
+    // Untyped callers (JavaScript) can still send this: the run-time check names each field.
+    const untyped = { audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } };
+    const stream = client.realtime(untyped as unknown as RealtimeStreamConfig);
     const [error] = (await once(stream, 'error')) as [SonioxValidationError];
     expect(error.issues.map((i) => i.field)).to.include.members([
       'sample_rate',

@@ -24,6 +24,17 @@ export function compileOnly(stream: RealtimeStream): void {
   stream.on('reconnect', (e: ReconnectEvent) => e.unreplayedAudioMs);
   stream.on('data', (token: RealtimeToken) => token.is_final);
   stream.once('finished', (message) => message.tokens);
+  // @ts-expect-error a raw format without sample_rate and num_channels
+  client.realtime({ audio_format: 'pcm_s16le' });
+  // @ts-expect-error a raw format without num_channels
+  client.realtime({ audio_format: 'mulaw', sample_rate: 8000 });
+  // @ts-expect-error a raw format without sample_rate
+  client.realtime({ audio_format: 'pcm_f32le', num_channels: 2 });
+  // A raw format with both, and containers with neither or both: all compile.
+  client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
+  client.realtime({ audio_format: 'wav' });
+  client.realtime({ audio_format: 'auto', sample_rate: 16000, num_channels: 1 });
+  client.realtime({});
   // A field the SDK does not type yet goes through the escape hatch.
   client.realtime({ audio_format: 'auto', extra: { brand_new_field: true } });
 }

@@ -87,6 +87,8 @@ describe('schemas vs the published OpenAPI document', function () {
       'response',
     ],
     ['modelList', responseSchemas.modelList, 'GetModelsResponse', 'response'],
+    ['count (files)', responseSchemas.count, 'GetFilesCountResponse', 'response'],
+    ['count (transcriptions)', responseSchemas.count, 'GetTranscriptionsCountResponse', 'response'],
     ['model', responseSchemas.modelList.properties.models.items, 'Model', 'response'],
     ['temporaryKey', responseSchemas.temporaryKey, 'CreateTemporaryApiKeyResponse', 'response'],
     ['apiError', responseSchemas.apiError, 'ApiError', 'response'],

@@ -41,6 +41,7 @@ const samples: Record<SchemaName, unknown[]> = {
     null,
   ],
   fileList: [{ files: [], next_page_cursor: null }, { files: [{}] }, {}],
+  count: [{ total: 3, public_api: 2, playground: 1 }, { total: '3' }, {}],
   transcription: [
     {
       id: uuid,

@@ -19,7 +19,6 @@ import { startMockServer, type MockServer } from '../../mock';
 import { defaultFixturesDir, loadFixtures } from '../../mock/recognizer';
 import { parseWav } from '../../mock/wav';
 import type { RealtimeToken } from '../../types';
-import { cleanUp, type Created } from '../cleanup';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
 import { Pacer } from '../pacer';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
@@ -51,6 +50,41 @@ function bytesPerMs(audio: Buffer): number {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * The two-voice fixture transcribed with diarization and a one-way translation into Spanish:
+ * a line per speaker turn, its translation indented below.
+ */
+async function conversation(client: SonioxClient, signal: AbortSignal): Promise<string[]> {
+  const file = path.join(defaultFixturesDir(), 'audio', 'conversation-two.wav');
+  const target = 'es';
+  const transcript = await client.transcribe(file, {
+    enable_speaker_diarization: true,
+    translation: { type: 'one_way', target_language: target },
+    signal,
+    pollIntervalMs: 50,
+  });
+  const lines: string[] = [];
+  let said = '';
+  let translated = '';
+  let speaker: string | null | undefined;
+  const flush = () => {
+    if (said) lines.push(`speaker ${speaker ?? '?'}: ${said.trim()}`);
+    if (translated) lines.push(`  ${target}: ${translated.trim()}`);
+    said = translated = '';
+  };
+  for (const token of transcript.tokens) {
+    if (token.translation_status === 'translation') {
+      translated += token.text;
+      continue;
+    }
+    if (translated || token.speaker !== speaker) flush();
+    speaker = token.speaker;
+    said += token.text;
+  }
+  flush();
+  return lines;
+}
 
 /** Runs the demo. */
 export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
@@ -109,49 +143,41 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     `audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(audio.length / perMs)})`,
   );
 
-  const created: Created = {};
   const figures: string[][] = [];
   try {
     // Also warms the connection and the response schemas up, so the upload figure is the upload's.
     const { models } = await client.models.list({ signal: ctx.signal });
     say(`models: ${models.map((m) => m.id).join(', ')}`);
 
+    // Steps 1 and 2 are one client.transcribe call: its callbacks time and show each step,
+    // and it deletes the file and the transcription afterwards (also on failure or Ctrl-C).
     heading('1. upload');
     const uploadStart = performance.now();
-    const guard = ctx.uploadGuard();
-    const file = await client.files.upload(audioPath, {
-      signal: guard.signal,
-      onProgress: (p) => {
-        guard.progress(p.loaded, p.total);
-        progress.upload(p.loaded, p.total);
-      },
-    });
-    progress.uploadDone();
-    created.file = file.id;
-    const uploadMs = performance.now() - uploadStart;
-    const mbps = file.size / 1_048_576 / (uploadMs / 1000);
-    say(`uploaded file ${file.id} in ${uploadMs.toFixed(0)} ms`);
-    figures.push([
-      'upload throughput',
-      `${mbps.toFixed(1)} MB/s (${bytes(file.size)} in ${uploadMs.toFixed(0)} ms)`,
-    ]);
-
-    heading('2. transcription');
-    const createStart = performance.now();
-    ctx.signal.throwIfAborted();
-    // Let finish even on Ctrl-C (as transcribe does): only its answer tells which job to delete.
-    const transcription = await client.transcriptions.create({ file_id: file.id });
-    created.transcription = transcription.id;
-    say(`created transcription ${transcription.id}: ${transcription.status}`);
-    await client.transcriptions.wait(transcription.id, {
+    let createStart = 0;
+    const transcript = await client.transcribe(audioPath, {
       signal: ctx.signal,
+      cleanupSignal: ctx.cleanupSignal,
+      awaitCleanup: true,
       pollIntervalMs: 50,
       maxPollIntervalMs: 1000,
+      onProgress: (p) => progress.upload(p.loaded, p.total),
+      onUploaded: (file) => {
+        progress.uploadDone();
+        const uploadMs = performance.now() - uploadStart;
+        const mbps = file.size / 1_048_576 / (uploadMs / 1000);
+        say(`uploaded file ${file.id} in ${uploadMs.toFixed(0)} ms`);
+        figures.push([
+          'upload throughput',
+          `${mbps.toFixed(1)} MB/s (${bytes(file.size)} in ${uploadMs.toFixed(0)} ms)`,
+        ]);
+        heading('2. transcription');
+        createStart = performance.now();
+      },
+      onCreated: (t) => say(`created transcription ${t.id}: ${t.status}`),
       onStatus: (t) =>
         progress.line(`status: ${t.status} at ${seconds(performance.now() - createStart)}`),
-    });
-    const transcript = await client.transcriptions.getTranscript(transcription.id, {
-      signal: ctx.signal,
+      onCleanupError: (e, target, id) =>
+        say(`could not delete ${target} ${id}: ${describe(e)} (soniox ${target}s rm ${id})`),
     });
     figures.push(['create to transcript', seconds(performance.now() - createStart)]);
 
@@ -164,9 +190,6 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
       ),
     );
     say(`text: ${transcript.text.trim()}`);
-    await cleanUp(ctx, client, created, false);
-    delete created.file;
-    delete created.transcription;
 
     heading(`4. realtime, the same audio ${flags.pacing ? 'at real time' : 'as fast as it goes'}`);
     const sink: TokenSink = tty ? new LiveText(out, color) : new PlainText(out);
@@ -198,7 +221,10 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     ]);
     figures.push(['realtime: whole session', seconds(performance.now() - rtStart)]);
 
-    heading('5. what it measured');
+    heading('5. speakers and a translation (a two-voice conversation, into Spanish)');
+    for (const line of await conversation(client, ctx.signal)) say(line);
+
+    heading('6. what it measured');
     const pool = client.poolStats();
     figures.push([
       'retries',
@@ -212,7 +238,6 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   } catch (e) {
     progress.stop();
     if (ctx.interrupted) say('interrupted');
-    await cleanUp(ctx, client, created, false, 100);
     if (ctx.interrupted) throw new InterruptedError();
     throw e;
   } finally {

@@ -1,9 +1,9 @@
 /** `soniox files ls|get|upload|rm`: the stored files. */
 import type { Command } from 'commander';
 import type { SonioxFile } from '../../types';
-import { cleanUp } from '../cleanup';
-import { checkInputFile, describe, InterruptedError, type Context } from '../context';
-import { integer } from '../options';
+import { checkInputFile, describe, InterruptedError, UsageError, type Context } from '../context';
+import { duration, integer } from '../options';
+import type { BulkDeleteOptions, BulkDeleteResult } from '../../resources/bulk';
 import { bytes, table } from '../render/table';
 import { progressFor } from './transcribe';
 
@@ -51,6 +51,58 @@ export async function removeAll(
     }
   }
   if (failed) throw failed.error;
+}
+
+/** Flags of `rm` for bulk deletion. */
+export interface BulkFlags {
+  all?: boolean;
+  olderThan?: number;
+  reference?: string;
+  dryRun?: boolean;
+}
+
+/** `rm` takes ids or --all (with its filters), never both, never neither. */
+export function checkRmArgs(ids: string[], flags: BulkFlags): void {
+  if (ids.length > 0 === (flags.all === true))
+    throw new UsageError('rm takes either ids or --all (with its filters), not both, not neither');
+  if (
+    !flags.all &&
+    (flags.olderThan !== undefined || flags.reference !== undefined || flags.dryRun)
+  )
+    throw new UsageError('--older-than, --reference and --dry-run go with --all');
+}
+
+/** The bulk options the flags ask for, deletions printed to stdout as they happen. */
+export function bulkOptions(ctx: Context, what: string, flags: BulkFlags): BulkDeleteOptions {
+  return {
+    signal: ctx.signal,
+    ...(flags.olderThan === undefined ? {} : { olderThanMs: flags.olderThan }),
+    ...(flags.reference === undefined ? {} : { clientReferenceId: flags.reference }),
+    dryRun: flags.dryRun === true,
+    onProgress: (p) => {
+      if (p.id !== undefined && !flags.dryRun && !p.done) {
+        // Deleted or failed: the result says which; print as each one ends.
+        ctx.debug(`${what} ${p.id} done (${p.deleted + p.failed} of ${p.matched})`);
+      }
+    },
+  };
+}
+
+/** Prints a bulk result: one line per id on stdout, failures and a summary on stderr; throws the first failure. */
+export function reportBulk(ctx: Context, what: string, result: BulkDeleteResult): void {
+  const verb = result.dryRun ? 'would delete' : 'deleted';
+  for (const id of result.deleted) ctx.stdout.write(`${verb} ${what} ${id}\n`);
+  for (const f of result.failed) ctx.note(`could not delete ${what} ${f.id}: ${describe(f.error)}`);
+  const noun = (n: number) => `${what}${n === 1 ? '' : 's'}`;
+  if (result.dryRun)
+    ctx.note(`would delete ${result.matched} ${noun(result.matched)} (dry run: nothing deleted)`);
+  else
+    ctx.note(
+      `deleted ${result.deleted.length} of ${result.matched} ${noun(result.matched)}${result.failed.length ? ` (${result.failed.length} failed)` : ''}`,
+    );
+  const first = result.failed[0];
+  // As `rm <ids...>` does: the first failure ends the run (exit 1) once all were tried.
+  if (first !== undefined) throw first.error;
 }
 
 function fileRows(files: SonioxFile[]): string[][] {
@@ -113,7 +165,13 @@ export function registerFiles(program: Command, ctx: Context): void {
           if (ctx.interrupted) {
             // Ctrl-C came once the file was sent: it was stored; delete it, as for any interrupted command.
             ctx.note(`interrupted: deleting the file just stored (${file.id})`);
-            await cleanUp(ctx, client, { file: file.id }, false);
+            await client.files
+              .delete(file.id, { timeoutMs: 10_000, maxRetries: 1, signal: ctx.cleanupSignal })
+              .catch((e: unknown) =>
+                ctx.note(
+                  `could not delete file ${file.id}: ${describe(e)}; left behind: file ${file.id} (soniox files rm ${file.id})`,
+                ),
+              );
             throw new InterruptedError();
           }
           ctx.result(flags.json ? JSON.stringify(file, null, 2) : file.id);
@@ -131,9 +189,19 @@ export function registerFiles(program: Command, ctx: Context): void {
 
   files
     .command('rm')
-    .description('delete files')
-    .argument('<ids...>', 'file ids')
-    .action((ids: string[]) =>
-      removeAll(ctx, ids, 'file', (id) => ctx.client().files.delete(id, { signal: ctx.signal })),
-    );
+    .description('delete files: by id, or --all of them (filters: --older-than, --reference)')
+    .argument('[ids...]', 'file ids')
+    .option('--all', 'every file that passes the filters')
+    .option('--older-than <age>', 'only files older than <age>: 90s, 30m, 12h, 7d', duration)
+    .option('--reference <id>', 'only files with this client_reference_id')
+    .option('--dry-run', 'list what --all would delete, delete nothing')
+    .action(async (ids: string[], flags: BulkFlags) => {
+      checkRmArgs(ids, flags);
+      if (!flags.all)
+        return removeAll(ctx, ids, 'file', (id) =>
+          ctx.client().files.delete(id, { signal: ctx.signal }),
+        );
+      const result = await ctx.client().files.deleteAll(bulkOptions(ctx, 'file', flags));
+      reportBulk(ctx, 'file', result);
+    });
 }

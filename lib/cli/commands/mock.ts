@@ -82,7 +82,7 @@ export function banner(server: MockServer, pacing = true): string {
 Ctrl-C stops it.`;
 }
 
-/** Runs the mock server until Ctrl-C / SIGTERM (exit 0). */
+/** Runs the mock server until Ctrl-C / SIGTERM / SIGHUP or its parent goes away (exit 0). */
 export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
   const server = await startMockServer({
     port: flags.port,
@@ -94,8 +94,15 @@ export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
     timing: { queuedMs: flags.queuedMs, processingMs: flags.processingMs },
   });
   ctx.stdout.write(`${banner(server, flags.pacing)}\n`);
+  // Until Ctrl-C (or SIGTERM, SIGHUP), or until the process that started it goes away: a
+  // backgrounded `npx soniox mock &` whose launcher was killed must not keep holding the port.
+  let stopWatching = (): void => undefined;
   if (!ctx.signal.aborted)
-    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+    await new Promise<void>((resolve) => {
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      stopWatching = ctx.io.onParentGone(resolve);
+    });
+  stopWatching();
   await server.close();
   if (ctx.chatty) ctx.note('mock server stopped');
 }

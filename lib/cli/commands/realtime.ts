@@ -54,11 +54,13 @@ export function sinkFor(ctx: Context, outputFormat: RealtimeFlags['outputFormat'
 
 /** The stream configuration the flags ask for. */
 export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): RealtimeStreamConfig {
-  const config: RealtimeStreamConfig = {
+  // The format comes from a flag, so its rate and channels are checked at run time: the SDK
+  // names a raw format's missing --rate / --channels as a usage error before connecting.
+  const config = {
     audio_format: flags.format as RealtimeAudioFormat,
     tokens: flags.final ? 'final' : 'all',
     signal,
-  };
+  } as RealtimeStreamConfig;
   if (flags.rate !== undefined) config.sample_rate = flags.rate;
   if (flags.channels !== undefined) config.num_channels = flags.channels;
   if (flags.model) config.model = flags.model;
@@ -114,7 +116,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     sink.end();
     if (source !== '-') input.destroy();
     if (ctx.interrupted) {
-      ctx.note('interrupted');
+      if (!ctx.outputClosed) ctx.note('interrupted');
       throw new InterruptedError();
     }
     throw e;

@@ -1,14 +1,24 @@
 /**
  * `soniox transcribe <file|url|->`: upload (or use the URL), create the transcription, wait,
  * print the transcript as text, JSON, SRT or WebVTT, then delete what it created (unless
- * --keep). On a terminal, stderr shows an upload bar and a status line; piped, stdout carries
- * the result only. Ctrl-C aborts the calls in flight and still cleans up.
+ * --keep), all through `client.transcribe`. `--model`, `--language` and `--translate` are
+ * checked against the model catalogue first. On a terminal, stderr shows an upload bar and a
+ * status line; piped, stdout carries the result only. Ctrl-C aborts the flow and still cleans
+ * up (waiting for a processing job to end); a second Ctrl-C leaves what is left, named.
  */
 import { Option, type Command } from 'commander';
+import type { SonioxClient } from '../../client';
 import type { UploadInput } from '../../http/upload-source';
-import type { CreateTranscriptionParams } from '../../types';
-import { cleanUp, type Created } from '../cleanup';
-import { checkInputFile, checkOutputFile, InterruptedError, type Context } from '../context';
+import { closest } from '../../suggest';
+import { DEFAULT_ASYNC_MODEL, type CreateTranscriptionParams } from '../../types';
+import {
+  checkInputFile,
+  checkOutputFile,
+  describe,
+  InterruptedError,
+  UsageError,
+  type Context,
+} from '../context';
 import { integer, isURL, list } from '../options';
 import { Progress } from '../render/progress';
 import { bytes } from '../render/table';
@@ -48,7 +58,7 @@ export function createParams(
   return params;
 }
 
-/** Runs `soniox transcribe`. */
+/** Runs `soniox transcribe`: one call of `client.transcribe`, its steps shown on stderr. */
 export async function transcribe(
   ctx: Context,
   source: string,
@@ -64,55 +74,63 @@ export async function transcribe(
   }
   const client = ctx.client();
   const params = createParams(flags);
-  // Checked before a byte is uploaded: a bad model or language fails at once.
+  // Checked before a byte is uploaded: a bad parameter, model or language fails at once.
   client.transcriptions.checkedCreate({
     ...params,
     ...(input === undefined ? { audio_url: source } : { file_id: FILE_ID_TO_COME }),
   });
+  await checkModelFlags(client, flags, ctx.signal);
 
   const progress = progressFor(ctx);
-  const created: Created = {};
+  const created: { file?: string; transcription?: string } = {};
+  const left: string[] = [];
   const started = Date.now();
+  const onInterrupt = () => {
+    if (created.file || created.transcription || input !== undefined)
+      ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
+  };
+  ctx.signal.addEventListener('abort', onInterrupt, { once: true });
   // Boxed, so that even a thrown `undefined` counts as a failure.
   let failure: { error: unknown } | undefined;
   try {
-    if (input !== undefined) {
+    if (input !== undefined)
       progress.status(
         `uploading ${source === '-' ? 'stdin' : source}${size ? ` (${bytes(size)})` : ''}`,
       );
-      const guard = ctx.uploadGuard();
-      const file = await client.files.upload(input, {
-        signal: guard.signal,
-        filename: source === '-' ? 'stdin' : undefined,
-        onProgress: (p) => {
-          guard.progress(p.loaded, p.total);
-          progress.upload(p.loaded, p.total);
-        },
-      });
-      progress.uploadDone();
-      created.file = file.id;
-      progress.line(`uploaded ${file.filename} (${bytes(file.size)}) as file ${file.id}`);
-      params.file_id = file.id;
-    } else {
-      params.audio_url = source;
-    }
-    ctx.signal.throwIfAborted();
-    // Not aborted by Ctrl-C: once sent, the server may create the job, and only the answer tells
-    // its id; the wait right after rejects at once when Ctrl-C came meanwhile, and cleanup follows.
-    const transcription = await client.transcriptions.create(params);
-    created.transcription = transcription.id;
-    progress.line(`created transcription ${transcription.id} (${transcription.model})`);
-    await client.transcriptions.wait(transcription.id, {
+    const transcript = await client.transcribe(input ?? { audio_url: source }, {
+      ...params,
       signal: ctx.signal,
+      cleanupSignal: ctx.cleanupSignal,
+      awaitCleanup: true,
+      cleanup: flags.keep !== true,
+      ...(source === '-' ? { filename: 'stdin' } : {}),
       pollIntervalMs: flags.pollMs,
       maxPollIntervalMs: Math.max(flags.pollMs, 5_000),
+      onProgress: (p) => progress.upload(p.loaded, p.total),
+      onUploaded: (file) => {
+        progress.uploadDone();
+        created.file = file.id;
+        progress.line(`uploaded ${file.filename} (${bytes(file.size)}) as file ${file.id}`);
+      },
+      onCreated: (t) => {
+        created.transcription = t.id;
+        progress.line(`created transcription ${t.id} (${t.model})`);
+      },
       onStatus: (t) =>
         progress.status(
           `transcription ${t.status}${t.audio_duration_ms ? ` (${(t.audio_duration_ms / 1000).toFixed(1)} s of audio)` : ''} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ),
-    });
-    const transcript = await client.transcriptions.getTranscript(transcription.id, {
-      signal: ctx.signal,
+      onCleanup: (e) => {
+        if (e.type === 'deleted') ctx.debug(`deleted ${e.target} ${e.id}`);
+        else if (ctx.chatty)
+          ctx.note(
+            `waiting for transcription ${e.id} to finish processing before deleting it (Ctrl-C again to leave it)`,
+          );
+      },
+      onCleanupError: (e, target, id) => {
+        ctx.note(`could not delete ${target} ${id}: ${describe(e)}`);
+        left.push(`${target} ${id} (soniox ${target}s rm ${id})`);
+      },
     });
     progress.stop();
     ctx.result(formatTranscript(transcript, flags.format), flags.out);
@@ -121,12 +139,54 @@ export async function transcribe(
     failure = { error: e };
   } finally {
     progress.stop();
+    ctx.signal.removeEventListener('abort', onInterrupt);
   }
-  if (ctx.interrupted)
-    ctx.note('interrupted: cleaning up (Ctrl-C again to leave things as they are)');
-  await cleanUp(ctx, client, created, flags.keep === true, Math.min(flags.pollMs, 500));
+  if (left.length) ctx.note(`left behind: ${left.join(', ')}`);
+  if (flags.keep && (created.file || created.transcription)) {
+    // On stderr whatever stdout and stderr are: the ids are the only way to find them again.
+    const kept = [
+      created.file && `file ${created.file}`,
+      created.transcription && `transcription ${created.transcription}`,
+    ].filter(Boolean);
+    ctx.note(`kept ${kept.join(' and ')} (--keep)`);
+  }
   if (ctx.interrupted) throw new InterruptedError();
   if (failure) throw failure.error;
+}
+
+/**
+ * `--model` and `--language` (and `--translate`) against `models.list()`, before any upload: a
+ * typo fails fast, naming the valid choices (the closest first) instead of costing an upload.
+ */
+export async function checkModelFlags(
+  client: SonioxClient,
+  flags: Pick<TranscribeFlags, 'model' | 'language' | 'translate'>,
+  signal: AbortSignal,
+): Promise<void> {
+  if (flags.model === undefined && flags.language === undefined && flags.translate === undefined)
+    return;
+  const { models } = await client.models.list({ signal });
+  const async = models.filter((m) => m.transcription_mode === 'async');
+  const modelId = flags.model ?? DEFAULT_ASYNC_MODEL;
+  const model = async.find((m) => m.id === modelId);
+  if (model === undefined) {
+    const ids = async.map((m) => m.id);
+    const guess = closest(modelId, ids);
+    throw new UsageError(
+      `--model ${modelId} is not an async model${guess ? `: did you mean ${guess}?` : ''} (async models: ${ids.join(', ')})`,
+    );
+  }
+  const codes = model.languages.map((l) => l.code);
+  const byName = new Map(model.languages.map((l) => [l.name.toLowerCase(), l.code]));
+  const check = (flag: string, code: string) => {
+    if (codes.includes(code)) return;
+    const guess = byName.get(code.toLowerCase()) ?? closest(code, codes);
+    throw new UsageError(
+      `${flag} ${code} is not a language code of ${model.id}${guess ? `: did you mean ${guess}?` : ''} (valid codes: ${codes.join(', ')})`,
+    );
+  };
+  for (const code of flags.language ?? []) check('--language', code);
+  if (flags.translate !== undefined) check('--translate', flags.translate);
 }
 
 /** Adds `transcribe` to the program. */

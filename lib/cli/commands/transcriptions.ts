@@ -1,10 +1,21 @@
 /** `soniox transcriptions ls|get|transcript|rm`: async transcriptions and their transcripts. */
 import { Option, type Command } from 'commander';
-import { checkOutputFile, type Context } from '../context';
-import { integer } from '../options';
+import { checkOutputFile, UsageError, type Context } from '../context';
+import { duration, integer } from '../options';
 import { table } from '../render/table';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
-import { fields, removeAll, take } from './files';
+import {
+  bulkOptions,
+  checkRmArgs,
+  fields,
+  removeAll,
+  reportBulk,
+  take,
+  type BulkFlags,
+} from './files';
+
+/** Statuses `--status` accepts: the API's, and `failed` of its newer errors page. */
+const STATUSES = ['queued', 'processing', 'completed', 'error', 'failed'];
 
 /** Adds `transcriptions` and its subcommands to the program. */
 export function registerTranscriptions(program: Command, ctx: Context): void {
@@ -63,11 +74,33 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
 
   transcriptions
     .command('rm')
-    .description('delete transcriptions (and their files)')
-    .argument('<ids...>', 'transcription ids')
-    .action((ids: string[]) =>
-      removeAll(ctx, ids, 'transcription', (id) =>
-        ctx.client().transcriptions.delete(id, { signal: ctx.signal }),
-      ),
-    );
+    .description(
+      'delete transcriptions (and their files): by id, or --all of them (filters: --status, --older-than, --reference)',
+    )
+    .argument('[ids...]', 'transcription ids')
+    .option('--all', 'every transcription that passes the filters')
+    .addOption(
+      new Option('--status <status>', 'only transcriptions with this status').choices(STATUSES),
+    )
+    .option(
+      '--older-than <age>',
+      'only transcriptions older than <age>: 90s, 30m, 12h, 7d',
+      duration,
+    )
+    .option('--reference <id>', 'only transcriptions with this client_reference_id')
+    .option('--dry-run', 'list what --all would delete, delete nothing')
+    .action(async (ids: string[], flags: BulkFlags & { status?: string }) => {
+      if (!flags.all && flags.status !== undefined)
+        throw new UsageError('--status goes with --all');
+      checkRmArgs(ids, flags);
+      if (!flags.all)
+        return removeAll(ctx, ids, 'transcription', (id) =>
+          ctx.client().transcriptions.delete(id, { signal: ctx.signal }),
+        );
+      const result = await ctx.client().transcriptions.deleteAll({
+        ...bulkOptions(ctx, 'transcription', flags),
+        ...(flags.status === undefined ? {} : { status: flags.status }),
+      });
+      reportBulk(ctx, 'transcription', result);
+    });
 }

@@ -1,4 +1,4 @@
-/** Run by close.spec.ts in a child process: it must exit by itself once the client is closed. */
+/** Run by process-exit.spec.ts in a child process: it must exit by itself once the client is closed. */
 import { startMockServer } from '../../lib/mock';
 import { SonioxClient } from '../../lib/client';
 

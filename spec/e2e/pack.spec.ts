@@ -2,7 +2,8 @@
  * The tarball as a user gets it: `npm pack`, its types checked by @arethetypeswrong/cli, then
  * installed into a fresh project that requires it, imports it, compiles a strict TypeScript
  * file against it under node16 and bundler resolution, makes a call against the mock it
- * ships, and runs its `soniox` command. Dependencies come from npm's cache (npm ci filled it).
+ * ships, and runs its command under both names. The install prints no npm warning (the package
+ * has no install script). Dependencies come from npm's cache (npm ci filled it).
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const built =
@@ -41,17 +42,18 @@ describe('the packed tarball, installed into a fresh project', function () {
   this.timeout(180_000);
   if (!built) {
     if (process.env.CI === 'true') {
-      // CI runs npm ci, whose prepare step builds dist/: a missing build there is a broken setup, not a reason to skip.
+      // CI builds dist/ (.ci/run, and npm run test:e2e when it is stale): a missing build there is a broken setup, not a reason to skip.
       it('finds dist/ (CI)', () => {
-        throw new Error('missing dist/: npm ci (prepare) must have built it');
+        throw new Error('missing dist/: .ci/run and npm run test:e2e build it');
       });
       return;
     }
-    it.skip('needs dist/: run npm run build'); // Skipped: the tarball is packed from dist/, which exists only after `npm run build`; CI builds it in npm ci and fails without it, above.
+    it.skip('needs dist/: run npm run build'); // Skipped: the tarball is packed from dist/, which exists only after `npm run build` (npm run test:e2e builds it); CI fails without it, above.
     return;
   }
   let dir: string;
   let tarball: string;
+  let installLog: string;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pack-'));
@@ -67,11 +69,14 @@ describe('the packed tarball, installed into a fresh project', function () {
       path.join(dir, 'package.json'),
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
     );
-    await run(
+    // Scripts allowed, as a consumer installs: a package with an install script (`prepare`,
+    // `postinstall`...) gets `npm warn install-scripts` lines in every consumer's install.
+    const install = await run(
       npm,
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball],
       { cwd: dir },
     );
+    installLog = install.stdout + install.stderr;
   });
 
   after(() => {
@@ -150,9 +155,26 @@ describe('the packed tarball, installed into a fresh project', function () {
     });
   }
 
-  it('installs the soniox command: npx soniox --help', async () => {
-    const { stdout } = await run('npx', ['--no-install', 'soniox', '--help'], { cwd: dir });
-    expect(stdout).to.match(/transcribe/);
-    expect(stdout).to.match(/realtime/);
+  it('installs without a single npm warning, and publishes no install script', () => {
+    expect(installLog).to.not.match(/npm warn/i);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(dir, 'node_modules', 'soniox-pro-sdk', 'package.json'), 'utf8'),
+    ) as { scripts?: Record<string, string> };
+    const install = ['preinstall', 'install', 'postinstall', 'prepare'];
+    expect(Object.keys(manifest.scripts ?? {}).filter((k) => install.includes(k))).to.deep.equal(
+      [],
+    );
+  });
+
+  it('installs its command under the package name, and as soniox: npx soniox-pro-sdk --help', async () => {
+    for (const bin of ['soniox-pro-sdk', 'soniox']) {
+      // The link itself: npx would also run a lone bin of another name by the package's name.
+      expect(fs.existsSync(path.join(dir, 'node_modules', '.bin', bin)), `.bin/${bin}`).to.equal(
+        true,
+      );
+      const { stdout } = await run('npx', ['--no-install', bin, '--help'], { cwd: dir });
+      expect(stdout, bin).to.match(/transcribe/);
+      expect(stdout, bin).to.match(/realtime/);
+    }
   });
 });
