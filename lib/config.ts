@@ -109,6 +109,8 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   maxFreeSockets: true,
   freeSocketTimeoutMs: true,
   adaptiveRate: true,
+  proxy: true,
+  httpAgent: true,
   validateResponses: true,
   asyncModel: true,
   realtimeModel: true,
