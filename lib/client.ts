@@ -10,9 +10,15 @@ import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
 import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
-import { RealtimeStream, type RealtimeStreamConfig } from './realtime/stream';
+import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
-import type { Transcript } from './types';
+import {
+  transcribeMany,
+  type BatchResult,
+  type BatchSource,
+  type TranscribeManyOptions,
+} from './batch';
+import type { RealtimeToken, Transcript } from './types';
 
 export type {
   TranscribeOptions,
@@ -69,10 +75,28 @@ export class SonioxClient {
   }
 
   /**
-   * A realtime session as a Duplex: audio bytes in, token objects out. Returns at once; it
-   * connects on the first write or on `connect()`.
+   * Transcribes many inputs (paths, Buffers, `{ audio_url }`), pulled lazily from an iterable or
+   * async iterable, `concurrency` at a time, waiting on the account's quotas, cleaning up as it
+   * goes; with a `journal`, a stopped batch resumes where it was and creates nothing twice.
+   * Yields one result per input in completion order; throws SonioxValidationError for bad options.
    */
-  realtime(config: RealtimeStreamConfig = {}): RealtimeStream {
+  transcribeMany<S extends BatchSource>(
+    sources: Iterable<S> | AsyncIterable<S>,
+    options: TranscribeManyOptions = {},
+  ): AsyncGenerator<BatchResult<S>, void, undefined> {
+    return transcribeMany(this, sources, options);
+  }
+
+  /**
+   * A realtime session as a Duplex: audio bytes in, token objects out. Returns at once; it
+   * connects on the first write or on `connect()`. With `markers: 'inband'` the readable side
+   * yields `{ marker }` objects among the tokens.
+   */
+  realtime(
+    config: RealtimeStreamConfig & { markers: 'inband' },
+  ): RealtimeStream<RealtimeToken | RealtimeMarker>;
+  realtime(config?: RealtimeStreamConfig): RealtimeStream;
+  realtime(config: RealtimeStreamConfig = {}): RealtimeStream<RealtimeToken | RealtimeMarker> {
     // A string or a number (`realtime('pcm')`) would be spread into nonsense fields: refused here.
     if (!isObject(config))
       rejectIssues('realtime', [

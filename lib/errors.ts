@@ -293,6 +293,8 @@ export interface WebSocketErrorDetails {
   requestId?: string | undefined;
   closeCode?: number | undefined;
   cause?: unknown;
+  /** Overrides the retryable verdict drawn from serverCode (e.g. an HTTP answer to the upgrade). */
+  retryable?: boolean | undefined;
 }
 
 /** Server codes after which a new session may succeed. */
@@ -314,7 +316,8 @@ export class SonioxWebSocketError extends SonioxError {
     this.requestId = details.requestId;
     this.closeCode = details.closeCode;
     this.retryable =
-      details.serverCode === undefined ? true : RETRYABLE_WS_CODES.has(details.serverCode);
+      details.retryable ??
+      (details.serverCode === undefined ? true : RETRYABLE_WS_CODES.has(details.serverCode));
   }
 }
 

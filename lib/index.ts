@@ -7,6 +7,15 @@
 export { SonioxClient } from './client';
 export type { TranscribeOptions, TranscribeSource, CleanupTarget, CleanupEvent } from './client';
 export type {
+  BatchSource,
+  TranscribeManyOptions,
+  BatchResult,
+  BatchDone,
+  BatchSkipped,
+  BatchFailed,
+  BatchProgress,
+} from './batch';
+export type {
   SonioxClientOptions,
   SonioxRegion,
   RequestEvent,
@@ -98,4 +107,41 @@ export type {
   RealtimeSocketOptions,
   RealtimeSocketData,
   RealtimeStreamEvents,
+  RealtimeMarker,
+  RealtimeItem,
+  RealtimeUsage,
+  TranslationPair as RealtimeTranslationPair,
+  MarkerDelivery,
 } from './realtime/stream';
+export {
+  segments,
+  pairTranslations,
+  splitTranslation,
+  UtteranceBuffer,
+  utterances,
+  utteranceTransform,
+  CueBuilder,
+  formatCue,
+  subtitleHeader,
+  toSrt,
+  toVtt,
+  tokensText,
+  transcriptText,
+} from './transcript';
+export type {
+  TokenLike,
+  Segment,
+  SegmentBoundary,
+  SegmentKind,
+  SegmentOptions,
+  TranslationPair,
+  TranslationTexts,
+  TranslationText,
+  Utterance,
+  UtteranceInput,
+  UtteranceMarker,
+  Cue,
+  SubtitleFormat,
+  SubtitleOptions,
+  TextOptions,
+} from './transcript';

@@ -2,6 +2,8 @@
  * Shapes of the Soniox API, in the API's own snake_case. Shared by the client and the mock
  * server (the mock imports nothing else of the client). See docs/api.md.
  */
+import * as audio from './audio';
+import type { RealtimeAudioFormat } from './audio';
 
 /** One entry of an API error's `validation_errors`. */
 export interface ApiValidationError {
@@ -179,38 +181,13 @@ export interface TemporaryKey {
 }
 
 /** Realtime container formats (and `auto`): the audio's own header gives its rate and channels. */
-export type RealtimeContainerAudioFormat =
-  'auto' | 'aac' | 'aiff' | 'amr' | 'asf' | 'flac' | 'mp3' | 'ogg' | 'wav' | 'webm';
+export type RealtimeContainerAudioFormat = audio.ContainerAudioFormat;
 
 /** Realtime raw sample formats: headerless, so `sample_rate` and `num_channels` are required. */
-export type RealtimeRawAudioFormat =
-  | 'pcm_s8'
-  | 'pcm_s8le'
-  | 'pcm_s8be'
-  | 'pcm_u8'
-  | 'pcm_u8le'
-  | 'pcm_u8be'
-  | 'pcm_s16le'
-  | 'pcm_s16be'
-  | 'pcm_u16le'
-  | 'pcm_u16be'
-  | 'pcm_s24le'
-  | 'pcm_s24be'
-  | 'pcm_u24le'
-  | 'pcm_u24be'
-  | 'pcm_s32le'
-  | 'pcm_s32be'
-  | 'pcm_u32le'
-  | 'pcm_u32be'
-  | 'pcm_f32le'
-  | 'pcm_f32be'
-  | 'pcm_f64le'
-  | 'pcm_f64be'
-  | 'mulaw'
-  | 'alaw';
+export type RealtimeRawAudioFormat = audio.RawAudioFormat;
 
-/** Audio formats of the realtime API: raw sample formats (they need sample_rate and num_channels) and containers. */
-export type RealtimeAudioFormat = RealtimeContainerAudioFormat | RealtimeRawAudioFormat;
+/** Audio formats of the realtime API (derived from the format lists in audio.ts). */
+export type { RealtimeAudioFormat };
 
 /** The start message's fields other than the audio's format, rate and channels. */
 export interface RealtimeConfigFields {
@@ -290,54 +267,14 @@ export interface WebhookEvent {
   status: 'completed' | 'error' | (string & {});
 }
 
-/** Raw PCM-like realtime formats: they need `sample_rate` and `num_channels`. */
-export const RAW_AUDIO_FORMATS: readonly string[] = [
-  'pcm_s8',
-  'pcm_s8le',
-  'pcm_s8be',
-  'pcm_u8',
-  'pcm_u8le',
-  'pcm_u8be',
-  'pcm_s16le',
-  'pcm_s16be',
-  'pcm_u16le',
-  'pcm_u16be',
-  'pcm_s24le',
-  'pcm_s24be',
-  'pcm_u24le',
-  'pcm_u24be',
-  'pcm_s32le',
-  'pcm_s32be',
-  'pcm_u32le',
-  'pcm_u32be',
-  'pcm_f32le',
-  'pcm_f32be',
-  'pcm_f64le',
-  'pcm_f64be',
-  'mulaw',
-  'alaw',
-];
+/** Raw PCM-like realtime formats, as plain strings (`includes()` of any string); typed in audio.ts. */
+export const RAW_AUDIO_FORMATS: readonly string[] = audio.RAW_AUDIO_FORMATS;
 
-/** Container formats the realtime API auto-detects or accepts by name. */
-export const CONTAINER_AUDIO_FORMATS: readonly string[] = [
-  'auto',
-  'aac',
-  'aiff',
-  'amr',
-  'asf',
-  'flac',
-  'mp3',
-  'ogg',
-  'wav',
-  'webm',
-];
+/** Container formats the realtime API auto-detects or accepts by name, as plain strings; typed in audio.ts. */
+export const CONTAINER_AUDIO_FORMATS: readonly string[] = audio.CONTAINER_AUDIO_FORMATS;
 
 /** Bytes per sample of a raw format (for audio-time arithmetic). */
-export function bytesPerSample(format: string): number {
-  if (format === 'mulaw' || format === 'alaw' || /^pcm_[su]8/.test(format)) return 1;
-  const bits = /^pcm_[suf](\d+)/.exec(format);
-  return bits ? Number(bits[1]) / 8 : 0;
-}
+export const bytesPerSample = audio.bytesPerSample;
 
 /** Largest file the API accepts: 1 GiB. */
 export const MAX_FILE_SIZE = 1_073_741_824;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { loadFixtures, type FixtureAudio } from '../lib/mock/recognizer';
-import { parseWav } from '../lib/mock/wav';
+import { parseWav } from '../lib/audio';
 
 export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 

@@ -31,6 +31,7 @@ describe('package entry points', () => {
 
   it('export nothing else: internals (retry policy, config resolution, redaction) stay inside', () => {
     expect(Object.keys(sdk).sort()).to.deep.equal([
+      'CueBuilder',
       'DEFAULT_ASYNC_MODEL',
       'DEFAULT_REALTIME_MODEL',
       'MAX_FILE_SIZE',
@@ -59,6 +60,18 @@ describe('package entry points', () => {
       'SonioxUploadNotRetryableError',
       'SonioxValidationError',
       'SonioxWebSocketError',
+      'UtteranceBuffer',
+      'formatCue',
+      'pairTranslations',
+      'segments',
+      'splitTranslation',
+      'subtitleHeader',
+      'toSrt',
+      'toVtt',
+      'tokensText',
+      'transcriptText',
+      'utteranceTransform',
+      'utterances',
     ]);
   });
 

@@ -68,6 +68,35 @@ export interface ConnectionTiming {
 
 const noop = (): void => undefined;
 
+/** HTTP answers to the upgrade worth another attempt: the server is busy or a proxy in front of it is. */
+const TRANSIENT_UPGRADE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Socket errors of a connection that may well succeed next time. */
+const TRANSIENT_SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * What a failed opening handshake says about the next attempt. ws reports an HTTP answer to the
+ * upgrade only in its message ("Unexpected server response: 503"); the status becomes
+ * serverCode. A 4xx about the key or the request will not change; a busy server or a refused,
+ * reset or timed-out connection may.
+ */
+export function handshakeFailure(error: Error): { serverCode?: number; retryable: boolean } {
+  const status = /^Unexpected server response: (\d{3})\b/.exec(error.message)?.[1];
+  if (status !== undefined)
+    return { serverCode: Number(status), retryable: TRANSIENT_UPGRADE_STATUS.has(Number(status)) };
+  const code = (error as NodeJS.ErrnoException).code;
+  const timedOut = /handshake has timed out/i.test(error.message);
+  return { retryable: timedOut || (code !== undefined && TRANSIENT_SOCKET_ERRORS.has(code)) };
+}
+
 /** One socket and its timers (see the file comment). */
 export class Connection {
   /** The socket's upgrade request holds the key in its headers: `#private` keeps it out of util.inspect. */
@@ -75,6 +104,8 @@ export class Connection {
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
+  /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
+  private finishWait: { ms: number; onTimeout: () => void } | undefined;
   private paused = false;
   private awaitingPong = false;
   private pingLeft = false;
@@ -105,11 +136,12 @@ export class Connection {
     ws.on('error', (error: Error) => {
       const reason = redact(error.message, [key]);
       this.fail(
-        new SonioxWebSocketError(
-          this.opened
-            ? `the realtime connection failed: ${reason}`
-            : `cannot open the realtime session: ${reason}`,
-        ),
+        this.opened
+          ? new SonioxWebSocketError(`the realtime connection failed: ${reason}`)
+          : new SonioxWebSocketError(
+              `cannot open the realtime session: ${reason}`,
+              handshakeFailure(error),
+            ),
       );
     });
     ws.on('close', (code: number) =>
@@ -143,6 +175,8 @@ export class Connection {
     this.paused = true;
     this.awaitingPong = false;
     this.#ws.pause();
+    // Time we hold the socket for our reader is not the server's silence.
+    this.restartFinishDeadline();
   }
 
   /** Reads the socket again. */
@@ -150,13 +184,25 @@ export class Connection {
     if (!this.paused || this.retired) return;
     this.paused = false;
     this.#ws.resume();
+    this.restartFinishDeadline();
   }
 
-  /** Fails the connection unless `finished` arrives within `ms` (armed once end-of-audio is sent). */
+  /**
+   * Calls `onTimeout` once the server has been silent for `ms` after end-of-audio: counted from
+   * its last result frame (pongs only show it is alive, not that it is finishing), and not while
+   * the socket is paused for a slow reader.
+   */
   armFinishDeadline(ms: number, onTimeout: () => void): void {
     if (this.retired) return;
+    this.finishWait = { ms, onTimeout };
+    this.restartFinishDeadline();
+  }
+
+  private restartFinishDeadline(): void {
     clearTimeout(this.finishDeadline);
-    this.finishDeadline = setTimeout(onTimeout, ms);
+    this.finishDeadline = undefined;
+    if (!this.finishWait || this.paused || this.retired) return;
+    this.finishDeadline = setTimeout(this.finishWait.onTimeout, this.finishWait.ms);
   }
 
   /**
@@ -223,6 +269,7 @@ export class Connection {
 
   private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
     this.sawLife();
+    this.restartFinishDeadline();
     if (isBinary) return this.events.message(undefined);
     const text = Buffer.isBuffer(data)
       ? data.toString('utf8')

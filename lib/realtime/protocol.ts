@@ -5,9 +5,8 @@
  */
 import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
+import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
 import {
-  RAW_AUDIO_FORMATS,
-  bytesPerSample,
   type RealtimeConfig,
   type RealtimeMessage,
   type RealtimeStartMessage,
@@ -15,11 +14,18 @@ import {
 } from '../types';
 import { MAX_TIMER_MS } from '../http/sleep';
 import type { WebSocketFactory } from './connection';
+import type { MarkerDelivery } from './markers';
+import { unpaceableMessage } from './pacer';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
   /** `'all'` (default): final and non-final tokens; `'final'`: final tokens only. */
   tokens?: 'all' | 'final';
+  /**
+   * How endpoints and finalizes reach the application: `'events'` (default) as `endpoint` and
+   * `finalized` events in stream order, or `'inband'`: as `{ marker }` objects among the tokens too.
+   */
+  markers?: MarkerDelivery;
   /** How the key is sent: `'header'` (default, Authorization on the upgrade) or `'message'` (the start message's api_key). */
   auth?: 'header' | 'message';
   /** Keepalive interval while no audio flows, >= 1000 ms (default 5000). */
@@ -32,6 +38,14 @@ export interface RealtimeOptions {
   finishTimeoutMs?: number;
   /** Writable side buffer in bytes; writes wait while the socket holds more (default 64 KiB). */
   highWaterMark?: number;
+  /**
+   * Real-time pacing of the audio sent (the API expects audio at about real-time pace). By
+   * default a file piped in (an `fs.ReadStream`) is paced, any other source is sent as read.
+   * `true` paces every source (Buffers, generated streams): raw formats and WAV from their
+   * byte rate; audio without a fixed one (mp3, ogg, ...) fails the stream unless its average
+   * rate is given as `{ bytesPerSecond }`. `false` sends everything as read.
+   */
+  pacing?: boolean | { bytesPerSecond: number };
   /** Reconnect after a drop or a retryable error (raw PCM formats only). */
   reconnect?: ReconnectOptions;
   /** Destroys the stream when it fires. */
@@ -63,6 +77,8 @@ export type RealtimeStreamConfig = RealtimeConfig & RealtimeOptions;
 
 const SDK_OPTIONS = new Set([
   'tokens',
+  'markers',
+  'pacing',
   'auth',
   'keepaliveIntervalMs',
   'heartbeatIntervalMs',
@@ -99,7 +115,7 @@ export function splitConfig(
 
 /** Whether audio of this format can be resumed mid-stream (raw samples, no container header). */
 export function isRawFormat(format: string | undefined): boolean {
-  return format !== undefined && RAW_AUDIO_FORMATS.includes(format);
+  return isRawAudioFormat(format);
 }
 
 /** Checks the start message and the SDK options; returns every problem found. */
@@ -138,6 +154,9 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   within('highWaterMark', options.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
   if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final')
     issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
+  if (options.markers !== undefined && options.markers !== 'events' && options.markers !== 'inband')
+    issues.push({ field: 'markers', message: "must be 'events' or 'inband'" });
+  issues.push(...checkPacing(options.pacing, start));
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message')
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
@@ -152,6 +171,27 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   }
   if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
   return issues;
+}
+
+function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
+  if (pacing === undefined || pacing === false) return [];
+  if (pacing === true) {
+    const format = start.audio_format ?? 'auto';
+    if (isRawFormat(format) || format === 'wav' || format === 'auto') return [];
+    return [{ field: 'pacing', message: unpaceableMessage(`${format} audio`) }];
+  }
+  const rate: unknown =
+    typeof pacing === 'object' && pacing !== null
+      ? (pacing as Record<string, unknown>).bytesPerSecond
+      : undefined;
+  if (typeof rate === 'number' && Number.isFinite(rate) && rate > 0) return [];
+  return [
+    {
+      field: 'pacing',
+      message:
+        'must be true, false or { bytesPerSecond } with a positive number of bytes per second',
+    },
+  ];
 }
 
 function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
@@ -205,7 +245,7 @@ function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
 export function frameBytes(
   start: Pick<RealtimeStartMessage, 'audio_format' | 'num_channels'>,
 ): number {
-  return bytesPerSample(start.audio_format ?? '') * (start.num_channels ?? 1);
+  return audioFrameBytes(start.audio_format ?? '', start.num_channels ?? 1);
 }
 
 /** Audio bytes per ms of a raw format (0 for containers). */

@@ -71,8 +71,5 @@ export function shiftToken(token: RealtimeToken, offsetMs: number): RealtimeToke
   return out;
 }
 
-/** The stream position (bytes, whole frames) of audio time `ms`. */
-export function msToBytes(ms: number, bytesPerMs: number, frameBytes: number): number {
-  const raw = Math.floor(ms * bytesPerMs);
-  return raw - (raw % frameBytes);
-}
+/** The stream position (bytes, whole frames) of audio time `ms` (lives with the rest of the audio arithmetic). */
+export { msToBytes } from '../audio';

@@ -18,7 +18,9 @@
  * A Connection owns one socket and its timers; the stream holds at most one. Token
  * bookkeeping lives in TokenAssembler (pure).
  */
+import { ReadStream } from 'node:fs';
 import { Duplex, type Readable } from 'node:stream';
+import { byteRate, isRawAudioFormat } from '../audio';
 import {
   SonioxAbortError,
   SonioxTimeoutError,
@@ -30,6 +32,13 @@ import { backoffDelay } from '../http/retry';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, type WebSocketFactory } from './connection';
 import {
+  QueuedMarker,
+  afterDrained,
+  type MarkerKind,
+  type RealtimeItem,
+  type RealtimeMarker,
+} from './markers';
+import {
   bytesPerMs,
   checkConfig,
   frameBytes,
@@ -40,7 +49,9 @@ import {
   type RealtimeStreamConfig,
 } from './protocol';
 import { ResumeBuffer, msToBytes } from './reconnect';
+import { Pacer } from './pacer';
 import { TokenAssembler } from './token-assembler';
+import type { TranslationPair } from './translation';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
 export type {
@@ -50,6 +61,9 @@ export type {
   RealtimeSocketData,
 } from './connection';
 export { joinAfterResume } from './token-assembler';
+export type { RealtimeMarker, RealtimeItem, MarkerDelivery } from './markers';
+export type { TranslationPair } from './translation';
+export { isRealtimeMarker } from './markers';
 
 /** What the client gives every stream. */
 export interface RealtimeContext {
@@ -68,17 +82,32 @@ export interface ReconnectEvent {
   unreplayedAudioMs: number;
 }
 
-/** The events of a RealtimeStream and their arguments (a misspelt event name fails to compile). */
-export interface RealtimeStreamEvents {
+/**
+ * Audio the server has processed, in ms on the stream's clock (from final_audio_proc_ms and
+ * total_audio_proc_ms; after a reconnection, counted from the stream's start).
+ */
+export interface RealtimeUsage {
+  /** Audio finalized: its final tokens are out. */
+  finalMs: number;
+  /** Audio processed, finalized or not. */
+  totalMs: number;
+}
+
+/**
+ * The events of a RealtimeStream and their arguments (a misspelt event name fails to compile).
+ * `endpoint`, `finalized` and `finished` come in stream order: after the reader has taken every
+ * token before them (while nobody reads the tokens yet, as they arrive).
+ */
+export interface RealtimeStreamEvents<T extends RealtimeItem = RealtimeToken> {
   open: [];
   result: [message: RealtimeMessage];
   endpoint: [];
   finalized: [];
   reconnect: [event: ReconnectEvent];
-  finished: [message: RealtimeMessage];
+  finished: [message: RealtimeMessage, usage: RealtimeUsage];
   error: [error: Error];
   close: [];
-  data: [token: RealtimeToken];
+  data: [item: T];
   end: [];
   drain: [];
   finish: [];
@@ -89,7 +118,9 @@ export interface RealtimeStreamEvents {
   unpipe: [source: Readable];
 }
 
-type Listener<E extends keyof RealtimeStreamEvents> = (...args: RealtimeStreamEvents[E]) => void;
+type Listener<T extends RealtimeItem, E extends keyof RealtimeStreamEvents<T>> = (
+  ...args: RealtimeStreamEvents<T>[E]
+) => void;
 
 /** Where a stream is in its life (see the file comment). */
 export type RealtimePhase =
@@ -126,8 +157,11 @@ const defaultFactory: WebSocketFactory = (url, options) => {
   return new WebSocket(url, options);
 };
 
-/** A realtime transcription session (see the file comment). */
-export class RealtimeStream extends Duplex {
+/**
+ * A realtime transcription session (see the file comment). `T` is what the readable side
+ * yields: tokens, and marker objects too with `markers: 'inband'`.
+ */
+export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Duplex {
   private readonly start: RealtimeStartMessage;
   private readonly options: RealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
@@ -157,6 +191,10 @@ export class RealtimeStream extends Duplex {
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
+  /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
+  private readonly destinations = new Set<NodeJS.WritableStream>();
+  /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
+  private pacer: Pacer | undefined;
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -183,6 +221,14 @@ export class RealtimeStream extends Duplex {
         frameBytes(start),
       );
     }
+    if (options.pacing === true || typeof options.pacing === 'object') {
+      this.pacer = this.makePacer(options.pacing === true);
+    } else if (options.pacing === undefined) {
+      // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
+      this.on('pipe', (source) => {
+        if (source instanceof ReadStream && !this.configError) this.pacer ??= this.makePacer(false);
+      });
+    }
     if (options.signal instanceof AbortSignal) {
       if (options.signal.aborted) process.nextTick(this.onAbort);
       else {
@@ -194,23 +240,60 @@ export class RealtimeStream extends Duplex {
   }
 
   /** Adds a listener of a known event, its arguments typed. */
-  override on<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override on<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.on(event, listener as (...args: unknown[]) => void);
   }
 
   /** Adds a one-time listener of a known event, its arguments typed. */
-  override once<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override once<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.once(event, listener as (...args: unknown[]) => void);
   }
 
   /** Removes a listener. */
-  override off<E extends keyof RealtimeStreamEvents>(event: E, listener: Listener<E>): this {
+  override off<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
     return super.off(event, listener as (...args: unknown[]) => void);
   }
 
-  /** Iterates over the tokens (`for await (const token of stream)`). */
-  override [Symbol.asyncIterator](): AsyncIterableIterator<RealtimeToken> {
-    return super[Symbol.asyncIterator]() as AsyncIterableIterator<RealtimeToken>;
+  /** Iterates over the tokens (and markers, when in-band): `for await (const token of stream)`. */
+  override [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return super[Symbol.asyncIterator]() as AsyncIterableIterator<T>;
+  }
+
+  /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
+  override read(size?: number): T | null {
+    for (;;) {
+      const item: unknown = super.read(size);
+      if (!(item instanceof QueuedMarker)) return item as T | null;
+      // Its event was emitted as super.read() gave it out as 'data' (see emit()).
+      if (item.waiting) return null;
+      if (item.shown) return item.shown as T;
+    }
+  }
+
+  /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
+  override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
+    this.destinations.add(destination);
+    return super.pipe(destination, options);
+  }
+
+  /** Stops sending to `destination` (to every destination when none is named). */
+  override unpipe(destination?: NodeJS.WritableStream): this {
+    if (destination) this.destinations.delete(destination);
+    else this.destinations.clear();
+    return super.unpipe(destination);
+  }
+
+  /**
+   * Every item leaves the readable buffer as a 'data' event (read(), flowing mode, pipe):
+   * a queued marker is caught here, where it reaches the reader, and becomes its event.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const item = args[0];
+    if (event === 'data' && item instanceof QueuedMarker) {
+      this.deliverMarker(item);
+      return true;
+    }
+    return super.emit(event, ...args);
   }
 
   /** Where the session is in its life. */
@@ -223,9 +306,28 @@ export class RealtimeStream extends Duplex {
     return this.tokens.transcript;
   }
 
-  /** The final translation so far (translation tokens' text; empty without translation). */
+  /**
+   * The final translation so far, for one-way translation (empty without translation). With
+   * two-way translation it is empty: each direction is in `translations`, never glued together.
+   */
   get translation(): string {
-    return this.tokens.translation;
+    const config = this.start.translation as { type?: unknown } | undefined;
+    return config?.type === 'two_way' ? '' : this.tokens.translation;
+  }
+
+  /** The final translation so far per target language (`{ es: 'Buenos días' }`). */
+  get translations(): Record<string, string> {
+    return this.tokens.translations;
+  }
+
+  /** The final original text so far per spoken language (with language identification or translation). */
+  get originals(): Record<string, string> {
+    return this.tokens.originals;
+  }
+
+  /** The translated segments so far, each original with its translation, in the order spoken. */
+  get translationPairs(): TranslationPair[] {
+    return this.tokens.translationPairs;
   }
 
   /** Audio sent so far, in ms (raw formats; undefined for containers). */
@@ -234,9 +336,19 @@ export class RealtimeStream extends Duplex {
     return perMs > 0 ? Math.floor(this.bytesSent / perMs) : undefined;
   }
 
+  /** Bytes per second the audio is paced at; undefined while not paced (or not yet known). */
+  get pacingRate(): number | undefined {
+    return this.pacer?.bytesPerSecond;
+  }
+
   /** Audio bytes sent so far. */
   get audioBytesSent(): number {
     return this.bytesSent;
+  }
+
+  /** Audio the server has processed so far: finalized (`finalMs`) and in all (`totalMs`). */
+  get audioProcessed(): RealtimeUsage {
+    return { finalMs: this.tokens.finalizedAudioMs, totalMs: this.tokens.processedAudioMs };
   }
 
   /** Audio the server has finalized, in ms from the stream start. */
@@ -281,6 +393,12 @@ export class RealtimeStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+    if (this.pacer) this.pacer.write(chunk, (slice, done) => this.writeNow(slice, done), callback);
+    else this.writeNow(chunk, callback);
+  }
+
+  /** Sends audio now, or queues it for the connection on its way. */
+  private writeNow(chunk: Buffer, callback: Callback): void {
     switch (this.state) {
       case 'open':
         this.sendAudio(chunk, callback);
@@ -361,7 +479,21 @@ export class RealtimeStream extends Duplex {
     this.finishCallback = undefined;
     queued?.callback(failure);
     held?.();
+    this.pacer?.cancel()?.(failure);
     finish?.(failure);
+  }
+
+  /** A pacer for this stream's audio; `required`: audio it cannot time fails the stream. */
+  private makePacer(required: boolean): Pacer {
+    const pacing = this.options.pacing;
+    const format = this.start.audio_format ?? 'auto';
+    if (typeof pacing === 'object') return new Pacer({ bytesPerSecond: pacing.bytesPerSecond });
+    if (isRawAudioFormat(format))
+      return new Pacer({
+        bytesPerSecond: byteRate(format, this.start.sample_rate, this.start.num_channels),
+        blockAlign: frameBytes(this.start),
+      });
+    return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
   }
 
   private terminalError(): Error {
@@ -491,7 +623,7 @@ export class RealtimeStream extends Duplex {
   private onResult(message: RealtimeMessage): void {
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
-    const { tokens, events } = this.tokens.accept(message);
+    const { items } = this.tokens.accept(message);
     if (this.replay) {
       const finalized = msToBytes(
         this.tokens.finalizedAudioMs,
@@ -501,31 +633,82 @@ export class RealtimeStream extends Duplex {
       this.replay.dropTo(Math.min(this.bytesSent, finalized));
     }
     let more = true;
-    for (const token of tokens) {
-      if (!token.is_final && this.options.tokens === 'final') continue;
-      more = this.push(token) && more;
+    for (const item of items) {
+      if (typeof item === 'string') more = this.queueMarker(item, undefined) && more;
+      else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
     }
-    for (const event of events) this.emit(event);
+    if (message.finished) {
+      this.transition('finished');
+      // The readable side ends as the reader gets to `finished`.
+      this.queueMarker('finished', message);
+      const done = this.finishCallback;
+      this.finishCallback = undefined;
+      done?.();
+      return;
+    }
     if (!more && !this.readerPaused) {
       this.readerPaused = true;
       this.#connection?.pause();
     }
-    if (message.finished) {
-      this.transition('finished');
-      this.emit('finished', message);
-      this.push(null);
-      const done = this.finishCallback;
-      this.finishCallback = undefined;
-      done?.();
+  }
+
+  /**
+   * Puts a marker in the readable buffer, behind the tokens before it. While nobody reads the
+   * tokens at all (no reader has ever attached), its event is emitted at once: it would
+   * otherwise wait for a reader that may never come.
+   */
+  private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
+    const inband = this.options.markers === 'inband' && kind !== 'finished';
+    const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
+    const queued = new QueuedMarker(kind, message, shown);
+    if (this.readableFlowing === null) {
+      this.emitMarker(queued);
+      if (kind === 'finished') return this.push(null);
+      if (!inband) return true;
     }
+    return this.push(queued);
+  }
+
+  /** A queued marker reached the reader: emit its event once piped destinations wrote what came before. */
+  private deliverMarker(queued: QueuedMarker): void {
+    const waits = afterDrained(this.destinations, () => {
+      queued.waiting = false;
+      if (this.destroyed) return;
+      this.markerReached(queued);
+      this.resume();
+    });
+    if (waits) {
+      queued.waiting = true;
+      this.pause();
+      return;
+    }
+    this.markerReached(queued);
+  }
+
+  /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
+  private markerReached(queued: QueuedMarker): void {
+    this.emitMarker(queued);
+    if (queued.shown) super.emit('data', queued.shown);
+    if (queued.kind === 'finished') this.push(null);
+  }
+
+  private emitMarker(queued: QueuedMarker): void {
+    if (queued.emitted) return;
+    queued.emitted = true;
+    if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
+    else this.emit(queued.kind);
   }
 
   /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
     const policy = this.options.reconnect;
+    // The first connection counts too: a busy server at the handshake is as transient as a drop.
     const resumable =
-      this.state === 'open' || this.state === 'finishing' || this.state === 'reconnecting';
+      this.state === 'open' ||
+      this.state === 'finishing' ||
+      this.state === 'reconnecting' ||
+      this.state === 'connecting';
     if (
       policy &&
       resumable &&

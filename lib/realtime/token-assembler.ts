@@ -6,6 +6,7 @@
 import type { RealtimeMessage, RealtimeToken } from '../types';
 import { specialToken } from './protocol';
 import { shiftToken } from './reconnect';
+import { TranslationBook, type TranslationPair } from './translation';
 
 /** What one server result becomes for the stream. */
 export interface AssembledResult {
@@ -13,6 +14,8 @@ export interface AssembledResult {
   tokens: RealtimeToken[];
   /** Special tokens seen (`<end>` -> endpoint, `<fin>` -> finalized), in order. */
   events: Array<'endpoint' | 'finalized'>;
+  /** Tokens and special tokens' events together, in the order the server sent them. */
+  items: Array<RealtimeToken | 'endpoint' | 'finalized'>;
 }
 
 /** Scripts that separate words with spaces. */
@@ -34,27 +37,48 @@ const isTranslation = (token: RealtimeToken): boolean => token.translation_statu
 /** Assembles the tokens of one stream across its sessions (see the file comment). */
 export class TokenAssembler {
   private original = '';
-  private translated = '';
+  private readonly book = new TranslationBook();
   private offsetMs = 0;
   private lastFinalEndMs = -Infinity;
   /** After a resume: finals ending at or before this were delivered by an earlier session. */
   private replayedUpToMs: number | undefined;
   private joinPending = false;
   private finalizedMs = 0;
+  private processedMs = 0;
 
   /** Final text in the spoken language(s): translation tokens excluded. */
   get transcript(): string {
     return this.original;
   }
 
-  /** Final text of translation tokens (empty without translation). */
+  /** Final translation text when all of it is in one target language (empty without translation, or with two). */
   get translation(): string {
-    return this.translated;
+    return this.book.translation;
+  }
+
+  /** Final translation per target language. */
+  get translations(): Record<string, string> {
+    return this.book.translations;
+  }
+
+  /** Final text per spoken language. */
+  get originals(): Record<string, string> {
+    return this.book.originals;
+  }
+
+  /** Translated segments, each with the original it translates. */
+  get translationPairs(): TranslationPair[] {
+    return this.book.pairs;
   }
 
   /** Audio the server has finalized, in ms on the stream's clock. */
   get finalizedAudioMs(): number {
     return this.finalizedMs;
+  }
+
+  /** Audio the server has processed, finalized or not, in ms on the stream's clock. */
+  get processedAudioMs(): number {
+    return this.processedMs;
   }
 
   /**
@@ -72,13 +96,18 @@ export class TokenAssembler {
     if (typeof message.final_audio_proc_ms === 'number') {
       this.finalizedMs = Math.max(this.finalizedMs, this.offsetMs + message.final_audio_proc_ms);
     }
+    if (typeof message.total_audio_proc_ms === 'number') {
+      this.processedMs = Math.max(this.processedMs, this.offsetMs + message.total_audio_proc_ms);
+    }
     const tokens: RealtimeToken[] = [];
     const events: AssembledResult['events'] = [];
+    const items: AssembledResult['items'] = [];
     let spokenSeen = false;
     for (const raw of message.tokens) {
       const special = specialToken(raw);
       if (special) {
         events.push(special);
+        items.push(special);
         continue;
       }
       let token = shiftToken(raw, this.offsetMs);
@@ -90,8 +119,9 @@ export class TokenAssembler {
       }
       if (token.is_final) this.recordFinal(token);
       tokens.push(token);
+      items.push(token);
     }
-    return { tokens, events };
+    return { tokens, events, items };
   }
 
   /** Only after a resume, and only tokens over audio an earlier session already finalized. */
@@ -104,10 +134,8 @@ export class TokenAssembler {
   }
 
   private recordFinal(token: RealtimeToken): void {
-    if (isTranslation(token)) {
-      this.translated += token.text;
-      return;
-    }
+    this.book.accept(token);
+    if (isTranslation(token)) return;
     this.original += token.text;
     this.joinPending = false;
     if (token.end_ms !== undefined)

@@ -1,13 +1,18 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { WebSocketServer } from 'ws';
 import { realtimeConfig } from '../../lib/cli/commands/realtime';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
 import { cliMock, envFor, setUpCommand, tearDownCommand, noiseWav, run } from './helpers';
-import { until } from '../helpers';
+import { fixture as specFixture, frameText, until } from '../helpers';
+import { toSrt, toVtt } from '../../lib/transcript';
+import { TWO_WAY } from '../transcript/tokens';
 
 const audio = fixture('hello-world.wav');
 const PCM = ['--format', 'pcm_s16le', '--rate', '16000', '--channels', '1', '--no-pacing'];
@@ -193,5 +198,197 @@ describe('cli: soniox realtime', function () {
     expect(code).to.equal(130);
     expect(err).to.match(/realtime session open: ws:/);
     expect(err).to.match(/interrupted\n$/);
+  });
+});
+
+describe('cli: soniox realtime recognition flags, live translation and subtitles', function () {
+  const t = specFixture();
+  let tmp: string;
+
+  /**
+   * A scripted realtime server on loopback: records the start message, answers the end of audio
+   * with `tokens` as one result, then `finished`.
+   */
+  async function scripted(tokens: readonly RealtimeToken[]) {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    t.defer(() => new Promise((resolve) => wss.close(resolve)));
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const starts: Array<Record<string, unknown>> = [];
+    wss.on('connection', (socket) => {
+      socket.on('message', (data, isBinary) => {
+        const text = isBinary ? undefined : frameText(data);
+        if (starts.length === 0 && text) {
+          starts.push(JSON.parse(text) as Record<string, unknown>);
+          return;
+        }
+        if (text !== '') return;
+        socket.send(
+          JSON.stringify({ tokens, final_audio_proc_ms: 2_700, total_audio_proc_ms: 2_700 }),
+        );
+        socket.send(
+          JSON.stringify({
+            tokens: [],
+            final_audio_proc_ms: 2_700,
+            total_audio_proc_ms: 2_700,
+            finished: true,
+          }),
+        );
+        socket.close(1000);
+      });
+    });
+    const { port } = wss.address() as AddressInfo;
+    const env = {
+      ...envFor(t.server),
+      SONIOX_REALTIME_URL: `ws://127.0.0.1:${port}/transcribe-websocket`,
+    };
+    return { starts, env };
+  }
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-rt-'));
+    t.defer(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  });
+
+  it('sends the recognition flags in the start message: context and terms from files, language id, strict hints, endpoint tuning, two-way translation, client reference', async () => {
+    const { starts, env } = await scripted([]);
+    const context = path.join(tmp, 'context.json');
+    fs.writeFileSync(
+      context,
+      JSON.stringify({ general: [{ key: 'domain', value: 'Travel' }], text: 'A hotel desk.' }),
+    );
+    const terms = path.join(tmp, 'terms.txt');
+    fs.writeFileSync(terms, 'Celebrex\n\n  Zyrtec  \n');
+    const { code, err } = await run(
+      [
+        'realtime',
+        '-',
+        ...PCM,
+        '--language',
+        'en,es',
+        '--strict-hints',
+        '--language-id',
+        '--diarize',
+        '--context',
+        context,
+        '--terms',
+        terms,
+        '--endpoint-delay',
+        '800',
+        '--endpoint-sensitivity',
+        '0.5',
+        '--endpoint-latency',
+        '2',
+        '--two-way',
+        'en,es',
+        '--reference',
+        'call-42',
+      ],
+      { env, stdin: audio.pcm.subarray(0, 3_200) },
+    );
+    expect(err).to.equal('');
+    expect(code).to.equal(0);
+    const { api_key: _key, ...start } = starts[0] ?? {};
+    expect(start).to.deep.equal({
+      model: 'stt-rt-v5',
+      audio_format: 'pcm_s16le',
+      sample_rate: 16000,
+      num_channels: 1,
+      language_hints: ['en', 'es'],
+      language_hints_strict: true,
+      enable_language_identification: true,
+      enable_speaker_diarization: true,
+      context: {
+        general: [{ key: 'domain', value: 'Travel' }],
+        text: 'A hotel desk.',
+        terms: ['Celebrex', 'Zyrtec'],
+      },
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 800,
+      endpoint_sensitivity: 0.5,
+      endpoint_latency_adjustment_level: 2,
+      translation: { type: 'two_way', language_a: 'en', language_b: 'es' },
+      client_reference_id: 'call-42',
+    });
+  });
+
+  it('a plain-text context file is sent as the context text', async () => {
+    const { starts, env } = await scripted([]);
+    const context = path.join(tmp, 'context.txt');
+    fs.writeFileSync(context, 'Cardiology follow-up visit.\n');
+    const { code } = await run(['realtime', '-', ...PCM, '--context', context], {
+      env,
+      stdin: audio.pcm.subarray(0, 3_200),
+    });
+    expect(code).to.equal(0);
+    expect(starts[0]).to.have.deep.property('context', { text: 'Cardiology follow-up visit.' });
+  });
+
+  it('renders speakers, languages and two-way translation live, and writes SRT and WebVTT files', async () => {
+    const { env } = await scripted(TWO_WAY);
+    const srt = path.join(tmp, 'out.srt');
+    const vtt = path.join(tmp, 'out.vtt');
+    const { code, out, err } = await run(
+      ['realtime', '-', ...PCM, '--two-way', 'en,es', '--diarize', '--srt', srt, '--vtt', vtt],
+      { env, stdin: audio.pcm.subarray(0, 3_200) },
+    );
+    expect(err).to.equal('');
+    expect(code).to.equal(0);
+    expect(out).to.equal(
+      'Speaker 1 [en]: Good morning.\n→ [es] Buenos días.\nSpeaker 2 [es]: Hola amigo\n→ [en] Hello friend\n',
+    );
+    expect(fs.readFileSync(srt, 'utf8')).to.equal(toSrt(TWO_WAY));
+    expect(fs.readFileSync(vtt, 'utf8')).to.equal(toVtt(TWO_WAY));
+  });
+
+  it('usage errors exit 2 before connecting: a missing context or terms file, bad endpoint tuning, one two-way language, both translations', async () => {
+    const { starts, env } = await scripted([]);
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--context', path.join(tmp, 'none.json')],
+        /--context <file>' argument .* is invalid. no such file/,
+      ],
+      [['--terms', tmp], /--terms <file>' argument .* is invalid. .*is a directory/],
+      [['--endpoint-delay', '100'], /--endpoint-delay <ms>' argument '100' is invalid/],
+      [['--endpoint-sensitivity', '2'], /--endpoint-sensitivity <n>' argument '2' is invalid/],
+      [['--endpoint-latency', '4'], /--endpoint-latency <level>' argument '4' is invalid/],
+      [['--two-way', 'en'], /--two-way <a,b>' argument 'en' is invalid/],
+      [['--two-way', 'en,es', '--translate', 'fr'], /cannot be used with/],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, err } = await run(['realtime', '-', ...PCM, ...flags], {
+        env,
+        stdin: Buffer.alloc(0),
+      });
+      expect(code, flags.join(' ')).to.equal(2);
+      expect(err, flags.join(' ')).to.match(message);
+    }
+    const bad = path.join(tmp, 'bad.json');
+    fs.writeFileSync(bad, '{ "general": ');
+    const json = await run(['realtime', '-', ...PCM, '--context', bad], {
+      env,
+      stdin: Buffer.alloc(0),
+    });
+    expect(json.code).to.equal(2);
+    expect(json.err).to.match(/--context <file>' argument .* is invalid. .*not valid JSON/);
+    expect(starts).to.deep.equal([]);
+  });
+
+  it('--help lists the recognition, translation and subtitle flags', async () => {
+    const { code, out } = await run(['realtime', '--help']);
+    expect(code).to.equal(0);
+    for (const flag of [
+      '--context <file>',
+      '--terms <file>',
+      '--language-id',
+      '--strict-hints',
+      '--endpoint-delay <ms>',
+      '--endpoint-sensitivity <n>',
+      '--endpoint-latency <level>',
+      '--two-way <a,b>',
+      '--reference <id>',
+      '--srt <file>',
+      '--vtt <file>',
+    ])
+      expect(out).to.include(flag);
   });
 });

@@ -5,6 +5,7 @@ import { JsonLines, LiveText, PlainText, TailTracker } from '../../lib/cli/rende
 import { ERASE_LINE, Progress } from '../../lib/cli/render/progress';
 import { bytes, table } from '../../lib/cli/render/table';
 import type { RealtimeToken } from '../../lib/types';
+import { said, TWO_WAY } from '../transcript/tokens';
 
 const f = (text: string, start_ms: number, speaker?: string): RealtimeToken => ({
   text,
@@ -175,5 +176,51 @@ describe('cli: live rendering of translations', () => {
     expect(tty.stdout.text).to.include(`${ERASE_LINE}→ bonjour monde\n`);
     expect(tty.stdout.text).to.include(`${ERASE_LINE}→ encore\n`);
     expect(tty.stdout.text.endsWith(`${ERASE_LINE}world\n`)).to.equal(true);
+  });
+});
+
+describe('cli: live rendering of speakers, languages and two-way translation', () => {
+  /** Feeds realtime finals as the stream delivers them: `<end>` becomes an endpoint call. */
+  const feed = (sink: PlainText | LiveText, tokens: readonly RealtimeToken[]) => {
+    for (const token of tokens) {
+      if (token.text === '<end>') sink.endpoint();
+      else sink.token(token);
+    }
+    sink.end();
+  };
+  const EXPECTED = [
+    'Speaker 1 [en]: Good morning.',
+    '→ [es] Buenos días.',
+    'Speaker 2 [es]: Hola amigo',
+    '→ [en] Hello friend',
+  ];
+
+  it('PlainText with languages: speaker and language on each line, each translation under its original', () => {
+    const io = memoryIO();
+    feed(new PlainText(io.stdout, { languages: true }), TWO_WAY);
+    expect(io.stdout.text).to.equal(`${EXPECTED.join('\n')}\n`);
+  });
+
+  it('LiveText with languages: the same lines, committed as they complete', () => {
+    const io = memoryIO({ isTTY: true });
+    feed(new LiveText(io.stdout, pc.createColors(false), { languages: true }), TWO_WAY);
+    const committed = io.stdout.text
+      .split('\n')
+      .map((l) => l.split(ERASE_LINE).pop())
+      .filter(Boolean);
+    expect(committed).to.deep.equal(EXPECTED);
+  });
+
+  it('a change of language starts a new line when languages are shown', () => {
+    const io = memoryIO();
+    const plain = new PlainText(io.stdout, { languages: true });
+    feed(plain, [said('Hi', 0, 100, '1', 'en'), said(' hola', 200, 300, '1', 'es')]);
+    expect(io.stdout.text).to.equal('Speaker 1 [en]: Hi\nSpeaker 1 [es]: hola\n');
+    const unlabelled = memoryIO();
+    feed(new PlainText(unlabelled.stdout), [
+      said('Hi', 0, 100, '1', 'en'),
+      said(' hola', 200, 300, '1', 'es'),
+    ]);
+    expect(unlabelled.stdout.text).to.equal('Speaker 1: Hi hola\n');
   });
 });

@@ -426,6 +426,10 @@ describe('mock/http: the REST API', () => {
   });
 
   it('enforces the quotas: 429 for pending transcriptions, 400 for stored files', async () => {
+    // A job that stays queued: with the suite's 15 ms lifecycle, a loaded machine could finish
+    // the first job before the second create arrives, and the quota would rightly not apply.
+    await server.close();
+    server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 60_000, processingMs: 10 } });
     const saved = { ...QUOTAS };
     try {
       QUOTAS.files = 1;

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { SonioxClient } from '../../lib/client';
 import { splitConfig } from '../../lib/realtime/protocol';
+import { isRealtimeMarker, type RealtimeMarker } from '../../lib/realtime/markers';
 import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 
@@ -35,6 +36,17 @@ export function compileOnly(stream: RealtimeStream): void {
   client.realtime({ audio_format: 'wav' });
   client.realtime({ audio_format: 'auto', sample_rate: 16000, num_channels: 1 });
   client.realtime({});
+  // @ts-expect-error markers are delivered as 'events' or 'inband', nothing else
+  client.realtime({ audio_format: 'auto', markers: 'inline' });
+  // Tokens only, unless the markers are in-band: then the reader must tell the two apart.
+  const tokensOnly: AsyncIterableIterator<RealtimeToken> = stream[Symbol.asyncIterator]();
+  const inband = client.realtime({ audio_format: 'auto', markers: 'inband' });
+  // @ts-expect-error an in-band stream yields markers too
+  const notOnlyTokens: AsyncIterableIterator<RealtimeToken> = inband[Symbol.asyncIterator]();
+  inband.on('data', (item: RealtimeToken | RealtimeMarker) =>
+    isRealtimeMarker(item) ? item.marker : item.text,
+  );
+  void [tokensOnly, notOnlyTokens];
   // A field the SDK does not type yet goes through the escape hatch.
   client.realtime({ audio_format: 'auto', extra: { brand_new_field: true } });
 }

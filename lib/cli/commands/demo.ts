@@ -7,6 +7,7 @@
  * elsewhere: plain lines. `--live` does the same against the real API (SONIOX_API_KEY), with
  * no injected fault.
  */
+import { bytesToMs, parseWav } from '../../audio';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -17,13 +18,11 @@ import type { SonioxClient } from '../../client';
 import type { RetryEvent } from '../../config';
 import { startMockServer, type MockServer } from '../../mock';
 import { defaultFixturesDir, loadFixtures } from '../../mock/recognizer';
-import { parseWav } from '../../mock/wav';
 import type { RealtimeToken } from '../../types';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
-import { Pacer } from '../pacer';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
 import { Progress } from '../render/progress';
-import { wordsOf } from '../render/subtitles';
+import { wordsOf } from '../../transcript';
 import { bytes, table } from '../render/table';
 
 /** Options of `soniox demo`. */
@@ -42,11 +41,6 @@ export function demoAudio(): string {
   if (!first)
     throw new Error(`no demo audio: ${path.join(dir, 'audio', 'manifest.json')} lists none`);
   return path.join(dir, 'audio', first.name);
-}
-
-/** Audio bytes per ms of a WAV (16 kHz s16le mono when the header says nothing usable). */
-function bytesPerMs(audio: Buffer): number {
-  return (parseWav(audio)?.byteRate ?? 32_000) / 1000;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -97,7 +91,6 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   checkInputFile(audioPath);
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --audio path the user gave, else the package's fixture
   const audio = fs.readFileSync(audioPath);
-  const perMs = bytesPerMs(audio);
   const retries: string[] = [];
   const onRetry = (e: RetryEvent) => {
     const line = `retry ${e.attempt - 1}: ${e.method} ${e.url} got "${describe(e.error)}"; retrying in ${seconds(e.delayMs)}`;
@@ -140,7 +133,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     );
   }
   say(
-    `audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(audio.length / perMs)})`,
+    `audio: ${path.relative(process.cwd(), audioPath) || audioPath} (${bytes(audio.length)}, ${seconds(bytesToMs(audio.length, parseWav(audio)?.byteRate ?? 32_000))})`,
   );
 
   const figures: string[][] = [];
@@ -193,7 +186,12 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
 
     heading(`4. realtime, the same audio ${flags.pacing ? 'at real time' : 'as fast as it goes'}`);
     const sink: TokenSink = tty ? new LiveText(out, color) : new PlainText(out);
-    const stream = client.realtime({ audio_format: 'auto', signal: ctx.signal });
+    // The audio is a WAV: the stream paces it from its header.
+    const stream = client.realtime({
+      audio_format: 'auto',
+      signal: ctx.signal,
+      pacing: flags.pacing,
+    });
     const rtStart = performance.now();
     let firstToken: number | undefined;
     let firstFinal: number | undefined;
@@ -207,9 +205,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
       },
     });
     const audioStream = Readable.from([audio]);
-    await (flags.pacing
-      ? pipeline(audioStream, new Pacer(perMs * 1000, false), stream, tokens)
-      : pipeline(audioStream, stream, tokens));
+    await pipeline(audioStream, stream, tokens);
     sink.end();
     figures.push([
       'realtime: first token',

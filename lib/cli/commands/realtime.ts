@@ -2,7 +2,9 @@
  * `soniox realtime <file|->`: streams audio through a realtime session. On a terminal the
  * words appear live (non-final ones dimmed and revised in place); piped, the final text is
  * written as it comes; `--output-format json` writes one token per line. `--final` asks the
- * stream for final tokens only.
+ * stream for final tokens only. Speakers, languages and translation are shown on the lines they
+ * belong to; `--srt`/`--vtt` also write subtitles, cue by cue, while the session runs. Every
+ * recognition option of the start message has a flag.
  */
 import fs from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
@@ -15,11 +17,13 @@ import {
   RAW_AUDIO_FORMATS,
   type RealtimeAudioFormat,
   type RealtimeToken,
+  type StructuredContext,
 } from '../../types';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
-import { Pacer, rawByteRate } from '../pacer';
+import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
+import { SubtitleFile } from '../render/subtitle-file';
 
 /** Options of `soniox realtime`. */
 export interface RealtimeFlags {
@@ -35,6 +39,17 @@ export interface RealtimeFlags {
   final?: boolean;
   outputFormat: 'text' | 'json';
   pacing?: boolean;
+  strictHints?: boolean;
+  languageId?: boolean;
+  context?: StructuredContext;
+  terms?: string[];
+  endpointDelay?: number;
+  endpointSensitivity?: number;
+  endpointLatency?: number;
+  twoWay?: [string, string];
+  reference?: string;
+  srt?: string;
+  vtt?: string;
 }
 
 /** Parses --format: a container name, auto, or a raw format the API knows. */
@@ -46,10 +61,23 @@ export function audioFormat(value: string): string {
 }
 
 /** The sink for the flags and stdout. */
-export function sinkFor(ctx: Context, outputFormat: RealtimeFlags['outputFormat']): TokenSink {
+export function sinkFor(
+  ctx: Context,
+  outputFormat: RealtimeFlags['outputFormat'],
+  languages = false,
+): TokenSink {
   if (outputFormat === 'json') return new JsonLines(ctx.stdout);
-  if (ctx.io.stdout.isTTY) return new LiveText(ctx.stdout, pc.createColors(!ctx.io.env.NO_COLOR));
-  return new PlainText(ctx.stdout);
+  if (ctx.io.stdout.isTTY)
+    return new LiveText(ctx.stdout, pc.createColors(!ctx.io.env.NO_COLOR), { languages });
+  return new PlainText(ctx.stdout, { languages });
+}
+
+/** The start message's context: the --context file's, plus the --terms file's terms. */
+function contextOf(flags: RealtimeFlags): StructuredContext | undefined {
+  if (!flags.context && !flags.terms) return undefined;
+  const context: StructuredContext = { ...flags.context };
+  if (flags.terms) context.terms = [...(context.terms ?? []), ...flags.terms];
+  return context;
 }
 
 /** The stream configuration the flags ask for. */
@@ -65,9 +93,28 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
   if (flags.channels !== undefined) config.num_channels = flags.channels;
   if (flags.model) config.model = flags.model;
   if (flags.language) config.language_hints = flags.language;
+  if (flags.strictHints) config.language_hints_strict = true;
+  if (flags.languageId) config.enable_language_identification = true;
   if (flags.diarize) config.enable_speaker_diarization = true;
+  const context = contextOf(flags);
+  if (context) config.context = context;
   if (flags.translate) config.translation = { type: 'one_way', target_language: flags.translate };
-  if (flags.endpoints) config.enable_endpoint_detection = true;
+  if (flags.twoWay) {
+    const [language_a, language_b] = flags.twoWay;
+    config.translation = { type: 'two_way', language_a, language_b };
+  }
+  // Tuning the endpoint only means something with endpoint detection on.
+  if (flags.endpointDelay !== undefined) config.max_endpoint_delay_ms = flags.endpointDelay;
+  if (flags.endpointSensitivity !== undefined)
+    config.endpoint_sensitivity = flags.endpointSensitivity;
+  if (flags.endpointLatency !== undefined)
+    config.endpoint_latency_adjustment_level = flags.endpointLatency;
+  const tuned =
+    flags.endpointDelay !== undefined ||
+    flags.endpointSensitivity !== undefined ||
+    flags.endpointLatency !== undefined;
+  if (flags.endpoints || tuned) config.enable_endpoint_detection = true;
+  if (flags.reference) config.client_reference_id = flags.reference;
   if (flags.reconnect !== undefined && flags.reconnect !== false)
     config.reconnect = { maxAttempts: flags.reconnect === true ? 3 : flags.reconnect };
   return config;
@@ -83,8 +130,18 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     input = fs.createReadStream(source);
   }
   const client = ctx.client();
-  const stream = client.realtime(realtimeConfig(flags, ctx.signal));
-  const sink = sinkFor(ctx, flags.outputFormat);
+  const config = realtimeConfig(flags, ctx.signal);
+  // The stream paces a file by itself; a piped file on stdin is paced too when its format has a byte rate.
+  if (flags.pacing === false) config.pacing = false;
+  else if (source === '-' && (flags.format === 'wav' || RAW_AUDIO_FORMATS.includes(flags.format)))
+    config.pacing = true;
+  const stream = client.realtime(config);
+  const sink = sinkFor(ctx, flags.outputFormat, Boolean(flags.languageId || flags.twoWay));
+  const subtitles = [
+    ...(flags.srt ? [new SubtitleFile(flags.srt, 'srt')] : []),
+    ...(flags.vtt ? [new SubtitleFile(flags.vtt, 'vtt')] : []),
+  ];
+  const closeSubtitles = () => subtitles.forEach((file) => file.close());
   let requestLogged = false;
   stream.on('result', (message) => {
     if (!requestLogged && message.request_id)
@@ -96,24 +153,19 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   stream.on('reconnect', (e) => {
     if (ctx.chatty) ctx.note(`reconnecting (attempt ${e.attempt}): ${e.error.message}`);
   });
-  const pacer =
-    flags.pacing === false
-      ? undefined
-      : new Pacer(
-          rawByteRate(flags.format, flags.rate, flags.channels),
-          ['auto', 'wav'].includes(flags.format),
-        );
   const tokens = new Writable({
     objectMode: true,
     write(token: RealtimeToken, _encoding, done) {
       sink.token(token);
+      for (const file of subtitles) file.token(token);
       done();
     },
   });
   try {
-    await (pacer ? pipeline(input, pacer, stream, tokens) : pipeline(input, stream, tokens));
+    await pipeline(input, stream, tokens);
   } catch (e) {
     sink.end();
+    closeSubtitles();
     if (source !== '-') input.destroy();
     if (ctx.interrupted) {
       if (!ctx.outputClosed) ctx.note('interrupted');
@@ -122,7 +174,8 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
     throw e;
   }
   sink.end();
-  if (pacer && pacer.rate === undefined)
+  closeSubtitles();
+  if (source !== '-' && flags.pacing !== false && stream.pacingRate === undefined)
     ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
@@ -144,9 +197,47 @@ export function registerRealtime(program: Command, ctx: Context): void {
     .option('--channels <n>', 'channel count (raw formats)', integer(1, 8))
     .option('-m, --model <model>', 'realtime model (default stt-rt-v5)')
     .option('-l, --language <codes>', 'language hints, comma separated: en,fr (repeatable)', list)
+    .option('--strict-hints', 'recognise only the --language hints (language_hints_strict)')
+    .option(
+      '--language-id',
+      'identify the language of each word (enable_language_identification); lines show it',
+    )
     .option('--diarize', 'label speakers (enable_speaker_diarization)')
-    .option('--translate <lang>', 'also translate to <lang> (one-way translation)')
+    .option(
+      '--context <file>',
+      'context from a file: a JSON object (general, text, terms, translation_terms) or plain text',
+      contextFile,
+    )
+    .option('--terms <file>', 'context terms from a file, one per line', termsFile)
+    .addOption(
+      new Option('--translate <lang>', 'also translate to <lang> (one-way translation)').conflicts(
+        'twoWay',
+      ),
+    )
+    .option(
+      '--two-way <a,b>',
+      'two-way translation between two languages, e.g. en,es (each line shows its language)',
+      languagePair,
+    )
     .option('--endpoints', 'endpoint detection: a new line when the speaker pauses')
+    .option(
+      '--endpoint-delay <ms>',
+      'longest wait before an endpoint, 500 to 3000 (max_endpoint_delay_ms; turns on --endpoints)',
+      integer(500, 3000),
+    )
+    .option(
+      '--endpoint-sensitivity <n>',
+      'endpoint sensitivity, -1 to 1 (endpoint_sensitivity; turns on --endpoints)',
+      decimal(-1, 1),
+    )
+    .option(
+      '--endpoint-latency <level>',
+      'endpoint latency adjustment, 0 to 3 (endpoint_latency_adjustment_level; turns on --endpoints)',
+      integer(0, 3),
+    )
+    .option('--reference <id>', 'your id for the session (client_reference_id)')
+    .option('--srt <file>', 'also write SubRip subtitles to <file>, cue by cue', outputFile)
+    .option('--vtt <file>', 'also write WebVTT subtitles to <file>, cue by cue', outputFile)
     .addOption(
       new Option(
         '--reconnect [attempts]',

@@ -8,11 +8,14 @@
  *
  * With translation, the text sinks print final translation tokens on lines of their own, after
  * `→ `, between the lines of the spoken words (non-final translation tokens are not shown).
+ * With `languages` (language identification, two-way translation) each line also names its
+ * language, `Speaker 1 [en]: ` and `→ [es] `, and a change of language starts a new line.
  *
  * The server restates the whole non-final tail in each result, after that result's new finals;
  * a stream delivers tokens, not results, so a result's start is recognised as a final token, or
  * a non-final token that does not start after the tail's last one.
  */
+import { isTranslationToken as isTranslation, speakerLabel } from '../../transcript';
 import type { RealtimeToken } from '../../types';
 import type { Colors } from '../context';
 import type { Output } from '../io';
@@ -27,10 +30,34 @@ export interface TokenSink {
   end(): void;
 }
 
-const speakerLabel = (speaker: string | undefined): string =>
-  speaker ? `Speaker ${speaker}: ` : '';
-const TRANSLATION = '→ ';
-const isTranslation = (token: RealtimeToken): boolean => token.translation_status === 'translation';
+/** Options of the text sinks. */
+export interface LiveOptions {
+  /** Name each line's language (tokens carry one with language identification or translation). */
+  languages?: boolean;
+}
+
+/** What a line is: spoken words (by whom, in what language) or a translation. */
+interface LineKind {
+  translating: boolean;
+  speaker: string | undefined;
+  language: string | undefined;
+}
+
+/** The label a line starts with. */
+function lineLabel(kind: LineKind, languages: boolean): string {
+  const language = languages ? kind.language : undefined;
+  if (kind.translating) return `→ ${language ? `[${language}] ` : ''}`;
+  if (!language) return speakerLabel(kind.speaker);
+  return kind.speaker ? `Speaker ${kind.speaker} [${language}]: ` : `[${language}] `;
+}
+
+/** Whether a final token starts a new line: a new speaker, or a new language when shown. */
+function startsLine(kind: LineKind, token: RealtimeToken, languages: boolean): boolean {
+  return (
+    (!kind.translating && token.speaker !== undefined && token.speaker !== kind.speaker) ||
+    (languages && token.language !== undefined && token.language !== kind.language)
+  );
+}
 
 /** Tracks the final line and the non-final tail (see the file comment). */
 export class TailTracker {
@@ -65,14 +92,23 @@ export class TailTracker {
 /** Live rendering on a terminal (see the file comment). */
 export class LiveText implements TokenSink {
   private line = '';
-  private speaker: string | undefined;
-  private translating = false;
+  private readonly kind: LineKind = { translating: false, speaker: undefined, language: undefined };
+  /** The spoken line's language, restored after a translation line. */
+  private spokenLanguage: string | undefined;
   private readonly tracker = new TailTracker();
+  private readonly languages: boolean;
 
   constructor(
     private readonly out: Output,
     private readonly color: Colors,
-  ) {}
+    options: LiveOptions = {},
+  ) {
+    this.languages = options.languages ?? false;
+  }
+
+  private get label(): string {
+    return lineLabel(this.kind, this.languages);
+  }
 
   private get width(): number {
     return Math.max(20, (this.out.columns || 80) - 1);
@@ -81,25 +117,29 @@ export class LiveText implements TokenSink {
   token(token: RealtimeToken): void {
     if (isTranslation(token)) {
       if (!token.is_final) return;
-      if (!this.translating) {
+      if (!this.kind.translating || startsLine(this.kind, token, this.languages)) {
         this.commit();
-        this.translating = true;
-        this.line = TRANSLATION;
+        this.kind.translating = true;
+        this.kind.language = token.language;
+        this.line = this.label;
       }
       this.line += this.atLineStart ? token.text.trimStart() : token.text;
       this.wrap();
       this.draw();
       return;
     }
-    if (this.translating) {
-      this.translating = false;
+    if (this.kind.translating) {
       this.commit();
+      this.kind.translating = false;
+      this.kind.language = this.spokenLanguage;
+      this.line = this.label;
     }
     if (this.tracker.take(token)) {
-      if (token.speaker !== undefined && token.speaker !== this.speaker) {
+      if (startsLine(this.kind, token, this.languages)) {
         this.commit();
-        this.speaker = token.speaker;
-        this.line = speakerLabel(token.speaker);
+        this.kind.speaker = token.speaker ?? this.kind.speaker;
+        this.kind.language = this.spokenLanguage = token.language ?? this.kind.language;
+        this.line = this.label;
       }
       this.line += this.atLineStart ? token.text.trimStart() : token.text;
       this.wrap();
@@ -108,9 +148,7 @@ export class LiveText implements TokenSink {
   }
 
   private get atLineStart(): boolean {
-    return (
-      this.line === '' || this.line === TRANSLATION || this.line === speakerLabel(this.speaker)
-    );
+    return this.line === '' || this.line === this.label;
   }
 
   endpoint(): void {
@@ -126,7 +164,7 @@ export class LiveText implements TokenSink {
   private commit(): void {
     if (!this.atLineStart) this.out.write(`${ERASE_LINE}${this.line.trimEnd()}\n`);
     else this.out.write(ERASE_LINE);
-    this.line = this.translating ? TRANSLATION : speakerLabel(this.speaker);
+    this.line = this.label;
   }
 
   /** Commits the words that no longer fit on one terminal line. */
@@ -152,29 +190,31 @@ export class LiveText implements TokenSink {
 /** Final text as it comes, for pipes (see the file comment). */
 export class PlainText implements TokenSink {
   private atLineStart = true;
-  private speaker: string | undefined;
+  private readonly kind: LineKind = { translating: false, speaker: undefined, language: undefined };
+  private readonly languages: boolean;
 
-  constructor(private readonly out: Output) {}
-
-  private translating = false;
+  constructor(
+    private readonly out: Output,
+    options: LiveOptions = {},
+  ) {
+    this.languages = options.languages ?? false;
+  }
 
   token(token: RealtimeToken): void {
     if (!token.is_final) return;
-    if (isTranslation(token) !== this.translating) {
+    if (isTranslation(token) !== this.kind.translating) {
       this.end();
-      this.translating = isTranslation(token);
+      this.kind.translating = isTranslation(token);
+      if (this.languages) this.kind.language = undefined;
     }
-    const newSpeaker =
-      !this.translating && token.speaker !== undefined && token.speaker !== this.speaker;
-    if (newSpeaker) {
+    if (startsLine(this.kind, token, this.languages)) {
       this.end();
-      this.speaker = token.speaker;
+      if (!this.kind.translating) this.kind.speaker = token.speaker ?? this.kind.speaker;
+      this.kind.language = token.language ?? this.kind.language;
     }
     const text = this.atLineStart ? token.text.trimStart() : token.text;
     if (text === '') return;
-    this.out.write(
-      `${this.atLineStart ? (this.translating ? TRANSLATION : speakerLabel(this.speaker)) : ''}${text}`,
-    );
+    this.out.write(`${this.atLineStart ? lineLabel(this.kind, this.languages) : ''}${text}`);
     this.atLineStart = false;
   }
 

@@ -1,15 +1,19 @@
 import { expect } from 'chai';
+import { formatTranscript } from '../../lib/cli/render/transcript';
 import {
+  CueBuilder,
   cuesOf,
   MAX_CUE_MS,
   MAX_LINE,
   timestamp,
+  tokensText,
   toSrt,
   toVtt,
+  transcriptText,
   wordsOf,
-} from '../../lib/cli/render/subtitles';
-import { formatTranscript, transcriptText } from '../../lib/cli/render/transcript';
-import type { TranscriptToken } from '../../lib/types';
+} from '../../lib/transcript';
+import type { RealtimeToken, TranscriptToken } from '../../lib/types';
+import { TWO_WAY } from './tokens';
 
 /** Tokens for `text`, each word 300 ms with 100 ms between, sub-word pieces for long words. */
 function speech(text: string, startMs = 0, speaker?: string): TranscriptToken[] {
@@ -35,7 +39,7 @@ function speech(text: string, startMs = 0, speaker?: string): TranscriptToken[] 
 const LONG =
   'the quick brown fox jumps over the lazy dog while the enormous elephant watches quietly from behind the old wooden fence near the river';
 
-describe('cli: subtitles', () => {
+describe('transcript: subtitles and text', () => {
   it('timestamps: SRT with a comma, VTT with a dot, hours included', () => {
     expect(timestamp(0, ',')).to.equal('00:00:00,000');
     expect(timestamp(3_723_045, ',')).to.equal('01:02:03,045');
@@ -134,5 +138,90 @@ describe('cli: subtitles', () => {
     expect(transcriptText({ id: 't', text: ' plain ', tokens: [] })).to.equal('plain');
     expect(JSON.parse(formatTranscript(transcript, 'json'))).to.deep.equal(transcript);
     expect(formatTranscript(transcript, 'vtt')).to.match(/^WEBVTT\n/);
+  });
+
+  it('limits are options: line length, cue duration, pause; speaker labels can be left out', () => {
+    const tokens = [
+      ...speech('one two three four five six', 0, '1'),
+      ...speech('seven', 9_000, '2'),
+    ];
+    const srt = toSrt(tokens, { maxLineChars: 20, speakerLabels: false });
+    const texts = srt
+      .trimEnd()
+      .split('\n\n')
+      .map((b) => b.split('\n')[2]);
+    expect(texts).to.deep.equal(['one two three four', 'five six', 'seven']);
+    const short = cuesOf(wordsOf(tokens), { maxCueMs: 800 });
+    expect(short.map((c) => c.text)).to.deep.equal(['one two', 'three four', 'five six', 'seven']);
+    const joined = cuesOf(wordsOf(speech('a b', 0).concat(speech('c', 900))), { pauseMs: 5_000 });
+    expect(joined.map((c) => c.text)).to.deep.equal(['a b c']);
+    expect(toVtt(tokens, { speakerLabels: false })).not.to.include('<v ');
+  });
+
+  it('subtitles of realtime finals: spoken words only, no translation, no non-final or special tokens', () => {
+    const tail: RealtimeToken = { text: ' x', start_ms: 3_000, end_ms: 3_100, is_final: false };
+    expect(toSrt([...TWO_WAY, tail])).to.equal(
+      '1\n00:00:00,120 --> 00:00:00,620\nSpeaker 1: Good morning.\n\n' +
+        '2\n00:00:02,000 --> 00:00:02,700\nSpeaker 2: Hola amigo\n',
+    );
+  });
+
+  it('CueBuilder: cues come out as soon as they are complete, the same as cuesOf', () => {
+    const tokens = speech(LONG);
+    const builder = new CueBuilder();
+    const live = tokens.flatMap((t, i) => {
+      const cues = builder.push(t);
+      if (i === 0) expect(cues).to.deep.equal([]);
+      return cues;
+    });
+    expect(live.length).to.be.above(2);
+    expect([...live, ...builder.flush()]).to.deep.equal(cuesOf(wordsOf(tokens)));
+    expect(builder.flush()).to.deep.equal([]);
+  });
+
+  it('text: each translation target language in its own block, never mixed with another', () => {
+    expect(transcriptText({ id: 't', text: '', tokens: TWO_WAY })).to.equal(
+      'Speaker 1: Good morning.\nSpeaker 2: Hola amigo\n\nSpeaker 1: Buenos días.\n\nSpeaker 2: Hello friend',
+    );
+    expect(tokensText(TWO_WAY)).to.equal('Speaker 1: Good morning.\nSpeaker 2: Hola amigo');
+    expect(tokensText(TWO_WAY, { speakerLabels: false })).to.equal('Good morning.\nHola amigo');
+  });
+
+  it('translation subtitles: one language per file, each translation timed by the words it translates', () => {
+    expect(toSrt(TWO_WAY, { translation: 'es' })).to.equal(
+      '1\n00:00:00,120 --> 00:00:00,620\nSpeaker 1: Buenos días.\n\n' +
+        '2\n00:00:02,000 --> 00:00:02,700\nSpeaker 2: Hola amigo\n',
+    );
+    expect(toVtt(TWO_WAY, { translation: 'en' })).to.equal(
+      'WEBVTT\n\n1\n00:00:00,120 --> 00:00:00,620\n<v Speaker 1>Good morning.\n\n'.replace(
+        /,/g,
+        '.',
+      ) + '2\n00:00:02.000 --> 00:00:02.700\n<v Speaker 2>Hello friend\n',
+    );
+  });
+
+  it('a long translation is spread over its original time, in cues within the limits', () => {
+    const tokens: TranscriptToken[] = [
+      ...speech('uno dos tres cuatro cinco seis siete ocho').map((t) => ({
+        ...t,
+        language: 'es',
+        translation_status: 'original' as const,
+      })),
+      {
+        text: 'one two three four five six seven eight',
+        language: 'en',
+        translation_status: 'translation',
+        source_language: 'es',
+      },
+    ];
+    const srt = toSrt(tokens, { translation: 'en', maxLineChars: 16 });
+    const blocks = srt.trimEnd().split('\n\n');
+    expect(blocks.map((b) => b.split('\n')[2])).to.deep.equal([
+      'one two three',
+      'four five six',
+      'seven eight',
+    ]);
+    expect(blocks[0]).to.match(/^1\n00:00:00,000 --> /);
+    expect(blocks[2]).to.match(/ --> 00:00:03,[0-9]{3}\n/);
   });
 });

@@ -1,0 +1,319 @@
+/**
+ * One input of a batch, start to end: identify it, skip it if the journal or this run already
+ * has it, otherwise pick it up where the journal left it (or from the start), upload, create,
+ * wait and fetch the transcript, under the quota gates. The result is handed back with a
+ * `settle` step that the scheduler runs once the caller has taken the result: only then is the
+ * input journaled done and its server objects deleted, so a crash before the caller had it
+ * loses nothing (the next run fetches it again) and creates nothing twice.
+ */
+import {
+  SonioxConnectionError,
+  SonioxError,
+  SonioxNotFoundError,
+  SonioxRateLimitError,
+  SonioxTimeoutError,
+} from '../errors';
+import type { Files } from '../resources/files';
+import type { Transcriptions } from '../resources/transcriptions';
+import type { CreateTranscriptionParams } from '../types';
+import { identify, type InputIdentity } from './identity';
+import type { Journal, JournalEntry } from './journal';
+import { findFileByReference, findTranscriptionByReference } from './lookup';
+import type { ProgressTracker } from './progress';
+import { isQuotaAnswer, type QuotaGate, type QuotaKind, type QuotaTimings } from './quota';
+import type { BatchResult, BatchSource } from './types';
+
+/** Everything the inputs of one batch share. */
+export interface BatchContext {
+  files: Files;
+  transcriptions: Transcriptions;
+  /** The create parameters, without a source or a client reference. */
+  createParams: CreateTranscriptionParams;
+  wait: {
+    timeoutMs: number | undefined;
+    pollIntervalMs: number | undefined;
+    maxPollIntervalMs: number | undefined;
+  };
+  journal: Journal | undefined;
+  gates: Record<QuotaKind, QuotaGate>;
+  quota: QuotaTimings;
+  progress: ProgressTracker;
+  cleanup: boolean;
+  /** Hashes taken by an input of this run: a later input with the same content is a duplicate. */
+  claimed: Set<string>;
+}
+
+/** An input's result and what to do once the caller has taken it. */
+export interface InputOutcome<S> {
+  result: BatchResult<S>;
+  /** The batch was aborted while this input was in flight: its result is not delivered. */
+  aborted: boolean;
+  /** The caller took the result: journals the end and cleans up; never rejects. */
+  settle(): Promise<void>;
+  /**
+   * The batch stopped before the caller took the result. With a journal, what the input holds
+   * stays on the server, journaled, for the next run to pick up without paying again; without
+   * one, it is deleted as `transcribe()` does. Never rejects.
+   */
+  discard(): Promise<void>;
+}
+
+/** Server objects an input holds, to delete at the end. */
+interface Held {
+  fileId: string | undefined;
+  transcriptionId: string | undefined;
+  /** Set while a create is in flight: if it is cut off, the server may have the job all the same. */
+  creating: string | undefined;
+}
+
+/** Each cleanup DELETE gets this long and one retry: the same bound as `client.transcribe()`. */
+const CLEANUP = { timeoutMs: 10_000, maxRetries: 1 } as const;
+
+function asSonioxError(error: unknown): SonioxError {
+  if (error instanceof SonioxError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SonioxError(`transcribeMany: ${message}`, { cause: error });
+}
+
+/** Runs one input; never rejects (a failure is a failed result). */
+export async function runInput<S extends BatchSource>(
+  ctx: BatchContext,
+  input: S,
+  index: number,
+  signal: AbortSignal,
+): Promise<InputOutcome<S>> {
+  const held: Held = { fileId: undefined, transcriptionId: undefined, creating: undefined };
+  let hash: string | undefined;
+  try {
+    const identity = await identify(input);
+    hash = identity.hash;
+    const prior = ctx.journal?.get(hash);
+    if (prior?.event === 'done' || ctx.claimed.has(hash)) {
+      const reason = prior?.event === 'done' ? 'journaled' : 'duplicate';
+      return {
+        result: {
+          status: 'skipped',
+          ok: true,
+          input,
+          index,
+          hash,
+          reason,
+          transcriptionId: reason === 'journaled' ? prior?.transcriptionId : undefined,
+        },
+        aborted: false,
+        settle: () => Promise.resolve(),
+        discard: () => Promise.resolve(),
+      };
+    }
+    ctx.claimed.add(hash);
+    const id = await reachCreated(ctx, input, identity, prior, held, signal);
+    const finished = await ctx.transcriptions.wait(id, { ...ctx.wait, signal });
+    // A job that ended frees a pending slot: slots waiting on that quota may go.
+    ctx.gates.transcriptions.open();
+    ctx.progress.transcribed(finished.audio_duration_ms ?? undefined);
+    const transcript = await ctx.transcriptions.getTranscript(id, { signal });
+    const doneHash = hash;
+    return {
+      result: {
+        status: 'done',
+        ok: true,
+        input,
+        index,
+        hash,
+        transcriptionId: id,
+        transcript,
+        audioDurationMs: finished.audio_duration_ms ?? undefined,
+      },
+      aborted: false,
+      settle: async () => {
+        ctx.journal?.write({ event: 'done', hash: doneHash, transcription_id: id });
+        await cleanUp(ctx, held);
+      },
+      discard: () => keepOrCleanUp(ctx, held),
+    };
+  } catch (caught) {
+    const error = asSonioxError(caught);
+    const failedHash = hash;
+    const result: BatchResult<S> = { status: 'failed', ok: false, input, index, hash, error };
+    if (signal.aborted) {
+      const discard = () => keepOrCleanUp(ctx, held);
+      return { result, aborted: true, settle: discard, discard };
+    }
+    const settle = async () => {
+      if (failedHash !== undefined)
+        ctx.journal?.write({ event: 'failed', hash: failedHash, code: error.code });
+      await cleanUp(ctx, held);
+    };
+    return { result, aborted: false, settle, discard: settle };
+  }
+}
+
+/**
+ * Brings an input to a created transcription and returns its id: the journal's, one an
+ * interrupted create left on the server (found by its client reference), or a new one.
+ */
+async function reachCreated(
+  ctx: BatchContext,
+  input: BatchSource,
+  identity: InputIdentity,
+  prior: JournalEntry | undefined,
+  held: Held,
+  signal: AbortSignal,
+): Promise<string> {
+  const { hash, reference } = identity;
+  held.fileId = prior?.fileId;
+  if (prior?.transcriptionId !== undefined) {
+    held.transcriptionId = prior.transcriptionId;
+    return prior.transcriptionId;
+  }
+  if (prior?.event === 'creating') {
+    const found = await findTranscriptionByReference(ctx.transcriptions, reference, signal);
+    if (found) {
+      held.transcriptionId = found.id;
+      ctx.journal?.write({ event: 'created', hash, transcription_id: found.id });
+      return found.id;
+    }
+  }
+  const source =
+    identity.kind === 'url'
+      ? { audio_url: (input as { audio_url: string }).audio_url }
+      : { file_id: await reachUploaded(ctx, input, identity, prior, held, signal) };
+  ctx.journal?.write({ event: 'creating', hash });
+  held.creating = reference;
+  const created = await underQuota(ctx, 'transcriptions', signal, () =>
+    ctx.transcriptions.create(
+      { ...ctx.createParams, ...source, client_reference_id: reference },
+      { signal },
+    ),
+  ).catch(async (error: unknown) => {
+    // Cut off after it was sent (never retried: it may have billed): the server may have the
+    // job. Found by its reference, it is used; else the input fails and nothing was created.
+    if (signal.aborted || !(error instanceof SonioxConnectionError)) throw error;
+    const found = await findTranscriptionByReference(ctx.transcriptions, reference, signal);
+    if (!found) throw error;
+    return found;
+  });
+  held.transcriptionId = created.id;
+  held.creating = undefined;
+  ctx.journal?.write({ event: 'created', hash, transcription_id: created.id });
+  return created.id;
+}
+
+/** Brings a local input to a stored file and returns its id (reusing one an earlier run stored). */
+async function reachUploaded(
+  ctx: BatchContext,
+  input: BatchSource,
+  identity: InputIdentity,
+  prior: JournalEntry | undefined,
+  held: Held,
+  signal: AbortSignal,
+): Promise<string> {
+  const { hash, reference } = identity;
+  let fileId = prior?.fileId;
+  if (fileId !== undefined) {
+    // Still stored? A file deleted meanwhile is uploaded again (a file costs nothing).
+    fileId = await ctx.files.get(fileId, { signal }).then(
+      (f) => f.id,
+      (error: unknown) => {
+        if (error instanceof SonioxNotFoundError) return undefined;
+        throw error;
+      },
+    );
+  } else if (prior?.event === 'started') {
+    // Stopped during the upload: the server may have stored it all the same.
+    fileId = (await findFileByReference(ctx.files, reference, signal))?.id;
+  }
+  if (fileId === undefined) {
+    ctx.journal?.write({ event: 'started', hash });
+    let sent = 0;
+    const file = await underQuota(ctx, 'files', signal, () => {
+      ctx.progress.uploaded(-sent);
+      sent = 0;
+      return ctx.files.upload(input as Exclude<BatchSource, { audio_url: string }>, {
+        client_reference_id: reference,
+        signal,
+        onProgress: ({ loaded }) => {
+          ctx.progress.uploaded(loaded - sent);
+          sent = loaded;
+        },
+      });
+    });
+    fileId = file.id;
+  }
+  held.fileId = fileId;
+  if (prior?.fileId !== fileId) ctx.journal?.write({ event: 'uploaded', hash, file_id: fileId });
+  return fileId;
+}
+
+/** Runs `attempt`, waiting at the quota's gate and trying again while the quota is full. */
+async function underQuota<T>(
+  ctx: BatchContext,
+  kind: QuotaKind,
+  signal: AbortSignal,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const gate = ctx.gates[kind];
+  const deadline = Date.now() + ctx.quota.timeoutMs;
+  const what = `transcribeMany: the ${kind} quota`;
+  for (;;) {
+    await gate.pass(deadline, signal, what);
+    try {
+      const result = await attempt();
+      gate.accepted();
+      return result;
+    } catch (error) {
+      if (signal.aborted || !isQuotaAnswer(error)) throw error;
+      if (Date.now() >= deadline) {
+        throw new SonioxTimeoutError(
+          `${what} stayed full for ${ctx.quota.timeoutMs} ms`,
+          ctx.quota.timeoutMs,
+          { cause: error },
+        );
+      }
+      ctx.progress.quotaWait();
+      gate.refused(error instanceof SonioxRateLimitError ? error.retryAfterMs : undefined);
+    }
+  }
+}
+
+/** An input stopped half-way: kept for the next run when journaled, else deleted. */
+function keepOrCleanUp(ctx: BatchContext, held: Held): Promise<void> {
+  return ctx.journal ? Promise.resolve() : cleanUp(ctx, held);
+}
+
+/**
+ * Deletes what an input holds, as `client.transcribe()` does: the transcription (which takes
+ * its file with it), then the file (for an upload whose transcription was never created). A
+ * create that was cut off is looked up by its client reference first, so it is not left behind.
+ * Bounded, and never fails the batch. Each delete frees a slot of a quota: its gate opens.
+ */
+async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
+  if (!ctx.cleanup) return;
+  if (held.transcriptionId === undefined && held.creating !== undefined) {
+    // A create cut off (an abort) after the server may have acted: find the job it made.
+    const signal = AbortSignal.timeout(CLEANUP.timeoutMs);
+    held.transcriptionId = await findTranscriptionByReference(
+      ctx.transcriptions,
+      held.creating,
+      signal,
+    ).then(
+      (found) => found?.id,
+      () => undefined,
+    );
+  }
+  if (held.transcriptionId !== undefined) {
+    await ctx.transcriptions.delete(held.transcriptionId, CLEANUP).then(
+      () => {
+        ctx.gates.transcriptions.open();
+        ctx.gates.files.open();
+      },
+      () => undefined,
+    );
+  }
+  if (held.fileId !== undefined) {
+    await ctx.files.delete(held.fileId, CLEANUP).then(
+      () => ctx.gates.files.open(),
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Real-time pacing of the audio a realtime stream sends. The realtime API expects audio at
+ * (near) real-time pace: a file read at disk speed is a burst that can get the session dropped.
+ * The pacer cuts each write into 100 ms slices and lets each go when its audio time has come,
+ * at most LEAD_MS ahead of the wall clock (counted from the first byte sent). Audio that is not
+ * ahead of the clock (a live source) goes at once, so pacing a live source never delays it.
+ *
+ * The byte rate comes from the raw format (`pcm_s16le` at 16 kHz mono: 32 000 bytes/s), from a
+ * rate the caller gives, or, for `auto` and `wav`, from the WAV header in the first bytes.
+ * Compressed containers (mp3, ogg, ...) have no fixed byte rate: the pacer cannot time them
+ * (`bytesPerSecond` stays undefined), and the stream either sends them as read or, when pacing
+ * was asked for explicitly, fails with an error that names the option to set.
+ */
+import { looksLikeWav, parseWav } from '../audio';
+import { SonioxValidationError } from '../errors';
+
+/** How far ahead of real time audio may be sent, in ms. */
+export const LEAD_MS = 200;
+/** Audio per slice, in ms. */
+export const SLICE_MS = 100;
+/** A WAV header not complete within this many bytes is not one the pacer can use. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Where the pacer's byte rate comes from. */
+export interface PaceRate {
+  /** Known up front (raw formats, or given by the caller). */
+  bytesPerSecond?: number | undefined;
+  /** Bytes of one sample frame: slices are cut on frames (default 1). */
+  blockAlign?: number | undefined;
+  /** Read it from a WAV header in the first bytes (`auto`, `wav`). */
+  sniffWav?: boolean;
+  /** Pacing was asked for explicitly: audio it cannot time is an error, not sent as read. */
+  required?: boolean;
+}
+
+/** Why audio cannot be paced, and the options that would do. */
+export function unpaceableMessage(what: string): string {
+  return `cannot pace ${what} at real time: it has no fixed byte rate; give its average rate as pacing: { bytesPerSecond } (file size / duration), or send it as read with pacing: false`;
+}
+
+type Done = (error?: Error | null) => void;
+/** Sends one slice now; calls back once the stream may take the next (its own backpressure). */
+export type SendSlice = (slice: Buffer, done: Done) => void;
+
+/** Paces the audio of one stream (see the file comment). */
+export class Pacer {
+  private rate: number | undefined;
+  private block: number;
+  private sniffing: boolean;
+  private readonly required: boolean;
+  private head: Buffer | undefined;
+  private startedAt: number | undefined;
+  private sent = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Done | undefined;
+  /** Bumped by cancel(): a slice's callback from before it is stale. */
+  private generation = 0;
+
+  constructor(
+    from: PaceRate,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rate = from.bytesPerSecond && from.bytesPerSecond > 0 ? from.bytesPerSecond : undefined;
+    this.block = Math.max(1, from.blockAlign ?? 1);
+    this.sniffing = this.rate === undefined && from.sniffWav === true;
+    this.required = from.required === true;
+  }
+
+  /** Bytes per second it paces at; undefined while unknown or when the audio cannot be timed. */
+  get bytesPerSecond(): number | undefined {
+    return this.rate;
+  }
+
+  /** Whether the rate may still come (a WAV header not yet seen whole). */
+  get undecided(): boolean {
+    return this.sniffing;
+  }
+
+  /**
+   * Passes `chunk` to `send` slice by slice, each when its audio time has come; `done` once the
+   * last slice went, or with the first error `send` reports. One chunk at a time (like _write).
+   */
+  write(chunk: Buffer, send: SendSlice, done: Done): void {
+    if (this.sniffing) this.sniff(chunk);
+    if (this.rate === undefined) {
+      if (this.required && !this.sniffing) {
+        const message = unpaceableMessage('audio that is not WAV');
+        done(new SonioxValidationError(message, [{ field: 'pacing', message }]));
+        return;
+      }
+      this.sent += chunk.length;
+      send(chunk, done);
+      return;
+    }
+    const rate = this.rate;
+    const size = Math.max(
+      this.block,
+      Math.round((rate * SLICE_MS) / 1000 / this.block) * this.block,
+    );
+    let at = 0;
+    this.pending = done;
+    const generation = this.generation;
+    const next = (error?: Error | null): void => {
+      if (generation !== this.generation) return;
+      if (error || at >= chunk.length) {
+        this.pending = undefined;
+        done(error);
+        return;
+      }
+      this.startedAt ??= this.now();
+      const wait = this.startedAt + (this.sent / rate) * 1000 - LEAD_MS - this.now();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          next();
+        }, wait);
+        return;
+      }
+      const slice = chunk.subarray(at, at + size);
+      at += slice.length;
+      this.sent += slice.length;
+      send(slice, next);
+    };
+    next();
+  }
+
+  /** Stops: the slice waiting for its time is dropped; returns the held write's callback, if any. */
+  cancel(): Done | undefined {
+    this.generation += 1;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending;
+  }
+
+  /** Looks for a WAV header across the first chunks; gives up at the first bytes that are not one. */
+  private sniff(chunk: Buffer): void {
+    this.head = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+    const wav = parseWav(this.head);
+    if (wav) {
+      this.rate = wav.byteRate;
+      this.block = Math.max(1, (wav.numChannels * wav.bitsPerSample) / 8);
+    }
+    if (
+      wav ||
+      (this.head.length >= 4 && !looksLikeWav(this.head)) ||
+      this.head.length > MAX_HEADER_BYTES
+    ) {
+      this.sniffing = false;
+      this.head = undefined;
+    }
+  }
+}

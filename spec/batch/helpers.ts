@@ -1,0 +1,99 @@
+/**
+ * Helpers of the batch specs: the account's quotas filled by jobs and files of "someone else",
+ * a fake clock driven alongside real loopback I/O, and result collection.
+ */
+import type { SinonFakeTimers } from 'sinon';
+import type { MockServer } from '../../lib/mock';
+import type { BatchResult } from '../../lib/batch/types';
+
+// Captured before any spec fakes them: the real I/O between fake ticks needs real time.
+const realSetTimeout = globalThis.setTimeout;
+
+/** Lets real I/O (loopback HTTP) run for `ms` of real time, whatever the clock. */
+export function realPause(ms = 2): Promise<void> {
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
+}
+
+/**
+ * Advances the fake clock in steps, letting real I/O run between them, until `done()` holds or
+ * `fakeMs` of fake time have passed. Returns the fake time it advanced.
+ */
+export async function drive(
+  clock: SinonFakeTimers,
+  fakeMs: number,
+  done: () => boolean = () => false,
+  stepMs = 50,
+): Promise<number> {
+  let advanced = 0;
+  while (advanced < fakeMs && !done()) {
+    await realPause();
+    await clock.tickAsync(stepMs);
+    advanced += stepMs;
+  }
+  return advanced;
+}
+
+/** Fills the pending-transcriptions quota with jobs that never end (until `release`). */
+export function occupyPending(server: MockServer, count: number): () => void {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = server.state.newId();
+    ids.push(id);
+    server.state.transcriptions.set(id, {
+      transcription: {
+        id,
+        status: 'queued',
+        created_at: new Date(0).toISOString(),
+        model: 'stt-async-v5',
+        filename: 'other.wav',
+        enable_speaker_diarization: false,
+        enable_language_identification: false,
+      },
+      tokens: undefined,
+      timers: [],
+    });
+  }
+  return () => {
+    for (const id of ids) server.state.transcriptions.delete(id);
+  };
+}
+
+/** Fills the stored-files quota with files of someone else; returns their ids. */
+export function occupyFiles(server: MockServer, count: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = server.state.newId();
+    ids.push(id);
+    server.state.files.set(id, {
+      id,
+      filename: `other-${i}.wav`,
+      size: 1,
+      created_at: new Date(0).toISOString(),
+      client_reference_id: null,
+      sha256: '',
+      head: Buffer.alloc(0),
+    });
+  }
+  return ids;
+}
+
+/** Every result of a batch, in the order they came. */
+export async function collect<S>(
+  results: AsyncIterable<BatchResult<S>>,
+): Promise<BatchResult<S>[]> {
+  const all: BatchResult<S>[] = [];
+  for await (const result of results) all.push(result);
+  return all;
+}
+
+/** `count` public audio URLs, distinct. */
+export function urls(count: number, prefix = 'u'): Array<{ audio_url: string }> {
+  return Array.from({ length: count }, (_, i) => ({
+    audio_url: `https://audio.example.com/${prefix}-${i}.wav`,
+  }));
+}
+
+/** Distinct non-WAV audio-ish buffers (the mock transcribes them as placeholder words). */
+export function buffers(count: number, size = 8_000, seed = 1): Buffer[] {
+  return Array.from({ length: count }, (_, i) => Buffer.alloc(size, (seed * 31 + i) % 251));
+}

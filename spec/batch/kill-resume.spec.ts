@@ -1,0 +1,114 @@
+/**
+ * Exactly once across kills: a journaled batch in a child process is killed at seeded points
+ * (after an upload, after a create, mid-wait; SIGKILL or Ctrl-C) against a mock server in this
+ * process, then run again until it finishes. Every input ends transcribed, and the mock saw
+ * exactly one transcription created per input.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { seededRandom } from '../../lib/mock/state';
+import type { StoredTranscription } from '../../lib/mock/state';
+import { SECRET_KEY, fixture, until } from '../helpers';
+import { buffers } from './helpers';
+
+const SCRIPT = path.join(__dirname, 'batch-child.script.ts');
+const INPUTS = 8;
+
+interface Child {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startChild(baseURL: string, dir: string, journal: string): Child {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', SCRIPT, baseURL, SECRET_KEY, dir, journal],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { process: child, output: () => output, exited };
+}
+
+describe('client.transcribeMany killed and run again', () => {
+  const t = fixture({ mock: { timing: { queuedMs: 40, processingMs: 40 } } });
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-kill-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // One seed: each child pays ts-node's start-up (seconds on a busy machine). The three stops
+  // cover the three points in a seeded order, each at a seeded depth and with a seeded signal.
+  for (const seed of [7]) {
+    it(`creates each input exactly once over three stops and a final run (seed ${seed})`, async function () {
+      this.timeout(120_000);
+      const random = seededRandom(seed);
+      const points = ['after upload', 'after create', 'mid-wait'];
+      const offset = Math.floor(random() * points.length);
+      const inputs = path.join(dir, 'in');
+      fs.mkdirSync(inputs);
+      buffers(INPUTS, 16_000, seed).forEach((content, i) =>
+        fs.writeFileSync(path.join(inputs, `call-${i}.raw`), content),
+      );
+      const journal = path.join(dir, 'batch.jsonl');
+      // Every transcription the mock ever creates, by client reference (cleanup deletes them).
+      const created: string[] = [];
+      const jobs = t.server.state.transcriptions;
+      const set = jobs.set.bind(jobs);
+      jobs.set = (id: string, job: StoredTranscription) => {
+        if (!jobs.has(id)) created.push(job.transcription.client_reference_id ?? '(none)');
+        return set(id, job);
+      };
+      const hits = (route: string) => t.server.state.hits[route] ?? 0;
+      const pending = () => t.server.state.pendingTranscriptions() > 0;
+      const stops: string[] = [];
+
+      for (let stop = 0; stop < 3; stop++) {
+        const child = startChild(t.server.url, inputs, journal);
+        const point = points[(stop + offset) % points.length]!;
+        const k = 1 + Math.floor(random() * 2);
+        const signal = random() < 0.7 ? 'SIGKILL' : 'SIGINT';
+        const [uploads, creates, polls] = [
+          hits('POST /v1/files'),
+          created.length,
+          hits('GET /v1/transcriptions/:id'),
+        ];
+        let exitedEarly = false;
+        void child.exited.then(() => (exitedEarly = true));
+        await until(
+          () =>
+            exitedEarly ||
+            (point === 'after upload' && hits('POST /v1/files') >= uploads + k) ||
+            (point === 'after create' && created.length >= creates + k) ||
+            (point === 'mid-wait' && pending() && hits('GET /v1/transcriptions/:id') >= polls + k),
+          30_000,
+        );
+        const finishedFirst = exitedEarly;
+        child.process.kill(signal);
+        await child.exited;
+        stops.push(`${point} +${k} ${signal}${finishedFirst ? ' (had finished)' : ''}`);
+      }
+
+      const last = startChild(t.server.url, inputs, journal);
+      const code = await last.exited;
+      expect(code, last.output()).to.equal(0);
+      const lines = last.output().trim().split('\n');
+      expect(lines, last.output()).to.have.length(INPUTS);
+      for (const line of lines) expect(line, stops.join('; ')).to.match(/^(done|skipped) call-/);
+
+      // Exactly once: one job per input, never two for the same reference.
+      expect(created.length, stops.join('; ')).to.equal(INPUTS);
+      expect(stops.join('; ')).not.to.include('had finished');
+      expect(new Set(created).size).to.equal(INPUTS);
+      // And nothing left behind: the jobs, and the files of cut-off uploads, are deleted.
+      await until(() => jobs.size === 0 && t.server.state.files.size === 0, 5_000);
+    });
+  }
+});

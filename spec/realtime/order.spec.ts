@@ -1,0 +1,185 @@
+/**
+ * Markers in stream order: `endpoint`, `finalized` and `finished` reach the application after
+ * every token before them and before any token after them, however the tokens are read. The
+ * server (a scripted loopback peer) sends every frame at once, so the tokens wait in the
+ * readable buffer while the reader works through them.
+ */
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SonioxClient } from '../../lib/client';
+import type { RealtimeMarker } from '../../lib/realtime/markers';
+import type { RealtimeStream } from '../../lib/realtime/stream';
+import type { RealtimeToken } from '../../lib/types';
+import { SECRET_KEY, fixture } from '../helpers';
+import {
+  onEndOfAudio,
+  scriptedServer,
+  sendJson,
+  tok,
+  type ScriptedServer,
+} from './scripted-server';
+
+const PCM16 = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 } as const;
+
+/** What the application sees, in the order it sees it. */
+const EXPECTED = [
+  'good',
+  'morning',
+  '<endpoint>',
+  'how',
+  'are',
+  'you',
+  '<endpoint>',
+  'ok',
+  '<finalized>',
+  'bye',
+  '<finished>',
+];
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('realtime markers in stream order (scripted server, slow readers)', () => {
+  const t = fixture();
+  let server: ScriptedServer;
+  beforeEach(async () => {
+    // Every frame at once, at end of audio: the reader is slower than the network by construction.
+    server = await scriptedServer((ws) =>
+      onEndOfAudio(ws, () => {
+        sendJson(ws, { tokens: [tok('good', 0), tok(' morning', 100), tok('<end>', 200)] });
+        sendJson(ws, {
+          tokens: [tok('how', 300), tok(' are', 400), tok(' you', 500), tok('<end>', 600)],
+        });
+        sendJson(ws, { tokens: [tok(' ok', 700), tok('<fin>', 800)] });
+        sendJson(ws, { tokens: [tok(' bye', 900)], finished: true });
+      }),
+    );
+    t.defer(() => server.close());
+  });
+
+  function client(): SonioxClient {
+    return new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+  }
+  function track<S extends { destroy(): unknown }>(stream: S): S {
+    t.defer(() => stream.destroy());
+    return stream;
+  }
+  const open = () => track(client().realtime({ ...PCM16 }));
+
+  /** Logs the stream's marker events into `log`. */
+  function listen(
+    stream: RealtimeStream | RealtimeStream<RealtimeToken | RealtimeMarker>,
+    log: string[],
+  ): void {
+    stream.on('endpoint', () => log.push('<endpoint>'));
+    stream.on('finalized', () => log.push('<finalized>'));
+    stream.on('finished', () => log.push('<finished>'));
+  }
+
+  const text = (token: RealtimeToken) => token.text.trim();
+
+  it('reaches a for await reader between the tokens it separates', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    stream.end(Buffer.alloc(3200));
+    for await (const token of stream) {
+      await turn();
+      log.push(text(token));
+    }
+    expect(log).to.deep.equal(EXPECTED);
+  });
+
+  it('reaches a slow Writable at the end of a pipeline only after it has written the tokens before it', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    stream.end(Buffer.alloc(3200));
+    await pipeline(
+      stream,
+      new Writable({
+        objectMode: true,
+        write(token: RealtimeToken, _encoding, done) {
+          setImmediate(() => {
+            log.push(text(token));
+            done();
+          });
+        },
+      }),
+    );
+    expect(log).to.deep.equal(EXPECTED);
+  });
+
+  it('reaches a slow Writable fed by pipe() only after it has written the tokens before it', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    const sink = new Writable({
+      objectMode: true,
+      highWaterMark: 2,
+      write(token: RealtimeToken, _encoding, done) {
+        setImmediate(() => {
+          log.push(text(token));
+          done();
+        });
+      },
+    });
+    stream.pipe(sink);
+    stream.end(Buffer.alloc(3200));
+    await once(sink, 'finish');
+    expect(log).to.deep.equal(EXPECTED);
+  });
+
+  it("reaches a 'data' listener that pauses the stream for each token between the tokens it separates", async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    stream.on('data', (token: RealtimeToken) => {
+      stream.pause();
+      setImmediate(() => {
+        log.push(text(token));
+        stream.resume();
+      });
+    });
+    stream.end(Buffer.alloc(3200));
+    await once(stream, 'end');
+    expect(log).to.deep.equal(EXPECTED);
+  });
+
+  it("delivers endpoint and finalized in-band as marker objects with markers: 'inband', and still emits the events in order", async () => {
+    const stream = track(client().realtime({ ...PCM16, markers: 'inband' }));
+    const events: string[] = [];
+    listen(stream, events);
+    const items: Array<RealtimeToken | RealtimeMarker> = [];
+    stream.end(Buffer.alloc(3200));
+    for await (const item of stream) {
+      await turn();
+      items.push(item);
+      events.push('marker' in item ? `<${item.marker}>` : text(item));
+    }
+    expect(items.filter((i) => 'marker' in i)).to.deep.equal([
+      { marker: 'endpoint' },
+      { marker: 'endpoint' },
+      { marker: 'finalized' },
+    ]);
+    // Each marker event comes as its object is taken, so the event and the object sit together.
+    expect(events.filter((e, i) => e !== events[i - 1])).to.deep.equal(EXPECTED);
+  });
+
+  it("refuses a markers option other than 'events' or 'inband'", async () => {
+    const stream = track(client().realtime({ ...PCM16, markers: 'inline' as never }));
+    const [error] = (await once(stream, 'error')) as [Error];
+    expect(error.message).to.match(/markers must be 'events' or 'inband'/);
+  });
+
+  it('emits the markers as they arrive while nobody reads the tokens at all', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    stream.end(Buffer.alloc(3200));
+    await once(stream, 'finished');
+    expect(log).to.deep.equal(['<endpoint>', '<endpoint>', '<finalized>', '<finished>']);
+    expect(stream.readableLength).to.equal(7);
+  });
+});

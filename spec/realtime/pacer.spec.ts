@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { byteRate } from '../../lib/audio';
+import { LEAD_MS, Pacer } from '../../lib/realtime/pacer';
+import { fixture } from '../audio';
+
+describe('realtime/pacer: real-time pacing of audio', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => clock.restore());
+
+  /** Writes `chunk` through the pacer, counting the bytes let through. */
+  function run(
+    pacer: Pacer,
+    chunk: Buffer,
+  ): { bytes: () => number; done: Promise<Error | null | undefined> } {
+    let bytes = 0;
+    const done = new Promise<Error | null | undefined>((resolve) =>
+      pacer.write(
+        chunk,
+        (slice, next) => {
+          bytes += slice.length;
+          next();
+        },
+        resolve,
+      ),
+    );
+    return { bytes: () => bytes, done };
+  }
+
+  it('byte rates of raw formats; containers have none', () => {
+    expect(byteRate('pcm_s16le', 16000, 1)).to.equal(32000);
+    expect(byteRate('pcm_f32le', 48000, 2)).to.equal(384000);
+    expect(byteRate('mulaw', 8000, 1)).to.equal(8000);
+    expect(byteRate('mp3', 16000, 1)).to.equal(undefined);
+    expect(byteRate('pcm_s16le', undefined, 1)).to.equal(undefined);
+  });
+
+  it(`lets audio through in 100 ms slices when its time has come, at most ${LEAD_MS} ms ahead`, async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const out = run(pacer, Buffer.alloc(32000));
+    await clock.tickAsync(0);
+    expect(out.bytes()).to.equal(3 * 3200);
+    await clock.tickAsync(100);
+    expect(out.bytes()).to.equal(4 * 3200);
+    await clock.tickAsync(500);
+    expect(out.bytes()).to.equal(9 * 3200);
+    await clock.tickAsync(100);
+    expect(out.bytes()).to.equal(32000);
+    expect(await out.done).to.equal(undefined);
+    expect(pacer.bytesPerSecond).to.equal(32000);
+  });
+
+  it('reads the rate from a WAV header (auto, wav); other containers pass as read', async () => {
+    const wav = fixture('hello-world.wav').wav;
+    const paced = new Pacer({ sniffWav: true });
+    const out = run(paced, wav);
+    await clock.tickAsync(0);
+    expect(paced.bytesPerSecond).to.equal(32000);
+    expect(out.bytes()).to.be.below(wav.length);
+    await clock.tickAsync(3000);
+    expect(out.bytes()).to.equal(wav.length);
+
+    const mp3 = new Pacer({ sniffWav: true });
+    const raw = run(mp3, Buffer.from('ID3 not a wav at all'));
+    await clock.tickAsync(0);
+    expect(raw.bytes()).to.equal(20);
+    expect(mp3.bytesPerSecond).to.equal(undefined);
+  });
+
+  it('finds a WAV header split over several writes, sending its first bytes as they come', async () => {
+    const wav = fixture('hello-world.wav').wav;
+    const pacer = new Pacer({ sniffWav: true });
+    const first = run(pacer, wav.subarray(0, 10));
+    expect(await first.done).to.equal(undefined);
+    expect(pacer.undecided).to.equal(true);
+    run(pacer, wav.subarray(10, 44 + 32000));
+    await clock.tickAsync(0);
+    expect(pacer.bytesPerSecond).to.equal(32000);
+    expect(pacer.undecided).to.equal(false);
+  });
+
+  it('cancelling drops the pending slices and its timer, and hands back the held callback', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000 });
+    const out = run(pacer, Buffer.alloc(64000));
+    await clock.tickAsync(0);
+    const held = pacer.cancel();
+    held?.(new Error('stopped'));
+    await clock.tickAsync(5000);
+    expect(out.bytes()).to.equal(3 * 3200);
+    expect(clock.countTimers()).to.equal(0);
+    expect((await out.done)?.message).to.equal('stopped');
+    expect(pacer.cancel()).to.equal(undefined);
+  });
+});
