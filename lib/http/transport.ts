@@ -517,11 +517,17 @@ export class Transport {
       start(state);
       return cfg;
     });
-    const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
+    const report = (
+      cfg: StatefulConfig | undefined,
+      status: number | undefined,
+      rateLimited = false,
+    ) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
-        if (status === 429) limiter?.onThrottle(state.tokenAt);
-        else limiter?.onSuccess();
+        // Only a 429 with a Retry-After is a rate limit; one without (a quota such as pending
+        // transcriptions) says nothing about the rate.
+        if (rateLimited) limiter?.onThrottle(state.tokenAt);
+        else if (status !== 429) limiter?.onSuccess();
         callHook('onResponse', onResponse, {
           method: state.req.method,
           url: state.req.path,
@@ -537,7 +543,12 @@ export class Transport {
         return res;
       },
       (error: AxiosError) => {
-        report(error.config as StatefulConfig | undefined, error.response?.status);
+        const response = error.response;
+        report(
+          error.config as StatefulConfig | undefined,
+          response?.status,
+          response?.status === 429 && parseRetryAfter(response.headers) !== undefined,
+        );
         return Promise.reject(error);
       },
     );

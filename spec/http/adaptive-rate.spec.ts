@@ -60,9 +60,17 @@ describe('http/adaptive-rate', () => {
       expect(rate.fillRate).to.be.closeTo(45, 1);
     });
 
+    it('stays off after a 429 among fewer than ten calls a second', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 5, 100);
+      rate.onThrottle(now(), now());
+      expect(rate.enabled).to.equal(false);
+      expect(rate.waitFor(now())).to.equal(0);
+    });
+
     it('never goes below its floor however many 429s come', () => {
       const rate = new AdaptiveRate();
-      sendSteadily(rate, 10, 100);
+      sendSteadily(rate, 20, 40);
       for (let i = 0; i < 50; i += 1) rate.onThrottle(now() + i, now() + i);
       expect(rate.fillRate).to.equal(MIN_RATE);
     });
