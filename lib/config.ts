@@ -3,12 +3,17 @@
  * constructor, so a bad option fails at once with a `SonioxConfigError` naming it, not on the
  * first request. Nothing here opens a socket or compiles a schema.
  */
+import { Agent } from 'node:http';
 import { MAX_TIMER_MS } from './http/sleep';
+import { proxyFor } from './http/proxy';
 import { SonioxConfigError } from './errors';
 import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './http/retry';
 import { unknownOption } from './suggest';
+
+/** An `http.Agent` (an `https.Agent` is one too). */
+export type HttpAgentLike = Agent;
 
 /** Regions with their own hosts; a project's keys only work in its region. */
 export type SonioxRegion = 'us' | 'eu' | 'jp';
@@ -64,6 +69,13 @@ export interface SonioxClientOptions {
    * queue for a rate learned from the 429s instead of failing (AWS's "adaptive" retry mode).
    */
   adaptiveRate?: boolean | undefined;
+  /**
+   * Proxy of REST calls, e.g. `http://proxy.corp:3128` (tunnelled with CONNECT); `false`: none,
+   * whatever the environment says. Default: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from `env`.
+   */
+  proxy?: string | false | undefined;
+  /** Agent of REST calls, used as given (no proxy, no pool options): your own pool or tunnel. */
+  httpAgent?: HttpAgentLike | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
@@ -97,6 +109,8 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   maxFreeSockets: true,
   freeSocketTimeoutMs: true,
   adaptiveRate: true,
+  proxy: true,
+  httpAgent: true,
   validateResponses: true,
   asyncModel: true,
   realtimeModel: true,
@@ -134,6 +148,9 @@ export interface ResolvedConfig {
   freeSocketTimeoutMs: number;
   validateResponses: boolean;
   adaptiveRate: boolean;
+  /** The proxy REST calls go through, if any. */
+  proxy: string | undefined;
+  httpAgent: HttpAgentLike | undefined;
   asyncModel: string;
   realtimeModel: string;
   onRequest: ((event: RequestEvent) => void) | undefined;
@@ -225,6 +242,31 @@ function checkHook<T>(option: string, value: T | undefined): T | undefined {
   return value;
 }
 
+/** The proxy of `baseURL`: the option, checked, else the environment's. */
+function checkProxy(
+  option: string | false | undefined,
+  baseURL: string,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  if (option !== undefined && option !== false && typeof option !== 'string')
+    throw new SonioxConfigError('proxy', 'proxy must be a URL string or false');
+  const proxy = proxyFor(baseURL, option, env);
+  if (proxy === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(proxy);
+  } catch {
+    url = undefined;
+  }
+  // Never echo the value: a proxy URL may carry credentials.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new SonioxConfigError(
+      'proxy',
+      `proxy${option === undefined ? ' (from HTTPS_PROXY / HTTP_PROXY)' : ''} must be an http: or https: URL`,
+    );
+  return proxy;
+}
+
 /** Applies defaults and the environment, and checks every option. */
 export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options))
@@ -278,6 +320,9 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   }
   if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
     throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
+  const proxy = checkProxy(options.proxy, baseURL, env);
+  if (options.httpAgent !== undefined && !(options.httpAgent instanceof Agent))
+    throw new SonioxConfigError('httpAgent', 'httpAgent must be an http.Agent (or https.Agent)');
   const retry = options.retry ?? {};
   const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
   return {
@@ -330,6 +375,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     ),
     validateResponses: options.validateResponses ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
+    proxy,
+    httpAgent: options.httpAgent,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),
     onRequest: checkHook('onRequest', options.onRequest),

@@ -15,6 +15,8 @@
 
 /** Lowest rate, in calls per second. */
 export const MIN_RATE = 1;
+/** Calls sent over the last second below which a first 429 does not turn the limiter on. */
+export const MIN_SENDS = 10;
 /** The cut on a 429 (AWS's beta). */
 const BETA = 0.7;
 /** CUBIC's scaling constant (AWS's), rates in calls per second and time in seconds. */
@@ -68,6 +70,9 @@ export class AdaptiveRate {
   /** The server answered 429 to an attempt that took its token at `sentAt`. */
   onThrottle(sentAt: number, now: number): void {
     if (sentAt < this.lastCut) return;
+    // A 429 among a handful of calls is no rate to learn: their own Retry-After waits suffice.
+    this.trim(now);
+    if (!this.enabled && this.sends.length < MIN_SENDS) return;
     const measured = this.measuredRate(now);
     const current = this.enabled ? Math.min(measured, this.fillRate) : measured;
     this.lastCut = now;
@@ -147,7 +152,9 @@ export class AdaptiveLimiter {
 
   constructor(
     readonly rate: AdaptiveRate = new AdaptiveRate(),
-    private readonly now: () => number = () => performance.now(),
+    // Date.now, not performance.now: a fake clock that fakes Date drives the queue and the
+    // rate alike (setTimeout and Date are faked together).
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** Calls waiting for a token. */

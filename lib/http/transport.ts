@@ -10,6 +10,7 @@ import type {
   AxiosResponse,
   InternalAxiosRequestConfig,
 } from 'axios';
+import type { Agent } from 'node:http';
 import type { HttpAgent } from 'agentkeepalive';
 import type { ResolvedConfig } from '../config';
 import {
@@ -46,6 +47,7 @@ import {
 } from './exactly-once';
 import { follow } from './follow-signal';
 import { AdaptiveLimiter } from './adaptive-rate';
+import { proxyAgent } from './proxy';
 import { MAX_TIMER_MS } from './sleep';
 
 /** Options every network method accepts. */
@@ -167,6 +169,15 @@ type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
 const sum = (counts: Record<string, number>): number =>
   Object.values(counts).reduce((a, b) => a + b, 0);
 
+/** Entries across the per-origin lists of a node:http agent. */
+const count = (lists: NodeJS.ReadOnlyDict<readonly unknown[]>): number =>
+  Object.values(lists).reduce((a: number, list) => a + (list?.length ?? 0), 0);
+
+/** Whether the agent is agentkeepalive's (it reports its own pool figures). */
+function isKeepAliveAgent(agent: Agent): agent is HttpAgent {
+  return typeof (agent as Partial<HttpAgent>).getCurrentStatus === 'function';
+}
+
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
 
@@ -199,7 +210,7 @@ export class Transport {
   // The config and the axios defaults hold the API key: `#private` keeps them out of
   // util.inspect, JSON and property enumeration.
   readonly #config: ResolvedConfig;
-  #agent: HttpAgent | undefined;
+  #agent: Agent | undefined;
   #axiosInstance: AxiosInstance | undefined;
   private closed = false;
   /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
@@ -226,7 +237,13 @@ export class Transport {
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
     };
-    const agent = https ? new agents.HttpsAgent(agentOptions) : new agents.HttpAgent(agentOptions);
+    const agent =
+      config.httpAgent ??
+      (config.proxy !== undefined
+        ? proxyAgent(config.proxy, agentOptions)
+        : https
+          ? new agents.HttpsAgent(agentOptions)
+          : new agents.HttpAgent(agentOptions));
     const http = axios.create({
       baseURL: config.baseURL,
       httpAgent: https ? undefined : agent,
@@ -413,6 +430,18 @@ export class Transport {
         activeSockets: 0,
         freeSockets: 0,
       };
+    if (!isKeepAliveAgent(this.#agent)) {
+      // A proxy tunnel or your own agent: what node:http shows (it counts no sockets made).
+      const { requests: waiting, sockets, freeSockets } = this.#agent;
+      return {
+        socketsCreated: 0,
+        requests: 0,
+        reuseRatio: 0,
+        queued: count(waiting),
+        activeSockets: count(sockets),
+        freeSockets: count(freeSockets),
+      };
+    }
     const s = this.#agent.getCurrentStatus();
     const requests = s.requestCount;
     return {
@@ -436,7 +465,8 @@ export class Transport {
     for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
     this.limiter?.close(closed);
-    this.#agent?.destroy();
+    // Your own agent is yours to end.
+    if (this.#agent !== this.#config.httpAgent) this.#agent?.destroy();
   }
 
   private checked<T>(req: TransportRequest, data: unknown): T {
@@ -487,11 +517,17 @@ export class Transport {
       start(state);
       return cfg;
     });
-    const report = (cfg: StatefulConfig | undefined, status: number | undefined) => {
+    const report = (
+      cfg: StatefulConfig | undefined,
+      status: number | undefined,
+      rateLimited = false,
+    ) => {
       const state = cfg?.sonioxState;
       if (state && status !== undefined) {
-        if (status === 429) limiter?.onThrottle(state.tokenAt);
-        else limiter?.onSuccess();
+        // Only a 429 with a Retry-After is a rate limit; one without (a quota such as pending
+        // transcriptions) says nothing about the rate.
+        if (rateLimited) limiter?.onThrottle(state.tokenAt);
+        else if (status !== 429) limiter?.onSuccess();
         callHook('onResponse', onResponse, {
           method: state.req.method,
           url: state.req.path,
@@ -507,7 +543,12 @@ export class Transport {
         return res;
       },
       (error: AxiosError) => {
-        report(error.config as StatefulConfig | undefined, error.response?.status);
+        const response = error.response;
+        report(
+          error.config as StatefulConfig | undefined,
+          response?.status,
+          response?.status === 429 && parseRetryAfter(response.headers) !== undefined,
+        );
         return Promise.reject(error);
       },
     );

@@ -60,9 +60,17 @@ describe('http/adaptive-rate', () => {
       expect(rate.fillRate).to.be.closeTo(45, 1);
     });
 
+    it('stays off after a 429 among fewer than ten calls a second', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 5, 100);
+      rate.onThrottle(now(), now());
+      expect(rate.enabled).to.equal(false);
+      expect(rate.waitFor(now())).to.equal(0);
+    });
+
     it('never goes below its floor however many 429s come', () => {
       const rate = new AdaptiveRate();
-      sendSteadily(rate, 10, 100);
+      sendSteadily(rate, 20, 40);
       for (let i = 0; i < 50; i += 1) rate.onThrottle(now() + i, now() + i);
       expect(rate.fillRate).to.equal(MIN_RATE);
     });
@@ -141,6 +149,24 @@ describe('http/adaptive-rate', () => {
       expect(caught).to.equal(reason);
       await clock.tickAsync(1000);
       await Promise.all([first, third]);
+      expect(limiter.queued).to.equal(0);
+    });
+
+    it('rejects every waiting call with the reason when closed', async () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      rate.onThrottle(now(), now());
+      const limiter = new AdaptiveLimiter(rate, now);
+      await limiter.acquire();
+      const reason = new Error('closed');
+      const waiting = [limiter.acquire(), limiter.acquire(new AbortController().signal)];
+      expect(limiter.queued).to.equal(2);
+      limiter.close(reason);
+      const outcomes = await Promise.allSettled(waiting);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o))).to.deep.equal([
+        reason,
+        reason,
+      ]);
       expect(limiter.queued).to.equal(0);
     });
 

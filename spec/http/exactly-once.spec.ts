@@ -126,6 +126,18 @@ describe('exactly-once creates (against the mock server)', () => {
     expect(t.server.state.transcriptions.size).to.equal(1);
   });
 
+  it('says the outcome is unknown when the caller’s reference matches more than one job', async () => {
+    const client = await warmClient();
+    await client.transcriptions.create({ audio_url, client_reference_id: 'same' });
+    t.server.setFaults({ http: [{ route: CREATE, reset: 'after-handler', times: 1 }] });
+    const error = await rejection(
+      client.transcriptions.create({ audio_url, client_reference_id: 'same' }),
+    );
+    expect(error).to.be.instanceOf(SonioxOutcomeUnknownError);
+    expect(error.message).to.include('2 items match the reference');
+    expect(t.server.state.transcriptions.size).to.equal(2);
+  });
+
   it('does not resend past the call’s retries when the lookup finds nothing', async () => {
     const client = await warmClient({ maxRetries: 0 });
     t.server.setFaults({ http: [{ route: CREATE, reset: 'before', times: 1 }] });
