@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { seededRandom } from '../../lib/mock/state';
 import type { StoredTranscription } from '../../lib/mock/state';
 import { SECRET_KEY, fixture, until } from '../helpers';
-import { buffers } from './helpers';
+import { buffers } from '../batch/helpers';
 
 const SCRIPT = path.join(__dirname, 'batch-child.script.ts');
 const INPUTS = 8;
