@@ -96,7 +96,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     }
   });
 
-  it("1. 'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
+  it("'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
     await peer((ws) =>
       ws.on('message', (data, isBinary) => {
         if (!isBinary && frameText(data) === '') {
@@ -122,7 +122,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     expect(s.transcript).to.equal('hi');
   });
 
-  describe('2. liveness', () => {
+  describe('liveness: a dead connection is detected, a live one is not', () => {
     it('counts any frame from the server as a sign of life, pong or not', async () => {
       await peer(() => undefined, false);
       clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -165,7 +165,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     });
   });
 
-  it('3. a write after the server finished and closed fails at once with a typed error (no spin, no hang)', async () => {
+  it('a write after the server finished and closed fails at once with a typed error (no spin, no hang)', async () => {
     await peer((ws) =>
       ws.on('message', (_data, isBinary) => {
         if (isBinary) {
@@ -201,7 +201,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     expect(s.phase).to.equal('finished');
   });
 
-  describe('4. destroy() settles every waiter', () => {
+  describe('destroy() settles every waiter', () => {
     it('during the handshake: connect() and a pending write callback settle at once', async () => {
       const held = await silentServer();
       const s = stream();
@@ -238,7 +238,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     });
   });
 
-  it("5. reconnect attempts exhausted: connect() rejects with the last SonioxWebSocketError; 'reconnect' fires when an attempt starts", async () => {
+  it("reconnect attempts exhausted: connect() rejects with the last SonioxWebSocketError; 'reconnect' fires when an attempt starts", async () => {
     await peer((ws) => ws.once('message', () => setImmediate(() => ws.terminate())), true, 1);
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 } });
@@ -275,7 +275,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     ['tokens that are not a list', '{"tokens":"hello"}'],
     ['a final_audio_proc_ms that is not a number', '{"tokens":[],"final_audio_proc_ms":"x"}'],
   ] as const) {
-    it(`6. ${what} from the server is one 'error' event, never an uncaught exception`, async () => {
+    it(`${what} from the server is one 'error' event, never an uncaught exception`, async () => {
       await peer((ws) => ws.once('message', () => ws.send(frame)));
       const s = stream();
       s.resume();
@@ -290,7 +290,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     });
   }
 
-  it('7. delivers a final punctuation token that ends where the word before it ends; the transcript keeps translations apart', async () => {
+  it('delivers a final punctuation token that ends where the word before it ends; the transcript keeps translations apart', async () => {
     await peer((ws) =>
       ws.once('message', () => {
         send(ws, {
@@ -332,7 +332,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     expect(s.translation).to.equal('Hola, mundo');
   });
 
-  describe('reconnection (items 8-12)', () => {
+  describe('reconnection', () => {
     /** Frames each connection received: text as is, binary as its byte count. */
     let received: Array<Array<string | number>>;
     /** A peer that drops the first connection once it has `dropAfter` audio bytes; later ones answer `onLater`. */
@@ -354,7 +354,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       });
     }
 
-    it('9. end() while a reconnect is pending sends end-of-audio exactly once, after the replay', async () => {
+    it('end() while a reconnect is pending sends end-of-audio exactly once, after the replay', async () => {
       await droppingPeer(640);
       clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const s = stream({ reconnect: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } });
@@ -369,7 +369,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(received[1]!.slice(1)).to.deep.equal([640, '']);
     });
 
-    it('12. backs off for the policy delay before reconnecting (fake timers), and replays audio written meanwhile after the kept audio', async () => {
+    it('backs off for the policy delay before reconnecting (fake timers), and replays audio written meanwhile after the kept audio', async () => {
       await droppingPeer(320);
       clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       sinon.stub(Math, 'random').returns(0.5);
@@ -393,7 +393,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(s.audioBytesSent).to.equal(480);
     });
 
-    it('10. reports audio the bounded replay buffer could not keep, in the reconnect event', async () => {
+    it('reports audio the bounded replay buffer could not keep, in the reconnect event', async () => {
       await droppingPeer(3200);
       const s = stream({
         reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxBufferBytes: 640 },
@@ -409,7 +409,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(received[1]![1]).to.equal(640);
     });
 
-    it('12. a drop while audio is still being written: the new session re-finalizes what was delivered, the reader gets it once, and the writes go on', async () => {
+    it('a drop while audio is still being written: the new session re-finalizes what was delivered, the reader gets it once, and the writes go on', async () => {
       // 16 kHz s16le: 32 bytes per ms. The first session finalizes "good" (0-10 ms) but reports
       // only 5 ms as finalized, so the replay starts at 5 ms and the new session says "good" again.
       await droppingPeer(1280, (ws) => {
@@ -465,7 +465,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(s.audioBytesSent).to.equal(1920);
     });
 
-    it('8. a connection that drops while the reader is slow: the new socket is paused for that reader too', async () => {
+    it('a connection that drops while the reader is slow: the new socket is paused for that reader too', async () => {
       const big = 'x'.repeat(1024);
       const flood = (ws: WebSocket) =>
         ws.once('message', () => {
@@ -493,7 +493,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(s.readableLength - before).to.be.below(200);
     });
 
-    it('11. util.inspect of a stream in its handshake shows no key', async () => {
+    it('util.inspect of a stream in its handshake shows no key', async () => {
       const held = await silentServer();
       const s = stream();
       s.on('error', () => undefined);
