@@ -19,7 +19,7 @@ import {
   placeholderWord,
   type FixtureAudio,
 } from './recognizer';
-import { parseWav } from './wav';
+import { parseWav } from '../audio';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
 export type LiveWord = SpokenWord;

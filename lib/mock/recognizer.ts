@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TranscriptToken } from '../types';
 import type { SpokenWord } from './features';
-import { looksLikeWav, parseWav } from './wav';
+import { looksLikeWav, parseWav } from '../audio';
 
 /** A word of a fixture, with its timing in ms from the start of the audio. */
 export interface FixtureWord {

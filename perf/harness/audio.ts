@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { parseWav } from '../../lib/mock/wav';
+import { parseWav } from '../../lib/audio';
 import { ROOT } from './child';
 
 /** A fixture WAV file's bytes and its PCM samples. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { analyzeAudio, loadFixtures, placeholderTokens } from '../../lib/mock/recognizer';
 import { LiveRecognizer } from '../../lib/mock/live-recognizer';
-import { looksLikeWav, parseWav } from '../../lib/mock/wav';
+import { looksLikeWav, parseWav } from '../../lib/audio';
 import { MockState } from '../../lib/mock/state';
 import { FIXTURES_DIR, fixture } from '../audio';
 
@@ -34,7 +34,7 @@ function wavHeader(
   return Buffer.concat([riff, fmt, list, data]);
 }
 
-describe('mock/wav and mock/recognizer', () => {
+describe('WAV parsing and mock/recognizer', () => {
   it('parses WAV headers, odd-sized chunks and streamed sizes', () => {
     const info = parseWav(wavHeader(32000, 16000, 16, 1, true))!;
     expect(info).to.include({
