@@ -69,10 +69,44 @@ export function reconnectDelay(
 }
 
 /**
- * Session starts the account's limits refused (429: concurrent sessions, sessions per minute)
- * are tried again this many times, queued behind the client's adaptive limiter.
+ * How long a session start the account's limits refused (429: concurrent sessions, sessions
+ * per minute) keeps being tried again, from its first refusal: two of the API's per-minute
+ * windows; a concurrent slot usually frees sooner.
  */
-export const RATE_LIMITED_START_RETRIES = 10;
+export const RATE_LIMITED_START_MAX_WAIT_MS = 120_000;
+
+/** What decides whether a refused session start is tried again. */
+export interface RefusedStart {
+  /** The server's code: the upgrade's HTTP status or the error frame's `error_code`. */
+  serverCode: number | undefined;
+  /** Where the stream was. */
+  phase: RealtimePhase;
+  /** The server had already answered this session with a result (so the 429 is no refused start). */
+  admitted: boolean;
+  /** Time since this stream's first refused start, in ms. */
+  waitedMs: number;
+  /** The audio sent so far is all held for a replay. */
+  replayable: boolean;
+}
+
+/**
+ * Whether to start again a session the account's limits refused: a 429 before the session
+ * was admitted, on a live stream, within RATE_LIMITED_START_MAX_WAIT_MS, its audio replayable.
+ */
+export function mayRetryRefusedStart(start: RefusedStart): boolean {
+  const live =
+    start.phase === 'connecting' ||
+    start.phase === 'open' ||
+    start.phase === 'finishing' ||
+    start.phase === 'reconnecting';
+  return (
+    start.serverCode === 429 &&
+    live &&
+    !start.admitted &&
+    start.replayable &&
+    start.waitedMs < RATE_LIMITED_START_MAX_WAIT_MS
+  );
+}
 
 /**
  * Backoff of a start refused with a 429: slower than a reconnect (a session slot frees in

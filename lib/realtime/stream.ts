@@ -57,10 +57,10 @@ import {
   type RealtimeStreamConfig,
 } from './protocol';
 import {
-  RATE_LIMITED_START_RETRIES,
   ResumeBuffer,
   finalizedPosition,
   mayReconnect,
+  mayRetryRefusedStart,
   rateLimitedStartDelay,
   reconnectDelay,
   resumePoint,
@@ -157,6 +157,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private attempts = 0;
   /** Starts refused with a 429 and tried again. */
   private rateLimitedStarts = 0;
+  /** When the account's limits first refused a start of this stream. */
+  private firstRefusedAt: number | undefined;
   /** When the current connection took its token from the session limiter. */
   private startTokenAt: number | undefined;
   /** The server answered the current connection with a result: the session was admitted. */
@@ -735,18 +737,16 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   /**
-   * A connection failed or dropped: start again when the account's limits refused the start
-   * (429, with the session limiter) or when `reconnect` allows, else fail the stream with `error`.
+   * A connection failed or dropped: reconnect when `reconnect` allows, start again when the
+   * account's limits refused the start (429, with the session limiter), else fail the stream.
    */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
     const phase = this.current;
-    if (this.mayRetryRefusedStart(error)) {
-      this.#context.sessionLimiter?.onThrottle(this.startTokenAt ?? 0);
-      this.rateLimitedStarts += 1;
-      this.retryAfter(rateLimitedStartDelay(this.rateLimitedStarts), phase, error);
-      return;
-    }
+    const limiter = this.#context.sessionLimiter;
+    const refused = error.serverCode === 429 && !this.admitted;
+    // The limiter learns the account's rate from every refused start, whoever retries it.
+    if (limiter && refused) limiter.onThrottle(this.startTokenAt ?? 0);
     const policy = this.resolved.reconnect;
     const failed = {
       phase,
@@ -759,6 +759,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.retryAfter(reconnectDelay(this.attempts, policy), phase, error);
       return;
     }
+    if (limiter && refused && this.mayStartAgain(phase, error)) {
+      this.rateLimitedStarts += 1;
+      this.retryAfter(rateLimitedStartDelay(this.rateLimitedStarts), phase, error);
+      return;
+    }
     if (this.waiters.length) {
       // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
       this.transition('failed', error);
@@ -768,21 +773,21 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.destroy(error);
   }
 
-  /**
-   * Whether `error` is the account's limits refusing a session not yet admitted (a 429 at the
-   * upgrade or as the answer to the start message) that the limiter may queue and start again,
-   * the audio sent to it still held for the replay.
-   */
-  private mayRetryRefusedStart(error: SonioxWebSocketError): boolean {
-    return (
-      this.#context.sessionLimiter !== undefined &&
-      error.serverCode === 429 &&
-      !this.admitted &&
-      this.current !== 'finished' &&
-      this.rateLimitedStarts < RATE_LIMITED_START_RETRIES &&
-      this.replay !== undefined &&
-      (this.everAdmitted || (this.replay.start === 0 && this.replay.overflowed === 0))
-    );
+  /** Whether a start refused with a 429 in `phase` may be queued and tried again (see mayRetryRefusedStart). */
+  private mayStartAgain(phase: RealtimePhase, error: SonioxWebSocketError): boolean {
+    const now = Date.now();
+    this.firstRefusedAt ??= now;
+    const replay = this.replay;
+    return mayRetryRefusedStart({
+      serverCode: error.serverCode,
+      phase,
+      admitted: this.admitted,
+      waitedMs: now - this.firstRefusedAt,
+      // A container replays from its first byte: all of it must still be held.
+      replayable:
+        replay !== undefined &&
+        (this.geometry.bytesPerMs > 0 || (replay.start === 0 && replay.overflowed === 0)),
+    });
   }
 
   /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */

@@ -6,12 +6,15 @@ import { expect } from 'chai';
 import type { RealtimePhase } from '../../lib/realtime/phase';
 import {
   RATE_LIMITED_START_BACKOFF,
+  RATE_LIMITED_START_MAX_WAIT_MS,
   finalizedPosition,
   mayReconnect,
+  mayRetryRefusedStart,
   rateLimitedStartDelay,
   reconnectDelay,
   resumePoint,
   type FailedConnection,
+  type RefusedStart,
 } from '../../lib/realtime/reconnect';
 
 /** 16 kHz s16le mono: 32 bytes per ms, 2 bytes per frame. */
@@ -44,6 +47,38 @@ describe('realtime/reconnect arithmetic', () => {
       const done: RealtimePhase[] = ['idle', 'finished', 'failed', 'destroyed'];
       for (const phase of done)
         expect(mayReconnect(failed({ phase }), POLICY), phase).to.equal(false);
+    });
+  });
+
+  describe('mayRetryRefusedStart', () => {
+    const refused = (over: Partial<RefusedStart> = {}): RefusedStart => ({
+      serverCode: 429,
+      phase: 'open',
+      admitted: false,
+      waitedMs: 0,
+      replayable: true,
+      ...over,
+    });
+
+    it('starts again a 429 before admission on a live stream, its audio replayable', () => {
+      for (const phase of ['connecting', 'open', 'finishing', 'reconnecting'] as const)
+        expect(mayRetryRefusedStart(refused({ phase })), phase).to.equal(true);
+      expect(
+        mayRetryRefusedStart(refused({ waitedMs: RATE_LIMITED_START_MAX_WAIT_MS - 1 })),
+      ).to.equal(true);
+    });
+
+    it('does not for another code, an admitted session, lost audio, a done stream, or after two minutes', () => {
+      expect(RATE_LIMITED_START_MAX_WAIT_MS).to.equal(120_000);
+      expect(mayRetryRefusedStart(refused({ serverCode: 503 }))).to.equal(false);
+      expect(mayRetryRefusedStart(refused({ serverCode: undefined }))).to.equal(false);
+      expect(mayRetryRefusedStart(refused({ admitted: true }))).to.equal(false);
+      expect(mayRetryRefusedStart(refused({ replayable: false }))).to.equal(false);
+      expect(mayRetryRefusedStart(refused({ waitedMs: RATE_LIMITED_START_MAX_WAIT_MS }))).to.equal(
+        false,
+      );
+      for (const phase of ['idle', 'finished', 'failed', 'destroyed'] as const)
+        expect(mayRetryRefusedStart(refused({ phase })), phase).to.equal(false);
     });
   });
 

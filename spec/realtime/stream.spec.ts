@@ -210,7 +210,8 @@ describe('realtime/stream (against the mock server)', () => {
     for (const [code, retryable] of cases) {
       it(`turns error ${code} into one SonioxWebSocketError (retryable: ${retryable}) and a clean close`, async () => {
         server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 200 }] });
-        const client = clientFor(server);
+        // A 429 before any result is a refused start, which the adaptive limiter would queue.
+        const client = clientFor(server, code === 429 ? { adaptiveRate: false } : {});
         const stream = client.realtime({ ...PCM });
         const errors: SonioxWebSocketError[] = [];
         stream.on('error', (e) => errors.push(e as SonioxWebSocketError));
