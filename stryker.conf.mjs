@@ -28,18 +28,20 @@ export const TARGETS = {
       'spec/realtime/connection.spec.ts',
     ]),
   },
-  // The stream's small modules (pacing, phases, events, reconnect arithmetic, translation
-  // pairing), against their fast unit specs: bail at the first failure, one mutant in seconds.
+  // The stream's small modules (pacing, phases, events, reconnect arithmetic, session starts,
+  // translation pairing), against their fast unit specs: bail at the first failure, one mutant in seconds.
   pieces: {
     mutate: [
       'lib/realtime/pacer.ts',
       'lib/realtime/phase.ts',
       'lib/realtime/events.ts',
       'lib/realtime/reconnect.ts',
+      'lib/realtime/session-starts.ts',
       'lib/realtime/translation.ts',
       'lib/transcript/translation.ts',
     ],
     command: mocha(5000, true, [
+      'spec/realtime/session-starts.spec.ts',
       'spec/realtime/phase.spec.ts',
       'spec/realtime/reconnect-arithmetic.spec.ts',
       'spec/realtime/pacer.spec.ts',

@@ -58,6 +58,13 @@ export const EDGES: Readonly<Record<RealtimePhase, readonly RealtimePhase[]>> = 
   destroyed: [],
 };
 
+/** Phases with a session under way or on its way: a failure there may be tried again. */
+export function isLive(phase: RealtimePhase): boolean {
+  return (
+    phase === 'connecting' || phase === 'open' || phase === 'finishing' || phase === 'reconnecting'
+  );
+}
+
 /** Phases nothing leaves. */
 export function isTerminal(phase: RealtimePhase): boolean {
   return phase === 'failed' || phase === 'destroyed';

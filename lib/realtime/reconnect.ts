@@ -7,7 +7,7 @@
 import { msToBytes } from '../audio';
 import { backoffDelay } from '../http/retry';
 import type { RealtimeToken } from '../types';
-import type { RealtimePhase } from './phase';
+import { isLive, type RealtimePhase } from './phase';
 
 /** Byte geometry of a raw audio stream. */
 export interface AudioGeometry {
@@ -45,14 +45,9 @@ export function mayReconnect(
   failed: FailedConnection,
   policy: ReconnectPolicy | undefined,
 ): boolean {
-  const live =
-    failed.phase === 'connecting' ||
-    failed.phase === 'open' ||
-    failed.phase === 'finishing' ||
-    failed.phase === 'reconnecting';
   return (
     policy !== undefined &&
-    live &&
+    isLive(failed.phase) &&
     failed.retryable &&
     failed.rawFormat &&
     failed.attempts < policy.maxAttempts
@@ -94,14 +89,9 @@ export interface RefusedStart {
  * was admitted, on a live stream, within RATE_LIMITED_START_MAX_WAIT_MS, its audio replayable.
  */
 export function mayRetryRefusedStart(start: RefusedStart): boolean {
-  const live =
-    start.phase === 'connecting' ||
-    start.phase === 'open' ||
-    start.phase === 'finishing' ||
-    start.phase === 'reconnecting';
   return (
     start.serverCode === 429 &&
-    live &&
+    isLive(start.phase) &&
     !start.admitted &&
     start.replayable &&
     start.waitedMs < RATE_LIMITED_START_MAX_WAIT_MS

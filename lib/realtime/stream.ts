@@ -60,13 +60,12 @@ import {
   ResumeBuffer,
   finalizedPosition,
   mayReconnect,
-  mayRetryRefusedStart,
-  rateLimitedStartDelay,
   reconnectDelay,
   resumePoint,
   type AudioGeometry,
 } from './reconnect';
 import { Pacer } from './pacer';
+import { SessionStarts } from './session-starts';
 import { TokenAssembler } from './token-assembler';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
@@ -155,16 +154,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readerPaused = false;
   /** Reconnections made (the `reconnect` policy's budget). */
   private attempts = 0;
-  /** Starts refused with a 429 and tried again. */
-  private rateLimitedStarts = 0;
-  /** When the account's limits first refused a start of this stream. */
-  private firstRefusedAt: number | undefined;
-  /** When the current connection took its token from the session limiter. */
-  private startTokenAt: number | undefined;
-  /** The server answered the current connection with a result: the session was admitted. */
-  private admitted = false;
-  /** Some session of this stream was admitted (the audio before the replay is the server's). */
-  private everAdmitted = false;
+  /** Session starts under the client's session limiter: tokens, admission, refused starts. */
+  private readonly starts: SessionStarts;
   private backoff: NodeJS.Timeout | undefined;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
@@ -189,6 +180,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.resolved = resolved;
     this.hwm = hwm;
     this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
+    this.starts = new SessionStarts(context.sessionLimiter);
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -538,25 +530,21 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       return;
     }
     if (!this.starting) return;
-    const limiter = this.#context.sessionLimiter;
-    if (limiter) {
-      // Session starts queue for the rate the account's 429s revealed, as REST calls do.
-      try {
-        this.startTokenAt = await limiter.acquire(this.lifetime.signal);
-      } catch (error) {
-        if (!this.starting) return;
-        this.onConnectionFailure(
-          new SonioxWebSocketError(
-            `cannot start the realtime session: ${(error as Error).message}`,
-            { cause: error, retryable: false },
-          ),
-        );
-        return;
-      }
+    // Session starts queue for the rate the account's 429s revealed, as REST calls do.
+    try {
+      await this.starts.acquire(this.lifetime.signal);
+    } catch (error) {
       if (!this.starting) return;
+      this.onConnectionFailure(
+        new SonioxWebSocketError(`cannot start the realtime session: ${(error as Error).message}`, {
+          cause: error,
+          retryable: false,
+        }),
+      );
+      return;
     }
+    if (!this.starting) return;
     this.#currentKey = key;
-    this.admitted = false;
     const { auth } = this.resolved;
     const connection: Connection = new Connection(
       this.#context.realtimeURL,
@@ -649,17 +637,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.onConnectionFailure(parsed);
       return;
     }
-    if (!this.admitted) this.onAdmitted();
-    this.onResult(parsed);
-  }
-
-  /** The server answered a session with a result: it took the session, under the account's limits. */
-  private onAdmitted(): void {
-    this.admitted = true;
-    this.everAdmitted = true;
-    this.#context.sessionLimiter?.onSuccess();
     // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
-    if (!this.resolved.reconnect) this.replay = undefined;
+    if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
+    this.onResult(parsed);
   }
 
   private onResult(message: RealtimeMessage): void {
@@ -743,10 +723,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
     const phase = this.current;
-    const limiter = this.#context.sessionLimiter;
-    const refused = error.serverCode === 429 && !this.admitted;
-    // The limiter learns the account's rate from every refused start, whoever retries it.
-    if (limiter && refused) limiter.onThrottle(this.startTokenAt ?? 0);
+    const refused = this.starts.refused(error);
     const policy = this.resolved.reconnect;
     const failed = {
       phase,
@@ -759,9 +736,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.retryAfter(reconnectDelay(this.attempts, policy), phase, error);
       return;
     }
-    if (limiter && refused && this.mayStartAgain(phase, error)) {
-      this.rateLimitedStarts += 1;
-      this.retryAfter(rateLimitedStartDelay(this.rateLimitedStarts), phase, error);
+    const wait = refused ? this.starts.retryDelay(phase, this.replayable()) : undefined;
+    if (wait !== undefined) {
+      this.retryAfter(wait, phase, error);
       return;
     }
     if (this.waiters.length) {
@@ -773,21 +750,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.destroy(error);
   }
 
-  /** Whether a start refused with a 429 in `phase` may be queued and tried again (see mayRetryRefusedStart). */
-  private mayStartAgain(phase: RealtimePhase, error: SonioxWebSocketError): boolean {
-    const now = Date.now();
-    this.firstRefusedAt ??= now;
+  /** Whether the audio sent so far is held for a replay (a container's from its first byte). */
+  private replayable(): boolean {
     const replay = this.replay;
-    return mayRetryRefusedStart({
-      serverCode: error.serverCode,
-      phase,
-      admitted: this.admitted,
-      waitedMs: now - this.firstRefusedAt,
-      // A container replays from its first byte: all of it must still be held.
-      replayable:
-        replay !== undefined &&
-        (this.geometry.bytesPerMs > 0 || (replay.start === 0 && replay.overflowed === 0)),
-    });
+    return (
+      replay !== undefined &&
+      (this.geometry.bytesPerMs > 0 || (replay.start === 0 && replay.overflowed === 0))
+    );
   }
 
   /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
@@ -808,7 +777,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       ? resumePoint(replay.start, this.tokens.finalizedAudioMs, this.geometry)
       : { offsetMs: 0, unreplayedAudioMs: 0 };
     this.emit('reconnect', {
-      attempt: this.attempts + this.rateLimitedStarts,
+      attempt: this.attempts + this.starts.retries,
       error,
       unreplayedAudioMs: point.unreplayedAudioMs,
     } satisfies ReconnectEvent);

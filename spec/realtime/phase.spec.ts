@@ -5,7 +5,13 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EDGES, assertEdge, isTerminal, type RealtimePhase } from '../../lib/realtime/phase';
+import {
+  EDGES,
+  assertEdge,
+  isLive,
+  isTerminal,
+  type RealtimePhase,
+} from '../../lib/realtime/phase';
 
 const PHASES = Object.keys(EDGES) as RealtimePhase[];
 
@@ -54,5 +60,14 @@ describe('realtime/phase', () => {
     expect(EDGES.failed).to.deep.equal([]);
     expect(EDGES.destroyed).to.deep.equal([]);
     expect(EDGES.finished).to.deep.equal(['failed']);
+  });
+
+  it('counts as live the phases with a session under way or on its way', () => {
+    expect(PHASES.filter(isLive)).to.deep.equal([
+      'connecting',
+      'open',
+      'reconnecting',
+      'finishing',
+    ]);
   });
 });
