@@ -51,13 +51,14 @@ describe('realtime/session-starts', () => {
   it('retries a refused start with a growing wait, for two minutes from the first refusal', () => {
     sinon.stub(Math, 'random').returns(0.5);
     const starts = new SessionStarts(new AdaptiveLimiter());
-    expect(starts.retryDelay('open', true, 0)).to.equal(500);
-    expect(starts.retryDelay('reconnecting', true, 10_000)).to.equal(1000);
+    const first = 50_000;
+    expect(starts.retryDelay('open', true, first)).to.equal(500);
+    expect(starts.retryDelay('reconnecting', true, first + 10_000)).to.equal(1000);
     expect(starts.retries).to.equal(2);
-    expect(starts.retryDelay('reconnecting', false, 20_000)).to.equal(undefined);
-    expect(starts.retryDelay('failed', true, 20_000)).to.equal(undefined);
-    expect(starts.retryDelay('reconnecting', true, 119_999)).to.equal(2000);
-    expect(starts.retryDelay('reconnecting', true, 120_000)).to.equal(undefined);
+    expect(starts.retryDelay('reconnecting', false, first + 20_000)).to.equal(undefined);
+    expect(starts.retryDelay('failed', true, first + 20_000)).to.equal(undefined);
+    expect(starts.retryDelay('reconnecting', true, first + 119_999)).to.equal(2000);
+    expect(starts.retryDelay('reconnecting', true, first + 120_000)).to.equal(undefined);
     expect(starts.retries).to.equal(3);
   });
 
