@@ -52,21 +52,18 @@ describe('realtime through proxies and agents (a loopback CONNECT proxy)', () =>
   it('reads HTTPS_PROXY, not HTTP_PROXY, for a wss: URL', async () => {
     const proxy = await startProxy();
     // The host does not exist: the proxy is the only way the handshake could get anywhere.
-    const client = t.clientWith({
-      realtimeURL: 'wss://stt-rt.invalid/transcribe-websocket',
-      env: { HTTPS_PROXY: proxy.url },
-    });
-    const stream = session(client, { handshakeTimeoutMs: 2000 });
-    stream.on('error', () => undefined);
-    await rejection(stream.connect());
+    const attempt = async (env: Record<string, string>) => {
+      const client = t.clientWith({
+        realtimeURL: 'wss://stt-rt.invalid/transcribe-websocket',
+        env,
+      });
+      const stream = session(client, { handshakeTimeoutMs: 2000 });
+      stream.on('error', () => undefined);
+      await rejection(stream.connect());
+    };
+    await attempt({ HTTPS_PROXY: proxy.url });
     expect(proxy.tunnels()).to.equal(1);
-    const direct = t.clientWith({
-      realtimeURL: 'wss://stt-rt.invalid/transcribe-websocket',
-      env: { HTTP_PROXY: proxy.url },
-    });
-    const other = session(direct, { handshakeTimeoutMs: 2000 });
-    other.on('error', () => undefined);
-    await rejection(other.connect());
+    await attempt({ HTTP_PROXY: proxy.url });
     expect(proxy.tunnels()).to.equal(1);
   });
 
