@@ -46,6 +46,7 @@ export const TARGETS = {
       'spec/realtime/reconnect-arithmetic.spec.ts',
       'spec/realtime/pacer.spec.ts',
       'spec/transcript/translation.spec.ts',
+      'spec/realtime/translation-book.spec.ts',
       'spec/realtime/translation.spec.ts',
       'spec/realtime/events.spec.ts',
       'spec/realtime/reconnect.spec.ts',

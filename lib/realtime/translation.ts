@@ -35,7 +35,8 @@ export class TranslationBook {
 
   /** Translated segments, each original with its translation, in the order the originals came. */
   get pairs(): Array<TranslationPair<RealtimeToken>> {
-    return (this.pairer?.pairs() ?? []).filter((pair) => pair.translation !== undefined);
+    if (!this.pairer) return [];
+    return this.pairer.pairs().filter((pair) => pair.translation !== undefined);
   }
 
   /** Takes one final token (specials excluded). */

@@ -30,6 +30,19 @@ describe('realtime/reconnect', () => {
       expect(b.start).to.equal(8);
     });
 
+    it('keeps exactly its bound without dropping, and drops a chunk that ends at the point whole', () => {
+      const b = new ResumeBuffer(4, 2);
+      b.push(Buffer.from([1, 2]));
+      b.push(Buffer.from([3, 4]));
+      expect(b.size).to.equal(4);
+      expect(b.overflowed).to.equal(0);
+      expect(b.start).to.equal(0);
+      b.dropTo(2);
+      expect(b.contents()).to.deep.equal([Buffer.from([3, 4])]);
+      b.dropTo(2);
+      expect(b.contents()).to.deep.equal([Buffer.from([3, 4])]);
+    });
+
     it('stays within its bound, counting what it had to drop', () => {
       const b = new ResumeBuffer(4, 2);
       b.push(Buffer.from([1, 2, 3]));
