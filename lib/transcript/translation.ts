@@ -51,8 +51,11 @@ export class TranslationPairer<T extends TokenLike = TokenLike> {
       const source = present(token.source_language);
       let run = source === undefined ? runs[runs.length - 1] : this.latest.get(source);
       if (!run) {
+        // Its original was never seen (it came before the tokens at hand): a run of its own,
+        // which the rest of this translation joins.
         run = { originals: [], translation: [], translatable: true };
         runs.push(run);
+        if (source !== undefined) this.latest.set(source, run);
       }
       run.translation.push(token);
       return;
