@@ -2,12 +2,28 @@
  * Helpers of the batch specs: the account's quotas filled by jobs and files of "someone else",
  * a fake clock driven alongside real loopback I/O, and result collection.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { SinonFakeTimers } from 'sinon';
 import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
 
 // Captured before any spec fakes them: the real I/O between fake ticks needs real time.
 const realSetTimeout = globalThis.setTimeout;
+
+/** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/**
+ * Memory the process retains after a full collection: heap plus Buffers. Not RSS, whose return
+ * to the system after garbage is collected is the engine's choice and differs between versions.
+ */
+export function retainedBytes(): number {
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
 
 /** Lets real I/O (loopback HTTP) run for `ms` of real time, whatever the clock. */
 export function realPause(ms = 2): Promise<void> {

@@ -83,6 +83,45 @@ describe('client.transcribeMany with a journal', () => {
     expect(t.server.state.hits[CREATE]).to.equal(1);
   });
 
+  it('takes the newest job when several carry the input’s reference', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    const made = [];
+    for (let i = 0; i < 2; i++)
+      made.push(
+        await t.client.transcriptions.create({
+          audio_url: source!.audio_url,
+          client_reference_id: referenceOf(hash),
+        }),
+      );
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    expect(results[0]?.status === 'done' && results[0].transcriptionId).to.equal(made[1]!.id);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+  });
+
+  it('looks for a job journaled as creating only among those made since then', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    // A job with the input's reference, but made well before the journal says it was sent.
+    await t.client.transcriptions.create({
+      audio_url: source!.audio_url,
+      client_reference_id: referenceOf(hash),
+    });
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() + 3_600_000 });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['done']);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+  });
+
   it('creates an input journaled as creating when the server has no job with its reference', async () => {
     const [source] = urls(1);
     const hash = sha256(source!.audio_url);
