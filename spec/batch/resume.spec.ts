@@ -27,8 +27,9 @@ describe('client.transcribeMany with a journal', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-resume-'));
     journal = path.join(dir, 'batch.jsonl');
+    const made = dir;
+    t.defer(() => fs.rmSync(made, { recursive: true, force: true }));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('skips the inputs a previous run finished, known by content even when renamed', async () => {
     const contents = buffers(3);
