@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { SonioxAbortError } from '../../lib/errors';
+import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import { fixture, rejection, until } from '../helpers';
@@ -103,6 +103,37 @@ describe('client.transcribeMany with a journal', () => {
     );
     expect(results[0]?.status === 'done' && results[0].transcriptionId).to.equal(made[1]!.id);
     expect(t.server.state.hits[CREATE]).to.equal(2);
+  });
+
+  it('fails an input journaled as creating when the lookup cannot decide, creating nothing', async () => {
+    // More jobs than the lookup reads, none with the input's reference, all after the request.
+    for (let i = 0; i < 1_001; i++) {
+      const id = t.server.state.newId();
+      t.server.state.transcriptions.set(id, {
+        transcription: {
+          id,
+          status: 'completed',
+          created_at: new Date().toISOString(),
+          model: 'stt-async-v5',
+          filename: 'other.wav',
+          enable_speaker_diarization: false,
+          enable_language_identification: false,
+        },
+        tokens: [],
+        timers: [],
+      });
+    }
+    const [source] = urls(1);
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash: sha256(source!.audio_url) });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['failed']);
+    const [failed] = results;
+    expect(failed?.status === 'failed' && failed.error).to.be.instanceOf(SonioxOutcomeUnknownError);
+    expect(t.server.state.hits[CREATE] ?? 0).to.equal(0);
   });
 
   it('looks for a job journaled as creating only among those made since then', async () => {
