@@ -90,23 +90,31 @@ class JournalIndex {
 /** Calls `onLine` with each line of the file open at `fd`; says whether it ends mid-line. */
 function readLines(fd: number, onLine: (line: string) => void): { torn: boolean } {
   const chunk = Buffer.alloc(CHUNK);
-  let rest = Buffer.alloc(0);
-  let position = 0;
-  for (;;) {
+  /** The start of a line cut by the previous read (a copy: `chunk` is read into again). */
+  let rest: Buffer | undefined;
+  for (let position = 0; ;) {
     const read = fs.readSync(fd, chunk, 0, CHUNK, position);
     if (read === 0) break;
     position += read;
-    let data =
-      rest.length > 0 ? Buffer.concat([rest, chunk.subarray(0, read)]) : chunk.subarray(0, read);
-    for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE)) {
-      // Split on bytes, decoded a line at a time: a character is never cut in two.
-      onLine(data.toString('utf8', 0, end));
-      data = data.subarray(end + 1);
+    let start = 0;
+    // Split on bytes, decoded a line at a time: a character is never cut in two.
+    for (let end = chunk.indexOf(NEWLINE, 0); end >= 0 && end < read;) {
+      onLine(
+        rest
+          ? Buffer.concat([rest, chunk.subarray(0, end)]).toString('utf8')
+          : chunk.toString('utf8', start, end),
+      );
+      rest = undefined;
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
     }
-    rest = Buffer.from(data);
+    if (start < read) {
+      const tail = chunk.subarray(start, read);
+      rest = rest ? Buffer.concat([rest, tail]) : Buffer.from(tail);
+    }
   }
-  if (rest.length > 0) onLine(rest.toString('utf8'));
-  return { torn: rest.length > 0 };
+  if (rest) onLine(rest.toString('utf8'));
+  return { torn: rest !== undefined };
 }
 
 /** An open journal file. */

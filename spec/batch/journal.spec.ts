@@ -94,10 +94,7 @@ describe('batch journal', () => {
     for (let i = 0; i < count; i++) {
       const hash = hashOf(i);
       lines.push(
-        JSON.stringify({ event: 'started', hash, at: 1 }),
         JSON.stringify({ event: 'uploaded', hash, file_id: idOf(i, 'f') }),
-        JSON.stringify({ event: 'creating', hash, at: 2 }),
-        JSON.stringify({ event: 'created', hash, transcription_id: idOf(i, 'a') }),
         JSON.stringify({ event: 'done', hash, transcription_id: idOf(i, 'a') }),
       );
     }
