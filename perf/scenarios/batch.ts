@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SonioxClient } from '../../lib/client';
-import { startMockServer, type MockServer } from '../../lib/mock';
+import { occupyTranscriptions } from '../../fixtures/occupy';
+import { startMockServer } from '../../lib/mock';
 import { fmt, mb, msSince, pct, pool, ratio, result, withTimeout } from '../harness';
 import type { PerfContext, ScenarioResult } from '../harness';
 import { forkWorker } from '../harness/child';
@@ -22,26 +23,6 @@ const CONCURRENCY = 32;
 /** Jobs of another application holding pending slots: 16 of the 100 are left. */
 const OTHERS_PENDING = 84;
 const POLL = { pollIntervalMs: 10, maxPollIntervalMs: 50 } as const;
-
-/** Fills `count` pending-transcription slots with jobs that never end; returns their release. */
-function occupyPending(server: MockServer, count: number): () => void {
-  const ids = Array.from({ length: count }, () => server.state.newId());
-  for (const id of ids)
-    server.state.transcriptions.set(id, {
-      transcription: {
-        id,
-        status: 'queued',
-        created_at: new Date().toISOString(),
-        model: 'stt-async-v5',
-        filename: 'other.wav',
-        enable_speaker_diarization: false,
-        enable_language_identification: false,
-      },
-      tokens: undefined,
-      timers: [],
-    });
-  return () => ids.forEach((id) => server.state.transcriptions.delete(id));
-}
 
 /** Distinct 0.1 s raw-audio buffers (the mock transcribes them as placeholder words). */
 function smallFiles(count: number): Buffer[] {
@@ -63,7 +44,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // Warm-up (module loading, sockets, the mock's JIT), so neither contender pays it alone.
     ctx.progress('warm-up');
     await pool(CONCURRENCY, CONCURRENCY, (i) => client.transcribe(inputs[i] as Buffer, POLL));
-    const release = occupyPending(server, OTHERS_PENDING);
+    const release = occupyTranscriptions(server, OTHERS_PENDING, 'queued', new Date());
 
     ctx.progress(`${files} files: plain transcribe() pool of ${CONCURRENCY}`);
     let start = process.hrtime.bigint();

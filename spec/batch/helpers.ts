@@ -7,6 +7,7 @@ import vm from 'node:vm';
 import type { SinonFakeTimers } from 'sinon';
 import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
+import { occupyTranscriptions } from '../../fixtures/occupy';
 
 // Captured before any spec fakes them: the real I/O between fake ticks needs real time.
 const realSetTimeout = globalThis.setTimeout;
@@ -54,27 +55,7 @@ export async function drive(
 
 /** Fills the pending-transcriptions quota with jobs that never end (until `release`). */
 export function occupyPending(server: MockServer, count: number): () => void {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = server.state.newId();
-    ids.push(id);
-    server.state.transcriptions.set(id, {
-      transcription: {
-        id,
-        status: 'queued',
-        created_at: new Date(0).toISOString(),
-        model: 'stt-async-v5',
-        filename: 'other.wav',
-        enable_speaker_diarization: false,
-        enable_language_identification: false,
-      },
-      tokens: undefined,
-      timers: [],
-    });
-  }
-  return () => {
-    for (const id of ids) server.state.transcriptions.delete(id);
-  };
+  return occupyTranscriptions(server, count);
 }
 
 /** Fills the stored-files quota with files of someone else; returns their ids. */

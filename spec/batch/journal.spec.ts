@@ -140,12 +140,11 @@ describe('batch journal', () => {
     });
     again.write({ event: 'failed', hash: 'b', code: 'x' });
     expect(again.get('b')?.event).to.equal('failed');
+    // Started afresh: nothing of the done run, or of the failed one, is carried over.
     again.write({ event: 'started', hash: 'b' });
-    expect(again.get('b')).to.deep.equal({
-      event: 'started',
-      fileId: undefined,
-      transcriptionId: undefined,
-    });
+    expect(Object.entries(again.get('b') ?? {}).filter(([, v]) => v !== undefined)).to.deep.equal([
+      ['event', 'started'],
+    ]);
     again.close();
   });
 

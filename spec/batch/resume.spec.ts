@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
+import { occupyTranscriptions } from '../../fixtures/occupy';
 import { fixture, rejection, until } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
@@ -107,22 +108,7 @@ describe('client.transcribeMany with a journal', () => {
 
   it('fails an input journaled as creating when the lookup cannot decide, creating nothing', async () => {
     // More jobs than the lookup reads, none with the input's reference, all after the request.
-    for (let i = 0; i < 1_001; i++) {
-      const id = t.server.state.newId();
-      t.server.state.transcriptions.set(id, {
-        transcription: {
-          id,
-          status: 'completed',
-          created_at: new Date().toISOString(),
-          model: 'stt-async-v5',
-          filename: 'other.wav',
-          enable_speaker_diarization: false,
-          enable_language_identification: false,
-        },
-        tokens: [],
-        timers: [],
-      });
-    }
+    occupyTranscriptions(t.server, 1_001, 'completed', new Date());
     const [source] = urls(1);
     const j = Journal.open(journal);
     j.write({ event: 'creating', hash: sha256(source!.audio_url) });
