@@ -45,6 +45,8 @@ export class BatchDisplay {
   private overall: SingleBar | undefined;
   private detail: SingleBar | undefined;
   private finished = 0;
+  /** Failed inputs, from the lines: the batch's own count misses outputs that could not be written. */
+  private failures = 0;
 
   /**
    * @param out stderr (or the demo's stdout)
@@ -61,10 +63,11 @@ export class BatchDisplay {
   progress(p: BatchProgress): void {
     if (!this.tty) return;
     const { perMinute, etaMs } = pace(p);
+    // Payload names of their own: `eta` and `total` are cli-progress's.
     const overall = {
-      failed: p.failed ? `, ${p.failed} failed` : '',
+      failures: this.failures ? `, ${this.failures} failed` : '',
       rate: perMinute === undefined ? '' : ` | ${perMinute.toFixed(1)} files/min`,
-      eta: etaMs === undefined ? '' : ` | ETA ${shortDuration(etaMs)}`,
+      left: etaMs === undefined ? '' : ` | ETA ${shortDuration(etaMs)}`,
     };
     const detail = {
       text: `${p.inFlight} in flight | ${bytes(p.bytesUploaded)} uploaded | ${p.audioHours.toFixed(2)} h of audio${p.quotaWaits ? ` | ${p.quotaWaits} quota waits` : ''}`,
@@ -80,7 +83,7 @@ export class BatchDisplay {
         barsize: 30,
       });
       this.overall = this.multi.create(this.total, value, overall, {
-        format: '[{bar}] {value}/{total} files{failed}{rate}{eta}',
+        format: '[{bar}] {value}/{total} files{failures}{rate}{left}',
       });
       this.detail = this.multi.create(1, 0, detail, { format: '{text}' });
       return;
@@ -92,6 +95,7 @@ export class BatchDisplay {
   /** An input finished: a plain line, or (on a terminal) a line above the bars for a failure. */
   line(line: FinishedLine): void {
     this.finished++;
+    if (line.status === 'failed') this.failures++;
     if (!this.tty) {
       this.out.write(`[${this.finished}/${this.total}] ${line.status} ${line.text}\n`);
       return;
