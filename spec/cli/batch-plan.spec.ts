@@ -10,7 +10,8 @@ import { expandInputs } from '../../lib/cli/batch/inputs';
 import { planOutputs } from '../../lib/cli/batch/names';
 import { inShard, parseShard, shardOf } from '../../lib/cli/batch/shard';
 import { UsageError } from '../../lib/cli/context';
-import { pace, shortDuration } from '../../lib/cli/render/batch-progress';
+import { memoryIO } from '../../lib/cli/io';
+import { BatchDisplay, pace, shortDuration } from '../../lib/cli/render/batch-progress';
 
 /** Makes the files under `root` (contents do not matter here). */
 function tree(root: string, files: string[]): void {
@@ -19,6 +20,16 @@ function tree(root: string, files: string[]): void {
     fs.writeFileSync(path.join(root, file), file);
   }
 }
+
+/** Progress figures that do not matter to the spec at hand. */
+const figures = {
+  started: 0,
+  inFlight: 0,
+  bytesUploaded: 0,
+  audioHours: 0,
+  quotaWaits: 0,
+  etaMs: undefined,
+};
 
 const keys = (items: ReadonlyArray<{ key: string }>) => items.map((i) => i.key);
 
@@ -119,6 +130,20 @@ describe('cli: the plan of a many-file transcribe', function () {
       expect(() => parseShard(bad), bad).to.throw(/must be i\/n/);
   });
 
+  it('prints a failure at once on a terminal before the bars are up, and only failures there', () => {
+    const tty = memoryIO({ isTTY: true }).stderr;
+    const display = new BatchDisplay(tty, true, 2);
+    display.line({ status: 'done', text: 'a.wav -> out/a.txt' });
+    display.line({ status: 'failed', text: 'b.wav: no such file' });
+    display.stop();
+    expect(tty.text).to.equal('failed b.wav: no such file\n');
+    const pipe = memoryIO().stderr;
+    const plain = new BatchDisplay(pipe, false, 2);
+    plain.progress({ ...figures, done: 1, skipped: 0, failed: 0, total: 2, elapsedMs: 10 });
+    plain.line({ status: 'done', text: 'a.wav -> out/a.txt' });
+    expect(pipe.text).to.equal('[1/2] done a.wav -> out/a.txt\n');
+  });
+
   it('shows durations short and paces from the inputs worked on, not the skipped ones', () => {
     expect([0, 9_400, 95_000, 3_600_000 + 120_000].map(shortDuration)).to.deep.equal([
       '0s',
@@ -126,14 +151,7 @@ describe('cli: the plan of a many-file transcribe', function () {
       '1m35s',
       '1h02m',
     ]);
-    const base = {
-      started: 0,
-      inFlight: 0,
-      bytesUploaded: 0,
-      audioHours: 0,
-      quotaWaits: 0,
-      etaMs: undefined,
-    };
+    const base = figures;
     expect(
       pace({ ...base, done: 0, skipped: 5, failed: 0, total: 10, elapsedMs: 100 }),
     ).to.deep.equal({ perMinute: undefined, etaMs: undefined });

@@ -190,6 +190,30 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     expect(server.state.hits[CREATE]).to.equal(5);
   });
 
+  it('fails an input whose output cannot be written, a copy that cannot be written, and a copy of a failed input', async () => {
+    fs.copyFileSync(hello.path, path.join(calls, '2024', 'again.wav'));
+    fs.writeFileSync(path.join(calls, 'broken.wav'), BROKEN);
+    fs.writeFileSync(path.join(calls, 'broken-copy.wav'), BROKEN);
+    // A directory where an output goes: the rename onto it fails.
+    fs.mkdirSync(path.join(out, 'hello.txt', 'x'), { recursive: true });
+    fs.mkdirSync(path.join(out, '2024', 'weather.txt', 'x'), { recursive: true });
+    // One at a time, in key order: 2024/again.wav before hello.wav, broken-copy before broken.
+    const { code, out: stdout } = await run(
+      ['transcribe', calls, '--out-dir', out, '--concurrency', '1', ...POLL],
+      { env },
+    );
+    expect(code).to.equal(1);
+    expect(stdout).to.match(/^\S+weather\.wav +failed +cannot write .*weather\.txt: /m);
+    expect(stdout).to.match(/^\S+again\.wav +done /m);
+    expect(stdout).to.match(/^\S+hello\.wav +failed +cannot write .*hello\.txt: /m);
+    expect(stdout).to.match(/^\S+broken-copy\.wav +failed +.*error/m);
+    expect(stdout).to.match(
+      /^\S+broken\.wav +failed +same audio as \S+broken-copy\.wav, which failed$/m,
+    );
+    expect(stdout).to.match(/^\S+noise\.wav +done /m);
+    expect(stdout).to.match(/^6 of 6 inputs: 2 done, 4 failed/m);
+  });
+
   it('fails an input done by an earlier run whose output is gone, naming --restart', async () => {
     await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
     fs.rmSync(path.join(out, 'hello.txt'));

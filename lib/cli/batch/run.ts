@@ -61,6 +61,11 @@ async function writeOutput(target: string, content: string | { copyOf: string })
   await fs.promises.rename(partial, target);
 }
 
+function isFile(file: string): boolean {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the --out-dir the user gave
+  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+}
+
 /** Runs the batch (see the file comment); rejects only on what stops the whole batch. */
 export async function runBatch(
   client: SonioxClient,
@@ -121,6 +126,7 @@ export async function runBatch(
       try {
         await writeOutput(target(index), formatTranscript(result.transcript, options.format));
       } catch (e) {
+        failedHashes.set(result.hash, index);
         fail(index, `cannot write ${target(index)}: ${describe(e)}`);
         return;
       }
@@ -128,8 +134,8 @@ export async function runBatch(
       await provide(result.hash, index);
       return;
     }
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the --out-dir the user gave
-    if (result.reason === 'journaled' && fs.existsSync(target(index))) {
+    // Journaled: done by an earlier run, or by this one for another input with the same audio.
+    if (result.reason === 'journaled' && isFile(target(index))) {
       finish(
         index,
         'skipped',
