@@ -126,7 +126,7 @@ async function fixturesBatch(
       row.status === 'failed'
         ? `failed: ${row.detail}`
         : // eslint-disable-next-line security/detect-non-literal-fs-filename -- an output the batch wrote in its scratch directory
-          fs.readFileSync(row.detail, 'utf8').trim().split('\n')[0]!.slice(0, 60);
+          (fs.readFileSync(row.detail, 'utf8').trim().split('\n')[0] ?? '').slice(0, 60);
     return {
       rows: rows.map((row) => [row.input.key, text(row)]),
       figure: `${rows.length} files in ${seconds(ms)}, ${((rows.length / ms) * 60_000).toFixed(0)} files/min`,
