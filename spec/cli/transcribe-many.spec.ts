@@ -259,7 +259,7 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
   it('refuses what it cannot do as usage errors, sending nothing', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[calls, hello.path], /^error: several sources need --out-dir <dir>/],
-      [[calls], /^error: a directory needs --out-dir <dir>/],
+      [[calls], /^error: \S+calls is a directory: its audio files need --out-dir <dir>/],
       [[hello.path, '--shard', '1/2'], /^error: --shard needs --out-dir/],
       [[hello.path, '--concurrency', '2'], /^error: --concurrency needs --out-dir/],
       [[hello.path, '--restart'], /^error: --restart needs --out-dir/],

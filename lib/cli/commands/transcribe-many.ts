@@ -51,19 +51,20 @@ export function journalName(format: TranscriptFormat, shard: Shard | undefined):
 /** Checks the flags and arguments of the many-file form; returns OUT. */
 function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & BatchFlags): string {
   if (flags.outDir === undefined) {
+    const flag = flags.shard
+      ? '--shard'
+      : flags.concurrency !== undefined
+        ? '--concurrency'
+        : flags.restart
+          ? '--restart'
+          : undefined;
     const asked =
       sources.length > 1
-        ? 'several sources'
-        : flags.shard
-          ? '--shard'
-          : flags.concurrency !== undefined
-            ? '--concurrency'
-            : flags.restart
-              ? '--restart'
-              : 'a directory';
-    throw new UsageError(
-      `${asked} ${sources.length > 1 ? 'need' : 'needs'} --out-dir <dir>: one output file per input goes there`,
-    );
+        ? 'several sources need'
+        : flag !== undefined
+          ? `${flag} needs`
+          : `${sources[0] ?? ''} is a directory: its audio files need`;
+    throw new UsageError(`${asked} --out-dir <dir>: one output file per input goes there`);
   }
   const oneAtATime = sources.find((s) => s === '-' || isURL(s));
   if (oneAtATime !== undefined)
