@@ -212,6 +212,8 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     );
     expect(stdout).to.match(/^\S+noise\.wav +done /m);
     expect(stdout).to.match(/^6 of 6 inputs: 2 done, 4 failed/m);
+    // No half-written file is left behind.
+    expect(listing(out).filter((f) => f.endsWith('.partial'))).to.deep.equal([]);
   });
 
   it('fails an input done by an earlier run whose output is gone, naming --restart', async () => {

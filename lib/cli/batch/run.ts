@@ -58,7 +58,10 @@ async function writeOutput(target: string, content: string | { copyOf: string })
     await fs.promises.writeFile(partial, content.endsWith('\n') ? content : `${content}\n`);
   else await fs.promises.copyFile(content.copyOf, partial);
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
-  await fs.promises.rename(partial, target);
+  await fs.promises.rename(partial, target).catch(async (error: unknown) => {
+    await fs.promises.rm(partial, { force: true });
+    throw error;
+  });
 }
 
 function isFile(file: string): boolean {
