@@ -5,6 +5,7 @@
  * checked against the model catalogue first. On a terminal, stderr shows an upload bar and a
  * status line; piped, stdout carries the result only. Ctrl-C aborts the flow and still cleans
  * up (waiting for a processing job to end); a second Ctrl-C leaves what is left, named.
+ * Several sources, a directory or --out-dir select the many-file form (transcribe-many.ts).
  */
 import { Option, type Command } from 'commander';
 import type { UploadInput } from '../../http/upload-source';
@@ -22,8 +23,6 @@ import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../
 import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
 import { checkModelFlags, createParams, type RecognitionFlags } from './transcribe-params';
 import { parseShard } from '../batch/shard';
-
-export { checkModelFlags, createParams } from './transcribe-params';
 
 /** Options of `soniox transcribe`. */
 export interface TranscribeFlags extends RecognitionFlags {
