@@ -244,7 +244,7 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         );
     }
 
-    // No realtime gate: on 2 shared cores neither the flood's nor the lockstep's ratios hold
+    // No gate on delivery: on 2 shared cores neither the flood's nor the lockstep's ratios hold
     // still (lockstep p50s are 20-40 µs, a few µs of jitter is 30 %); perf/README.md has the spread.
 
     // 100 concurrent sessions, each contender in its own process.
@@ -312,6 +312,9 @@ function pacedFigures(r: ScenarioResult, rounds: PacedRound[], sessions: number)
   const ok = done.every((x) => x.sdk.ok === sessions && x.raw.ok === sessions);
   if (done.length) {
     r.values['realtime.100paced.cpu_ratio_vs_raw'] = cpuRatio;
+    // CPU time barely moves with the machine's load (three --quick runs: 1.29-1.35x); the
+    // lateness is the event loop's under that load (9.8-82.6 ms p99, raw's alike): not gated.
+    r.gates.push({ key: 'realtime.100paced.cpu_ratio_vs_raw', better: 'lower' });
     r.values['realtime.100paced.sdk_cpu_ms'] = of((x) => x.sdk.cpuMs);
     r.values['realtime.100paced.raw_cpu_ms'] = of((x) => x.raw.cpuMs);
     r.values['realtime.100paced.ok'] = of((x) => x.sdk.ok);
