@@ -21,6 +21,39 @@ const WAV_FORMAT = { sampleRate: 16_000, numChannels: 1, bitsPerSample: 16 };
 /** What each contender's worker reported, or the error it failed with. */
 export type SessionsByContender = Record<'sdk' | 'raw', StreamsOutput | Error>;
 
+/** The mock's addresses and key, as a worker's input carries them. */
+const endpoints = (server: MockServer) => ({
+  url: server.url,
+  realtimeURL: server.realtimeURL,
+  apiKey: server.apiKey,
+});
+
+/** One call to a fresh `perf/workers/NAME.ts` worker (with --expose-gc): its answer or its error. */
+async function callWorker<O>(name: string, input: unknown, timeoutMs: number): Promise<O | Error> {
+  const worker = forkWorker(name, ['--expose-gc']);
+  try {
+    return await worker.call<O>(input, timeoutMs);
+  } catch (error) {
+    return error as Error;
+  } finally {
+    worker.close();
+  }
+}
+
+/** How many sessions succeeded, failed (with the first failure) and their final tokens in all. */
+export function tally<T>(
+  out: Array<PromiseSettledResult<T>>,
+  finals: (value: T) => number,
+): { ok: number; failed: number; firstError?: string; finals: number } {
+  const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  return {
+    ok: out.length - failed.length,
+    failed: failed.length,
+    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
+    finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? finals(o.value) : 0), 0),
+  };
+}
+
 /** Runs `sessions` sessions of `seconds` of audio at once for each contender in turn (bounded: 180 s per worker). */
 export async function concurrentSessions(
   ctx: PerfContext,
@@ -33,23 +66,14 @@ export async function concurrentSessions(
     ctx.progress(
       `${sessions} concurrent realtime sessions of ${seconds} s, ${contender}, own process`,
     );
-    const worker = forkWorker('realtime-streams', ['--expose-gc']);
-    try {
-      const input: StreamsInput = {
-        url: server.url,
-        realtimeURL: server.realtimeURL,
-        apiKey: server.apiKey,
-        contender,
-        sessions,
-        seconds,
-        chunkBytes: 3200,
-      };
-      out[contender] = await worker.call<StreamsOutput>(input, 180_000);
-    } catch (error) {
-      out[contender] = error as Error;
-    } finally {
-      worker.close();
-    }
+    const input: StreamsInput = {
+      ...endpoints(server),
+      contender,
+      sessions,
+      seconds,
+      chunkBytes: 3200,
+    };
+    out[contender] = await callWorker<StreamsOutput>('realtime-streams', input, 180_000);
   }
   return out as SessionsByContender;
 }
@@ -85,25 +109,16 @@ export async function pacedSessions(
       ctx.progress(
         `${sessions} sessions paced at real time (${seconds} s of audio), SDK and raw side by side, round ${round + 1}/${rounds}`,
       );
-      const run = async (contender: 'sdk' | 'raw'): Promise<PacedOutput | Error> => {
-        const worker = forkWorker('realtime-paced', ['--expose-gc']);
-        try {
-          const input: PacedInput = {
-            url: server.url,
-            realtimeURL: server.realtimeURL,
-            apiKey: server.apiKey,
-            contender,
-            sessions,
-            file,
-            warmup,
-            bytesPerSecond: PCM_BYTES_PER_SECOND,
-          };
-          return await worker.call<PacedOutput>(input, 60_000 + seconds * 1000);
-        } catch (error) {
-          return error as Error;
-        } finally {
-          worker.close();
-        }
+      const run = (contender: 'sdk' | 'raw') => {
+        const input: PacedInput = {
+          ...endpoints(server),
+          contender,
+          sessions,
+          file,
+          warmup,
+          bytesPerSecond: PCM_BYTES_PER_SECOND,
+        };
+        return callWorker<PacedOutput>('realtime-paced', input, 60_000 + seconds * 1000);
       };
       const [sdk, raw] = await Promise.all([run('sdk'), run('raw')]);
       out.push({ sdk, raw });

@@ -17,6 +17,7 @@ import { LEAD_MS, SLICE_MS } from '../../lib/realtime/pacer';
 import type { RealtimeSocket } from '../../lib/realtime/connection';
 import { workerServe } from '../harness/child';
 import { messageText } from '../harness/realtime';
+import { tally } from '../harness/sessions';
 import { percentile, sampleResources } from '../harness';
 
 export interface PacedInput {
@@ -152,12 +153,8 @@ async function main(input: PacedInput): Promise<PacedOutput> {
   );
   const sample = sampler.stop();
   client.close();
-  const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
   return {
-    ok: out.length - failed.length,
-    failed: failed.length,
-    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
-    finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0),
+    ...tally(out, (finals) => finals),
     frames: late.length,
     lateP50: percentile(late, 50),
     lateP99: percentile(late, 99),
