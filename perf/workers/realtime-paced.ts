@@ -5,8 +5,8 @@
  * stream itself; the raw side reads the same file and sends it from a timer loop at the same
  * pace (the pacer's slice and lead, lib/realtime/pacer.ts). Both record each audio frame's send
  * time against the ideal audio clock: a frame of byte offset `b` is due at
- * `t0 + b / rate - LEAD_MS`, and nothing is due before the socket is open (the handshake is the
- * network's time, not the pacer's).
+ * `t0 + b / rate - LEAD_MS`, `t0` being when the first frame went (the socket is open by then:
+ * the handshake is the network's time, not the pacer's).
  */
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -51,18 +51,16 @@ export interface PacedOutput {
 /** Lateness of each frame over the ideal clock (see the file comment). */
 class Lateness {
   private offset = 0;
-  private first: number | undefined;
+  private t0: number | undefined;
   constructor(
-    private readonly t0: () => number | undefined,
     private readonly rate: number,
     private readonly out: number[],
   ) {}
 
   frame(bytes: number): void {
     const now = performance.now();
-    this.first ??= now;
-    const t0 = this.t0() ?? this.first;
-    const due = Math.max(this.first, t0 + (this.offset / this.rate) * 1000 - LEAD_MS);
+    this.t0 ??= now;
+    const due = Math.max(this.t0, this.t0 + (this.offset / this.rate) * 1000 - LEAD_MS);
     this.out.push(now - due);
     this.offset += bytes;
   }
@@ -74,8 +72,7 @@ async function sdkSession(
   file: string,
   late: number[],
 ): Promise<number> {
-  let t0: number | undefined;
-  const clock = new Lateness(() => t0, input.bytesPerSecond, late);
+  const clock = new Lateness(input.bytesPerSecond, late);
   const stream = client.realtime({
     audio_format: 'auto',
     webSocketFactory: (url, options) => {
@@ -96,10 +93,7 @@ async function sdkSession(
     stream.on('end', resolve);
     stream.on('error', reject);
   });
-  const source = fs.createReadStream(file);
-  // Registered before pipe(), so it runs just before the first write reaches the pacer.
-  source.once('data', () => (t0 = performance.now()));
-  source.pipe(stream);
+  fs.createReadStream(file).pipe(stream);
   await ended;
   return finals;
 }
@@ -120,7 +114,7 @@ async function rawSession(input: PacedInput, file: string, late: number[]): Prom
   ws.send(JSON.stringify({ model: 'stt-rt-v5', audio_format: 'auto' }));
   const slice = Math.round((input.bytesPerSecond * SLICE_MS) / 1000 / 2) * 2;
   const t0 = performance.now();
-  const clock = new Lateness(() => t0, input.bytesPerSecond, late);
+  const clock = new Lateness(input.bytesPerSecond, late);
   for (let at = 0; at < audio.length; at += slice) {
     const wait = t0 + (at / input.bytesPerSecond) * 1000 - LEAD_MS - performance.now();
     if (wait > 0) await sleep(wait);
