@@ -71,6 +71,26 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(err).to.match(/reconnecting \(1\)/);
   });
 
+  it('many files: a folder through transcribeMany, and run again, every input skipped', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-many-'));
+    try {
+      const first = await run('examples/many-files.ts', env, ['fixtures/audio', out]);
+      expect(first.code, first.err).to.equal(0);
+      const texts = fs.readdirSync(out).filter((f) => f.endsWith('.txt'));
+      expect(texts).to.have.length(6);
+      expect(fs.readFileSync(path.join(out, 'hello-world.txt'), 'utf8').trim()).to.equal(
+        'hello world this is a test',
+      );
+      expect(first.err).to.match(/6 done, 0 skipped, 0 failed/);
+      const again = await run('examples/many-files.ts', env, ['fixtures/audio', out]);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out.match(/: skipped \(journaled\)$/gm)).to.have.length(6);
+      expect(server.state.hits['POST /v1/transcriptions']).to.equal(6);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('testing with the mock: scripted realtime and async answers, and what the app sent', async () => {
     const { code, out, err } = await run('examples/testing-with-mock.ts', {});
     expect(code, err).to.equal(0);
