@@ -8,6 +8,7 @@ import sinon from 'sinon';
 import { TranslationBook } from '../../lib/realtime/translation';
 import { TranslationPairer } from '../../lib/transcript/translation';
 import type { RealtimeToken } from '../../lib/types';
+import { translated } from '../transcript/tokens';
 
 const said = (text: string, language?: string, status?: 'original' | 'none'): RealtimeToken => ({
   text,
@@ -17,14 +18,6 @@ const said = (text: string, language?: string, status?: 'original' | 'none'): Re
   ...(language ? { language } : {}),
   ...(status ? { translation_status: status } : {}),
 });
-const translated = (text: string, language: string, source: string): RealtimeToken => ({
-  text,
-  is_final: true,
-  translation_status: 'translation',
-  language,
-  source_language: source,
-});
-
 describe('realtime/translation: the translation book', () => {
   afterEach(() => sinon.restore());
 
@@ -39,10 +32,10 @@ describe('realtime/translation: the translation book', () => {
     const book = new TranslationBook();
     expect(book.translation).to.equal('');
     book.accept(said('Hello', 'en', 'original'));
-    book.accept(translated('Hola', 'es', 'en'));
+    book.accept(translated('Hola', '1', 'es', 'en'));
     expect(book.translation).to.equal('Hola');
     book.accept(said(' Bonjour', 'fr', 'original'));
-    book.accept(translated(' Hello', 'en', 'fr'));
+    book.accept(translated(' Hello', '1', 'en', 'fr'));
     expect(book.translation).to.equal('');
     expect(book.translations).to.deep.equal({ es: 'Hola', en: ' Hello' });
   });
@@ -51,7 +44,7 @@ describe('realtime/translation: the translation book', () => {
     const book = new TranslationBook();
     expect(book.pairs).to.deep.equal([]);
     book.accept(said('Hello', 'en', 'original'));
-    book.accept(translated('Hola', 'es', 'en'));
+    book.accept(translated('Hola', '1', 'es', 'en'));
     book.accept(said(' señor', 'es', 'none'));
     expect(book.pairs.map((p) => [p.original?.text, p.translation?.text])).to.deep.equal([
       ['Hello', 'Hola'],
@@ -60,7 +53,7 @@ describe('realtime/translation: the translation book', () => {
 
   it('pairs a translation whose original came before the pairing began (after a resume)', () => {
     const book = new TranslationBook();
-    book.accept(translated('Hola', 'es', 'en'));
+    book.accept(translated('Hola', '1', 'es', 'en'));
     expect(book.pairs.map((p) => [p.original, p.translation?.text])).to.deep.equal([
       [undefined, 'Hola'],
     ]);
