@@ -66,6 +66,26 @@ export const TARGETS = {
       'spec/resources/upload-first-chunk.spec.ts',
     ]),
   },
+  // lib/http's REST units: exactly-once lookups, the adaptive limiter, proxy choice, and the
+  // class of a broken answer and outcome (SonioxResponseError, SonioxOutcomeUnknownError: their lines of lib/errors.ts).
+  rest: {
+    mutate: [
+      'lib/http/exactly-once.ts',
+      'lib/http/adaptive-rate.ts',
+      'lib/http/proxy.ts',
+      'lib/errors.ts:99-107',
+      'lib/errors.ts:215-227',
+    ],
+    command: mocha(5000, true, [
+      'spec/http/exactly-once-unit.spec.ts',
+      'spec/http/adaptive-rate.spec.ts',
+      'spec/http/proxy.spec.ts',
+      'spec/http/odd-2xx.spec.ts',
+      'spec/errors.spec.ts',
+      'spec/http/exactly-once.spec.ts',
+      'spec/http/rate-pacing.spec.ts',
+    ]),
+  },
   // The axios wiring, against the over-the-wire specs.
   transport: {
     mutate: ['lib/http/transport.ts'],
