@@ -46,6 +46,9 @@ export interface TransportSeams {
   adapter?: AxiosAdapter;
 }
 
+/** The TCP keep-alive delay axios' http adapter sets on every request's socket. */
+const AXIOS_KEEPALIVE_MS = 60_000;
+
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
 
@@ -106,6 +109,10 @@ export class Transport {
       // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
+      // axios sets TCP keep-alive to 60 s on each request's socket; the agent sets its own delay
+      // when the socket goes back to the pool. The same delay makes both no-ops after the first
+      // (two setsockopt calls per request otherwise).
+      keepAliveMsecs: AXIOS_KEEPALIVE_MS,
     };
     const agent =
       config.httpAgent ??
