@@ -79,6 +79,7 @@ export const TARGETS = {
     command: mocha(5000, true, [
       'spec/http/exactly-once-unit.spec.ts',
       'spec/http/adaptive-rate.spec.ts',
+      'spec/http/proxy-choice.spec.ts',
       'spec/http/proxy.spec.ts',
       'spec/http/odd-2xx.spec.ts',
       'spec/errors.spec.ts',
