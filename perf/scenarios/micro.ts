@@ -321,6 +321,9 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // time again is 5-10x), and spec/package.spec.ts pins what loads exactly.
     r.gates.push(
       { key: 'json.ratio_vs_raw_p50', better: 'lower' },
+      // Three --quick runs on the shared 2-core machine: 0.99-1.05. The p99 ratio is printed, not
+      // gated: a p99 of 2000 calls under load swings by more than the tolerance.
+      { key: 'json.ratio_vs_peer_p50', better: 'lower' },
       { key: 'load.ratio_vs_peer', better: 'lower', tolerance: 0.6 },
     );
     r.charts.push({
