@@ -32,22 +32,14 @@ function isKeepAliveAgent(agent: Agent): agent is HttpAgent {
 
 /** The pool figures of `agent` (all zero before the first request made one). */
 export function poolStatsOf(agent: Agent | undefined): PoolStats {
-  if (!agent)
-    return {
-      socketsCreated: 0,
-      requests: 0,
-      reuseRatio: 0,
-      queued: 0,
-      activeSockets: 0,
-      freeSockets: 0,
-    };
+  // No agent yet: nothing sent, nothing open.
+  const none = { socketsCreated: 0, requests: 0, reuseRatio: 0 };
+  if (!agent) return { ...none, queued: 0, activeSockets: 0, freeSockets: 0 };
   if (!isKeepAliveAgent(agent)) {
     // A proxy tunnel or your own agent: what node:http shows (it counts no sockets made).
     const { requests: waiting, sockets, freeSockets } = agent;
     return {
-      socketsCreated: 0,
-      requests: 0,
-      reuseRatio: 0,
+      ...none,
       queued: count(waiting),
       activeSockets: count(sockets),
       freeSockets: count(freeSockets),
