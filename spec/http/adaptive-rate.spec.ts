@@ -18,6 +18,14 @@ describe('http/adaptive-rate', () => {
     }
   };
 
+  /** A rate throttled after 100 calls sent 10 ms apart (about 69 calls a second allowed). */
+  const throttled = () => {
+    const rate = new AdaptiveRate();
+    sendSteadily(rate, 100, 10);
+    rate.onThrottle(now(), now());
+    return rate;
+  };
+
   describe('AdaptiveRate', () => {
     it('lets every call through at once until the server first answers 429', () => {
       const rate = new AdaptiveRate();
@@ -110,14 +118,6 @@ describe('http/adaptive-rate', () => {
   });
 
   describe('AdaptiveRate: its exact figures', () => {
-    /** A rate throttled after 100 calls sent 10 ms apart (about 69 calls a second allowed). */
-    const throttled = () => {
-      const rate = new AdaptiveRate();
-      sendSteadily(rate, 100, 10);
-      rate.onThrottle(now(), now());
-      return rate;
-    };
-
     it('turns on at the tenth call of the last second, not the ninth', () => {
       const nine = new AdaptiveRate();
       sendSteadily(nine, 9, 10);
@@ -237,10 +237,7 @@ describe('http/adaptive-rate', () => {
     });
 
     it('takes the first call in the queue out when it aborts', async () => {
-      const rate = new AdaptiveRate();
-      sendSteadily(rate, 100, 10);
-      rate.onThrottle(now(), now());
-      const limiter = new AdaptiveLimiter(rate, now);
+      const limiter = new AdaptiveLimiter(throttled(), now);
       await limiter.acquire();
       const controller = new AbortController();
       const first = limiter.acquire(controller.signal);
@@ -254,9 +251,7 @@ describe('http/adaptive-rate', () => {
     });
 
     it('feeds each answer other than 429 to its rate', () => {
-      const rate = new AdaptiveRate();
-      sendSteadily(rate, 100, 10);
-      rate.onThrottle(now(), now());
+      const rate = throttled();
       const limiter = new AdaptiveLimiter(rate, now);
       const cut = rate.fillRate;
       clock.tick(4000);
