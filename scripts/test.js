@@ -41,27 +41,42 @@ function run(script, streamed) {
   });
 }
 
+/**
+ * What `npm test` prints after the specs (each check's output, then a line per step) and its
+ * exit status (the first failed step's, or 0), from the steps' results in CHECKS order, the
+ * streamed step last.
+ */
+function report(results, totalMs) {
+  const lines = [];
+  for (const r of results) {
+    if (r.script !== STREAMED && r.output.trim())
+      lines.push(`\n== ${r.script}`, r.output.trimEnd());
+  }
+  lines.push('', 'npm test steps (run at the same time):');
+  for (const r of results) {
+    const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`;
+    lines.push(`  ${seconds(r.ms)}  ${r.script.padEnd(13)} ${status}`);
+  }
+  lines.push(`  ${seconds(totalMs)}  in all`, '');
+  const failed = results.find((r) => r.code !== 0);
+  return { text: lines.join('\n') + '\n', code: failed ? failed.code || 1 : 0 };
+}
+
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1).padStart(5)} s`;
+}
+
 async function main() {
   const started = process.hrtime.bigint();
   const results = await Promise.all([
     ...CHECKS.map((script) => run(script, false)),
     run(STREAMED, true),
   ]);
-  const lines = [];
-  for (const r of results.slice(0, CHECKS.length)) {
-    if (r.output.trim()) lines.push(`\n== ${r.script}`, r.output.trimEnd());
-  }
-  lines.push('', 'npm test steps (run at the same time):');
-  for (const r of results) {
-    lines.push(
-      `  ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.script.padEnd(13)} ${r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`}`,
-    );
-  }
-  const total = Number(process.hrtime.bigint() - started) / 1e9;
-  lines.push(`  ${total.toFixed(1).padStart(5)} s  in all`, '');
-  process.stdout.write(lines.join('\n') + '\n');
-  const failed = results.find((r) => r.code !== 0);
-  process.exitCode = failed ? failed.code || 1 : 0;
+  const { text, code } = report(results, Number(process.hrtime.bigint() - started) / 1e6);
+  process.stdout.write(text);
+  process.exitCode = code;
 }
 
-void main();
+if (require.main === module) void main();
+
+module.exports = { report, CHECKS, STREAMED };
