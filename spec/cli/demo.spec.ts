@@ -37,6 +37,12 @@ describe('cli: soniox demo', function () {
       /^speaker 1: hi how are you doing\n {2}es: hola como te va\nspeaker 2: i am fine thank you\n {2}es: estoy bien gracias\n/m,
     );
     expect(out).to.match(/^retries +1 \(the injected 503, honouring Retry-After\)$/m);
+    // The fixtures folder as a batch: a line per file, then each file's transcript.
+    expect(out).to.match(/^6\. many files: the fixtures folder as a batch, 4 at a time$/m);
+    expect(out.match(/^\[\d\/6\] done fixtures\/audio\/[a-z-]+\.wav -> /gm)).to.have.length(6);
+    expect(out).to.match(/^FILE +TRANSCRIPT\nbilingual\.wav +good afternoon everyone/m);
+    expect(out).to.match(/^weather\.wav +the weather is sunny today$/m);
+    expect(out).to.match(/^batch +6 files in \d+\.\d\d s, \d+ files\/min$/m);
   });
 
   it('on a terminal: the bar, live words, colours; paced at real time', async () => {
@@ -53,6 +59,7 @@ describe('cli: soniox demo', function () {
     expect(io.stdout.text).to.include('\r\x1b[2K');
     expect(io.stdout.text).to.match(/4\. realtime, the same audio at real time/);
     expect(io.stdout.text).to.match(/retrying in 0\.00 s/);
+    expect(io.stdout.text).to.match(/\[=+\] 6\/6 files/);
   });
 
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {

@@ -138,7 +138,10 @@ describe('cli: soniox transcribe', function () {
       err: `error: no such file: ${path.join(t.tmp, 'nope.wav')}\n`,
     });
     const dir = await run(['transcribe', t.tmp], { env });
-    expect(dir).to.include({ code: 2, err: `error: ${t.tmp} is a directory, not a file\n` });
+    expect(dir).to.include({
+      code: 2,
+      err: `error: ${t.tmp} is a directory: its audio files need --out-dir <dir>: one output file per input goes there\n`,
+    });
     const format = await run(['transcribe', audio.path, '--format', 'docx'], { env });
     expect(format.code).to.equal(2);
     expect(format.err).to.match(

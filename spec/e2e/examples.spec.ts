@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startMockServer, type MockServer } from '../../lib/mock';
 
@@ -8,13 +10,18 @@ const ROOT = path.join(__dirname, '..', '..');
 function run(
   script: string,
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', script, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,6 +68,26 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(out).to.include('finalize: good morning');
     expect(out).to.include('reconnect: good morning how are you');
     expect(err).to.match(/reconnecting \(1\)/);
+  });
+
+  it('many files: a folder through transcribeMany, and run again, every input skipped', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-many-'));
+    try {
+      const first = await run('examples/many-files.ts', env, ['fixtures/audio', out]);
+      expect(first.code, first.err).to.equal(0);
+      const texts = fs.readdirSync(out).filter((f) => f.endsWith('.txt'));
+      expect(texts).to.have.length(6);
+      expect(fs.readFileSync(path.join(out, 'hello-world.txt'), 'utf8').trim()).to.equal(
+        'hello world this is a test',
+      );
+      expect(first.err).to.match(/6 done, 0 skipped, 0 failed/);
+      const again = await run('examples/many-files.ts', env, ['fixtures/audio', out]);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out.match(/: skipped \(journaled\)$/gm)).to.have.length(6);
+      expect(server.state.hits['POST /v1/transcriptions']).to.equal(6);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('testing with the mock: scripted realtime and async answers, and what the app sent', async () => {

@@ -3,12 +3,14 @@
  * fault (a 503 with Retry-After on creating the transcription, retried visibly), uploads a
  * fixture with a progress bar, follows the job's status, prints the transcript with word
  * timings, streams the same audio through `client.realtime()` at real time with the words
- * appearing live, and ends with a table of what it measured. On a terminal: bar, live words;
+ * appearing live, transcribes the fixtures folder as a batch (`soniox transcribe dir --out-dir`'s
+ * display and runner), and ends with a table of what it measured. On a terminal: bar, live words;
  * elsewhere: plain lines. `--live` does the same against the real API (SONIOX_API_KEY), with
  * no injected fault.
  */
 import { bytesToMs, parseWav } from '../../audio';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +21,12 @@ import type { RetryEvent } from '../../config';
 import { startMockServer, type MockServer } from '../../mock';
 import { defaultFixturesDir, loadFixtures } from '../../mock/recognizer';
 import type { RealtimeToken } from '../../types';
+import { expandInputs } from '../batch/inputs';
+import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
+import { runBatch, type BatchRow } from '../batch/run';
 import { checkInputFile, describe, InterruptedError, type Context } from '../context';
+import type { Output } from '../io';
+import { BatchDisplay } from '../render/batch-progress';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
 import { Progress } from '../render/progress';
 import { wordsOf } from '../../transcript';
@@ -78,6 +85,56 @@ async function conversation(client: SonioxClient, signal: AbortSignal): Promise<
   }
   flush();
   return lines;
+}
+
+/**
+ * The fixtures folder through the many-file runner, with its display, into a scratch directory
+ * removed afterwards: a row per file with the start of its transcript, and a figure.
+ */
+async function fixturesBatch(
+  client: SonioxClient,
+  signal: AbortSignal,
+  out: Output,
+  tty: boolean,
+): Promise<{ rows: string[][]; figure: string }> {
+  const inputs = planOutputs(
+    expandInputs([path.relative(process.cwd(), path.join(defaultFixturesDir(), 'audio')) || '.']),
+    OUTPUT_EXTENSIONS.text,
+  );
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-demo-'));
+  const display = new BatchDisplay(out, tty, inputs.length);
+  const started = performance.now();
+  try {
+    const { rows, stopped } = await runBatch(
+      client,
+      {
+        inputs,
+        outDir,
+        format: 'text',
+        journal: path.join(outDir, 'journal.jsonl'),
+        params: {},
+        concurrency: 4,
+        keep: false,
+        pollMs: 50,
+        signal,
+      },
+      display,
+    );
+    if (stopped) throw new InterruptedError();
+    const ms = performance.now() - started;
+    const text = (row: BatchRow) =>
+      row.status === 'failed'
+        ? `failed: ${row.detail}`
+        : // eslint-disable-next-line security/detect-non-literal-fs-filename -- an output the batch wrote in its scratch directory
+          (fs.readFileSync(row.detail, 'utf8').trim().split('\n')[0] ?? '').slice(0, 60);
+    return {
+      rows: rows.map((row) => [row.input.key, text(row)]),
+      figure: `${rows.length} files in ${seconds(ms)}, ${((rows.length / ms) * 60_000).toFixed(0)} files/min`,
+    };
+  } finally {
+    display.stop();
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the demo. */
@@ -220,7 +277,12 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     heading('5. speakers and a translation (a two-voice conversation, into Spanish)');
     for (const line of await conversation(client, ctx.signal)) say(line);
 
-    heading('6. what it measured');
+    heading('6. many files: the fixtures folder as a batch, 4 at a time');
+    const batch = await fixturesBatch(client, ctx.signal, out, tty);
+    figures.push(['batch', batch.figure]);
+    say(table(['FILE', 'TRANSCRIPT'], batch.rows));
+
+    heading('7. what it measured');
     const pool = client.poolStats();
     figures.push([
       'retries',

@@ -5,36 +5,31 @@
  * checked against the model catalogue first. On a terminal, stderr shows an upload bar and a
  * status line; piped, stdout carries the result only. Ctrl-C aborts the flow and still cleans
  * up (waiting for a processing job to end); a second Ctrl-C leaves what is left, named.
+ * Several sources, a directory or --out-dir select the many-file form (transcribe-many.ts).
  */
 import { Option, type Command } from 'commander';
-import type { SonioxClient } from '../../client';
 import type { UploadInput } from '../../http/upload-source';
-import { closest } from '../../suggest';
-import { DEFAULT_ASYNC_MODEL, type CreateTranscriptionParams } from '../../types';
 import {
   checkInputFile,
   checkOutputFile,
   describe,
   InterruptedError,
-  UsageError,
   type Context,
 } from '../context';
 import { integer, isURL, list } from '../options';
 import { Progress } from '../render/progress';
 import { bytes } from '../render/table';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
+import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
+import { checkModelFlags, createParams, type RecognitionFlags } from './transcribe-params';
+import { parseShard } from '../batch/shard';
 
 /** Options of `soniox transcribe`. */
-export interface TranscribeFlags {
-  model?: string;
-  language?: string[];
-  diarize?: boolean;
-  translate?: string;
+export interface TranscribeFlags extends RecognitionFlags {
   format: TranscriptFormat;
   out?: string;
   keep?: boolean;
   pollMs: number;
-  reference?: string;
 }
 
 /** Stands in for the file id to come, so the parameters are checked before the upload. */
@@ -43,19 +38,6 @@ const FILE_ID_TO_COME = '00000000-0000-4000-8000-000000000000';
 /** The stderr progress mode of a context: a bar on a terminal, lines with --verbose, else nothing. */
 export function progressFor(ctx: Context): Progress {
   return new Progress(ctx.stderr, ctx.io.stderr.isTTY ? 'tty' : ctx.verbose ? 'plain' : 'off');
-}
-
-/** The create parameters the flags ask for. */
-export function createParams(
-  flags: Pick<TranscribeFlags, 'model' | 'language' | 'diarize' | 'translate' | 'reference'>,
-): CreateTranscriptionParams {
-  const params: CreateTranscriptionParams = {};
-  if (flags.model) params.model = flags.model;
-  if (flags.language) params.language_hints = flags.language;
-  if (flags.diarize) params.enable_speaker_diarization = true;
-  if (flags.translate) params.translation = { type: 'one_way', target_language: flags.translate };
-  if (flags.reference) params.client_reference_id = flags.reference;
-  return params;
 }
 
 /** Runs `soniox transcribe`: one call of `client.transcribe`, its steps shown on stderr. */
@@ -154,49 +136,17 @@ export async function transcribe(
   if (failure) throw failure.error;
 }
 
-/**
- * `--model` and `--language` (and `--translate`) against `models.list()`, before any upload: a
- * typo fails fast, naming the valid choices (the closest first) instead of costing an upload.
- */
-export async function checkModelFlags(
-  client: SonioxClient,
-  flags: Pick<TranscribeFlags, 'model' | 'language' | 'translate'>,
-  signal: AbortSignal,
-): Promise<void> {
-  if (flags.model === undefined && flags.language === undefined && flags.translate === undefined)
-    return;
-  const { models } = await client.models.list({ signal });
-  const async = models.filter((m) => m.transcription_mode === 'async');
-  const modelId = flags.model ?? DEFAULT_ASYNC_MODEL;
-  const model = async.find((m) => m.id === modelId);
-  if (model === undefined) {
-    const ids = async.map((m) => m.id);
-    const guess = closest(modelId, ids);
-    throw new UsageError(
-      `--model ${modelId} is not an async model${guess ? `: did you mean ${guess}?` : ''} (async models: ${ids.join(', ')})`,
-    );
-  }
-  const codes = model.languages.map((l) => l.code);
-  const byName = new Map(model.languages.map((l) => [l.name.toLowerCase(), l.code]));
-  const check = (flag: string, code: string) => {
-    if (codes.includes(code)) return;
-    const guess = byName.get(code.toLowerCase()) ?? closest(code, codes);
-    throw new UsageError(
-      `${flag} ${code} is not a language code of ${model.id}${guess ? `: did you mean ${guess}?` : ''} (valid codes: ${codes.join(', ')})`,
-    );
-  };
-  for (const code of flags.language ?? []) check('--language', code);
-  if (flags.translate !== undefined) check('--translate', flags.translate);
-}
-
-/** Adds `transcribe` to the program. */
+/** Adds `transcribe` to the program: one source, or many with --out-dir (transcribe-many.ts). */
 export function registerTranscribe(program: Command, ctx: Context): void {
   program
     .command('transcribe')
     .description(
-      'transcribe a file, an http(s) URL or stdin (-) with the async API, then delete what was created',
+      'transcribe a file, an http(s) URL or stdin (-) with the async API, then delete what was created; or many files and directories into --out-dir, resumably',
     )
-    .argument('<source>', 'audio file, http(s) URL (sent as audio_url), or - to read stdin')
+    .argument(
+      '<source...>',
+      'audio file, http(s) URL (sent as audio_url), or - to read stdin; with --out-dir, files and directories (their audio files, recursively)',
+    )
     .option('-m, --model <model>', 'async model (default stt-async-v5)')
     .option('-l, --language <codes>', 'language hints, comma separated: en,fr (repeatable)', list)
     .option('--diarize', 'label speakers (enable_speaker_diarization)')
@@ -214,5 +164,33 @@ export function registerTranscribe(program: Command, ctx: Context): void {
         .argParser(integer(10, 60_000))
         .default(1000),
     )
-    .action((source: string, flags: TranscribeFlags) => transcribe(ctx, source, flags));
+    .option(
+      '--out-dir <dir>',
+      'many inputs: write one output per input under <dir> (named after the input), with the journal that makes a rerun of the same command resume',
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'with --out-dir: inputs in flight (default 4)').argParser(
+        integer(1, 100),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--shard <i/n>',
+        'with --out-dir: take only share i of n of the inputs (split by a hash of their paths; one journal per shard)',
+      ).argParser(parseShard),
+    )
+    .option('--restart', 'with --out-dir: forget the journal and transcribe every input again')
+    .addHelpText(
+      'after',
+      `
+Many files: soniox transcribe calls/ extra.wav --out-dir transcripts [--format srt] [--concurrency 8]
+  writes transcripts/<name>.<format> per input and transcripts/.soniox-batch-<format>.jsonl;
+  run the same command again after Ctrl-C or a crash: what is done is skipped, nothing is paid twice.
+  Exit 1 when an input failed (rerun to retry it); the summary table goes to stdout.`,
+    )
+    .action((sources: string[], flags: TranscribeFlags & BatchFlags) =>
+      isBatch(sources, flags)
+        ? transcribeMany(ctx, sources, flags)
+        : transcribe(ctx, sources[0] ?? '-', flags),
+    );
 }

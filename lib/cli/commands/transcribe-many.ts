@@ -1,0 +1,158 @@
+/**
+ * `soniox transcribe a.wav b.wav dir/ ... --out-dir OUT`: many inputs through
+ * `client.transcribeMany`, one output per input under OUT (names: batch/names.ts), a journal in
+ * OUT so that the same command run again resumes where it stopped (`--restart` forgets it),
+ * `--shard i/n` to share an archive between machines (batch/shard.ts; one journal per shard).
+ * Progress on stderr (bars on a terminal, a line per input elsewhere), a summary table on
+ * stdout, exit 1 when an input failed. Ctrl-C stops the batch and keeps what is in flight for
+ * the next run (exit 130); a closed stdout stops it the same way, quietly, exit 0.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileError, InterruptedError, UsageError, type Context } from '../context';
+import { isURL } from '../options';
+import { BatchDisplay } from '../render/batch-progress';
+import { table } from '../render/table';
+import type { TranscriptFormat } from '../render/transcript';
+import { expandInputs } from '../batch/inputs';
+import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
+import { runBatch, type BatchRow } from '../batch/run';
+import { inShard, type Shard } from '../batch/shard';
+import type { TranscribeFlags } from './transcribe';
+import { checkModelFlags, createParams } from './transcribe-params';
+
+/** The flags of the many-file form. */
+export interface BatchFlags {
+  outDir?: string;
+  concurrency?: number;
+  shard?: Shard;
+  restart?: boolean;
+}
+
+/** Whether the arguments ask for the many-file form (else `transcribe` takes one source). */
+export function isBatch(sources: readonly string[], flags: BatchFlags): boolean {
+  if (sources.length !== 1) return true;
+  const { outDir, concurrency, shard, restart } = flags;
+  if ([outDir, concurrency, shard, restart].some((v) => v !== undefined)) return true;
+  const [source = ''] = sources;
+  return (
+    source !== '-' &&
+    !isURL(source) &&
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the source the user gave
+    fs.statSync(source, { throwIfNoEntry: false })?.isDirectory() === true
+  );
+}
+
+/** The journal of a batch: one per output format and shard, in OUT. */
+export function journalName(format: TranscriptFormat, shard: Shard | undefined): string {
+  return `.soniox-batch-${format}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}.jsonl`;
+}
+
+/** Checks the flags and arguments of the many-file form; returns OUT. */
+function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & BatchFlags): string {
+  if (flags.outDir === undefined) {
+    const flag = flags.shard
+      ? '--shard'
+      : flags.concurrency !== undefined
+        ? '--concurrency'
+        : flags.restart
+          ? '--restart'
+          : undefined;
+    const asked =
+      sources.length > 1
+        ? 'several sources need'
+        : flag !== undefined
+          ? `${flag} needs`
+          : `${sources[0] ?? ''} is a directory: its audio files need`;
+    throw new UsageError(`${asked} --out-dir <dir>: one output file per input goes there`);
+  }
+  const oneAtATime = sources.find((s) => s === '-' || isURL(s));
+  if (oneAtATime !== undefined)
+    throw new UsageError(
+      `${oneAtATime === '-' ? 'stdin (-)' : oneAtATime} is transcribed on its own: soniox transcribe ${oneAtATime}`,
+    );
+  if (flags.out !== undefined)
+    throw new UsageError('--out writes one file: with --out-dir each input gets its own');
+  if (flags.reference !== undefined)
+    throw new UsageError('--reference names one transcription: a batch sets one per input');
+  const outDir = flags.outDir;
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out-dir the user gave
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, outDir, 'write');
+  }
+  return outDir;
+}
+
+/** The summary: a row per finished input, then the totals. */
+function summary(rows: readonly BatchRow[], planned: number, elapsedMs: number): string {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
+  const totals = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+  return `${table(
+    ['INPUT', 'STATUS', 'OUTPUT OR ERROR'],
+    rows.map((row) => [row.input.path, row.status, row.detail]),
+  )}\n\n${rows.length} of ${planned} inputs: ${totals || 'none finished'} in ${(elapsedMs / 1000).toFixed(1)} s\n`;
+}
+
+/** Runs the many-file form of `soniox transcribe`. */
+export async function transcribeMany(
+  ctx: Context,
+  sources: readonly string[],
+  flags: TranscribeFlags & BatchFlags,
+): Promise<void> {
+  const outDir = checkBatchFlags(sources, flags);
+  const all = planOutputs(expandInputs(sources), OUTPUT_EXTENSIONS[flags.format]);
+  const inputs = flags.shard ? inShard(all, flags.shard) : all;
+  const journal = path.join(outDir, journalName(flags.format, flags.shard));
+
+  if (flags.restart) fs.rmSync(journal, { force: true });
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
+  const resuming = fs.existsSync(journal);
+  const client = ctx.client();
+  await checkModelFlags(client, flags, ctx.signal);
+
+  const tty = ctx.io.stderr.isTTY === true;
+  const shard = flags.shard
+    ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${all.length})`
+    : '';
+  ctx.note(
+    `${resuming ? 'resuming' : 'transcribing'} ${inputs.length} file(s)${shard} into ${outDir}; journal ${journal}`,
+  );
+  const display = new BatchDisplay(ctx.stderr, tty, inputs.length);
+  const started = Date.now();
+  let outcome;
+  try {
+    outcome = await runBatch(
+      client,
+      {
+        inputs,
+        outDir,
+        format: flags.format,
+        journal,
+        params: createParams(flags),
+        concurrency: flags.concurrency,
+        keep: flags.keep === true,
+        pollMs: flags.pollMs,
+        signal: ctx.signal,
+      },
+      display,
+    );
+  } finally {
+    display.stop();
+  }
+  ctx.stdout.write(summary(outcome.rows, inputs.length, Date.now() - started));
+  if (outcome.stopped) {
+    if (!ctx.outputClosed)
+      ctx.note(
+        `interrupted: what was in flight is kept; run the same command again to resume (journal ${journal})`,
+      );
+    throw new InterruptedError();
+  }
+  const failed = outcome.rows.filter((row) => row.status === 'failed').length;
+  if (failed > 0)
+    throw new Error(
+      `${failed} of ${inputs.length} input(s) failed; run the same command again to retry them`,
+    );
+}

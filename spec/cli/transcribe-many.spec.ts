@@ -1,0 +1,300 @@
+/**
+ * `soniox transcribe a.wav dir/ ... --out-dir OUT`, in-process against the mock: outputs and
+ * their names, resume by running the same command again, --restart, --shard, failures, the
+ * display on a terminal and in a pipe, Ctrl-C and a closed stdout.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { memoryIO } from '../../lib/cli/io';
+import type { MockServer } from '../../lib/mock';
+import { fixture } from '../audio';
+import { until } from '../helpers';
+import { cliFixture, noiseWav, run } from './helpers';
+
+const hello = fixture('hello-world.wav');
+const weather = fixture('weather.wav');
+const POLL = ['--poll-ms', '10'];
+const CREATE = 'POST /v1/transcriptions';
+const UPLOAD = 'POST /v1/files';
+/** Undecodable audio: the mock's transcription of it ends in error. */
+const BROKEN = Buffer.concat([Buffer.from('RIFF\x00\x00\x00\x00WAVEjunk'), Buffer.alloc(64)]);
+
+/** Every file under `dir`, relative, sorted. */
+function listing(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}
+
+describe('cli: soniox transcribe many files into --out-dir', function () {
+  const t = cliFixture();
+  let server: MockServer;
+  let env: Record<string, string>;
+  let tmp: string;
+  let calls: string;
+  let out: string;
+
+  beforeEach(() => {
+    ({ server, env, tmp } = t);
+    calls = path.join(tmp, 'calls');
+    out = path.join(tmp, 'out');
+    fs.mkdirSync(path.join(calls, '2024'), { recursive: true });
+    fs.copyFileSync(hello.path, path.join(calls, 'hello.wav'));
+    fs.copyFileSync(weather.path, path.join(calls, '2024', 'weather.wav'));
+    fs.writeFileSync(path.join(calls, '2024', 'noise.wav'), noiseWav(300));
+    fs.writeFileSync(path.join(calls, 'notes.txt'), 'not audio');
+  });
+
+  it('writes one output per input under --out-dir, named after it, with plain lines on stderr and a summary on stdout', async () => {
+    const extra = path.join(tmp, 'extra.wav');
+    fs.writeFileSync(extra, noiseWav(200));
+    const {
+      code,
+      out: stdout,
+      err,
+    } = await run(['transcribe', calls, extra, '--out-dir', out, '--format', 'srt', ...POLL], {
+      env,
+    });
+    expect(code, err).to.equal(0);
+    expect(listing(out)).to.deep.equal([
+      '.soniox-batch-srt.jsonl',
+      'calls/2024/noise.srt',
+      'calls/2024/weather.srt',
+      'calls/hello.srt',
+      'extra.srt',
+    ]);
+    expect(fs.readFileSync(path.join(out, 'calls', 'hello.srt'), 'utf8')).to.match(
+      /^1\n00:00:00,330 --> 00:00:0\d,\d{3}\nhello world this is a test\n$/,
+    );
+    // Piped: no control character, a line per input, then the table and the totals.
+    expect(err).not.to.include('\x1b');
+    expect(err).to.match(
+      /^transcribing 4 file\(s\) into .*out; journal .*\.soniox-batch-srt\.jsonl$/m,
+    );
+    expect(err.match(/^\[\d\/4\] done .* -> .*\.srt$/gm)).to.have.length(4);
+    expect(stdout).to.match(/^INPUT +STATUS +OUTPUT OR ERROR\n/);
+    expect(stdout).to.match(/calls\/hello\.wav +done +.*out\/calls\/hello\.srt$/m);
+    expect(stdout).to.match(/^4 of 4 inputs: 4 done in \d+\.\d s\n$/m);
+    expect(server.state.hits[CREATE]).to.equal(4);
+    expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('keeps colliding names apart and gives the same audio under two names one transcription, copied', async () => {
+    fs.copyFileSync(hello.path, path.join(calls, 'Hello.flac'));
+    fs.copyFileSync(weather.path, path.join(calls, 'hello.mp3'));
+    const { code, out: stdout } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {
+      env,
+    });
+    expect(code).to.equal(0);
+    // Key order: Hello.flac, hello.mp3, hello.wav.
+    expect(
+      listing(out).filter((f) => f.startsWith('Hello') || f.startsWith('hello')),
+    ).to.deep.equal(['Hello.txt', 'hello-2.txt', 'hello-3.txt']);
+    expect(fs.readFileSync(path.join(out, 'hello-2.txt'), 'utf8')).to.equal(`${weather.text}\n`);
+    expect(fs.readFileSync(path.join(out, 'Hello.txt'), 'utf8')).to.equal(`${hello.text}\n`);
+    expect(fs.readFileSync(path.join(out, 'hello-3.txt'), 'utf8')).to.equal(`${hello.text}\n`);
+    expect(stdout).to.match(/ copied /);
+    // hello.wav and Hello.flac hold the same bytes, as do hello.mp3 and weather.wav.
+    expect(server.state.hits[CREATE]).to.equal(3);
+  });
+
+  it('run again unchanged, resumes: what is done is skipped, the rest transcribed, each input created once', async () => {
+    const slow = ['--concurrency', '1', ...POLL];
+    const io = memoryIO({ env });
+    const first = run(['transcribe', calls, '--out-dir', out, ...slow], { io });
+    await until(() => /\[1\/3\] done/.test(io.stderr.text), 10_000);
+    io.interrupt();
+    const stopped = await first;
+    expect(stopped.code).to.equal(130);
+    expect(stopped.err).to.match(
+      /interrupted: what was in flight is kept; run the same command again to resume/,
+    );
+    const doneFirst = (stopped.out.match(/^\S+ +done +\S/gm) ?? []).length;
+    expect(doneFirst).to.be.within(1, 2);
+
+    const again = await run(['transcribe', calls, '--out-dir', out, ...slow], { env });
+    expect(again.code, again.err).to.equal(0);
+    expect(again.err).to.match(/^resuming 3 file\(s\)/m);
+    expect((again.out.match(/^\S+ +skipped +\S/gm) ?? []).length).to.equal(doneFirst);
+    expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(3);
+    expect(server.state.hits[CREATE]).to.equal(3);
+    expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+
+    // A third run has nothing left to do and sends nothing.
+    const uploads = server.state.hits[UPLOAD];
+    const third = await run(['transcribe', calls, '--out-dir', out, ...slow], { env });
+    expect(third.out).to.match(/^3 of 3 inputs: 3 skipped/m);
+    expect(server.state.hits[UPLOAD]).to.equal(uploads);
+  });
+
+  it('--restart forgets the journal and transcribes every input again', async () => {
+    await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    const again = await run(['transcribe', calls, '--out-dir', out, '--restart', ...POLL], {
+      env,
+    });
+    expect(again.code).to.equal(0);
+    expect(again.err).to.match(/^transcribing 3 file\(s\)/m);
+    expect(again.out).to.match(/^3 of 3 inputs: 3 done/m);
+    expect(server.state.hits[CREATE]).to.equal(6);
+  });
+
+  it('--shard i/n: the shards split the inputs, together all of them, each with its own journal', async () => {
+    for (let i = 0; i < 6; i++)
+      fs.writeFileSync(path.join(calls, `n${i}.wav`), noiseWav(100 + i * 10));
+    const counts: number[] = [];
+    for (const shard of ['1/3', '2/3', '3/3']) {
+      const {
+        code,
+        out: stdout,
+        err,
+      } = await run(['transcribe', calls, '--out-dir', out, '--shard', shard, ...POLL], { env });
+      expect(code, err).to.equal(0);
+      expect(err).to.include(`(shard ${shard} of 9)`);
+      counts.push(Number(/^(\d+) of \d+ inputs/m.exec(stdout)?.[1]));
+    }
+    expect(counts.reduce((a, b) => a + b)).to.equal(9);
+    expect(server.state.hits[CREATE]).to.equal(9);
+    expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(9);
+    expect(listing(out).filter((f) => f.endsWith('.jsonl'))).to.deep.equal([
+      '.soniox-batch-text-shard-1-of-3.jsonl',
+      '.soniox-batch-text-shard-2-of-3.jsonl',
+      '.soniox-batch-text-shard-3-of-3.jsonl',
+    ]);
+  });
+
+  it('exits 1 when an input failed, the others written; run again, only the failed one is tried again', async () => {
+    fs.writeFileSync(path.join(calls, 'broken.wav'), BROKEN);
+    const {
+      code,
+      out: stdout,
+      err,
+    } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {
+      env,
+    });
+    expect(code).to.equal(1);
+    expect(stdout).to.match(/broken\.wav +failed +.*error/m);
+    expect(stdout).to.match(
+      /^4 of 4 inputs: .*3 done.*1 failed|^4 of 4 inputs: .*1 failed.*3 done/m,
+    );
+    expect(err).to.match(/^\[\d\/4\] failed .*broken\.wav: /m);
+    expect(err).to.match(
+      /^error: 1 of 4 input\(s\) failed; run the same command again to retry them\n$/m,
+    );
+    expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(3);
+
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.code).to.equal(1);
+    expect(again.out).to.match(/^4 of 4 inputs: 3 skipped, 1 failed/m);
+    expect(server.state.hits[CREATE]).to.equal(5);
+  });
+
+  it('fails an input whose output cannot be written, a copy that cannot be written, and a copy of a failed input', async () => {
+    fs.copyFileSync(hello.path, path.join(calls, '2024', 'again.wav'));
+    fs.writeFileSync(path.join(calls, 'broken.wav'), BROKEN);
+    fs.writeFileSync(path.join(calls, 'broken-copy.wav'), BROKEN);
+    // A directory where an output goes: the rename onto it fails.
+    fs.mkdirSync(path.join(out, 'hello.txt', 'x'), { recursive: true });
+    fs.mkdirSync(path.join(out, '2024', 'weather.txt', 'x'), { recursive: true });
+    // One at a time, in key order: 2024/again.wav before hello.wav, broken-copy before broken.
+    const { code, out: stdout } = await run(
+      ['transcribe', calls, '--out-dir', out, '--concurrency', '1', ...POLL],
+      { env },
+    );
+    expect(code).to.equal(1);
+    expect(stdout).to.match(/^\S+weather\.wav +failed +cannot write .*weather\.txt: /m);
+    expect(stdout).to.match(/^\S+again\.wav +done /m);
+    expect(stdout).to.match(/^\S+hello\.wav +failed +cannot write .*hello\.txt: /m);
+    expect(stdout).to.match(/^\S+broken-copy\.wav +failed +.*error/m);
+    expect(stdout).to.match(
+      /^\S+broken\.wav +failed +same audio as \S+broken-copy\.wav, which failed$/m,
+    );
+    expect(stdout).to.match(/^\S+noise\.wav +done /m);
+    expect(stdout).to.match(/^6 of 6 inputs: 2 done, 4 failed/m);
+    // No half-written file is left behind.
+    expect(listing(out).filter((f) => f.endsWith('.partial'))).to.deep.equal([]);
+  });
+
+  it('fails an input done by an earlier run whose output is gone, naming --restart', async () => {
+    await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    fs.rmSync(path.join(out, 'hello.txt'));
+    const { code, out: stdout } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {
+      env,
+    });
+    expect(code).to.equal(1);
+    expect(stdout).to.match(
+      /hello\.wav +failed +transcribed by an earlier run, but .*hello\.txt is gone: --restart/,
+    );
+  });
+
+  it('on a terminal: the bars redrawn in place, failures printed above them', async () => {
+    fs.writeFileSync(path.join(calls, 'broken.wav'), BROKEN);
+    const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {
+      env,
+      isTTY: true,
+    });
+    expect(code).to.equal(1);
+    expect(err).to.match(/\[[=-]+\] \d\/4 files(, 1 failed)? \| [\d.]+ files\/min \| ETA \d+s/);
+    expect(err).to.match(/in flight \| .* uploaded \| \d+\.\d\d h of audio/);
+    expect(err).to.match(/failed .*broken\.wav: /);
+    expect(err).not.to.match(/\[\d\/4\] done/);
+    expect(err).to.include('\x1b[');
+  });
+
+  it('a closed stdout stops the batch quietly with exit 0, keeping the journal for the next run', async () => {
+    const io = memoryIO({ env });
+    const running = run(['transcribe', calls, '--out-dir', out, '--concurrency', '1', ...POLL], {
+      io,
+    });
+    await until(() => /\[1\/3\] done/.test(io.stderr.text), 10_000);
+    io.closeStdout();
+    const { code, err } = await running;
+    expect(code).to.equal(0);
+    expect(err).not.to.match(/interrupted|error/);
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.code).to.equal(0);
+    expect(again.out).to.match(/skipped/);
+    expect(server.state.hits[CREATE]).to.equal(3);
+  });
+
+  it('refuses what it cannot do as usage errors, sending nothing', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[calls, hello.path], /^error: several sources need --out-dir <dir>/],
+      [[calls], /^error: \S+calls is a directory: its audio files need --out-dir <dir>/],
+      [[hello.path, '--shard', '1/2'], /^error: --shard needs --out-dir/],
+      [[hello.path, '--concurrency', '2'], /^error: --concurrency needs --out-dir/],
+      [[hello.path, '--restart'], /^error: --restart needs --out-dir/],
+      [[hello.path, '-', '--out-dir', out], /^error: stdin \(-\) is transcribed on its own/],
+      [[hello.path, 'https://a.example/x.wav', '--out-dir', out], /is transcribed on its own/],
+      [[calls, '--out-dir', out, '--out', 'x.txt'], /^error: --out writes one file/],
+      [
+        [calls, '--out-dir', out, '--reference', 'r'],
+        /^error: --reference names one transcription/,
+      ],
+      [
+        [calls, '--out-dir', out, '--shard', '3/2'],
+        /^error: option '--shard <i\/n>' argument '3\/2' is invalid/,
+      ],
+      [[calls, '--out-dir', out, '--concurrency', '0'], /^error: option '--concurrency <n>'/],
+      [[path.join(tmp, 'missing'), '--out-dir', out], /^error: no such file: .*missing/],
+      [[hello.path, '--out-dir', hello.path], /^error: cannot write .*hello-world\.wav/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await run(['transcribe', ...args], { env });
+      expect({ code, args }).to.deep.equal({ code: 2, args });
+      expect(err).to.match(message);
+    }
+    expect(server.state.hits).to.deep.equal({});
+  });
+
+  it('--help shows the many-file form', async () => {
+    const { out: help } = await run(['transcribe', '--help']);
+    expect(help).to.match(/^Usage: soniox transcribe \[options\] <source\.\.\.>/);
+    for (const flag of ['--out-dir <dir>', '--concurrency <n>', '--shard <i/n>', '--restart'])
+      expect(help).to.include(flag);
+    expect(help).to.match(
+      /^Many files: soniox transcribe calls\/ extra\.wav --out-dir transcripts/m,
+    );
+  });
+});
