@@ -86,7 +86,7 @@ export interface TranscribeAPI {
 /** Stands in for the file id of an upload not made yet, so the create parameters can be checked first. */
 const FILE_ID_TO_COME = '00000000-0000-4000-8000-000000000000';
 /** Each cleanup DELETE gets this long and one retry: cleanup is bounded. */
-const CLEANUP_CALL = { timeoutMs: 10_000, maxRetries: 1 };
+export const CLEANUP_CALL = { timeoutMs: 10_000, maxRetries: 1 };
 /** Default of `cleanupWaitMs`. */
 export const DEFAULT_CLEANUP_WAIT_MS = 120_000;
 /** Longest pause between two DELETEs of a processing job. */
@@ -276,7 +276,8 @@ export async function transcribe(
   }
 }
 
-interface CleanupPlan {
+/** What `cleanUp` deletes, how long it waits on a processing job, and whom it tells. */
+export interface CleanupPlan {
   transcription: string | undefined;
   file: string | undefined;
   signal: AbortSignal | undefined;
@@ -291,7 +292,7 @@ interface CleanupPlan {
  * was never created). Runs without the flow's signal: an aborted flow must still not leave
  * paid-for storage behind. Never rejects: failures go to onCleanupError.
  */
-async function cleanUp(api: TranscribeAPI, plan: CleanupPlan): Promise<void> {
+export async function cleanUp(api: TranscribeAPI, plan: CleanupPlan): Promise<void> {
   const call = { ...CLEANUP_CALL, signal: plan.signal };
   if (plan.transcription !== undefined) {
     const id = plan.transcription;

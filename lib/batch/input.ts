@@ -8,7 +8,6 @@
  */
 import {
   SonioxAPIError,
-  SonioxConnectionError,
   SonioxError,
   SonioxNotFoundError,
   SonioxRateLimitError,
@@ -16,7 +15,9 @@ import {
 } from '../errors';
 import type { Files } from '../resources/files';
 import type { Transcriptions } from '../resources/transcriptions';
+import { CLEANUP_CALL, DEFAULT_CLEANUP_WAIT_MS, cleanUp as cleanUpFlow } from '../transcribe';
 import type { CreateTranscriptionParams } from '../types';
+import type { HashTable } from './hash-table';
 import { identify, type InputIdentity } from './identity';
 import type { Journal, JournalEntry } from './journal';
 import { findFileByReference, findTranscriptionByReference } from './lookup';
@@ -40,8 +41,11 @@ export interface BatchContext {
   quota: QuotaTimings;
   progress: ProgressTracker;
   cleanup: boolean;
-  /** Hashes taken by an input of this run: a later input with the same content is a duplicate. */
-  claimed: Set<string>;
+  /**
+   * Hashes taken by an input of this run: a later input with the same content is a duplicate.
+   * Compact: it holds every input of the run.
+   */
+  claimed: HashTable;
 }
 
 /** An input's result and what to do once the caller has taken it. */
@@ -63,12 +67,12 @@ export interface InputOutcome<S> {
 interface Held {
   fileId: string | undefined;
   transcriptionId: string | undefined;
-  /** Set while a create is in flight: if it is cut off, the server may have the job all the same. */
-  creating: string | undefined;
+  /**
+   * Set while a create is in flight (its reference, when it was sent): if it is cut off, the
+   * server may have the job all the same.
+   */
+  creating: { reference: string; sentAt: number } | undefined;
 }
-
-/** Each cleanup DELETE gets this long and one retry: the same bound as `client.transcribe()`. */
-const CLEANUP = { timeoutMs: 10_000, maxRetries: 1 } as const;
 
 function asSonioxError(error: unknown): SonioxError {
   if (error instanceof SonioxError) return error;
@@ -106,7 +110,7 @@ export async function runInput<S extends BatchSource>(
         discard: () => Promise.resolve(),
       };
     }
-    ctx.claimed.add(hash);
+    ctx.claimed.set(hash);
     const id = await reachCreated(ctx, input, identity, prior, held, signal);
     const finished = await ctx.transcriptions.wait(id, { ...ctx.wait, signal });
     // A job that ended frees a pending slot: slots waiting on that quota may go.
@@ -168,7 +172,12 @@ async function reachCreated(
     return prior.transcriptionId;
   }
   if (prior?.event === 'creating') {
-    const found = await findTranscriptionByReference(ctx.transcriptions, reference, signal);
+    const found = await findTranscriptionByReference(
+      ctx.transcriptions,
+      reference,
+      prior.sentAt,
+      signal,
+    );
     if (found) {
       held.transcriptionId = found.id;
       ctx.journal?.write({ event: 'created', hash, transcription_id: found.id });
@@ -179,9 +188,12 @@ async function reachCreated(
     identity.kind === 'url'
       ? { audio_url: (input as { audio_url: string }).audio_url }
       : { file_id: await reachUploaded(ctx, input, identity, prior, held, signal) };
-  ctx.journal?.write({ event: 'creating', hash });
+  const sentAt = Date.now();
+  ctx.journal?.write({ event: 'creating', hash, at: sentAt });
+  // A create cut off after it was sent is settled by the transport's exactly-once lookup (the
+  // job found, or the create resent); what it could not settle is looked up at cleanup.
   const created = await underQuota(ctx, 'transcriptions', signal, async () => {
-    held.creating = reference;
+    held.creating = { reference, sentAt };
     try {
       return await ctx.transcriptions.create(
         { ...ctx.createParams, ...source, client_reference_id: reference },
@@ -192,13 +204,6 @@ async function reachCreated(
       if (error instanceof SonioxAPIError) held.creating = undefined;
       throw error;
     }
-  }).catch(async (error: unknown) => {
-    // Cut off after it was sent (never retried: it may have billed): the server may have the
-    // job. Found by its reference, it is used; else the input fails and nothing was created.
-    if (signal.aborted || !(error instanceof SonioxConnectionError)) throw error;
-    const found = await findTranscriptionByReference(ctx.transcriptions, reference, signal);
-    if (!found) throw error;
-    return found;
   });
   held.transcriptionId = created.id;
   held.creating = undefined;
@@ -228,10 +233,10 @@ async function reachUploaded(
     );
   } else if (prior?.event === 'started') {
     // Stopped during the upload: the server may have stored it all the same.
-    fileId = (await findFileByReference(ctx.files, reference, signal))?.id;
+    fileId = (await findFileByReference(ctx.files, reference, prior.sentAt, signal))?.id;
   }
   if (fileId === undefined) {
-    ctx.journal?.write({ event: 'started', hash });
+    ctx.journal?.write({ event: 'started', hash, at: Date.now() });
     let sent = 0;
     const file = await underQuota(ctx, 'files', signal, () => {
       ctx.progress.uploaded(-sent);
@@ -289,38 +294,38 @@ function keepOrCleanUp(ctx: BatchContext, held: Held): Promise<void> {
 }
 
 /**
- * Deletes what an input holds, as `client.transcribe()` does: the transcription (which takes
- * its file with it), then the file (for an upload whose transcription was never created). A
- * create that was cut off is looked up by its client reference first, so it is not left behind.
- * Bounded, and never fails the batch. Each delete frees a slot of a quota: its gate opens.
+ * Deletes what an input holds with `client.transcribe()`'s own cleanup (the transcription, which
+ * takes its file with it, waiting out a job still processing; then the file of an upload whose
+ * transcription was never created). A create that was cut off is looked up by its client
+ * reference first, so it is not left behind. Bounded, and never fails the batch. Each delete
+ * frees a slot of a quota: its gate opens.
  */
 async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
   if (!ctx.cleanup) return;
   if (held.transcriptionId === undefined && held.creating !== undefined) {
-    // A create cut off (an abort) after the server may have acted: find the job it made.
-    const signal = AbortSignal.timeout(CLEANUP.timeoutMs);
+    const { reference, sentAt } = held.creating;
+    const signal = AbortSignal.timeout(CLEANUP_CALL.timeoutMs);
     held.transcriptionId = await findTranscriptionByReference(
       ctx.transcriptions,
-      held.creating,
+      reference,
+      sentAt,
       signal,
     ).then(
       (found) => found?.id,
       () => undefined,
     );
   }
-  if (held.transcriptionId !== undefined) {
-    await ctx.transcriptions.delete(held.transcriptionId, CLEANUP).then(
-      () => {
-        ctx.gates.transcriptions.open();
-        ctx.gates.files.open();
-      },
-      () => undefined,
-    );
-  }
-  if (held.fileId !== undefined) {
-    await ctx.files.delete(held.fileId, CLEANUP).then(
-      () => ctx.gates.files.open(),
-      () => undefined,
-    );
-  }
+  await cleanUpFlow(ctx, {
+    transcription: held.transcriptionId,
+    file: held.fileId,
+    signal: undefined,
+    waitMs: DEFAULT_CLEANUP_WAIT_MS,
+    pauseMs: Math.min(ctx.wait.pollIntervalMs ?? 1_000, 1_000),
+    onCleanup: ({ type, target }) => {
+      if (type !== 'deleted') return;
+      if (target === 'transcription') ctx.gates.transcriptions.open();
+      ctx.gates.files.open();
+    },
+    onCleanupError: undefined,
+  });
 }

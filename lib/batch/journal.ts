@@ -10,12 +10,16 @@
  * is created again.
  */
 import fs from 'node:fs';
+import { HashTable } from './hash-table';
 
-/** A state change, as written (one line each). */
+/**
+ * A state change, as written (one line each). `at` (ms since the epoch) dates the request a
+ * `started` or `creating` announces: a later run looks for what it made from then on.
+ */
 export type JournalRecord =
-  | { event: 'started'; hash: string }
+  | { event: 'started'; hash: string; at?: number }
   | { event: 'uploaded'; hash: string; file_id: string }
-  | { event: 'creating'; hash: string }
+  | { event: 'creating'; hash: string; at?: number }
   | { event: 'created'; hash: string; transcription_id: string }
   | { event: 'done'; hash: string; transcription_id: string }
   | { event: 'failed'; hash: string; code: string };
@@ -25,27 +29,92 @@ export interface JournalEntry {
   event: JournalRecord['event'];
   fileId: string | undefined;
   transcriptionId: string | undefined;
+  /** When the last `started` or `creating` was written, if the journal says. */
+  sentAt?: number;
 }
 
 const EVENTS = new Set(['started', 'uploaded', 'creating', 'created', 'done', 'failed']);
+/** Bytes read at a time when a journal is opened: a long journal is never held whole. */
+const CHUNK = 64 * 1024;
+const NEWLINE = 0x0a;
 
-/** Folds one parsed line into the entries; ignores what is not a record. */
-function fold(entries: Map<string, JournalEntry>, value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
-  const record = value as Partial<Record<string, unknown>>;
-  const { event, hash } = record;
-  if (typeof event !== 'string' || !EVENTS.has(event) || typeof hash !== 'string') return;
-  const before = entries.get(hash);
-  const fileId = typeof record.file_id === 'string' ? record.file_id : before?.fileId;
-  const transcriptionId =
-    typeof record.transcription_id === 'string' ? record.transcription_id : before?.transcriptionId;
-  // A failed input starts afresh on the next run: the ids of the failed attempt were cleaned up.
-  entries.set(
-    hash,
-    event === 'failed'
-      ? { event: 'failed', fileId: undefined, transcriptionId: undefined }
-      : { event: event as JournalRecord['event'], fileId, transcriptionId },
-  );
+/**
+ * What a journal holds in memory. Finished inputs, the bulk of a long batch, sit in compact
+ * tables (hash to transcription id); full entries are kept only for the inputs caught half-way,
+ * at most the concurrency of each run that was stopped.
+ */
+class JournalIndex {
+  private readonly open = new Map<string, JournalEntry>();
+  private readonly done = new HashTable();
+  private readonly failed = new HashTable();
+
+  get(hash: string): JournalEntry | undefined {
+    const entry = this.open.get(hash);
+    if (entry) return entry;
+    const id = this.done.get(hash);
+    if (id !== undefined)
+      return { event: 'done', fileId: undefined, transcriptionId: id ?? undefined };
+    if (this.failed.has(hash))
+      return { event: 'failed', fileId: undefined, transcriptionId: undefined };
+    return undefined;
+  }
+
+  /** Folds one parsed line in; ignores what is not a record. */
+  fold(value: unknown): void {
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Partial<Record<string, unknown>>;
+    const { event, hash } = record;
+    if (typeof event !== 'string' || !EVENTS.has(event) || typeof hash !== 'string') return;
+    const before = this.get(hash);
+    const transcriptionId =
+      typeof record.transcription_id === 'string'
+        ? record.transcription_id
+        : before?.transcriptionId;
+    this.open.delete(hash);
+    this.done.delete(hash);
+    this.failed.delete(hash);
+    // A failed input starts afresh on the next run: the ids of the failed attempt were cleaned up.
+    if (event === 'failed') return this.failed.set(hash);
+    if (event === 'done') return this.done.set(hash, transcriptionId);
+    const entry: JournalEntry = {
+      event: event as JournalRecord['event'],
+      fileId: typeof record.file_id === 'string' ? record.file_id : before?.fileId,
+      transcriptionId,
+    };
+    const at = typeof record.at === 'number' ? record.at : before?.sentAt;
+    if (at !== undefined) entry.sentAt = at;
+    this.open.set(hash, entry);
+  }
+}
+
+/** Calls `onLine` with each line of the file open at `fd`; says whether it ends mid-line. */
+function readLines(fd: number, onLine: (line: string) => void): { torn: boolean } {
+  const chunk = Buffer.alloc(CHUNK);
+  /** The start of a line cut by the previous read (a copy: `chunk` is read into again). */
+  let rest: Buffer | undefined;
+  for (let position = 0; ;) {
+    const read = fs.readSync(fd, chunk, 0, CHUNK, position);
+    if (read === 0) break;
+    position += read;
+    let start = 0;
+    // Split on bytes, decoded a line at a time: a character is never cut in two.
+    for (let end = chunk.indexOf(NEWLINE, 0); end >= 0 && end < read;) {
+      onLine(
+        rest
+          ? Buffer.concat([rest, chunk.subarray(0, end)]).toString('utf8')
+          : chunk.toString('utf8', start, end),
+      );
+      rest = undefined;
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    if (start < read) {
+      const tail = chunk.subarray(start, read);
+      rest = rest ? Buffer.concat([rest, tail]) : Buffer.from(tail);
+    }
+  }
+  if (rest) onLine(rest.toString('utf8'));
+  return { torn: rest !== undefined };
 }
 
 /** An open journal file. */
@@ -54,7 +123,7 @@ export class Journal {
 
   private constructor(
     private readonly fd: number,
-    private readonly entries: Map<string, JournalEntry>,
+    private readonly index: JournalIndex,
   ) {}
 
   /**
@@ -62,32 +131,30 @@ export class Journal {
    * crash mid-write is ignored: the state change it was recording had not happened yet.
    */
   static open(file: string): Journal {
-    const entries = new Map<string, JournalEntry>();
-    let text = '';
-    try {
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the journal path is the caller's
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        fold(entries, JSON.parse(line));
-      } catch {
-        // A torn line (crash mid-write): nothing was acted on after it.
-      }
-    }
+    const index = new JournalIndex();
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the journal path is the caller's
-    const fd = fs.openSync(file, 'a');
-    // A torn last line would glue itself to the next record: start on a fresh line.
-    if (text !== '' && !text.endsWith('\n')) fs.writeSync(fd, '\n');
-    return new Journal(fd, entries);
+    const fd = fs.openSync(file, 'a+');
+    try {
+      const { torn } = readLines(fd, (line) => {
+        if (line.trim() === '') return;
+        try {
+          index.fold(JSON.parse(line));
+        } catch {
+          // A torn line (crash mid-write): nothing was acted on after it.
+        }
+      });
+      // A torn last line would glue itself to the next record: start on a fresh line.
+      if (torn) fs.writeSync(fd, '\n');
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+    return new Journal(fd, index);
   }
 
   /** What the journal knows about `hash`, if anything. */
   get(hash: string): JournalEntry | undefined {
-    return this.entries.get(hash);
+    return this.index.get(hash);
   }
 
   /**
@@ -97,7 +164,7 @@ export class Journal {
   write(record: JournalRecord): void {
     fs.writeSync(this.fd, `${JSON.stringify(record)}\n`);
     fs.fsyncSync(this.fd);
-    fold(this.entries, record);
+    this.index.fold(record);
   }
 
   /** Closes the file; idempotent (a descriptor closed twice could be another file's by then). */

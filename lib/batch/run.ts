@@ -10,6 +10,7 @@ import { follow } from '../http/follow-signal';
 import type { Files } from '../resources/files';
 import { durationIssue, rejectIssues } from '../resources/params';
 import { checkWaitOptions, type Transcriptions } from '../resources/transcriptions';
+import { HashTable } from './hash-table';
 import { runInput, type BatchContext, type InputOutcome } from './input';
 import { Journal } from './journal';
 import { ProgressTracker } from './progress';
@@ -144,7 +145,7 @@ export function transcribeMany<S extends BatchSource>(
             },
       ),
       cleanup: cleanup ?? true,
-      claimed: new Set<string>(),
+      claimed: new HashTable(),
     }),
   });
 }

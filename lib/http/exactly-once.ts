@@ -61,7 +61,7 @@ export interface ListedPage {
 export type LookupResult =
   | { kind: 'found'; item: ListedItem }
   | { kind: 'absent' }
-  | { kind: 'undecided'; reason: string; cause?: unknown };
+  | { kind: 'undecided'; reason: string; cause?: unknown; matches?: ListedItem[] };
 
 /** A reference for a create that has none: unique, so a match can only be this call's. */
 export function newReference(): string {
@@ -145,6 +145,10 @@ function decide(found: ListedItem[]): LookupResult {
   const [first, ...rest] = found;
   if (first === undefined) return { kind: 'absent' };
   if (rest.length > 0)
-    return { kind: 'undecided', reason: `${found.length} items match the reference` };
+    return {
+      kind: 'undecided',
+      reason: `${found.length} items match the reference`,
+      matches: found,
+    };
   return { kind: 'found', item: first };
 }

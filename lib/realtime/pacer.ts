@@ -2,7 +2,7 @@
  * Real-time pacing of the audio a realtime stream sends. The realtime API expects audio at
  * (near) real-time pace: a file read at disk speed is a burst that can get the session dropped.
  * The pacer cuts each write into 100 ms slices and lets each go when its audio time has come,
- * at most LEAD_MS ahead of the wall clock (counted from the first byte sent). Audio that is not
+ * at most LEAD_MS ahead of the wall clock (counted from when the first slice went). Audio that is not
  * ahead of the clock (a live source) goes at once, so pacing a live source never delays it.
  *
  * The byte rate comes from the raw format (`pcm_s16le` at 16 kHz mono: 32 000 bytes/s), from a
@@ -102,13 +102,20 @@ export class Pacer {
     const generation = this.generation;
     const next = (error?: Error | null): void => {
       if (generation !== this.generation) return;
+      // The clock starts once the first slice has gone (its send called back): a stream's first
+      // write waits for the socket to open, and counting that wait as audio time would send
+      // the audio of the whole handshake at once when it opens.
+      if (at > 0) this.startedAt ??= this.now();
       if (error || at >= chunk.length) {
         this.pending = undefined;
         done(error);
         return;
       }
-      this.startedAt ??= this.now();
-      const wait = this.startedAt + (this.sent / rate) * 1000 - LEAD_MS - this.now();
+      // The first paced slice goes at once (the clock has not started).
+      const wait =
+        this.startedAt === undefined
+          ? 0
+          : this.startedAt + (this.sent / rate) * 1000 - LEAD_MS - this.now();
       if (wait > 0) {
         this.timer = setTimeout(() => {
           this.timer = undefined;

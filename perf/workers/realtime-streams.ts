@@ -7,6 +7,7 @@ import { SonioxClient } from '../../lib/client';
 import { syntheticPcm } from '../harness/audio';
 import { workerServe } from '../harness/child';
 import { rawSession, sdkSession } from '../harness/realtime';
+import { tally } from '../harness/sessions';
 import { sampleResources, type ResourceSample } from '../harness';
 
 export interface StreamsInput {
@@ -46,12 +47,8 @@ async function main(input: StreamsInput): Promise<StreamsOutput> {
   );
   const sample = sampler.stop();
   client.close();
-  const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
   return {
-    ok: out.length - failed.length,
-    failed: failed.length,
-    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
-    finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value.finals.length : 0), 0),
+    ...tally(out, (o) => o.finals.length),
     sample,
   };
 }

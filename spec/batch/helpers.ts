@@ -2,12 +2,32 @@
  * Helpers of the batch specs: the account's quotas filled by jobs and files of "someone else",
  * a fake clock driven alongside real loopback I/O, and result collection.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { SinonFakeTimers } from 'sinon';
 import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
+import { occupyTranscriptions } from '../../fixtures/occupy';
 
 // Captured before any spec fakes them: the real I/O between fake ticks needs real time.
 const realSetTimeout = globalThis.setTimeout;
+
+/** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/**
+ * Memory the process retains after a full collection: heap plus Buffers. Not RSS, whose return
+ * to the system after garbage is collected is the engine's choice and differs between versions.
+ */
+export function retainedBytes(): number {
+  // Twice: what the first collection only unlinks (weak references, finalisers) goes in the
+  // second; with one, readings swung by 2.5 MB from run to run.
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
 
 /** Lets real I/O (loopback HTTP) run for `ms` of real time, whatever the clock. */
 export function realPause(ms = 2): Promise<void> {
@@ -35,27 +55,7 @@ export async function drive(
 
 /** Fills the pending-transcriptions quota with jobs that never end (until `release`). */
 export function occupyPending(server: MockServer, count: number): () => void {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = server.state.newId();
-    ids.push(id);
-    server.state.transcriptions.set(id, {
-      transcription: {
-        id,
-        status: 'queued',
-        created_at: new Date(0).toISOString(),
-        model: 'stt-async-v5',
-        filename: 'other.wav',
-        enable_speaker_diarization: false,
-        enable_language_identification: false,
-      },
-      tokens: undefined,
-      timers: [],
-    });
-  }
-  return () => {
-    for (const id of ids) server.state.transcriptions.delete(id);
-  };
+  return occupyTranscriptions(server, count);
 }
 
 /** Fills the stored-files quota with files of someone else; returns their ids. */

@@ -2,11 +2,19 @@
  * The batch journal: each input's last state survives a restart, a torn last line is ignored,
  * and a failed input starts afresh.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Journal } from '../../lib/batch/journal';
+import { retainedBytes } from './helpers';
+
+/** A sha256-like hex hash for input `i`. */
+const hashOf = (i: number) => createHash('sha256').update(String(i)).digest('hex');
+/** A UUID-shaped id for input `i`. */
+const idOf = (i: number, tag: string) =>
+  `${tag}${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`;
 
 describe('batch journal', () => {
   let dir: string;
@@ -75,6 +83,84 @@ describe('batch journal', () => {
     fs.writeFileSync(file, '42\n{"event":"exploded","hash":"a"}\n{"event":"done"}\nnull\n\n');
     const journal = Journal.open(file);
     expect(journal.get('a')).to.equal(undefined);
+    journal.close();
+  });
+
+  it('holds a long journal of finished inputs in under 100 bytes an input', function () {
+    this.timeout(60_000);
+    const file = path.join(dir, 'j.jsonl');
+    const count = 20_000;
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const hash = hashOf(i);
+      lines.push(
+        JSON.stringify({ event: 'uploaded', hash, file_id: idOf(i, 'f') }),
+        JSON.stringify({ event: 'done', hash, transcription_id: idOf(i, 'a') }),
+      );
+    }
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    lines.length = 0;
+    // Once before measuring, so that the code compiled on the way is not counted.
+    Journal.open(file).close();
+    const before = retainedBytes();
+    const journal = Journal.open(file);
+    const perInput = (retainedBytes() - before) / count;
+    // A Map of hex strings and entry objects costs about 240 bytes an input.
+    expect(perInput, `${perInput.toFixed(0)} bytes an input`).to.be.below(100);
+    // Read across many chunks, every input is known, with its transcription.
+    for (const i of [0, 1, 4_321, count - 1]) {
+      expect(journal.get(hashOf(i))).to.deep.equal({
+        event: 'done',
+        fileId: undefined,
+        transcriptionId: idOf(i, 'a'),
+      });
+    }
+    journal.close();
+  });
+
+  it('keeps the full entry, with the time of its request, only for an input caught half-way', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a', at: 1_000 });
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'creating', hash: 'a', at: 2_000 });
+    journal.write({ event: 'done', hash: 'b', transcription_id: 'not-a-uuid' });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.deep.equal({
+      event: 'creating',
+      fileId: 'f1',
+      transcriptionId: undefined,
+      sentAt: 2_000,
+    });
+    expect(again.get('b')).to.deep.equal({
+      event: 'done',
+      fileId: undefined,
+      transcriptionId: 'not-a-uuid',
+    });
+    again.write({ event: 'failed', hash: 'b', code: 'x' });
+    expect(again.get('b')?.event).to.equal('failed');
+    // Started afresh: nothing of the done run, or of the failed one, is carried over.
+    again.write({ event: 'started', hash: 'b' });
+    expect(Object.entries(again.get('b') ?? {}).filter(([, v]) => v !== undefined)).to.deep.equal([
+      ['event', 'started'],
+    ]);
+    again.close();
+  });
+
+  it('reads lines cut by its reads whole, multi-byte characters included', () => {
+    const file = path.join(dir, 'j.jsonl');
+    // A failure code of 'é's long enough to straddle a 64 KiB read at every offset parity.
+    const records = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({ event: 'failed', hash: `h${i}`, code: 'é'.repeat(20_000 + i) }),
+    );
+    fs.writeFileSync(
+      file,
+      `${records.join('\n')}\n${JSON.stringify({ event: 'done', hash: 'z', transcription_id: 't' })}`,
+    );
+    const journal = Journal.open(file);
+    for (let i = 0; i < 8; i++) expect(journal.get(`h${i}`)?.event).to.equal('failed');
+    expect(journal.get('z')?.transcriptionId).to.equal('t');
     journal.close();
   });
 });

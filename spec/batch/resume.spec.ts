@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { SonioxAbortError } from '../../lib/errors';
+import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
+import { occupyTranscriptions } from '../../fixtures/occupy';
 import { fixture, rejection, until } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
@@ -27,8 +28,9 @@ describe('client.transcribeMany with a journal', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-resume-'));
     journal = path.join(dir, 'batch.jsonl');
+    const made = dir;
+    t.defer(() => fs.rmSync(made, { recursive: true, force: true }));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('skips the inputs a previous run finished, known by content even when renamed', async () => {
     const contents = buffers(3);
@@ -81,6 +83,61 @@ describe('client.transcribeMany with a journal', () => {
     expect(results.map((r) => r.status)).to.deep.equal(['done']);
     expect(results[0]?.status === 'done' && results[0].transcriptionId).to.equal(existing.id);
     expect(t.server.state.hits[CREATE]).to.equal(1);
+  });
+
+  it('takes the newest job when several carry the input’s reference', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    const made = [];
+    for (let i = 0; i < 2; i++)
+      made.push(
+        await t.client.transcriptions.create({
+          audio_url: source!.audio_url,
+          client_reference_id: referenceOf(hash),
+        }),
+      );
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    expect(results[0]?.status === 'done' && results[0].transcriptionId).to.equal(made[1]!.id);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+  });
+
+  it('fails an input journaled as creating when the lookup cannot decide, creating nothing', async () => {
+    // More jobs than the lookup reads, none with the input's reference, all after the request.
+    occupyTranscriptions(t.server, 1_001, 'completed', new Date());
+    const [source] = urls(1);
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash: sha256(source!.audio_url) });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['failed']);
+    const [failed] = results;
+    expect(failed?.status === 'failed' && failed.error).to.be.instanceOf(SonioxOutcomeUnknownError);
+    expect(t.server.state.hits[CREATE] ?? 0).to.equal(0);
+  });
+
+  it('looks for a job journaled as creating only among those made since then', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    // A job with the input's reference, but made well before the journal says it was sent.
+    await t.client.transcriptions.create({
+      audio_url: source!.audio_url,
+      client_reference_id: referenceOf(hash),
+    });
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() + 3_600_000 });
+    j.close();
+    const results = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['done']);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
   });
 
   it('creates an input journaled as creating when the server has no job with its reference', async () => {

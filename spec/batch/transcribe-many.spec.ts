@@ -166,6 +166,31 @@ describe('client.transcribeMany', () => {
     });
   });
 
+  describe('cancellation while jobs are processing', () => {
+    const busy = fixture({ mock: { timing: { queuedMs: 1, processingMs: 400 } } });
+
+    it('waits out a job still processing to delete it, as transcribe() does', async () => {
+      const controller = new AbortController();
+      const run = collect(
+        busy.client.transcribeMany(urls(2), {
+          concurrency: 2,
+          pollIntervalMs: 5,
+          signal: controller.signal,
+        }),
+      );
+      await until(
+        () =>
+          [...busy.server.state.transcriptions.values()].filter(
+            (j) => j.transcription.status === 'processing',
+          ).length === 2,
+      );
+      controller.abort();
+      expect(await rejection(run)).to.be.instanceOf(SonioxAbortError);
+      expect(busy.server.state.transcriptions.size).to.equal(0);
+      expect(busy.server.state.hits['DELETE /v1/transcriptions/:id']).to.be.greaterThan(2);
+    });
+  });
+
   describe('quotas (fake clock)', function () {
     // Fake time is driven in small steps between real loopback round trips: slow on a busy machine.
     this.timeout(90_000);

@@ -11,7 +11,8 @@ function run(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
-): Promise<{ code: number | null; out: string; err: string }> {
+): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -29,7 +30,7 @@ function run(
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, out, err });
+      resolve({ code, out, err, ms: Date.now() - started });
     });
   });
 }
@@ -97,4 +98,117 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(out).to.match(/error: \w+: .*402.*Organization balance exhausted/);
     expect(out).to.include('transcript: Speaker 1: Good morning | Speaker 2: Hi');
   });
+
+  // No SONIOX_API_KEY: the example starts the package's own mock in its process.
+  const ownMock = { SONIOX_API_KEY: '' };
+
+  it('voice agent: takes one turn per endpoint, in order, with speaker, language and latency', async () => {
+    const { code, out, err, ms } = await run('examples/voice-agent.ts', ownMock);
+    expect(code, err).to.equal(0);
+    const turns = out.split('\n').filter((l) => l.startsWith('turn '));
+    expect(turns).to.have.length(3);
+    const expected = [
+      ['1', '0.33-1.48', 'hi how are you doing'],
+      ['2', '3.47-4.87', 'i am fine thank you'],
+      ['1', '6.86-7.79', 'great to hear'],
+    ];
+    turns.forEach((line, i) => {
+      const m = line.match(
+        /^turn (\d) \[speaker (\d), en, ([\d.]+-[\d.]+) s, endpoint\]: ([a-z ]+) \(endpoint -> handler \d+\.\d ms\)$/,
+      );
+      expect(m?.slice(1), line).to.deep.equal([String(i + 1), ...expected[i]!]);
+    });
+    // Each turn is answered before the next one is taken.
+    const lines = out.trim().split('\n');
+    for (const [i, text] of expected.map((e) => e[2]!).entries())
+      expect(lines[2 * i + 1]).to.equal(
+        `  agent: (stub) heard ${text.split(' ').length} words: "${text}"`,
+      );
+    expect(out).to.match(/done: 3 turns, audio processed 84\d\d ms final \/ 84\d\d ms total/);
+    // The file was paced at real time: 8.5 s of audio, at most 200 ms ahead of the clock.
+    expect(ms).to.be.at.least(8_000);
+  });
+
+  it('live captions: speakers, languages and two-way translation live, and valid WebVTT and SRT', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-captions-'));
+    try {
+      const { code, out, err } = await run('examples/live-captions.ts', ownMock, [
+        'fixtures/audio/bilingual.wav',
+        dir,
+      ]);
+      expect(code, err).to.equal(0);
+      expect(out).to.include(
+        [
+          'Speaker 1 [en]: good afternoon everyone',
+          '    -> [es] buenas tardes a todos',
+          'Speaker 2 [es]: buenas tardes a todos',
+          '    -> [en] good afternoon everyone',
+        ].join('\n'),
+      );
+      const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+      const live = cuesOf(read('captions.vtt'), 'vtt');
+      expect(live.map((c) => c.text)).to.deep.equal([
+        '<v Speaker 1>good afternoon everyone',
+        '<v Speaker 2>buenas tardes a todos',
+      ]);
+      expect(cuesOf(read('captions.srt'), 'srt').map((c) => c.text)).to.deep.equal([
+        'Speaker 1: good afternoon everyone',
+        'Speaker 2: buenas tardes a todos',
+      ]);
+      // One language per track: what was said in it plus the translations into it.
+      for (const [language, text] of [
+        ['en', 'good afternoon everyone'],
+        ['es', 'buenas tardes a todos'],
+      ] as const) {
+        const track = cuesOf(read(`captions.${language}.vtt`), 'vtt');
+        expect(
+          track.map((c) => c.text),
+          language,
+        ).to.deep.equal([`<v Speaker 1>${text}`, `<v Speaker 2>${text}`]);
+        expect(
+          track.map((c) => c.start),
+          language,
+        ).to.deep.equal(live.map((c) => c.start));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/**
+ * Parses a subtitle file strictly: WebVTT starts with its header; blocks are separated by one
+ * blank line, each an index counting from 1, a timing line (`.` or `,` before the ms) with
+ * start < end and starts in order, and one text line.
+ */
+function cuesOf(file: string, format: 'vtt' | 'srt'): Array<{ start: number; text: string }> {
+  let body = file;
+  if (format === 'vtt') {
+    expect(file.startsWith('WEBVTT\n\n'), 'WEBVTT header').to.equal(true);
+    body = file.slice('WEBVTT\n\n'.length);
+  }
+  const timing =
+    format === 'vtt'
+      ? /^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) --> (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/
+      : /^(\d{2}):(\d{2}):(\d{2}),(\d{3}) --> (\d{2}):(\d{2}):(\d{2}),(\d{3})$/;
+  const ms = (m: RegExpMatchArray, at: number) =>
+    ((Number(m[at]) * 60 + Number(m[at + 1])) * 60 + Number(m[at + 2])) * 1000 + Number(m[at + 3]);
+  expect(body.endsWith('\n') && !body.endsWith('\n\n'), 'ends with one newline').to.equal(true);
+  let last = -1;
+  return body
+    .slice(0, -1)
+    .split('\n\n')
+    .map((block, i) => {
+      const [index, times, text, ...rest] = block.split('\n');
+      expect(index, block).to.equal(String(i + 1));
+      const m = times?.match(timing);
+      expect(m, block).to.not.equal(null);
+      const start = ms(m!, 1);
+      expect(ms(m!, 5), block).to.be.greaterThan(start);
+      expect(start, block).to.be.at.least(last);
+      last = start;
+      expect(text, block).to.be.a('string').and.not.equal('');
+      expect(rest, block).to.deep.equal([]);
+      return { start, text: text! };
+    });
+}

@@ -146,9 +146,13 @@ describe('http/exactly-once', () => {
 
     it('cannot decide when two items match, or when the window holds more than it reads', async () => {
       const twice = pages([mine, { ...mine, id: 'again' }], 5);
-      expect(await findCreated(twice.listPage, lookup, T0, now)).to.include({
-        kind: 'undecided',
-      });
+      const both = await findCreated(twice.listPage, lookup, T0, now);
+      expect(both.kind).to.equal('undecided');
+      // The matches, newest first, for a caller that can tell them apart (the batch's lookup).
+      expect(both.kind === 'undecided' && both.matches?.map((m) => m.id)).to.deep.equal([
+        mine.id,
+        'again',
+      ]);
       const crowd = pages(
         Array.from({ length: MAX_PAGES * 2 + 1 }, (_, i) => other(i)),
         2,

@@ -53,6 +53,33 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     expect(pacer.bytesPerSecond).to.equal(32000);
   });
 
+  it('starts its clock when the first slice has gone, so a slow handshake is not sent as a burst', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const sent: number[] = [];
+    const start = Date.now();
+    const done = new Promise<Error | null | undefined>((resolve) =>
+      pacer.write(
+        Buffer.alloc(32000),
+        (slice, next) => {
+          sent.push(Date.now() - start);
+          // The first slice waits 500 ms for the socket to open, as a stream's first write does.
+          if (sent.length === 1) setTimeout(next, 500);
+          else next();
+        },
+        resolve,
+      ),
+    );
+    await clock.tickAsync(500);
+    // Open at 500 ms: the first slice went then, and the audio runs LEAD_MS ahead of that.
+    expect(sent).to.deep.equal([0, 500, 500]);
+    await clock.tickAsync(100);
+    expect(sent).to.deep.equal([0, 500, 500, 600]);
+    await clock.tickAsync(1000);
+    expect(sent).to.have.length(10);
+    expect(sent.at(-1)).to.equal(500 + 900 - LEAD_MS);
+    expect(await done).to.equal(undefined);
+  });
+
   it('reads the rate from a WAV header (auto, wav); other containers pass as read', async () => {
     const wav = fixture('hello-world.wav').wav;
     const paced = new Pacer({ sniffWav: true });

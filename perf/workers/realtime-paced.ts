@@ -1,0 +1,161 @@
+/**
+ * Many realtime sessions at once, each a WAV file sent at real time (its CPU is the client
+ * side's alone; the mock runs in the parent). The SDK side is the file idiom,
+ * `fs.createReadStream(file).pipe(client.realtime({ audio_format: 'auto' }))`, paced by the
+ * stream itself; the raw side reads the same file and sends it from a timer loop at the same
+ * pace (the pacer's slice and lead, lib/realtime/pacer.ts). Both record each audio frame's send
+ * time against the ideal audio clock: a frame of byte offset `b` is due at
+ * `t0 + b / rate - LEAD_MS`, `t0` being when the first frame went (the socket is open by then:
+ * the handshake is the network's time, not the pacer's).
+ */
+import { once } from 'node:events';
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { SonioxClient } from '../../lib/client';
+import { LEAD_MS, SLICE_MS } from '../../lib/realtime/pacer';
+import type { RealtimeSocket } from '../../lib/realtime/connection';
+import { workerServe } from '../harness/child';
+import { messageText } from '../harness/realtime';
+import { tally } from '../harness/sessions';
+import { percentile, sampleResources } from '../harness';
+
+export interface PacedInput {
+  url: string;
+  realtimeURL: string;
+  apiKey: string;
+  contender: 'sdk' | 'raw';
+  sessions: number;
+  /** The WAV file every session sends. */
+  file: string;
+  /** A short WAV file for one warm-up session before measuring. */
+  warmup: string;
+  /** The file's byte rate (bytes per second of audio). */
+  bytesPerSecond: number;
+}
+
+export interface PacedOutput {
+  ok: number;
+  failed: number;
+  firstError?: string;
+  finals: number;
+  /** Audio frames sent, and how late each was over the ideal clock (ms): p50, p99, max. */
+  frames: number;
+  lateP50: number;
+  lateP99: number;
+  lateMax: number;
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** Lateness of each frame over the ideal clock (see the file comment). */
+class Lateness {
+  private offset = 0;
+  private t0: number | undefined;
+  constructor(
+    private readonly rate: number,
+    private readonly out: number[],
+  ) {}
+
+  frame(bytes: number): void {
+    const now = performance.now();
+    this.t0 ??= now;
+    const due = Math.max(this.t0, this.t0 + (this.offset / this.rate) * 1000 - LEAD_MS);
+    this.out.push(now - due);
+    this.offset += bytes;
+  }
+}
+
+async function sdkSession(
+  client: SonioxClient,
+  input: PacedInput,
+  file: string,
+  late: number[],
+): Promise<number> {
+  const clock = new Lateness(input.bytesPerSecond, late);
+  const stream = client.realtime({
+    audio_format: 'auto',
+    webSocketFactory: (url, options) => {
+      const ws = new WebSocket(url, options);
+      const send = ws.send.bind(ws);
+      const timed: RealtimeSocket['send'] = (data, opts, done) => {
+        if (opts.binary) clock.frame(data.length);
+        send(data, opts, done);
+      };
+      return Object.assign(ws, { send: timed });
+    },
+  });
+  let finals = 0;
+  stream.on('data', (token) => {
+    if (token.is_final) finals += 1;
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  fs.createReadStream(file).pipe(stream);
+  await ended;
+  return finals;
+}
+
+async function rawSession(input: PacedInput, file: string, late: number[]): Promise<number> {
+  const audio = await fs.promises.readFile(file);
+  const ws = new WebSocket(input.realtimeURL, {
+    headers: { Authorization: `Bearer ${input.apiKey}` },
+    perMessageDeflate: false,
+  });
+  let finals = 0;
+  ws.on('message', (data) => {
+    const m = JSON.parse(messageText(data)) as { tokens?: Array<{ is_final?: boolean }> };
+    for (const t of m.tokens ?? []) if (t.is_final) finals += 1;
+  });
+  const closed = once(ws, 'close');
+  await once(ws, 'open');
+  ws.send(JSON.stringify({ model: 'stt-rt-v5', audio_format: 'auto' }));
+  const slice = Math.round((input.bytesPerSecond * SLICE_MS) / 1000 / 2) * 2;
+  const t0 = performance.now();
+  const clock = new Lateness(input.bytesPerSecond, late);
+  for (let at = 0; at < audio.length; at += slice) {
+    const wait = t0 + (at / input.bytesPerSecond) * 1000 - LEAD_MS - performance.now();
+    if (wait > 0) await sleep(wait);
+    const frame = audio.subarray(at, at + slice);
+    clock.frame(frame.length);
+    ws.send(frame);
+  }
+  ws.send('');
+  await closed;
+  return finals;
+}
+
+async function main(input: PacedInput): Promise<PacedOutput> {
+  const client = new SonioxClient({
+    apiKey: input.apiKey,
+    baseURL: input.url,
+    realtimeURL: input.realtimeURL,
+    env: {},
+  });
+  const session = (file: string, late: number[]) =>
+    input.contender === 'sdk'
+      ? sdkSession(client, input, file, late)
+      : rawSession(input, file, late);
+  await session(input.warmup, []);
+  global.gc?.();
+  const late: number[] = [];
+  const sampler = sampleResources(50);
+  const out = await Promise.allSettled(
+    Array.from({ length: input.sessions }, () => session(input.file, late)),
+  );
+  const sample = sampler.stop();
+  client.close();
+  return {
+    ...tally(out, (finals) => finals),
+    frames: late.length,
+    lateP50: percentile(late, 50),
+    lateP99: percentile(late, 99),
+    lateMax: percentile(late, 100),
+    cpuMs: sample.cpuMs,
+    wallMs: sample.wallMs,
+  };
+}
+
+workerServe(main);
