@@ -91,10 +91,43 @@ export const TARGETS = {
       'spec/resources/upload-first-chunk.spec.ts',
     ]),
   },
-  // The axios wiring, against the over-the-wire specs.
-  transport: {
-    mutate: ['lib/http/transport.ts'],
+  // lib/http's REST units: exactly-once lookups, the adaptive limiter, proxy choice, and the
+  // error classes of a broken answer and an unknown outcome (their lines of lib/errors.ts).
+  rest: {
+    mutate: [
+      'lib/http/exactly-once.ts',
+      'lib/http/adaptive-rate.ts',
+      'lib/http/proxy.ts',
+      'lib/errors.ts:99-107',
+      'lib/errors.ts:215-227',
+    ],
     command: mocha(5000, true, [
+      'spec/http/exactly-once-unit.spec.ts',
+      'spec/http/adaptive-rate.spec.ts',
+      'spec/http/proxy-choice.spec.ts',
+      'spec/http/proxy.spec.ts',
+      'spec/http/odd-2xx.spec.ts',
+      'spec/errors.spec.ts',
+      'spec/http/exactly-once.spec.ts',
+      'spec/http/rate-pacing.spec.ts',
+    ]),
+  },
+  // The axios wiring and the units it calls in order, against their unit and over-the-wire specs.
+  transport: {
+    mutate: [
+      'lib/http/transport.ts',
+      'lib/http/call-options.ts',
+      'lib/http/call-context.ts',
+      'lib/http/hooks.ts',
+      'lib/http/retry-decision.ts',
+      'lib/http/response-body.ts',
+      'lib/http/pool-stats.ts',
+    ],
+    command: mocha(5000, true, [
+      'spec/http/retry-decision.spec.ts',
+      'spec/http/response-body.spec.ts',
+      'spec/http/adapter-seam.spec.ts',
+      'spec/http/json-path.spec.ts',
       'spec/http/transport.spec.ts',
       'spec/http/wire.spec.ts',
       'spec/http/odd-2xx.spec.ts',

@@ -130,6 +130,7 @@ export class SonioxClient {
       maxSockets: Infinity,
       maxFreeSockets: 0,
       timeout: this.#config.timeoutMs,
+      keepAliveMsecs: 1000,
     });
     return this.#realtimeAgent;
   }

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import type { MockServer } from '../lib/mock';
 import { SonioxClient } from '../lib/client';
 import {
   SonioxAbortError,
@@ -9,7 +8,7 @@ import {
   SonioxValidationError,
   type SonioxError,
 } from '../lib/errors';
-import { SECRET_KEY, clientFor, mock, rejection, until } from './helpers';
+import { SECRET_KEY, rejection, until, fixture } from './helpers';
 
 const ROUTE_FILES = 'DELETE /v1/files/:id';
 const ROUTE_TX = 'DELETE /v1/transcriptions/:id';
@@ -35,14 +34,10 @@ describe('client', () => {
   });
 
   describe('transcribe', () => {
-    let server: MockServer;
-    beforeEach(async () => {
-      server = await mock();
-    });
-    afterEach(() => server.close());
+    const t = fixture();
 
     it('uploads, transcribes, waits, returns the transcript and deletes what it made', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const statuses: string[] = [];
       const transcript = await client.transcribe(Buffer.alloc(32_000 * 2), {
         filename: 'two-seconds.raw',
@@ -54,22 +49,20 @@ describe('client', () => {
       expect(statuses.at(-1)).to.equal('completed');
       expect((await client.files.list()).files).to.have.length(0);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(0);
-      client.close();
     });
 
     it('transcribes an audio_url and keeps everything when cleanup is false', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const transcript = await client.transcribe(
         { audio_url: 'https://example.com/x.mp3' },
         { pollIntervalMs: 5, cleanup: false },
       );
       expect(transcript.tokens.length).to.be.greaterThan(0);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(1);
-      client.close();
     });
 
     it('by default leaves a file_id it was given, and its transcription (deleting that would delete the file)', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const file = await client.files.upload(Buffer.alloc(16_000), { filename: 'mine.raw' });
       await client.transcribe({ file_id: file.id }, { pollIntervalMs: 5 });
       expect((await client.files.get(file.id)).id).to.equal(file.id);
@@ -79,23 +72,21 @@ describe('client', () => {
         { pollIntervalMs: 5, cleanup: ['transcription', 'file'] },
       );
       expect((await client.files.list()).files).to.have.length(0);
-      client.close();
     });
 
     it('still cleans up when the transcription fails', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const error = await rejection(
         client.transcribe({ audio_url: 'https://example.com/fail.mp3' }, { pollIntervalMs: 5 }),
       );
       expect(error).to.be.instanceOf(SonioxTranscriptionError);
-      expect(server.state.hits[ROUTE_TX]).to.equal(1);
+      expect(t.server.state.hits[ROUTE_TX]).to.equal(1);
       expect((await client.transcriptions.list()).transcriptions).to.have.length(0);
-      client.close();
     });
 
     it('still cleans up the upload when aborted while waiting, and reports cleanup failures', async () => {
-      const slow = await mock({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
-      const client = clientFor(slow);
+      const slow = await t.serverWith({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
+      const client = t.clientWith({ baseURL: slow.url });
       const controller = new AbortController();
       const failures: Array<[SonioxError, string]> = [];
       const flow = client.transcribe(Buffer.alloc(1000), {
@@ -110,16 +101,13 @@ describe('client', () => {
       await until(() => slow.state.hits[ROUTE_TX] === 1 && slow.state.hits[ROUTE_FILES] === 1);
       await until(() => slow.state.transcriptions.size === 0 && slow.state.files.size === 0);
       expect(failures).to.deep.equal([]);
-      client.close();
-      await slow.close();
     });
 
     it('rejects an unsupported source', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       expect(await rejection(client.transcribe({} as never))).to.be.instanceOf(
         SonioxValidationError,
       );
-      client.close();
     });
   });
 });

@@ -87,6 +87,28 @@ describe('errors', () => {
     );
   });
 
+  it('keeps what a broken answer and an unknown outcome carry, apart from input errors', () => {
+    const broken = new errors.SonioxResponseError('m', [{ field: 'models', message: 'x' }]);
+    expect(broken).to.include({ code: 'response_error', message: 'm' });
+    expect(broken.issues).to.deep.equal([{ field: 'models', message: 'x' }]);
+    expect(broken).not.to.be.instanceOf(errors.SonioxValidationError);
+    expect(new errors.SonioxResponseError('m').issues).to.deep.equal([]);
+    const cause = new Error('lookup failed');
+    const unknown = new errors.SonioxOutcomeUnknownError('m', 'ref-1', {
+      cause,
+      errno: 'ECONNRESET',
+    });
+    expect(unknown).to.include({
+      code: 'outcome_unknown',
+      reference: 'ref-1',
+      errno: 'ECONNRESET',
+    });
+    expect(unknown.cause).to.equal(cause);
+    expect(unknown).to.be.instanceOf(errors.SonioxConnectionError);
+    const bare = new errors.SonioxOutcomeUnknownError('m', 'ref-2');
+    expect(bare).to.include({ reference: 'ref-2', errno: undefined });
+  });
+
   it('redacts every occurrence of a secret and ignores short or missing ones', () => {
     expect(redact('key abcd1234 and abcd1234', ['abcd1234'])).to.equal(
       'key [REDACTED] and [REDACTED]',

@@ -35,6 +35,11 @@ export interface Fixture {
   readonly clock: SinonFakeTimers;
   /** Another client on the server, closed after the spec. */
   clientWith(options?: SonioxClientOptions): SonioxClient;
+  /**
+   * Another mock server, with `options` over the fixture's own mock options, closed after the
+   * spec (for the spec that needs a server configured differently from its neighbours').
+   */
+  serverWith(options?: MockServerOptions): Promise<MockServer>;
   /** Runs `cleanup` after the spec (last registered first), even when the spec failed. */
   defer(cleanup: () => unknown): void;
 }
@@ -64,6 +69,11 @@ export function fixture(options: FixtureOptions = {}): Fixture {
     },
     clientWith(clientOptions = {}) {
       const made = clientFor(t.server, clientOptions);
+      t.defer(() => made.close());
+      return made;
+    },
+    async serverWith(serverOptions = {}) {
+      const made = await mock({ ...options.mock, ...serverOptions });
       t.defer(() => made.close());
       return made;
     },

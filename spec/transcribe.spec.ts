@@ -3,18 +3,13 @@
  * rejects at once while its cleanup goes on in the background, bounded, reporting failures.
  */
 import { expect } from 'chai';
-import type { MockServer } from '../lib/mock';
 import { SonioxAbortError, SonioxValidationError, type SonioxError } from '../lib/errors';
-import { clientFor, mock, rejection, until } from './helpers';
+import { rejection, until, fixture } from './helpers';
 
 const UPLOAD = 'POST /v1/files';
 
 describe('client.transcribe: up-front checks and aborts', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock({ timing: { queuedMs: 3_600_000, processingMs: 1 } });
-  });
-  afterEach(() => server.close());
+  const t = fixture({ mock: { timing: { queuedMs: 3_600_000, processingMs: 1 } } });
 
   for (const [what, options] of [
     ['an unknown create parameter type', { language_hints: 'en' }],
@@ -27,23 +22,22 @@ describe('client.transcribe: up-front checks and aborts', () => {
     ['a poll interval of 0', { pollIntervalMs: 0 }],
   ] as const) {
     it(`refuses ${what} before uploading anything`, async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const error = await rejection(client.transcribe(Buffer.alloc(64_000, 1), options as never));
       expect(error).to.be.instanceOf(SonioxValidationError);
-      expect(server.state.hits[UPLOAD] ?? 0).to.equal(0);
-      client.close();
+      expect(t.server.state.hits[UPLOAD] ?? 0).to.equal(0);
     });
   }
 
   it('rejects an aborted flow at once with SonioxAbortError; its cleanup goes on in the background and reports a failure', async () => {
     // Deleting hangs: an awaited cleanup would hold the rejection for as long.
-    server.setFaults({
+    t.server.setFaults({
       http: [
         { route: 'DELETE /v1/transcriptions/:id', delayMs: 30_000 },
         { route: 'DELETE /v1/files/:id', delayMs: 30_000 },
       ],
     });
-    const client = clientFor(server);
+    const client = t.client;
     const controller = new AbortController();
     const cleanupErrors: Array<[SonioxError, string]> = [];
     const flow = rejection(
@@ -54,13 +48,13 @@ describe('client.transcribe: up-front checks and aborts', () => {
       }),
     );
     // Waiting: the transcription exists and the client knows its id.
-    await until(() => (server.state.hits['GET /v1/transcriptions/:id'] ?? 0) >= 1);
+    await until(() => (t.server.state.hits['GET /v1/transcriptions/:id'] ?? 0) >= 1);
     const started = process.hrtime.bigint();
     controller.abort();
     const error = await flow;
     expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(500);
     expect(error).to.be.instanceOf(SonioxAbortError);
-    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) === 1);
+    await until(() => (t.server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) === 1);
     // Closing the client ends the cleanup in flight: it is reported, not lost.
     client.close();
     await until(() => cleanupErrors.length >= 1);

@@ -13,6 +13,7 @@ import {
   SonioxRateLimitError,
   SonioxTimeoutError,
 } from '../errors';
+import { abortError } from '../http/error-mapping';
 import type { Files } from '../resources/files';
 import type { Transcriptions } from '../resources/transcriptions';
 import { CLEANUP_CALL, DEFAULT_CLEANUP_WAIT_MS, cleanUp as cleanUpFlow } from '../transcribe';
@@ -194,20 +195,26 @@ async function reachCreated(
   // job found, or the create resent); what it could not settle is looked up at cleanup.
   const created = await underQuota(ctx, 'transcriptions', signal, async () => {
     held.creating = { reference, sentAt };
+    // A stop does not cut off a create on the wire (see graceAfter); it is let answer, bounded.
+    const grace = graceAfter(signal, CLEANUP_CALL.timeoutMs);
     try {
       return await ctx.transcriptions.create(
         { ...ctx.createParams, ...source, client_reference_id: reference },
-        { signal },
+        { signal: grace.signal },
       );
     } catch (error) {
       // The server answered: it did not create, and there is nothing to look up at cleanup.
       if (error instanceof SonioxAPIError) held.creating = undefined;
       throw error;
+    } finally {
+      grace.release();
     }
   });
   held.transcriptionId = created.id;
   held.creating = undefined;
   ctx.journal?.write({ event: 'created', hash, transcription_id: created.id });
+  // Stopped while the create was answering: the job is held, cleaned up or kept as stopped.
+  if (signal.aborted) throw abortError(signal, 'transcribeMany');
   return created.id;
 }
 
@@ -328,4 +335,30 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
     },
     onCleanupError: undefined,
   });
+}
+
+/**
+ * A signal that aborts `graceMs` after `signal` does. A create cut off on the wire leaves its
+ * outcome unknown: the server may make the job after the cleanup has looked for it by
+ * reference, and the job would be left behind. Let answer (creates answer in milliseconds,
+ * bounded by the grace), its job is known and deleted. `release` drops the timer and listener.
+ */
+function graceAfter(
+  signal: AbortSignal,
+  graceMs: number,
+): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => controller.abort(signal.reason), graceMs);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
 }

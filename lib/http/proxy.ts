@@ -11,6 +11,7 @@ export interface ProxyAgentOptions {
   maxSockets: number;
   maxFreeSockets: number;
   timeout: number;
+  keepAliveMsecs: number;
 }
 
 /**

@@ -2,40 +2,18 @@
  * The transport: one axios instance on agentkeepalive agents, axios-retry with our policy, our
  * hooks, and errors mapped to the SDK's. Resources call `request()`; nothing else touches axios.
  */
-import type { Readable } from 'node:stream';
 import type {
+  AxiosAdapter,
   AxiosError,
   AxiosInstance,
   AxiosRequestConfig,
   AxiosResponse,
-  InternalAxiosRequestConfig,
 } from 'axios';
 import type { Agent } from 'node:http';
-import type { HttpAgent } from 'agentkeepalive';
 import type { ResolvedConfig } from '../config';
-import {
-  SonioxConnectionError,
-  SonioxError,
-  SonioxHookError,
-  SonioxOutcomeUnknownError,
-  SonioxResponseError,
-  SonioxValidationError,
-} from '../errors';
-import { describeIssues, validate, type ResponseSchemaName } from '../schemas';
-import {
-  exceedsRetryAfterCap,
-  isRetryableFailure,
-  parseRetryAfter,
-  retryDelay,
-  type AttemptFailure,
-} from './retry';
-import {
-  MAX_RESPONSE_MB,
-  abortError,
-  isAxiosError,
-  isCutResponse,
-  toSonioxError,
-} from './error-mapping';
+import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '../errors';
+import { retryDelay } from './retry';
+import { MAX_RESPONSE_MB, abortError, isAxiosError, toSonioxError } from './error-mapping';
 import {
   PAGE_SIZE,
   findCreated,
@@ -48,135 +26,28 @@ import {
 import { follow } from './follow-signal';
 import { AdaptiveLimiter } from './adaptive-rate';
 import { proxyAgent } from './proxy';
-import { MAX_TIMER_MS } from './sleep';
+import { CallContext } from './call-context';
+import { checkCallOptions, type TransportRequest } from './call-options';
+import { callHook, installHooks } from './hooks';
+import { failureOf, shouldRetry } from './retry-decision';
+import { checkedBody } from './response-body';
+import { poolStatsOf, type PoolStats } from './pool-stats';
 
-/** Options every network method accepts. */
-export interface CallOptions {
-  /** Aborts the call (and any wait between retries) at once. */
-  signal?: AbortSignal | undefined;
-  /** Per-attempt inactivity timeout for this call, in ms. */
-  timeoutMs?: number | undefined;
-  /** Retries for this call (overrides the client's maxRetries). */
-  maxRetries?: number | undefined;
-}
+export { checkCallOptions } from './call-options';
+export type { CallOptions, StreamBody, TransportRequest } from './call-options';
+export type { PoolStats } from './pool-stats';
 
-/** A streamed request body, made fresh for each attempt. */
-export interface StreamBody {
-  stream: Readable;
-  headers: Record<string, string>;
-}
-
-/** One call of the transport. */
-export interface TransportRequest extends CallOptions {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Path under the origin, e.g. `/v1/files`. */
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  /** JSON body. */
-  json?: unknown;
-  /** Streamed body factory: called once per attempt (a retry gets a fresh stream). */
-  body?: () => StreamBody;
-  /** Whether `body` can be called again after a failed attempt. */
-  replayable?: boolean;
-  /** Response schema to check 2xx bodies against (when validateResponses). */
-  schema?: ResponseSchemaName;
+/** Seams for specs: what the transport is built on besides the client's config. */
+export interface TransportSeams {
   /**
-   * Makes a create exactly-once: a failure with no answer after the server may have read the
-   * request is settled by a lookup (see exactly-once.ts), then the item returned or the call resent.
+   * The axios adapter every attempt goes through (axios' own http adapter by default): retry
+   * specs answer from a function where a socket adds nothing.
    */
-  exactlyOnce?: CreateLookup;
+  adapter?: AxiosAdapter;
 }
 
-/** Connection pool figures, from agentkeepalive. */
-export interface PoolStats {
-  /** Sockets opened since the client was made. */
-  socketsCreated: number;
-  /** Requests sent (every attempt counts). */
-  requests: number;
-  /** Share of requests that went out on an already open socket (0..1). */
-  reuseRatio: number;
-  /** Requests waiting for a socket right now. */
-  queued: number;
-  /** Sockets busy right now. */
-  activeSockets: number;
-  /** Idle sockets kept open right now. */
-  freeSockets: number;
-}
-
-/**
- * Checks the options every network method takes; a SonioxValidationError names each bad one,
- * before any request (a wrong signal would otherwise be a TypeError from inside axios, a timeout
- * over 2^31-1 ms a timer that fires after 1 ms).
- */
-export function checkCallOptions(what: string, options: CallOptions): void {
-  const issues: Array<{ field: string; message: string }> = [];
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
-    issues.push({ field: 'signal', message: 'must be an AbortSignal' });
-  const t = options.timeoutMs;
-  if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
-    issues.push({
-      field: 'timeoutMs',
-      message: `must be a number of ms from 1 to ${MAX_TIMER_MS}`,
-    });
-  }
-  const r = options.maxRetries;
-  if (r !== undefined && (!Number.isInteger(r) || r < 0))
-    issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
-  if (issues.length) {
-    throw new SonioxValidationError(
-      `${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-}
-
-/** Per-call state carried through axios-retry's re-dispatches (a class, so axios keeps the reference). */
-class CallState {
-  attempt = 0;
-  /** When this attempt took its token from the adaptive limiter. */
-  tokenAt = 0;
-  startedAt = 0;
-  delayMs = 0;
-  notReplayable = false;
-  cappedRetryAfterMs: number | undefined;
-  serverRetryAfterMs: number | undefined;
-  current: Readable | undefined;
-  /** An SDK error the body stream failed with (wrong size, onProgress threw): reported as is, never retried. */
-  localError: SonioxError | undefined;
-  constructor(readonly req: TransportRequest) {}
-
-  /** Takes this attempt's body stream, watching it for a local failure. */
-  use(stream: Readable): Readable {
-    this.current = stream;
-    stream.once('error', (error) => {
-      if (error instanceof SonioxError) this.localError ??= error;
-    });
-    return stream;
-  }
-}
-
-/** Runs one of the caller's hooks; what it throws comes back as itself, in a SonioxHookError. */
-function callHook<A>(name: string, hook: ((arg: A) => void) | undefined, arg: A): void {
-  try {
-    hook?.(arg);
-  } catch (error) {
-    throw new SonioxHookError(name, error);
-  }
-}
-
-type StatefulConfig = InternalAxiosRequestConfig & { sonioxState?: CallState };
-
-const sum = (counts: Record<string, number>): number =>
-  Object.values(counts).reduce((a, b) => a + b, 0);
-
-/** Entries across the per-origin lists of a node:http agent. */
-const count = (lists: NodeJS.ReadOnlyDict<readonly unknown[]>): number =>
-  Object.values(lists).reduce((a: number, list) => a + (list?.length ?? 0), 0);
-
-/** Whether the agent is agentkeepalive's (it reports its own pool figures). */
-function isKeepAliveAgent(agent: Agent): agent is HttpAgent {
-  return typeof (agent as Partial<HttpAgent>).getCurrentStatus === 'function';
-}
+/** The TCP keep-alive delay axios' http adapter sets on every request's socket. */
+const AXIOS_KEEPALIVE_MS = 60_000;
 
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
@@ -217,10 +88,12 @@ export class Transport {
   private readonly inFlight = new Set<AbortController>();
   /** Paces every attempt of this client's calls once the server has answered 429 (adaptiveRate). */
   private readonly limiter: AdaptiveLimiter | undefined;
+  readonly #seams: TransportSeams;
 
-  constructor(config: ResolvedConfig) {
+  constructor(config: ResolvedConfig, seams: TransportSeams = {}) {
     httpLibraries();
     this.#config = config;
+    this.#seams = seams;
     this.limiter = config.adaptiveRate ? new AdaptiveLimiter() : undefined;
   }
 
@@ -236,6 +109,10 @@ export class Transport {
       // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
+      // axios sets TCP keep-alive to 60 s on each request's socket; the agent sets its own delay
+      // when the socket goes back to the pool. The same delay makes both no-ops after the first
+      // (two setsockopt calls per request otherwise).
+      keepAliveMsecs: AXIOS_KEEPALIVE_MS,
     };
     const agent =
       config.httpAgent ??
@@ -255,16 +132,21 @@ export class Transport {
       responseType: 'json',
       proxy: false,
       headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': 'soniox-pro-sdk' },
+      ...(this.#seams.adapter && { adapter: this.#seams.adapter }),
     });
-    this.installHooks(http);
+    installHooks(http, {
+      limiter: this.limiter,
+      onRequest: config.onRequest,
+      onResponse: config.onResponse,
+    });
     axiosRetry(http, {
       retries: config.retry.maxRetries,
       // axios `timeout` is per attempt (socket inactivity); do not shrink it across retries.
       shouldResetTimeout: true,
-      retryCondition: (error) => this.shouldRetry(error),
+      retryCondition: (error) => shouldRetry(error, config.retry, this.closed),
       retryDelay: (retry, error) => this.delayFor(retry, error),
-      onRetry: (retry, error, requestConfig) =>
-        this.beforeRetry(retry, error, requestConfig as StatefulConfig),
+      // axios-retry re-dispatches error.config itself (it is the config it hands onRetry).
+      onRetry: (retry, error) => this.beforeRetry(retry, error),
     });
     this.#agent = agent;
     this.#axiosInstance = http;
@@ -291,7 +173,7 @@ export class Transport {
   }
 
   private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
-    const state = new CallState(req);
+    const state = new CallContext(req, signal);
     const timeoutMs =
       req.timeoutMs ?? (req.body ? this.#config.uploadTimeoutMs : this.#config.timeoutMs);
     const maxRetries = req.maxRetries ?? this.#config.retry.maxRetries;
@@ -300,14 +182,14 @@ export class Transport {
     let response: AxiosResponse;
     for (;;) {
       if (body) state.use(body.stream);
-      const config: AxiosRequestConfig & { sonioxState: CallState } = {
+      const config: AxiosRequestConfig = {
         method: req.method,
         url: req.path,
         ...(req.query && { params: req.query }),
         ...(body ? { data: body.stream, headers: body.headers } : { data: req.json }),
         timeout: timeoutMs,
         signal,
-        sonioxState: state,
+        sonioxCall: state,
         // A resend after a lookup spends one of the call's retries: axios-retry gets what is left.
         'axios-retry': { retries: Math.max(0, maxRetries - state.attempt) },
       };
@@ -331,7 +213,7 @@ export class Transport {
           retryAfterMs: state.cappedRetryAfterMs,
           serverRetryAfterMs: state.serverRetryAfterMs,
         });
-        const failure = isAxiosError(err) ? this.failureOf(err, state) : undefined;
+        const failure = isAxiosError(err) ? failureOf(err, req.method) : undefined;
         if (!req.exactlyOnce || !failure || !mayHaveActed(failure)) throw error;
         const found = await this.lookUp(req.exactlyOnce, what, sentAt, signal, error);
         if (found !== undefined) return found as T;
@@ -348,16 +230,16 @@ export class Transport {
         body = req.body?.();
       }
     }
-    if (response.status === 204 || response.data === '' || response.data === undefined) {
-      // A call that expects a body (it has a response schema) never resolves with nothing.
-      if (req.schema)
-        throw new SonioxResponseError(
-          `${what}: the server answered ${response.status} with no body where one was expected`,
-          [{ field: '(body)', message: 'missing' }],
-        );
-      return undefined as T;
-    }
-    return this.checked<T>(req, response.data);
+    return checkedBody<T>(
+      {
+        method: req.method,
+        path: req.path,
+        schema: req.schema,
+        validateResponses: this.#config.validateResponses,
+      },
+      response.status,
+      response.data,
+    );
   }
 
   /**
@@ -421,37 +303,7 @@ export class Transport {
 
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
-    if (!this.#agent)
-      return {
-        socketsCreated: 0,
-        requests: 0,
-        reuseRatio: 0,
-        queued: 0,
-        activeSockets: 0,
-        freeSockets: 0,
-      };
-    if (!isKeepAliveAgent(this.#agent)) {
-      // A proxy tunnel or your own agent: what node:http shows (it counts no sockets made).
-      const { requests: waiting, sockets, freeSockets } = this.#agent;
-      return {
-        socketsCreated: 0,
-        requests: 0,
-        reuseRatio: 0,
-        queued: count(waiting),
-        activeSockets: count(sockets),
-        freeSockets: count(freeSockets),
-      };
-    }
-    const s = this.#agent.getCurrentStatus();
-    const requests = s.requestCount;
-    return {
-      socketsCreated: s.createSocketCount,
-      requests,
-      reuseRatio: requests === 0 ? 0 : Math.max(0, requests - s.createSocketCount) / requests,
-      queued: sum(s.requests),
-      activeSockets: sum(s.sockets),
-      freeSockets: sum(s.freeSockets),
-    };
+    return poolStatsOf(this.#agent);
   }
 
   /**
@@ -469,146 +321,17 @@ export class Transport {
     if (this.#agent !== this.#config.httpAgent) this.#agent?.destroy();
   }
 
-  private checked<T>(req: TransportRequest, data: unknown): T {
-    if (!req.schema) return data as T;
-    // Whatever validateResponses says, text (or any non-object) is never handed out typed as a model.
-    if (typeof data === 'string') {
-      throw new SonioxResponseError(
-        `${req.method} ${req.path}: the response body is not valid JSON`,
-        [{ field: '(body)', message: 'not JSON' }],
-      );
-    }
-    // Every model is a JSON object: null, a number or a list is not drift that lenient mode may let through.
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new SonioxResponseError(
-        `${req.method} ${req.path}: the response body is not a JSON object`,
-        [{ field: '(body)', message: 'not an object' }],
-      );
-    }
-    if (!this.#config.validateResponses) return data as T;
-    const issues = validate(req.schema, data);
-    if (issues.length) {
-      throw new SonioxResponseError(
-        `${req.method} ${req.path}: the response does not match the API schema (${describeIssues(issues)}); ` +
-          'pass validateResponses: false to accept it',
-        issues.map(({ field, message }) => ({ field, message })),
-      );
-    }
-    return data as T;
-  }
-
-  private installHooks(http: AxiosInstance): void {
-    const { onRequest, onResponse } = this.#config;
-    const limiter = this.limiter;
-    const start = (state: CallState) => {
-      state.attempt += 1;
-      state.startedAt = performance.now();
-      callHook('onRequest', onRequest, {
-        method: state.req.method,
-        url: state.req.path,
-        attempt: state.attempt,
-      });
-    };
-    http.interceptors.request.use(async (cfg: StatefulConfig) => {
-      const state = cfg.sonioxState;
-      if (!state) return cfg;
-      // Every attempt, retries included, waits its turn once the server has throttled the client.
-      if (limiter) state.tokenAt = await limiter.acquire(cfg.signal as AbortSignal | undefined);
-      start(state);
-      return cfg;
-    });
-    const report = (
-      cfg: StatefulConfig | undefined,
-      status: number | undefined,
-      rateLimited = false,
-    ) => {
-      const state = cfg?.sonioxState;
-      if (state && status !== undefined) {
-        // Only a 429 with a Retry-After is a rate limit; one without (a quota such as pending
-        // transcriptions) says nothing about the rate.
-        if (rateLimited) limiter?.onThrottle(state.tokenAt);
-        else if (status !== 429) limiter?.onSuccess();
-        callHook('onResponse', onResponse, {
-          method: state.req.method,
-          url: state.req.path,
-          attempt: state.attempt,
-          status,
-          durationMs: performance.now() - state.startedAt,
-        });
-      }
-    };
-    http.interceptors.response.use(
-      (res) => {
-        report(res.config as StatefulConfig, res.status);
-        return res;
-      },
-      (error: AxiosError) => {
-        const response = error.response;
-        report(
-          error.config as StatefulConfig | undefined,
-          response?.status,
-          response?.status === 429 && parseRetryAfter(response.headers) !== undefined,
-        );
-        return Promise.reject(error);
-      },
-    );
-  }
-
-  private failureOf(error: AxiosError, state: CallState): AttemptFailure {
-    const request = error.request as { writableFinished?: boolean } | undefined;
-    const cut = isCutResponse(error);
-    return {
-      method: state.req.method,
-      status: cut ? undefined : error.response?.status,
-      errorCode: cut ? 'ECONNRESET' : error.response ? undefined : error.code,
-      // A response had begun, or Node flushed the whole request to the socket: the server may have it all.
-      requestFullySent:
-        cut || error.response !== undefined
-          ? true
-          : request === undefined
-            ? undefined
-            : request.writableFinished === true,
-      bodyReplayable: true,
-    };
-  }
-
-  private shouldRetry(error: AxiosError): boolean {
-    const state = (error.config as StatefulConfig | undefined)?.sonioxState;
-    if (
-      this.closed ||
-      !state ||
-      state.localError ||
-      state.req.signal?.aborted ||
-      error.code === 'ERR_CANCELED'
-    )
-      return false;
-    if (state.req.body && !state.req.replayable) {
-      // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
-      // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
-      if (!error.response || isCutResponse(error)) state.notReplayable = true;
-      return false;
-    }
-    const failure = this.failureOf(error, state);
-    if (!isRetryableFailure(failure)) return false;
-    const retryAfterMs = error.response ? parseRetryAfter(error.response.headers) : undefined;
-    state.serverRetryAfterMs = retryAfterMs;
-    if (exceedsRetryAfterCap(retryAfterMs, this.#config.retry)) {
-      state.cappedRetryAfterMs = retryAfterMs;
-      return false;
-    }
-    return true;
-  }
-
   private delayFor(retry: number, error: AxiosError): number {
-    const state = (error.config as StatefulConfig | undefined)?.sonioxState;
+    const state = error.config?.sonioxCall;
     const delay = retryDelay(retry, state?.serverRetryAfterMs, this.#config.retry);
     if (state) state.delayMs = delay;
     return delay;
   }
 
-  private beforeRetry(retry: number, error: AxiosError, cfg: StatefulConfig): void {
-    const state = cfg.sonioxState;
-    if (!state) return;
+  private beforeRetry(retry: number, error: AxiosError): void {
+    const cfg = error.config;
+    const state = cfg?.sonioxCall;
+    if (!cfg || !state) return;
     if (state.req.body) {
       state.current?.destroy();
       const next = state.req.body();

@@ -277,7 +277,12 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     r.values['json.sdk_p50_ms'] = h.sdk.p(50);
     r.values['json.raw_p50_ms'] = h.raw.p(50);
     r.values['json.ratio_vs_raw_p50'] = h.sdk.p(50) / h.raw.p(50);
-    if (h.peer.count) r.values['json.peer_p50_ms'] = h.peer.p(50);
+    r.values['json.ratio_vs_raw_p99'] = h.sdk.p(99) / h.raw.p(99);
+    if (h.peer.count) {
+      r.values['json.peer_p50_ms'] = h.peer.p(50);
+      // The bars of the JSON path: at most the official SDK's p50, at most 2x raw Node's p99.
+      r.values['json.ratio_vs_peer_p50'] = h.sdk.p(50) / h.peer.p(50);
+    }
     const peerCell = (q: number) => (peerError ? failure(peerError) : fmt(h.peer.p(q), 3));
     r.rows.push({
       figure: `JSON call p50, ms (${h.sdk.count} calls)`,
@@ -292,7 +297,19 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       raw: fmt(h.raw.p(99), 3),
       peer: peerCell(99),
       ratio: ratio(h.sdk.p(99) / h.raw.p(99)),
+      bar: '<= 2x raw',
+      met: h.sdk.p(99) <= 2 * h.raw.p(99),
     });
+    if (h.peer.count && !peerError) {
+      r.rows.push({
+        figure: 'JSON call p50 vs @soniox/node',
+        sdk: fmt(h.sdk.p(50), 3),
+        peer: fmt(h.peer.p(50), 3),
+        ratio: ratio(h.sdk.p(50) / h.peer.p(50)),
+        bar: '<= 1x peer',
+        met: h.sdk.p(50) <= h.peer.p(50),
+      });
+    }
     r.rows.push({
       figure: 'SDK overhead per JSON call over raw, p50 / p99 µs',
       sdk: `${fmt(over50, 0)} / ${fmt(over99, 0)}`,
@@ -304,6 +321,9 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // time again is 5-10x), and spec/package.spec.ts pins what loads exactly.
     r.gates.push(
       { key: 'json.ratio_vs_raw_p50', better: 'lower' },
+      // Three --quick runs on the shared 2-core machine: 0.99-1.05. The p99 ratio is printed, not
+      // gated: a p99 of 2000 calls under load swings by more than the tolerance.
+      { key: 'json.ratio_vs_peer_p50', better: 'lower' },
       { key: 'load.ratio_vs_peer', better: 'lower', tolerance: 0.6 },
     );
     r.charts.push({

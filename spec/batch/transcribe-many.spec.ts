@@ -329,6 +329,23 @@ describe('client.transcribeMany: edges', () => {
     expect(t.server.state.transcriptions.size).to.equal(0);
   });
 
+  it('lets a create already sent finish when the caller leaves the loop, then deletes its job', async () => {
+    // The first create to arrive is held 300 ms by the server; the other input's result comes
+    // first and the caller leaves while the held create is on the wire. Cut off, the server
+    // would make that job after the cleanup had looked for it, and leave it behind.
+    t.server.setFaults({ http: [{ route: 'POST /v1/transcriptions', delayMs: 300, times: 1 }] });
+    for await (const result of t.client.transcribeMany(urls(2), {
+      concurrency: 2,
+      pollIntervalMs: 5,
+    })) {
+      expect(result.status).to.equal('done');
+      break;
+    }
+    // The held create is settled by then (the server has made its job), and the job deleted.
+    expect(t.server.received.transcriptions).to.have.length(2);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
   it('uses the job of a create cut off after the server made it, found by its reference', async () => {
     t.server.setFaults({
       http: [{ route: 'POST /v1/transcriptions', reset: 'after-handler', times: 1 }],

@@ -1,14 +1,15 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
-import { cliMock, envFor, noiseWav, run } from './helpers';
+import { cliFixture, noiseWav, run } from './helpers';
 import { until } from '../helpers';
 
 describe('cli: soniox demo', function () {
+  const t = cliFixture();
+
   it('offline, piped: plain lines for every step, the retried 503, and the figures table', async () => {
     const { code, out, err } = await run(['demo', '--no-pacing']);
     expect(err).to.equal('');
@@ -45,25 +46,20 @@ describe('cli: soniox demo', function () {
   });
 
   it('on a terminal: the bar, live words, colours; paced at real time', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-demo-'));
-    try {
-      const wav = path.join(tmp, 'noise.wav');
-      fs.writeFileSync(wav, noiseWav(400));
-      const io = memoryIO({ isTTY: true });
-      const ctx = new Context(io);
-      const started = Date.now();
-      await demo(ctx, { pacing: true, retryAfter: 0, audio: wav });
-      ctx.close();
-      expect(Date.now() - started).to.be.at.least(300);
-      expect(io.stdout.text).to.match(/upload \[=+\] 100%/);
-      expect(io.stdout.text).to.include('\x1b[1m1. upload');
-      expect(io.stdout.text).to.include('\r\x1b[2K');
-      expect(io.stdout.text).to.match(/4\. realtime, the same audio at real time/);
-      expect(io.stdout.text).to.match(/retrying in 0\.00 s/);
-      expect(io.stdout.text).to.match(/\[=+\] 6\/6 files/);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const wav = path.join(t.tmp, 'noise.wav');
+    fs.writeFileSync(wav, noiseWav(400));
+    const io = memoryIO({ isTTY: true });
+    const ctx = new Context(io);
+    t.defer(() => ctx.close());
+    const started = Date.now();
+    await demo(ctx, { pacing: true, retryAfter: 0, audio: wav });
+    expect(Date.now() - started).to.be.at.least(300);
+    expect(io.stdout.text).to.match(/upload \[=+\] 100%/);
+    expect(io.stdout.text).to.include('\x1b[1m1. upload');
+    expect(io.stdout.text).to.include('\r\x1b[2K');
+    expect(io.stdout.text).to.match(/4\. realtime, the same audio at real time/);
+    expect(io.stdout.text).to.match(/retrying in 0\.00 s/);
+    expect(io.stdout.text).to.match(/\[=+\] 6\/6 files/);
   });
 
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
@@ -76,21 +72,16 @@ describe('cli: soniox demo', function () {
     expect(out).to.match(/interrupted\n$/);
     expect(out).not.to.match(/left behind/);
 
-    const server = await cliMock();
-    try {
-      const env = envFor(server);
-      const ok = await run(['demo', '--live', '--no-pacing'], { env });
-      expect(ok.code).to.equal(0);
-      expect(ok.out).to.match(/^soniox demo --live: against http:\/\/127\.0\.0\.1:\d+$/m);
-      expect(ok.out).to.match(/^retries +0$/m);
-      expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
-      server.setFaults({ http: [{ route: 'POST /v1/files', status: 400 }] });
-      const failed = await run(['demo', '--live', '--no-pacing'], { env });
-      expect(failed.code).to.equal(1);
-      expect(failed.err).to.match(/^error: POST \/v1\/files failed with 400/);
-    } finally {
-      await server.close();
-    }
+    const env = t.env;
+    const ok = await run(['demo', '--live', '--no-pacing'], { env });
+    expect(ok.code).to.equal(0);
+    expect(ok.out).to.match(/^soniox demo --live: against http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(ok.out).to.match(/^retries +0$/m);
+    expect(t.server.state.files.size + t.server.state.transcriptions.size).to.equal(0);
+    t.server.setFaults({ http: [{ route: 'POST /v1/files', status: 400 }] });
+    const failed = await run(['demo', '--live', '--no-pacing'], { env });
+    expect(failed.code).to.equal(1);
+    expect(failed.err).to.match(/^error: POST \/v1\/files failed with 400/);
 
     const live = await run(['demo', '--live']);
     expect(live).to.include({

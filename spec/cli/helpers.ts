@@ -7,18 +7,69 @@ import { main } from '../../lib/cli';
 import { memoryIO, type MemoryIO } from '../../lib/cli/io';
 import { startMockServer, type MockServer } from '../../lib/mock';
 import type { MockServerOptions } from '../../lib/mock/contracts';
+import { fixture, type Fixture } from '../helpers';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const KEY = 'sk-cli-SECRET-0123456789abcdef';
 
+/** The CLI specs' mock: fast lifecycle, no realtime pacing, the CLI's secret key. */
+const CLI_MOCK: MockServerOptions = {
+  apiKey: KEY,
+  timing: { queuedMs: 5, processingMs: 10 },
+  realtimePacing: false,
+};
+
 /** A mock for CLI specs: fast lifecycle, no realtime pacing, the secret key. */
 export function cliMock(options: MockServerOptions = {}): Promise<MockServer> {
-  return startMockServer({
-    apiKey: KEY,
-    timing: { queuedMs: 5, processingMs: 10 },
-    realtimePacing: false,
-    ...options,
-  });
+  return startMockServer({ ...CLI_MOCK, ...options });
+}
+
+/** `fixture()` for command specs: its server is a CLI mock, and it knows the CLI's environment. */
+export interface CliFixture extends Fixture {
+  /** The environment that points the CLI at `server`. */
+  readonly env: Record<string, string>;
+  /** A scratch directory, made on first use and removed after the spec. */
+  readonly tmp: string;
+}
+
+/**
+ * The per-spec fixture of command specs: `fixture()` on a CLI mock (options over the CLI
+ * defaults), clients with the CLI's key, a scratch directory, and the children a spec spawned
+ * killed; all torn down after each spec whatever its outcome.
+ */
+export function cliFixture(options: MockServerOptions = {}): CliFixture {
+  // Registered before fixture()'s hook, so that it runs first: children go before the server.
+  afterEach(killChildren);
+  const t = fixture({ mock: { ...CLI_MOCK, ...options }, client: { apiKey: KEY } });
+  let tmp: string | undefined;
+  return {
+    get server() {
+      return t.server;
+    },
+    get client() {
+      return t.client;
+    },
+    get clock() {
+      return t.clock;
+    },
+    clientWith: (clientOptions) => t.clientWith({ apiKey: KEY, ...clientOptions }),
+    serverWith: (serverOptions) => t.serverWith(serverOptions),
+    defer: (cleanup) => t.defer(cleanup),
+    get env() {
+      return envFor(t.server);
+    },
+    get tmp() {
+      if (tmp === undefined) {
+        const made = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-'));
+        tmp = made;
+        t.defer(() => {
+          tmp = undefined;
+          fs.rmSync(made, { recursive: true, force: true });
+        });
+      }
+      return tmp;
+    },
+  };
 }
 
 /** The environment that points the CLI at `server`. */
@@ -141,28 +192,4 @@ export function noiseWav(ms: number): Buffer {
   header.write('data', 36, 'latin1');
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
-}
-
-/** What a command spec works against: a mock, the environment pointing at it, a scratch directory. */
-export interface CommandFixture {
-  server: MockServer;
-  env: Record<string, string>;
-  tmp: string;
-}
-
-/** For beforeEach: a fresh mock, its environment and a scratch directory. */
-export async function setUpCommand(): Promise<CommandFixture> {
-  const server = await cliMock();
-  return {
-    server,
-    env: envFor(server),
-    tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-cli-')),
-  };
-}
-
-/** For afterEach: kills spawned commands, closes the mock, removes the scratch directory. */
-export async function tearDownCommand(fixture: CommandFixture): Promise<void> {
-  killChildren();
-  await fixture.server.close();
-  fs.rmSync(fixture.tmp, { recursive: true, force: true });
 }

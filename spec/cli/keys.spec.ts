@@ -1,16 +1,11 @@
 import { expect } from 'chai';
-import type { MockServer } from '../../lib/mock';
-import { cliMock, envFor, run } from './helpers';
+import { cliFixture, run } from './helpers';
 
 describe('cli: soniox keys', function () {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await cliMock();
-  });
-  afterEach(() => server.close());
+  const t = cliFixture();
 
   it('create prints a temporary key (the expiry on stderr on a terminal), or JSON', async () => {
-    const env = envFor(server);
+    const env = t.env;
     const plain = await run(
       [
         'keys',
@@ -38,13 +33,13 @@ describe('cli: soniox keys', function () {
   });
 
   it('--expires out of range is a usage error (exit 2); an API validation error exits 1 with its details', async () => {
-    const env = envFor(server);
+    const env = t.env;
     const bad = await run(['keys', 'create', '--expires', '3601'], { env });
     expect(bad.code).to.equal(2);
     expect(bad.err).to.match(
       /--expires <seconds>' argument '3601' is invalid. must be an integer from 1 to 3600/,
     );
-    server.setFaults({
+    t.server.setFaults({
       http: [
         {
           route: 'POST /v1/auth/temporary-api-key',

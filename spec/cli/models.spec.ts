@@ -1,18 +1,13 @@
 import { expect } from 'chai';
-import type { MockServer } from '../../lib/mock';
 import { memoryIO } from '../../lib/cli/io';
-import { cliMock, envFor, run } from './helpers';
+import { cliFixture, run } from './helpers';
 import { until } from '../helpers';
 
 describe('cli: soniox models', function () {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await cliMock();
-  });
-  afterEach(() => server.close());
+  const t = cliFixture();
 
   it('prints a table, or JSON with --json', async () => {
-    const env = envFor(server);
+    const env = t.env;
     const table = await run(['models'], { env });
     expect(table).to.include({ code: 0, err: '' });
     expect(table.out).to.match(/^ID +MODE +LANGUAGES +ALIAS OF +NAME\n/);
@@ -27,8 +22,8 @@ describe('cli: soniox models', function () {
   });
 
   it('a 503 is retried (shown with --verbose); a lasting one exits 1; a wrong key exits 1 without printing it', async () => {
-    const env = envFor(server);
-    server.setFaults({
+    const env = t.env;
+    t.server.setFaults({
       http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1, times: 1 }],
     });
     const retried = await run(['models', '--verbose'], { env });
@@ -37,12 +32,12 @@ describe('cli: soniox models', function () {
       /^retry 1 of GET \/v1\/models in \d+ ms: GET \/v1\/models failed with 503 service_unavailable: .*\(request id [0-9a-f-]{36}\)$/m,
     );
 
-    server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1 }] });
+    t.server.setFaults({ http: [{ route: 'GET /v1/models', status: 503, retryAfterMs: 1 }] });
     const failed = await run(['models'], { env });
     expect(failed.code).to.equal(1);
     expect(failed.err).to.match(/^error: GET \/v1\/models failed with 503/);
 
-    server.setFaults({});
+    t.server.setFaults({});
     const wrongKey = 'sk-wrong-key-0123456789';
     const denied = await run(['models'], { env: { ...env, SONIOX_API_KEY: wrongKey } });
     expect(denied.code).to.equal(1);
@@ -51,17 +46,17 @@ describe('cli: soniox models', function () {
   });
 
   it('Ctrl-C while a call is in flight: exit 130, "interrupted" on stderr', async () => {
-    server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 5_000 }] });
-    const io = memoryIO({ env: envFor(server) });
+    t.server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 5_000 }] });
+    const io = memoryIO({ env: t.env });
     const running = run(['models'], { io });
-    await until(() => server.state.inFlight > 0, 10_000);
+    await until(() => t.server.state.inFlight > 0, 10_000);
     io.interrupt();
     expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
   });
 
   it('a network failure exits 1 with a clear line', async () => {
-    const env = envFor(server);
-    await server.close();
+    const env = t.env;
+    await t.server.close();
     const { code, err } = await run(['models'], { env: { ...env } });
     expect(code).to.equal(1);
     expect(err).to.match(/^error: GET \/v1\/models failed: .*ECONNREFUSED/);

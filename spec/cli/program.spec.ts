@@ -10,8 +10,7 @@ import {
   SonioxValidationError,
   SonioxWebSocketError,
 } from '../../lib/errors';
-import type { MockServer } from '../../lib/mock';
-import { cliMock, envFor, killChildren, KEY, ROOT, run } from './helpers';
+import { cliFixture, KEY, ROOT, run } from './helpers';
 
 const COMMANDS = [
   ['transcribe'],
@@ -34,14 +33,7 @@ const COMMANDS = [
 ];
 
 describe('cli: the program', function () {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await cliMock();
-  });
-  afterEach(async () => {
-    killChildren();
-    await server.close();
-  });
+  const t = cliFixture();
 
   it("--help lists every command and the exit codes on stdout (exit 0); --version prints package.json's", async () => {
     const help = await run(['--help']);
@@ -73,7 +65,7 @@ describe('cli: the program', function () {
   });
 
   it('--help on every command prints its usage and has no side effect', async () => {
-    const env = envFor(server);
+    const env = t.env;
     for (const command of COMMANDS) {
       const { code, out, err } = await run([...command, '--help'], { env });
       expect(code, command.join(' ')).to.equal(0);
@@ -82,12 +74,12 @@ describe('cli: the program', function () {
       expect(out).to.match(new RegExp(`^Usage: soniox ${command.join(' ')} `));
       expect(out).to.match(/^Global Options:\n.*\n {2}-v, --verbose /m);
     }
-    expect(server.state.hits).to.deep.equal({});
-    expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+    expect(t.server.state.hits).to.deep.equal({});
+    expect(t.server.state.files.size + t.server.state.transcriptions.size).to.equal(0);
   });
 
   it('usage errors exit 2 with one line on stderr: no command, unknown command, bad flag, missing argument, too many', async () => {
-    const env = envFor(server);
+    const env = t.env;
     const none = await run([], { env });
     expect(none.code).to.equal(2);
     expect(none.err).to.match(/^Usage: soniox/);
@@ -102,7 +94,7 @@ describe('cli: the program', function () {
     expect(arg).to.include({ code: 2, err: "error: missing required argument 'source'\n" });
     const extra = await run(['models', 'extra'], { env });
     expect(extra.code).to.equal(2);
-    expect(server.state.hits).to.deep.equal({});
+    expect(t.server.state.hits).to.deep.equal({});
   });
 
   it('maps errors to exit codes and one secret-free line', () => {
@@ -176,18 +168,18 @@ describe('cli: the program', function () {
       ['realtime', '-'],
       ['files', 'upload', '-'],
     ]) {
-      const io = memoryIO({ env: envFor(server) });
+      const io = memoryIO({ env: t.env });
       Object.assign(io.stdin, { isTTY: true });
       expect(await main(command, io), command.join(' ')).to.equal(2);
       expect(io.stderr.text).to.equal(
         'error: stdin is a terminal: pipe audio into it (cat call.wav | soniox ... -) or pass a file\n',
       );
     }
-    expect(server.state.hits).to.deep.equal({});
+    expect(t.server.state.hits).to.deep.equal({});
   });
 
   it('a malformed SONIOX_API_BASE_URL is a usage error naming it', async () => {
-    const io = memoryIO({ env: { ...envFor(server), SONIOX_API_BASE_URL: 'not a url' } });
+    const io = memoryIO({ env: { ...t.env, SONIOX_API_BASE_URL: 'not a url' } });
     expect(await main(['models'], io)).to.equal(2);
     expect(io.stderr.text).to.equal('error: baseURL is not a valid URL\n');
   });

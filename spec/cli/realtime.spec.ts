@@ -9,7 +9,7 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { fixture } from '../audio';
-import { cliMock, envFor, setUpCommand, tearDownCommand, noiseWav, run } from './helpers';
+import { cliFixture, envFor, noiseWav, run } from './helpers';
 import { fixture as specFixture, frameText, until } from '../helpers';
 import { toSrt, toVtt } from '../../lib/transcript';
 import { TWO_WAY } from '../transcript/tokens';
@@ -25,12 +25,14 @@ function lines(out: string): RealtimeToken[] {
 }
 
 describe('cli: soniox realtime', function () {
+  const t = cliFixture();
+  // A spec that needs realtime pacing moves to another server of the fixture (t.serverWith).
   let server: MockServer;
   let env: Record<string, string>;
-  let tmp: string;
-
-  beforeEach(async () => ({ server, env, tmp } = await setUpCommand()));
-  afterEach(() => tearDownCommand({ server, env, tmp }));
+  beforeEach(() => {
+    server = t.server;
+    env = t.env;
+  });
 
   it('piped: the final text only, on stdout; nothing on stderr', async () => {
     const { code, out, err } = await run(['realtime', audio.path, '--no-pacing'], { env });
@@ -97,13 +99,13 @@ describe('cli: soniox realtime', function () {
   });
 
   it('usage errors exit 2 before connecting: missing file, directory, a bad format, a bad rate', async () => {
-    const missing = await run(['realtime', path.join(tmp, 'a.pcm')], { env });
+    const missing = await run(['realtime', path.join(t.tmp, 'a.pcm')], { env });
     expect(missing).to.include({
       code: 2,
-      err: `error: no such file: ${path.join(tmp, 'a.pcm')}\n`,
+      err: `error: no such file: ${path.join(t.tmp, 'a.pcm')}\n`,
     });
-    const dir = await run(['realtime', tmp], { env });
-    expect(dir).to.include({ code: 2, err: `error: ${tmp} is a directory, not a file\n` });
+    const dir = await run(['realtime', t.tmp], { env });
+    expect(dir).to.include({ code: 2, err: `error: ${t.tmp} is a directory, not a file\n` });
     const format = await run(['realtime', audio.path, '--format', 'pcm_s17le'], { env });
     expect(format.code).to.equal(2);
     expect(format.err).to.match(
@@ -136,7 +138,7 @@ describe('cli: soniox realtime', function () {
   });
 
   it('paces audio at real time by default (WAV rate from its header); a container without a byte rate goes as read', async () => {
-    const wav = path.join(tmp, 'noise.wav');
+    const wav = path.join(t.tmp, 'noise.wav');
     fs.writeFileSync(wav, noiseWav(600));
     const started = Date.now();
     const paced = await run(['realtime', wav, '--verbose'], { env });
@@ -144,7 +146,7 @@ describe('cli: soniox realtime', function () {
     expect(Date.now() - started).to.be.at.least(350);
     expect(paced.out).to.match(/^\S+/);
     expect(paced.err).not.to.include('audio sent as read');
-    const mp3 = path.join(tmp, 'a.mp3');
+    const mp3 = path.join(t.tmp, 'a.mp3');
     fs.writeFileSync(mp3, Buffer.alloc(4000, 7));
     const unpaced = await run(['realtime', mp3, '--format', 'mp3', '--verbose'], { env });
     expect(unpaced.code).to.equal(0);
@@ -187,8 +189,7 @@ describe('cli: soniox realtime', function () {
   });
 
   it('Ctrl-C ends the session: exit 130', async () => {
-    await server.close();
-    server = await cliMock({ realtimePacing: true });
+    server = await t.serverWith({ realtimePacing: true });
     const io = memoryIO({ env: envFor(server) });
     const running = run(['--verbose', 'realtime', '-', ...PCM], { io });
     io.stdin.write(audio.pcm.subarray(0, 32_000));

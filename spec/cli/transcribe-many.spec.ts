@@ -10,7 +10,7 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
 import { until } from '../helpers';
-import { noiseWav, run, setUpCommand, tearDownCommand } from './helpers';
+import { cliFixture, noiseWav, run } from './helpers';
 
 const hello = fixture('hello-world.wav');
 const weather = fixture('weather.wav');
@@ -29,14 +29,15 @@ function listing(dir: string): string[] {
 }
 
 describe('cli: soniox transcribe many files into --out-dir', function () {
+  const t = cliFixture();
   let server: MockServer;
   let env: Record<string, string>;
   let tmp: string;
   let calls: string;
   let out: string;
 
-  beforeEach(async () => {
-    ({ server, env, tmp } = await setUpCommand());
+  beforeEach(() => {
+    ({ server, env, tmp } = t);
     calls = path.join(tmp, 'calls');
     out = path.join(tmp, 'out');
     fs.mkdirSync(path.join(calls, '2024'), { recursive: true });
@@ -45,7 +46,6 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     fs.writeFileSync(path.join(calls, '2024', 'noise.wav'), noiseWav(300));
     fs.writeFileSync(path.join(calls, 'notes.txt'), 'not audio');
   });
-  afterEach(() => tearDownCommand({ server, env, tmp }));
 
   it('writes one output per input under --out-dir, named after it, with plain lines on stderr and a summary on stdout', async () => {
     const extra = path.join(tmp, 'extra.wav');

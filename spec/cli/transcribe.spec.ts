@@ -3,20 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
+import type { MockServerOptions } from '../../lib/mock/contracts';
 import { fixture } from '../audio';
-import { cliMock, envFor, setUpCommand, tearDownCommand, KEY, run } from './helpers';
+import { cliFixture, envFor, KEY, run } from './helpers';
 import { until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
 
 describe('cli: soniox transcribe', function () {
+  const t = cliFixture();
+  // A spec that needs other timings moves to another server of the fixture (t.serverWith).
   let server: MockServer;
   let env: Record<string, string>;
-  let tmp: string;
-
-  beforeEach(async () => ({ server, env, tmp } = await setUpCommand()));
-  afterEach(() => tearDownCommand({ server, env, tmp }));
+  beforeEach(() => {
+    server = t.server;
+    env = t.env;
+  });
 
   it('prints the transcript and nothing else when piped, then deletes the file and the transcription', async () => {
     const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
@@ -41,7 +44,7 @@ describe('cli: soniox transcribe', function () {
     expect(srt.code).to.equal(0);
     expect(srt.out).to.match(/^1\n00:00:00,330 --> 00:00:0\d,\d{3}\nhello world this is a test\n$/);
 
-    const out = path.join(tmp, 'a.vtt');
+    const out = path.join(t.tmp, 'a.vtt');
     const vtt = await run(['transcribe', audio.path, '--format', 'vtt', '--out', out, ...POLL], {
       env,
     });
@@ -128,16 +131,16 @@ describe('cli: soniox transcribe', function () {
   });
 
   it('fails with exit 2 and a clear line for a missing file, a directory, a bad flag value, or a bad --out', async () => {
-    const missing = await run(['transcribe', path.join(tmp, 'nope.wav')], { env });
+    const missing = await run(['transcribe', path.join(t.tmp, 'nope.wav')], { env });
     expect(missing).to.include({
       code: 2,
       out: '',
-      err: `error: no such file: ${path.join(tmp, 'nope.wav')}\n`,
+      err: `error: no such file: ${path.join(t.tmp, 'nope.wav')}\n`,
     });
-    const dir = await run(['transcribe', tmp], { env });
+    const dir = await run(['transcribe', t.tmp], { env });
     expect(dir).to.include({
       code: 2,
-      err: `error: ${tmp} is a directory: its audio files need --out-dir <dir>: one output file per input goes there\n`,
+      err: `error: ${t.tmp} is a directory: its audio files need --out-dir <dir>: one output file per input goes there\n`,
     });
     const format = await run(['transcribe', audio.path, '--format', 'docx'], { env });
     expect(format.code).to.equal(2);
@@ -145,12 +148,12 @@ describe('cli: soniox transcribe', function () {
       /option '-f, --format <format>' argument 'docx' is invalid. Allowed choices are text, json, srt, vtt/,
     );
     const out = await run(
-      ['transcribe', audio.path, '--out', path.join(tmp, 'no', 'such', 'dir.txt')],
+      ['transcribe', audio.path, '--out', path.join(t.tmp, 'no', 'such', 'dir.txt')],
       { env },
     );
     expect(out.code).to.equal(2);
     expect(out.err).to.match(/cannot write .*dir\.txt: its directory does not exist/);
-    const outDir = await run(['transcribe', audio.path, '--out', tmp], { env });
+    const outDir = await run(['transcribe', audio.path, '--out', t.tmp], { env });
     expect(outDir.err).to.match(/it is a directory/);
     const poll = await run(['transcribe', audio.path, '--poll-ms', 'soon'], { env });
     expect(poll.code).to.equal(2);
@@ -256,7 +259,7 @@ describe('cli: soniox transcribe', function () {
   });
 
   it('Ctrl-C after the upload (in-process): aborts the wait, deletes what it created, exit 130', async () => {
-    server = await restartWithTiming(server, 60_000, 10);
+    server = await t.serverWith(timing(60_000, 10));
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, '--verbose', ...POLL], { io });
@@ -284,7 +287,7 @@ describe('cli: soniox transcribe', function () {
   });
 
   it('Ctrl-C while processing: waits for the transcription to leave processing, then deletes it', async () => {
-    server = await restartWithTiming(server, 5, 800);
+    server = await t.serverWith(timing(5, 800));
     env = envFor(server);
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
@@ -322,7 +325,7 @@ describe('cli: soniox transcribe', function () {
     );
 
     server.setFaults({});
-    server = await restartWithTiming(server, 5, 60_000);
+    server = await t.serverWith(timing(5, 60_000));
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
@@ -344,11 +347,7 @@ describe('cli: soniox transcribe', function () {
   });
 });
 
-async function restartWithTiming(
-  old: MockServer,
-  queuedMs: number,
-  processingMs: number,
-): Promise<MockServer> {
-  await old.close();
-  return cliMock({ timing: { queuedMs, processingMs } });
+/** Mock options with the given lifecycle timing. */
+function timing(queuedMs: number, processingMs: number): MockServerOptions {
+  return { timing: { queuedMs, processingMs } };
 }

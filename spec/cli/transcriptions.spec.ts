@@ -2,21 +2,22 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SonioxClient } from '../../lib/client';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
-import { cliMock, envFor, run } from './helpers';
+import { cliFixture, envFor, run } from './helpers';
 
 const audio = fixture('hello-world.wav');
 
 describe('cli: soniox transcriptions', function () {
+  const t = cliFixture();
+  // The spec that needs other timings moves to another server of the fixture (t.serverWith).
   let server: MockServer;
   let env: Record<string, string>;
   let id: string;
 
   beforeEach(async () => {
-    server = await cliMock();
-    env = envFor(server);
+    server = t.server;
+    env = t.env;
     expect(
       (await run(['transcribe', audio.path, '--keep', '--poll-ms', '10'], { env })).code,
     ).to.equal(0);
@@ -24,7 +25,6 @@ describe('cli: soniox transcriptions', function () {
     if (made === undefined) throw new Error('the transcribe run left no transcription');
     id = made;
   });
-  afterEach(() => server.close());
 
   it('ls, get, transcript in every format, rm', async () => {
     const ls = await run(['transcriptions', 'ls'], { env });
@@ -83,12 +83,10 @@ describe('cli: soniox transcriptions', function () {
     );
     expect(missing.code).to.equal(1);
     expect(missing.err).to.match(/404 transcription_not_found/);
-    await server.close();
-    server = await cliMock({ timing: { queuedMs: 60_000, processingMs: 10 } });
+    server = await t.serverWith({ timing: { queuedMs: 60_000, processingMs: 10 } });
     env = envFor(server);
-    const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {} });
+    const client = t.clientWith({ baseURL: server.url });
     const job = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
-    client.close();
     const early = await run(['transcriptions', 'transcript', job.id], { env });
     expect(early.code).to.equal(1);
     expect(early.err).to.match(

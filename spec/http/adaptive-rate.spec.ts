@@ -18,6 +18,14 @@ describe('http/adaptive-rate', () => {
     }
   };
 
+  /** A rate throttled after 100 calls sent 10 ms apart (about 69 calls a second allowed). */
+  const throttled = () => {
+    const rate = new AdaptiveRate();
+    sendSteadily(rate, 100, 10);
+    rate.onThrottle(now(), now());
+    return rate;
+  };
+
   describe('AdaptiveRate', () => {
     it('lets every call through at once until the server first answers 429', () => {
       const rate = new AdaptiveRate();
@@ -109,6 +117,59 @@ describe('http/adaptive-rate', () => {
     });
   });
 
+  describe('AdaptiveRate: its exact figures', () => {
+    it('turns on at the tenth call of the last second, not the ninth', () => {
+      const nine = new AdaptiveRate();
+      sendSteadily(nine, 9, 10);
+      nine.onThrottle(now(), now());
+      expect(nine.enabled).to.equal(false);
+      const ten = new AdaptiveRate();
+      sendSteadily(ten, 10, 10);
+      ten.onThrottle(now(), now());
+      expect(ten.enabled).to.equal(true);
+    });
+
+    it('forgets the calls sent more than a second ago', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 100, 10);
+      expect(rate.measuredRate(now())).to.equal(99);
+      clock.tick(2000);
+      expect(rate.measuredRate(now())).to.equal(0);
+    });
+
+    it('waits for the missing part of a token at the fill rate', () => {
+      const rate = throttled();
+      const fill = rate.fillRate;
+      rate.take(now());
+      expect(rate.waitFor(now())).to.be.closeTo(1000 / fill, 1e-9);
+      const half = 500 / fill;
+      expect(rate.waitFor(now() + half)).to.be.closeTo(half, 1e-9);
+    });
+
+    it('saves up at most a tenth of a second of calls while idle', () => {
+      const rate = throttled();
+      clock.tick(10_000);
+      let burst = 0;
+      while (rate.waitFor(now()) === 0 && burst < 1000) {
+        rate.take(now());
+        burst += 1;
+      }
+      expect(burst).to.equal(Math.floor(rate.fillRate / 10));
+    });
+
+    it('grows back along the cubic curve from the cut rate while calls succeed', () => {
+      const rate = throttled();
+      const cut = rate.fillRate;
+      clock.tick(4000);
+      // Enough calls in the last second that twice the measured rate does not bind.
+      sendSteadily(rate, 100, 10);
+      rate.onSuccess(now());
+      const t = 5; // seconds since the cut
+      const k = Math.cbrt((cut * 0.3) / 0.4);
+      expect(rate.fillRate).to.be.closeTo(0.4 * (t - k) ** 3 + cut, 1e-6);
+    });
+  });
+
   describe('AdaptiveLimiter', () => {
     it('resolves at once while the server has not throttled', async () => {
       const limiter = new AdaptiveLimiter(new AdaptiveRate(), now);
@@ -168,6 +229,35 @@ describe('http/adaptive-rate', () => {
         reason,
       ]);
       expect(limiter.queued).to.equal(0);
+    });
+
+    it('runs on the wall clock when given none', async () => {
+      const limiter = new AdaptiveLimiter();
+      expect(await limiter.acquire()).to.equal(1_000_000);
+    });
+
+    it('takes the first call in the queue out when it aborts', async () => {
+      const limiter = new AdaptiveLimiter(throttled(), now);
+      await limiter.acquire();
+      const controller = new AbortController();
+      const first = limiter.acquire(controller.signal);
+      const second = limiter.acquire();
+      expect(limiter.queued).to.equal(2);
+      controller.abort(new Error('stop'));
+      await first.catch(() => undefined);
+      expect(limiter.queued).to.equal(1);
+      await clock.tickAsync(1000);
+      await second;
+    });
+
+    it('feeds each answer other than 429 to its rate', () => {
+      const rate = throttled();
+      const limiter = new AdaptiveLimiter(rate, now);
+      const cut = rate.fillRate;
+      clock.tick(4000);
+      sendSteadily(rate, 100, 10);
+      limiter.onSuccess();
+      expect(rate.fillRate).to.be.greaterThan(cut);
     });
 
     it('rejects at once for a signal already aborted', async () => {

@@ -4,22 +4,17 @@
  */
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import type { MockServer } from '../../lib/mock';
 import { SonioxAPIError, SonioxBadRequestError } from '../../lib/errors';
-import { SECRET_KEY, clientFor, mock, rejection } from '../helpers';
+import { SECRET_KEY, fixture, rejection } from '../helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const audio_url = 'https://example.com/a.mp3';
 
 describe('http/error-mapping: what an API error says (over the wire)', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(() => server.close());
+  const t = fixture();
 
   it('puts a short form of validation_errors in the message: "model: Invalid model"', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const error = await rejection(client.transcriptions.create({ audio_url, model: 'nope' }));
     expect(error).to.be.instanceOf(SonioxBadRequestError);
     expect(error.message).to.match(/Invalid request\..*body\.payload\.model: Invalid model/);
@@ -27,7 +22,7 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
   });
 
   it('cuts a huge server message to a sane length', async () => {
-    server.setFaults({
+    t.server.setFaults({
       http: [
         {
           route: CREATE,
@@ -41,7 +36,7 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
         },
       ],
     });
-    const client = clientFor(server);
+    const client = t.clientWith();
     const error = await rejection(client.transcriptions.create({ audio_url }));
     expect(error.message.length).to.be.below(2_000);
     expect(error.message).to.match(/\[cut: 100000 characters\]/);
@@ -49,7 +44,7 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
   });
 
   it('redacts the key from every field of an error body, not only the message', async () => {
-    server.setFaults({
+    t.server.setFaults({
       http: [
         {
           route: CREATE,
@@ -71,7 +66,7 @@ describe('http/error-mapping: what an API error says (over the wire)', () => {
         },
       ],
     });
-    const client = clientFor(server);
+    const client = t.clientWith();
     const error = (await rejection(client.transcriptions.create({ audio_url }))) as SonioxAPIError;
     expect(error).to.be.instanceOf(SonioxAPIError);
     for (const shown of [

@@ -4,23 +4,18 @@
  * process alive. Plus: one AbortSignal shared by many calls adds no listener per call.
  */
 import { expect } from 'chai';
-import type { MockServer } from '../../lib/mock';
 import { SonioxConnectionError } from '../../lib/errors';
-import { clientFor, mock, rejection, until } from '../helpers';
+import { fixture, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
 describe('http/transport: close() and shared signals', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(() => server.close());
-  const hits = () => server.state.hits[MODELS] ?? 0;
+  const t = fixture();
+  const hits = () => t.server.state.hits[MODELS] ?? 0;
 
   it('rejects every call in flight at once with a typed error, and sends nothing afterwards', async () => {
-    server.setFaults({ http: [{ route: MODELS, delayMs: 5_000 }] });
-    const client = clientFor(server, { maxRetries: 3 });
+    t.server.setFaults({ http: [{ route: MODELS, delayMs: 5_000 }] });
+    const client = t.clientWith({ maxRetries: 3 });
     const calls = Array.from({ length: 10 }, () => rejection(client.models.list()));
     await until(() => hits() === 10);
     const started = process.hrtime.bigint();
@@ -43,7 +38,7 @@ describe('http/transport: close() and shared signals', () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     try {
-      const client = clientFor(server);
+      const client = t.clientWith();
       const controller = new AbortController();
       await Promise.all(
         Array.from({ length: 25 }, () => client.models.list({ signal: controller.signal })),

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import { follow, followerCount } from '../../lib/http/follow-signal';
-import { clientFor, mock } from '../helpers';
+import { fixture } from '../helpers';
 
 describe('http/follow-signal: per-call controllers on a shared signal', () => {
+  const t = fixture();
+
   it('holds one listener on the signal however many follow it, and nothing once each has stopped', () => {
     const shared = new AbortController();
     const stops = Array.from({ length: 50 }, () => follow(shared.signal, new AbortController()));
@@ -29,18 +31,15 @@ describe('http/follow-signal: per-call controllers on a shared signal', () => {
   });
 
   it('leaves nothing behind on a long-lived signal after many calls through the client (AbortSignal.any kept an entry per call)', async () => {
-    const server = await mock();
-    const client = clientFor(server);
+    const client = t.client;
     const shared = new AbortController();
     await Promise.all(
       Array.from({ length: 50 }, () => client.models.list({ signal: shared.signal })),
     );
     expect(followerCount(shared.signal)).to.equal(0);
     expect(getEventListeners(shared.signal, 'abort')).to.have.length(1);
-    const t = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
-    await client.transcriptions.wait(t.id, { pollIntervalMs: 5, signal: shared.signal });
+    const made = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
+    await client.transcriptions.wait(made.id, { pollIntervalMs: 5, signal: shared.signal });
     expect(followerCount(shared.signal)).to.equal(0);
-    client.close();
-    await server.close();
   });
 });

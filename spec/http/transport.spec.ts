@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { inspect } from 'node:util';
-import type { MockServer } from '../../lib/mock';
 import {
   SonioxAbortError,
   SonioxAuthenticationError,
@@ -16,33 +15,28 @@ import {
   SonioxValidationError,
 } from '../../lib/errors';
 import type { RequestEvent, ResponseEvent, RetryEvent } from '../../lib/config';
-import { SECRET_KEY, clientFor, mock, rejection, until } from '../helpers';
+import { SECRET_KEY, clientFor, fixture, mock, rejection, until, type Fixture } from '../helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const MODELS = 'GET /v1/models';
 const audio_url = 'https://example.com/a.mp3';
 
 describe('http/transport (against the mock server)', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(async () => {
-    sinon.restore();
-    await server.close();
-  });
-  const hits = (route: string) => server.state.hits[route] ?? 0;
+  // Before the fixture's own hook: clocks and stubs go before the clients and server close.
+  afterEach(() => sinon.restore());
+  const t = fixture();
+  const hits = (route: string) => t.server.state.hits[route] ?? 0;
 
   it('sends the key as a Bearer token and returns the parsed body', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const { models } = await client.models.list();
     expect(models.map((m) => m.id)).to.include('stt-async-v5');
     client.close();
   });
 
   it('retries a GET after a 503 and succeeds', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 503, times: 2 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, status: 503, times: 2 }] });
+    const client = t.clientWith();
     const { models } = await client.models.list();
     expect(models.length).to.be.greaterThan(0);
     expect(hits(MODELS)).to.equal(3);
@@ -50,8 +44,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('gives up after maxRetries and reports the last status', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 502 }] });
-    const client = clientFor(server, { maxRetries: 2 });
+    t.server.setFaults({ http: [{ route: MODELS, status: 502 }] });
+    const client = t.clientWith({ maxRetries: 2 });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxServerError);
     expect((error as SonioxServerError).status).to.equal(502);
@@ -60,16 +54,16 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('honours a per-call maxRetries', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 500 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, status: 500 }] });
+    const client = t.clientWith();
     await rejection(client.models.list({ maxRetries: 0 }));
     expect(hits(MODELS)).to.equal(1);
     client.close();
   });
 
   it('does not retry create transcription after a 500: it may have been created and billed', async () => {
-    server.setFaults({ http: [{ route: CREATE, status: 500, times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: CREATE, status: 500, times: 1 }] });
+    const client = t.clientWith();
     const error = await rejection(client.transcriptions.create({ audio_url }));
     expect(error).to.be.instanceOf(SonioxServerError);
     expect(hits(CREATE)).to.equal(1);
@@ -77,11 +71,11 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('does not resend create transcription when the connection resets mid-response: the lookup finds the job', async () => {
-    server.setFaults({ http: [{ route: CREATE, reset: 'mid-response', times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: CREATE, reset: 'mid-response', times: 1 }] });
+    const client = t.clientWith();
     const job = await client.transcriptions.create({ audio_url });
     expect(hits(CREATE)).to.equal(1);
-    expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
+    expect([...t.server.state.transcriptions.keys()]).to.deep.equal([job.id]);
     client.close();
   });
 
@@ -94,20 +88,20 @@ describe('http/transport (against the mock server)', () => {
     };
     for (const reset of ['after-handler', 'mid-response'] as const) {
       it(`create transcription: the server acts, then the connection ends (${reset}) -> one job, returned`, async () => {
-        const client = clientFor(server, { maxSockets: 1 });
+        const client = t.clientWith({ maxSockets: 1 });
         await warm(client);
-        server.setFaults({ http: [{ route: CREATE, reset, times: 1 }] });
+        t.server.setFaults({ http: [{ route: CREATE, reset, times: 1 }] });
         const job = await client.transcriptions.create({ audio_url });
         expect(hits(CREATE)).to.equal(1);
-        expect([...server.state.transcriptions.keys()]).to.deep.equal([job.id]);
+        expect([...t.server.state.transcriptions.keys()]).to.deep.equal([job.id]);
         client.close();
       });
     }
 
     it('temporary key: the server mints it, then the connection ends -> one key, an error', async () => {
-      const client = clientFor(server, { maxSockets: 1 });
+      const client = t.clientWith({ maxSockets: 1 });
       await warm(client);
-      server.setFaults({
+      t.server.setFaults({
         http: [{ route: 'POST /v1/auth/temporary-api-key', reset: 'after-handler', times: 1 }],
       });
       await rejection(
@@ -121,36 +115,36 @@ describe('http/transport (against the mock server)', () => {
     });
 
     it('file upload: the server stores it, then the connection ends -> one file, returned', async () => {
-      const client = clientFor(server, { maxSockets: 1 });
+      const client = t.clientWith({ maxSockets: 1 });
       await warm(client);
-      server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'after-handler', times: 1 }] });
+      t.server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'after-handler', times: 1 }] });
       const file = await client.files.upload(Buffer.alloc(4096, 1), { filename: 'a.raw' });
       expect(hits('POST /v1/files')).to.equal(1);
-      expect([...server.state.files.keys()]).to.deep.equal([file.id]);
+      expect([...t.server.state.files.keys()]).to.deep.equal([file.id]);
       client.close();
     });
 
     it('retries a Buffer upload cut mid-body, which the server cannot have acted on, and stores it once', async () => {
-      const client = clientFor(server);
+      const client = t.clientWith();
       // Larger than loopback socket buffers, so the cut lands while the body is still being written.
       const body = Buffer.alloc(48 * 1024 * 1024, 7);
-      server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'mid-request', times: 1 }] });
+      t.server.setFaults({ http: [{ route: 'POST /v1/files', reset: 'mid-request', times: 1 }] });
       const file = await client.files.upload(body, { filename: 'big.raw' });
       expect(file.size).to.equal(body.length);
       expect(hits('POST /v1/files')).to.equal(2);
-      expect(server.state.files.size).to.equal(1);
+      expect(t.server.state.files.size).to.equal(1);
       client.close();
     });
   });
 
   it('retries create transcription after a 429 or a 503, where the server did not act', async () => {
-    server.setFaults({
+    t.server.setFaults({
       http: [
         { route: CREATE, status: 429, times: 1 },
         { route: CREATE, status: 503, times: 1 },
       ],
     });
-    const client = clientFor(server);
+    const client = t.clientWith();
     const created = await client.transcriptions.create({ audio_url });
     expect(created.status).to.equal('queued');
     expect(hits(CREATE)).to.equal(3);
@@ -158,8 +152,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('retries a GET whose response was cut by a connection reset', async () => {
-    server.setFaults({ http: [{ route: MODELS, reset: 'mid-response', times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, reset: 'mid-response', times: 1 }] });
+    const client = t.clientWith();
     await client.models.list();
     expect(hits(MODELS)).to.equal(2);
     client.close();
@@ -167,8 +161,8 @@ describe('http/transport (against the mock server)', () => {
 
   it('waits for Retry-After (seconds) before retrying', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 2, times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 2, times: 1 }] });
+    const client = t.clientWith();
     const call = client.models.list();
     await until(() => hits(MODELS) === 1);
     await clock.tickAsync(1990);
@@ -181,8 +175,8 @@ describe('http/transport (against the mock server)', () => {
 
   it('waits for retry-after-ms before retrying', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    server.setFaults({ http: [{ route: MODELS, status: 503, retryAfterMs: 700, times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, status: 503, retryAfterMs: 700, times: 1 }] });
+    const client = t.clientWith();
     const call = client.models.list();
     await until(() => hits(MODELS) === 1);
     await clock.tickAsync(690);
@@ -194,8 +188,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('fails at once with retryAfterMs when Retry-After exceeds the cap', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 600 }] });
-    const client = clientFor(server, { retry: { maxRetryAfterMs: 30_000 } });
+    t.server.setFaults({ http: [{ route: MODELS, status: 429, retryAfter: 600 }] });
+    const client = t.clientWith({ retry: { maxRetryAfterMs: 30_000 } });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxRateLimitError);
     expect((error as SonioxRateLimitError).retryAfterMs).to.equal(600_000);
@@ -207,9 +201,9 @@ describe('http/transport (against the mock server)', () => {
   it('backs off with jittered exponential delays between retries', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     sinon.stub(Math, 'random').returns(0.5);
-    server.setFaults({ http: [{ route: MODELS, status: 500, times: 2 }] });
+    t.server.setFaults({ http: [{ route: MODELS, status: 500, times: 2 }] });
     const delays: number[] = [];
-    const client = clientFor(server, {
+    const client = t.clientWith({
       retry: { baseDelayMs: 1000, maxDelayMs: 8000 },
       onRetry: (e) => delays.push(e.delayMs),
     });
@@ -226,8 +220,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('times out an attempt with no response activity', async () => {
-    server.setFaults({ http: [{ route: MODELS, delayMs: 400 }] });
-    const client = clientFor(server, { timeoutMs: 50, maxRetries: 0 });
+    t.server.setFaults({ http: [{ route: MODELS, delayMs: 400 }] });
+    const client = t.clientWith({ timeoutMs: 50, maxRetries: 0 });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect((error as SonioxTimeoutError).timeoutMs).to.equal(50);
@@ -235,8 +229,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('rejects at once with an abort error when the signal fires during a retry wait', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 503 }] });
-    const client = clientFor(server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    t.server.setFaults({ http: [{ route: MODELS, status: 503 }] });
+    const client = t.clientWith({ retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
     const controller = new AbortController();
     const call = client.models.list({ signal: controller.signal });
     await until(() => hits(MODELS) === 1);
@@ -249,7 +243,7 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('rejects before sending when the signal is already aborted', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const error = await rejection(client.models.list({ signal: AbortSignal.abort() }));
     expect(error).to.be.instanceOf(SonioxAbortError);
     expect(hits(MODELS)).to.equal(0);
@@ -257,19 +251,19 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('maps an AbortSignal.timeout deadline to a timeout error', async () => {
-    server.setFaults({ http: [{ route: MODELS, delayMs: 500 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, delayMs: 500 }] });
+    const client = t.clientWith();
     const error = await rejection(client.models.list({ signal: AbortSignal.timeout(30) }));
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     client.close();
   });
 
   it('calls onRequest, onResponse and onRetry for each attempt', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
+    t.server.setFaults({ http: [{ route: MODELS, status: 503, times: 1 }] });
     const requests: RequestEvent[] = [];
     const responses: ResponseEvent[] = [];
     const retries: RetryEvent[] = [];
-    const client = clientFor(server, {
+    const client = t.clientWith({
       onRequest: (e) => requests.push(e),
       onResponse: (e) => responses.push(e),
       onRetry: (e) => retries.push(e),
@@ -289,8 +283,8 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('rejects a response that drifted from the schema, naming the field', async () => {
-    server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
+    const client = t.clientWith();
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(
@@ -303,16 +297,16 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('accepts a drifted response in lenient mode', async () => {
-    server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
-    const client = clientFor(server, { validateResponses: false });
+    t.server.setFaults({ http: [{ route: MODELS, json: { models: [{ id: 7 }] } }] });
+    const client = t.clientWith({ validateResponses: false });
     const list = await client.models.list();
     expect(list.models[0]?.id).to.equal(7);
     client.close();
   });
 
   it('reports a 2xx body that is not JSON', async () => {
-    server.setFaults({ http: [{ route: MODELS, body: 'invalid-json' }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, body: 'invalid-json' }] });
+    const client = t.clientWith();
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(/not valid JSON/);
@@ -320,7 +314,7 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('refuses calls after close(), and close() is idempotent', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     await client.models.list();
     client.close();
     client.close();
@@ -330,19 +324,20 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('maps a refused connection to a connection error after retrying', async () => {
-    const url = server.url;
-    await server.close();
-    const client = clientFor({ ...server, url }, { maxRetries: 1 });
+    // A server of its own, closed: nothing listens on its port any more.
+    const gone = await mock();
+    await gone.close();
+    const client = clientFor(gone, { maxRetries: 1 });
+    t.defer(() => client.close());
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxConnectionError);
     expect((error as SonioxConnectionError).errno).to.equal('ECONNREFUSED');
     client.close();
-    server = await mock();
   });
 
   describe('pool', () => {
     it('reuses sockets for 200 sequential calls (reuse ratio >= 99 %)', async () => {
-      const client = clientFor(server);
+      const client = t.clientWith();
       for (let i = 0; i < 200; i++) await client.models.list();
       const stats = client.poolStats();
       console.log(
@@ -355,7 +350,7 @@ describe('http/transport (against the mock server)', () => {
     });
 
     it('serves 500 concurrent calls on a pool of 10 without opening more than 10 sockets', async () => {
-      const client = clientFor(server, { maxSockets: 10 });
+      const client = t.clientWith({ maxSockets: 10 });
       const calls = Array.from({ length: 500 }, () => client.models.list());
       await until(() => client.poolStats().queued > 0);
       const peakQueued = client.poolStats().queued;
@@ -369,7 +364,7 @@ describe('http/transport (against the mock server)', () => {
     });
 
     it('reports zeros before the first request', () => {
-      const client = clientFor(server);
+      const client = t.clientWith();
       expect(client.poolStats()).to.deep.equal({
         socketsCreated: 0,
         requests: 0,
@@ -384,64 +379,64 @@ describe('http/transport (against the mock server)', () => {
 
   describe('the API key never leaks', () => {
     const paths: Array<
-      [string, (s: MockServer) => Promise<unknown>, new (...a: never[]) => SonioxError]
+      [string, (f: Fixture) => Promise<unknown>, new (...a: never[]) => SonioxError]
     > = [
       [
         '401',
-        (s) => clientFor(s, { apiKey: `${SECRET_KEY}-wrong` }).models.list(),
+        (f) => f.clientWith({ apiKey: `${SECRET_KEY}-wrong` }).models.list(),
         SonioxAuthenticationError,
       ],
       [
         '404',
-        (s) => clientFor(s).files.get('00000000-0000-4000-8000-000000000000'),
+        (f) => f.clientWith().files.get('00000000-0000-4000-8000-000000000000'),
         SonioxNotFoundError,
       ],
       [
         '500 after retries',
-        (s) => {
-          s.setFaults({ http: [{ route: MODELS, status: 500 }] });
-          return clientFor(s, { maxRetries: 1 }).models.list();
+        (f) => {
+          f.server.setFaults({ http: [{ route: MODELS, status: 500 }] });
+          return f.clientWith({ maxRetries: 1 }).models.list();
         },
         SonioxServerError,
       ],
       [
         'timeout',
-        (s) => {
-          s.setFaults({ http: [{ route: MODELS, delayMs: 300 }] });
-          return clientFor(s, { timeoutMs: 20, maxRetries: 0 }).models.list();
+        (f) => {
+          f.server.setFaults({ http: [{ route: MODELS, delayMs: 300 }] });
+          return f.clientWith({ timeoutMs: 20, maxRetries: 0 }).models.list();
         },
         SonioxTimeoutError,
       ],
       [
         'reset with an unknown outcome',
-        (s) => {
-          s.setFaults({
+        (f) => {
+          f.server.setFaults({
             http: [
               { route: CREATE, reset: 'mid-response' },
               { route: 'GET /v1/transcriptions', status: 500 },
             ],
           });
-          return clientFor(s, { maxRetries: 1 }).transcriptions.create({ audio_url });
+          return f.clientWith({ maxRetries: 1 }).transcriptions.create({ audio_url });
         },
         SonioxOutcomeUnknownError,
       ],
       [
         'validation',
-        (s) => clientFor(s).transcriptions.create({ audio_url: 'nope' }),
+        (f) => f.clientWith().transcriptions.create({ audio_url: 'nope' }),
         SonioxValidationError,
       ],
       [
         'drift',
-        (s) => {
-          s.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] });
-          return clientFor(s).models.list();
+        (f) => {
+          f.server.setFaults({ http: [{ route: MODELS, json: { x: 1 } }] });
+          return f.clientWith().models.list();
         },
         SonioxResponseError,
       ],
     ];
     for (const [name, call, Ctor] of paths) {
       it(`is absent from the ${name} error, its JSON and its inspection`, async () => {
-        const error = await rejection(call(server));
+        const error = await rejection(call(t));
         expect(error).to.be.instanceOf(Ctor);
         for (const text of [
           error.message,
@@ -471,11 +466,11 @@ describe('http/transport (against the mock server)', () => {
   });
 
   it('lists and iterates with default parameters', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     expect((await client.transcriptions.list()).transcriptions).to.deep.equal([]);
     expect((await client.files.list()).files).to.deep.equal([]);
     const seen: unknown[] = [];
-    for await (const t of client.transcriptions.iterate()) seen.push(t);
+    for await (const job of client.transcriptions.iterate()) seen.push(job);
     for await (const f of client.files.iterate()) seen.push(f);
     expect(seen).to.deep.equal([]);
     client.close();

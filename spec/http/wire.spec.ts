@@ -5,7 +5,6 @@
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { MockServer } from '../../lib/mock';
 import {
   SonioxAbortError,
   SonioxConnectionError,
@@ -14,26 +13,17 @@ import {
   SonioxTimeoutError,
   SonioxResponseError,
 } from '../../lib/errors';
-import { clientFor, mock, rejection, until } from '../helpers';
+import { fixture, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
 describe('http over the wire: failures through the whole SDK', () => {
-  let server: MockServer;
-  let clock: sinon.SinonFakeTimers | undefined;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(async () => {
-    clock?.restore();
-    clock = undefined;
-    await server.close();
-  });
-  const hits = (route = MODELS) => server.state.hits[route] ?? 0;
+  const t = fixture();
+  const hits = (route = MODELS) => t.server.state.hits[route] ?? 0;
 
   it('an HTML 502 page is a SonioxServerError with its status, retried for a GET, never parsed as JSON', async () => {
-    server.setFaults({ http: [{ route: MODELS, status: 502, body: 'html-page' }] });
-    const client = clientFor(server, { maxRetries: 1 });
+    t.server.setFaults({ http: [{ route: MODELS, status: 502, body: 'html-page' }] });
+    const client = t.clientWith({ maxRetries: 1 });
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxServerError);
     expect((error as SonioxServerError).status).to.equal(502);
@@ -42,8 +32,8 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('a 2xx whose JSON is cut short (but whose HTTP body is complete) is a SonioxResponseError, not data', async () => {
-    server.setFaults({ http: [{ route: MODELS, body: 'truncated', times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: MODELS, body: 'truncated', times: 1 }] });
+    const client = t.clientWith();
     const error = await rejection(client.models.list());
     expect(error).to.be.instanceOf(SonioxResponseError);
     expect(error.message).to.match(/not valid JSON/);
@@ -53,8 +43,8 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('a GET that times out is retried and then succeeds', async () => {
-    server.setFaults({ http: [{ route: MODELS, delayMs: 5_000, times: 1 }] });
-    const client = clientFor(server, { timeoutMs: 100 });
+    t.server.setFaults({ http: [{ route: MODELS, delayMs: 5_000, times: 1 }] });
+    const client = t.clientWith({ timeoutMs: 100 });
     const { models } = await client.models.list();
     expect(models.length).to.be.greaterThan(0);
     expect(hits()).to.equal(2);
@@ -62,14 +52,15 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('waits for a Retry-After given as an HTTP date (fake clock)', async () => {
-    clock = sinon.useFakeTimers({
+    const clock = sinon.useFakeTimers({
       now: Date.parse('2026-11-24T12:00:00Z'),
       toFake: ['setTimeout', 'clearTimeout', 'Date'],
     });
-    server.setFaults({
+    t.defer(() => clock.restore());
+    t.server.setFaults({
       http: [{ route: MODELS, status: 503, retryAfter: 'Tue, 24 Nov 2026 12:00:03 GMT', times: 1 }],
     });
-    const client = clientFor(server);
+    const client = t.clientWith();
     const call = client.models.list();
     await until(() => hits() === 1);
     await clock.tickAsync(2_990);
@@ -81,13 +72,13 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('a 5xx while polling is retried and the wait goes on; a 404 while polling ends it', async () => {
-    const client = clientFor(server);
-    const t = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
-    server.setFaults({ http: [{ route: 'GET /v1/transcriptions/:id', status: 500, times: 1 }] });
-    const done = await client.transcriptions.wait(t.id, { pollIntervalMs: 5 });
+    const client = t.clientWith();
+    const made = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
+    t.server.setFaults({ http: [{ route: 'GET /v1/transcriptions/:id', status: 500, times: 1 }] });
+    const done = await client.transcriptions.wait(made.id, { pollIntervalMs: 5 });
     expect(done.status).to.equal('completed');
     const u = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
-    server.setFaults({ http: [{ route: 'GET /v1/transcriptions/:id', status: 404 }] });
+    t.server.setFaults({ http: [{ route: 'GET /v1/transcriptions/:id', status: 404 }] });
     expect(
       await rejection(client.transcriptions.wait(u.id, { pollIntervalMs: 5 })),
     ).to.be.instanceOf(SonioxNotFoundError);
@@ -95,8 +86,8 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('a request queued for a socket (pool exhausted) can be aborted, or times out, while it waits', async () => {
-    server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
-    const client = clientFor(server, { maxSockets: 1, maxRetries: 0 });
+    t.server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
+    const client = t.clientWith({ maxSockets: 1, maxRetries: 0 });
     const busy = client.models.list();
     await until(() => hits() === 1);
     const controller = new AbortController();

@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import { startMockServer, type MockServer } from '../../lib/mock';
 import { QUOTAS } from '../../lib/mock/routes';
 import { validate } from '../../lib/schemas';
-import { until } from '../helpers';
+import { fixture as specFixture, until } from '../helpers';
 import { fixture } from '../audio';
 
 const KEY = 'mock-spec-key';
@@ -49,16 +49,15 @@ const check = {
 };
 
 describe('mock/http: the REST API', () => {
-  let server: MockServer;
   const isApiError = apiErrorCheck();
-  beforeEach(async () => {
-    server = await startMockServer({
-      apiKey: KEY,
-      timing: { queuedMs: 5, processingMs: 10 },
-      seed: 42,
-    });
+  const fx = specFixture({
+    mock: { apiKey: KEY, timing: { queuedMs: 5, processingMs: 10 }, seed: 42 },
   });
-  afterEach(() => server.close());
+
+  // The spec that needs jobs that stay queued sends call() and upload() to its own server.
+  let other: MockServer | undefined;
+  afterEach(() => (other = undefined));
+  const base = () => (other ?? fx.server).url;
 
   const call = (
     method: string,
@@ -66,7 +65,7 @@ describe('mock/http: the REST API', () => {
     body?: unknown,
     headers: Record<string, string> = {},
   ) =>
-    fetch(`${server.url}${route}`, {
+    fetch(`${base()}${route}`, {
       method,
       headers: {
         Authorization: `Bearer ${KEY}`,
@@ -93,7 +92,7 @@ describe('mock/http: the REST API', () => {
     const form = new FormData();
     for (const [k, v] of Object.entries(extra)) form.append(k, v);
     form.append('file', new Blob([content]), name);
-    return fetch(`${server.url}/v1/files`, {
+    return fetch(`${base()}/v1/files`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${KEY}` },
       body: form,
@@ -101,7 +100,7 @@ describe('mock/http: the REST API', () => {
   };
 
   it('answers 401 unauthenticated without a key, with a wrong key, and with a temporary key', async () => {
-    await expectError(await fetch(`${server.url}/v1/models`), 401, 'unauthenticated');
+    await expectError(await fetch(`${fx.server.url}/v1/models`), 401, 'unauthenticated');
     await expectError(
       await call('GET', '/v1/models', undefined, { Authorization: 'Bearer nope' }),
       401,
@@ -152,7 +151,7 @@ describe('mock/http: the REST API', () => {
     const form = new FormData();
     form.append('client_reference_id', 'x');
     const body = await expectError(
-      await fetch(`${server.url}/v1/files`, {
+      await fetch(`${fx.server.url}/v1/files`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${KEY}` },
         body: form,
@@ -174,7 +173,7 @@ describe('mock/http: the REST API', () => {
   it('rejects a declared size over 1 GiB before reading the body, and closes the connection', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(
-        `${server.url}/v1/files`,
+        `${fx.server.url}/v1/files`,
         {
           method: 'POST',
           headers: {
@@ -227,7 +226,7 @@ describe('mock/http: the REST API', () => {
       translation: { type: 'two_way', language_a: 'en', language_b: 'es' },
     });
     const { id } = (await created.json()) as { id: string };
-    await until(() => server.state.transcriptions.get(id)?.transcription.status === 'completed');
+    await until(() => fx.server.state.transcriptions.get(id)?.transcription.status === 'completed');
     const transcript = (await (
       await call('GET', `/v1/transcriptions/${id}/transcript`)
     ).json()) as {
@@ -327,10 +326,7 @@ describe('mock/http: the REST API', () => {
   });
 
   it('refuses the transcript before completion, deletion while processing, and the transcript of a failed job', async () => {
-    const slow = await startMockServer({
-      apiKey: KEY,
-      timing: { queuedMs: 100, processingMs: 60_000 },
-    });
+    const slow = await fx.serverWith({ timing: { queuedMs: 100, processingMs: 60_000 } });
     const t = (await (
       await fetch(`${slow.url}/v1/transcriptions`, {
         method: 'POST',
@@ -352,7 +348,6 @@ describe('mock/http: the REST API', () => {
       headers: { Authorization: `Bearer ${KEY}` },
     });
     await expectError(res, 409, 'transcription_invalid_state');
-    await slow.close();
 
     const failed = (await (
       await call('POST', '/v1/transcriptions', {
@@ -360,7 +355,9 @@ describe('mock/http: the REST API', () => {
         audio_url: 'https://example.com/fail.mp3',
       })
     ).json()) as { id: string };
-    await until(() => server.state.transcriptions.get(failed.id)?.transcription.status === 'error');
+    await until(
+      () => fx.server.state.transcriptions.get(failed.id)?.transcription.status === 'error',
+    );
     const body = await expectError(
       await call('GET', `/v1/transcriptions/${failed.id}/transcript`),
       409,
@@ -374,8 +371,8 @@ describe('mock/http: the REST API', () => {
     const t = (await (
       await call('POST', '/v1/transcriptions', { model: 'stt-async-v5', file_id: file.id })
     ).json()) as { id: string };
-    await until(() => server.state.transcriptions.get(t.id)?.transcription.status === 'error');
-    expect(server.state.transcriptions.get(t.id)?.transcription.error_type).to.equal(
+    await until(() => fx.server.state.transcriptions.get(t.id)?.transcription.status === 'error');
+    expect(fx.server.state.transcriptions.get(t.id)?.transcription.error_type).to.equal(
       'audio_decode_error',
     );
   });
@@ -407,7 +404,7 @@ describe('mock/http: the REST API', () => {
     expect(JSON.parse(received[1]!.body)).to.deep.equal({ id: t.id, status: 'completed' });
     expect(received[1]!.secret).to.equal('hush');
     await until(
-      () => server.state.transcriptions.get(t.id)?.transcription.webhook_status_code === 200,
+      () => fx.server.state.transcriptions.get(t.id)?.transcription.webhook_status_code === 200,
     );
     answers = [];
     await new Promise((resolve) => hook.close(resolve));
@@ -421,15 +418,18 @@ describe('mock/http: the REST API', () => {
         webhook_url: 'http://example.com/hook',
       })
     ).json()) as { id: string };
-    await until(() => server.state.transcriptions.get(t.id)?.transcription.status === 'completed');
-    expect(server.state.transcriptions.get(t.id)?.transcription.webhook_status_code).to.equal(null);
+    await until(
+      () => fx.server.state.transcriptions.get(t.id)?.transcription.status === 'completed',
+    );
+    expect(fx.server.state.transcriptions.get(t.id)?.transcription.webhook_status_code).to.equal(
+      null,
+    );
   });
 
   it('enforces the quotas: 429 for pending transcriptions, 400 for stored files', async () => {
     // A job that stays queued: with the suite's 15 ms lifecycle, a loaded machine could finish
     // the first job before the second create arrives, and the quota would rightly not apply.
-    await server.close();
-    server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 60_000, processingMs: 10 } });
+    other = await fx.serverWith({ timing: { queuedMs: 60_000, processingMs: 10 } });
     const saved = { ...QUOTAS };
     try {
       QUOTAS.files = 1;
@@ -446,7 +446,7 @@ describe('mock/http: the REST API', () => {
 
   describe('faults', () => {
     it('answers an injected status with Retry-After and the error body, then recovers', async () => {
-      server.setFaults({
+      fx.server.setFaults({
         http: [
           { route: 'GET /v1/models', status: 503, retryAfter: 2, retryAfterMs: 1500, times: 1 },
         ],
@@ -459,7 +459,7 @@ describe('mock/http: the REST API', () => {
     });
 
     it('truncates or corrupts a JSON body, and sends a slow one', async () => {
-      server.setFaults({
+      fx.server.setFaults({
         http: [
           { route: 'GET /v1/models', body: 'truncated', times: 1 },
           { route: 'GET /v1/models', body: 'invalid-json', times: 1 },
@@ -475,7 +475,7 @@ describe('mock/http: the REST API', () => {
     });
 
     it('resets the connection before the request, mid-request and mid-response', async () => {
-      server.setFaults({
+      fx.server.setFaults({
         http: [
           { route: '*', reset: 'before', times: 1 },
           { route: '*', reset: 'mid-request', times: 1 },
@@ -499,7 +499,7 @@ describe('mock/http: the REST API', () => {
     });
 
     it('adds latency', async () => {
-      server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 120 }] });
+      fx.server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 120 }] });
       const started = Date.now();
       await call('GET', '/v1/models');
       expect(Date.now() - started).to.be.at.least(100);
@@ -529,7 +529,7 @@ describe('mock/http: the REST API', () => {
     it('counts hits per route', async () => {
       await call('GET', '/v1/models');
       await call('GET', `/v1/files/${MISSING}`);
-      expect(server.state.hits).to.include({ 'GET /v1/models': 1, 'GET /v1/files/:id': 1 });
+      expect(fx.server.state.hits).to.include({ 'GET /v1/models': 1, 'GET /v1/files/:id': 1 });
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { startMockServer, type MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
+import { fixture as specFixture, until } from '../helpers';
 
 /**
  * The official SDK (@soniox/node) against the mock, unchanged: that is how we know the mock is
@@ -18,30 +18,37 @@ function loadOfficial(): Official {
 
 describe('mock: the official @soniox/node SDK works against it', function () {
   this.timeout(30_000);
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await startMockServer({
+  const fx = specFixture({
+    mock: {
       apiKey: 'official-key',
       timing: { queuedMs: 10, processingMs: 20 },
       realtimePacing: false,
-    });
+    },
   });
-  afterEach(() => server.close());
+
+  /**
+   * The official SDK's wait() sleeps at least 1 s between polls, and the first poll finds the job
+   * still queued: waiting for the mock to finish it first (30 ms) leaves one poll that answers
+   * completed, so the spec does not sleep a second of real time.
+   */
+  const finished = (id: string) =>
+    until(() => fx.server.state.transcriptions.get(id)?.transcription.status === 'completed');
 
   it('uploads, transcribes, waits, reads the transcript and deletes', async () => {
     const { SonioxNodeClient } = loadOfficial();
     const audio = fixture('hello-world.wav');
-    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url });
+    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: fx.server.url });
     const file = await client.files.upload(audio.wav, { filename: 'hello-world.wav' });
     expect(file.size).to.equal(audio.wav.length);
     const created = await client.stt.create({ model: 'stt-async-v5', file_id: file.id });
+    await finished(created.id);
     const done = await created.wait({ interval_ms: 1000 });
     expect(done.status).to.equal('completed');
     const transcript = await done.getTranscript();
     expect(transcript?.text).to.equal(audio.text);
     await client.stt.delete(created.id);
-    expect(server.state.transcriptions.size).to.equal(0);
-    expect(server.state.files.size).to.equal(0);
+    expect(fx.server.state.transcriptions.size).to.equal(0);
+    expect(fx.server.state.files.size).to.equal(0);
   });
 
   it('runs a realtime session and gets the fixture words', async () => {
@@ -49,8 +56,8 @@ describe('mock: the official @soniox/node SDK works against it', function () {
     const audio = fixture('hello-world.wav');
     const client = new SonioxNodeClient({
       api_key: 'official-key',
-      base_url: server.url,
-      realtime: { ws_base_url: server.realtimeURL },
+      base_url: fx.server.url,
+      realtime: { ws_base_url: fx.server.realtimeURL },
     });
     const session = client.realtime.stt({
       model: 'stt-rt-v5',
@@ -83,7 +90,7 @@ describe('mock: the official @soniox/node SDK works against it', function () {
   it('async: diarization, identification and two-way translation on the bilingual fixture', async () => {
     const { SonioxNodeClient } = loadOfficial();
     const audio = fixture('bilingual.wav');
-    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: server.url });
+    const client = new SonioxNodeClient({ api_key: 'official-key', base_url: fx.server.url });
     const file = await client.files.upload(audio.wav, { filename: 'bilingual.wav' });
     const created = await client.stt.create({
       model: 'stt-async-v5',
@@ -92,6 +99,7 @@ describe('mock: the official @soniox/node SDK works against it', function () {
       enable_language_identification: true,
       translation: { type: 'two_way', language_a: 'en', language_b: 'es' },
     });
+    await finished(created.id);
     const done = await created.wait({ interval_ms: 1000 });
     const transcript = await done.getTranscript();
     const tokens = (transcript?.tokens ?? []) as OfficialToken[];
@@ -110,8 +118,8 @@ describe('mock: the official @soniox/node SDK works against it', function () {
     const audio = fixture('conversation-three.wav');
     const client = new SonioxNodeClient({
       api_key: 'official-key',
-      base_url: server.url,
-      realtime: { ws_base_url: server.realtimeURL },
+      base_url: fx.server.url,
+      realtime: { ws_base_url: fx.server.realtimeURL },
     });
     const session = client.realtime.stt({
       model: 'stt-rt-v5',

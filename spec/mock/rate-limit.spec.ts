@@ -3,7 +3,8 @@ import http from 'node:http';
 import { once } from 'node:events';
 import sinon from 'sinon';
 import WebSocket from 'ws';
-import { startMockServer, type MockServer } from '../../lib/mock';
+import type { MockServer } from '../../lib/mock';
+import { fixture as specFixture } from '../helpers';
 import { RateLimiter } from '../../lib/mock/rate-limit';
 import type { RealtimeMessage } from '../../lib/types';
 import { PCM } from '../audio';
@@ -119,16 +120,18 @@ describe('mock/rate-limit: the limiter', () => {
 });
 
 describe('mock/rate-limit: on a real loopback server', () => {
-  let server: MockServer;
-  let clock: sinon.SinonFakeTimers;
-  afterEach(async () => {
+  // Before the fixture's hook, so that servers close on real time.
+  let clock: sinon.SinonFakeTimers | undefined;
+  afterEach(() => {
     clock?.restore();
-    await server?.close();
+    clock = undefined;
   });
+  // Each spec starts the server it needs, with its clock installed first: fx.serverWith().
+  const fx = specFixture({ mock: { apiKey: KEY } });
 
   it('answers 429 limit_exceeded with the API error body and Retry-After in whole seconds, then lets calls through as time passes', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    server = await startMockServer({
+    const server = await fx.serverWith({
       apiKey: KEY,
       rateLimit: { requestsPerSecond: 2, retryAfterMsHeader: true },
     });
@@ -149,7 +152,7 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('does not charge unauthenticated requests to any bucket, and sends retry-after-ms only when asked', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    server = await startMockServer({ apiKey: KEY, rateLimit: { requestsPerSecond: 1 } });
+    const server = await fx.serverWith({ apiKey: KEY, rateLimit: { requestsPerSecond: 1 } });
     expect((await get(server, 'wrong')).status).to.equal(401);
     expect((await get(server)).status).to.equal(200);
     const again = await get(server);
@@ -159,7 +162,7 @@ describe('mock/rate-limit: on a real loopback server', () => {
   });
 
   it('refuses a realtime session over the concurrent limit with error_code 429, and admits one once a slot frees', async () => {
-    server = await startMockServer({
+    const server = await fx.serverWith({
       apiKey: KEY,
       realtimePacing: false,
       rateLimit: { realtimeConcurrentSessions: 1 },
@@ -185,7 +188,7 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('refuses new realtime sessions beyond the per-minute limit until the minute has passed', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    server = await startMockServer({
+    const server = await fx.serverWith({
       apiKey: KEY,
       realtimePacing: false,
       rateLimit: { realtimeSessionsPerMinute: 1 },
@@ -197,19 +200,15 @@ describe('mock/rate-limit: on a real loopback server', () => {
     const b = await realtimeStart(server);
     expect(await b.first).to.include({ error_code: 429, error_type: 'limit_exceeded' });
     // Another key has its own minute.
-    const other = await startMockServer({
+    const other = await fx.serverWith({
       apiKey: OTHER,
       realtimePacing: false,
       rateLimit: { realtimeSessionsPerMinute: 1 },
     });
-    try {
-      const o = await realtimeStart(other, OTHER);
-      o.ws.send(Buffer.alloc(3200, 1));
-      expect((await o.first).error_code).to.equal(undefined);
-      o.ws.terminate();
-    } finally {
-      await other.close();
-    }
+    const o = await realtimeStart(other, OTHER);
+    o.ws.send(Buffer.alloc(3200, 1));
+    expect((await o.first).error_code).to.equal(undefined);
+    o.ws.terminate();
     clock.tick(60_000);
     const c = await realtimeStart(server);
     c.ws.send(Buffer.alloc(3200, 1));
@@ -219,7 +218,7 @@ describe('mock/rate-limit: on a real loopback server', () => {
 
   it('calls onRealtimeSend with each message just before sending it', async () => {
     const sent: Array<{ sessionId: string; message: unknown; sentAt: number }> = [];
-    server = await startMockServer({
+    const server = await fx.serverWith({
       apiKey: KEY,
       realtimePacing: false,
       onRealtimeSend: (e) => sent.push(e),

@@ -13,9 +13,9 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
 import WebSocket from 'ws';
-import { startMockServer, type MockServer } from '../../lib/mock';
+import type { MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
-import { frameText, until } from '../helpers';
+import { fixture as specFixture, frameText, until } from '../helpers';
 
 const KEY = 'mock-resilience-key';
 
@@ -69,14 +69,19 @@ function call(
 }
 
 describe('mock: nothing a client sends can crash it or leave work behind', () => {
-  let server: MockServer | undefined;
+  // Before the fixture's hook, so that servers and sockets close on real time.
   let clock: sinon.SinonFakeTimers | undefined;
-  const extra: Array<() => Promise<void> | void> = [];
+  afterEach(() => {
+    clock?.restore();
+    clock = undefined;
+  });
+  // Each spec starts the server it needs, with its clock installed first: fx.serverWith().
+  const fx = specFixture({ mock: { apiKey: KEY } });
 
   /** An open realtime session on `server`, its start message sent; closed after the spec. */
   async function realtimeSession(on: MockServer, config: Record<string, unknown>) {
     const ws = new WebSocket(on.realtimeURL, { perMessageDeflate: false });
-    extra.push(() => ws.terminate());
+    fx.defer(() => ws.terminate());
     const messages: RealtimeMessage[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(frameText(d)) as RealtimeMessage));
     ws.on('error', () => undefined);
@@ -85,17 +90,9 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     return { ws, messages };
   }
 
-  afterEach(async () => {
-    clock?.restore();
-    clock = undefined;
-    await server?.close();
-    server = undefined;
-    for (const cleanup of extra.splice(0)) await cleanup();
-  });
-
   it('fails a transcription whose audio_url cannot be parsed instead of throwing inside its timer', async () => {
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 10, processingMs: 10 } });
+    const server = await fx.serverWith({ apiKey: KEY, timing: { queuedMs: 10, processingMs: 10 } });
     const created = await call(server, 'POST', '/v1/transcriptions', {
       model: 'stt-async-v5',
       audio_url: 'https://[',
@@ -109,7 +106,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   });
 
   it('answers request targets that are not URLs or hold bad percent-escapes with an error, not a crash', async () => {
-    server = await startMockServer({ apiKey: KEY });
+    const server = await fx.serverWith({ apiKey: KEY });
     const auth = `Authorization: Bearer ${KEY}\r\nConnection: close\r\n\r\n`;
     expect(await raw(server, `GET //[ HTTP/1.1\r\nHost: x\r\n${auth}`)).to.match(
       /^HTTP\/1\.1 (400|404) /,
@@ -126,7 +123,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   });
 
   it('settles an upload whose client went away mid-body', async () => {
-    server = await startMockServer({ apiKey: KEY });
+    const server = await fx.serverWith({ apiKey: KEY });
     const { port } = new URL(server.url);
     const socket = net.connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
@@ -144,7 +141,7 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   });
 
   it('ends a realtime session whose WAV header claims an absurd byte rate instead of spinning on it', async () => {
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false });
+    const server = await fx.serverWith({ apiKey: KEY, realtimePacing: false });
     const { ws, messages } = await realtimeSession(server, { audio_format: 'wav' });
     const header = Buffer.alloc(44);
     header.write('RIFF', 0, 'latin1');
@@ -168,10 +165,10 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
   it('ends a realtime session with a 500 error frame when the recognizer throws, and keeps serving', async () => {
     // A fixtures folder whose manifest is not JSON: the recognizer throws once it looks audio up.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-fixtures-'));
-    extra.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fx.defer(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.mkdirSync(path.join(dir, 'audio'));
     fs.writeFileSync(path.join(dir, 'audio', 'manifest.json'), 'not json');
-    server = await startMockServer({ apiKey: KEY, realtimePacing: false, fixturesDir: dir });
+    const server = await fx.serverWith({ apiKey: KEY, realtimePacing: false, fixturesDir: dir });
     const { ws, messages } = await realtimeSession(server, {
       audio_format: 'pcm_s16le',
       sample_rate: 16000,
@@ -197,14 +194,14 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
       socket.resume(); // read the request (so its end is seen), answer nothing
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    extra.push(
+    fx.defer(
       () =>
         new Promise<void>((resolve) => {
           for (const s of held) s.destroy();
           hook.close(() => resolve());
         }),
     );
-    server = await startMockServer({ apiKey: KEY, timing: { queuedMs: 5, processingMs: 5 } });
+    const server = await fx.serverWith({ apiKey: KEY, timing: { queuedMs: 5, processingMs: 5 } });
     const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
     await call(server, 'POST', '/v1/transcriptions', {
       model: 'stt-async-v5',
@@ -216,7 +213,6 @@ describe('mock: nothing a client sends can crash it or leave work behind', () =>
     let hookSideClosed = false;
     held[0]!.on('close', () => (hookSideClosed = true));
     await server.close();
-    server = undefined;
     // Today the request lives on until its 5 s socket timeout, then schedules a retry.
     await until(() => hookSideClosed, 1000);
     await clock.tickAsync(10_000);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { startMockServer, type MockServer } from '../../lib/mock';
+import type { MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
 import { PCM, fixture } from '../audio';
-import { frameText, until } from '../helpers';
+import { fixture as specFixture, frameText, until } from '../helpers';
 
 const KEY = 'mock-ws-key';
 
@@ -45,15 +45,9 @@ const finalsOf = (messages: RealtimeMessage[]) =>
 const START = { model: 'stt-rt-v5', ...PCM };
 
 describe('mock/ws: the realtime API', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await startMockServer({
-      apiKey: KEY,
-      realtimePacing: false,
-      realtimeIdleTimeoutMs: 1000,
-    });
+  const fx = specFixture({
+    mock: { apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 1000 },
   });
-  afterEach(() => server.close());
 
   for (const [how, opts] of [
     ['the start message', { start: { ...START, api_key: KEY } }],
@@ -62,7 +56,7 @@ describe('mock/ws: the realtime API', () => {
   ] as const) {
     it(`authenticates by ${how} and transcribes fixture audio, each final once, then finishes and closes 1000`, async () => {
       const audio = fixture('hello-world.wav');
-      const s = await session(server, opts);
+      const s = await session(fx.server, opts);
       if (how.includes('subprotocol')) expect(s.ws.protocol).to.equal('soniox-api-key');
       for (let at = 0; at < audio.pcm.length; at += 4000)
         s.ws.send(audio.pcm.subarray(at, at + 4000));
@@ -83,12 +77,12 @@ describe('mock/ws: the realtime API', () => {
         expect(m.total_audio_proc_ms!).to.be.at.least(proc);
         proc = m.total_audio_proc_ms!;
       }
-      expect(server.state.hits['WS /transcribe-websocket']).to.equal(1);
+      expect(fx.server.state.hits['WS /transcribe-websocket']).to.equal(1);
     });
   }
 
   it('answers a wrong key with a 401 error message, then closes', async () => {
-    const s = await session(server, { start: { ...START, api_key: 'wrong' } });
+    const s = await session(fx.server, { start: { ...START, api_key: 'wrong' } });
     await s.closed();
     expect(s.messages[0]).to.include({ error_code: 401, error_type: 'unauthenticated' });
     expect(s.messages[0]!.request_id).to.be.a('string');
@@ -96,7 +90,7 @@ describe('mock/ws: the realtime API', () => {
   });
 
   it('accepts a temporary key once when it is single-use', async () => {
-    const res = await fetch(`${server.url}/v1/auth/temporary-api-key`, {
+    const res = await fetch(`${fx.server.url}/v1/auth/temporary-api-key`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -106,11 +100,11 @@ describe('mock/ws: the realtime API', () => {
       }),
     });
     const { api_key } = (await res.json()) as { api_key: string };
-    const first = await session(server, { start: { ...START, api_key } });
+    const first = await session(fx.server, { start: { ...START, api_key } });
     first.ws.send('');
     await first.closed();
     expect(first.messages.at(-1)).to.include({ finished: true });
-    const second = await session(server, { start: { ...START, api_key } });
+    const second = await session(fx.server, { start: { ...START, api_key } });
     await second.closed();
     expect(second.messages[0]).to.include({ error_code: 401 });
   });
@@ -132,7 +126,7 @@ describe('mock/ws: the realtime API', () => {
     ['a start message that is not JSON', 'hello', 'invalid_request'],
   ] as const) {
     it(`answers ${name} with a 400 error message`, async () => {
-      const s = await session(server, { start });
+      const s = await session(fx.server, { start });
       await s.closed();
       expect(s.messages[0]).to.include({ error_code: 400, error_type: type });
     });
@@ -140,7 +134,7 @@ describe('mock/ws: the realtime API', () => {
 
   it('answers finalize with every token final and a <fin>', async () => {
     const audio = fixture('hello-world.wav');
-    const s = await session(server, { start: { ...START, api_key: KEY } });
+    const s = await session(fx.server, { start: { ...START, api_key: KEY } });
     s.ws.send(audio.pcm.subarray(0, 24_000));
     s.ws.send(JSON.stringify({ type: 'finalize' }));
     await until(() => s.messages.some((m) => m.tokens.some((t) => t.text === '<fin>')));
@@ -152,7 +146,7 @@ describe('mock/ws: the realtime API', () => {
 
   it('marks endpoints with <end> after silence when asked to', async () => {
     const audio = fixture('two-phrases.wav');
-    const s = await session(server, {
+    const s = await session(fx.server, {
       start: {
         ...START,
         api_key: KEY,
@@ -176,9 +170,9 @@ describe('mock/ws: the realtime API', () => {
   });
 
   it('closes an idle session with a 408 error, and keepalive prevents it', async () => {
-    const kept = await session(server, { start: { ...START, api_key: KEY } });
+    const kept = await session(fx.server, { start: { ...START, api_key: KEY } });
     const timer = setInterval(() => kept.ws.send(JSON.stringify({ type: 'keepalive' })), 100);
-    const idle = await session(server, { start: { ...START, api_key: KEY } });
+    const idle = await session(fx.server, { start: { ...START, api_key: KEY } });
     await idle.closed();
     expect(idle.messages[0]).to.include({ error_code: 408, error_type: 'request_timeout' });
     expect(kept.ws.readyState).to.equal(WebSocket.OPEN);
@@ -188,7 +182,7 @@ describe('mock/ws: the realtime API', () => {
 
   it('rejects unknown control messages and non-JSON text', async () => {
     for (const text of [JSON.stringify({ type: 'dance' }), 'nope']) {
-      const s = await session(server, { start: { ...START, api_key: KEY } });
+      const s = await session(fx.server, { start: { ...START, api_key: KEY } });
       s.ws.send(text);
       await s.closed();
       expect(s.messages[0]).to.include({ error_code: 400 });
@@ -196,14 +190,14 @@ describe('mock/ws: the realtime API', () => {
   });
 
   it('refuses upgrades on other paths', async () => {
-    const ws = new WebSocket(server.realtimeURL.replace('/transcribe-websocket', '/elsewhere'));
+    const ws = new WebSocket(fx.server.realtimeURL.replace('/transcribe-websocket', '/elsewhere'));
     const [error] = (await once(ws, 'error')) as [Error];
     expect(error.message).to.match(/404/);
   });
 
   it('recognises a WAV stream (audio_format auto) and times other containers by an assumed bitrate', async () => {
     const audio = fixture('weather.wav');
-    const wav = await session(server, {
+    const wav = await session(fx.server, {
       start: { model: 'stt-rt-v5', audio_format: 'auto', api_key: KEY },
     });
     wav.ws.send(audio.wav);
@@ -212,7 +206,7 @@ describe('mock/ws: the realtime API', () => {
     expect(finalsOf(wav.messages).map((t) => t.text.trim())).to.deep.equal(
       audio.words.map((w) => w.text),
     );
-    const mp3 = await session(server, {
+    const mp3 = await session(fx.server, {
       start: { model: 'stt-rt-v5', audio_format: 'mp3', api_key: KEY },
     });
     mp3.ws.send(Buffer.alloc(16_000 * 2, 7));
@@ -224,8 +218,8 @@ describe('mock/ws: the realtime API', () => {
 
   describe('faults', () => {
     it('sends a garbage frame', async () => {
-      server.setFaults({ ws: [{ garbageFrame: true, times: 1 }] });
-      const url = server.realtimeURL;
+      fx.server.setFaults({ ws: [{ garbageFrame: true, times: 1 }] });
+      const url = fx.server.realtimeURL;
       const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${KEY}` } });
       const raw: string[] = [];
       ws.on('message', (d) => raw.push(frameText(d)));
@@ -237,22 +231,22 @@ describe('mock/ws: the realtime API', () => {
     });
 
     it('closes with a chosen close code after some audio', async () => {
-      server.setFaults({ ws: [{ closeCode: 4000, afterAudioMs: 100 }] });
-      const s = await session(server, { start: { ...START, api_key: KEY } });
+      fx.server.setFaults({ ws: [{ closeCode: 4000, afterAudioMs: 100 }] });
+      const s = await session(fx.server, { start: { ...START, api_key: KEY } });
       s.ws.send(Buffer.alloc(6400));
       expect(await s.closed()).to.equal(4000);
     });
 
     it('drops the connection without a close frame (1006)', async () => {
-      server.setFaults({ ws: [{ abruptClose: true }] });
-      const s = await session(server, { start: { ...START, api_key: KEY } });
+      fx.server.setFaults({ ws: [{ abruptClose: true }] });
+      const s = await session(fx.server, { start: { ...START, api_key: KEY } });
       expect(await s.closed()).to.equal(1006);
     });
 
     it('stops reading so that the client buffers', async () => {
-      server.setFaults({ ws: [{ stopReading: true }] });
-      const s = await session(server, { start: { ...START, api_key: KEY } });
-      await until(() => server.state.hits['WS /transcribe-websocket'] === 1);
+      fx.server.setFaults({ ws: [{ stopReading: true }] });
+      const s = await session(fx.server, { start: { ...START, api_key: KEY } });
+      await until(() => fx.server.state.hits['WS /transcribe-websocket'] === 1);
       await new Promise((resolve) => setTimeout(resolve, 20));
       const big = Buffer.alloc(1024 * 1024);
       for (let i = 0; i < 16; i++) s.ws.send(big);

@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { MockServer } from '../../lib/mock';
 import {
   SonioxNotFoundError,
   SonioxUploadNotRetryableError,
   SonioxValidationError,
 } from '../../lib/errors';
 import type { UploadProgress } from '../../lib/resources/files';
-import { clientFor, mock, rejection } from '../helpers';
+import { rejection, fixture } from '../helpers';
 
 const UPLOAD = 'POST /v1/files';
 
@@ -21,29 +20,24 @@ function bytes(n: number, seed = 7): Buffer {
 }
 
 describe('resources/files', () => {
-  let server: MockServer;
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-files-'));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(() => server.close());
+  const t = fixture();
 
   it('uploads a path with its base name and size', async () => {
     const file = path.join(dir, 'call.raw');
     fs.writeFileSync(file, bytes(300_000));
-    const client = clientFor(server);
+    const client = t.client;
     const stored = await client.files.upload(file);
     expect(stored).to.include({ filename: 'call.raw', size: 300_000 });
     expect((await client.files.get(stored.id)).id).to.equal(stored.id);
-    client.close();
   });
 
   it('uploads a Buffer and a Uint8Array under the given name, with client_reference_id', async () => {
-    const client = clientFor(server);
+    const client = t.client;
     const a = await client.files.upload(bytes(1000), {
       filename: 'a.wav',
       client_reference_id: 'ref',
@@ -51,11 +45,10 @@ describe('resources/files', () => {
     expect(a).to.include({ filename: 'a.wav', size: 1000, client_reference_id: 'ref' });
     const b = await client.files.upload(new Uint8Array(bytes(10)));
     expect(b.size).to.equal(10);
-    client.close();
   });
 
   it('reports progress at least every MiB and once at the end with the total', async () => {
-    const client = clientFor(server);
+    const client = t.client;
     const events: UploadProgress[] = [];
     await client.files.upload(bytes(5 * 1024 * 1024 + 5), {
       filename: 'p.raw',
@@ -67,11 +60,10 @@ describe('resources/files', () => {
     for (let i = 1; i < events.length; i++) {
       expect(events[i]!.loaded - events[i - 1]!.loaded).to.be.at.most(1024 * 1024 + 65536);
     }
-    client.close();
   });
 
   it('uploads a Readable of unknown size, and one with a declared size', async () => {
-    const client = clientFor(server);
+    const client = t.client;
     const chunked = await client.files.upload(Readable.from([bytes(1000), bytes(2000)]), {
       filename: 's.raw',
     });
@@ -81,32 +73,29 @@ describe('resources/files', () => {
       size: 4000,
     });
     expect(sized.size).to.equal(4000);
-    client.close();
   });
 
   it('retries a path upload after a 503 by reading the file again', async () => {
     const file = path.join(dir, 'retry.raw');
     fs.writeFileSync(file, bytes(200_000));
-    server.setFaults({ http: [{ route: UPLOAD, status: 503, times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: UPLOAD, status: 503, times: 1 }] });
+    const client = t.client;
     const stored = await client.files.upload(file);
     expect(stored.size).to.equal(200_000);
-    expect(server.state.hits[UPLOAD]).to.equal(2);
-    client.close();
+    expect(t.server.state.hits[UPLOAD]).to.equal(2);
   });
 
   it('retries a Buffer upload after a connection refused on a reused socket is not needed: a 429 is enough', async () => {
-    server.setFaults({ http: [{ route: UPLOAD, status: 429, retryAfter: 0, times: 2 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: UPLOAD, status: 429, retryAfter: 0, times: 2 }] });
+    const client = t.client;
     const stored = await client.files.upload(bytes(50_000), { filename: 'b.raw' });
     expect(stored.size).to.equal(50_000);
-    expect(server.state.hits[UPLOAD]).to.equal(3);
-    client.close();
+    expect(t.server.state.hits[UPLOAD]).to.equal(3);
   });
 
   it('rejects a one-shot stream that fails mid-way with an error saying it cannot be retried', async () => {
-    server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request', times: 1 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ http: [{ route: UPLOAD, reset: 'mid-request', times: 1 }] });
+    const client = t.client;
     const error = await rejection(
       client.files.upload(Readable.from([bytes(512 * 1024), bytes(512 * 1024)]), {
         filename: 'x.raw',
@@ -114,8 +103,7 @@ describe('resources/files', () => {
     );
     expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
     expect(error.message).to.match(/cannot be retried/);
-    expect(server.state.hits[UPLOAD]).to.equal(1);
-    client.close();
+    expect(t.server.state.hits[UPLOAD]).to.equal(1);
   });
 
   describe('rejects bad input before sending any byte', () => {
@@ -136,35 +124,32 @@ describe('resources/files', () => {
     ];
     for (const [name, make] of cases) {
       it(`rejects ${name}`, async () => {
-        const client = clientFor(server);
+        const client = t.client;
         const error = await rejection(client.files.upload(make() as Buffer));
         expect(error).to.be.instanceOf(SonioxValidationError);
-        expect(server.state.hits[UPLOAD] ?? 0).to.equal(0);
-        client.close();
+        expect(t.server.state.hits[UPLOAD] ?? 0).to.equal(0);
       });
     }
 
     it('rejects a stream declared over 1 GiB', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const error = await rejection(
         client.files.upload(Readable.from([bytes(10)]), { size: 1_073_741_825 }),
       );
       expect(error).to.be.instanceOf(SonioxValidationError);
-      expect(server.state.hits[UPLOAD] ?? 0).to.equal(0);
-      client.close();
+      expect(t.server.state.hits[UPLOAD] ?? 0).to.equal(0);
     });
 
     it('rejects a client_reference_id over 256 characters', async () => {
-      const client = clientFor(server);
+      const client = t.client;
       expect(
         await rejection(client.files.upload(bytes(10), { client_reference_id: 'x'.repeat(257) })),
       ).to.be.instanceOf(SonioxValidationError);
-      client.close();
     });
   });
 
   it('lists, iterates over pages and deletes', async () => {
-    const client = clientFor(server);
+    const client = t.client;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
       ids.push((await client.files.upload(bytes(10 + i), { filename: `f${i}.raw` })).id);
@@ -178,6 +163,5 @@ describe('resources/files', () => {
     expect(await rejection(client.files.get(first))).to.be.instanceOf(SonioxNotFoundError);
     const gone = await rejection(client.files.delete(first));
     expect((gone as SonioxNotFoundError).errorType).to.equal('file_not_found');
-    client.close();
   });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { MockServer } from '../../lib/mock';
 import {
   SonioxConflictError,
   SonioxNotFoundError,
@@ -11,27 +10,21 @@ import {
 } from '../../lib/errors';
 import { nextPollInterval } from '../../lib/resources/transcriptions';
 import type { Transcription } from '../../lib/types';
-import { clientFor, mock, rejection, until } from '../helpers';
+import { fixture, rejection, until } from '../helpers';
 
 const audio_url = 'https://example.com/call.mp3';
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 describe('resources/transcriptions', () => {
-  let server: MockServer;
-  afterEach(async () => {
-    sinon.restore();
-    // Only the server this spec made (a pure spec makes none; closing an earlier one hid the order dependency).
-    await (server as MockServer | undefined)?.close();
-    server = undefined as unknown as MockServer;
-  });
+  // Before the fixture's hook, so that a spec's fake clock is gone when its servers close.
+  afterEach(() => sinon.restore());
+  // `fx`, not `t`: the specs name their transcriptions `t`. Specs that need another lifecycle
+  // timing get their own server with fx.serverWith().
+  const fx = fixture({ mock: { timing: { queuedMs: 20, processingMs: 40 } } });
 
   describe('CRUD', () => {
-    beforeEach(async () => {
-      server = await mock({ timing: { queuedMs: 20, processingMs: 40 } });
-    });
-
     it('creates with the default async model and echoes the request', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       const t = await client.transcriptions.create({
         audio_url,
         client_reference_id: 'ref-1',
@@ -43,18 +36,16 @@ describe('resources/transcriptions', () => {
         audio_url,
         client_reference_id: 'ref-1',
       });
-      client.close();
     });
 
     it('uses the client asyncModel option as the default model', async () => {
-      const client = clientFor(server, { asyncModel: 'stt-async-v4' });
+      const client = fx.clientWith({ asyncModel: 'stt-async-v4' });
       const t = await client.transcriptions.create({ audio_url });
       expect(t.model).to.equal('stt-async-v4');
-      client.close();
     });
 
     it('masks the webhook auth header value in the answer', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       const t = await client.transcriptions.create({
         audio_url,
         webhook_url: 'http://127.0.0.1:9/hook',
@@ -62,11 +53,10 @@ describe('resources/transcriptions', () => {
         webhook_auth_header_value: 'hush',
       });
       expect(t.webhook_auth_header_value).to.equal('******************');
-      client.close();
     });
 
     it('rejects bad parameters before sending, listing each bad field', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       const error = await rejection(
         client.transcriptions.create({
           audio_url: 'ftp://x',
@@ -77,22 +67,20 @@ describe('resources/transcriptions', () => {
       expect(error).to.be.instanceOf(SonioxValidationError);
       const fields = (error as SonioxValidationError).issues.map((i) => i.field);
       expect(fields).to.include.members(['audio_url', 'language_hints.1', 'client_reference_id']);
-      expect(server.state.hits['POST /v1/transcriptions'] ?? 0).to.equal(0);
-      client.close();
+      expect(fx.server.state.hits['POST /v1/transcriptions'] ?? 0).to.equal(0);
     });
 
     it('requires exactly one of audio_url and file_id', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       expect(await rejection(client.transcriptions.create({}))).to.be.instanceOf(
         SonioxValidationError,
       );
       const both = await rejection(client.transcriptions.create({ audio_url, file_id: MISSING }));
       expect(both.message).to.match(/exactly one of audio_url and file_id/);
-      client.close();
     });
 
     it('gets, lists, iterates over pages and deletes', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       const created: Transcription[] = [];
       for (let i = 0; i < 5; i++)
         created.push(
@@ -106,17 +94,16 @@ describe('resources/transcriptions', () => {
       const all: string[] = [];
       for await (const t of client.transcriptions.iterate({ limit: 2 })) all.push(t.id);
       expect(all).to.have.members(created.map((t) => t.id));
-      expect(server.state.hits['GET /v1/transcriptions']).to.equal(1 + 3);
+      expect(fx.server.state.hits['GET /v1/transcriptions']).to.equal(1 + 3);
       await client.transcriptions.wait(first.id, { pollIntervalMs: 5 });
       await client.transcriptions.delete(first.id);
       expect(await rejection(client.transcriptions.get(first.id))).to.be.instanceOf(
         SonioxNotFoundError,
       );
-      client.close();
     });
 
     it('rejects bad list parameters and empty ids', async () => {
-      const client = clientFor(server);
+      const client = fx.client;
       expect(await rejection(client.transcriptions.list({ limit: 0 }))).to.be.instanceOf(
         SonioxValidationError,
       );
@@ -126,22 +113,24 @@ describe('resources/transcriptions', () => {
       expect(await rejection(client.transcriptions.get(''))).to.be.instanceOf(
         SonioxValidationError,
       );
-      client.close();
     });
 
     it('answers 409 for a transcript before completion, and returns it after', async () => {
-      await server.close();
-      server = await mock({ timing: { queuedMs: 300, processingMs: 300 } });
-      const client = clientFor(server);
+      const server = await fx.serverWith({ timing: { queuedMs: 300, processingMs: 300 } });
+      const client = fx.clientWith({ baseURL: server.url });
+      // The job's lifecycle runs on a fake clock: asked for before it ends, then after.
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const t = await client.transcriptions.create({ audio_url });
       const early = await rejection(client.transcriptions.getTranscript(t.id));
       expect(early).to.be.instanceOf(SonioxConflictError);
       expect((early as SonioxConflictError).errorType).to.equal('transcription_invalid_state');
+      await clock.tickAsync(600);
+      clock.restore();
+      expect(server.state.transcriptions.get(t.id)?.transcription.status).to.equal('completed');
       await client.transcriptions.wait(t.id, { pollIntervalMs: 5 });
       const transcript = await client.transcriptions.getTranscript(t.id);
       expect(transcript.id).to.equal(t.id);
       expect(transcript.text).to.equal(transcript.tokens.map((k) => k.text).join(''));
-      client.close();
     });
   });
 
@@ -152,11 +141,12 @@ describe('resources/transcriptions', () => {
     });
 
     it('polls on growing intervals and reports each status change (fake timers)', async () => {
-      server = await mock({ timing: { queuedMs: 3000, processingMs: 3000 } });
+      const server = await fx.serverWith({ timing: { queuedMs: 3000, processingMs: 3000 } });
       const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       let inflight = 0;
       const pollTimes: number[] = [];
-      const client = clientFor(server, {
+      const client = fx.clientWith({
+        baseURL: server.url,
         onRequest: (e) => {
           inflight++;
           if (e.url.startsWith('/v1/transcriptions/')) pollTimes.push(clock.now);
@@ -182,13 +172,12 @@ describe('resources/transcriptions', () => {
       expect(statuses).to.deep.equal(['queued', 'processing', 'completed']);
       const gaps = pollTimes.slice(1).map((at, i) => at - pollTimes[i]!);
       expect(gaps).to.deep.equal([1000, 1500, 2000, 2000]);
-      client.close();
     });
 
     it('rejects with a timeout error past timeoutMs (fake timers)', async () => {
-      server = await mock({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
+      const server = await fx.serverWith({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
       const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-      const client = clientFor(server);
+      const client = fx.clientWith({ baseURL: server.url });
       const t = await client.transcriptions.create({ audio_url });
       let error: Error | undefined;
       client.transcriptions
@@ -200,23 +189,20 @@ describe('resources/transcriptions', () => {
       }
       expect(error).to.be.instanceOf(SonioxTimeoutError);
       expect(error.message).to.match(/still queued after 5000 ms/);
-      client.close();
     });
 
     it('rejects with the API error type when the job ends in error', async () => {
-      server = await mock();
-      const client = clientFor(server);
+      const client = fx.client;
       const t = await client.transcriptions.create({ audio_url: 'https://example.com/fail.mp3' });
       const error = await rejection(client.transcriptions.wait(t.id, { pollIntervalMs: 5 }));
       expect(error).to.be.instanceOf(SonioxTranscriptionError);
       expect((error as SonioxTranscriptionError).transcriptionId).to.equal(t.id);
       expect((error as SonioxTranscriptionError).errorType).to.be.a('string');
-      client.close();
     });
 
     it('stops at once when aborted', async () => {
-      server = await mock({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
-      const client = clientFor(server);
+      const server = await fx.serverWith({ timing: { queuedMs: 1e9, processingMs: 1e9 } });
+      const client = fx.clientWith({ baseURL: server.url });
       const t = await client.transcriptions.create({ audio_url });
       const controller = new AbortController();
       const done = client.transcriptions.wait(t.id, {
@@ -226,7 +212,6 @@ describe('resources/transcriptions', () => {
       await until(() => (server.state.hits['GET /v1/transcriptions/:id'] ?? 0) === 1);
       controller.abort();
       expect(await rejection(done)).to.be.instanceOf(SonioxAbortError);
-      client.close();
     });
   });
 });

@@ -6,25 +6,21 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import sinon from 'sinon';
-import type { MockServer } from '../../lib/mock';
 import { SonioxAbortError, SonioxTimeoutError } from '../../lib/errors';
-import { clientFor, mock, rejection } from '../helpers';
+import { fixture, rejection } from '../helpers';
 
 describe("resources/files: waiting for a stream source's first chunk", () => {
-  let server: MockServer;
+  // A clock installed mid-spec; restored before the fixture's hook closes the client and t.server.
   let clock: sinon.SinonFakeTimers | undefined;
-  beforeEach(async () => {
-    server = await mock();
-  });
-  afterEach(async () => {
+  afterEach(() => {
     clock?.restore();
     clock = undefined;
-    await server.close();
   });
+  const t = fixture();
 
   for (const how of ['files.upload', 'transcribe'] as const) {
     it(`${how}: a signal that fires while a silent stream is awaited rejects at once, nothing sent`, async () => {
-      const client = clientFor(server);
+      const client = t.client;
       const silent = new PassThrough();
       const controller = new AbortController();
       const call =
@@ -35,14 +31,13 @@ describe("resources/files: waiting for a stream source's first chunk", () => {
       await new Promise((resolve) => setImmediate(resolve));
       controller.abort();
       expect(await outcome).to.be.instanceOf(SonioxAbortError);
-      expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
-      client.close();
+      expect(t.server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
     });
   }
 
   it('gives up on a silent stream after the upload inactivity timeout (fake timers)', async () => {
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const client = clientFor(server, { uploadTimeoutMs: 5_000 });
+    const client = t.clientWith({ uploadTimeoutMs: 5_000 });
     const outcome = rejection(client.files.upload(new PassThrough()));
     await clock.tickAsync(4_999);
     let settled = false;
@@ -53,7 +48,6 @@ describe("resources/files: waiting for a stream source's first chunk", () => {
     const error = await outcome;
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect(error.message).to.match(/no data from the source stream/);
-    expect(server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
-    client.close();
+    expect(t.server.state.hits['POST /v1/files'] ?? 0).to.equal(0);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The per-call state of one transport call, in one typed place. axios hands its interceptors and
+ * axios-retry's hooks a merged copy of the request config on every attempt; a field declared
+ * once on axios' config type (below) rides along by reference, so every hook reaches the same
+ * CallContext without a cast.
+ */
+import type { Readable } from 'node:stream';
+import { SonioxError } from '../errors';
+import type { TransportRequest } from './call-options';
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** The SDK's state of the call this attempt belongs to (set by the transport only). */
+    sonioxCall?: CallContext;
+  }
+}
+
+/** What the transport knows about one call across its attempts (a class, so axios keeps the reference). */
+export class CallContext {
+  /** Attempts started so far (1 for the first). */
+  attempt = 0;
+  /** When this attempt took its token from the adaptive limiter. */
+  tokenAt = 0;
+  /** When this attempt started (performance.now()). */
+  startedAt = 0;
+  /** The delay axios-retry waits before the next attempt. */
+  delayMs = 0;
+  /** A one-shot body was (partly) consumed by a failed attempt: nothing can be re-sent. */
+  notReplayable = false;
+  /** A Retry-After over the client's cap: the call gives up rather than wait that long. */
+  cappedRetryAfterMs: number | undefined;
+  /** The server's last Retry-After, in ms. */
+  serverRetryAfterMs: number | undefined;
+  /** This attempt's body stream. */
+  current: Readable | undefined;
+  /** An SDK error the body stream failed with (wrong size, onProgress threw): reported as is, never retried. */
+  localError: SonioxError | undefined;
+
+  constructor(
+    readonly req: TransportRequest,
+    /** The call's own signal (the caller's, followed, and close()). */
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** Takes this attempt's body stream, watching it for a local failure. */
+  use(stream: Readable): Readable {
+    this.current = stream;
+    stream.once('error', (error) => {
+      if (error instanceof SonioxError) this.localError ??= error;
+    });
+    return stream;
+  }
+}

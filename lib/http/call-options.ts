@@ -1,0 +1,73 @@
+/**
+ * What one transport call is: the options every network method accepts, checked before any
+ * request, and the request the resources hand the transport.
+ */
+import type { Readable } from 'node:stream';
+import { SonioxValidationError } from '../errors';
+import type { ResponseSchemaName } from '../schemas';
+import type { CreateLookup } from './exactly-once';
+import { MAX_TIMER_MS } from './sleep';
+
+/** Options every network method accepts. */
+export interface CallOptions {
+  /** Aborts the call (and any wait between retries) at once. */
+  signal?: AbortSignal | undefined;
+  /** Per-attempt inactivity timeout for this call, in ms. */
+  timeoutMs?: number | undefined;
+  /** Retries for this call (overrides the client's maxRetries). */
+  maxRetries?: number | undefined;
+}
+
+/** A streamed request body, made fresh for each attempt. */
+export interface StreamBody {
+  stream: Readable;
+  headers: Record<string, string>;
+}
+
+/** One call of the transport. */
+export interface TransportRequest extends CallOptions {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the origin, e.g. `/v1/files`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON body. */
+  json?: unknown;
+  /** Streamed body factory: called once per attempt (a retry gets a fresh stream). */
+  body?: () => StreamBody;
+  /** Whether `body` can be called again after a failed attempt. */
+  replayable?: boolean;
+  /** Response schema to check 2xx bodies against (when validateResponses). */
+  schema?: ResponseSchemaName;
+  /**
+   * Makes a create exactly-once: a failure with no answer after the server may have read the
+   * request is settled by a lookup (see exactly-once.ts), then the item returned or the call resent.
+   */
+  exactlyOnce?: CreateLookup;
+}
+
+/**
+ * Checks the options every network method takes; a SonioxValidationError names each bad one,
+ * before any request (a wrong signal would otherwise be a TypeError from inside axios, a timeout
+ * over 2^31-1 ms a timer that fires after 1 ms).
+ */
+export function checkCallOptions(what: string, options: CallOptions): void {
+  const issues: Array<{ field: string; message: string }> = [];
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    issues.push({ field: 'signal', message: 'must be an AbortSignal' });
+  const t = options.timeoutMs;
+  if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
+    issues.push({
+      field: 'timeoutMs',
+      message: `must be a number of ms from 1 to ${MAX_TIMER_MS}`,
+    });
+  }
+  const r = options.maxRetries;
+  if (r !== undefined && (!Number.isInteger(r) || r < 0))
+    issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
+  if (issues.length) {
+    throw new SonioxValidationError(
+      `${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The transport's axios interceptors: every attempt waits its turn at the adaptive limiter (once
+ * the server has throttled the client), tells the caller's onRequest, and on an answer feeds the
+ * limiter and tells onResponse. Attempts of a call carry its CallContext (call-context.ts).
+ */
+import type { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
+import type { RequestEvent, ResponseEvent } from '../config';
+import { SonioxHookError } from '../errors';
+import type { AdaptiveLimiter } from './adaptive-rate';
+import type { CallContext } from './call-context';
+import { parseRetryAfter } from './retry';
+
+/** Runs one of the caller's hooks; what it throws comes back as itself, in a SonioxHookError. */
+export function callHook<A>(name: string, hook: ((arg: A) => void) | undefined, arg: A): void {
+  try {
+    hook?.(arg);
+  } catch (error) {
+    throw new SonioxHookError(name, error);
+  }
+}
+
+/** What the interceptors report to. */
+export interface Hooks {
+  limiter: AdaptiveLimiter | undefined;
+  onRequest: ((event: RequestEvent) => void) | undefined;
+  onResponse: ((event: ResponseEvent) => void) | undefined;
+}
+
+/** Installs the request and response interceptors on `http`. */
+export function installHooks(http: AxiosInstance, { limiter, onRequest, onResponse }: Hooks): void {
+  const start = (call: CallContext) => {
+    call.attempt += 1;
+    call.startedAt = performance.now();
+    callHook('onRequest', onRequest, {
+      method: call.req.method,
+      url: call.req.path,
+      attempt: call.attempt,
+    });
+  };
+  http.interceptors.request.use(async (cfg) => {
+    const call = cfg.sonioxCall;
+    if (!call) return cfg;
+    // Every attempt, retries included, waits its turn once the server has throttled the client.
+    if (limiter) call.tokenAt = await limiter.acquire(call.signal);
+    start(call);
+    return cfg;
+  });
+  const report = (
+    cfg: AxiosRequestConfig | undefined,
+    status: number | undefined,
+    rateLimited: boolean,
+  ) => {
+    const call = cfg?.sonioxCall;
+    if (!call || status === undefined) return;
+    // Only a 429 with a Retry-After is a rate limit; one without (a quota such as pending
+    // transcriptions) says nothing about the rate.
+    if (rateLimited) limiter?.onThrottle(call.tokenAt);
+    else if (status !== 429) limiter?.onSuccess();
+    callHook('onResponse', onResponse, {
+      method: call.req.method,
+      url: call.req.path,
+      attempt: call.attempt,
+      status,
+      durationMs: performance.now() - call.startedAt,
+    });
+  };
+  http.interceptors.response.use(
+    (res) => {
+      report(res.config, res.status, false);
+      return res;
+    },
+    (error: AxiosError) => {
+      const response = error.response;
+      report(
+        error.config,
+        response?.status,
+        response?.status === 429 && parseRetryAfter(response.headers) !== undefined,
+      );
+      return Promise.reject(error);
+    },
+  );
+}

@@ -1,0 +1,54 @@
+/** `npm test` runs its steps at the same time, then reports each one and fails with the first failure. */
+import { expect } from 'chai';
+
+interface Result {
+  script: string;
+  code: number | null;
+  ms: number;
+  output: string;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { report, CHECKS, STREAMED } = require('../../scripts/test.js') as {
+  report(results: Result[], totalMs: number): { text: string; code: number };
+  CHECKS: string[];
+  STREAMED: string;
+};
+
+const ok = (script: string, output = ''): Result => ({ script, code: 0, ms: 1500, output });
+
+describe('scripts/test: the npm test runner', () => {
+  it('runs the type check, the format check, the lint and the unit specs', () => {
+    expect(CHECKS).to.have.members(['typecheck', 'format:check', 'lint']);
+    expect(STREAMED).to.equal('test:unit');
+  });
+
+  it('exits 0 and prints a line per step with its time when every step passed', () => {
+    const { text, code } = report([...CHECKS.map((c) => ok(c)), ok(STREAMED)], 2500);
+    expect(code).to.equal(0);
+    expect(text).to.match(/^ +1\.5 s {2}typecheck +ok$/m);
+    expect(text).to.match(/^ +1\.5 s {2}test:unit +ok$/m);
+    expect(text).to.match(/^ +2\.5 s {2}in all$/m);
+  });
+
+  it("fails with the first failed step's status and prints that check's output", () => {
+    const results = [
+      ok('typecheck'),
+      ok('format:check'),
+      { script: 'lint', code: 2, ms: 3000, output: 'lib/a.ts\n  1:1  error  no-undef\n' },
+      { script: STREAMED, code: 1, ms: 9000, output: '' },
+    ];
+    const { text, code } = report(results, 9000);
+    expect(code).to.equal(2);
+    expect(text).to.include('== lint\nlib/a.ts\n  1:1  error  no-undef');
+    expect(text).to.match(/lint +FAILED \(exit 2\)/);
+    expect(text).to.match(/test:unit +FAILED \(exit 1\)/);
+  });
+
+  it('counts a step killed by a signal (no exit code) as failed', () => {
+    const results = [
+      ...CHECKS.map((c) => ok(c)),
+      { script: STREAMED, code: null, ms: 1, output: '' },
+    ];
+    expect(report(results, 1).code).to.equal(1);
+  });
+});
