@@ -24,7 +24,32 @@ export const TARGETS = {
       'spec/realtime/token-assembler.spec.ts',
       'spec/realtime/protocol.spec.ts',
       'spec/realtime/reconnect.spec.ts',
+      'spec/realtime/reconnect-arithmetic.spec.ts',
       'spec/realtime/connection.spec.ts',
+    ]),
+  },
+  // The stream's small modules (pacing, phases, events, reconnect arithmetic, session starts,
+  // translation pairing), against their fast unit specs: bail at the first failure, one mutant in seconds.
+  pieces: {
+    mutate: [
+      'lib/realtime/pacer.ts',
+      'lib/realtime/phase.ts',
+      'lib/realtime/events.ts',
+      'lib/realtime/reconnect.ts',
+      'lib/realtime/session-starts.ts',
+      'lib/realtime/translation.ts',
+      'lib/transcript/translation.ts',
+    ],
+    command: mocha(5000, true, [
+      'spec/realtime/session-starts.spec.ts',
+      'spec/realtime/phase.spec.ts',
+      'spec/realtime/reconnect-arithmetic.spec.ts',
+      'spec/realtime/pacer.spec.ts',
+      'spec/transcript/translation.spec.ts',
+      'spec/realtime/translation-book.spec.ts',
+      'spec/realtime/translation.spec.ts',
+      'spec/realtime/events.spec.ts',
+      'spec/realtime/reconnect.spec.ts',
     ]),
   },
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.

@@ -2,7 +2,11 @@
  * SonioxClient: resolves the options, owns the transport (created on first use, so
  * construction opens nothing and compiles nothing) and exposes the resources.
  */
+import type { Agent } from 'node:http';
 import { resolveConfig, type ResolvedConfig, type SonioxClientOptions } from './config';
+import { SonioxConnectionError } from './errors';
+import { AdaptiveLimiter } from './http/adaptive-rate';
+import { proxyAgent } from './http/proxy';
 import { Transport, type PoolStats } from './http/transport';
 import { Auth } from './resources/auth';
 import { Files } from './resources/files';
@@ -43,11 +47,16 @@ export class SonioxClient {
   // out of util.inspect, JSON and property enumeration.
   readonly #config: ResolvedConfig;
   readonly #transport: Transport;
+  /** The tunnel of realtime sessions through the proxy, made with the first one. */
+  #realtimeAgent: Agent | undefined;
+  /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
+  readonly #sessionLimiter: AdaptiveLimiter | undefined;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
     this.#config = resolveConfig(options);
     this.#transport = new Transport(this.#config);
+    this.#sessionLimiter = this.#config.adaptiveRate ? new AdaptiveLimiter() : undefined;
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
     this.models = new Models(this.#transport);
@@ -109,7 +118,21 @@ export class SonioxClient {
       apiKey: this.#config.apiKey,
       realtimeURL: this.#config.realtimeURL,
       defaultModel: this.#config.realtimeModel,
+      proxyAgent: this.#config.realtimeProxy === undefined ? undefined : () => this.realtimeAgent(),
+      sessionLimiter: this.#sessionLimiter,
     });
+  }
+
+  /** The agent that tunnels realtime upgrades through the proxy (one per client, made on first use). */
+  private realtimeAgent(): Agent {
+    // A WebSocket leaves the pool once upgraded: the pool's bounds do not apply to sessions.
+    this.#realtimeAgent ??= proxyAgent(this.#config.realtimeProxy as string, {
+      maxSockets: Infinity,
+      maxFreeSockets: 0,
+      timeout: this.#config.timeoutMs,
+      keepAliveMsecs: 1000,
+    });
+    return this.#realtimeAgent;
   }
 
   /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
@@ -120,5 +143,8 @@ export class SonioxClient {
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
     this.#transport.close();
+    this.#realtimeAgent?.destroy();
+    // Sessions still waiting to start fail; sessions already open are the caller's to end.
+    this.#sessionLimiter?.close(new SonioxConnectionError('the client is closed'));
   }
 }

@@ -70,7 +70,8 @@ export interface SonioxClientOptions {
    */
   adaptiveRate?: boolean | undefined;
   /**
-   * Proxy of REST calls, e.g. `http://proxy.corp:3128` (tunnelled with CONNECT); `false`: none,
+   * Proxy of REST calls and realtime sessions, e.g. `http://proxy.corp:3128` (tunnelled with
+   * CONNECT); `false`: none,
    * whatever the environment says. Default: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from `env`.
    */
   proxy?: string | false | undefined;
@@ -150,6 +151,8 @@ export interface ResolvedConfig {
   adaptiveRate: boolean;
   /** The proxy REST calls go through, if any. */
   proxy: string | undefined;
+  /** The proxy realtime sessions go through, if any (the environment is read for the realtime host). */
+  realtimeProxy: string | undefined;
   httpAgent: HttpAgentLike | undefined;
   asyncModel: string;
   realtimeModel: string;
@@ -321,6 +324,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
     throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
   const proxy = checkProxy(options.proxy, baseURL, env);
+  // The WebSocket's upgrade is an HTTP(S) request: its proxy is the one of the http(s) origin.
+  const realtimeProxy = checkProxy(options.proxy, realtimeURL.replace(/^ws/, 'http'), env);
   if (options.httpAgent !== undefined && !(options.httpAgent instanceof Agent))
     throw new SonioxConfigError('httpAgent', 'httpAgent must be an http.Agent (or https.Agent)');
   const retry = options.retry ?? {};
@@ -376,6 +381,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     validateResponses: options.validateResponses ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
     proxy,
+    realtimeProxy,
     httpAgent: options.httpAgent,
     asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
     realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),

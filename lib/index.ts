@@ -110,7 +110,8 @@ export type {
   RealtimeMarker,
   RealtimeItem,
   RealtimeUsage,
-  TranslationPair as RealtimeTranslationPair,
+  RealtimeTranslationPair,
+  RealtimeStreamError,
   MarkerDelivery,
 } from './realtime/stream';
 export {
@@ -135,6 +136,7 @@ export type {
   SegmentKind,
   SegmentOptions,
   SegmentPair,
+  TranslationPair,
   TranslationTexts,
   TranslationText,
   Utterance,

@@ -8,6 +8,7 @@
  * count against the server) and only while we read the socket (a socket we paused for a slow
  * reader cannot show us a pong).
  */
+import type { Agent } from 'node:http';
 import { SonioxWebSocketError, redact } from '../errors';
 
 /** WebSocket ready states (the standard's numbers): constants here, so ws loads only to connect. */
@@ -23,6 +24,8 @@ export interface RealtimeSocketOptions {
   handshakeTimeout: number;
   /** The upgrade request's headers (`Authorization` unless the key travels in the start message). */
   headers?: Record<string, string>;
+  /** The agent of the upgrade request (a proxy's tunnel, or the caller's own), when there is one. */
+  agent?: Agent;
 }
 
 /**
@@ -121,11 +124,13 @@ export class Connection {
     private readonly timing: ConnectionTiming,
     private readonly events: ConnectionEvents,
     factory: WebSocketFactory,
+    agent?: Agent,
   ) {
     const ws = factory(url, {
       perMessageDeflate: false,
       handshakeTimeout: timing.handshakeTimeoutMs,
       ...(headers && { headers }),
+      ...(agent && { agent }),
     });
     this.#ws = ws;
     ws.once('open', () => this.onOpen());

@@ -3,6 +3,7 @@
  * (SDK options stripped, defaults filled, unknown fields passed through), config checks, and
  * parsing of server messages into results or typed errors.
  */
+import { Agent } from 'node:http';
 import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
 import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
@@ -50,8 +51,14 @@ export interface RealtimeOptions {
   reconnect?: ReconnectOptions;
   /** Destroys the stream when it fires. */
   signal?: AbortSignal;
-  /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests and proxies. */
+  /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests. */
   webSocketFactory?: WebSocketFactory;
+  /**
+   * The agent of the WebSocket's upgrade request (an `https.Agent` for wss:, an `http.Agent`
+   * for ws:): your own tunnel or pool. Default: the client's proxy (`proxy` option, else
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) when one applies, else a direct connection.
+   */
+  agent?: Agent;
   /**
    * Start-message fields this SDK does not type yet (a new API field on day one): sent as they
    * are, after the typed ones. The escape hatch that keeps the typed fields strict.
@@ -88,6 +95,7 @@ const SDK_OPTIONS = new Set([
   'reconnect',
   'signal',
   'webSocketFactory',
+  'agent',
   'extra',
 ]);
 
@@ -113,6 +121,9 @@ export function splitConfig(
   return { start, options };
 }
 
+/** Audio kept for replay by default, in bytes (about 8 min of 16 kHz s16le mono). */
+export const DEFAULT_REPLAY_BYTES = 16 * 1024 * 1024;
+
 const DEFAULTS = {
   keepaliveIntervalMs: 5_000,
   heartbeatIntervalMs: 10_000,
@@ -121,7 +132,7 @@ const DEFAULTS = {
   highWaterMark: 64 * 1024,
   reconnectBaseDelayMs: 250,
   reconnectMaxDelayMs: 5_000,
-  maxBufferBytes: 16 * 1024 * 1024,
+  maxBufferBytes: DEFAULT_REPLAY_BYTES,
 };
 
 /** The SDK options with every default filled in, resolved once per stream. */
@@ -208,6 +219,8 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
     issues.push({ field: 'webSocketFactory', message: 'must be a function' });
+  if (options.agent !== undefined && !(options.agent instanceof Agent))
+    issues.push({ field: 'agent', message: 'must be an http.Agent (or https.Agent)' });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     issues.push({ field: 'signal', message: 'must be an AbortSignal' });
   if (

@@ -2,24 +2,19 @@
  * RealtimeStream: a realtime session as a Duplex. Audio bytes in (binary frames, held back
  * while the socket's bufferedAmount is over the highWaterMark), token objects out (the socket
  * is paused while the reader is slow). Keepalive while no audio flows, a heartbeat for dead
- * connections, a deadline for `finished` after end(), and opt-in lossless reconnection.
+ * connections, a deadline for `finished` after end(), opt-in lossless reconnection, and session
+ * starts queued behind the client's adaptive limiter when the account's limits answer 429.
  *
- * The session is an explicit state machine. `phase` changes only in `transition()`, which
- * settles every waiter (connect() promises, the held write, end()'s callback):
- *
- *   idle --connect()/write()/end()--> connecting --open--> open --end()--> finishing
- *                                         |                 |  ^              |
- *                                         |        drop/503 |  | reopened     | 'finished'
- *                                         |                 v  |              v
- *                                         |            reconnecting        finished
- *                                         |                 | attempts spent
- *                                         +-----------------+----> failed / destroyed
- *
- * A Connection owns one socket and its timers; the stream holds at most one. Token
- * bookkeeping lives in TokenAssembler (pure).
+ * The session is an explicit state machine over the phases and edges of phase.ts (its diagram
+ * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
+ * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
+ * apart: a Connection owns one socket and its timers (the stream holds at most one), token
+ * bookkeeping is TokenAssembler's, the reconnect arithmetic reconnect.ts's, markers markers.ts's,
+ * the typed events events.ts's.
  */
 import { ReadStream } from 'node:fs';
-import { Duplex, type Readable } from 'node:stream';
+import type { Agent } from 'node:http';
+import { Duplex } from 'node:stream';
 import { byteRate, isRawAudioFormat } from '../audio';
 import {
   SonioxAbortError,
@@ -28,9 +23,18 @@ import {
   SonioxWebSocketError,
 } from '../errors';
 import { follow } from '../http/follow-signal';
-import { backoffDelay } from '../http/retry';
+import type { AdaptiveLimiter } from '../http/adaptive-rate';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
+import type { TranslationPair } from '../transcript/translation';
 import { Connection, type WebSocketFactory } from './connection';
+import {
+  asRealtimeError,
+  type RealtimeListener,
+  type RealtimeStreamError,
+  type RealtimeStreamEvents,
+  type RealtimeUsage,
+  type ReconnectEvent,
+} from './events';
 import {
   QueuedMarker,
   afterDrained,
@@ -38,6 +42,7 @@ import {
   type RealtimeItem,
   type RealtimeMarker,
 } from './markers';
+import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
   checkConfig,
@@ -46,14 +51,22 @@ import {
   parseServerMessage,
   splitConfig,
   resolveOptions,
+  DEFAULT_REPLAY_BYTES,
   type ResolvedRealtimeOptions,
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { ResumeBuffer, msToBytes } from './reconnect';
+import {
+  ResumeBuffer,
+  finalizedPosition,
+  mayReconnect,
+  reconnectDelay,
+  resumePoint,
+  type AudioGeometry,
+} from './reconnect';
 import { Pacer } from './pacer';
+import { SessionStarts } from './session-starts';
 import { TokenAssembler } from './token-assembler';
-import type { TranslationPair } from './translation';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
 export type {
@@ -64,7 +77,19 @@ export type {
 } from './connection';
 export { joinAfterResume } from './token-assembler';
 export type { RealtimeMarker, RealtimeItem, MarkerDelivery } from './markers';
-export type { TranslationPair } from './translation';
+export type {
+  RealtimeStreamEvents,
+  RealtimeStreamError,
+  RealtimeUsage,
+  ReconnectEvent,
+} from './events';
+export type { RealtimePhase } from './phase';
+/**
+ * A translated segment of a realtime stream: the original and its translation.
+ * @deprecated Use `TranslationPair` (one type for realtime and async transcripts).
+ */
+export type RealtimeTranslationPair = TranslationPair<RealtimeToken>;
+export type { TranslationPair } from '../transcript/translation';
 export { isRealtimeMarker } from './markers';
 
 /** What the client gives every stream. */
@@ -72,73 +97,16 @@ export interface RealtimeContext {
   apiKey: string;
   realtimeURL: string;
   defaultModel: string;
+  /** The agent of the client's proxy for the realtime URL (made on first use), if any. */
+  proxyAgent?: (() => Agent) | undefined;
+  /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
+  sessionLimiter?: AdaptiveLimiter | undefined;
 }
-
-/** Payload of the `reconnect` event, emitted as a new connection attempt starts. */
-export interface ReconnectEvent {
-  /** 1 for the first reconnection of the stream. */
-  attempt: number;
-  /** Why the previous connection ended. */
-  error: SonioxWebSocketError;
-  /** Audio sent but never finalized that the bounded replay buffer no longer held: it is lost (0 normally). */
-  unreplayedAudioMs: number;
-}
-
-/**
- * Audio the server has processed, in ms on the stream's clock (from final_audio_proc_ms and
- * total_audio_proc_ms; after a reconnection, counted from the stream's start).
- */
-export interface RealtimeUsage {
-  /** Audio finalized: its final tokens are out. */
-  finalMs: number;
-  /** Audio processed, finalized or not. */
-  totalMs: number;
-}
-
-/**
- * The events of a RealtimeStream and their arguments (a misspelt event name fails to compile).
- * `endpoint`, `finalized` and `finished` come in stream order: after the reader has taken every
- * token before them (while nobody reads the tokens yet, as they arrive).
- */
-export interface RealtimeStreamEvents<T extends RealtimeItem = RealtimeToken> {
-  open: [];
-  result: [message: RealtimeMessage];
-  endpoint: [];
-  finalized: [];
-  reconnect: [event: ReconnectEvent];
-  finished: [message: RealtimeMessage, usage: RealtimeUsage];
-  error: [error: Error];
-  close: [];
-  data: [item: T];
-  end: [];
-  drain: [];
-  finish: [];
-  pause: [];
-  resume: [];
-  readable: [];
-  pipe: [source: Readable];
-  unpipe: [source: Readable];
-}
-
-type Listener<T extends RealtimeItem, E extends keyof RealtimeStreamEvents<T>> = (
-  ...args: RealtimeStreamEvents<T>[E]
-) => void;
-
-/** Where a stream is in its life (see the file comment). */
-export type RealtimePhase =
-  | 'idle'
-  | 'connecting'
-  | 'open'
-  | 'reconnecting'
-  | 'finishing'
-  | 'finished'
-  | 'failed'
-  | 'destroyed';
 
 type Callback = (error?: Error | null) => void;
 interface Waiter {
   resolve(): void;
-  reject(error: Error): void;
+  reject(error: RealtimeStreamError): void;
 }
 
 /** `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require` time. */
@@ -159,10 +127,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private readonly hwm: number;
-  private readonly replay: ResumeBuffer | undefined;
+  /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
+  private readonly geometry: AudioGeometry;
+  /**
+   * The audio a new session must be given again: not yet finalized (with `reconnect`), or all
+   * of it until the first session is admitted (a start refused with a 429 is retried).
+   */
+  private replay: ResumeBuffer | undefined;
   private readonly tokens = new TokenAssembler();
-  private state: RealtimePhase = 'idle';
-  private failure: Error | undefined;
+  /** Where the stream is in its life: written by `transition()` alone. */
+  private current: RealtimePhase = 'idle';
+  private failure: RealtimeStreamError | undefined;
   // The context (the API key), the connection (its upgrade request) and the key in use are
   // `#private`: out of util.inspect, JSON and property enumeration.
   readonly #context: RealtimeContext;
@@ -177,13 +152,18 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private finishCallback: Callback | undefined;
   private endRequested = false;
   private readerPaused = false;
+  /** Reconnections made (the `reconnect` policy's budget). */
   private attempts = 0;
+  /** Session starts under the client's session limiter: tokens, admission, refused starts. */
+  private readonly starts: SessionStarts;
   private backoff: NodeJS.Timeout | undefined;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
+  /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
+  private readonly lifetime = new AbortController();
   /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
   private readonly destinations = new Set<NodeJS.WritableStream>();
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
@@ -199,6 +179,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.options = options;
     this.resolved = resolved;
     this.hwm = hwm;
+    this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
+    this.starts = new SessionStarts(context.sessionLimiter);
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -208,7 +190,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       // Emitted on the next tick so the caller can attach an 'error' listener first.
       process.nextTick(() => this.destroy(this.configError));
     } else if (resolved.reconnect) {
-      this.replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, frameBytes(start));
+      this.replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
+    } else if (context.sessionLimiter) {
+      // Until the server admits the session, all the audio: a refused start is replayed whole.
+      this.replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
     }
     if (options.pacing === true || typeof options.pacing === 'object') {
       this.pacer = this.makePacer(options.pacing === true);
@@ -229,17 +214,26 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   /** Adds a listener of a known event, its arguments typed. */
-  override on<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
+  override on<E extends keyof RealtimeStreamEvents<T>>(
+    event: E,
+    listener: RealtimeListener<T, E>,
+  ): this {
     return super.on(event, listener as (...args: unknown[]) => void);
   }
 
   /** Adds a one-time listener of a known event, its arguments typed. */
-  override once<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
+  override once<E extends keyof RealtimeStreamEvents<T>>(
+    event: E,
+    listener: RealtimeListener<T, E>,
+  ): this {
     return super.once(event, listener as (...args: unknown[]) => void);
   }
 
   /** Removes a listener. */
-  override off<E extends keyof RealtimeStreamEvents<T>>(event: E, listener: Listener<T, E>): this {
+  override off<E extends keyof RealtimeStreamEvents<T>>(
+    event: E,
+    listener: RealtimeListener<T, E>,
+  ): this {
     return super.off(event, listener as (...args: unknown[]) => void);
   }
 
@@ -285,9 +279,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return super.emit(event, ...args);
   }
 
-  /** Where the session is in its life. */
+  /**
+   * Destroys the stream; an error that is not one of the SDK's is wrapped (a SonioxError whose
+   * `cause` it is), so that whatever fails the stream, its 'error' event carries an SDK error.
+   */
+  override destroy(error?: Error): this {
+    return super.destroy(error === undefined || error === null ? error : asRealtimeError(error));
+  }
+
+  /** Where the session is in its life (see phase.ts). */
   get phase(): RealtimePhase {
-    return this.state;
+    return this.current;
   }
 
   /** The final transcript so far: final tokens' text in the spoken language(s), specials and translations excluded. */
@@ -314,14 +316,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.tokens.originals;
   }
 
-  /** The translated segments so far, each original with its translation, in the order spoken. */
-  get translationPairs(): TranslationPair[] {
+  /**
+   * The translated segments so far, each original with its translation, in the order spoken
+   * (the pairing of `pairTranslations`, over the final tokens).
+   */
+  get translationPairs(): Array<TranslationPair<RealtimeToken>> {
     return this.tokens.translationPairs;
   }
 
   /** Audio sent so far, in ms (raw formats; undefined for containers). */
   get audioMsSent(): number | undefined {
-    const perMs = bytesPerMs(this.start);
+    const perMs = this.geometry.bytesPerMs;
     return perMs > 0 ? Math.floor(this.bytesSent / perMs) : undefined;
   }
 
@@ -353,7 +358,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** Opens the connection and sends the config; resolves when the session is open. Idempotent. */
   connect(): Promise<void> {
     if (this.configError) return Promise.reject(this.configError);
-    switch (this.state) {
+    switch (this.current) {
       case 'idle':
         this.transition('connecting');
         void this.openConnection();
@@ -388,7 +393,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** Sends audio now, or queues it for the connection on its way. */
   private writeNow(chunk: Buffer, callback: Callback): void {
-    switch (this.state) {
+    switch (this.current) {
       case 'open':
         this.sendAudio(chunk, callback);
         return;
@@ -407,7 +412,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   override _final(callback: Callback): void {
-    switch (this.state) {
+    switch (this.current) {
       case 'open':
         this.finishCallback = callback;
         this.sendEndOfAudio();
@@ -436,25 +441,32 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   override _destroy(error: Error | null, callback: Callback): void {
     this.unfollow();
     // A finished session closing its stream (both sides done) stays 'finished'.
-    if (error || this.state !== 'finished')
+    if (error || this.current !== 'finished')
       this.transition(
         error ? 'failed' : 'destroyed',
-        error ?? new SonioxWebSocketError('the realtime stream was destroyed'),
+        error
+          ? asRealtimeError(error)
+          : new SonioxWebSocketError('the realtime stream was destroyed'),
       );
     callback(error);
   }
 
-  /** Moves to `next`; settles every waiter that `next` decides. The only writer of `state`. */
-  private transition(next: RealtimePhase, error?: Error): void {
-    if (this.state === 'failed' || this.state === 'destroyed') return;
-    this.state = next;
+  /**
+   * Moves to `next` along an edge of phase.ts (asserted; nothing leaves a terminal phase) and
+   * settles every waiter that `next` decides. The only writer of the phase.
+   */
+  private transition(next: RealtimePhase, error?: RealtimeStreamError): void {
+    if (isTerminal(this.current)) return;
+    assertEdge(this.current, next);
+    this.current = next;
     if (next === 'open' || next === 'finishing' || next === 'finished') {
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
       if (next === 'finished') this.retireConnection(true);
       return;
     }
-    if (next !== 'failed' && next !== 'destroyed') return;
+    if (!isTerminal(next)) return;
     this.failure = error;
+    this.lifetime.abort();
     clearTimeout(this.backoff);
     this.backoff = undefined;
     this.retireConnection(false);
@@ -480,12 +492,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (isRawAudioFormat(format))
       return new Pacer({
         bytesPerSecond: byteRate(format, this.start.sample_rate, this.start.num_channels),
-        blockAlign: frameBytes(this.start),
+        blockAlign: this.geometry.frameBytes,
       });
     return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
   }
 
-  private terminalError(): Error {
+  private terminalError(): RealtimeStreamError {
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
@@ -496,6 +508,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private retireConnection(graceful: boolean): void {
     this.#connection?.retire(graceful);
     this.#connection = undefined;
+  }
+
+  private get starting(): boolean {
+    return this.current === 'connecting' || this.current === 'reconnecting';
   }
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
@@ -513,7 +529,21 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       );
       return;
     }
-    if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
+    if (!this.starting) return;
+    // Session starts queue for the rate the account's 429s revealed, as REST calls do.
+    try {
+      await this.starts.acquire(this.lifetime.signal);
+    } catch (error) {
+      if (!this.starting) return;
+      this.onConnectionFailure(
+        new SonioxWebSocketError(`cannot start the realtime session: ${(error as Error).message}`, {
+          cause: error,
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    if (!this.starting) return;
     this.#currentKey = key;
     const { auth } = this.resolved;
     const connection: Connection = new Connection(
@@ -537,6 +567,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         },
       },
       this.options.webSocketFactory ?? defaultFactory,
+      this.options.agent ?? this.#context.proxyAgent?.(),
     );
     this.#connection = connection;
   }
@@ -544,7 +575,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private onOpen(connection: Connection, start: RealtimeStartMessage): void {
     connection.send(JSON.stringify(start));
     if (this.readerPaused) connection.pause();
-    if (this.state === 'reconnecting') {
+    if (this.current === 'reconnecting') {
       for (const chunk of this.replay?.contents() ?? []) connection.send(chunk);
     }
     if (this.endRequested) {
@@ -606,6 +637,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.onConnectionFailure(parsed);
       return;
     }
+    // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
+    if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
     this.onResult(parsed);
   }
 
@@ -613,14 +646,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
     const { items } = this.tokens.accept(message);
-    if (this.replay) {
-      const finalized = msToBytes(
-        this.tokens.finalizedAudioMs,
-        bytesPerMs(this.start),
-        frameBytes(this.start),
-      );
-      this.replay.dropTo(Math.min(this.bytesSent, finalized));
-    }
+    this.replay?.dropTo(
+      finalizedPosition(this.tokens.finalizedAudioMs, this.bytesSent, this.geometry),
+    );
     let more = true;
     for (const item of items) {
       if (typeof item === 'string') more = this.queueMarker(item, undefined) && more;
@@ -688,30 +716,29 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     else this.emit(queued.kind);
   }
 
-  /** A connection failed or dropped: reconnect when allowed, else fail the stream with `error`. */
+  /**
+   * A connection failed or dropped: reconnect when `reconnect` allows, start again when the
+   * account's limits refused the start (429, with the session limiter), else fail the stream.
+   */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
+    const phase = this.current;
+    const refused = this.starts.refused(error);
     const policy = this.resolved.reconnect;
-    // The first connection counts too: a busy server at the handshake is as transient as a drop.
-    const resumable =
-      this.state === 'open' ||
-      this.state === 'finishing' ||
-      this.state === 'reconnecting' ||
-      this.state === 'connecting';
-    if (
-      policy &&
-      resumable &&
-      error.retryable &&
-      this.attempts < policy.maxAttempts &&
-      isRawFormat(this.start.audio_format)
-    ) {
-      if (this.state === 'finishing') this.endRequested = true;
-      this.transition('reconnecting');
-      const delay = backoffDelay(this.attempts + 1, {
-        baseDelayMs: policy.baseDelayMs,
-        maxDelayMs: policy.maxDelayMs,
-      });
-      this.backoff = setTimeout(() => this.reconnect(error), delay);
+    const failed = {
+      phase,
+      retryable: error.retryable,
+      attempts: this.attempts,
+      rawFormat: isRawFormat(this.start.audio_format),
+    };
+    if (policy && mayReconnect(failed, policy)) {
+      this.attempts += 1;
+      this.retryAfter(reconnectDelay(this.attempts, policy), phase, error);
+      return;
+    }
+    const wait = refused ? this.starts.retryDelay(phase, this.replayable()) : undefined;
+    if (wait !== undefined) {
+      this.retryAfter(wait, phase, error);
       return;
     }
     if (this.waiters.length) {
@@ -723,20 +750,39 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.destroy(error);
   }
 
+  /** Whether the audio sent so far is held for a replay (a container's from its first byte). */
+  private replayable(): boolean {
+    const replay = this.replay;
+    return (
+      replay !== undefined &&
+      (this.geometry.bytesPerMs > 0 || (replay.start === 0 && replay.overflowed === 0))
+    );
+  }
+
+  /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
+  private retryAfter(delay: number, from: RealtimePhase, error: SonioxWebSocketError): void {
+    if (from === 'finishing') this.endRequested = true;
+    this.transition('reconnecting');
+    this.backoff = setTimeout(() => this.reconnect(error), delay);
+  }
+
   /** The backoff is over: a new attempt starts now. */
   private reconnect(error: SonioxWebSocketError): void {
     this.backoff = undefined;
-    this.attempts += 1;
     const replay = this.replay as ResumeBuffer;
-    const perMs = bytesPerMs(this.start);
-    const finalized = msToBytes(this.tokens.finalizedAudioMs, perMs, frameBytes(this.start));
+    // Raw audio resumes where its replay starts; a container (only ever a refused start, never
+    // admitted) is replayed whole from its first byte: nothing to shift, nothing lost.
+    const raw = this.geometry.bytesPerMs > 0;
+    const point = raw
+      ? resumePoint(replay.start, this.tokens.finalizedAudioMs, this.geometry)
+      : { offsetMs: 0, unreplayedAudioMs: 0 };
     this.emit('reconnect', {
-      attempt: this.attempts,
+      attempt: this.attempts + this.starts.retries,
       error,
-      unreplayedAudioMs: Math.max(0, Math.floor((replay.start - finalized) / perMs)),
+      unreplayedAudioMs: point.unreplayedAudioMs,
     } satisfies ReconnectEvent);
     // The new session's 0 is the first byte replayed.
-    this.tokens.resume(replay.start / perMs);
+    if (raw) this.tokens.resume(point.offsetMs);
     void this.openConnection();
   }
 }

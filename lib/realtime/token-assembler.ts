@@ -6,7 +6,8 @@
 import type { RealtimeMessage, RealtimeToken } from '../types';
 import { specialToken } from './protocol';
 import { shiftToken } from './reconnect';
-import { TranslationBook, type TranslationPair } from './translation';
+import type { TranslationPair } from '../transcript/translation';
+import { TranslationBook } from './translation';
 
 /** What one server result becomes for the stream. */
 export interface AssembledResult {
@@ -67,7 +68,7 @@ export class TokenAssembler {
   }
 
   /** Translated segments, each with the original it translates. */
-  get translationPairs(): TranslationPair[] {
+  get translationPairs(): Array<TranslationPair<RealtimeToken>> {
     return this.book.pairs;
   }
 

@@ -8,13 +8,23 @@
 import { segmentOf, segments, type Segment } from './segments';
 import { isNonFinal, isSpecialToken, isTranslationToken, present, type TokenLike } from './tokens';
 
-/** A run of spoken words and its translation; a run not to be translated has none. */
-export interface SegmentPair<T extends TokenLike = TokenLike> {
+/**
+ * A run of spoken words and its translation: the one pair type of the SDK, for async
+ * transcripts (`pairTranslations`), realtime streams (`translationPairs`) and utterances.
+ * A run not to be translated has no translation.
+ */
+export interface TranslationPair<T extends TokenLike = TokenLike> {
   /** The spoken words (absent only for a translation whose original was never seen). */
   original?: Segment<T>;
   /** Their translation, when they were translated. */
   translation?: Segment<T>;
 }
+
+/**
+ * A run of spoken words and its translation.
+ * @deprecated Use `TranslationPair` (the same type, one name for realtime and async).
+ */
+export type SegmentPair<T extends TokenLike = TokenLike> = TranslationPair<T>;
 
 /** A pair being built: the original run and the translation tokens that belong to it. */
 interface OpenPair<T> {
@@ -25,53 +35,75 @@ interface OpenPair<T> {
 }
 
 /**
- * Pairs each run of translation tokens with the run of spoken words it translates: the latest
- * run in its `source_language` (or the latest run, when the server names none). A spoken word
- * extends the latest run when it is in the same language and the run has no translation yet;
- * otherwise it starts a run. Pure.
+ * Pairs tokens as they come (see `pairTranslations`): `push()` each token, read `pairs()` at
+ * any time. A realtime stream feeds it its final tokens; `pairTranslations` a whole list.
  */
-export function pairTranslations<T extends TokenLike>(tokens: readonly T[]): Array<SegmentPair<T>> {
-  const runs: Array<OpenPair<T>> = [];
-  const latest = new Map<string, OpenPair<T>>();
-  const languageOf = (value: string | null | undefined) => present(value) ?? '';
-  for (const token of tokens) {
-    if (isNonFinal(token) || isSpecialToken(token)) continue;
+export class TranslationPairer<T extends TokenLike = TokenLike> {
+  private readonly runs: Array<OpenPair<T>> = [];
+  /** The latest run of each spoken language. */
+  private readonly latest = new Map<string, OpenPair<T>>();
+
+  /** Takes one token (non-final and special tokens are left out). */
+  push(token: T): void {
+    if (isNonFinal(token) || isSpecialToken(token)) return;
+    const runs = this.runs;
     if (isTranslationToken(token)) {
       const source = present(token.source_language);
-      let run = source === undefined ? runs[runs.length - 1] : latest.get(source);
+      let run = source === undefined ? runs[runs.length - 1] : this.latest.get(source);
       if (!run) {
+        // Its original was never seen (it came before the tokens at hand): a run of its own,
+        // which the rest of this translation joins.
         run = { originals: [], translation: [], translatable: true };
         runs.push(run);
+        if (source !== undefined) this.latest.set(source, run);
       }
       run.translation.push(token);
-      continue;
+      return;
     }
-    const language = languageOf(token.language);
+    const language = present(token.language) ?? '';
     const translatable = token.translation_status === 'original';
     const last = runs[runs.length - 1];
     const extends_ =
       last !== undefined &&
-      latest.get(language) === last &&
+      this.latest.get(language) === last &&
       last.translation.length === 0 &&
       last.translatable === translatable;
     if (extends_) last.originals.push(token);
     else {
       const run = { originals: [token], translation: [], translatable };
       runs.push(run);
-      latest.set(language, run);
+      this.latest.set(language, run);
     }
   }
-  return runs.flatMap(({ originals, translation }) => {
-    const original = segmentOf(originals, 'original');
-    const translated = segmentOf(translation, 'translation');
-    if (!original && !translated) return [];
-    return [
-      {
-        ...(original ? { original } : {}),
-        ...(translated ? { translation: translated } : {}),
-      },
-    ];
-  });
+
+  /** The pairs so far, in the order their runs began (runs without text left out). */
+  pairs(): Array<TranslationPair<T>> {
+    return this.runs.flatMap(({ originals, translation }) => {
+      const original = segmentOf(originals, 'original');
+      const translated = segmentOf(translation, 'translation');
+      if (!original && !translated) return [];
+      return [
+        {
+          ...(original ? { original } : {}),
+          ...(translated ? { translation: translated } : {}),
+        },
+      ];
+    });
+  }
+}
+
+/**
+ * Pairs each run of translation tokens with the run of spoken words it translates: the latest
+ * run in its `source_language` (or the latest run, when the server names none). A spoken word
+ * extends the latest run when it is in the same language and the run has no translation yet;
+ * otherwise it starts a run. Pure.
+ */
+export function pairTranslations<T extends TokenLike>(
+  tokens: readonly T[],
+): Array<TranslationPair<T>> {
+  const pairer = new TranslationPairer<T>();
+  for (const token of tokens) pairer.push(token);
+  return pairer.pairs();
 }
 
 /** Original text and translations, apart. */

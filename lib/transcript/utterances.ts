@@ -12,7 +12,7 @@ import { Transform } from 'node:stream';
 import type { RealtimeToken } from '../types';
 import { segmentOf, segments, type Segment } from './segments';
 import { isNonFinal, isSpecialToken, isTranslationToken } from './tokens';
-import { pairTranslations, type SegmentPair } from './translation';
+import { pairTranslations, type TranslationPair } from './translation';
 
 /** An in-band marker of the realtime stream (same shape as the stream's `RealtimeMarker`). */
 export interface UtteranceMarker {
@@ -45,7 +45,7 @@ export interface Utterance {
   /** Its translation, one entry per target language, in order of appearance. */
   translations: TranslationText[];
   /** Each translated run with the words it translates. */
-  pairs: Array<SegmentPair<RealtimeToken>>;
+  pairs: Array<TranslationPair<RealtimeToken>>;
   /** Its final tokens (spoken and translated), specials left out. */
   tokens: RealtimeToken[];
 }

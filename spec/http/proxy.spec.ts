@@ -4,43 +4,9 @@
  */
 import { expect } from 'chai';
 import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { SonioxConfigError } from '../../lib/errors';
 import { fixture } from '../helpers';
-
-/** A CONNECT proxy on 127.0.0.1 counting the tunnels it opened. */
-async function connectProxy(): Promise<{ url: string; tunnels: () => number; close: () => void }> {
-  let tunnels = 0;
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    tunnels += 1;
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host ?? '127.0.0.1', () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels: () => tunnels,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
+import { connectProxy } from '../proxy-server';
 
 describe('http/transport: proxies and agents (through a loopback CONNECT proxy)', () => {
   const t = fixture();

@@ -9,12 +9,11 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SonioxClient } from '../../lib/client';
 import { SonioxError, SonioxWebSocketError } from '../../lib/errors';
 import { inspect } from 'node:util';
 import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
-import { SECRET_KEY, frameText, rejection, until } from '../helpers';
+import { SECRET_KEY, fixture, frameText, rejection, until } from '../helpers';
 
 const PCM16 = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 } as const;
 
@@ -31,8 +30,13 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   let wss: WebSocketServer | undefined;
   let url: string;
   let peers: WebSocket[];
-  let clock: sinon.SinonFakeTimers | undefined;
-  const cleanups: Array<() => unknown> = [];
+  const t = fixture();
+  /** A fake clock for the rest of the spec, restored after it whatever its outcome. */
+  const fakeClock = (options: Parameters<typeof sinon.useFakeTimers>[0]) => {
+    const clock = sinon.useFakeTimers(options);
+    t.defer(() => clock.restore());
+    return clock;
+  };
 
   /** A peer that answers every connection with `onConnection`. */
   async function peer(
@@ -52,13 +56,17 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       peers.push(ws);
       onConnection(ws, peers.length - 1);
     });
+    const server = wss;
+    t.defer(async () => {
+      for (const c of server.clients) c.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    });
     await once(wss, 'listening');
     url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/transcribe-websocket`;
   }
   function stream(config: Record<string, unknown> = {}): RealtimeStream {
-    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: url, env: {} });
-    const s = client.realtime({ ...PCM16, ...config });
-    cleanups.push(() => s.destroy());
+    const s = t.clientWith({ realtimeURL: url }).realtime({ ...PCM16, ...config });
+    t.defer(() => s.destroy());
     return s;
   }
   const send = (ws: WebSocket, message: object) => ws.send(JSON.stringify(message));
@@ -74,7 +82,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     const held: net.Socket[] = [];
     const tcp = net.createServer((socket) => held.push(socket));
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
+    t.defer(
       () =>
         new Promise((resolve) => {
           for (const socket of held) socket.destroy();
@@ -84,17 +92,6 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     url = `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/transcribe-websocket`;
     return held;
   }
-
-  afterEach(async () => {
-    clock?.restore();
-    clock = undefined;
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    if (wss) {
-      for (const c of wss.clients) c.terminate();
-      await new Promise((resolve) => wss?.close(resolve));
-      wss = undefined;
-    }
-  });
 
   it("'finished' clears the finish deadline: a session read only through events never fails afterwards", async () => {
     await peer((ws) =>
@@ -109,7 +106,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
         }
       }),
     );
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = stream({ finishTimeoutMs: 30_000 });
     const errors: Error[] = [];
     s.on('error', (e: Error) => errors.push(e));
@@ -125,7 +122,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
   describe('liveness: a dead connection is detected, a live one is not', () => {
     it('counts any frame from the server as a sign of life, pong or not', async () => {
       await peer(() => undefined, false);
-      clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const clock = fakeClock({ toFake: ['setInterval', 'clearInterval'] });
       const s = stream({ heartbeatIntervalMs: 1000 });
       s.resume();
       let failed: Error | undefined;
@@ -142,7 +139,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
     it('does not call the connection dead while it paused the socket for a slow reader', async () => {
       await peer(() => undefined, true);
-      clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const clock = fakeClock({ toFake: ['setInterval', 'clearInterval'] });
       const s = stream({ heartbeatIntervalMs: 1000 });
       let failed: Error | undefined;
       s.on('error', (e: Error) => (failed = e));
@@ -220,7 +217,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await peer((ws, index) => {
         if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
       });
-      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
       const s = stream({ reconnect: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
       s.on('error', () => undefined);
       await s.connect();
@@ -240,7 +237,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
   it("reconnect attempts exhausted: connect() rejects with the last SonioxWebSocketError; 'reconnect' fires when an attempt starts", async () => {
     await peer((ws) => ws.once('message', () => setImmediate(() => ws.terminate())), true, 1);
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 } });
     const events: ReconnectEvent[] = [];
     s.on('reconnect', (e: ReconnectEvent) => events.push(e));
@@ -356,7 +353,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
     it('end() while a reconnect is pending sends end-of-audio exactly once, after the replay', async () => {
       await droppingPeer(640);
-      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
       const s = stream({ reconnect: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 } });
       s.on('error', () => undefined);
       s.write(Buffer.alloc(640, 1));
@@ -371,9 +368,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
 
     it('backs off for the policy delay before reconnecting (fake timers), and replays audio written meanwhile after the kept audio', async () => {
       await droppingPeer(320);
-      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
       sinon.stub(Math, 'random').returns(0.5);
-      cleanups.push(() => sinon.restore());
+      t.defer(() => sinon.restore());
       const s = stream({ reconnect: { maxAttempts: 2, baseDelayMs: 800, maxDelayMs: 5000 } });
       s.on('error', () => undefined);
       const reconnects: ReconnectEvent[] = [];
@@ -595,9 +592,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await peer((ws, index) => {
         if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
       });
-      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
       sinon.stub(Math, 'random').returns(0.999);
-      cleanups.push(() => sinon.restore());
+      t.defer(() => sinon.restore());
       const s = stream({ reconnect: { maxAttempts: 1 } });
       s.on('error', () => undefined);
       await s.connect();
@@ -612,9 +609,9 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await peer((ws, index) => {
         if (index === 0) ws.once('message', () => setImmediate(() => ws.terminate()));
       });
-      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const clock = fakeClock({ toFake: ['setTimeout', 'clearTimeout'] });
       sinon.stub(Math, 'random').returns(0.5);
-      cleanups.push(() => sinon.restore());
+      t.defer(() => sinon.restore());
       const s = stream({ reconnect: { maxAttempts: 1, baseDelayMs: 800, maxDelayMs: 40 } });
       s.on('error', () => undefined);
       await s.connect();

@@ -1,22 +1,17 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import WebSocket from 'ws';
-import type { MockServer } from '../../lib/mock';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, chunked } from '../audio';
-import { clientFor, mock } from '../helpers';
+import { fixture as testFixture } from '../helpers';
 
 describe('realtime/stream: memory and handles', function () {
   this.timeout(60_000);
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock({ realtimePacing: false });
-  });
-  afterEach(() => server.close());
+  const t = testFixture({ mock: { realtimePacing: false } });
 
   it('holds a fast producer back when the server stops reading (200 MB offered, RSS growth < 64 MB)', async () => {
-    server.setFaults({ ws: [{ stopReading: true }] });
-    const client = clientFor(server);
+    t.server.setFaults({ ws: [{ stopReading: true }] });
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM, highWaterMark: 256 * 1024 });
     stream.on('error', () => undefined);
     stream.resume();
@@ -49,13 +44,13 @@ describe('realtime/stream: memory and handles', function () {
     expect(accepted).to.be.below(64 * 1024 * 1024);
     expect(growthMB).to.be.below(64);
     stream.destroy();
-    client.close();
   });
 
   it('loses no token when the reader is slow (the socket is paused, not buffered)', async () => {
     const pause = sinon.spy(WebSocket.prototype, 'pause');
     const resume = sinon.spy(WebSocket.prototype, 'resume');
-    const client = clientFor(server);
+    t.defer(() => sinon.restore());
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM, tokens: 'final' });
     // 10 min of non-silent noise: placeholder words, one per 400 ms.
     const audio = Buffer.alloc(600 * 32_000);
@@ -78,7 +73,5 @@ describe('realtime/stream: memory and handles', function () {
     expect(pause.callCount).to.be.greaterThan(0);
     expect(resume.callCount).to.be.within(pause.callCount - 1, pause.callCount);
     expect(maxBuffered).to.be.below(750);
-    sinon.restore();
-    client.close();
   });
 });

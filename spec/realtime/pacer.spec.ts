@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { byteRate } from '../../lib/audio';
+import { SonioxValidationError } from '../../lib/errors';
 import { LEAD_MS, Pacer } from '../../lib/realtime/pacer';
 import { fixture } from '../audio';
 
@@ -29,6 +30,31 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     );
     return { bytes: () => bytes, done };
   }
+
+  it('with pacing required, refuses audio it cannot time, naming the option, and passes bytes while still deciding', async () => {
+    const pacer = new Pacer({ sniffWav: true, required: true });
+    // Two bytes of "RIFF": it may still be a WAV header, so they go as they are.
+    const start = run(pacer, Buffer.from('RI'));
+    expect(await start.done).to.equal(undefined);
+    expect(start.bytes()).to.equal(2);
+    expect(pacer.undecided).to.equal(true);
+    // An MP3 frame after it: no WAV after all, and nothing can time it.
+    const refused = run(pacer, Buffer.from([0xff, 0xfb, 0x90, 0x00]));
+    const error = (await refused.done) as SonioxValidationError;
+    expect(error).to.be.instanceOf(SonioxValidationError);
+    expect(error.message).to.match(
+      /cannot pace audio that is not WAV.*pacing: \{ bytesPerSecond \}/,
+    );
+    expect(error.issues).to.deep.equal([{ field: 'pacing', message: error.message }]);
+    expect(refused.bytes()).to.equal(0);
+  });
+
+  it('without pacing required, sends audio it cannot time as it comes', async () => {
+    const pacer = new Pacer({ sniffWav: true });
+    const sent = run(pacer, Buffer.from([0xff, 0xfb, 0x90, 0x00, 1, 2]));
+    expect(await sent.done).to.equal(undefined);
+    expect(sent.bytes()).to.equal(6);
+  });
 
   it('byte rates of raw formats; containers have none', () => {
     expect(byteRate('pcm_s16le', 16000, 1)).to.equal(32000);

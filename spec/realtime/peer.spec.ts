@@ -3,15 +3,15 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SonioxClient } from '../../lib/client';
 import { SonioxTimeoutError, SonioxWebSocketError } from '../../lib/errors';
-import { SECRET_KEY, until } from '../helpers';
+import { SECRET_KEY, fixture, until } from '../helpers';
 
 /**
  * Behaviours the mock cannot show: a tiny ws peer in the spec records what the client sends
  * and can stay silent (no pongs, no `finished`).
  */
 describe('realtime/stream (against a scripted peer)', () => {
+  const t = fixture();
   let wss: WebSocketServer;
   let url: string;
   let frames: Array<{ text?: string; bytes?: number }>;
@@ -34,15 +34,15 @@ describe('realtime/stream (against a scripted peer)', () => {
         }
       });
     });
+    const server = wss;
+    t.defer(async () => {
+      for (const c of server.clients) c.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    });
     await once(wss, 'listening');
     url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/transcribe-websocket`;
   }
-  afterEach(async () => {
-    sinon.restore();
-    for (const c of wss.clients) c.terminate();
-    await new Promise((resolve) => wss.close(resolve));
-  });
-  const clientFor = () => new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: url, env: {} });
+  const clientFor = () => t.clientWith({ realtimeURL: url });
 
   it('sends the key in the Authorization header, and the config with SDK options stripped and unknown fields kept', async () => {
     await start();
@@ -124,6 +124,7 @@ describe('realtime/stream (against a scripted peer)', () => {
   it('sends keepalives only while no audio flows (fake timers)', async () => {
     await start();
     const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    t.defer(() => clock.restore());
     const stream = clientFor().realtime({
       audio_format: 'auto',
       keepaliveIntervalMs: 1000,

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
-import type { MockServer } from '../../lib/mock';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { ResumeBuffer, msToBytes, shiftToken } from '../../lib/realtime/reconnect';
 import type { ReconnectEvent, RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, chunked, fixture } from '../audio';
-import { clientFor, mock } from '../helpers';
+import { fixture as testFixture } from '../helpers';
 
 async function run(stream: RealtimeStream, pcm: Buffer): Promise<RealtimeToken[]> {
   const tokens: RealtimeToken[] = [];
@@ -29,6 +28,19 @@ describe('realtime/reconnect', () => {
       b.dropTo(100);
       expect(b.size).to.equal(0);
       expect(b.start).to.equal(8);
+    });
+
+    it('keeps exactly its bound without dropping, and drops a chunk that ends at the point whole', () => {
+      const b = new ResumeBuffer(4, 2);
+      b.push(Buffer.from([1, 2]));
+      b.push(Buffer.from([3, 4]));
+      expect(b.size).to.equal(4);
+      expect(b.overflowed).to.equal(0);
+      expect(b.start).to.equal(0);
+      b.dropTo(2);
+      expect(b.contents()).to.deep.equal([Buffer.from([3, 4])]);
+      b.dropTo(2);
+      expect(b.contents()).to.deep.equal([Buffer.from([3, 4])]);
     });
 
     it('stays within its bound, counting what it had to drop', () => {
@@ -54,25 +66,20 @@ describe('realtime/reconnect', () => {
   });
 
   describe('against the mock server', () => {
-    let server: MockServer;
-    beforeEach(async () => {
-      server = await mock({ realtimePacing: false });
-    });
-    afterEach(() => server.close());
+    const t = testFixture({ mock: { realtimePacing: false } });
     const audio = fixture('two-phrases.wav');
     const reconnect = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 };
 
     async function baseline(): Promise<RealtimeToken[]> {
-      const client = clientFor(server);
+      const client = t.clientWith();
       const tokens = await run(client.realtime({ ...PCM, tokens: 'final' }), audio.pcm);
-      client.close();
       return tokens;
     }
 
     it('survives one drop: the same final tokens, continuous timestamps, none twice', async () => {
       const expected = await baseline();
-      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 2500, times: 1 }] });
-      const client = clientFor(server);
+      t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 2500, times: 1 }] });
+      const client = t.clientWith();
       const stream = client.realtime({ ...PCM, tokens: 'final', reconnect });
       const events: ReconnectEvent[] = [];
       stream.on('reconnect', (e: ReconnectEvent) => events.push(e));
@@ -81,24 +88,23 @@ describe('realtime/reconnect', () => {
       expect(events[0]!.error.closeCode).to.equal(1006);
       expect(tokens).to.deep.equal(expected);
       expect(stream.transcript).to.equal('good morning how are you');
-      expect(server.state.hits['WS /transcribe-websocket']).to.equal(3);
-      client.close();
+      expect(t.server.state.hits['WS /transcribe-websocket']).to.equal(3);
     });
 
     it('survives two failures (a drop, then a 503) within maxAttempts', async () => {
       const expected = await baseline();
-      server.setFaults({
+      t.server.setFaults({
         ws: [
           { abruptClose: true, afterAudioMs: 1000, times: 1 },
           { errorCode: 503, afterAudioMs: 1500, times: 1 },
         ],
       });
-      const client = clientFor(server);
+      const client = t.clientWith();
       let keys = 0;
       const stream = client.realtime({
         ...PCM,
         tokens: 'final',
-        reconnect: { ...reconnect, getApiKey: () => (keys++, server.apiKey) },
+        reconnect: { ...reconnect, getApiKey: () => (keys++, t.server.apiKey) },
       });
       const attempts: number[] = [];
       stream.on('reconnect', (e: ReconnectEvent) => attempts.push(e.attempt));
@@ -108,12 +114,11 @@ describe('realtime/reconnect', () => {
       expect(tokens.map((t) => [t.text, t.start_ms])).to.deep.equal(
         expected.map((t) => [t.text, t.start_ms]),
       );
-      client.close();
     });
 
     it('fails with the last error past maxAttempts', async () => {
-      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500 }] });
-      const client = clientFor(server);
+      t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 500 }] });
+      const client = t.clientWith();
       const stream = client.realtime({ ...PCM, reconnect });
       let attempts = 0;
       stream.on('reconnect', () => attempts++);
@@ -125,12 +130,11 @@ describe('realtime/reconnect', () => {
       expect(error).to.be.instanceOf(SonioxWebSocketError);
       expect(error.closeCode).to.equal(1006);
       expect(attempts).to.equal(2);
-      client.close();
     });
 
     it('does not reconnect after a non-retryable error', async () => {
-      server.setFaults({ ws: [{ errorCode: 402, afterAudioMs: 100 }] });
-      const client = clientFor(server);
+      t.server.setFaults({ ws: [{ errorCode: 402, afterAudioMs: 100 }] });
+      const client = t.clientWith();
       const stream = client.realtime({ ...PCM, reconnect });
       let attempts = 0;
       stream.on('reconnect', () => attempts++);
@@ -141,7 +145,6 @@ describe('realtime/reconnect', () => {
       ];
       expect(error.serverCode).to.equal(402);
       expect(attempts).to.equal(0);
-      client.close();
     });
   });
 });

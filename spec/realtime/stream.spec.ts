@@ -2,12 +2,11 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MockServer } from '../../lib/mock';
 import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
 import type { RealtimeStream, RealtimeStreamConfig } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, chunked, fixture } from '../audio';
-import { SECRET_KEY, clientFor, mock, rejection } from '../helpers';
+import { SECRET_KEY, rejection, fixture as testFixture } from '../helpers';
 
 /** Collects every token the stream emits. */
 function collect(stream: RealtimeStream): { tokens: RealtimeToken[]; done: Promise<void> } {
@@ -22,15 +21,11 @@ const finals = (tokens: RealtimeToken[]) => tokens.filter((t) => t.is_final);
 const words = (tokens: RealtimeToken[]) => finals(tokens).map((t) => t.text.trim());
 
 describe('realtime/stream (against the mock server)', () => {
-  let server: MockServer;
-  beforeEach(async () => {
-    server = await mock({ realtimePacing: false });
-  });
-  afterEach(() => server.close());
+  const t = testFixture({ mock: { realtimePacing: false } });
 
   it('pipes raw PCM in and yields the fixture words as final tokens, each once', async () => {
     const audio = fixture('hello-world.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM });
     const got: RealtimeToken[] = [];
     await pipeline(
@@ -49,12 +44,11 @@ describe('realtime/stream (against the mock server)', () => {
     expect(stream.transcript).to.equal(audio.text);
     expect(stream.audioMsSent).to.be.closeTo(audio.duration_ms, 1);
     expect(stream.finalizedAudioMs).to.be.at.least(audio.words.at(-1)!.end_ms);
-    client.close();
   });
 
   it('works with for await over a WAV file (audio_format auto), emitting open, result and finished', async () => {
     const audio = fixture('weather.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime();
     const events: string[] = [];
     stream.on('open', () => events.push('open'));
@@ -65,12 +59,11 @@ describe('realtime/stream (against the mock server)', () => {
     await done;
     expect(words(tokens)).to.deep.equal(audio.words.map((w) => w.text));
     expect(events).to.deep.equal(['open', 'result', 'finished']);
-    client.close();
   });
 
   it("emits non-final tokens in 'all' mode and only finals in 'final' mode", async () => {
     const audio = fixture('hello-world.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const all = client.realtime({ ...PCM });
     chunked(audio.pcm, 1600).pipe(all);
     const a = collect(all);
@@ -82,12 +75,11 @@ describe('realtime/stream (against the mock server)', () => {
     await f.done;
     expect(f.tokens.every((t) => t.is_final)).to.equal(true);
     expect(words(f.tokens)).to.deep.equal(words(a.tokens));
-    client.close();
   });
 
   it('turns <end> into endpoint events and never emits it as a token', async () => {
     const audio = fixture('two-phrases.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({
       ...PCM,
       enable_endpoint_detection: true,
@@ -101,12 +93,11 @@ describe('realtime/stream (against the mock server)', () => {
     expect(endpoints).to.equal(2);
     expect(tokens.map((t) => t.text)).not.to.include('<end>');
     expect(words(tokens)).to.deep.equal(['good', 'morning', 'how', 'are', 'you']);
-    client.close();
   });
 
   it('finalize() finalizes everything so far and emits finalized, never a <fin> token', async () => {
     const audio = fixture('hello-world.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM });
     const { tokens, done } = collect(stream);
     stream.write(audio.pcm.subarray(0, 32_000));
@@ -120,22 +111,20 @@ describe('realtime/stream (against the mock server)', () => {
     stream.end(audio.pcm.subarray(32_000));
     await done;
     expect(words(tokens)).to.deep.equal(audio.words.map((w) => w.text));
-    client.close();
   });
 
   it('sends the key in the start message when auth is message (the classic way)', async () => {
     const audio = fixture('hello-world.wav');
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM, auth: 'message', tokens: 'final' });
     chunked(audio.pcm).pipe(stream);
     const { tokens, done } = collect(stream);
     await done;
     expect(words(tokens)).to.have.length(audio.words.length);
-    client.close();
   });
 
   it('rejects a bad config with a validation error and opens no socket', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     for (const config of [
       { audio_format: 'pcm_s16le' },
       { audio_format: 'auto', reconnect: { maxAttempts: 2 } },
@@ -149,12 +138,11 @@ describe('realtime/stream (against the mock server)', () => {
       expect(error, JSON.stringify(config)).to.be.instanceOf(SonioxValidationError);
       expect(await rejection(stream.connect())).to.be.instanceOf(SonioxValidationError);
     }
-    expect(server.state.hits['WS /transcribe-websocket'] ?? 0).to.equal(0);
-    client.close();
+    expect(t.server.state.hits['WS /transcribe-websocket'] ?? 0).to.equal(0);
   });
 
   it('names every bad field of the config in one error', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     // Untyped callers (JavaScript) can still send this: the run-time check names each field.
     const untyped = { audio_format: 'pcm_s16le', reconnect: { maxAttempts: -1 } };
     const stream = client.realtime(untyped as unknown as RealtimeStreamConfig);
@@ -168,11 +156,10 @@ describe('realtime/stream (against the mock server)', () => {
       'invalid realtime config: sample_rate is required for audio_format pcm_s16le; ' +
         'num_channels is required for audio_format pcm_s16le; reconnect.maxAttempts must be an integer from 1 to 1000 (leave reconnect out for none)',
     );
-    client.close();
   });
 
   it('uses highWaterMark for its writable side and socket buffer (64 KiB by default); a refused one neither throws nor applies', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     expect(client.realtime({ ...PCM }).writableHighWaterMark).to.equal(64 * 1024);
     expect(client.realtime({ ...PCM, highWaterMark: 1000 }).writableHighWaterMark).to.equal(1000);
     for (const highWaterMark of [0, '4096']) {
@@ -181,11 +168,10 @@ describe('realtime/stream (against the mock server)', () => {
       const [error] = (await once(stream, 'error')) as [SonioxValidationError];
       expect(error.issues.map((i) => i.field)).to.deep.equal(['highWaterMark']);
     }
-    client.close();
   });
 
   it('removes a listener with off()', () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM });
     let calls = 0;
     const listener = () => calls++;
@@ -195,7 +181,6 @@ describe('realtime/stream (against the mock server)', () => {
     expect(calls).to.equal(0);
     expect(stream.listenerCount('finished')).to.equal(0);
     stream.destroy();
-    client.close();
   });
 
   describe('server errors', () => {
@@ -209,8 +194,9 @@ describe('realtime/stream (against the mock server)', () => {
     ];
     for (const [code, retryable] of cases) {
       it(`turns error ${code} into one SonioxWebSocketError (retryable: ${retryable}) and a clean close`, async () => {
-        server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 200 }] });
-        const client = clientFor(server);
+        t.server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 200 }] });
+        // A 429 before any result is a refused start, which the adaptive limiter would queue.
+        const client = t.clientWith(code === 429 ? { adaptiveRate: false } : {});
         const stream = client.realtime({ ...PCM });
         const errors: SonioxWebSocketError[] = [];
         stream.on('error', (e) => errors.push(e as SonioxWebSocketError));
@@ -223,56 +209,51 @@ describe('realtime/stream (against the mock server)', () => {
         expect(errors[0]!.errorType).to.be.a('string');
         expect(errors[0]!.requestId).to.be.a('string');
         expect(stream.requestId).to.equal(errors[0]!.requestId);
-        client.close();
       });
     }
 
     it('reports a wrong key as a 401 error without the key in it', async () => {
-      const client = clientFor(server, { apiKey: `${SECRET_KEY}-nope` });
+      const client = t.clientWith({ apiKey: `${SECRET_KEY}-nope` });
       const stream = client.realtime({ ...PCM });
       stream.write(Buffer.alloc(3200));
       const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
       expect(error.serverCode).to.equal(401);
       expect(JSON.stringify(error) + error.message).not.to.include(SECRET_KEY);
-      client.close();
     });
 
     it('reports an abrupt close (1006) instead of ending silently', async () => {
-      server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
-      const client = clientFor(server);
+      t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
+      const client = t.clientWith();
       const stream = client.realtime({ ...PCM });
       stream.resume();
       stream.write(Buffer.alloc(32_000, 1));
       const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
       expect(error.closeCode).to.equal(1006);
       expect(error.message).to.match(/closed unexpectedly/);
-      client.close();
     });
 
     it('reports a garbage frame as a malformed message', async () => {
-      server.setFaults({ ws: [{ garbageFrame: true }] });
-      const client = clientFor(server);
+      t.server.setFaults({ ws: [{ garbageFrame: true }] });
+      const client = t.clientWith();
       const stream = client.realtime({ ...PCM });
       stream.write(Buffer.alloc(3200));
       const [error] = (await once(stream, 'error')) as [SonioxWebSocketError];
       expect(error.message).to.match(/malformed message/);
-      client.close();
     });
 
     it('reports a connection that cannot be opened', async () => {
-      const client = clientFor(server, {
-        realtimeURL: server.realtimeURL.replace('/transcribe-websocket', '/nowhere'),
+      const client = t.clientWith({
+        realtimeURL: t.server.realtimeURL.replace('/transcribe-websocket', '/nowhere'),
       });
       const stream = client.realtime({ ...PCM });
       const error = await rejection(stream.connect());
       expect(error).to.be.instanceOf(SonioxWebSocketError);
       expect(error.message).to.match(/cannot open/);
-      client.close();
     });
   });
 
   it('destroys the stream with an abort error when its signal fires', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const controller = new AbortController();
     const stream = client.realtime({ ...PCM, signal: controller.signal });
     await stream.connect();
@@ -280,28 +261,26 @@ describe('realtime/stream (against the mock server)', () => {
     const [error] = (await once(stream, 'error')) as [Error];
     expect(error).to.be.instanceOf(SonioxAbortError);
     expect(error.message).to.equal('realtime session aborted');
-    client.close();
   });
 
   it('is destroyed at once by an already aborted signal, and finalize() on a dead stream is harmless', async () => {
-    const client = clientFor(server);
+    const client = t.clientWith();
     const stream = client.realtime({ ...PCM, signal: AbortSignal.abort() });
     const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [Error];
     expect(error).to.be.instanceOf(SonioxAbortError);
     stream.finalize();
     // connect() on a dead stream rejects with what killed it.
     expect(await rejection(stream.connect())).to.be.instanceOf(SonioxAbortError);
-    client.close();
   });
 
   it('fails with the last error when the server is gone and reconnecting cannot open a session', async () => {
-    server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
-    const client = clientFor(server);
+    t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
+    const client = t.clientWith();
     const stream = client.realtime({
       ...PCM,
       reconnect: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 20 },
     });
-    stream.once('reconnect', () => void server.close());
+    stream.once('reconnect', () => void t.server.close());
     stream.resume();
     stream.write(Buffer.alloc(16_000, 1));
     const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [
@@ -309,7 +288,6 @@ describe('realtime/stream (against the mock server)', () => {
     ];
     expect(error).to.be.instanceOf(SonioxWebSocketError);
     expect(error.message).to.match(/cannot open/);
-    client.close();
   });
 
   it('reports a server message that is not an object', async () => {

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { SonioxClient } from '../../lib/client';
+import { pairTranslations } from '../../lib/transcript';
 import type { RealtimeStream, RealtimeStreamConfig } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM } from '../audio';
@@ -76,35 +77,53 @@ describe('realtime translation kept apart (scripted server)', () => {
       { translation: { type: 'two_way', language_a: 'en', language_b: 'es' } },
       TWO_WAY,
     );
-    expect(stream.translationPairs).to.deep.equal([
+    const pairs = stream.translationPairs.map(({ original: o, translation: tr }) => ({
+      from: o?.language,
+      to: tr?.language,
+      original: o?.text,
+      translation: tr?.text,
+      start_ms: o?.start_ms,
+      end_ms: o?.end_ms,
+      speaker: o?.speaker,
+    }));
+    expect(pairs).to.deep.equal([
       {
-        sourceLanguage: 'en',
-        targetLanguage: 'es',
+        from: 'en',
+        to: 'es',
         original: 'Good morning',
         translation: 'Buenos días',
-        startMs: 0,
-        endMs: 400,
+        start_ms: 0,
+        end_ms: 400,
         speaker: '1',
       },
       {
-        sourceLanguage: 'es',
-        targetLanguage: 'en',
-        original: ' Hola amigo',
-        translation: ' Hello friend',
-        startMs: 1000,
-        endMs: 1400,
+        from: 'es',
+        to: 'en',
+        original: 'Hola amigo',
+        translation: 'Hello friend',
+        start_ms: 1000,
+        end_ms: 1400,
         speaker: '2',
       },
       {
-        sourceLanguage: 'en',
-        targetLanguage: 'es',
-        original: ' How are you',
-        translation: ' Cómo estás',
-        startMs: 2000,
-        endMs: 2500,
+        from: 'en',
+        to: 'es',
+        original: 'How are you',
+        translation: 'Cómo estás',
+        start_ms: 2000,
+        end_ms: 2500,
         speaker: '1',
       },
     ]);
+  });
+
+  it('pairs its final tokens exactly as pairTranslations pairs the same tokens of a transcript', async () => {
+    const stream = await session(
+      { translation: { type: 'two_way', language_a: 'en', language_b: 'es' } },
+      TWO_WAY,
+    );
+    const finals = TWO_WAY.flat().filter((token) => token.is_final);
+    expect(stream.translationPairs).to.deep.equal(pairTranslations(finals));
   });
 
   it('gives one-way translation as translation and under its target language', async () => {
@@ -115,8 +134,8 @@ describe('realtime translation kept apart (scripted server)', () => {
     expect(stream.translation).to.equal('Bonjour à vous');
     expect(stream.translations).to.deep.equal({ fr: 'Bonjour à vous' });
     expect(stream.transcript).to.equal('Hello there');
-    expect(stream.translationPairs.map((p) => [p.original, p.translation])).to.deep.equal([
-      ['Hello there', 'Bonjour à vous'],
-    ]);
+    expect(
+      stream.translationPairs.map((p) => [p.original?.text, p.translation?.text]),
+    ).to.deep.equal([['Hello there', 'Bonjour à vous']]);
   });
 });

@@ -7,7 +7,19 @@ import { expect } from 'chai';
 import { SonioxClient } from '../../lib/client';
 import { splitConfig } from '../../lib/realtime/protocol';
 import { isRealtimeMarker, type RealtimeMarker } from '../../lib/realtime/markers';
-import type { RealtimeStream, ReconnectEvent } from '../../lib/realtime/stream';
+import type {
+  RealtimeStream,
+  RealtimeStreamError,
+  RealtimeTranslationPair,
+  ReconnectEvent,
+} from '../../lib/realtime/stream';
+import {
+  SonioxWebSocketError,
+  type SonioxAPIError,
+  type SonioxError,
+  type SonioxErrorCode,
+} from '../../lib/errors';
+import type { SegmentPair, TranslationPair } from '../../lib/transcript';
 import type { RealtimeToken } from '../../lib/types';
 
 const client = new SonioxClient({ apiKey: 'sk-types-spec', env: {} });
@@ -25,6 +37,20 @@ export function compileOnly(stream: RealtimeStream): void {
   stream.on('reconnect', (e: ReconnectEvent) => e.unreplayedAudioMs);
   stream.on('data', (token: RealtimeToken) => token.is_final);
   stream.once('finished', (message) => message.tokens);
+  // The 'error' event carries the SDK's errors: `code` is there to switch on, and narrowing works.
+  stream.on('error', (error: SonioxError) => error.code);
+  stream.on('error', (error: RealtimeStreamError) =>
+    error instanceof SonioxWebSocketError
+      ? error.retryable
+      : (error.code satisfies SonioxErrorCode),
+  );
+  // @ts-expect-error the realtime error is no REST API error (it has no HTTP status)
+  stream.on('error', (error: SonioxAPIError) => error.status);
+  // One pair type for realtime and async: the deprecated names are the same type.
+  const pairs: Array<TranslationPair<RealtimeToken>> = stream.translationPairs;
+  const old: RealtimeTranslationPair[] = pairs;
+  const older: Array<SegmentPair<RealtimeToken>> = old;
+  void older;
   // @ts-expect-error a raw format without sample_rate and num_channels
   client.realtime({ audio_format: 'pcm_s16le' });
   // @ts-expect-error a raw format without num_channels

@@ -85,4 +85,55 @@ describe('transcript: translation', () => {
       ['Hola', 'Hello'],
     ]);
   });
+  it('pairs a translation whose original it never saw as a pair of its own, in one run', () => {
+    const noSource = (text: string) => ({
+      text,
+      is_final: true,
+      translation_status: 'translation' as const,
+    });
+    const first = translated('Hola', '1', 'es', 'en');
+    const pairs = pairTranslations([first, translated(' amigo', '1', 'es', 'en')]);
+    expect(pairs).to.have.length(1);
+    expect(pairs[0]?.original).to.equal(undefined);
+    expect(pairs[0]?.translation?.text).to.equal('Hola amigo');
+    expect(pairs[0]?.translation?.tokens).to.have.length(2);
+    // Without a source language, a translation run belongs to the latest run, whole.
+    const latest = pairTranslations([
+      said('Hi', 0, 100, '1', 'en', 'original'),
+      noSource('Ho'),
+      noSource('la'),
+    ]);
+    expect(
+      latest.map((p) => [
+        p.original?.kind,
+        p.original?.text,
+        p.translation?.kind,
+        p.translation?.text,
+      ]),
+    ).to.deep.equal([['original', 'Hi', 'translation', 'Hola']]);
+    expect(latest[0]?.translation?.tokens.map((t) => t.text)).to.deep.equal(['Ho', 'la']);
+  });
+
+  it("keeps words not to be translated ('none') in a run apart from words that are", () => {
+    const pairs = pairTranslations([
+      said('Hello', 0, 100, '1', 'en', 'original'),
+      said(' OK', 100, 200, '1', 'en', 'none'),
+      said(' fine', 200, 300, '1', 'en', 'none'),
+      said(' then', 300, 400, '1', 'en', 'original'),
+    ]);
+    expect(pairs.map((p) => p.original?.text)).to.deep.equal(['Hello', 'OK fine', 'then']);
+  });
+
+  it('makes no pair of a run without text, and files text without a language under no language', () => {
+    expect(pairTranslations([said(' ', 0, 100, '1', 'en', 'original')])).to.deep.equal([]);
+    const unnamed = [
+      { text: 'Hi', is_final: true },
+      { text: ' there', is_final: true },
+    ];
+    expect(splitTranslation(unnamed)).to.deep.equal({
+      original: 'Hi there',
+      originalByLanguage: {},
+      translations: {},
+    });
+  });
 });

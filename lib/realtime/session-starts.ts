@@ -1,0 +1,77 @@
+/**
+ * The starts of one stream's sessions under the client's session limiter (adaptiveRate): each
+ * connection takes a token first; a result from the server admits the session (the limiter
+ * hears of the success); a 429 before that is a start the account's limits refused (the
+ * limiter hears of the throttle), which may be queued and started again (see
+ * mayRetryRefusedStart). Without a limiter every start goes at once and no refusal is retried.
+ */
+import type { SonioxWebSocketError } from '../errors';
+import type { AdaptiveLimiter } from '../http/adaptive-rate';
+import type { RealtimePhase } from './phase';
+import { mayRetryRefusedStart, rateLimitedStartDelay } from './reconnect';
+
+/** One stream's session starts (see the file comment). */
+export class SessionStarts {
+  /** When the current connection took its token. */
+  private tokenAt = 0;
+  private admittedNow = false;
+  /** Refused starts tried again so far. */
+  retries = 0;
+  /** When the account's limits first refused a start of this stream. */
+  private firstRefusedAt: number | undefined;
+
+  constructor(private readonly limiter: AdaptiveLimiter | undefined) {}
+
+  /** Whether refused starts are queued and retried (the client's adaptiveRate). */
+  get limited(): boolean {
+    return this.limiter !== undefined;
+  }
+
+  /** Whether the server answered the current connection with a result. */
+  get admitted(): boolean {
+    return this.admittedNow;
+  }
+
+  /** Waits for the limiter's token before a new connection (rejects when `signal` aborts). */
+  async acquire(signal: AbortSignal): Promise<void> {
+    this.admittedNow = false;
+    if (this.limiter) this.tokenAt = await this.limiter.acquire(signal);
+  }
+
+  /** The server answered with a result; true the first time for this connection. */
+  admit(): boolean {
+    if (this.admittedNow) return false;
+    this.admittedNow = true;
+    this.limiter?.onSuccess();
+    return true;
+  }
+
+  /**
+   * The connection failed with `error`: whether it is a refused start (a 429 before admission),
+   * which the limiter learns from whoever retries it.
+   */
+  refused(error: SonioxWebSocketError): boolean {
+    const refused = error.serverCode === 429 && !this.admittedNow;
+    if (refused) this.limiter?.onThrottle(this.tokenAt);
+    return refused;
+  }
+
+  /**
+   * The wait before starting again a refused start, in `phase` with its audio `replayable`;
+   * undefined when it may not be (no limiter, a done stream, two minutes of refusals).
+   */
+  retryDelay(phase: RealtimePhase, replayable: boolean, now = Date.now()): number | undefined {
+    if (!this.limiter) return undefined;
+    this.firstRefusedAt ??= now;
+    const retry = mayRetryRefusedStart({
+      serverCode: 429,
+      phase,
+      admitted: this.admittedNow,
+      waitedMs: now - this.firstRefusedAt,
+      replayable,
+    });
+    if (!retry) return undefined;
+    this.retries += 1;
+    return rateLimitedStartDelay(this.retries);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Realtime session starts under the client's adaptive limiter: a start the account's limits
+ * refuse (429 at the upgrade, or the 429 error frame of the concurrent-session and
+ * sessions-per-minute limits) is queued and started again, its audio replayed, instead of
+ * failing; `adaptiveRate: false` opts out. The mock enforces the limits; fake setTimeout and
+ * Date drive the backoff and the mock's per-minute window, while the sockets are real.
+ */
+import { expect } from 'chai';
+import { once } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { SonioxWebSocketError } from '../../lib/errors';
+import type { SonioxClient } from '../../lib/client';
+import type { ReconnectEvent } from '../../lib/realtime/stream';
+import { PCM, fixture as audioFixture } from '../audio';
+import { SECRET_KEY, fixture, rejection, until, type Fixture } from '../helpers';
+import { onEndOfAudio, sendJson, tok } from './scripted-server';
+
+const AUDIO = audioFixture('hello-world.wav');
+const FAKE: { toFake: Array<'setTimeout' | 'clearTimeout' | 'Date'> } = {
+  toFake: ['setTimeout', 'clearTimeout', 'Date'],
+};
+
+/** Real turns of the event loop, for loopback I/O between steps of fake time. */
+async function turns(n = 30): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('realtime session starts under the adaptive limiter', () => {
+  /** Session makers over the fixture `t`. */
+  function tools(t: Fixture) {
+    /** A session of the fixture audio, its reconnect events and errors recorded. */
+    function session(client: SonioxClient = t.client) {
+      const stream = client.realtime({ ...PCM });
+      t.defer(() => stream.destroy());
+      const reconnects: ReconnectEvent[] = [];
+      const errors: Error[] = [];
+      stream.on('reconnect', (e) => reconnects.push(e));
+      stream.on('error', (e) => errors.push(e));
+      let done = false;
+      const finished = (async () => {
+        for await (const token of stream) void token;
+        done = true;
+      })().catch(() => undefined);
+      return { stream, reconnects, errors, finished, done: () => done };
+    }
+    /** Advances fake time a step at a time, letting real I/O run, until `done` holds. */
+    async function drive(done: () => boolean, stepMs = 1000, limit = 200): Promise<void> {
+      for (let i = 0; i < limit && !done(); i++) {
+        await t.clock.tickAsync(stepMs);
+        await turns();
+      }
+      await until(done, 2000);
+    }
+    return { session, drive };
+  }
+
+  describe('under the concurrent-session limit of the mock (fake timers)', () => {
+    const t = fixture({
+      // No idle limit: a first session without audio keeps its slot for as long as a spec needs.
+      mock: {
+        realtimePacing: false,
+        realtimeIdleTimeoutMs: 3_600_000,
+        rateLimit: { realtimeConcurrentSessions: 1 },
+      },
+      clock: FAKE,
+    });
+    const { session, drive } = tools(t);
+
+    it('queues a start refused for the concurrent-session limit until a session ends', async () => {
+      const first = session();
+      first.stream.write(AUDIO.pcm.subarray(0, 3200));
+      await until(() => first.stream.phase === 'open');
+      await until(() => t.server.rateLimiter.activeSessions(SECRET_KEY) === 1);
+
+      const second = session();
+      second.stream.end(AUDIO.pcm);
+      await until(() => second.stream.phase === 'reconnecting');
+      expect(second.errors).to.deep.equal([]);
+
+      first.stream.end();
+      await first.finished;
+      await drive(second.done);
+      expect(second.stream.transcript).to.equal(AUDIO.text);
+      expect(second.errors).to.deep.equal([]);
+      expect(second.reconnects.length).to.be.at.least(1);
+      const refusal = second.reconnects[0]!.error;
+      expect(refusal.serverCode).to.equal(429);
+      expect(refusal.errorType).to.equal('max_concurrent_connections_reached');
+      expect(second.reconnects[0]!.unreplayedAudioMs).to.equal(0);
+    });
+
+    it('fails a refused start at once with adaptiveRate: false', async () => {
+      const first = session();
+      first.stream.write(AUDIO.pcm.subarray(0, 3200));
+      await until(() => t.server.rateLimiter.activeSessions(SECRET_KEY) === 1);
+      const second = session(t.clientWith({ adaptiveRate: false }));
+      second.stream.end(AUDIO.pcm);
+      await until(() => second.errors.length === 1);
+      const error = second.errors[0] as SonioxWebSocketError;
+      expect(error).to.be.instanceOf(SonioxWebSocketError);
+      expect(error.serverCode).to.equal(429);
+      expect(second.reconnects).to.deep.equal([]);
+    });
+
+    it('gives up on a start still refused two minutes after its first refusal', async () => {
+      const first = session();
+      first.stream.write(AUDIO.pcm.subarray(0, 3200));
+      await until(() => t.server.rateLimiter.activeSessions(SECRET_KEY) === 1);
+      const second = session();
+      second.stream.end(AUDIO.pcm);
+      await drive(() => second.errors.length > 0, 5000);
+      expect((second.errors[0] as SonioxWebSocketError).serverCode).to.equal(429);
+      expect(second.reconnects.length).to.be.at.least(5);
+    });
+  });
+
+  describe('under the sessions-per-minute limit of the mock (fake timers)', () => {
+    const t = fixture({
+      mock: { realtimePacing: false, rateLimit: { realtimeSessionsPerMinute: 1 } },
+      clock: FAKE,
+    });
+    const { session, drive } = tools(t);
+
+    it('queues a start refused for the sessions-per-minute limit into the next minute', async () => {
+      const first = session();
+      first.stream.end(AUDIO.pcm);
+      await first.finished;
+      const startedAt = Date.now();
+
+      const second = session();
+      second.stream.end(AUDIO.pcm);
+      await drive(second.done, 5000);
+      expect(second.stream.transcript).to.equal(AUDIO.text);
+      expect(Date.now() - startedAt).to.be.at.least(60_000);
+      expect(second.errors).to.deep.equal([]);
+      expect(second.reconnects.map((e) => e.error.errorType)).to.include('limit_exceeded');
+      expect(second.reconnects.map((e) => e.attempt)).to.deep.equal(
+        second.reconnects.map((_, i) => i + 1),
+      );
+    });
+  });
+
+  describe('a 429 answer to the upgrade (fake timers)', () => {
+    const t = fixture({ clock: FAKE });
+
+    it('queues a first connection answered 429 at the upgrade, without `reconnect`', async () => {
+      let upgrades = 0;
+      const wss = new WebSocketServer({ noServer: true });
+      const server = http.createServer();
+      server.on('upgrade', (req, socket: net.Socket, head) => {
+        upgrades += 1;
+        if (upgrades === 1)
+          socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n');
+        else
+          wss.handleUpgrade(req, socket, head, (ws) =>
+            onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('hello', 0)], finished: true })),
+          );
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.defer(async () => {
+        for (const c of wss.clients) c.terminate();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      const { port } = server.address() as AddressInfo;
+      const client = t.clientWith({ realtimeURL: `ws://127.0.0.1:${port}/transcribe-websocket` });
+      const stream = client.realtime({ ...PCM });
+      t.defer(() => stream.destroy());
+      stream.end(Buffer.alloc(3200));
+      await until(() => stream.phase === 'reconnecting');
+      await t.clock.tickAsync(1000);
+      const tokens: string[] = [];
+      for await (const token of stream) tokens.push(token.text);
+      expect(tokens).to.deep.equal(['hello']);
+      expect(upgrades).to.equal(2);
+
+      const refusing = t.clientWith({
+        realtimeURL: `ws://127.0.0.1:${port}/transcribe-websocket`,
+        adaptiveRate: false,
+      });
+      upgrades = 0;
+      const plain = refusing.realtime({ ...PCM });
+      t.defer(() => plain.destroy());
+      expect((await rejection(plain.connect())).message).to.include('429');
+    });
+  });
+});
