@@ -138,6 +138,11 @@ export interface MockServerOptions {
    */
   cadence?: MockCadence | false | undefined;
   /** Keep the audio of every realtime session in `received.sessions` (scripted ones always). */
+  /**
+   * How many records `received.sessions` and `received.transcriptions` each keep, the most
+   * recent (default 1 000): a mock left running for days must not grow with every request.
+   */
+  receivedLimit?: number | undefined;
   recordAudio?: boolean | undefined;
   /** Stream duration and context size limits (defaults: the API's). */
   limits?: MockSessionLimits | undefined;

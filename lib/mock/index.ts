@@ -80,7 +80,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     processingMs: options.timing?.processingMs ?? 100,
   });
   const rateLimiter = new RateLimiter(options.rateLimit);
-  const scripts = new ScriptBook();
+  const scripts = new ScriptBook(options.receivedLimit);
   const listener = createRequestListener(
     restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts),
     state,

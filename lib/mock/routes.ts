@@ -296,7 +296,7 @@ export function restRoutes(
         };
         const job = { transcription, tokens: undefined, timers: [] };
         state.transcriptions.set(transcription.id, job);
-        scripts?.received.transcriptions.push({
+        scripts?.record('transcriptions', {
           id: transcription.id,
           request:
             body.webhook_auth_header_value == null

@@ -81,6 +81,9 @@ export interface ReceivedTranscription {
   filename: string;
 }
 
+/** Records kept per `received` list unless `receivedLimit` says otherwise. */
+export const DEFAULT_RECEIVED_LIMIT = 1000;
+
 /** The scripts in force and the record of what arrived (`server.scripts`, `server.received`). */
 export class ScriptBook {
   private readonly realtime: RealtimeScript[] = [];
@@ -89,6 +92,19 @@ export class ScriptBook {
     sessions: [] as ReceivedSession[],
     transcriptions: [] as ReceivedTranscription[],
   };
+
+  /** `limit`: records kept per list, the most recent (see `receivedLimit`). */
+  constructor(private readonly limit = DEFAULT_RECEIVED_LIMIT) {}
+
+  /** Records what arrived, dropping the oldest record past the limit. */
+  record<K extends keyof ScriptBook['received']>(
+    list: K,
+    entry: ScriptBook['received'][K][number],
+  ): void {
+    const records = this.received[list] as Array<typeof entry>;
+    records.push(entry);
+    if (records.length > this.limit) records.splice(0, records.length - this.limit);
+  }
 
   /** Queues a realtime script. */
   addRealtime(script: RealtimeScript): void {

@@ -211,7 +211,7 @@ export class Session {
       controls: [],
       endOfAudio: false,
     };
-    this.opts.scripts.received.sessions.push(this.record);
+    this.opts.scripts.record('sessions', this.record);
     const key = this.headerKey ?? config.api_key;
     if (!this.opts.state.acceptsKey(key, 'websocket')) return this.fail(401);
     this.opts.state.useKey(key as string);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PCM, fixture as audioFixture } from '../audio';
-import { fixture, until } from '../helpers';
+import { clientFor, fixture, until } from '../helpers';
 import { openSession, transcribeFixture } from './flows';
 
 const START = { model: 'stt-rt-v5', ...PCM };
@@ -122,5 +122,19 @@ describe('mock: scripts for users’ own tests', () => {
     expect(t.server.received.transcriptions).to.deep.equal([]);
     const plain = await transcribeFixture(t.server, 'hello-world.wav');
     expect(plain.map((x) => x.text).join('')).to.equal(audioFixture('hello-world.wav').text);
+  });
+  it('keeps only the most recent receivedLimit records, so a long-running mock does not grow', async () => {
+    const server = await t.serverWith({ receivedLimit: 2 });
+    const client = clientFor(server);
+    t.defer(() => client.close());
+    for (const ref of ['a', 'b', 'c']) {
+      await client.transcriptions.create({
+        model: 'stt-async-v5',
+        audio_url: 'https://example.com/x.wav',
+        client_reference_id: ref,
+      });
+    }
+    const refs = server.received.transcriptions.map((r) => r.request.client_reference_id);
+    expect(refs).to.deep.equal(['b', 'c']);
   });
 });
