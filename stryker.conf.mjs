@@ -62,6 +62,18 @@ export const TARGETS = {
       'spec/realtime/stream.spec.ts',
       'spec/realtime/peer.spec.ts',
       'spec/realtime/reconnect.spec.ts',
+      // The features stream.ts wires together since the split: ordered markers, the finish
+      // deadline, handshake retries, typed errors, usage, session limits, proxies, translation
+      // pairs and pacing. Without them a third of its mutants survived (2026-12-06).
+      'spec/realtime/order.spec.ts',
+      'spec/realtime/finish-deadline.spec.ts',
+      'spec/realtime/handshake.spec.ts',
+      'spec/realtime/events.spec.ts',
+      'spec/realtime/usage.spec.ts',
+      'spec/realtime/session-limits.spec.ts',
+      'spec/realtime/proxy.spec.ts',
+      'spec/realtime/translation.spec.ts',
+      'spec/realtime/pacing.spec.ts',
     ]),
   },
   // lib/http's pure parts: retry policy, error mapping, pagination, signal following.
