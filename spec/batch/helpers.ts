@@ -9,8 +9,8 @@ import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
 
-// Captured before any spec fakes them: the real I/O between fake ticks needs real time.
-const realSetTimeout = globalThis.setTimeout;
+// Captured before any spec fakes it: the real I/O between fake ticks needs real turns.
+const realSetImmediate = globalThis.setImmediate;
 
 /** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
 v8.setFlagsFromString('--expose-gc');
@@ -29,9 +29,15 @@ export function retainedBytes(): number {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-/** Lets real I/O (loopback HTTP) run for `ms` of real time, whatever the clock. */
-export function realPause(ms = 2): Promise<void> {
-  return new Promise((resolve) => realSetTimeout(resolve, ms));
+/**
+ * Lets real I/O (loopback HTTP between the client and the mock in this process) run for `turns`
+ * turns of the event loop, whatever the clock. A loopback exchange takes a few turns however
+ * busy the machine is, so this keeps fake time in step with it without waiting on real time (a
+ * real 2 ms pause a step made the quota specs take seconds, and more on a loaded machine).
+ */
+async function realTurns(turns = 10): Promise<void> {
+  for (let turn = 0; turn < turns; turn++)
+    await new Promise((resolve) => realSetImmediate(resolve));
 }
 
 /**
@@ -46,7 +52,7 @@ export async function drive(
 ): Promise<number> {
   let advanced = 0;
   while (advanced < fakeMs && !done()) {
-    await realPause();
+    await realTurns();
     await clock.tickAsync(stepMs);
     advanced += stepMs;
   }

@@ -192,8 +192,6 @@ describe('client.transcribeMany', () => {
   });
 
   describe('quotas (fake clock)', function () {
-    // Fake time is driven in small steps between real loopback round trips: slow on a busy machine.
-    this.timeout(90_000);
     // maxRetries 0: the quota answer reaches the batch at once; its own waits are under test.
     const q = fixture({
       clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
@@ -374,7 +372,6 @@ describe('client.transcribeMany: edges', () => {
 });
 
 describe('client.transcribeMany: quota waits, more (fake clock)', function () {
-  this.timeout(90_000);
   const q = fixture({
     clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
     client: { maxRetries: 0 },
