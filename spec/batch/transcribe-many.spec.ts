@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { SonioxAbortError, SonioxValidationError } from '../../lib/errors';
 import type { BatchProgress, BatchSource } from '../../lib/batch/types';
 import { fixture as audio } from '../audio';
-import { fixture, rejection, until } from '../helpers';
-import { buffers, collect, drive, occupyFiles, occupyPending, urls } from './helpers';
+import { drive, fixture, rejection, until } from '../helpers';
+import { buffers, collect, occupyFiles, occupyPending, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const UPLOAD = 'POST /v1/files';
