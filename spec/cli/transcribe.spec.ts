@@ -5,8 +5,9 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { MockServerOptions } from '../../lib/mock/contracts';
 import { fixture } from '../audio';
-import { cliFixture, envFor, KEY, run } from './helpers';
-import { until } from '../helpers';
+import sinon, { type SinonFakeTimers } from 'sinon';
+import { cliFixture, envFor, KEY, run, type Run } from './helpers';
+import { drive, until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -289,16 +290,12 @@ describe('cli: soniox transcribe', function () {
   it('Ctrl-C while processing: waits for the transcription to leave processing, then deletes it', async () => {
     server = await t.serverWith(timing(5, 800));
     env = envFor(server);
+    const clock = fakeTimers();
     const io = memoryIO({ env, isTTY: true });
-    const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(
-      () =>
-        [...server.state.transcriptions.values()].some(
-          (t) => t.transcription.status === 'processing',
-        ),
-      10_000,
-    );
+    const running = ending(run(['transcribe', audio.path, ...POLL], { io }));
+    await drive(clock, 10_000, () => processing(server));
     io.interrupt();
+    await drive(clock, 10_000, running.ended);
     const { code, err } = await running;
     expect(code).to.equal(130);
     expect(err).to.match(
@@ -315,7 +312,10 @@ describe('cli: soniox transcribe', function () {
         { route: 'DELETE /v1/files/:id', status: 500 },
       ],
     });
-    const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
+    const clock = fakeTimers();
+    const first = ending(run(['transcribe', audio.path, ...POLL], { env }));
+    await drive(clock, 60_000, first.ended);
+    const { code, out, err } = await first;
     expect(code).to.equal(0);
     expect(out).to.equal(`${audio.text}\n`);
     const [fileId] = server.state.files.keys();
@@ -328,24 +328,43 @@ describe('cli: soniox transcribe', function () {
     server = await t.serverWith(timing(5, 60_000));
     env = envFor(server);
     const io = memoryIO({ env });
-    const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(
-      () =>
-        [...server.state.transcriptions.values()].some(
-          (t) => t.transcription.status === 'processing',
-        ),
-      10_000,
-    );
+    const running = ending(run(['transcribe', audio.path, ...POLL], { io }));
+    await drive(clock, 10_000, () => processing(server));
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
-    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0, 10_000);
+    await drive(clock, 10_000, () => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
     io.interrupt();
+    await drive(clock, 10_000, running.ended);
     const second = await running;
     expect(second.code).to.equal(130);
     expect(second.err).to.match(/left behind: transcription [0-9a-f-]{36}/);
     expect(server.state.transcriptions.size).to.equal(1);
   });
+
+  /**
+   * Fakes setTimeout for the rest of the spec: the mock's lifecycle, the CLI's polling, its
+   * retries and its cleanup pauses then take no real time, driven with `drive`.
+   */
+  function fakeTimers(): SinonFakeTimers {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
+    return clock;
+  }
 });
+
+/** Whether a transcription of `server` is processing. */
+function processing(server: MockServer): boolean {
+  return [...server.state.transcriptions.values()].some(
+    (job) => job.transcription.status === 'processing',
+  );
+}
+
+/** A run that tells whether it ended (for `drive`). */
+function ending(running: Promise<Run>): Promise<Run> & { ended: () => boolean } {
+  let ended = false;
+  void running.finally(() => (ended = true)).catch(() => undefined);
+  return Object.assign(running, { ended: () => ended });
+}
 
 /** Mock options with the given lifecycle timing. */
 function timing(queuedMs: number, processingMs: number): MockServerOptions {
