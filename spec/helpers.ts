@@ -180,6 +180,25 @@ export async function drive(
   return advanced;
 }
 
+/**
+ * What `promise` settles to, the fake clock driven (as by `drive`, at most `fakeMs` of fake
+ * time in steps of `stepMs`) until it settles.
+ */
+export async function settle<T>(
+  clock: SinonFakeTimers,
+  promise: Promise<T>,
+  fakeMs = 600_000,
+  stepMs = 50,
+): Promise<T> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await drive(clock, fakeMs, () => settled, stepMs);
+  return promise;
+}
+
 /** The text of a WebSocket message, whichever form ws handed it in. */
 export function frameText(data: RawData): string {
   const bytes = Buffer.isBuffer(data)

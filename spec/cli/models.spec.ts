@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { memoryIO } from '../../lib/cli/io';
 import { cliFixture, run } from './helpers';
-import { drive, until } from '../helpers';
+import { settle, until } from '../helpers';
 
 describe('cli: soniox models', function () {
   const t = cliFixture();
@@ -61,10 +61,7 @@ describe('cli: soniox models', function () {
     // The client's backoff between the refused attempts runs on a fake clock.
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     t.defer(() => clock.restore());
-    let ended = false;
-    const running = run(['models'], { env: { ...env } }).finally(() => (ended = true));
-    await drive(clock, 60_000, () => ended);
-    const { code, err } = await running;
+    const { code, err } = await settle(clock, run(['models'], { env: { ...env } }));
     expect(code).to.equal(1);
     expect(err).to.match(/^error: GET \/v1\/models failed: .*ECONNREFUSED/);
   });

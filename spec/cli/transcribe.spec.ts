@@ -6,8 +6,8 @@ import type { MockServer } from '../../lib/mock';
 import type { MockServerOptions } from '../../lib/mock/contracts';
 import { fixture } from '../audio';
 import sinon, { type SinonFakeTimers } from 'sinon';
-import { cliFixture, envFor, KEY, run, type Run } from './helpers';
-import { drive, until } from '../helpers';
+import { cliFixture, envFor, KEY, run } from './helpers';
+import { drive, settle, until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -292,11 +292,10 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const clock = fakeTimers();
     const io = memoryIO({ env, isTTY: true });
-    const running = ending(run(['transcribe', audio.path, ...POLL], { io }));
+    const running = run(['transcribe', audio.path, ...POLL], { io });
     await drive(clock, 10_000, () => processing(server));
     io.interrupt();
-    await drive(clock, 10_000, running.ended);
-    const { code, err } = await running;
+    const { code, err } = await settle(clock, running);
     expect(code).to.equal(130);
     expect(err).to.match(
       /waiting for transcription [0-9a-f-]{36} to finish processing before deleting it/,
@@ -313,9 +312,10 @@ describe('cli: soniox transcribe', function () {
       ],
     });
     const clock = fakeTimers();
-    const first = ending(run(['transcribe', audio.path, ...POLL], { env }));
-    await drive(clock, 60_000, first.ended);
-    const { code, out, err } = await first;
+    const { code, out, err } = await settle(
+      clock,
+      run(['transcribe', audio.path, ...POLL], { env }),
+    );
     expect(code).to.equal(0);
     expect(out).to.equal(`${audio.text}\n`);
     const [fileId] = server.state.files.keys();
@@ -328,14 +328,13 @@ describe('cli: soniox transcribe', function () {
     server = await t.serverWith(timing(5, 60_000));
     env = envFor(server);
     const io = memoryIO({ env });
-    const running = ending(run(['transcribe', audio.path, ...POLL], { io }));
+    const running = run(['transcribe', audio.path, ...POLL], { io });
     await drive(clock, 10_000, () => processing(server));
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
     await drive(clock, 10_000, () => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
     io.interrupt();
-    await drive(clock, 10_000, running.ended);
-    const second = await running;
+    const second = await settle(clock, running);
     expect(second.code).to.equal(130);
     expect(second.err).to.match(/left behind: transcription [0-9a-f-]{36}/);
     expect(server.state.transcriptions.size).to.equal(1);
@@ -357,13 +356,6 @@ function processing(server: MockServer): boolean {
   return [...server.state.transcriptions.values()].some(
     (job) => job.transcription.status === 'processing',
   );
-}
-
-/** A run that tells whether it ended (for `drive`). */
-function ending(running: Promise<Run>): Promise<Run> & { ended: () => boolean } {
-  let ended = false;
-  void running.finally(() => (ended = true)).catch(() => undefined);
-  return Object.assign(running, { ended: () => ended });
 }
 
 /** Mock options with the given lifecycle timing. */

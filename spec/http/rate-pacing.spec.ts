@@ -3,7 +3,7 @@
  * delivered late rather than failed, within each call's retries.
  */
 import { expect } from 'chai';
-import { drive, fixture } from '../helpers';
+import { fixture, settle } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
@@ -26,11 +26,8 @@ describe('http/transport: pacing to the server’s rate (against the mock server
     // A first call loads the HTTP stack and opens a socket: the burst then meets a warm server.
     await client.models.list();
     attempts = 0;
-    let settled = false;
     const all = Promise.allSettled(Array.from({ length: calls }, () => client.models.list()));
-    void all.then(() => (settled = true));
-    await drive(t.clock, 60_000, () => settled, 5);
-    const outcomes = await all;
+    const outcomes = await settle(t.clock, all, 60_000, 5);
     return {
       ok: outcomes.filter((o) => o.status === 'fulfilled').length,
       attempts,
