@@ -150,15 +150,25 @@ export async function until(condition: () => boolean, limitMs = 5000): Promise<v
   }
 }
 
+/** Kinds of pending work that the thread pool does, not the event loop (files, DNS). */
+const POOL_WORK = /^(FSReq|GetAddrInfoReqWrap|GetNameInfoReqWrap)/;
+
 /**
- * Lets real I/O (loopback HTTP between the client and the mock in this process) run for `turns`
- * turns of the event loop, whatever the clock. A loopback exchange takes a few turns however
- * busy the machine is, so this keeps fake time in step with it without waiting on real time (a
- * real 2 ms pause a step made the batch quota specs take seconds, and more on a loaded machine).
+ * Lets real I/O run, whatever the clock: `turns` turns of the event loop (a loopback exchange
+ * between the client and the mock in this process takes a few, however busy the machine is),
+ * then real time while file or DNS work is pending in the thread pool (which takes real time,
+ * more on a loaded machine), for up to `poolLimitMs`. This keeps fake time in step with the I/O
+ * without a fixed real pause (2 ms a step made the batch quota specs take seconds).
  */
-async function realTurns(turns = 10): Promise<void> {
+async function realTurns(turns = 10, poolLimitMs = 2_000): Promise<void> {
   for (let turn = 0; turn < turns; turn++)
     await new Promise((resolve) => realSetImmediate(resolve));
+  const start = process.hrtime.bigint();
+  while (
+    process.getActiveResourcesInfo().some((kind) => POOL_WORK.test(kind)) &&
+    process.hrtime.bigint() - start < BigInt(poolLimitMs) * 1_000_000n
+  )
+    await new Promise((resolve) => realSetTimeout(resolve, 1));
 }
 
 /**
