@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import sinon from 'sinon';
 import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
 import { cliFixture, noiseWav, run } from './helpers';
-import { until } from '../helpers';
+import { drive, settle } from '../helpers';
 
 /**
  * The embedded mock's lifecycle and the injected Retry-After, shortened: the demo's own (450 ms
@@ -73,13 +74,18 @@ describe('cli: soniox demo', function () {
   });
 
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
+    // On a fake clock: the cleanup lets the create being retried finish first, which waits out
+    // the Retry-After (1 s).
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
     const io = memoryIO();
     const running = run(['demo', '--no-pacing'], { io });
-    await until(() => io.stdout.text.includes('retry 1'), 10_000);
+    await drive(clock, 10_000, () => io.stdout.text.includes('retry 1'));
     expect(io.stdout.text).to.match(/injected fault: .* Retry-After: 1 once\n/);
     expect(io.stdout.text).to.match(/^retry 1: .*; retrying in 1\.00 s$/m);
     io.interrupt();
-    const { code, out } = await running;
+    const { code, out } = await settle(clock, running);
+    clock.restore();
     expect(code).to.equal(130);
     expect(out).to.match(/interrupted\n$/);
     expect(out).not.to.match(/left behind/);
