@@ -57,6 +57,7 @@ interface HttpLibraries {
   axios: typeof import('axios').default;
   axiosRetry: typeof import('axios-retry').default;
   agents: typeof import('agentkeepalive');
+  jsonAdapter: typeof import('./json-adapter').jsonAdapter;
 }
 let libraries: HttpLibraries | undefined;
 
@@ -71,6 +72,8 @@ function httpLibraries(): HttpLibraries {
     axios: (require('axios') as typeof import('axios')).default,
     axiosRetry: (require('axios-retry') as typeof import('axios-retry')).default,
     agents: require('agentkeepalive') as typeof import('agentkeepalive'),
+    // It loads Node's https, tls and zlib, which a program that never calls needs not.
+    jsonAdapter: (require('./json-adapter') as typeof import('./json-adapter')).jsonAdapter,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   return libraries;
@@ -100,7 +103,7 @@ export class Transport {
   private get http(): AxiosInstance {
     if (this.#axiosInstance) return this.#axiosInstance;
     const config = this.#config;
-    const { axios, axiosRetry, agents } = httpLibraries();
+    const { axios, axiosRetry, agents, jsonAdapter } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const agentOptions = {
       maxSockets: config.maxSockets,
@@ -109,9 +112,9 @@ export class Transport {
       // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
-      // axios sets TCP keep-alive to 60 s on each request's socket; the agent sets its own delay
-      // when the socket goes back to the pool. The same delay makes both no-ops after the first
-      // (two setsockopt calls per request otherwise).
+      // axios' http adapter (uploads) sets TCP keep-alive to 60 s on each request's socket; the
+      // agent sets its own delay when the socket goes back to the pool. The same delay makes
+      // both no-ops after the first (two setsockopt calls per request otherwise).
       keepAliveMsecs: AXIOS_KEEPALIVE_MS,
     };
     const agent =
@@ -132,7 +135,8 @@ export class Transport {
       responseType: 'json',
       proxy: false,
       headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': 'soniox-pro-sdk' },
-      ...(this.#seams.adapter && { adapter: this.#seams.adapter }),
+      // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
+      adapter: this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http')),
     });
     installHooks(http, {
       limiter: this.limiter,
