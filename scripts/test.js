@@ -1,26 +1,20 @@
 // `npm test`: the type check, the format check, the lint and the unit specs (under c8, with the
-// coverage gates) at the same time, each an npm script of its own. Run one after the other they
-// took about 90 s on 2 cores; together the total is about that of the slowest, the unit specs.
-// Those are the critical path, so they start first and the checks run at a lower CPU priority
-// (nice 10): the checks fill the CPU the specs leave while they wait on sockets and timers,
-// instead of taking half of it when the specs need it. The specs stream their output; each
-// check's output is printed when all are done, with a summary line per step (its time and
-// status). Exit status: the first failure's, or 0.
+// coverage gates), each an npm script of its own. The unit specs are the longest step: they
+// start first, and the checks run one after the other beside them, so that two busy processes
+// share the 2 cores instead of four (all at once, the checks took half the CPU from the specs
+// in the first half of the run; a lower priority for the checks starved them instead when
+// other work shared the machine). The specs stream their output; each check's output is
+// printed when all are done, with a summary line per step (its time and status). Exit status:
+// the first failure's, or 0.
 'use strict';
 const { spawn } = require('node:child_process');
-const os = require('node:os');
 
 /** The steps, by npm script name; the last one streams its output. */
 const CHECKS = ['typecheck', 'format:check', 'lint'];
 const STREAMED = 'test:unit';
-/** The niceness of the checks: below the unit specs, which take longest. */
-const CHECK_NICENESS = 10;
 
-/**
- * Runs `npm run -s <script>`; resolves with its status, time and (unless streamed) output. A
- * `niceness` lowers the priority of npm, and so of the processes it starts.
- */
-function run(script, streamed, niceness = 0) {
+/** Runs `npm run -s <script>`; resolves with its status, time and (unless streamed) output. */
+function run(script, streamed) {
   const started = process.hrtime.bigint();
   // npm sets npm_execpath for its scripts; outside npm, the npm on the PATH.
   const npm = process.env.npm_execpath;
@@ -28,13 +22,6 @@ function run(script, streamed, niceness = 0) {
     ? [process.execPath, [npm, 'run', '-s', script]]
     : ['npm', ['run', '-s', script]];
   const child = spawn(command, args, { stdio: streamed ? 'inherit' : 'pipe' });
-  if (niceness && child.pid !== undefined) {
-    try {
-      os.setPriority(child.pid, niceness);
-    } catch {
-      // Not permitted here: the check keeps the normal priority and shares the CPU evenly.
-    }
-  }
   let output = '';
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
@@ -67,7 +54,7 @@ function report(results, totalMs) {
     if (r.script !== STREAMED && r.output.trim())
       lines.push(`\n== ${r.script}`, r.output.trimEnd());
   }
-  lines.push('', 'npm test steps (run at the same time):');
+  lines.push('', 'npm test steps (the checks one after another, beside the unit specs):');
   for (const r of results) {
     const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`;
     lines.push(`  ${seconds(r.ms)}  ${r.script.padEnd(13)} ${status}`);
@@ -84,8 +71,9 @@ function seconds(ms) {
 async function main() {
   const started = process.hrtime.bigint();
   const unit = run(STREAMED, true);
-  const checks = CHECKS.map((script) => run(script, false, CHECK_NICENESS));
-  const results = await Promise.all([...checks, unit]);
+  const checks = [];
+  for (const script of CHECKS) checks.push(await run(script, false));
+  const results = [...checks, await unit];
   const { text, code } = report(results, Number(process.hrtime.bigint() - started) / 1e6);
   process.stdout.write(text);
   process.exitCode = code;
