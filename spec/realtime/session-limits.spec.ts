@@ -116,7 +116,12 @@ describe('realtime session starts under the adaptive limiter', () => {
     function limited(url: string, limiter: AdaptiveLimiter, config: object = {}) {
       const stream = new RealtimeStream(
         { ...PCM, ...config },
-        { apiKey: SECRET_KEY, realtimeURL: url, defaultModel: 'stt-rt-v3', sessionLimiter: limiter },
+        {
+          apiKey: SECRET_KEY,
+          realtimeURL: url,
+          defaultModel: 'stt-rt-v3',
+          sessionLimiter: limiter,
+        },
       );
       t.defer(() => stream.destroy());
       return stream;
@@ -213,6 +218,21 @@ describe('realtime session starts under the adaptive limiter', () => {
       await until(() => errors.length === 1);
       expect((errors[0] as SonioxWebSocketError).serverCode).to.equal(429);
       expect(reconnects).to.deep.equal([]);
+      expect(server.seen()).to.equal(1);
+    });
+
+    it('fails a compressed stream refused after audio went out with adaptiveRate: false', async () => {
+      const server = await sessions(t, (ws) =>
+        ws.once('message', () => ws.once('message', () => refuse(ws))),
+      );
+      const client = t.clientWith({ realtimeURL: server.url, adaptiveRate: false });
+      const stream = client.realtime({ audio_format: 'mp3' });
+      t.defer(() => stream.destroy());
+      const errors: Error[] = [];
+      stream.on('error', (e) => errors.push(e));
+      stream.write(Buffer.alloc(100, 1));
+      await until(() => errors.length === 1);
+      expect((errors[0] as SonioxWebSocketError).serverCode).to.equal(429);
       expect(server.seen()).to.equal(1);
     });
 
