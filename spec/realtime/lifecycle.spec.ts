@@ -788,6 +788,17 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(s.phase).to.equal('destroyed');
     });
 
+    it('drops the socket of a session it failed rather than closing it as a finished one (1000)', async () => {
+      await peer((ws) => ws.once('message', () => ws.send(Buffer.from([1, 2, 3]))));
+      const s = stream();
+      s.on('error', () => undefined);
+      s.write(Buffer.alloc(320));
+      await until(() => peers.length === 1);
+      const [code] = (await once(connected(), 'close')) as [number];
+      expect(s.phase).to.equal('failed');
+      expect(code).not.to.equal(1000);
+    });
+
     it('keeps the request id the server gave when later frames carry none', async () => {
       await peer((ws) =>
         ws.once('message', () => {
