@@ -730,22 +730,24 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(s.phase).to.equal('destroyed');
     });
 
-    it('closes the socket with a normal closure (1000) once the session finished', async () => {
+    /** A session that ended and finished on a recording peer. */
+    async function finishedSession(): Promise<RealtimeStream> {
       await recordingPeer();
       const s = stream();
       s.resume();
       s.end();
       await once(s, 'finished');
+      return s;
+    }
+
+    it('closes the socket with a normal closure (1000) once the session finished', async () => {
+      await finishedSession();
       const [code] = (await once(connected(), 'close')) as [number];
       expect(code).to.equal(1000);
     });
 
     it('finalize() after the session finished is harmless', async () => {
-      await recordingPeer();
-      const s = stream();
-      s.resume();
-      s.end();
-      await once(s, 'finished');
+      const s = await finishedSession();
       const failures: unknown[] = [];
       const onRejection = (reason: unknown) => failures.push(reason);
       process.on('unhandledRejection', onRejection);

@@ -79,6 +79,19 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
 
   const text = (token: RealtimeToken) => token.text.trim();
 
+  /** A Writable that logs each token a turn of the event loop after it came, two at most held. */
+  const slowSink = (log: string[]) =>
+    new Writable({
+      objectMode: true,
+      highWaterMark: 2,
+      write(token: RealtimeToken, _encoding, done) {
+        setImmediate(() => {
+          log.push(text(token));
+          done();
+        });
+      },
+    });
+
   it('reaches a for await reader between the tokens it separates', async () => {
     const stream = open();
     const log: string[] = [];
@@ -115,16 +128,7 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
     const stream = open();
     const log: string[] = [];
     listen(stream, log);
-    const sink = new Writable({
-      objectMode: true,
-      highWaterMark: 2,
-      write(token: RealtimeToken, _encoding, done) {
-        setImmediate(() => {
-          log.push(text(token));
-          done();
-        });
-      },
-    });
+    const sink = slowSink(log);
     stream.pipe(sink);
     stream.end(Buffer.alloc(3200));
     await once(sink, 'finish');
@@ -209,16 +213,7 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
     const stream = open();
     const log: string[] = [];
     listen(stream, log);
-    const slow = new Writable({
-      objectMode: true,
-      highWaterMark: 2,
-      write(token: RealtimeToken, _encoding, done) {
-        setImmediate(() => {
-          log.push(text(token));
-          done();
-        });
-      },
-    });
+    const slow = slowSink(log);
     const dropped: RealtimeToken[] = [];
     const other = new Writable({
       objectMode: true,

@@ -60,17 +60,24 @@ describe('realtime session starts under the adaptive limiter', () => {
     return { session, drive };
   }
 
-  /** A server that runs `script` on its n-th accepted upgrade and counts the upgrades it saw. */
+  /**
+   * A server that runs `script` on its n-th upgrade and counts the upgrades it saw; a number
+   * from `refuseWith(n)` answers that upgrade with that HTTP status instead.
+   */
   async function sessions(
     t: Fixture,
     script: (ws: WebSocket, index: number) => void,
+    refuseWith: (index: number) => number | undefined = () => undefined,
   ): Promise<{ url: string; seen: () => number }> {
     let seen = 0;
     const wss = new WebSocketServer({ noServer: true });
     const server = http.createServer();
     server.on('upgrade', (req, socket: net.Socket, head) => {
       const index = seen++;
-      wss.handleUpgrade(req, socket, head, (ws) => script(ws, index));
+      const status = refuseWith(index);
+      if (status !== undefined)
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: 0\r\n\r\n`);
+      else wss.handleUpgrade(req, socket, head, (ws) => script(ws, index));
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -355,27 +362,13 @@ describe('realtime session starts under the adaptive limiter', () => {
     const t = fixture({ clock: FAKE });
 
     it('queues a first connection answered 429 at the upgrade, without `reconnect`', async () => {
-      let upgrades = 0;
-      const wss = new WebSocketServer({ noServer: true });
-      const server = http.createServer();
-      server.on('upgrade', (req, socket: net.Socket, head) => {
-        upgrades += 1;
-        if (upgrades === 1)
-          socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n');
-        else
-          wss.handleUpgrade(req, socket, head, (ws) =>
-            onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('hello', 0)], finished: true })),
-          );
-      });
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      t.defer(async () => {
-        for (const c of wss.clients) c.terminate();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      });
-      const { port } = server.address() as AddressInfo;
-      const client = t.clientWith({ realtimeURL: `ws://127.0.0.1:${port}/transcribe-websocket` });
+      let refusals = 1;
+      const server = await sessions(
+        t,
+        (ws) => recordAudio(ws, []),
+        () => (refusals-- > 0 ? 429 : undefined),
+      );
+      const client = t.clientWith({ realtimeURL: server.url });
       const stream = client.realtime({ ...PCM });
       t.defer(() => stream.destroy());
       stream.end(Buffer.alloc(3200));
@@ -384,13 +377,10 @@ describe('realtime session starts under the adaptive limiter', () => {
       const tokens: string[] = [];
       for await (const token of stream) tokens.push(token.text);
       expect(tokens).to.deep.equal(['hello']);
-      expect(upgrades).to.equal(2);
+      expect(server.seen()).to.equal(2);
 
-      const refusing = t.clientWith({
-        realtimeURL: `ws://127.0.0.1:${port}/transcribe-websocket`,
-        adaptiveRate: false,
-      });
-      upgrades = 0;
+      const refusing = t.clientWith({ realtimeURL: server.url, adaptiveRate: false });
+      refusals = 1;
       const plain = refusing.realtime({ ...PCM });
       t.defer(() => plain.destroy());
       expect((await rejection(plain.connect())).message).to.include('429');
