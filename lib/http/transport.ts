@@ -24,6 +24,7 @@ import {
   type LookupResult,
 } from './exactly-once';
 import { follow } from './follow-signal';
+import { jsonAdapter } from './json-adapter';
 import { AdaptiveLimiter } from './adaptive-rate';
 import { proxyAgent } from './proxy';
 import { CallContext } from './call-context';
@@ -109,9 +110,9 @@ export class Transport {
       // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
       // request's inactivity timeout so only ours decides.
       timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
-      // axios sets TCP keep-alive to 60 s on each request's socket; the agent sets its own delay
-      // when the socket goes back to the pool. The same delay makes both no-ops after the first
-      // (two setsockopt calls per request otherwise).
+      // axios' http adapter (uploads) sets TCP keep-alive to 60 s on each request's socket; the
+      // agent sets its own delay when the socket goes back to the pool. The same delay makes
+      // both no-ops after the first (two setsockopt calls per request otherwise).
       keepAliveMsecs: AXIOS_KEEPALIVE_MS,
     };
     const agent =
@@ -132,7 +133,8 @@ export class Transport {
       responseType: 'json',
       proxy: false,
       headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': 'soniox-pro-sdk' },
-      ...(this.#seams.adapter && { adapter: this.#seams.adapter }),
+      // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
+      adapter: this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http')),
     });
     installHooks(http, {
       limiter: this.limiter,

@@ -30,6 +30,11 @@ export interface HttpFault {
   body?: 'truncated' | 'invalid-json' | 'html-page';
   /** Answer with this JSON body instead of the real one (status `status` or 200): schema drift. */
   json?: unknown;
+  /**
+   * Send the JSON answer compressed with this `Content-Encoding` (as a front end before the API
+   * may), whatever the request's `Accept-Encoding` says.
+   */
+  encoding?: 'gzip' | 'deflate' | 'br';
   /** Apply to this many matching requests, then stop (default: every matching request). */
   times?: number;
   /** Apply to a matching request with this probability (0..1, deterministic per server seed). */

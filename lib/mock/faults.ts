@@ -100,6 +100,8 @@ export function parseFaultFlag(flag: string): HttpFault {
       fault.reset = value as NonNullable<HttpFault['reset']>;
     } else if (key === 'body' && ['truncated', 'invalid-json', 'html-page'].includes(value)) {
       fault.body = value as NonNullable<HttpFault['body']>;
+    } else if (key === 'encoding' && ['gzip', 'deflate', 'br'].includes(value)) {
+      fault.encoding = value as NonNullable<HttpFault['encoding']>;
     } else {
       throw new Error(`unknown fault field "${part}"`);
     }

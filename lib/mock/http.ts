@@ -3,6 +3,7 @@
  * plumbing. The resource handlers live in routes.ts; this file only decides who answers how.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
 import type { HttpFault } from './contracts';
 import { MockHttpError, errorBody, sendError, sendJson } from './api-error';
 import type { FaultBook } from './faults';
@@ -126,6 +127,13 @@ async function sendSlow(
   res.end();
 }
 
+/** `text` compressed with a `Content-Encoding` (`deflate` is the zlib format, RFC 9110). */
+function compress(encoding: NonNullable<HttpFault['encoding']>, text: string): Buffer {
+  if (encoding === 'gzip') return zlib.gzipSync(text);
+  if (encoding === 'deflate') return zlib.deflateSync(text);
+  return zlib.brotliCompressSync(text);
+}
+
 /** Sends a successful answer through the response-side faults. */
 async function answer(
   res: ServerResponse,
@@ -154,6 +162,16 @@ async function answer(
     return;
   }
   if (fault?.slowBodyMs) return sendSlow(res, status, text, {}, fault.slowBodyMs, timers);
+  if (fault?.encoding) {
+    const bytes = compress(fault.encoding, text);
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': fault.encoding,
+      'Content-Length': bytes.length,
+    });
+    res.end(bytes);
+    return;
+  }
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),

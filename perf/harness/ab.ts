@@ -17,6 +17,32 @@ export interface ContenderStats {
 }
 
 /**
+ * The order of `count` contenders in round `round`: a shuffle, the same for the same round in
+ * every run (a fixed-seed generator). Over many rounds each contender comes first, and runs
+ * right after each other one, about as often: none always follows the same one and pays for its
+ * leftover work (the official SDK's fetch, for one, leaves stream cleanup to the turn after a
+ * call), as a fixed rotation made the SDK pay for the peer's.
+ */
+export function roundOrder(round: number, count: number): number[] {
+  // mulberry32, seeded by the round: small, fast and well spread for a shuffle.
+  let seed = (round + 1) * 0x9e3779b9;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  // Nearby seeds start alike: the first draws are thrown away.
+  for (let i = 0; i < 4; i++) random();
+  const order = Array.from({ length: count }, (_, k) => k);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/**
  * Runs each contender once per round (each returns one measure, e.g. MB/s or ms), for at most
  * `rounds` rounds and `maxMs`. A contender that throws is reported with its error and dropped.
  */
@@ -28,8 +54,8 @@ export async function alternate<K extends string>(
   const out = {} as Record<K, ContenderStats>;
   for (const name of names) out[name] = { samples: [], median: NaN, best: NaN };
   await boundedLoop({ maxCount: opts.rounds, maxMs: opts.maxMs }, async (round) => {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length]!;
+    for (const at of roundOrder(round, names.length)) {
+      const name = names[at]!;
       const stats = out[name];
       if (stats.error) continue;
       try {

@@ -10,6 +10,7 @@ import { ROOT, runNode } from '../harness/child';
 import { ensureDist } from '../harness/dist';
 import {
   alternate,
+  roundOrder,
   LatencyHistogram,
   msSince,
   fmt,
@@ -252,16 +253,15 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       await call();
       hist.recordMs(msSince(t));
     };
-    for (let i = 0; i < 200; i++) {
+    // The same warm-up for each contender (its code compiled, its socket open).
+    for (let i = 0; i < 200 && !peerError; i++) {
       await client.models.list();
       await rawGetJson(agent, url, server.apiKey);
+      if (peerClient) await peerClient.models.list().catch((e: unknown) => (peerError = e));
     }
-    if (peerClient) await peerClient.models.list().catch((e: unknown) => (peerError = e));
     const start = process.hrtime.bigint();
     for (let i = 0; i < calls && msSince(start) < 60_000; i++) {
-      const order = i % 3;
-      for (let k = 0; k < 3; k++) {
-        const which = (order + k) % 3;
+      for (const which of roundOrder(i, 3)) {
         if (which === 0) await time(h.sdk, () => client.models.list());
         else if (which === 1) await time(h.raw, () => rawGetJson(agent, url, server.apiKey));
         else if (peerClient && !peerError)

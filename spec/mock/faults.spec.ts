@@ -29,6 +29,10 @@ describe('mock/faults', () => {
       slowBodyMs: 2,
       retryAfterMs: 9,
     });
+    expect(parseFaultFlag('GET /v1/models=encoding=br')).to.deep.equal({
+      route: 'GET /v1/models',
+      encoding: 'br',
+    });
   });
 
   it('rejects malformed flags with a message naming the problem', () => {
@@ -36,6 +40,7 @@ describe('mock/faults', () => {
     expect(() => parseFaultFlag('*=times=x')).to.throw(/needs a number/);
     expect(() => parseFaultFlag('*=reset=sideways')).to.throw(/unknown fault field/);
     expect(() => parseFaultFlag('*=colour=red')).to.throw(/unknown fault field/);
+    expect(() => parseFaultFlag('*=encoding=zstd')).to.throw(/unknown fault field/);
   });
 
   it('matches faults in order, by route or *, and counts their times', () => {
