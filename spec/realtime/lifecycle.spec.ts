@@ -524,6 +524,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(errors[0]!.message).to.match(
         /cannot get an API key for the realtime session: key service down/,
       );
+      expect((errors[0]!.cause as Error).message).to.equal('key service down');
       // A write on the failed stream is refused with what failed it.
       const late = await new Promise<Error | null | undefined>((resolve) =>
         s.write(Buffer.alloc(2), resolve),
