@@ -24,7 +24,6 @@ import {
   type LookupResult,
 } from './exactly-once';
 import { follow } from './follow-signal';
-import { jsonAdapter } from './json-adapter';
 import { AdaptiveLimiter } from './adaptive-rate';
 import { proxyAgent } from './proxy';
 import { CallContext } from './call-context';
@@ -58,6 +57,7 @@ interface HttpLibraries {
   axios: typeof import('axios').default;
   axiosRetry: typeof import('axios-retry').default;
   agents: typeof import('agentkeepalive');
+  jsonAdapter: typeof import('./json-adapter').jsonAdapter;
 }
 let libraries: HttpLibraries | undefined;
 
@@ -72,6 +72,8 @@ function httpLibraries(): HttpLibraries {
     axios: (require('axios') as typeof import('axios')).default,
     axiosRetry: (require('axios-retry') as typeof import('axios-retry')).default,
     agents: require('agentkeepalive') as typeof import('agentkeepalive'),
+    // It loads Node's https, tls and zlib, which a program that never calls needs not.
+    jsonAdapter: (require('./json-adapter') as typeof import('./json-adapter')).jsonAdapter,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   return libraries;
@@ -101,7 +103,7 @@ export class Transport {
   private get http(): AxiosInstance {
     if (this.#axiosInstance) return this.#axiosInstance;
     const config = this.#config;
-    const { axios, axiosRetry, agents } = httpLibraries();
+    const { axios, axiosRetry, agents, jsonAdapter } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const agentOptions = {
       maxSockets: config.maxSockets,

@@ -49,14 +49,15 @@ describe('the built package (dist/)', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist', 'mock', 'index.d.ts'))).to.equal(true);
   });
 
-  it('loads no axios, ws or ajv at require time, and validates its first response with no ajv compiler and only the validator it needs', async () => {
+  it('loads no axios, ws or ajv, nor the TLS or zlib of Node, at require time, and validates its first response with no ajv compiler and only the validator it needs', async () => {
     const server = await startMockServer();
     try {
       // A fresh process: this one has long loaded everything.
       const script = `
         const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
         const { SonioxClient } = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
-        const atRequire = ['axios', 'ws', 'ajv', 'agentkeepalive'].filter(loaded);
+        const builtin = (name) => process.moduleLoadList.includes('NativeModule ' + name);
+        const atRequire = ['axios', 'ws', 'ajv', 'agentkeepalive'].filter(loaded).concat(['tls', 'https', 'zlib'].filter(builtin));
         const client = new SonioxClient({ apiKey: process.env.KEY, baseURL: process.env.URL, env: {} });
         client.models.list().then((r) => {
           client.close();
