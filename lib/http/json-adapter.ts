@@ -74,7 +74,7 @@ export function requestUrl(config: InternalAxiosRequestConfig): string {
     }
     if (query.length > 0) {
       const hash = full.indexOf('#');
-      if (hash >= 0) full = full.slice(0, hash);
+      if (hash !== -1) full = full.slice(0, hash);
       full += (full.includes('?') ? '&' : '?') + query.join('&');
     }
   }
@@ -147,10 +147,7 @@ function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<Ax
       },
     };
     const onAbort = () => settle.fail(new CanceledError(undefined, config, request));
-    if (signal?.aborted) {
-      onAbort();
-      return;
-    }
+    // axios throws for a signal aborted before the call, in the same tick as it calls the adapter.
     signal?.addEventListener('abort', onAbort);
     const timeoutMs = config.timeout ?? 0;
     if (timeoutMs > 0) {

@@ -235,6 +235,15 @@ describe('http/transport: the lean JSON adapter', () => {
         title: 'a status that validateStatus accepts',
         call: (h) => h.get('/v1/files/no-such-file', { validateStatus: (s) => s === 404 }),
       },
+      {
+        title: 'a 2xx that validateStatus refuses',
+        call: (h) => h.get('/v1/models', { validateStatus: (s) => s !== 200 }),
+      },
+      {
+        title: 'a 500',
+        call: (h) => h.get('/v1/models'),
+        faults: [{ route: 'GET /v1/models', status: 500, times: 1 }],
+      },
     ];
 
     for (const c of cases) {
@@ -246,6 +255,17 @@ describe('http/transport: the lean JSON adapter', () => {
         expect(viaLean).to.deep.equal(viaAxios);
       });
     }
+
+    it('alike for a body of exactly maxContentLength, and of one byte more', async () => {
+      const length = Number((await instance(native()).get('/v1/models')).headers['content-length']);
+      for (const limit of [length, length - 1]) {
+        const [viaAxios, viaLean] = await both((h) => h.get('/v1/models'), {
+          options: { maxContentLength: limit },
+        });
+        expect(viaLean).to.deep.equal(viaAxios);
+        expect(viaLean.status, `limit ${limit}`).to.equal(limit === length ? 200 : undefined);
+      }
+    });
 
     it('alike for a 204 without a body', async () => {
       const client = t.clientWith();
@@ -370,6 +390,8 @@ describe('http/transport: the lean JSON adapter', () => {
         { baseURL: 'http://127.0.0.1:9/base//', url: 'v1/models' },
         { baseURL: 'http://127.0.0.1:9', url: 'http://127.0.0.1:10/v1/models' },
         { params: { empty: '', zero: 0, nothing: null } },
+        { params: { cursor: undefined } },
+        { url: '/v1/files#top', params: { limit: 1 } },
       ];
       for (const c of cases) {
         const built = config(c);
