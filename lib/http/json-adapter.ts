@@ -16,7 +16,8 @@
  * - a body cut mid-way: "stream has been aborted", ERR_BAD_RESPONSE, with the response;
  * - a body over `maxContentLength`: "maxContentLength size of N exceeded", ERR_BAD_RESPONSE;
  * - the call's signal aborted: axios' CanceledError.
- * gzip, deflate and br answers are decoded, as axios does.
+ * gzip, deflate and br answers are decoded, as axios does. Not carried over, as the transport
+ * never meets them: redirects, a byte-order mark before JSON, `x-gzip`, raw (headerless) deflate.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -73,38 +74,29 @@ export function requestUrl(config: InternalAxiosRequestConfig): string {
     }
     if (query.length > 0) {
       const hash = full.indexOf('#');
-      if (hash >= 0) full = full.slice(0, hash);
+      if (hash !== -1) full = full.slice(0, hash);
       full += (full.includes('?') ? '&' : '?') + query.join('&');
     }
   }
   return full;
 }
 
-/** Whether the lean path can send this request: no body, or a body axios made a string or Buffer. */
+/** Whether the lean path sends this request: no body, or one axios made a string (JSON). */
 function isJsonCall(config: InternalAxiosRequestConfig): boolean {
-  const data: unknown = config.data;
-  return data === undefined || data === null || typeof data === 'string' || Buffer.isBuffer(data);
+  return config.data === undefined || typeof config.data === 'string';
 }
 
 /**
  * The decoder for a `Content-Encoding` axios decodes, or undefined (identity, or one it leaves
- * as is). `deflate` is the zlib format (RFC 9110), which the unzip stream reads like gzip; the
- * flush options let a truncated body end in what was decoded, as in axios.
+ * as is). `deflate` is the zlib format (RFC 9110), which the unzip stream reads like gzip.
  */
 function decoderFor(encoding: string): Transform | undefined {
   switch (encoding.toLowerCase()) {
     case 'gzip':
-    case 'x-gzip':
     case 'deflate':
-      return zlib.createUnzip({
-        flush: zlib.constants.Z_SYNC_FLUSH,
-        finishFlush: zlib.constants.Z_SYNC_FLUSH,
-      });
+      return zlib.createUnzip();
     case 'br':
-      return zlib.createBrotliDecompress({
-        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-      });
+      return zlib.createBrotliDecompress();
     default:
       return undefined;
   }
@@ -121,7 +113,7 @@ export function jsonAdapter(parts: AxiosParts, fallback: AxiosAdapter): AxiosAda
 /** How a call ends: with an answer, or with a failure (which tears the request down). */
 interface Settle {
   answer(response: AxiosResponse): void;
-  fail(error: AxiosError, keepSocket?: boolean): void;
+  fail(error: AxiosError): void;
 }
 
 function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
@@ -129,51 +121,33 @@ function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<Ax
   return new Promise((resolve, reject) => {
     const url = new URL(requestUrl(config));
     const secure = url.protocol === 'https:';
-    const headers: Record<string, string> = {};
-    let acceptsEncoding = false;
-    for (const [name, value] of Object.entries(config.headers.toJSON(true))) {
-      // axios' headers hold `false` or null for a header the caller removed.
-      if (value === undefined || value === null || (value as unknown) === false) continue;
-      headers[name] = value;
-      if (name.toLowerCase() === 'accept-encoding') acceptsEncoding = true;
-    }
-    const data =
-      typeof config.data === 'string'
-        ? Buffer.from(config.data)
-        : (config.data as Buffer | null | undefined);
+    // axios' headers leave out those set to null or false (removed by the caller).
+    const headers = config.headers.toJSON(true);
+    const data = config.data === undefined ? undefined : Buffer.from(config.data as string);
     if (data) headers['Content-Length'] = String(data.length);
-    if (!acceptsEncoding) headers['Accept-Encoding'] = ACCEPT_ENCODING;
+    if (!config.headers.has('Accept-Encoding')) headers['Accept-Encoding'] = ACCEPT_ENCODING;
     const request = (secure ? https : http).request(url, {
       method: (config.method ?? 'get').toUpperCase(),
       headers,
       agent: (secure ? config.httpsAgent : config.httpAgent) as http.Agent | undefined,
     });
     const signal = config.signal as AbortSignal | undefined;
-    let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const end = () => {
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
     const settle: Settle = {
       answer(response) {
-        if (settled) return;
-        end();
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve(response);
       },
-      fail(error, keepSocket = false) {
-        if (settled) return;
-        end();
-        if (!keepSocket) request.destroy();
+      fail(error) {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        request.destroy();
         reject(error);
       },
     };
     const onAbort = () => settle.fail(new CanceledError(undefined, config, request));
-    if (signal?.aborted) {
-      onAbort();
-      return;
-    }
+    // axios throws for a signal aborted before the call, in the same tick as it calls the adapter.
     signal?.addEventListener('abort', onAbort);
     const timeoutMs = config.timeout ?? 0;
     if (timeoutMs > 0) {
@@ -196,7 +170,7 @@ function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<Ax
       clearTimeout(timer);
       readBody(parts, config, request, res, settle);
     });
-    request.end(data ?? undefined);
+    request.end(data);
   });
 }
 
@@ -220,19 +194,20 @@ function readBody(
   }
   const response: AxiosResponse = {
     data: undefined,
-    status: res.statusCode ?? 0,
-    statusText: res.statusMessage ?? '',
+    status: res.statusCode as number,
+    statusText: res.statusMessage as string,
     headers,
     config,
     request,
   };
-  const limit = config.maxContentLength ?? -1;
+  // axios' -1 (its default) is no limit.
+  const limit = config.maxContentLength === -1 ? Infinity : (config.maxContentLength ?? Infinity);
   const chunks: Buffer[] = [];
   let size = 0;
   body.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     size += chunk.length;
-    if (limit > -1 && size > limit)
+    if (size > limit)
       settle.fail(
         new AxiosError(
           `maxContentLength size of ${limit} exceeded`,
@@ -251,12 +226,8 @@ function readBody(
     settle.fail(AxiosError.from(error, undefined, config, request, response)),
   );
   body.on('end', () => {
-    let text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString();
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    response.data = text;
-    const valid = config.validateStatus;
-    if (!response.status || !valid || valid(response.status)) return settle.answer(response);
-    // A failure, but the answer was read whole: the socket goes back to the pool.
+    response.data = Buffer.concat(chunks).toString();
+    if (config.validateStatus?.(response.status) !== false) return settle.answer(response);
     settle.fail(
       new AxiosError(
         `Request failed with status code ${response.status}`,
@@ -265,7 +236,6 @@ function readBody(
         request,
         response,
       ),
-      true,
     );
   });
 }

@@ -196,7 +196,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
     }
     if (options.pacing === true || typeof options.pacing === 'object') {
-      this.pacer = this.makePacer(options.pacing === true);
+      this.pacer = this.makePacer(true);
     } else if (options.pacing === undefined) {
       // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
       this.on('pipe', (source) => {
@@ -207,7 +207,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       if (options.signal.aborted) process.nextTick(this.onAbort);
       else {
         const aborted = new AbortController();
-        aborted.signal.addEventListener('abort', this.onAbort, { once: true });
+        // A signal aborts once: its listener runs once without `{ once: true }`.
+        aborted.signal.addEventListener('abort', this.onAbort);
         this.unfollow = follow(options.signal, aborted);
       }
     }
@@ -377,9 +378,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
   finalize(options: { trailing_silence_ms?: number } = {}): void {
-    const message: Record<string, unknown> = { type: 'finalize' };
-    if (options.trailing_silence_ms !== undefined)
-      message.trailing_silence_ms = options.trailing_silence_ms;
+    // JSON.stringify leaves trailing_silence_ms out when it is not given.
+    const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
     this.connect().then(
       () => this.#connection?.send(JSON.stringify(message)),
       () => undefined,
@@ -432,10 +432,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   override _read(): void {
-    if (this.readerPaused) {
-      this.readerPaused = false;
-      this.#connection?.resume();
-    }
+    // Resuming a socket that is not paused does nothing.
+    this.readerPaused = false;
+    this.#connection?.resume();
   }
 
   override _destroy(error: Error | null, callback: Callback): void {
@@ -484,7 +483,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     finish?.(failure);
   }
 
-  /** A pacer for this stream's audio; `required`: audio it cannot time fails the stream. */
+  /**
+   * A pacer for this stream's audio; `required` (pacing asked for): audio it cannot time fails
+   * the stream. An explicit `pacing: { bytesPerSecond }` always can.
+   */
   private makePacer(required: boolean): Pacer {
     const pacing = this.options.pacing;
     const format = this.start.audio_format ?? 'auto';
@@ -529,21 +531,23 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       );
       return;
     }
+    // Session starts queue for the rate the account's 429s revealed, as REST calls do. The wait
+    // ends early when the stream ends (its lifetime aborts) or the client closes (the limiter fails).
+    const refused = await this.starts.acquire(this.lifetime.signal).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
     if (!this.starting) return;
-    // Session starts queue for the rate the account's 429s revealed, as REST calls do.
-    try {
-      await this.starts.acquire(this.lifetime.signal);
-    } catch (error) {
-      if (!this.starting) return;
+    if (refused) {
       this.onConnectionFailure(
-        new SonioxWebSocketError(`cannot start the realtime session: ${(error as Error).message}`, {
-          cause: error,
+        new SonioxWebSocketError(`cannot start the realtime session: ${refused.message}`, {
+          cause: refused,
           retryable: false,
         }),
       );
       return;
     }
-    if (!this.starting) return;
     this.#currentKey = key;
     const { auth } = this.resolved;
     const connection: Connection = new Connection(
@@ -576,7 +580,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     connection.send(JSON.stringify(start));
     if (this.readerPaused) connection.pause();
     if (this.current === 'reconnecting') {
-      for (const chunk of this.replay?.contents() ?? []) connection.send(chunk);
+      // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
+      for (const chunk of (this.replay as ResumeBuffer).contents()) connection.send(chunk);
     }
     if (this.endRequested) {
       this.sendEndOfAudio();
@@ -688,8 +693,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** A queued marker reached the reader: emit its event once piped destinations wrote what came before. */
   private deliverMarker(queued: QueuedMarker): void {
+    // read() looks at `waiting` only as it takes the marker: no need to clear it afterwards.
     const waits = afterDrained(this.destinations, () => {
-      queued.waiting = false;
       if (this.destroyed) return;
       this.markerReached(queued);
       this.resume();
@@ -750,13 +755,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.destroy(error);
   }
 
-  /** Whether the audio sent so far is held for a replay (a container's from its first byte). */
+  /**
+   * Whether the audio sent so far is held for a replay: raw audio resumes wherever its replay
+   * starts, a container only from its first byte (nothing overflowed). Nothing is held without
+   * a replay (no limiter and no `reconnect`, or once a session was admitted).
+   */
   private replayable(): boolean {
     const replay = this.replay;
-    return (
-      replay !== undefined &&
-      (this.geometry.bytesPerMs > 0 || (replay.start === 0 && replay.overflowed === 0))
-    );
+    return replay !== undefined && (this.geometry.bytesPerMs > 0 || replay.overflowed === 0);
   }
 
   /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
@@ -781,8 +787,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       error,
       unreplayedAudioMs: point.unreplayedAudioMs,
     } satisfies ReconnectEvent);
-    // The new session's 0 is the first byte replayed.
-    if (raw) this.tokens.resume(point.offsetMs);
+    // The new session's 0 is the first byte replayed (a container's first byte: 0).
+    this.tokens.resume(point.offsetMs);
     void this.openConnection();
   }
 }

@@ -524,6 +524,7 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       expect(errors[0]!.message).to.match(
         /cannot get an API key for the realtime session: key service down/,
       );
+      expect((errors[0]!.cause as Error).message).to.equal('key service down');
       // A write on the failed stream is refused with what failed it.
       const late = await new Promise<Error | null | undefined>((resolve) =>
         s.write(Buffer.alloc(2), resolve),
@@ -663,6 +664,184 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await until(() => s.phase === 'failed');
       const ended = await new Promise<unknown>((resolve) => s.end(resolve));
       expect(ended).to.be.instanceOf(Error);
+    });
+  });
+
+  describe('calls made during the handshake and after the end', () => {
+    /** A peer that records each connection's text frames and finishes on end-of-audio when `finishing()` allows. */
+    async function recordingPeer(finishing: () => boolean = () => true): Promise<string[]> {
+      const texts: string[] = [];
+      await peer((ws) =>
+        ws.on('message', (data, isBinary) => {
+          if (isBinary) return texts.push(`${(data as Buffer).length} bytes`);
+          texts.push(frameText(data));
+          if (frameText(data) === '')
+            void until(finishing).then(() => send(ws, { tokens: [], finished: true }));
+        }),
+      );
+      return texts;
+    }
+
+    it('connect() twice, a write and end() during the handshake: all wait for it, then the audio and end-of-audio go out', async () => {
+      const texts = await recordingPeer();
+      const s = stream();
+      s.resume();
+      const first = s.connect();
+      const second = s.connect();
+      expect(s.phase).to.equal('connecting');
+      const written = new Promise<Error | null | undefined>((resolve) =>
+        s.write(Buffer.alloc(320), resolve),
+      );
+      await Promise.all([first, second]);
+      expect(await written).to.equal(null);
+      s.end();
+      await once(s, 'finished');
+      expect(texts.slice(1)).to.deep.equal(['320 bytes', '']);
+    });
+
+    it('end() right after connect() sends end-of-audio once the session opens, and connect() resolves before finished', async () => {
+      let release = false;
+      const texts = await recordingPeer(() => release);
+      const s = stream();
+      s.resume();
+      const connecting = s.connect();
+      s.end();
+      await connecting;
+      await until(() => texts.length === 2);
+      expect(s.phase).to.equal('finishing');
+      expect(texts[1]).to.equal('');
+      // While the server has yet to finish, connect() still resolves (the session is up).
+      await s.connect();
+      release = true;
+      await once(s, 'finished');
+    });
+
+    it('opens nothing when destroyed right after connect()', async () => {
+      await peer();
+      const s = stream();
+      const connecting = s.connect();
+      s.destroy();
+      const error = await rejection(connecting);
+      expect(error).to.be.instanceOf(SonioxWebSocketError);
+      expect(error.message).to.equal('the realtime stream was destroyed');
+      // A later stream's session is the first (and only) one the server sees.
+      await stream().connect();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(peers).to.have.length(1);
+      expect(s.phase).to.equal('destroyed');
+    });
+
+    /** A session that ended and finished on a recording peer. */
+    async function finishedSession(): Promise<RealtimeStream> {
+      await recordingPeer();
+      const s = stream();
+      s.resume();
+      s.end();
+      await once(s, 'finished');
+      return s;
+    }
+
+    it('closes the socket with a normal closure (1000) once the session finished', async () => {
+      await finishedSession();
+      const [code] = (await once(connected(), 'close')) as [number];
+      expect(code).to.equal(1000);
+    });
+
+    it('finalize() after the session finished is harmless', async () => {
+      const s = await finishedSession();
+      const failures: unknown[] = [];
+      const onRejection = (reason: unknown) => failures.push(reason);
+      process.on('unhandledRejection', onRejection);
+      t.defer(() => process.off('unhandledRejection', onRejection));
+      s.finalize();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(failures).to.deep.equal([]);
+    });
+
+    it("a 'result' listener may destroy the stream", async () => {
+      await peer((ws) =>
+        ws.once('message', () =>
+          send(ws, { tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }] }),
+        ),
+      );
+      const s = stream();
+      const failures: unknown[] = [];
+      const onUncaught = (error: unknown) => failures.push(error);
+      process.prependListener('uncaughtException', onUncaught);
+      t.defer(() => process.off('uncaughtException', onUncaught));
+      s.on('result', () => s.destroy());
+      s.write(Buffer.alloc(320));
+      await until(() => s.destroyed);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(failures).to.deep.equal([]);
+      expect(s.phase).to.equal('destroyed');
+    });
+
+    it('destroy(null) destroys the stream without an error, as destroy() does', async () => {
+      await peer();
+      const s = stream();
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      await s.connect();
+      // JavaScript callers (and Node's own stream utilities) say "no error" with null.
+      s.destroy(null as unknown as Error);
+      await once(s, 'close');
+      expect(errors).to.deep.equal([]);
+      expect(s.phase).to.equal('destroyed');
+    });
+
+    it('drops the socket of a session it failed rather than closing it as a finished one (1000)', async () => {
+      await peer((ws) => ws.once('message', () => ws.send(Buffer.from([1, 2, 3]))));
+      const s = stream();
+      s.on('error', () => undefined);
+      s.write(Buffer.alloc(320));
+      await until(() => peers.length === 1);
+      const [code] = (await once(connected(), 'close')) as [number];
+      expect(s.phase).to.equal('failed');
+      expect(code).not.to.equal(1000);
+    });
+
+    it('keeps the request id the server gave when later frames carry none', async () => {
+      await peer((ws) =>
+        ws.once('message', () => {
+          send(ws, { tokens: [], request_id: 'req-7' });
+          send(ws, { tokens: [{ text: 'hi', is_final: true, start_ms: 0, end_ms: 100 }] });
+          send(ws, { error_code: 500, error_message: 'Internal error' });
+        }),
+      );
+      const s = stream();
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      s.resume();
+      s.write(Buffer.alloc(320));
+      await until(() => errors.length === 1);
+      expect(s.requestId).to.equal('req-7');
+    });
+
+    it('leaves the key out of a server error message that echoes it', async () => {
+      await peer((ws) =>
+        ws.once('message', () =>
+          send(ws, { error_code: 400, error_message: `Invalid key ${SECRET_KEY} for this model` }),
+        ),
+      );
+      const s = stream();
+      const errors: Error[] = [];
+      s.on('error', (e: Error) => errors.push(e));
+      s.write(Buffer.alloc(320));
+      await until(() => errors.length === 1);
+      expect(errors[0]!.message).to.include('Invalid key');
+      expect(errors[0]!.message).not.to.include(SECRET_KEY);
+    });
+
+    it("with auth: 'message' the key goes in the start message only, never in an Authorization header", async () => {
+      const headers: Array<string | undefined> = [];
+      await peer();
+      wss!.on('connection', (_ws, req) => headers.push(req.headers.authorization));
+      const s = stream({ auth: 'message' });
+      await s.connect();
+      await until(() => headers.length === 1);
+      expect(headers).to.deep.equal([undefined]);
     });
   });
 

@@ -12,7 +12,7 @@ import { SonioxClient } from '../../lib/client';
 import type { RealtimeMarker } from '../../lib/realtime/markers';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
-import { SECRET_KEY, fixture } from '../helpers';
+import { SECRET_KEY, fixture, until } from '../helpers';
 import {
   onEndOfAudio,
   scriptedServer,
@@ -79,6 +79,19 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
 
   const text = (token: RealtimeToken) => token.text.trim();
 
+  /** A Writable that logs each token a turn of the event loop after it came, two at most held. */
+  const slowSink = (log: string[]) =>
+    new Writable({
+      objectMode: true,
+      highWaterMark: 2,
+      write(token: RealtimeToken, _encoding, done) {
+        setImmediate(() => {
+          log.push(text(token));
+          done();
+        });
+      },
+    });
+
   it('reaches a for await reader between the tokens it separates', async () => {
     const stream = open();
     const log: string[] = [];
@@ -115,16 +128,7 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
     const stream = open();
     const log: string[] = [];
     listen(stream, log);
-    const sink = new Writable({
-      objectMode: true,
-      highWaterMark: 2,
-      write(token: RealtimeToken, _encoding, done) {
-        setImmediate(() => {
-          log.push(text(token));
-          done();
-        });
-      },
-    });
+    const sink = slowSink(log);
     stream.pipe(sink);
     stream.end(Buffer.alloc(3200));
     await once(sink, 'finish');
@@ -181,5 +185,89 @@ describe('realtime markers in stream order (scripted server, slow readers)', () 
     await once(stream, 'finished');
     expect(log).to.deep.equal(['<endpoint>', '<endpoint>', '<finalized>', '<finished>']);
     expect(stream.readableLength).to.equal(7);
+  });
+  it('gives a reader who comes after the session finished every token and marker, each marker event once', async () => {
+    const stream = track(client().realtime({ ...PCM16, markers: 'inband' }));
+    const events: string[] = [];
+    listen(stream, events);
+    stream.end(Buffer.alloc(3200));
+    await once(stream, 'finished');
+    const items: string[] = [];
+    for await (const item of stream) items.push('marker' in item ? `<${item.marker}>` : text(item));
+    expect(items).to.deep.equal(EXPECTED.slice(0, -1));
+    expect(events).to.deep.equal(['<endpoint>', '<endpoint>', '<finalized>', '<finished>']);
+  });
+
+  it("gives a 'data' listener the in-band marker objects between the tokens", async () => {
+    const stream = track(client().realtime({ ...PCM16, markers: 'inband' }));
+    const items: string[] = [];
+    stream.on('data', (item: RealtimeToken | RealtimeMarker) =>
+      items.push('marker' in item ? `<${item.marker}>` : text(item)),
+    );
+    stream.end(Buffer.alloc(3200));
+    await once(stream, 'end');
+    expect(items).to.deep.equal(EXPECTED.slice(0, -1));
+  });
+
+  it('sends nothing more to a destination unpiped before the tokens came, and markers wait only for the one left', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    const slow = slowSink(log);
+    const dropped: RealtimeToken[] = [];
+    const other = new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _encoding, done) {
+        dropped.push(token);
+        done();
+      },
+    });
+    stream.pipe(slow);
+    stream.pipe(other);
+    stream.unpipe(other);
+    stream.end(Buffer.alloc(3200));
+    await once(slow, 'finish');
+    expect(log).to.deep.equal(EXPECTED);
+    expect(dropped).to.deep.equal([]);
+  });
+
+  it('no longer holds the markers for a destination that stopped writing once unpipe() let go of it', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    const stalled = new Writable({ objectMode: true, highWaterMark: 1, write: () => undefined });
+    stream.pipe(stalled);
+    stream.end(Buffer.alloc(3200));
+    await until(() => stalled.writableLength > 0);
+    stream.unpipe();
+    for await (const token of stream) log.push(text(token));
+    // 'good' went to the stalled destination; the reader gets everything after it.
+    expect(log).to.deep.equal(EXPECTED.slice(1));
+  });
+
+  it('emits no marker after the stream is destroyed while the marker waited for a slow destination', async () => {
+    const stream = open();
+    const log: string[] = [];
+    listen(stream, log);
+    stream.on('error', () => undefined);
+    const pending: Array<() => void> = [];
+    const sink = new Writable({
+      objectMode: true,
+      write(token: RealtimeToken, _encoding, done) {
+        log.push(text(token));
+        pending.push(done);
+      },
+    });
+    stream.pipe(sink);
+    stream.end(Buffer.alloc(3200));
+    // The first endpoint waits for the sink to write 'good' and 'morning'.
+    await until(() => stream.isPaused() && sink.writableLength === 2);
+    stream.destroy();
+    while (pending.length > 0) {
+      pending.shift()?.();
+      await turn();
+    }
+    await turn();
+    expect(log).to.deep.equal(['good', 'morning']);
   });
 });

@@ -87,6 +87,14 @@ describe('realtime pacing (fake timers)', () => {
     expect(took).to.be.within(audio.duration_ms - LEAD_MS - SLICE_MS, audio.duration_ms);
   });
 
+  it("paces a WAV file piped in with audio_format: 'wav' from its header's byte rate", async () => {
+    const audio = audioFixture('hello-world.wav');
+    const stream = open({ audio_format: 'wav' });
+    fs.createReadStream(audio.path).pipe(stream);
+    await followPace(stream, audio.wav.length, RATE);
+    expect(stream.pacingRate).to.equal(RATE);
+  });
+
   it('paces a raw PCM file from the byte rate of its format, in slices of whole samples', async () => {
     const audio = audioFixture('hello-world.wav');
     const pcm = file('a.pcm', audio.pcm);

@@ -273,6 +273,16 @@ describe('realtime/stream (against the mock server)', () => {
     expect(await rejection(stream.connect())).to.be.instanceOf(SonioxAbortError);
   });
 
+  it('fails a write made right after creating a stream with an already aborted signal with the abort error', async () => {
+    const client = t.clientWith();
+    const stream = client.realtime({ ...PCM, signal: AbortSignal.abort() });
+    stream.on('error', () => undefined);
+    const written = await new Promise<Error | null | undefined>((resolve) =>
+      stream.write(Buffer.alloc(320), resolve),
+    );
+    expect(written).to.be.instanceOf(SonioxAbortError);
+  });
+
   it('fails with the last error when the server is gone and reconnecting cannot open a session', async () => {
     t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 100 }] });
     const client = t.clientWith();

@@ -72,6 +72,16 @@ describe('realtime translation kept apart (scripted server)', () => {
     expect(stream.translation).not.to.include('Hello');
   });
 
+  it('gives no one translation for two-way translation even while only one direction has been spoken', async () => {
+    const stream = await session(
+      { translation: { type: 'two_way', language_a: 'en', language_b: 'es' } },
+      TWO_WAY.slice(0, 2),
+    );
+    expect(stream.translations).to.deep.equal({ es: 'Buenos días' });
+    // Which direction `translation` would hold depends on who spoke first: it holds none.
+    expect(stream.translation).to.equal('');
+  });
+
   it('pairs each translated segment with the original it translates', async () => {
     const stream = await session(
       { translation: { type: 'two_way', language_a: 'en', language_b: 'es' } },
