@@ -157,10 +157,11 @@ const POOL_WORK = /^(FSReq|GetAddrInfoReqWrap|GetNameInfoReqWrap)/;
  * Lets real I/O run, whatever the clock: `turns` turns of the event loop (a loopback exchange
  * between the client and the mock in this process takes a few, however busy the machine is),
  * then real time while file or DNS work is pending in the thread pool (which takes real time,
- * more on a loaded machine), for up to `poolLimitMs`. This keeps fake time in step with the I/O
- * without a fixed real pause (2 ms a step made the batch quota specs take seconds).
+ * more on a loaded machine), for up to `poolLimitMs` (so that work that never ends, such as a
+ * read of an open pipe, slows a step but does not stop it). This keeps fake time in step with
+ * the I/O without a fixed real pause (2 ms a step made the batch quota specs take seconds).
  */
-async function realTurns(turns = 10, poolLimitMs = 2_000): Promise<void> {
+async function realTurns(turns = 10, poolLimitMs = 500): Promise<void> {
   for (let turn = 0; turn < turns; turn++)
     await new Promise((resolve) => realSetImmediate(resolve));
   const start = process.hrtime.bigint();
