@@ -294,6 +294,7 @@ describe('cli: soniox transcribe', function () {
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
     await drive(clock, 10_000, () => processing(server));
+    expect(processing(server), 'a job processing when Ctrl-C comes').to.equal(true);
     io.interrupt();
     const { code, err } = await settle(clock, running);
     expect(code).to.equal(130);
@@ -330,6 +331,7 @@ describe('cli: soniox transcribe', function () {
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
     await drive(clock, 10_000, () => processing(server));
+    expect(processing(server), 'a job processing when Ctrl-C comes').to.equal(true);
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
     await drive(clock, 10_000, () => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
