@@ -129,7 +129,7 @@ export function clientFor(server: MockServer, options: SonioxClientOptions = {})
   });
 }
 
-// Captured before any spec can fake them: `until` must run on real time.
+// Captured before any spec can fake them: `until` and `drive` must run on real time.
 const realSetTimeout = globalThis.setTimeout;
 const realSetImmediate = globalThis.setImmediate;
 
@@ -148,6 +148,66 @@ export async function until(condition: () => boolean, limitMs = 5000): Promise<v
       turn < 200 ? realSetImmediate(resolve) : realSetTimeout(resolve, 5),
     );
   }
+}
+
+/** Kinds of pending work that the thread pool does, not the event loop (files, DNS). */
+const POOL_WORK = /^(FSReq|GetAddrInfoReqWrap|GetNameInfoReqWrap)/;
+
+/**
+ * Lets real I/O run, whatever the clock: `turns` turns of the event loop (a loopback exchange
+ * between the client and the mock in this process takes a few, however busy the machine is),
+ * then real time while file or DNS work is pending in the thread pool (which takes real time,
+ * more on a loaded machine), for up to `poolLimitMs` (so that work that never ends, such as a
+ * read of an open pipe, slows a step but does not stop it). This keeps fake time in step with
+ * the I/O without a fixed real pause (2 ms a step made the batch quota specs take seconds).
+ */
+async function realTurns(turns = 10, poolLimitMs = 500): Promise<void> {
+  for (let turn = 0; turn < turns; turn++)
+    await new Promise((resolve) => realSetImmediate(resolve));
+  const start = process.hrtime.bigint();
+  while (
+    process.getActiveResourcesInfo().some((kind) => POOL_WORK.test(kind)) &&
+    process.hrtime.bigint() - start < BigInt(poolLimitMs) * 1_000_000n
+  )
+    await new Promise((resolve) => realSetTimeout(resolve, 1));
+}
+
+/**
+ * Advances the fake clock in steps, letting real I/O run between them, until `done()` holds or
+ * `fakeMs` of fake time have passed. Returns the fake time it advanced.
+ */
+export async function drive(
+  clock: SinonFakeTimers,
+  fakeMs: number,
+  done: () => boolean = () => false,
+  stepMs = 50,
+): Promise<number> {
+  let advanced = 0;
+  while (advanced < fakeMs && !done()) {
+    await realTurns();
+    await clock.tickAsync(stepMs);
+    advanced += stepMs;
+  }
+  return advanced;
+}
+
+/**
+ * What `promise` settles to, the fake clock driven (as by `drive`, at most `fakeMs` of fake
+ * time in steps of `stepMs`) until it settles.
+ */
+export async function settle<T>(
+  clock: SinonFakeTimers,
+  promise: Promise<T>,
+  fakeMs = 600_000,
+  stepMs = 50,
+): Promise<T> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await drive(clock, fakeMs, () => settled, stepMs);
+  return promise;
 }
 
 /** The text of a WebSocket message, whichever form ws handed it in. */

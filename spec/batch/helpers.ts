@@ -1,16 +1,12 @@
 /**
  * Helpers of the batch specs: the account's quotas filled by jobs and files of "someone else",
- * a fake clock driven alongside real loopback I/O, and result collection.
+ * retained memory, and result collection.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { SinonFakeTimers } from 'sinon';
 import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
-
-// Captured before any spec fakes them: the real I/O between fake ticks needs real time.
-const realSetTimeout = globalThis.setTimeout;
 
 /** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
 v8.setFlagsFromString('--expose-gc');
@@ -27,30 +23,6 @@ export function retainedBytes(): number {
   gc();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.arrayBuffers;
-}
-
-/** Lets real I/O (loopback HTTP) run for `ms` of real time, whatever the clock. */
-export function realPause(ms = 2): Promise<void> {
-  return new Promise((resolve) => realSetTimeout(resolve, ms));
-}
-
-/**
- * Advances the fake clock in steps, letting real I/O run between them, until `done()` holds or
- * `fakeMs` of fake time have passed. Returns the fake time it advanced.
- */
-export async function drive(
-  clock: SinonFakeTimers,
-  fakeMs: number,
-  done: () => boolean = () => false,
-  stepMs = 50,
-): Promise<number> {
-  let advanced = 0;
-  while (advanced < fakeMs && !done()) {
-    await realPause();
-    await clock.tickAsync(stepMs);
-    advanced += stepMs;
-  }
-  return advanced;
 }
 
 /** Fills the pending-transcriptions quota with jobs that never end (until `release`). */

@@ -11,7 +11,7 @@ import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import { occupyTranscriptions } from '../../fixtures/occupy';
-import { fixture, rejection, until } from '../helpers';
+import { drive, fixture, rejection, settle } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
@@ -230,7 +230,11 @@ describe('client.transcribeMany with a journal', () => {
   });
 
   describe('stopped', () => {
-    const slow = fixture({ mock: { timing: { queuedMs: 300, processingMs: 10 } } });
+    // Jobs queue for 300 ms, on a fake clock driven between the real round trips.
+    const slow = fixture({
+      mock: { timing: { queuedMs: 300, processingMs: 10 } },
+      clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+    });
 
     it('keeps in-flight jobs on abort, journaled, and the next run finishes them without creating again', async () => {
       const controller = new AbortController();
@@ -243,12 +247,13 @@ describe('client.transcribeMany with a journal', () => {
           signal: controller.signal,
         }),
       );
-      await until(() => slow.server.state.transcriptions.size === 2);
+      await drive(slow.clock, 10_000, () => slow.server.state.transcriptions.size === 2);
       controller.abort();
-      expect(await rejection(run)).to.be.instanceOf(SonioxAbortError);
+      expect(await settle(slow.clock, rejection(run))).to.be.instanceOf(SonioxAbortError);
       expect(slow.server.state.transcriptions.size, 'kept for the next run').to.equal(2);
-      const results = await collect(
-        slow.client.transcribeMany(inputs, { journal, concurrency: 2, pollIntervalMs: 5 }),
+      const results = await settle(
+        slow.clock,
+        collect(slow.client.transcribeMany(inputs, { journal, concurrency: 2, pollIntervalMs: 5 })),
       );
       expect(results.map((r) => r.status)).to.deep.equal(['done', 'done', 'done', 'done']);
       expect(slow.server.state.hits[CREATE]).to.equal(4);
@@ -258,16 +263,20 @@ describe('client.transcribeMany with a journal', () => {
 
     it('delivers again a result the caller never took: the job is fetched again, not created again', async () => {
       const inputs = buffers(2);
-      for await (const result of slow.client.transcribeMany(inputs, {
-        journal,
-        concurrency: 2,
-        pollIntervalMs: 5,
-      })) {
-        expect(result.status).to.equal('done');
-        break; // the other input's result, maybe ready, was never taken
-      }
-      const again = await collect(
-        slow.client.transcribeMany(inputs, { journal, concurrency: 2, pollIntervalMs: 5 }),
+      const first = (async () => {
+        for await (const result of slow.client.transcribeMany(inputs, {
+          journal,
+          concurrency: 2,
+          pollIntervalMs: 5,
+        })) {
+          expect(result.status).to.equal('done');
+          break; // the other input's result, maybe ready, was never taken
+        }
+      })();
+      await settle(slow.clock, first);
+      const again = await settle(
+        slow.clock,
+        collect(slow.client.transcribeMany(inputs, { journal, concurrency: 2, pollIntervalMs: 5 })),
       );
       expect(again.map((r) => r.status).sort()).to.deep.equal(['done', 'skipped']);
       expect(slow.server.state.hits[CREATE]).to.equal(2);

@@ -4,11 +4,12 @@
  */
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { SonioxAbortError, SonioxValidationError } from '../../lib/errors';
 import type { BatchProgress, BatchSource } from '../../lib/batch/types';
 import { fixture as audio } from '../audio';
-import { fixture, rejection, until } from '../helpers';
-import { buffers, collect, drive, occupyFiles, occupyPending, urls } from './helpers';
+import { drive, fixture, rejection, settle, until } from '../helpers';
+import { buffers, collect, occupyFiles, occupyPending, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const UPLOAD = 'POST /v1/files';
@@ -167,7 +168,11 @@ describe('client.transcribeMany', () => {
   });
 
   describe('cancellation while jobs are processing', () => {
-    const busy = fixture({ mock: { timing: { queuedMs: 1, processingMs: 400 } } });
+    // Jobs process for 400 ms, on a fake clock driven between the real round trips.
+    const busy = fixture({
+      mock: { timing: { queuedMs: 1, processingMs: 400 } },
+      clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+    });
 
     it('waits out a job still processing to delete it, as transcribe() does', async () => {
       const controller = new AbortController();
@@ -178,22 +183,22 @@ describe('client.transcribeMany', () => {
           signal: controller.signal,
         }),
       );
-      await until(
+      await drive(
+        busy.clock,
+        10_000,
         () =>
           [...busy.server.state.transcriptions.values()].filter(
             (j) => j.transcription.status === 'processing',
           ).length === 2,
       );
       controller.abort();
-      expect(await rejection(run)).to.be.instanceOf(SonioxAbortError);
+      expect(await settle(busy.clock, rejection(run))).to.be.instanceOf(SonioxAbortError);
       expect(busy.server.state.transcriptions.size).to.equal(0);
       expect(busy.server.state.hits['DELETE /v1/transcriptions/:id']).to.be.greaterThan(2);
     });
   });
 
   describe('quotas (fake clock)', function () {
-    // Fake time is driven in small steps between real loopback round trips: slow on a busy machine.
-    this.timeout(90_000);
     // maxRetries 0: the quota answer reaches the batch at once; its own waits are under test.
     const q = fixture({
       clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
@@ -334,13 +339,18 @@ describe('client.transcribeMany: edges', () => {
     // first and the caller leaves while the held create is on the wire. Cut off, the server
     // would make that job after the cleanup had looked for it, and leave it behind.
     t.server.setFaults({ http: [{ route: 'POST /v1/transcriptions', delayMs: 300, times: 1 }] });
-    for await (const result of t.client.transcribeMany(urls(2), {
-      concurrency: 2,
-      pollIntervalMs: 5,
-    })) {
-      expect(result.status).to.equal('done');
-      break;
-    }
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    t.defer(() => clock.restore());
+    const loop = async () => {
+      for await (const result of t.client.transcribeMany(urls(2), {
+        concurrency: 2,
+        pollIntervalMs: 5,
+      })) {
+        expect(result.status).to.equal('done');
+        break;
+      }
+    };
+    await settle(clock, loop());
     // The held create is settled by then (the server has made its job), and the job deleted.
     expect(t.server.received.transcriptions).to.have.length(2);
     expect(t.server.state.transcriptions.size).to.equal(0);
@@ -374,7 +384,6 @@ describe('client.transcribeMany: edges', () => {
 });
 
 describe('client.transcribeMany: quota waits, more (fake clock)', function () {
-  this.timeout(90_000);
   const q = fixture({
     clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
     client: { maxRetries: 0 },

@@ -1,19 +1,30 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import sinon from 'sinon';
 import path from 'node:path';
 import { demo } from '../../lib/cli/commands/demo';
 import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
 import { cliFixture, noiseWav, run } from './helpers';
-import { until } from '../helpers';
+import { drive, settle } from '../helpers';
+
+/**
+ * The embedded mock's lifecycle and the injected Retry-After, shortened: the demo's own (450 ms
+ * a job, 1 s) show its statuses to a person, and took most of this file's 8 s. The default
+ * Retry-After is checked on the interrupted run, which stops during that wait.
+ */
+const FAST = { retryAfter: 0, timing: { queuedMs: 5, processingMs: 10 } };
 
 describe('cli: soniox demo', function () {
   const t = cliFixture();
 
   it('offline, piped: plain lines for every step, the retried 503, and the figures table', async () => {
-    const { code, out, err } = await run(['demo', '--no-pacing']);
-    expect(err).to.equal('');
-    expect(code).to.equal(0);
+    const io = memoryIO();
+    const ctx = new Context(io);
+    t.defer(() => ctx.close());
+    await demo(ctx, { pacing: false, ...FAST });
+    const out = io.stdout.text;
+    expect(io.stderr.text).to.equal('');
     expect(out).not.to.include('\x1b');
     expect(out).to.match(
       /^soniox demo: offline, against the embedded mock server at http:\/\/127\.0\.0\.1:\d+$/m,
@@ -21,7 +32,7 @@ describe('cli: soniox demo', function () {
     expect(out).to.match(/^audio: fixtures\/audio\/hello-world\.wav \(82\.3 KB, 2\.63 s\)$/m);
     expect(out).to.match(/^upload: 0\.1 \/ 0\.1 MB \(100 %\)$/m);
     expect(out).to.match(
-      /^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 1\.00 s$/m,
+      /^retry 1: POST \/v1\/transcriptions got ".*503 service_unavailable.*"; retrying in 0\.00 s$/m,
     );
     expect(out).to.match(/^created transcription [0-9a-f-]{36}: queued$/m);
     expect(out).to.match(/^models: stt-rt-v5, stt-async-v5/m);
@@ -52,7 +63,7 @@ describe('cli: soniox demo', function () {
     const ctx = new Context(io);
     t.defer(() => ctx.close());
     const started = Date.now();
-    await demo(ctx, { pacing: true, retryAfter: 0, audio: wav });
+    await demo(ctx, { pacing: true, ...FAST, audio: wav });
     expect(Date.now() - started).to.be.at.least(300);
     expect(io.stdout.text).to.match(/upload \[=+\] 100%/);
     expect(io.stdout.text).to.include('\x1b[1m1. upload');
@@ -63,11 +74,18 @@ describe('cli: soniox demo', function () {
   });
 
   it('Ctrl-C stops it (exit 130) and cleans up; --live without a key is a usage error', async () => {
+    // On a fake clock: the cleanup lets the create being retried finish first, which waits out
+    // the Retry-After (1 s).
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
     const io = memoryIO();
     const running = run(['demo', '--no-pacing'], { io });
-    await until(() => io.stdout.text.includes('retry 1'), 10_000);
+    await drive(clock, 10_000, () => io.stdout.text.includes('retry 1'));
+    expect(io.stdout.text).to.match(/injected fault: .* Retry-After: 1 once\n/);
+    expect(io.stdout.text).to.match(/^retry 1: .*; retrying in 1\.00 s$/m);
     io.interrupt();
-    const { code, out } = await running;
+    const { code, out } = await settle(clock, running);
+    clock.restore();
     expect(code).to.equal(130);
     expect(out).to.match(/interrupted\n$/);
     expect(out).not.to.match(/left behind/);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { memoryIO } from '../../lib/cli/io';
 import { cliFixture, run } from './helpers';
-import { until } from '../helpers';
+import { settle, until } from '../helpers';
 
 describe('cli: soniox models', function () {
   const t = cliFixture();
@@ -57,7 +58,10 @@ describe('cli: soniox models', function () {
   it('a network failure exits 1 with a clear line', async () => {
     const env = t.env;
     await t.server.close();
-    const { code, err } = await run(['models'], { env: { ...env } });
+    // The client's backoff between the refused attempts runs on a fake clock.
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
+    const { code, err } = await settle(clock, run(['models'], { env: { ...env } }));
     expect(code).to.equal(1);
     expect(err).to.match(/^error: GET \/v1\/models failed: .*ECONNREFUSED/);
   });

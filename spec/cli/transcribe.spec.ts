@@ -5,8 +5,9 @@ import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import type { MockServerOptions } from '../../lib/mock/contracts';
 import { fixture } from '../audio';
+import sinon, { type SinonFakeTimers } from 'sinon';
 import { cliFixture, envFor, KEY, run } from './helpers';
-import { until } from '../helpers';
+import { drive, settle, until } from '../helpers';
 
 const audio = fixture('hello-world.wav');
 const POLL = ['--poll-ms', '10'];
@@ -289,17 +290,13 @@ describe('cli: soniox transcribe', function () {
   it('Ctrl-C while processing: waits for the transcription to leave processing, then deletes it', async () => {
     server = await t.serverWith(timing(5, 800));
     env = envFor(server);
+    const clock = fakeTimers();
     const io = memoryIO({ env, isTTY: true });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(
-      () =>
-        [...server.state.transcriptions.values()].some(
-          (t) => t.transcription.status === 'processing',
-        ),
-      10_000,
-    );
+    await drive(clock, 10_000, () => processing(server));
+    expect(processing(server), 'a job processing when Ctrl-C comes').to.equal(true);
     io.interrupt();
-    const { code, err } = await running;
+    const { code, err } = await settle(clock, running);
     expect(code).to.equal(130);
     expect(err).to.match(
       /waiting for transcription [0-9a-f-]{36} to finish processing before deleting it/,
@@ -315,7 +312,11 @@ describe('cli: soniox transcribe', function () {
         { route: 'DELETE /v1/files/:id', status: 500 },
       ],
     });
-    const { code, out, err } = await run(['transcribe', audio.path, ...POLL], { env });
+    const clock = fakeTimers();
+    const { code, out, err } = await settle(
+      clock,
+      run(['transcribe', audio.path, ...POLL], { env }),
+    );
     expect(code).to.equal(0);
     expect(out).to.equal(`${audio.text}\n`);
     const [fileId] = server.state.files.keys();
@@ -329,23 +330,35 @@ describe('cli: soniox transcribe', function () {
     env = envFor(server);
     const io = memoryIO({ env });
     const running = run(['transcribe', audio.path, ...POLL], { io });
-    await until(
-      () =>
-        [...server.state.transcriptions.values()].some(
-          (t) => t.transcription.status === 'processing',
-        ),
-      10_000,
-    );
+    await drive(clock, 10_000, () => processing(server));
+    expect(processing(server), 'a job processing when Ctrl-C comes').to.equal(true);
     io.interrupt();
     // The first cleanup DELETE got its 409 (still processing): the CLI waits; a second Ctrl-C stops it.
-    await until(() => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0, 10_000);
+    await drive(clock, 10_000, () => (server.state.hits['DELETE /v1/transcriptions/:id'] ?? 0) > 0);
     io.interrupt();
-    const second = await running;
+    const second = await settle(clock, running);
     expect(second.code).to.equal(130);
     expect(second.err).to.match(/left behind: transcription [0-9a-f-]{36}/);
     expect(server.state.transcriptions.size).to.equal(1);
   });
+
+  /**
+   * Fakes setTimeout for the rest of the spec: the mock's lifecycle, the CLI's polling, its
+   * retries and its cleanup pauses then take no real time, driven with `drive`.
+   */
+  function fakeTimers(): SinonFakeTimers {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
+    return clock;
+  }
 });
+
+/** Whether a transcription of `server` is processing. */
+function processing(server: MockServer): boolean {
+  return [...server.state.transcriptions.values()].some(
+    (job) => job.transcription.status === 'processing',
+  );
+}
 
 /** Mock options with the given lifecycle timing. */
 function timing(queuedMs: number, processingMs: number): MockServerOptions {

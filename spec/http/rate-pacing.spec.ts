@@ -3,14 +3,17 @@
  * delivered late rather than failed, within each call's retries.
  */
 import { expect } from 'chai';
-import { fixture } from '../helpers';
+import { fixture, settle } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
 describe('http/transport: pacing to the server’s rate (against the mock server)', () => {
   // 50 calls a second after a burst of 5, with the exact wait in retry-after-ms (short: no 1 s waits).
+  // The server's rate, the client's pacing and its retries all read the fake clock (Date and
+  // setTimeout), driven in 5 ms steps: seconds of pacing at no real cost.
   const t = fixture({
     mock: { rateLimit: { requestsPerSecond: 50, burst: 5, retryAfterMsHeader: true } },
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
   });
 
   const burst = async (adaptiveRate: boolean, calls: number) => {
@@ -23,9 +26,8 @@ describe('http/transport: pacing to the server’s rate (against the mock server
     // A first call loads the HTTP stack and opens a socket: the burst then meets a warm server.
     await client.models.list();
     attempts = 0;
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: calls }, () => client.models.list()),
-    );
+    const all = Promise.allSettled(Array.from({ length: calls }, () => client.models.list()));
+    const outcomes = await settle(t.clock, all, 60_000, 5);
     return {
       ok: outcomes.filter((o) => o.status === 'fulfilled').length,
       attempts,

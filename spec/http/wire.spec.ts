@@ -86,6 +86,10 @@ describe('http over the wire: failures through the whole SDK', () => {
   });
 
   it('a request queued for a socket (pool exhausted) can be aborted, or times out, while it waits', async () => {
+    // Fake timers hold the mock's first answer, so the one socket stays busy until the spec
+    // lets it go, and time the queued call out.
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.defer(() => clock.restore());
     t.server.setFaults({ http: [{ route: MODELS, delayMs: 2_000, times: 1 }] });
     const client = t.clientWith({ maxSockets: 1, maxRetries: 0 });
     const busy = client.models.list();
@@ -95,11 +99,15 @@ describe('http over the wire: failures through the whole SDK', () => {
     await until(() => client.poolStats().queued === 1);
     controller.abort();
     expect(await queued).to.be.instanceOf(SonioxAbortError);
-    const timed = await rejection(client.models.list({ timeoutMs: 100 }));
+    const timing = rejection(client.models.list({ timeoutMs: 100 }));
+    await until(() => client.poolStats().queued === 1);
+    await clock.tickAsync(100);
+    const timed = await timing;
     expect(timed).to.satisfy(
       (e: Error) => e instanceof SonioxTimeoutError || e instanceof SonioxConnectionError,
     );
     expect(hits()).to.equal(1);
+    await clock.tickAsync(2_000);
     await busy;
     client.close();
   });

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import sinon from 'sinon';
 import WebSocket from 'ws';
 import type { MockServer } from '../../lib/mock';
 import type { RealtimeMessage } from '../../lib/types';
 import { PCM, fixture } from '../audio';
-import { fixture as specFixture, frameText, until } from '../helpers';
+import { drive, fixture as specFixture, frameText, until } from '../helpers';
 
 const KEY = 'mock-ws-key';
 
@@ -170,9 +171,15 @@ describe('mock/ws: the realtime API', () => {
   });
 
   it('closes an idle session with a 408 error, and keepalive prevents it', async () => {
+    // The idle limit (1 s) and the keepalives run on a fake clock, driven between real frames.
+    const clock = sinon.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    fx.defer(() => clock.restore());
     const kept = await session(fx.server, { start: { ...START, api_key: KEY } });
     const timer = setInterval(() => kept.ws.send(JSON.stringify({ type: 'keepalive' })), 100);
     const idle = await session(fx.server, { start: { ...START, api_key: KEY } });
+    expect(await drive(clock, 5_000, () => idle.messages.length > 0)).to.be.at.least(1_000);
     await idle.closed();
     expect(idle.messages[0]).to.include({ error_code: 408, error_type: 'request_timeout' });
     expect(kept.ws.readyState).to.equal(WebSocket.OPEN);

@@ -61,7 +61,9 @@ describe('realtime/stream: memory and handles', function () {
     for await (const token of stream) {
       tokens.push(token);
       maxBuffered = Math.max(maxBuffered, stream.readableLength);
-      if (tokens.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // A timer every 10 tokens: the socket's reads (tens of KB of messages each) come in
+      // between, faster than the reader takes them. (5 ms timers made the spec take 1-2 s.)
+      if (tokens.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect(tokens).to.have.length(1500);
     expect(tokens.map((t) => t.start_ms)).to.deep.equal(tokens.map((_, i) => i * 400 + 50));

@@ -1,4 +1,7 @@
-/** `npm test` runs its steps at the same time, then reports each one and fails with the first failure. */
+/**
+ * `npm test` runs the checks one after another beside the unit specs, then reports each step
+ * and fails with the first failure.
+ */
 import { expect } from 'chai';
 
 interface Result {

@@ -39,6 +39,11 @@ export interface DemoFlags {
   audio?: string;
   /** Retry-After of the injected 503, in seconds (1; specs use 0). */
   retryAfter?: number;
+  /**
+   * The embedded mock's job lifecycle (150 ms queued, 300 ms processing, so that the statuses
+   * show; specs use less).
+   */
+  timing?: { queuedMs: number; processingMs: number };
 }
 
 /** The fixture the demo uses by default. */
@@ -163,7 +168,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
     say(`soniox demo --live: against ${client.baseURL}`);
   } else {
     server = await startMockServer({
-      timing: { queuedMs: 150, processingMs: 300 },
+      timing: flags.timing ?? { queuedMs: 150, processingMs: 300 },
       realtimePacing: flags.pacing,
     });
     client = ctx.client({
