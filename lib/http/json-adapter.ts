@@ -73,9 +73,9 @@ export function requestUrl(config: InternalAxiosRequestConfig): string {
       );
     }
     if (query.length > 0) {
-      const hash = full.indexOf('#');
-      if (hash !== -1) full = full.slice(0, hash);
-      full += (full.includes('?') ? '&' : '?') + query.join('&');
+      // A fragment goes, as axios drops it, before the query is appended.
+      const [path = full] = full.split('#', 1);
+      full = path + (path.includes('?') ? '&' : '?') + query.join('&');
     }
   }
   return full;
