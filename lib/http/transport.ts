@@ -9,6 +9,7 @@ import type {
   AxiosRequestConfig,
   AxiosResponse,
 } from 'axios';
+import { setMaxListeners } from 'node:events';
 import type { Agent } from 'node:http';
 import type { ResolvedConfig } from '../config';
 import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '../errors';
@@ -87,7 +88,12 @@ export class Transport {
   #agent: Agent | undefined;
   #axiosInstance: AxiosInstance | undefined;
   private closed = false;
-  /** The controller of every call in flight: close() aborts them (and their waits between retries) at once. */
+  /**
+   * The signal of every call made without one of the caller's: close() aborts them (and their
+   * waits between retries) at once. Shared, so such a call allocates no controller of its own.
+   */
+  private readonly closing = new AbortController();
+  /** The controller of every call in flight with a caller's signal, aborted by close() too. */
   private readonly inFlight = new Set<AbortController>();
   /** Paces every attempt of this client's calls once the server has answered 429 (adaptiveRate). */
   private readonly limiter: AdaptiveLimiter | undefined;
@@ -95,6 +101,8 @@ export class Transport {
 
   constructor(config: ResolvedConfig, seams: TransportSeams = {}) {
     httpLibraries();
+    // Each attempt in flight listens to it: as many listeners as calls at once, and no leak.
+    setMaxListeners(0, this.closing.signal);
     this.#config = config;
     this.#seams = seams;
     this.limiter = config.adaptiveRate ? new AdaptiveLimiter() : undefined;
@@ -163,10 +171,12 @@ export class Transport {
     checkCallOptions(what, req);
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
     if (req.signal?.aborted) throw abortError(req.signal, what);
-    // One controller per call, following the caller's signal (one listener per signal however
-    // many calls share it) and aborted by close(): axios and axios-retry listen to it alone.
+    // A call without a signal of its own listens to close() alone (a shared signal). A call
+    // with one gets a controller following it (one listener per signal however many calls
+    // share it) and aborted by close(): axios and axios-retry listen to that one alone.
+    if (!req.signal) return this.send<T>(req, what, this.closing.signal);
     const call = new AbortController();
-    const unfollow = req.signal ? follow(req.signal, call) : () => undefined;
+    const unfollow = follow(req.signal, call);
     this.inFlight.add(call);
     try {
       return await this.send<T>(req, what, call.signal);
@@ -318,6 +328,7 @@ export class Transport {
     if (this.closed) return;
     this.closed = true;
     const closed = new SonioxConnectionError('the client is closed');
+    this.closing.abort(closed);
     for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
     this.limiter?.close(closed);

@@ -4,8 +4,11 @@
  * process alive. Plus: one AbortSignal shared by many calls adds no listener per call.
  */
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
+import { resolveConfig } from '../../lib/config';
 import { SonioxConnectionError } from '../../lib/errors';
-import { fixture, rejection, until } from '../helpers';
+import { Transport } from '../../lib/http/transport';
+import { SECRET_KEY, fixture, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';
 
@@ -49,5 +52,26 @@ describe('http/transport: close() and shared signals', () => {
       process.off('warning', onWarning);
     }
     expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+  });
+
+  it('runs many calls without a signal at once, retries among them, and leaves no listener behind', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    t.defer(() => process.off('warning', onWarning));
+    t.server.setFaults({ http: [{ route: MODELS, status: 503, retryAfter: 0, times: 5 }] });
+    const transport = new Transport(
+      resolveConfig({ apiKey: SECRET_KEY, baseURL: t.server.url, env: {}, maxSockets: 5 }),
+    );
+    t.defer(() => transport.close());
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        transport.request({ method: 'GET', path: '/v1/models', schema: 'modelList' }),
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hits()).to.equal(45);
+    expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+    expect(getEventListeners(transport['closing'].signal, 'abort')).to.have.length(0);
   });
 });
