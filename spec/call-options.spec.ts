@@ -43,6 +43,9 @@ const BAD: Array<[string, Record<string, unknown>]> = [
 ];
 
 describe('every network method refuses bad call options before any request', () => {
+  // One server for the file rather than fixture()'s one per spec: no spec may reach it (each
+  // checks that nothing was sent), so a fresh one per spec would only cost time; mocha runs
+  // `after` whatever the specs' outcome.
   let server: MockServer;
   let client: SonioxClient;
   before(async () => {
