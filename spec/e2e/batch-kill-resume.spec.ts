@@ -110,7 +110,15 @@ describe('client.transcribeMany killed and run again', () => {
       expect(stops.join('; ')).not.to.include('had finished');
       expect(new Set(created).size).to.equal(INPUTS);
       // And nothing left behind: the jobs, and the files of cut-off uploads, are deleted.
-      await until(() => jobs.size === 0 && t.server.state.files.size === 0, 5_000);
+      await until(() => jobs.size === 0 && t.server.state.files.size === 0, 5_000).catch(
+        (error: Error) => {
+          const left = [...jobs.values()].map(
+            (j) => `job ${j.transcription.status} ${j.transcription.client_reference_id ?? ''}`,
+          );
+          for (const f of t.server.state.files.values()) left.push(`file ${f.filename}`);
+          throw new Error(`${error.message}; left: ${left.join(', ')}; stops: ${stops.join('; ')}`);
+        },
+      );
     });
   }
 });
