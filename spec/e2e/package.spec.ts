@@ -1,14 +1,11 @@
 import { expect } from 'chai';
+import { ROOT, needsBuild } from './built';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startMockServer } from '../../lib/mock';
 
-const ROOT = path.join(__dirname, '..', '..');
-const built =
-  fs.existsSync(path.join(ROOT, 'dist', 'index.js')) &&
-  fs.existsSync(path.join(ROOT, 'dist', 'index.mjs'));
 // A real dynamic import (ts-node would turn `import()` into `require`).
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant body: the only way to keep import() from being compiled to require
 const importESM = new Function('specifier', 'return import(specifier)') as (
@@ -16,17 +13,7 @@ const importESM = new Function('specifier', 'return import(specifier)') as (
 ) => Promise<Record<string, unknown>>;
 
 describe('the built package (dist/)', () => {
-  if (!built) {
-    if (process.env.CI === 'true') {
-      // CI builds dist/ (.ci/run, and npm run test:e2e when it is stale): a missing build there is a broken setup, not a reason to skip.
-      it('finds dist/ (CI)', () => {
-        throw new Error('missing dist/: .ci/run and npm run test:e2e build it');
-      });
-      return;
-    }
-    it.skip('needs dist/: run npm run build'); // Skipped: dist/ exists only after `npm run build` (npm run test:e2e builds it); CI fails without it, above.
-    return;
-  }
+  needsBuild();
 
   it('loads with require and with import, by its own name, both entry points', async () => {
     /* eslint-disable @typescript-eslint/no-require-imports */
