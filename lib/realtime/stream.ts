@@ -109,11 +109,18 @@ interface Waiter {
   reject(error: RealtimeStreamError): void;
 }
 
-/** `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require` time. */
+/** ws's WebSocket, once the first connection has loaded it. */
+let WebSocketClass: typeof import('ws') | undefined;
+
+/**
+ * `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require`
+ * time, and kept: `require` resolves its path anew on every call (file system lookups), which
+ * would otherwise cost each session of a busy server more than its handshake's own JavaScript.
+ */
 const defaultFactory: WebSocketFactory = (url, options) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const WebSocket = require('ws') as typeof import('ws');
-  return new WebSocket(url, options);
+  WebSocketClass ??= require('ws') as typeof import('ws');
+  return new WebSocketClass(url, options);
 };
 
 /**

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import Module from 'node:module';
+import sinon from 'sinon';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SonioxAbortError, SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
@@ -168,6 +170,20 @@ describe('realtime/stream (against the mock server)', () => {
       const [error] = (await once(stream, 'error')) as [SonioxValidationError];
       expect(error.issues.map((i) => i.field)).to.deep.equal(['highWaterMark']);
     }
+  });
+
+  it('resolves ws once per process, not once per session (require looks it up on disk each call)', async () => {
+    const client = t.clientWith();
+    const spy = sinon.spy(Module.prototype, 'require');
+    t.defer(() => spy.restore());
+    for (let i = 0; i < 3; i++) {
+      const stream = client.realtime({ ...PCM });
+      stream.resume();
+      stream.end(Buffer.alloc(3200));
+      await once(stream, 'end');
+    }
+    const ws = spy.getCalls().filter((call) => call.args[0] === 'ws');
+    expect(ws.length).to.be.at.most(1);
   });
 
   it('removes a listener with off()', () => {
