@@ -55,6 +55,14 @@ export class Pacer {
   private pending: Done | undefined;
   /** Bumped by cancel(): a slice's callback from before it is stale. */
   private generation = 0;
+  /** A write's last, short slice, ahead of its time: the next write's head completes it. */
+  private tail: { bytes: Buffer; send: SendSlice; timer: NodeJS.Timeout } | undefined;
+  /** A held tail went on its own (no write came in time) and its send has not called back. */
+  private tailOut = false;
+  /** The write or flush that came while the tail was out: run again once it is back. */
+  private afterTail: (() => void) | undefined;
+  /** The held tail's send failed: the next write or flush reports it. */
+  private tailError: Error | undefined;
 
   constructor(
     from: PaceRate,
@@ -78,9 +86,11 @@ export class Pacer {
 
   /**
    * Passes `chunk` to `send` slice by slice, each when its audio time has come; `done` once the
-   * last slice went, or with the first error `send` reports. One chunk at a time (like _write).
+   * last slice went (or was held as a tail, see flush), or with the first error `send` reports.
+   * One chunk at a time (like _write).
    */
   write(chunk: Buffer, send: SendSlice, done: Done): void {
+    if (this.waitForTail(done, () => this.write(chunk, send, done))) return;
     if (this.sniffing) this.sniff(chunk);
     if (this.rate === undefined) {
       if (this.required && !this.sniffing) {
@@ -97,7 +107,16 @@ export class Pacer {
       this.block,
       Math.round((rate * SLICE_MS) / 1000 / this.block) * this.block,
     );
+    // A held tail and this chunk's first bytes make one whole slice (copying only that slice).
+    let first: Buffer | undefined;
     let at = 0;
+    if (this.tail) {
+      clearTimeout(this.tail.timer);
+      at = Math.min(size - this.tail.bytes.length, chunk.length);
+      first = Buffer.concat([this.tail.bytes, chunk.subarray(0, at)]);
+      this.tail = undefined;
+    }
+    let went = false;
     this.pending = done;
     const generation = this.generation;
     const next = (error?: Error | null): void => {
@@ -105,8 +124,9 @@ export class Pacer {
       // The clock starts once the first slice has gone (its send called back): a stream's first
       // write waits for the socket to open, and counting that wait as audio time would send
       // the audio of the whole handshake at once when it opens.
-      if (at > 0) this.startedAt ??= this.now();
-      if (error || at >= chunk.length) {
+      if (went) this.startedAt ??= this.now();
+      const length = first ? first.length : Math.min(size, chunk.length - at);
+      if (error || length === 0) {
         this.pending = undefined;
         done(error);
         return;
@@ -116,6 +136,14 @@ export class Pacer {
         this.startedAt === undefined
           ? 0
           : this.startedAt + (this.sent / rate) * 1000 - LEAD_MS - this.now();
+      if (wait > 0 && length < size) {
+        // A short last slice ahead of its time: the next write's head would make it whole (one
+        // frame, not two). Held until then, or until its own time if no write comes first.
+        this.holdTail(first ?? chunk.subarray(at), send, wait);
+        this.pending = undefined;
+        done();
+        return;
+      }
       if (wait > 0) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
@@ -123,12 +151,27 @@ export class Pacer {
         }, wait);
         return;
       }
-      const slice = chunk.subarray(at, at + size);
-      at += slice.length;
+      const slice = first ?? chunk.subarray(at, at + size);
+      if (first) first = undefined;
+      else at += slice.length;
       this.sent += slice.length;
+      went = true;
       send(slice, next);
     };
     next();
+  }
+
+  /** Sends a held tail at its time, then calls `done`: the end of the audio (like _final). */
+  flush(send: SendSlice, done: Done): void {
+    if (this.waitForTail(done, () => this.flush(send, done))) return;
+    if (!this.tail) {
+      done();
+      return;
+    }
+    // Its timer sends it at its time; this flush waits for that send as a write would.
+    this.tail.send = send;
+    this.pending = done;
+    this.afterTail = () => this.flush(send, done);
   }
 
   /** Stops: the slice waiting for its time is dropped; returns the held write's callback, if any. */
@@ -136,9 +179,53 @@ export class Pacer {
     this.generation += 1;
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.tail) clearTimeout(this.tail.timer);
+    this.tail = undefined;
+    this.tailOut = false;
+    this.afterTail = undefined;
     const pending = this.pending;
     this.pending = undefined;
     return pending;
+  }
+
+  /** Holds `bytes` as the tail, to go at its own time (`wait` ms) unless a write takes it first. */
+  private holdTail(bytes: Buffer, send: SendSlice, wait: number): void {
+    const timer = setTimeout(() => this.sendTail(), wait);
+    this.tail = { bytes, send, timer };
+  }
+
+  /** No write came before the held tail's time: it goes as a frame of its own. */
+  private sendTail(): void {
+    const tail = this.tail as NonNullable<Pacer['tail']>;
+    this.tail = undefined;
+    this.tailOut = true;
+    this.sent += tail.bytes.length;
+    const generation = this.generation;
+    tail.send(tail.bytes, (error) => {
+      if (generation !== this.generation) return;
+      this.tailOut = false;
+      if (error) this.tailError = error;
+      const after = this.afterTail;
+      this.afterTail = undefined;
+      after?.();
+    });
+  }
+
+  /**
+   * Whether a write or flush must wait: the held tail is still out (then `retry` runs once it is
+   * back), or its send failed (then `done` gets that error).
+   */
+  private waitForTail(done: Done, retry: () => void): boolean {
+    if (this.tailOut) {
+      this.pending = done;
+      this.afterTail = retry;
+      return true;
+    }
+    const error = this.tailError;
+    if (!error) return false;
+    this.tailError = undefined;
+    done(error);
+    return true;
   }
 
   /** Looks for a WAV header across the first chunks; gives up at the first bytes that are not one. */

@@ -419,6 +419,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   override _final(callback: Callback): void {
+    // A tail the pacer holds for a next write that will not come goes first, at its time.
+    if (this.pacer)
+      this.pacer.flush(
+        (slice, done) => this.writeNow(slice, done),
+        (error) => (error ? callback(error) : this.endAudio(callback)),
+      );
+    else this.endAudio(callback);
+  }
+
+  /** Sends end-of-audio once every byte of audio has gone (now, or once a connection is open). */
+  private endAudio(callback: Callback): void {
     switch (this.current) {
       case 'open':
         this.finishCallback = callback;

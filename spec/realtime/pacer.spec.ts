@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { byteRate } from '../../lib/audio';
 import { SonioxValidationError } from '../../lib/errors';
-import { LEAD_MS, Pacer } from '../../lib/realtime/pacer';
+import { LEAD_MS, Pacer, type SendSlice } from '../../lib/realtime/pacer';
 import { fixture } from '../audio';
 
 describe('realtime/pacer: real-time pacing of audio', () => {
@@ -133,6 +133,115 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     await clock.tickAsync(0);
     expect(pacer.bytesPerSecond).to.equal(32000);
     expect(pacer.undecided).to.equal(false);
+  });
+
+  /** Records each frame the pacer lets go: its size and the fake time it went at. */
+  function recorder(): { frames: Array<[number, number]>; send: SendSlice } {
+    const start = Date.now();
+    const frames: Array<[number, number]> = [];
+    return {
+      frames,
+      send: (slice, next) => {
+        frames.push([slice.length, Date.now() - start]);
+        next();
+      },
+    };
+  }
+  const written = (pacer: Pacer, chunk: Buffer, send: SendSlice) =>
+    new Promise<Error | null | undefined>((resolve) => pacer.write(chunk, send, resolve));
+  const flushed = (pacer: Pacer, send: SendSlice) =>
+    new Promise<Error | null | undefined>((resolve) => pacer.flush(send, resolve));
+
+  it("joins a write's short tail to the next write's head: every frame is a whole slice but the last, each at its time", async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const { frames, send } = recorder();
+    // 10 000 bytes is 3 slices and 400 bytes; the 400 are ahead of the clock, so they wait for
+    // the next write's first 2 800 rather than going as a frame of their own.
+    await clock.tickAsync(0);
+    expect(await written(pacer, Buffer.alloc(10_000), send)).to.equal(undefined);
+    expect(frames).to.deep.equal([
+      [3200, 0],
+      [3200, 0],
+      [3200, 0],
+    ]);
+    const second = written(pacer, Buffer.alloc(10_000), send);
+    await clock.tickAsync(300);
+    expect(await second).to.equal(undefined);
+    const end = flushed(pacer, send);
+    await clock.tickAsync(200);
+    expect(await end).to.equal(undefined);
+    expect(frames).to.deep.equal([
+      [3200, 0],
+      [3200, 0],
+      [3200, 0],
+      [3200, 100],
+      [3200, 200],
+      [3200, 300],
+      [800, 400],
+    ]);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('sends a held tail at its own time when no write follows (a stalled source is not held back)', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const start = Date.now();
+    const frames: Array<[number, number]> = [];
+    const callbacks: Array<() => void> = [];
+    let hold = false;
+    const send: SendSlice = (slice, next) => {
+      frames.push([slice.length, Date.now() - start]);
+      if (hold) callbacks.push(() => next());
+      else next();
+    };
+    await written(pacer, Buffer.alloc(10_000), send);
+    // From now on a frame's send calls back only when the spec says so.
+    hold = true;
+    await clock.tickAsync(100);
+    expect(frames.at(-1)).to.deep.equal([400, 100]);
+    // A write while that frame's send is still out waits for it, then goes in order.
+    const more = written(pacer, Buffer.alloc(4000), send);
+    await clock.tickAsync(1000);
+    expect(frames).to.have.length(4);
+    hold = false;
+    callbacks.shift()?.();
+    expect(await more).to.equal(undefined);
+    expect(frames.slice(4)).to.deep.equal([
+      [3200, 1100],
+      [800, 1100],
+    ]);
+    expect(await flushed(pacer, send)).to.equal(undefined);
+  });
+
+  it('holds nothing that is due: short writes of a live source go at once, whole', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const { frames, send } = recorder();
+    // 20 ms of audio every 20 ms: never ahead of the clock by more than the lead.
+    for (let i = 0; i < 30; i++) {
+      expect(await written(pacer, Buffer.alloc(640), send)).to.equal(undefined);
+      await clock.tickAsync(20);
+    }
+    expect(frames.map(([bytes]) => bytes)).to.deep.equal(Array(30).fill(640));
+    expect(frames.map(([, at]) => at)).to.deep.equal(frames.map((_, i) => i * 20));
+  });
+
+  it("flush waits for a held tail's time, and cancel drops the tail and hands back the flush's callback", async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const { frames, send } = recorder();
+    await written(pacer, Buffer.alloc(10_000), send);
+    let settled: Error | null | undefined | 'pending' = 'pending';
+    pacer.flush(send, (error) => (settled = error));
+    await clock.tickAsync(50);
+    expect(settled).to.equal('pending');
+    expect(frames).to.have.length(3);
+    const held = pacer.cancel();
+    held?.(new Error('stopped'));
+    await clock.tickAsync(1000);
+    expect(frames).to.have.length(3);
+    expect((settled as unknown as Error).message).to.equal('stopped');
+    expect(clock.countTimers()).to.equal(0);
+    // Nothing held: flush calls back at once.
+    const idle = new Pacer({ bytesPerSecond: 32000 });
+    expect(await flushed(idle, send)).to.equal(undefined);
   });
 
   it('cancelling drops the pending slices and its timer, and hands back the held callback', async () => {

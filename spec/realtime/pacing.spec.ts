@@ -5,6 +5,7 @@
  * turns it on for other sources and off, and backpressure still bounds what is read ahead.
  */
 import { expect } from 'chai';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,10 +25,16 @@ describe('realtime pacing (fake timers)', () => {
   const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
   let server: ScriptedServer;
   let tmp: string;
+  /** The size of each audio frame the server received, in order. */
+  let frames: number[];
   beforeEach(async () => {
-    server = await scriptedServer((ws) =>
-      onEndOfAudio(ws, () => sendJson(ws, { tokens: [], finished: true })),
-    );
+    frames = [];
+    server = await scriptedServer((ws) => {
+      ws.on('message', (data: Buffer, isBinary) => {
+        if (isBinary) frames.push(data.length);
+      });
+      onEndOfAudio(ws, () => sendJson(ws, { tokens: [], finished: true }));
+    });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pacing-'));
     t.defer(() => server.close());
     t.defer(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -102,6 +109,17 @@ describe('realtime pacing (fake timers)', () => {
     fs.createReadStream(pcm).pipe(stream);
     await followPace(stream, audio.pcm.length, RATE);
     expect(stream.pacingRate).to.equal(RATE);
+  });
+
+  it("sends a file in whole slices: a read chunk's short tail joins the next chunk's head, and the last bytes go before end-of-audio", async () => {
+    // 97 000 bytes read as 65 536 + 31 464: unjoined, each chunk would end in a short frame.
+    const pcm = file('c.pcm', Buffer.alloc(3 * RATE + 1000));
+    const stream = open({ ...PCM });
+    const finished = once(stream, 'finished');
+    fs.createReadStream(pcm).pipe(stream);
+    await followPace(stream, 3 * RATE + 1000, RATE);
+    await finished;
+    expect(frames).to.deep.equal([...Array<number>(30).fill(3200), 1000]);
   });
 
   it('never delays a live source (a stream that is not a file): a burst goes out at once', async () => {
