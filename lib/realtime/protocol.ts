@@ -323,31 +323,34 @@ export function specialToken(token: RealtimeToken): 'endpoint' | 'finalized' | u
 }
 
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+/** Absent, null or a finite number. */
+const numberOrNone = (v: unknown): boolean => v === undefined || v === null || isNumber(v);
+
+// Both checks below run on every token of every frame: named fields, no field-name lists.
 
 /** Why a token is unusable, or undefined when it is a token. */
 function tokenProblem(token: unknown): string | undefined {
   if (token === null || typeof token !== 'object' || Array.isArray(token))
     return 'a token is not an object';
-  const t = token as Record<string, unknown>;
+  const t = token as Partial<Record<keyof RealtimeToken, unknown>>;
   if (typeof t.text !== 'string') return 'a token has no text';
   if (t.is_final !== undefined && typeof t.is_final !== 'boolean')
     return 'a token has a non-boolean is_final';
-  for (const field of ['start_ms', 'end_ms'])
-    if (t[field] !== undefined && t[field] !== null && !isNumber(t[field]))
-      return `a token has a non-numeric ${field}`;
+  if (!numberOrNone(t.start_ms)) return 'a token has a non-numeric start_ms';
+  if (!numberOrNone(t.end_ms)) return 'a token has a non-numeric end_ms';
   return undefined;
 }
 
 /** Why a result message is unusable, or undefined when it can be used. */
 function messageProblem(message: Record<string, unknown>): string | undefined {
-  if (message.tokens !== undefined && !Array.isArray(message.tokens)) return 'tokens is not a list';
-  for (const field of ['final_audio_proc_ms', 'total_audio_proc_ms']) {
-    if (message[field] !== undefined && message[field] !== null && !isNumber(message[field]))
-      return `${field} is not a number`;
-  }
+  const tokens = message.tokens;
+  if (tokens !== undefined && !Array.isArray(tokens)) return 'tokens is not a list';
+  if (!numberOrNone(message.final_audio_proc_ms)) return 'final_audio_proc_ms is not a number';
+  if (!numberOrNone(message.total_audio_proc_ms)) return 'total_audio_proc_ms is not a number';
   if (message.finished !== undefined && typeof message.finished !== 'boolean')
     return 'finished is not a boolean';
-  for (const token of (message.tokens as unknown[] | undefined) ?? []) {
+  if (tokens === undefined) return undefined;
+  for (const token of tokens as unknown[]) {
     const problem = tokenProblem(token);
     if (problem) return problem;
   }
