@@ -2,8 +2,8 @@
  * Many realtime sessions at once, each a WAV file sent at real time (its CPU is the client
  * side's alone; the mock runs in the parent). The SDK side is the file idiom,
  * `fs.createReadStream(file).pipe(client.realtime({ audio_format: 'auto' }))`, paced by the
- * stream itself; the raw side reads the same file and sends it from a timer loop at the same
- * pace (the pacer's slice and lead, lib/realtime/pacer.ts). Both record each audio frame's send
+ * stream itself; the raw side reads the same file the same way (fs.createReadStream) and sends it
+ * from a timer loop at the same pace (the pacer's slice and lead, lib/realtime/pacer.ts). Both record each audio frame's send
  * time against the ideal audio clock: a frame of byte offset `b` is due at
  * `t0 + b / rate - LEAD_MS`, `t0` being when the first frame went (the socket is open by then:
  * the handshake is the network's time, not the pacer's).
@@ -98,8 +98,12 @@ async function sdkSession(
   return finals;
 }
 
+/**
+ * Raw `ws` sending the file as a careful hand-written client would: read with the same
+ * fs.createReadStream the SDK side uses (so the file's reads cost both sides alike), cut into
+ * frames of one slice, each chunk's short tail joined to the next chunk's head (as the pacer does).
+ */
 async function rawSession(input: PacedInput, file: string, late: number[]): Promise<number> {
-  const audio = await fs.promises.readFile(file);
   const ws = new WebSocket(input.realtimeURL, {
     headers: { Authorization: `Bearer ${input.apiKey}` },
     perMessageDeflate: false,
@@ -113,14 +117,46 @@ async function rawSession(input: PacedInput, file: string, late: number[]): Prom
   await once(ws, 'open');
   ws.send(JSON.stringify({ model: 'stt-rt-v5', audio_format: 'auto' }));
   const slice = Math.round((input.bytesPerSecond * SLICE_MS) / 1000 / 2) * 2;
-  const t0 = performance.now();
   const clock = new Lateness(input.bytesPerSecond, late);
-  for (let at = 0; at < audio.length; at += slice) {
-    const wait = t0 + (at / input.bytesPerSecond) * 1000 - LEAD_MS - performance.now();
-    if (wait > 0) await sleep(wait);
-    const frame = audio.subarray(at, at + slice);
+  let t0: number | undefined;
+  let sent = 0;
+  /** How long until `sent` is due (the clock starts with the first frame). */
+  const wait = () => {
+    t0 ??= performance.now();
+    return t0 + (sent / input.bytesPerSecond) * 1000 - LEAD_MS - performance.now();
+  };
+  const put = (frame: Buffer) => {
     clock.frame(frame.length);
     ws.send(frame);
+    sent += frame.length;
+  };
+  let carry: Buffer | undefined;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    let at = 0;
+    if (carry) {
+      // The short tail and this chunk's first bytes make one frame (only that frame is copied).
+      at = Math.min(slice - carry.length, chunk.length);
+      const joined = Buffer.concat([carry, chunk.subarray(0, at)]);
+      if (joined.length < slice) {
+        carry = joined;
+        continue;
+      }
+      const ms = wait();
+      if (ms > 0) await sleep(ms);
+      put(joined);
+    }
+    const whole = at + (chunk.length - at - ((chunk.length - at) % slice));
+    for (; at < whole; at += slice) {
+      const ms = wait();
+      if (ms > 0) await sleep(ms);
+      put(chunk.subarray(at, at + slice));
+    }
+    carry = at < chunk.length ? chunk.subarray(at) : undefined;
+  }
+  if (carry) {
+    const ms = wait();
+    if (ms > 0) await sleep(ms);
+    put(carry);
   }
   ws.send('');
   await closed;
