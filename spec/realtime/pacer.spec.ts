@@ -244,6 +244,127 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     expect(await flushed(idle, send)).to.equal(undefined);
   });
 
+  /** A send that records each frame and calls back at once, or only when released (`hold`). */
+  function holdable(): {
+    frames: Array<[number, number]>;
+    send: SendSlice;
+    hold: (on: boolean) => void;
+    release: (error?: Error) => void;
+  } {
+    const start = Date.now();
+    const frames: Array<[number, number]> = [];
+    const held: Array<(error?: Error) => void> = [];
+    let holding = false;
+    return {
+      frames,
+      send: (slice, next) => {
+        frames.push([slice.length, Date.now() - start]);
+        if (holding) held.push(next);
+        else next();
+      },
+      hold: (on) => (holding = on),
+      release: (error) => held.shift()?.(error),
+    };
+  }
+
+  it('takes a given rate over a WAV header, cuts slices on whole sample frames, and ignores a rate that is not positive', async () => {
+    const wav = fixture('hello-world.wav').wav;
+    const given = new Pacer({ bytesPerSecond: 8000, sniffWav: true });
+    expect(given.undecided).to.equal(false);
+    run(given, wav);
+    expect(given.bytesPerSecond).to.equal(8000);
+
+    // Three-byte frames: 100 ms of 32 000 bytes/s is 3 200 bytes, rounded to 3 201.
+    const { frames, send } = recorder();
+    new Pacer({ bytesPerSecond: 32000, blockAlign: 3 }).write(Buffer.alloc(9603), send, () => 0);
+    await clock.tickAsync(1);
+    expect(frames.map(([bytes]) => bytes)).to.deep.equal([3201, 3201, 3201]);
+
+    for (const bytesPerSecond of [0, -32000]) {
+      const none = new Pacer({ bytesPerSecond });
+      expect(none.bytesPerSecond).to.equal(undefined);
+      const out = run(none, Buffer.alloc(64000));
+      expect(out.bytes()).to.equal(64000);
+    }
+    // Not asked to look for a header: a WAV passes as read.
+    const blind = new Pacer({});
+    expect(blind.undecided).to.equal(false);
+    const out = run(blind, wav);
+    expect(out.bytes()).to.equal(wav.length);
+    expect(blind.bytesPerSecond).to.equal(undefined);
+  });
+
+  it('a short write that is due now goes at once, not held', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const { frames, send } = recorder();
+    await written(pacer, Buffer.alloc(9600), send);
+    await clock.tickAsync(100);
+    // 9 600 bytes are 300 ms of audio: due at 100 ms with the 200 ms lead, i.e. now.
+    pacer.write(Buffer.alloc(400), send, () => undefined);
+    expect(frames.at(-1)).to.deep.equal([400, 100]);
+  });
+
+  it('counts a tail that went alone: the next write goes at its own time, after it', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const { frames, send } = recorder();
+    await written(pacer, Buffer.alloc(10_000), send);
+    await clock.tickAsync(100);
+    expect(frames.at(-1)).to.deep.equal([400, 100]);
+    // 10 000 bytes sent: the next byte is due at 312.5 - 200 ms.
+    const more = written(pacer, Buffer.alloc(6400), send);
+    await clock.tickAsync(12);
+    expect(frames).to.have.length(4);
+    await clock.tickAsync(1);
+    expect(frames[4]).to.deep.equal([3200, 113]);
+    await clock.tickAsync(100);
+    expect(await more).to.equal(undefined);
+  });
+
+  it("reports a lone tail's failed send to the next write, once, and a flush waits for the tail", async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const socket = holdable();
+    await written(pacer, Buffer.alloc(10_000), socket.send);
+    socket.hold(true);
+    await clock.tickAsync(100);
+    expect(socket.frames).to.have.length(4);
+    let flushed: Error | null | undefined | 'pending' = 'pending';
+    pacer.flush(socket.send, (error) => (flushed = error));
+    await clock.tickAsync(100);
+    expect(flushed).to.equal('pending');
+    socket.release(new Error('socket gone'));
+    expect((flushed as unknown as Error).message).to.equal('socket gone');
+    socket.hold(false);
+    expect(await written(pacer, Buffer.alloc(3200), socket.send)).to.equal(undefined);
+    expect(socket.frames).to.have.length(5);
+  });
+
+  it('after cancel, a late callback of a slice or of a lone tail sends nothing more, and the pacer is free', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const socket = holdable();
+    socket.hold(true);
+    pacer.write(Buffer.alloc(10_000), socket.send, () => undefined);
+    expect(socket.frames).to.have.length(1);
+    pacer.cancel();
+    socket.release();
+    await clock.tickAsync(1000);
+    expect(socket.frames).to.have.length(1);
+
+    const again = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const other = holdable();
+    await written(again, Buffer.alloc(10_000), other.send);
+    other.hold(true);
+    await clock.tickAsync(100);
+    expect(other.frames).to.have.length(4);
+    again.cancel();
+    other.release(new Error('late'));
+    other.hold(false);
+    // Nothing waits on the cancelled tail, and its late error is nobody's.
+    const next = written(again, Buffer.alloc(3200), other.send);
+    await clock.tickAsync(100);
+    expect(await next).to.equal(undefined);
+    expect(other.frames).to.have.length(5);
+  });
+
   it('cancelling drops the pending slices and its timer, and hands back the held callback', async () => {
     const pacer = new Pacer({ bytesPerSecond: 32000 });
     const out = run(pacer, Buffer.alloc(64000));
