@@ -83,7 +83,8 @@ export type PacedRound = Record<'sdk' | 'raw', PacedOutput | Error>;
 
 /**
  * `sessions` sessions at once, each a `seconds`-long WAV file sent at real time (SDK: the file
- * piped into the stream; raw: a timer loop), `rounds` rounds. Each round runs both contenders
+ * piped into the stream; raw: the same file read the same way, sent from a timer loop), `rounds`
+ * rounds. Each round runs both contenders
  * at the same time, each in a fresh worker process: their CPU times are their own, and a load
  * spike on a shared machine hits both alike (bounded: 60 s + the audio per round).
  */

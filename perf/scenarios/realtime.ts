@@ -7,8 +7,8 @@
  * process, one clock. Throughput as audio seconds per wall second. Then 100 concurrent sessions
  * (SDK and raw, each in its own worker process): peak RSS. The `realtime.{chunk}.*` keys are
  * from the 10 s runs (present in every mode). Last, 100 sessions of a WAV file paced at real
- * time, the SDK's file idiom against a raw `ws` timer loop sending the same bytes at the same
- * pace: CPU time (`realtime.100paced.*`) and each audio frame's lateness over the ideal audio
+ * time, the SDK's file idiom against a raw `ws` timer loop sending the same bytes, read the same
+ * way, at the same pace: CPU time (`realtime.100paced.*`) and each audio frame's lateness over the ideal audio
  * clock (`realtime.paced.*`).
  */
 import { once } from 'node:events';
