@@ -119,7 +119,8 @@ export async function pacedSessions(
           warmup,
           bytesPerSecond: PCM_BYTES_PER_SECOND,
         };
-        return callWorker<PacedOutput>('realtime-paced', input, 60_000 + seconds * 1000);
+        // Two rounds of `seconds` each (see the worker).
+        return callWorker<PacedOutput>('realtime-paced', input, 60_000 + 2 * seconds * 1000);
       };
       const [sdk, raw] = await Promise.all([run('sdk'), run('raw')]);
       out.push({ sdk, raw });
