@@ -294,6 +294,17 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     expect(blind.bytesPerSecond).to.equal(undefined);
   });
 
+  /** A pacer whose short tail went alone at its time (no write came) and whose send is still out. */
+  async function loneTailOut(): Promise<{ pacer: Pacer; socket: ReturnType<typeof holdable> }> {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const socket = holdable();
+    await written(pacer, Buffer.alloc(10_000), socket.send);
+    socket.hold(true);
+    await clock.tickAsync(100);
+    expect(socket.frames).to.have.length(4);
+    return { pacer, socket };
+  }
+
   it('a short write that is due now goes at once, not held', async () => {
     const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
     const { frames, send } = recorder();
@@ -321,12 +332,7 @@ describe('realtime/pacer: real-time pacing of audio', () => {
   });
 
   it("reports a lone tail's failed send to the next write, once, and a flush waits for the tail", async () => {
-    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
-    const socket = holdable();
-    await written(pacer, Buffer.alloc(10_000), socket.send);
-    socket.hold(true);
-    await clock.tickAsync(100);
-    expect(socket.frames).to.have.length(4);
+    const { pacer, socket } = await loneTailOut();
     let flushed: Error | null | undefined | 'pending' = 'pending';
     pacer.flush(socket.send, (error) => (flushed = error));
     await clock.tickAsync(100);
@@ -349,12 +355,7 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     await clock.tickAsync(1000);
     expect(socket.frames).to.have.length(1);
 
-    const again = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
-    const other = holdable();
-    await written(again, Buffer.alloc(10_000), other.send);
-    other.hold(true);
-    await clock.tickAsync(100);
-    expect(other.frames).to.have.length(4);
+    const { pacer: again, socket: other } = await loneTailOut();
     again.cancel();
     other.release(new Error('late'));
     other.hold(false);
