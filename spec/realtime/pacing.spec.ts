@@ -113,11 +113,17 @@ describe('realtime pacing (fake timers)', () => {
 
   it("sends a file in whole slices: a read chunk's short tail joins the next chunk's head, and the last bytes go before end-of-audio", async () => {
     // 97 000 bytes read as 65 536 + 31 464: unjoined, each chunk would end in a short frame.
-    const pcm = file('c.pcm', Buffer.alloc(3 * RATE + 1000));
-    const stream = open({ ...PCM });
+    const total = 3 * RATE + 1000;
+    const pcm = file('c.pcm', Buffer.alloc(total));
+    // Room for both chunks, and both read before the fake clock moves: the join must not hang
+    // on a real file read racing fake time (a tail whose next chunk is late goes alone, by
+    // design, at its own time).
+    const stream = open({ ...PCM, highWaterMark: 128 * 1024 });
     const finished = once(stream, 'finished');
-    fs.createReadStream(pcm).pipe(stream);
-    await followPace(stream, 3 * RATE + 1000, RATE);
+    const source = fs.createReadStream(pcm);
+    source.pipe(stream);
+    await until(() => source.bytesRead === total);
+    await followPace(stream, total, RATE);
     await finished;
     expect(frames).to.deep.equal([...Array<number>(30).fill(3200), 1000]);
   });
