@@ -2,28 +2,11 @@
  * Helpers of the batch specs: the account's quotas filled by jobs and files of "someone else",
  * retained memory, and result collection.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { MockServer } from '../../lib/mock';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
 
-/** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/**
- * Memory the process retains after a full collection: heap plus Buffers. Not RSS, whose return
- * to the system after garbage is collected is the engine's choice and differs between versions.
- */
-export function retainedBytes(): number {
-  // Twice: what the first collection only unlinks (weak references, finalisers) goes in the
-  // second; with one, readings swung by 2.5 MB from run to run.
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
+export { retainedBytes } from '../retained-memory';
 
 /** Fills the pending-transcriptions quota with jobs that never end (until `release`). */
 export function occupyPending(server: MockServer, count: number): () => void {

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { SonioxAbortError, SonioxUploadError, SonioxValidationError } from '../../lib/errors';
 import {
   PROGRESS_STEP,
@@ -11,10 +9,7 @@ import {
   type MultipartProgress,
 } from '../../lib/http/multipart';
 import { MultipartParser, boundaryOf, type PartInfo } from '../../lib/mock/multipart';
-
-/** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import { retainedBytes as retained } from '../retained-memory';
 
 /** Parses a body with the mock's streaming parser, feeding it `chunkSize` bytes at a time. */
 async function parse(
@@ -384,14 +379,8 @@ describe('http/multipart (encoder) and mock/multipart (parser)', () => {
         this.push(Buffer.allocUnsafe(chunkSize).fill(sent & 0xff));
       },
     });
-    // Retained memory, not RSS: how soon a garbage chunk is collected (and RSS shrinks) is the
-    // engine's choice and differs between Node 20, 22 and 24 (75 MB of RSS on 24, 14 on 20, for
-    // the same code). An encoder that buffered would keep its chunks alive through a collection.
-    const retained = () => {
-      gc();
-      const usage = process.memoryUsage();
-      return usage.heapUsed + usage.arrayBuffers;
-    };
+    // Retained memory, not RSS (see retained-memory.ts): an encoder that buffered would keep its
+    // chunks alive through a collection.
     const before = retained();
     let peak = before;
     let inFlight = 0;

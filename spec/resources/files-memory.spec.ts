@@ -1,24 +1,7 @@
 import { expect } from 'chai';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { generatedStream as generated } from '../../fixtures/generated-stream';
 import { fixture } from '../helpers';
-
-/** V8's collector, exposed at run time (no --expose-gc flag needed on the command line). */
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/**
- * Memory the process still holds after a full collection: heap plus array buffers (where the
- * chunks of a body live). Not RSS: when a garbage chunk is collected, and RSS shrinks, is V8's
- * choice and differs between Node 20, 22 and 24 (alone, the same upload grew RSS by 19 MB on 22
- * and 57 MB on 24). A client or mock that kept its chunks would keep them through a collection.
- */
-function retained(): number {
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
+import { retainedBytes as retained } from '../retained-memory';
 
 describe('resources/files: memory', function () {
   this.timeout(120_000);
