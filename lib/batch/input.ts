@@ -93,9 +93,17 @@ export async function runInput<S extends BatchSource>(
   try {
     const identity = await identify(input);
     hash = identity.hash;
-    const prior = ctx.journal?.get(hash);
+    let prior = ctx.journal?.get(hash);
+    if (prior?.event === 'failed' && prior.cleanupOwed) {
+      // The failed attempt's objects go before the input starts afresh.
+      // Never resumed from: a failed input starts afresh, whether or not the deletes went through.
+      await cleanUpOwed(ctx, hash, prior);
+      prior = undefined;
+    }
     if (prior?.event === 'done' || ctx.claimed.has(hash)) {
       const reason = prior?.event === 'done' ? 'journaled' : 'duplicate';
+      const owed = prior?.event === 'done' && prior.cleanupOwed ? prior : undefined;
+      const finish = () => (owed ? cleanUpOwed(ctx, identity.hash, owed) : Promise.resolve());
       return {
         result: {
           status: 'skipped',
@@ -107,8 +115,9 @@ export async function runInput<S extends BatchSource>(
           transcriptionId: reason === 'journaled' ? prior?.transcriptionId : undefined,
         },
         aborted: false,
-        settle: () => Promise.resolve(),
-        discard: () => Promise.resolve(),
+        // A previous run journaled it done and was stopped before deleting its job.
+        settle: finish,
+        discard: finish,
       };
     }
     ctx.claimed.set(hash);
@@ -132,8 +141,13 @@ export async function runInput<S extends BatchSource>(
       },
       aborted: false,
       settle: async () => {
-        ctx.journal?.write({ event: 'done', hash: doneHash, transcription_id: id });
-        await cleanUp(ctx, held);
+        ctx.journal?.write({
+          event: 'done',
+          hash: doneHash,
+          transcription_id: id,
+          ...(ctx.cleanup && { cleanup: true }),
+        });
+        if (await cleanUp(ctx, held)) ctx.journal?.write({ event: 'cleaned', hash: doneHash });
       },
       discard: () => keepOrCleanUp(ctx, held),
     };
@@ -146,9 +160,16 @@ export async function runInput<S extends BatchSource>(
       return { result, aborted: true, settle: discard, discard };
     }
     const settle = async () => {
+      const owes = ctx.cleanup && (held.fileId ?? held.transcriptionId) !== undefined;
       if (failedHash !== undefined)
-        ctx.journal?.write({ event: 'failed', hash: failedHash, code: error.code });
-      await cleanUp(ctx, held);
+        ctx.journal?.write({
+          event: 'failed',
+          hash: failedHash,
+          code: error.code,
+          ...(owes && { cleanup: true }),
+        });
+      if ((await cleanUp(ctx, held)) && owes && failedHash !== undefined)
+        ctx.journal?.write({ event: 'cleaned', hash: failedHash });
     };
     return { result, aborted: false, settle, discard: settle };
   }
@@ -297,7 +318,21 @@ async function underQuota<T>(
 
 /** An input stopped half-way: kept for the next run when journaled, else deleted. */
 function keepOrCleanUp(ctx: BatchContext, held: Held): Promise<void> {
-  return ctx.journal ? Promise.resolve() : cleanUp(ctx, held);
+  return ctx.journal ? Promise.resolve() : cleanUp(ctx, held).then(() => undefined);
+}
+
+/**
+ * The cleanup a previous run journaled as due and was stopped before finishing (a kill between
+ * the input's end and its deletes): done now, and journaled as done, unless this run keeps
+ * what inputs hold (`cleanup: false`).
+ */
+async function cleanUpOwed(ctx: BatchContext, hash: string, owed: JournalEntry): Promise<void> {
+  const held: Held = {
+    fileId: owed.fileId,
+    transcriptionId: owed.transcriptionId,
+    creating: undefined,
+  };
+  if (await cleanUp(ctx, held)) ctx.journal?.write({ event: 'cleaned', hash });
 }
 
 /**
@@ -305,10 +340,12 @@ function keepOrCleanUp(ctx: BatchContext, held: Held): Promise<void> {
  * takes its file with it, waiting out a job still processing; then the file of an upload whose
  * transcription was never created). A create that was cut off is looked up by its client
  * reference first, so it is not left behind. Bounded, and never fails the batch. Each delete
- * frees a slot of a quota: its gate opens.
+ * frees a slot of a quota: its gate opens. Resolves whether it ran and nothing failed (what
+ * could not be deleted may still be on the server).
  */
-async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
-  if (!ctx.cleanup) return;
+async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
+  if (!ctx.cleanup) return false;
+  let clean = true;
   if (held.transcriptionId === undefined && held.creating !== undefined) {
     const { reference, sentAt } = held.creating;
     const signal = AbortSignal.timeout(CLEANUP_CALL.timeoutMs);
@@ -319,7 +356,10 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
       signal,
     ).then(
       (found) => found?.id,
-      () => undefined,
+      () => {
+        clean = false;
+        return undefined;
+      },
     );
   }
   await cleanUpFlow(ctx, {
@@ -333,8 +373,11 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<void> {
       if (target === 'transcription') ctx.gates.transcriptions.open();
       ctx.gates.files.open();
     },
-    onCleanupError: undefined,
+    onCleanupError: () => {
+      clean = false;
+    },
   });
+  return clean;
 }
 
 /**

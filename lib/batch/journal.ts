@@ -4,10 +4,13 @@
  * next run what each input had reached:
  *
  *   started -> uploaded{file_id} -> creating -> created{transcription_id} -> done | failed
+ *   done{cleanup} | failed{cleanup} -> cleaned
  *
  * `creating` is written before the create request is sent: an input left there may or may not
  * have a transcription on the server, and is looked up by its client reference before anything
- * is created again.
+ * is created again. `done` and `failed` say `cleanup: true` when the input's server objects are
+ * about to be deleted, and `cleaned` follows once they are: an input stopped in between still
+ * owes its cleanup, which the next run does.
  */
 import fs from 'node:fs';
 import { HashTable } from './hash-table';
@@ -21,8 +24,9 @@ export type JournalRecord =
   | { event: 'uploaded'; hash: string; file_id: string }
   | { event: 'creating'; hash: string; at?: number }
   | { event: 'created'; hash: string; transcription_id: string }
-  | { event: 'done'; hash: string; transcription_id: string }
-  | { event: 'failed'; hash: string; code: string };
+  | { event: 'done'; hash: string; transcription_id: string; cleanup?: true }
+  | { event: 'failed'; hash: string; code: string; cleanup?: true }
+  | { event: 'cleaned'; hash: string };
 
 /** What the journal knows about one input: the last state and the ids seen on the way. */
 export interface JournalEntry {
@@ -31,17 +35,22 @@ export interface JournalEntry {
   transcriptionId: string | undefined;
   /** When the last `started` or `creating` was written, if the journal says. */
   sentAt?: number;
+  /**
+   * A finished input (`done` or `failed`) whose cleanup was announced but never recorded as
+   * done: its `fileId` and `transcriptionId` may still be on the server.
+   */
+  cleanupOwed?: true;
 }
 
-const EVENTS = new Set(['started', 'uploaded', 'creating', 'created', 'done', 'failed']);
+const EVENTS = new Set(['started', 'uploaded', 'creating', 'created', 'done', 'failed', 'cleaned']);
 /** Bytes read at a time when a journal is opened: a long journal is never held whole. */
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /**
  * What a journal holds in memory. Finished inputs, the bulk of a long batch, sit in compact
- * tables (hash to transcription id); full entries are kept only for the inputs caught half-way,
- * at most the concurrency of each run that was stopped.
+ * tables (hash to transcription id); full entries are kept only for the inputs caught half-way
+ * or between their end and its cleanup, at most the concurrency of each run that was stopped.
  */
 class JournalIndex {
   private readonly open = new Map<string, JournalEntry>();
@@ -66,6 +75,13 @@ class JournalIndex {
     const { event, hash } = record;
     if (typeof event !== 'string' || !EVENTS.has(event) || typeof hash !== 'string') return;
     const before = this.get(hash);
+    if (event === 'cleaned') {
+      // Only an end that owed a cleanup is settled by one.
+      if (!before?.cleanupOwed) return;
+      this.open.delete(hash);
+      if (before.event === 'done') return this.done.set(hash, before.transcriptionId);
+      return this.failed.set(hash);
+    }
     const transcriptionId =
       typeof record.transcription_id === 'string'
         ? record.transcription_id
@@ -73,9 +89,10 @@ class JournalIndex {
     this.open.delete(hash);
     this.done.delete(hash);
     this.failed.delete(hash);
+    const owed = record.cleanup === true && (event === 'done' || event === 'failed');
     // A failed input starts afresh on the next run: the ids of the failed attempt were cleaned up.
-    if (event === 'failed') return this.failed.set(hash);
-    if (event === 'done') return this.done.set(hash, transcriptionId);
+    if (event === 'failed' && !owed) return this.failed.set(hash);
+    if (event === 'done' && !owed) return this.done.set(hash, transcriptionId);
     const entry: JournalEntry = {
       event: event as JournalRecord['event'],
       fileId: typeof record.file_id === 'string' ? record.file_id : before?.fileId,
@@ -83,6 +100,7 @@ class JournalIndex {
     };
     const at = typeof record.at === 'number' ? record.at : before?.sentAt;
     if (at !== undefined) entry.sentAt = at;
+    if (owed) entry.cleanupOwed = true;
     this.open.set(hash, entry);
   }
 }

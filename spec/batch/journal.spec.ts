@@ -78,6 +78,49 @@ describe('batch journal', () => {
     again.close();
   });
 
+  it('remembers an end whose cleanup never finished, with the ids to delete, until it is cleaned', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    journal.write({ event: 'done', hash: 'a', transcription_id: 't1', cleanup: true });
+    journal.write({ event: 'uploaded', hash: 'b', file_id: 'f2' });
+    journal.write({ event: 'failed', hash: 'b', code: 'transcription_failed', cleanup: true });
+    // A cleaned with no cleanup owed (or an input never seen) changes nothing.
+    journal.write({ event: 'cleaned', hash: 'c' });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.deep.equal({
+      event: 'done',
+      fileId: 'f1',
+      transcriptionId: 't1',
+      cleanupOwed: true,
+    });
+    expect(again.get('b')).to.deep.equal({
+      event: 'failed',
+      fileId: 'f2',
+      transcriptionId: undefined,
+      cleanupOwed: true,
+    });
+    expect(again.get('c')).to.equal(undefined);
+    again.write({ event: 'cleaned', hash: 'a' });
+    again.write({ event: 'cleaned', hash: 'b' });
+    again.write({ event: 'cleaned', hash: 'b' });
+    again.close();
+    const third = Journal.open(file);
+    expect(third.get('a')).to.deep.equal({
+      event: 'done',
+      fileId: undefined,
+      transcriptionId: 't1',
+    });
+    expect(third.get('b')).to.deep.equal({
+      event: 'failed',
+      fileId: undefined,
+      transcriptionId: undefined,
+    });
+    third.close();
+  });
+
   it('skips lines that are not records', () => {
     const file = path.join(dir, 'j.jsonl');
     fs.writeFileSync(file, '42\n{"event":"exploded","hash":"a"}\n{"event":"done"}\nnull\n\n');

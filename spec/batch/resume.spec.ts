@@ -229,6 +229,60 @@ describe('client.transcribeMany with a journal', () => {
     expect(t.server.state.hits[CREATE]).to.equal(2);
   });
 
+  it('deletes on the next run what a finished input left when its cleanup did not happen', async () => {
+    // As if stopped between journaling the result and deleting its job (a SIGKILL there left
+    // a job and its file behind for good: the next run skipped the input as done).
+    const DELETES = ['DELETE /v1/transcriptions/:id', 'DELETE /v1/files/:id'];
+    t.server.setFaults({ http: DELETES.map((route) => ({ route, status: 500 })) });
+    const inputs = buffers(2);
+    const first = await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
+    expect(first.map((r) => r.status)).to.deep.equal(['done', 'done']);
+    expect(t.server.state.transcriptions.size, 'left by the first run').to.equal(2);
+    t.server.setFaults({});
+
+    const second = await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
+    expect(second.map((r) => r.status)).to.deep.equal(['skipped', 'skipped']);
+    expect(second.map((r) => r.status === 'skipped' && r.transcriptionId)).to.deep.equal(
+      first.map((r) => r.status === 'done' && r.transcriptionId),
+    );
+    expect(t.server.state.transcriptions.size).to.equal(0);
+    expect(t.server.state.files.size).to.equal(0);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+
+    // Journaled as cleaned: a third run asks the server nothing.
+    const deletes = () => DELETES.reduce((n, route) => n + (t.server.state.hits[route] ?? 0), 0);
+    const before = deletes();
+    const third = await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
+    expect(third.map((r) => r.status)).to.deep.equal(['skipped', 'skipped']);
+    expect(deletes()).to.equal(before);
+  });
+
+  it('deletes what a failed input’s attempt left before trying it again', async () => {
+    const DELETES = ['DELETE /v1/transcriptions/:id', 'DELETE /v1/files/:id'];
+    t.server.setFaults({ http: DELETES.map((route) => ({ route, status: 500 })) });
+    const broken = Buffer.concat([Buffer.from('RIFF\x00\x00\x00\x00WAVEjunk'), Buffer.alloc(64)]);
+    const first = await collect(t.client.transcribeMany([broken], { journal, pollIntervalMs: 5 }));
+    expect(first.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(t.server.state.transcriptions.size, 'left by the first run').to.equal(1);
+    t.server.setFaults({});
+    const second = await collect(t.client.transcribeMany([broken], { journal, pollIntervalMs: 5 }));
+    expect(second.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+    expect(t.server.state.files.size).to.equal(0);
+  });
+
+  it('keeps a finished input’s job when the next run is told not to clean up', async () => {
+    t.server.setFaults({ http: [{ route: 'DELETE /v1/transcriptions/:id', status: 500 }] });
+    const inputs = buffers(1);
+    await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
+    t.server.setFaults({});
+    const second = await collect(
+      t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    expect(second.map((r) => r.status)).to.deep.equal(['skipped']);
+    expect(t.server.state.transcriptions.size).to.equal(1);
+  });
   describe('stopped', () => {
     // Jobs queue for 300 ms, on a fake clock driven between the real round trips.
     const slow = fixture({
