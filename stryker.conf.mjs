@@ -54,7 +54,7 @@ export const TARGETS = {
   },
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.
   stream: {
-    mutate: ['lib/realtime/stream.ts'],
+    mutate: ['lib/realtime/stream.ts', 'lib/realtime/markers.ts'],
     timeoutMS: 8000,
     command: mocha(3000, true, [
       'spec/realtime/lifecycle.spec.ts',
@@ -65,6 +65,7 @@ export const TARGETS = {
       // The features stream.ts wires together since the split: ordered markers, the finish
       // deadline, handshake retries, typed errors, usage, session limits, proxies, translation
       // pairs and pacing. Without them a third of its mutants survived (2026-12-06).
+      'spec/realtime/markers.spec.ts',
       'spec/realtime/order.spec.ts',
       'spec/realtime/finish-deadline.spec.ts',
       'spec/realtime/handshake.spec.ts',
