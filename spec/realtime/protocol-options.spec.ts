@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { expect } from 'chai';
 import { SonioxWebSocketError } from '../../lib/errors';
+import { PCM } from '../audio';
 import {
   DEFAULT_REPLAY_BYTES,
   MAX_TIMER_MS,
@@ -16,12 +17,7 @@ import {
 // What a user sees for each option: the exact issue (field and message) of a refused value,
 // the defaults a stream runs with, and the start message the server receives.
 
-const PCM16 = {
-  model: 'stt-rt-v5',
-  audio_format: 'pcm_s16le',
-  sample_rate: 16000,
-  num_channels: 1,
-} as const;
+const PCM16 = { model: 'stt-rt-v5', ...PCM } as const;
 const issuesOf = (options: Record<string, unknown>, start: Record<string, unknown> = PCM16) =>
   checkConfig(start, options);
 const start = (format: string | undefined) =>
@@ -99,24 +95,15 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
     });
 
     it('keeps every given value over its default', () => {
-      expect(
-        resolveOptions({
-          auth: 'message',
-          keepaliveIntervalMs: 2000,
-          heartbeatIntervalMs: 3000,
-          handshakeTimeoutMs: 4000,
-          finishTimeoutMs: 6000,
-          highWaterMark: 100,
-        }),
-      ).to.deep.equal({
+      const given = {
         auth: 'message',
         keepaliveIntervalMs: 2000,
         heartbeatIntervalMs: 3000,
         handshakeTimeoutMs: 4000,
         finishTimeoutMs: 6000,
         highWaterMark: 100,
-        reconnect: undefined,
-      });
+      } as const;
+      expect(resolveOptions(given)).to.deep.equal({ ...given, reconnect: undefined });
     });
 
     it('falls back to the default highWaterMark for zero, negative, NaN or non-number values', () => {
