@@ -3,11 +3,13 @@
  * one teardown, and that nothing is reported after it. Timers are sinon's.
  */
 import { expect } from 'chai';
+import { Agent } from 'node:http';
 import { inspect } from 'node:util';
 import sinon from 'sinon';
 import { SonioxWebSocketError } from '../../lib/errors';
 import {
   Connection,
+  handshakeFailure,
   type ConnectionEvents,
   type RealtimeSocketOptions,
 } from '../../lib/realtime/connection';
@@ -33,12 +35,16 @@ describe('realtime/connection (scripted socket)', () => {
     });
     socket = new ScriptedSocket();
     seen = { open: 0, messages: [], failures: [] };
+    connection = connect();
+  });
+  /** A Connection on `socket` reporting into `seen` (with `agent` when given). */
+  const connect = (agent?: Agent): Connection => {
     const events: ConnectionEvents = {
       open: () => seen.open++,
       message: (text) => seen.messages.push(text),
       failure: (error) => seen.failures.push(error),
     };
-    connection = new Connection(
+    return new Connection(
       'ws://x',
       { Authorization: `Bearer ${KEY}` },
       KEY,
@@ -48,8 +54,9 @@ describe('realtime/connection (scripted socket)', () => {
         factoryOptions = options;
         return socket;
       },
+      agent,
     );
-  });
+  };
   afterEach(() => {
     connection.retire();
     clock.restore();
@@ -207,6 +214,45 @@ describe('realtime/connection (scripted socket)', () => {
       });
     });
 
+    it('hands the agent of the upgrade request to the socket factory', () => {
+      connection.retire();
+      const agent = new Agent();
+      connection = connect(agent);
+      expect(factoryOptions).to.deep.equal({
+        perMessageDeflate: false,
+        handshakeTimeout: 1000,
+        headers: { Authorization: `Bearer ${KEY}` },
+        agent,
+      });
+      expect(factoryOptions?.agent).to.equal(agent);
+    });
+
+    it('gives a failed handshake the status and retryability its error says', () => {
+      socket.emit('error', new Error('Unexpected server response: 503'));
+      expect(seen.failures[0]).to.include({ serverCode: 503, retryable: true });
+    });
+
+    it('after open, reads no HTTP status into a socket error', () => {
+      socket.open();
+      socket.emit('error', new Error('Unexpected server response: 401'));
+      expect(seen.failures[0]).to.include({ serverCode: undefined, retryable: true });
+    });
+
+    it('survives a socket error that comes after retire, and reports nothing', () => {
+      socket.open();
+      connection.retire();
+      expect(() => socket.emit('error', new Error('write EPIPE'))).not.to.throw();
+      expect(seen.failures).to.deep.equal([]);
+    });
+
+    it('closes or terminates the socket only on the first retire', () => {
+      socket.open();
+      connection.retire(true);
+      connection.retire(true);
+      connection.retire();
+      expect([socket.closes, socket.resumes, socket.terminations]).to.deep.equal([1, 1, 0]);
+    });
+
     it('keeps the socket (and its headers) out of util.inspect', () => {
       socket.open();
       expect(inspect(connection, { depth: 5 })).not.to.include(KEY);
@@ -292,6 +338,79 @@ describe('realtime/connection (scripted socket)', () => {
       socket.readyState = 3;
       connection.retire();
       expect(socket.terminations).to.equal(0);
+    });
+  });
+
+  describe('handshakeFailure', () => {
+    const withCode = (message: string, code: string): Error =>
+      Object.assign(new Error(message), { code });
+
+    for (const status of [408, 429, 500, 502, 503, 504]) {
+      it(`retries a handshake the server answered with ${status}`, () => {
+        expect(handshakeFailure(new Error(`Unexpected server response: ${status}`))).to.deep.equal({
+          serverCode: status,
+          retryable: true,
+        });
+      });
+    }
+
+    for (const status of [400, 401, 403, 404]) {
+      it(`does not retry a handshake the server answered with ${status}`, () => {
+        expect(handshakeFailure(new Error(`Unexpected server response: ${status}`))).to.deep.equal({
+          serverCode: status,
+          retryable: false,
+        });
+      });
+    }
+
+    // Spelled out, not imported: the spec states which codes are worth another attempt.
+    const refusedOrDropped = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE'];
+    const unreachableForNow = ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'];
+    for (const code of [...refusedOrDropped, ...unreachableForNow]) {
+      it(`retries a connection that failed with ${code}, without a server code`, () => {
+        expect(handshakeFailure(withCode(`connect ${code} 127.0.0.1:9`, code))).to.deep.equal({
+          retryable: true,
+        });
+      });
+    }
+
+    it('does not retry a connection that failed with a lasting socket error', () => {
+      expect(
+        handshakeFailure(withCode('getaddrinfo ENOTFOUND nowhere.invalid', 'ENOTFOUND')),
+      ).to.deep.equal({ retryable: false });
+      expect(
+        handshakeFailure(withCode('self-signed certificate', 'DEPTH_ZERO_SELF_SIGNED_CERT')),
+      ).to.deep.equal({ retryable: false });
+    });
+
+    it('retries a handshake that timed out, though its error has no code', () => {
+      expect(handshakeFailure(new Error('Opening handshake has timed out'))).to.deep.equal({
+        retryable: true,
+      });
+    });
+
+    it('does not retry an error with neither a code, a status nor a timeout', () => {
+      expect(handshakeFailure(new Error('Invalid Sec-WebSocket-Accept header'))).to.deep.equal({
+        retryable: false,
+      });
+    });
+
+    it('reads a status only from the start of the message, and only of three digits', () => {
+      expect(
+        handshakeFailure(new Error('proxy said: Unexpected server response: 503')),
+      ).to.deep.equal({ retryable: false });
+      expect(handshakeFailure(new Error('Unexpected server response: 50'))).to.deep.equal({
+        retryable: false,
+      });
+      expect(handshakeFailure(new Error('Unexpected server response: 5'))).to.deep.equal({
+        retryable: false,
+      });
+      expect(handshakeFailure(new Error('Unexpected server response: 5031'))).to.deep.equal({
+        retryable: false,
+      });
+      expect(handshakeFailure(new Error('Unexpected server response: abc'))).to.deep.equal({
+        retryable: false,
+      });
     });
   });
 });

@@ -13,6 +13,7 @@ export class ScriptedSocket extends EventEmitter {
   pings: Array<(error?: Error) => void> = [];
   paused = false;
   closedWith: number | undefined;
+  closes = 0;
   terminated = false;
   /** When set, send callbacks wait for flushSends() (a socket whose buffer does not drain). */
   holdSends = false;
@@ -40,6 +41,7 @@ export class ScriptedSocket extends EventEmitter {
   }
   close(code: number): void {
     this.closedWith = code;
+    this.closes++;
   }
   terminate(): void {
     this.terminated = true;

@@ -136,4 +136,91 @@ describe('realtime/token-assembler (pure)', () => {
     ).to.deep.equal([' there', ' you']);
     expect(texts(a.accept(result([tentative(' you', 350, 500)])).tokens)).to.deep.equal([' you']);
   });
+
+  it('tells the transcript and translation per language, and pairs each translation with its original', () => {
+    const a = new TokenAssembler();
+    a.accept(
+      result([
+        final('Good', 0, 300, { translation_status: 'original', language: 'en' }),
+        final(' day', 300, 600, { translation_status: 'original', language: 'en' }),
+        {
+          text: 'Buen',
+          is_final: true,
+          translation_status: 'translation',
+          language: 'es',
+          source_language: 'en',
+        },
+        {
+          text: ' día',
+          is_final: true,
+          translation_status: 'translation',
+          language: 'es',
+          source_language: 'en',
+        },
+      ]),
+    );
+    expect(a.originals).to.deep.equal({ en: 'Good day' });
+    expect(a.translations).to.deep.equal({ es: 'Buen día' });
+    expect(a.translationPairs).to.have.length(1);
+    expect(a.translationPairs[0]?.original?.text).to.equal('Good day');
+    expect(a.translationPairs[0]?.translation?.text).to.equal('Buen día');
+  });
+
+  it('tracks processed audio on the stream clock, never moving back, and only from a number', () => {
+    const a = new TokenAssembler();
+    expect(a.processedAudioMs).to.equal(0);
+    a.accept({ tokens: [], total_audio_proc_ms: 700 });
+    expect(a.processedAudioMs).to.equal(700);
+    a.accept({ tokens: [], total_audio_proc_ms: 500 });
+    expect(a.processedAudioMs).to.equal(700);
+    a.accept({ tokens: [] });
+    expect(a.processedAudioMs).to.equal(700);
+    a.resume(600);
+    a.accept({ tokens: [], total_audio_proc_ms: 300 });
+    expect(a.processedAudioMs).to.equal(900);
+  });
+
+  it('lists tokens and events together, in the order the server sent them, and nothing else', () => {
+    const a = new TokenAssembler();
+    const hi = final('Hi', 0, 100);
+    const there = tentative(' there', 150, 300);
+    const out = a.accept(result([hi, { text: '<end>', is_final: true }, there]));
+    expect(out.items).to.deep.equal([hi, 'endpoint', there]);
+    expect(a.accept(result([])).items).to.deep.equal([]);
+  });
+
+  it('never adds a space to a stream that did not resume', () => {
+    const a = new TokenAssembler();
+    a.accept(result([final('Hel', 0, 200)]));
+    expect(texts(a.accept(result([tentative('lo', 200, 400)])).tokens)).to.deep.equal(['lo']);
+    expect(texts(a.accept(result([final('lo', 200, 400)])).tokens)).to.deep.equal(['lo']);
+    expect(a.transcript).to.equal('Hello');
+  });
+
+  it('after a resume, joins only the first spoken token of a message, not the ones after it', () => {
+    const a = new TokenAssembler();
+    a.accept(result([final('Hello', 0, 400)]));
+    a.resume(400);
+    const out = a.accept(result([tentative('wor', 50, 200), tentative('ld', 200, 300)]));
+    expect(texts(out.tokens)).to.deep.equal([' wor', 'ld']);
+  });
+
+  it('after a resume, joins nothing more once a spoken final has landed', () => {
+    const a = new TokenAssembler();
+    a.accept(result([final('Hello', 0, 400)]));
+    a.resume(400);
+    a.accept(result([final('quick', 50, 300)]));
+    expect(texts(a.accept(result([tentative('ly', 300, 400)])).tokens)).to.deep.equal(['ly']);
+    expect(a.transcript).to.equal('Hello quick');
+  });
+
+  it('a final without timestamps leaves the replay point of a later resume where it was', () => {
+    const a = new TokenAssembler();
+    a.accept(result([{ text: 'Hey', is_final: true }, final(' you', 100, 1000)]));
+    a.accept(result([{ text: '!', is_final: true }]));
+    a.resume(500);
+    // The new session re-finalizes " you" (ends 500 -> 1000): delivered already.
+    const out = a.accept(result([final('you', 100, 500), final(' there', 600, 900)]));
+    expect(texts(out.tokens)).to.deep.equal([' there']);
+  });
 });
