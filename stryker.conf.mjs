@@ -23,6 +23,7 @@ export const TARGETS = {
     command: mocha(5000, false, [
       'spec/realtime/token-assembler.spec.ts',
       'spec/realtime/protocol.spec.ts',
+      'spec/realtime/protocol-options.spec.ts',
       'spec/realtime/reconnect.spec.ts',
       'spec/realtime/reconnect-arithmetic.spec.ts',
       'spec/realtime/connection.spec.ts',
