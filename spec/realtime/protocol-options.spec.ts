@@ -1,13 +1,11 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { expect } from 'chai';
-import { SonioxWebSocketError } from '../../lib/errors';
 import { PCM } from '../audio';
 import {
   DEFAULT_REPLAY_BYTES,
   MAX_TIMER_MS,
   checkConfig,
-  parseServerMessage,
   resolveOptions,
   splitConfig,
   type RealtimeOptions,
@@ -24,7 +22,6 @@ const start = (format: string | undefined) =>
   format === undefined ? { model: 'stt-rt-v5' } : { model: 'stt-rt-v5', audio_format: format };
 const PACING_SHAPE =
   'must be true, false or { bytesPerSecond } with a positive number of bytes per second';
-const failureOf = (frame: string) => (parseServerMessage(frame) as SonioxWebSocketError).message;
 
 describe('realtime/protocol: options and messages as the user sees them', () => {
   describe('splitConfig: the start message the server receives', () => {
@@ -271,37 +268,6 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
             'needs a raw PCM audio_format: a mp3 stream cannot be resumed mid-way (its header went to the first session)',
         },
       ]);
-    });
-  });
-
-  describe('parseServerMessage: what a malformed frame is reported as', () => {
-    for (const [frame, problem] of [
-      ['{"tokens":{}}', 'tokens is not a list'],
-      ['{"tokens":[],"final_audio_proc_ms":"5"}', 'final_audio_proc_ms is not a number'],
-      ['{"tokens":[],"total_audio_proc_ms":true}', 'total_audio_proc_ms is not a number'],
-      ['{"tokens":[],"finished":"yes"}', 'finished is not a boolean'],
-      ['{"tokens":[null]}', 'a token is not an object'],
-      ['{"tokens":["a"]}', 'a token is not an object'],
-      ['{"tokens":[["a"]]}', 'a token is not an object'],
-      ['{"tokens":[{"text":1}]}', 'a token has no text'],
-      ['{"tokens":[{"text":"a","is_final":1}]}', 'a token has a non-boolean is_final'],
-      ['{"tokens":[{"text":"a","start_ms":"0"}]}', 'a token has a non-numeric start_ms'],
-      ['{"tokens":[{"text":"a","end_ms":{}}]}', 'a token has a non-numeric end_ms'],
-      ['{"tokens":[{"text":"a"},{"text":"b"},{"is_final":true}]}', 'a token has no text'],
-    ] as const) {
-      it(`reports ${frame} as: ${problem}`, () => {
-        expect(failureOf(frame)).to.equal(`malformed message from the server (${problem})`);
-      });
-    }
-
-    it('accepts numeric processing times and a finished flag', () => {
-      const frame = '{"tokens":[],"final_audio_proc_ms":5,"total_audio_proc_ms":9,"finished":true}';
-      expect(parseServerMessage(frame)).to.deep.equal({
-        tokens: [],
-        final_audio_proc_ms: 5,
-        total_audio_proc_ms: 9,
-        finished: true,
-      });
     });
   });
 });

@@ -23,25 +23,63 @@ const fieldsOf = (options: Record<string, unknown>, start: Record<string, unknow
 
 describe('realtime/protocol', () => {
   describe('parseServerMessage: every frame is checked before it is used', () => {
-    for (const [what, frame] of [
-      ['tokens that are not a list', '{"tokens":{}}'],
-      ['a null token', '{"tokens":[null]}'],
-      ['a token that is a list', '{"tokens":[[]]}'],
-      ['a token without text', '{"tokens":[{"is_final":true}]}'],
-      ['a non-boolean is_final', '{"tokens":[{"text":"a","is_final":"yes"}]}'],
-      ['a non-numeric start_ms', '{"tokens":[{"text":"a","is_final":true,"start_ms":"0"}]}'],
-      ['a non-finite end_ms', '{"tokens":[{"text":"a","is_final":true,"end_ms":"Infinity"}]}'],
-      ['a non-numeric total_audio_proc_ms', '{"tokens":[],"total_audio_proc_ms":[]}'],
-      ['a non-boolean finished', '{"tokens":[],"finished":1}'],
+    for (const [what, frame, problem] of [
+      ['tokens that are not a list', '{"tokens":{}}', 'tokens is not a list'],
+      ['a null token', '{"tokens":[null]}', 'a token is not an object'],
+      ['a token that is a string', '{"tokens":["a"]}', 'a token is not an object'],
+      ['a token that is a list', '{"tokens":[[]]}', 'a token is not an object'],
+      ['a token without text', '{"tokens":[{"is_final":true}]}', 'a token has no text'],
+      ['a token whose text is a number', '{"tokens":[{"text":1}]}', 'a token has no text'],
+      [
+        'a bad token after good ones',
+        '{"tokens":[{"text":"a"},{"text":"b"},{"is_final":true}]}',
+        'a token has no text',
+      ],
+      [
+        'a non-boolean is_final',
+        '{"tokens":[{"text":"a","is_final":"yes"}]}',
+        'a token has a non-boolean is_final',
+      ],
+      [
+        'a non-numeric start_ms',
+        '{"tokens":[{"text":"a","is_final":true,"start_ms":"0"}]}',
+        'a token has a non-numeric start_ms',
+      ],
+      [
+        'a non-finite end_ms',
+        '{"tokens":[{"text":"a","is_final":true,"end_ms":"Infinity"}]}',
+        'a token has a non-numeric end_ms',
+      ],
+      [
+        'a non-numeric final_audio_proc_ms',
+        '{"tokens":[],"final_audio_proc_ms":"5"}',
+        'final_audio_proc_ms is not a number',
+      ],
+      [
+        'a non-numeric total_audio_proc_ms',
+        '{"tokens":[],"total_audio_proc_ms":[]}',
+        'total_audio_proc_ms is not a number',
+      ],
+      ['a non-boolean finished', '{"tokens":[],"finished":1}', 'finished is not a boolean'],
     ] as const) {
-      it(`refuses ${what}`, () => {
+      it(`refuses ${what}, saying ${problem}`, () => {
         const parsed = parseServerMessage(frame);
         expect(parsed).to.be.instanceOf(SonioxWebSocketError);
-        expect((parsed as SonioxWebSocketError).message).to.match(
-          /^malformed message from the server \(.+\)$/,
+        expect((parsed as SonioxWebSocketError).message).to.equal(
+          `malformed message from the server (${problem})`,
         );
       });
     }
+
+    it('accepts numeric processing times and a finished flag', () => {
+      const frame = '{"tokens":[],"final_audio_proc_ms":5,"total_audio_proc_ms":9,"finished":true}';
+      expect(parseServerMessage(frame)).to.deep.equal({
+        tokens: [],
+        final_audio_proc_ms: 5,
+        total_audio_proc_ms: 9,
+        finished: true,
+      });
+    });
 
     it('accepts a result with nulls where the API may send them, and a finished message without tokens', () => {
       const ok = parseServerMessage(
