@@ -95,8 +95,8 @@ export async function runInput<S extends BatchSource>(
     hash = identity.hash;
     let prior = ctx.journal?.get(hash);
     if (prior?.event === 'failed' && prior.cleanupOwed) {
-      // The failed attempt's objects go before the input starts afresh.
-      // Never resumed from: a failed input starts afresh, whether or not the deletes went through.
+      // The failed attempt's objects go first. Its ids are never resumed from: the input starts
+      // afresh whether or not the deletes went through.
       await cleanUpOwed(ctx, hash, prior);
       prior = undefined;
     }
