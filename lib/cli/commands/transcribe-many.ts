@@ -15,6 +15,7 @@ import { BatchDisplay } from '../render/batch-progress';
 import { table } from '../render/table';
 import type { TranscriptFormat } from '../render/transcript';
 import { expandInputs } from '../batch/inputs';
+import { ledgerName } from '../batch/ledger';
 import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
 import { runBatch, type BatchRow } from '../batch/run';
 import { inShard, type Shard } from '../batch/shard';
@@ -107,7 +108,10 @@ export async function transcribeMany(
   const inputs = flags.shard ? inShard(all, flags.shard) : all;
   const journal = path.join(outDir, journalName(flags.format, flags.shard));
 
-  if (flags.restart) fs.rmSync(journal, { force: true });
+  if (flags.restart) {
+    fs.rmSync(journal, { force: true });
+    fs.rmSync(ledgerName(journal), { force: true });
+  }
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
   const resuming = fs.existsSync(journal);
   const client = ctx.client();
@@ -131,6 +135,7 @@ export async function transcribeMany(
         outDir,
         format: flags.format,
         journal,
+        resuming,
         params: createParams(flags),
         concurrency: flags.concurrency,
         keep: flags.keep === true,

@@ -11,7 +11,7 @@ import { bytes } from './table';
 
 /** How a finished input is reported. */
 export interface FinishedLine {
-  status: 'done' | 'skipped' | 'copied' | 'failed';
+  status: 'done' | 'skipped' | 'copied' | 'fetched' | 'failed';
   text: string;
 }
 
