@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileError, InterruptedError, UsageError, type Context } from '../context';
 import { isURL } from '../options';
 import { BatchDisplay } from '../render/batch-progress';
+import { shownName } from '../render/name';
 import { table } from '../render/table';
 import type { TranscriptFormat } from '../render/transcript';
 import { expandInputs } from '../batch/inputs';
@@ -93,7 +94,7 @@ function summary(rows: readonly BatchRow[], planned: number, elapsedMs: number):
   const totals = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
   return `${table(
     ['INPUT', 'STATUS', 'OUTPUT OR ERROR'],
-    rows.map((row) => [row.input.path, row.status, row.detail]),
+    rows.map((row) => [shownName(row.input.path), row.status, shownName(row.detail)]),
   )}\n\n${rows.length} of ${planned} inputs: ${totals || 'none finished'} in ${(elapsedMs / 1000).toFixed(1)} s\n`;
 }
 
@@ -122,7 +123,7 @@ export async function transcribeMany(
     ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${all.length})`
     : '';
   ctx.note(
-    `${resuming ? 'resuming' : 'transcribing'} ${inputs.length} file(s)${shard} into ${outDir}; journal ${journal}`,
+    `${resuming ? 'resuming' : 'transcribing'} ${inputs.length} file(s)${shard} into ${shownName(outDir)}; journal ${shownName(journal)}`,
   );
   const display = new BatchDisplay(ctx.stderr, tty, inputs.length);
   const started = Date.now();
@@ -151,7 +152,7 @@ export async function transcribeMany(
   if (outcome.stopped) {
     if (!ctx.outputClosed)
       ctx.note(
-        `interrupted: what was in flight is kept; run the same command again to resume (journal ${journal})`,
+        `interrupted: what was in flight is kept; run the same command again to resume (journal ${shownName(journal)})`,
       );
     throw new InterruptedError();
   }
