@@ -332,6 +332,23 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     });
   });
 
+  it('transcribes a file whose name is not UTF-8, its output named by a faithful rendering', async () => {
+    const name = Buffer.from([0x61, 0xff, 0x2e, 0x77, 0x61, 0x76]); // a<ff>.wav
+    fs.renameSync(path.join(calls, 'hello.wav'), Buffer.concat([Buffer.from(`${calls}/`), name]));
+    // A real dangling symlink is still left out, and said so.
+    fs.symlinkSync(path.join(tmp, 'nowhere.wav'), path.join(calls, 'dangling.wav'));
+    const first = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(first.code, first.err).to.equal(0);
+    expect(first.err).to.include(`left out ${calls}/dangling.wav: a dangling symlink\n`);
+    expect(first.out).to.match(/^3 of 3 inputs: 3 done/m);
+    expect(first.err).to.include(`done ${calls}/a\\xff.wav -> ${out}/a\\xff.txt`);
+    expect(fs.readFileSync(path.join(out, 'a\\xff.txt'), 'utf8')).to.equal(`${hello.text}\n`);
+    expect(server.state.hits[CREATE]).to.equal(3);
+    // Run again: known by its content, skipped.
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.out).to.match(/^3 of 3 inputs: 3 skipped/m);
+  });
+
   it('on a terminal: the bars redrawn in place, failures printed above them', async () => {
     fs.writeFileSync(path.join(calls, 'broken.wav'), BROKEN);
     const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {

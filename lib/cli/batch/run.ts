@@ -12,6 +12,7 @@
  * that input alone is transcribed again. An input whose content failed fails, saying why.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, BatchResult } from '../../batch';
 import type { SonioxClient } from '../../client';
@@ -80,6 +81,7 @@ export async function runBatch(
 ): Promise<BatchOutcome> {
   const { inputs, outDir } = options;
   const ledger = OutputLedger.open(ledgerName(options.journal), outDir, options.resuming === true);
+  const readable = readablePaths(inputs);
   const rows = new Map<number, BatchRow>();
   /** A file holding each content's transcript, written in this run, and the input it is for. */
   const written = new Map<string, number>();
@@ -190,7 +192,7 @@ export async function runBatch(
   let stopped = false;
   try {
     const results = client.transcribeMany(
-      inputs.map((input) => input.path),
+      inputs.map((_, index) => readable.path(index)),
       { ...batchOptions, journal: options.journal },
     );
     for await (const result of results) await take(result, result.index);
@@ -212,7 +214,7 @@ export async function runBatch(
       if (again.length > 0) {
         // Not journaled: the journal has this content done already. Not on the bars either:
         // they counted these inputs as skipped.
-        const paths = again.map((index) => inputOf(index).path);
+        const paths = again.map((index) => readable.path(index));
         const redo = client.transcribeMany(paths, { ...batchOptions, onProgress: undefined });
         for await (const result of redo) await take(result, again[result.index] ?? -1); // -1: inputOf() throws
       }
@@ -222,6 +224,7 @@ export async function runBatch(
     stopped = true;
   } finally {
     ledger.clearStash();
+    readable.remove();
   }
   if (!stopped) {
     for (const [hash, indexes] of waiting) {
@@ -262,4 +265,37 @@ async function fetchKept(
     return false;
   }
   return write(text);
+}
+
+/**
+ * Paths the library can open for every input. A name that is not UTF-8 cannot be passed as a
+ * string (Node encodes strings as UTF-8): such an input is read through a symlink to its exact
+ * bytes, named by its rendering (which the upload sends as the file name), in a scratch
+ * directory that `remove` deletes.
+ */
+function readablePaths(inputs: readonly PlannedInput[]): {
+  path: (index: number) => string;
+  remove: () => void;
+} {
+  const links = new Map<number, string>();
+  let scratch: string | undefined;
+  inputs.forEach((input, index) => {
+    if (!input.bytes) return;
+    scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-names-'));
+    const target = path.isAbsolute(input.path)
+      ? input.bytes
+      : Buffer.concat([Buffer.from(`${process.cwd()}${path.sep}`), input.bytes]);
+    const link = path.join(scratch, String(index), path.basename(input.path));
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- in the scratch directory just made
+    fs.mkdirSync(path.dirname(link));
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- to an input the walk found
+    fs.symlinkSync(target, link);
+    links.set(index, link);
+  });
+  return {
+    path: (index) => links.get(index) ?? inputs[index]?.path ?? '',
+    remove: () => {
+      if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
 }

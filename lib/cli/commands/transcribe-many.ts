@@ -105,7 +105,8 @@ export async function transcribeMany(
   flags: TranscribeFlags & BatchFlags,
 ): Promise<void> {
   const outDir = checkBatchFlags(sources, flags);
-  const all = planOutputs(expandInputs(sources), OUTPUT_EXTENSIONS[flags.format]);
+  const leftOut = (file: string, why: string) => ctx.note(`left out ${shownName(file)}: ${why}`);
+  const all = planOutputs(expandInputs(sources, leftOut), OUTPUT_EXTENSIONS[flags.format]);
   const inputs = flags.shard ? inShard(all, flags.shard) : all;
   const journal = path.join(outDir, journalName(flags.format, flags.shard));
 
