@@ -25,6 +25,7 @@ import {
   InterruptedError,
 } from './context';
 import { processIO, type CliIO } from './io';
+import { shownName } from './render/name';
 
 export { parseWsFaultFlag } from './commands/mock';
 export { memoryIO, processIO, type CliIO, type MemoryIO } from './io';
@@ -93,7 +94,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       ctx.note('interrupted');
       return EXIT_INTERRUPTED;
     }
-    ctx.note(`${ctx.color.red('error:')} ${describe(e)}`);
+    // One line, whatever the names (or the server's words) in the message hold.
+    ctx.note(`${ctx.color.red('error:')} ${shownName(describe(e))}`);
     return exitCodeOf(e);
   } finally {
     ctx.close();
