@@ -117,7 +117,8 @@ export async function runBatch(
       ledger.record(inputOf(index).output, hash);
       return true;
     } catch (e) {
-      failedHashes.set(hash, index);
+      // A transcript that could not be written fails the inputs waiting for it; a copy, only itself.
+      if (typeof content === 'string') failedHashes.set(hash, index);
       fail(index, `cannot write ${target(index)}: ${describe(e)}`);
       return false;
     }
