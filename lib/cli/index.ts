@@ -52,6 +52,12 @@ export function program(ctx: Context): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // A parse error quotes the argument as given (a file name): escaped, one line, but for
+      // commander's own second line, a suggestion.
+      outputError: (s, write) =>
+        write(
+          `${shownName(s.replace(/\n$/, '')).replace(/\\n\(Did you mean /g, '\n(Did you mean ')}\n`,
+        ),
       getOutHelpWidth: () => ctx.io.stdout.columns || 80,
       getErrHelpWidth: () => ctx.io.stderr.columns || 80,
     })

@@ -125,6 +125,19 @@ describe('cli: file names printed escaped', function () {
       expect(out.err.trim().split('\n')).to.have.length(1);
     });
 
+    it("a flag's file argument, in the parser's own error line; its suggestions still on their line", async () => {
+      const file = path.join(t.tmp, `${EVIL}.json`);
+      fs.writeFileSync(file, '{ not json');
+      const bad = await run(['realtime', hello.path, '--context', file], { env: t.env });
+      expect(bad.code).to.equal(2);
+      expectPlain(bad.err);
+      expect(bad.err.trim().split('\n'), bad.err).to.have.length(1);
+      expect(bad.err).to.include(`argument '${t.tmp}/${SHOWN}.json' is invalid`);
+      // Commander's own second line, a suggestion, stays a line of its own.
+      const typo = await run(['transcribe', hello.path, '--kep'], { env: t.env });
+      expect(typo.err).to.match(/^error: unknown option '--kep'\n\(Did you mean --keep\?\)\n$/);
+    });
+
     it('files ls and transcriptions ls: the stored names', async () => {
       const file = await t.client.files.upload(hello.path, { filename: `${EVIL}.wav` });
       await t.client.transcriptions.create({ file_id: file.id, model: 'stt-async-v5' });
