@@ -21,6 +21,7 @@ import {
   SonioxWebSocketError,
 } from '../errors';
 import { redacting, type CliIO, type Output } from './io';
+import { shownName } from './render/name';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -183,7 +184,8 @@ export class Context {
 }
 
 /** A Node file-system error as a clear UsageError naming the path. */
-export function fileError(e: unknown, file: string, verb: 'read' | 'write'): Error {
+export function fileError(e: unknown, path: string, verb: 'read' | 'write'): Error {
+  const file = shownName(path);
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT')
     return new UsageError(
@@ -216,10 +218,10 @@ export function checkOutputFile(file: string): void {
   const dir = path.dirname(path.resolve(file));
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory of the output path the user gave
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new UsageError(`cannot write ${file}: its directory does not exist`);
+    throw new UsageError(`cannot write ${shownName(file)}: its directory does not exist`);
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
   if (fs.existsSync(file) && fs.statSync(file).isDirectory())
-    throw new UsageError(`cannot write ${file}: it is a directory`);
+    throw new UsageError(`cannot write ${shownName(file)}: it is a directory`);
 }
 
 /** One line describing an error: the message plus the API's details and the request id. */

@@ -25,6 +25,7 @@ import {
   InterruptedError,
 } from './context';
 import { processIO, type CliIO } from './io';
+import { shownName } from './render/name';
 
 export { parseWsFaultFlag } from './commands/mock';
 export { memoryIO, processIO, type CliIO, type MemoryIO } from './io';
@@ -51,6 +52,12 @@ export function program(ctx: Context): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // A parse error quotes the argument as given (a file name): escaped, one line, but for
+      // commander's own second line, a suggestion.
+      outputError: (s, write) =>
+        write(
+          `${shownName(s.replace(/\n$/, '')).replace(/\\n\(Did you mean /g, '\n(Did you mean ')}\n`,
+        ),
       getOutHelpWidth: () => ctx.io.stdout.columns || 80,
       getErrHelpWidth: () => ctx.io.stderr.columns || 80,
     })
@@ -93,7 +100,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       ctx.note('interrupted');
       return EXIT_INTERRUPTED;
     }
-    ctx.note(`${ctx.color.red('error:')} ${describe(e)}`);
+    // One line, whatever the names (or the server's words) in the message hold.
+    ctx.note(`${ctx.color.red('error:')} ${shownName(describe(e))}`);
     return exitCodeOf(e);
   } finally {
     ctx.close();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { StructuredContext } from '../types';
 import { checkInputFile, checkOutputFile } from './context';
+import { shownName } from './render/name';
 
 /** Reads a file the user named; a missing or unreadable one is a usage error. */
 function readUserFile(file: string): string {
@@ -30,10 +31,10 @@ export function contextFile(file: string): StructuredContext {
   try {
     parsed = JSON.parse(content);
   } catch (e) {
-    throw new InvalidArgumentError(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new InvalidArgumentError(`${shownName(file)} is not valid JSON: ${(e as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new InvalidArgumentError(`${file} must hold a JSON object.`);
+    throw new InvalidArgumentError(`${shownName(file)} must hold a JSON object.`);
   return parsed;
 }
 

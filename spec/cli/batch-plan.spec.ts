@@ -63,6 +63,40 @@ describe('cli: the plan of a many-file transcribe', function () {
     expect(inputs[0]?.path).to.equal(path.join('calls', '2024', 'a.ogg'));
   });
 
+  it('walks names that are not UTF-8 by their bytes: read by them, keyed by a faithful rendering', () => {
+    tree(tmp, ['calls/b.wav']);
+    const calls = Buffer.from(path.join(tmp, 'calls'));
+    const sep = Buffer.from(path.sep);
+    const name = Buffer.from([0x61, 0xff, 0x2e, 0x77, 0x61, 0x76]); // a<ff>.wav
+    const dir = Buffer.from([0xfe, 0x64]); // <fe>d
+    fs.writeFileSync(Buffer.concat([calls, sep, name]), 'a');
+    fs.mkdirSync(Buffer.concat([calls, sep, dir]));
+    fs.writeFileSync(Buffer.concat([calls, sep, dir, sep, Buffer.from('c.wav')]), 'c');
+    const inputs = expandInputs(['calls']);
+    expect(keys(inputs)).to.deep.equal(['\\xfed/c.wav', 'a\\xff.wav', 'b.wav']);
+    const [inDir, odd, plain] = inputs;
+    expect(odd?.path).to.equal(path.join('calls', 'a\\xff.wav'));
+    expect(odd?.bytes).to.deep.equal(Buffer.concat([Buffer.from('calls'), sep, name]));
+    expect(fs.readFileSync(odd?.bytes ?? '', 'utf8')).to.equal('a');
+    expect(fs.readFileSync(inDir?.bytes ?? '', 'utf8')).to.equal('c');
+    expect(plain?.bytes).to.equal(undefined);
+    expect(planOutputs(inputs, '.txt').map((i) => i.output)).to.deep.equal([
+      '\\xfed/c.txt',
+      'a\\xff.txt',
+      'b.txt',
+    ]);
+  });
+
+  it('reports what it leaves out that looks like audio: a dangling symlink, an unreadable entry', () => {
+    tree(tmp, ['calls/b.wav']);
+    fs.symlinkSync(path.join(tmp, 'nowhere.wav'), path.join(tmp, 'calls', 'dangling.wav'));
+    fs.symlinkSync(path.join(tmp, 'nowhere'), path.join(tmp, 'calls', 'notes'));
+    const skipped: string[] = [];
+    const inputs = expandInputs(['calls'], (file, why) => skipped.push(`${file}: ${why}`));
+    expect(keys(inputs)).to.deep.equal(['b.wav']);
+    expect(skipped).to.deep.equal([`${path.join('calls', 'dangling.wav')}: a dangling symlink`]);
+  });
+
   it('keys inputs by their path under the closest directory holding every argument, each file once', () => {
     tree(tmp, ['a/x.wav', 'b/x.wav', 'b/deep/y.wav', 'notes.bin']);
     // A file named as such is taken whatever its extension; named twice, it is taken once.

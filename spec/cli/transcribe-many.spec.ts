@@ -60,6 +60,7 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     expect(code, err).to.equal(0);
     expect(listing(out)).to.deep.equal([
       '.soniox-batch-srt.jsonl',
+      '.soniox-batch-srt.outputs.jsonl',
       'calls/2024/noise.srt',
       'calls/2024/weather.srt',
       'calls/hello.srt',
@@ -157,11 +158,13 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     expect(counts.reduce((a, b) => a + b)).to.equal(9);
     expect(server.state.hits[CREATE]).to.equal(9);
     expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(9);
-    expect(listing(out).filter((f) => f.endsWith('.jsonl'))).to.deep.equal([
-      '.soniox-batch-text-shard-1-of-3.jsonl',
-      '.soniox-batch-text-shard-2-of-3.jsonl',
-      '.soniox-batch-text-shard-3-of-3.jsonl',
-    ]);
+    // One journal per shard, each with its ledger of outputs.
+    expect(listing(out).filter((f) => f.endsWith('.jsonl'))).to.deep.equal(
+      [1, 2, 3].flatMap((i) => [
+        `.soniox-batch-text-shard-${i}-of-3.jsonl`,
+        `.soniox-batch-text-shard-${i}-of-3.outputs.jsonl`,
+      ]),
+    );
   });
 
   it('exits 1 when an input failed, the others written; run again, only the failed one is tried again', async () => {
@@ -216,16 +219,134 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     expect(listing(out).filter((f) => f.endsWith('.partial'))).to.deep.equal([]);
   });
 
-  it('fails an input done by an earlier run whose output is gone, naming --restart', async () => {
-    await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
-    fs.rmSync(path.join(out, 'hello.txt'));
-    const { code, out: stdout } = await run(['transcribe', calls, '--out-dir', out, ...POLL], {
-      env,
+  describe('skips decided by the content each output was written from', function () {
+    let a: string;
+    let b: string;
+    const text = (name: string) => fs.readFileSync(path.join(out, name), 'utf8');
+    const batch = (...flags: string[]) =>
+      run(['transcribe', a, b, '--out-dir', out, '--concurrency', '1', ...flags, ...POLL], {
+        env,
+      });
+    beforeEach(() => {
+      a = path.join(tmp, 'a.wav');
+      b = path.join(tmp, 'b.wav');
+      fs.copyFileSync(hello.path, a);
+      fs.copyFileSync(weather.path, b);
     });
-    expect(code).to.equal(1);
-    expect(stdout).to.match(
-      /hello\.wav +failed +transcribed by an earlier run, but .*hello\.txt is gone: --restart/,
-    );
+
+    it('contents swapped between runs: each output rewritten from its new content, none transcribed again', async () => {
+      expect((await batch()).code).to.equal(0);
+      fs.copyFileSync(weather.path, a);
+      fs.copyFileSync(hello.path, b);
+      const again = await batch();
+      expect(again.code, again.err).to.equal(0);
+      expect(text('a.txt')).to.equal(`${weather.text}\n`);
+      expect(text('b.txt')).to.equal(`${hello.text}\n`);
+      expect(again.out).to.match(/^2 of 2 inputs: 2 copied/m);
+      expect(server.state.hits[CREATE]).to.equal(2);
+      // A third run finds both outputs written from what the inputs hold.
+      expect((await batch()).out).to.match(/^2 of 2 inputs: 2 skipped/m);
+      expect(server.state.hits[CREATE]).to.equal(2);
+    });
+
+    it('new content under a known name: transcribed and its output rewritten', async () => {
+      expect((await batch()).code).to.equal(0);
+      fs.writeFileSync(a, noiseWav(250));
+      const again = await batch();
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out).to.match(/a\.wav +done /);
+      expect(again.out).to.match(/b\.wav +skipped /);
+      expect(text('a.txt')).not.to.equal(`${hello.text}\n`);
+      expect(server.state.hits[CREATE]).to.equal(3);
+    });
+
+    it('a log rotated between runs (a.wav -> a.1.wav, a new a.wav): only the new one transcribed', async () => {
+      expect((await batch()).code).to.equal(0);
+      const rotated = path.join(tmp, 'a.1.wav');
+      fs.renameSync(a, rotated);
+      fs.writeFileSync(a, noiseWav(250));
+      const again = await run(
+        ['transcribe', rotated, a, b, '--out-dir', out, '--concurrency', '1', ...POLL],
+        { env },
+      );
+      expect(again.code, again.err).to.equal(0);
+      expect(text('a.1.txt')).to.equal(`${hello.text}\n`);
+      expect(text('b.txt')).to.equal(`${weather.text}\n`);
+      expect(text('a.txt')).not.to.equal(`${hello.text}\n`);
+      expect(again.out).to.match(/a\.1\.wav +copied /);
+      expect(server.state.hits[CREATE]).to.equal(3);
+    });
+
+    it('renamed to a name that comes later (b.wav -> z.wav, a new b.wav): only the new one transcribed', async () => {
+      expect((await batch()).code).to.equal(0);
+      const z = path.join(tmp, 'z.wav');
+      fs.renameSync(b, z);
+      fs.writeFileSync(b, noiseWav(250));
+      const again = await run(
+        ['transcribe', a, b, z, '--out-dir', out, '--concurrency', '1', ...POLL],
+        { env },
+      );
+      expect(again.code, again.err).to.equal(0);
+      expect(text('z.txt')).to.equal(`${weather.text}\n`);
+      expect(text('a.txt')).to.equal(`${hello.text}\n`);
+      expect(text('b.txt')).not.to.equal(`${weather.text}\n`);
+      expect(server.state.hits[CREATE]).to.equal(3);
+    });
+
+    it('a journal from before ledgers: its outputs trusted as they were, and recorded from then on', async () => {
+      expect((await batch()).code).to.equal(0);
+      const ledger = path.join(out, '.soniox-batch-text.outputs.jsonl');
+      fs.rmSync(ledger);
+      const again = await batch();
+      expect(again.out).to.match(/^2 of 2 inputs: 2 skipped/m);
+      expect(fs.readFileSync(ledger, 'utf8').trim().split('\n')).to.have.length(2);
+      // Once there is a ledger, an output it does not name is not trusted.
+      fs.writeFileSync(ledger, '');
+      const third = await batch();
+      expect(third.code, third.err).to.equal(0);
+      expect(third.out).to.match(/^2 of 2 inputs: 2 done/m);
+      expect(server.state.hits[CREATE]).to.equal(4);
+    });
+
+    it('an output deleted since: fetched again when its transcription was kept, else that input alone transcribed again', async () => {
+      expect((await batch('--keep')).code).to.equal(0);
+      fs.rmSync(path.join(out, 'a.txt'));
+      const kept = await batch('--keep');
+      expect(kept.code, kept.err).to.equal(0);
+      expect(text('a.txt')).to.equal(`${hello.text}\n`);
+      expect(kept.out).to.match(/a\.wav +fetched /);
+      expect(server.state.hits[CREATE]).to.equal(2);
+
+      // Kept no longer: the earlier run's transcriptions and files deleted.
+      expect((await run(['transcriptions', 'rm', '--all'], { env })).code).to.equal(0);
+      expect((await run(['files', 'rm', '--all'], { env })).code).to.equal(0);
+      expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+      fs.rmSync(path.join(out, 'b.txt'));
+      const again = await batch();
+      expect(again.code, again.err).to.equal(0);
+      expect(text('b.txt')).to.equal(`${weather.text}\n`);
+      expect(again.out).to.match(/b\.wav +done /);
+      expect(again.out).to.match(/a\.wav +skipped /);
+      expect(server.state.hits[CREATE]).to.equal(3);
+      expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+    });
+  });
+
+  it('transcribes a file whose name is not UTF-8, its output named by a faithful rendering', async () => {
+    const name = Buffer.from([0x61, 0xff, 0x2e, 0x77, 0x61, 0x76]); // a<ff>.wav
+    fs.renameSync(path.join(calls, 'hello.wav'), Buffer.concat([Buffer.from(`${calls}/`), name]));
+    // A real dangling symlink is still left out, and said so.
+    fs.symlinkSync(path.join(tmp, 'nowhere.wav'), path.join(calls, 'dangling.wav'));
+    const first = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(first.code, first.err).to.equal(0);
+    expect(first.err).to.include(`left out ${calls}/dangling.wav: a dangling symlink\n`);
+    expect(first.out).to.match(/^3 of 3 inputs: 3 done/m);
+    expect(first.err).to.include(`done ${calls}/a\\xff.wav -> ${out}/a\\xff.txt`);
+    expect(fs.readFileSync(path.join(out, 'a\\xff.txt'), 'utf8')).to.equal(`${hello.text}\n`);
+    expect(server.state.hits[CREATE]).to.equal(3);
+    // Run again: known by its content, skipped.
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.out).to.match(/^3 of 3 inputs: 3 skipped/m);
   });
 
   it('on a terminal: the bars redrawn in place, failures printed above them', async () => {

@@ -5,6 +5,7 @@ import { checkInputFile, describe, InterruptedError, UsageError, type Context } 
 import { duration, integer } from '../options';
 import type { BulkDeleteOptions, BulkDeleteResult } from '../../resources/bulk';
 import { bytes, table } from '../render/table';
+import { shownName } from '../render/name';
 import { progressFor } from './transcribe';
 
 /** Lists up to `limit` items of an auto-paging iterable. */
@@ -106,7 +107,7 @@ export function reportBulk(ctx: Context, what: string, result: BulkDeleteResult)
 }
 
 function fileRows(files: SonioxFile[]): string[][] {
-  return files.map((f) => [f.id, bytes(f.size), f.created_at, f.filename]);
+  return files.map((f) => [f.id, bytes(f.size), f.created_at, shownName(f.filename)]);
 }
 
 /** Adds `files` and its subcommands to the program. */

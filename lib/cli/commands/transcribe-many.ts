@@ -12,9 +12,11 @@ import path from 'node:path';
 import { fileError, InterruptedError, UsageError, type Context } from '../context';
 import { isURL } from '../options';
 import { BatchDisplay } from '../render/batch-progress';
+import { shownName } from '../render/name';
 import { table } from '../render/table';
 import type { TranscriptFormat } from '../render/transcript';
 import { expandInputs } from '../batch/inputs';
+import { ledgerName } from '../batch/ledger';
 import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
 import { runBatch, type BatchRow } from '../batch/run';
 import { inShard, type Shard } from '../batch/shard';
@@ -92,7 +94,7 @@ function summary(rows: readonly BatchRow[], planned: number, elapsedMs: number):
   const totals = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
   return `${table(
     ['INPUT', 'STATUS', 'OUTPUT OR ERROR'],
-    rows.map((row) => [row.input.path, row.status, row.detail]),
+    rows.map((row) => [shownName(row.input.path), row.status, shownName(row.detail)]),
   )}\n\n${rows.length} of ${planned} inputs: ${totals || 'none finished'} in ${(elapsedMs / 1000).toFixed(1)} s\n`;
 }
 
@@ -103,11 +105,15 @@ export async function transcribeMany(
   flags: TranscribeFlags & BatchFlags,
 ): Promise<void> {
   const outDir = checkBatchFlags(sources, flags);
-  const all = planOutputs(expandInputs(sources), OUTPUT_EXTENSIONS[flags.format]);
+  const leftOut = (file: string, why: string) => ctx.note(`left out ${shownName(file)}: ${why}`);
+  const all = planOutputs(expandInputs(sources, leftOut), OUTPUT_EXTENSIONS[flags.format]);
   const inputs = flags.shard ? inShard(all, flags.shard) : all;
   const journal = path.join(outDir, journalName(flags.format, flags.shard));
 
-  if (flags.restart) fs.rmSync(journal, { force: true });
+  if (flags.restart) {
+    fs.rmSync(journal, { force: true });
+    fs.rmSync(ledgerName(journal), { force: true });
+  }
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
   const resuming = fs.existsSync(journal);
   const client = ctx.client();
@@ -118,7 +124,7 @@ export async function transcribeMany(
     ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${all.length})`
     : '';
   ctx.note(
-    `${resuming ? 'resuming' : 'transcribing'} ${inputs.length} file(s)${shard} into ${outDir}; journal ${journal}`,
+    `${resuming ? 'resuming' : 'transcribing'} ${inputs.length} file(s)${shard} into ${shownName(outDir)}; journal ${shownName(journal)}`,
   );
   const display = new BatchDisplay(ctx.stderr, tty, inputs.length);
   const started = Date.now();
@@ -131,6 +137,7 @@ export async function transcribeMany(
         outDir,
         format: flags.format,
         journal,
+        resuming,
         params: createParams(flags),
         concurrency: flags.concurrency,
         keep: flags.keep === true,
@@ -146,7 +153,7 @@ export async function transcribeMany(
   if (outcome.stopped) {
     if (!ctx.outputClosed)
       ctx.note(
-        `interrupted: what was in flight is kept; run the same command again to resume (journal ${journal})`,
+        `interrupted: what was in flight is kept; run the same command again to resume (journal ${shownName(journal)})`,
       );
     throw new InterruptedError();
   }

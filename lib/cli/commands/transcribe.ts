@@ -18,6 +18,7 @@ import {
 } from '../context';
 import { integer, isURL, list } from '../options';
 import { Progress } from '../render/progress';
+import { shownName } from '../render/name';
 import { bytes } from '../render/table';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
 import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
@@ -77,7 +78,7 @@ export async function transcribe(
   try {
     if (input !== undefined)
       progress.status(
-        `uploading ${source === '-' ? 'stdin' : source}${size ? ` (${bytes(size)})` : ''}`,
+        `uploading ${source === '-' ? 'stdin' : shownName(source)}${size ? ` (${bytes(size)})` : ''}`,
       );
     const transcript = await client.transcribe(input ?? { audio_url: source }, {
       ...params,
@@ -92,7 +93,9 @@ export async function transcribe(
       onUploaded: (file) => {
         progress.uploadDone();
         created.file = file.id;
-        progress.line(`uploaded ${file.filename} (${bytes(file.size)}) as file ${file.id}`);
+        progress.line(
+          `uploaded ${shownName(file.filename)} (${bytes(file.size)}) as file ${file.id}`,
+        );
       },
       onCreated: (t) => {
         created.transcription = t.id;
@@ -116,7 +119,7 @@ export async function transcribe(
     });
     progress.stop();
     ctx.result(formatTranscript(transcript, flags.format), flags.out);
-    if (flags.out !== undefined) progress.line(`wrote ${flags.out}`);
+    if (flags.out !== undefined) progress.line(`wrote ${shownName(flags.out)}`);
   } catch (e) {
     failure = { error: e };
   } finally {

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { checkOutputFile, UsageError, type Context } from '../context';
 import { duration, integer } from '../options';
 import { table } from '../render/table';
+import { shownName } from '../render/name';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
 import {
   bulkOptions,
@@ -35,7 +36,13 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
       );
       if (flags.json) ctx.result(JSON.stringify(list, null, 2));
       else {
-        const rows = list.map((t) => [t.id, t.status, t.model, t.created_at, t.filename]);
+        const rows = list.map((t) => [
+          t.id,
+          t.status,
+          t.model,
+          t.created_at,
+          shownName(t.filename),
+        ]);
         ctx.result(
           rows.length
             ? table(['ID', 'STATUS', 'MODEL', 'CREATED', 'NAME'], rows)

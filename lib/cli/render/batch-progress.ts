@@ -7,11 +7,12 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 import type { BatchProgress } from '../../batch';
 import type { Output } from '../io';
+import { shownName } from './name';
 import { bytes } from './table';
 
 /** How a finished input is reported. */
 export interface FinishedLine {
-  status: 'done' | 'skipped' | 'copied' | 'failed';
+  status: 'done' | 'skipped' | 'copied' | 'fetched' | 'failed';
   text: string;
 }
 
@@ -95,13 +96,15 @@ export class BatchDisplay {
   /** An input finished: a plain line, or (on a terminal) a line above the bars for a failure. */
   line(line: FinishedLine): void {
     this.finished++;
+    // One line per input, whatever the names in it hold.
+    const shown = shownName(line.text);
     if (line.status === 'failed') this.failures++;
     if (!this.tty) {
-      this.out.write(`[${this.finished}/${this.total}] ${line.status} ${line.text}\n`);
+      this.out.write(`[${this.finished}/${this.total}] ${line.status} ${shown}\n`);
       return;
     }
     if (line.status !== 'failed') return;
-    const text = `failed ${line.text}\n`;
+    const text = `failed ${shown}\n`;
     if (this.multi) this.multi.log(text);
     else this.out.write(text);
   }
