@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
+import { SonioxJournalError } from '../../lib/errors';
 import { Journal } from '../../lib/batch/journal';
 import { retainedBytes } from './helpers';
 
@@ -21,7 +23,10 @@ describe('batch journal', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-journal-'));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    sinon.restore();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads back the last state of each input, with the ids seen on the way', () => {
     const file = path.join(dir, 'j.jsonl');
@@ -119,6 +124,46 @@ describe('batch journal', () => {
       transcriptionId: undefined,
     });
     third.close();
+  });
+
+  it('fails a write it could not make as SonioxJournalError, and takes no more writes', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    const write = sinon.stub(fs, 'writeSync').throws(enospc);
+    const attempt = () => journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    expect(attempt).to.throw(SonioxJournalError, /cannot write the journal .*j\.jsonl: ENOSPC/);
+    expect(journal.failed).to.be.instanceOf(SonioxJournalError);
+    expect(journal.failed?.errno).to.equal('ENOSPC');
+    expect(journal.failed?.path).to.equal(file);
+    expect(journal.failed?.cause).to.equal(enospc);
+    // Not acted on: the record is not in the index, and later writes are refused untried.
+    expect(journal.get('a')?.event).to.equal('started');
+    write.restore();
+    expect(attempt).to.throw(SonioxJournalError);
+    journal.close();
+    expect(fs.readFileSync(file, 'utf8')).to.equal('{"event":"started","hash":"a"}\n');
+    // A failed fsync is a failed write too.
+    const again = Journal.open(file);
+    sinon.stub(fs, 'fsyncSync').throws(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    expect(() => again.write({ event: 'started', hash: 'b' })).to.throw(SonioxJournalError);
+    expect(again.failed?.errno).to.equal('EIO');
+    again.close();
+  });
+
+  it('reads back a kept input with the ids to fetch it again', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    journal.write({ event: 'kept', hash: 'a', transcription_id: 't1', file_id: 'f1' });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.deep.equal({ event: 'kept', fileId: 'f1', transcriptionId: 't1' });
+    again.close();
   });
 
   it('skips lines that are not records', () => {
