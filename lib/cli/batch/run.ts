@@ -8,11 +8,16 @@
  * Inputs the library skips are accounted for here: one done by an earlier run keeps the output
  * that run wrote; one with the same audio as another (a `duplicate`) gets a copy of the other's
  * output once there is one; an input left with neither fails, saying why.
+ *
+ * An output that cannot be written (a full disk) is not journaled done: its transcription is
+ * kept (`keepForNextRun`) and its id printed, and the next run writes it without transcribing
+ * it again. A journal that cannot be written stops the run; what was done is still summarised.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BatchResult } from '../../batch';
 import type { SonioxClient } from '../../client';
+import { SonioxJournalError, SonioxJournalLockedError } from '../../errors';
 import type { CreateTranscriptionParams } from '../../types';
 import { describe } from '../context';
 import type { BatchDisplay, FinishedLine } from '../render/batch-progress';
@@ -42,26 +47,36 @@ export interface BatchRow {
   detail: string;
 }
 
-/** What a run did: its rows in input order, and whether it was stopped before the end. */
+/**
+ * What a run did: its rows in input order, whether it was stopped before the end, and the
+ * journal's failure when that is what stopped it.
+ */
 export interface BatchOutcome {
   rows: BatchRow[];
   stopped: boolean;
+  journalError?: SonioxJournalError | undefined;
 }
 
-/** Writes `target` whole or not at all: a temporary file renamed into place. */
+/**
+ * Writes `target` whole or not at all: a temporary file renamed into place. The temporary name
+ * is this process's own (two runs never write one file), and it is removed on any failure (a
+ * full disk leaves no `.partial` behind).
+ */
 async function writeOutput(target: string, content: string | { copyOf: string }): Promise<void> {
-  const partial = `${target}.partial`;
+  const partial = `${target}.${process.pid}.partial`;
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the --out-dir the user gave
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  if (typeof content === 'string')
+  try {
+    if (typeof content === 'string')
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
+      await fs.promises.writeFile(partial, content.endsWith('\n') ? content : `${content}\n`);
+    else await fs.promises.copyFile(content.copyOf, partial);
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
-    await fs.promises.writeFile(partial, content.endsWith('\n') ? content : `${content}\n`);
-  else await fs.promises.copyFile(content.copyOf, partial);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
-  await fs.promises.rename(partial, target).catch(async (error: unknown) => {
+    await fs.promises.rename(partial, target);
+  } catch (error) {
     await fs.promises.rm(partial, { force: true });
     throw error;
-  });
+  }
 }
 
 function isFile(file: string): boolean {
@@ -129,8 +144,13 @@ export async function runBatch(
       try {
         await writeOutput(target(index), formatTranscript(result.transcript, options.format));
       } catch (e) {
+        // Paid for: not journaled done, not deleted; the next run writes it without a create.
+        result.keepForNextRun();
         failedHashes.set(result.hash, index);
-        fail(index, `cannot write ${target(index)}: ${describe(e)}`);
+        fail(
+          index,
+          `cannot write ${target(index)}: ${describe(e)}; transcription ${result.transcriptionId} kept: run the same command again to write it`,
+        );
         return;
       }
       finish(index, 'done', target(index), `${input.path} -> ${target(index)}`);
@@ -154,6 +174,7 @@ export async function runBatch(
   };
 
   let stopped = false;
+  let journalError: SonioxJournalError | undefined;
   try {
     const results = client.transcribeMany(
       inputs.map((input) => input.path),
@@ -170,7 +191,10 @@ export async function runBatch(
     );
     for await (const result of results) await take(result);
   } catch (e) {
-    if (!options.signal.aborted) throw e;
+    // A journal that could not be written stopped the batch: the rows so far are summarised.
+    if (e instanceof SonioxJournalError && !(e instanceof SonioxJournalLockedError))
+      journalError = e;
+    else if (!options.signal.aborted) throw e;
     stopped = true;
   }
   if (!stopped) {
@@ -188,5 +212,6 @@ export async function runBatch(
   return {
     rows: [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row),
     stopped,
+    journalError,
   };
 }
