@@ -239,7 +239,10 @@ export class Journal {
   write(record: JournalRecord): void {
     if (this.failure) throw this.failure;
     try {
-      fs.writeSync(this.fd, `${JSON.stringify(record)}\n`);
+      const line = Buffer.from(`${JSON.stringify(record)}\n`);
+      // A write may be short (the disk filled up, a file size limit reached) without failing:
+      // the rest is written, which fails with the reason. A torn line is read as not written.
+      for (let at = 0; at < line.length;) at += fs.writeSync(this.fd, line, at);
       fs.fsyncSync(this.fd);
     } catch (error) {
       this.failure = journalError(this.file, 'write', error);

@@ -154,6 +154,37 @@ describe('batch journal', () => {
     again.close();
   });
 
+  it('fails a short write (a file size limit reached) on the rest of the line, and reads the torn line as not written', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a' });
+    const real = fs.writeSync.bind(fs) as (fd: number, data: Buffer, offset: number) => number;
+    let calls = 0;
+    // As write(2) does at the limit: the bytes that fit, then EFBIG on the next write.
+    sinon.stub(fs, 'writeSync').callsFake(((fd: number, data: Buffer | string, offset = 0) => {
+      if (++calls > 1)
+        throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
+      return real(fd, Buffer.from(data).subarray(0, offset + 10), offset);
+    }) as unknown as typeof fs.writeSync);
+    expect(() => journal.write({ event: 'creating', hash: 'a', at: 1 })).to.throw(
+      SonioxJournalError,
+      /EFBIG/,
+    );
+    expect(journal.get('a')?.event).to.equal('started');
+    sinon.restore();
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')?.event).to.equal('started');
+    again.write({ event: 'started', hash: 'b' });
+    again.close();
+    expect(fs.readFileSync(file, 'utf8').split('\n')).to.deep.equal([
+      '{"event":"started","hash":"a"}',
+      '{"event":"',
+      '{"event":"started","hash":"b"}',
+      '',
+    ]);
+  });
+
   it('reads back a kept input with the ids to fetch it again', () => {
     const file = path.join(dir, 'j.jsonl');
     const journal = Journal.open(file);

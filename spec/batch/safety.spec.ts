@@ -22,7 +22,8 @@ function diskFullAfter(after: number): sinon.SinonStub {
   let records = 0;
   return sinon.stub(fs, 'writeSync').callsFake((...args: unknown[]) => {
     const [, data] = args;
-    if (typeof data === 'string' && data.startsWith('{"event"') && ++records > after)
+    const text = Buffer.isBuffer(data) ? data.toString() : data;
+    if (typeof text === 'string' && text.startsWith('{"event"') && ++records > after)
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
         code: 'ENOSPC',
         errno: -28,

@@ -271,8 +271,9 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     let records = 0;
     sinon.stub(fs, 'writeSync').callsFake((...args: unknown[]) => {
       const [, data] = args;
+      const text = Buffer.isBuffer(data) ? data.toString() : data;
       // Full from the 9th record on: mid-batch, after an input or two is done.
-      if (typeof data === 'string' && data.startsWith('{"event"') && ++records > 8)
+      if (typeof text === 'string' && text.startsWith('{"event"') && ++records > 8)
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
           code: 'ENOSPC',
         });
