@@ -112,6 +112,28 @@ describe('batch journal lock', () => {
     expect(JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8'))).to.deep.equal(live);
   });
 
+  it('takes a stale lock that another run removed first; leaves a lock it no longer holds', () => {
+    writeLock({ pid: deadPid(), hostname: os.hostname(), startedAt: 'stale' });
+    // Between this run's read of the stale lock and its removal, another run removed it.
+    const rename = fs.renameSync.bind(fs);
+    sinon.stub(fs, 'renameSync').callsFake((from, to) => {
+      if (String(from) === lockPathOf(file)) fs.rmSync(lockPathOf(file));
+      rename(from, to);
+    });
+    const journal = Journal.open(file);
+    sinon.restore();
+    // Someone replaced the lock while this run held it: closing does not remove theirs.
+    const theirs = { pid: 1, hostname: os.hostname(), startedAt: 'theirs' };
+    writeLock(theirs);
+    journal.close();
+    expect(JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8'))).to.deep.equal(theirs);
+  });
+
+  it('respects a lock it cannot read', () => {
+    fs.mkdirSync(lockPathOf(file));
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /names no run/);
+  });
+
   it('is released when the journal cannot be opened, and a lock that cannot be made is a SonioxJournalError', () => {
     fs.mkdirSync(file);
     const error = thrown(() => Journal.open(file));

@@ -319,6 +319,19 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
         `error: another run (pid 1, started 2026-12-07T10:00:00.000Z) is transcribing into ${out}: one run at a time per --out-dir and format; wait for it to end (if it is gone, remove ${journal}.lock)\n`,
       );
     }
+    const others: Array<[string, string]> = [
+      [
+        JSON.stringify({ pid: 7, hostname: 'elsewhere.example' }),
+        `error: another run (pid 7 on elsewhere.example) is transcribing into ${out}: `,
+      ],
+      ['', `error: ${out} is locked by ${journal}.lock, which names no run: `],
+    ];
+    for (const [lock, message] of others) {
+      fs.writeFileSync(`${journal}.lock`, lock);
+      const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+      expect(code).to.equal(2);
+      expect(err.startsWith(message), err).to.equal(true);
+    }
     expect(server.state.hits).to.deep.equal({});
     expect(fs.existsSync(journal)).to.equal(true);
     // Another format has its own journal, and so its own lock.
