@@ -34,6 +34,8 @@ export type SonioxErrorCode =
   | 'aborted'
   | 'transcription_failed'
   | 'websocket_error'
+  | 'journal_error'
+  | 'journal_locked'
   | SonioxAPIErrorCode;
 
 /** Fields every SDK error may carry; all plain data. */
@@ -282,6 +284,56 @@ export class SonioxTranscriptionError extends SonioxError {
     this.errorType = errorType;
     this.errorMessage = details.errorMessage;
     this.status = details.status;
+  }
+}
+
+/**
+ * A batch journal could not be opened or written (a full disk, a quota, a file grown past the
+ * size limit): the batch stops, the inputs in flight are kept for the next run, and nothing is
+ * journaled done that was not. The file system's error is the non-enumerable `cause`.
+ */
+export class SonioxJournalError extends SonioxError {
+  override readonly code: 'journal_error' | 'journal_locked' = 'journal_error';
+  /** The journal's path. */
+  readonly path: string;
+  /** The system error code (`ENOSPC`, `EDQUOT`, `EFBIG`, ...) when there was one. */
+  readonly errno: string | undefined;
+  constructor(
+    message: string,
+    path: string,
+    options: SonioxErrorOptions & { errno?: string | undefined } = {},
+  ) {
+    super(message, options);
+    this.path = path;
+    this.errno = options?.errno;
+  }
+}
+
+/** Who holds a journal's lock, as its lock file says. */
+export interface JournalLockHolder {
+  pid?: number | undefined;
+  hostname?: string | undefined;
+  /** When that run started (ISO 8601). */
+  startedAt?: string | undefined;
+}
+
+/**
+ * Another run (another process, or another batch of this one) holds the journal: one run at a
+ * time per journal, or both would transcribe every input. The holder is named by its lock file.
+ */
+export class SonioxJournalLockedError extends SonioxJournalError {
+  override readonly code = 'journal_locked' as const;
+  /** The holder's process id, when its lock file says. */
+  readonly pid: number | undefined;
+  /** The holder's host, when its lock file says. */
+  readonly hostname: string | undefined;
+  /** When the holder started (ISO 8601), when its lock file says. */
+  readonly startedAt: string | undefined;
+  constructor(message: string, path: string, holder: JournalLockHolder = {}) {
+    super(message, path);
+    this.pid = holder?.pid;
+    this.hostname = holder?.hostname;
+    this.startedAt = holder?.startedAt;
   }
 }
 

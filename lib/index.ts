@@ -46,6 +46,8 @@ export {
   SonioxAbortError,
   SonioxTranscriptionError,
   SonioxWebSocketError,
+  SonioxJournalError,
+  SonioxJournalLockedError,
 } from './errors';
 export type {
   SonioxErrorCode,
@@ -55,6 +57,7 @@ export type {
   APIErrorDetails,
   WebSocketErrorDetails,
   SonioxQuota,
+  JournalLockHolder,
 } from './errors';
 export { MAX_FILE_SIZE, DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 export type {

@@ -46,6 +46,8 @@ describe('package entry points', () => {
       'SonioxConnectionError',
       'SonioxError',
       'SonioxHookError',
+      'SonioxJournalError',
+      'SonioxJournalLockedError',
       'SonioxNotFoundError',
       'SonioxOutcomeUnknownError',
       'SonioxPayloadTooLargeError',

@@ -9,6 +9,7 @@
 import {
   SonioxAPIError,
   SonioxError,
+  SonioxJournalError,
   SonioxNotFoundError,
   SonioxRateLimitError,
   SonioxTimeoutError,
@@ -24,7 +25,7 @@ import type { Journal, JournalEntry } from './journal';
 import { findFileByReference, findTranscriptionByReference } from './lookup';
 import type { ProgressTracker } from './progress';
 import { isQuotaAnswer, type QuotaGate, type QuotaKind, type QuotaTimings } from './quota';
-import type { BatchResult, BatchSource } from './types';
+import type { BatchDone, BatchResult, BatchSource } from './types';
 
 /** Everything the inputs of one batch share. */
 export interface BatchContext {
@@ -128,19 +129,41 @@ export async function runInput<S extends BatchSource>(
     ctx.progress.transcribed(finished.audio_duration_ms ?? undefined);
     const transcript = await ctx.transcriptions.getTranscript(id, { signal });
     const doneHash = hash;
-    return {
-      result: {
-        status: 'done',
-        ok: true,
-        input,
-        index,
-        hash,
-        transcriptionId: id,
-        transcript,
-        audioDurationMs: finished.audio_duration_ms ?? undefined,
+    let settling = false;
+    let kept = false;
+    const result: BatchDone<S> = {
+      status: 'done',
+      ok: true,
+      input,
+      index,
+      hash,
+      transcriptionId: id,
+      transcript,
+      audioDurationMs: finished.audio_duration_ms ?? undefined,
+      keepForNextRun: () => undefined,
+    };
+    // Not enumerable: a result stays plain data to print, compare or serialise.
+    Object.defineProperty(result, 'keepForNextRun', {
+      enumerable: false,
+      value: () => {
+        if (!settling) kept = true;
       },
+    });
+    return {
+      result,
       aborted: false,
       settle: async () => {
+        settling = true;
+        if (kept) {
+          // The caller could not save it: paid for, so kept for the next run to fetch again.
+          ctx.journal?.write({
+            event: 'kept',
+            hash: doneHash,
+            transcription_id: id,
+            ...(held.fileId !== undefined && { file_id: held.fileId }),
+          });
+          return;
+        }
         ctx.journal?.write({
           event: 'done',
           hash: doneHash,
@@ -155,7 +178,9 @@ export async function runInput<S extends BatchSource>(
     const error = asSonioxError(caught);
     const failedHash = hash;
     const result: BatchResult<S> = { status: 'failed', ok: false, input, index, hash, error };
-    if (signal.aborted) {
+    // A journal that cannot be written stops the batch (run.ts): the input is kept as it is
+    // journaled, for the next run, as when the batch is aborted.
+    if (signal.aborted || caught instanceof SonioxJournalError) {
       const discard = () => keepOrCleanUp(ctx, held);
       return { result, aborted: true, settle: discard, discard };
     }

@@ -11,9 +11,17 @@
  * is created again. `done` and `failed` say `cleanup: true` when the input's server objects are
  * about to be deleted, and `cleaned` follows once they are: an input stopped in between still
  * owes its cleanup, which the next run does.
+ *
+ * `kept` says the caller could not save a delivered result (`keepForNextRun()`): its
+ * transcription stays on the server, and the next run fetches it again without creating one.
+ *
+ * One run at a time: the journal is locked while open (lock.ts). A write that fails (a full
+ * disk) is a SonioxJournalError, and the journal takes no more writes: the batch stops.
  */
 import fs from 'node:fs';
+import { SonioxJournalError } from '../errors';
 import { HashTable } from './hash-table';
+import { JournalLock } from './lock';
 
 /**
  * A state change, as written (one line each). `at` (ms since the epoch) dates the request a
@@ -25,6 +33,7 @@ export type JournalRecord =
   | { event: 'creating'; hash: string; at?: number }
   | { event: 'created'; hash: string; transcription_id: string }
   | { event: 'done'; hash: string; transcription_id: string; cleanup?: true }
+  | { event: 'kept'; hash: string; transcription_id: string; file_id?: string }
   | { event: 'failed'; hash: string; code: string; cleanup?: true }
   | { event: 'cleaned'; hash: string };
 
@@ -42,7 +51,16 @@ export interface JournalEntry {
   cleanupOwed?: true;
 }
 
-const EVENTS = new Set(['started', 'uploaded', 'creating', 'created', 'done', 'failed', 'cleaned']);
+const EVENTS = new Set([
+  'started',
+  'uploaded',
+  'creating',
+  'created',
+  'done',
+  'kept',
+  'failed',
+  'cleaned',
+]);
 /** Bytes read at a time when a journal is opened: a long journal is never held whole. */
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -135,23 +153,54 @@ function readLines(fd: number, onLine: (line: string) => void): { torn: boolean 
   return { torn: rest !== undefined };
 }
 
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A file-system failure on the journal, as the batch's typed error. */
+function journalError(file: string, verb: string, error: unknown): SonioxJournalError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SonioxJournalError(
+    `transcribeMany: cannot ${verb} the journal ${file}: ${detail}`,
+    file,
+    {
+      errno: errnoOf(error),
+      cause: error,
+    },
+  );
+}
+
 /** An open journal file. */
 export class Journal {
   private closed = false;
+  /** The first write that failed: the journal takes no more (a torn line may end it). */
+  private failure: SonioxJournalError | undefined;
 
   private constructor(
+    private readonly file: string,
     private readonly fd: number,
     private readonly index: JournalIndex,
+    private readonly lock: JournalLock,
   ) {}
 
   /**
-   * Opens (or creates) the journal at `file` and reads what it holds. A last line cut off by a
-   * crash mid-write is ignored: the state change it was recording had not happened yet.
+   * Opens (or creates) the journal at `file`, locked for this run, and reads what it holds. A
+   * last line cut off by a crash mid-write is ignored: the state change it was recording had
+   * not happened yet. Throws SonioxJournalLockedError when another run holds it, and
+   * SonioxJournalError when it cannot be opened or read.
    */
   static open(file: string): Journal {
+    const lock = JournalLock.acquire(file);
     const index = new JournalIndex();
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the journal path is the caller's
-    const fd = fs.openSync(file, 'a+');
+    let fd: number;
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the journal path is the caller's
+      fd = fs.openSync(file, 'a+');
+    } catch (error) {
+      lock.release();
+      throw journalError(file, 'open', error);
+    }
     try {
       const { torn } = readLines(fd, (line) => {
         if (line.trim() === '') return;
@@ -165,9 +214,15 @@ export class Journal {
       if (torn) fs.writeSync(fd, '\n');
     } catch (error) {
       fs.closeSync(fd);
-      throw error;
+      lock.release();
+      throw journalError(file, 'read', error);
     }
-    return new Journal(fd, index);
+    return new Journal(file, fd, index, lock);
+  }
+
+  /** The first write that failed, if one did: the batch stops on it. */
+  get failed(): SonioxJournalError | undefined {
+    return this.failure;
   }
 
   /** What the journal knows about `hash`, if anything. */
@@ -177,18 +232,36 @@ export class Journal {
 
   /**
    * Appends a record and fsyncs it before returning. Synchronous on purpose: the line is on
-   * disk before the batch sends the request it announces, and lines never interleave.
+   * disk before the batch sends the request it announces, and lines never interleave. Throws
+   * SonioxJournalError when the record could not be written (then and on every later write):
+   * what it announces must not be done.
    */
   write(record: JournalRecord): void {
-    fs.writeSync(this.fd, `${JSON.stringify(record)}\n`);
-    fs.fsyncSync(this.fd);
+    if (this.failure) throw this.failure;
+    try {
+      const line = Buffer.from(`${JSON.stringify(record)}\n`);
+      // A write may be short (the disk filled up, a file size limit reached) without failing:
+      // the rest is written, which fails with the reason. A torn line is read as not written.
+      for (let at = 0; at < line.length;) at += fs.writeSync(this.fd, line, at);
+      fs.fsyncSync(this.fd);
+    } catch (error) {
+      this.failure = journalError(this.file, 'write', error);
+      throw this.failure;
+    }
     this.index.fold(record);
   }
 
-  /** Closes the file; idempotent (a descriptor closed twice could be another file's by then). */
+  /**
+   * Closes the file and releases the lock; idempotent (a descriptor closed twice could be
+   * another file's by then).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.fd);
+    try {
+      fs.closeSync(this.fd);
+    } finally {
+      this.lock.release();
+    }
   }
 }

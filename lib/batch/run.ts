@@ -4,7 +4,7 @@
  * the caller has taken its result and the input has been journaled and cleaned up, so neither
  * the inputs nor the results pile up in memory, whatever the number of inputs.
  */
-import type { FieldIssue } from '../errors';
+import { SonioxError, type FieldIssue } from '../errors';
 import { abortError } from '../http/error-mapping';
 import { follow } from '../http/follow-signal';
 import type { Files } from '../resources/files';
@@ -179,8 +179,22 @@ async function* run<S extends BatchSource>(
   };
   const onStop = () => changed();
   stop.signal.addEventListener('abort', onStop, { once: true });
+  /**
+   * What stops the whole batch: a journal that could not be written. Inputs in flight are
+   * stopped and kept for the next run, and the loop rejects with it once they have settled.
+   */
+  let fatal: SonioxError | undefined;
+  const fail = (error: unknown) => {
+    fatal ??=
+      error instanceof SonioxError
+        ? error
+        : new SonioxError(`${WHAT}: ${String(error)}`, { cause: error });
+    stop.abort(fatal);
+    changed();
+  };
   const settled = (outcome: InputOutcome<S>, delivered: boolean) => {
-    void (delivered ? outcome.settle() : outcome.discard()).finally(() => {
+    // settle() and discard() reject only when the journal cannot be written.
+    void (delivered ? outcome.settle() : outcome.discard()).catch(fail).finally(() => {
       active--;
       changed();
     });
@@ -206,6 +220,10 @@ async function* run<S extends BatchSource>(
           changed();
         });
       }
+      // Checked before each result is handed out: once a journal write has failed, nothing
+      // more is delivered (it could not be journaled done).
+      const broken = fatal ?? journal?.failed;
+      if (broken) throw broken;
       if (stop.signal.aborted) throw abortError(stop.signal, WHAT);
       const outcome = ready.shift();
       if (outcome) {
@@ -237,5 +255,8 @@ async function* run<S extends BatchSource>(
     unfollow();
     journal?.close();
     if (!exhausted) await iterator.return?.();
+    // Also when the caller left the loop: its last result could not be journaled.
+    // eslint-disable-next-line no-unsafe-finally -- the journal failure outranks a return
+    if (fatal) throw fatal;
   }
 }

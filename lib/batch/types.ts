@@ -66,6 +66,14 @@ export interface BatchDone<S> extends ResultBase<S> {
   transcript: Transcript;
   /** Audio duration in ms, when the API said. */
   audioDurationMs: number | undefined;
+  /**
+   * Call it, before asking for the next result, when you could not save this one (a full disk):
+   * the input is not journaled done, its transcription (and file) are not deleted, and the
+   * next run with the journal fetches the transcript again without transcribing it again.
+   * Without a journal, the transcription is kept on the server (`transcriptionId`). Not
+   * enumerable: the result stays plain data.
+   */
+  keepForNextRun(): void;
 }
 
 /**

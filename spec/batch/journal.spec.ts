@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
+import { SonioxJournalError } from '../../lib/errors';
 import { Journal } from '../../lib/batch/journal';
 import { retainedBytes } from './helpers';
 
@@ -21,7 +23,10 @@ describe('batch journal', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-journal-'));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    sinon.restore();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads back the last state of each input, with the ids seen on the way', () => {
     const file = path.join(dir, 'j.jsonl');
@@ -119,6 +124,77 @@ describe('batch journal', () => {
       transcriptionId: undefined,
     });
     third.close();
+  });
+
+  it('fails a write it could not make as SonioxJournalError, and takes no more writes', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    const write = sinon.stub(fs, 'writeSync').throws(enospc);
+    const attempt = () => journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    expect(attempt).to.throw(SonioxJournalError, /cannot write the journal .*j\.jsonl: ENOSPC/);
+    expect(journal.failed).to.be.instanceOf(SonioxJournalError);
+    expect(journal.failed?.errno).to.equal('ENOSPC');
+    expect(journal.failed?.path).to.equal(file);
+    expect(journal.failed?.cause).to.equal(enospc);
+    // Not acted on: the record is not in the index, and later writes are refused untried.
+    expect(journal.get('a')?.event).to.equal('started');
+    write.restore();
+    expect(attempt).to.throw(SonioxJournalError);
+    journal.close();
+    expect(fs.readFileSync(file, 'utf8')).to.equal('{"event":"started","hash":"a"}\n');
+    // A failed fsync is a failed write too.
+    const again = Journal.open(file);
+    sinon.stub(fs, 'fsyncSync').throws(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    expect(() => again.write({ event: 'started', hash: 'b' })).to.throw(SonioxJournalError);
+    expect(again.failed?.errno).to.equal('EIO');
+    again.close();
+  });
+
+  it('fails a short write (a file size limit reached) on the rest of the line, and reads the torn line as not written', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a' });
+    const real = fs.writeSync.bind(fs) as (fd: number, data: Buffer, offset: number) => number;
+    let calls = 0;
+    // As write(2) does at the limit: the bytes that fit, then EFBIG on the next write.
+    sinon.stub(fs, 'writeSync').callsFake(((fd: number, data: Buffer | string, offset = 0) => {
+      if (++calls > 1)
+        throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
+      return real(fd, Buffer.from(data).subarray(0, offset + 10), offset);
+    }) as unknown as typeof fs.writeSync);
+    expect(() => journal.write({ event: 'creating', hash: 'a', at: 1 })).to.throw(
+      SonioxJournalError,
+      /EFBIG/,
+    );
+    expect(journal.get('a')?.event).to.equal('started');
+    sinon.restore();
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')?.event).to.equal('started');
+    again.write({ event: 'started', hash: 'b' });
+    again.close();
+    expect(fs.readFileSync(file, 'utf8').split('\n')).to.deep.equal([
+      '{"event":"started","hash":"a"}',
+      '{"event":"',
+      '{"event":"started","hash":"b"}',
+      '',
+    ]);
+  });
+
+  it('reads back a kept input with the ids to fetch it again', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    journal.write({ event: 'kept', hash: 'a', transcription_id: 't1', file_id: 'f1' });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.deep.equal({ event: 'kept', fileId: 'f1', transcriptionId: 't1' });
+    again.close();
   });
 
   it('skips lines that are not records', () => {

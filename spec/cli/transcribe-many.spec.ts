@@ -5,7 +5,9 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import sinon from 'sinon';
 import { memoryIO } from '../../lib/cli/io';
 import type { MockServer } from '../../lib/mock';
 import { fixture } from '../audio';
@@ -217,6 +219,129 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     expect(stdout).to.match(/^6 of 6 inputs: 2 done, 4 failed/m);
     // No half-written file is left behind.
     expect(listing(out).filter((f) => f.endsWith('.partial'))).to.deep.equal([]);
+  });
+
+  it('on a full disk, an output not written is kept, not journaled done: no .partial left, its id printed, and the rerun writes it with no new create', async () => {
+    // A real ENOSPC: the temporary file is made, part written, then the write fails.
+    const writeFile = fs.promises.writeFile.bind(fs.promises);
+    const partials: string[] = [];
+    sinon.stub(fs.promises, 'writeFile').callsFake(async (file, data) => {
+      const name = file as string;
+      partials.push(name);
+      if (!name.includes(`${path.sep}hello.txt`)) return writeFile(file, data);
+      await writeFile(file, (data as string).slice(0, 3));
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), {
+        code: 'ENOSPC',
+      });
+    });
+    t.defer(() => sinon.restore());
+    const first = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(first.code, first.err).to.equal(1);
+    // Temporary names are this process's own.
+    expect(partials).to.have.length(3);
+    for (const name of partials)
+      expect(name.endsWith(`.txt.${process.pid}.partial`)).to.equal(true);
+    expect(listing(out).filter((f) => f.includes('partial'))).to.deep.equal([]);
+    expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(2);
+    const kept = [...server.state.transcriptions.keys()];
+    expect(kept).to.have.length(1);
+    const row = first.out.split('\n').find((line) => /hello\.wav +failed/.test(line));
+    expect(row).to.match(/cannot write .*hello\.txt: ENOSPC: no space left on device, write; /);
+    expect(row).to.include(
+      `; transcription ${kept[0]} kept: run the same command again to write it`,
+    );
+    expect(server.state.hits[CREATE]).to.equal(3);
+    sinon.restore();
+
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.code, again.err).to.equal(0);
+    expect(again.out).to.match(/hello\.wav +done +.*hello\.txt$/m);
+    expect(again.out).to.match(
+      /^3 of 3 inputs: 1 done, 2 skipped|^3 of 3 inputs: 2 skipped, 1 done/m,
+    );
+    expect(fs.readFileSync(path.join(out, 'hello.txt'), 'utf8')).to.equal(`${hello.text}\n`);
+    // Fetched, not transcribed again; then cleaned up.
+    expect(server.state.hits[CREATE]).to.equal(3);
+    expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('a journal that cannot be written stops the batch: one error line, the summary, exit 1, no unhandled rejection; the rerun finishes it', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    t.defer(() => process.removeListener('unhandledRejection', onUnhandled));
+    const writeSync = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
+    let records = 0;
+    sinon.stub(fs, 'writeSync').callsFake((...args: unknown[]) => {
+      const [, data] = args;
+      const text = Buffer.isBuffer(data) ? data.toString() : data;
+      // Full from the 9th record on: mid-batch, after an input or two is done.
+      if (typeof text === 'string' && text.startsWith('{"event"') && ++records > 8)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+        });
+      return writeSync(...args);
+    });
+    t.defer(() => sinon.restore());
+    const first = await run(
+      ['transcribe', calls, '--out-dir', out, '--concurrency', '1', ...POLL],
+      { env },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(unhandled).to.deep.equal([]);
+    expect(first.code, first.err).to.equal(1);
+    const errors = first.err.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errors).to.deep.equal([
+      `error: cannot write the journal ${path.join(out, '.soniox-batch-text.jsonl')} (ENOSPC): the batch stopped; what was done is listed above and kept; make room and run the same command again to finish`,
+    ]);
+    expect(first.err).not.to.match(/\n\s+at /);
+    expect(first.out).to.match(/^INPUT +STATUS +OUTPUT OR ERROR\n/);
+    expect(first.out).to.match(/^\d of 3 inputs: /m);
+    expect(fs.existsSync(path.join(out, '.soniox-batch-text.jsonl.lock'))).to.equal(false);
+    sinon.restore();
+
+    const again = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+    expect(again.code, again.err).to.equal(0);
+    expect(listing(out).filter((f) => f.endsWith('.txt'))).to.have.length(3);
+    expect(server.state.hits[CREATE]).to.equal(3);
+  });
+
+  it('refuses a second run on the same --out-dir while the first holds the journal, before sending anything, --restart included', async () => {
+    fs.mkdirSync(out, { recursive: true });
+    const journal = path.join(out, '.soniox-batch-text.jsonl');
+    fs.writeFileSync(journal, '');
+    // pid 1 is alive (init): another live run.
+    const holder = { pid: 1, hostname: os.hostname(), startedAt: '2026-12-07T10:00:00.000Z' };
+    fs.writeFileSync(`${journal}.lock`, JSON.stringify(holder));
+    for (const extra of [[], ['--restart']]) {
+      const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...extra, ...POLL], {
+        env,
+      });
+      expect(code).to.equal(2);
+      expect(err).to.equal(
+        `error: another run (pid 1, started 2026-12-07T10:00:00.000Z) is transcribing into ${out}: one run at a time per --out-dir and format; wait for it to end (if it is gone, remove ${journal}.lock)\n`,
+      );
+    }
+    const others: Array<[string, string]> = [
+      [
+        JSON.stringify({ pid: 7, hostname: 'elsewhere.example' }),
+        `error: another run (pid 7 on elsewhere.example) is transcribing into ${out}: `,
+      ],
+      ['', `error: ${out} is locked by ${journal}.lock, which names no run: `],
+    ];
+    for (const [lock, message] of others) {
+      fs.writeFileSync(`${journal}.lock`, lock);
+      const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...POLL], { env });
+      expect(code).to.equal(2);
+      expect(err.startsWith(message), err).to.equal(true);
+    }
+    expect(server.state.hits).to.deep.equal({});
+    expect(fs.existsSync(journal)).to.equal(true);
+    // Another format has its own journal, and so its own lock.
+    const srt = await run(['transcribe', calls, '--out-dir', out, '--format', 'srt', ...POLL], {
+      env,
+    });
+    expect(srt.code, srt.err).to.equal(0);
   });
 
   describe('skips decided by the content each output was written from', function () {

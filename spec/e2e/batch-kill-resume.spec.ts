@@ -2,7 +2,9 @@
  * Exactly once across kills: a journaled batch in a child process is killed at seeded points
  * (after an upload, after a create, mid-wait; SIGKILL or Ctrl-C) against a mock server in this
  * process, then run again until it finishes. Every input ends transcribed, and the mock saw
- * exactly one transcription created per input.
+ * exactly one transcription created per input. The same holds for two CLI runs started on one
+ * --out-dir at once (the second is refused), and for a run on a full disk (`ulimit -f`), run
+ * again once there is room.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,8 +13,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { seededRandom } from '../../lib/mock/state';
 import type { StoredTranscription } from '../../lib/mock/state';
+import type { MockServer } from '../../lib/mock';
 import { SECRET_KEY, fixture, until } from '../helpers';
 import { buffers } from '../batch/helpers';
+import { ROOT, envFor, noiseWav } from '../cli/helpers';
 
 const SCRIPT = path.join(__dirname, 'batch-child.script.ts');
 const INPUTS = 8;
@@ -121,4 +125,116 @@ describe('client.transcribeMany killed and run again', () => {
       );
     });
   }
+
+  describe('the CLI', () => {
+    const children = new Set<ChildProcess>();
+    afterEach(() => {
+      for (const child of children) child.kill('SIGKILL');
+      children.clear();
+    });
+
+    /** `soniox transcribe IN --out-dir OUT ...` in a child (through `sh -c` with `shell`). */
+    function startCli(server: MockServer, args: string[], shell?: string): Child {
+      const { SONIOX_API_KEY: _k, SONIOX_API_BASE_URL: _b, ...rest } = process.env;
+      const node = [process.execPath, '-r', 'ts-node/register/transpile-only', 'lib/cli/index.ts'];
+      const child = spawn(
+        shell === undefined ? process.execPath : 'sh',
+        shell === undefined
+          ? [...node.slice(1), 'transcribe', ...args]
+          : ['-c', `${shell}; exec "$@"`, 'sh', ...node, 'transcribe', ...args],
+        {
+          cwd: ROOT,
+          env: {
+            ...rest,
+            NO_COLOR: '1',
+            ...envFor(server),
+            SONIOX_API_KEY: SECRET_KEY,
+            // ts-node's compile cache, under `ulimit -f`, loads an .mjs of get-intrinsic as CJS.
+            DISABLE_V8_COMPILE_CACHE: '1',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      children.add(child);
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { process: child, output: () => output, exited };
+    }
+
+    /** Every transcription the mock ever creates (cleanup deletes them). */
+    function countCreates(server: MockServer): () => number {
+      let created = 0;
+      const jobs = server.state.transcriptions;
+      const set = jobs.set.bind(jobs);
+      jobs.set = (id: string, job: StoredTranscription) => {
+        if (!jobs.has(id)) created++;
+        return set(id, job);
+      };
+      return () => created;
+    }
+
+    function inputsIn(folder: string, count: number): void {
+      fs.mkdirSync(folder);
+      for (let i = 0; i < count; i++)
+        fs.writeFileSync(path.join(folder, `call-${i}.wav`), noiseWav(200 + 20 * i));
+    }
+
+    const outputs = (out: string) =>
+      fs.readdirSync(out).filter((f) => !f.startsWith('.soniox-batch'));
+
+    it('two runs started on one --out-dir at once: the second is refused naming the first, each input created once', async function () {
+      this.timeout(300_000);
+      // Jobs that take seconds: the first run still holds the journal when the second starts.
+      const server = await t.serverWith({ timing: { queuedMs: 3_000, processingMs: 500 } });
+      const created = countCreates(server);
+      const [inputs, out] = [path.join(dir, 'in'), path.join(dir, 'out')];
+      inputsIn(inputs, INPUTS);
+      const args = [inputs, '--out-dir', out, '--concurrency', '2', '--poll-ms', '50'];
+      const first = startCli(server, args);
+      const lock = path.join(out, '.soniox-batch-text.jsonl.lock');
+      // The first run is under way (uploading): the second starts now.
+      await until(() => (server.state.hits['POST /v1/files'] ?? 0) > 0, 90_000);
+      const second = startCli(server, args);
+      expect(await second.exited, second.output()).to.equal(2);
+      expect(second.output()).to.include(`error: another run (pid ${first.process.pid}, started `);
+      expect(second.output()).to.include(`is transcribing into ${out}: one run at a time`);
+      expect(await first.exited, first.output()).to.equal(0);
+      expect(created()).to.equal(INPUTS);
+      expect(outputs(out).sort()).to.deep.equal(
+        Array.from({ length: INPUTS }, (_, i) => `call-${i}.txt`).sort(),
+      );
+      expect(fs.existsSync(lock)).to.equal(false);
+    });
+
+    it('a full disk (ulimit -f): one error line and the summary, no stack trace; run again with room, each input created once', async function () {
+      this.timeout(300_000);
+      const created = countCreates(t.server);
+      const [inputs, out] = [path.join(dir, 'in'), path.join(dir, 'out')];
+      inputsIn(inputs, INPUTS);
+      const args = [inputs, '--out-dir', out, '--concurrency', '2', '--poll-ms', '10'];
+      // Files of at most 4 blocks (2 KiB in sh's 512-byte blocks): the journal outgrows it
+      // an input or two into the batch (a line a step, about 750 bytes an input).
+      const full = startCli(t.server, args, 'ulimit -f 4');
+      expect(await full.exited, full.output()).to.equal(1);
+      const text = full.output();
+      expect(text).not.to.match(/\n\s+at /);
+      expect(text.match(/^error: .*$/gm)).to.deep.equal([
+        `error: cannot write the journal ${path.join(out, '.soniox-batch-text.jsonl')} (EFBIG): the batch stopped; what was done is listed above and kept; make room and run the same command again to finish`,
+      ]);
+      expect(text).to.match(/^\d of 8 inputs: /m);
+      expect(fs.readdirSync(out).filter((f) => f.includes('partial'))).to.deep.equal([]);
+      expect(created()).to.be.below(INPUTS);
+
+      const again = startCli(t.server, args);
+      expect(await again.exited, again.output()).to.equal(0);
+      expect(created()).to.equal(INPUTS);
+      expect(outputs(out)).to.have.length(INPUTS);
+      await until(
+        () => t.server.state.transcriptions.size === 0 && t.server.state.files.size === 0,
+        5_000,
+      );
+    });
+  });
 });

@@ -10,12 +10,17 @@
  * content (another input's of this run, once there is one, or one an earlier run wrote under
  * another name), else fetched from the transcription the journal names if it was kept, else
  * that input alone is transcribed again. An input whose content failed fails, saying why.
+ *
+ * An output that cannot be written (a full disk) is not journaled done: its transcription is
+ * kept (`keepForNextRun`) and its id printed, and the next run writes it without transcribing
+ * it again. A journal that cannot be written stops the run; what was done is still summarised.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, BatchResult } from '../../batch';
 import type { SonioxClient } from '../../client';
+import { SonioxJournalError, SonioxJournalLockedError } from '../../errors';
 import type { CreateTranscriptionParams } from '../../types';
 import { describe } from '../context';
 import type { BatchDisplay, FinishedLine } from '../render/batch-progress';
@@ -51,26 +56,36 @@ export interface BatchRow {
   detail: string;
 }
 
-/** What a run did: its rows in input order, and whether it was stopped before the end. */
+/**
+ * What a run did: its rows in input order, whether it was stopped before the end, and the
+ * journal's failure when that is what stopped it.
+ */
 export interface BatchOutcome {
   rows: BatchRow[];
   stopped: boolean;
+  journalError?: SonioxJournalError | undefined;
 }
 
-/** Writes `target` whole or not at all: a temporary file renamed into place. */
+/**
+ * Writes `target` whole or not at all: a temporary file renamed into place. The temporary name
+ * is this process's own (two runs never write one file), and it is removed on any failure (a
+ * full disk leaves no `.partial` behind).
+ */
 async function writeOutput(target: string, content: string | { copyOf: string }): Promise<void> {
-  const partial = `${target}.partial`;
+  const partial = `${target}.${process.pid}.partial`;
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- under the --out-dir the user gave
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  if (typeof content === 'string')
+  try {
+    if (typeof content === 'string')
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
+      await fs.promises.writeFile(partial, content.endsWith('\n') ? content : `${content}\n`);
+    else await fs.promises.copyFile(content.copyOf, partial);
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
-    await fs.promises.writeFile(partial, content.endsWith('\n') ? content : `${content}\n`);
-  else await fs.promises.copyFile(content.copyOf, partial);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
-  await fs.promises.rename(partial, target).catch(async (error: unknown) => {
+    await fs.promises.rename(partial, target);
+  } catch (error) {
     await fs.promises.rm(partial, { force: true });
     throw error;
-  });
+  }
 }
 
 /** Runs the batch (see the file comment); rejects only on what stops the whole batch. */
@@ -110,6 +125,7 @@ export async function runBatch(
     index: number,
     hash: string,
     content: string | { copyOf: string },
+    keep?: () => string | undefined,
   ): Promise<boolean> => {
     try {
       await ledger.beforeWrite(inputOf(index).output, hash);
@@ -119,7 +135,13 @@ export async function runBatch(
     } catch (e) {
       // A transcript that could not be written fails the inputs waiting for it; a copy, only itself.
       if (typeof content === 'string') failedHashes.set(hash, index);
-      fail(index, `cannot write ${target(index)}: ${describe(e)}`);
+      // Paid for: not journaled done, not deleted; the next run writes it without a create.
+      const kept = keep?.();
+      const next =
+        kept === undefined
+          ? ''
+          : `; transcription ${kept} kept: run the same command again to write it`;
+      fail(index, `cannot write ${target(index)}: ${describe(e)}${next}`);
       return false;
     }
   };
@@ -144,7 +166,12 @@ export async function runBatch(
     }
     const { hash } = result;
     if (result.status === 'done') {
-      if (!(await write(index, hash, formatTranscript(result.transcript, options.format)))) return;
+      const transcript = formatTranscript(result.transcript, options.format);
+      const keep = () => {
+        result.keepForNextRun();
+        return result.transcriptionId;
+      };
+      if (!(await write(index, hash, transcript, keep))) return;
       finish(index, 'done', target(index), `${input.path} -> ${target(index)}`);
       await provide(hash, index);
       return;
@@ -191,6 +218,7 @@ export async function runBatch(
     onProgress: (p: BatchProgress) => display.progress(p),
   };
   let stopped = false;
+  let journalError: SonioxJournalError | undefined;
   try {
     const results = client.transcribeMany(
       inputs.map((_, index) => readable.path(index)),
@@ -221,7 +249,10 @@ export async function runBatch(
       }
     }
   } catch (e) {
-    if (!options.signal.aborted) throw e;
+    // A journal that could not be written stopped the batch: the rows so far are summarised.
+    if (e instanceof SonioxJournalError && !(e instanceof SonioxJournalLockedError))
+      journalError = e;
+    else if (!options.signal.aborted) throw e;
     stopped = true;
   } finally {
     ledger.clearStash();
@@ -243,6 +274,7 @@ export async function runBatch(
   return {
     rows: [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row),
     stopped,
+    journalError,
   };
 }
 

@@ -5,10 +5,15 @@
  * `--shard i/n` to share an archive between machines (batch/shard.ts; one journal per shard).
  * Progress on stderr (bars on a terminal, a line per input elsewhere), a summary table on
  * stdout, exit 1 when an input failed. Ctrl-C stops the batch and keeps what is in flight for
- * the next run (exit 130); a closed stdout stops it the same way, quietly, exit 0.
+ * the next run (exit 130); a closed stdout stops it the same way, quietly, exit 0. A journal
+ * that cannot be written (a full disk) stops it too: the summary, one line, exit 1. One run at
+ * a time per journal: a second is refused before anything is sent (exit 2).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { lockPathOf, JournalLock } from '../../batch/lock';
+import { SonioxJournalLockedError } from '../../errors';
 import { fileError, InterruptedError, UsageError, type Context } from '../context';
 import { isURL } from '../options';
 import { BatchDisplay } from '../render/batch-progress';
@@ -87,6 +92,31 @@ function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & Ba
   return outDir;
 }
 
+/**
+ * Runs `action`, turning "another run holds the journal" into the CLI's usage error (exit 2):
+ * nothing was sent, and the fix is to wait for that run or use another --out-dir.
+ */
+function refuseIfLocked<T>(action: () => T, outDir: string): T {
+  const refuse = (error: unknown): never => {
+    if (!(error instanceof SonioxJournalLockedError)) throw error;
+    const where =
+      error.hostname !== undefined && error.hostname !== os.hostname()
+        ? ` on ${error.hostname}`
+        : '';
+    throw new UsageError(
+      error.pid === undefined
+        ? `${outDir} is locked by ${lockPathOf(error.path)}, which names no run: if no batch is running there, remove it`
+        : `another run (pid ${error.pid}${where}${error.startedAt ? `, started ${error.startedAt}` : ''}) is transcribing into ${outDir}: one run at a time per --out-dir and format; wait for it to end (if it is gone, remove ${lockPathOf(error.path)})`,
+    );
+  };
+  try {
+    const result = action();
+    return result instanceof Promise ? (result.catch(refuse) as T) : result;
+  } catch (error) {
+    return refuse(error);
+  }
+}
+
 /** The summary: a row per finished input, then the totals. */
 function summary(rows: readonly BatchRow[], planned: number, elapsedMs: number): string {
   const counts = new Map<string, number>();
@@ -110,6 +140,8 @@ export async function transcribeMany(
   const inputs = flags.shard ? inShard(all, flags.shard) : all;
   const journal = path.join(outDir, journalName(flags.format, flags.shard));
 
+  // Before --restart deletes the journal another run may be writing.
+  refuseIfLocked(() => JournalLock.check(journal), outDir);
   if (flags.restart) {
     fs.rmSync(journal, { force: true });
     fs.rmSync(ledgerName(journal), { force: true });
@@ -130,26 +162,35 @@ export async function transcribeMany(
   const started = Date.now();
   let outcome;
   try {
-    outcome = await runBatch(
-      client,
-      {
-        inputs,
-        outDir,
-        format: flags.format,
-        journal,
-        resuming,
-        params: createParams(flags),
-        concurrency: flags.concurrency,
-        keep: flags.keep === true,
-        pollMs: flags.pollMs,
-        signal: ctx.signal,
-      },
-      display,
+    outcome = await refuseIfLocked(
+      () =>
+        runBatch(
+          client,
+          {
+            inputs,
+            outDir,
+            format: flags.format,
+            journal,
+            resuming,
+            params: createParams(flags),
+            concurrency: flags.concurrency,
+            keep: flags.keep === true,
+            pollMs: flags.pollMs,
+            signal: ctx.signal,
+          },
+          display,
+        ),
+      outDir,
     );
   } finally {
     display.stop();
   }
   ctx.stdout.write(summary(outcome.rows, inputs.length, Date.now() - started));
+  const { journalError } = outcome;
+  if (journalError)
+    throw new Error(
+      `cannot write the journal ${journal}${journalError.errno ? ` (${journalError.errno})` : ''}: the batch stopped; what was done is listed above and kept; make room and run the same command again to finish`,
+    );
   if (outcome.stopped) {
     if (!ctx.outputClosed)
       ctx.note(

@@ -1,0 +1,166 @@
+/**
+ * The journal's lock: held while a journal is open, refused to a second run while its holder
+ * lives, taken over when its holder is dead (a killed run), released on close and on a failed
+ * open.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { SonioxJournalError, SonioxJournalLockedError } from '../../lib/errors';
+import { Journal } from '../../lib/batch/journal';
+import { JournalLock, lockPathOf } from '../../lib/batch/lock';
+
+/** The pid of a process that has exited (and been reaped): no process has it now. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('batch journal lock', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-lock-'));
+    file = path.join(dir, 'j.jsonl');
+  });
+  afterEach(() => {
+    sinon.restore();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const writeLock = (holder: object | string) =>
+    fs.writeFileSync(
+      lockPathOf(file),
+      typeof holder === 'string' ? holder : JSON.stringify(holder),
+    );
+
+  it('is held while the journal is open, naming this process, and released on close', () => {
+    const journal = Journal.open(file);
+    const holder = JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8')) as Record<string, unknown>;
+    expect(holder).to.include({ pid: process.pid, hostname: os.hostname() });
+    expect(new Date(String(holder.startedAt)).getTime()).to.be.closeTo(Date.now(), 60_000);
+    const error = thrown(() => Journal.open(file));
+    expect(error).to.be.instanceOf(SonioxJournalLockedError);
+    expect((error as SonioxJournalLockedError).pid).to.equal(process.pid);
+    expect(error.message).to.include(`pid ${process.pid}`);
+    expect(error.message).to.include(lockPathOf(file));
+    expect(() => JournalLock.check(file)).to.throw(SonioxJournalLockedError);
+    journal.close();
+    expect(fs.existsSync(lockPathOf(file))).to.equal(false);
+    expect(() => JournalLock.check(file)).not.to.throw();
+    // Nothing left but the journal: no draft or moved-aside lock file.
+    expect(fs.readdirSync(dir)).to.deep.equal(['j.jsonl']);
+    Journal.open(file).close();
+  });
+
+  it('takes over a lock whose process is dead on this host (a killed run)', () => {
+    const pid = deadPid();
+    writeLock({ pid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
+    expect(() => JournalLock.check(file)).not.to.throw();
+    const journal = Journal.open(file);
+    const holder = JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8')) as Record<string, unknown>;
+    expect(holder.pid).to.equal(process.pid);
+    journal.close();
+    expect(fs.readdirSync(dir)).to.deep.equal(['j.jsonl']);
+  });
+
+  it('respects a lock of a live process, of another host, or that names no run', () => {
+    const cases: Array<[object | string, RegExp]> = [
+      // pid 1 is alive on every host (init): another process's, not ours.
+      [{ pid: 1, hostname: os.hostname(), startedAt: 'then' }, /pid 1 since then\)/],
+      [{ pid: deadPid(), hostname: 'elsewhere.example' }, /pid \d+ on elsewhere\.example\)/],
+      ['', /names no run: if no batch is running on it, remove /],
+      ['{"pid":"x"}', /names no run/],
+    ];
+    for (const [holder, message] of cases) {
+      writeLock(holder);
+      const error = thrown(() => Journal.open(file));
+      expect(error, JSON.stringify(holder)).to.be.instanceOf(SonioxJournalLockedError);
+      expect(error.message).to.match(message);
+      expect(() => JournalLock.check(file)).to.throw(SonioxJournalLockedError);
+      // Left as it was.
+      expect(fs.readFileSync(lockPathOf(file), 'utf8')).to.equal(
+        typeof holder === 'string' ? holder : JSON.stringify(holder),
+      );
+    }
+  });
+
+  it('does not remove a lock that another run took over meanwhile', () => {
+    const pid = deadPid();
+    const stale = { pid, hostname: os.hostname(), startedAt: 'stale' };
+    const live = { pid: 1, hostname: os.hostname(), startedAt: 'live' };
+    writeLock(stale);
+    // Between this run's read of the stale lock and its removal, another run replaced it.
+    const rename = fs.renameSync.bind(fs);
+    sinon.stub(fs, 'renameSync').callsFake((from, to) => {
+      if (String(from) === lockPathOf(file)) writeLock(live);
+      rename(from, to);
+    });
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError);
+    expect(JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8'))).to.deep.equal(live);
+  });
+
+  it('takes a stale lock that another run removed first; leaves a lock it no longer holds', () => {
+    writeLock({ pid: deadPid(), hostname: os.hostname(), startedAt: 'stale' });
+    // Between this run's read of the stale lock and its removal, another run removed it.
+    const rename = fs.renameSync.bind(fs);
+    sinon.stub(fs, 'renameSync').callsFake((from, to) => {
+      if (String(from) === lockPathOf(file)) fs.rmSync(lockPathOf(file));
+      rename(from, to);
+    });
+    const journal = Journal.open(file);
+    sinon.restore();
+    // Someone replaced the lock while this run held it: closing does not remove theirs.
+    const theirs = { pid: 1, hostname: os.hostname(), startedAt: 'theirs' };
+    writeLock(theirs);
+    journal.close();
+    expect(JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8'))).to.deep.equal(theirs);
+  });
+
+  it('respects a lock it cannot read', () => {
+    fs.mkdirSync(lockPathOf(file));
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /names no run/);
+  });
+
+  it('is released when the journal cannot be opened, and a lock that cannot be made is a SonioxJournalError', () => {
+    fs.mkdirSync(file);
+    const error = thrown(() => Journal.open(file));
+    expect(error).to.be.instanceOf(SonioxJournalError);
+    expect((error as SonioxJournalError).errno).to.equal('EISDIR');
+    expect(fs.existsSync(lockPathOf(file))).to.equal(false);
+
+    const missing = path.join(dir, 'no-such-dir', 'j.jsonl');
+    const cannot = thrown(() => Journal.open(missing));
+    expect(cannot).to.be.instanceOf(SonioxJournalError);
+    expect(cannot).not.to.be.instanceOf(SonioxJournalLockedError);
+    expect(cannot.message).to.match(/^cannot lock the journal .*j\.jsonl: ENOENT/);
+    expect((cannot as SonioxJournalError).errno).to.equal('ENOENT');
+  });
+
+  it('is released when the process exits without closing the journal', () => {
+    const script = `
+      require('ts-node/register/transpile-only');
+      const { Journal } = require(${JSON.stringify(path.join(__dirname, '../../lib/batch/journal'))});
+      Journal.open(${JSON.stringify(file)});
+      process.exit(3);
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], {
+      cwd: path.join(__dirname, '../..'),
+    });
+    expect(child.status, child.stderr.toString()).to.equal(3);
+    expect(fs.existsSync(lockPathOf(file))).to.equal(false);
+    expect(fs.existsSync(file)).to.equal(true);
+  });
+});
