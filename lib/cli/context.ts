@@ -159,19 +159,11 @@ export class Context {
     return this.io.stdin;
   }
 
-  /** Writes a command's result to stdout, or to `out` when given. */
+  /** Writes a command's result to stdout, or to `out` when given (see writeOutput). */
   result(text: string, out?: string): void {
     const body = text.endsWith('\n') || text === '' ? text : `${text}\n`;
-    if (out === undefined) {
-      this.stdout.write(body);
-      return;
-    }
-    try {
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
-      fs.writeFileSync(out, body);
-    } catch (e) {
-      throw fileError(e, out, 'write');
-    }
+    if (out === undefined) this.stdout.write(body);
+    else writeOutput(out, body);
   }
 
   /** Closes the client and stops listening for Ctrl-C and a closed stdout. */
@@ -211,15 +203,113 @@ export function checkInputFile(file: string): number {
   return stat.size;
 }
 
-/** Checks that `file` can be written (its directory exists, it is not a directory). */
-export function checkOutputFile(file: string): void {
+/** Why `file` cannot be created, in the CLI's words, from the error of a trial create. */
+function createError(e: unknown, file: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
   const dir = path.dirname(path.resolve(file));
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory of the output path the user gave
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new UsageError(`cannot write ${file}: its directory does not exist`);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
-    throw new UsageError(`cannot write ${file}: it is a directory`);
+  if (code === 'EISDIR')
+    return new UsageError(`cannot write ${file}: a file name cannot end with ${path.sep}`);
+  if (code === 'ENOTDIR') {
+    // Some ancestor is a file: name the first one that exists.
+    let up = dir;
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- ancestors of the output path the user gave
+    while (!fs.existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
+    return new UsageError(`cannot write ${file}: ${up} is a file, not a directory`);
+  }
+  if (code === 'ENOENT')
+    return new UsageError(
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory of the output path the user gave
+      fs.existsSync(dir)
+        ? `cannot write ${file}: ${dir} does not take new files`
+        : `cannot write ${file}: its directory does not exist`,
+    );
+  if (code === 'EROFS') return new UsageError(`cannot write ${file}: read-only file system`);
+  return fileError(e, file, 'write');
+}
+
+/**
+ * Checks that `file` can be written, before anything is sent: an existing one must be a
+ * writable non-directory; a new one is created and removed again, which catches what a stat
+ * cannot (a missing or read-only directory, a parent that is a file, a name ending in "/").
+ */
+export function checkOutputFile(file: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
+    stat = fs.statSync(file, { throwIfNoEntry: false });
+  } catch (e) {
+    throw createError(e, file);
+  }
+  if (stat?.isDirectory()) throw new UsageError(`cannot write ${file}: it is a directory`);
+  try {
+    if (stat) {
+      // An existing file (or /dev/stdout, a FIFO): opening it could block or truncate it.
+      fs.accessSync(file, fs.constants.W_OK);
+      return;
+    }
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
+    fs.closeSync(fs.openSync(file, 'wx'));
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the trial file just made
+    fs.unlinkSync(file);
+  } catch (e) {
+    // Made by someone else in between: it exists, so it is theirs to keep and ours to write.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw createError(e, file);
+  }
+}
+
+/** What a failed write's code means, for a one-line message. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
+/** `arg` as one shell word, quoted only when it needs to be (for commands printed to rerun). */
+export function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Writes `text` to `file` (a result the API was paid for); a write that fails part-way (a full
+ * disk) removes the partial file, unless `file` is not a regular one (/dev/full, a FIFO), and
+ * throws a plain Error (exit 1: the command had been run, unlike a UsageError).
+ */
+export function writeOutput(file: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
+      fd = fs.openSync(file, 'w');
+    } catch (e) {
+      // Checked before sending, so this is a race (or a command without the check): say why.
+      throw new Error(createError(e, file).message, { cause: e });
+    }
+    const bytes = Buffer.from(text);
+    // A write may land partly (a disk filling up); the next one then fails with the reason.
+    for (let at = 0; at < bytes.length;) {
+      const wrote = fs.writeSync(fd, bytes, at, bytes.length - at);
+      if (wrote <= 0) throw Object.assign(new Error('nothing was written'), { code: 'EIO' });
+      at += wrote;
+    }
+    fs.closeSync(fd);
+  } catch (e) {
+    if (fd === undefined) throw e;
+    try {
+      fs.closeSync(fd);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
+      if (fs.statSync(file).isFile()) fs.unlinkSync(file);
+    } catch {
+      // Already gone, or not ours to remove: the error below says what failed.
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code !== undefined && Object.hasOwn(WRITE_FAILURES, code) ? WRITE_FAILURES[code] : undefined;
+    throw new Error(`cannot write ${file}: ${why ? `${why} (${code})` : (e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
 
 /** One line describing an error: the message plus the API's details and the request id. */
