@@ -37,8 +37,31 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * A failure the command has printed already (one line per failed item): main adds no line of
+ * its own, which would repeat it, and exits with the code `failure` calls for.
+ */
+export class ReportedError extends Error {
+  constructor(readonly failure: unknown) {
+    super(`reported: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+
 /** Terminal colours, off when the output is not a TTY or NO_COLOR is set. */
 export type Colors = ReturnType<typeof pc.createColors>;
+
+/** The paths whose POST makes something (a file, a transcription). */
+const CREATE_PATHS = ['/v1/files', '/v1/transcriptions'];
+
+/** Why a cleanup's DELETE of `url` answered 404, for --verbose. */
+function alreadyGone(url: string): string {
+  const [, kind, id] = /^\/v1\/(files|transcriptions)\/([^/]+)$/.exec(url) ?? [];
+  if (kind === 'files')
+    return `file ${id} was already gone (deleting its transcription deleted it): nothing left to delete`;
+  if (kind === 'transcriptions')
+    return `transcription ${id} was already gone: nothing left to delete`;
+  return `${url} was already gone: nothing left to delete`;
+}
 
 /** Shared state of one CLI run. */
 export class Context {
@@ -58,6 +81,10 @@ export class Context {
   private readonly stopListening: () => void;
   private readonly stopWatchingStdout: () => void;
   private stdoutGone = false;
+  /** Creates sent whose answer has not come (a lost one makes the SDK look the create up). */
+  private readonly unanswered = new Set<string>();
+  /** Cleanups running (see `cleaning`): a 404 to their DELETE means already gone. */
+  private cleanups = 0;
 
   constructor(readonly io: CliIO) {
     const secrets = [io.env.SONIOX_API_KEY];
@@ -98,10 +125,19 @@ export class Context {
     }
     this.made = new SonioxClient({
       env: this.io.env,
-      onRequest: (e) =>
-        this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
-      onResponse: (e) =>
-        this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`),
+      onRequest: (e) => {
+        // A list of what a create makes, while that create has no answer: the exactly-once lookup.
+        if (e.method === 'POST' && CREATE_PATHS.includes(e.url)) this.unanswered.add(e.url);
+        else if (e.method === 'GET' && this.unanswered.delete(e.url))
+          this.debug(`POST ${e.url} got no answer: looking up whether the create went through`);
+        this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+      },
+      onResponse: (e) => {
+        if (e.method === 'POST') this.unanswered.delete(e.url);
+        this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`);
+        if (e.status === 404 && e.method === 'DELETE' && this.cleanups > 0)
+          this.debug(alreadyGone(e.url));
+      },
       onRetry: (e) =>
         this.debug(
           `retry ${e.attempt - 1} of ${e.method} ${e.url} in ${e.delayMs} ms: ${describe(e.error)}`,
@@ -109,6 +145,16 @@ export class Context {
       ...options,
     });
     return this.made;
+  }
+
+  /** Runs a cleanup: with --verbose, a 404 to its DELETEs is explained as "already gone". */
+  async cleaning<T>(work: () => Promise<T>): Promise<T> {
+    this.cleanups += 1;
+    try {
+      return await work();
+    } finally {
+      this.cleanups -= 1;
+    }
   }
 
   /** A line on stderr, shown with --verbose only. */
@@ -189,13 +235,24 @@ export function fileError(e: unknown, file: string, verb: 'read' | 'write'): Err
   return new UsageError(`cannot ${verb} ${file}: ${(e as Error).message}`);
 }
 
-/** Checks that `file` is a readable regular file (before anything is sent). */
-export function checkInputFile(file: string): number {
+/**
+ * Checks that `file` is a readable regular file (before anything is sent). A missing one that
+ * looks like a URL is named as one: `http` when the command takes http(s) URLs (`transcribe`),
+ * so that another scheme (ftp://) is said to be unsupported rather than "no such file".
+ */
+export function checkInputFile(file: string, urls: 'http' | 'none' = 'none'): number {
   let stat: fs.Stats;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the input path the user gave
     stat = fs.statSync(file);
   } catch (e) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(file)?.[1]?.toLowerCase();
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && scheme !== undefined)
+      throw new UsageError(
+        urls === 'http'
+          ? `${file}: ${scheme} URLs are not supported: pass an http(s) URL (sent as audio_url) or a local file`
+          : `${file} is a URL: this command reads a local file, or stdin (-)`,
+      );
     throw fileError(e, file, 'read');
   }
   if (stat.isDirectory())
@@ -325,6 +382,7 @@ export function describe(e: unknown): string {
 
 /** The exit code an error ends the run with. */
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof ReportedError) return exitCodeOf(e.failure);
   if (e instanceof InterruptedError) return EXIT_INTERRUPTED;
   if (e instanceof UsageError || e instanceof SonioxConfigError) return EXIT_USAGE;
   // Checked before sending: bad parameters or options. (An answer that breaks the API's contract

@@ -23,6 +23,7 @@ import {
   EXIT_USAGE,
   exitCodeOf,
   InterruptedError,
+  ReportedError,
 } from './context';
 import { processIO, type CliIO } from './io';
 
@@ -93,7 +94,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       ctx.note('interrupted');
       return EXIT_INTERRUPTED;
     }
-    ctx.note(`${ctx.color.red('error:')} ${describe(e)}`);
+    if (!(e instanceof ReportedError)) ctx.note(`${ctx.color.red('error:')} ${describe(e)}`);
     return exitCodeOf(e);
   } finally {
     ctx.close();

@@ -2,7 +2,14 @@
 import type { Command } from 'commander';
 import type { SonioxError } from '../../errors';
 import type { SonioxFile } from '../../types';
-import { checkInputFile, describe, InterruptedError, UsageError, type Context } from '../context';
+import {
+  checkInputFile,
+  describe,
+  InterruptedError,
+  ReportedError,
+  UsageError,
+  type Context,
+} from '../context';
 import { duration, integer } from '../options';
 import type { BulkDeleteOptions, BulkDeleteResult } from '../../resources/bulk';
 import { bytes, table } from '../render/table';
@@ -51,7 +58,8 @@ export async function removeAll(
       failed = { error: e };
     }
   }
-  if (failed) throw failed.error;
+  // Each failure has its line already: main adds none (the 404 printed once), exit 1.
+  if (failed) throw new ReportedError(failed.error);
 }
 
 /** Flags of `rm` for bulk deletion. */
@@ -104,8 +112,8 @@ export function reportBulk(ctx: Context, what: string, result: BulkDeleteResult)
       `deleted ${result.deleted.length} of ${result.matched} ${noun(result.matched)}${result.failed.length ? ` (${result.failed.length} failed)` : ''}`,
     );
   const first = result.failed[0];
-  // As `rm <ids...>` does: the first failure ends the run (exit 1) once all were tried.
-  if (first !== undefined) throw first.error;
+  // As `rm <ids...>` does: once all were tried, exit as the first failure says (each has its line).
+  if (first !== undefined) throw new ReportedError(first.error);
 }
 
 /** What `rm --all` of `what` deletes, for its refusal and its question. */

@@ -55,7 +55,7 @@ export async function transcribe(
   let size: number | undefined;
   if (source === '-') input = ctx.stdinSource();
   else if (!isURL(source)) {
-    size = checkInputFile(source);
+    size = checkInputFile(source, 'http');
     input = source;
   }
   const client = ctx.client();
@@ -140,15 +140,17 @@ export async function transcribe(
   // What client.transcribe's own cleanup would do (the transcription, which takes its file,
   // then the file), awaited even after Ctrl-C; a second Ctrl-C (cleanupSignal) stops it.
   if (flags.keep !== true)
-    await cleanUp(client, {
-      transcription: unwritten ? undefined : created.transcription,
-      file: unwritten && created.transcription ? undefined : created.file,
-      signal: ctx.cleanupSignal,
-      waitMs: DEFAULT_CLEANUP_WAIT_MS,
-      pauseMs: Math.min(flags.pollMs, 1_000),
-      onCleanup,
-      onCleanupError,
-    });
+    await ctx.cleaning(() =>
+      cleanUp(client, {
+        transcription: unwritten ? undefined : created.transcription,
+        file: unwritten && created.transcription ? undefined : created.file,
+        signal: ctx.cleanupSignal,
+        waitMs: DEFAULT_CLEANUP_WAIT_MS,
+        pauseMs: Math.min(flags.pollMs, 1_000),
+        onCleanup,
+        onCleanupError,
+      }),
+    );
   ctx.signal.removeEventListener('abort', onInterrupt);
   if (left.length) ctx.note(`left behind: ${left.join(', ')}`);
   if (unwritten && created.transcription && flags.out !== undefined) {
