@@ -4,6 +4,8 @@
  * Each command lives in commands/; output formatting in render/; the outside world (stdout,
  * stderr, stdin, env, Ctrl-C) comes in through io.ts so specs run commands in-process.
  */
+// First: records the parent process before anything else loads (see parent.ts).
+import './parent';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
