@@ -38,8 +38,31 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * A failure the command has printed already (one line per failed item): main adds no line of
+ * its own, which would repeat it, and exits with the code `failure` calls for.
+ */
+export class ReportedError extends Error {
+  constructor(readonly failure: unknown) {
+    super(`reported: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+
 /** Terminal colours, off when the output is not a TTY or NO_COLOR is set. */
 export type Colors = ReturnType<typeof pc.createColors>;
+
+/** The paths whose POST makes something (a file, a transcription). */
+const CREATE_PATHS = ['/v1/files', '/v1/transcriptions'];
+
+/** Why a cleanup's DELETE of `url` answered 404, for --verbose. */
+function alreadyGone(url: string): string {
+  const [, kind, id] = /^\/v1\/(files|transcriptions)\/([^/]+)$/.exec(url) ?? [];
+  if (kind === 'files')
+    return `file ${id} was already gone (deleting its transcription deleted it): nothing left to delete`;
+  if (kind === 'transcriptions')
+    return `transcription ${id} was already gone: nothing left to delete`;
+  return `${url} was already gone: nothing left to delete`;
+}
 
 /** Shared state of one CLI run. */
 export class Context {
@@ -59,6 +82,10 @@ export class Context {
   private readonly stopListening: () => void;
   private readonly stopWatchingStdout: () => void;
   private stdoutGone = false;
+  /** Creates sent whose answer has not come (a lost one makes the SDK look the create up). */
+  private readonly unanswered = new Set<string>();
+  /** Cleanups running (see `cleaning`): a 404 to their DELETE means already gone. */
+  private cleanups = 0;
 
   constructor(readonly io: CliIO) {
     const secrets = [io.env.SONIOX_API_KEY];
@@ -99,10 +126,19 @@ export class Context {
     }
     this.made = new SonioxClient({
       env: this.io.env,
-      onRequest: (e) =>
-        this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
-      onResponse: (e) =>
-        this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`),
+      onRequest: (e) => {
+        // A list of what a create makes, while that create has no answer: the exactly-once lookup.
+        if (e.method === 'POST' && CREATE_PATHS.includes(e.url)) this.unanswered.add(e.url);
+        else if (e.method === 'GET' && this.unanswered.delete(e.url))
+          this.debug(`POST ${e.url} got no answer: looking up whether the create went through`);
+        this.debug(`-> ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+      },
+      onResponse: (e) => {
+        if (e.method === 'POST') this.unanswered.delete(e.url);
+        this.debug(`<- ${e.status} ${e.method} ${e.url} ${e.durationMs.toFixed(0)} ms`);
+        if (e.status === 404 && e.method === 'DELETE' && this.cleanups > 0)
+          this.debug(alreadyGone(e.url));
+      },
       onRetry: (e) =>
         this.debug(
           `retry ${e.attempt - 1} of ${e.method} ${e.url} in ${e.delayMs} ms: ${describe(e.error)}`,
@@ -110,6 +146,16 @@ export class Context {
       ...options,
     });
     return this.made;
+  }
+
+  /** Runs a cleanup: with --verbose, a 404 to its DELETEs is explained as "already gone". */
+  async cleaning<T>(work: () => Promise<T>): Promise<T> {
+    this.cleanups += 1;
+    try {
+      return await work();
+    } finally {
+      this.cleanups -= 1;
+    }
   }
 
   /** A line on stderr, shown with --verbose only. */
@@ -160,19 +206,11 @@ export class Context {
     return this.io.stdin;
   }
 
-  /** Writes a command's result to stdout, or to `out` when given. */
+  /** Writes a command's result to stdout, or to `out` when given (see writeOutput). */
   result(text: string, out?: string): void {
     const body = text.endsWith('\n') || text === '' ? text : `${text}\n`;
-    if (out === undefined) {
-      this.stdout.write(body);
-      return;
-    }
-    try {
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
-      fs.writeFileSync(out, body);
-    } catch (e) {
-      throw fileError(e, out, 'write');
-    }
+    if (out === undefined) this.stdout.write(body);
+    else writeOutput(out, body);
   }
 
   /** Closes the client and stops listening for Ctrl-C and a closed stdout. */
@@ -199,13 +237,24 @@ export function fileError(e: unknown, path: string, verb: 'read' | 'write'): Err
   return new UsageError(`cannot ${verb} ${file}: ${(e as Error).message}`);
 }
 
-/** Checks that `file` is a readable regular file (before anything is sent). */
-export function checkInputFile(file: string): number {
+/**
+ * Checks that `file` is a readable regular file (before anything is sent). A missing one that
+ * looks like a URL is named as one: `http` when the command takes http(s) URLs (`transcribe`),
+ * so that another scheme (ftp://) is said to be unsupported rather than "no such file".
+ */
+export function checkInputFile(file: string, urls: 'http' | 'none' = 'none'): number {
   let stat: fs.Stats;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the input path the user gave
     stat = fs.statSync(file);
   } catch (e) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(file)?.[1]?.toLowerCase();
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && scheme !== undefined)
+      throw new UsageError(
+        urls === 'http'
+          ? `${file}: ${scheme} URLs are not supported: pass an http(s) URL (sent as audio_url) or a local file`
+          : `${file} is a URL: this command reads a local file, or stdin (-)`,
+      );
     throw fileError(e, file, 'read');
   }
   if (stat.isDirectory())
@@ -213,15 +262,122 @@ export function checkInputFile(file: string): number {
   return stat.size;
 }
 
-/** Checks that `file` can be written (its directory exists, it is not a directory). */
-export function checkOutputFile(file: string): void {
+/** Why `file` cannot be created, in the CLI's words, from the error of a trial create. */
+function createError(e: unknown, file: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
   const dir = path.dirname(path.resolve(file));
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory of the output path the user gave
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new UsageError(`cannot write ${shownName(file)}: its directory does not exist`);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+  if (code === 'EISDIR')
+    return new UsageError(
+      `cannot write ${shownName(file)}: a file name cannot end with ${path.sep}`,
+    );
+  if (code === 'ENOTDIR') {
+    // Some ancestor is a file: name the first one that exists.
+    let up = dir;
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- ancestors of the output path the user gave
+    while (!fs.existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
+    return new UsageError(
+      `cannot write ${shownName(file)}: ${shownName(up)} is a file, not a directory`,
+    );
+  }
+  if (code === 'ENOENT')
+    return new UsageError(
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory of the output path the user gave
+      fs.existsSync(dir)
+        ? `cannot write ${shownName(file)}: ${shownName(dir)} does not take new files`
+        : `cannot write ${shownName(file)}: its directory does not exist`,
+    );
+  if (code === 'EROFS')
+    return new UsageError(`cannot write ${shownName(file)}: read-only file system`);
+  return fileError(e, file, 'write');
+}
+
+/**
+ * Checks that `file` can be written, before anything is sent: an existing one must be a
+ * writable non-directory; a new one is created and removed again, which catches what a stat
+ * cannot (a missing or read-only directory, a parent that is a file, a name ending in "/").
+ */
+export function checkOutputFile(file: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
+    stat = fs.statSync(file, { throwIfNoEntry: false });
+  } catch (e) {
+    throw createError(e, file);
+  }
+  if (stat?.isDirectory())
     throw new UsageError(`cannot write ${shownName(file)}: it is a directory`);
+  try {
+    if (stat) {
+      // An existing file (or /dev/stdout, a FIFO): opening it could block or truncate it.
+      fs.accessSync(file, fs.constants.W_OK);
+      return;
+    }
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave
+    fs.closeSync(fs.openSync(file, 'wx'));
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the trial file just made
+    fs.unlinkSync(file);
+  } catch (e) {
+    // Made by someone else in between: it exists, so it is theirs to keep and ours to write.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw createError(e, file);
+  }
+}
+
+/** What a failed write's code means, for a one-line message. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
+/** `arg` as one shell word, quoted only when it needs to be (for commands printed to rerun). */
+export function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Writes `text` to `file` (a result the API was paid for); a write that fails part-way (a full
+ * disk) removes the partial file, unless `file` is not a regular one (/dev/full, a FIFO), and
+ * throws a plain Error (exit 1: the command had been run, unlike a UsageError).
+ */
+export function writeOutput(file: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
+      fd = fs.openSync(file, 'w');
+    } catch (e) {
+      // Checked before sending, so this is a race (or a command without the check): say why.
+      throw new Error(createError(e, file).message, { cause: e });
+    }
+    const bytes = Buffer.from(text);
+    // A write may land partly (a disk filling up); the next one then fails with the reason.
+    for (let at = 0; at < bytes.length;) {
+      const wrote = fs.writeSync(fd, bytes, at, bytes.length - at);
+      if (wrote <= 0) throw Object.assign(new Error('nothing was written'), { code: 'EIO' });
+      at += wrote;
+    }
+    fs.closeSync(fd);
+  } catch (e) {
+    if (fd === undefined) throw e;
+    try {
+      fs.closeSync(fd);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out path the user gave
+      if (fs.statSync(file).isFile()) fs.unlinkSync(file);
+    } catch {
+      // Already gone, or not ours to remove: the error below says what failed.
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code !== undefined && Object.hasOwn(WRITE_FAILURES, code) ? WRITE_FAILURES[code] : undefined;
+    throw new Error(
+      `cannot write ${shownName(file)}: ${why ? `${why} (${code})` : (e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
 }
 
 /** One line describing an error: the message plus the API's details and the request id. */
@@ -237,6 +393,7 @@ export function describe(e: unknown): string {
 
 /** The exit code an error ends the run with. */
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof ReportedError) return exitCodeOf(e.failure);
   if (e instanceof InterruptedError) return EXIT_INTERRUPTED;
   if (e instanceof UsageError || e instanceof SonioxConfigError) return EXIT_USAGE;
   // Checked before sending: bad parameters or options. (An answer that breaks the API's contract

@@ -4,6 +4,8 @@
  * Each command lives in commands/; output formatting in render/; the outside world (stdout,
  * stderr, stdin, env, Ctrl-C) comes in through io.ts so specs run commands in-process.
  */
+// First: records the parent process before anything else loads (see parent.ts).
+import './parent';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -23,6 +25,7 @@ import {
   EXIT_USAGE,
   exitCodeOf,
   InterruptedError,
+  ReportedError,
 } from './context';
 import { processIO, type CliIO } from './io';
 import { shownName } from './render/name';
@@ -101,7 +104,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return EXIT_INTERRUPTED;
     }
     // One line, whatever the names (or the server's words) in the message hold.
-    ctx.note(`${ctx.color.red('error:')} ${shownName(describe(e))}`);
+    if (!(e instanceof ReportedError))
+      ctx.note(`${ctx.color.red('error:')} ${shownName(describe(e))}`);
     return exitCodeOf(e);
   } finally {
     ctx.close();

@@ -6,6 +6,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { redact } from '../errors';
+import { orphanedAtStart, PARENT_AT_START } from './parent';
 
 /** A terminal or pipe the CLI writes to. */
 export interface Output {
@@ -105,14 +106,20 @@ export function processIO(): CliIO {
     },
     onStdoutClosed: (handler) => stdout.onClosed(handler),
     onParentGone(handler) {
-      const parent = process.ppid;
+      // The parent as it was at start (parent.ts), not now: one that exited meanwhile counts.
+      const parent = PARENT_AT_START;
       // When the parent exits, the process is re-parented: its ppid changes.
       const timer = setInterval(() => {
         if (process.ppid !== parent) fire();
       }, PARENT_CHECK_MS);
       timer.unref();
+      // Gone before the first line ran (`sh -c 'soniox mock &'`): adopted by init from the start.
+      const atOnce = setImmediate(() => {
+        if (process.ppid !== parent || orphanedAtStart(parent)) fire();
+      });
       function stop(): void {
         clearInterval(timer);
+        clearImmediate(atOnce);
         process.off('disconnect', fire);
       }
       function fire(): void {

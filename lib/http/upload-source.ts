@@ -47,12 +47,28 @@ function invalid(message: string, field = 'source'): SonioxValidationError {
   return new SonioxValidationError(`files.upload: ${message}`, [{ field, message }]);
 }
 
-function checkSize(size: number): void {
-  if (size === 0) throw invalid('the source is empty');
+/** `what` names the source in messages: its path, "the buffer", "the stream". */
+function checkSize(size: number, what: string, empty = `${what} is empty`): void {
+  if (size === 0) throw invalid(empty);
   if (size > MAX_FILE_SIZE)
     throw invalid(
-      `the source is ${size} bytes, over the API's limit of ${MAX_FILE_SIZE} bytes (1 GiB)`,
+      `${what} is ${size} bytes, over the API's limit of ${MAX_FILE_SIZE} bytes (1 GiB)`,
     );
+}
+
+/** A URL's scheme (`ftp`), when `text` looks like one (`scheme://`). */
+function urlScheme(text: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+}
+
+/** A path that does not exist: a URL is named as one (it is no file), else "no such file". */
+function missingPath(file: string): string {
+  const scheme = urlScheme(file);
+  if (scheme === 'http' || scheme === 'https')
+    return `${file} is a URL, not a local path: transcribe it as { audio_url }`;
+  if (scheme !== undefined)
+    return `${file}: ${scheme} URLs are not supported: upload a local path, or transcribe an http(s) URL as { audio_url }`;
+  return `no such file: ${file}`;
 }
 
 /** Streams a buffer as views of it (no copy), in bounded chunks. */
@@ -138,7 +154,7 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
     stat = await fs.promises.stat(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code})`);
+    throw invalid(code === 'ENOENT' ? missingPath(file) : `cannot read ${file} (${code})`);
   }
   if (stat.isDirectory()) throw invalid(`${file} is a directory`);
   // A pipe or device has no size and cannot be re-read: it is a stream, not a file.
@@ -146,7 +162,7 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
     throw invalid(
       `${file} is not a regular file; pass fs.createReadStream(path) to upload from a pipe or device`,
     );
-  checkSize(stat.size);
+  checkSize(stat.size, file);
   return {
     filename: filename ?? path.basename(file),
     size: stat.size,
@@ -159,9 +175,9 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
 async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<UploadSource> {
   if (stream.destroyed || stream.readableEnded)
     throw invalid('the stream has already ended or been destroyed');
-  if (opts.size !== undefined) checkSize(opts.size);
+  if (opts.size !== undefined) checkSize(opts.size, 'the stream', 'the stream is empty (size: 0)');
   if ((await peek(stream, opts.signal, opts.firstChunkTimeoutMs)) === 0)
-    throw invalid('the source is empty');
+    throw invalid('the stream is empty');
   // Until the upload takes the stream, an error it emits must not crash the process; the
   // stream keeps the error and the upload reports it when it starts reading.
   const guard = () => undefined;
@@ -209,7 +225,7 @@ export async function resolveUploadSource(
     const buffer = Buffer.isBuffer(input)
       ? input
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    checkSize(buffer.length);
+    checkSize(buffer.length, 'the buffer');
     return {
       filename: opts.filename ?? 'audio',
       size: buffer.length,

@@ -295,7 +295,7 @@ function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (!isRawFormat(start.audio_format)) {
     issues.push({
       field: 'reconnect',
-      message: `needs a raw PCM audio_format: a ${String(start.audio_format)} stream cannot be resumed mid-way (its header went to the first session)`,
+      message: `needs a raw PCM audio_format such as pcm_s16le, not "${String(start.audio_format)}": a stream with a header cannot be resumed mid-way (its header went to the first session)`,
     });
   }
   return issues;

@@ -143,12 +143,19 @@ export function bindAdapters(decide: Decide, limit: number): WebhookHandler {
       headers: { ...TEXT, ...outcome.headers },
     });
   };
-  const handle = (request: WebhookRequest): Promise<WebhookAnswer> =>
-    decide(request.method, request.headers, () =>
+  const handle = (request: WebhookRequest): Promise<WebhookAnswer> => {
+    // Typed as never rejecting: a call without a request object is answered, not thrown at.
+    if (request === null || typeof request !== 'object')
+      return Promise.resolve({
+        status: 400,
+        body: 'bad request: handle() takes { method, headers, body }',
+      });
+    return decide(request.method, request.headers, () =>
       request.body === undefined
         ? Promise.reject(new BodyAlreadyRead())
         : given(request.body, limit),
     );
+  };
   const fastify = async (request: FastifyLikeRequest, reply: FastifyLikeReply): Promise<void> => {
     const body = request.rawBody ?? request.body;
     const outcome = await decide(request.method, request.headers, () =>

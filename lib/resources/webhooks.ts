@@ -212,9 +212,15 @@ export class Webhooks {
       headers: WebhookHeaders,
       read: () => Promise<unknown>,
     ): Promise<WebhookAnswer> => {
+      // Loosely typed callers (plain JavaScript, `handle()`) may pass anything: an answer, never a throw.
+      if (typeof method !== 'string')
+        return { status: 400, body: 'bad request: the method is missing' };
       if (method.toUpperCase() !== 'POST')
         return { status: 405, body: 'method not allowed', headers: { Allow: 'POST' } };
-      if (auth && !this.verify(headers, auth)) return { status: 401, body: 'unauthorized' };
+      // No headers object: no header can carry the secret.
+      const hasHeaders = headers !== null && typeof headers === 'object';
+      if (auth && !(hasHeaders && this.verify(headers, auth)))
+        return { status: 401, body: 'unauthorized' };
       let event: WebhookEvent;
       try {
         event = this.parse(await read());

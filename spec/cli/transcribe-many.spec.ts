@@ -443,8 +443,8 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
       expect(server.state.hits[CREATE]).to.equal(2);
 
       // Kept no longer: the earlier run's transcriptions and files deleted.
-      expect((await run(['transcriptions', 'rm', '--all'], { env })).code).to.equal(0);
-      expect((await run(['files', 'rm', '--all'], { env })).code).to.equal(0);
+      expect((await run(['transcriptions', 'rm', '--all', '--yes'], { env })).code).to.equal(0);
+      expect((await run(['files', 'rm', '--all', '--yes'], { env })).code).to.equal(0);
       expect(server.state.files.size + server.state.transcriptions.size).to.equal(0);
       fs.rmSync(path.join(out, 'b.txt'));
       const again = await batch();

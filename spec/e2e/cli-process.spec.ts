@@ -5,7 +5,10 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fixture as audioFixture } from '../audio';
 import { fixture, until } from '../helpers';
 import {
@@ -131,6 +134,30 @@ describe('e2e: the soniox command as a process, when its surroundings go away', 
       expect(await refused(port)).to.equal(true);
     });
   }
+
+  it('mock stops when the shell that backgrounded it exits at once (sh -c "soniox mock &")', async () => {
+    // The shell is gone before node runs a line: the mock is adopted by init from its start.
+    const log = path.join(os.tmpdir(), `soniox-mock-orphan-${process.pid}.log`);
+    t.defer(() => fs.rmSync(log, { force: true }));
+    const launcher = spawn(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" -r ts-node/register/transpile-only lib/cli/index.ts mock --port 0 > "${log}" 2>&1 & echo $!`,
+      ],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    );
+    const { out } = await finished(launcher, 10_000);
+    const pid = Number(out.trim());
+    expect(pid).to.be.greaterThan(1);
+    t.defer(() => alive(pid) && process.kill(pid, 'SIGKILL'));
+    await until(() => !alive(pid), 30_000);
+    // It did run (this is no crash at start), and let go of its port.
+    const text = fs.readFileSync(log, 'utf8');
+    expect(text).to.match(/Soniox mock server listening/);
+    const port = Number(/REST: +http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
+    expect(await refused(port)).to.equal(true);
+  });
 
   it('mock stops when the process that started it is killed', async () => {
     // A launcher that starts the mock, reports its pid and port, and then waits to be killed.

@@ -265,7 +265,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
         {
           field: 'reconnect',
           message:
-            'needs a raw PCM audio_format: a mp3 stream cannot be resumed mid-way (its header went to the first session)',
+            'needs a raw PCM audio_format such as pcm_s16le, not "mp3": a stream with a header cannot be resumed mid-way (its header went to the first session)',
         },
       ]);
     });

@@ -1,7 +1,15 @@
 /** `soniox files ls|get|upload|rm`: the stored files. */
 import type { Command } from 'commander';
+import type { SonioxError } from '../../errors';
 import type { SonioxFile } from '../../types';
-import { checkInputFile, describe, InterruptedError, UsageError, type Context } from '../context';
+import {
+  checkInputFile,
+  describe,
+  InterruptedError,
+  ReportedError,
+  UsageError,
+  type Context,
+} from '../context';
 import { duration, integer } from '../options';
 import type { BulkDeleteOptions, BulkDeleteResult } from '../../resources/bulk';
 import { bytes, table } from '../render/table';
@@ -51,7 +59,8 @@ export async function removeAll(
       failed = { error: e };
     }
   }
-  if (failed) throw failed.error;
+  // Each failure has its line already: main adds none (the 404 printed once), exit 1.
+  if (failed) throw new ReportedError(failed.error);
 }
 
 /** Flags of `rm` for bulk deletion. */
@@ -60,6 +69,8 @@ export interface BulkFlags {
   olderThan?: number;
   reference?: string;
   dryRun?: boolean;
+  /** Deletes without asking (off a terminal, --all needs it). */
+  yes?: boolean;
 }
 
 /** `rm` takes ids or --all (with its filters), never both, never neither. */
@@ -102,8 +113,91 @@ export function reportBulk(ctx: Context, what: string, result: BulkDeleteResult)
       `deleted ${result.deleted.length} of ${result.matched} ${noun(result.matched)}${result.failed.length ? ` (${result.failed.length} failed)` : ''}`,
     );
   const first = result.failed[0];
-  // As `rm <ids...>` does: the first failure ends the run (exit 1) once all were tried.
-  if (first !== undefined) throw first.error;
+  // As `rm <ids...>` does: once all were tried, exit as the first failure says (each has its line).
+  if (first !== undefined) throw new ReportedError(first.error);
+}
+
+/** What `rm --all` of `what` deletes, for its refusal and its question. */
+function bulkNoun(what: 'file' | 'transcription', n: number): string {
+  if (what === 'file') return n === 1 ? 'this file' : `these ${n} files`;
+  return n === 1
+    ? 'this transcription (and its file)'
+    : `these ${n} transcriptions (and their files)`;
+}
+
+/** One line typed on stdin (without its newline); what came before the end if none; rejects on Ctrl-C. */
+function readAnswer(ctx: Context): Promise<string> {
+  const stdin = ctx.io.stdin;
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const finish = (settle: () => void) => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      ctx.signal.removeEventListener('abort', onAbort);
+      // Paused again, so that a terminal on stdin does not keep the process alive.
+      stdin.pause();
+      settle();
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += String(chunk);
+      const eol = text.indexOf('\n');
+      if (eol >= 0) finish(() => resolve(text.slice(0, eol)));
+    };
+    const onEnd = () => finish(() => resolve(text));
+    const onAbort = () => finish(() => reject(new InterruptedError()));
+    if (ctx.signal.aborted) return onAbort();
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Deletions in flight at once after a confirmation (as `deleteAll`'s default). */
+const CONFIRMED_CONCURRENCY = 4;
+
+/**
+ * `rm --all`, confirmed: with --yes or --dry-run it runs as asked; on a terminal (stdin and
+ * stderr) a dry run lists what would go and the user is asked, then exactly the listed ids are
+ * deleted (not what a second listing would find); anywhere else it is refused before anything
+ * is listed, since a script that forgot a filter would empty the account.
+ */
+export async function confirmedDeleteAll(
+  ctx: Context,
+  what: 'file' | 'transcription',
+  flags: BulkFlags,
+  deleteAll: (options: BulkDeleteOptions) => Promise<BulkDeleteResult>,
+  remove: (id: string) => Promise<void>,
+): Promise<void> {
+  const options = bulkOptions(ctx, what, flags);
+  if (flags.yes || flags.dryRun) return reportBulk(ctx, what, await deleteAll(options));
+  const terminal = (ctx.io.stdin as { isTTY?: boolean }).isTTY === true && ctx.io.stderr.isTTY;
+  if (!terminal)
+    throw new UsageError(
+      `${what}s rm --all deletes every ${what}${what === 'transcription' ? ' (and its file)' : ''} that passes its filters: add --yes to confirm, or --dry-run to list them`,
+    );
+  const listed = await deleteAll({ ...options, dryRun: true });
+  const ids = listed.deleted;
+  if (ids.length === 0) return ctx.note(`no ${what} to delete`);
+  for (const id of ids) ctx.stdout.write(`would delete ${what} ${id}\n`);
+  ctx.stderr.write(`delete ${bulkNoun(what, ids.length)}? [y/N] `);
+  if (!/^\s*y(es)?\s*$/i.test(await readAnswer(ctx))) return ctx.note('nothing deleted');
+  const deleted: string[] = [];
+  const failed: BulkDeleteResult['failed'] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      try {
+        await remove(id);
+        deleted.push(id);
+      } catch (e) {
+        if (ctx.interrupted) throw e;
+        failed.push({ id, error: e as SonioxError });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONFIRMED_CONCURRENCY, ids.length) }, worker));
+  reportBulk(ctx, what, { matched: ids.length, deleted, failed, dryRun: false });
 }
 
 function fileRows(files: SonioxFile[]): string[][] {
@@ -196,13 +290,17 @@ export function registerFiles(program: Command, ctx: Context): void {
     .option('--older-than <age>', 'only files older than <age>: 90s, 30m, 12h, 7d', duration)
     .option('--reference <id>', 'only files with this client_reference_id')
     .option('--dry-run', 'list what --all would delete, delete nothing')
+    .option('-y, --yes', 'delete without asking (off a terminal, --all needs it)')
     .action(async (ids: string[], flags: BulkFlags) => {
       checkRmArgs(ids, flags);
-      if (!flags.all)
-        return removeAll(ctx, ids, 'file', (id) =>
-          ctx.client().files.delete(id, { signal: ctx.signal }),
-        );
-      const result = await ctx.client().files.deleteAll(bulkOptions(ctx, 'file', flags));
-      reportBulk(ctx, 'file', result);
+      const remove = (id: string) => ctx.client().files.delete(id, { signal: ctx.signal });
+      if (!flags.all) return removeAll(ctx, ids, 'file', remove);
+      await confirmedDeleteAll(
+        ctx,
+        'file',
+        flags,
+        (options) => ctx.client().files.deleteAll(options),
+        remove,
+      );
     });
 }

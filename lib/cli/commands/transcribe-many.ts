@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lockPathOf, JournalLock } from '../../batch/lock';
 import { SonioxJournalLockedError } from '../../errors';
-import { fileError, InterruptedError, UsageError, type Context } from '../context';
+import { InterruptedError, UsageError, type Context } from '../context';
 import { isURL } from '../options';
 import { BatchDisplay } from '../render/batch-progress';
 import { shownName } from '../render/name';
@@ -82,14 +82,72 @@ function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & Ba
     throw new UsageError('--out writes one file: with --out-dir each input gets its own');
   if (flags.reference !== undefined)
     throw new UsageError('--reference names one transcription: a batch sets one per input');
-  const outDir = flags.outDir;
-  try {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out-dir the user gave
-    fs.mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw fileError(e, outDir, 'write');
+  makeOutDir(flags.outDir);
+  return flags.outDir;
+}
+
+/** Why `outDir`, or a directory on the way to it, could not be made or written into. */
+function outDirError(e: unknown, outDir: string, verb: 'make' | 'write into'): UsageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const what = `cannot ${verb} ${outDir}`;
+  if (code === 'EACCES' || code === 'EPERM') return new UsageError(`${what}: permission denied`);
+  if (code === 'EROFS') return new UsageError(`${what}: read-only file system`);
+  if (code === 'ENOENT')
+    return new UsageError(
+      verb === 'make'
+        ? `${what}: ${path.dirname(path.resolve(outDir))} does not take new directories`
+        : `${what}: it does not take new files`,
+    );
+  return new UsageError(`${what}: ${(e as Error).message}`);
+}
+
+/**
+ * Makes OUT (and its missing parents) and checks that a file can be made in it, before anything
+ * is sent. Made a level at a time: Node's recursive mkdir loops forever where the parent exists
+ * but takes no new entries (/proc/x), and says EEXIST or ENOTDIR where a file is in the way.
+ */
+function makeOutDir(outDir: string): void {
+  const missing: string[] = [];
+  for (let dir = path.resolve(outDir); ;) {
+    let stat: fs.Stats | undefined;
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out-dir the user gave, and its parents
+      stat = fs.statSync(dir, { throwIfNoEntry: false });
+    } catch (e) {
+      // ENOTDIR: a file further up; found on the way there.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw outDirError(e, outDir, 'make');
+    }
+    if (stat?.isDirectory()) break;
+    if (stat)
+      throw new UsageError(
+        missing.length === 0
+          ? `cannot write into ${outDir}: it is a file, not a directory`
+          : `cannot make ${outDir}: ${dir} is a file, not a directory`,
+      );
+    missing.unshift(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
   }
-  return outDir;
+  for (const dir of missing) {
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --out-dir the user gave, and its parents
+      fs.mkdirSync(dir);
+    } catch (e) {
+      // Made by another run in between: fine, it is a directory (checked by the trial below).
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw outDirError(e, outDir, 'make');
+    }
+  }
+  // A trial file: permissions, a read-only mount, a directory that takes no files (/proc).
+  const trial = path.join(outDir, `.soniox-write-check-${process.pid}`);
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- a trial file in the --out-dir the user gave
+    fs.closeSync(fs.openSync(trial, 'wx'));
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the trial file just made
+    fs.unlinkSync(trial);
+  } catch (e) {
+    throw outDirError(e, outDir, 'write into');
+  }
 }
 
 /**

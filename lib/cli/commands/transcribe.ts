@@ -9,11 +9,15 @@
  */
 import { Option, type Command } from 'commander';
 import type { UploadInput } from '../../http/upload-source';
+import type { CleanupEvent, CleanupTarget } from '../../transcribe';
+import { cleanUp, DEFAULT_CLEANUP_WAIT_MS } from '../../transcribe';
 import {
   checkInputFile,
   checkOutputFile,
   describe,
   InterruptedError,
+  shellWord,
+  writeOutput,
   type Context,
 } from '../context';
 import { integer, isURL, list } from '../options';
@@ -52,7 +56,7 @@ export async function transcribe(
   let size: number | undefined;
   if (source === '-') input = ctx.stdinSource();
   else if (!isURL(source)) {
-    size = checkInputFile(source);
+    size = checkInputFile(source, 'http');
     input = source;
   }
   const client = ctx.client();
@@ -75,6 +79,19 @@ export async function transcribe(
   ctx.signal.addEventListener('abort', onInterrupt, { once: true });
   // Boxed, so that even a thrown `undefined` counts as a failure.
   let failure: { error: unknown } | undefined;
+  // The transcript was paid for but could not be written (a full disk): keep the transcription.
+  let unwritten = false;
+  const onCleanup = (e: CleanupEvent) => {
+    if (e.type === 'deleted') ctx.debug(`deleted ${e.target} ${e.id}`);
+    else if (ctx.chatty)
+      ctx.note(
+        `waiting for transcription ${e.id} to finish processing before deleting it (Ctrl-C again to leave it)`,
+      );
+  };
+  const onCleanupError = (e: unknown, target: CleanupTarget, id: string) => {
+    ctx.note(`could not delete ${target} ${id}: ${describe(e)}`);
+    left.push(`${target} ${id} (soniox ${target}s rm ${id})`);
+  };
   try {
     if (input !== undefined)
       progress.status(
@@ -84,8 +101,8 @@ export async function transcribe(
       ...params,
       signal: ctx.signal,
       cleanupSignal: ctx.cleanupSignal,
-      awaitCleanup: true,
-      cleanup: flags.keep !== true,
+      // Cleaned up below, once the output is written: a failed write must keep the transcript.
+      cleanup: false,
       ...(source === '-' ? { filename: 'stdin' } : {}),
       pollIntervalMs: flags.pollMs,
       maxPollIntervalMs: Math.max(flags.pollMs, 5_000),
@@ -105,28 +122,48 @@ export async function transcribe(
         progress.status(
           `transcription ${t.status}${t.audio_duration_ms ? ` (${(t.audio_duration_ms / 1000).toFixed(1)} s of audio)` : ''} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ),
-      onCleanup: (e) => {
-        if (e.type === 'deleted') ctx.debug(`deleted ${e.target} ${e.id}`);
-        else if (ctx.chatty)
-          ctx.note(
-            `waiting for transcription ${e.id} to finish processing before deleting it (Ctrl-C again to leave it)`,
-          );
-      },
-      onCleanupError: (e, target, id) => {
-        ctx.note(`could not delete ${target} ${id}: ${describe(e)}`);
-        left.push(`${target} ${id} (soniox ${target}s rm ${id})`);
-      },
     });
     progress.stop();
-    ctx.result(formatTranscript(transcript, flags.format), flags.out);
-    if (flags.out !== undefined) progress.line(`wrote ${shownName(flags.out)}`);
+    const text = formatTranscript(transcript, flags.format);
+    if (flags.out === undefined) ctx.result(text);
+    else {
+      try {
+        writeOutput(flags.out, text.endsWith('\n') || text === '' ? text : `${text}\n`);
+      } catch (e) {
+        unwritten = true;
+        throw e;
+      }
+      progress.line(`wrote ${shownName(flags.out)}`);
+    }
   } catch (e) {
     failure = { error: e };
   } finally {
     progress.stop();
-    ctx.signal.removeEventListener('abort', onInterrupt);
   }
+  // What client.transcribe's own cleanup would do (the transcription, which takes its file,
+  // then the file), awaited even after Ctrl-C; a second Ctrl-C (cleanupSignal) stops it.
+  if (flags.keep !== true)
+    await ctx.cleaning(() =>
+      cleanUp(client, {
+        transcription: unwritten ? undefined : created.transcription,
+        file: unwritten && created.transcription ? undefined : created.file,
+        signal: ctx.cleanupSignal,
+        waitMs: DEFAULT_CLEANUP_WAIT_MS,
+        pauseMs: Math.min(flags.pollMs, 1_000),
+        onCleanup,
+        onCleanupError,
+      }),
+    );
+  ctx.signal.removeEventListener('abort', onInterrupt);
   if (left.length) ctx.note(`left behind: ${left.join(', ')}`);
+  if (unwritten && created.transcription && flags.out !== undefined) {
+    const id = created.transcription;
+    ctx.note(`kept transcription ${id} (and its file): the transcript could not be written`);
+    ctx.note(
+      `  fetch it again: soniox transcriptions transcript ${id} --format ${flags.format} -o ${shellWord(flags.out)}`,
+    );
+    ctx.note(`  then delete it: soniox transcriptions rm ${id}`);
+  }
   if (flags.keep && (created.file || created.transcription)) {
     // On stderr whatever stdout and stderr are: the ids are the only way to find them again.
     const kept = [

@@ -5,15 +5,7 @@ import { duration, integer } from '../options';
 import { table } from '../render/table';
 import { shownName } from '../render/name';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
-import {
-  bulkOptions,
-  checkRmArgs,
-  fields,
-  removeAll,
-  reportBulk,
-  take,
-  type BulkFlags,
-} from './files';
+import { checkRmArgs, confirmedDeleteAll, fields, removeAll, take, type BulkFlags } from './files';
 
 /** Statuses `--status` accepts: the API's, and `failed` of its newer errors page. */
 const STATUSES = ['queued', 'processing', 'completed', 'error', 'failed'];
@@ -96,18 +88,23 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     )
     .option('--reference <id>', 'only transcriptions with this client_reference_id')
     .option('--dry-run', 'list what --all would delete, delete nothing')
+    .option('-y, --yes', 'delete without asking (off a terminal, --all needs it)')
     .action(async (ids: string[], flags: BulkFlags & { status?: string }) => {
       if (!flags.all && flags.status !== undefined)
         throw new UsageError('--status goes with --all');
       checkRmArgs(ids, flags);
-      if (!flags.all)
-        return removeAll(ctx, ids, 'transcription', (id) =>
-          ctx.client().transcriptions.delete(id, { signal: ctx.signal }),
-        );
-      const result = await ctx.client().transcriptions.deleteAll({
-        ...bulkOptions(ctx, 'transcription', flags),
-        ...(flags.status === undefined ? {} : { status: flags.status }),
-      });
-      reportBulk(ctx, 'transcription', result);
+      const remove = (id: string) => ctx.client().transcriptions.delete(id, { signal: ctx.signal });
+      if (!flags.all) return removeAll(ctx, ids, 'transcription', remove);
+      await confirmedDeleteAll(
+        ctx,
+        'transcription',
+        flags,
+        (options) =>
+          ctx.client().transcriptions.deleteAll({
+            ...options,
+            ...(flags.status === undefined ? {} : { status: flags.status }),
+          }),
+        remove,
+      );
     });
 }
