@@ -14,18 +14,35 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/** A package of the repository's own node_modules (a lockfile-pinned tool): its folder and version. */
+function toolchain(name: string): { dir: string; version: string } {
+  const dir = path.join(ROOT, 'node_modules', name);
+  const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { dir, version };
+}
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** A strict consumer: public names only, error codes narrowed, the realtime config checked. */
 const CONSUMER_TS = `
 import { SonioxClient, SonioxRateLimitError, type SonioxErrorCode, type RealtimeToken } from 'soniox-pro-sdk';
 import { startMockServer } from 'soniox-pro-sdk/mock';
+type IsAny<X> = 0 extends 1 & X ? true : false;
 export async function main(): Promise<string> {
   const server = await startMockServer();
   const client = new SonioxClient({ apiKey: server.apiKey, baseURL: server.url, env: {} });
   const code: SonioxErrorCode = new SonioxRateLimitError('x', { status: 429 }).code;
   const stream = client.realtime({ audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 });
   stream.on('data', (t: RealtimeToken) => t.text);
+  for await (const token of stream) {
+    const typed: IsAny<typeof token> = false;
+    const text: string = token.text;
+    void typed;
+    void text;
+    break;
+  }
   stream.destroy();
   const { models } = await client.models.list();
   client.close();
@@ -111,34 +128,45 @@ describe('the packed tarball, installed into a fresh project', function () {
     ).to.equal('function function');
   });
 
-  for (const resolution of [
-    { module: 'node16', moduleResolution: 'node16' },
-    { module: 'esnext', moduleResolution: 'bundler' },
-  ]) {
-    it(`compiles a strict TypeScript consumer under ${resolution.moduleResolution} resolution`, async () => {
-      const project = path.join(dir, `ts-${resolution.moduleResolution}`);
-      fs.mkdirSync(project, { recursive: true });
+  // The oldest supported and the newest TypeScript and @types/node, from the lockfile (aliases:
+  // typescript-latest, @types/node-latest), each pair under node16 resolution, and the two ends
+  // under bundler resolution too. Any error, in our .d.ts or in the consumer, fails.
+  const [oldestTs, latestTs] = [toolchain('typescript'), toolchain('typescript-latest')];
+  const [oldestNode, latestNode] = [toolchain('@types/node'), toolchain('@types/node-latest')];
+  const matrix = [oldestTs, latestTs].flatMap((ts) =>
+    [oldestNode, latestNode].map((types) => ({ ts, types, moduleResolution: 'node16' })),
+  );
+  matrix.push({ ts: oldestTs, types: oldestNode, moduleResolution: 'bundler' });
+  matrix.push({ ts: latestTs, types: latestNode, moduleResolution: 'bundler' });
+  for (const { ts, types, moduleResolution } of matrix) {
+    const name = `TypeScript ${ts.version}, @types/node ${types.version}, ${moduleResolution}`;
+    it(`compiles a strict TypeScript consumer (skipLibCheck off): ${name}`, async () => {
+      const project = path.join(dir, `ts-${ts.version}-node-${types.version}-${moduleResolution}`);
+      // typeRoots holds one `node`: the @types/node of this run, whatever its package name.
+      fs.mkdirSync(path.join(project, 'types'), { recursive: true });
+      fs.symlinkSync(types.dir, path.join(project, 'types', 'node'), 'dir');
       fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER_TS);
       fs.writeFileSync(
         path.join(project, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
-            ...resolution,
+            module: moduleResolution === 'node16' ? 'node16' : 'esnext',
+            moduleResolution,
             strict: true,
             noEmit: true,
             target: 'es2022',
             skipLibCheck: false,
-            typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+            typeRoots: [path.join(project, 'types')],
             types: ['node'],
           },
           files: ['main.ts'],
         }),
       );
-      const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const tsc = path.join(ts.dir, 'bin', 'tsc');
       const result = await run(process.execPath, [tsc, '-p', project]).catch(
-        (e: { stdout: string }) => e,
+        (e: { stdout: string; stderr: string }) => e,
       );
-      expect(result.stdout).to.equal('');
+      expect(result.stdout + result.stderr).to.equal('');
     });
   }
 
