@@ -1,9 +1,11 @@
 /**
- * The tarball as a user gets it: `npm pack`, its types checked by @arethetypeswrong/cli, then
- * installed into a fresh project that requires it, imports it, compiles a strict TypeScript
- * file against it under node16 and bundler resolution, makes a call against the mock it
- * ships, and runs its command under both names. The install prints no npm warning (the package
- * has no install script). Dependencies come from npm's cache (npm ci filled it).
+ * The tarball as a user gets it: `npm pack` (with its scripts, as a publish), its types checked
+ * by @arethetypeswrong/cli, then installed into a fresh project that requires it, imports it,
+ * compiles a strict TypeScript file against it (TypeScript 5.x and latest, @types/node 20 and
+ * latest, node16 and bundler resolution), makes a call against the mock it ships, and runs its
+ * command under both names. The install prints no npm warning (the tarball has no install
+ * script). Then the package as installed from a git URL (a local clone): npm builds it there.
+ * Dependencies come from npm's cache (npm ci filled it).
  */
 import { expect } from 'chai';
 import { ROOT, needsBuild } from './built';
@@ -58,17 +60,22 @@ describe('the packed tarball, installed into a fresh project', function () {
   let dir: string;
   let tarball: string;
   let installLog: string;
+  let packRestored: boolean;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-pack-'));
-    const { stdout } = await run(
-      npm,
-      ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
-      { cwd: ROOT },
-    );
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-    if (!packed) throw new Error(`npm pack reported no tarball: ${stdout}`);
-    tarball = path.join(dir, packed.filename);
+    // With its scripts, as a publish packs: prepack builds and takes `prepare` out of the
+    // packed package.json, postpack puts it back.
+    const manifest = fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8');
+    // Not --json: the scripts' output would share its stdout. The tarball is the one .tgz.
+    await run(npm, ['pack', '--pack-destination', dir], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    packRestored = fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8') === manifest;
+    const packed = fs.readdirSync(dir).filter((f) => f.endsWith('.tgz'));
+    if (packed.length !== 1) throw new Error(`npm pack made ${packed.length} tarballs`);
+    tarball = path.join(dir, String(packed[0]));
     fs.writeFileSync(
       path.join(dir, 'package.json'),
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
@@ -179,6 +186,9 @@ describe('the packed tarball, installed into a fresh project', function () {
     expect(Object.keys(manifest.scripts ?? {}).filter((k) => install.includes(k))).to.deep.equal(
       [],
     );
+    // ...and the repository's own package.json keeps its `prepare` (git installs need it).
+    expect(packRestored, 'package.json restored after npm pack').to.equal(true);
+    expect(fs.existsSync(path.join(ROOT, 'package.json.prepack'))).to.equal(false);
   });
 
   it('installs its command under the package name, and as soniox: npx soniox-pro-sdk --help', async () => {
@@ -191,5 +201,64 @@ describe('the packed tarball, installed into a fresh project', function () {
       expect(stdout, bin).to.match(/transcribe/);
       expect(stdout, bin).to.match(/realtime/);
     }
+  });
+});
+
+describe('installed from a git URL (a local clone of HEAD), as npm installs git dependencies', function () {
+  // npm clones, installs the clone's dependencies (dev ones too) from the cache, runs its
+  // `prepare` (the build: tens of seconds on 2 cores), packs and installs that.
+  this.timeout(420_000);
+  let dir: string;
+  let installLog: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-git-'));
+    const clone = path.join(dir, 'clone');
+    const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim();
+    await run('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
+    const consumer = path.join(dir, 'consumer');
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(
+      path.join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    // No V8 coverage for npm and the clone's build: none of it is this checkout's code.
+    const env = { ...process.env };
+    delete env.NODE_V8_COVERAGE;
+    const install = await run(
+      npm,
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=warn',
+        `git+file://${clone}#${head}`,
+      ],
+      { cwd: consumer, env, maxBuffer: 16 * 1024 * 1024 },
+    );
+    installLog = install.stdout + install.stderr;
+  });
+
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has dist/ built, and loads with require and import', async () => {
+    const consumer = path.join(dir, 'consumer');
+    const installed = path.join(consumer, 'node_modules', 'soniox-pro-sdk');
+    expect(fs.existsSync(path.join(installed, 'dist', 'index.js')), installLog).to.equal(true);
+    expect(fs.existsSync(path.join(installed, 'dist', 'index.d.ts'))).to.equal(true);
+    const cjs = `const { SonioxClient } = require('soniox-pro-sdk'); const { startMockServer } = require('soniox-pro-sdk/mock');
+      console.log(typeof SonioxClient, typeof startMockServer);`;
+    const esm = `import { SonioxClient } from 'soniox-pro-sdk'; console.log(typeof SonioxClient);`;
+    expect((await run(process.execPath, ['-e', cjs], { cwd: consumer })).stdout.trim()).to.equal(
+      'function function',
+    );
+    expect(
+      (
+        await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: consumer })
+      ).stdout.trim(),
+    ).to.equal('function');
   });
 });
