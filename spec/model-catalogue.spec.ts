@@ -6,11 +6,12 @@
  * not block the transcription (the API still checks).
  */
 import { expect } from 'chai';
-import { SonioxValidationError } from '../lib/errors';
+import { SonioxAbortError, SonioxValidationError } from '../lib/errors';
+import { catalogueOf } from '../lib/model-catalogue';
 import { MODELS } from '../lib/mock/models';
 import { fixture as audioFixture } from './audio';
 import { buffers, collect } from './batch/helpers';
-import { fixture, rejection } from './helpers';
+import { fixture, rejection, until } from './helpers';
 
 const UPLOAD = 'POST /v1/files';
 const MODELS_ROUTE = 'GET /v1/models';
@@ -142,5 +143,41 @@ describe('the model check of transcribe() and transcribeMany()', () => {
     );
     expect(results).to.have.length(2);
     expect(hits(MODELS_ROUTE)).to.equal(1);
+  });
+
+  it('an abort while the list is on its way rejects with SonioxAbortError, uploading nothing', async () => {
+    t.server.setFaults({ http: [{ route: MODELS_ROUTE, delayMs: 5_000 }] });
+    const controller = new AbortController();
+    const flow = rejection(
+      t.client.transcribe(audio.path, { model: 'stt-async-v5', signal: controller.signal }),
+    );
+    await until(() => hits(MODELS_ROUTE) === 1);
+    controller.abort();
+    const error = await flow;
+    expect(error).to.be.instanceOf(SonioxAbortError);
+    expect(error.message).to.equal('transcribe: aborted');
+    expect(hits(UPLOAD)).to.equal(0);
+    // An already aborted signal does not wait at all.
+    const already = await rejection(
+      catalogueOf(t.client).check({ model: 'x' }, { signal: AbortSignal.abort() }),
+    );
+    expect(already.message).to.equal('model check: aborted');
+  });
+
+  it("checks an alias's languages against the model it stands for when it lists none", async () => {
+    const models = MODELS.map((m) => (m.id === 'stt-async-v4' ? { ...m, languages: [] } : m));
+    t.server.setFaults({ http: [{ route: MODELS_ROUTE, json: { models } }] });
+    const catalogue = catalogueOf(t.client);
+    await catalogue.check({ model: 'stt-async-v4', language_hints: ['fr'] });
+    const error = await rejection(
+      catalogue.check(
+        { model: 'stt-async-v4', language_hints: ['frr'] },
+        { labels: { language_hints: '--language' } },
+      ),
+    );
+    expect(error.message).to.match(
+      /^--language frr is not a language code of stt-async-v4: did you mean fr\?/,
+    );
+    expect(() => catalogueOf({})).to.throw(TypeError, /not a SonioxClient/);
   });
 });
