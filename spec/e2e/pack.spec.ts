@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startMockServer } from '../../lib/mock';
 
 const run = promisify(execFile);
 
@@ -94,13 +95,85 @@ describe('the packed tarball, installed into a fresh project', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds no source map without its sources, and no spec, perf or fixture generator', async () => {
+  /** The tarball's files, as paths in the package. */
+  async function tarballFiles(): Promise<string[]> {
     const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout
+    return stdout
       .trim()
       .split('\n')
       .map((f) => f.replace(/^package\//, ''));
-    expect(files.filter((f) => /^(spec|perf|scripts|lib)\//.test(f))).to.deep.equal([]);
+  }
+
+  it('ships every file that a relative link of its README or its docs points at', async () => {
+    const files = new Set(await tarballFiles());
+    const documents = [...files].filter((f) => f === 'README.md' || /^docs\/.+\.md$/.test(f));
+    expect(documents).to.include.members(['README.md', 'docs/design.md', 'docs/api.md']);
+    const broken: string[] = [];
+    for (const doc of documents) {
+      const text = fs.readFileSync(path.join(dir, 'node_modules', 'soniox-pro-sdk', doc), 'utf8');
+      for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^([a-z]+:|#)/.test(target)) continue;
+        const file = path.posix.normalize(
+          path.posix.join(path.posix.dirname(doc), target.split('#')[0] ?? ''),
+        );
+        if (!files.has(file)) broken.push(`${doc}: ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
+  });
+
+  it("runs the README's quick start and live-captions snippet as written, against a mock", async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    /** The first js block after `marker`. */
+    const snippet = (marker: string) => {
+      const at = readme.indexOf(marker);
+      const start = readme.indexOf('```js\n', at);
+      expect(at, marker).to.be.at.least(0);
+      expect(start, `a js block after ${marker}`).to.be.above(at);
+      return readme.slice(start + 6, readme.indexOf('```\n', start + 6));
+    };
+    const server = await startMockServer();
+    try {
+      const env = {
+        ...process.env,
+        SONIOX_API_KEY: server.apiKey,
+        SONIOX_API_BASE_URL: server.url,
+        SONIOX_REALTIME_URL: server.realtimeURL,
+      };
+      const programs = [
+        ['quickstart', snippet('## Quick start'), 'hello-world.wav'],
+        ['captions', snippet('**Live captions**'), 'bilingual.wav'],
+      ] as const;
+      const out: Record<string, { stdout: string; folder: string }> = {};
+      for (const [name, code, audio] of programs) {
+        const folder = path.join(dir, `readme-${name}`);
+        fs.mkdirSync(folder);
+        fs.copyFileSync(path.join(ROOT, 'fixtures', 'audio', audio), path.join(folder, 'call.wav'));
+        fs.writeFileSync(path.join(folder, `${name}.mjs`), code);
+        const { stdout } = await run(process.execPath, [`${name}.mjs`], { cwd: folder, env });
+        out[name] = { stdout, folder };
+      }
+      expect(out.quickstart?.stdout).to.match(/hello world/i);
+      const captions = out.captions as { stdout: string; folder: string };
+      expect(captions.stdout).to.match(/^Speaker \S+ \[en\]: /m);
+      expect(captions.stdout).to.match(/^ {4}-> \[es\] /m);
+      const vtt = fs.readFileSync(path.join(captions.folder, 'captions.vtt'), 'utf8');
+      expect(vtt).to.match(/^WEBVTT\n\n1\n\d\d:\d\d:\d\d\.\d{3} --> /);
+      for (const file of ['captions.srt', 'captions.es.vtt'])
+        expect(fs.statSync(path.join(captions.folder, file)).size, file).to.be.above(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('holds no source map without its sources, and no spec, perf or fixture generator', async () => {
+    const files = await tarballFiles();
+    // Of perf/, the README's figure (and npm adds the folder's README).
+    expect(
+      files.filter((f) =>
+        /^(spec|perf(?!\/figures\/[\w-]+\.svg$|\/README\.md$)|scripts|lib|examples)\//.test(f),
+      ),
+    ).to.deep.equal([]);
     const maps = files.filter((f) => f.endsWith('.map'));
     expect(maps.length).to.be.greaterThan(0);
     for (const map of maps) {
