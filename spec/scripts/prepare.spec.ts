@@ -64,9 +64,13 @@ describe('scripts/prepare.js and scripts/pack-manifest.js', () => {
     expect(result.status).to.equal(0);
   });
 
-  it('pack-manifest strips `prepare` for the pack and restores the exact bytes after', () => {
+  it('pack-manifest strips `prepare` for the pack and restores the exact bytes after, keeping its time', () => {
     const manifest = path.join(repo, 'package.json');
     const original = fs.readFileSync(manifest, 'utf8');
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(manifest, old, old);
+    const mtime = () => fs.statSync(manifest).mtimeMs;
+    const before = mtime();
     expect(JSON.parse(original).scripts.prepare).to.be.a('string');
     expect(node('pack-manifest.js', 'strip').status).to.equal(0);
     const stripped = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
@@ -74,10 +78,13 @@ describe('scripts/prepare.js and scripts/pack-manifest.js', () => {
     };
     expect(stripped.scripts).to.not.have.property('prepare');
     expect(stripped.scripts).to.have.property('build');
+    // Its time unchanged throughout: a pack must not make dist/ look stale.
+    expect(mtime()).to.equal(before);
     // A second strip (a pack that failed before postpack) keeps the original as the backup.
     expect(node('pack-manifest.js', 'strip').status).to.equal(0);
     expect(node('pack-manifest.js', 'restore').status).to.equal(0);
     expect(fs.readFileSync(manifest, 'utf8')).to.equal(original);
+    expect(mtime()).to.equal(before);
     expect(fs.existsSync(path.join(repo, 'package.json.prepack'))).to.equal(false);
   });
 });
