@@ -18,6 +18,16 @@ import { startMockServer } from '../../lib/mock';
 
 const run = promisify(execFile);
 
+/**
+ * The environment without V8 coverage, for the build and the compilers: under c8 (test:e2e)
+ * each would write a large coverage file of code that is not this checkout's lib/.
+ */
+function uncovered(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_V8_COVERAGE;
+  return env;
+}
+
 /** A package of the repository's own node_modules (a lockfile-pinned tool): its folder and version. */
 function toolchain(name: string): { dir: string; version: string } {
   const dir = path.join(ROOT, 'node_modules', name);
@@ -71,6 +81,7 @@ describe('the packed tarball, installed into a fresh project', function () {
     // Not --json: the scripts' output would share its stdout. The tarball is the one .tgz.
     await run(npm, ['pack', '--pack-destination', dir], {
       cwd: ROOT,
+      env: uncovered(),
       maxBuffer: 16 * 1024 * 1024,
     });
     packRestored = fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8') === manifest;
@@ -243,7 +254,7 @@ describe('the packed tarball, installed into a fresh project', function () {
         }),
       );
       const tsc = path.join(ts.dir, 'bin', 'tsc');
-      const result = await run(process.execPath, [tsc, '-p', project]).catch(
+      const result = await run(process.execPath, [tsc, '-p', project], { env: uncovered() }).catch(
         (e: { stdout: string; stderr: string }) => e,
       );
       expect(result.stdout + result.stderr).to.equal('');
@@ -296,8 +307,7 @@ describe('installed from a git URL (a local clone of HEAD), as npm installs git 
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
     );
     // No V8 coverage for npm and the clone's build: none of it is this checkout's code.
-    const env = { ...process.env };
-    delete env.NODE_V8_COVERAGE;
+    const env = uncovered();
     const install = await run(
       npm,
       [
