@@ -14,6 +14,7 @@ import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
 import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
+import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
 import {
@@ -51,6 +52,8 @@ export class SonioxClient {
   #realtimeAgent: Agent | undefined;
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
+  /** The model list transcribe() and transcribeMany() check a request against before uploading. */
+  readonly #catalogue: ModelCatalogue;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
@@ -62,6 +65,8 @@ export class SonioxClient {
     this.models = new Models(this.#transport);
     this.auth = new Auth(this.#transport);
     this.webhooks = new Webhooks(this.transcriptions);
+    this.#catalogue = new ModelCatalogue(this.models, this.#config.asyncModel);
+    registerCatalogue(this, this.#catalogue);
   }
 
   /** The REST origin this client talks to. */
@@ -80,7 +85,8 @@ export class SonioxClient {
    * and even while the job is still processing (cleanup waits for it, bounded).
    */
   transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
-    return transcribe(this, source, options);
+    const { files, transcriptions } = this;
+    return transcribe({ files, transcriptions, catalogue: this.#catalogue }, source, options);
   }
 
   /**
@@ -93,7 +99,19 @@ export class SonioxClient {
     sources: Iterable<S> | AsyncIterable<S>,
     options: TranscribeManyOptions = {},
   ): AsyncGenerator<BatchResult<S>, void, undefined> {
-    return transcribeMany(this, sources, options);
+    // The options' own checks throw here, at the call; the model check (a request, the first
+    // time) runs before the first input is pulled.
+    const batch = transcribeMany(this, sources, options);
+    const catalogue = this.#catalogue;
+    return (async function* checked() {
+      try {
+        await catalogue.check(options, { what: 'transcribeMany', signal: options.signal });
+      } catch (e) {
+        await batch.return(undefined);
+        throw e;
+      }
+      yield* batch;
+    })();
   }
 
   /**

@@ -14,6 +14,7 @@ import {
 } from './errors';
 import { sleep } from './http/sleep';
 import type { UploadInput } from './http/upload-source';
+import type { ModelCatalogue } from './model-catalogue';
 import type { Files, UploadProgress } from './resources/files';
 import { durationIssue, functionIssue, isObject, rejectIssues } from './resources/params';
 import {
@@ -81,6 +82,8 @@ export interface TranscribeOptions
 export interface TranscribeAPI {
   files: Files;
   transcriptions: Transcriptions;
+  /** Checks the model and languages before the upload (the client's; none: no such check). */
+  catalogue?: ModelCatalogue;
 }
 
 /** Stands in for the file id of an upload not made yet, so the create parameters can be checked first. */
@@ -206,6 +209,9 @@ export async function transcribe(
     ? { audio_url: source.audio_url }
     : { file_id: byFileId ? source.file_id : FILE_ID_TO_COME };
   api.transcriptions.checkedCreate({ ...createParams, ...sourceField });
+  // The model and languages against the model list (fetched once per client): a typo must not
+  // cost the upload of the whole file before the API refuses it.
+  await api.catalogue?.check(createParams, { what: 'transcribe', signal });
   // Deleting a transcription also deletes its file (API behaviour), so the default never
   // deletes the transcription of a file_id the caller owns: that would delete their file.
   const ownsFile = !byFileId;

@@ -1,6 +1,6 @@
 // Builds dist/ when it is missing or older than a source it is made from, and does nothing
-// otherwise. The package has no install script (a consumer would get "npm warn install-scripts"
-// lines for it), so a fresh clone has no dist/ after `npm ci`: the scripts that run the built
+// otherwise. `npm ci` in a clone builds through `prepare` (scripts/prepare.js, which uses
+// staleReason), but an edit to lib/ makes dist/ stale again: the scripts that run the built
 // package (demo, mock, the end-to-end specs) call this first. `prepack` always builds.
 'use strict';
 /* eslint-disable security/detect-non-literal-fs-filename -- every path is one of this repository's own build inputs or outputs, listed below, never user input */

@@ -124,6 +124,23 @@ const defaultFactory: WebSocketFactory = (url, options) => {
 };
 
 /**
+ * Duplex's own iterator type, as the consumer's @types/node has it: AsyncIterableIterator in
+ * @types/node 20, NodeJS.AsyncIterator (with `[Symbol.asyncDispose]`) in later ones.
+ */
+type DuplexIterator = ReturnType<Duplex[typeof Symbol.asyncIterator]>;
+
+/**
+ * The stream's iterator: Duplex's own, whichever @types/node the consumer has (so it stays
+ * assignable to the base class's under each), with `next()` yielding `T` rather than `any`.
+ */
+interface RealtimeStreamIterator<T>
+  extends
+    Omit<DuplexIterator, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator>,
+    AsyncIterator<T> {
+  [Symbol.asyncIterator](): RealtimeStreamIterator<T>;
+}
+
+/**
  * A realtime transcription session (see the file comment). `T` is what the readable side
  * yields: tokens, and marker objects too with `markers: 'inband'`.
  */
@@ -246,8 +263,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   }
 
   /** Iterates over the tokens (and markers, when in-band): `for await (const token of stream)`. */
-  override [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    return super[Symbol.asyncIterator]() as AsyncIterableIterator<T>;
+  override [Symbol.asyncIterator](): RealtimeStreamIterator<T> {
+    return super[Symbol.asyncIterator]() as RealtimeStreamIterator<T>;
   }
 
   /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */

@@ -3,9 +3,8 @@
  * the create parameters they ask for, and their check against the model catalogue.
  */
 import type { SonioxClient } from '../../client';
-import { closest } from '../../suggest';
-import { DEFAULT_ASYNC_MODEL, type CreateTranscriptionParams } from '../../types';
-import { UsageError } from '../context';
+import { catalogueOf } from '../../model-catalogue';
+import type { CreateTranscriptionParams } from '../../types';
 
 /** The flags that become create parameters. */
 export interface RecognitionFlags {
@@ -29,37 +28,22 @@ export function createParams(
   return params;
 }
 
+/** How the model check names the parameters: by the flags that set them. */
+const FLAG_LABELS = {
+  model: '--model',
+  language_hints: '--language',
+  'translation.target_language': '--translate',
+};
+
 /**
- * `--model` and `--language` (and `--translate`) against `models.list()`, before any upload: a
- * typo fails fast, naming the valid choices (the closest first) instead of costing an upload.
+ * `--model` and `--language` (and `--translate`) against the model list, before any upload: a
+ * typo fails fast (exit 2), naming the valid choices, the closest first. The SDK's own check
+ * (client.transcribe and transcribeMany run it too) with the client's list: one request in all.
  */
-export async function checkModelFlags(
+export function checkModelFlags(
   client: SonioxClient,
   flags: Pick<RecognitionFlags, 'model' | 'language' | 'translate'>,
   signal: AbortSignal,
 ): Promise<void> {
-  if (flags.model === undefined && flags.language === undefined && flags.translate === undefined)
-    return;
-  const { models } = await client.models.list({ signal });
-  const async = models.filter((m) => m.transcription_mode === 'async');
-  const modelId = flags.model ?? DEFAULT_ASYNC_MODEL;
-  const model = async.find((m) => m.id === modelId);
-  if (model === undefined) {
-    const ids = async.map((m) => m.id);
-    const guess = closest(modelId, ids);
-    throw new UsageError(
-      `--model ${modelId} is not an async model${guess ? `: did you mean ${guess}?` : ''} (async models: ${ids.join(', ')})`,
-    );
-  }
-  const codes = model.languages.map((l) => l.code);
-  const byName = new Map(model.languages.map((l) => [l.name.toLowerCase(), l.code]));
-  const check = (flag: string, code: string) => {
-    if (codes.includes(code)) return;
-    const guess = byName.get(code.toLowerCase()) ?? closest(code, codes);
-    throw new UsageError(
-      `${flag} ${code} is not a language code of ${model.id}${guess ? `: did you mean ${guess}?` : ''} (valid codes: ${codes.join(', ')})`,
-    );
-  };
-  for (const code of flags.language ?? []) check('--language', code);
-  if (flags.translate !== undefined) check('--translate', flags.translate);
+  return catalogueOf(client).check(createParams(flags), { labels: FLAG_LABELS, signal });
 }
