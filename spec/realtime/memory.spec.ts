@@ -73,7 +73,10 @@ describe('realtime/stream: memory and handles', function () {
       `      slow reader: at most ${maxBuffered} of 1500 tokens buffered, socket paused ${pause.callCount} times`,
     );
     expect(pause.callCount).to.be.greaterThan(0);
-    expect(resume.callCount).to.be.within(pause.callCount - 1, pause.callCount);
+    // Each pause is undone by a resume (the last may still be pending at the end), and the
+    // polite close resumes once more if the socket is still open then: whether it is, is a race
+    // with the server's own close.
+    expect(resume.callCount).to.be.within(pause.callCount - 1, pause.callCount + 1);
     expect(maxBuffered).to.be.below(750);
   });
 });
