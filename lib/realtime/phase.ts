@@ -12,7 +12,9 @@
  *   socket opens after end(); open goes to finished when the server ends the session first;
  *   reconnecting goes to reconnecting when an attempt fails with attempts left. From every
  *   phase but the terminal ones, destroy(error) (or any final failure) leads to failed and
- *   destroy() to destroyed; from finished only destroy(error) leads on (to failed).
+ *   destroy() to destroyed; from finished only destroy(error) leads on (to failed). A final
+ *   failure of the session (the server's error frame, a close, a retry given up) moves to
+ *   failed at once, but its `error` waits for the reader to take the tokens buffered before it.
  *
  * | phase        | event                                              | next          | emitted                     |
  * | ------------ | -------------------------------------------------- | ------------- | --------------------------- |

@@ -175,6 +175,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly destinations = new Set<NodeJS.WritableStream>();
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   private pacer: Pacer | undefined;
+  /**
+   * Set while a session the server ended in failure waits for the reader to take the tokens
+   * before the failure (see failAfterReader): `quiet` when a connect() promise reported it.
+   */
+  private pendingFailure: { quiet: boolean } | undefined;
+  /**
+   * Callbacks of writes and of end() that came or were pending while the pending failure waits
+   * for the reader: an error given to one now would destroy the stream (and drop the tokens
+   * still buffered), so they settle with it as the stream is destroyed.
+   */
+  private readonly parked: Callback[] = [];
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -411,6 +422,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         this.connect().catch(() => undefined);
         return;
       default:
+        if (this.pendingFailure) {
+          this.parked.push(callback);
+          return;
+        }
         // Finished (the server ended the session; Node itself refuses writes to a failed or destroyed stream).
         callback(
           new SonioxWebSocketError('cannot write audio: the realtime session has already finished'),
@@ -444,8 +459,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         this.connect().catch(() => undefined);
         return;
       default:
+        if (this.pendingFailure) this.parked.push(callback);
         // Finished already (the server ended the session first): nothing left to send.
-        callback();
+        else callback();
     }
   }
 
@@ -465,6 +481,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
           ? asRealtimeError(error)
           : new SonioxWebSocketError('the realtime stream was destroyed'),
       );
+    this.pendingFailure = undefined;
+    const failure = this.terminalError();
+    for (const parked of this.parked.splice(0)) parked(failure);
     callback(error);
   }
 
@@ -495,10 +514,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.queuedWrite = undefined;
     this.heldWrite = undefined;
     this.finishCallback = undefined;
-    queued?.callback(failure);
     held?.();
-    this.pacer?.cancel()?.(failure);
-    finish?.(failure);
+    const settling = [queued?.callback, this.pacer?.cancel(), finish];
+    for (const callback of settling) {
+      if (!callback) continue;
+      // While the reader drains the tokens before a server's failure, they wait (see `parked`).
+      if (this.pendingFailure) this.parked.push(callback);
+      else callback(failure);
+    }
   }
 
   /**
@@ -697,7 +720,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    * tokens at all (no reader has ever attached), its event is emitted at once: it would
    * otherwise wait for a reader that may never come.
    */
-  private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
+  private queueMarker(
+    kind: Exclude<MarkerKind, 'failed'>,
+    message: RealtimeMessage | undefined,
+  ): boolean {
     const inband = this.options.markers === 'inband' && kind !== 'finished';
     const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
     const queued = new QueuedMarker(kind, message, shown);
@@ -730,13 +756,15 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.emitMarker(queued);
     if (queued.shown) super.emit('data', queued.shown);
     if (queued.kind === 'finished') this.push(null);
+    else if (queued.kind === 'failed')
+      this.destroy(this.pendingFailure?.quiet ? undefined : this.failure);
   }
 
   private emitMarker(queued: QueuedMarker): void {
     if (queued.emitted) return;
     queued.emitted = true;
     if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
-    else this.emit(queued.kind);
+    else if (queued.kind !== 'failed') this.emit(queued.kind);
   }
 
   /**
@@ -764,13 +792,27 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.retryAfter(wait, phase, error);
       return;
     }
-    if (this.waiters.length) {
-      // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-      this.transition('failed', error);
-      this.destroy();
+    this.failAfterReader(error);
+  }
+
+  /**
+   * The session is over in failure (an error frame, a close without `finished`, a retry given
+   * up): it settles now (waiters rejected, the connection retired, the phase `failed`), but the
+   * stream is destroyed, which drops the readable buffer, only once the reader has taken every
+   * token the server sent before: a marker behind them destroys it as the reader reaches it.
+   * A stream nobody reads fails at once (its 'error' listener would otherwise never hear).
+   */
+  private failAfterReader(error: SonioxWebSocketError): void {
+    // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
+    const quiet = this.waiters.length > 0;
+    if (this.readableFlowing === null) {
+      if (quiet) this.transition('failed', error);
+      this.destroy(quiet ? undefined : error);
       return;
     }
-    this.destroy(error);
+    this.pendingFailure = { quiet };
+    this.transition('failed', error);
+    this.push(new QueuedMarker('failed', undefined, undefined));
   }
 
   /**
