@@ -107,6 +107,12 @@ export class Connection {
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
+  /**
+   * The deadline of the whole way to an open socket. ws's handshakeTimeout starts only once the
+   * agent hands over a socket: a proxy that takes the connection and never answers the CONNECT
+   * would hold the attempt forever.
+   */
+  private handshakeDeadline: NodeJS.Timeout | undefined;
   /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
   private finishWait: { ms: number; onTimeout: () => void } | undefined;
   private paused = false;
@@ -133,6 +139,17 @@ export class Connection {
       ...(agent && { agent }),
     });
     this.#ws = ws;
+    const ms = timing.handshakeTimeoutMs;
+    this.handshakeDeadline = setTimeout(
+      () =>
+        this.fail(
+          new SonioxWebSocketError(
+            `cannot open the realtime session: the opening handshake (proxy included) timed out after ${ms} ms`,
+            { retryable: true },
+          ),
+        ),
+      ms,
+    );
     ws.once('open', () => this.onOpen());
     ws.on('message', (data: RealtimeSocketData, isBinary: boolean) =>
       this.onMessage(data, isBinary),
@@ -220,6 +237,7 @@ export class Connection {
     for (const timer of this.intervals) clearInterval(timer);
     this.intervals.length = 0;
     clearTimeout(this.finishDeadline);
+    clearTimeout(this.handshakeDeadline);
     this.#ws.removeAllListeners();
     this.#ws.on('error', noop);
     if (graceful && this.#ws.readyState === OPEN) {
@@ -234,6 +252,7 @@ export class Connection {
   // Neither handler below can run after retire(): it removes the socket's listeners.
   private onOpen(): void {
     this.opened = true;
+    clearTimeout(this.handshakeDeadline);
     const { keepaliveIntervalMs, heartbeatIntervalMs } = this.timing;
     this.lastAudioAt = Date.now();
     this.intervals.push(

@@ -33,7 +33,7 @@ export interface RealtimeOptions {
   keepaliveIntervalMs?: number;
   /** Ping interval; a pong missing for this long means a dead connection (default 10 000 ms). */
   heartbeatIntervalMs?: number;
-  /** WebSocket handshake timeout (default 10 000 ms). */
+  /** Time to an open socket, a proxy's CONNECT included, or the attempt fails as transient (default 10 000 ms). */
   handshakeTimeoutMs?: number;
   /** How long `end()` waits for the server's `finished` (default 30 000 ms). */
   finishTimeoutMs?: number;
