@@ -113,6 +113,8 @@ export class Connection {
    * would hold the attempt forever.
    */
   private handshakeDeadline: NodeJS.Timeout | undefined;
+  /** The wait for a refusal after the start message (see armAcceptance). */
+  private acceptanceWait: NodeJS.Timeout | undefined;
   /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
   private finishWait: { ms: number; onTimeout: () => void } | undefined;
   private paused = false;
@@ -220,6 +222,16 @@ export class Connection {
     this.restartFinishDeadline();
   }
 
+  /**
+   * Calls `onAccepted` once `ms` pass without a frame from the server: the API says nothing when
+   * it accepts a session, and refuses one with an error frame. Any frame ends the wait (the
+   * stream reads the verdict in it), as does retire().
+   */
+  armAcceptance(ms: number, onAccepted: () => void): void {
+    if (this.retired) return;
+    this.acceptanceWait = setTimeout(onAccepted, ms);
+  }
+
   private restartFinishDeadline(): void {
     clearTimeout(this.finishDeadline);
     this.finishDeadline = undefined;
@@ -238,6 +250,7 @@ export class Connection {
     this.intervals.length = 0;
     clearTimeout(this.finishDeadline);
     clearTimeout(this.handshakeDeadline);
+    clearTimeout(this.acceptanceWait);
     this.#ws.removeAllListeners();
     this.#ws.on('error', noop);
     if (graceful && this.#ws.readyState === OPEN) {
@@ -292,6 +305,7 @@ export class Connection {
   }
 
   private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
+    clearTimeout(this.acceptanceWait);
     this.sawLife();
     this.restartFinishDeadline();
     if (isBinary) return this.events.message(undefined);

@@ -15,6 +15,8 @@
  *   destroy() to destroyed; from finished only destroy(error) leads on (to failed). A final
  *   failure of the session (the server's error frame, a close, a retry given up) moves to
  *   failed at once, but its `error` waits for the reader to take the tokens buffered before it.
+ *   The server's acceptance of a session is no phase (audio flows while open, before it): it
+ *   settles connect(), on the first result or once the acceptance window passed.
  *
  * | phase        | event                                              | next          | emitted                     |
  * | ------------ | -------------------------------------------------- | ------------- | --------------------------- |

@@ -105,6 +105,8 @@ export interface RealtimeContext {
 
 type Callback = (error?: Error | null) => void;
 interface Waiter {
+  /** What it waits for: the socket open (finalize()), or the server's acceptance (connect()). */
+  until: 'open' | 'accepted';
   resolve(): void;
   reject(error: RealtimeStreamError): void;
 }
@@ -151,6 +153,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   #connection: Connection | undefined;
   #currentKey: string | undefined;
   private waiters: Waiter[] = [];
+  /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
+  private accepted = false;
   /** A write that came while no connection was open: sent once one is. */
   private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
   /** The callback of a sent write, held while the socket's buffer is over the highWaterMark. */
@@ -374,19 +378,23 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.sessionRequestId;
   }
 
-  /** Opens the connection and sends the config; resolves when the session is open. Idempotent. */
+  /**
+   * Opens the connection and sends the config; resolves once the server accepted the session
+   * (its first result, or no refusal within `acceptanceWindowMs` of the config), rejects with
+   * the refusal (401 key, 400 config, 429 limits) or whatever else ended the stream. Idempotent.
+   */
   connect(): Promise<void> {
     if (this.configError) return Promise.reject(this.configError);
     switch (this.current) {
       case 'idle':
-        this.transition('connecting');
-        void this.openConnection();
-        return this.waitForOpen();
+        this.begin();
+        return this.waitFor('accepted');
       case 'connecting':
       case 'reconnecting':
-        return this.waitForOpen();
+        return this.waitFor('accepted');
       case 'open':
       case 'finishing':
+        return this.accepted ? Promise.resolve() : this.waitFor('accepted');
       case 'finished':
         return Promise.resolve();
       default:
@@ -394,14 +402,32 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
   }
 
+  /** Starts connecting, when nothing has started yet (a write, end() or finalize() did it). */
+  private begin(): void {
+    if (this.current !== 'idle' || this.configError) return;
+    this.transition('connecting');
+    void this.openConnection();
+  }
+
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
   finalize(options: { trailing_silence_ms?: number } = {}): void {
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
-    this.connect().then(
-      () => this.#connection?.send(JSON.stringify(message)),
-      () => undefined,
-    );
+    const send = () => this.#connection?.send(JSON.stringify(message));
+    switch (this.current) {
+      case 'open':
+      case 'finishing':
+      case 'finished':
+        send();
+        return;
+      case 'failed':
+      case 'destroyed':
+        return;
+      default:
+        this.begin();
+        // In its place among the writes: sent as the socket opens, not after the acceptance window.
+        this.waitFor('open').then(send, () => undefined);
+    }
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
@@ -419,7 +445,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       case 'connecting':
       case 'reconnecting':
         this.queuedWrite = { chunk, callback };
-        this.connect().catch(() => undefined);
+        this.begin();
         return;
       default:
         if (this.pendingFailure) {
@@ -456,7 +482,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         // Sent once a connection is open (after any replay), exactly once.
         this.endRequested = true;
         this.finishCallback = callback;
-        this.connect().catch(() => undefined);
+        this.begin();
         return;
       default:
         if (this.pendingFailure) this.parked.push(callback);
@@ -495,9 +521,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (isTerminal(this.current)) return;
     assertEdge(this.current, next);
     this.current = next;
-    if (next === 'open' || next === 'finishing' || next === 'finished') {
-      for (const waiter of this.waiters.splice(0)) waiter.resolve();
-      if (next === 'finished') this.retireConnection(true);
+    if (next === 'open' || next === 'finishing') {
+      this.resolveWaiters('open');
+      return;
+    }
+    if (next === 'finished') {
+      this.resolveWaiters('accepted');
+      this.retireConnection(true);
       return;
     }
     if (!isTerminal(next)) return;
@@ -544,8 +574,23 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  private waitForOpen(): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  private waitFor(until: Waiter['until']): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.waiters.push({ until, resolve, reject }));
+  }
+
+  /** Resolves the waiters that `reached` satisfies: the acceptance satisfies every waiter. */
+  private resolveWaiters(reached: Waiter['until']): void {
+    const waiting = this.waiters;
+    this.waiters = reached === 'open' ? waiting.filter((w) => w.until === 'accepted') : [];
+    for (const waiter of waiting)
+      if (reached === 'accepted' || waiter.until === 'open') waiter.resolve();
+  }
+
+  /** The server accepted the current session (a result came, or no refusal in the window). */
+  private onAccepted(): void {
+    if (this.accepted) return;
+    this.accepted = true;
+    this.resolveWaiters('accepted');
   }
 
   private retireConnection(graceful: boolean): void {
@@ -624,6 +669,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
       for (const chunk of (this.replay as ResumeBuffer).contents()) connection.send(chunk);
     }
+    this.accepted = false;
     if (this.endRequested) {
       this.sendEndOfAudio();
     } else {
@@ -631,6 +677,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.flushWrites();
     }
     this.emit('open');
+    const window = this.resolved.acceptanceWindowMs;
+    if (window === 0) this.onAccepted();
+    else connection.armAcceptance(window, () => this.onAccepted());
   }
 
   /** Sends the write that waited for a connection, and releases a write held over a dropped one. */
@@ -685,6 +734,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
     // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
     if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
+    this.onAccepted();
     this.onResult(parsed);
   }
 
@@ -756,8 +806,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.emitMarker(queued);
     if (queued.shown) super.emit('data', queued.shown);
     if (queued.kind === 'finished') this.push(null);
+    // A failure a connect() promise reported is emitted only to a reader listening for it.
     else if (queued.kind === 'failed')
-      this.destroy(this.pendingFailure?.quiet ? undefined : this.failure);
+      this.destroy(
+        this.pendingFailure?.quiet && this.listenerCount('error') === 0 ? undefined : this.failure,
+      );
   }
 
   private emitMarker(queued: QueuedMarker): void {
@@ -804,7 +857,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    */
   private failAfterReader(error: SonioxWebSocketError): void {
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-    const quiet = this.waiters.length > 0;
+    const quiet = this.waiters.some((waiter) => waiter.until === 'accepted');
     if (this.readableFlowing === null) {
       if (quiet) this.transition('failed', error);
       this.destroy(quiet ? undefined : error);

@@ -230,6 +230,26 @@ describe('realtime/connection (scripted socket)', () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
+  it('runs the acceptance wait once its time passed, unless a frame came first or it retired', () => {
+    socket.open();
+    let accepted = 0;
+    connection.armAcceptance(300, () => accepted++);
+    clock.tick(299);
+    expect(accepted).to.equal(0);
+    clock.tick(1);
+    expect(accepted).to.equal(1);
+    connection.armAcceptance(300, () => accepted++);
+    socket.emit('message', Buffer.from('{"tokens":[]}'), false);
+    clock.tick(300);
+    expect(accepted).to.equal(1);
+    connection.armAcceptance(300, () => accepted++);
+    connection.retire();
+    clock.tick(300);
+    connection.armAcceptance(300, () => accepted++);
+    clock.tick(300);
+    expect(accepted).to.equal(1);
+  });
+
   it('ignores an open that comes after retire', () => {
     connection.retire();
     socket.open();
