@@ -713,8 +713,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.endRequested = false;
     connection.send('');
     const ms = this.resolved.finishTimeoutMs;
+    // As a server's failure: the tokens that came before the silence still reach the reader.
     connection.armFinishDeadline(ms, () =>
-      this.destroy(
+      this.failAfterReader(
         new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms),
       ),
     );
@@ -850,12 +851,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /**
    * The session is over in failure (an error frame, a close without `finished`, a retry given
-   * up): it settles now (waiters rejected, the connection retired, the phase `failed`), but the
+   * up, the server's silence past finishTimeoutMs): it settles now (waiters rejected, the connection retired, the phase `failed`), but the
    * stream is destroyed, which drops the readable buffer, only once the reader has taken every
    * token the server sent before: a marker behind them destroys it as the reader reaches it.
    * A stream nobody reads fails at once (its 'error' listener would otherwise never hear).
    */
-  private failAfterReader(error: SonioxWebSocketError): void {
+  private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
     const quiet = this.waiters.some((waiter) => waiter.until === 'accepted');
     if (this.readableFlowing === null) {

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { WebSocket } from 'ws';
 import { SonioxClient } from '../../lib/client';
-import { SonioxWebSocketError } from '../../lib/errors';
+import { SonioxTimeoutError, SonioxWebSocketError } from '../../lib/errors';
 import type { RealtimeMarker } from '../../lib/realtime/markers';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
@@ -253,6 +253,30 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     expect(await written).to.equal(`realtime session failed with 400: ${CAP}`);
     expect((await reading).message).to.equal(`realtime session failed with 400: ${CAP}`);
     expect(log).to.deep.equal([...WORDS, '<write settled>']);
+  });
+
+  it('gives a reader every token that came before the server went silent past finishTimeoutMs, then the timeout', async () => {
+    server = await scriptedServer((ws) =>
+      onEndOfAudio(ws, () =>
+        sendJson(ws, { tokens: WORDS.slice(0, 5).map((w, i) => tok(` ${w}`, i * 100)) }),
+      ),
+    );
+    t.defer(() => server.close());
+    const stream = open({ finishTimeoutMs: 100 });
+    stream.end(Buffer.alloc(3200));
+    const log: string[] = [];
+    const over = until(() => stream.phase === 'failed');
+    const error = await rejection(
+      (async () => {
+        for await (const token of stream) {
+          await over;
+          log.push(text(token));
+        }
+      })(),
+    );
+    expect(log).to.deep.equal(WORDS.slice(0, 5));
+    expect(error).to.be.instanceOf(SonioxTimeoutError);
+    expect(error.message).to.equal("no 'finished' from the server within 100 ms of end()");
   });
 
   it('still drops the buffered tokens at once on a user destroy()', async () => {
