@@ -279,6 +279,33 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     expect(error.message).to.equal("no 'finished' from the server within 100 ms of end()");
   });
 
+  it('holds an end() made while the reader drains, and gives its callback the error after the last token', async () => {
+    await start(capError, false, true);
+    const stream = open();
+    stream.write(Buffer.alloc(3200));
+    const log: string[] = [];
+    const over = until(() => stream.phase === 'failed');
+    const reading = rejection(
+      (async () => {
+        for await (const token of stream) {
+          await over;
+          await turn();
+          log.push(text(token));
+        }
+      })(),
+    );
+    await over;
+    const ended = new Promise<string>((resolve) =>
+      stream.end((error?: Error | null) => {
+        log.push('<end settled>');
+        resolve(error?.message ?? 'no error');
+      }),
+    );
+    expect(await ended).to.equal(`realtime session failed with 400: ${CAP}`);
+    await reading;
+    expect(log).to.deep.equal([...WORDS, '<end settled>']);
+  });
+
   it('still drops the buffered tokens at once on a user destroy()', async () => {
     await start(capError);
     const stream = open();
