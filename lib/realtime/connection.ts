@@ -142,12 +142,12 @@ export class Connection {
     });
     this.#ws = ws;
     const ms = timing.handshakeTimeoutMs;
+    // Transient, as ws's own timeout: an error with no server code is retryable.
     this.handshakeDeadline = setTimeout(
       () =>
         this.fail(
           new SonioxWebSocketError(
             `cannot open the realtime session: the opening handshake (proxy included) timed out after ${ms} ms`,
-            { retryable: true },
           ),
         ),
       ms,
