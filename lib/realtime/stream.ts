@@ -105,8 +105,6 @@ export interface RealtimeContext {
 
 type Callback = (error?: Error | null) => void;
 interface Waiter {
-  /** What it waits for: the socket open (finalize()), or the server's acceptance (connect()). */
-  until: 'open' | 'accepted';
   resolve(): void;
   reject(error: RealtimeStreamError): void;
 }
@@ -152,7 +150,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   readonly #context: RealtimeContext;
   #connection: Connection | undefined;
   #currentKey: string | undefined;
-  private waiters: Waiter[] = [];
+  /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
+  private connectWaiters: Waiter[] = [];
+  /** finalize() calls made before a socket was open: sent as one opens. */
+  private openWaiters: Waiter[] = [];
   /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
   private accepted = false;
   /** A write that came while no connection was open: sent once one is. */
@@ -185,9 +186,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    */
   private pendingFailure: { quiet: boolean } | undefined;
   /**
-   * Callbacks of writes and of end() that came or were pending while the pending failure waits
-   * for the reader: an error given to one now would destroy the stream (and drop the tokens
-   * still buffered), so they settle with it as the stream is destroyed.
+   * Callbacks of writes and of end() pending as the session failed, or made while its failure
+   * waits for the reader: they settle with the failure as the stream is destroyed (_destroy).
+   * An error given to one earlier would destroy the stream with it: the tokens still buffered
+   * dropped, and an 'error' emitted that a connect() promise already reported.
    */
   private readonly parked: Callback[] = [];
 
@@ -388,13 +390,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     switch (this.current) {
       case 'idle':
         this.begin();
-        return this.waitFor('accepted');
+        return this.waitFor(this.connectWaiters);
       case 'connecting':
       case 'reconnecting':
-        return this.waitFor('accepted');
+        return this.waitFor(this.connectWaiters);
       case 'open':
       case 'finishing':
-        return this.accepted ? Promise.resolve() : this.waitFor('accepted');
+        return this.accepted ? Promise.resolve() : this.waitFor(this.connectWaiters);
       case 'finished':
         return Promise.resolve();
       default:
@@ -414,19 +416,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
     const send = () => this.#connection?.send(JSON.stringify(message));
-    switch (this.current) {
-      case 'open':
-      case 'finishing':
-      case 'finished':
-        send();
-        return;
-      case 'failed':
-      case 'destroyed':
-        return;
-      default:
-        this.begin();
-        // In its place among the writes: sent as the socket opens, not after the acceptance window.
-        this.waitFor('open').then(send, () => undefined);
+    if (this.current === 'idle' || this.starting) {
+      this.begin();
+      // In its place among the writes: sent as the socket opens, not after the acceptance window.
+      this.waitFor(this.openWaiters).then(send, () => undefined);
+    } else {
+      // Open or finishing: now. Finished or failed: there is no connection, nothing to send.
+      send();
     }
   }
 
@@ -522,11 +518,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     assertEdge(this.current, next);
     this.current = next;
     if (next === 'open' || next === 'finishing') {
-      this.resolveWaiters('open');
+      for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
       return;
     }
+    // The result that carried `finished` settled connect() already (see onMessage).
     if (next === 'finished') {
-      this.resolveWaiters('accepted');
       this.retireConnection(true);
       return;
     }
@@ -537,7 +533,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.backoff = undefined;
     this.retireConnection(false);
     const failure = this.terminalError();
-    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
+    for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
+      waiter.reject(failure);
     const queued = this.queuedWrite;
     const held = this.heldWrite;
     const finish = this.finishCallback;
@@ -545,13 +542,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.heldWrite = undefined;
     this.finishCallback = undefined;
     held?.();
-    const settling = [queued?.callback, this.pacer?.cancel(), finish];
-    for (const callback of settling) {
-      if (!callback) continue;
-      // While the reader drains the tokens before a server's failure, they wait (see `parked`).
-      if (this.pendingFailure) this.parked.push(callback);
-      else callback(failure);
-    }
+    // Settled with the failure as the stream is destroyed (see `parked`), not before.
+    for (const callback of [queued?.callback, this.pacer?.cancel(), finish])
+      if (callback) this.parked.push(callback);
   }
 
   /**
@@ -574,23 +567,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  private waitFor(until: Waiter['until']): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.waiters.push({ until, resolve, reject }));
-  }
-
-  /** Resolves the waiters that `reached` satisfies: the acceptance satisfies every waiter. */
-  private resolveWaiters(reached: Waiter['until']): void {
-    const waiting = this.waiters;
-    this.waiters = reached === 'open' ? waiting.filter((w) => w.until === 'accepted') : [];
-    for (const waiter of waiting)
-      if (reached === 'accepted' || waiter.until === 'open') waiter.resolve();
+  private waitFor(waiters: Waiter[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
   }
 
   /** The server accepted the current session (a result came, or no refusal in the window). */
   private onAccepted(): void {
-    if (this.accepted) return;
     this.accepted = true;
-    this.resolveWaiters('accepted');
+    for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
   }
 
   private retireConnection(graceful: boolean): void {
@@ -804,21 +788,22 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
   private markerReached(queued: QueuedMarker): void {
+    if (queued.kind === 'failed') {
+      // A failure a connect() promise reported is emitted only to a reader listening for it.
+      const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
+      this.destroy(quiet ? undefined : this.failure);
+      return;
+    }
     this.emitMarker(queued);
     if (queued.shown) super.emit('data', queued.shown);
     if (queued.kind === 'finished') this.push(null);
-    // A failure a connect() promise reported is emitted only to a reader listening for it.
-    else if (queued.kind === 'failed')
-      this.destroy(
-        this.pendingFailure?.quiet && this.listenerCount('error') === 0 ? undefined : this.failure,
-      );
   }
 
   private emitMarker(queued: QueuedMarker): void {
     if (queued.emitted) return;
     queued.emitted = true;
     if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
-    else if (queued.kind !== 'failed') this.emit(queued.kind);
+    else this.emit(queued.kind);
   }
 
   /**
@@ -851,22 +836,19 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /**
    * The session is over in failure (an error frame, a close without `finished`, a retry given
-   * up, the server's silence past finishTimeoutMs): it settles now (waiters rejected, the connection retired, the phase `failed`), but the
-   * stream is destroyed, which drops the readable buffer, only once the reader has taken every
-   * token the server sent before: a marker behind them destroys it as the reader reaches it.
-   * A stream nobody reads fails at once (its 'error' listener would otherwise never hear).
+   * up, the server's silence past finishTimeoutMs): it settles now (connect() rejected, the
+   * connection retired, the phase `failed`), but the stream is destroyed, which drops the
+   * readable buffer, only once the reader has taken every token the server sent before: a
+   * marker behind them destroys it as the reader reaches it. A stream nobody reads fails at
+   * once (its 'error' listener would otherwise never hear).
    */
   private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-    const quiet = this.waiters.some((waiter) => waiter.until === 'accepted');
-    if (this.readableFlowing === null) {
-      if (quiet) this.transition('failed', error);
-      this.destroy(quiet ? undefined : error);
-      return;
-    }
-    this.pendingFailure = { quiet };
+    const quiet = this.connectWaiters.length > 0;
+    if (this.readableFlowing !== null) this.pendingFailure = { quiet };
     this.transition('failed', error);
-    this.push(new QueuedMarker('failed', undefined, undefined));
+    if (this.pendingFailure) this.push(new QueuedMarker('failed', undefined, undefined));
+    else this.destroy(quiet ? undefined : error);
   }
 
   /**

@@ -213,6 +213,65 @@ describe('realtime connect() settles on the server verdict', () => {
       expect(stream.errored).to.equal(null);
     });
 
+    it("rejects connect() and the write that waited with the refusal, and emits no 'error'", async () => {
+      const stream = session();
+      const state = watch(stream.connect());
+      const written = new Promise<string>((resolve) =>
+        stream.write(Buffer.alloc(320), (error) => resolve(error?.message ?? 'no error')),
+      );
+      await clock.tickAsync(0);
+      socket.emit('error', new Error('Unexpected server response: 401'));
+      await clock.tickAsync(0);
+      const message = 'cannot open the realtime session: Unexpected server response: 401';
+      expect(state()).to.equal(`rejected: ${message}`);
+      expect(await written).to.equal(message);
+      for (let i = 0; i < 5; i++) await turn();
+      expect(stream.destroyed).to.equal(true);
+    });
+
+    it("still emits 'error' when only a finalize() waited for the socket", async () => {
+      const stream = session();
+      const errors: string[] = [];
+      stream.on('error', (e) => errors.push(e.message));
+      stream.finalize();
+      await clock.tickAsync(0);
+      expect(stream.phase).to.equal('connecting');
+      socket.emit('error', new Error('Unexpected server response: 401'));
+      for (let i = 0; i < 5 && errors.length === 0; i++) await turn();
+      expect(errors).to.deep.equal([
+        'cannot open the realtime session: Unexpected server response: 401',
+      ]);
+    });
+
+    it('sends a finalize() made while finishing at once, and one made while reconnecting on the new socket', async () => {
+      const sockets = [new ScriptedSocket(), new ScriptedSocket()];
+      let made = 0;
+      const stream = t.client.realtime({
+        ...PCM,
+        reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        webSocketFactory: () => sockets[made++] as ScriptedSocket,
+      });
+      t.defer(() => stream.destroy());
+      stream.on('error', () => undefined);
+      stream.write(Buffer.alloc(320));
+      await clock.tickAsync(0);
+      sockets[0]!.open();
+      sockets[0]!.emit('close', 1006);
+      expect(stream.phase).to.equal('reconnecting');
+      stream.finalize();
+      await clock.tickAsync(0);
+      sockets[1]!.open();
+      await clock.tickAsync(0);
+      expect(sockets[1]!.sent.filter((f) => typeof f === 'string').slice(1)).to.deep.equal([
+        '{"type":"finalize"}',
+      ]);
+      stream.end();
+      await clock.tickAsync(0);
+      expect(stream.phase).to.equal('finishing');
+      stream.finalize({ trailing_silence_ms: 1 });
+      expect(sockets[1]!.sent.at(-1)).to.equal('{"type":"finalize","trailing_silence_ms":1}');
+    });
+
     it('does nothing on finalize() once the stream failed', async () => {
       const stream = session();
       const state = watch(stream.connect());
