@@ -272,6 +272,17 @@ describe('realtime connect() settles on the server verdict', () => {
       expect(sockets[1]!.sent.at(-1)).to.equal('{"type":"finalize","trailing_silence_ms":1}');
     });
 
+    it('sends a finalize() made before the socket opened after end(), as it opens straight into finishing', async () => {
+      const stream = session();
+      stream.finalize();
+      stream.end();
+      await clock.tickAsync(0);
+      socket.open();
+      await clock.tickAsync(0);
+      expect(stream.phase).to.equal('finishing');
+      expect(socket.sent.slice(1)).to.deep.equal(['', '{"type":"finalize"}']);
+    });
+
     it('does nothing on finalize() once the stream failed', async () => {
       const stream = session();
       const state = watch(stream.connect());
