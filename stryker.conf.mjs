@@ -76,6 +76,9 @@ export const TARGETS = {
       'spec/realtime/proxy.spec.ts',
       'spec/realtime/translation.spec.ts',
       'spec/realtime/pacing.spec.ts',
+      // The tokens before a server's failure, and connect() on the server's verdict.
+      'spec/realtime/server-error.spec.ts',
+      'spec/realtime/acceptance.spec.ts',
     ]),
   },
   // lib/http's pure parts: retry policy, error mapping, pagination, signal following.

@@ -6,8 +6,11 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-/** A CONNECT proxy on 127.0.0.1 counting the tunnels it opened. */
-export async function connectProxy(): Promise<{
+/**
+ * A CONNECT proxy on 127.0.0.1 counting the tunnels it opened (with `silent`, the CONNECT
+ * requests it took and never answered: a proxy that accepts the connection and hangs).
+ */
+export async function connectProxy(options: { silent?: boolean } = {}): Promise<{
   url: string;
   tunnels: () => number;
   close: () => void;
@@ -17,6 +20,12 @@ export async function connectProxy(): Promise<{
   const server = http.createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     tunnels += 1;
+    if (options.silent) {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => undefined);
+      return;
+    }
     const [host, port] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host ?? '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');

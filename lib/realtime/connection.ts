@@ -107,6 +107,14 @@ export class Connection {
   // Kept apart so each is cleared by its own function (a faked clearTimeout cannot clear a real interval).
   private readonly intervals: NodeJS.Timeout[] = [];
   private finishDeadline: NodeJS.Timeout | undefined;
+  /**
+   * The deadline of the whole way to an open socket. ws's handshakeTimeout starts only once the
+   * agent hands over a socket: a proxy that takes the connection and never answers the CONNECT
+   * would hold the attempt forever.
+   */
+  private handshakeDeadline: NodeJS.Timeout | undefined;
+  /** The wait for a refusal after the start message (see armAcceptance). */
+  private acceptanceWait: NodeJS.Timeout | undefined;
   /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
   private finishWait: { ms: number; onTimeout: () => void } | undefined;
   private paused = false;
@@ -133,6 +141,17 @@ export class Connection {
       ...(agent && { agent }),
     });
     this.#ws = ws;
+    const ms = timing.handshakeTimeoutMs;
+    // Transient, as ws's own timeout: an error with no server code is retryable.
+    this.handshakeDeadline = setTimeout(
+      () =>
+        this.fail(
+          new SonioxWebSocketError(
+            `cannot open the realtime session: the opening handshake (proxy included) timed out after ${ms} ms`,
+          ),
+        ),
+      ms,
+    );
     ws.once('open', () => this.onOpen());
     ws.on('message', (data: RealtimeSocketData, isBinary: boolean) =>
       this.onMessage(data, isBinary),
@@ -203,6 +222,16 @@ export class Connection {
     this.restartFinishDeadline();
   }
 
+  /**
+   * Calls `onAccepted` once `ms` pass without a frame from the server: the API says nothing when
+   * it accepts a session, and refuses one with an error frame. Any frame ends the wait (the
+   * stream reads the verdict in it), as does retire().
+   */
+  armAcceptance(ms: number, onAccepted: () => void): void {
+    if (this.retired) return;
+    this.acceptanceWait = setTimeout(onAccepted, ms);
+  }
+
   private restartFinishDeadline(): void {
     clearTimeout(this.finishDeadline);
     this.finishDeadline = undefined;
@@ -220,6 +249,8 @@ export class Connection {
     for (const timer of this.intervals) clearInterval(timer);
     this.intervals.length = 0;
     clearTimeout(this.finishDeadline);
+    clearTimeout(this.handshakeDeadline);
+    clearTimeout(this.acceptanceWait);
     this.#ws.removeAllListeners();
     this.#ws.on('error', noop);
     if (graceful && this.#ws.readyState === OPEN) {
@@ -234,6 +265,7 @@ export class Connection {
   // Neither handler below can run after retire(): it removes the socket's listeners.
   private onOpen(): void {
     this.opened = true;
+    clearTimeout(this.handshakeDeadline);
     const { keepaliveIntervalMs, heartbeatIntervalMs } = this.timing;
     this.lastAudioAt = Date.now();
     this.intervals.push(
@@ -273,6 +305,7 @@ export class Connection {
   }
 
   private onMessage(data: RealtimeSocketData, isBinary: boolean): void {
+    clearTimeout(this.acceptanceWait);
     this.sawLife();
     this.restartFinishDeadline();
     if (isBinary) return this.events.message(undefined);

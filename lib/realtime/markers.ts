@@ -23,8 +23,8 @@ export function isRealtimeMarker(item: RealtimeItem): item is RealtimeMarker {
   return 'marker' in item && !('text' in item);
 }
 
-/** The kinds of point a marker can mark. */
-export type MarkerKind = RealtimeMarker['marker'] | 'finished';
+/** The kinds of point a marker can mark: `failed` is the end of a session the server failed. */
+export type MarkerKind = RealtimeMarker['marker'] | 'finished' | 'failed';
 
 /**
  * A marker in the readable buffer. Never reaches the application itself: its event is emitted

@@ -12,7 +12,11 @@
  *   socket opens after end(); open goes to finished when the server ends the session first;
  *   reconnecting goes to reconnecting when an attempt fails with attempts left. From every
  *   phase but the terminal ones, destroy(error) (or any final failure) leads to failed and
- *   destroy() to destroyed; from finished only destroy(error) leads on (to failed).
+ *   destroy() to destroyed; from finished only destroy(error) leads on (to failed). A final
+ *   failure of the session (an error frame, a close, a retry given up, the finish deadline) moves to
+ *   failed at once, but its `error` waits for the reader to take the tokens buffered before it.
+ *   The server's acceptance of a session is no phase (audio flows while open, before it): it
+ *   settles connect(), on the first result or once the acceptance window passed.
  *
  * | phase        | event                                              | next          | emitted                     |
  * | ------------ | -------------------------------------------------- | ------------- | --------------------------- |

@@ -33,8 +33,15 @@ export interface RealtimeOptions {
   keepaliveIntervalMs?: number;
   /** Ping interval; a pong missing for this long means a dead connection (default 10 000 ms). */
   heartbeatIntervalMs?: number;
-  /** WebSocket handshake timeout (default 10 000 ms). */
+  /** Time to an open socket, a proxy's CONNECT included, or the attempt fails as transient (default 10 000 ms). */
   handshakeTimeoutMs?: number;
+  /**
+   * How long `connect()` waits after the start message for a refusal before it resolves: the API
+   * sends no "accepted" message, only an error frame when it refuses the session (401 key, 400
+   * model, 429 limits). The first result frame ends the wait at once; 0 resolves on open
+   * (default 500 ms). Audio is never held back by it.
+   */
+  acceptanceWindowMs?: number;
   /** How long `end()` waits for the server's `finished` (default 30 000 ms). */
   finishTimeoutMs?: number;
   /** Writable side buffer in bytes; writes wait while the socket holds more (default 64 KiB). */
@@ -90,6 +97,7 @@ const SDK_OPTIONS = new Set([
   'keepaliveIntervalMs',
   'heartbeatIntervalMs',
   'handshakeTimeoutMs',
+  'acceptanceWindowMs',
   'finishTimeoutMs',
   'highWaterMark',
   'reconnect',
@@ -128,6 +136,7 @@ const DEFAULTS = {
   keepaliveIntervalMs: 5_000,
   heartbeatIntervalMs: 10_000,
   handshakeTimeoutMs: 10_000,
+  acceptanceWindowMs: 500,
   finishTimeoutMs: 30_000,
   highWaterMark: 64 * 1024,
   reconnectBaseDelayMs: 250,
@@ -141,6 +150,7 @@ export interface ResolvedRealtimeOptions {
   keepaliveIntervalMs: number;
   heartbeatIntervalMs: number;
   handshakeTimeoutMs: number;
+  acceptanceWindowMs: number;
   finishTimeoutMs: number;
   highWaterMark: number;
   /** The reconnection policy with its delays and buffer bound filled, or undefined for none. */
@@ -158,6 +168,7 @@ export function resolveOptions(options: RealtimeOptions): ResolvedRealtimeOption
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? DEFAULTS.keepaliveIntervalMs,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+    acceptanceWindowMs: options.acceptanceWindowMs ?? DEFAULTS.acceptanceWindowMs,
     finishTimeoutMs: options.finishTimeoutMs ?? DEFAULTS.finishTimeoutMs,
     highWaterMark: typeof hwm === 'number' && hwm > 0 ? hwm : DEFAULTS.highWaterMark,
     reconnect: reconnect
@@ -208,6 +219,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   within('keepaliveIntervalMs', options.keepaliveIntervalMs, 1000, MAX_TIMER_MS);
   within('heartbeatIntervalMs', options.heartbeatIntervalMs, 1, MAX_TIMER_MS);
   within('handshakeTimeoutMs', options.handshakeTimeoutMs, 1, MAX_TIMER_MS);
+  within('acceptanceWindowMs', options.acceptanceWindowMs, 0, MAX_TIMER_MS);
   within('finishTimeoutMs', options.finishTimeoutMs, 1, MAX_TIMER_MS);
   within('highWaterMark', options.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
   if (options.tokens !== undefined && options.tokens !== 'all' && options.tokens !== 'final')

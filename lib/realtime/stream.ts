@@ -167,7 +167,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   readonly #context: RealtimeContext;
   #connection: Connection | undefined;
   #currentKey: string | undefined;
-  private waiters: Waiter[] = [];
+  /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
+  private connectWaiters: Waiter[] = [];
+  /** finalize() calls made before a socket was open: sent as one opens. */
+  private openWaiters: Waiter[] = [];
+  /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
+  private accepted = false;
   /** A write that came while no connection was open: sent once one is. */
   private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
   /** The callback of a sent write, held while the socket's buffer is over the highWaterMark. */
@@ -192,6 +197,18 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly destinations = new Set<NodeJS.WritableStream>();
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   private pacer: Pacer | undefined;
+  /**
+   * Set while a session the server ended in failure waits for the reader to take the tokens
+   * before the failure (see failAfterReader): `quiet` when a connect() promise reported it.
+   */
+  private pendingFailure: { quiet: boolean } | undefined;
+  /**
+   * Callbacks of writes and of end() pending as the session failed, or made while its failure
+   * waits for the reader: they settle with the failure as the stream is destroyed (_destroy).
+   * An error given to one earlier would destroy the stream with it: the tokens still buffered
+   * dropped, and an 'error' emitted that a connect() promise already reported.
+   */
+  private readonly parked: Callback[] = [];
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -380,19 +397,23 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.sessionRequestId;
   }
 
-  /** Opens the connection and sends the config; resolves when the session is open. Idempotent. */
+  /**
+   * Opens the connection and sends the config; resolves once the server accepted the session
+   * (its first result, or no refusal within `acceptanceWindowMs` of the config), rejects with
+   * the refusal (401 key, 400 config, 429 limits) or whatever else ended the stream. Idempotent.
+   */
   connect(): Promise<void> {
     if (this.configError) return Promise.reject(this.configError);
     switch (this.current) {
       case 'idle':
-        this.transition('connecting');
-        void this.openConnection();
-        return this.waitForOpen();
+        this.begin();
+        return this.waitFor(this.connectWaiters);
       case 'connecting':
       case 'reconnecting':
-        return this.waitForOpen();
+        return this.waitFor(this.connectWaiters);
       case 'open':
       case 'finishing':
+        return this.accepted ? Promise.resolve() : this.waitFor(this.connectWaiters);
       case 'finished':
         return Promise.resolve();
       default:
@@ -400,14 +421,26 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
   }
 
+  /** Starts connecting, when nothing has started yet (a write, end() or finalize() did it). */
+  private begin(): void {
+    if (this.current !== 'idle' || this.configError) return;
+    this.transition('connecting');
+    void this.openConnection();
+  }
+
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
   finalize(options: { trailing_silence_ms?: number } = {}): void {
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
-    this.connect().then(
-      () => this.#connection?.send(JSON.stringify(message)),
-      () => undefined,
-    );
+    const send = () => this.#connection?.send(JSON.stringify(message));
+    if (this.current === 'idle' || this.starting) {
+      this.begin();
+      // In its place among the writes: sent as the socket opens, not after the acceptance window.
+      this.waitFor(this.openWaiters).then(send, () => undefined);
+    } else {
+      // Open or finishing: now. Finished or failed: there is no connection, nothing to send.
+      send();
+    }
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
@@ -425,9 +458,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       case 'connecting':
       case 'reconnecting':
         this.queuedWrite = { chunk, callback };
-        this.connect().catch(() => undefined);
+        this.begin();
         return;
       default:
+        if (this.pendingFailure) {
+          this.parked.push(callback);
+          return;
+        }
         // Finished (the server ended the session; Node itself refuses writes to a failed or destroyed stream).
         callback(
           new SonioxWebSocketError('cannot write audio: the realtime session has already finished'),
@@ -458,11 +495,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         // Sent once a connection is open (after any replay), exactly once.
         this.endRequested = true;
         this.finishCallback = callback;
-        this.connect().catch(() => undefined);
+        this.begin();
         return;
       default:
+        if (this.pendingFailure) this.parked.push(callback);
         // Finished already (the server ended the session first): nothing left to send.
-        callback();
+        else callback();
     }
   }
 
@@ -482,6 +520,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
           ? asRealtimeError(error)
           : new SonioxWebSocketError('the realtime stream was destroyed'),
       );
+    this.pendingFailure = undefined;
+    const failure = this.terminalError();
+    for (const parked of this.parked.splice(0)) parked(failure);
     callback(error);
   }
 
@@ -493,9 +534,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (isTerminal(this.current)) return;
     assertEdge(this.current, next);
     this.current = next;
-    if (next === 'open' || next === 'finishing' || next === 'finished') {
-      for (const waiter of this.waiters.splice(0)) waiter.resolve();
-      if (next === 'finished') this.retireConnection(true);
+    if (next === 'open' || next === 'finishing') {
+      for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
+      return;
+    }
+    // The result that carried `finished` settled connect() already (see onMessage).
+    if (next === 'finished') {
+      this.retireConnection(true);
       return;
     }
     if (!isTerminal(next)) return;
@@ -505,17 +550,18 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.backoff = undefined;
     this.retireConnection(false);
     const failure = this.terminalError();
-    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
+    for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
+      waiter.reject(failure);
     const queued = this.queuedWrite;
     const held = this.heldWrite;
     const finish = this.finishCallback;
     this.queuedWrite = undefined;
     this.heldWrite = undefined;
     this.finishCallback = undefined;
-    queued?.callback(failure);
     held?.();
-    this.pacer?.cancel()?.(failure);
-    finish?.(failure);
+    // Settled with the failure as the stream is destroyed (see `parked`), not before.
+    for (const callback of [queued?.callback, this.pacer?.cancel(), finish])
+      if (callback) this.parked.push(callback);
   }
 
   /**
@@ -538,8 +584,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  private waitForOpen(): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  private waitFor(waiters: Waiter[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  /** The server accepted the current session (a result came, or no refusal in the window). */
+  private onAccepted(): void {
+    this.accepted = true;
+    for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
   }
 
   private retireConnection(graceful: boolean): void {
@@ -618,6 +670,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
       for (const chunk of (this.replay as ResumeBuffer).contents()) connection.send(chunk);
     }
+    this.accepted = false;
     if (this.endRequested) {
       this.sendEndOfAudio();
     } else {
@@ -625,6 +678,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.flushWrites();
     }
     this.emit('open');
+    const window = this.resolved.acceptanceWindowMs;
+    if (window === 0) this.onAccepted();
+    else connection.armAcceptance(window, () => this.onAccepted());
   }
 
   /** Sends the write that waited for a connection, and releases a write held over a dropped one. */
@@ -658,8 +714,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.endRequested = false;
     connection.send('');
     const ms = this.resolved.finishTimeoutMs;
+    // As a server's failure: the tokens that came before the silence still reach the reader.
     connection.armFinishDeadline(ms, () =>
-      this.destroy(
+      this.failAfterReader(
         new SonioxTimeoutError(`no 'finished' from the server within ${ms} ms of end()`, ms),
       ),
     );
@@ -679,6 +736,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
     // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
     if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
+    this.onAccepted();
     this.onResult(parsed);
   }
 
@@ -714,7 +772,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    * tokens at all (no reader has ever attached), its event is emitted at once: it would
    * otherwise wait for a reader that may never come.
    */
-  private queueMarker(kind: MarkerKind, message: RealtimeMessage | undefined): boolean {
+  private queueMarker(
+    kind: Exclude<MarkerKind, 'failed'>,
+    message: RealtimeMessage | undefined,
+  ): boolean {
     const inband = this.options.markers === 'inband' && kind !== 'finished';
     const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
     const queued = new QueuedMarker(kind, message, shown);
@@ -744,6 +805,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
   private markerReached(queued: QueuedMarker): void {
+    if (queued.kind === 'failed') {
+      // A failure a connect() promise reported is emitted only to a reader listening for it.
+      const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
+      this.destroy(quiet ? undefined : this.failure);
+      return;
+    }
     this.emitMarker(queued);
     if (queued.shown) super.emit('data', queued.shown);
     if (queued.kind === 'finished') this.push(null);
@@ -781,13 +848,24 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.retryAfter(wait, phase, error);
       return;
     }
-    if (this.waiters.length) {
-      // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-      this.transition('failed', error);
-      this.destroy();
-      return;
-    }
-    this.destroy(error);
+    this.failAfterReader(error);
+  }
+
+  /**
+   * The session is over in failure (an error frame, a close without `finished`, a retry given
+   * up, the server's silence past finishTimeoutMs): it settles now (connect() rejected, the
+   * connection retired, the phase `failed`), but the stream is destroyed, which drops the
+   * readable buffer, only once the reader has taken every token the server sent before: a
+   * marker behind them destroys it as the reader reaches it. A stream nobody reads fails at
+   * once (its 'error' listener would otherwise never hear).
+   */
+  private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
+    // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
+    const quiet = this.connectWaiters.length > 0;
+    if (this.readableFlowing !== null) this.pendingFailure = { quiet };
+    this.transition('failed', error);
+    if (this.pendingFailure) this.push(new QueuedMarker('failed', undefined, undefined));
+    else this.destroy(quiet ? undefined : error);
   }
 
   /**

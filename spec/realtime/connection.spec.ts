@@ -198,6 +198,58 @@ describe('realtime/connection (scripted socket)', () => {
     expect(socket.paused).to.equal(false);
   });
 
+  it('fails a socket not open within handshakeTimeoutMs (a proxy CONNECT included), as transient', () => {
+    clock.tick(999);
+    expect(seen.failures).to.deep.equal([]);
+    clock.tick(1);
+    expect(seen.failures.map((f) => [f.message, f.retryable])).to.deep.equal([
+      [
+        'cannot open the realtime session: the opening handshake (proxy included) timed out after 1000 ms',
+        true,
+      ],
+    ]);
+    expect(socket.terminations).to.equal(1);
+    // ws's own handshake timeout, should it come too, reports nothing more.
+    socket.emit('error', new Error('Opening handshake has timed out'));
+    expect(seen.failures).to.have.length(1);
+  });
+
+  it('lets a socket open in time live past the handshake deadline, and a retired one report nothing', () => {
+    clock.tick(999);
+    socket.open();
+    clock.tick(1);
+    expect(seen.failures).to.deep.equal([]);
+    expect(socket.terminations).to.equal(0);
+    connection.retire();
+    const other = new ScriptedSocket();
+    socket = other;
+    connection = connect();
+    connection.retire();
+    clock.tick(1000);
+    expect(seen.failures).to.deep.equal([]);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('runs the acceptance wait once its time passed, unless a frame came first or it retired', () => {
+    socket.open();
+    let accepted = 0;
+    connection.armAcceptance(300, () => accepted++);
+    clock.tick(299);
+    expect(accepted).to.equal(0);
+    clock.tick(1);
+    expect(accepted).to.equal(1);
+    connection.armAcceptance(300, () => accepted++);
+    socket.emit('message', Buffer.from('{"tokens":[]}'), false);
+    clock.tick(300);
+    expect(accepted).to.equal(1);
+    connection.armAcceptance(300, () => accepted++);
+    connection.retire();
+    clock.tick(300);
+    connection.armAcceptance(300, () => accepted++);
+    clock.tick(300);
+    expect(accepted).to.equal(1);
+  });
+
   it('ignores an open that comes after retire', () => {
     connection.retire();
     socket.open();

@@ -64,8 +64,11 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
     await once(wss, 'listening');
     url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/transcribe-websocket`;
   }
+  // connect() resolves on open here (acceptanceWindowMs 0): the verdict is acceptance.spec.ts's.
   function stream(config: Record<string, unknown> = {}): RealtimeStream {
-    const s = t.clientWith({ realtimeURL: url }).realtime({ ...PCM16, ...config });
+    const s = t
+      .clientWith({ realtimeURL: url })
+      .realtime({ ...PCM16, acceptanceWindowMs: 0, ...config });
     t.defer(() => s.destroy());
     return s;
   }

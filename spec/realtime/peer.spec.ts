@@ -99,7 +99,11 @@ describe('realtime/stream (against a scripted peer)', () => {
 
   it('detects a silent dead peer with the ping heartbeat', async () => {
     await start({ autoPong: false });
-    const stream = clientFor().realtime({ audio_format: 'auto', heartbeatIntervalMs: 40 });
+    const stream = clientFor().realtime({
+      audio_format: 'auto',
+      heartbeatIntervalMs: 40,
+      acceptanceWindowMs: 0,
+    });
     await stream.connect();
     const started = Date.now();
     const [error] = (await once(stream, 'error').catch((e: unknown) => [e])) as [

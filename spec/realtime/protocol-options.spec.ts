@@ -33,6 +33,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       keepaliveIntervalMs: 2000,
       heartbeatIntervalMs: 3000,
       handshakeTimeoutMs: 4000,
+      acceptanceWindowMs: 450,
       finishTimeoutMs: 5000,
       highWaterMark: 1024,
       reconnect: { maxAttempts: 2 },
@@ -85,6 +86,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
         keepaliveIntervalMs: 5000,
         heartbeatIntervalMs: 10_000,
         handshakeTimeoutMs: 10_000,
+        acceptanceWindowMs: 500,
         finishTimeoutMs: 30_000,
         highWaterMark: 64 * 1024,
         reconnect: undefined,
@@ -97,6 +99,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
         keepaliveIntervalMs: 2000,
         heartbeatIntervalMs: 3000,
         handshakeTimeoutMs: 4000,
+        acceptanceWindowMs: 0,
         finishTimeoutMs: 6000,
         highWaterMark: 100,
       } as const;
@@ -141,6 +144,10 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
         expect(issuesOf({ [field]: 0 })).to.deep.equal([
           { field, message: 'must be a number from 1 to 2147483647' },
         ]);
+      expect(issuesOf({ acceptanceWindowMs: -1 })).to.deep.equal([
+        { field: 'acceptanceWindowMs', message: 'must be a number from 0 to 2147483647' },
+      ]);
+      expect(issuesOf({ acceptanceWindowMs: 0 })).to.deep.equal([]);
       expect(issuesOf({ highWaterMark: 'big' })).to.deep.equal([
         { field: 'highWaterMark', message: 'must be a number from 1 to 9007199254740991' },
       ]);

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { SonioxValidationError } from '../../lib/errors';
+import { SonioxValidationError, SonioxWebSocketError } from '../../lib/errors';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { SonioxClient } from '../../lib/client';
 import { PCM, fixture as audioFixture } from '../audio';
@@ -83,6 +83,40 @@ describe('realtime through proxies and agents (a loopback CONNECT proxy)', () =>
     expect(await transcribe(session(client, { agent }))).to.equal(text);
     expect(proxy.tunnels()).to.equal(1);
     expect(other.tunnels()).to.equal(0);
+  });
+
+  describe('a proxy that takes the connection and never answers the CONNECT', function () {
+    // Today's failure mode is a hang: keep it short and plain, not mocha's 20 s.
+    this.timeout(4000);
+
+    it('fails the handshake after handshakeTimeoutMs, as a transient timeout', async () => {
+      const silent = await connectProxy({ silent: true });
+      t.defer(() => silent.close());
+      const stream = session(t.clientWith({ proxy: silent.url }), { handshakeTimeoutMs: 200 });
+      const error = await rejection(stream.connect());
+      expect(error).to.be.instanceOf(SonioxWebSocketError);
+      expect(error.message).to.equal(
+        'cannot open the realtime session: the opening handshake (proxy included) timed out after 200 ms',
+      );
+      expect((error as SonioxWebSocketError).retryable).to.equal(true);
+      expect(silent.tunnels()).to.equal(1);
+      expect(stream.phase).to.equal('failed');
+    });
+
+    it('retries it with the first-connection rules of `reconnect`, then fails with it', async () => {
+      const silent = await connectProxy({ silent: true });
+      t.defer(() => silent.close());
+      const stream = session(t.clientWith({ proxy: silent.url }), {
+        handshakeTimeoutMs: 150,
+        reconnect: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
+      });
+      const reconnects: string[] = [];
+      stream.on('reconnect', (e) => reconnects.push(e.error.message));
+      const error = await rejection(stream.connect());
+      expect(error.message).to.match(/timed out after 150 ms$/);
+      expect(reconnects).to.have.length(2);
+      expect(silent.tunnels()).to.equal(3);
+    });
   });
 
   it('refuses an agent that is not an http.Agent', async () => {

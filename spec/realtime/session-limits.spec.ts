@@ -136,7 +136,7 @@ describe('realtime session starts under the adaptive limiter', () => {
 
     it("opens the connection only once the limiter's token is there", async () => {
       const server = await sessions(t, () => undefined);
-      const stream = limited(server.url, slowedLimiter());
+      const stream = limited(server.url, slowedLimiter(), { acceptanceWindowMs: 0 });
       const connecting = stream.connect();
       await turns();
       // 7 starts a second: the token comes 143 ms later.
