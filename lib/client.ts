@@ -49,7 +49,6 @@ export class SonioxClient {
   readonly #config: ResolvedConfig;
   readonly #transport: Transport;
   /** The tunnel of realtime sessions through the proxy, made with the first one. */
-  #realtimeAgent: Agent | undefined;
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
@@ -136,21 +135,28 @@ export class SonioxClient {
       apiKey: this.#config.apiKey,
       realtimeURL: this.#config.realtimeURL,
       defaultModel: this.#config.realtimeModel,
-      proxyAgent: this.#config.realtimeProxy === undefined ? undefined : () => this.realtimeAgent(),
+      proxyAgent:
+        this.#config.realtimeProxy === undefined
+          ? undefined
+          : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
     });
   }
 
-  /** The agent that tunnels realtime upgrades through the proxy (one per client, made on first use). */
-  private realtimeAgent(): Agent {
-    // A WebSocket leaves the pool once upgraded: the pool's bounds do not apply to sessions.
-    this.#realtimeAgent ??= proxyAgent(this.#config.realtimeProxy as string, {
+  /**
+   * The agent that tunnels one realtime connection's upgrade through the proxy. One per
+   * connection, so that `signal` (aborted as the connection is retired) closes a CONNECT the proxy
+   * never answered: an agent pools no upgraded socket anyway (a WebSocket leaves the pool once
+   * upgraded), so a shared one saved nothing.
+   */
+  private realtimeAgent(signal: AbortSignal): Agent {
+    return proxyAgent(this.#config.realtimeProxy as string, {
       maxSockets: Infinity,
       maxFreeSockets: 0,
       timeout: this.#config.timeoutMs,
       keepAliveMsecs: 1000,
+      signal,
     });
-    return this.#realtimeAgent;
   }
 
   /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
@@ -161,7 +167,6 @@ export class SonioxClient {
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
     this.#transport.close();
-    this.#realtimeAgent?.destroy();
     // Sessions still waiting to start fail; sessions already open are the caller's to end.
     this.#sessionLimiter?.close(new SonioxConnectionError('the client is closed'));
   }

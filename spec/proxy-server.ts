@@ -13,16 +13,27 @@ import type { AddressInfo } from 'node:net';
 export async function connectProxy(options: { silent?: boolean } = {}): Promise<{
   url: string;
   tunnels: () => number;
+  /** Settles once every CONNECT a silent proxy holds was closed by the client. */
+  heldClosed: () => Promise<void>;
   close: () => void;
 }> {
   let tunnels = 0;
   const sockets = new Set<net.Socket>();
+  const held = new Set<net.Socket>();
+  let allClosed: (() => void) | undefined;
   const server = http.createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     tunnels += 1;
     if (options.silent) {
       sockets.add(client);
-      client.on('close', () => sockets.delete(client));
+      held.add(client);
+      // The server's sockets are half-open: a client that leaves is let go, as a proxy would.
+      client.on('end', () => client.destroy());
+      client.on('close', () => {
+        sockets.delete(client);
+        held.delete(client);
+        if (held.size === 0) allClosed?.();
+      });
       client.on('error', () => undefined);
       return;
     }
@@ -45,6 +56,8 @@ export async function connectProxy(options: { silent?: boolean } = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     tunnels: () => tunnels,
+    heldClosed: () =>
+      held.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allClosed = resolve)),
     close: () => {
       for (const socket of sockets) socket.destroy();
       server.close();

@@ -12,6 +12,11 @@ export interface ProxyAgentOptions {
   maxFreeSockets: number;
   timeout: number;
   keepAliveMsecs: number;
+  /**
+   * Closes the tunnel's socket to the proxy when aborted: a CONNECT the proxy never answers is
+   * otherwise held open (https-proxy-agent hands its options to the net.Socket it makes).
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -113,6 +113,8 @@ export class Connection {
    * would hold the attempt forever.
    */
   private handshakeDeadline: NodeJS.Timeout | undefined;
+  /** Aborts the socket of a proxy tunnel made for this connection (see the constructor). */
+  readonly #tunnel: AbortController | undefined;
   /** The wait for a refusal after the start message (see armAcceptance). */
   private acceptanceWait: NodeJS.Timeout | undefined;
   /** The deadline for `finished`, once armed: restarted by each server frame, stopped while paused. */
@@ -132,8 +134,13 @@ export class Connection {
     private readonly timing: ConnectionTiming,
     private readonly events: ConnectionEvents,
     factory: WebSocketFactory,
-    agent?: Agent,
+    agent?: Agent | ((signal: AbortSignal) => Agent),
   ) {
+    if (typeof agent === 'function') {
+      // A tunnel made for this connection: retire() closes its socket, answered or not.
+      this.#tunnel = new AbortController();
+      agent = agent(this.#tunnel.signal);
+    }
     const ws = factory(url, {
       perMessageDeflate: false,
       handshakeTimeout: timing.handshakeTimeoutMs,
@@ -253,6 +260,8 @@ export class Connection {
     clearTimeout(this.acceptanceWait);
     this.#ws.removeAllListeners();
     this.#ws.on('error', noop);
+    // Once open, the tunnel's socket is the WebSocket's own: closed with it, politely.
+    if (!this.opened) this.#tunnel?.abort();
     if (graceful && this.#ws.readyState === OPEN) {
       // Read again (a slow reader may have paused it), or the server's close frame is never seen.
       this.#ws.resume();

@@ -97,8 +97,8 @@ export interface RealtimeContext {
   apiKey: string;
   realtimeURL: string;
   defaultModel: string;
-  /** The agent of the client's proxy for the realtime URL (made on first use), if any. */
-  proxyAgent?: (() => Agent) | undefined;
+  /** Makes the agent of the client's proxy for one realtime connection (closed with `signal`), if any. */
+  proxyAgent?: ((signal: AbortSignal) => Agent) | undefined;
   /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
   sessionLimiter?: AdaptiveLimiter | undefined;
 }
@@ -658,7 +658,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
         },
       },
       this.options.webSocketFactory ?? defaultFactory,
-      this.options.agent ?? this.#context.proxyAgent?.(),
+      this.options.agent ?? this.#context.proxyAgent,
     );
     this.#connection = connection;
   }

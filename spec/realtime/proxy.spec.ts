@@ -103,6 +103,16 @@ describe('realtime through proxies and agents (a loopback CONNECT proxy)', () =>
       expect(stream.phase).to.equal('failed');
     });
 
+    it('closes the connection to the proxy it gave up on: nothing is left to keep the process alive', async () => {
+      const silent = await connectProxy({ silent: true });
+      t.defer(() => silent.close());
+      const stream = session(t.clientWith({ proxy: silent.url }), { handshakeTimeoutMs: 100 });
+      await rejection(stream.connect());
+      // The proxy sees its side closed; before the fix it held the socket until its own close().
+      await silent.heldClosed();
+      expect(silent.tunnels()).to.equal(1);
+    });
+
     it('retries it with the first-connection rules of `reconnect`, then fails with it', async () => {
       const silent = await connectProxy({ silent: true });
       t.defer(() => silent.close());
