@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import sinon, { type SinonFakeTimers } from 'sinon';
+import { Readable } from 'node:stream';
 import {
   AxiosError,
   AxiosHeaders,
@@ -15,7 +16,11 @@ import {
 import { Transport } from '../../lib/http/transport';
 import { createLookup } from '../../lib/http/exactly-once';
 import { resolveConfig, type RetryEvent, type SonioxClientOptions } from '../../lib/config';
-import { SonioxServerError } from '../../lib/errors';
+import {
+  SonioxConnectionError,
+  SonioxServerError,
+  SonioxUploadNotRetryableError,
+} from '../../lib/errors';
 import { SECRET_KEY, rejection } from '../helpers';
 
 /** A scripted answer: a status with a body, or a network error after the request was all sent. */
@@ -149,4 +154,36 @@ describe('http/transport: one attempt loop', () => {
     expect(seen).to.deep.equal(['POST /v1/transcriptions', 'GET /v1/transcriptions']);
     expect(retries).to.deep.equal([]);
   });
+
+  for (const maxRetries of [1, 0]) {
+    it(`ends a one-shot upload the lookup did not find with its error, never resent (maxRetries ${maxRetries})`, async () => {
+      const retries: RetryEvent[] = [];
+      const { t, seen } = transport(
+        {
+          'POST /v1/files': [{ code: 'ECONNRESET' }],
+          'GET /v1/files': [{ status: 200, body: { files: [], next_page_cursor: null } }],
+        },
+        { maxRetries, onRetry: (e) => retries.push(e) },
+      );
+      const stream = Readable.from([Buffer.alloc(16)]);
+      const error = await rejection(
+        t.request({
+          method: 'POST',
+          path: '/v1/files',
+          body: () => ({ stream, headers: {} }),
+          replayable: false,
+          exactlyOnce: createLookup('files', undefined, {}),
+        }),
+      );
+      // With a retry left, the error says why none was made; without, it is the failure itself.
+      if (maxRetries > 0) expect(error).to.be.instanceOf(SonioxUploadNotRetryableError);
+      else {
+        expect(error).to.be.instanceOf(SonioxConnectionError);
+        expect(error).not.to.be.instanceOf(SonioxUploadNotRetryableError);
+      }
+      expect(seen).to.deep.equal(['POST /v1/files', 'GET /v1/files']);
+      expect(retries).to.deep.equal([]);
+      expect(stream.destroyed).to.equal(true);
+    });
+  }
 });
