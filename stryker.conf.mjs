@@ -88,10 +88,12 @@ export const TARGETS = {
       'lib/http/error-mapping.ts',
       'lib/http/pagination.ts',
       'lib/http/follow-signal.ts',
+      'lib/http/failure-kind.ts',
     ],
     command: mocha(5000, false, [
       'spec/http/retry.spec.ts',
       'spec/http/error-mapping.spec.ts',
+      'spec/http/failure-kind.spec.ts',
       'spec/http/pagination.spec.ts',
       'spec/http/follow-signal.spec.ts',
       'spec/http/api-errors.spec.ts',
@@ -145,6 +147,7 @@ export const TARGETS = {
       'spec/http/retry-decision.spec.ts',
       'spec/http/response-body.spec.ts',
       'spec/http/adapter-seam.spec.ts',
+      'spec/http/attempt-loop.spec.ts',
       'spec/http/json-path.spec.ts',
       'spec/http/json-adapter.spec.ts',
       'spec/http/transport.spec.ts',
@@ -156,6 +159,8 @@ export const TARGETS = {
       'spec/resources/upload-first-chunk.spec.ts',
       'spec/http/close.spec.ts',
       'spec/http/transport-facts.spec.ts',
+      // The exactly-once lookup is decided in the transport's one retry loop.
+      'spec/http/exactly-once.spec.ts',
     ]),
   },
 };

@@ -19,6 +19,17 @@ declare module 'axios' {
 export class CallContext {
   /** Attempts started so far (1 for the first). */
   attempt = 0;
+  /** Retries the call may make (its own or the client's), resends after a lookup included. */
+  maxRetries = 0;
+  /** Each attempt's inactivity timeout, in ms. */
+  timeoutMs = 0;
+  /** When the call was first sent (ms since the epoch): the start of a lookup's window. */
+  readonly sentAt = Date.now();
+  /**
+   * What an exactly-once lookup settled the call with instead of a retry: the item the create
+   * made, or the error the call ends with (outcome unknown, or the abort or close that cut it).
+   */
+  settled: { item: unknown } | { error: unknown } | undefined;
   /** When this attempt took its token from the adaptive limiter. */
   tokenAt = 0;
   /** When this attempt started (performance.now()). */

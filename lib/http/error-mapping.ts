@@ -15,6 +15,7 @@ import {
   apiErrorFor,
   redact,
 } from '../errors';
+import { attemptError } from './failure-kind';
 
 /** Largest JSON response accepted, in MB (the transport's maxContentLength). */
 export const MAX_RESPONSE_MB = 64;
@@ -108,24 +109,12 @@ export function abortError(signal: AbortSignal, what: string): SonioxError {
   return new SonioxAbortError(`${what}: aborted`);
 }
 
-/** axios's message when a response body outgrows `maxContentLength`. */
-const TOO_LARGE = /^maxContentLength size of \d+ exceeded$/;
-
-/**
- * Whether an axios error is a response body over `maxContentLength`. axios rejects it while
- * reading the body, with no response attached: the status alone cannot tell it apart from a
- * network failure, only the message can.
- */
-export function isTooLargeResponse(err: AxiosError): boolean {
-  return TOO_LARGE.test(err.message);
-}
-
 /**
  * Whether an axios error is a 2xx answer whose body broke off (reset mid-response): axios
  * reports it with the response attached, but for retries and errors it is a network failure.
  */
 export function isCutResponse(err: AxiosError): boolean {
-  return err.response !== undefined && err.response.status < 300 && !isTooLargeResponse(err);
+  return attemptError(err).kind === 'cut';
 }
 
 /** axios's own test (`isAxiosError`), without loading axios for it: an object flagged by axios. */
@@ -146,15 +135,15 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
     const message = err instanceof Error ? err.message : String(err);
     return new SonioxConnectionError(`${what} failed: ${redact(message, [ctx.apiKey])}`);
   }
-  // axios attaches no response to this one: checked before the status, or it would pass for
-  // a network failure (ERR_BAD_RESPONSE) and never be the response error it is.
-  if (isTooLargeResponse(err)) {
+  const { kind } = attemptError(err);
+  // A body over the limit has no response attached, yet it is the response's error.
+  if (kind === 'too-large') {
     return new SonioxResponseError(
       `${what}: the response is larger than the ${MAX_RESPONSE_MB} MB accepted`,
       [{ field: '(body)', message: 'too large' }],
     );
   }
-  const cut = isCutResponse(err);
+  const cut = kind === 'cut';
   const response = cut ? undefined : err.response;
   if (response) {
     const body = asErrorBody(response.data);

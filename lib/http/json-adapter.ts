@@ -16,6 +16,8 @@
  * - a body cut mid-way: "stream has been aborted", ERR_BAD_RESPONSE, with the response;
  * - a body over `maxContentLength`: "maxContentLength size of N exceeded", ERR_BAD_RESPONSE;
  * - the call's signal aborted: axios' CanceledError.
+ * Each failure is also marked with its kind and code where it is made (failure-kind.ts): error
+ * mapping reads the mark, not the message, which stays axios' for the caller's eyes.
  * gzip, deflate and br answers are decoded, as axios does. Not carried over, as the transport
  * never meets them: redirects, a byte-order mark before JSON, `x-gzip`, raw (headerless) deflate.
  */
@@ -31,6 +33,7 @@ import type {
   InternalAxiosRequestConfig,
   RawAxiosHeaders,
 } from 'axios';
+import { answerKind, typed } from './failure-kind';
 
 /** What the adapter takes from axios (loaded lazily by the transport). */
 export interface AxiosParts {
@@ -146,18 +149,22 @@ function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<Ax
         reject(error);
       },
     };
-    const onAbort = () => settle.fail(new CanceledError(undefined, config, request));
+    const onAbort = () =>
+      settle.fail(typed(new CanceledError(undefined, config, request), 'canceled'));
     // axios throws for a signal aborted before the call, in the same tick as it calls the adapter.
     signal?.addEventListener('abort', onAbort);
     const timeoutMs = config.timeout ?? 0;
     if (timeoutMs > 0) {
       const onTimeout = () =>
         settle.fail(
-          new AxiosError(
-            config.timeoutErrorMessage ?? `timeout of ${timeoutMs}ms exceeded`,
-            config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED',
-            config,
-            request,
+          typed(
+            new AxiosError(
+              config.timeoutErrorMessage ?? `timeout of ${timeoutMs}ms exceeded`,
+              config.transitional?.clarifyTimeoutError ? 'ETIMEDOUT' : 'ECONNABORTED',
+              config,
+              request,
+            ),
+            'timeout',
           ),
         );
       // Until the headers a wall-clock bound (a connect can stall before the socket's timer
@@ -165,7 +172,9 @@ function send(parts: AxiosParts, config: InternalAxiosRequestConfig): Promise<Ax
       timer = setTimeout(onTimeout, timeoutMs);
       request.setTimeout(timeoutMs, onTimeout);
     }
-    request.on('error', (error) => settle.fail(AxiosError.from(error, undefined, config, request)));
+    request.on('error', (error) =>
+      settle.fail(typed(AxiosError.from(error, undefined, config, request), 'network')),
+    );
     request.on('response', (res: IncomingMessage) => {
       clearTimeout(timer);
       readBody(parts, config, request, res, settle);
@@ -209,32 +218,43 @@ function readBody(
     size += chunk.length;
     if (size > limit)
       settle.fail(
-        new AxiosError(
-          `maxContentLength size of ${limit} exceeded`,
-          'ERR_BAD_RESPONSE',
-          config,
-          request,
+        typed(
+          new AxiosError(
+            `maxContentLength size of ${limit} exceeded`,
+            'ERR_BAD_RESPONSE',
+            config,
+            request,
+          ),
+          'too-large',
         ),
       );
   });
+  // A body broken off: a network failure on a 2xx answer, the answer itself on any other.
+  const broken = answerKind(response.status);
   res.on('aborted', () =>
     settle.fail(
-      new AxiosError('stream has been aborted', 'ERR_BAD_RESPONSE', config, request, response),
+      typed(
+        new AxiosError('stream has been aborted', 'ERR_BAD_RESPONSE', config, request, response),
+        broken,
+      ),
     ),
   );
   body.on('error', (error) =>
-    settle.fail(AxiosError.from(error, undefined, config, request, response)),
+    settle.fail(typed(AxiosError.from(error, undefined, config, request, response), broken)),
   );
   body.on('end', () => {
     response.data = Buffer.concat(chunks).toString();
     if (config.validateStatus?.(response.status) !== false) return settle.answer(response);
     settle.fail(
-      new AxiosError(
-        `Request failed with status code ${response.status}`,
-        response.status >= 400 && response.status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE',
-        config,
-        request,
-        response,
+      typed(
+        new AxiosError(
+          `Request failed with status code ${response.status}`,
+          response.status >= 400 && response.status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE',
+          config,
+          request,
+          response,
+        ),
+        'answered',
       ),
     );
   });

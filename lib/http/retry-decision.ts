@@ -4,7 +4,7 @@
  */
 import type { AxiosError } from 'axios';
 import type { CallContext } from './call-context';
-import { isCutResponse } from './error-mapping';
+import { attemptError } from './failure-kind';
 import {
   exceedsRetryAfterCap,
   isRetryableFailure,
@@ -23,7 +23,7 @@ function fullyWritten(request: unknown): boolean | undefined {
 
 /** What is known about a failed attempt of `method`, from axios' error. */
 export function failureOf(error: AxiosError<unknown>, method: string): AttemptFailure {
-  const cut = isCutResponse(error);
+  const cut = attemptError(error).kind === 'cut';
   return {
     method,
     status: cut ? undefined : error.response?.status,
@@ -35,8 +35,23 @@ export function failureOf(error: AxiosError<unknown>, method: string): AttemptFa
 }
 
 /**
- * Whether axios-retry sends the attempt that failed with `error` again. Never after close(), an
- * abort or a local failure; a one-shot body is never re-sent; a Retry-After over the cap gives up.
+ * Whether nothing may follow the attempt that failed with `error`, neither a retry nor a lookup:
+ * the client is closed, the call aborted, or its body failed on its own.
+ */
+export function isStopped(error: AxiosError<unknown>, call: CallContext, closed: boolean): boolean {
+  return (
+    closed ||
+    call.localError !== undefined ||
+    call.req.signal?.aborted === true ||
+    attemptError(error).kind === 'canceled'
+  );
+}
+
+/**
+ * Whether the attempt that failed with `error` may be sent again, as far as the failure goes
+ * (the call's budget and its exactly-once lookup are the transport's, see `decide` there). Never
+ * after close(), an abort or a local failure; a one-shot body is never re-sent; a Retry-After
+ * over the cap gives up.
  */
 export function shouldRetry(
   error: AxiosError<unknown>,
@@ -44,18 +59,11 @@ export function shouldRetry(
   closed: boolean,
 ): boolean {
   const call: CallContext | undefined = error.config?.sonioxCall;
-  if (
-    closed ||
-    !call ||
-    call.localError ||
-    call.req.signal?.aborted ||
-    error.code === 'ERR_CANCELED'
-  )
-    return false;
+  if (!call || isStopped(error, call, closed)) return false;
   if (call.req.body && !call.req.replayable) {
     // A one-shot stream is (partly) consumed: nothing can be re-sent. Say so when the
     // connection failed mid-way; an HTTP answer keeps its own, more precise, error.
-    if (!error.response || isCutResponse(error)) call.notReplayable = true;
+    if (!error.response || attemptError(error).kind === 'cut') call.notReplayable = true;
     return false;
   }
   if (!isRetryableFailure(failureOf(error, call.req.method))) return false;

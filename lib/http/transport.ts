@@ -1,20 +1,20 @@
 /**
  * The transport: one axios instance on agentkeepalive agents, axios-retry with our policy, our
  * hooks, and errors mapped to the SDK's. Resources call `request()`; nothing else touches axios.
+ *
+ * One attempt loop: axios-retry runs every retry of a call, and `decide` (its retryCondition)
+ * alone says whether one follows: the retry policy, the call's one budget of retries, and for an
+ * exactly-once create that may have taken effect, the lookup (found: the call ends with the item;
+ * not found: the create is resent as a retry like any other, after the policy's delay). onRetry
+ * is told in one place, `beforeRetry`, with the delay axios-retry then waits.
  */
-import type {
-  AxiosAdapter,
-  AxiosError,
-  AxiosInstance,
-  AxiosRequestConfig,
-  AxiosResponse,
-} from 'axios';
+import type { AxiosAdapter, AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import { setMaxListeners } from 'node:events';
 import type { Agent } from 'node:http';
 import type { ResolvedConfig } from '../config';
 import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '../errors';
 import { retryDelay } from './retry';
-import { MAX_RESPONSE_MB, abortError, isAxiosError, toSonioxError } from './error-mapping';
+import { MAX_RESPONSE_MB, abortError, toSonioxError } from './error-mapping';
 import {
   PAGE_SIZE,
   findCreated,
@@ -30,7 +30,7 @@ import { proxyAgent } from './proxy';
 import { CallContext } from './call-context';
 import { checkCallOptions, type TransportRequest } from './call-options';
 import { callHook, installHooks } from './hooks';
-import { failureOf, shouldRetry } from './retry-decision';
+import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
 import { poolStatsOf, type PoolStats } from './pool-stats';
 
@@ -41,8 +41,9 @@ export type { PoolStats } from './pool-stats';
 /** Seams for specs: what the transport is built on besides the client's config. */
 export interface TransportSeams {
   /**
-   * The axios adapter every attempt goes through (axios' own http adapter by default): retry
-   * specs answer from a function where a socket adds nothing.
+   * The axios adapter every attempt goes through (by default the lean JSON adapter, which hands
+   * uploads to axios' own http adapter): retry specs answer from a function where a socket adds
+   * nothing.
    */
   adapter?: AxiosAdapter;
 }
@@ -152,10 +153,11 @@ export class Transport {
       onResponse: config.onResponse,
     });
     axiosRetry(http, {
-      retries: config.retry.maxRetries,
+      // The budget is the call's, counted by `decide` (a lookup may run after the last retry).
+      retries: Number.MAX_SAFE_INTEGER,
       // axios `timeout` is per attempt (socket inactivity); do not shrink it across retries.
       shouldResetTimeout: true,
-      retryCondition: (error) => shouldRetry(error, config.retry, this.closed),
+      retryCondition: (error) => this.decide(error),
       retryDelay: (retry, error) => this.delayFor(retry, error),
       // axios-retry re-dispatches error.config itself (it is the config it hands onRetry).
       onRetry: (retry, error) => this.beforeRetry(retry, error),
@@ -188,61 +190,35 @@ export class Transport {
 
   private async send<T>(req: TransportRequest, what: string, signal: AbortSignal): Promise<T> {
     const state = new CallContext(req, signal);
-    const timeoutMs =
+    state.timeoutMs =
       req.timeoutMs ?? (req.body ? this.#config.uploadTimeoutMs : this.#config.timeoutMs);
-    const maxRetries = req.maxRetries ?? this.#config.retry.maxRetries;
-    const sentAt = Date.now();
-    let body = req.body?.();
+    state.maxRetries = req.maxRetries ?? this.#config.retry.maxRetries;
+    const body = req.body?.();
+    if (body) state.use(body.stream);
     let response: AxiosResponse;
-    for (;;) {
-      if (body) state.use(body.stream);
-      const config: AxiosRequestConfig = {
+    try {
+      response = await this.http.request({
         method: req.method,
         url: req.path,
         ...(req.query && { params: req.query }),
         ...(body ? { data: body.stream, headers: body.headers } : { data: req.json }),
-        timeout: timeoutMs,
+        timeout: state.timeoutMs,
         signal,
         sonioxCall: state,
-        // A resend after a lookup spends one of the call's retries: axios-retry gets what is left.
-        'axios-retry': { retries: Math.max(0, maxRetries - state.attempt) },
-      };
-      try {
-        response = await this.http.request(config);
-        break;
-      } catch (err) {
-        state.current?.destroy();
-        if (this.closed)
-          throw new SonioxConnectionError(
-            `${what}: the client was closed while the call was in flight`,
-          );
-        if (state.localError) throw state.localError;
-        const error = toSonioxError(err, {
-          method: req.method,
-          path: req.path,
-          apiKey: this.#config.apiKey,
-          timeoutMs,
-          signal: req.signal,
-          notReplayable: state.notReplayable,
-          retryAfterMs: state.cappedRetryAfterMs,
-          serverRetryAfterMs: state.serverRetryAfterMs,
-        });
-        const failure = isAxiosError(err) ? failureOf(err, req.method) : undefined;
-        if (!req.exactlyOnce || !failure || !mayHaveActed(failure)) throw error;
-        const found = await this.lookUp(req.exactlyOnce, what, sentAt, signal, error);
-        if (found !== undefined) return found as T;
-        // Not created: resend, if the body can be sent again and the call has a retry left.
-        if ((req.body && !req.replayable) || state.attempt > maxRetries) throw error;
-        callHook('onRetry', this.#config.onRetry, {
-          method: req.method,
-          url: req.path,
-          attempt: state.attempt + 1,
-          delayMs: 0,
-          error,
-        });
-        state.notReplayable = false;
-        body = req.body?.();
+      });
+    } catch (err) {
+      state.current?.destroy();
+      const settled = state.settled;
+      if (settled) {
+        if ('item' in settled) return settled.item as T;
+        throw settled.error;
       }
+      if (this.closed)
+        throw new SonioxConnectionError(
+          `${what}: the client was closed while the call was in flight`,
+        );
+      if (state.localError) throw state.localError;
+      throw this.errorOf(err, state);
     }
     return checkedBody<T>(
       {
@@ -254,6 +230,73 @@ export class Transport {
       response.status,
       response.data,
     );
+  }
+
+  /** The SDK error a failed attempt of the call `state` ends with. */
+  private errorOf(err: unknown, state: CallContext): SonioxError {
+    return toSonioxError(err, {
+      method: state.req.method,
+      path: state.req.path,
+      apiKey: this.#config.apiKey,
+      timeoutMs: state.timeoutMs,
+      signal: state.req.signal,
+      notReplayable: state.notReplayable,
+      retryAfterMs: state.cappedRetryAfterMs,
+      serverRetryAfterMs: state.serverRetryAfterMs,
+    });
+  }
+
+  /**
+   * axios-retry's retryCondition, the one place a failed attempt's fate is decided: a create that
+   * may have taken effect is looked up (whatever the budget: the item may be there); any other
+   * failure is retried by the policy while the call has a retry left.
+   */
+  private decide(error: AxiosError): boolean | Promise<boolean> {
+    const call = error.config?.sonioxCall;
+    if (!call) return false;
+    const lookup = call.req.exactlyOnce;
+    if (
+      lookup &&
+      !isStopped(error, call, this.closed) &&
+      mayHaveActed(failureOf(error, call.req.method))
+    )
+      return this.settleByLookup(call, lookup, error);
+    if (call.attempt > call.maxRetries) return false;
+    return shouldRetry(error, this.#config.retry, this.closed);
+  }
+
+  /**
+   * Looks up a create that got no answer: found, the call ends with the item; the lookup failed
+   * or was cut, the call ends with its error; not found, the create is resent if its body can be
+   * and the call has a retry left.
+   */
+  private async settleByLookup(
+    call: CallContext,
+    lookup: CreateLookup,
+    error: AxiosError,
+  ): Promise<boolean> {
+    const retryLeft = call.attempt <= call.maxRetries;
+    // A one-shot stream is consumed: the error says it cannot be resent when a retry was due.
+    if (retryLeft && call.req.body && !call.req.replayable) call.notReplayable = true;
+    // No answer, so no Retry-After: the resend waits the policy's backoff.
+    call.serverRetryAfterMs = undefined;
+    const what = `${call.req.method} ${call.req.path}`;
+    // As the call's failure does: the body is not sent again as it is (a retry makes a new one).
+    call.current?.destroy();
+    try {
+      const item = await this.lookUp(
+        lookup,
+        what,
+        call.sentAt,
+        call.signal,
+        this.errorOf(error, call),
+      );
+      if (item === undefined) return retryLeft && !call.notReplayable;
+      call.settled = { item };
+    } catch (failure) {
+      call.settled = { error: failure };
+    }
+    return false;
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { toSonioxError, abortError, isCutResponse } from '../../lib/http/error-mapping';
+import { typed } from '../../lib/http/failure-kind';
 import { sleep } from '../../lib/http/sleep';
 import {
   SonioxAbortError,
@@ -101,12 +102,16 @@ describe('http/error-mapping', () => {
     const cut = axiosError(200, undefined, {}, 'stream has been aborted', 'ERR_BAD_RESPONSE');
     expect(isCutResponse(cut)).to.equal(true);
     expect((toSonioxError(cut, ctx) as SonioxConnectionError).errno).to.equal('ECONNRESET');
-    const big = axiosError(
-      200,
-      undefined,
-      {},
-      'maxContentLength size of 67108864 exceeded',
-      'ERR_BAD_RESPONSE',
+    // Marked where it is made (the lean adapter): the mark, not the message, says too large.
+    const big = typed(
+      axiosError(
+        200,
+        undefined,
+        {},
+        'maxContentLength size of 67108864 exceeded',
+        'ERR_BAD_RESPONSE',
+      ),
+      'too-large',
     );
     expect(isCutResponse(big)).to.equal(false);
     expect(toSonioxError(big, ctx)).to.be.instanceOf(SonioxResponseError);
@@ -253,7 +258,7 @@ describe('http/error-mapping', () => {
         'GET /v1/x failed with 429: slow down; the server asked to wait 90000 ms, longer than allowed',
       );
       const big = toSonioxError(
-        axiosError(299, undefined, {}, 'maxContentLength size of 1 exceeded'),
+        typed(axiosError(299, undefined, {}, 'maxContentLength size of 1 exceeded'), 'too-large'),
         ctx,
       ) as SonioxResponseError;
       expect(big.message).to.equal('GET /v1/x: the response is larger than the 64 MB accepted');
