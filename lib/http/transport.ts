@@ -41,8 +41,9 @@ export type { PoolStats } from './pool-stats';
 /** Seams for specs: what the transport is built on besides the client's config. */
 export interface TransportSeams {
   /**
-   * The axios adapter every attempt goes through (axios' own http adapter by default): retry
-   * specs answer from a function where a socket adds nothing.
+   * The axios adapter every attempt goes through, in place of the default (json-adapter.ts,
+   * which hands uploads on to axios' own http adapter): retry specs answer from a function
+   * where a socket adds nothing.
    */
   adapter?: AxiosAdapter;
 }
