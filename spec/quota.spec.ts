@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { SonioxAPIError, SonioxRateLimitError, type SonioxQuota } from '../lib/errors';
 import { isQuotaAnswer } from '../lib/batch/quota';
 import { toSonioxError } from '../lib/http/error-mapping';
+import { quotaOf } from '../lib/quota';
 import { SECRET_KEY, fixture, rejection } from './helpers';
 
 const FILES = 'POST /v1/files';
@@ -197,6 +198,23 @@ describe('quota: quota errors typed where API errors are made', () => {
     expect(answer('POST', '/v1/files').quota).to.equal('files');
     // Only a create meets a quota: the same words on a read are the read's own business.
     expect(answer('GET', '/v1/files').quota).to.equal(undefined);
+  });
+
+  it('needs both the status and the error_type of a quota answer', () => {
+    const facts = {
+      method: 'post',
+      path: '/v1/files',
+      apiMessage: 'Uploaded files limit reached.',
+    };
+    expect(quotaOf({ ...facts, status: 400, errorType: 'invalid_request' })).to.equal('files');
+    // The right type with another status, the right status with another type or none.
+    expect(quotaOf({ ...facts, status: 403, errorType: 'invalid_request' })).to.equal(undefined);
+    expect(quotaOf({ ...facts, status: 422, errorType: 'limit_exceeded' })).to.equal(undefined);
+    expect(quotaOf({ ...facts, status: 400, errorType: 'limit_exceeded' })).to.equal(undefined);
+    expect(quotaOf({ ...facts, status: 429, errorType: undefined })).to.equal(undefined);
+    expect(
+      quotaOf({ ...facts, status: 400, errorType: 'invalid_request', apiMessage: undefined }),
+    ).to.equal(undefined);
   });
 
   it('the batch gate reads the typed field, never the message', () => {
