@@ -8,7 +8,7 @@
  * and a bad request is 400 `invalid_request`. So a quota answer is one of those two, to one of
  * the two creates, whose message names the limit as the limits page names it. The names are
  * matched as words, not as sentences: the wording is undocumented and may change, the name of
- * the limit is what the API promises to say. This is the only place that reads an API message.
+ * the limit is what the API promises to say. Nowhere else does an API message decide anything.
  */
 
 /** An account quota: stored files, storage bytes, transcriptions kept, transcriptions pending. */
