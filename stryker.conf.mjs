@@ -131,6 +131,13 @@ export const TARGETS = {
       'spec/http/rate-pacing.spec.ts',
     ]),
   },
+  // Quota answers typed where API errors are made (lib/quota.ts), the batch gate that reads them
+  // (isQuotaAnswer) and the error's read-only fields, against the API's documented answers and
+  // the mock's.
+  quota: {
+    mutate: ['lib/quota.ts', 'lib/batch/quota.ts:25-28'],
+    command: mocha(5000, true, ['spec/quota.spec.ts', 'spec/resources/quota.spec.ts']),
+  },
   // The axios wiring and the units it calls in order, against their unit and over-the-wire specs.
   transport: {
     mutate: [

@@ -1,6 +1,7 @@
 /**
- * SonioxClient: resolves the options, owns the transport (created on first use, so
- * construction opens nothing and compiles nothing) and exposes the resources.
+ * SonioxClient: resolves the options, creates the transport and exposes the resources. The
+ * transport is made with the client (it loads the HTTP libraries, once per process); its axios
+ * instance and socket pool wait for the first call, so construction opens no socket.
  */
 import type { Agent } from 'node:http';
 import { resolveConfig, type ResolvedConfig, type SonioxClientOptions } from './config';

@@ -4,7 +4,10 @@
  * `util.inspect` of an error can never print the API key. The optional `cause` is kept
  * non-enumerable and is itself a sanitised value (never a raw axios error).
  */
+import { quotaHint, type SonioxQuota } from './quota';
 import type { ApiValidationError } from './types';
+
+export type { SonioxQuota } from './quota';
 
 /** The `code` of a `SonioxAPIError`: one per HTTP status family. */
 export type SonioxAPIErrorCode =
@@ -116,11 +119,10 @@ export interface APIErrorDetails {
   validationErrors?: ApiValidationError[] | undefined;
   moreInfo?: string | undefined;
   retryAfterMs?: number | undefined;
+  /** The account quota the answer says is full (lib/quota.ts tells). */
+  quota?: SonioxQuota | undefined;
   cause?: unknown;
 }
-
-/** An account quota: stored files, storage bytes, transcriptions kept, transcriptions pending. */
-export type SonioxQuota = 'files' | 'storage' | 'transcriptions' | 'pending_transcriptions';
 
 /** The API answered with a non-2xx status. Subclasses per status family. */
 export class SonioxAPIError extends SonioxError {
@@ -133,10 +135,13 @@ export class SonioxAPIError extends SonioxError {
   readonly validationErrors: ApiValidationError[];
   readonly moreInfo: string | undefined;
   /**
-   * The account quota this error says was reached, when it is one (set by the resource that
-   * made the call, which also says in the message how to free it).
+   * The account quota this error says was reached, when it is one: typed from the API's answer
+   * where the error is made. Branch on this (the batch waits on it), never on the message.
+   * Read-only at run time too.
    */
-  quota: SonioxQuota | undefined;
+  declare readonly quota: SonioxQuota | undefined;
+  /** How to get under `quota`, when it is set (the message stays the API's). Read-only. */
+  declare readonly hint: string | undefined;
 
   constructor(message: string, details: APIErrorDetails) {
     super(message, { cause: details.cause });
@@ -145,6 +150,12 @@ export class SonioxAPIError extends SonioxError {
     this.requestId = details.requestId;
     this.validationErrors = details.validationErrors ?? [];
     this.moreInfo = details.moreInfo;
+    // Defined rather than assigned: a field that code could rewrite would not be the API's.
+    const quota = details.quota;
+    Object.defineProperties(this, {
+      quota: { value: quota, enumerable: true },
+      hint: { value: quota === undefined ? undefined : quotaHint(quota), enumerable: true },
+    });
   }
 }
 

@@ -92,12 +92,23 @@ export type {
   WebhookEvent,
 } from './types';
 export type { CallOptions, PoolStats } from './http/transport';
-export type { RetryPolicyOptions, AttemptFailure } from './http/retry';
+export type { RetryPolicyOptions } from './http/retry';
 export type { UploadInput } from './http/upload-source';
 export type { UploadOptions, UploadProgress } from './resources/files';
 export type { WaitOptions, TranscriptionBulkDeleteOptions } from './resources/transcriptions';
 export type { BulkDeleteOptions, BulkDeleteResult, BulkDeleteProgress } from './resources/bulk';
-export type { WebhookAuth } from './resources/webhooks';
+export type {
+  WebhookAuth,
+  WebhookHandlerOptions,
+  WebhookDelivery,
+  WebhookHandler,
+  WebhookRequest,
+  WebhookAnswer,
+  WebhookHeaders,
+  FastifyLikeRequest,
+  FastifyLikeReply,
+  KoaLikeContext,
+} from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
 export type {
   RealtimeStreamConfig,
@@ -113,7 +124,6 @@ export type {
   RealtimeMarker,
   RealtimeItem,
   RealtimeUsage,
-  RealtimeTranslationPair,
   RealtimeStreamError,
   MarkerDelivery,
 } from './realtime/stream';
@@ -138,7 +148,6 @@ export type {
   SegmentBoundary,
   SegmentKind,
   SegmentOptions,
-  SegmentPair,
   TranslationPair,
   TranslationTexts,
   TranslationText,

@@ -1,6 +1,17 @@
 import { expect } from 'chai';
 import * as sdk from '../lib/index';
 import * as mockEntry from '../lib/mock/index';
+import type {
+  FastifyLikeReply,
+  FastifyLikeRequest,
+  KoaLikeContext,
+  WebhookAnswer,
+  WebhookDelivery,
+  WebhookHandler,
+  WebhookHandlerOptions,
+  WebhookHeaders,
+  WebhookRequest,
+} from '../lib/index';
 
 describe('package entry points', () => {
   it('export the public names of the design', () => {
@@ -98,5 +109,23 @@ describe('package entry points', () => {
     // @ts-expect-error a rate-limit error's code is exactly 'rate_limited'
     const widened: sdk.SonioxRateLimitError['code'] = 'server_error';
     expect([misspelt, widened]).to.have.length(2);
+  });
+
+  it('export the types of the public surface, and no dead or internal one (npm run typecheck)', () => {
+    // The webhook handler's types: what handler() takes and returns, and what its adapters take.
+    const options: WebhookHandlerOptions = { onEvent: (event: WebhookDelivery) => void event.id };
+    const headers: WebhookHeaders = { 'content-type': 'application/json' };
+    const request: WebhookRequest = { method: 'POST', headers, body: '' };
+    const answer: WebhookAnswer = { status: 200, body: '' };
+    type Adapters = [WebhookHandler, FastifyLikeRequest, FastifyLikeReply, KoaLikeContext];
+    const adapters: Adapters | undefined = undefined;
+    // @ts-expect-error deprecated before it ever shipped: TranslationPair is the one name
+    type Dead1 = sdk.SegmentPair;
+    // @ts-expect-error deprecated before it ever shipped: TranslationPair is the one name
+    type Dead2 = sdk.RealtimeTranslationPair;
+    // @ts-expect-error the retry loop's internal record of an attempt
+    type Internal = sdk.AttemptFailure;
+    const unused: Array<[Dead1, Dead2, Internal]> = [];
+    expect([options, request, answer, adapters, unused]).to.have.length(5);
   });
 });

@@ -17,21 +17,14 @@ import { abortError } from '../http/error-mapping';
 export type QuotaKind = 'files' | 'transcriptions';
 
 /**
- * Whether an API error is a full quota rather than a bad input: a 429, an error the resources
- * marked with its `quota`, or a 400 whose message says so. The API documents no status or type
- * for quota errors (a 429, or a 400 `invalid_request` like a bad request), so a 400 is told
- * apart by its message: "Maximum number of files (1000) reached.", "Storage limit exceeded.",
- * "Maximum number of transcriptions reached.". A file over the size limit ("Exceeded maximum
- * file size") is a bad input, and is refused before upload anyway.
+ * Whether an API error is a full quota rather than a bad input: a 429 (a rate limit, or a quota
+ * answered as one), or an error typed with the quota it met where it was made (lib/quota.ts,
+ * the one place that reads the API's answer for it). A file over the size limit is a bad input,
+ * and is refused before upload anyway.
  */
 export function isQuotaAnswer(error: unknown): boolean {
   if (error instanceof SonioxRateLimitError) return true;
-  if (error instanceof SonioxAPIError && error.quota !== undefined) return true;
-  return (
-    error instanceof SonioxAPIError &&
-    error.status === 400 &&
-    /maximum number of|limit (exceeded|reached)|quota/i.test(error.message)
-  );
+  return error instanceof SonioxAPIError && error.quota !== undefined;
 }
 
 /** Timings of the waits. */

@@ -380,12 +380,16 @@ export function writeOutput(file: string, text: string): void {
   }
 }
 
-/** One line describing an error: the message plus the API's details and the request id. */
+/**
+ * One line describing an error: the message plus the API's details, the request id and, for a
+ * full quota, how to free it.
+ */
 export function describe(e: unknown): string {
   if (e instanceof SonioxAPIError || e instanceof SonioxWebSocketError) {
     const id =
       e.requestId && !e.message.includes(e.requestId) ? ` (request id ${e.requestId})` : '';
-    return `${e.message}${id}`;
+    const hint = e instanceof SonioxAPIError && e.hint ? ` (${e.hint})` : '';
+    return `${e.message}${id}${hint}`;
   }
   if (e instanceof Error) return e.message;
   return String(e);

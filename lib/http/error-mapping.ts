@@ -19,6 +19,7 @@ import { attemptError } from './failure-kind';
 
 /** Largest JSON response accepted, in MB (the transport's maxContentLength). */
 export const MAX_RESPONSE_MB = 64;
+import { quotaOf } from '../quota';
 import type { ApiValidationError } from '../types';
 
 /** What the transport knows about the call when it fails. */
@@ -167,6 +168,13 @@ export function toSonioxError(err: unknown, ctx: FailureContext): SonioxError {
       validationErrors: issues,
       moreInfo: optional(body.more_info),
       retryAfterMs: ctx.retryAfterMs ?? ctx.serverRetryAfterMs,
+      quota: quotaOf({
+        method: ctx.method,
+        path: ctx.path,
+        status: response.status,
+        errorType,
+        apiMessage: str(body.message),
+      }),
     };
     const message =
       `${what} failed with ${response.status}${errorType ? ` ${serverText(errorType, '')}` : ''}: ${apiMessage}` +

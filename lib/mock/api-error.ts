@@ -3,25 +3,35 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ApiErrorBody, ApiValidationError } from '../types';
 
+/**
+ * The API's `error_type` for each status, the one table of the mock's REST answers and realtime
+ * error messages alike (docs/api.md §3, §8.5); a route with a more precise type says it.
+ */
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  402: 'payment_required',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'limit_exceeded',
+  500: 'internal_error',
+  502: 'bad_gateway',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
 /** The API's `error_type` for a status the mock answers without a more precise one. */
 export function defaultErrorType(status: number): string {
-  const types: Record<number, string> = {
-    400: 'invalid_request',
-    401: 'unauthenticated',
-    402: 'payment_required',
-    403: 'forbidden',
-    404: 'not_found',
-    405: 'method_not_allowed',
-    408: 'request_timeout',
-    409: 'conflict',
-    413: 'payload_too_large',
-    429: 'limit_exceeded',
-    500: 'internal_error',
-    502: 'bad_gateway',
-    503: 'service_unavailable',
-    504: 'gateway_timeout',
-  };
-  return types[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+  return ERROR_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+}
+
+/** The `more_info` link of an error type: its section of the API's errors page. */
+export function moreInfo(errorType: string): string {
+  return `https://soniox.com/docs/api-reference/errors#${errorType.replace(/_/g, '-')}`;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -46,7 +56,7 @@ export function errorBody(
     message: message ?? MESSAGES[errorType] ?? `Request failed (${errorType}).`,
     validation_errors: validation,
     request_id: randomUUID(),
-    more_info: `https://soniox.com/docs/api-reference/errors#${errorType.replace(/_/g, '-')}`,
+    more_info: moreInfo(errorType),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type RealtimeMessage,
   type RealtimeToken,
 } from '../types';
+import { defaultErrorType, moreInfo } from './api-error';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
 import { languageIssues, originalFields, translationTokens } from './features';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
@@ -38,15 +39,6 @@ export interface RealtimeAttachOptions {
 const FINAL_LAG_MS = 300;
 const TICK_MS = 100;
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthenticated',
-  402: 'payment_required',
-  408: 'request_timeout',
-  429: 'limit_exceeded',
-  500: 'internal_error',
-  503: 'service_unavailable',
-};
 const ERROR_MESSAGES: Record<number, string> = {
   401: 'Invalid API key.',
   402: 'Organization balance exhausted.',
@@ -150,7 +142,7 @@ export class Session {
   private fail(
     code: number,
     message = ERROR_MESSAGES[code] ?? 'Invalid request.',
-    errorType = ERROR_TYPES[code] ?? 'invalid_request',
+    errorType = defaultErrorType(code),
   ): void {
     if (this.ended) return;
     this.send({
@@ -158,7 +150,7 @@ export class Session {
       error_code: code,
       error_type: errorType,
       error_message: message,
-      more_info: `https://soniox.com/docs/api-reference/errors#${errorType.replace(/_/g, '-')}`,
+      more_info: moreInfo(errorType),
       request_id: this.requestId,
     });
     this.stop();

@@ -84,11 +84,6 @@ export type {
   ReconnectEvent,
 } from './events';
 export type { RealtimePhase } from './phase';
-/**
- * A translated segment of a realtime stream: the original and its translation.
- * @deprecated Use `TranslationPair` (one type for realtime and async transcripts).
- */
-export type RealtimeTranslationPair = TranslationPair<RealtimeToken>;
 export type { TranslationPair } from '../transcript/translation';
 export { isRealtimeMarker } from './markers';
 

@@ -7,7 +7,6 @@ import { paginate } from '../http/pagination';
 import { createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
-import { rethrowWithQuotaHint } from './quota';
 import {
   bulkDelete,
   checkBulkOptions,
@@ -108,17 +107,15 @@ export class Files {
         headers['Content-Length'] = String(encoded.contentLength);
       return { stream: encoded.stream, headers };
     };
-    return this.transport
-      .request<SonioxFile>({
-        ...options,
-        method: 'POST',
-        path: '/v1/files',
-        body,
-        replayable: upload.replayable,
-        schema: 'file',
-        exactlyOnce: lookup,
-      })
-      .catch(rethrowWithQuotaHint);
+    return this.transport.request<SonioxFile>({
+      ...options,
+      method: 'POST',
+      path: '/v1/files',
+      body,
+      replayable: upload.replayable,
+      schema: 'file',
+      exactlyOnce: lookup,
+    });
   }
 
   /** One file's metadata. */

@@ -4,7 +4,6 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
-import { rethrowWithQuotaHint } from './quota';
 import {
   bulkDelete,
   checkBulkOptions,
@@ -94,16 +93,14 @@ export class Transcriptions {
       audio_url: body.audio_url ?? null,
       file_id: body.file_id ?? null,
     });
-    return this.transport
-      .request<Transcription>({
-        ...options,
-        method: 'POST',
-        path: '/v1/transcriptions',
-        json: { ...body, client_reference_id: lookup.reference },
-        schema: 'transcription',
-        exactlyOnce: lookup,
-      })
-      .catch(rethrowWithQuotaHint);
+    return this.transport.request<Transcription>({
+      ...options,
+      method: 'POST',
+      path: '/v1/transcriptions',
+      json: { ...body, client_reference_id: lookup.reference },
+      schema: 'transcription',
+      exactlyOnce: lookup,
+    });
   }
 
   /**

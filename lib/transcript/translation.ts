@@ -20,12 +20,6 @@ export interface TranslationPair<T extends TokenLike = TokenLike> {
   translation?: Segment<T>;
 }
 
-/**
- * A run of spoken words and its translation.
- * @deprecated Use `TranslationPair` (the same type, one name for realtime and async).
- */
-export type SegmentPair<T extends TokenLike = TokenLike> = TranslationPair<T>;
-
 /** A pair being built: the original run and the translation tokens that belong to it. */
 interface OpenPair<T> {
   originals: T[];

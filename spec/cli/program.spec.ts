@@ -6,6 +6,7 @@ import { Context, describe as describeError, exitCodeOf, fileError } from '../..
 import { memoryIO, processIO, redacting } from '../../lib/cli/io';
 import {
   SonioxAbortError,
+  SonioxAPIError,
   SonioxResponseError,
   SonioxValidationError,
   SonioxWebSocketError,
@@ -116,6 +117,14 @@ describe('cli: the program', function () {
       describeError(new SonioxWebSocketError('realtime session failed', { requestId: 'r-1' })),
     ).to.equal('realtime session failed (request id r-1)');
     expect(describeError('plain')).to.equal('plain');
+    // A full quota says how to free it: the hint travels beside the API's message.
+    const full = new SonioxAPIError('POST /v1/files failed with 400: full (request id r-2)', {
+      status: 400,
+      requestId: 'r-2',
+      quota: 'files',
+    });
+    expect(describeError(full)).to.equal(`${full.message} (${full.hint})`);
+    expect(full.hint).to.include('soniox files rm --all');
     expect(
       fileError(Object.assign(new Error('x'), { code: 'EACCES' }), '/a', 'read').message,
     ).to.equal('cannot read /a: permission denied');

@@ -90,6 +90,23 @@ describe('mock/ws: the realtime API', () => {
     expect(s.messages[0]!.tokens).to.deep.equal([]);
   });
 
+  it("types a fault's error code as the REST answers do, more_info from the type", async () => {
+    for (const [code, type] of [
+      [403, 'forbidden'],
+      [502, 'bad_gateway'],
+      [503, 'service_unavailable'],
+    ] as const) {
+      fx.server.setFaults({ ws: [{ errorCode: code, times: 1 }] });
+      const s = await session(fx.server, { start: { ...START, api_key: KEY } });
+      await s.closed();
+      expect(s.messages[0], String(code)).to.include({
+        error_code: code,
+        error_type: type,
+        more_info: `https://soniox.com/docs/api-reference/errors#${type.replace(/_/g, '-')}`,
+      });
+    }
+  });
+
   it('accepts a temporary key once when it is single-use', async () => {
     const res = await fetch(`${fx.server.url}/v1/auth/temporary-api-key`, {
       method: 'POST',

@@ -10,7 +10,6 @@ import { isRealtimeMarker, type RealtimeMarker } from '../../lib/realtime/marker
 import type {
   RealtimeStream,
   RealtimeStreamError,
-  RealtimeTranslationPair,
   ReconnectEvent,
 } from '../../lib/realtime/stream';
 import {
@@ -19,7 +18,7 @@ import {
   type SonioxError,
   type SonioxErrorCode,
 } from '../../lib/errors';
-import type { SegmentPair, TranslationPair } from '../../lib/transcript';
+import type { TranslationPair } from '../../lib/transcript';
 import type { RealtimeToken } from '../../lib/types';
 
 const client = new SonioxClient({ apiKey: 'sk-types-spec', env: {} });
@@ -46,11 +45,9 @@ export function compileOnly(stream: RealtimeStream): void {
   );
   // @ts-expect-error the realtime error is no REST API error (it has no HTTP status)
   stream.on('error', (error: SonioxAPIError) => error.status);
-  // One pair type for realtime and async: the deprecated names are the same type.
+  // One pair type for realtime and async.
   const pairs: Array<TranslationPair<RealtimeToken>> = stream.translationPairs;
-  const old: RealtimeTranslationPair[] = pairs;
-  const older: Array<SegmentPair<RealtimeToken>> = old;
-  void older;
+  void pairs;
   // @ts-expect-error a raw format without sample_rate and num_channels
   client.realtime({ audio_format: 'pcm_s16le' });
   // @ts-expect-error a raw format without num_channels

@@ -1,6 +1,7 @@
 /**
  * Quota errors (too many files, too much storage, too many transcriptions, too many pending)
- * say which quota was hit and how to free it, and carry it as `error.quota`.
+ * carry the quota hit as `error.quota` and how to free it as `error.hint` (the message stays the
+ * API's). The mock's answers here; the API's documented ones in spec/quota.spec.ts.
  */
 import { expect } from 'chai';
 import { SonioxAPIError } from '../../lib/errors';
@@ -39,24 +40,24 @@ describe('resources: quota errors', () => {
     expect(error.status).to.equal(400);
     expect(error.quota).to.equal('files');
     expect(error.message).to.match(/Maximum number of files \(1000\) reached/);
-    expect(error.message).to.include('files quota');
-    expect(error.message).to.include('files.deleteAll()');
-    expect(error.message).to.include('soniox files rm --all');
+    expect(error.hint).to.include('files quota');
+    expect(error.hint).to.include('files.deleteAll()');
+    expect(error.hint).to.include('soniox files rm --all');
   });
 
   it('an upload past the storage quota names it', async () => {
     fillFiles(2, 5 * 1000 ** 3);
     const error = (await rejection(t.client.files.upload(Buffer.alloc(10)))) as SonioxAPIError;
     expect(error.quota).to.equal('storage');
-    expect(error.message).to.include('storage quota');
+    expect(error.hint).to.include('storage quota');
   });
 
   it('a create past the 2,000-transcription quota names it and how to free it', async () => {
     fillJobs(2000, 'completed');
     const error = (await rejection(t.client.transcriptions.create(URL_SOURCE))) as SonioxAPIError;
     expect(error.quota).to.equal('transcriptions');
-    expect(error.message).to.include('transcriptions.deleteAll()');
-    expect(error.message).to.include('soniox transcriptions rm --all');
+    expect(error.hint).to.include('transcriptions.deleteAll()');
+    expect(error.hint).to.include('soniox transcriptions rm --all');
   });
 
   it('a create past the 100-pending quota says to wait for pending jobs', async () => {
@@ -65,7 +66,7 @@ describe('resources: quota errors', () => {
     expect(error.status).to.equal(429);
     expect(error.quota).to.equal('pending_transcriptions');
     expect(error.message).to.include('pending');
-    expect(error.message).to.match(/wait for .* to finish/);
+    expect(error.hint).to.match(/wait for .* to finish/);
   });
 
   it('other API errors carry no quota', async () => {
