@@ -3,10 +3,11 @@
  * has it, otherwise pick it up where the journal left it (or from the start), upload, create,
  * wait and fetch the transcript, under the quota gates. The steps, and their rules for an abort
  * (an upload whose bytes are out and a create once sent are let answer), are lib/job.ts's,
- * shared with `transcribe()`; this driver adds the journal and the gates around them. The result is handed back with a
- * `settle` step that the scheduler runs once the caller has taken the result: only then is the
- * input journaled done and its server objects deleted, so a crash before the caller had it
- * loses nothing (the next run fetches it again) and creates nothing twice.
+ * shared with `transcribe()`; this driver adds the journal and the gates around them. The
+ * result is handed back with a `settle` step that the scheduler runs once the caller has taken
+ * the result: only then is the input journaled done and its server objects deleted, so a crash
+ * before the caller had it loses nothing (the next run fetches it again) and creates nothing
+ * twice.
  */
 import {
   SonioxAPIError,
