@@ -327,11 +327,14 @@ describe('job steps: create, finish, check', () => {
     expect(seen.at(-1)).to.equal(4_000);
     expect(getEventListeners(signal.signal, 'abort')).to.have.length(0);
     expect(getEventListeners(stop.signal, 'abort')).to.have.length(0);
+    // No progress callback: none needed.
+    const quiet = await uploadStep(fx.client.files, Buffer.alloc(4_000, 2), {});
+    expect(quiet.size).to.equal(4_000);
     // Stopped at the start: nothing sent.
     const stopped = await rejection(
       uploadStep(fx.client.files, Buffer.alloc(10, 1), { stop: AbortSignal.abort() }),
     );
     expect(stopped).to.be.instanceOf(SonioxAbortError);
-    expect(fx.server.state.files.size).to.equal(1);
+    expect(fx.server.state.files.size).to.equal(2);
   });
 });
