@@ -170,6 +170,12 @@ export const TARGETS = {
       'spec/http/exactly-once.spec.ts',
     ]),
   },
+  // The async job's steps (lib/job.ts), against their unit specs (the flows' specs, through
+  // the whole of transcribe() and the batch, take minutes a mutant).
+  job: {
+    mutate: ['lib/job.ts'],
+    command: mocha(5000, true, ['spec/job.spec.ts']),
+  },
 };
 
 const name = process.env.STRYKER_TARGET ?? '';

@@ -1,10 +1,13 @@
 /**
  * One input of a batch, start to end: identify it, skip it if the journal or this run already
  * has it, otherwise pick it up where the journal left it (or from the start), upload, create,
- * wait and fetch the transcript, under the quota gates. The result is handed back with a
- * `settle` step that the scheduler runs once the caller has taken the result: only then is the
- * input journaled done and its server objects deleted, so a crash before the caller had it
- * loses nothing (the next run fetches it again) and creates nothing twice.
+ * wait and fetch the transcript, under the quota gates. The steps, and their rules for an abort
+ * (an upload whose bytes are out and a create once sent are let answer), are lib/job.ts's,
+ * shared with `transcribe()`; this driver adds the journal and the gates around them. The
+ * result is handed back with a `settle` step that the scheduler runs once the caller has taken
+ * the result: only then is the input journaled done and its server objects deleted, so a crash
+ * before the caller had it loses nothing (the next run fetches it again) and creates nothing
+ * twice.
  */
 import {
   SonioxAPIError,
@@ -17,7 +20,14 @@ import {
 import { abortError } from '../http/error-mapping';
 import type { Files } from '../resources/files';
 import type { Transcriptions } from '../resources/transcriptions';
-import { CLEANUP_CALL, DEFAULT_CLEANUP_WAIT_MS, cleanUp as cleanUpFlow } from '../transcribe';
+import {
+  CLEANUP_CALL,
+  DEFAULT_CLEANUP_WAIT_MS,
+  cleanUp as cleanUpFlow,
+  createStep,
+  finishStep,
+  uploadStep,
+} from '../job';
 import type { CreateTranscriptionParams } from '../types';
 import type { HashTable } from './hash-table';
 import { identify, type InputIdentity } from './identity';
@@ -123,11 +133,16 @@ export async function runInput<S extends BatchSource>(
     }
     ctx.claimed.set(hash);
     const id = await reachCreated(ctx, input, identity, prior, held, signal);
-    const finished = await ctx.transcriptions.wait(id, { ...ctx.wait, signal });
-    // A job that ended frees a pending slot: slots waiting on that quota may go.
-    ctx.gates.transcriptions.open();
-    ctx.progress.transcribed(finished.audio_duration_ms ?? undefined);
-    const transcript = await ctx.transcriptions.getTranscript(id, { signal });
+    const { transcription: finished, transcript } = await finishStep(
+      ctx.transcriptions,
+      id,
+      { ...ctx.wait, signal },
+      (ended) => {
+        // A job that ended frees a pending slot: slots waiting on that quota may go.
+        ctx.gates.transcriptions.open();
+        ctx.progress.transcribed(ended.audio_duration_ms ?? undefined);
+      },
+    );
     const doneHash = hash;
     let settling = false;
     let kept = false;
@@ -237,30 +252,33 @@ async function reachCreated(
       : { file_id: await reachUploaded(ctx, input, identity, prior, held, signal) };
   const sentAt = Date.now();
   ctx.journal?.write({ event: 'creating', hash, at: sentAt });
-  // A create cut off after it was sent is settled by the transport's exactly-once lookup (the
-  // job found, or the create resent); what it could not settle is looked up at cleanup.
+  // The one rule for a create (lib/job.ts): once sent, it is let answer, and settled by the
+  // transport's exactly-once lookup when no answer comes; what that leaves undecided is looked
+  // up again at cleanup (held.creating), or by the next run (journaled `creating`).
   const created = await underQuota(ctx, 'transcriptions', signal, async () => {
+    // Not sent when stopped already: nothing to look up then.
+    if (signal.aborted) throw abortError(signal, 'transcribeMany');
     held.creating = { reference, sentAt };
-    // A stop does not cut off a create on the wire (see graceAfter); it is let answer, bounded.
-    const grace = graceAfter(signal, CLEANUP_CALL.timeoutMs);
     try {
-      return await ctx.transcriptions.create(
+      return await createStep(
+        ctx.transcriptions,
         { ...ctx.createParams, ...source, client_reference_id: reference },
-        { signal: grace.signal },
+        {
+          signal,
+          aborted: () => abortError(signal, 'transcribeMany'),
+          created: (job) => {
+            held.transcriptionId = job.id;
+            held.creating = undefined;
+            ctx.journal?.write({ event: 'created', hash, transcription_id: job.id });
+          },
+        },
       );
     } catch (error) {
       // The server answered: it did not create, and there is nothing to look up at cleanup.
       if (error instanceof SonioxAPIError) held.creating = undefined;
       throw error;
-    } finally {
-      grace.release();
     }
   });
-  held.transcriptionId = created.id;
-  held.creating = undefined;
-  ctx.journal?.write({ event: 'created', hash, transcription_id: created.id });
-  // Stopped while the create was answering: the job is held, cleaned up or kept as stopped.
-  if (signal.aborted) throw abortError(signal, 'transcribeMany');
   return created.id;
 }
 
@@ -294,9 +312,10 @@ async function reachUploaded(
     const file = await underQuota(ctx, 'files', signal, () => {
       ctx.progress.uploaded(-sent);
       sent = 0;
-      return ctx.files.upload(input as Exclude<BatchSource, { audio_url: string }>, {
+      return uploadStep(ctx.files, input as Exclude<BatchSource, { audio_url: string }>, {
         client_reference_id: reference,
         signal,
+        stop: undefined,
         onProgress: ({ loaded }) => {
           ctx.progress.uploaded(loaded - sent);
           sent = loaded;
@@ -403,30 +422,4 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
     },
   });
   return clean;
-}
-
-/**
- * A signal that aborts `graceMs` after `signal` does. A create cut off on the wire leaves its
- * outcome unknown: the server may make the job after the cleanup has looked for it by
- * reference, and the job would be left behind. Let answer (creates answer in milliseconds,
- * bounded by the grace), its job is known and deleted. `release` drops the timer and listener.
- */
-function graceAfter(
-  signal: AbortSignal,
-  graceMs: number,
-): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    timer = setTimeout(() => controller.abort(signal.reason), graceMs);
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    release: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    },
-  };
 }

@@ -7,6 +7,7 @@
 import { SonioxError, type FieldIssue } from '../errors';
 import { abortError } from '../http/error-mapping';
 import { follow } from '../http/follow-signal';
+import { assertCreateParams } from '../job';
 import type { Files } from '../resources/files';
 import { durationIssue, rejectIssues } from '../resources/params';
 import { checkWaitOptions, type Transcriptions } from '../resources/transcriptions';
@@ -108,10 +109,7 @@ export function transcribeMany<S extends BatchSource>(
     ...createParams
   } = options ?? {};
   // The create parameters are checked once, here, not at every input's create.
-  deps.transcriptions.checkedCreate({
-    ...createParams,
-    audio_url: 'https://example.com/a.wav',
-  });
+  assertCreateParams(deps.transcriptions, createParams);
   const iterator = pull(sources);
   const quota: QuotaTimings = {
     firstMs: quotaWaitMs ?? BATCH_DEFAULTS.quotaWaitMs,

@@ -173,30 +173,6 @@ export class Context {
     return this.io.stderr.isTTY === true || this.verbose;
   }
 
-  /**
-   * The signal of an upload: Ctrl-C aborts it while the file is still being sent; once the
-   * whole file is out, the server may store it and only its answer names it, so the answer is
-   * awaited (to delete the file afterwards) unless Ctrl-C comes again. Feed it the upload's
-   * progress; a stream of unknown size stays abortable throughout.
-   */
-  uploadGuard(): {
-    signal: AbortSignal;
-    progress(loaded: number, total: number | undefined): void;
-  } {
-    const controller = new AbortController();
-    let sent = false;
-    const abort = () => controller.abort();
-    if (this.signal.aborted) abort();
-    this.signal.addEventListener('abort', () => sent || abort(), { once: true });
-    this.cleanupSignal.addEventListener('abort', abort, { once: true });
-    return {
-      signal: controller.signal,
-      progress(loaded, total) {
-        sent ||= total !== undefined && loaded >= total;
-      },
-    };
-  }
-
   /** stdin as an audio source (`-`); a terminal is refused, it would wait for typed audio. */
   stdinSource(): Readable {
     if ((this.io.stdin as { isTTY?: boolean }).isTTY)

@@ -74,6 +74,13 @@ export function nextPollInterval(interval: number, max: number): number {
   return Math.min(max, Math.ceil(interval * 1.5));
 }
 
+/**
+ * Key of the create check that runs before an upload (`assertCreateParams` in lib/job.ts). A
+ * symbol, not a method name: the check is no part of the public surface.
+ * @internal
+ */
+export const checkCreate: unique symbol = Symbol('soniox.transcriptions.checkCreate');
+
 /** `client.transcriptions`. */
 export class Transcriptions {
   constructor(
@@ -87,7 +94,7 @@ export class Transcriptions {
     options: CallOptions = {},
   ): Promise<Transcription> {
     checkCall('transcriptions.create', options);
-    const body = this.checkedCreate(params);
+    const body = this[checkCreate](params);
     const lookup = createLookup('transcriptions', body.client_reference_id, {
       model: body.model ?? null,
       audio_url: body.audio_url ?? null,
@@ -105,9 +112,11 @@ export class Transcriptions {
 
   /**
    * The create body with the default model filled in, checked field by field (throws
-   * SonioxValidationError). `transcribe` runs it before uploading, so a bad parameter costs no upload.
+   * SonioxValidationError). The job steps (lib/job.ts) run it before uploading, so a bad
+   * parameter costs no upload. Keyed by a symbol the package does not export: internal.
+   * @internal
    */
-  checkedCreate(params: CreateTranscriptionParams): CreateTranscriptionParams {
+  [checkCreate](params: CreateTranscriptionParams): CreateTranscriptionParams {
     if (!isObject(params))
       rejectIssues('transcriptions.create', [{ field: 'params', message: 'must be an object' }]);
     const body: CreateTranscriptionParams = {

@@ -356,6 +356,51 @@ describe('client.transcribeMany: edges', () => {
     expect(t.server.state.transcriptions.size).to.equal(0);
   });
 
+  it('lets a create answer however long it takes after a stop, so its job is known and deleted', async () => {
+    // Held 15 s: longer than any grace. Cut off, a server may make the job after the cleanup
+    // had looked for it by reference, and leave it behind (and unknown). (The mock drops a
+    // request cut off; that it received both shows the create was let answer.)
+    t.server.setFaults({ http: [{ route: 'POST /v1/transcriptions', delayMs: 15_000, times: 1 }] });
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    t.defer(() => clock.restore());
+    const loop = async () => {
+      for await (const result of t.client.transcribeMany(urls(2), {
+        concurrency: 2,
+        pollIntervalMs: 5,
+      })) {
+        expect(result.status).to.equal('done');
+        break;
+      }
+    };
+    await settle(clock, loop());
+    // Past the server's hold, whatever the loop did: a job it made then would be left.
+    await clock.tickAsync(20_000);
+    expect(t.server.received.transcriptions).to.have.length(2);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('lets an upload whose bytes are all out answer after a stop, then deletes its file', async () => {
+    // The second upload is held by the server after its (small) body is sent: a stop then
+    // must not cut it off, since the server may store the file and only its answer names it.
+    t.server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 15_000, times: 1 }] });
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    t.defer(() => clock.restore());
+    const loop = async () => {
+      for await (const result of t.client.transcribeMany(buffers(2), {
+        concurrency: 2,
+        pollIntervalMs: 5,
+      })) {
+        expect(result.status).to.equal('done');
+        break;
+      }
+    };
+    await settle(clock, loop());
+    await clock.tickAsync(20_000);
+    // Each input's file deleted: the held one too, named by the upload's answer.
+    expect(t.server.state.hits['DELETE /v1/files/:id']).to.equal(2);
+    expect(t.server.state.files.size).to.equal(0);
+  });
+
   it('uses the job of a create cut off after the server made it, found by its reference', async () => {
     t.server.setFaults({
       http: [{ route: 'POST /v1/transcriptions', reset: 'after-handler', times: 1 }],

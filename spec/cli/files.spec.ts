@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { getEventListeners } from 'node:events';
+import { program } from '../../lib/cli';
+import { Context } from '../../lib/cli/context';
 import { memoryIO } from '../../lib/cli/io';
 import { fixture } from '../audio';
 import { cliFixture, run } from './helpers';
@@ -133,5 +136,19 @@ describe('cli: soniox files', function () {
     io.interrupt();
     expect(await running).to.include({ code: 130, out: '', err: 'interrupted\n' });
     expect(t.server.state.files.size).to.equal(2);
+  });
+
+  it('an upload leaves no listener on the Ctrl-C signals once it is over', async () => {
+    const ctx = new Context(memoryIO({ env: t.env }));
+    t.defer(() => ctx.close());
+    const listeners = () => [
+      getEventListeners(ctx.signal, 'abort').length,
+      getEventListeners(ctx.cleanupSignal, 'abort').length,
+    ];
+    const before = listeners();
+    for (let i = 0; i < 3; i++)
+      await program(ctx).parseAsync(['files', 'upload', audio.path], { from: 'user' });
+    expect(t.server.state.files.size).to.equal(3);
+    expect(listeners()).to.deep.equal(before);
   });
 });

@@ -142,27 +142,6 @@ describe('cli: the program', function () {
     expect(process.listenerCount('SIGTERM')).to.equal(before);
   });
 
-  it('an upload is abortable until the whole file is out, then only by a second Ctrl-C', () => {
-    const io = memoryIO();
-    const ctx = new Context(io);
-    const sending = ctx.uploadGuard();
-    const unknown = ctx.uploadGuard();
-    const sent = ctx.uploadGuard();
-    sending.progress(5, 10);
-    unknown.progress(10, undefined);
-    sent.progress(10, 10);
-    io.interrupt();
-    expect([sending.signal.aborted, unknown.signal.aborted, sent.signal.aborted]).to.deep.equal([
-      true,
-      true,
-      false,
-    ]);
-    expect(ctx.uploadGuard().signal.aborted).to.equal(true);
-    io.interrupt();
-    expect(sent.signal.aborted).to.equal(true);
-    ctx.close();
-  });
-
   it('writes results with --out, naming a path it cannot write', () => {
     const ctx = new Context(memoryIO());
     expect(() => ctx.result('x', '/proc/no/such/dir/file')).to.throw(

@@ -70,6 +70,14 @@ describe('resources/transcriptions', () => {
       expect(fx.server.state.hits['POST /v1/transcriptions'] ?? 0).to.equal(0);
     });
 
+    it('keeps its pre-upload check off the public surface: only create() checks', () => {
+      const surface = fx.client.transcriptions as unknown as Record<string, unknown>;
+      expect(surface).not.to.have.property('checkedCreate');
+      expect(Object.getOwnPropertyNames(Object.getPrototypeOf(surface))).not.to.include(
+        'checkedCreate',
+      );
+    });
+
     it('requires exactly one of audio_url and file_id', async () => {
       const client = fx.client;
       expect(await rejection(client.transcriptions.create({}))).to.be.instanceOf(

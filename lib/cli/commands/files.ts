@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { SonioxError } from '../../errors';
 import type { SonioxFile } from '../../types';
+import { uploadStep } from '../../job';
 import {
   checkInputFile,
   describe,
@@ -245,16 +246,14 @@ export function registerFiles(program: Command, ctx: Context): void {
         if (source !== '-') checkInputFile(source);
         const client = ctx.client();
         const progress = progressFor(ctx);
-        const guard = ctx.uploadGuard();
         try {
-          const file = await client.files.upload(input, {
-            signal: guard.signal,
+          // Ctrl-C aborts it while bytes remain to be sent; once all are out, only a second one.
+          const file = await uploadStep(client.files, input, {
+            signal: ctx.signal,
+            stop: ctx.cleanupSignal,
             filename: flags.name ?? (source === '-' ? 'stdin' : undefined),
             client_reference_id: flags.reference,
-            onProgress: (p) => {
-              guard.progress(p.loaded, p.total);
-              progress.upload(p.loaded, p.total);
-            },
+            onProgress: (p) => progress.upload(p.loaded, p.total),
           });
           progress.stop();
           if (ctx.interrupted) {

@@ -9,8 +9,8 @@
  */
 import { Option, type Command } from 'commander';
 import type { UploadInput } from '../../http/upload-source';
-import type { CleanupEvent, CleanupTarget } from '../../transcribe';
-import { cleanUp, DEFAULT_CLEANUP_WAIT_MS } from '../../transcribe';
+import type { CleanupEvent, CleanupTarget } from '../../job';
+import { assertCreateParams, cleanUp, DEFAULT_CLEANUP_WAIT_MS } from '../../job';
 import {
   checkInputFile,
   checkOutputFile,
@@ -37,9 +37,6 @@ export interface TranscribeFlags extends RecognitionFlags {
   pollMs: number;
 }
 
-/** Stands in for the file id to come, so the parameters are checked before the upload. */
-const FILE_ID_TO_COME = '00000000-0000-4000-8000-000000000000';
-
 /** The stderr progress mode of a context: a bar on a terminal, lines with --verbose, else nothing. */
 export function progressFor(ctx: Context): Progress {
   return new Progress(ctx.stderr, ctx.io.stderr.isTTY ? 'tty' : ctx.verbose ? 'plain' : 'off');
@@ -62,10 +59,11 @@ export async function transcribe(
   const client = ctx.client();
   const params = createParams(flags);
   // Checked before a byte is uploaded: a bad parameter, model or language fails at once.
-  client.transcriptions.checkedCreate({
-    ...params,
-    ...(input === undefined ? { audio_url: source } : { file_id: FILE_ID_TO_COME }),
-  });
+  assertCreateParams(
+    client.transcriptions,
+    params,
+    input === undefined ? { audio_url: source } : undefined,
+  );
   await checkModelFlags(client, flags, ctx.signal);
 
   const progress = progressFor(ctx);
