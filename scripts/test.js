@@ -1,4 +1,4 @@
-// `npm test`: the type check, the format check, the lint and the unit specs (under c8, with the
+// `npm test`: the type check, the format check, the lint and the unit specs (under nyc, with the
 // coverage gates), each an npm script of its own. The unit specs are the longest step: they
 // start first, and the checks run one after the other beside them, so that two busy processes
 // share the 2 cores instead of four (all at once, the checks took half the CPU from the specs
