@@ -33,6 +33,29 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 const text = (token: RealtimeToken | RealtimeMarker) =>
   'text' in token ? token.text.trim() : `<${token.marker}>`;
 
+/**
+ * A reader whose work outlasts the session (an LLM call): it takes each token only once the
+ * session failed (its socket retired), one per turn of the event loop when `slowly`, into `log`.
+ * `over` settles as the session fails; `reading` with the error the stream ends with.
+ */
+function readAfterFailure(
+  stream: RealtimeStream<RealtimeToken | RealtimeMarker>,
+  log: string[],
+  slowly: boolean,
+) {
+  const over = until(() => stream.phase === 'failed');
+  const reading = rejection(
+    (async () => {
+      for await (const token of stream) {
+        await over;
+        if (slowly) await turn();
+        log.push(text(token));
+      }
+    })(),
+  );
+  return { over, reading };
+}
+
 /** How the server ends the session once it has sent the tokens. */
 type Ending = (ws: WebSocket) => void;
 const capError: Ending = (ws) => {
@@ -109,15 +132,7 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     stream.end(Buffer.alloc(3200));
     const log: string[] = [];
     // The reader's own work (an LLM call) outlasts the session: the socket is retired meanwhile.
-    const over = until(() => stream.phase === 'failed');
-    const error = await rejection(
-      (async () => {
-        for await (const token of stream) {
-          await over;
-          log.push(text(token));
-        }
-      })(),
-    );
+    const error = await readAfterFailure(stream, log, false).reading;
     expect(log).to.deep.equal(WORDS);
     expect(error.message).to.equal(`realtime session failed with 400: ${CAP}`);
   });
@@ -233,16 +248,7 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     const stream = open();
     stream.write(Buffer.alloc(3200));
     const log: string[] = [];
-    const over = until(() => stream.phase === 'failed');
-    const reading = rejection(
-      (async () => {
-        for await (const token of stream) {
-          await over;
-          await turn();
-          log.push(text(token));
-        }
-      })(),
-    );
+    const { over, reading } = readAfterFailure(stream, log, true);
     await over;
     const written = new Promise<string>((resolve) =>
       stream.write(Buffer.alloc(3200), (error) => {
@@ -265,15 +271,7 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     const stream = open({ finishTimeoutMs: 100 });
     stream.end(Buffer.alloc(3200));
     const log: string[] = [];
-    const over = until(() => stream.phase === 'failed');
-    const error = await rejection(
-      (async () => {
-        for await (const token of stream) {
-          await over;
-          log.push(text(token));
-        }
-      })(),
-    );
+    const error = await readAfterFailure(stream, log, false).reading;
     expect(log).to.deep.equal(WORDS.slice(0, 5));
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect(error.message).to.equal("no 'finished' from the server within 100 ms of end()");
@@ -284,16 +282,7 @@ describe('realtime: tokens sent before a server error reach the reader, then the
     const stream = open();
     stream.write(Buffer.alloc(3200));
     const log: string[] = [];
-    const over = until(() => stream.phase === 'failed');
-    const reading = rejection(
-      (async () => {
-        for await (const token of stream) {
-          await over;
-          await turn();
-          log.push(text(token));
-        }
-      })(),
-    );
+    const { over, reading } = readAfterFailure(stream, log, true);
     await over;
     const ended = new Promise<string>((resolve) =>
       stream.end((error?: Error | null) => {
