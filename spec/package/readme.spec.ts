@@ -45,6 +45,13 @@ describe('the README and its guides', () => {
       expect(readme, target).to.include(`](${target}`);
   });
 
+  it('closes every code fence it opens (README and docs/)', () => {
+    for (const doc of ['README.md', ...GUIDES]) {
+      const fences = read(doc).match(/^```/gm) ?? [];
+      expect(fences.length % 2, doc).to.equal(0);
+    }
+  });
+
   it('has every relative link of the README and docs/ resolve to a file', () => {
     const documents = [
       'README.md',
