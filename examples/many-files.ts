@@ -1,5 +1,5 @@
 /**
- * README "Many files": every .wav of a folder through `client.transcribeMany`, resumable by its
+ * docs/batch.md "Many files": every .wav of a folder through `client.transcribeMany`, resumable by its
  * journal; a transcript per input in the output folder. Stopped and run again, it skips what is
  * done. Usage: many-files.ts [dir (fixtures/audio)] [out (transcripts)]
  */

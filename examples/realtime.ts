@@ -1,4 +1,4 @@
-/** README realtime: the pipe line, for await with endpoints, finalize, and reconnect without loss. */
+/** README realtime quick start and docs/realtime.md: the pipe line, for await with endpoints, finalize, and reconnect without loss. */
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

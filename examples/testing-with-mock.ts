@@ -1,5 +1,5 @@
 /**
- * README "Testing your app with the mock": script exactly what the mock answers (speakers,
+ * docs/testing.md "Testing your app with the mock": script exactly what the mock answers (speakers,
  * revisions, endpoints, translations, an error mid-stream, an async transcript) and check what
  * your code sent. Runs offline; in your project import from 'soniox-pro-sdk' and
  * 'soniox-pro-sdk/mock'.
