@@ -7,7 +7,7 @@ import type { MockTiming } from './contracts';
 import type { MockState, StoredTranscription } from './state';
 import type { AudioAnalysis } from './recognizer';
 
-/** Webhook delivery attempts and the pause between them (documented in the README). */
+/** Webhook delivery attempts and the pause between them (documented in docs/testing.md). */
 export const WEBHOOK_ATTEMPTS = 3;
 export const WEBHOOK_RETRY_MS = 200;
 const WEBHOOK_TIMEOUT_MS = 5_000;

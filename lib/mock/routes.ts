@@ -2,7 +2,7 @@
  * The mock's REST resources, answering exactly as docs/api.md §4–§7 describe: files,
  * transcriptions, transcripts, models, temporary keys. One table of routes (method, path
  * pattern, handler); each handler is a function of the mock's state and the request. Quotas the
- * reference leaves open are decided here (see the comments) and documented in the README.
+ * reference leaves open are decided here (see the comments) and documented in docs/testing.md.
  */
 import type { IncomingMessage } from 'node:http';
 import type { CreateTranscriptionParams, Transcription } from '../types';
