@@ -81,13 +81,16 @@ export const TARGETS = {
       'spec/realtime/acceptance.spec.ts',
     ]),
   },
-  // lib/http's pure parts: retry policy, error mapping, pagination, signal following.
+  // The pure parts of lib/http and the helpers it shares from lib/internal: retry policy and
+  // backoff, error mapping and the abort error, pagination, signal following.
   http: {
     mutate: [
       'lib/http/retry.ts',
       'lib/http/error-mapping.ts',
       'lib/http/pagination.ts',
-      'lib/http/follow-signal.ts',
+      'lib/internal/follow-signal.ts',
+      'lib/internal/backoff.ts',
+      'lib/internal/abort-error.ts',
       'lib/http/failure-kind.ts',
     ],
     command: mocha(5000, false, [
@@ -95,7 +98,7 @@ export const TARGETS = {
       'spec/http/error-mapping.spec.ts',
       'spec/http/failure-kind.spec.ts',
       'spec/http/pagination.spec.ts',
-      'spec/http/follow-signal.spec.ts',
+      'spec/internal/follow-signal.spec.ts',
       'spec/http/api-errors.spec.ts',
       'spec/errors.spec.ts',
     ]),
@@ -110,20 +113,20 @@ export const TARGETS = {
       'spec/resources/upload-first-chunk.spec.ts',
     ]),
   },
-  // lib/http's REST units: exactly-once lookups, the adaptive limiter, proxy choice, and the
+  // The REST units: exactly-once lookups, the adaptive limiter, proxy choice (lib/internal), and the
   // error classes of a broken answer and an unknown outcome (their lines of lib/errors.ts).
   rest: {
     mutate: [
       'lib/http/exactly-once.ts',
-      'lib/http/adaptive-rate.ts',
-      'lib/http/proxy.ts',
+      'lib/internal/adaptive-rate.ts',
+      'lib/internal/proxy.ts',
       'lib/errors.ts:99-107',
       'lib/errors.ts:215-227',
     ],
     command: mocha(5000, true, [
       'spec/http/exactly-once-unit.spec.ts',
-      'spec/http/adaptive-rate.spec.ts',
-      'spec/http/proxy-choice.spec.ts',
+      'spec/internal/adaptive-rate.spec.ts',
+      'spec/internal/proxy-choice.spec.ts',
       'spec/http/proxy.spec.ts',
       'spec/http/odd-2xx.spec.ts',
       'spec/errors.spec.ts',

@@ -6,8 +6,8 @@
 import type { Agent } from 'node:http';
 import { resolveConfig, type ResolvedConfig, type SonioxClientOptions } from './config';
 import { SonioxConnectionError } from './errors';
-import { AdaptiveLimiter } from './http/adaptive-rate';
-import { proxyAgent } from './http/proxy';
+import { AdaptiveLimiter } from './internal/adaptive-rate';
+import { proxyAgent } from './internal/proxy';
 import { Transport, type PoolStats } from './http/transport';
 import { Auth } from './resources/auth';
 import { Files } from './resources/files';

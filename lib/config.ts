@@ -4,12 +4,12 @@
  * first request. Nothing here opens a socket or compiles a schema.
  */
 import { Agent } from 'node:http';
-import { MAX_TIMER_MS } from './http/sleep';
-import { proxyFor } from './http/proxy';
+import { MAX_TIMER_MS } from './internal/sleep';
+import { proxyFor } from './internal/proxy';
 import { SonioxConfigError } from './errors';
 import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
-import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './http/retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
 import { unknownOption } from './suggest';
 
 /** An `http.Agent` (an `https.Agent` is one too). */

@@ -92,7 +92,7 @@ export type {
   WebhookEvent,
 } from './types';
 export type { CallOptions, PoolStats } from './http/transport';
-export type { RetryPolicyOptions } from './http/retry';
+export type { RetryPolicyOptions } from './internal/backoff';
 export type { UploadInput } from './http/upload-source';
 export type { UploadOptions, UploadProgress } from './resources/files';
 export type { WaitOptions, TranscriptionBulkDeleteOptions } from './resources/transcriptions';

@@ -25,7 +25,7 @@
  *   must not leave paid-for storage behind), stopped by the stop signal.
  */
 import { SonioxConflictError, SonioxNotFoundError, type SonioxError } from './errors';
-import { sleep } from './http/sleep';
+import { sleep } from './internal/sleep';
 import type { UploadInput } from './http/upload-source';
 import type { Files, UploadOptions, UploadProgress } from './resources/files';
 import { checkCreate, type Transcriptions, type WaitOptions } from './resources/transcriptions';

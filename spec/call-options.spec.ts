@@ -4,7 +4,7 @@
  * object where one is required) is a SonioxValidationError naming it, before any request.
  */
 import { checkCallOptions } from '../lib/http/transport';
-import { MAX_TIMER_MS } from '../lib/http/sleep';
+import { MAX_TIMER_MS } from '../lib/internal/sleep';
 import { expect } from 'chai';
 import type { MockServer } from '../lib/mock';
 import type { SonioxClient } from '../lib/client';

@@ -17,7 +17,7 @@ import {
   SonioxRateLimitError,
   SonioxTimeoutError,
 } from '../errors';
-import { abortError } from '../http/error-mapping';
+import { abortError } from '../internal/abort-error';
 import type { Files } from '../resources/files';
 import type { Transcriptions } from '../resources/transcriptions';
 import {

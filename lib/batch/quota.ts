@@ -11,7 +11,7 @@ import {
   SonioxTimeoutError,
   type SonioxError,
 } from '../errors';
-import { abortError } from '../http/error-mapping';
+import { abortError } from '../internal/abort-error';
 
 /** The quotas the batch waits on. */
 export type QuotaKind = 'files' | 'transcriptions';

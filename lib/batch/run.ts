@@ -5,8 +5,8 @@
  * the inputs nor the results pile up in memory, whatever the number of inputs.
  */
 import { SonioxError, type FieldIssue } from '../errors';
-import { abortError } from '../http/error-mapping';
-import { follow } from '../http/follow-signal';
+import { abortError } from '../internal/abort-error';
+import { follow } from '../internal/follow-signal';
 import { assertCreateParams } from '../job';
 import type { Files } from '../resources/files';
 import { durationIssue, rejectIssues } from '../resources/params';

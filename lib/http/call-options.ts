@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { SonioxValidationError } from '../errors';
 import type { ResponseSchemaName } from '../schemas';
 import type { CreateLookup } from './exactly-once';
-import { MAX_TIMER_MS } from './sleep';
+import { MAX_TIMER_MS } from '../internal/sleep';
 
 /** Options every network method accepts. */
 export interface CallOptions {

@@ -5,7 +5,6 @@
  */
 import type { AxiosError } from 'axios';
 import {
-  SonioxAbortError,
   SonioxConnectionError,
   SonioxError,
   SonioxRateLimitError,
@@ -16,6 +15,7 @@ import {
   redact,
 } from '../errors';
 import { attemptError } from './failure-kind';
+import { abortError } from '../internal/abort-error';
 
 /** Largest JSON response accepted, in MB (the transport's maxContentLength). */
 export const MAX_RESPONSE_MB = 64;
@@ -101,13 +101,6 @@ function describeValidation(issues: ApiValidationError[]): string {
   const more =
     issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
   return ` (${listed.join('; ')}${more})`;
-}
-
-/** The abort reason as an SDK error: a deadline (`AbortSignal.timeout`) or the caller's abort. */
-export function abortError(signal: AbortSignal, what: string): SonioxError {
-  const reason = signal.reason as { name?: string } | undefined;
-  if (reason?.name === 'TimeoutError') return new SonioxTimeoutError(`${what}: deadline exceeded`);
-  return new SonioxAbortError(`${what}: aborted`);
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
 import type { RequestEvent, ResponseEvent } from '../config';
 import { SonioxHookError } from '../errors';
-import type { AdaptiveLimiter } from './adaptive-rate';
+import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { CallContext } from './call-context';
 import { parseRetryAfter } from './retry';
 

@@ -10,8 +10,8 @@ import {
   isRetryableFailure,
   parseRetryAfter,
   type AttemptFailure,
-  type RetryPolicyOptions,
 } from './retry';
+import type { RetryPolicyOptions } from '../internal/backoff';
 
 /** Whether Node flushed the whole request to the socket (undefined: no request was made). */
 function fullyWritten(request: unknown): boolean | undefined {

@@ -8,26 +8,7 @@
  * POST that was written whole and then met a reset, a close or a timeout may have created (and
  * billed) a job, stored a file or minted a key: it is never retried, reused socket or not.
  */
-
-/** Tunables of the policy. */
-export interface RetryPolicyOptions {
-  /** Retries after the first attempt (default 3). */
-  maxRetries: number;
-  /** First backoff ceiling in ms (default 500). */
-  baseDelayMs: number;
-  /** Largest computed backoff in ms (default 8 000). */
-  maxDelayMs: number;
-  /** Longest `Retry-After` honoured, in ms (default 60 000); longer fails at once with a rate-limit error. */
-  maxRetryAfterMs: number;
-}
-
-/** Defaults of {@link RetryPolicyOptions}. */
-export const DEFAULT_RETRY_POLICY: RetryPolicyOptions = {
-  maxRetries: 3,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  maxRetryAfterMs: 60_000,
-};
+import { backoffDelay, type RetryPolicyOptions } from '../internal/backoff';
 
 /** What is known about a failed attempt, independent of axios. */
 export interface AttemptFailure {
@@ -91,19 +72,6 @@ export function isRetryableFailure(f: AttemptFailure): boolean {
   if (NOT_SENT_CODES.has(f.errorCode)) return true;
   // Cut before its last byte: the server saw at most part of the request and acted on none of it.
   return f.requestFullySent === false && TRANSIENT_CODES.has(f.errorCode);
-}
-
-/**
- * Exponential backoff with full jitter: a random delay in `[0, min(maxDelayMs, baseDelayMs * 2^(retry-1)))`.
- * `retry` counts from 1 (the first retry).
- */
-export function backoffDelay(
-  retry: number,
-  policy: Pick<RetryPolicyOptions, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
 }
 
 type HeaderBag = Record<string, unknown> | { get(name: string): unknown };

@@ -14,7 +14,8 @@ import type { Agent } from 'node:http';
 import type { ResolvedConfig } from '../config';
 import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '../errors';
 import { retryDelay } from './retry';
-import { MAX_RESPONSE_MB, abortError, toSonioxError } from './error-mapping';
+import { MAX_RESPONSE_MB, toSonioxError } from './error-mapping';
+import { abortError } from '../internal/abort-error';
 import {
   PAGE_SIZE,
   findCreated,
@@ -24,9 +25,9 @@ import {
   type ListedPage,
   type LookupResult,
 } from './exactly-once';
-import { follow } from './follow-signal';
-import { AdaptiveLimiter } from './adaptive-rate';
-import { proxyAgent } from './proxy';
+import { follow } from '../internal/follow-signal';
+import { AdaptiveLimiter } from '../internal/adaptive-rate';
+import { proxyAgent } from '../internal/proxy';
 import { CallContext } from './call-context';
 import { checkCallOptions, type TransportRequest } from './call-options';
 import { callHook, installHooks } from './hooks';

@@ -13,7 +13,7 @@ import {
   type RealtimeStartMessage,
   type RealtimeToken,
 } from '../types';
-import { MAX_TIMER_MS } from '../http/sleep';
+import { MAX_TIMER_MS } from '../internal/sleep';
 import type { WebSocketFactory } from './connection';
 import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';

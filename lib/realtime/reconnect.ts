@@ -5,7 +5,7 @@
  * the shift of the next session's timestamps.
  */
 import { msToBytes } from '../audio';
-import { backoffDelay } from '../http/retry';
+import { backoffDelay } from '../internal/backoff';
 import type { RealtimeToken } from '../types';
 import { isLive, type RealtimePhase } from './phase';
 

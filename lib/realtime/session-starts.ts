@@ -6,7 +6,7 @@
  * mayRetryRefusedStart). Without a limiter every start goes at once and no refusal is retried.
  */
 import type { SonioxWebSocketError } from '../errors';
-import type { AdaptiveLimiter } from '../http/adaptive-rate';
+import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { RealtimePhase } from './phase';
 import { mayRetryRefusedStart, rateLimitedStartDelay } from './reconnect';
 

@@ -22,8 +22,8 @@ import {
   SonioxValidationError,
   SonioxWebSocketError,
 } from '../errors';
-import { follow } from '../http/follow-signal';
-import type { AdaptiveLimiter } from '../http/adaptive-rate';
+import { follow } from '../internal/follow-signal';
+import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import type { TranslationPair } from '../transcript/translation';
 import { Connection, type WebSocketFactory } from './connection';

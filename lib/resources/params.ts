@@ -3,7 +3,7 @@
  * before any byte is sent.
  */
 import { SonioxValidationError, type FieldIssue } from '../errors';
-import { MAX_TIMER_MS } from '../http/sleep';
+import { MAX_TIMER_MS } from '../internal/sleep';
 import { checkCallOptions } from '../http/transport';
 import { validate, type RequestSchemaName } from '../schemas';
 import type { ListParams } from '../types';

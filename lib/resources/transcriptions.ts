@@ -12,8 +12,8 @@ import {
   type BulkDeleteResult,
 } from './bulk';
 import { createLookup } from '../http/exactly-once';
-import { follow } from '../http/follow-signal';
-import { sleep } from '../http/sleep';
+import { follow } from '../internal/follow-signal';
+import { sleep } from '../internal/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type {
   CreateTranscriptionParams,

@@ -5,9 +5,10 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { toSonioxError, abortError, isCutResponse } from '../../lib/http/error-mapping';
+import { toSonioxError, isCutResponse } from '../../lib/http/error-mapping';
+import { abortError } from '../../lib/internal/abort-error';
 import { typed } from '../../lib/http/failure-kind';
-import { sleep } from '../../lib/http/sleep';
+import { sleep } from '../../lib/internal/sleep';
 import {
   SonioxAbortError,
   SonioxAPIError,

@@ -10,7 +10,7 @@ import { SonioxUploadError } from '../../lib/errors';
 import { CallContext } from '../../lib/http/call-context';
 import type { TransportRequest } from '../../lib/http/call-options';
 import { failureOf, shouldRetry } from '../../lib/http/retry-decision';
-import { DEFAULT_RETRY_POLICY } from '../../lib/http/retry';
+import { DEFAULT_RETRY_POLICY } from '../../lib/internal/backoff';
 
 const policy = { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 10_000 };
 

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../lib/internal/backoff';
 import {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
   exceedsRetryAfterCap,
   isRetryableFailure,
   parseRetryAfter,

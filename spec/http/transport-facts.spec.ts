@@ -17,7 +17,7 @@ import {
   SonioxUploadNotRetryableError,
   SonioxResponseError,
 } from '../../lib/errors';
-import { followerCount } from '../../lib/http/follow-signal';
+import { followerCount } from '../../lib/internal/follow-signal';
 import { SECRET_KEY, fixture, rejection, until } from '../helpers';
 
 const MODELS = 'GET /v1/models';

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SonioxConnectionError, SonioxWebSocketError } from '../../lib/errors';
 import type { SonioxClient } from '../../lib/client';
-import { AdaptiveLimiter } from '../../lib/http/adaptive-rate';
+import { AdaptiveLimiter } from '../../lib/internal/adaptive-rate';
 import { DEFAULT_REPLAY_BYTES } from '../../lib/realtime/protocol';
 import { RealtimeStream, type ReconnectEvent } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';

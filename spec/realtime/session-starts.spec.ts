@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { SonioxWebSocketError } from '../../lib/errors';
-import { AdaptiveLimiter } from '../../lib/http/adaptive-rate';
+import { AdaptiveLimiter } from '../../lib/internal/adaptive-rate';
 import { SessionStarts } from '../../lib/realtime/session-starts';
 
 const refusal = (code = 429) => new SonioxWebSocketError('refused', { serverCode: code });

@@ -25,8 +25,7 @@ import { ledgerName } from '../batch/ledger';
 import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
 import { runBatch, type BatchRow } from '../batch/run';
 import { inShard, type Shard } from '../batch/shard';
-import type { TranscribeFlags } from './transcribe';
-import { checkModelFlags, createParams } from './transcribe-params';
+import { checkModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
 
 /** The flags of the many-file form. */
 export interface BatchFlags {

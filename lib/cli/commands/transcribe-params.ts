@@ -1,10 +1,12 @@
 /**
- * The recognition flags of `soniox transcribe`, shared by its one-file and many-file forms:
- * the create parameters they ask for, and their check against the model catalogue.
+ * The flags of `soniox transcribe`, shared by its one-file and many-file forms: the create
+ * parameters they ask for, and their check against the model catalogue. The flags live here so
+ * that transcribe-many.ts needs nothing from transcribe.ts, which dispatches to it (no circle).
  */
 import type { SonioxClient } from '../../client';
 import { catalogueOf } from '../../model-catalogue';
 import type { CreateTranscriptionParams } from '../../types';
+import type { TranscriptFormat } from '../render/transcript';
 
 /** The flags that become create parameters. */
 export interface RecognitionFlags {
@@ -13,6 +15,14 @@ export interface RecognitionFlags {
   diarize?: boolean;
   translate?: string;
   reference?: string;
+}
+
+/** Options of `soniox transcribe` (both forms). */
+export interface TranscribeFlags extends RecognitionFlags {
+  format: TranscriptFormat;
+  out?: string;
+  keep?: boolean;
+  pollMs: number;
 }
 
 /** The create parameters the flags ask for. */

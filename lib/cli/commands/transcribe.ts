@@ -24,18 +24,10 @@ import { integer, isURL, list } from '../options';
 import { Progress } from '../render/progress';
 import { shownName } from '../render/name';
 import { bytes } from '../render/table';
-import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
+import { formatTranscript, TRANSCRIPT_FORMATS } from '../render/transcript';
 import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
-import { checkModelFlags, createParams, type RecognitionFlags } from './transcribe-params';
+import { checkModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
 import { parseShard } from '../batch/shard';
-
-/** Options of `soniox transcribe`. */
-export interface TranscribeFlags extends RecognitionFlags {
-  format: TranscriptFormat;
-  out?: string;
-  keep?: boolean;
-  pollMs: number;
-}
 
 /** The stderr progress mode of a context: a bar on a terminal, lines with --verbose, else nothing. */
 export function progressFor(ctx: Context): Progress {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
-import { follow, followerCount } from '../../lib/http/follow-signal';
+import { follow, followerCount } from '../../lib/internal/follow-signal';
 import { fixture } from '../helpers';
 
-describe('http/follow-signal: per-call controllers on a shared signal', () => {
+describe('internal/follow-signal: per-call controllers on a shared signal', () => {
   const t = fixture();
 
   it('holds one listener on the signal however many follow it, and nothing once each has stopped', () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { AdaptiveLimiter, AdaptiveRate, MIN_RATE } from '../../lib/http/adaptive-rate';
+import { AdaptiveLimiter, AdaptiveRate, MIN_RATE } from '../../lib/internal/adaptive-rate';
 
-describe('http/adaptive-rate', () => {
+describe('internal/adaptive-rate', () => {
   let clock: sinon.SinonFakeTimers;
   beforeEach(() => {
     clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] });

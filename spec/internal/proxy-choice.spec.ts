@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { proxyAgent, proxyFor } from '../../lib/http/proxy';
+import { proxyAgent, proxyFor } from '../../lib/internal/proxy';
 
 const HTTPS = 'https://api.soniox.com';
 const HTTP = 'http://127.0.0.1:8080';
 
-describe('http/proxy: which proxy a REST call goes through', () => {
+describe('internal/proxy: which proxy a REST call goes through', () => {
   it('takes HTTPS_PROXY for an https origin and HTTP_PROXY for an http one', () => {
     const env = { HTTPS_PROXY: 'http://secure:1', HTTP_PROXY: 'http://plain:2' };
     expect(proxyFor(HTTPS, undefined, env)).to.equal('http://secure:1');

@@ -2,7 +2,7 @@
  * An abortable sleep on the global `setTimeout`, so sinon fake timers drive it in specs.
  * (`timers/promises` and `AbortSignal.timeout` use Node's internal timers, which fakes miss.)
  */
-import { abortError } from './error-mapping';
+import { abortError } from './abort-error';
 
 /** Node timers wrap any delay above this to 1 ms: every duration option must stay within it. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
