@@ -35,13 +35,7 @@ import {
   type RealtimeUsage,
   type ReconnectEvent,
 } from './events';
-import {
-  QueuedMarker,
-  afterDrained,
-  type MarkerKind,
-  type RealtimeItem,
-  type RealtimeMarker,
-} from './markers';
+import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
@@ -188,8 +182,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private unfollow: () => void = () => undefined;
   /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
   private readonly lifetime = new AbortController();
-  /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
-  private readonly destinations = new Set<NodeJS.WritableStream>();
+  /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
+  private readonly markers: Markers;
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   private pacer: Pacer | undefined;
   /**
@@ -217,6 +211,26 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.hwm = hwm;
     this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
     this.starts = new SessionStarts(context.sessionLimiter);
+    this.markers = new Markers(
+      {
+        destroyed: () => this.destroyed,
+        unread: () => this.readableFlowing === null,
+        push: (item) => this.push(item),
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+        markerEvent: (kind, message) =>
+          kind === 'finished'
+            ? this.emit('finished', message, this.audioProcessed)
+            : this.emit(kind),
+        showMarker: (shown) => super.emit('data', shown),
+        failureReached: () => {
+          // A failure a connect() promise reported is emitted only to a reader listening for it.
+          const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
+          this.destroy(quiet ? undefined : this.failure);
+        },
+      },
+      options.markers === 'inband',
+    );
     const issues = checkConfig(start, options);
     if (issues.length) {
       this.configError = new SonioxValidationError(
@@ -282,24 +296,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
   override read(size?: number): T | null {
     for (;;) {
-      const item: unknown = super.read(size);
-      if (!(item instanceof QueuedMarker)) return item as T | null;
-      // Its event was emitted as super.read() gave it out as 'data' (see emit()).
-      if (item.waiting) return null;
-      if (item.shown) return item.shown as T;
+      const item = this.markers.shown(super.read(size));
+      if (item !== undefined) return item as T | null;
     }
   }
 
   /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
   override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
-    this.destinations.add(destination);
+    this.markers.piped(destination);
     return super.pipe(destination, options);
   }
 
   /** Stops sending to `destination` (to every destination when none is named). */
   override unpipe(destination?: NodeJS.WritableStream): this {
-    if (destination) this.destinations.delete(destination);
-    else this.destinations.clear();
+    this.markers.unpiped(destination);
     return super.unpipe(destination);
   }
 
@@ -308,11 +318,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    * a queued marker is caught here, where it reaches the reader, and becomes its event.
    */
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const item = args[0];
-    if (event === 'data' && item instanceof QueuedMarker) {
-      this.deliverMarker(item);
-      return true;
-    }
+    if (event === 'data' && this.markers.caught(args[0])) return true;
     return super.emit(event, ...args);
   }
 
@@ -744,13 +750,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     );
     let more = true;
     for (const item of items) {
-      if (typeof item === 'string') more = this.queueMarker(item, undefined) && more;
+      if (typeof item === 'string') more = this.markers.queue(item, undefined) && more;
       else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
     }
     if (message.finished) {
       this.transition('finished');
       // The readable side ends as the reader gets to `finished`.
-      this.queueMarker('finished', message);
+      this.markers.queue('finished', message);
       const done = this.finishCallback;
       this.finishCallback = undefined;
       done?.();
@@ -760,62 +766,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.readerPaused = true;
       this.#connection?.pause();
     }
-  }
-
-  /**
-   * Puts a marker in the readable buffer, behind the tokens before it. While nobody reads the
-   * tokens at all (no reader has ever attached), its event is emitted at once: it would
-   * otherwise wait for a reader that may never come.
-   */
-  private queueMarker(
-    kind: Exclude<MarkerKind, 'failed'>,
-    message: RealtimeMessage | undefined,
-  ): boolean {
-    const inband = this.options.markers === 'inband' && kind !== 'finished';
-    const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
-    const queued = new QueuedMarker(kind, message, shown);
-    if (this.readableFlowing === null) {
-      this.emitMarker(queued);
-      if (kind === 'finished') return this.push(null);
-      if (!inband) return true;
-    }
-    return this.push(queued);
-  }
-
-  /** A queued marker reached the reader: emit its event once piped destinations wrote what came before. */
-  private deliverMarker(queued: QueuedMarker): void {
-    // read() looks at `waiting` only as it takes the marker: no need to clear it afterwards.
-    const waits = afterDrained(this.destinations, () => {
-      if (this.destroyed) return;
-      this.markerReached(queued);
-      this.resume();
-    });
-    if (waits) {
-      queued.waiting = true;
-      this.pause();
-      return;
-    }
-    this.markerReached(queued);
-  }
-
-  /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
-  private markerReached(queued: QueuedMarker): void {
-    if (queued.kind === 'failed') {
-      // A failure a connect() promise reported is emitted only to a reader listening for it.
-      const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
-      this.destroy(quiet ? undefined : this.failure);
-      return;
-    }
-    this.emitMarker(queued);
-    if (queued.shown) super.emit('data', queued.shown);
-    if (queued.kind === 'finished') this.push(null);
-  }
-
-  private emitMarker(queued: QueuedMarker): void {
-    if (queued.emitted) return;
-    queued.emitted = true;
-    if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
-    else this.emit(queued.kind);
   }
 
   /**
@@ -859,7 +809,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const quiet = this.connectWaiters.length > 0;
     if (this.readableFlowing !== null) this.pendingFailure = { quiet };
     this.transition('failed', error);
-    if (this.pendingFailure) this.push(new QueuedMarker('failed', undefined, undefined));
+    if (this.pendingFailure) this.markers.queueFailure();
     else this.destroy(quiet ? undefined : error);
   }
 
