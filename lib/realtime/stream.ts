@@ -33,7 +33,6 @@ import {
   type RealtimeStreamError,
   type RealtimeStreamEvents,
   type RealtimeUsage,
-  type ReconnectEvent,
 } from './events';
 import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
@@ -50,14 +49,7 @@ import {
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import {
-  ResumeBuffer,
-  finalizedPosition,
-  mayReconnect,
-  reconnectDelay,
-  resumePoint,
-  type AudioGeometry,
-} from './reconnect';
+import { Reconnector, ResumeBuffer, type AudioGeometry } from './reconnect';
 import { Pacer } from './pacer';
 import { SessionStarts } from './session-starts';
 import { TokenAssembler } from './token-assembler';
@@ -142,11 +134,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly hwm: number;
   /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
   private readonly geometry: AudioGeometry;
-  /**
-   * The audio a new session must be given again: not yet finalized (with `reconnect`), or all
-   * of it until the first session is admitted (a start refused with a 429 is retried).
-   */
-  private replay: ResumeBuffer | undefined;
   private readonly tokens = new TokenAssembler();
   /** Where the stream is in its life: written by `transition()` alone. */
   private current: RealtimePhase = 'idle';
@@ -170,11 +157,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private finishCallback: Callback | undefined;
   private endRequested = false;
   private readerPaused = false;
-  /** Reconnections made (the `reconnect` policy's budget). */
-  private attempts = 0;
-  /** Session starts under the client's session limiter: tokens, admission, refused starts. */
-  private readonly starts: SessionStarts;
-  private backoff: NodeJS.Timeout | undefined;
+  /** Reconnection and admission: the key, the limiter's token, the replay, the retries. */
+  private readonly reconnector: Reconnector;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
@@ -210,7 +194,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.resolved = resolved;
     this.hwm = hwm;
     this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
-    this.starts = new SessionStarts(context.sessionLimiter);
     this.markers = new Markers(
       {
         destroyed: () => this.destroyed,
@@ -232,6 +215,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       options.markers === 'inband',
     );
     const issues = checkConfig(start, options);
+    // The audio a new session must be given again: not yet finalized (with `reconnect`), or all
+    // of it until the first session is admitted (a start refused with a 429 is retried).
+    let replay: ResumeBuffer | undefined;
     if (issues.length) {
       this.configError = new SonioxValidationError(
         `invalid realtime config: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
@@ -240,11 +226,30 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       // Emitted on the next tick so the caller can attach an 'error' listener first.
       process.nextTick(() => this.destroy(this.configError));
     } else if (resolved.reconnect) {
-      this.replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
+      replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
     } else if (context.sessionLimiter) {
       // Until the server admits the session, all the audio: a refused start is replayed whole.
-      this.replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
+      replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
     }
+    const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
+    this.reconnector = new Reconnector(
+      resolved.reconnect,
+      new SessionStarts(context.sessionLimiter),
+      audio,
+      {
+        retrying: (from) => {
+          if (from === 'finishing') this.endRequested = true;
+          this.transition('reconnecting');
+        },
+        resuming: (event, offsetMs) => {
+          this.emit('reconnect', event);
+          this.tokens.resume(offsetMs);
+          void this.openConnection();
+        },
+        gaveUp: (error) => this.failAfterReader(error),
+        finalizedAudioMs: () => this.tokens.finalizedAudioMs,
+      },
+    );
     if (options.pacing === true || typeof options.pacing === 'object') {
       this.pacer = this.makePacer(true);
     } else if (options.pacing === undefined) {
@@ -547,8 +552,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (!isTerminal(next)) return;
     this.failure = error;
     this.lifetime.abort();
-    clearTimeout(this.backoff);
-    this.backoff = undefined;
+    this.reconnector.cancel();
     this.retireConnection(false);
     const failure = this.terminalError();
     for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
@@ -606,34 +610,16 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
   private async openConnection(): Promise<void> {
-    let key: string;
-    try {
-      const getKey = this.options.reconnect?.getApiKey;
-      key = getKey ? await getKey() : this.#context.apiKey;
-    } catch (error) {
-      this.onConnectionFailure(
-        new SonioxWebSocketError(
-          `cannot get an API key for the realtime session: ${(error as Error).message}`,
-          { cause: error },
-        ),
-      );
-      return;
-    }
-    // Session starts queue for the rate the account's 429s revealed, as REST calls do. The wait
-    // ends early when the stream ends (its lifetime aborts) or the client closes (the limiter fails).
-    const refused = await this.starts.acquire(this.lifetime.signal).then(
-      () => undefined,
-      (error: unknown) => error as Error,
+    const getKey = this.options.reconnect?.getApiKey;
+    const key = await this.reconnector.admission(
+      this.#context.apiKey,
+      getKey,
+      this.lifetime.signal,
     );
     // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
     if (!this.starting) return;
-    if (refused) {
-      this.onConnectionFailure(
-        new SonioxWebSocketError(`cannot start the realtime session: ${refused.message}`, {
-          cause: refused,
-          retryable: false,
-        }),
-      );
+    if (key instanceof SonioxWebSocketError) {
+      this.onConnectionFailure(key);
       return;
     }
     this.#currentKey = key;
@@ -668,8 +654,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     connection.send(JSON.stringify(start));
     if (this.readerPaused) connection.pause();
     if (this.current === 'reconnecting') {
-      // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
-      for (const chunk of (this.replay as ResumeBuffer).contents()) connection.send(chunk);
+      for (const chunk of this.reconnector.replayed()) connection.send(chunk);
     }
     this.accepted = false;
     if (this.endRequested) {
@@ -694,7 +679,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   private sendAudio(chunk: Buffer, callback: Callback): void {
     const connection = this.#connection as Connection;
-    this.replay?.push(chunk);
+    this.reconnector.sent(chunk);
     this.bytesSent += chunk.length;
     connection.send(chunk, () => this.releaseHeldWrite());
     if (connection.bufferedAmount <= this.hwm) callback();
@@ -735,8 +720,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.onConnectionFailure(parsed);
       return;
     }
-    // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
-    if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
+    this.reconnector.admitted();
     this.onAccepted();
     this.onResult(parsed);
   }
@@ -745,9 +729,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
     const { items } = this.tokens.accept(message);
-    this.replay?.dropTo(
-      finalizedPosition(this.tokens.finalizedAudioMs, this.bytesSent, this.geometry),
-    );
+    this.reconnector.finalized(this.bytesSent);
     let more = true;
     for (const item of items) {
       if (typeof item === 'string') more = this.markers.queue(item, undefined) && more;
@@ -768,32 +750,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
   }
 
-  /**
-   * A connection failed or dropped: reconnect when `reconnect` allows, start again when the
-   * account's limits refused the start (429, with the session limiter), else fail the stream.
-   */
+  /** A connection failed or dropped: the reconnector decides (retry, or give up). */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
-    const phase = this.current;
-    const refused = this.starts.refused(error);
-    const policy = this.resolved.reconnect;
-    const failed = {
-      phase,
-      retryable: error.retryable,
-      attempts: this.attempts,
-      rawFormat: isRawFormat(this.start.audio_format),
-    };
-    if (policy && mayReconnect(failed, policy)) {
-      this.attempts += 1;
-      this.retryAfter(reconnectDelay(this.attempts, policy), phase, error);
-      return;
-    }
-    const wait = refused ? this.starts.retryDelay(phase, this.replayable()) : undefined;
-    if (wait !== undefined) {
-      this.retryAfter(wait, phase, error);
-      return;
-    }
-    this.failAfterReader(error);
+    this.reconnector.failed(error, this.current);
   }
 
   /**
@@ -811,42 +771,5 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.transition('failed', error);
     if (this.pendingFailure) this.markers.queueFailure();
     else this.destroy(quiet ? undefined : error);
-  }
-
-  /**
-   * Whether the audio sent so far is held for a replay: raw audio resumes wherever its replay
-   * starts, a container only from its first byte (nothing overflowed). Nothing is held without
-   * a replay (no limiter and no `reconnect`, or once a session was admitted).
-   */
-  private replayable(): boolean {
-    const replay = this.replay;
-    return replay !== undefined && (this.geometry.bytesPerMs > 0 || replay.overflowed === 0);
-  }
-
-  /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
-  private retryAfter(delay: number, from: RealtimePhase, error: SonioxWebSocketError): void {
-    if (from === 'finishing') this.endRequested = true;
-    this.transition('reconnecting');
-    this.backoff = setTimeout(() => this.reconnect(error), delay);
-  }
-
-  /** The backoff is over: a new attempt starts now. */
-  private reconnect(error: SonioxWebSocketError): void {
-    this.backoff = undefined;
-    const replay = this.replay as ResumeBuffer;
-    // Raw audio resumes where its replay starts; a container (only ever a refused start, never
-    // admitted) is replayed whole from its first byte: nothing to shift, nothing lost.
-    const raw = this.geometry.bytesPerMs > 0;
-    const point = raw
-      ? resumePoint(replay.start, this.tokens.finalizedAudioMs, this.geometry)
-      : { offsetMs: 0, unreplayedAudioMs: 0 };
-    this.emit('reconnect', {
-      attempt: this.attempts + this.starts.retries,
-      error,
-      unreplayedAudioMs: point.unreplayedAudioMs,
-    } satisfies ReconnectEvent);
-    // The new session's 0 is the first byte replayed (a container's first byte: 0).
-    this.tokens.resume(point.offsetMs);
-    void this.openConnection();
   }
 }
