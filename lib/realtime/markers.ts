@@ -55,7 +55,7 @@ interface Destination {
  * buffer reaches 0. A Writable says 'drain' only after a write() returned false; a few tokens
  * under its highWaterMark never make it say so. Setting `_writableState.needDrain` asks Node's
  * own bookkeeping for it (an extra 'drain' only invites more writes). Returns false for what
- * has no such state (not a Node Writable). Checked on Node 20 (markers.spec.ts).
+ * has no such state (not a Node Writable). Checked on Node 20, 22 and 24 (markers.spec.ts).
  */
 export function askForDrain(destination: unknown): boolean {
   const state = (destination as { _writableState?: unknown } | null)?._writableState;
