@@ -15,7 +15,6 @@
 import { ReadStream } from 'node:fs';
 import type { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
-import { byteRate, isRawAudioFormat } from '../audio';
 import {
   SonioxAbortError,
   SonioxTimeoutError,
@@ -26,7 +25,7 @@ import { follow } from '../http/follow-signal';
 import type { AdaptiveLimiter } from '../http/adaptive-rate';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import type { TranslationPair } from '../transcript/translation';
-import { Connection, type WebSocketFactory } from './connection';
+import { Connection, defaultWebSocketFactory } from './connection';
 import {
   asRealtimeError,
   type RealtimeListener,
@@ -50,7 +49,7 @@ import {
   type RealtimeStreamConfig,
 } from './protocol';
 import { Reconnector, ResumeBuffer, type AudioGeometry } from './reconnect';
-import { Pacer } from './pacer';
+import { pacerFor, type Pacer } from './pacer';
 import { SessionStarts } from './session-starts';
 import { TokenAssembler } from './token-assembler';
 
@@ -89,20 +88,6 @@ interface Waiter {
   resolve(): void;
   reject(error: RealtimeStreamError): void;
 }
-
-/** ws's WebSocket, once the first connection has loaded it. */
-let WebSocketClass: typeof import('ws') | undefined;
-
-/**
- * `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require`
- * time, and kept: `require` resolves its path anew on every call (file system lookups: about a
- * tenth of a short session's client JavaScript in a profile, when it ran per connection).
- */
-const defaultFactory: WebSocketFactory = (url, options) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  WebSocketClass ??= require('ws') as typeof import('ws');
-  return new WebSocketClass(url, options);
-};
 
 /**
  * Duplex's own iterator type, as the consumer's @types/node has it: AsyncIterableIterator in
@@ -251,11 +236,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       },
     );
     if (options.pacing === true || typeof options.pacing === 'object') {
-      this.pacer = this.makePacer(true);
+      this.pacer = pacerFor(start, options.pacing, this.geometry.frameBytes, true);
     } else if (options.pacing === undefined) {
       // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
       this.on('pipe', (source) => {
-        if (source instanceof ReadStream && !this.configError) this.pacer ??= this.makePacer(false);
+        if (source instanceof ReadStream && !this.configError)
+          this.pacer ??= pacerFor(start, options.pacing, this.geometry.frameBytes, false);
       });
     }
     if (options.signal instanceof AbortSignal) {
@@ -569,22 +555,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       if (callback) this.parked.push(callback);
   }
 
-  /**
-   * A pacer for this stream's audio; `required` (pacing asked for): audio it cannot time fails
-   * the stream. An explicit `pacing: { bytesPerSecond }` always can.
-   */
-  private makePacer(required: boolean): Pacer {
-    const pacing = this.options.pacing;
-    const format = this.start.audio_format ?? 'auto';
-    if (typeof pacing === 'object') return new Pacer({ bytesPerSecond: pacing.bytesPerSecond });
-    if (isRawAudioFormat(format))
-      return new Pacer({
-        bytesPerSecond: byteRate(format, this.start.sample_rate, this.start.num_channels),
-        blockAlign: this.geometry.frameBytes,
-      });
-    return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
-  }
-
   private terminalError(): RealtimeStreamError {
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
@@ -644,7 +614,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
           if (this.#connection === connection) this.onConnectionFailure(error);
         },
       },
-      this.options.webSocketFactory ?? defaultFactory,
+      this.options.webSocketFactory ?? defaultWebSocketFactory,
       this.options.agent ?? this.#context.proxyAgent,
     );
     this.#connection = connection;
