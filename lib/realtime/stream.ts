@@ -9,8 +9,9 @@
  * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
  * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
  * apart: a Connection owns one socket and its timers (the stream holds at most one), token
- * bookkeeping is TokenAssembler's, the reconnect arithmetic reconnect.ts's, markers markers.ts's,
- * the typed events events.ts's.
+ * bookkeeping is TokenAssembler's, reconnection and admission the Reconnector's (reconnect.ts:
+ * it decides and waits, and reports to the stream, which alone moves the phase), marker delivery
+ * the Markers' (markers.ts), pacing the Pacer's, the typed events events.ts's.
  */
 import { ReadStream } from 'node:fs';
 import type { Agent } from 'node:http';
