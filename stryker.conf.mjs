@@ -26,6 +26,7 @@ export const TARGETS = {
       'spec/realtime/protocol-options.spec.ts',
       'spec/realtime/reconnect.spec.ts',
       'spec/realtime/reconnect-arithmetic.spec.ts',
+      'spec/realtime/reconnector.spec.ts',
       'spec/realtime/connection.spec.ts',
     ]),
   },
@@ -45,6 +46,7 @@ export const TARGETS = {
       'spec/realtime/session-starts.spec.ts',
       'spec/realtime/phase.spec.ts',
       'spec/realtime/reconnect-arithmetic.spec.ts',
+      'spec/realtime/reconnector.spec.ts',
       'spec/realtime/pacer.spec.ts',
       'spec/transcript/translation.spec.ts',
       'spec/realtime/translation-book.spec.ts',
@@ -55,7 +57,8 @@ export const TARGETS = {
   },
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.
   stream: {
-    mutate: ['lib/realtime/stream.ts', 'lib/realtime/markers.ts'],
+    // reconnect.ts: its Reconnector holds what stream.ts did for reconnection and admission.
+    mutate: ['lib/realtime/stream.ts', 'lib/realtime/markers.ts', 'lib/realtime/reconnect.ts'],
     timeoutMS: 8000,
     command: mocha(3000, true, [
       'spec/realtime/lifecycle.spec.ts',

@@ -331,3 +331,17 @@ export class Connection {
     this.events.failure(error);
   }
 }
+
+/** ws's WebSocket, once the first connection has loaded it. */
+let WebSocketClass: typeof import('ws') | undefined;
+
+/**
+ * `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require`
+ * time, and kept: `require` resolves its path anew on every call (file system lookups: about a
+ * tenth of a short session's client JavaScript in a profile, when it ran per connection).
+ */
+export const defaultWebSocketFactory: WebSocketFactory = (url, options) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  WebSocketClass ??= require('ws') as typeof import('ws');
+  return new WebSocketClass(url, options);
+};

@@ -11,8 +11,9 @@
  * (`bytesPerSecond` stays undefined), and the stream either sends them as read or, when pacing
  * was asked for explicitly, fails with an error that names the option to set.
  */
-import { looksLikeWav, parseWav } from '../audio';
+import { byteRate, isRawAudioFormat, looksLikeWav, parseWav } from '../audio';
 import { SonioxValidationError } from '../errors';
+import type { RealtimeStartMessage } from '../types';
 
 /** How far ahead of real time audio may be sent, in ms. */
 export const LEAD_MS = 200;
@@ -245,4 +246,25 @@ export class Pacer {
       this.head = undefined;
     }
   }
+}
+
+/**
+ * The pacer of a stream's audio: at an explicit `bytesPerSecond`, at a raw format's byte rate
+ * (`blockAlign` its frame), else at the rate a WAV header gives. `required` (pacing asked
+ * for): audio it cannot time fails the stream; an explicit rate always can.
+ */
+export function pacerFor(
+  start: RealtimeStartMessage,
+  pacing: boolean | { bytesPerSecond: number } | undefined,
+  frameBytes: number,
+  required: boolean,
+): Pacer {
+  const format = start.audio_format ?? 'auto';
+  if (typeof pacing === 'object') return new Pacer({ bytesPerSecond: pacing.bytesPerSecond });
+  if (isRawAudioFormat(format))
+    return new Pacer({
+      bytesPerSecond: byteRate(format, start.sample_rate, start.num_channels),
+      blockAlign: frameBytes,
+    });
+  return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
 }

@@ -1,12 +1,16 @@
 /**
- * The arithmetic of a lossless reconnect, pure: whether a failed connection is worth another
- * attempt and after how long, the bounded buffer of audio not yet finalized (replayed to the
- * next session), where the next session's clock starts and how much audio the replay lost, and
- * the shift of the next session's timestamps.
+ * Reconnection and admission. The arithmetic of a lossless reconnect, pure: whether a failed
+ * connection is worth another attempt and after how long, the bounded buffer of audio not yet
+ * finalized (replayed to the next session), where the next session's clock starts and how much
+ * audio the replay lost, and the shift of the next session's timestamps. And the Reconnector,
+ * which applies it to one stream: it decides, waits, and reports to the stream, which alone
+ * moves the phase.
  */
 import { msToBytes } from '../audio';
+import { SonioxWebSocketError } from '../errors';
 import { backoffDelay } from '../internal/backoff';
 import type { RealtimeToken } from '../types';
+import type { ReconnectEvent } from './events';
 import { isLive, type RealtimePhase } from './phase';
 
 /** Byte geometry of a raw audio stream. */
@@ -214,3 +218,176 @@ export function shiftToken(token: RealtimeToken, offsetMs: number): RealtimeToke
 
 /** The stream position (bytes, whole frames) of audio time `ms` (lives with the rest of the audio arithmetic). */
 export { msToBytes };
+
+/** A stream's session starts under the client's limiter, as the Reconnector uses them (SessionStarts). */
+export interface StartGate {
+  /** Refused starts tried again so far. */
+  readonly retries: number;
+  acquire(signal: AbortSignal): Promise<void>;
+  admit(): boolean;
+  refused(error: SonioxWebSocketError): boolean;
+  retryDelay(phase: RealtimePhase, replayable: boolean): number | undefined;
+}
+
+/** What the Reconnector reports to its stream (the only one to move the phase). */
+export interface ReconnectHost {
+  /** A new attempt comes after a wait: the stream moves to `reconnecting` (from `from`). */
+  retrying(from: RealtimePhase): void;
+  /** The wait is over: the stream reports `event`, shifts its clock by `offsetMs`, and opens a connection. */
+  resuming(event: ReconnectEvent, offsetMs: number): void;
+  /** No attempt is left: the session failed with `error`. */
+  gaveUp(error: SonioxWebSocketError): void;
+  /** Audio the server has finalized, in ms on the stream's clock. */
+  finalizedAudioMs(): number;
+}
+
+/** The audio of one stream as the Reconnector sees it. */
+export interface ReconnectAudio {
+  geometry: AudioGeometry;
+  /** Only raw audio can be resumed mid-stream. */
+  rawFormat: boolean;
+  /** The audio a new session must be given again (see RealtimeStream), if any is kept. */
+  replay: ResumeBuffer | undefined;
+}
+
+/**
+ * One stream's reconnection and admission: the key and the limiter's token before each
+ * connection, the audio kept for a replay, and on a failed connection the choice between a
+ * reconnect (`reconnect` policy), a refused start tried again (429 under the limiter) and
+ * giving up, with the wait in between.
+ */
+export class Reconnector {
+  /** Reconnections made (the `reconnect` policy's budget). */
+  private attempts = 0;
+  private backoff: NodeJS.Timeout | undefined;
+  private replay: ResumeBuffer | undefined;
+  private readonly geometry: AudioGeometry;
+  private readonly rawFormat: boolean;
+
+  constructor(
+    private readonly policy: ReconnectPolicy | undefined,
+    private readonly starts: StartGate,
+    audio: ReconnectAudio,
+    private readonly host: ReconnectHost,
+  ) {
+    this.geometry = audio.geometry;
+    this.rawFormat = audio.rawFormat;
+    this.replay = audio.replay;
+  }
+
+  /**
+   * The key for the next connection (`getKey`'s, else `apiKey`), once the limiter gives it a token; the error that stops
+   * it otherwise. The wait ends early when `signal` aborts (the stream's end) or the limiter
+   * fails (the client closed).
+   */
+  async admission(
+    apiKey: string,
+    getKey: (() => string | Promise<string>) | undefined,
+    signal: AbortSignal,
+  ): Promise<string | SonioxWebSocketError> {
+    let key: string;
+    try {
+      key = getKey ? await getKey() : apiKey;
+    } catch (error) {
+      return new SonioxWebSocketError(
+        `cannot get an API key for the realtime session: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    // Session starts queue for the rate the account's 429s revealed, as REST calls do.
+    const refused = await this.starts.acquire(signal).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    if (!refused) return key;
+    return new SonioxWebSocketError(`cannot start the realtime session: ${refused.message}`, {
+      cause: refused,
+      retryable: false,
+    });
+  }
+
+  /** Audio just sent: kept for a replay, if any is kept. */
+  sent(chunk: Buffer): void {
+    this.replay?.push(chunk);
+  }
+
+  /** What a new session is given again before the new audio. */
+  replayed(): Buffer[] {
+    return this.replay?.contents() ?? [];
+  }
+
+  /** A result came: the session is admitted. */
+  admitted(): void {
+    // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
+    if (this.starts.admit() && !this.policy) this.replay = undefined;
+  }
+
+  /** The server finalized more: the audio before it need not be replayed. */
+  finalized(bytesSent: number): void {
+    this.replay?.dropTo(finalizedPosition(this.host.finalizedAudioMs(), bytesSent, this.geometry));
+  }
+
+  /**
+   * A connection failed or dropped in `phase`: reconnect when the policy allows, start again
+   * when the account's limits refused the start (429, with the session limiter), else give up.
+   */
+  failed(error: SonioxWebSocketError, phase: RealtimePhase): void {
+    const refused = this.starts.refused(error);
+    const failed = {
+      phase,
+      retryable: error.retryable,
+      attempts: this.attempts,
+      rawFormat: this.rawFormat,
+    };
+    if (this.policy && mayReconnect(failed, this.policy)) {
+      this.attempts += 1;
+      this.retryAfter(reconnectDelay(this.attempts, this.policy), phase, error);
+      return;
+    }
+    const wait = refused ? this.starts.retryDelay(phase, this.replayable()) : undefined;
+    if (wait !== undefined) this.retryAfter(wait, phase, error);
+    else this.host.gaveUp(error);
+  }
+
+  /** The stream ended: no attempt is waited for any more. */
+  cancel(): void {
+    clearTimeout(this.backoff);
+    this.backoff = undefined;
+  }
+
+  /**
+   * Whether the audio sent so far is held for a replay: raw audio resumes wherever its replay
+   * starts, a container only from its first byte (nothing overflowed). Nothing is held without
+   * a replay (no limiter and no `reconnect`, or once a session was admitted).
+   */
+  private replayable(): boolean {
+    const replay = this.replay;
+    return replay !== undefined && (this.geometry.bytesPerMs > 0 || replay.overflowed === 0);
+  }
+
+  /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
+  private retryAfter(delay: number, from: RealtimePhase, error: SonioxWebSocketError): void {
+    this.host.retrying(from);
+    this.backoff = setTimeout(() => this.reconnect(error), delay);
+  }
+
+  /** The backoff is over: a new attempt starts now. */
+  private reconnect(error: SonioxWebSocketError): void {
+    this.backoff = undefined;
+    // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
+    const replay = this.replay as ResumeBuffer;
+    // Raw audio resumes where its replay starts; a container (only ever a refused start, never
+    // admitted) is replayed whole from its first byte: nothing to shift, nothing lost.
+    const point =
+      this.geometry.bytesPerMs > 0
+        ? resumePoint(replay.start, this.host.finalizedAudioMs(), this.geometry)
+        : { offsetMs: 0, unreplayedAudioMs: 0 };
+    const event: ReconnectEvent = {
+      attempt: this.attempts + this.starts.retries,
+      error,
+      unreplayedAudioMs: point.unreplayedAudioMs,
+    };
+    // The new session's 0 is the first byte replayed (a container's first byte: 0).
+    this.host.resuming(event, point.offsetMs);
+  }
+}

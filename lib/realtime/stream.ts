@@ -9,13 +9,13 @@
  * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
  * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
  * apart: a Connection owns one socket and its timers (the stream holds at most one), token
- * bookkeeping is TokenAssembler's, the reconnect arithmetic reconnect.ts's, markers markers.ts's,
- * the typed events events.ts's.
+ * bookkeeping is TokenAssembler's, reconnection and admission the Reconnector's (reconnect.ts:
+ * it decides and waits, and reports to the stream, which alone moves the phase), marker delivery
+ * the Markers' (markers.ts), pacing the Pacer's, the typed events events.ts's.
  */
 import { ReadStream } from 'node:fs';
 import type { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
-import { byteRate, isRawAudioFormat } from '../audio';
 import {
   SonioxAbortError,
   SonioxTimeoutError,
@@ -26,22 +26,15 @@ import { follow } from '../internal/follow-signal';
 import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import type { TranslationPair } from '../transcript/translation';
-import { Connection, type WebSocketFactory } from './connection';
+import { Connection, defaultWebSocketFactory } from './connection';
 import {
   asRealtimeError,
   type RealtimeListener,
   type RealtimeStreamError,
   type RealtimeStreamEvents,
   type RealtimeUsage,
-  type ReconnectEvent,
 } from './events';
-import {
-  QueuedMarker,
-  afterDrained,
-  type MarkerKind,
-  type RealtimeItem,
-  type RealtimeMarker,
-} from './markers';
+import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
@@ -56,15 +49,8 @@ import {
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import {
-  ResumeBuffer,
-  finalizedPosition,
-  mayReconnect,
-  reconnectDelay,
-  resumePoint,
-  type AudioGeometry,
-} from './reconnect';
-import { Pacer } from './pacer';
+import { Reconnector, ResumeBuffer, type AudioGeometry } from './reconnect';
+import { pacerFor, type Pacer } from './pacer';
 import { SessionStarts } from './session-starts';
 import { TokenAssembler } from './token-assembler';
 
@@ -104,20 +90,6 @@ interface Waiter {
   reject(error: RealtimeStreamError): void;
 }
 
-/** ws's WebSocket, once the first connection has loaded it. */
-let WebSocketClass: typeof import('ws') | undefined;
-
-/**
- * `new WebSocket(url, options)` of ws, loaded with the first connection rather than at `require`
- * time, and kept: `require` resolves its path anew on every call (file system lookups: about a
- * tenth of a short session's client JavaScript in a profile, when it ran per connection).
- */
-const defaultFactory: WebSocketFactory = (url, options) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  WebSocketClass ??= require('ws') as typeof import('ws');
-  return new WebSocketClass(url, options);
-};
-
 /**
  * Duplex's own iterator type, as the consumer's @types/node has it: AsyncIterableIterator in
  * @types/node 20, NodeJS.AsyncIterator (with `[Symbol.asyncDispose]`) in later ones.
@@ -148,11 +120,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly hwm: number;
   /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
   private readonly geometry: AudioGeometry;
-  /**
-   * The audio a new session must be given again: not yet finalized (with `reconnect`), or all
-   * of it until the first session is admitted (a start refused with a 429 is retried).
-   */
-  private replay: ResumeBuffer | undefined;
   private readonly tokens = new TokenAssembler();
   /** Where the stream is in its life: written by `transition()` alone. */
   private current: RealtimePhase = 'idle';
@@ -176,11 +143,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private finishCallback: Callback | undefined;
   private endRequested = false;
   private readerPaused = false;
-  /** Reconnections made (the `reconnect` policy's budget). */
-  private attempts = 0;
-  /** Session starts under the client's session limiter: tokens, admission, refused starts. */
-  private readonly starts: SessionStarts;
-  private backoff: NodeJS.Timeout | undefined;
+  /** Reconnection and admission: the key, the limiter's token, the replay, the retries. */
+  private readonly reconnector: Reconnector;
   private bytesSent = 0;
   private sessionRequestId: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
@@ -188,8 +152,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private unfollow: () => void = () => undefined;
   /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
   private readonly lifetime = new AbortController();
-  /** Where pipe() sends the tokens: a marker waits for them to write what came before it. */
-  private readonly destinations = new Set<NodeJS.WritableStream>();
+  /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
+  private readonly markers: Markers;
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   private pacer: Pacer | undefined;
   /**
@@ -216,8 +180,30 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     this.resolved = resolved;
     this.hwm = hwm;
     this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
-    this.starts = new SessionStarts(context.sessionLimiter);
+    this.markers = new Markers(
+      {
+        destroyed: () => this.destroyed,
+        unread: () => this.readableFlowing === null,
+        push: (item) => this.push(item),
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+        markerEvent: (kind, message) =>
+          kind === 'finished'
+            ? this.emit('finished', message, this.audioProcessed)
+            : this.emit(kind),
+        showMarker: (shown) => super.emit('data', shown),
+        failureReached: () => {
+          // A failure a connect() promise reported is emitted only to a reader listening for it.
+          const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
+          this.destroy(quiet ? undefined : this.failure);
+        },
+      },
+      options.markers === 'inband',
+    );
     const issues = checkConfig(start, options);
+    // The audio a new session must be given again: not yet finalized (with `reconnect`), or all
+    // of it until the first session is admitted (a start refused with a 429 is retried).
+    let replay: ResumeBuffer | undefined;
     if (issues.length) {
       this.configError = new SonioxValidationError(
         `invalid realtime config: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
@@ -226,17 +212,37 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       // Emitted on the next tick so the caller can attach an 'error' listener first.
       process.nextTick(() => this.destroy(this.configError));
     } else if (resolved.reconnect) {
-      this.replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
+      replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
     } else if (context.sessionLimiter) {
       // Until the server admits the session, all the audio: a refused start is replayed whole.
-      this.replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
+      replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
     }
+    const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
+    this.reconnector = new Reconnector(
+      resolved.reconnect,
+      new SessionStarts(context.sessionLimiter),
+      audio,
+      {
+        retrying: (from) => {
+          if (from === 'finishing') this.endRequested = true;
+          this.transition('reconnecting');
+        },
+        resuming: (event, offsetMs) => {
+          this.emit('reconnect', event);
+          this.tokens.resume(offsetMs);
+          void this.openConnection();
+        },
+        gaveUp: (error) => this.failAfterReader(error),
+        finalizedAudioMs: () => this.tokens.finalizedAudioMs,
+      },
+    );
     if (options.pacing === true || typeof options.pacing === 'object') {
-      this.pacer = this.makePacer(true);
+      this.pacer = pacerFor(start, options.pacing, this.geometry.frameBytes, true);
     } else if (options.pacing === undefined) {
       // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
       this.on('pipe', (source) => {
-        if (source instanceof ReadStream && !this.configError) this.pacer ??= this.makePacer(false);
+        if (source instanceof ReadStream && !this.configError)
+          this.pacer ??= pacerFor(start, options.pacing, this.geometry.frameBytes, false);
       });
     }
     if (options.signal instanceof AbortSignal) {
@@ -282,24 +288,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
   override read(size?: number): T | null {
     for (;;) {
-      const item: unknown = super.read(size);
-      if (!(item instanceof QueuedMarker)) return item as T | null;
-      // Its event was emitted as super.read() gave it out as 'data' (see emit()).
-      if (item.waiting) return null;
-      if (item.shown) return item.shown as T;
+      const item = this.markers.shown(super.read(size));
+      if (item !== undefined) return item as T | null;
     }
   }
 
   /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
   override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
-    this.destinations.add(destination);
+    this.markers.piped(destination);
     return super.pipe(destination, options);
   }
 
   /** Stops sending to `destination` (to every destination when none is named). */
   override unpipe(destination?: NodeJS.WritableStream): this {
-    if (destination) this.destinations.delete(destination);
-    else this.destinations.clear();
+    this.markers.unpiped(destination);
     return super.unpipe(destination);
   }
 
@@ -308,11 +310,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
    * a queued marker is caught here, where it reaches the reader, and becomes its event.
    */
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const item = args[0];
-    if (event === 'data' && item instanceof QueuedMarker) {
-      this.deliverMarker(item);
-      return true;
-    }
+    if (event === 'data' && this.markers.caught(args[0])) return true;
     return super.emit(event, ...args);
   }
 
@@ -541,8 +539,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (!isTerminal(next)) return;
     this.failure = error;
     this.lifetime.abort();
-    clearTimeout(this.backoff);
-    this.backoff = undefined;
+    this.reconnector.cancel();
     this.retireConnection(false);
     const failure = this.terminalError();
     for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
@@ -557,22 +554,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     // Settled with the failure as the stream is destroyed (see `parked`), not before.
     for (const callback of [queued?.callback, this.pacer?.cancel(), finish])
       if (callback) this.parked.push(callback);
-  }
-
-  /**
-   * A pacer for this stream's audio; `required` (pacing asked for): audio it cannot time fails
-   * the stream. An explicit `pacing: { bytesPerSecond }` always can.
-   */
-  private makePacer(required: boolean): Pacer {
-    const pacing = this.options.pacing;
-    const format = this.start.audio_format ?? 'auto';
-    if (typeof pacing === 'object') return new Pacer({ bytesPerSecond: pacing.bytesPerSecond });
-    if (isRawAudioFormat(format))
-      return new Pacer({
-        bytesPerSecond: byteRate(format, this.start.sample_rate, this.start.num_channels),
-        blockAlign: this.geometry.frameBytes,
-      });
-    return new Pacer({ sniffWav: format === 'wav' || format === 'auto', required });
   }
 
   private terminalError(): RealtimeStreamError {
@@ -600,34 +581,16 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
   private async openConnection(): Promise<void> {
-    let key: string;
-    try {
-      const getKey = this.options.reconnect?.getApiKey;
-      key = getKey ? await getKey() : this.#context.apiKey;
-    } catch (error) {
-      this.onConnectionFailure(
-        new SonioxWebSocketError(
-          `cannot get an API key for the realtime session: ${(error as Error).message}`,
-          { cause: error },
-        ),
-      );
-      return;
-    }
-    // Session starts queue for the rate the account's 429s revealed, as REST calls do. The wait
-    // ends early when the stream ends (its lifetime aborts) or the client closes (the limiter fails).
-    const refused = await this.starts.acquire(this.lifetime.signal).then(
-      () => undefined,
-      (error: unknown) => error as Error,
+    const getKey = this.options.reconnect?.getApiKey;
+    const key = await this.reconnector.admission(
+      this.#context.apiKey,
+      getKey,
+      this.lifetime.signal,
     );
     // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
     if (!this.starting) return;
-    if (refused) {
-      this.onConnectionFailure(
-        new SonioxWebSocketError(`cannot start the realtime session: ${refused.message}`, {
-          cause: refused,
-          retryable: false,
-        }),
-      );
+    if (key instanceof SonioxWebSocketError) {
+      this.onConnectionFailure(key);
       return;
     }
     this.#currentKey = key;
@@ -652,7 +615,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
           if (this.#connection === connection) this.onConnectionFailure(error);
         },
       },
-      this.options.webSocketFactory ?? defaultFactory,
+      this.options.webSocketFactory ?? defaultWebSocketFactory,
       this.options.agent ?? this.#context.proxyAgent,
     );
     this.#connection = connection;
@@ -662,8 +625,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     connection.send(JSON.stringify(start));
     if (this.readerPaused) connection.pause();
     if (this.current === 'reconnecting') {
-      // Only a stream with a replay reconnects (`reconnect`, or a refused start under the limiter).
-      for (const chunk of (this.replay as ResumeBuffer).contents()) connection.send(chunk);
+      for (const chunk of this.reconnector.replayed()) connection.send(chunk);
     }
     this.accepted = false;
     if (this.endRequested) {
@@ -688,7 +650,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
 
   private sendAudio(chunk: Buffer, callback: Callback): void {
     const connection = this.#connection as Connection;
-    this.replay?.push(chunk);
+    this.reconnector.sent(chunk);
     this.bytesSent += chunk.length;
     connection.send(chunk, () => this.releaseHeldWrite());
     if (connection.bufferedAmount <= this.hwm) callback();
@@ -729,8 +691,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
       this.onConnectionFailure(parsed);
       return;
     }
-    // Kept only to replay a refused start: once admitted, only `reconnect` needs the audio.
-    if (this.starts.admit() && !this.resolved.reconnect) this.replay = undefined;
+    this.reconnector.admitted();
     this.onAccepted();
     this.onResult(parsed);
   }
@@ -739,18 +700,16 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     if (message.request_id) this.sessionRequestId = message.request_id;
     this.emit('result', message);
     const { items } = this.tokens.accept(message);
-    this.replay?.dropTo(
-      finalizedPosition(this.tokens.finalizedAudioMs, this.bytesSent, this.geometry),
-    );
+    this.reconnector.finalized(this.bytesSent);
     let more = true;
     for (const item of items) {
-      if (typeof item === 'string') more = this.queueMarker(item, undefined) && more;
+      if (typeof item === 'string') more = this.markers.queue(item, undefined) && more;
       else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
     }
     if (message.finished) {
       this.transition('finished');
       // The readable side ends as the reader gets to `finished`.
-      this.queueMarker('finished', message);
+      this.markers.queue('finished', message);
       const done = this.finishCallback;
       this.finishCallback = undefined;
       done?.();
@@ -762,88 +721,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
   }
 
-  /**
-   * Puts a marker in the readable buffer, behind the tokens before it. While nobody reads the
-   * tokens at all (no reader has ever attached), its event is emitted at once: it would
-   * otherwise wait for a reader that may never come.
-   */
-  private queueMarker(
-    kind: Exclude<MarkerKind, 'failed'>,
-    message: RealtimeMessage | undefined,
-  ): boolean {
-    const inband = this.options.markers === 'inband' && kind !== 'finished';
-    const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
-    const queued = new QueuedMarker(kind, message, shown);
-    if (this.readableFlowing === null) {
-      this.emitMarker(queued);
-      if (kind === 'finished') return this.push(null);
-      if (!inband) return true;
-    }
-    return this.push(queued);
-  }
-
-  /** A queued marker reached the reader: emit its event once piped destinations wrote what came before. */
-  private deliverMarker(queued: QueuedMarker): void {
-    // read() looks at `waiting` only as it takes the marker: no need to clear it afterwards.
-    const waits = afterDrained(this.destinations, () => {
-      if (this.destroyed) return;
-      this.markerReached(queued);
-      this.resume();
-    });
-    if (waits) {
-      queued.waiting = true;
-      this.pause();
-      return;
-    }
-    this.markerReached(queued);
-  }
-
-  /** The reader got to `queued`: its event, its in-band object, and after `finished` the end of the tokens. */
-  private markerReached(queued: QueuedMarker): void {
-    if (queued.kind === 'failed') {
-      // A failure a connect() promise reported is emitted only to a reader listening for it.
-      const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
-      this.destroy(quiet ? undefined : this.failure);
-      return;
-    }
-    this.emitMarker(queued);
-    if (queued.shown) super.emit('data', queued.shown);
-    if (queued.kind === 'finished') this.push(null);
-  }
-
-  private emitMarker(queued: QueuedMarker): void {
-    if (queued.emitted) return;
-    queued.emitted = true;
-    if (queued.kind === 'finished') this.emit('finished', queued.message, this.audioProcessed);
-    else this.emit(queued.kind);
-  }
-
-  /**
-   * A connection failed or dropped: reconnect when `reconnect` allows, start again when the
-   * account's limits refused the start (429, with the session limiter), else fail the stream.
-   */
+  /** A connection failed or dropped: the reconnector decides (retry, or give up). */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.retireConnection(false);
-    const phase = this.current;
-    const refused = this.starts.refused(error);
-    const policy = this.resolved.reconnect;
-    const failed = {
-      phase,
-      retryable: error.retryable,
-      attempts: this.attempts,
-      rawFormat: isRawFormat(this.start.audio_format),
-    };
-    if (policy && mayReconnect(failed, policy)) {
-      this.attempts += 1;
-      this.retryAfter(reconnectDelay(this.attempts, policy), phase, error);
-      return;
-    }
-    const wait = refused ? this.starts.retryDelay(phase, this.replayable()) : undefined;
-    if (wait !== undefined) {
-      this.retryAfter(wait, phase, error);
-      return;
-    }
-    this.failAfterReader(error);
+    this.reconnector.failed(error, this.current);
   }
 
   /**
@@ -859,44 +740,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const quiet = this.connectWaiters.length > 0;
     if (this.readableFlowing !== null) this.pendingFailure = { quiet };
     this.transition('failed', error);
-    if (this.pendingFailure) this.push(new QueuedMarker('failed', undefined, undefined));
+    if (this.pendingFailure) this.markers.queueFailure();
     else this.destroy(quiet ? undefined : error);
-  }
-
-  /**
-   * Whether the audio sent so far is held for a replay: raw audio resumes wherever its replay
-   * starts, a container only from its first byte (nothing overflowed). Nothing is held without
-   * a replay (no limiter and no `reconnect`, or once a session was admitted).
-   */
-  private replayable(): boolean {
-    const replay = this.replay;
-    return replay !== undefined && (this.geometry.bytesPerMs > 0 || replay.overflowed === 0);
-  }
-
-  /** Waits `delay` in `reconnecting`, then starts a new connection attempt. */
-  private retryAfter(delay: number, from: RealtimePhase, error: SonioxWebSocketError): void {
-    if (from === 'finishing') this.endRequested = true;
-    this.transition('reconnecting');
-    this.backoff = setTimeout(() => this.reconnect(error), delay);
-  }
-
-  /** The backoff is over: a new attempt starts now. */
-  private reconnect(error: SonioxWebSocketError): void {
-    this.backoff = undefined;
-    const replay = this.replay as ResumeBuffer;
-    // Raw audio resumes where its replay starts; a container (only ever a refused start, never
-    // admitted) is replayed whole from its first byte: nothing to shift, nothing lost.
-    const raw = this.geometry.bytesPerMs > 0;
-    const point = raw
-      ? resumePoint(replay.start, this.tokens.finalizedAudioMs, this.geometry)
-      : { offsetMs: 0, unreplayedAudioMs: 0 };
-    this.emit('reconnect', {
-      attempt: this.attempts + this.starts.retries,
-      error,
-      unreplayedAudioMs: point.unreplayedAudioMs,
-    } satisfies ReconnectEvent);
-    // The new session's 0 is the first byte replayed (a container's first byte: 0).
-    this.tokens.resume(point.offsetMs);
-    void this.openConnection();
   }
 }

@@ -4,7 +4,12 @@
  */
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { afterDrained, isRealtimeMarker, type RealtimeItem } from '../../lib/realtime/markers';
+import {
+  afterDrained,
+  askForDrain,
+  isRealtimeMarker,
+  type RealtimeItem,
+} from '../../lib/realtime/markers';
 import type { RealtimeToken } from '../../lib/types';
 
 const token: RealtimeToken = {
@@ -38,6 +43,33 @@ describe('realtime/markers', () => {
     it('takes an item with text for a token, whatever else it carries', () => {
       const odd = { ...token, marker: 'endpoint' } as unknown as RealtimeItem;
       expect(isRealtimeMarker(odd)).to.equal(false);
+    });
+  });
+
+  // The one place that touches Node's Writable internals (_writableState.needDrain).
+  describe('askForDrain', () => {
+    const open: Writable[] = [];
+    afterEach(() => open.splice(0).forEach((w) => w.destroy()));
+
+    it("makes a Writable under its highWaterMark say 'drain' once it has written all", () => {
+      const asked = holding();
+      const unasked = holding();
+      open.push(asked.dest, unasked.dest);
+      const drains = { asked: 0, unasked: 0 };
+      asked.dest.on('drain', () => drains.asked++);
+      unasked.dest.on('drain', () => drains.unasked++);
+      expect(asked.dest.write('x')).to.equal(true);
+      expect(unasked.dest.write('x')).to.equal(true);
+      expect(askForDrain(asked.dest)).to.equal(true);
+      asked.release();
+      unasked.release();
+      expect(drains).to.deep.equal({ asked: 1, unasked: 0 });
+    });
+
+    it('refuses what has no Writable state (a lookalike, a stream of another kind)', () => {
+      expect(askForDrain({ writableLength: 3 })).to.equal(false);
+      expect(askForDrain({ writableLength: 3, _writableState: null })).to.equal(false);
+      expect(askForDrain('not a stream')).to.equal(false);
     });
   });
 
