@@ -14,8 +14,6 @@
  * the Markers' (markers.ts), pacing the Pacer's, the typed events events.ts's.
  */
 import { ReadStream } from 'node:fs';
-import type { Agent } from 'node:http';
-import { Duplex } from 'node:stream';
 import {
   SonioxAbortError,
   SonioxTimeoutError,
@@ -23,17 +21,9 @@ import {
   SonioxWebSocketError,
 } from '../errors';
 import { follow } from '../internal/follow-signal';
-import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
-import type { TranslationPair } from '../transcript/translation';
 import { Connection, defaultWebSocketFactory } from './connection';
-import {
-  asRealtimeError,
-  type RealtimeListener,
-  type RealtimeStreamError,
-  type RealtimeStreamEvents,
-  type RealtimeUsage,
-} from './events';
+import { asRealtimeError, type RealtimeStreamError } from './events';
 import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
@@ -49,40 +39,12 @@ import {
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, ResumeBuffer, type AudioGeometry } from './reconnect';
-import { pacerFor, type Pacer } from './pacer';
+import { Reconnector, ResumeBuffer } from './reconnect';
+import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
-import { TokenAssembler } from './token-assembler';
+import { RealtimeSurface, type RealtimeContext } from './surface';
 
-export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
-export type {
-  WebSocketFactory,
-  RealtimeSocket,
-  RealtimeSocketOptions,
-  RealtimeSocketData,
-} from './connection';
-export { joinAfterResume } from './token-assembler';
-export type { RealtimeMarker, RealtimeItem, MarkerDelivery } from './markers';
-export type {
-  RealtimeStreamEvents,
-  RealtimeStreamError,
-  RealtimeUsage,
-  ReconnectEvent,
-} from './events';
-export type { RealtimePhase } from './phase';
-export type { TranslationPair } from '../transcript/translation';
-export { isRealtimeMarker } from './markers';
-
-/** What the client gives every stream. */
-export interface RealtimeContext {
-  apiKey: string;
-  realtimeURL: string;
-  defaultModel: string;
-  /** Makes the agent of the client's proxy for one realtime connection (closed with `signal`), if any. */
-  proxyAgent?: ((signal: AbortSignal) => Agent) | undefined;
-  /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
-  sessionLimiter?: AdaptiveLimiter | undefined;
-}
+export * from './surface';
 
 type Callback = (error?: Error | null) => void;
 interface Waiter {
@@ -91,38 +53,15 @@ interface Waiter {
 }
 
 /**
- * Duplex's own iterator type, as the consumer's @types/node has it: AsyncIterableIterator in
- * @types/node 20, NodeJS.AsyncIterator (with `[Symbol.asyncDispose]`) in later ones.
- */
-type DuplexIterator = ReturnType<Duplex[typeof Symbol.asyncIterator]>;
-
-/**
- * The stream's iterator: Duplex's own, whichever @types/node the consumer has (so it stays
- * assignable to the base class's under each), with `next()` yielding `T` rather than `any`.
- */
-interface RealtimeStreamIterator<T>
-  extends
-    Omit<DuplexIterator, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator>,
-    AsyncIterator<T> {
-  [Symbol.asyncIterator](): RealtimeStreamIterator<T>;
-}
-
-/**
  * A realtime transcription session (see the file comment). `T` is what the readable side
  * yields: tokens, and marker objects too with `markers: 'inband'`.
  */
-export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Duplex {
-  private readonly start: RealtimeStartMessage;
+export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends RealtimeSurface<T> {
   private readonly options: RealtimeOptions;
   /** The options with their defaults, resolved once. */
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private readonly hwm: number;
-  /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
-  private readonly geometry: AudioGeometry;
-  private readonly tokens = new TokenAssembler();
-  /** Where the stream is in its life: written by `transition()` alone. */
-  private current: RealtimePhase = 'idle';
   private failure: RealtimeStreamError | undefined;
   // The context (the API key), the connection (its upgrade request) and the key in use are
   // `#private`: out of util.inspect, JSON and property enumeration.
@@ -145,8 +84,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readerPaused = false;
   /** Reconnection and admission: the key, the limiter's token, the replay, the retries. */
   private readonly reconnector: Reconnector;
-  private bytesSent = 0;
-  private sessionRequestId: string | undefined;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
@@ -154,8 +91,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   private readonly lifetime = new AbortController();
   /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
   private readonly markers: Markers;
-  /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
-  private pacer: Pacer | undefined;
   /**
    * Set while a session the server ended in failure waits for the reader to take the tokens
    * before the failure (see failAfterReader): `quiet` when a connect() promise reported it.
@@ -173,13 +108,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     const { start, options } = splitConfig(config, context.defaultModel);
     const resolved = resolveOptions(options);
     const hwm = resolved.highWaterMark;
-    super({ readableObjectMode: true, writableHighWaterMark: hwm, allowHalfOpen: true });
+    super(start, { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) }, hwm);
     this.#context = context;
-    this.start = start;
     this.options = options;
     this.resolved = resolved;
     this.hwm = hwm;
-    this.geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
     this.markers = new Markers(
       {
         destroyed: () => this.destroyed,
@@ -256,35 +189,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
     }
   }
 
-  /** Adds a listener of a known event, its arguments typed. */
-  override on<E extends keyof RealtimeStreamEvents<T>>(
-    event: E,
-    listener: RealtimeListener<T, E>,
-  ): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  /** Adds a one-time listener of a known event, its arguments typed. */
-  override once<E extends keyof RealtimeStreamEvents<T>>(
-    event: E,
-    listener: RealtimeListener<T, E>,
-  ): this {
-    return super.once(event, listener as (...args: unknown[]) => void);
-  }
-
-  /** Removes a listener. */
-  override off<E extends keyof RealtimeStreamEvents<T>>(
-    event: E,
-    listener: RealtimeListener<T, E>,
-  ): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
-
-  /** Iterates over the tokens (and markers, when in-band): `for await (const token of stream)`. */
-  override [Symbol.asyncIterator](): RealtimeStreamIterator<T> {
-    return super[Symbol.asyncIterator]() as RealtimeStreamIterator<T>;
-  }
-
   /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
   override read(size?: number): T | null {
     for (;;) {
@@ -312,82 +216,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Dupl
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'data' && this.markers.caught(args[0])) return true;
     return super.emit(event, ...args);
-  }
-
-  /**
-   * Destroys the stream; an error that is not one of the SDK's is wrapped (a SonioxError whose
-   * `cause` it is), so that whatever fails the stream, its 'error' event carries an SDK error.
-   */
-  override destroy(error?: Error): this {
-    return super.destroy(error === undefined || error === null ? error : asRealtimeError(error));
-  }
-
-  /** Where the session is in its life (see phase.ts). */
-  get phase(): RealtimePhase {
-    return this.current;
-  }
-
-  /** The final transcript so far: final tokens' text in the spoken language(s), specials and translations excluded. */
-  get transcript(): string {
-    return this.tokens.transcript;
-  }
-
-  /**
-   * The final translation so far, for one-way translation (empty without translation). With
-   * two-way translation it is empty: each direction is in `translations`, never glued together.
-   */
-  get translation(): string {
-    const config = this.start.translation as { type?: unknown } | undefined;
-    return config?.type === 'two_way' ? '' : this.tokens.translation;
-  }
-
-  /** The final translation so far per target language (`{ es: 'Buenos días' }`). */
-  get translations(): Record<string, string> {
-    return this.tokens.translations;
-  }
-
-  /** The final original text so far per spoken language (with language identification or translation). */
-  get originals(): Record<string, string> {
-    return this.tokens.originals;
-  }
-
-  /**
-   * The translated segments so far, each original with its translation, in the order spoken
-   * (the pairing of `pairTranslations`, over the final tokens).
-   */
-  get translationPairs(): Array<TranslationPair<RealtimeToken>> {
-    return this.tokens.translationPairs;
-  }
-
-  /** Audio sent so far, in ms (raw formats; undefined for containers). */
-  get audioMsSent(): number | undefined {
-    const perMs = this.geometry.bytesPerMs;
-    return perMs > 0 ? Math.floor(this.bytesSent / perMs) : undefined;
-  }
-
-  /** Bytes per second the audio is paced at; undefined while not paced (or not yet known). */
-  get pacingRate(): number | undefined {
-    return this.pacer?.bytesPerSecond;
-  }
-
-  /** Audio bytes sent so far. */
-  get audioBytesSent(): number {
-    return this.bytesSent;
-  }
-
-  /** Audio the server has processed so far: finalized (`finalMs`) and in all (`totalMs`). */
-  get audioProcessed(): RealtimeUsage {
-    return { finalMs: this.tokens.finalizedAudioMs, totalMs: this.tokens.processedAudioMs };
-  }
-
-  /** Audio the server has finalized, in ms from the stream start. */
-  get finalizedAudioMs(): number {
-    return this.tokens.finalizedAudioMs;
-  }
-
-  /** The server's request id, once it gave one. */
-  get requestId(): string | undefined {
-    return this.sessionRequestId;
   }
 
   /**
