@@ -23,6 +23,7 @@ import {
 import { follow } from '../internal/follow-signal';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
 import { Connection, defaultWebSocketFactory } from './connection';
+import { AudioOut, type Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
 import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
@@ -46,7 +47,6 @@ import { RealtimeSurface, type RealtimeContext } from './surface';
 
 export * from './surface';
 
-type Callback = (error?: Error | null) => void;
 interface Waiter {
   resolve(): void;
   reject(error: RealtimeStreamError): void;
@@ -61,7 +61,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   /** The options with their defaults, resolved once. */
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
-  private readonly hwm: number;
   private failure: RealtimeStreamError | undefined;
   // The context (the API key), the connection (its upgrade request) and the key in use are
   // `#private`: out of util.inspect, JSON and property enumeration.
@@ -74,10 +73,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private openWaiters: Waiter[] = [];
   /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
   private accepted = false;
-  /** A write that came while no connection was open: sent once one is. */
-  private queuedWrite: { chunk: Buffer; callback: Callback } | undefined;
-  /** The callback of a sent write, held while the socket's buffer is over the highWaterMark. */
-  private heldWrite: Callback | undefined;
+  /** The write path onto the current connection (queued and held writes). */
+  private readonly audio: AudioOut;
   /** end()'s callback, run on `finished`. */
   private finishCallback: Callback | undefined;
   private endRequested = false;
@@ -112,7 +109,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.#context = context;
     this.options = options;
     this.resolved = resolved;
-    this.hwm = hwm;
+    this.audio = new AudioOut(
+      hwm,
+      () => this.#connection,
+      (chunk) => {
+        this.reconnector.sent(chunk);
+        this.bytesSent += chunk.length;
+      },
+    );
     this.markers = new Markers(
       {
         destroyed: () => this.destroyed,
@@ -273,12 +277,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private writeNow(chunk: Buffer, callback: Callback): void {
     switch (this.current) {
       case 'open':
-        this.sendAudio(chunk, callback);
+        this.audio.send(chunk, callback);
         return;
       case 'idle':
       case 'connecting':
       case 'reconnecting':
-        this.queuedWrite = { chunk, callback };
+        this.audio.queue(chunk, callback);
         this.begin();
         return;
       default:
@@ -372,15 +376,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const failure = this.terminalError();
     for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
       waiter.reject(failure);
-    const queued = this.queuedWrite;
-    const held = this.heldWrite;
+    const queued = this.audio.drop();
     const finish = this.finishCallback;
-    this.queuedWrite = undefined;
-    this.heldWrite = undefined;
     this.finishCallback = undefined;
-    held?.();
     // Settled with the failure as the stream is destroyed (see `parked`), not before.
-    for (const callback of [queued?.callback, this.pacer?.cancel(), finish])
+    for (const callback of [queued, this.pacer?.cancel(), finish])
       if (callback) this.parked.push(callback);
   }
 
@@ -460,37 +460,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.sendEndOfAudio();
     } else {
       this.transition('open');
-      this.flushWrites();
+      this.audio.flush();
     }
     this.emit('open');
     const window = this.resolved.acceptanceWindowMs;
     if (window === 0) this.onAccepted();
     else connection.armAcceptance(window, () => this.onAccepted());
-  }
-
-  /** Sends the write that waited for a connection, and releases a write held over a dropped one. */
-  private flushWrites(): void {
-    const queued = this.queuedWrite;
-    this.queuedWrite = undefined;
-    if (queued) this.sendAudio(queued.chunk, queued.callback);
-    this.releaseHeldWrite();
-  }
-
-  private sendAudio(chunk: Buffer, callback: Callback): void {
-    const connection = this.#connection as Connection;
-    this.reconnector.sent(chunk);
-    this.bytesSent += chunk.length;
-    connection.send(chunk, () => this.releaseHeldWrite());
-    if (connection.bufferedAmount <= this.hwm) callback();
-    else this.heldWrite = callback;
-  }
-
-  private releaseHeldWrite(): void {
-    if (!this.heldWrite) return;
-    if (this.#connection && this.#connection.bufferedAmount > this.hwm) return;
-    const release = this.heldWrite;
-    this.heldWrite = undefined;
-    release();
   }
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
@@ -506,7 +481,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       ),
     );
     this.transition('finishing');
-    this.releaseHeldWrite();
+    this.audio.release();
   }
 
   private onMessage(text: string | undefined): void {
