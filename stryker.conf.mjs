@@ -57,8 +57,18 @@ export const TARGETS = {
   },
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.
   stream: {
-    // reconnect.ts: its Reconnector holds what stream.ts did for reconnection and admission.
-    mutate: ['lib/realtime/stream.ts', 'lib/realtime/markers.ts', 'lib/realtime/reconnect.ts'],
+    // The pieces split from stream.ts (reconnect.ts's Reconnector, the surface, the write path,
+    // the held failure, the link, the waiters) are killed by the same stream specs.
+    mutate: [
+      'lib/realtime/stream.ts',
+      'lib/realtime/surface.ts',
+      'lib/realtime/audio-out.ts',
+      'lib/realtime/held-failure.ts',
+      'lib/realtime/session-link.ts',
+      'lib/realtime/waiters.ts',
+      'lib/realtime/markers.ts',
+      'lib/realtime/reconnect.ts',
+    ],
     timeoutMS: 8000,
     command: mocha(3000, true, [
       'spec/realtime/lifecycle.spec.ts',

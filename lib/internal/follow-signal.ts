@@ -38,6 +38,21 @@ export function follow(signal: AbortSignal, controller: AbortController): () => 
   };
 }
 
+/**
+ * Runs `listener` once as `signal` aborts (on the next tick when it already has), through
+ * `follow`'s one listener per signal. Returns the function that stops following.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    process.nextTick(listener);
+    return () => undefined;
+  }
+  const aborted = new AbortController();
+  // A signal aborts once: its listener runs once without `{ once: true }`.
+  aborted.signal.addEventListener('abort', listener);
+  return follow(signal, aborted);
+}
+
 /** Controllers following `signal` right now (for specs). */
 export function followerCount(signal: AbortSignal): number {
   return followers.get(signal)?.size ?? 0;

@@ -5,6 +5,7 @@
  * token before them has been taken, before any token after them. Either as events (the
  * default) or, with `markers: 'inband'`, also as objects on the readable side.
  */
+import type { Readable } from 'node:stream';
 import type { RealtimeMessage, RealtimeToken } from '../types';
 
 /** A marker on the readable side (`markers: 'inband'`): where an endpoint or a finalize falls among the tokens. */
@@ -92,12 +93,11 @@ export function afterDrained(destinations: Iterable<unknown>, then: () => void):
 
 /** What marker delivery needs of its stream (the Duplex whose readable buffer carries them). */
 export interface MarkerHost {
-  destroyed(): boolean;
-  /** No reader has ever attached (read(), 'data', pipe, iteration): readableFlowing is null. */
-  unread(): boolean;
-  push(item: unknown): boolean;
-  pause(): unknown;
-  resume(): unknown;
+  /**
+   * The stream whose readable buffer holds the markers; its readableFlowing is null while no
+   * reader has ever attached (read(), 'data', pipe, iteration).
+   */
+  stream: Pick<Readable, 'destroyed' | 'readableFlowing' | 'push' | 'pause' | 'resume'>;
   /** Emits a marker's event ('endpoint', 'finalized', or 'finished' with its message). */
   markerEvent(kind: Exclude<MarkerKind, 'failed'>, message: RealtimeMessage | undefined): void;
   /** Hands an in-band marker object to the reader (a 'data' event, past the stream's own emit()). */
@@ -150,17 +150,17 @@ export class Markers {
     const inband = this.inband && kind !== 'finished';
     const shown: RealtimeMarker | undefined = inband ? Object.freeze({ marker: kind }) : undefined;
     const queued = new QueuedMarker(kind, message, shown);
-    if (this.host.unread()) {
+    if (this.host.stream.readableFlowing === null) {
       this.emitOnce(queued);
-      if (kind === 'finished') return this.host.push(null);
+      if (kind === 'finished') return this.host.stream.push(null);
       if (!inband) return true;
     }
-    return this.host.push(queued);
+    return this.host.stream.push(queued);
   }
 
   /** Puts the end of a failed session behind the tokens the server sent before it. */
   queueFailure(): void {
-    this.host.push(new QueuedMarker('failed', undefined, undefined));
+    this.host.stream.push(new QueuedMarker('failed', undefined, undefined));
   }
 
   /**
@@ -171,13 +171,13 @@ export class Markers {
     if (!(item instanceof QueuedMarker)) return false;
     // read() looks at `waiting` only as it takes the marker: no need to clear it afterwards.
     const waits = afterDrained(this.destinations, () => {
-      if (this.host.destroyed()) return;
+      if (this.host.stream.destroyed) return;
       this.reached(item);
-      this.host.resume();
+      this.host.stream.resume();
     });
     if (waits) {
       item.waiting = true;
-      this.host.pause();
+      this.host.stream.pause();
     } else this.reached(item);
     return true;
   }
@@ -190,7 +190,7 @@ export class Markers {
     }
     this.emitOnce(queued);
     if (queued.shown) this.host.showMarker(queued.shown);
-    if (queued.kind === 'finished') this.host.push(null);
+    if (queued.kind === 'finished') this.host.stream.push(null);
   }
 
   private emitOnce(queued: QueuedMarker): void {

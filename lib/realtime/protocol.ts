@@ -4,7 +4,7 @@
  * parsing of server messages into results or typed errors.
  */
 import { Agent } from 'node:http';
-import { SonioxWebSocketError, redact, type FieldIssue } from '../errors';
+import { SonioxValidationError, SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { validate } from '../schemas';
 import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
 import {
@@ -185,6 +185,17 @@ export function resolveOptions(options: RealtimeOptions): ResolvedRealtimeOption
 /** Whether audio of this format can be resumed mid-stream (raw samples, no container header). */
 export function isRawFormat(format: string | undefined): boolean {
   return isRawAudioFormat(format);
+}
+
+/** The error of a config with problems (every one of checkConfig's), or undefined. */
+export function configError(
+  start: RealtimeStartMessage,
+  options: RealtimeOptions,
+): SonioxValidationError | undefined {
+  const issues = checkConfig(start, options);
+  if (issues.length === 0) return undefined;
+  const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
+  return new SonioxValidationError(`invalid realtime config: ${list}`, issues);
 }
 
 /** Checks the start message and the SDK options; returns every problem found. */

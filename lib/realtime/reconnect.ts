@@ -12,6 +12,7 @@ import { backoffDelay } from '../internal/backoff';
 import type { RealtimeToken } from '../types';
 import type { ReconnectEvent } from './events';
 import { isLive, type RealtimePhase } from './phase';
+import { DEFAULT_REPLAY_BYTES } from './protocol';
 
 /** Byte geometry of a raw audio stream. */
 export interface AudioGeometry {
@@ -148,6 +149,22 @@ export function resumePoint(
     offsetMs: replayStart / perMs,
     unreplayedAudioMs: Math.max(0, Math.floor((replayStart - finalized) / perMs)),
   };
+}
+
+/**
+ * The audio a new session must be given again: what is not yet finalized (with `reconnect`),
+ * or, when a limiter may refuse the start (a 429 is retried), all of it until the first session
+ * is admitted; none otherwise.
+ */
+export function replayBuffer(
+  reconnect: { maxBufferBytes: number } | undefined,
+  limited: boolean,
+  geometry: AudioGeometry,
+): ResumeBuffer | undefined {
+  if (reconnect) return new ResumeBuffer(reconnect.maxBufferBytes, geometry.frameBytes);
+  // Until the server admits the session, all the audio: a refused start is replayed whole.
+  if (limited) return new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, geometry.frameBytes));
+  return undefined;
 }
 
 /** Audio sent since the last finalized point, bounded. Positions are in bytes from the stream start. */

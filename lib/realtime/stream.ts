@@ -8,10 +8,13 @@
  * The session is an explicit state machine over the phases and edges of phase.ts (its diagram
  * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
  * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
- * apart: a Connection owns one socket and its timers (the stream holds at most one), token
- * bookkeeping is TokenAssembler's, reconnection and admission the Reconnector's (reconnect.ts:
- * it decides and waits, and reports to the stream, which alone moves the phase), marker delivery
- * the Markers' (markers.ts), pacing the Pacer's, the typed events events.ts's.
+ * apart: a Connection owns one socket and its timers, opened and retired by the SessionLink
+ * (session-link.ts: one at a time), token bookkeeping is TokenAssembler's, reconnection and
+ * admission the Reconnector's (reconnect.ts: it decides and waits, and reports to the stream,
+ * which alone moves the phase), marker delivery the Markers' (markers.ts), queued and held
+ * writes AudioOut's (audio-out.ts), a failure held for the reader HeldFailure's, pacing the
+ * Pacer's, the typed events events.ts's, and the getters and Readable hand-overs the
+ * RealtimeSurface's (surface.ts).
  */
 import { ReadStream } from 'node:fs';
 import {
@@ -20,37 +23,34 @@ import {
   SonioxValidationError,
   SonioxWebSocketError,
 } from '../errors';
-import { follow } from '../internal/follow-signal';
+import { onAbort } from '../internal/follow-signal';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
-import { Connection, defaultWebSocketFactory } from './connection';
+import type { Connection } from './connection';
+import { SessionLink } from './session-link';
 import { AudioOut, type Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
 import { Markers, type RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
-  checkConfig,
+  configError,
   frameBytes,
   isRawFormat,
   parseServerMessage,
   splitConfig,
   resolveOptions,
-  DEFAULT_REPLAY_BYTES,
   type ResolvedRealtimeOptions,
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, ResumeBuffer } from './reconnect';
+import { Reconnector, replayBuffer } from './reconnect';
 import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
+import { Waiters } from './waiters';
+import { HeldFailure } from './held-failure';
 
 export * from './surface';
-
-interface Waiter {
-  resolve(): void;
-  reject(error: RealtimeStreamError): void;
-}
 
 /**
  * A realtime transcription session (see the file comment). `T` is what the readable side
@@ -62,15 +62,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private failure: RealtimeStreamError | undefined;
-  // The context (the API key), the connection (its upgrade request) and the key in use are
-  // `#private`: out of util.inspect, JSON and property enumeration.
+  // The context (the API key) is `#private`: out of util.inspect, JSON and enumeration.
   readonly #context: RealtimeContext;
-  #connection: Connection | undefined;
-  #currentKey: string | undefined;
+  /** The connection to the server, one at a time (its key `#private` there). */
+  private readonly link: SessionLink;
   /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
-  private connectWaiters: Waiter[] = [];
+  private readonly connectWaiters = new Waiters();
   /** finalize() calls made before a socket was open: sent as one opens. */
-  private openWaiters: Waiter[] = [];
+  private readonly openWaiters = new Waiters();
   /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
   private accepted = false;
   /** The write path onto the current connection (queued and held writes). */
@@ -87,19 +86,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
   private readonly lifetime = new AbortController();
   /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
-  private readonly markers: Markers;
-  /**
-   * Set while a session the server ended in failure waits for the reader to take the tokens
-   * before the failure (see failAfterReader): `quiet` when a connect() promise reported it.
-   */
-  private pendingFailure: { quiet: boolean } | undefined;
-  /**
-   * Callbacks of writes and of end() pending as the session failed, or made while its failure
-   * waits for the reader: they settle with the failure as the stream is destroyed (_destroy).
-   * An error given to one earlier would destroy the stream with it: the tokens still buffered
-   * dropped, and an 'error' emitted that a connect() promise already reported.
-   */
-  private readonly parked: Callback[] = [];
+  protected readonly markers: Markers;
+  /** A failure held for the reader, and the write and end() callbacks parked meanwhile. */
+  private readonly heldFailure = new HeldFailure();
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -109,9 +98,15 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.#context = context;
     this.options = options;
     this.resolved = resolved;
+    const agent = options.agent ?? context.proxyAgent;
+    this.link = new SessionLink(context.realtimeURL, resolved, options.webSocketFactory, agent, {
+      open: (connection, first) => this.onOpen(connection, first),
+      message: (text) => this.onMessage(text),
+      failure: (error) => this.onConnectionFailure(error),
+    });
     this.audio = new AudioOut(
       hwm,
-      () => this.#connection,
+      () => this.link.connection,
       (chunk) => {
         this.reconnector.sent(chunk);
         this.bytesSent += chunk.length;
@@ -119,11 +114,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     );
     this.markers = new Markers(
       {
-        destroyed: () => this.destroyed,
-        unread: () => this.readableFlowing === null,
-        push: (item) => this.push(item),
-        pause: () => this.pause(),
-        resume: () => this.resume(),
+        stream: this,
         markerEvent: (kind, message) =>
           kind === 'finished'
             ? this.emit('finished', message, this.audioProcessed)
@@ -131,29 +122,18 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         showMarker: (shown) => super.emit('data', shown),
         failureReached: () => {
           // A failure a connect() promise reported is emitted only to a reader listening for it.
-          const quiet = this.pendingFailure?.quiet === true && this.listenerCount('error') === 0;
+          const quiet = this.heldFailure.quiet && this.listenerCount('error') === 0;
           this.destroy(quiet ? undefined : this.failure);
         },
       },
       options.markers === 'inband',
     );
-    const issues = checkConfig(start, options);
-    // The audio a new session must be given again: not yet finalized (with `reconnect`), or all
-    // of it until the first session is admitted (a start refused with a 429 is retried).
-    let replay: ResumeBuffer | undefined;
-    if (issues.length) {
-      this.configError = new SonioxValidationError(
-        `invalid realtime config: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-        issues,
-      );
-      // Emitted on the next tick so the caller can attach an 'error' listener first.
-      process.nextTick(() => this.destroy(this.configError));
-    } else if (resolved.reconnect) {
-      replay = new ResumeBuffer(resolved.reconnect.maxBufferBytes, this.geometry.frameBytes);
-    } else if (context.sessionLimiter) {
-      // Until the server admits the session, all the audio: a refused start is replayed whole.
-      replay = new ResumeBuffer(DEFAULT_REPLAY_BYTES, Math.max(1, this.geometry.frameBytes));
-    }
+    this.configError = configError(start, options);
+    // Emitted on the next tick so the caller can attach an 'error' listener first.
+    if (this.configError) process.nextTick(() => this.destroy(this.configError));
+    const replay = this.configError
+      ? undefined
+      : replayBuffer(resolved.reconnect, context.sessionLimiter !== undefined, this.geometry);
     const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
     this.reconnector = new Reconnector(
       resolved.reconnect,
@@ -173,53 +153,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         finalizedAudioMs: () => this.tokens.finalizedAudioMs,
       },
     );
-    if (options.pacing === true || typeof options.pacing === 'object') {
-      this.pacer = pacerFor(start, options.pacing, this.geometry.frameBytes, true);
-    } else if (options.pacing === undefined) {
-      // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
+    const { pacing } = options;
+    if (pacing === true || typeof pacing === 'object')
+      this.pacer = pacerFor(start, pacing, this.geometry.frameBytes, true);
+    // A file piped in is pre-recorded: pace it. Any other source may be live: never delay it.
+    else if (pacing === undefined)
       this.on('pipe', (source) => {
         if (source instanceof ReadStream && !this.configError)
-          this.pacer ??= pacerFor(start, options.pacing, this.geometry.frameBytes, false);
+          this.pacer ??= pacerFor(start, pacing, this.geometry.frameBytes, false);
       });
-    }
-    if (options.signal instanceof AbortSignal) {
-      if (options.signal.aborted) process.nextTick(this.onAbort);
-      else {
-        const aborted = new AbortController();
-        // A signal aborts once: its listener runs once without `{ once: true }`.
-        aborted.signal.addEventListener('abort', this.onAbort);
-        this.unfollow = follow(options.signal, aborted);
-      }
-    }
-  }
-
-  /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
-  override read(size?: number): T | null {
-    for (;;) {
-      const item = this.markers.shown(super.read(size));
-      if (item !== undefined) return item as T | null;
-    }
-  }
-
-  /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
-  override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
-    this.markers.piped(destination);
-    return super.pipe(destination, options);
-  }
-
-  /** Stops sending to `destination` (to every destination when none is named). */
-  override unpipe(destination?: NodeJS.WritableStream): this {
-    this.markers.unpiped(destination);
-    return super.unpipe(destination);
-  }
-
-  /**
-   * Every item leaves the readable buffer as a 'data' event (read(), flowing mode, pipe):
-   * a queued marker is caught here, where it reaches the reader, and becomes its event.
-   */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'data' && this.markers.caught(args[0])) return true;
-    return super.emit(event, ...args);
+    if (options.signal instanceof AbortSignal)
+      this.unfollow = onAbort(options.signal, this.onAbort);
   }
 
   /**
@@ -232,13 +176,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     switch (this.current) {
       case 'idle':
         this.begin();
-        return this.waitFor(this.connectWaiters);
+        return this.connectWaiters.wait();
       case 'connecting':
       case 'reconnecting':
-        return this.waitFor(this.connectWaiters);
+        return this.connectWaiters.wait();
       case 'open':
       case 'finishing':
-        return this.accepted ? Promise.resolve() : this.waitFor(this.connectWaiters);
+        return this.accepted ? Promise.resolve() : this.connectWaiters.wait();
       case 'finished':
         return Promise.resolve();
       default:
@@ -257,11 +201,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   finalize(options: { trailing_silence_ms?: number } = {}): void {
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
-    const send = () => this.#connection?.send(JSON.stringify(message));
+    const send = () => this.link.connection?.send(JSON.stringify(message));
     if (this.current === 'idle' || this.starting) {
       this.begin();
       // In its place among the writes: sent as the socket opens, not after the acceptance window.
-      this.waitFor(this.openWaiters).then(send, () => undefined);
+      this.openWaiters.wait().then(send, () => undefined);
     } else {
       // Open or finishing: now. Finished or failed: there is no connection, nothing to send.
       send();
@@ -286,8 +230,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         this.begin();
         return;
       default:
-        if (this.pendingFailure) {
-          this.parked.push(callback);
+        if (this.heldFailure.held) {
+          this.heldFailure.park(callback);
           return;
         }
         // Finished (the server ended the session; Node itself refuses writes to a failed or destroyed stream).
@@ -323,7 +267,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         this.begin();
         return;
       default:
-        if (this.pendingFailure) this.parked.push(callback);
+        if (this.heldFailure.held) this.heldFailure.park(callback);
         // Finished already (the server ended the session first): nothing left to send.
         else callback();
     }
@@ -332,7 +276,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   override _read(): void {
     // Resuming a socket that is not paused does nothing.
     this.readerPaused = false;
-    this.#connection?.resume();
+    this.link.connection?.resume();
   }
 
   override _destroy(error: Error | null, callback: Callback): void {
@@ -345,9 +289,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           ? asRealtimeError(error)
           : new SonioxWebSocketError('the realtime stream was destroyed'),
       );
-    this.pendingFailure = undefined;
-    const failure = this.terminalError();
-    for (const parked of this.parked.splice(0)) parked(failure);
+    this.heldFailure.settle(this.terminalError());
     callback(error);
   }
 
@@ -360,47 +302,37 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     assertEdge(this.current, next);
     this.current = next;
     if (next === 'open' || next === 'finishing') {
-      for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
+      this.openWaiters.resolve();
       return;
     }
     // The result that carried `finished` settled connect() already (see onMessage).
     if (next === 'finished') {
-      this.retireConnection(true);
+      this.link.retire(true);
       return;
     }
     if (!isTerminal(next)) return;
     this.failure = error;
     this.lifetime.abort();
     this.reconnector.cancel();
-    this.retireConnection(false);
+    this.link.retire(false);
     const failure = this.terminalError();
-    for (const waiter of [...this.connectWaiters.splice(0), ...this.openWaiters.splice(0)])
-      waiter.reject(failure);
+    this.connectWaiters.reject(failure);
+    this.openWaiters.reject(failure);
     const queued = this.audio.drop();
     const finish = this.finishCallback;
     this.finishCallback = undefined;
-    // Settled with the failure as the stream is destroyed (see `parked`), not before.
-    for (const callback of [queued, this.pacer?.cancel(), finish])
-      if (callback) this.parked.push(callback);
+    // Settled with the failure as the stream is destroyed (see HeldFailure), not before.
+    for (const callback of [queued, this.pacer?.cancel(), finish]) this.heldFailure.park(callback);
   }
 
   private terminalError(): RealtimeStreamError {
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  private waitFor(waiters: Waiter[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-  }
-
   /** The server accepted the current session (a result came, or no refusal in the window). */
   private onAccepted(): void {
     this.accepted = true;
-    for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
-  }
-
-  private retireConnection(graceful: boolean): void {
-    this.#connection?.retire(graceful);
-    this.#connection = undefined;
+    this.connectWaiters.resolve();
   }
 
   private get starting(): boolean {
@@ -421,32 +353,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.onConnectionFailure(key);
       return;
     }
-    this.#currentKey = key;
-    const { auth } = this.resolved;
-    const connection: Connection = new Connection(
-      this.#context.realtimeURL,
-      auth === 'header' ? { Authorization: `Bearer ${key}` } : undefined,
-      key,
-      {
-        handshakeTimeoutMs: this.resolved.handshakeTimeoutMs,
-        keepaliveIntervalMs: this.resolved.keepaliveIntervalMs,
-        heartbeatIntervalMs: this.resolved.heartbeatIntervalMs,
-      },
-      {
-        open: () =>
-          this.onOpen(
-            connection,
-            auth === 'message' ? { ...this.start, api_key: key } : this.start,
-          ),
-        message: (text) => this.onMessage(text),
-        failure: (error) => {
-          if (this.#connection === connection) this.onConnectionFailure(error);
-        },
-      },
-      this.options.webSocketFactory ?? defaultWebSocketFactory,
-      this.options.agent ?? this.#context.proxyAgent,
-    );
-    this.#connection = connection;
+    this.link.open(key, this.start);
   }
 
   private onOpen(connection: Connection, start: RealtimeStartMessage): void {
@@ -470,7 +377,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
   private sendEndOfAudio(): void {
-    const connection = this.#connection as Connection;
+    const connection = this.link.connection as Connection;
     this.endRequested = false;
     connection.send('');
     const ms = this.resolved.finishTimeoutMs;
@@ -488,7 +395,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const parsed =
       text === undefined
         ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-        : parseServerMessage(text, [this.#context.apiKey, this.#currentKey]);
+        : parseServerMessage(text, [this.#context.apiKey, this.link.key]);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
       this.onConnectionFailure(parsed);
@@ -520,13 +427,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
     if (!more && !this.readerPaused) {
       this.readerPaused = true;
-      this.#connection?.pause();
+      this.link.connection?.pause();
     }
   }
 
   /** A connection failed or dropped: the reconnector decides (retry, or give up). */
   private onConnectionFailure(error: SonioxWebSocketError): void {
-    this.retireConnection(false);
+    this.link.retire(false);
     this.reconnector.failed(error, this.current);
   }
 
@@ -540,10 +447,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
    */
   private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-    const quiet = this.connectWaiters.length > 0;
-    if (this.readableFlowing !== null) this.pendingFailure = { quiet };
+    const quiet = this.connectWaiters.count > 0;
+    if (this.readableFlowing !== null) this.heldFailure.hold(quiet);
     this.transition('failed', error);
-    if (this.pendingFailure) this.markers.queueFailure();
+    if (this.heldFailure.held) this.markers.queueFailure();
     else this.destroy(quiet ? undefined : error);
   }
 }

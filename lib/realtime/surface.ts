@@ -1,8 +1,9 @@
 /**
  * The surface of a realtime session that holds no logic of the session itself: the typed
- * events and iterator, and the getters over what the session has sent and been told (tokens,
- * texts, usage, the request id). RealtimeStream (stream.ts) extends it and is the only writer
- * of the fields it reads; this file also re-exports the types a stream's users name.
+ * events and iterator, the Readable calls that hand over to marker delivery, and the getters
+ * over what the session has sent and been told (tokens, texts, usage, the request id).
+ * RealtimeStream (stream.ts) extends it and is the only writer of the fields it reads; this
+ * file also re-exports the types a stream's users name.
  */
 import type { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
@@ -15,7 +16,7 @@ import {
   type RealtimeStreamEvents,
   type RealtimeUsage,
 } from './events';
-import type { RealtimeItem } from './markers';
+import type { Markers, RealtimeItem } from './markers';
 import type { Pacer } from './pacer';
 import type { RealtimePhase } from './phase';
 import type { AudioGeometry } from './reconnect';
@@ -81,6 +82,9 @@ export abstract class RealtimeSurface<T extends RealtimeItem> extends Duplex {
   /** Paces the audio sent, when pacing applies (see RealtimeOptions.pacing). */
   protected pacer: Pacer | undefined;
 
+  /** Marker delivery (markers.ts): read(), pipe(), unpipe() and emit() hand over to it. */
+  protected abstract readonly markers: Markers;
+
   constructor(
     protected readonly start: RealtimeStartMessage,
     /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
@@ -88,6 +92,35 @@ export abstract class RealtimeSurface<T extends RealtimeItem> extends Duplex {
     highWaterMark: number,
   ) {
     super({ readableObjectMode: true, writableHighWaterMark: highWaterMark, allowHalfOpen: true });
+  }
+
+  /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
+  override read(size?: number): T | null {
+    for (;;) {
+      const item = this.markers.shown(super.read(size));
+      if (item !== undefined) return item as T | null;
+    }
+  }
+
+  /** Sends the tokens to `destination`; markers wait for it to have written the tokens before them. */
+  override pipe<W extends NodeJS.WritableStream>(destination: W, options?: { end?: boolean }): W {
+    this.markers.piped(destination);
+    return super.pipe(destination, options);
+  }
+
+  /** Stops sending to `destination` (to every destination when none is named). */
+  override unpipe(destination?: NodeJS.WritableStream): this {
+    this.markers.unpiped(destination);
+    return super.unpipe(destination);
+  }
+
+  /**
+   * Every item leaves the readable buffer as a 'data' event (read(), flowing mode, pipe):
+   * a queued marker is caught here, where it reaches the reader, and becomes its event.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'data' && this.markers.caught(args[0])) return true;
+    return super.emit(event, ...args);
   }
 
   /** Adds a listener of a known event, its arguments typed. */
