@@ -73,6 +73,8 @@ export const TARGETS = {
     command: mocha(3000, true, [
       'spec/realtime/lifecycle.spec.ts',
       'spec/realtime/backpressure.spec.ts',
+      'spec/realtime/audio-out.spec.ts',
+      'spec/realtime/held-failure.spec.ts',
       'spec/realtime/stream.spec.ts',
       'spec/realtime/peer.spec.ts',
       'spec/realtime/reconnect.spec.ts',

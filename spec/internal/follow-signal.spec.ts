@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
-import { follow, followerCount } from '../../lib/internal/follow-signal';
+import { follow, followerCount, onAbort } from '../../lib/internal/follow-signal';
 import { fixture } from '../helpers';
 
 describe('internal/follow-signal: per-call controllers on a shared signal', () => {
@@ -41,5 +41,23 @@ describe('internal/follow-signal: per-call controllers on a shared signal', () =
     const made = await client.transcriptions.create({ audio_url: 'https://example.com/a.mp3' });
     await client.transcriptions.wait(made.id, { pollIntervalMs: 5, signal: shared.signal });
     expect(followerCount(shared.signal)).to.equal(0);
+  });
+
+  it('onAbort runs its listener once as the signal aborts, on the next tick if it already has, and not after stopping', async () => {
+    const live = new AbortController();
+    let ran = 0;
+    onAbort(live.signal, () => ran++);
+    live.abort();
+    live.abort();
+    expect(ran).to.equal(1);
+    const stopped = new AbortController();
+    onAbort(stopped.signal, () => ran++)();
+    stopped.abort();
+    expect(ran).to.equal(1);
+    const done = AbortSignal.abort();
+    onAbort(done, () => ran++);
+    expect(ran).to.equal(1);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(ran).to.equal(2);
   });
 });

@@ -11,6 +11,7 @@ import type { RealtimePhase } from '../../lib/realtime/phase';
 import {
   Reconnector,
   ResumeBuffer,
+  replayBuffer,
   type ReconnectHost,
   type StartGate,
 } from '../../lib/realtime/reconnect';
@@ -149,5 +150,18 @@ describe('realtime/reconnect Reconnector', () => {
     expect((failed as Error).message).to.equal(
       'cannot get an API key for the realtime session: mint failed',
     );
+  });
+});
+
+describe('realtime/reconnect: replayBuffer (the audio a new session is given again)', () => {
+  it('keeps what reconnect bounds, all until admission when a limiter may refuse, else none', () => {
+    const kept = replayBuffer({ maxBufferBytes: 64 }, true, PCM16);
+    expect(kept).to.be.instanceOf(ResumeBuffer);
+    kept?.push(Buffer.alloc(100));
+    expect(kept?.size).to.be.at.most(64);
+    const whole = replayBuffer(undefined, true, PCM16);
+    whole?.push(Buffer.alloc(100));
+    expect(whole?.size).to.equal(100);
+    expect(replayBuffer(undefined, false, PCM16)).to.equal(undefined);
   });
 });
