@@ -5,8 +5,9 @@
  *
  * The lock file appears whole or not at all (written under a temporary name, then hard-linked
  * into place, which fails if it exists), so a reader never sees a half-written one. A lock left
- * by a run that died (SIGKILL, a crash) is stale when its pid is not alive on this host, and is
- * taken over; a lock from another host cannot be checked and is respected.
+ * by a run that died (SIGKILL, a crash) is stale when its pid is not alive on this host, or names
+ * another process now (a restarted container reuses pids), and is taken over; a lock from
+ * another host cannot be checked and is respected.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,16 +53,47 @@ function readHolder(file: string): JournalLockHolder | null | undefined {
   }
 }
 
-/** Whether the holder may still be running: only a pid gone from this very host is not. */
-function mayBeAlive(holder: JournalLockHolder): boolean {
+/**
+ * When process `pid` of this host started (ms since the epoch), from /proc: undefined where
+ * that cannot be read (not Linux, the process gone). Start times are in clock ticks since boot;
+ * USER_HZ is 100 on every architecture Node runs on.
+ */
+function processStartMs(pid: number): number | undefined {
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- /proc of an integer pid
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its end.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const boot = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    if (!boot || !Number.isFinite(ticks)) return undefined;
+    return Number(boot[1]) * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slack for clocks and tick rounding when a start time is compared with `startedAt`. */
+const START_SLACK_MS = 2_000;
+
+/**
+ * Whether the holder may still be running: only a run on this very host can be checked. It is
+ * gone when its pid is gone; when its pid is this process's own and this process does not hold
+ * the lock (a restarted container gets the pid of the run that was killed); and when its pid
+ * names a process that started after the lock was taken (a pid reused).
+ */
+function mayBeAlive(holder: JournalLockHolder, file: string): boolean {
   if (holder.hostname !== os.hostname() || holder.pid === undefined) return true;
+  if (holder.pid === process.pid) return [...held].some((lock) => lock.is(file, holder));
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (error) {
     // EPERM: alive, someone else's.
     return errnoOf(error) !== 'ESRCH';
   }
+  const lockedAt = Date.parse(holder.startedAt ?? '');
+  const started = processStartMs(holder.pid);
+  return !(started !== undefined && started > lockedAt + START_SLACK_MS);
 }
 
 function sameHolder(a: JournalLockHolder | null | undefined, b: JournalLockHolder): boolean {
@@ -158,7 +190,7 @@ export class JournalLock {
         }
         const current = readHolder(file);
         if (current === undefined) continue;
-        if (current === null || mayBeAlive(current) || !removeStale(file, current))
+        if (current === null || mayBeAlive(current, file) || !removeStale(file, current))
           throw lockedError(journal, current ?? null);
       }
       throw lockedError(journal, readHolder(file) ?? null);
@@ -182,7 +214,13 @@ export class JournalLock {
   static check(journal: string): void {
     const current = readHolder(lockPathOf(journal));
     if (current === undefined) return;
-    if (current === null || mayBeAlive(current)) throw lockedError(journal, current);
+    if (current === null || mayBeAlive(current, lockPathOf(journal)))
+      throw lockedError(journal, current);
+  }
+
+  /** Whether this is the lock `file` taken by `holder`. */
+  is(file: string, holder: JournalLockHolder): boolean {
+    return this.file === file && sameHolder(this.holder, holder);
   }
 
   /** Removes the lock file if it is still this run's; idempotent, never throws. */

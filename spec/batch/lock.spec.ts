@@ -3,7 +3,8 @@
  * lives, taken over when its holder is dead (a killed run), released on close and on a failed
  * open.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +75,47 @@ describe('batch journal lock', () => {
     expect(holder.pid).to.equal(process.pid);
     journal.close();
     expect(fs.readdirSync(dir)).to.deep.equal(['j.jsonl']);
+  });
+
+  it('takes over a lock naming this very pid that this process does not hold (a restarted container)', () => {
+    // A container restarted (a Kubernetes pod replaced) runs under the same hostname, and its
+    // node process often gets the same pid as the run that was killed: that lock is stale.
+    writeLock({ pid: process.pid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
+    expect(() => JournalLock.check(file)).not.to.throw();
+    const journal = Journal.open(file);
+    const holder = JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8')) as Record<string, unknown>;
+    expect(holder.startedAt).not.to.equal('2026-01-01T00:00:00.000Z');
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError);
+    journal.close();
+  });
+
+  describe('a pid alive now (Linux: start times from /proc)', function () {
+    let child: ChildProcess | undefined;
+    beforeEach(async function () {
+      // The start time of a process is read from /proc, which only Linux has.
+      if (process.platform !== 'linux') this.skip();
+      child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+      await once(child, 'spawn');
+    });
+    afterEach(() => {
+      child?.kill();
+      child = undefined;
+    });
+
+    it('takes over a lock whose pid now names a process started after the lock (a reused pid)', () => {
+      const startedAt = new Date(Date.now() - 3_600_000).toISOString();
+      writeLock({ pid: child!.pid, hostname: os.hostname(), startedAt });
+      expect(() => JournalLock.check(file)).not.to.throw();
+      Journal.open(file).close();
+      expect(fs.readdirSync(dir)).to.deep.equal(['j.jsonl']);
+    });
+
+    it('respects a lock of a live process that started before the lock was taken', () => {
+      const startedAt = new Date(Date.now() + 5_000).toISOString();
+      writeLock({ pid: child!.pid, hostname: os.hostname(), startedAt });
+      expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError);
+      expect(() => JournalLock.check(file)).to.throw(SonioxJournalLockedError);
+    });
   });
 
   it('respects a lock of a live process, of another host, or that names no run', () => {
