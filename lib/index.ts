@@ -129,6 +129,8 @@ export type {
 } from './realtime/stream';
 export {
   segments,
+  sentences,
+  paragraphs,
   pairTranslations,
   splitTranslation,
   UtteranceBuffer,
@@ -148,6 +150,8 @@ export type {
   SegmentBoundary,
   SegmentKind,
   SegmentOptions,
+  Paragraph,
+  ParagraphOptions,
   TranslationPair,
   TranslationTexts,
   TranslationText,
