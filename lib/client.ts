@@ -17,17 +17,23 @@ import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
-import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
+import {
+  transcribe,
+  type TranscribeOptions,
+  type TranscribeResult,
+  type TranscribeSource,
+} from './transcribe';
 import {
   transcribeMany,
   type BatchResult,
   type BatchSource,
   type TranscribeManyOptions,
 } from './batch';
-import type { RealtimeToken, Transcript } from './types';
+import type { RealtimeToken } from './types';
 
 export type {
   TranscribeOptions,
+  TranscribeResult,
   TranscribeSource,
   CleanupTarget,
   CleanupEvent,
@@ -82,9 +88,10 @@ export class SonioxClient {
   /**
    * The whole async flow: upload (or use `audio_url` / `file_id`), create, wait, fetch the
    * transcript, then clean up (see `cleanup`), even when a step failed or the flow was aborted,
-   * and even while the job is still processing (cleanup waits for it, bounded).
+   * and even while the job is still processing (cleanup waits for it, bounded). Resolves to the
+   * transcription as it ended, its transcript attached (`text`, `tokens`, `transcript`).
    */
-  transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<Transcript> {
+  transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<TranscribeResult> {
     const { files, transcriptions } = this;
     return transcribe({ files, transcriptions, catalogue: this.#catalogue }, source, options);
   }

@@ -5,7 +5,13 @@
  * inside the package.
  */
 export { SonioxClient } from './client';
-export type { TranscribeOptions, TranscribeSource, CleanupTarget, CleanupEvent } from './client';
+export type {
+  TranscribeOptions,
+  TranscribeResult,
+  TranscribeSource,
+  CleanupTarget,
+  CleanupEvent,
+} from './client';
 export type {
   BatchSource,
   TranscribeManyOptions,

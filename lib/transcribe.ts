@@ -24,9 +24,27 @@ import type { ModelCatalogue } from './model-catalogue';
 import type { UploadProgress } from './resources/files';
 import { durationIssue, functionIssue, isObject, rejectIssues } from './resources/params';
 import { checkWaitOptions, type WaitOptions } from './resources/transcriptions';
-import type { CreateTranscriptionParams, SonioxFile, Transcript, Transcription } from './types';
+import type {
+  CreateTranscriptionParams,
+  SonioxFile,
+  Transcript,
+  Transcription,
+  TranscriptToken,
+} from './types';
 
 export type { CleanupEvent, CleanupTarget } from './job';
+
+/**
+ * What `client.transcribe` resolves to: the transcription as it ended (`status`,
+ * `audio_duration_ms`, `model`, `created_at`, `client_reference_id`...), kept even when cleanup
+ * deleted the job, with its transcript attached (`transcript`; its `text` and `tokens` also at
+ * the top, so a reader of the transcript's fields reads the same).
+ */
+export interface TranscribeResult extends Transcription {
+  text: string;
+  tokens: TranscriptToken[];
+  transcript: Transcript;
+}
 
 /** What `transcribe` can start from: local audio, a public URL, or an uploaded file. */
 export type TranscribeSource = UploadInput | { audio_url: string } | { file_id: string };
@@ -121,7 +139,7 @@ export async function transcribe(
   api: TranscribeAPI,
   source: TranscribeSource,
   options: TranscribeOptions = {},
-): Promise<Transcript> {
+): Promise<TranscribeResult> {
   if (!isObject(options))
     rejectIssues('transcribe', [{ field: 'options', message: 'must be an object' }]);
   const {
@@ -201,7 +219,7 @@ export async function transcribe(
         tell(onCreated, created);
       },
     });
-    const { transcript } = await finishStep(api.transcriptions, transcription.id, {
+    const ended = await finishStep(api.transcriptions, transcription.id, {
       timeoutMs,
       pollIntervalMs,
       maxPollIntervalMs,
@@ -209,7 +227,8 @@ export async function transcribe(
       signal,
     });
     outcome = 'ok';
-    return transcript;
+    const { transcript } = ended;
+    return { ...ended.transcription, text: transcript.text, tokens: transcript.tokens, transcript };
   } finally {
     const cleaning = cleanUp(api, {
       transcription: targets.has('transcription') ? transcriptionId : undefined,

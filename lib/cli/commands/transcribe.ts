@@ -87,7 +87,7 @@ export async function transcribe(
       progress.status(
         `uploading ${source === '-' ? 'stdin' : shownName(source)}${size ? ` (${bytes(size)})` : ''}`,
       );
-    const transcript = await client.transcribe(input ?? { audio_url: source }, {
+    const { transcript } = await client.transcribe(input ?? { audio_url: source }, {
       ...params,
       signal: ctx.signal,
       cleanupSignal: ctx.cleanupSignal,
