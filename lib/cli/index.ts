@@ -6,8 +6,6 @@
  */
 // First: records the parent process before anything else loads (see parent.ts).
 import './parent';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo';
 import { registerFiles } from './commands/files';
@@ -29,15 +27,14 @@ import {
 } from './context';
 import { processIO, type CliIO } from './io';
 import { shownName } from './render/name';
+import { packageVersion } from '../internal/package-info';
 
 export { parseWsFaultFlag } from './commands/mock';
 export { memoryIO, processIO, type CliIO, type MemoryIO } from './io';
 
-/** The package's version (package.json sits two levels up from lib/cli and from dist/cli). */
+/** The package's version. */
 export function version(): string {
-  const file = path.join(__dirname, '..', '..', 'package.json');
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the package's own package.json, next to __dirname
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  return packageVersion();
 }
 
 /** Builds the program for one run. */

@@ -16,6 +16,7 @@ import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '.
 import { retryDelay } from './retry';
 import { MAX_RESPONSE_MB, toSonioxError } from './error-mapping';
 import { abortError } from '../internal/abort-error';
+import { userAgent } from '../internal/package-info';
 import {
   PAGE_SIZE,
   findCreated,
@@ -144,7 +145,7 @@ export class Transport {
       maxContentLength: MAX_JSON_BYTES,
       responseType: 'json',
       proxy: false,
-      headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': 'soniox-pro-sdk' },
+      headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': userAgent() },
       // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
       adapter: this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http')),
     });

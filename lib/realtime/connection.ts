@@ -10,6 +10,7 @@
  */
 import type { Agent } from 'node:http';
 import { SonioxWebSocketError, redact } from '../errors';
+import { userAgent } from '../internal/package-info';
 
 /** WebSocket ready states (the standard's numbers): constants here, so ws loads only to connect. */
 const OPEN = 1;
@@ -144,7 +145,7 @@ export class Connection {
     const ws = factory(url, {
       perMessageDeflate: false,
       handshakeTimeout: timing.handshakeTimeoutMs,
-      ...(headers && { headers }),
+      headers: { 'User-Agent': userAgent(), ...headers },
       ...(agent && { agent }),
     });
     this.#ws = ws;

@@ -14,6 +14,7 @@ import {
   type RealtimeSocketOptions,
 } from '../../lib/realtime/connection';
 import { ScriptedSocket } from './scripted-socket';
+import { userAgent } from '../../lib/internal/package-info';
 
 describe('realtime/connection (scripted socket)', () => {
   let clock: sinon.SinonFakeTimers;
@@ -262,7 +263,7 @@ describe('realtime/connection (scripted socket)', () => {
       expect(factoryOptions).to.deep.equal({
         perMessageDeflate: false,
         handshakeTimeout: 1000,
-        headers: { Authorization: `Bearer ${KEY}` },
+        headers: { 'User-Agent': userAgent(), Authorization: `Bearer ${KEY}` },
       });
     });
 
@@ -273,7 +274,7 @@ describe('realtime/connection (scripted socket)', () => {
       expect(factoryOptions).to.deep.equal({
         perMessageDeflate: false,
         handshakeTimeout: 1000,
-        headers: { Authorization: `Bearer ${KEY}` },
+        headers: { 'User-Agent': userAgent(), Authorization: `Bearer ${KEY}` },
         agent,
       });
       expect(factoryOptions?.agent).to.equal(agent);
