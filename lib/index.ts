@@ -115,6 +115,7 @@ export type {
   FastifyLikeReply,
   KoaLikeContext,
 } from './resources/webhooks';
+export { webhookUrl, type WebhookQuery } from './resources/webhook-url';
 export { RealtimeStream } from './realtime/stream';
 export type {
   RealtimeStreamConfig,

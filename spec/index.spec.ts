@@ -87,6 +87,7 @@ describe('package entry points', () => {
       'transcriptText',
       'utteranceTransform',
       'utterances',
+      'webhookUrl',
     ]);
   });
 

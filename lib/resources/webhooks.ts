@@ -17,6 +17,7 @@ import {
   type WebhookHandler,
   type WebhookHeaders,
 } from './webhook-adapters';
+import { webhookUrl, type WebhookQuery } from './webhook-url';
 
 export type {
   WebhookAnswer,
@@ -138,6 +139,14 @@ function checkHandlerOptions(options: unknown): asserts options is WebhookHandle
 export class Webhooks {
   /** `transcriptions`: what an event's `transcript()` and `transcription()` call (the client's). */
   constructor(private readonly transcriptions?: Transcriptions) {}
+
+  /**
+   * A `webhook_url` carrying your own query parameters (kept by Soniox as they are), checked
+   * against the API's limits. Throws SonioxValidationError.
+   */
+  url(base: string, query?: WebhookQuery): string {
+    return webhookUrl(base, query);
+  }
 
   /**
    * Whether `headers` carry `auth.secret` in the header `auth.name` (name case-insensitive).
