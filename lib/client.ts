@@ -10,9 +10,11 @@ import { AdaptiveLimiter } from './internal/adaptive-rate';
 import { proxyAgent } from './internal/proxy';
 import { Transport, type PoolStats } from './http/transport';
 import { Auth } from './resources/auth';
+import { ConcurrencyLimits } from './resources/concurrency-limits';
 import { Files } from './resources/files';
 import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
+import { UsageLogs } from './resources/usage-logs';
 import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
@@ -51,6 +53,10 @@ export class SonioxClient {
   readonly auth: Auth;
   /** Webhook verification and handlers (no network). */
   readonly webhooks: Webhooks;
+  /** Per-request usage records (cost, audio duration, client_reference_id) and a daily summary. */
+  readonly usageLogs: UsageLogs;
+  /** Live counts of realtime sessions against the configured limits, and their history. */
+  readonly concurrencyLimits: ConcurrencyLimits;
   // The resolved config holds the API key and the transport owns it too: `#private` keeps both
   // out of util.inspect, JSON and property enumeration.
   readonly #config: ResolvedConfig;
@@ -71,6 +77,8 @@ export class SonioxClient {
     this.models = new Models(this.#transport);
     this.auth = new Auth(this.#transport);
     this.webhooks = new Webhooks(this.transcriptions);
+    this.usageLogs = new UsageLogs(this.#transport);
+    this.concurrencyLimits = new ConcurrencyLimits(this.#transport);
     this.#catalogue = new ModelCatalogue(this.models, this.#config.asyncModel);
     registerCatalogue(this, this.#catalogue);
   }

@@ -96,6 +96,14 @@ export type {
   RealtimeToken,
   RealtimeMessage,
   WebhookEvent,
+  UsageLog,
+  UsageLogList,
+  UsageSummary,
+  UsageSummaryEntry,
+  ConcurrencyScope,
+  ConcurrencyLimitsInfo,
+  ConcurrentStreamsHistory,
+  ConcurrentStreamsHistoryEntry,
 } from './types';
 export type { CallOptions, PoolStats } from './http/transport';
 export type { RetryPolicyOptions } from './internal/backoff';
@@ -116,6 +124,12 @@ export type {
   KoaLikeContext,
 } from './resources/webhooks';
 export { webhookUrl, type WebhookQuery } from './resources/webhook-url';
+export type { UsageLogs, UsageLogListParams } from './resources/usage-logs';
+export type {
+  ConcurrencyLimits,
+  ConcurrentStreamsHistoryParams,
+} from './resources/concurrency-limits';
+export type { TimeWindow, TimeInput } from './resources/time-window';
 export { RealtimeStream } from './realtime/stream';
 export type {
   RealtimeStreamConfig,

@@ -282,3 +282,99 @@ export const MAX_FILE_SIZE = 1_073_741_824;
 /** Documented default models. */
 export const DEFAULT_ASYNC_MODEL = 'stt-async-v5';
 export const DEFAULT_REALTIME_MODEL = 'stt-rt-v5';
+
+/** A per-request usage record of `GET /v1/usage-logs`. Costs are decimal strings in USD. */
+export interface UsageLog {
+  uuid: string;
+  /** What the request was, e.g. `stt_async`, `stt_rt`. */
+  request_scope: string;
+  client_reference_id?: string | null;
+  model: string;
+  start_time: string;
+  end_time: string;
+  input_text_tokens: number;
+  input_audio_tokens: number;
+  input_audio_duration_ms: number;
+  output_text_tokens: number;
+  output_audio_tokens: number;
+  output_audio_duration_ms: number;
+  cost_usd: string;
+  input_cost_usd: string;
+  input_text_cost_usd: string;
+  input_audio_cost_usd: string;
+  output_cost_usd: string;
+  output_text_cost_usd: string;
+  output_audio_cost_usd: string;
+}
+
+/** A page of `GET /v1/usage-logs`, ordered by `end_time` (then uuid). */
+export interface UsageLogList {
+  usage_logs: UsageLog[];
+  next_page_cursor: string | null;
+}
+
+/** Usage of one model (or, with `model: null`, of all) over a window, per UTC day (`days`). */
+export interface UsageSummaryEntry {
+  model: string | null;
+  /** One UTC day (`YYYY-MM-DD`) per element, every day of the window; the arrays below align to it. */
+  days: string[];
+  total_cost_usd: string;
+  total_input_cost_usd: string;
+  total_output_cost_usd: string;
+  total_duration_cost_usd: string;
+  cost_usd: string[];
+  input_cost_usd: string[];
+  output_cost_usd: string[];
+  duration_cost_usd: string[];
+  total_num_requests: number;
+  total_input_text_tokens: number;
+  total_input_audio_tokens: number;
+  total_input_audio_duration_ms: number;
+  total_output_text_tokens: number;
+  total_output_audio_tokens: number;
+  total_output_audio_duration_ms: number;
+  total_duration_ms: number;
+  num_requests: number[];
+  input_text_tokens: number[];
+  input_audio_tokens: number[];
+  input_audio_duration_ms: number[];
+  output_text_tokens: number[];
+  output_audio_tokens: number[];
+  output_audio_duration_ms: number[];
+  duration_ms: number[];
+}
+
+/** `GET /v1/usage/summary`: the project's total and one entry per model that had usage. */
+export interface UsageSummary {
+  total: UsageSummaryEntry;
+  models: UsageSummaryEntry[];
+}
+
+/** Live counts and configured limits of one scope (`null`: no configured limit). */
+export interface ConcurrencyScope {
+  current: { transcribe_concurrent: number; tts_concurrent: number };
+  limits: { transcribe_concurrent: number | null; tts_concurrent: number | null };
+}
+
+/** `GET /v1/concurrency-limits`: the project's and the organization's counts and limits. */
+export interface ConcurrencyLimitsInfo {
+  project: ConcurrencyScope;
+  organization: ConcurrencyScope;
+}
+
+/** One period of `GET /v1/concurrent-streams-history` (every numeric field 0 when idle). */
+export interface ConcurrentStreamsHistoryEntry {
+  period_start: string;
+  period_sec: number;
+  sample_min: number;
+  sample_max: number;
+  sample_sum: number;
+  sample_count: number;
+  total_count: number;
+}
+
+/** `GET /v1/concurrent-streams-history`: every period of the window, ascending, no gaps. */
+export interface ConcurrentStreamsHistory {
+  kind: 'stt' | 'tts';
+  entries: ConcurrentStreamsHistoryEntry[];
+}

@@ -12,6 +12,7 @@ import { registerFiles } from './commands/files';
 import { registerKeys } from './commands/keys';
 import { registerMock } from './commands/mock';
 import { registerModels } from './commands/models';
+import { registerLimits, registerUsage } from './commands/usage';
 import { registerRealtime } from './commands/realtime';
 import { registerTranscribe } from './commands/transcribe';
 import { registerTranscriptions } from './commands/transcriptions';
@@ -76,6 +77,8 @@ Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 inte
   registerFiles(root, ctx);
   registerTranscriptions(root, ctx);
   registerModels(root, ctx);
+  registerUsage(root, ctx);
+  registerLimits(root, ctx);
   registerKeys(root, ctx);
   registerMock(root, ctx);
   registerDemo(root, ctx);

@@ -3,6 +3,7 @@
  * the small view of shared state the WebSocket half needs from the REST half (keys, counters).
  * The mock imports nothing of the client except lib/types and lib/schemas.
  */
+import type { UsageInput } from './usage';
 
 /** A fault on a REST route. `route` is `METHOD /path` with `:id` for ids, or `*` for every route. */
 export interface HttpFault {
@@ -176,4 +177,12 @@ export interface MockStateView {
   realtimeModels(): string[];
   /** A temporary key's `max_session_duration_seconds` in ms (undefined: no limit or not one). */
   keySessionMs(key: string): number | undefined;
+  /** Usage records and concurrency samples (the usage and concurrency routes answer from them). */
+  readonly usage: UsageRecorder;
+}
+
+/** Where realtime sessions leave their usage: a record when one ends, a count when one opens or ends. */
+export interface UsageRecorder {
+  record(input: UsageInput): void;
+  sample(open: number): void;
 }

@@ -82,7 +82,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const rateLimiter = new RateLimiter(options.rateLimit);
   const scripts = new ScriptBook(options.receivedLimit);
   const listener = createRequestListener(
-    restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts),
+    restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts, rateLimiter),
     state,
     faults,
     timers,

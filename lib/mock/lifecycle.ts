@@ -64,6 +64,15 @@ export class Lifecycle {
             } else {
               t.status = 'completed';
               job.tokens = result.tokens;
+              this.state.usage.record({
+                scope: 'stt_async',
+                model: t.model,
+                clientReferenceId: t.client_reference_id,
+                startMs: Date.parse(t.created_at),
+                endMs: Date.now(),
+                audioMs: result.durationMs,
+                outputTokens: result.tokens.length,
+              });
             }
             this.deliverWebhook(job, 1);
           }, this.timing.processingMs),

@@ -109,6 +109,13 @@ export class RateLimiter {
   activeSessions(key?: string): number {
     return this.active.get(this.scope(key)) ?? 0;
   }
+
+  /** Realtime sessions admitted and not yet ended, of every key (the mock is one project). */
+  totalActiveSessions(): number {
+    let total = 0;
+    for (const n of this.active.values()) total += n;
+    return total;
+  }
 }
 
 /** The `Retry-After` headers of a refusal: whole seconds (at least 1), plus `retry-after-ms` when asked for. */

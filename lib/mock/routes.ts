@@ -24,6 +24,7 @@ import {
 } from './rest-io';
 import type { ScriptBook, TranscriptionScript } from './scripts';
 import { SESSION_DEFAULTS, contextProblem } from './session-limits';
+import type { RateLimiter } from './rate-limit';
 import type { MockState, StoredFile, StoredTranscription } from './state';
 import { receiveUpload } from './upload';
 
@@ -45,6 +46,7 @@ interface RestContext {
   fixturesDir: string | undefined;
   limits: MockSessionLimits | undefined;
   scripts: ScriptBook | undefined;
+  rateLimiter: RateLimiter | undefined;
 }
 
 /** A route's handler: the mock's context, then what the router's handlers get. */
@@ -296,6 +298,18 @@ async function createTemporaryKey(
   return ok({ api_key: key, expires_at: new Date(expiresAt).toISOString() }, 201);
 }
 
+/** Open realtime sessions against the `rateLimit.realtimeConcurrentSessions` option (the mock is one project). */
+function concurrencyLimits({ rateLimiter }: RestContext): RouteAnswer {
+  const scope = {
+    current: { transcribe_concurrent: rateLimiter?.totalActiveSessions() ?? 0, tts_concurrent: 0 },
+    limits: {
+      transcribe_concurrent: rateLimiter?.limits.realtimeConcurrentSessions ?? null,
+      tts_concurrent: null,
+    },
+  };
+  return ok({ project: scope, organization: scope });
+}
+
 /** The REST routes, in the order the router tries them (`/count` before `/:id`). */
 const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', pattern: '/v1/models', handler: () => ok({ models: MODELS }) },
@@ -340,6 +354,26 @@ const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', pattern: '/v1/transcriptions/:id/transcript', handler: getTranscript },
 
   { method: 'POST', pattern: '/v1/auth/temporary-api-key', handler: createTemporaryKey },
+
+  {
+    method: 'GET',
+    pattern: '/v1/usage-logs',
+    handler: ({ state }, _req, _p, url) => {
+      const { items, next } = page(state.usage.list(url).usage_logs, url);
+      return ok({ usage_logs: items, next_page_cursor: next });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/usage/summary',
+    handler: ({ state }, _r, _p, url) => ok(state.usage.summary(url)),
+  },
+  { method: 'GET', pattern: '/v1/concurrency-limits', handler: concurrencyLimits },
+  {
+    method: 'GET',
+    pattern: '/v1/concurrent-streams-history',
+    handler: ({ state }, _r, _p, url) => ok(state.usage.history(url)),
+  },
 ];
 
 /** The REST route table, bound to one mock server's state. */
@@ -349,8 +383,9 @@ export function restRoutes(
   fixturesDir: string | undefined,
   limits?: MockSessionLimits,
   scripts?: ScriptBook,
+  rateLimiter?: RateLimiter,
 ): Route[] {
-  const ctx: RestContext = { state, lifecycle, fixturesDir, limits, scripts };
+  const ctx: RestContext = { state, lifecycle, fixturesDir, limits, scripts, rateLimiter };
   return REST_ROUTES.map(({ handler, ...route }) => ({
     ...route,
     handler: (req, params, url) => handler(ctx, req, params, url),

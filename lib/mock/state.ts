@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { SonioxFile, Transcription, TranscriptToken } from '../types';
 import type { KeyPurpose, MockStateView } from './contracts';
 import { modelIds } from './models';
+import { UsageBook } from './usage';
 
 /** A stored file: its metadata plus what the recognizer needs (never the content). */
 export interface StoredFile extends SonioxFile {
@@ -50,6 +51,8 @@ export class MockState implements MockStateView {
   /** REST requests being handled right now (every one settles, even when its client went away). */
   inFlight = 0;
   readonly random: () => number;
+  /** Usage records and concurrency samples (the usage and concurrency routes). */
+  readonly usage = new UsageBook(() => this.newId());
   private readonly temporaryKeys = new Map<string, TemporaryKeyRecord>();
 
   constructor(

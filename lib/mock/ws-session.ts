@@ -66,6 +66,7 @@ export class Session {
   private ended = false;
   /** Whether this session holds a slot of its key in the limiter (released on stop). */
   private admitted = false;
+  private admittedAt = 0;
   private key: string | undefined;
   private readonly requestId = randomUUID();
   private readonly clock: SessionClock;
@@ -99,8 +100,26 @@ export class Session {
     this.clock.stop();
     clearTimeout(this.idle);
     clearInterval(this.ticker);
-    if (this.admitted) this.opts.limiter.sessionEnded(this.key);
+    if (this.admitted) {
+      this.opts.limiter.sessionEnded(this.key);
+      this.recordUsage();
+      this.opts.state.usage.sample(this.opts.limiter.totalActiveSessions());
+    }
     this.admitted = false;
+  }
+
+  /** A usage record of a session that started (its config was accepted). */
+  private recordUsage(): void {
+    if (!this.config) return;
+    this.opts.state.usage.record({
+      scope: 'stt_rt',
+      model: this.config.model as string,
+      clientReferenceId: this.config.client_reference_id,
+      startMs: this.admittedAt,
+      endMs: Date.now(),
+      audioMs: Math.round(this.recognizer?.receivedMs ?? 0),
+      outputTokens: this.finalCount,
+    });
   }
 
   /**
@@ -210,6 +229,8 @@ export class Session {
     const admission = this.opts.limiter.sessionStart(key);
     if (!admission.allowed) return this.fail(429, admission.message, admission.errorType);
     this.admitted = true;
+    this.admittedAt = Date.now();
+    this.opts.state.usage.sample(this.opts.limiter.totalActiveSessions());
     this.key = key;
     const issues = validate('realtimeConfig', config);
     if (issues.length)

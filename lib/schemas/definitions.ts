@@ -195,6 +195,36 @@ const transcriptToken = {
 
 const cursor = nullable({ type: 'string' });
 
+/** The fields of a usage summary entry the SDK relies on (the rest pass through). */
+const usageSummaryEntry = {
+  type: 'object',
+  required: ['model', 'days', 'total_cost_usd', 'total_num_requests'],
+  properties: {
+    model: nullable({ type: 'string' }),
+    days: { type: 'array', items: { type: 'string' } },
+    total_cost_usd: { type: 'string' },
+    total_num_requests: { type: 'integer' },
+  },
+};
+
+/** Live counts and configured limits of a concurrency scope. */
+const concurrencyScope = {
+  type: 'object',
+  required: ['current', 'limits'],
+  properties: {
+    current: {
+      type: 'object',
+      required: ['transcribe_concurrent'],
+      properties: { transcribe_concurrent: { type: 'integer' } },
+    },
+    limits: {
+      type: 'object',
+      required: ['transcribe_concurrent'],
+      properties: { transcribe_concurrent: nullable({ type: 'integer' }) },
+    },
+  },
+};
+
 /** Response schemas, by name. */
 export const responseSchemas = {
   file,
@@ -262,6 +292,62 @@ export const responseSchemas = {
     type: 'object',
     required: ['api_key', 'expires_at'],
     properties: { api_key: { type: 'string', minLength: 1 }, expires_at: dateTime },
+  },
+  usageLogList: {
+    type: 'object',
+    required: ['usage_logs', 'next_page_cursor'],
+    properties: {
+      usage_logs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['uuid', 'request_scope', 'model', 'start_time', 'end_time', 'cost_usd'],
+          properties: {
+            uuid: { type: 'string' },
+            request_scope: { type: 'string' },
+            client_reference_id: nullable({ type: 'string' }),
+            model: { type: 'string' },
+            start_time: dateTime,
+            end_time: dateTime,
+            input_audio_duration_ms: { type: 'number' },
+            cost_usd: { type: 'string' },
+          },
+        },
+      },
+      next_page_cursor: nullable({ type: 'string' }),
+    },
+  },
+  usageSummary: {
+    type: 'object',
+    required: ['total', 'models'],
+    properties: {
+      total: usageSummaryEntry,
+      models: { type: 'array', items: usageSummaryEntry },
+    },
+  },
+  concurrencyLimits: {
+    type: 'object',
+    required: ['project', 'organization'],
+    properties: { project: concurrencyScope, organization: concurrencyScope },
+  },
+  concurrentStreamsHistory: {
+    type: 'object',
+    required: ['kind', 'entries'],
+    properties: {
+      kind: { type: 'string' },
+      entries: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['period_start', 'period_sec', 'sample_max'],
+          properties: {
+            period_start: dateTime,
+            period_sec: { type: 'integer' },
+            sample_max: { type: 'number' },
+          },
+        },
+      },
+    },
   },
   apiError: {
     type: 'object',

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
 import { fixture } from '../audio';
-import { fixture as specFixture, until } from '../helpers';
+import { clientFor, fixture as specFixture, until } from '../helpers';
 
 /**
  * The official SDK (@soniox/node) against the mock, unchanged: that is how we know the mock is
@@ -149,6 +149,43 @@ describe('mock: the official @soniox/node SDK works against it', function () {
     expect([...new Set(translated.map((t) => t.speaker))]).to.deep.equal(['1', '2', '3']);
     expect(translated.every((t) => t.source_language === 'en' && t.language === 'es')).to.equal(
       true,
+    );
+  });
+
+  it('reads the same usage logs, usage summary and concurrency limits as our client', async () => {
+    const official = new (loadOfficial().SonioxNodeClient)({
+      api_key: 'official-key',
+      base_url: fx.server.url,
+    });
+    const ours = clientFor(fx.server, { apiKey: 'official-key' });
+    fx.defer(() => ours.close());
+    for (const ref of ['a', 'b'])
+      await ours.transcribe(fixture('hello-world.wav').path, {
+        client_reference_id: ref,
+        pollIntervalMs: 10,
+      });
+    const window = {
+      start_time: new Date(Date.now() - 3_600_000).toISOString(),
+      end_time: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    const theirs = await official.usageLogs.list(window);
+    const mine = await ours.usageLogs.list(window);
+    expect(theirs.usage_logs).to.have.length(2);
+    expect(theirs.usage_logs).to.deep.equal(mine.usage_logs);
+    expect(await official.usageLogs.getSummary(window)).to.deep.equal(
+      await ours.usageLogs.getSummary(window),
+    );
+    expect(await official.concurrencyLimits.get()).to.deep.equal(
+      await ours.concurrencyLimits.get(),
+    );
+    const hours = {
+      start_time: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString(),
+      end_time: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 7_200_000).toISOString(),
+      period_sec: 3600 as const,
+      kind: 'stt' as const,
+    };
+    expect(await official.concurrencyLimits.getHistory(hours)).to.deep.equal(
+      await ours.concurrencyLimits.getHistory(hours),
     );
   });
 });

@@ -55,6 +55,29 @@ const samples: Record<SchemaName, unknown[]> = {
     { id: uuid, status: 7 },
   ],
   transcriptionList: [{ transcriptions: [] }, { transcriptions: 'no' }],
+  usageLogList: [
+    { usage_logs: [], next_page_cursor: null },
+    { usage_logs: [{ uuid }], next_page_cursor: null },
+    { next_page_cursor: 'c' },
+  ],
+  usageSummary: [
+    { total: { model: null, days: [], total_cost_usd: '0', total_num_requests: 0 }, models: [] },
+    { total: { model: 5 }, models: [] },
+  ],
+  concurrencyLimits: [
+    {
+      project: { current: { transcribe_concurrent: 1 }, limits: { transcribe_concurrent: null } },
+      organization: { current: { transcribe_concurrent: 1 }, limits: { transcribe_concurrent: 5 } },
+    },
+    { project: {} },
+  ],
+  concurrentStreamsHistory: [
+    {
+      kind: 'stt',
+      entries: [{ period_start: '2026-01-01T00:00:00Z', period_sec: 60, sample_max: 0 }],
+    },
+    { kind: 'stt', entries: [{ period_sec: 'x' }] },
+  ],
   transcript: [
     { id: uuid, text: 'hi', tokens: [{ text: 'hi', start_ms: 0, end_ms: 5, confidence: 0.9 }] },
     { id: uuid, text: 'hi', tokens: [{ text: 3 }] },
