@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { SonioxValidationError, SonioxWebSocketError, redact, type FieldIssue } from '../errors';
-import { validate } from '../schemas';
+import { contextIssue, validate } from '../schemas';
 import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
 import {
   type RealtimeConfig,
@@ -204,6 +204,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     field,
     message,
   }));
+  issues.push(...contextIssue(start.context));
   if ('api_key' in start)
     issues.push({
       field: 'api_key',

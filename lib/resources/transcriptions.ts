@@ -13,6 +13,7 @@ import {
 } from './bulk';
 import { createLookup } from '../http/exactly-once';
 import { follow } from '../internal/follow-signal';
+import { contextIssue } from '../schemas';
 import { sleep } from '../internal/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type {
@@ -132,6 +133,7 @@ export class Transcriptions {
         message: 'exactly one of audio_url and file_id must be given',
       });
     }
+    extra.push(...contextIssue(body.context));
     checkParams('transcriptions.create', 'createTranscription', body, extra);
     return body;
   }
