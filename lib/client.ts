@@ -65,7 +65,11 @@ export class SonioxClient {
     this.models = new Models(this.#transport);
     this.auth = new Auth(this.#transport);
     this.webhooks = new Webhooks(this.transcriptions);
-    this.#catalogue = new ModelCatalogue(this.models, this.#config.asyncModel);
+    this.#catalogue = new ModelCatalogue(
+      this.models,
+      this.#config.asyncModel,
+      this.#config.realtimeModel,
+    );
     registerCatalogue(this, this.#catalogue);
   }
 

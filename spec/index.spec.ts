@@ -76,6 +76,7 @@ describe('package entry points', () => {
       'UtteranceBuffer',
       'formatCue',
       'pairTranslations',
+      'realtimeModelIssues',
       'segments',
       'splitTranslation',
       'subtitleHeader',
