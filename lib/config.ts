@@ -77,6 +77,14 @@ export interface SonioxClientOptions {
   proxy?: string | false | undefined;
   /** Agent of REST calls, used as given (no proxy, no pool options): your own pool or tunnel. */
   httpAgent?: HttpAgentLike | undefined;
+  /**
+   * Write a `client_reference_id` of the SDK's own (`sdk-<uuid>`) on creates and uploads you
+   * left untagged (default true): it is what lets a create that got no answer be looked up
+   * rather than resent (exactly once). `false` sends them untagged, as the raw API would (the
+   * field is yours: usage logs attribute by it); exactly-once then needs your own reference,
+   * and an untagged create that may have taken effect fails instead of being resent.
+   */
+  autoClientReferenceId?: boolean | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
@@ -113,6 +121,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   proxy: true,
   httpAgent: true,
   validateResponses: true,
+  autoClientReferenceId: true,
   asyncModel: true,
   realtimeModel: true,
   onRequest: true,
@@ -148,6 +157,7 @@ export interface ResolvedConfig {
   maxFreeSockets: number;
   freeSocketTimeoutMs: number;
   validateResponses: boolean;
+  autoClientReferenceId: boolean;
   adaptiveRate: boolean;
   /** The proxy REST calls go through, if any. */
   proxy: string | undefined;
@@ -321,6 +331,12 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }
+  const autoReference = options.autoClientReferenceId;
+  if (autoReference !== undefined && typeof autoReference !== 'boolean')
+    throw new SonioxConfigError(
+      'autoClientReferenceId',
+      'autoClientReferenceId must be true or false',
+    );
   if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
     throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
   const proxy = checkProxy(options.proxy, baseURL, env);
@@ -379,6 +395,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
       1,
     ),
     validateResponses: options.validateResponses ?? true,
+    autoClientReferenceId: autoReference ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
     proxy,
     realtimeProxy,
