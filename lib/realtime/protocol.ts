@@ -410,10 +410,11 @@ export function parseServerMessage(
     const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
     const errorType = text(message.error_type);
     const requestId = text(message.request_id);
+    const serverMessage = text(message.error_message);
     return new SonioxWebSocketError(
-      `realtime session failed with ${code ?? 'an error'}${errorType ? ` ${errorType}` : ''}: ${text(message.error_message) ?? 'no message'}` +
+      `realtime session failed with ${code ?? 'an error'}${errorType ? ` ${errorType}` : ''}: ${serverMessage ?? 'no message'}` +
         (requestId ? ` (request id ${requestId})` : ''),
-      { serverCode: code, errorType, requestId },
+      { serverCode: code, serverMessage, errorType, requestId },
     );
   }
   const problem = messageProblem(message);
