@@ -79,7 +79,11 @@ export class SonioxClient {
     this.webhooks = new Webhooks(this.transcriptions);
     this.usageLogs = new UsageLogs(this.#transport);
     this.concurrencyLimits = new ConcurrencyLimits(this.#transport);
-    this.#catalogue = new ModelCatalogue(this.models, this.#config.asyncModel);
+    this.#catalogue = new ModelCatalogue(
+      this.models,
+      this.#config.asyncModel,
+      this.#config.realtimeModel,
+    );
     registerCatalogue(this, this.#catalogue);
   }
 

@@ -11,12 +11,12 @@ import type { SonioxError } from './errors';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
 import { unknownOption } from './suggest';
+import { REGION_DOMAINS, domainHosts, resolveHosts, type SonioxRegion } from './internal/hosts';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
 
-/** Regions with their own hosts; a project's keys only work in its region. */
-export type SonioxRegion = 'us' | 'eu' | 'jp';
+export type { SonioxRegion };
 
 /** Passed to `onRequest` before each attempt. */
 export interface RequestEvent {
@@ -44,11 +44,11 @@ export interface RetryEvent extends RequestEvent {
 export interface SonioxClientOptions {
   /** Default: env SONIOX_API_KEY. Missing -> SonioxConfigError. */
   apiKey?: string | undefined;
-  /** Picks the regional hosts (default env SONIOX_REGION, else 'us'). */
+  /** Picks the regional hosts (default env SONIOX_BASE_DOMAIN's region, else SONIOX_REGION, else 'us'). */
   region?: SonioxRegion | undefined;
   /** REST origin without /v1 (default env SONIOX_API_BASE_URL, else the region's). */
   baseURL?: string | undefined;
-  /** Full WebSocket URL (default env SONIOX_REALTIME_URL, else the region's). */
+  /** Full WebSocket URL (default env SONIOX_REALTIME_URL or SONIOX_WS_URL, else the region's). */
   realtimeURL?: string | undefined;
   /** Per-attempt inactivity timeout of JSON calls in ms (default 60 000). */
   timeoutMs?: number | undefined;
@@ -77,6 +77,14 @@ export interface SonioxClientOptions {
   proxy?: string | false | undefined;
   /** Agent of REST calls, used as given (no proxy, no pool options): your own pool or tunnel. */
   httpAgent?: HttpAgentLike | undefined;
+  /**
+   * Write a `client_reference_id` of the SDK's own (`sdk-<uuid>`) on creates and uploads you
+   * left untagged (default true): it is what lets a create that got no answer be looked up
+   * rather than resent (exactly once). `false` sends them untagged, as the raw API would (the
+   * field is yours: usage logs attribute by it); exactly-once then needs your own reference,
+   * and an untagged create that may have taken effect fails instead of being resent.
+   */
+  autoClientReferenceId?: boolean | undefined;
   /** Check responses against the API schemas (default true); false = lenient: drifted fields pass, a body that is not a JSON object never does. */
   validateResponses?: boolean | undefined;
   /** Default model of async transcriptions (default stt-async-v5). */
@@ -113,6 +121,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   proxy: true,
   httpAgent: true,
   validateResponses: true,
+  autoClientReferenceId: true,
   asyncModel: true,
   realtimeModel: true,
   onRequest: true,
@@ -148,6 +157,7 @@ export interface ResolvedConfig {
   maxFreeSockets: number;
   freeSocketTimeoutMs: number;
   validateResponses: boolean;
+  autoClientReferenceId: boolean;
   adaptiveRate: boolean;
   /** The proxy REST calls go through, if any. */
   proxy: string | undefined;
@@ -161,19 +171,9 @@ export interface ResolvedConfig {
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
-const REGION_DOMAINS: Record<SonioxRegion, string> = {
-  us: 'soniox.com',
-  eu: 'eu.soniox.com',
-  jp: 'jp.soniox.com',
-};
-
 /** The REST origin and WebSocket URL of a region. */
 export function regionHosts(region: SonioxRegion): { baseURL: string; realtimeURL: string } {
-  const domain = REGION_DOMAINS[region];
-  return {
-    baseURL: `https://api.${domain}`,
-    realtimeURL: `wss://stt-rt.${domain}/transcribe-websocket`,
-  };
+  return domainHosts(REGION_DOMAINS[region]);
 }
 
 function checkURL(option: string, value: string, protocols: string[]): string {
@@ -296,7 +296,14 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     );
   }
 
-  const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
+  // SONIOX_BASE_DOMAIN and SONIOX_WS_URL (the official SDK's) count too (internal/hosts.ts).
+  const hosts = resolveHosts({
+    region: options.region,
+    baseURL: options.baseURL,
+    realtimeURL: options.realtimeURL,
+    env,
+  });
+  const region = hosts.region as SonioxRegion;
   // Own properties only: `'constructor' in {...}` is true.
   if (typeof region !== 'string' || !Object.hasOwn(REGION_DOMAINS, region)) {
     throw new SonioxConfigError(
@@ -304,16 +311,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
       `region must be one of us, eu, jp, got ${String(region)}`,
     );
   }
-  const hosts = regionHosts(region);
-  const baseURL = checkURL('baseURL', options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL, [
-    'http:',
-    'https:',
-  ]);
-  const realtimeURL = checkURL(
-    'realtimeURL',
-    options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL,
-    ['ws:', 'wss:'],
-  );
+  const baseURL = checkURL('baseURL', hosts.baseURL, ['http:', 'https:']);
+  const realtimeURL = checkURL('realtimeURL', hosts.realtimeURL, ['ws:', 'wss:']);
 
   if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object'))
     throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
@@ -321,6 +320,12 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
     throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
   }
+  const autoReference = options.autoClientReferenceId;
+  if (autoReference !== undefined && typeof autoReference !== 'boolean')
+    throw new SonioxConfigError(
+      'autoClientReferenceId',
+      'autoClientReferenceId must be true or false',
+    );
   if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
     throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
   const proxy = checkProxy(options.proxy, baseURL, env);
@@ -379,6 +384,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
       1,
     ),
     validateResponses: options.validateResponses ?? true,
+    autoClientReferenceId: autoReference ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
     proxy,
     realtimeProxy,

@@ -352,6 +352,8 @@ export class SonioxJournalLockedError extends SonioxJournalError {
 export interface WebSocketErrorDetails {
   /** The server's `error_code` (HTTP-style), or the WebSocket close code for drops. */
   serverCode?: number | undefined;
+  /** The server's `error_message`, as given (secrets redacted). */
+  serverMessage?: string | undefined;
   errorType?: string | undefined;
   requestId?: string | undefined;
   closeCode?: number | undefined;
@@ -363,11 +365,21 @@ export interface WebSocketErrorDetails {
 /** Server codes after which a new session may succeed. */
 const RETRYABLE_WS_CODES = new Set([408, 500, 503]);
 
-/** A realtime session failed: a server error message, an abrupt close or a malformed frame. */
+/**
+ * A realtime session failed: a server error message, an abrupt close or a malformed frame. The
+ * API reference: "The WebSocket APIs currently return only an HTTP status code (error_code) and
+ * a human-readable error_message": `serverCode` and `serverMessage` are what a live error frame
+ * carries; `errorType` and `requestId` come only from richer frames, and are undefined live today.
+ */
 export class SonioxWebSocketError extends SonioxError {
   override readonly code = 'websocket_error' as const;
+  /** The frame's `error_code` (HTTP-style); undefined for a drop or a bad frame. */
   readonly serverCode: number | undefined;
+  /** The frame's `error_message`, secrets redacted; undefined for a drop or a bad frame. */
+  readonly serverMessage: string | undefined;
+  /** The frame's `error_type`: absent from live frames today (undefined); never branch on it alone. */
   readonly errorType: string | undefined;
+  /** The frame's `request_id`: absent from live frames today (undefined). */
   readonly requestId: string | undefined;
   readonly closeCode: number | undefined;
   /** Whether a new session could succeed (408/500/503, or a drop with no server error). */
@@ -375,6 +387,7 @@ export class SonioxWebSocketError extends SonioxError {
   constructor(message: string, details: WebSocketErrorDetails = {}) {
     super(message, { cause: details.cause });
     this.serverCode = details.serverCode;
+    this.serverMessage = details.serverMessage;
     this.errorType = details.errorType;
     this.requestId = details.requestId;
     this.closeCode = details.closeCode;

@@ -184,3 +184,5 @@ export type {
   SubtitleOptions,
   TextOptions,
 } from './transcript';
+export { realtimeModelIssues } from './model-catalogue';
+export type { RealtimeModelParams } from './model-catalogue';

@@ -12,7 +12,7 @@
 import { SonioxAbortError, SonioxValidationError } from './errors';
 import type { Models } from './resources/models';
 import { closest } from './suggest';
-import type { Model, TranslationConfig } from './types';
+import { DEFAULT_REALTIME_MODEL, type Model, type TranslationConfig } from './types';
 
 /** The create parameters the check reads. */
 export interface ModelParams {
@@ -85,6 +85,56 @@ function problem(
   return undefined;
 }
 
+/** The realtime start-message fields the model list speaks of. */
+export interface RealtimeModelParams {
+  model?: string | undefined;
+  max_endpoint_delay_ms?: number | undefined;
+  endpoint_sensitivity?: number | undefined;
+  endpoint_latency_adjustment_level?: number | undefined;
+  language_hints_strict?: boolean | undefined;
+}
+
+/** Each option set (not false) and the model's flag that must not be false for it. */
+const SUPPORT_FLAGS = [
+  ['max_endpoint_delay_ms', 'supports_max_endpoint_delay'],
+  ['endpoint_sensitivity', 'supports_endpoint_sensitivity'],
+  ['endpoint_latency_adjustment_level', 'supports_endpoint_latency_adjustment'],
+  ['language_hints_strict', 'supports_language_hints_strict'],
+] as const;
+
+/**
+ * What the model list says against a realtime session's options: an option whose `supports_*`
+ * flag is false, a latency level over `endpoint_latency_adjustment_max_level`. A model the list
+ * does not hold, or a flag it does not carry (older answers), passes: the server decides.
+ */
+export function realtimeModelIssues(
+  models: readonly Model[],
+  params: RealtimeModelParams,
+  defaultModel: string,
+): Array<{ field: string; message: string }> {
+  const id = params.model ?? defaultModel;
+  const entry = models.find((m) => m.id === id);
+  if (entry === undefined) return [];
+  const model =
+    entry.aliased_model_id === null
+      ? entry
+      : (models.find((m) => m.id === entry.aliased_model_id) ?? entry);
+  const issues: Array<{ field: string; message: string }> = [];
+  for (const [field, flag] of SUPPORT_FLAGS) {
+    const value = params[field];
+    if (value === undefined || value === false || model[flag] !== false) continue;
+    issues.push({ field, message: `is not supported by ${id} (${flag} is false)` });
+  }
+  const level = params.endpoint_latency_adjustment_level;
+  const max = model.endpoint_latency_adjustment_max_level;
+  if (level !== undefined && typeof max === 'number' && level > max && issues.length === 0)
+    issues.push({
+      field: 'endpoint_latency_adjustment_level',
+      message: `is ${level}; ${id} allows at most ${max} (endpoint_latency_adjustment_max_level)`,
+    });
+  return issues;
+}
+
 /** Waits for `promise`, or rejects with SonioxAbortError when `signal` aborts first. */
 function until<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (signal === undefined) return promise;
@@ -107,6 +157,8 @@ export class ModelCatalogue {
     private readonly api: Models,
     /** The model a request without `model` gets (the client's `asyncModel`). */
     private readonly defaultModel: string,
+    /** The model a realtime session without `model` gets (the client's `realtimeModel`). */
+    private readonly realtimeModel: string = DEFAULT_REALTIME_MODEL,
   ) {}
 
   /**
@@ -134,6 +186,24 @@ export class ModelCatalogue {
     throw new SonioxValidationError(`${prefix}${label} ${found.value} ${found.message}`, [
       { field: found.field, message: `${found.value} ${found.message}` },
     ]);
+  }
+
+  /**
+   * Resolves when the model list allows a realtime session's endpoint options (see
+   * realtimeModelIssues), or cannot be had; throws SonioxValidationError otherwise. Needs no
+   * connection: run it before `client.realtime()` where a wrong level should fail at once.
+   */
+  async checkRealtime(
+    params: RealtimeModelParams,
+    options: Omit<ModelCheckOptions, 'labels'> = {},
+  ): Promise<void> {
+    const what = options.what ?? 'model check';
+    const models = await until(this.#list(), options.signal, what);
+    const issues = models ? realtimeModelIssues(models, params, this.realtimeModel) : [];
+    if (issues.length === 0) return;
+    const prefix = options.what === undefined ? '' : `${options.what}: `;
+    const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
+    throw new SonioxValidationError(`${prefix}${list}`, issues);
   }
 
   /** The list: kept, or fetched (one fetch in flight for all callers); undefined when unavailable. */

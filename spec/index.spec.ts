@@ -77,6 +77,7 @@ describe('package entry points', () => {
       'formatCue',
       'pairTranslations',
       'paragraphs',
+      'realtimeModelIssues',
       'segments',
       'sentences',
       'splitTranslation',

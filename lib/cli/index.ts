@@ -66,7 +66,7 @@ export function program(ctx: Context): Command {
       'after',
       `
 Environment: SONIOX_API_KEY (required except for mock and demo), SONIOX_API_BASE_URL,
-SONIOX_REALTIME_URL, SONIOX_REGION (us, eu, jp), NO_COLOR.
+SONIOX_REALTIME_URL (or SONIOX_WS_URL), SONIOX_REGION (us, eu, jp), SONIOX_BASE_DOMAIN, NO_COLOR.
 Exit codes: 0 ok, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.`,
     );
   root.hook('preAction', () => {

@@ -43,6 +43,11 @@ export interface TransportRequest extends CallOptions {
    * request is settled by a lookup (see exactly-once.ts), then the item returned or the call resent.
    */
   exactlyOnce?: CreateLookup;
+  /**
+   * A create sent with no reference to look it up by (the client's `autoClientReferenceId` is
+   * false): one that may have taken effect is never resent, and its error says so, with this why.
+   */
+  atMostOnce?: string;
 }
 
 /**

@@ -63,6 +63,10 @@ export type LookupResult =
   | { kind: 'absent' }
   | { kind: 'undecided'; reason: string; cause?: unknown; matches?: ListedItem[] };
 
+/** Why an untagged create cannot be exactly-once when the SDK may not tag it. */
+export const NO_REFERENCE =
+  'it has no client_reference_id to look it up by (autoClientReferenceId is false): give it your own to make it exactly-once';
+
 /** A reference for a create that has none: unique, so a match can only be this call's. */
 export function newReference(): string {
   return `sdk-${randomUUID()}`;

@@ -263,6 +263,25 @@ export class Transport {
       mayHaveActed(failureOf(error, call.req.method))
     )
       return this.settleByLookup(call, lookup, error);
+    const why = call.req.atMostOnce;
+    if (
+      why &&
+      !isStopped(error, call, this.closed) &&
+      mayHaveActed(failureOf(error, call.req.method))
+    ) {
+      // No lookup possible: at most once, and the error says why (never a silent resend).
+      const failure = this.errorOf(error, call);
+      call.settled = {
+        error: new SonioxConnectionError(
+          `${call.req.method} ${call.req.path} got no answer (${failure.message}) and may have taken effect; it is not resent: ${why}`,
+          {
+            cause: failure,
+            errno: failure instanceof SonioxConnectionError ? failure.errno : undefined,
+          },
+        ),
+      };
+      return false;
+    }
     if (call.attempt > call.maxRetries) return false;
     return shouldRetry(error, this.#config.retry, this.closed);
   }
@@ -353,6 +372,11 @@ export class Transport {
         ? { cause: result.cause ?? failure, errno: failure.errno }
         : { cause: result.cause ?? failure },
     );
+  }
+
+  /** Whether untagged creates and uploads get a `client_reference_id` of the SDK's (`sdk-<uuid>`). */
+  get autoClientReferenceId(): boolean {
+    return this.#config.autoClientReferenceId;
   }
 
   /** Inactivity timeout of uploads, in ms (also bounds the wait for a stream source's first chunk). */

@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { SonioxValidationError, SonioxWebSocketError, redact, type FieldIssue } from '../errors';
-import { validate } from '../schemas';
+import { contextIssue, validate } from '../schemas';
 import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
 import {
   type RealtimeConfig,
@@ -200,10 +200,14 @@ export function configError(
 
 /** Checks the start message and the SDK options; returns every problem found. */
 export function checkConfig(start: RealtimeStartMessage, options: RealtimeOptions): FieldIssue[] {
-  const issues: FieldIssue[] = validate('realtimeConfig', start).map(({ field, message }) => ({
-    field,
-    message,
-  }));
+  // What `extra` carries goes out unchecked: a range Soniox widens must not wait for a release
+  // of this SDK (docs/design.md). The typed fields keep their checks; api_key is refused anyway.
+  const passed = isPlainObject(options.extra) ? options.extra : {};
+  const typed = (field: string) => !Object.hasOwn(passed, field.split('.')[0] ?? field);
+  const issues: FieldIssue[] = validate('realtimeConfig', start)
+    .filter(({ field }) => typed(field))
+    .map(({ field, message }) => ({ field, message }));
+  if (typed('context')) issues.push(...contextIssue(start.context));
   if ('api_key' in start)
     issues.push({
       field: 'api_key',
@@ -246,14 +250,15 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     issues.push({ field: 'agent', message: 'must be an http.Agent (or https.Agent)' });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     issues.push({ field: 'signal', message: 'must be an AbortSignal' });
-  if (
-    options.extra !== undefined &&
-    (options.extra === null || typeof options.extra !== 'object' || Array.isArray(options.extra))
-  ) {
+  if (options.extra !== undefined && !isPlainObject(options.extra)) {
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
   if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
   return issues;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
@@ -405,10 +410,11 @@ export function parseServerMessage(
     const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
     const errorType = text(message.error_type);
     const requestId = text(message.request_id);
+    const serverMessage = text(message.error_message);
     return new SonioxWebSocketError(
-      `realtime session failed with ${code ?? 'an error'}${errorType ? ` ${errorType}` : ''}: ${text(message.error_message) ?? 'no message'}` +
+      `realtime session failed with ${code ?? 'an error'}${errorType ? ` ${errorType}` : ''}: ${serverMessage ?? 'no message'}` +
         (requestId ? ` (request id ${requestId})` : ''),
-      { serverCode: code, errorType, requestId },
+      { serverCode: code, serverMessage, errorType, requestId },
     );
   }
   const problem = messageProblem(message);

@@ -4,7 +4,7 @@
  */
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
-import { createLookup } from '../http/exactly-once';
+import { NO_REFERENCE, createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
 import {
@@ -84,12 +84,14 @@ export class Files {
       signal: options.signal,
       firstChunkTimeoutMs: options.timeoutMs ?? this.transport.uploadTimeoutMs,
     });
-    const lookup = createLookup(
-      'files',
-      ref,
-      upload.size === undefined ? {} : { size: upload.size },
-    );
-    const fields: MultipartField[] = [{ name: 'client_reference_id', value: lookup.reference }];
+    // Untagged, and the SDK may not tag it (autoClientReferenceId: false): at most once.
+    const lookup =
+      ref == null && !this.transport.autoClientReferenceId
+        ? undefined
+        : createLookup('files', ref, upload.size === undefined ? {} : { size: upload.size });
+    const fields: MultipartField[] = lookup
+      ? [{ name: 'client_reference_id', value: lookup.reference }]
+      : [];
     const body = () => {
       const encoded = encodeMultipart(
         fields,
@@ -114,7 +116,7 @@ export class Files {
       body,
       replayable: upload.replayable,
       schema: 'file',
-      exactlyOnce: lookup,
+      ...(lookup ? { exactlyOnce: lookup } : { atMostOnce: NO_REFERENCE }),
     });
   }
 

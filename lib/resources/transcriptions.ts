@@ -11,8 +11,9 @@ import {
   type BulkDeleteOptions,
   type BulkDeleteResult,
 } from './bulk';
-import { createLookup } from '../http/exactly-once';
+import { NO_REFERENCE, createLookup } from '../http/exactly-once';
 import { follow } from '../internal/follow-signal';
+import { contextIssue } from '../schemas';
 import { sleep } from '../internal/sleep';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type {
@@ -95,18 +96,22 @@ export class Transcriptions {
   ): Promise<Transcription> {
     checkCall('transcriptions.create', options);
     const body = this[checkCreate](params);
-    const lookup = createLookup('transcriptions', body.client_reference_id, {
-      model: body.model ?? null,
-      audio_url: body.audio_url ?? null,
-      file_id: body.file_id ?? null,
-    });
+    // Untagged, and the SDK may not tag it (autoClientReferenceId: false): at most once.
+    const untagged = body.client_reference_id == null && !this.transport.autoClientReferenceId;
+    const lookup = untagged
+      ? undefined
+      : createLookup('transcriptions', body.client_reference_id, {
+          model: body.model ?? null,
+          audio_url: body.audio_url ?? null,
+          file_id: body.file_id ?? null,
+        });
     return this.transport.request<Transcription>({
       ...options,
       method: 'POST',
       path: '/v1/transcriptions',
-      json: { ...body, client_reference_id: lookup.reference },
+      json: lookup ? { ...body, client_reference_id: lookup.reference } : body,
       schema: 'transcription',
-      exactlyOnce: lookup,
+      ...(lookup ? { exactlyOnce: lookup } : { atMostOnce: NO_REFERENCE }),
     });
   }
 
@@ -132,6 +137,7 @@ export class Transcriptions {
         message: 'exactly one of audio_url and file_id must be given',
       });
     }
+    extra.push(...contextIssue(body.context));
     checkParams('transcriptions.create', 'createTranscription', body, extra);
     return body;
   }

@@ -75,7 +75,8 @@ export const createTranscriptionSchema = {
     enable_speaker_diarization: nullable({ type: 'boolean' }),
     enable_language_identification: nullable({ type: 'boolean' }),
     translation: nullable(translation),
-    context: { anyOf: [structuredContext, { type: 'string', maxLength: 20000 }, { type: 'null' }] },
+    // Its size limit sums a structured context's strings: code, not schema (./context.ts).
+    context: { anyOf: [structuredContext, { type: 'string' }, { type: 'null' }] },
     webhook_url: nullable(httpUrl(256)),
     webhook_auth_header_name: nullable(shortString),
     webhook_auth_header_value: nullable(shortString),
@@ -118,7 +119,7 @@ export const realtimeConfigSchema = {
     num_channels: { type: 'integer', minimum: 1, maximum: 2 },
     language_hints: languageHints,
     language_hints_strict: { type: 'boolean' },
-    context: { anyOf: [structuredContext, { type: 'string', maxLength: 10000 }] },
+    context: { anyOf: [structuredContext, { type: 'string' }] },
     enable_speaker_diarization: { type: 'boolean' },
     enable_language_identification: { type: 'boolean' },
     enable_endpoint_detection: { type: 'boolean' },

@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { requestSchemas, responseSchemas, type SchemaName } from './definitions';
 
 export * from './definitions';
+export * from './context';
 
 /** One problem found by a schema, located like the API's own `validation_errors`. */
 export interface SchemaIssue {

@@ -155,6 +155,19 @@ describe('cli: soniox realtime', function () {
     );
   });
 
+  it('checks endpoint tuning against the model list first (one GET /v1/models), and only then', async () => {
+    const models = () => server.state.hits['GET /v1/models'] ?? 0;
+    const plain = await run(['realtime', audio.path, '--no-pacing'], { env });
+    expect(plain.code).to.equal(0);
+    expect(models()).to.equal(0);
+    const tuned = await run(['realtime', audio.path, '--no-pacing', '--endpoint-latency', '2'], {
+      env,
+    });
+    expect(tuned.err).to.equal('');
+    expect(tuned.code).to.equal(0);
+    expect(models()).to.equal(1);
+  });
+
   it('maps the flags to the stream configuration', () => {
     const signal = new AbortController().signal;
     expect(

@@ -19,6 +19,7 @@ import {
   type RealtimeToken,
   type StructuredContext,
 } from '../../types';
+import { catalogueOf } from '../../model-catalogue';
 import { checkInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
 import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
@@ -135,6 +136,12 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   if (flags.pacing === false) config.pacing = false;
   else if (source === '-' && (flags.format === 'wav' || RAW_AUDIO_FORMATS.includes(flags.format)))
     config.pacing = true;
+  // The endpoint options against the model list (a level over the model's max, an option it
+  // does not support): one GET /v1/models, only when such an option was given.
+  const { max_endpoint_delay_ms, endpoint_sensitivity, endpoint_latency_adjustment_level } = config;
+  const tuning = [max_endpoint_delay_ms, endpoint_sensitivity, endpoint_latency_adjustment_level];
+  if (tuning.some((v) => v !== undefined) || config.language_hints_strict)
+    await catalogueOf(client).checkRealtime(config, { signal: ctx.signal });
   const stream = client.realtime(config);
   const sink = sinkFor(ctx, flags.outputFormat, Boolean(flags.languageId || flags.twoWay));
   const subtitles = [

@@ -1,0 +1,119 @@
+/**
+ * The conformance table of docs/api.md §13 (issue 28, item 2): every field of the documented
+ * REST and WebSocket APIs (our request and response schemas, and every start, control and
+ * response field the official SDK types) has a row, with the documentation's own words, what
+ * the SDK does and what the mock does. A field added to a schema or to @soniox/node's types
+ * without a row fails here, named. (The mock column's claims are asserted by the mock's specs
+ * as the mock changes: not here.)
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  createTemporaryKeySchema,
+  createTranscriptionSchema,
+  listParamsSchema,
+  realtimeConfigSchema,
+  responseSchemas,
+} from '../../lib/schemas';
+import { shapesOf } from './dts-shape';
+
+const ROOT = path.join(__dirname, '..', '..');
+const OFFICIAL = path.join(ROOT, 'node_modules', '@soniox', 'node', 'dist', 'index.d.mts');
+const SDK_WORDS = /validated|typed|passed through|set by the SDK|read|parsed|sent/i;
+const MOCK_WORDS = /simulated|checked|accepted and ignored|sent|echoed|not simulated|answers/i;
+
+/** The rows of each `### §13.n` table: the names in the first cell, and the cells. */
+function tables(): Map<string, Array<{ names: string[]; cells: string[] }>> {
+  const text = fs.readFileSync(path.join(ROOT, 'docs', 'api.md'), 'utf8');
+  const start = text.indexOf('## §13 Conformance table');
+  expect(start, 'docs/api.md has a "## §13 Conformance table"').to.be.greaterThan(-1);
+  const byTable = new Map<string, Array<{ names: string[]; cells: string[] }>>();
+  let current = '';
+  for (const line of text.slice(start).split('\n')) {
+    const heading = /^### (§13\.\d+)/.exec(line);
+    if (heading) current = heading[1]!;
+    if (!line.startsWith('|') || /^\|\s*-/.test(line) || /^\| field /.test(line)) continue;
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim());
+    const names = [...(cells[0] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    byTable.set(current, [...(byTable.get(current) ?? []), { names, cells }]);
+  }
+  return byTable;
+}
+
+const keys = (schema: { properties: object }) => Object.keys(schema.properties);
+
+describe('docs/api.md §13: the conformance table', () => {
+  const official = shapesOf({
+    [OFFICIAL]: ['SttSessionConfig', 'RealtimeToken', 'RealtimeResult', 'SonioxModel'],
+  }).get(OFFICIAL)!;
+  const fieldsOf = (name: string) => [...official.get(name)!.keys()];
+
+  const WANTED: Record<string, string[]> = {
+    '§13.1': [
+      ...keys(createTranscriptionSchema),
+      ...keys(createTemporaryKeySchema),
+      ...keys(listParamsSchema),
+      'general',
+      'text',
+      'terms',
+      'translation_terms',
+      'type',
+      'target_language',
+      'language_a',
+      'language_b',
+      'file',
+    ],
+    '§13.2': [
+      ...keys(responseSchemas.transcription),
+      ...keys(responseSchemas.file),
+      ...keys(responseSchemas.transcript),
+      ...keys(responseSchemas.transcript.properties.tokens.items),
+      ...keys(responseSchemas.temporaryKey),
+      ...keys(responseSchemas.apiError),
+      'more_info',
+      'next_page_cursor',
+      ...fieldsOf('SonioxModel'),
+    ],
+    '§13.3': [...keys(realtimeConfigSchema), ...fieldsOf('SttSessionConfig')],
+    '§13.4': ['finalize', 'trailing_silence_ms', 'keepalive', '""'],
+    '§13.5': [
+      ...fieldsOf('RealtimeToken'),
+      ...fieldsOf('RealtimeResult'),
+      'error_code',
+      'error_message',
+      'error_type',
+      'request_id',
+      'more_info',
+      '<end>',
+      '<fin>',
+    ],
+  };
+
+  for (const [table, wanted] of Object.entries(WANTED)) {
+    it(`${table} has a row for every field`, () => {
+      const rows = tables().get(table) ?? [];
+      const named = new Set(rows.flatMap((r) => r.names));
+      expect(
+        [...new Set(wanted)].filter((f) => !named.has(f)),
+        `fields with no row`,
+      ).to.deep.equal([]);
+    });
+  }
+
+  it('every row quotes the documentation and says what the SDK and the mock do', () => {
+    for (const [table, rows] of tables()) {
+      if (!(table in WANTED)) continue;
+      for (const { names, cells } of rows) {
+        const where = `${table} ${names.join(', ')}`;
+        expect(cells, where).to.have.length(4);
+        expect(cells[1], `${where}: the documentation's words, quoted`).to.match(/"[^"]+"/);
+        expect(cells[2], `${where}: the SDK`).to.match(SDK_WORDS);
+        expect(cells[3], `${where}: the mock`).to.match(MOCK_WORDS);
+      }
+    }
+  });
+});
