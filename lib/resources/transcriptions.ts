@@ -15,6 +15,7 @@ import { NO_REFERENCE, createLookup } from '../http/exactly-once';
 import { follow } from '../internal/follow-signal';
 import { contextIssue } from '../schemas';
 import { sleep } from '../internal/sleep';
+import type { WebhookArrivalSource } from './webhook-arrivals';
 import { SonioxTimeoutError, SonioxTranscriptionError, type FieldIssue } from '../errors';
 import type {
   CreateTranscriptionParams,
@@ -49,6 +50,13 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
   /** Called with the transcription whenever its status changes (and on the first poll). */
   onStatus?: ((transcription: Transcription) => void) | undefined;
+  /**
+   * Where the job's webhook delivery arrives (`client.webhooks`): the wait ends on the first of
+   * that delivery or the polled status, and polls only every `webhookPollIntervalMs` meanwhile.
+   */
+  webhook?: WebhookArrivalSource | undefined;
+  /** Poll interval while a webhook is expected (default 30 000 ms): the fallback if it never comes. */
+  webhookPollIntervalMs?: number | undefined;
 }
 
 /** Options of `transcriptions.deleteAll`: the bulk options plus a status filter. */
@@ -62,6 +70,7 @@ export const DEFAULT_WAIT = {
   timeoutMs: 3_600_000,
   pollIntervalMs: 1_000,
   maxPollIntervalMs: 10_000,
+  webhookPollIntervalMs: 30_000,
 } as const;
 
 /**
@@ -276,28 +285,81 @@ export class Transcriptions {
   ): Promise<Transcription> {
     const maxInterval = options.maxPollIntervalMs ?? DEFAULT_WAIT.maxPollIntervalMs;
     let interval = Math.min(options.pollIntervalMs ?? DEFAULT_WAIT.pollIntervalMs, maxInterval);
-    while (true) {
-      const transcription = await this.get(id, { signal });
-      if (transcription.status !== state.lastStatus) {
-        state.lastStatus = transcription.status;
-        options.onStatus?.(transcription);
+    // While a webhook is expected, its delivery wakes the wait and polls are the slow fallback.
+    const expecting = new AbortController();
+    const unfollow = follow(signal, expecting);
+    let webhook = options.webhook?.arrival(id, expecting.signal).then(
+      () => true as const,
+      () => false as const,
+    );
+    const slowMs = options.webhookPollIntervalMs ?? DEFAULT_WAIT.webhookPollIntervalMs;
+    try {
+      while (true) {
+        const transcription = await this.polled(id, options, signal, state);
+        if (transcription) return transcription;
+        if (webhook && (await this.sleepOrDelivery(slowMs, signal, webhook, id)))
+          webhook = undefined;
+        else if (!webhook) {
+          await sleep(interval, signal, `transcriptions.wait ${id}`);
+          interval = nextPollInterval(interval, maxInterval);
+        }
       }
-      if (transcription.status === 'completed') return transcription;
-      if (FAILED_STATUSES.has(transcription.status)) {
-        const errorType = transcription.error_type ?? undefined;
-        const errorMessage = transcription.error_message ?? undefined;
-        throw new SonioxTranscriptionError(
-          id,
-          errorType,
-          `transcription ${id} failed (${transcription.status}): ${errorMessage ?? errorType ?? 'no reason given'}`,
-          { errorMessage, status: transcription.status },
-        );
-      }
-      // Any other status (queued, processing, or one this SDK does not know yet) is not an end:
-      // onStatus has been told, and the wait goes on until the deadline.
-      await sleep(interval, signal, `transcriptions.wait ${id}`);
-      interval = nextPollInterval(interval, maxInterval);
+    } finally {
+      expecting.abort();
+      unfollow();
     }
+  }
+
+  /** Sleeps `ms` unless the webhook comes first; resolves whether it came (a fetch is due). */
+  private async sleepOrDelivery(
+    ms: number,
+    signal: AbortSignal,
+    webhook: Promise<boolean>,
+    id: string,
+  ): Promise<boolean> {
+    const wake = new AbortController();
+    const unfollow = follow(signal, wake);
+    let came = false;
+    void webhook.then((arrived) => {
+      came = arrived;
+      if (arrived) wake.abort();
+    });
+    try {
+      await sleep(ms, wake.signal, `transcriptions.wait ${id}`);
+    } catch (error) {
+      if (signal.aborted || !came) throw error;
+    } finally {
+      unfollow();
+    }
+    return came;
+  }
+
+  /** One poll: the transcription when it completed, undefined while it runs; throws when it failed. */
+  private async polled(
+    id: string,
+    options: WaitOptions,
+    signal: AbortSignal,
+    state: { lastStatus: string | undefined },
+  ): Promise<Transcription | undefined> {
+    const transcription = await this.get(id, { signal });
+    if (transcription.status !== state.lastStatus) {
+      state.lastStatus = transcription.status;
+      options.onStatus?.(transcription);
+    }
+    if (transcription.status === 'completed') return transcription;
+    if (FAILED_STATUSES.has(transcription.status)) {
+      const errorType = transcription.error_type ?? undefined;
+      const errorMessage = transcription.error_message ?? undefined;
+      throw new SonioxTranscriptionError(
+        id,
+        errorType,
+        `transcription ${id} failed (${transcription.status}): ${errorMessage ?? errorType ?? 'no reason given'}`,
+        { errorMessage, status: transcription.status },
+      );
+    }
+    // Any other status (queued, processing, or one this SDK does not know yet) is not an end:
+    // onStatus has been told, and the wait goes on until the deadline.
+    return undefined;
   }
 }
 
@@ -311,6 +373,16 @@ export function checkWaitOptions(options: WaitOptions | null): void {
     ...durationIssue('timeoutMs', options.timeoutMs),
     ...durationIssue('pollIntervalMs', options.pollIntervalMs),
     ...durationIssue('maxPollIntervalMs', options.maxPollIntervalMs),
+    ...durationIssue('webhookPollIntervalMs', options.webhookPollIntervalMs),
+    ...(options.webhook !== undefined &&
+    typeof (options.webhook as Partial<WebhookArrivalSource> | null)?.arrival !== 'function'
+      ? [
+          {
+            field: 'webhook',
+            message: 'must be client.webhooks (or have an arrival(id, signal) method)',
+          },
+        ]
+      : []),
     ...(options.signal !== undefined && !(options.signal instanceof AbortSignal)
       ? [{ field: 'signal', message: 'must be an AbortSignal' }]
       : []),

@@ -18,6 +18,7 @@ import {
   type WebhookHeaders,
 } from './webhook-adapters';
 import { webhookUrl, type WebhookQuery } from './webhook-url';
+import { WebhookArrivals, type WebhookArrivalSource } from './webhook-arrivals';
 
 export type {
   WebhookAnswer,
@@ -136,9 +137,25 @@ function checkHandlerOptions(options: unknown): asserts options is WebhookHandle
 }
 
 /** `client.webhooks`: verification, parsing and a ready-made handler. No network. */
-export class Webhooks {
+export class Webhooks implements WebhookArrivalSource {
+  readonly #arrivals = new WebhookArrivals();
+
   /** `transcriptions`: what an event's `transcript()` and `transcription()` call (the client's). */
   constructor(private readonly transcriptions?: Transcriptions) {}
+
+  /**
+   * Announces a delivery you verified yourself (the handler announces its own) to the
+   * `transcriptions.wait(id, { webhook: client.webhooks })` expecting it; returns false for a
+   * duplicate (an id already announced), which is dropped.
+   */
+  notify(event: WebhookEvent): boolean {
+    return this.#arrivals.notify(event);
+  }
+
+  /** The first delivery for `id` (see `notify`); rejects when `signal` aborts. */
+  arrival(id: string, signal: AbortSignal): Promise<WebhookEvent> {
+    return this.#arrivals.arrival(id, signal);
+  }
 
   /**
    * A `webhook_url` carrying your own query parameters (kept by Soniox as they are), checked
@@ -243,6 +260,8 @@ export class Webhooks {
           body: error instanceof SonioxValidationError ? error.message : 'could not read the body',
         };
       }
+      // Verified: a wait expecting this job may end now, whatever onEvent does with it.
+      this.notify(event);
       try {
         await options.onEvent(this.delivery(event));
       } catch (error) {

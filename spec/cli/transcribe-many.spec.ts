@@ -310,8 +310,9 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
     fs.mkdirSync(out, { recursive: true });
     const journal = path.join(out, '.soniox-batch-text.jsonl');
     fs.writeFileSync(journal, '');
-    // pid 1 is alive (init): another live run.
-    const holder = { pid: 1, hostname: os.hostname(), startedAt: '2026-12-07T10:00:00.000Z' };
+    // pid 1 is alive (init), and started before this lock was taken: another live run.
+    const startedAt = new Date().toISOString();
+    const holder = { pid: 1, hostname: os.hostname(), startedAt };
     fs.writeFileSync(`${journal}.lock`, JSON.stringify(holder));
     for (const extra of [[], ['--restart']]) {
       const { code, err } = await run(['transcribe', calls, '--out-dir', out, ...extra, ...POLL], {
@@ -319,7 +320,7 @@ describe('cli: soniox transcribe many files into --out-dir', function () {
       });
       expect(code).to.equal(2);
       expect(err).to.equal(
-        `error: another run (pid 1, started 2026-12-07T10:00:00.000Z) is transcribing into ${out}: one run at a time per --out-dir and format; wait for it to end (if it is gone, remove ${journal}.lock)\n`,
+        `error: another run (pid 1, started ${startedAt}) is transcribing into ${out}: one run at a time per --out-dir and format; wait for it to end (if it is gone, remove ${journal}.lock)\n`,
       );
     }
     const others: Array<[string, string]> = [
