@@ -13,7 +13,7 @@ import { Auth } from './resources/auth';
 import { Files } from './resources/files';
 import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
-import { isObject, rejectIssues } from './resources/params';
+import { isObject, rejectIssues } from './internal/issues';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';

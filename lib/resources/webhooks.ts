@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
 import type { CallOptions } from '../http/transport';
 import type { Transcript, Transcription, WebhookEvent } from '../types';
-import { unknownOption } from '../suggest';
+import { isObject, rejectConfigIssues, unknownNameIssues } from '../internal/issues';
 import type { Transcriptions } from './transcriptions';
 import {
   BodyTooLarge,
@@ -114,24 +114,28 @@ const HANDLER_OPTIONS: Record<keyof WebhookHandlerOptions, true> = {
   maxBodyBytes: true,
 };
 
-/** Every handler option, checked when the handler is made (not on the first delivery). */
-function checkHandlerOptions(options: unknown): asserts options is WebhookHandlerOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
+/** The issues of the handler options; each message names its option. */
+function handlerOptionIssues(options: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = unknownNameIssues(options, HANDLER_OPTIONS);
+  if (typeof options.onEvent !== 'function')
+    issues.push({ field: 'onEvent', message: 'onEvent must be a function' });
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    issues.push({ field: 'onError', message: 'onError must be a function' });
+  // Named as `resolveAuth` names it (the environment's pair is the same option).
+  const { auth } = options;
+  if (auth !== undefined && (auth === null || typeof auth !== 'object'))
+    issues.push({ field: 'webhookAuth', message: 'webhook auth must be { name, secret }' });
+  return issues;
+}
+
+/** Throws one SonioxConfigError naming every bad handler option, when the handler is made (not on the first delivery). */
+function assertHandlerOptions(options: unknown): asserts options is WebhookHandlerOptions {
+  if (!isObject(options))
     throw new SonioxConfigError(
       'options',
       'webhooks.handler: options must be an object such as { onEvent: (event) => ... }',
     );
-  const names = Object.keys(HANDLER_OPTIONS);
-  for (const name of Object.keys(options))
-    if (!Object.hasOwn(HANDLER_OPTIONS, name))
-      throw new SonioxConfigError(name, `webhooks.handler: ${unknownOption(name, names)}`);
-  const o = options as Record<string, unknown>;
-  if (typeof o.onEvent !== 'function')
-    throw new SonioxConfigError('onEvent', 'webhooks.handler: onEvent must be a function');
-  if (o.onError !== undefined && typeof o.onError !== 'function')
-    throw new SonioxConfigError('onError', 'webhooks.handler: onError must be a function');
-  if (o.auth !== undefined && (o.auth === null || typeof o.auth !== 'object'))
-    throw new SonioxConfigError('webhookAuth', 'webhook auth must be { name, secret }');
+  rejectConfigIssues(handlerOptionIssues(options), 'webhooks.handler: ');
 }
 
 /** `client.webhooks`: verification, parsing and a ready-made handler. No network. */
@@ -201,7 +205,7 @@ export class Webhooks {
    * Throws SonioxConfigError for a malformed `auth`.
    */
   handler(options: WebhookHandlerOptions): WebhookHandler {
-    checkHandlerOptions(options);
+    assertHandlerOptions(options);
     const auth = resolveAuth(options.auth, false);
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
     if (!Number.isSafeInteger(limit) || limit < 1)
