@@ -187,19 +187,22 @@ export function isRawFormat(format: string | undefined): boolean {
   return isRawAudioFormat(format);
 }
 
-/** The error of a config with problems (every one of checkConfig's), or undefined. */
+/** The error of a config with problems (every one of realtimeConfigIssues's), or undefined. */
 export function configError(
   start: RealtimeStartMessage,
   options: RealtimeOptions,
 ): SonioxValidationError | undefined {
-  const issues = checkConfig(start, options);
+  const issues = realtimeConfigIssues(start, options);
   if (issues.length === 0) return undefined;
   const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
   return new SonioxValidationError(`invalid realtime config: ${list}`, issues);
 }
 
 /** Checks the start message and the SDK options; returns every problem found. */
-export function checkConfig(start: RealtimeStartMessage, options: RealtimeOptions): FieldIssue[] {
+export function realtimeConfigIssues(
+  start: RealtimeStartMessage,
+  options: RealtimeOptions,
+): FieldIssue[] {
   const issues: FieldIssue[] = validate('realtimeConfig', start).map(({ field, message }) => ({
     field,
     message,
@@ -237,7 +240,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
   if (options.markers !== undefined && options.markers !== 'events' && options.markers !== 'inband')
     issues.push({ field: 'markers', message: "must be 'events' or 'inband'" });
-  issues.push(...checkPacing(options.pacing, start));
+  issues.push(...pacingIssues(options.pacing, start));
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message')
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
@@ -252,11 +255,11 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   ) {
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
-  if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
+  if ('reconnect' in options) issues.push(...reconnectIssues(options.reconnect, start));
   return issues;
 }
 
-function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
+function pacingIssues(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (pacing === undefined || pacing === false) return [];
   if (pacing === true) {
     const format = start.audio_format ?? 'auto';
@@ -277,7 +280,7 @@ function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[]
   ];
 }
 
-function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
+function reconnectIssues(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (r === undefined) return [];
   if (typeof r !== 'object' || r === null)
     return [
