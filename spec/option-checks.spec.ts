@@ -58,6 +58,12 @@ const rows: Row[] = [
     ['onEvent', 'onError'],
   ],
   [
+    'webhooks.handler({ onEvent: 5, maxBodyBytes: 0 })',
+    (c) => c.webhooks.handler({ onEvent: 5, maxBodyBytes: 0 } as never),
+    CONFIG,
+    ['onEvent', 'maxBodyBytes'],
+  ],
+  [
     'files.upload(buf, { timeoutMs: 0, contentType: 5 })',
     (c) => c.files.upload(audio, { timeoutMs: 0, contentType: 5 as never }),
     VALID,
@@ -140,4 +146,18 @@ describe('option checks: every problem of a call in one error', () => {
       expect(t.server.state.hits, 'requests the mock saw').to.deep.equal({});
     });
   }
+
+  it('webhooks.handler with a bad auth name and a blank secret: one SonioxConfigError naming both', () => {
+    let error: unknown;
+    try {
+      t.client.webhooks.handler({ onEvent: () => undefined, auth: { name: 'a b', secret: '' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(SonioxConfigError);
+    expect((error as SonioxConfigError).message)
+      .to.include('webhook auth name')
+      .and.to.include('webhook auth secret');
+    expect((error as SonioxConfigError).issues).to.have.length(2);
+  });
 });
