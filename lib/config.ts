@@ -232,15 +232,15 @@ function hookIssues(option: string, value: unknown): FieldIssue[] {
     : [];
 }
 
-/** The issue of the proxy of `origin`: the option's, else the environment's. */
+/** The issue of the proxy of `origin` (`proxyOf`: the option's, else the environment's). */
 function proxyIssues(
   option: unknown,
   origin: string,
-  env: Record<string, string | undefined>,
+  proxyOf: (origin: string) => string | undefined,
 ): FieldIssue[] {
   if (option !== undefined && option !== false && typeof option !== 'string')
     return [{ field: 'proxy', message: 'proxy must be a URL string or false' }];
-  const proxy = proxyFor(origin, option, env);
+  const proxy = proxyOf(origin);
   if (proxy === undefined) return [];
   let url: URL | undefined;
   try {
@@ -254,6 +254,9 @@ function proxyIssues(
   return [{ field: 'proxy', message: `proxy${from} must be an http: or https: URL` }];
 }
 
+/** A URL without its trailing slashes, as the client keeps it. */
+const strip = (url: string) => url.replace(/\/+$/, '');
+
 /** Whether `env` is usable as the environment (left out: process.env). */
 function isEnv(env: unknown): env is Record<string, string | undefined> | undefined {
   return env === undefined || (env !== null && typeof env === 'object');
@@ -263,6 +266,7 @@ function isEnv(env: unknown): env is Record<string, string | undefined> | undefi
 function configIssues(
   options: SonioxClientOptions,
   env: Record<string, string | undefined>,
+  proxyOf: (origin: string) => string | undefined,
 ): FieldIssue[] {
   const issues: FieldIssue[] = unknownNameIssues(options, OPTION_NAMES);
   const add = (more: FieldIssue[]) => issues.push(...more);
@@ -303,11 +307,11 @@ function configIssues(
   // One proxy issue at most: the REST and realtime origins share the option.
   const proxy = [
     ...(baseURL !== undefined && baseIssues.length === 0
-      ? proxyIssues(options.proxy, baseURL, env)
+      ? proxyIssues(options.proxy, strip(baseURL), proxyOf)
       : []),
     // The WebSocket's upgrade is an HTTP(S) request: its proxy is the one of the http(s) origin.
     ...(realtimeURL !== undefined && realtimeIssues.length === 0
-      ? proxyIssues(options.proxy, realtimeURL.replace(/^ws/, 'http'), env)
+      ? proxyIssues(options.proxy, strip(realtimeURL).replace(/^ws/, 'http'), proxyOf)
       : []),
   ];
   add(proxy.slice(0, 1));
@@ -345,11 +349,17 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new SonioxConfigError('options', 'options must be an object');
   const env = (isEnv(options.env) && options.env) || process.env;
-  rejectConfigIssues(configIssues(options, env));
+  // Each origin's proxy is looked up once (the environment's costs a swap of process.env): the
+  // checks and the resolution share it.
+  const proxies = new Map<string, string | undefined>();
+  const proxyOf = (origin: string) => {
+    if (!proxies.has(origin)) proxies.set(origin, proxyFor(origin, options.proxy, env));
+    return proxies.get(origin);
+  };
+  rejectConfigIssues(configIssues(options, env, proxyOf));
   // Past the checks: every value below is of its type and within its bounds.
   const region = (options.region ?? env.SONIOX_REGION ?? 'us') as SonioxRegion;
   const hosts = regionHosts(region);
-  const strip = (url: string) => url.replace(/\/+$/, '');
   const baseURL = strip(options.baseURL ?? env.SONIOX_API_BASE_URL ?? hosts.baseURL);
   const realtimeURL = strip(options.realtimeURL ?? env.SONIOX_REALTIME_URL ?? hosts.realtimeURL);
   const retry = options.retry ?? {};
@@ -372,8 +382,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4_000,
     validateResponses: options.validateResponses ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
-    proxy: proxyFor(baseURL, options.proxy, env),
-    realtimeProxy: proxyFor(realtimeURL.replace(/^ws/, 'http'), options.proxy, env),
+    proxy: proxyOf(baseURL),
+    realtimeProxy: proxyOf(realtimeURL.replace(/^ws/, 'http')),
     httpAgent: options.httpAgent,
     asyncModel: options.asyncModel ?? DEFAULT_ASYNC_MODEL,
     realtimeModel: options.realtimeModel ?? DEFAULT_REALTIME_MODEL,
