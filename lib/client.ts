@@ -15,7 +15,7 @@ import { Files } from './resources/files';
 import { Models } from './resources/models';
 import { Transcriptions } from './resources/transcriptions';
 import { UsageLogs } from './resources/usage-logs';
-import { isObject, rejectIssues } from './resources/params';
+import { isObject, rejectIssues } from './internal/issues';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';

@@ -6,11 +6,11 @@
 import { Agent } from 'node:http';
 import { MAX_TIMER_MS } from './internal/sleep';
 import { proxyFor } from './internal/proxy';
-import { SonioxConfigError } from './errors';
+import { SonioxConfigError, type FieldIssue } from './errors';
 import type { SonioxError } from './errors';
+import { isObject, rejectConfigIssues, unknownNameIssues } from './internal/issues';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
-import { unknownOption } from './suggest';
 import { REGION_DOMAINS, domainHosts, resolveHosts, type SonioxRegion } from './internal/hosts';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
@@ -135,15 +135,6 @@ const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true>
   maxRetryAfterMs: true,
 };
 
-/** Refuses a name that is not an option (a typo would otherwise be ignored silently), suggesting the closest. */
-function checkNames(options: object, known: object, prefix: string): void {
-  const names = Object.keys(known);
-  for (const name of Object.keys(options)) {
-    if (!Object.hasOwn(known, name))
-      throw new SonioxConfigError(prefix + name, unknownOption(name, names, prefix));
-  }
-}
-
 /** Options after defaults, environment and checks. */
 export interface ResolvedConfig {
   apiKey: string;
@@ -176,223 +167,251 @@ export function regionHosts(region: SonioxRegion): { baseURL: string; realtimeUR
   return domainHosts(REGION_DOMAINS[region]);
 }
 
-function checkURL(option: string, value: string, protocols: string[]): string {
+/** The issues of one option (`…Issues`: collected, never thrown); every message names its option. */
+function urlIssues(option: string, value: string, protocols: string[]): FieldIssue[] {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new SonioxConfigError(option, `${option} is not a valid URL`);
+    return [{ field: option, message: `${option} is not a valid URL` }];
   }
   if (!protocols.includes(url.protocol)) {
-    throw new SonioxConfigError(
-      option,
-      `${option} must use ${protocols.map((p) => p.replace(':', '')).join(' or ')}, got ${url.protocol.replace(':', '')}`,
-    );
+    const want = protocols.map((p) => p.replace(':', '')).join(' or ');
+    const got = url.protocol.replace(':', '');
+    return [{ field: option, message: `${option} must use ${want}, got ${got}` }];
   }
   if (url.username || url.password)
-    throw new SonioxConfigError(option, `${option} must not carry credentials`);
-  return value.replace(/\/+$/, '');
+    return [{ field: option, message: `${option} must not carry credentials` }];
+  return [];
 }
 
-function checkNumber(
+function numberIssues(
   option: string,
   value: number | undefined,
-  fallback: number,
   min: number,
   integer: boolean,
-): number {
-  if (value === undefined) return fallback;
+): FieldIssue[] {
+  if (value === undefined) return [];
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
     value < min ||
     (integer && !Number.isInteger(value))
   ) {
-    throw new SonioxConfigError(
-      option,
-      `${option} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}`,
-    );
+    const kind = integer ? 'an integer' : 'a number';
+    return [
+      { field: option, message: `${option} must be ${kind} >= ${min}, got ${String(value)}` },
+    ];
   }
-  return value;
+  return [];
 }
 
-/** A duration in ms: as checkNumber, and no longer than a Node timer holds (2^31-1 ms; longer ones fire after 1 ms). */
-function checkDuration(
-  option: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-): number {
-  const ms = checkNumber(option, value, fallback, min, false);
-  if (ms > MAX_TIMER_MS)
-    throw new SonioxConfigError(
-      option,
-      `${option} must be at most ${MAX_TIMER_MS} ms (Node timers cannot wait longer), got ${ms}`,
-    );
-  return ms;
+/** A duration in ms: as numberIssues, and no longer than a Node timer holds (2^31-1 ms; longer ones fire after 1 ms). */
+function timerIssues(option: string, value: number | undefined, min: number): FieldIssue[] {
+  const issues = numberIssues(option, value, min, false);
+  if (issues.length > 0 || value === undefined || value <= MAX_TIMER_MS) return issues;
+  const message = `${option} must be at most ${MAX_TIMER_MS} ms (Node timers cannot wait longer), got ${String(value)}`;
+  return [{ field: option, message }];
 }
 
-function checkModel(option: string, value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new SonioxConfigError(option, `${option} must be a non-empty string`);
-  return value;
+function modelIssues(option: string, value: unknown): FieldIssue[] {
+  return value !== undefined && (typeof value !== 'string' || value.trim() === '')
+    ? [{ field: option, message: `${option} must be a non-empty string` }]
+    : [];
 }
 
-function checkHook<T>(option: string, value: T | undefined): T | undefined {
-  if (value !== undefined && typeof value !== 'function')
-    throw new SonioxConfigError(option, `${option} must be a function`);
-  return value;
+function booleanIssues(option: string, value: unknown): FieldIssue[] {
+  return value !== undefined && typeof value !== 'boolean'
+    ? [{ field: option, message: `${option} must be true or false` }]
+    : [];
 }
 
-/** The proxy of `baseURL`: the option, checked, else the environment's. */
-function checkProxy(
-  option: string | false | undefined,
-  baseURL: string,
-  env: Record<string, string | undefined>,
-): string | undefined {
+function hookIssues(option: string, value: unknown): FieldIssue[] {
+  return value !== undefined && typeof value !== 'function'
+    ? [{ field: option, message: `${option} must be a function` }]
+    : [];
+}
+
+/** The issue of the proxy of `origin` (`proxyOf`: the option's, else the environment's). */
+function proxyIssues(
+  option: unknown,
+  origin: string,
+  proxyOf: (origin: string) => string | undefined,
+): FieldIssue[] {
   if (option !== undefined && option !== false && typeof option !== 'string')
-    throw new SonioxConfigError('proxy', 'proxy must be a URL string or false');
-  const proxy = proxyFor(baseURL, option, env);
-  if (proxy === undefined) return undefined;
+    return [{ field: 'proxy', message: 'proxy must be a URL string or false' }];
+  const proxy = proxyOf(origin);
+  if (proxy === undefined) return [];
   let url: URL | undefined;
   try {
     url = new URL(proxy);
   } catch {
     url = undefined;
   }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return [];
   // Never echo the value: a proxy URL may carry credentials.
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw new SonioxConfigError(
-      'proxy',
-      `proxy${option === undefined ? ' (from HTTPS_PROXY / HTTP_PROXY)' : ''} must be an http: or https: URL`,
-    );
-  return proxy;
+  const from = option === undefined ? ' (from HTTPS_PROXY / HTTP_PROXY)' : '';
+  return [{ field: 'proxy', message: `proxy${from} must be an http: or https: URL` }];
 }
 
-/** Applies defaults and the environment, and checks every option. */
+/** A URL without its trailing slashes, as the client keeps it. */
+const strip = (url: string) => url.replace(/\/+$/, '');
+
+/** Whether `env` is usable as the environment (left out: process.env). */
+function isEnv(env: unknown): env is Record<string, string | undefined> | undefined {
+  return env === undefined || (env !== null && typeof env === 'object');
+}
+
+/** Every problem of the options (after the environment), each naming its option; none: []. */
+function configIssues(
+  options: SonioxClientOptions,
+  env: Record<string, string | undefined>,
+  proxyOf: (origin: string) => string | undefined,
+): FieldIssue[] {
+  const issues: FieldIssue[] = unknownNameIssues(options, OPTION_NAMES);
+  const add = (more: FieldIssue[]) => issues.push(...more);
+  if (!isEnv(options.env)) {
+    const message = 'env must be an object of environment variables (such as process.env)';
+    add([{ field: 'env', message }]);
+  }
+  const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
+  // A header carries visible ASCII only: anything else would be stripped or refused on the way, silently.
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    add([{ field: 'apiKey', message: 'No API key: pass the apiKey option or set SONIOX_API_KEY' }]);
+  } else if (!/^[\x21-\x7e]+$/.test(apiKey.trim()) || /[^\x20-\x7e]/.test(apiKey)) {
+    const message =
+      'apiKey must be printable ASCII (no spaces inside, no control or non-ASCII characters)';
+    add([{ field: 'apiKey', message }]);
+  }
+  // SONIOX_BASE_DOMAIN and SONIOX_WS_URL (the official SDK's) count too (internal/hosts.ts);
+  // variables that contradict each other are a problem of their own.
+  const hosts = hostsOrIssue(options, env);
+  if (!('baseURL' in hosts)) add([hosts]);
+  const region: unknown = 'baseURL' in hosts ? hosts.region : undefined;
+  // Own properties only: `'constructor' in {...}` is true.
+  const regionOk = typeof region === 'string' && Object.hasOwn(REGION_DOMAINS, region);
+  if ('baseURL' in hosts && !regionOk)
+    add([{ field: 'region', message: `region must be one of us, eu, jp, got ${String(region)}` }]);
+  // A bad region has no hosts: only URLs given explicitly are checked then.
+  const baseURL = regionOk && 'baseURL' in hosts ? hosts.baseURL : options.baseURL;
+  const realtimeURL = regionOk && 'baseURL' in hosts ? hosts.realtimeURL : options.realtimeURL;
+  const baseIssues = baseURL === undefined ? [] : urlIssues('baseURL', baseURL, HTTP);
+  const realtimeIssues =
+    realtimeURL === undefined ? [] : urlIssues('realtimeURL', realtimeURL, ['ws:', 'wss:']);
+  add([...baseIssues, ...realtimeIssues]);
+  const { retry } = options;
+  if (retry !== undefined && !isObject(retry)) {
+    add([{ field: 'retry', message: 'retry must be an object such as { baseDelayMs: 500 }' }]);
+  } else if (retry !== undefined) {
+    add(unknownNameIssues(retry, RETRY_NAMES, 'retry.'));
+  }
+  add(booleanIssues('validateResponses', options.validateResponses));
+  add(booleanIssues('adaptiveRate', options.adaptiveRate));
+  add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
+  // One proxy issue at most: the REST and realtime origins share the option.
+  const proxy = [
+    ...(baseURL !== undefined && baseIssues.length === 0
+      ? proxyIssues(options.proxy, strip(baseURL), proxyOf)
+      : []),
+    // The WebSocket's upgrade is an HTTP(S) request: its proxy is the one of the http(s) origin.
+    ...(realtimeURL !== undefined && realtimeIssues.length === 0
+      ? proxyIssues(options.proxy, strip(realtimeURL).replace(/^ws/, 'http'), proxyOf)
+      : []),
+  ];
+  add(proxy.slice(0, 1));
+  if (options.httpAgent !== undefined && !(options.httpAgent instanceof Agent)) {
+    const message = 'httpAgent must be an http.Agent (or https.Agent)';
+    add([{ field: 'httpAgent', message }]);
+  }
+  add(numberIssues('maxSockets', options.maxSockets, 1, true));
+  add(timerIssues('timeoutMs', options.timeoutMs, 1));
+  add(timerIssues('uploadTimeoutMs', options.uploadTimeoutMs, 1));
+  add(numberIssues('maxRetries', options.maxRetries, 0, true));
+  if (isObject(retry)) {
+    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = options.retry ?? {};
+    add(timerIssues('retry.baseDelayMs', baseDelayMs, 0));
+    add(timerIssues('retry.maxDelayMs', maxDelayMs, 0));
+    add(timerIssues('retry.maxRetryAfterMs', maxRetryAfterMs, 0));
+  }
+  add(numberIssues('maxFreeSockets', options.maxFreeSockets, 0, true));
+  add(timerIssues('freeSocketTimeoutMs', options.freeSocketTimeoutMs, 1));
+  add(modelIssues('asyncModel', options.asyncModel));
+  add(modelIssues('realtimeModel', options.realtimeModel));
+  add(hookIssues('onRequest', options.onRequest));
+  add(hookIssues('onResponse', options.onResponse));
+  add(hookIssues('onRetry', options.onRetry));
+  return issues;
+}
+
+const HTTP = ['http:', 'https:'];
+
+/** The hosts the options and the environment name, or the issue of variables that contradict. */
+function hostsOrIssue(
+  options: SonioxClientOptions,
+  env: Record<string, string | undefined>,
+): ReturnType<typeof resolveHosts> | FieldIssue {
+  try {
+    return resolveHosts({
+      region: options.region,
+      baseURL: options.baseURL,
+      realtimeURL: options.realtimeURL,
+      env,
+    });
+  } catch (error) {
+    if (!(error instanceof SonioxConfigError)) throw error;
+    return { field: error.option, message: error.message };
+  }
+}
+
+/**
+ * Applies defaults and the environment, after checking every option: one SonioxConfigError names
+ * every problem found (its `option` the first one's).
+ */
 export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new SonioxConfigError('options', 'options must be an object');
-  checkNames(options, OPTION_NAMES, '');
-  if (options.env !== undefined && (options.env === null || typeof options.env !== 'object'))
-    throw new SonioxConfigError(
-      'env',
-      'env must be an object of environment variables (such as process.env)',
-    );
-  const env = options.env ?? process.env;
-  const apiKey = options.apiKey ?? env.SONIOX_API_KEY;
-  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
-    throw new SonioxConfigError(
-      'apiKey',
-      'No API key: pass the apiKey option or set SONIOX_API_KEY',
-    );
-  }
-  // A header carries visible ASCII only: anything else would be stripped or refused on the way, silently.
-  if (!/^[\x21-\x7e]+$/.test(apiKey.trim()) || /[^\x20-\x7e]/.test(apiKey)) {
-    throw new SonioxConfigError(
-      'apiKey',
-      'apiKey must be printable ASCII (no spaces inside, no control or non-ASCII characters)',
-    );
-  }
-
-  // SONIOX_BASE_DOMAIN and SONIOX_WS_URL (the official SDK's) count too (internal/hosts.ts).
-  const hosts = resolveHosts({
-    region: options.region,
-    baseURL: options.baseURL,
-    realtimeURL: options.realtimeURL,
-    env,
-  });
+  const env = (isEnv(options.env) && options.env) || process.env;
+  // Each origin's proxy is looked up once (the environment's costs a swap of process.env): the
+  // checks and the resolution share it.
+  const proxies = new Map<string, string | undefined>();
+  const proxyOf = (origin: string) => {
+    if (!proxies.has(origin)) proxies.set(origin, proxyFor(origin, options.proxy, env));
+    return proxies.get(origin);
+  };
+  rejectConfigIssues(configIssues(options, env, proxyOf));
+  // Past the checks: every value below is of its type and within its bounds.
+  const hosts = hostsOrIssue(options, env) as ReturnType<typeof resolveHosts>;
   const region = hosts.region as SonioxRegion;
-  // Own properties only: `'constructor' in {...}` is true.
-  if (typeof region !== 'string' || !Object.hasOwn(REGION_DOMAINS, region)) {
-    throw new SonioxConfigError(
-      'region',
-      `region must be one of us, eu, jp, got ${String(region)}`,
-    );
-  }
-  const baseURL = checkURL('baseURL', hosts.baseURL, ['http:', 'https:']);
-  const realtimeURL = checkURL('realtimeURL', hosts.realtimeURL, ['ws:', 'wss:']);
-
-  if (options.retry !== undefined && (options.retry === null || typeof options.retry !== 'object'))
-    throw new SonioxConfigError('retry', 'retry must be an object such as { baseDelayMs: 500 }');
-  if (options.retry !== undefined) checkNames(options.retry, RETRY_NAMES, 'retry.');
-  if (options.validateResponses !== undefined && typeof options.validateResponses !== 'boolean') {
-    throw new SonioxConfigError('validateResponses', 'validateResponses must be true or false');
-  }
-  const autoReference = options.autoClientReferenceId;
-  if (autoReference !== undefined && typeof autoReference !== 'boolean')
-    throw new SonioxConfigError(
-      'autoClientReferenceId',
-      'autoClientReferenceId must be true or false',
-    );
-  if (options.adaptiveRate !== undefined && typeof options.adaptiveRate !== 'boolean')
-    throw new SonioxConfigError('adaptiveRate', 'adaptiveRate must be true or false');
-  const proxy = checkProxy(options.proxy, baseURL, env);
-  // The WebSocket's upgrade is an HTTP(S) request: its proxy is the one of the http(s) origin.
-  const realtimeProxy = checkProxy(options.proxy, realtimeURL.replace(/^ws/, 'http'), env);
-  if (options.httpAgent !== undefined && !(options.httpAgent instanceof Agent))
-    throw new SonioxConfigError('httpAgent', 'httpAgent must be an http.Agent (or https.Agent)');
+  const baseURL = strip(hosts.baseURL);
+  const realtimeURL = strip(hosts.realtimeURL);
   const retry = options.retry ?? {};
-  const maxSockets = checkNumber('maxSockets', options.maxSockets, 100, 1, true);
+  const maxSockets = options.maxSockets ?? 100;
   return {
-    apiKey,
+    apiKey: (options.apiKey ?? env.SONIOX_API_KEY) as string,
     region,
     baseURL,
     realtimeURL,
-    timeoutMs: checkDuration('timeoutMs', options.timeoutMs, 60_000, 1),
-    uploadTimeoutMs: checkDuration('uploadTimeoutMs', options.uploadTimeoutMs, 120_000, 1),
+    timeoutMs: options.timeoutMs ?? 60_000,
+    uploadTimeoutMs: options.uploadTimeoutMs ?? 120_000,
     retry: {
-      maxRetries: checkNumber(
-        'maxRetries',
-        options.maxRetries,
-        DEFAULT_RETRY_POLICY.maxRetries,
-        0,
-        true,
-      ),
-      baseDelayMs: checkDuration(
-        'retry.baseDelayMs',
-        retry.baseDelayMs,
-        DEFAULT_RETRY_POLICY.baseDelayMs,
-        0,
-      ),
-      maxDelayMs: checkDuration(
-        'retry.maxDelayMs',
-        retry.maxDelayMs,
-        DEFAULT_RETRY_POLICY.maxDelayMs,
-        0,
-      ),
-      maxRetryAfterMs: checkDuration(
-        'retry.maxRetryAfterMs',
-        retry.maxRetryAfterMs,
-        DEFAULT_RETRY_POLICY.maxRetryAfterMs,
-        0,
-      ),
+      maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+      baseDelayMs: retry.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      maxRetryAfterMs: retry.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
     },
     maxSockets,
-    maxFreeSockets: checkNumber(
-      'maxFreeSockets',
-      options.maxFreeSockets,
-      Math.min(20, maxSockets),
-      0,
-      true,
-    ),
-    freeSocketTimeoutMs: checkDuration(
-      'freeSocketTimeoutMs',
-      options.freeSocketTimeoutMs,
-      4_000,
-      1,
-    ),
+    maxFreeSockets: options.maxFreeSockets ?? Math.min(20, maxSockets),
+    freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4_000,
     validateResponses: options.validateResponses ?? true,
-    autoClientReferenceId: autoReference ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
-    proxy,
-    realtimeProxy,
+    autoClientReferenceId: options.autoClientReferenceId ?? true,
+    proxy: proxyOf(baseURL),
+    realtimeProxy: proxyOf(realtimeURL.replace(/^ws/, 'http')),
     httpAgent: options.httpAgent,
-    asyncModel: checkModel('asyncModel', options.asyncModel, DEFAULT_ASYNC_MODEL),
-    realtimeModel: checkModel('realtimeModel', options.realtimeModel, DEFAULT_REALTIME_MODEL),
-    onRequest: checkHook('onRequest', options.onRequest),
-    onResponse: checkHook('onResponse', options.onResponse),
-    onRetry: checkHook('onRetry', options.onRetry),
+    asyncModel: options.asyncModel ?? DEFAULT_ASYNC_MODEL,
+    realtimeModel: options.realtimeModel ?? DEFAULT_REALTIME_MODEL,
+    onRequest: options.onRequest,
+    onResponse: options.onResponse,
+    onRetry: options.onRetry,
   };
 }

@@ -72,11 +72,18 @@ export class SonioxError extends Error {
 /** A client option or environment variable is missing or malformed. */
 export class SonioxConfigError extends SonioxError {
   override readonly code = 'config_error' as const;
-  /** The option at fault, e.g. `apiKey`. */
+  /** The option at fault, e.g. `apiKey` (the first, when several are: see `issues`). */
   readonly option: string;
-  constructor(option: string, message: string) {
+  /** Every option at fault in the same call, each with its message. */
+  readonly issues: FieldIssue[];
+  constructor(
+    option: string,
+    message: string,
+    issues: FieldIssue[] = [{ field: option, message }],
+  ) {
     super(message);
     this.option = option;
+    this.issues = issues;
   }
 }
 

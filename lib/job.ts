@@ -24,11 +24,17 @@
  *   processing, then the file; bounded, never rejects, without the flow's signal (an aborted flow
  *   must not leave paid-for storage behind), stopped by the stop signal.
  */
-import { SonioxConflictError, SonioxNotFoundError, type SonioxError } from './errors';
+import {
+  SonioxConflictError,
+  SonioxNotFoundError,
+  type FieldIssue,
+  type SonioxError,
+} from './errors';
+import { rejectIssues } from './internal/issues';
 import { sleep } from './internal/sleep';
 import type { UploadInput } from './http/upload-source';
 import type { Files, UploadOptions, UploadProgress } from './resources/files';
-import { checkCreate, type Transcriptions, type WaitOptions } from './resources/transcriptions';
+import { createIssues, type Transcriptions, type WaitOptions } from './resources/transcriptions';
 import type { CreateTranscriptionParams, SonioxFile, Transcript, Transcription } from './types';
 
 /** The resources a job drives. */
@@ -69,15 +75,24 @@ export function tell<A extends unknown[]>(
 }
 
 /**
- * Throws SonioxValidationError when the create parameters (the client's default model filled
- * in) would be refused, for a job on `source`: none, an upload still to be made.
+ * The issues of the create parameters (the client's default model filled in) for a job on
+ * `source`: none, an upload still to be made.
  */
+export function createParamIssues(
+  transcriptions: Transcriptions,
+  params: CreateTranscriptionParams,
+  source?: { audio_url: string } | { file_id: string },
+): FieldIssue[] {
+  return transcriptions[createIssues]({ ...params, ...(source ?? { file_id: FILE_ID_TO_COME }) });
+}
+
+/** Throws one SonioxValidationError naming every issue of the create parameters (see `createParamIssues`). */
 export function assertCreateParams(
   transcriptions: Transcriptions,
   params: CreateTranscriptionParams,
   source?: { audio_url: string } | { file_id: string },
 ): void {
-  transcriptions[checkCreate]({ ...params, ...(source ?? { file_id: FILE_ID_TO_COME }) });
+  rejectIssues('transcriptions.create', createParamIssues(transcriptions, params, source));
 }
 
 /** An upload's signal (see `uploadGuard`). */

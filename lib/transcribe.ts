@@ -6,10 +6,15 @@
  * their rules for an abort, are lib/job.ts's, shared with `transcribeMany`.
  */
 import { Readable } from 'node:stream';
-import { SonioxAbortError, SonioxValidationError, type SonioxError } from './errors';
+import {
+  SonioxAbortError,
+  SonioxValidationError,
+  type FieldIssue,
+  type SonioxError,
+} from './errors';
 import type { UploadInput } from './http/upload-source';
 import {
-  assertCreateParams,
+  createParamIssues,
   cleanUp,
   createStep,
   DEFAULT_CLEANUP_WAIT_MS,
@@ -22,8 +27,16 @@ import {
 } from './job';
 import type { ModelCatalogue } from './model-catalogue';
 import type { UploadProgress } from './resources/files';
-import { durationIssue, functionIssue, isObject, rejectIssues } from './resources/params';
-import { checkWaitOptions, type WaitOptions } from './resources/transcriptions';
+import {
+  booleanIssues,
+  durationIssues,
+  functionIssues,
+  isObject,
+  rejectGroups,
+  rejectIssues,
+  signalIssues,
+} from './internal/issues';
+import { waitOptionIssues, type WaitOptions } from './resources/transcriptions';
 import type {
   CreateTranscriptionParams,
   SonioxFile,
@@ -96,10 +109,11 @@ export interface TranscribeAPI extends JobAPI {
   catalogue?: ModelCatalogue;
 }
 
-function checkFlowOptions(options: Record<string, unknown>): void {
+/** The issues of the flow's own options (those not of the upload, the create or the wait). */
+function flowOptionIssues(options: Record<string, unknown>): FieldIssue[] {
   const { cleanup } = options;
   const targets = ['transcription', 'file'];
-  rejectIssues('transcribe', [
+  return [
     ...(typeof cleanup !== 'boolean' &&
     cleanup !== undefined &&
     !(Array.isArray(cleanup) && cleanup.every((t) => targets.includes(t as string)))
@@ -111,16 +125,12 @@ function checkFlowOptions(options: Record<string, unknown>): void {
         ]
       : []),
     ...['onCleanupError', 'onProgress', 'onUploaded', 'onCreated', 'onCleanup'].flatMap((name) =>
-      functionIssue(name, options[name]),
+      functionIssues(name, options[name]),
     ),
-    ...(options.cleanupSignal !== undefined && !(options.cleanupSignal instanceof AbortSignal)
-      ? [{ field: 'cleanupSignal', message: 'must be an AbortSignal' }]
-      : []),
-    ...(options.awaitCleanup !== undefined && typeof options.awaitCleanup !== 'boolean'
-      ? [{ field: 'awaitCleanup', message: 'must be true or false' }]
-      : []),
-    ...durationIssue('cleanupWaitMs', options.cleanupWaitMs, 0),
-  ]);
+    ...signalIssues('cleanupSignal', options.cleanupSignal),
+    ...booleanIssues('awaitCleanup', options.awaitCleanup),
+    ...durationIssues('cleanupWaitMs', options.cleanupWaitMs, 0),
+  ];
 }
 
 function isLocalSource(source: unknown): source is UploadInput {
@@ -159,25 +169,46 @@ export async function transcribe(
     pollIntervalMs,
     maxPollIntervalMs,
     onStatus,
+    webhook,
+    webhookPollIntervalMs,
     ...createParams
   } = options;
-  // Everything that can be checked is checked before a byte is uploaded.
-  checkFlowOptions(options as Record<string, unknown>);
-  checkWaitOptions({ timeoutMs, pollIntervalMs, maxPollIntervalMs, onStatus, signal });
+  // Everything that can be checked is checked before a byte is uploaded, and refused at once:
+  // one error names every bad option (worded as the first check that found one).
   const byUrl = isObject(source) && 'audio_url' in source;
   const byFileId = isObject(source) && !byUrl && 'file_id' in source;
-  if (!isLocalSource(source) && !byUrl && !byFileId) {
-    throw new SonioxValidationError(
-      'transcribe: source must be a path, a Readable, a Buffer, { audio_url } or { file_id }',
-      [{ field: 'source', message: 'unsupported source' }],
-    );
-  }
+  const sourceOk = isLocalSource(source) || byUrl || byFileId;
   const sourceField = byUrl
     ? { audio_url: source.audio_url }
     : byFileId
       ? { file_id: source.file_id }
       : undefined;
-  assertCreateParams(api.transcriptions, createParams, sourceField);
+  rejectGroups(
+    { what: 'transcribe', issues: flowOptionIssues(options as Record<string, unknown>) },
+    {
+      what: 'transcriptions.wait',
+      issues: waitOptionIssues({
+        timeoutMs,
+        pollIntervalMs,
+        maxPollIntervalMs,
+        onStatus,
+        signal,
+        webhook,
+        webhookPollIntervalMs,
+      }),
+    },
+    // The create is checked against the source's field: only a source of a known kind has one.
+    {
+      what: 'transcriptions.create',
+      issues: sourceOk ? createParamIssues(api.transcriptions, createParams, sourceField) : [],
+    },
+  );
+  if (!sourceOk) {
+    throw new SonioxValidationError(
+      'transcribe: source must be a path, a Readable, a Buffer, { audio_url } or { file_id }',
+      [{ field: 'source', message: 'unsupported source' }],
+    );
+  }
   // The model and languages against the model list (fetched once per client): a typo must not
   // cost the upload of the whole file before the API refuses it.
   await api.catalogue?.check(createParams, { what: 'transcribe', signal });
@@ -225,6 +256,8 @@ export async function transcribe(
       maxPollIntervalMs,
       onStatus,
       signal,
+      webhook,
+      webhookPollIntervalMs,
     });
     outcome = 'ok';
     const { transcript } = ended;

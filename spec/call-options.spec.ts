@@ -3,7 +3,7 @@
  * AbortSignal, a timeout Node timers cannot hold, a negative retry count, a null options
  * object where one is required) is a SonioxValidationError naming it, before any request.
  */
-import { checkCallOptions } from '../lib/http/transport';
+import { assertCallOptions } from '../lib/http/call-options';
 import { MAX_TIMER_MS } from '../lib/internal/sleep';
 import { expect } from 'chai';
 import type { MockServer } from '../lib/mock';
@@ -70,10 +70,10 @@ describe('every network method refuses bad call options before any request', () 
   }
 });
 
-describe('checkCallOptions, exactly', () => {
+describe('assertCallOptions, exactly', () => {
   const problems = (options: object) => {
     try {
-      checkCallOptions('GET /v1/x', options);
+      assertCallOptions('GET /v1/x', options);
       return [];
     } catch (error) {
       return (error as SonioxValidationError).issues.map((i) => i.field);
@@ -99,7 +99,7 @@ describe('checkCallOptions, exactly', () => {
     expect(problems({ timeoutMs: NaN })).to.deep.equal(['timeoutMs']);
     expect(problems({ maxRetries: -1 })).to.deep.equal(['maxRetries']);
     expect(() =>
-      checkCallOptions('GET /v1/x', {
+      assertCallOptions('GET /v1/x', {
         signal: {} as AbortSignal,
         timeoutMs: '5' as never,
         maxRetries: 1.5,

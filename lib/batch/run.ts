@@ -7,10 +7,10 @@
 import { SonioxError, type FieldIssue } from '../errors';
 import { abortError } from '../internal/abort-error';
 import { follow } from '../internal/follow-signal';
-import { assertCreateParams } from '../job';
+import { createParamIssues } from '../job';
 import type { Files } from '../resources/files';
-import { durationIssue, rejectIssues } from '../resources/params';
-import { checkWaitOptions, type Transcriptions } from '../resources/transcriptions';
+import { durationIssues, functionIssues, rejectGroups, rejectIssues } from '../internal/issues';
+import { waitOptionIssues, type Transcriptions } from '../resources/transcriptions';
 import { HashTable } from './hash-table';
 import { runInput, type BatchContext, type InputOutcome } from './input';
 import { Journal } from './journal';
@@ -36,7 +36,8 @@ export const BATCH_DEFAULTS = {
 
 const WHAT = 'transcribeMany';
 
-function checkOptions(options: TranscribeManyOptions): void {
+/** The issues of the batch's own options (those not of the create or the wait). */
+function batchOptionIssues(options: TranscribeManyOptions): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const { concurrency, journal, total, cleanup, onProgress } = options;
   if (
@@ -52,20 +53,13 @@ function checkOptions(options: TranscribeManyOptions): void {
     issues.push({ field: 'total', message: 'must be a non-negative integer' });
   if (cleanup !== undefined && typeof cleanup !== 'boolean')
     issues.push({ field: 'cleanup', message: 'must be true or false' });
-  if (onProgress !== undefined && typeof onProgress !== 'function')
-    issues.push({ field: 'onProgress', message: 'must be a function' });
   issues.push(
-    ...durationIssue('quotaWaitMs', options.quotaWaitMs),
-    ...durationIssue('maxQuotaWaitMs', options.maxQuotaWaitMs),
-    ...durationIssue('quotaTimeoutMs', options.quotaTimeoutMs),
+    ...functionIssues('onProgress', onProgress),
+    ...durationIssues('quotaWaitMs', options.quotaWaitMs),
+    ...durationIssues('maxQuotaWaitMs', options.maxQuotaWaitMs),
+    ...durationIssues('quotaTimeoutMs', options.quotaTimeoutMs),
   );
-  rejectIssues(WHAT, issues);
-  checkWaitOptions({
-    timeoutMs: options.timeoutMs,
-    pollIntervalMs: options.pollIntervalMs,
-    maxPollIntervalMs: options.maxPollIntervalMs,
-    signal: options.signal,
-  });
+  return issues;
 }
 
 /** A sync or async iterable as an async iterator (a sync one is pulled one item at a time too). */
@@ -92,7 +86,6 @@ export function transcribeMany<S extends BatchSource>(
   sources: Iterable<S> | AsyncIterable<S>,
   options: TranscribeManyOptions = {},
 ): AsyncGenerator<BatchResult<S>, void, undefined> {
-  checkOptions(options ?? {});
   const {
     concurrency,
     journal,
@@ -108,8 +101,16 @@ export function transcribeMany<S extends BatchSource>(
     maxPollIntervalMs,
     ...createParams
   } = options ?? {};
-  // The create parameters are checked once, here, not at every input's create.
-  assertCreateParams(deps.transcriptions, createParams);
+  // Every option is checked here, at the call, and refused at once (one error names every bad
+  // one, worded as the first check that found one); the create parameters once, not per input.
+  rejectGroups(
+    { what: WHAT, issues: batchOptionIssues(options ?? {}) },
+    {
+      what: 'transcriptions.wait',
+      issues: waitOptionIssues({ timeoutMs, pollIntervalMs, maxPollIntervalMs, signal }),
+    },
+    { what: 'transcriptions.create', issues: createParamIssues(deps.transcriptions, createParams) },
+  );
   const iterator = pull(sources);
   const quota: QuotaTimings = {
     firstMs: quotaWaitMs ?? BATCH_DEFAULTS.quotaWaitMs,

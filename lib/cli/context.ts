@@ -31,6 +31,15 @@ export const EXIT_INTERRUPTED = 130;
 /** The command line cannot be acted upon (exit 2). */
 export class UsageError extends Error {}
 
+/**
+ * Throws one UsageError naming every problem of the command line, if there are any: the CLI's
+ * `…Problems` functions collect them (as lib/internal/issues.ts does for the SDK), so one run
+ * tells the user all that is wrong.
+ */
+export function rejectUsage(problems: readonly string[]): void {
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+}
+
 /** Ctrl-C stopped the command (exit 130); its message was printed already. */
 export class InterruptedError extends Error {
   constructor() {
@@ -214,11 +223,12 @@ export function fileError(e: unknown, path: string, verb: 'read' | 'write'): Err
 }
 
 /**
- * Checks that `file` is a readable regular file (before anything is sent). A missing one that
+ * Throws a UsageError unless `file` is a readable regular file (checked before anything is
+ * sent); returns its size. A missing one that
  * looks like a URL is named as one: `http` when the command takes http(s) URLs (`transcribe`),
  * so that another scheme (ftp://) is said to be unsupported rather than "no such file".
  */
-export function checkInputFile(file: string, urls: 'http' | 'none' = 'none'): number {
+export function assertInputFile(file: string, urls: 'http' | 'none' = 'none'): number {
   let stat: fs.Stats;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the input path the user gave
@@ -268,11 +278,11 @@ function createError(e: unknown, file: string): Error {
 }
 
 /**
- * Checks that `file` can be written, before anything is sent: an existing one must be a
+ * Throws a UsageError unless `file` can be written (checked before anything is sent): an existing one must be a
  * writable non-directory; a new one is created and removed again, which catches what a stat
  * cannot (a missing or read-only directory, a parent that is a file, a name ending in "/").
  */
-export function checkOutputFile(file: string): void {
+export function assertOutputFile(file: string): void {
   let stat: fs.Stats | undefined;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the output path the user gave

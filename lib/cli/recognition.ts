@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { StructuredContext } from '../types';
-import { checkInputFile, checkOutputFile } from './context';
+import { assertInputFile, assertOutputFile } from './context';
 import { shownName } from './render/name';
 
 /** Reads a file the user named; a missing or unreadable one is a usage error. */
 function readUserFile(file: string): string {
   try {
-    checkInputFile(file);
+    assertInputFile(file);
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path the user gave
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
@@ -67,7 +67,7 @@ export function languagePair(value: string): [string, string] {
 /** An output file path whose directory exists (checked before the session starts). */
 export function outputFile(file: string): string {
   try {
-    checkOutputFile(file);
+    assertOutputFile(file);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }

@@ -3,10 +3,10 @@
  * request, and the request the resources hand the transport.
  */
 import type { Readable } from 'node:stream';
-import { SonioxValidationError } from '../errors';
+import type { FieldIssue } from '../errors';
 import type { ResponseSchemaName } from '../schemas';
 import type { CreateLookup } from './exactly-once';
-import { MAX_TIMER_MS } from '../internal/sleep';
+import { durationIssues, rejectIssues, signalIssues } from '../internal/issues';
 
 /** Options every network method accepts. */
 export interface CallOptions {
@@ -51,28 +51,22 @@ export interface TransportRequest extends CallOptions {
 }
 
 /**
- * Checks the options every network method takes; a SonioxValidationError names each bad one,
- * before any request (a wrong signal would otherwise be a TypeError from inside axios, a timeout
- * over 2^31-1 ms a timer that fires after 1 ms).
+ * The issues of the options every network method takes, found before any request (a wrong signal
+ * would otherwise be a TypeError from inside axios, a timeout over 2^31-1 ms a timer that fires
+ * after 1 ms).
  */
-export function checkCallOptions(what: string, options: CallOptions): void {
-  const issues: Array<{ field: string; message: string }> = [];
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
-    issues.push({ field: 'signal', message: 'must be an AbortSignal' });
-  const t = options.timeoutMs;
-  if (t !== undefined && (!Number.isFinite(t) || t < 1 || t > MAX_TIMER_MS)) {
-    issues.push({
-      field: 'timeoutMs',
-      message: `must be a number of ms from 1 to ${MAX_TIMER_MS}`,
-    });
-  }
+export function callOptionIssues(options: CallOptions): FieldIssue[] {
   const r = options.maxRetries;
-  if (r !== undefined && (!Number.isInteger(r) || r < 0))
-    issues.push({ field: 'maxRetries', message: 'must be an integer >= 0' });
-  if (issues.length) {
-    throw new SonioxValidationError(
-      `${what}: invalid options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
+  return [
+    ...signalIssues('signal', options.signal),
+    ...durationIssues('timeoutMs', options.timeoutMs),
+    ...(r !== undefined && (!Number.isInteger(r) || r < 0)
+      ? [{ field: 'maxRetries', message: 'must be an integer >= 0' }]
+      : []),
+  ];
+}
+
+/** Throws one SonioxValidationError naming every bad call option, if any. */
+export function assertCallOptions(what: string, options: CallOptions): void {
+  rejectIssues(what, callOptionIssues(options), 'options');
 }

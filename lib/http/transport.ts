@@ -30,13 +30,13 @@ import { follow } from '../internal/follow-signal';
 import { AdaptiveLimiter } from '../internal/adaptive-rate';
 import { proxyAgent } from '../internal/proxy';
 import { CallContext } from './call-context';
-import { checkCallOptions, type TransportRequest } from './call-options';
+import { assertCallOptions, type TransportRequest } from './call-options';
 import { callHook, installHooks } from './hooks';
 import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
 import { poolStatsOf, type PoolStats } from './pool-stats';
 
-export { checkCallOptions } from './call-options';
+export { callOptionIssues } from './call-options';
 export type { CallOptions, StreamBody, TransportRequest } from './call-options';
 export type { PoolStats } from './pool-stats';
 
@@ -172,7 +172,7 @@ export class Transport {
   /** Sends a request; resolves with the parsed body (undefined for 204). */
   async request<T>(req: TransportRequest): Promise<T> {
     const what = `${req.method} ${req.path}`;
-    checkCallOptions(what, req);
+    assertCallOptions(what, req);
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
     if (req.signal?.aborted) throw abortError(req.signal, what);
     // A call without a signal of its own listens to close() alone (a shared signal). A call

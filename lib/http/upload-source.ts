@@ -47,8 +47,8 @@ function invalid(message: string, field = 'source'): SonioxValidationError {
   return new SonioxValidationError(`files.upload: ${message}`, [{ field, message }]);
 }
 
-/** `what` names the source in messages: its path, "the buffer", "the stream". */
-function checkSize(size: number, what: string, empty = `${what} is empty`): void {
+/** Throws unless `size` is one the API takes; `what` names the source in messages: its path, "the buffer", "the stream". */
+function assertSize(size: number, what: string, empty = `${what} is empty`): void {
   if (size === 0) throw invalid(empty);
   if (size > MAX_FILE_SIZE)
     throw invalid(
@@ -162,7 +162,7 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
     throw invalid(
       `${file} is not a regular file; pass fs.createReadStream(path) to upload from a pipe or device`,
     );
-  checkSize(stat.size, file);
+  assertSize(stat.size, file);
   return {
     filename: filename ?? path.basename(file),
     size: stat.size,
@@ -175,7 +175,7 @@ async function fromPath(file: string, filename: string | undefined): Promise<Upl
 async function fromStream(stream: Readable, opts: UploadSourceOptions): Promise<UploadSource> {
   if (stream.destroyed || stream.readableEnded)
     throw invalid('the stream has already ended or been destroyed');
-  if (opts.size !== undefined) checkSize(opts.size, 'the stream', 'the stream is empty (size: 0)');
+  if (opts.size !== undefined) assertSize(opts.size, 'the stream', 'the stream is empty (size: 0)');
   if ((await peek(stream, opts.signal, opts.firstChunkTimeoutMs)) === 0)
     throw invalid('the stream is empty');
   // Until the upload takes the stream, an error it emits must not crash the process; the
@@ -225,7 +225,7 @@ export async function resolveUploadSource(
     const buffer = Buffer.isBuffer(input)
       ? input
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    checkSize(buffer.length, 'the buffer');
+    assertSize(buffer.length, 'the buffer');
     return {
       filename: opts.filename ?? 'audio',
       size: buffer.length,

@@ -187,19 +187,22 @@ export function isRawFormat(format: string | undefined): boolean {
   return isRawAudioFormat(format);
 }
 
-/** The error of a config with problems (every one of checkConfig's), or undefined. */
+/** The error of a config with problems (every one of realtimeConfigIssues's), or undefined. */
 export function configError(
   start: RealtimeStartMessage,
   options: RealtimeOptions,
 ): SonioxValidationError | undefined {
-  const issues = checkConfig(start, options);
+  const issues = realtimeConfigIssues(start, options);
   if (issues.length === 0) return undefined;
   const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
   return new SonioxValidationError(`invalid realtime config: ${list}`, issues);
 }
 
 /** Checks the start message and the SDK options; returns every problem found. */
-export function checkConfig(start: RealtimeStartMessage, options: RealtimeOptions): FieldIssue[] {
+export function realtimeConfigIssues(
+  start: RealtimeStartMessage,
+  options: RealtimeOptions,
+): FieldIssue[] {
   // What `extra` carries goes out unchecked: a range Soniox widens must not wait for a release
   // of this SDK (docs/design.md). The typed fields keep their checks; api_key is refused anyway.
   const passed = isPlainObject(options.extra) ? options.extra : {};
@@ -241,7 +244,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     issues.push({ field: 'tokens', message: "must be 'all' or 'final'" });
   if (options.markers !== undefined && options.markers !== 'events' && options.markers !== 'inband')
     issues.push({ field: 'markers', message: "must be 'events' or 'inband'" });
-  issues.push(...checkPacing(options.pacing, start));
+  issues.push(...pacingIssues(options.pacing, start));
   if (options.auth !== undefined && options.auth !== 'header' && options.auth !== 'message')
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
@@ -253,7 +256,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
   if (options.extra !== undefined && !isPlainObject(options.extra)) {
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
-  if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
+  if ('reconnect' in options) issues.push(...reconnectIssues(options.reconnect, start));
   return issues;
 }
 
@@ -261,7 +264,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
+function pacingIssues(pacing: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (pacing === undefined || pacing === false) return [];
   if (pacing === true) {
     const format = start.audio_format ?? 'auto';
@@ -282,7 +285,7 @@ function checkPacing(pacing: unknown, start: RealtimeStartMessage): FieldIssue[]
   ];
 }
 
-function checkReconnect(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
+function reconnectIssues(r: unknown, start: RealtimeStartMessage): FieldIssue[] {
   if (r === undefined) return [];
   if (typeof r !== 'object' || r === null)
     return [

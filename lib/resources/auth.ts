@@ -1,7 +1,8 @@
 /** Auth: temporary API keys for browsers and short-lived realtime clients. */
 import type { Transport, CallOptions } from '../http/transport';
 import type { CreateTemporaryKeyParams, TemporaryKey } from '../types';
-import { checkCall, checkObjectArg, checkParams } from './params';
+import { isObject, objectIssues } from '../internal/issues';
+import { assertCall, paramIssues } from './params';
 
 /** `client.auth`. */
 export class Auth {
@@ -15,9 +16,10 @@ export class Auth {
     params: CreateTemporaryKeyParams,
     options: CallOptions = {},
   ): Promise<TemporaryKey> {
-    checkObjectArg('auth.createTemporaryKey', 'params', params ?? null);
-    checkCall('auth.createTemporaryKey', options);
-    checkParams('auth.createTemporaryKey', 'createTemporaryKey', params);
+    const found = isObject(params)
+      ? paramIssues('createTemporaryKey', params)
+      : objectIssues('params', params ?? null);
+    assertCall('auth.createTemporaryKey', options, { params: found });
     return this.transport.request<TemporaryKey>({
       ...options,
       method: 'POST',

@@ -5,7 +5,8 @@
  */
 import type { CallOptions } from '../http/transport';
 import { SonioxAbortError, type FieldIssue, type SonioxError } from '../errors';
-import { checkCall, durationIssue, functionIssue, rejectIssues } from './params';
+import { booleanIssues, durationIssues, functionIssues } from '../internal/issues';
+import { assertCall } from './params';
 
 /** Progress of a bulk delete: counts so far; `done` on the last call. */
 export interface BulkDeleteProgress {
@@ -54,26 +55,25 @@ export interface Deletable {
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 32;
 
-/** Every option, checked before the first list request. */
-export function checkBulkOptions(what: string, options: unknown, extra: FieldIssue[] = []): void {
-  checkCall(what, options);
+/** Throws once, naming every bad option (call options first), before the first list request. */
+export function assertBulkOptions(what: string, options: unknown, extra: FieldIssue[] = []): void {
   const o = (options ?? {}) as Record<string, unknown>;
   const c = o.concurrency;
-  rejectIssues(what, [
-    ...durationIssue('olderThanMs', o.olderThanMs, 0),
-    ...(o.clientReferenceId !== undefined && typeof o.clientReferenceId !== 'string'
-      ? [{ field: 'clientReferenceId', message: 'must be a string' }]
-      : []),
-    ...(c !== undefined &&
-    (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY)
-      ? [{ field: 'concurrency', message: `must be an integer from 1 to ${MAX_CONCURRENCY}` }]
-      : []),
-    ...(o.dryRun !== undefined && typeof o.dryRun !== 'boolean'
-      ? [{ field: 'dryRun', message: 'must be true or false' }]
-      : []),
-    ...functionIssue('onProgress', o.onProgress),
-    ...extra,
-  ]);
+  assertCall(what, options, {
+    more: [
+      ...durationIssues('olderThanMs', o.olderThanMs, 0),
+      ...(o.clientReferenceId !== undefined && typeof o.clientReferenceId !== 'string'
+        ? [{ field: 'clientReferenceId', message: 'must be a string' }]
+        : []),
+      ...(c !== undefined &&
+      (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY)
+        ? [{ field: 'concurrency', message: `must be an integer from 1 to ${MAX_CONCURRENCY}` }]
+        : []),
+      ...booleanIssues('dryRun', o.dryRun),
+      ...functionIssues('onProgress', o.onProgress),
+      ...extra,
+    ],
+  });
 }
 
 /**
@@ -139,7 +139,7 @@ export async function bulkDelete<T extends Deletable>(
 }
 
 /** A status filter: one status or a list. */
-export function statusIssue(status: unknown): FieldIssue[] {
+export function statusIssues(status: unknown): FieldIssue[] {
   const ok =
     status === undefined ||
     (typeof status === 'string' && status !== '') ||

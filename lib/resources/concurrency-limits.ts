@@ -5,7 +5,8 @@
  */
 import type { CallOptions, Transport } from '../http/transport';
 import type { ConcurrencyLimitsInfo, ConcurrentStreamsHistory } from '../types';
-import { checkCall, checkObjectArg, rejectIssues } from './params';
+import { isObject, objectIssues } from '../internal/issues';
+import { assertCall } from './params';
 import { windowIssues, type TimeWindow } from './time-window';
 
 /** Parameters of `concurrencyLimits.getHistory()`. */
@@ -22,7 +23,7 @@ export class ConcurrencyLimits {
 
   /** `GET /v1/concurrency-limits`: current counts and configured limits (null: none). */
   async get(options: CallOptions = {}): Promise<ConcurrencyLimitsInfo> {
-    checkCall('concurrencyLimits.get', options);
+    assertCall('concurrencyLimits.get', options);
     return this.transport.request<ConcurrencyLimitsInfo>({
       ...options,
       method: 'GET',
@@ -37,14 +38,14 @@ export class ConcurrencyLimits {
     options: CallOptions = {},
   ): Promise<ConcurrentStreamsHistory> {
     const what = 'concurrencyLimits.getHistory';
-    checkObjectArg(what, 'params', params);
+    if (!isObject(params))
+      assertCall(what, options, { params: objectIssues('params', params ?? null) });
     const { issues, query } = windowIssues(params);
     if (![60, 3600, 86400].includes(params.period_sec))
       issues.push({ field: 'period_sec', message: 'must be 60, 3600 or 86400' });
     if (params.kind !== 'stt' && params.kind !== 'tts')
       issues.push({ field: 'kind', message: 'must be stt or tts' });
-    rejectIssues(what, issues);
-    checkCall(what, options);
+    assertCall(what, options, { params: issues });
     return this.transport.request<ConcurrentStreamsHistory>({
       ...options,
       method: 'GET',

@@ -8,21 +8,14 @@ import { NO_REFERENCE, createLookup } from '../http/exactly-once';
 import { resolveUploadSource, type UploadInput } from '../http/upload-source';
 import { encodeMultipart, type MultipartField } from '../http/multipart';
 import {
+  assertBulkOptions,
   bulkDelete,
-  checkBulkOptions,
   type BulkDeleteOptions,
   type BulkDeleteResult,
 } from './bulk';
 import type { FileList, ListParams, ResourceCount, SonioxFile } from '../types';
-import {
-  callPart,
-  checkCall,
-  checkObjectArg,
-  functionIssue,
-  idSegment,
-  listQuery,
-  rejectIssues,
-} from './params';
+import { functionIssues } from '../internal/issues';
+import { assertCall, callPart, idIssues, idSegment, listParamIssues, listQuery } from './params';
 
 /** Upload progress: file bytes sent so far and the file size when known. */
 export interface UploadProgress {
@@ -48,23 +41,25 @@ export interface UploadOptions extends CallOptions {
 const HEADER_VALUE = /^[\x20-\x7e]+$/;
 
 /**
- * Every upload option, checked before the source is opened: a wrong type found later would
- * fail the upload after bytes were sent (an `onProgress` that is not a function) or be sent as is.
+ * Throws once, naming every bad upload option, before the source is opened: a wrong type found
+ * later would fail the upload after bytes were sent (an `onProgress` that is not a function) or
+ * be sent as is.
  */
-export function checkUploadOptions(what: string, options: unknown): void {
-  checkCall(what, options);
+export function assertUploadOptions(what: string, options: unknown): void {
   const o = (options ?? {}) as Record<string, unknown>;
   const ref = o.client_reference_id;
   const type = o.contentType;
-  rejectIssues(what, [
-    ...(ref !== undefined && (typeof ref !== 'string' || ref.length > 256)
-      ? [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]
-      : []),
-    ...(type !== undefined && (typeof type !== 'string' || !HEADER_VALUE.test(type))
-      ? [{ field: 'contentType', message: 'must be a MIME type such as audio/wav' }]
-      : []),
-    ...functionIssue('onProgress', o.onProgress),
-  ]);
+  assertCall(what, options, {
+    more: [
+      ...(ref !== undefined && (typeof ref !== 'string' || ref.length > 256)
+        ? [{ field: 'client_reference_id', message: 'must be a string of at most 256 characters' }]
+        : []),
+      ...(type !== undefined && (typeof type !== 'string' || !HEADER_VALUE.test(type))
+        ? [{ field: 'contentType', message: 'must be a MIME type such as audio/wav' }]
+        : []),
+      ...functionIssues('onProgress', o.onProgress),
+    ],
+  });
 }
 
 /** `client.files`. */
@@ -76,7 +71,7 @@ export class Files {
    * retried by re-reading them; a stream cannot be, and a failure mid-way says so.
    */
   async upload(source: UploadInput, options: UploadOptions = {}): Promise<SonioxFile> {
-    checkUploadOptions('files.upload', options);
+    assertUploadOptions('files.upload', options);
     const ref = options.client_reference_id;
     const upload = await resolveUploadSource(source, {
       filename: options.filename,
@@ -122,23 +117,22 @@ export class Files {
 
   /** One file's metadata. */
   async get(id: string, options: CallOptions = {}): Promise<SonioxFile> {
-    checkCall('files.get', options);
-    const path = `/v1/files/${idSegment('files.get', id)}`;
+    assertCall('files.get', options, { params: idIssues(id) });
+    const path = `/v1/files/${idSegment(id)}`;
     return this.transport.request<SonioxFile>({ ...options, method: 'GET', path, schema: 'file' });
   }
 
   /** Deletes a file. */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
-    checkCall('files.delete', options);
-    const path = `/v1/files/${idSegment('files.delete', id)}`;
+    assertCall('files.delete', options, { params: idIssues(id) });
+    const path = `/v1/files/${idSegment(id)}`;
     await this.transport.request<void>({ ...options, method: 'DELETE', path });
   }
 
   /** One page of files (`limit` 1..1000, `cursor` from the previous page). */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<FileList> {
-    checkObjectArg('files.list', 'params', params);
-    checkCall('files.list', options);
-    const query = listQuery('files.list', params);
+    assertCall('files.list', options, { params: listParamIssues(params) });
+    const query = listQuery(params);
     return this.transport.request<FileList>({
       ...options,
       method: 'GET',
@@ -150,7 +144,7 @@ export class Files {
 
   /** How many files the account holds (`total` is what the 1,000-file quota counts). */
   async count(options: CallOptions = {}): Promise<ResourceCount> {
-    checkCall('files.count', options);
+    assertCall('files.count', options);
     return this.transport.request<ResourceCount>({
       ...options,
       method: 'GET',
@@ -165,7 +159,7 @@ export class Files {
    * in the result, not thrown; the caller's abort rejects.
    */
   async deleteAll(options: BulkDeleteOptions = {}): Promise<BulkDeleteResult> {
-    checkBulkOptions('files.deleteAll', options);
+    assertBulkOptions('files.deleteAll', options);
     const call = callPart(options);
     return bulkDelete(
       this.iterate({}, call),
@@ -178,9 +172,7 @@ export class Files {
   /** Every file, page after page, fetched as the loop advances. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<SonioxFile> {
     // Checked now, not on the first page: a bad argument throws where it was written.
-    checkObjectArg('files.iterate', 'params', params);
-    checkCall('files.iterate', options);
-    listQuery('files.iterate', params);
+    assertCall('files.iterate', options, { params: listParamIssues(params) });
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list({ ...rest, cursor: c }, options),

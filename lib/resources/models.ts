@@ -1,7 +1,7 @@
 /** Models: the catalogue of real-time and async models. */
 import type { Transport, CallOptions } from '../http/transport';
 import type { ModelList } from '../types';
-import { checkCall } from './params';
+import { assertCall } from './params';
 
 /** `client.models`. */
 export class Models {
@@ -9,7 +9,7 @@ export class Models {
 
   /** `GET /v1/models`: every model, aliases included. */
   async list(options: CallOptions = {}): Promise<ModelList> {
-    checkCall('models.list', options);
+    assertCall('models.list', options);
     return this.transport.request<ModelList>({
       ...options,
       method: 'GET',

@@ -5,9 +5,9 @@
 import type { Transport, CallOptions } from '../http/transport';
 import { paginate } from '../http/pagination';
 import {
+  assertBulkOptions,
   bulkDelete,
-  checkBulkOptions,
-  statusIssue,
+  statusIssues,
   type BulkDeleteOptions,
   type BulkDeleteResult,
 } from './bulk';
@@ -27,15 +27,23 @@ import type {
   TranscriptionStatus,
 } from '../types';
 import {
-  callPart,
-  checkCall,
-  checkObjectArg,
-  checkParams,
-  durationIssue,
-  idSegment,
+  durationIssues,
   isObject,
-  listQuery,
+  objectIssues,
+  rejectGroups,
   rejectIssues,
+  signalIssues,
+  functionIssues,
+} from '../internal/issues';
+import {
+  assertCall,
+  callIssueGroup,
+  callPart,
+  idIssues,
+  idSegment,
+  listParamIssues,
+  listQuery,
+  paramIssues,
 } from './params';
 
 /** Options of `transcriptions.wait`. */
@@ -85,11 +93,11 @@ export function nextPollInterval(interval: number, max: number): number {
 }
 
 /**
- * Key of the create check that runs before an upload (`assertCreateParams` in lib/job.ts). A
+ * Key of the create check that runs before an upload (`createParamIssues` in lib/job.ts). A
  * symbol, not a method name: the check is no part of the public surface.
  * @internal
  */
-export const checkCreate: unique symbol = Symbol('soniox.transcriptions.checkCreate');
+export const createIssues: unique symbol = Symbol('soniox.transcriptions.createIssues');
 
 /** `client.transcriptions`. */
 export class Transcriptions {
@@ -103,8 +111,10 @@ export class Transcriptions {
     params: CreateTranscriptionParams,
     options: CallOptions = {},
   ): Promise<Transcription> {
-    checkCall('transcriptions.create', options);
-    const body = this[checkCreate](params);
+    const what = 'transcriptions.create';
+    // Worded as before: the call options were checked first.
+    rejectGroups(callIssueGroup(what, options), { what, issues: this[createIssues](params) });
+    const body: CreateTranscriptionParams = { ...params, model: params.model ?? this.defaultModel };
     // Untagged, and the SDK may not tag it (autoClientReferenceId: false): at most once.
     const untagged = body.client_reference_id == null && !this.transport.autoClientReferenceId;
     const lookup = untagged
@@ -125,36 +135,32 @@ export class Transcriptions {
   }
 
   /**
-   * The create body with the default model filled in, checked field by field (throws
-   * SonioxValidationError). The job steps (lib/job.ts) run it before uploading, so a bad
-   * parameter costs no upload. Keyed by a symbol the package does not export: internal.
+   * The issues of a create body, the default model filled in: field by field. The job steps
+   * (lib/job.ts) check it before uploading, so a bad parameter costs no upload. Keyed by a
+   * symbol the package does not export: internal.
    * @internal
    */
-  [checkCreate](params: CreateTranscriptionParams): CreateTranscriptionParams {
-    if (!isObject(params))
-      rejectIssues('transcriptions.create', [{ field: 'params', message: 'must be an object' }]);
-    const body: CreateTranscriptionParams = {
-      ...params,
-      model: params?.model ?? this.defaultModel,
-    };
-    const extra: FieldIssue[] = [];
+  [createIssues](params: unknown): FieldIssue[] {
+    if (!isObject(params)) return objectIssues('params', params ?? null);
+    const body: Record<string, unknown> = { ...params, model: params.model ?? this.defaultModel };
     const hasUrl = body.audio_url !== undefined && body.audio_url !== null;
     const hasFile = body.file_id !== undefined && body.file_id !== null;
-    if (hasUrl === hasFile) {
-      extra.push({
-        field: hasUrl ? 'audio_url' : 'file_id',
-        message: 'exactly one of audio_url and file_id must be given',
-      });
-    }
-    extra.push(...contextIssue(body.context));
-    checkParams('transcriptions.create', 'createTranscription', body, extra);
-    return body;
+    const one =
+      hasUrl === hasFile
+        ? [
+            {
+              field: hasUrl ? 'audio_url' : 'file_id',
+              message: 'exactly one of audio_url and file_id must be given',
+            },
+          ]
+        : [];
+    return [...paramIssues('createTranscription', body), ...one, ...contextIssue(body.context)];
   }
 
   /** One transcription. */
   async get(id: string, options: CallOptions = {}): Promise<Transcription> {
-    checkCall('transcriptions.get', options);
-    const path = `/v1/transcriptions/${idSegment('transcriptions.get', id)}`;
+    assertCall('transcriptions.get', options, { params: idIssues(id) });
+    const path = `/v1/transcriptions/${idSegment(id)}`;
     return this.transport.request<Transcription>({
       ...options,
       method: 'GET',
@@ -165,16 +171,15 @@ export class Transcriptions {
 
   /** Deletes a transcription (and, per the API, its file). 409 while it is processing. */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
-    checkCall('transcriptions.delete', options);
-    const path = `/v1/transcriptions/${idSegment('transcriptions.delete', id)}`;
+    assertCall('transcriptions.delete', options, { params: idIssues(id) });
+    const path = `/v1/transcriptions/${idSegment(id)}`;
     await this.transport.request<void>({ ...options, method: 'DELETE', path });
   }
 
   /** One page of transcriptions. */
   async list(params: ListParams = {}, options: CallOptions = {}): Promise<TranscriptionList> {
-    checkObjectArg('transcriptions.list', 'params', params);
-    checkCall('transcriptions.list', options);
-    const query = listQuery('transcriptions.list', params);
+    assertCall('transcriptions.list', options, { params: listParamIssues(params) });
+    const query = listQuery(params);
     return this.transport.request<TranscriptionList>({
       ...options,
       method: 'GET',
@@ -186,7 +191,7 @@ export class Transcriptions {
 
   /** How many transcriptions the account holds (`total` is what the 2,000 quota counts). */
   async count(options: CallOptions = {}): Promise<ResourceCount> {
-    checkCall('transcriptions.count', options);
+    assertCall('transcriptions.count', options);
     return this.transport.request<ResourceCount>({
       ...options,
       method: 'GET',
@@ -201,7 +206,7 @@ export class Transcriptions {
    * lists them. A job still processing cannot be deleted (409): it is reported in `failed`.
    */
   async deleteAll(options: TranscriptionBulkDeleteOptions = {}): Promise<BulkDeleteResult> {
-    checkBulkOptions('transcriptions.deleteAll', options, statusIssue(options?.status));
+    assertBulkOptions('transcriptions.deleteAll', options, statusIssues(options?.status));
     const { status } = options;
     const call = callPart(options);
     const wanted = status === undefined ? undefined : new Set<string>([status].flat());
@@ -216,9 +221,7 @@ export class Transcriptions {
   /** Every transcription, page after page. */
   iterate(params: ListParams = {}, options: CallOptions = {}): AsyncIterable<Transcription> {
     // Checked now, not on the first page: a bad argument throws where it was written.
-    checkObjectArg('transcriptions.iterate', 'params', params);
-    checkCall('transcriptions.iterate', options);
-    listQuery('transcriptions.iterate', params);
+    assertCall('transcriptions.iterate', options, { params: listParamIssues(params) });
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list({ ...rest, cursor: c }, options),
@@ -229,8 +232,8 @@ export class Transcriptions {
 
   /** The transcript of a completed transcription (409 before that). */
   async getTranscript(id: string, options: CallOptions = {}): Promise<Transcript> {
-    checkCall('transcriptions.getTranscript', options);
-    const path = `/v1/transcriptions/${idSegment('transcriptions.getTranscript', id)}/transcript`;
+    assertCall('transcriptions.getTranscript', options, { params: idIssues(id) });
+    const path = `/v1/transcriptions/${idSegment(id)}/transcript`;
     return this.transport.request<Transcript>({
       ...options,
       method: 'GET',
@@ -248,8 +251,7 @@ export class Transcriptions {
    * included: when it passes, the wait rejects with SonioxTimeoutError at once.
    */
   async wait(id: string, options: WaitOptions = {}): Promise<Transcription> {
-    checkWaitOptions(options);
-    idSegment('transcriptions.wait', id);
+    rejectIssues('transcriptions.wait', [...waitOptionIssues(options), ...idIssues(id)]);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT.timeoutMs;
     // One signal for the whole wait: the caller's abort or the deadline, whichever comes first.
     const wait = new AbortController();
@@ -363,19 +365,16 @@ export class Transcriptions {
   }
 }
 
-/** Every option of `wait`, checked before the first request (a 0 interval would poll hundreds of times a second). */
-export function checkWaitOptions(options: WaitOptions | null): void {
-  if (options === null || typeof options !== 'object') {
-    rejectIssues('transcriptions.wait', [{ field: 'options', message: 'must be an object' }]);
-    return;
-  }
-  rejectIssues('transcriptions.wait', [
-    ...durationIssue('timeoutMs', options.timeoutMs),
-    ...durationIssue('pollIntervalMs', options.pollIntervalMs),
-    ...durationIssue('maxPollIntervalMs', options.maxPollIntervalMs),
-    ...durationIssue('webhookPollIntervalMs', options.webhookPollIntervalMs),
+/** The issues of `wait`'s options, found before the first request (a 0 interval would poll hundreds of times a second). */
+export function waitOptionIssues(options: WaitOptions | null): FieldIssue[] {
+  if (!isObject(options)) return [{ field: 'options', message: 'must be an object' }];
+  return [
+    ...durationIssues('timeoutMs', options.timeoutMs),
+    ...durationIssues('pollIntervalMs', options.pollIntervalMs),
+    ...durationIssues('maxPollIntervalMs', options.maxPollIntervalMs),
+    ...durationIssues('webhookPollIntervalMs', options.webhookPollIntervalMs),
     ...(options.webhook !== undefined &&
-    typeof (options.webhook as Partial<WebhookArrivalSource> | null)?.arrival !== 'function'
+    !(isObject(options.webhook) && typeof options.webhook.arrival === 'function')
       ? [
           {
             field: 'webhook',
@@ -383,11 +382,7 @@ export function checkWaitOptions(options: WaitOptions | null): void {
           },
         ]
       : []),
-    ...(options.signal !== undefined && !(options.signal instanceof AbortSignal)
-      ? [{ field: 'signal', message: 'must be an AbortSignal' }]
-      : []),
-    ...(options.onStatus !== undefined && typeof options.onStatus !== 'function'
-      ? [{ field: 'onStatus', message: 'must be a function' }]
-      : []),
-  ]);
+    ...signalIssues('signal', options.signal),
+    ...functionIssues('onStatus', options.onStatus),
+  ];
 }

@@ -6,7 +6,9 @@
 import { paginate } from '../http/pagination';
 import type { CallOptions, Transport } from '../http/transport';
 import type { UsageLog, UsageLogList, UsageSummary } from '../types';
-import { checkCall, checkObjectArg, rejectIssues } from './params';
+import type { FieldIssue } from '../errors';
+import { isObject, objectIssues } from '../internal/issues';
+import { assertCall } from './params';
 import { windowIssues, type TimeWindow } from './time-window';
 
 /** Parameters of `usageLogs.list()`: the window of request end times, and the page. */
@@ -21,8 +23,9 @@ export interface UsageLogListParams extends TimeWindow {
 
 type Query = Record<string, string | number | undefined>;
 
-function listQuery(what: string, params: UsageLogListParams): Query {
-  checkObjectArg(what, 'params', params);
+/** The query of a list call, and its parameters' issues (none: the query is sent). */
+function listQuery(params: UsageLogListParams): { query: Query; issues: FieldIssue[] } {
+  if (!isObject(params)) return { query: {}, issues: objectIssues('params', params ?? null) };
   const { issues, query } = windowIssues(params);
   const { limit, sort, cursor } = params;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
@@ -34,8 +37,7 @@ function listQuery(what: string, params: UsageLogListParams): Query {
   const known = new Set(['start_time', 'end_time', 'limit', 'sort', 'cursor']);
   for (const name of Object.keys(params))
     if (!known.has(name)) issues.push({ field: name, message: 'is not a parameter of usage logs' });
-  rejectIssues(what, issues);
-  return { ...query, limit, sort, cursor };
+  return { query: { ...query, limit, sort, cursor }, issues };
 }
 
 /** `client.usageLogs`. */
@@ -44,8 +46,8 @@ export class UsageLogs {
 
   /** `GET /v1/usage-logs`: one page of the records whose request ended in the window. */
   async list(params: UsageLogListParams, options: CallOptions = {}): Promise<UsageLogList> {
-    const query = listQuery('usageLogs.list', params);
-    checkCall('usageLogs.list', options);
+    const { query, issues } = listQuery(params);
+    assertCall('usageLogs.list', options, { params: issues });
     return this.transport.request<UsageLogList>({
       ...options,
       method: 'GET',
@@ -58,8 +60,7 @@ export class UsageLogs {
   /** Every record of the window, page after page, fetched as the loop advances. */
   iterate(params: UsageLogListParams, options: CallOptions = {}): AsyncIterable<UsageLog> {
     // Checked now, not on the first page: a bad argument throws where it was written.
-    listQuery('usageLogs.iterate', params);
-    checkCall('usageLogs.iterate', options);
+    assertCall('usageLogs.iterate', options, { params: listQuery(params).issues });
     const { cursor, ...rest } = params;
     return paginate(
       (c) => this.list(c === undefined ? rest : { ...rest, cursor: c }, options),
@@ -73,10 +74,10 @@ export class UsageLogs {
    * window covers any part of it; at most 366 days), in total and per model.
    */
   async getSummary(params: TimeWindow, options: CallOptions = {}): Promise<UsageSummary> {
-    checkObjectArg('usageLogs.getSummary', 'params', params);
-    const { issues, query } = windowIssues(params);
-    rejectIssues('usageLogs.getSummary', issues);
-    checkCall('usageLogs.getSummary', options);
+    const { issues, query } = isObject(params)
+      ? windowIssues(params)
+      : { issues: objectIssues('params', params ?? null), query: {} };
+    assertCall('usageLogs.getSummary', options, { params: issues });
     return this.transport.request<UsageSummary>({
       ...options,
       method: 'GET',

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
 import type { CallOptions } from '../http/transport';
 import type { Transcript, Transcription, WebhookEvent } from '../types';
-import { unknownOption } from '../suggest';
+import { isObject, rejectConfigIssues, unknownNameIssues } from '../internal/issues';
 import type { Transcriptions } from './transcriptions';
 import {
   BodyTooLarge,
@@ -82,30 +82,38 @@ function headerValue(headers: WebhookHeaders, name: string): string | undefined 
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** The configured auth, else the environment's; checked so a blank secret cannot match a blank header. */
-function resolveAuth(auth: WebhookAuth | undefined, required: boolean): WebhookAuth | undefined {
+/** The configured auth, else the environment's pair (undefined: none). */
+function chosenAuth(auth: WebhookAuth | undefined): WebhookAuth | undefined {
   const env = process.env;
-  const chosen =
+  return (
     auth ??
     (env.SONIOX_API_WEBHOOK_HEADER && env.SONIOX_API_WEBHOOK_SECRET
       ? { name: env.SONIOX_API_WEBHOOK_HEADER, secret: env.SONIOX_API_WEBHOOK_SECRET }
-      : undefined);
+      : undefined)
+  );
+}
+
+/** The issues of the auth chosen, so that a blank secret cannot match a blank header. */
+function authIssues(chosen: WebhookAuth | undefined, required: boolean): FieldIssue[] {
+  const field = 'webhookAuth';
   if (chosen === undefined) {
-    if (required)
-      throw new SonioxConfigError(
-        'webhookAuth',
-        'webhook auth is missing: pass { name, secret } or set SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET',
-      );
-    return undefined;
+    const message =
+      'webhook auth is missing: pass { name, secret } or set SONIOX_API_WEBHOOK_HEADER and SONIOX_API_WEBHOOK_SECRET';
+    return required ? [{ field, message }] : [];
   }
   // The messages name the field only: the secret never appears in an error.
+  const issues: FieldIssue[] = [];
   if (typeof chosen.name !== 'string' || !HEADER_NAME.test(chosen.name))
-    throw new SonioxConfigError(
-      'webhookAuth',
-      'webhook auth name must be a valid HTTP header name',
-    );
+    issues.push({ field, message: 'webhook auth name must be a valid HTTP header name' });
   if (typeof chosen.secret !== 'string' || chosen.secret === '')
-    throw new SonioxConfigError('webhookAuth', 'webhook auth secret must be a non-empty string');
+    issues.push({ field, message: 'webhook auth secret must be a non-empty string' });
+  return issues;
+}
+
+/** The auth chosen, checked (throws one SonioxConfigError naming every problem). */
+function resolveAuth(auth: WebhookAuth | undefined, required: boolean): WebhookAuth | undefined {
+  const chosen = chosenAuth(auth);
+  rejectConfigIssues(authIssues(chosen, required));
   return chosen;
 }
 
@@ -116,24 +124,33 @@ const HANDLER_OPTIONS: Record<keyof WebhookHandlerOptions, true> = {
   maxBodyBytes: true,
 };
 
-/** Every handler option, checked when the handler is made (not on the first delivery). */
-function checkHandlerOptions(options: unknown): asserts options is WebhookHandlerOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
+/** The issues of the handler options; each message names its option. */
+function handlerOptionIssues(options: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = unknownNameIssues(options, HANDLER_OPTIONS);
+  if (typeof options.onEvent !== 'function')
+    issues.push({ field: 'onEvent', message: 'onEvent must be a function' });
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    issues.push({ field: 'onError', message: 'onError must be a function' });
+  // Named as `resolveAuth` names it (the environment's pair is the same option).
+  const { auth, maxBodyBytes } = options;
+  if (auth !== undefined && (auth === null || typeof auth !== 'object'))
+    issues.push({ field: 'webhookAuth', message: 'webhook auth must be { name, secret }' });
+  else issues.push(...authIssues(chosenAuth(auth as WebhookAuth | undefined), false));
+  // null is left out too (the default), as `??` reads it.
+  const limit = maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1)
+    issues.push({ field: 'maxBodyBytes', message: 'maxBodyBytes must be a positive integer' });
+  return issues;
+}
+
+/** Throws one SonioxConfigError naming every bad handler option, when the handler is made (not on the first delivery). */
+function assertHandlerOptions(options: unknown): asserts options is WebhookHandlerOptions {
+  if (!isObject(options))
     throw new SonioxConfigError(
       'options',
       'webhooks.handler: options must be an object such as { onEvent: (event) => ... }',
     );
-  const names = Object.keys(HANDLER_OPTIONS);
-  for (const name of Object.keys(options))
-    if (!Object.hasOwn(HANDLER_OPTIONS, name))
-      throw new SonioxConfigError(name, `webhooks.handler: ${unknownOption(name, names)}`);
-  const o = options as Record<string, unknown>;
-  if (typeof o.onEvent !== 'function')
-    throw new SonioxConfigError('onEvent', 'webhooks.handler: onEvent must be a function');
-  if (o.onError !== undefined && typeof o.onError !== 'function')
-    throw new SonioxConfigError('onError', 'webhooks.handler: onError must be a function');
-  if (o.auth !== undefined && (o.auth === null || typeof o.auth !== 'object'))
-    throw new SonioxConfigError('webhookAuth', 'webhook auth must be { name, secret }');
+  rejectConfigIssues(handlerOptionIssues(options), 'webhooks.handler: ');
 }
 
 /** `client.webhooks`: verification, parsing and a ready-made handler. No network. */
@@ -227,11 +244,10 @@ export class Webhooks implements WebhookArrivalSource {
    * Throws SonioxConfigError for a malformed `auth`.
    */
   handler(options: WebhookHandlerOptions): WebhookHandler {
-    checkHandlerOptions(options);
-    const auth = resolveAuth(options.auth, false);
+    assertHandlerOptions(options);
+    // Past the checks: the auth (given or the environment's) and the limit are sound.
+    const auth = chosenAuth(options.auth);
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY;
-    if (!Number.isSafeInteger(limit) || limit < 1)
-      throw new SonioxConfigError('maxBodyBytes', 'maxBodyBytes must be a positive integer');
 
     const decide = async (
       method: string,

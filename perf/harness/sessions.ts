@@ -40,20 +40,6 @@ async function callWorker<O>(name: string, input: unknown, timeoutMs: number): P
   }
 }
 
-/** How many sessions succeeded, failed (with the first failure) and their final tokens in all. */
-export function tally<T>(
-  out: Array<PromiseSettledResult<T>>,
-  finals: (value: T) => number,
-): { ok: number; failed: number; firstError?: string; finals: number } {
-  const failed = out.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-  return {
-    ok: out.length - failed.length,
-    failed: failed.length,
-    ...(failed[0] ? { firstError: String(failed[0].reason) } : {}),
-    finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? finals(o.value) : 0), 0),
-  };
-}
-
 /** Runs `sessions` sessions of `seconds` of audio at once for each contender in turn (bounded: 180 s per worker). */
 export async function concurrentSessions(
   ctx: PerfContext,

@@ -19,7 +19,7 @@ import { LEAD_MS, SLICE_MS } from '../../lib/realtime/pacer';
 import type { RealtimeSocket } from '../../lib/realtime/connection';
 import { workerServe } from '../harness/child';
 import { messageText } from '../harness/realtime';
-import { tally } from '../harness/sessions';
+import { tally } from '../harness/tally';
 import { mainThreadCpuMs, percentile, sampleResources } from '../harness';
 
 export interface PacedInput {

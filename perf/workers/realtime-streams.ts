@@ -7,7 +7,7 @@ import { SonioxClient } from '../../lib/client';
 import { syntheticPcm } from '../harness/audio';
 import { workerServe } from '../harness/child';
 import { rawSession, sdkSession } from '../harness/realtime';
-import { tally } from '../harness/sessions';
+import { tally } from '../harness/tally';
 import { sampleResources, type ResourceSample } from '../harness';
 
 export interface StreamsInput {

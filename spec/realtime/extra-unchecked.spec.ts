@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import type { WebSocket } from 'ws';
 import { SonioxClient } from '../../lib/client';
-import { checkConfig, splitConfig, type RealtimeStreamConfig } from '../../lib/realtime/protocol';
+import {
+  realtimeConfigIssues,
+  splitConfig,
+  type RealtimeStreamConfig,
+} from '../../lib/realtime/protocol';
 import { SECRET_KEY, until } from '../helpers';
 import { scriptedServer, type ScriptedServer } from './scripted-server';
 
@@ -24,7 +28,7 @@ const WIDER = {
 
 const issuesOf = (config: RealtimeStreamConfig) => {
   const { start, options } = splitConfig(config, 'stt-rt-v5');
-  return checkConfig(start, options).map((i) => i.field);
+  return realtimeConfigIssues(start, options).map((i) => i.field);
 };
 
 describe('realtime: values passed through extra are not checked', () => {

@@ -5,7 +5,7 @@ import { PCM } from '../audio';
 import {
   DEFAULT_REPLAY_BYTES,
   MAX_TIMER_MS,
-  checkConfig,
+  realtimeConfigIssues,
   resolveOptions,
   splitConfig,
   type RealtimeOptions,
@@ -17,7 +17,7 @@ import {
 
 const PCM16 = { model: 'stt-rt-v5', ...PCM } as const;
 const issuesOf = (options: Record<string, unknown>, start: Record<string, unknown> = PCM16) =>
-  checkConfig(start, options);
+  realtimeConfigIssues(start, options);
 const start = (format: string | undefined) =>
   format === undefined ? { model: 'stt-rt-v5' } : { model: 'stt-rt-v5', audio_format: format };
 const PACING_SHAPE =
@@ -135,7 +135,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
     });
   });
 
-  describe('checkConfig: each refused value named with the values accepted', () => {
+  describe('realtimeConfigIssues: each refused value named with the values accepted', () => {
     it('says the range of each timing option and of highWaterMark', () => {
       expect(issuesOf({ keepaliveIntervalMs: 999 })).to.deep.equal([
         { field: 'keepaliveIntervalMs', message: `must be a number from 1000 to ${MAX_TIMER_MS}` },
@@ -154,7 +154,9 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
     });
 
     it('says which raw format needs sample_rate and num_channels', () => {
-      expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'pcm_f32le' }, {})).to.deep.equal([
+      expect(
+        realtimeConfigIssues({ model: 'stt-rt-v5', audio_format: 'pcm_f32le' }, {}),
+      ).to.deep.equal([
         { field: 'sample_rate', message: 'is required for audio_format pcm_f32le' },
         { field: 'num_channels', message: 'is required for audio_format pcm_f32le' },
       ]);

@@ -3,7 +3,7 @@ import { SonioxWebSocketError } from '../../lib/errors';
 import {
   MAX_TIMER_MS,
   bytesPerMs,
-  checkConfig,
+  realtimeConfigIssues,
   frameBytes,
   isRawFormat,
   parseServerMessage,
@@ -19,7 +19,7 @@ const PCM16 = {
   num_channels: 1,
 };
 const fieldsOf = (options: Record<string, unknown>, start: Record<string, unknown> = PCM16) =>
-  checkConfig(start, options).map((i) => i.field);
+  realtimeConfigIssues(start, options).map((i) => i.field);
 
 describe('realtime/protocol', () => {
   describe('parseServerMessage: every frame is checked before it is used', () => {
@@ -108,7 +108,7 @@ describe('realtime/protocol', () => {
     });
   });
 
-  describe('checkConfig: every timing option and the reconnect policy', () => {
+  describe('realtimeConfigIssues: every timing option and the reconnect policy', () => {
     for (const field of [
       'keepaliveIntervalMs',
       'heartbeatIntervalMs',
@@ -255,7 +255,7 @@ describe('realtime/protocol', () => {
     });
 
     it('checks the start message: schema issues by field, api_key refused, raw formats need rate and channels', () => {
-      const issues = checkConfig(
+      const issues = realtimeConfigIssues(
         {
           model: 'stt-rt-v5',
           audio_format: 'pcm_s16le',
@@ -271,11 +271,14 @@ describe('realtime/protocol', () => {
         /required for audio_format pcm_s16le/,
       );
       expect(
-        checkConfig({ model: 'stt-rt-v5', audio_format: 'mulaw', num_channels: 1 }, {}).map(
-          (i) => i.field,
-        ),
+        realtimeConfigIssues(
+          { model: 'stt-rt-v5', audio_format: 'mulaw', num_channels: 1 },
+          {},
+        ).map((i) => i.field),
       ).to.deep.equal(['sample_rate']);
-      expect(checkConfig({ model: 'stt-rt-v5', audio_format: 'auto' }, {})).to.deep.equal([]);
+      expect(realtimeConfigIssues({ model: 'stt-rt-v5', audio_format: 'auto' }, {})).to.deep.equal(
+        [],
+      );
     });
 
     it('leaves undefined fields out of the start message', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SonioxValidationError } from '../../lib/errors';
-import { checkConfig } from '../../lib/realtime/protocol';
+import { realtimeConfigIssues } from '../../lib/realtime/protocol';
 import { fixture, rejection } from '../helpers';
 
 // docs/api.md §5: "Maximum 8,000 tokens (~10,000 characters) ... If you exceed the limit, the
@@ -32,11 +32,11 @@ describe('schemas: the documented context limit (~10,000 characters)', () => {
 
   it('realtime: refuses 10,001 characters of context, string or structured, and takes 10,000', () => {
     for (const context of [over, 'x'.repeat(10_001)]) {
-      const issues = checkConfig({ ...START, context }, {});
+      const issues = realtimeConfigIssues({ ...START, context }, {});
       expect(issues.map((i) => i.field)).to.deep.equal(['context']);
       expect(issues[0]?.message).to.match(/10001 characters.*10,000 characters/);
     }
-    expect(checkConfig({ ...START, context: at }, {})).to.deep.equal([]);
-    expect(checkConfig({ ...START, context: 'x'.repeat(10_000) }, {})).to.deep.equal([]);
+    expect(realtimeConfigIssues({ ...START, context: at }, {})).to.deep.equal([]);
+    expect(realtimeConfigIssues({ ...START, context: 'x'.repeat(10_000) }, {})).to.deep.equal([]);
   });
 });

@@ -24,7 +24,7 @@ import type { RealtimeToken } from '../../types';
 import { expandInputs } from '../batch/inputs';
 import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
 import { runBatch, type BatchRow } from '../batch/run';
-import { checkInputFile, describe, InterruptedError, type Context } from '../context';
+import { assertInputFile, describe, InterruptedError, type Context } from '../context';
 import type { Output } from '../io';
 import { BatchDisplay } from '../render/batch-progress';
 import { LiveText, PlainText, type TokenSink } from '../render/live';
@@ -150,7 +150,7 @@ export async function demo(ctx: Context, flags: DemoFlags): Promise<void> {
   const say = (line = '') => out.write(`${line}\n`);
   const heading = (line: string) => say(`\n${color.bold(line)}`);
   const audioPath = flags.audio ?? demoAudio();
-  checkInputFile(audioPath);
+  assertInputFile(audioPath);
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the --audio path the user gave, else the package's fixture
   const audio = fs.readFileSync(audioPath);
   const retries: string[] = [];

@@ -4,10 +4,11 @@ import type { SonioxError } from '../../errors';
 import type { SonioxFile } from '../../types';
 import { uploadStep } from '../../job';
 import {
-  checkInputFile,
+  assertInputFile,
   describe,
   InterruptedError,
   ReportedError,
+  rejectUsage,
   UsageError,
   type Context,
 } from '../context';
@@ -74,15 +75,17 @@ export interface BulkFlags {
   yes?: boolean;
 }
 
-/** `rm` takes ids or --all (with its filters), never both, never neither. */
-export function checkRmArgs(ids: string[], flags: BulkFlags): void {
+/** The problems of `rm`'s arguments: ids or --all (with its filters), never both, never neither. */
+export function rmArgProblems(ids: string[], flags: BulkFlags): string[] {
+  const problems: string[] = [];
   if (ids.length > 0 === (flags.all === true))
-    throw new UsageError('rm takes either ids or --all (with its filters), not both, not neither');
+    problems.push('rm takes either ids or --all (with its filters), not both, not neither');
   if (
     !flags.all &&
     (flags.olderThan !== undefined || flags.reference !== undefined || flags.dryRun)
   )
-    throw new UsageError('--older-than, --reference and --dry-run go with --all');
+    problems.push('--older-than, --reference and --dry-run go with --all');
+  return problems;
 }
 
 /** The bulk options the flags ask for, deletions printed to stdout as they happen. */
@@ -243,7 +246,7 @@ export function registerFiles(program: Command, ctx: Context): void {
     .action(
       async (source: string, flags: { name?: string; reference?: string; json?: boolean }) => {
         const input = source === '-' ? ctx.stdinSource() : source;
-        if (source !== '-') checkInputFile(source);
+        if (source !== '-') assertInputFile(source);
         const client = ctx.client();
         const progress = progressFor(ctx);
         try {
@@ -291,7 +294,7 @@ export function registerFiles(program: Command, ctx: Context): void {
     .option('--dry-run', 'list what --all would delete, delete nothing')
     .option('-y, --yes', 'delete without asking (off a terminal, --all needs it)')
     .action(async (ids: string[], flags: BulkFlags) => {
-      checkRmArgs(ids, flags);
+      rejectUsage(rmArgProblems(ids, flags));
       const remove = (id: string) => ctx.client().files.delete(id, { signal: ctx.signal });
       if (!flags.all) return removeAll(ctx, ids, 'file', remove);
       await confirmedDeleteAll(

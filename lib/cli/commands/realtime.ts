@@ -20,7 +20,7 @@ import {
   type StructuredContext,
 } from '../../types';
 import { catalogueOf } from '../../model-catalogue';
-import { checkInputFile, InterruptedError, type Context } from '../context';
+import { assertInputFile, InterruptedError, type Context } from '../context';
 import { integer, list } from '../options';
 import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
@@ -126,7 +126,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   let input: Readable;
   if (source === '-') input = ctx.stdinSource();
   else {
-    checkInputFile(source);
+    assertInputFile(source);
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the audio path the user gave
     input = fs.createReadStream(source);
   }

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lockPathOf, JournalLock } from '../../batch/lock';
 import { SonioxJournalLockedError } from '../../errors';
-import { InterruptedError, UsageError, type Context } from '../context';
+import { InterruptedError, rejectUsage, UsageError, type Context } from '../context';
 import { isURL } from '../options';
 import { BatchDisplay } from '../render/batch-progress';
 import { shownName } from '../render/name';
@@ -25,7 +25,7 @@ import { ledgerName } from '../batch/ledger';
 import { OUTPUT_EXTENSIONS, planOutputs } from '../batch/names';
 import { runBatch, type BatchRow } from '../batch/run';
 import { inShard, type Shard } from '../batch/shard';
-import { checkModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
+import { assertModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
 
 /** The flags of the many-file form. */
 export interface BatchFlags {
@@ -54,8 +54,12 @@ export function journalName(format: TranscriptFormat, shard: Shard | undefined):
   return `.soniox-batch-${format}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}.jsonl`;
 }
 
-/** Checks the flags and arguments of the many-file form; returns OUT. */
-function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & BatchFlags): string {
+/** The problems of the flags and arguments of the many-file form. */
+function batchFlagProblems(
+  sources: readonly string[],
+  flags: TranscribeFlags & BatchFlags,
+): string[] {
+  const problems: string[] = [];
   if (flags.outDir === undefined) {
     const flag = flags.shard
       ? '--shard'
@@ -70,19 +74,18 @@ function checkBatchFlags(sources: readonly string[], flags: TranscribeFlags & Ba
         : flag !== undefined
           ? `${flag} needs`
           : `${sources[0] ?? ''} is a directory: its audio files need`;
-    throw new UsageError(`${asked} --out-dir <dir>: one output file per input goes there`);
+    problems.push(`${asked} --out-dir <dir>: one output file per input goes there`);
   }
   const oneAtATime = sources.find((s) => s === '-' || isURL(s));
   if (oneAtATime !== undefined)
-    throw new UsageError(
+    problems.push(
       `${oneAtATime === '-' ? 'stdin (-)' : oneAtATime} is transcribed on its own: soniox transcribe ${oneAtATime}`,
     );
   if (flags.out !== undefined)
-    throw new UsageError('--out writes one file: with --out-dir each input gets its own');
+    problems.push('--out writes one file: with --out-dir each input gets its own');
   if (flags.reference !== undefined)
-    throw new UsageError('--reference names one transcription: a batch sets one per input');
-  makeOutDir(flags.outDir);
-  return flags.outDir;
+    problems.push('--reference names one transcription: a batch sets one per input');
+  return problems;
 }
 
 /** Why `outDir`, or a directory on the way to it, could not be made or written into. */
@@ -191,7 +194,10 @@ export async function transcribeMany(
   sources: readonly string[],
   flags: TranscribeFlags & BatchFlags,
 ): Promise<void> {
-  const outDir = checkBatchFlags(sources, flags);
+  rejectUsage(batchFlagProblems(sources, flags));
+  // Past the checks: --out-dir is given.
+  const outDir = flags.outDir as string;
+  makeOutDir(outDir);
   const leftOut = (file: string, why: string) => ctx.note(`left out ${shownName(file)}: ${why}`);
   const all = planOutputs(expandInputs(sources, leftOut), OUTPUT_EXTENSIONS[flags.format]);
   const inputs = flags.shard ? inShard(all, flags.shard) : all;
@@ -206,7 +212,7 @@ export async function transcribeMany(
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
   const resuming = fs.existsSync(journal);
   const client = ctx.client();
-  await checkModelFlags(client, flags, ctx.signal);
+  await assertModelFlags(client, flags, ctx.signal);
 
   const tty = ctx.io.stderr.isTTY === true;
   const shard = flags.shard

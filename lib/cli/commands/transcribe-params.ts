@@ -50,7 +50,7 @@ const FLAG_LABELS = {
  * typo fails fast (exit 2), naming the valid choices, the closest first. The SDK's own check
  * (client.transcribe and transcribeMany run it too) with the client's list: one request in all.
  */
-export function checkModelFlags(
+export function assertModelFlags(
   client: SonioxClient,
   flags: Pick<RecognitionFlags, 'model' | 'language' | 'translate'>,
   signal: AbortSignal,

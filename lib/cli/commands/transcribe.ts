@@ -12,8 +12,8 @@ import type { UploadInput } from '../../http/upload-source';
 import type { CleanupEvent, CleanupTarget } from '../../job';
 import { assertCreateParams, cleanUp, DEFAULT_CLEANUP_WAIT_MS } from '../../job';
 import {
-  checkInputFile,
-  checkOutputFile,
+  assertInputFile,
+  assertOutputFile,
   describe,
   InterruptedError,
   shellWord,
@@ -26,7 +26,7 @@ import { shownName } from '../render/name';
 import { bytes } from '../render/table';
 import { formatTranscript, TRANSCRIPT_FORMATS } from '../render/transcript';
 import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
-import { checkModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
+import { assertModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
 import { parseShard } from '../batch/shard';
 
 /** The stderr progress mode of a context: a bar on a terminal, lines with --verbose, else nothing. */
@@ -40,12 +40,12 @@ export async function transcribe(
   source: string,
   flags: TranscribeFlags,
 ): Promise<void> {
-  if (flags.out !== undefined) checkOutputFile(flags.out);
+  if (flags.out !== undefined) assertOutputFile(flags.out);
   let input: UploadInput | undefined;
   let size: number | undefined;
   if (source === '-') input = ctx.stdinSource();
   else if (!isURL(source)) {
-    size = checkInputFile(source, 'http');
+    size = assertInputFile(source, 'http');
     input = source;
   }
   const client = ctx.client();
@@ -56,7 +56,7 @@ export async function transcribe(
     params,
     input === undefined ? { audio_url: source } : undefined,
   );
-  await checkModelFlags(client, flags, ctx.signal);
+  await assertModelFlags(client, flags, ctx.signal);
 
   const progress = progressFor(ctx);
   const created: { file?: string; transcription?: string } = {};

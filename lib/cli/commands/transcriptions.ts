@@ -1,11 +1,18 @@
 /** `soniox transcriptions ls|get|transcript|rm`: async transcriptions and their transcripts. */
 import { Option, type Command } from 'commander';
-import { checkOutputFile, UsageError, type Context } from '../context';
+import { assertOutputFile, rejectUsage, UsageError, type Context } from '../context';
 import { duration, integer } from '../options';
 import { table } from '../render/table';
 import { shownName } from '../render/name';
 import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../render/transcript';
-import { checkRmArgs, confirmedDeleteAll, fields, removeAll, take, type BulkFlags } from './files';
+import {
+  confirmedDeleteAll,
+  fields,
+  removeAll,
+  rmArgProblems,
+  take,
+  type BulkFlags,
+} from './files';
 
 /** Statuses `--status` accepts: the API's, and `failed` of its newer errors page. */
 const STATUSES = ['queued', 'processing', 'completed', 'error', 'failed'];
@@ -64,7 +71,7 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     )
     .option('-o, --out <file>', 'write the result to <file> instead of stdout')
     .action(async (id: string, flags: { format: TranscriptFormat; out?: string }) => {
-      if (flags.out !== undefined) checkOutputFile(flags.out);
+      if (flags.out !== undefined) assertOutputFile(flags.out);
       const transcript = await ctx
         .client()
         .transcriptions.getTranscript(id, { signal: ctx.signal });
@@ -92,7 +99,7 @@ export function registerTranscriptions(program: Command, ctx: Context): void {
     .action(async (ids: string[], flags: BulkFlags & { status?: string }) => {
       if (!flags.all && flags.status !== undefined)
         throw new UsageError('--status goes with --all');
-      checkRmArgs(ids, flags);
+      rejectUsage(rmArgProblems(ids, flags));
       const remove = (id: string) => ctx.client().transcriptions.delete(id, { signal: ctx.signal });
       if (!flags.all) return removeAll(ctx, ids, 'transcription', remove);
       await confirmedDeleteAll(
