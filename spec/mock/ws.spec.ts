@@ -47,7 +47,13 @@ const START = { model: 'stt-rt-v5', ...PCM };
 
 describe('mock/ws: the realtime API', () => {
   const fx = specFixture({
-    mock: { apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 1000 },
+    // Error frames are read by error_type, more_info and request_id: the rich shape.
+    mock: {
+      apiKey: KEY,
+      realtimePacing: false,
+      realtimeIdleTimeoutMs: 1000,
+      realtimeErrorShape: 'rich',
+    },
   });
 
   for (const [how, opts] of [
