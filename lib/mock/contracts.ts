@@ -118,7 +118,7 @@ export interface MockSessionLimits {
   streamDurationMs?: number;
   /** Longest realtime context, in characters over all its strings (default 10 000). */
   realtimeContextChars?: number;
-  /** Longest async context, in characters over all its strings (default 20 000). */
+  /** Longest async context, in characters over all its strings (default 10 000). */
   asyncContextChars?: number;
 }
 
