@@ -84,7 +84,7 @@ export class LiveRecognizer {
   private carry = Buffer.alloc(0);
 
   /**
-   * `endpointDelayMs`: silence after speech that makes an endpoint (`max_endpoint_delay_ms`);
+   * `endpointDelayMs`: silence after speech that makes an endpoint (endpointing.ts);
    * `language`: the language placeholder words speak (the first hint).
    */
   constructor(

@@ -17,6 +17,7 @@ import {
 } from '../types';
 import { defaultErrorType, moreInfo } from './api-error';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
+import { endpointPauseMs } from './endpointing';
 import { languageIssues, originalFields, translationTokens } from './features';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
 import type { RateLimiter } from './rate-limit';
@@ -260,7 +261,7 @@ export class Session {
     this.recognizer = new LiveRecognizer(
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
-      config.max_endpoint_delay_ms ?? 2000,
+      endpointPauseMs(config),
       config.language_hints?.[0] ?? 'en',
     );
     const script = this.opts.scripts.takeRealtime(config.client_reference_id);
