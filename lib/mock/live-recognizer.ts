@@ -20,6 +20,7 @@ import {
   type FixtureAudio,
 } from './recognizer';
 import { parseWav } from '../audio';
+import { containerOf, SIGNATURE_BYTES } from './containers';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
 export type LiveWord = SpokenWord;
@@ -82,6 +83,8 @@ export class LiveRecognizer {
   /** Audio positions (ms) of endpoints found and not yet taken. */
   private endpoints: number[] = [];
   private carry = Buffer.alloc(0);
+  /** A container stream's first bytes, until its signature can be checked (then undefined). */
+  private signature: Buffer | undefined;
 
   /**
    * `endpointDelayMs`: silence after speech that makes an endpoint (endpointing.ts);
@@ -102,10 +105,22 @@ export class LiveRecognizer {
         ? raw * (format.sampleRate ?? 16000) * (format.numChannels ?? 1)
         : CONTAINER_BYTES_PER_SECOND;
     if (!this.pcm16 && !this.headerPending) this.words = 'placeholder';
+    if (raw === 0) this.signature = Buffer.alloc(0);
   }
 
   /** Feeds audio bytes. */
   feed(chunk: Buffer): void {
+    if (this.signature) {
+      // Any byte string is samples of a raw format; a container must start with its signature.
+      this.signature = Buffer.concat([this.signature, chunk]);
+      if (this.signature.length < SIGNATURE_BYTES) return;
+      chunk = this.signature;
+      this.signature = undefined;
+      if (containerOf(chunk) === undefined)
+        throw new UnsupportedAudioError(
+          `Audio data could not be decoded: no ${this.format.audioFormat === 'auto' ? 'supported' : this.format.audioFormat} container.`,
+        );
+    }
     if (this.headerPending) {
       this.header = Buffer.concat([this.header, chunk]);
       const wav = parseWav(this.header);
