@@ -13,7 +13,7 @@ describe('mock: endpoints come from the pauses in the audio', () => {
     enable_endpoint_detection: true,
     max_endpoint_delay_ms: 1000,
   };
-  // The fixture ends 0.3 s after "you": too soon for a second endpoint.
+  // The fixture ends ~0.7 s after "you": shorter than the 800 ms pause (endpointing.ts), no second endpoint.
   const EXPECTED = ['good', 'morning', '<end>', 'how', 'are', 'you'];
 
   describe('paced by a fake clock', () => {
