@@ -119,7 +119,7 @@ export interface MockSessionLimits {
   streamDurationMs?: number;
   /** Longest realtime context, in characters over all its strings (default 10 000). */
   realtimeContextChars?: number;
-  /** Longest async context, in characters over all its strings (default 20 000). */
+  /** Longest async context, in characters over all its strings (default 10 000). */
   asyncContextChars?: number;
 }
 
@@ -152,6 +152,12 @@ export interface MockServerOptions {
   recordAudio?: boolean | undefined;
   /** Stream duration and context size limits (defaults: the API's). */
   limits?: MockSessionLimits | undefined;
+  /**
+   * Realtime error frames: `minimal` (default) sends only `error_code` and `error_message`, as
+   * the API reference says the WebSocket APIs currently do; `rich` adds `tokens: []`,
+   * `error_type`, `more_info` and `request_id`, as other documentation pages show.
+   */
+  realtimeErrorShape?: 'minimal' | 'rich' | undefined;
   /** Rate limits (default: none). */
   rateLimit?: MockRateLimit | undefined;
   /** Called with each realtime message just before it is sent (a measuring hook; keep it cheap). */

@@ -2,10 +2,12 @@
  * The realtime side of the mock's recognizer: fed audio bytes as they arrive, it knows how
  * much audio time it has, which words lie in it, and at which audio positions speech was
  * followed by enough silence for an endpoint (found in the audio itself, so a burst and a paced
- * send give the same endpoints; only 16-bit mono PCM, raw or in WAV, is measured: other formats
- * get no endpoints from audio). Fixture audio is found by locating the first non-silent samples
- * inside a fixture's PCM, so a stream that starts mid-fixture (a client resuming after a
- * reconnect) is recognised too, with its timestamps relative to where it started.
+ * send give the same endpoints; 16-bit mono PCM, raw or in WAV, and mono G.711 (`mulaw`,
+ * `alaw`, decoded by g711.ts) are measured: other formats get no endpoints from audio). Fixture
+ * audio is found by locating the first non-silent samples inside a fixture's PCM, or, for G.711
+ * and rates no fixture has, by its loudness envelope (envelope.ts); either way a stream that
+ * starts mid-fixture (a client resuming after a reconnect) is recognised too, with its
+ * timestamps relative to where it started.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,9 @@ import {
   type FixtureAudio,
 } from './recognizer';
 import { parseWav } from '../audio';
+import { containerOf, SIGNATURE_BYTES } from './containers';
+import { ENVELOPE_FRAMES, fixtureLevels, level, matchEnvelope } from './envelope';
+import { decodeG711, g711Table } from './g711';
 
 /** A word the session can emit, in ms from the session's first audio byte. */
 export type LiveWord = SpokenWord;
@@ -82,9 +87,17 @@ export class LiveRecognizer {
   /** Audio positions (ms) of endpoints found and not yet taken. */
   private endpoints: number[] = [];
   private carry = Buffer.alloc(0);
+  /** A container stream's first bytes, until its signature can be checked (then undefined). */
+  private signature: Buffer | undefined;
+  /** The G.711 table of mono `mulaw` / `alaw` audio (decoded, then heard as PCM). */
+  private readonly law: Int16Array | undefined;
+  /** Levels of the 10 ms frames from the first speech on, while the audio is looked up by envelope. */
+  private envelope: number[] = [];
+  /** The frame number of `envelope[0]`. */
+  private envelopeFrom = 0;
 
   /**
-   * `endpointDelayMs`: silence after speech that makes an endpoint (`max_endpoint_delay_ms`);
+   * `endpointDelayMs`: silence after speech that makes an endpoint (endpointing.ts);
    * `language`: the language placeholder words speak (the first hint).
    */
   constructor(
@@ -101,11 +114,24 @@ export class LiveRecognizer {
       raw > 0
         ? raw * (format.sampleRate ?? 16000) * (format.numChannels ?? 1)
         : CONTAINER_BYTES_PER_SECOND;
-    if (!this.pcm16 && !this.headerPending) this.words = 'placeholder';
+    this.law = format.numChannels === 1 ? g711Table(format.audioFormat) : undefined;
+    if (!this.pcm16 && !this.law && !this.headerPending) this.words = 'placeholder';
+    if (raw === 0) this.signature = Buffer.alloc(0);
   }
 
   /** Feeds audio bytes. */
   feed(chunk: Buffer): void {
+    if (this.signature) {
+      // Any byte string is samples of a raw format; a container must start with its signature.
+      this.signature = Buffer.concat([this.signature, chunk]);
+      if (this.signature.length < SIGNATURE_BYTES) return;
+      chunk = this.signature;
+      this.signature = undefined;
+      if (containerOf(chunk) === undefined)
+        throw new UnsupportedAudioError(
+          `Audio data could not be decoded: no ${this.format.audioFormat === 'auto' ? 'supported' : this.format.audioFormat} container.`,
+        );
+    }
     if (this.headerPending) {
       this.header = Buffer.concat([this.header, chunk]);
       const wav = parseWav(this.header);
@@ -133,7 +159,11 @@ export class LiveRecognizer {
     this.receivedMs = Math.floor((this.received / this.bytesPerSecond) * 1000);
     // Other formats have no energy to measure: no endpoints from audio.
     if (this.pcm16) this.track(chunk, startByte);
-    if (this.words === undefined && this.receivedMs >= DECIDE_WITHIN_MS) this.words = 'placeholder';
+    else if (this.law) this.track(decodeG711(chunk, this.law), startByte * 2);
+    // Audio looked up by envelope is given until a stretch of its speech has been heard.
+    const hearing = this.envelope.length > 0;
+    if (this.words === undefined && this.receivedMs >= DECIDE_WITHIN_MS && !hearing)
+      this.words = 'placeholder';
   }
 
   /** Words from number `from` on whose start lies before `uptoMs`. */
@@ -177,9 +207,23 @@ export class LiveRecognizer {
     this.speechSinceEndpoint = false;
   }
 
+  /**
+   * Whether fixtures are looked up by envelope (envelope.ts), not by their exact samples: for
+   * G.711, and for PCM at a rate no fixture has.
+   */
+  private get byEnvelope(): boolean {
+    const rate = this.format.sampleRate;
+    return (
+      this.law !== undefined || !loadFixtures(this.fixturesDir).some((f) => f.sample_rate === rate)
+    );
+  }
+
   private track(chunk: Buffer, startByte: number): void {
     const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    const frameBytes = Math.max(2, Math.floor(this.bytesPerSecond / 100) & ~1);
+    // Bytes per second of the PCM tracked (G.711 is decoded to two bytes a sample).
+    const pcmRate = this.law ? this.bytesPerSecond * 2 : this.bytesPerSecond;
+    const frameBytes = Math.max(2, Math.floor(pcmRate / 100) & ~1);
+    const byEnvelope = this.words === undefined && this.byEnvelope;
     let offset = 0;
     for (; offset + frameBytes <= data.length; offset += frameBytes) {
       let sum = 0;
@@ -188,7 +232,9 @@ export class LiveRecognizer {
         sum += s * s;
       }
       this.frames++;
-      if (Math.sqrt(sum / (frameBytes / 2)) > SILENCE_RMS) {
+      const rms = Math.sqrt(sum / (frameBytes / 2));
+      if (byEnvelope && this.words === undefined) this.hear(rms);
+      if (rms > SILENCE_RMS) {
         this.speechSinceEndpoint = true;
         this.silentMs = 0;
       } else {
@@ -200,7 +246,46 @@ export class LiveRecognizer {
       }
     }
     this.carry = Buffer.from(data.subarray(offset));
-    if (this.words === undefined) this.locate(chunk, startByte);
+    if (this.words === undefined && !byEnvelope) this.locate(chunk, startByte);
+  }
+
+  /** Adds a frame to the envelope from the first speech on; looks it up once long enough. */
+  private hear(rms: number): void {
+    if (this.envelope.length === 0) {
+      if (rms <= SILENCE_RMS) return;
+      this.envelopeFrom = this.frames - 1;
+    }
+    this.envelope.push(level(rms));
+    if (this.envelope.length < ENVELOPE_FRAMES) return;
+    const candidates = loadFixtures(this.fixturesDir)
+      .filter((f) => f.num_channels === 1)
+      .map((f) => ({
+        fixture: f,
+        levels: fixtureLevels(
+          path.join(this.fixturesDir, f.name),
+          fixturePcm(this.fixturesDir, f),
+          f.sample_rate,
+        ),
+      }));
+    const found = matchEnvelope(this.envelope, candidates);
+    this.envelope = [];
+    if (!found) {
+      this.words = 'placeholder';
+      return;
+    }
+    this.useFixture(found.fixture, found.atMs - this.envelopeFrom * 10);
+  }
+
+  /** Takes `fixture`'s words, shifted by `shiftMs` (the fixture's time at the session's 0). */
+  private useFixture(fixture: FixtureAudio, shiftMs: number): void {
+    this.fixture = fixture;
+    this.words = fixtureWords(fixture)
+      .map((w) => ({
+        ...w,
+        start_ms: Math.round(w.start_ms - shiftMs),
+        end_ms: Math.round(w.end_ms - shiftMs),
+      }))
+      .filter((w) => w.end_ms > 0);
   }
 
   private locate(chunk: Buffer, startByte: number): void {
@@ -223,15 +308,7 @@ export class LiveRecognizer {
       const at = fixturePcm(this.fixturesDir, fixture).indexOf(this.probe);
       if (at < 0 || at % 2 !== 0) continue;
       // The session's byte `probeStart` is the fixture's byte `at`.
-      const shiftMs = ((at - this.probeStart) / this.bytesPerSecond) * 1000;
-      this.fixture = fixture;
-      this.words = fixtureWords(fixture)
-        .map((w) => ({
-          ...w,
-          start_ms: Math.round(w.start_ms - shiftMs),
-          end_ms: Math.round(w.end_ms - shiftMs),
-        }))
-        .filter((w) => w.end_ms > 0);
+      this.useFixture(fixture, ((at - this.probeStart) / this.bytesPerSecond) * 1000);
       return;
     }
     this.words = 'placeholder';

@@ -4,13 +4,15 @@
  * other audio gets deterministic placeholder words, one per 400 ms of audio, in segments of five
  * words whose speakers alternate 1, 2, 1, ... (language: the first hint, else `en`). Nothing is
  * decoded: durations come from WAV headers, or from the byte count for raw audio (16 kHz,
- * s16le, mono for the async API).
+ * s16le, mono for the async API). Bytes in no supported container that do not look like sound
+ * either (text, noise) fail with `audio_decode_error`, as the service fails them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TranscriptToken } from '../types';
 import type { SpokenWord } from './features';
 import { looksLikeWav, parseWav } from '../audio';
+import { containerOf, looksLikePcm16 } from './containers';
 
 /** A word of a fixture, with its timing in ms from the start of the audio. */
 export interface FixtureWord {
@@ -193,8 +195,18 @@ export function analyzeAudio(
       };
     const dataBytes = wav.dataSize ?? Math.max(0, info.size - wav.dataOffset);
     durationMs = Math.round((dataBytes / wav.byteRate) * 1000);
-  } else {
+  } else if (containerOf(info.head) !== undefined || looksLikePcm16(info.head)) {
     durationMs = Math.round((info.size / RAW_BYTES_PER_SECOND) * 1000);
+  } else {
+    // Text, noise: no supported container and nothing like sound (the service fails it too).
+    return {
+      durationMs: 0,
+      tokens: [],
+      error: {
+        type: 'audio_decode_error',
+        message: 'Could not decode the audio file: not audio in a supported format.',
+      },
+    };
   }
   return { durationMs, tokens: placeholderTokens(durationMs) };
 }

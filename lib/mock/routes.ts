@@ -12,6 +12,7 @@ import { transcriptTokens, type FeatureOptions } from './features';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
+import { downloadProblem } from './containers';
 import { analyzeAudio, placeholderTokens, placeholderWord, type AudioAnalysis } from './recognizer';
 import {
   checkBody,
@@ -198,18 +199,11 @@ function audioAnalysis(
   fixturesDir: string | undefined,
 ): AudioAnalysis {
   if (file) return analyzeAudio(file, fixturesDir);
-  // An audio_url is never fetched: one that is not a URL, or whose path says "fail", fails
-  // as a download would; any other is 5 s of audio.
-  if (
-    !URL.canParse(body.audio_url as string) ||
-    /fail/i.test(new URL(body.audio_url as string).pathname)
-  ) {
-    return {
-      durationMs: 0,
-      tokens: [],
-      error: { type: 'audio_download_error', message: 'Failed to download the audio file.' },
-    };
-  }
+  // An audio_url is never fetched: one the service could not download either (containers.ts)
+  // fails as a download would; any other is 5 s of audio.
+  const problem = downloadProblem(body.audio_url as string);
+  if (problem)
+    return { durationMs: 0, tokens: [], error: { type: 'audio_download_error', message: problem } };
   return { durationMs: URL_AUDIO_MS, tokens: placeholderTokens(URL_AUDIO_MS) };
 }
 

@@ -12,7 +12,8 @@ export const SESSION_DEFAULTS = {
   maxAheadMs: 60_000,
   streamDurationMs: 300 * 60_000,
   realtimeContextChars: 10_000,
-  asyncContextChars: 20_000,
+  // The current context page: ~10,000 characters for async and realtime alike (was 20,000).
+  asyncContextChars: 10_000,
 } as const;
 
 /** An error a session ends with: the realtime error frame's code, type and message. */

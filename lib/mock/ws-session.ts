@@ -17,6 +17,7 @@ import {
 } from '../types';
 import { defaultErrorType, moreInfo } from './api-error';
 import type { MockServerOptions, MockStateView, WsFault } from './contracts';
+import { endpointPauseMs } from './endpointing';
 import { languageIssues, originalFields, translationTokens } from './features';
 import { LiveRecognizer, UnsupportedAudioError, type LiveWord } from './live-recognizer';
 import type { RateLimiter } from './rate-limit';
@@ -147,7 +148,8 @@ export class Session {
     );
   }
 
-  private send(message: RealtimeMessage): void {
+  /** Sends a message; an error frame may lack `tokens` (the documented minimal shape). */
+  private send(message: RealtimeMessage | Omit<RealtimeMessage, 'tokens'>): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     const text = JSON.stringify(message);
     this.opts.options.onRealtimeSend?.({
@@ -158,20 +160,33 @@ export class Session {
     this.ws.send(text);
   }
 
+  /**
+   * Ends the session with the API's error frame: the documented two fields by default (plus
+   * `error_type` when a script names one), every field with `realtimeErrorShape: 'rich'`.
+   */
   private fail(
     code: number,
     message = ERROR_MESSAGES[code] ?? 'Invalid request.',
     errorType = defaultErrorType(code),
+    typeNamed = false,
   ): void {
     if (this.ended) return;
-    this.send({
-      tokens: [],
-      error_code: code,
-      error_type: errorType,
-      error_message: message,
-      more_info: moreInfo(errorType),
-      request_id: this.requestId,
-    });
+    this.send(
+      this.opts.options.realtimeErrorShape === 'rich'
+        ? {
+            tokens: [],
+            error_code: code,
+            error_type: errorType,
+            error_message: message,
+            more_info: moreInfo(errorType),
+            request_id: this.requestId,
+          }
+        : {
+            error_code: code,
+            ...(typeNamed ? { error_type: errorType } : {}),
+            error_message: message,
+          },
+    );
     this.stop();
     this.ws.close(code >= 500 ? 1011 : 1000);
   }
@@ -267,7 +282,7 @@ export class Session {
     this.recognizer = new LiveRecognizer(
       { audioFormat: format, sampleRate: config.sample_rate, numChannels: config.num_channels },
       this.opts.options.fixturesDir,
-      config.max_endpoint_delay_ms ?? 2000,
+      endpointPauseMs(config),
       config.language_hints?.[0] ?? 'en',
     );
     const script = this.opts.scripts.takeRealtime(config.client_reference_id);
@@ -413,7 +428,12 @@ export class Session {
       if (this.ended) return;
       if ('send' in action) this.send(action.send);
       else if ('error' in action)
-        this.fail(action.error.code, action.error.message, action.error.type);
+        this.fail(
+          action.error.code,
+          action.error.message,
+          action.error.type,
+          action.error.type !== undefined,
+        );
       else {
         this.stop();
         this.ws.terminate();

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import WebSocket from 'ws';
 import { parseWsFaultFlag } from '../../lib/cli';
 import { memoryIO, type MemoryIO } from '../../lib/cli/io';
 import { fixture } from '../audio';
@@ -91,6 +93,33 @@ describe('cli: soniox mock', function () {
     expect(io.stdout.text).to.match(/export SONIOX_API_KEY=mock-api-key/);
     io.interrupt();
     expect(await running).to.include({ code: 0, err: '' });
+  });
+
+  it('--rich-errors: realtime error frames with error_type and request_id (default: the two documented fields)', async () => {
+    /** The first frame the mock at `url` answers a start message naming no real model with. */
+    const errorFrame = async (url: string) => {
+      const ws = new WebSocket(url.replace(/^http/, 'ws') + '/transcribe-websocket');
+      await once(ws, 'open');
+      ws.send(JSON.stringify({ api_key: 'mock-api-key', model: 'nope', audio_format: 'auto' }));
+      const [data] = (await once(ws, 'message')) as [Buffer];
+      ws.close();
+      return JSON.parse(data.toString()) as Record<string, unknown>;
+    };
+    for (const [flags, keys] of [
+      [[], ['error_code', 'error_message']],
+      [
+        ['--rich-errors'],
+        ['error_code', 'error_message', 'error_type', 'more_info', 'request_id', 'tokens'],
+      ],
+    ] as const) {
+      io = memoryIO();
+      const running = run(['mock', '--port', '0', ...flags], { io });
+      await until(() => io!.stdout.text.includes('Ctrl-C'), 10_000);
+      const url = /REST: +(\S+)/.exec(io.stdout.text)![1]!;
+      expect(Object.keys(await errorFrame(url)).sort()).to.deep.equal([...keys].sort());
+      io.interrupt();
+      expect(await running).to.include({ code: 0 });
+    }
   });
 
   it('parses --ws-fault flags', () => {

@@ -13,7 +13,7 @@ describe('mock: endpoints come from the pauses in the audio', () => {
     enable_endpoint_detection: true,
     max_endpoint_delay_ms: 1000,
   };
-  // The fixture ends 0.3 s after "you": too soon for a second endpoint.
+  // The fixture ends ~0.7 s after "you": shorter than the 800 ms pause (endpointing.ts), no second endpoint.
   const EXPECTED = ['good', 'morning', '<end>', 'how', 'are', 'you'];
 
   describe('paced by a fake clock', () => {
@@ -73,7 +73,7 @@ describe('mock: endpoints come from the pauses in the audio', () => {
       await off.closed();
       expect(finalTexts(off.messages)).not.to.include('<end>');
       const mp3 = await openSession(server, { ...START, audio_format: 'mp3' });
-      mp3.ws.send(Buffer.alloc(64_000));
+      mp3.ws.send(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(64_000 - 3)]));
       mp3.ws.send('');
       await mp3.closed();
       expect(finalTexts(mp3.messages)).not.to.include('<end>');

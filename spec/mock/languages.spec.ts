@@ -4,7 +4,8 @@ import { fixture } from '../helpers';
 import { finalsOf, openSession, streamFixture, transcribeFixture } from './flows';
 
 describe('mock: language identification and hints', () => {
-  const t = fixture({ mock: { realtimePacing: false } });
+  // These specs read the error frame's error_type: the rich shape.
+  const t = fixture({ mock: { realtimePacing: false, realtimeErrorShape: 'rich' } });
   const languagesOf = (name: string) => audioFixture(name).words.map((w) => w.language);
 
   it('async: with identification, each token of the bilingual fixture carries its language', async () => {

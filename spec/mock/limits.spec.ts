@@ -22,7 +22,7 @@ const errorOf = (s: RawSession) => s.messages.find((m) => m.error_code !== undef
 
 describe('mock: realtime cadence and session limits', () => {
   describe('with the default rules', () => {
-    const t = fixture({ clock: CLOCK });
+    const t = fixture({ mock: { realtimeErrorShape: 'rich' }, clock: CLOCK });
 
     it('drops a session whose audio runs more than 60 s ahead of real time (the default)', async () => {
       const s = await openSession(t.server, START);
@@ -127,7 +127,10 @@ describe('mock: realtime cadence and session limits', () => {
   });
 
   describe('with no idle limit', () => {
-    const t = fixture({ mock: { realtimeIdleTimeoutMs: 2 ** 31 - 1 }, clock: CLOCK });
+    const t = fixture({
+      mock: { realtimeIdleTimeoutMs: 2 ** 31 - 1, realtimeErrorShape: 'rich' },
+      clock: CLOCK,
+    });
 
     it('ends a session at the 300-minute stream limit (simulated clock)', async () => {
       const s = await openSession(t.server, START);

@@ -127,7 +127,8 @@ describe('mock/rate-limit: on a real loopback server', () => {
     clock = undefined;
   });
   // Each spec starts the server it needs, with its clock installed first: fx.serverWith().
-  const fx = specFixture({ mock: { apiKey: KEY } });
+  // The realtime refusals are read by error_type: the rich error frames.
+  const fx = specFixture({ mock: { apiKey: KEY, realtimeErrorShape: 'rich' } });
 
   it('answers 429 limit_exceeded with the API error body and Retry-After in whole seconds, then lets calls through as time passes', async () => {
     clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });

@@ -131,7 +131,8 @@ describe('WAV parsing and mock/recognizer', () => {
       wav24.feed(Buffer.concat([wavHeader(0, 8000, 24).subarray(20), Buffer.alloc(24_000)]));
       expect(wav24.receivedMs).to.equal(1000);
       const notWav = new LiveRecognizer({ audioFormat: 'auto' }, FIXTURES_DIR);
-      notWav.feed(Buffer.alloc(16_000, 9));
+      // An MP3 (its ID3 tag) sent as auto: timed by the assumed bitrate.
+      notWav.feed(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(16_000 - 3, 9)]));
       expect(notWav.receivedMs).to.equal(1000);
     });
   });

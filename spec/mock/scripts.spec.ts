@@ -48,7 +48,11 @@ describe('mock: scripts for users’ own tests', () => {
     expect(s.messages[1]?.tokens[0]).to.include({ speaker: '2', language: 'en', is_final: true });
     s.ws.send(ms(200));
     await s.closed();
-    expect(s.messages[2]).to.include({ error_code: 503, error_type: 'service_unavailable' });
+    // The documented two-field frame: no type was scripted.
+    expect(s.messages[2]).to.deep.equal({
+      error_code: 503,
+      error_message: 'Cannot continue request (code 1). Please restart the request.',
+    });
 
     const [received] = t.server.received.sessions;
     expect(received?.start).to.include({ model: 'stt-rt-v5', client_reference_id: 'mine' });

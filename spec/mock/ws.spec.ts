@@ -47,7 +47,13 @@ const START = { model: 'stt-rt-v5', ...PCM };
 
 describe('mock/ws: the realtime API', () => {
   const fx = specFixture({
-    mock: { apiKey: KEY, realtimePacing: false, realtimeIdleTimeoutMs: 1000 },
+    // Error frames are read by error_type, more_info and request_id: the rich shape.
+    mock: {
+      apiKey: KEY,
+      realtimePacing: false,
+      realtimeIdleTimeoutMs: 1000,
+      realtimeErrorShape: 'rich',
+    },
   });
 
   for (const [how, opts] of [
@@ -233,7 +239,8 @@ describe('mock/ws: the realtime API', () => {
     const mp3 = await session(fx.server, {
       start: { model: 'stt-rt-v5', audio_format: 'mp3', api_key: KEY },
     });
-    mp3.ws.send(Buffer.alloc(16_000 * 2, 7));
+    // An ID3 tag, then bytes the mock does not decode.
+    mp3.ws.send(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(16_000 * 2 - 3, 7)]));
     mp3.ws.send('');
     await mp3.closed();
     expect(mp3.messages.at(-1)).to.include({ total_audio_proc_ms: 2000, finished: true });

@@ -18,7 +18,10 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('realtime connect() settles on the server verdict', () => {
   describe('refusals (the mock, as the API: an error frame after the start message)', () => {
-    const t = fixture({ mock: { rateLimit: { realtimeConcurrentSessions: 1 } } });
+    // The messages name the error_type: the mock's rich error frames.
+    const t = fixture({
+      mock: { rateLimit: { realtimeConcurrentSessions: 1 }, realtimeErrorShape: 'rich' },
+    });
     /** A stream whose 'error' events are counted: a refusal connect() reports is never one. */
     const open = (stream: RealtimeStream) => {
       t.defer(() => stream.destroy());

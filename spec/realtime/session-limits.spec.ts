@@ -279,6 +279,8 @@ describe('realtime session starts under the adaptive limiter', () => {
         realtimePacing: false,
         realtimeIdleTimeoutMs: 3_600_000,
         rateLimit: { realtimeConcurrentSessions: 1 },
+        // The refusal is read by its errorType: the rich error frames.
+        realtimeErrorShape: 'rich',
       },
       clock: FAKE,
     });
@@ -334,7 +336,12 @@ describe('realtime session starts under the adaptive limiter', () => {
 
   describe('under the sessions-per-minute limit of the mock (fake timers)', () => {
     const t = fixture({
-      mock: { realtimePacing: false, rateLimit: { realtimeSessionsPerMinute: 1 } },
+      // The refusals are read by their errorType: the rich error frames.
+      mock: {
+        realtimePacing: false,
+        rateLimit: { realtimeSessionsPerMinute: 1 },
+        realtimeErrorShape: 'rich',
+      },
       clock: FAKE,
     });
     const { session, drive } = tools(t);

@@ -23,7 +23,8 @@ const finals = (tokens: RealtimeToken[]) => tokens.filter((t) => t.is_final);
 const words = (tokens: RealtimeToken[]) => finals(tokens).map((t) => t.text.trim());
 
 describe('realtime/stream (against the mock server)', () => {
-  const t = testFixture({ mock: { realtimePacing: false } });
+  // The server-error specs read errorType and requestId: the mock's rich error frames.
+  const t = testFixture({ mock: { realtimePacing: false, realtimeErrorShape: 'rich' } });
 
   it('pipes raw PCM in and yields the fixture words as final tokens, each once', async () => {
     const audio = fixture('hello-world.wav');

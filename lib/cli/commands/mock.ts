@@ -46,6 +46,8 @@ export interface MockFlags {
   seed?: number;
   fault?: HttpFault[];
   wsFault?: WsFault[];
+  /** Realtime error frames with every field (`realtimeErrorShape: 'rich'`). */
+  richErrors?: boolean;
 }
 
 /** A repeatable flag parsed by `parse`; a bad value is a usage error naming the flag. */
@@ -90,6 +92,7 @@ export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
     apiKey: flags.key,
     faults: { http: flags.fault ?? [], ws: flags.wsFault ?? [] },
     realtimePacing: flags.pacing,
+    realtimeErrorShape: flags.richErrors ? 'rich' : 'minimal',
     seed: flags.seed,
     timing: { queuedMs: flags.queuedMs, processingMs: flags.processingMs },
   });
@@ -124,6 +127,10 @@ export function registerMock(program: Command, ctx: Context): void {
     .option(
       '--no-pacing',
       'answer realtime audio as fast as it arrives, not at the pace of audio time',
+    )
+    .option(
+      '--rich-errors',
+      'realtime error frames with error_type, more_info and request_id (default: error_code and error_message only, as documented)',
     )
     .option('--seed <n>', 'seed of ids and probabilistic faults (reproducible runs)', integer(0))
     .option(
