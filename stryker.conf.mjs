@@ -218,6 +218,8 @@ export const TARGETS = {
   // their own specs (no batch run, no journal: a mutant in seconds).
   batch: {
     mutate: ['lib/batch/quota.ts', 'lib/batch/progress.ts', 'lib/batch/identity.ts'],
+    // Shared cores: a run under load must not pass for a mutant that hangs.
+    timeoutMS: 20000,
     command: mocha(5000, true, [
       'spec/batch/quota-gate.spec.ts',
       'spec/batch/progress.spec.ts',
@@ -242,6 +244,7 @@ export const TARGETS = {
     mutate: ['lib/batch/input.ts', 'lib/batch/run.ts', 'lib/batch/lookup.ts'],
     timeoutMS: 20000,
     command: mocha(20000, true, [
+      'spec/batch/lookup.spec.ts',
       'spec/batch/transcribe-many.spec.ts',
       'spec/batch/resume.spec.ts',
       'spec/batch/safety.spec.ts',

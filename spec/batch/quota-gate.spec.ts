@@ -39,7 +39,8 @@ describe('batch quota gate (fake clock)', () => {
     const start = Date.now();
     const w = wait(gate);
     await clock.tickAsync(0);
-    while (w.state() === 'waiting') await clock.tickAsync(100);
+    // Bounded: a gate that never opens fails here, not by the suite's timeout.
+    for (let i = 0; i < 1_000 && w.state() === 'waiting'; i++) await clock.tickAsync(100);
     expect(w.state()).to.equal('passed');
     return Date.now() - start;
   }
