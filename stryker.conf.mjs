@@ -245,6 +245,7 @@ export const TARGETS = {
     timeoutMS: 20000,
     command: mocha(20000, true, [
       'spec/batch/lookup.spec.ts',
+      'spec/batch/input.spec.ts',
       'spec/batch/transcribe-many.spec.ts',
       'spec/batch/resume.spec.ts',
       'spec/batch/safety.spec.ts',
