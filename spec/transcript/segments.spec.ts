@@ -166,6 +166,28 @@ describe('transcript: segments', () => {
     expect(mixed).to.not.have.property('source_language');
   });
 
+  it('a word without a speaker before the first named one joins its turn', () => {
+    const tokens = [
+      { text: 'Uh', start_ms: 0, end_ms: 100 },
+      { text: ' yes', start_ms: 100, end_ms: 200, speaker: '1' },
+    ];
+    expect(segments(tokens).map((s) => [s.speaker, s.text])).to.deep.equal([['1', 'Uh yes']]);
+  });
+
+  it('a word without timings does not hide the pause after the word before it', () => {
+    const tokens = [
+      { text: 'a', start_ms: 0, end_ms: 100 },
+      { text: ' b' },
+      { text: ' c', start_ms: 5_000, end_ms: 5_100 },
+    ];
+    expect(segments(tokens, { pauseMs: 1_000 }).map((s) => s.text)).to.deep.equal(['a b', 'c']);
+  });
+
+  it('each segment lists exactly its own tokens, specials left out', () => {
+    const tokens = [said('Yes', 0, 200, '1', 'en'), END, said(' no', 500, 700, '2', 'en')];
+    expect(segments(tokens).map((s) => s.tokens)).to.deep.equal([[tokens[0]], [tokens[2]]]);
+  });
+
   it('returns no segment for no tokens, and none made only of spaces', () => {
     expect(segments([])).to.deep.equal([]);
     expect(segments([{ text: ' ', start_ms: 0, end_ms: 10 }, END])).to.deep.equal([]);
