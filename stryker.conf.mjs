@@ -194,6 +194,118 @@ export const TARGETS = {
     mutate: ['lib/job.ts'],
     command: mocha(5000, true, ['spec/job.spec.ts']),
   },
+  // The transcript helpers (segments, subtitles, text, tokens, utterances, translation pairs),
+  // against their unit specs; the realtime translation book reads the same pairs.
+  transcript: {
+    mutate: [
+      'lib/transcript/segments.ts',
+      'lib/transcript/subtitles.ts',
+      'lib/transcript/text.ts',
+      'lib/transcript/tokens.ts',
+      'lib/transcript/utterances.ts',
+      'lib/transcript/translation.ts',
+    ],
+    command: mocha(5000, true, [
+      'spec/transcript/segments.spec.ts',
+      'spec/transcript/text.spec.ts',
+      'spec/transcript/subtitles.spec.ts',
+      'spec/transcript/translation.spec.ts',
+      'spec/transcript/utterances.spec.ts',
+      'spec/realtime/translation-book.spec.ts',
+    ]),
+  },
+  // The batch's small units: the quota gate, progress figures and input identity, against
+  // their own specs (no batch run, no journal: a mutant in seconds).
+  batch: {
+    mutate: ['lib/batch/quota.ts', 'lib/batch/progress.ts', 'lib/batch/identity.ts'],
+    // Shared cores: a run under load must not pass for a mutant that hangs.
+    timeoutMS: 20000,
+    command: mocha(5000, true, [
+      'spec/batch/quota-gate.spec.ts',
+      'spec/batch/progress.spec.ts',
+      'spec/batch/identity.spec.ts',
+      'spec/quota.spec.ts',
+    ]),
+  },
+  // The batch journal, its hash table and its lock, against their specs. The lock's exit spec
+  // spawns a process, hence the longer timeout.
+  'batch-journal': {
+    mutate: ['lib/batch/hash-table.ts', 'lib/batch/journal.ts', 'lib/batch/lock.ts'],
+    timeoutMS: 20000,
+    command: mocha(20000, true, [
+      'spec/batch/hash-table.spec.ts',
+      'spec/batch/journal.spec.ts',
+      'spec/batch/lock.spec.ts',
+    ]),
+  },
+  // The batch's flow (one input's steps, the run, the lookups of a resumed run), against the
+  // batch specs over the mock: slower, a mutant in tens of seconds.
+  'batch-flow': {
+    mutate: ['lib/batch/input.ts', 'lib/batch/run.ts', 'lib/batch/lookup.ts'],
+    timeoutMS: 20000,
+    command: mocha(20000, true, [
+      'spec/batch/lookup.spec.ts',
+      'spec/batch/input.spec.ts',
+      'spec/batch/transcribe-many.spec.ts',
+      'spec/batch/resume.spec.ts',
+      'spec/batch/safety.spec.ts',
+      'spec/batch/identity.spec.ts',
+      'spec/cli/batch-plan.spec.ts',
+    ]),
+  },
+  // The mock's REST side (routes, bodies, uploads, errors, faults, the rate limiter, the state
+  // and the jobs' lifecycle), against the mock's own specs over loopback.
+  mock: {
+    mutate: [
+      'lib/mock/http.ts',
+      'lib/mock/routes.ts',
+      'lib/mock/rest-io.ts',
+      'lib/mock/multipart.ts',
+      'lib/mock/upload.ts',
+      'lib/mock/api-error.ts',
+      'lib/mock/rate-limit.ts',
+      'lib/mock/faults.ts',
+      'lib/mock/state.ts',
+      'lib/mock/models.ts',
+      'lib/mock/contracts.ts',
+      'lib/mock/lifecycle.ts',
+      'lib/mock/index.ts',
+    ],
+    timeoutMS: 15000,
+    command: mocha(10000, true, [
+      'spec/mock/http.spec.ts',
+      'spec/mock/faults.spec.ts',
+      'spec/mock/rate-limit.spec.ts',
+      'spec/mock/catalogue.spec.ts',
+      'spec/mock/speakers.spec.ts',
+      'spec/mock/resilience.spec.ts',
+    ]),
+  },
+  // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
+  // each under an hour on 2 cores).
+  'mock-ws': {
+    mutate: [
+      'lib/mock/ws.ts',
+      'lib/mock/ws-session.ts',
+      'lib/mock/live-recognizer.ts',
+      'lib/mock/session-limits.ts',
+      'lib/mock/scripts.ts',
+      'lib/mock/features.ts',
+      'lib/mock/recognizer.ts',
+    ],
+    timeoutMS: 15000,
+    command: mocha(10000, true, [
+      'spec/mock/recognizer.spec.ts',
+      'spec/mock/ws.spec.ts',
+      'spec/mock/endpoints.spec.ts',
+      'spec/mock/languages.spec.ts',
+      'spec/mock/speakers.spec.ts',
+      'spec/mock/translation.spec.ts',
+      'spec/mock/scripts.spec.ts',
+      'spec/mock/limits.spec.ts',
+      'spec/mock/resilience.spec.ts',
+    ]),
+  },
 };
 
 const name = process.env.STRYKER_TARGET ?? '';

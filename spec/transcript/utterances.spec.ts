@@ -139,6 +139,31 @@ describe('transcript: utterance buffer', () => {
     ]);
   });
 
+  it('an utterance with two speakers in one language has two segments, one per speaker', () => {
+    const buffer = new UtteranceBuffer();
+    buffer.push(said('Yes', 0, 100, '1', 'en'));
+    buffer.push(said(' no', 200, 300, '2', 'en'));
+    const [u] = buffer.push(END);
+    expect(u).to.include({ text: 'Yes no', language: 'en' });
+    expect(u).to.not.have.property('speaker');
+    expect(u?.segments.map((s) => [s.speaker, s.text])).to.deep.equal([
+      ['1', 'Yes'],
+      ['2', 'no'],
+    ]);
+  });
+
+  it('an utterance of one speaker in two languages has two segments, one per language', () => {
+    const buffer = new UtteranceBuffer();
+    buffer.push(said('Yes', 0, 100, '1', 'en'));
+    buffer.push(said(' sí', 200, 300, '1', 'es'));
+    const [u] = buffer.push(END);
+    expect(u).to.include({ speaker: '1' });
+    expect(u?.segments.map((s) => [s.language, s.text])).to.deep.equal([
+      ['en', 'Yes'],
+      ['es', 'sí'],
+    ]);
+  });
+
   it('utterances(): an async iterable of tokens and markers in, completed utterances out', async () => {
     const out: Utterance[] = [];
     for await (const u of utterances(Readable.from(IN_BAND))) out.push(u);
