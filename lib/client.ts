@@ -52,6 +52,8 @@ export class SonioxClient {
   /** The tunnel of realtime sessions through the proxy, made with the first one. */
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
+  /** Session caps of the temporary keys minted by `auth` (a realtime rollover reads them). */
+  readonly #keySessionCaps = new Map<string, number>();
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
   readonly #catalogue: ModelCatalogue;
 
@@ -63,7 +65,7 @@ export class SonioxClient {
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
     this.models = new Models(this.#transport);
-    this.auth = new Auth(this.#transport);
+    this.auth = new Auth(this.#transport, this.#keySessionCaps);
     this.webhooks = new Webhooks(this.transcriptions);
     this.#catalogue = new ModelCatalogue(this.models, this.#config.asyncModel);
     registerCatalogue(this, this.#catalogue);
@@ -141,6 +143,7 @@ export class SonioxClient {
           ? undefined
           : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
+      keySessionMs: (key) => this.#keySessionCaps.get(key),
     });
   }
 

@@ -115,6 +115,8 @@ export type {
   RealtimeOptions,
   ReconnectOptions,
   ReconnectEvent,
+  RolloverOptions,
+  RolloverEvent,
   RealtimePhase,
   WebSocketFactory,
   RealtimeSocket,

@@ -23,10 +23,17 @@ export interface LinkEvents {
   failure(error: SonioxWebSocketError): void;
 }
 
+/** Where the frames of a connection taken out of the link by detach() go. */
+export type DrainEvents = Pick<LinkEvents, 'message' | 'failure'>;
+
 /** One connection at a time to the realtime URL (see the file comment). */
 export class SessionLink {
   #connection: Connection | undefined;
   #key: string | undefined;
+  /** The key of the connection before the latest (a rollover's draining one). */
+  #previousKey: string | undefined;
+  /** Connections taken out by detach() (a rollover's draining session), and where they report. */
+  readonly #drains = new WeakMap<Connection, DrainEvents>();
 
   constructor(
     private readonly url: string,
@@ -46,8 +53,14 @@ export class SessionLink {
     return this.#key;
   }
 
+  /** The keys of the latest two connections: redacted from what the server says. */
+  get keys(): Array<string | undefined> {
+    return [this.#key, this.#previousKey];
+  }
+
   /** Opens a connection with `key`, which will send `start` as it opens. */
   open(key: string, start: RealtimeStartMessage): void {
+    this.#previousKey = this.#key;
     this.#key = key;
     const byHeader = this.settings.auth === 'header';
     const first = byHeader ? start : { ...start, api_key: key };
@@ -58,15 +71,28 @@ export class SessionLink {
       this.settings,
       {
         open: () => this.events.open(connection, first),
-        message: (text) => this.events.message(text),
+        message: (text) => (this.#drains.get(connection) ?? this.events).message(text),
         failure: (error) => {
-          if (this.#connection === connection) this.events.failure(error);
+          const drain = this.#drains.get(connection);
+          if (drain) drain.failure(error);
+          else if (this.#connection === connection) this.events.failure(error);
         },
       },
       this.factory ?? defaultWebSocketFactory,
       this.agent,
     );
     this.#connection = connection;
+  }
+
+  /**
+   * Takes the current connection out of the link, still open, its frames and failure now
+   * reported to `events` (a rollover drains it while the next one opens); the link is empty.
+   */
+  detach(events: DrainEvents): Connection | undefined {
+    const connection = this.#connection;
+    if (connection) this.#drains.set(connection, events);
+    this.#connection = undefined;
+    return connection;
   }
 
   /** Retires the connection (closed politely when `graceful`); the link is then empty. */

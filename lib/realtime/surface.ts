@@ -38,6 +38,7 @@ export type {
   ReconnectEvent,
 } from './events';
 export type { RealtimePhase } from './phase';
+export type { RolloverOptions, RolloverEvent } from './rollover';
 export type { TranslationPair } from '../transcript/translation';
 export { isRealtimeMarker } from './markers';
 
@@ -50,6 +51,8 @@ export interface RealtimeContext {
   proxyAgent?: ((signal: AbortSignal) => Agent) | undefined;
   /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
   sessionLimiter?: AdaptiveLimiter | undefined;
+  /** A temporary key's session cap in ms, when the client minted it with one (rollover). */
+  keySessionMs?: ((key: string) => number | undefined) | undefined;
 }
 
 /**
