@@ -17,6 +17,9 @@ import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
+import { WarmPool, checkPreconnect, type PreconnectOptions } from './realtime/warm-pool';
+import { defaultWebSocketFactory } from './realtime/connection';
+import { MAX_TIMER_MS } from './internal/sleep';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
 import {
   transcribeMany,
@@ -52,6 +55,8 @@ export class SonioxClient {
   /** The tunnel of realtime sessions through the proxy, made with the first one. */
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
+  /** The warm realtime sockets of preconnect(), once asked for. */
+  #warm: WarmPool | undefined;
   /** Session caps of the temporary keys minted by `auth` (a realtime rollover reads them). */
   readonly #keySessionCaps = new Map<string, number>();
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
@@ -144,7 +149,36 @@ export class SonioxClient {
           : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
       keySessionMs: (key) => this.#keySessionCaps.get(key),
+      warmSocket: (key) => this.#warm?.take(key),
     });
+  }
+
+  /**
+   * Opens realtime sockets before the audio exists (`size`, default 1), each replaced at
+   * `maxAgeMs` (15 000) before the server would close it idle, so that a stream of
+   * `realtime()` starts its session on one at its first write, without the handshake; its
+   * reconnections and rollovers take one too. Returns the pool (`warm`, `ready()`, `close()`);
+   * a second call changes its options. `close()` of the client closes it.
+   */
+  preconnect(options: PreconnectOptions = {}): WarmPool {
+    const issues = checkPreconnect(options, MAX_TIMER_MS);
+    if (issues.length > 0) rejectIssues('preconnect', issues);
+    if (this.#warm) {
+      this.#warm.configure(options);
+      return this.#warm;
+    }
+    const proxy = this.#config.realtimeProxy;
+    this.#warm = new WarmPool(
+      {
+        url: this.#config.realtimeURL,
+        key: this.#config.apiKey,
+        handshakeTimeoutMs: 10_000,
+        agent: proxy === undefined ? undefined : (signal) => this.realtimeAgent(signal),
+        factory: defaultWebSocketFactory,
+      },
+      options,
+    );
+    return this.#warm;
   }
 
   /**
@@ -171,6 +205,7 @@ export class SonioxClient {
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
     this.#transport.close();
+    this.#warm?.close();
     // Sessions still waiting to start fail; sessions already open are the caller's to end.
     this.#sessionLimiter?.close(new SonioxConnectionError('the client is closed'));
   }

@@ -110,6 +110,7 @@ export type {
   KoaLikeContext,
 } from './resources/webhooks';
 export { RealtimeStream } from './realtime/stream';
+export type { WarmPool, PreconnectOptions } from './realtime/warm-pool';
 export type {
   RealtimeStreamConfig,
   RealtimeOptions,

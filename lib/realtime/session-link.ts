@@ -11,8 +11,12 @@ import {
   Connection,
   defaultWebSocketFactory,
   type ConnectionTiming,
+  type RealtimeSocket,
   type WebSocketFactory,
 } from './connection';
+
+/** A pre-connected socket for a session with `key`, if one is warm (client.preconnect()). */
+export type WarmSource = (key: string) => RealtimeSocket | undefined;
 
 /** What the link tells its stream. */
 export interface LinkEvents {
@@ -41,6 +45,7 @@ export class SessionLink {
     private readonly factory: WebSocketFactory | undefined,
     private readonly agent: Agent | ((signal: AbortSignal) => Agent) | undefined,
     private readonly events: LinkEvents,
+    private readonly warm?: WarmSource,
   ) {}
 
   /** The open or opening connection, if any. */
@@ -64,6 +69,8 @@ export class SessionLink {
     this.#key = key;
     const byHeader = this.settings.auth === 'header';
     const first = byHeader ? start : { ...start, api_key: key };
+    // A warm socket carries its key in the header: only for a session by header, with that key.
+    const warm = byHeader ? this.warm?.(key) : undefined;
     const connection: Connection = new Connection(
       this.url,
       byHeader ? { Authorization: `Bearer ${key}` } : undefined,
@@ -78,8 +85,8 @@ export class SessionLink {
           else if (this.#connection === connection) this.events.failure(error);
         },
       },
-      this.factory ?? defaultWebSocketFactory,
-      this.agent,
+      warm ? () => warm : (this.factory ?? defaultWebSocketFactory),
+      warm ? undefined : this.agent,
     );
     this.#connection = connection;
   }

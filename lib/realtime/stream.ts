@@ -103,11 +103,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.options = options;
     this.resolved = resolved;
     const agent = options.agent ?? context.proxyAgent;
-    this.link = new SessionLink(context.realtimeURL, resolved, options.webSocketFactory, agent, {
-      open: (connection, first) => this.onOpen(connection, first),
-      message: (text) => this.onMessage(text),
-      failure: (error) => this.onConnectionFailure(error),
-    });
+    // Warm sockets are the client's: not for a stream that opens its own another way.
+    const own = options.webSocketFactory !== undefined || options.agent !== undefined;
+    this.link = new SessionLink(
+      context.realtimeURL,
+      resolved,
+      options.webSocketFactory,
+      agent,
+      {
+        open: (connection, first) => this.onOpen(connection, first),
+        message: (text) => this.onMessage(text),
+        failure: (error) => this.onConnectionFailure(error),
+      },
+      own ? undefined : context.warmSocket,
+    );
     this.audio = new AudioOut(
       hwm,
       () => this.link.connection,

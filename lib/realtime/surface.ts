@@ -18,6 +18,7 @@ import {
 } from './events';
 import type { Markers, RealtimeItem } from './markers';
 import type { Pacer } from './pacer';
+import type { RealtimeSocket } from './connection';
 import type { RealtimePhase } from './phase';
 import type { AudioGeometry } from './reconnect';
 import { TokenAssembler } from './token-assembler';
@@ -53,6 +54,8 @@ export interface RealtimeContext {
   sessionLimiter?: AdaptiveLimiter | undefined;
   /** A temporary key's session cap in ms, when the client minted it with one (rollover). */
   keySessionMs?: ((key: string) => number | undefined) | undefined;
+  /** A pre-connected socket for a session with `key` (client.preconnect()), when one is warm. */
+  warmSocket?: ((key: string) => RealtimeSocket | undefined) | undefined;
 }
 
 /**
