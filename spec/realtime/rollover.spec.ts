@@ -48,9 +48,12 @@ function collect(stream: RealtimeStream<Item>): {
   return { items, done: () => done, error: () => error };
 }
 
-/** The words of `items` as [text, start_ms] and the markers by name. */
+/**
+ * The words of `items` as [text, start_ms to the ms] and the markers by name. (The mock gives a
+ * session whole ms from its start; a resumed one starts on a whole frame: sub-ms apart.)
+ */
 const shape = (items: Item[]) =>
-  items.map((i) => ('marker' in i ? i.marker : [i.text.trim(), i.start_ms]));
+  items.map((i) => ('marker' in i ? i.marker : [i.text.trim(), Math.floor(i.start_ms as number)]));
 
 describe('realtime rollover', () => {
   describe('rolloverDelay and checkRollover', () => {
@@ -162,6 +165,39 @@ describe('realtime rollover', () => {
       expect(sessions.map((s) => s.audioBytes)).to.deep.equal([AUDIO.pcm.length, AUDIO.pcm.length]);
       expect(sessions.map((s) => s.endOfAudio)).to.deep.equal([true, true]);
       expect(stream.audioProcessed.finalMs).to.be.at.least(2 * AUDIO_MS - 1);
+    });
+
+    it('a drop of the next session after the hand-over is a reconnect: replayed, on the same timeline', async () => {
+      const single = await oneSession();
+      const endpoints = single.filter((i) => 'marker' in i).length;
+      const stream = t.client.realtime({
+        ...baseConfig(),
+        rollover: {},
+        reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      });
+      const events: string[] = [];
+      stream.on('rollover', () => events.push('rollover'));
+      stream.on('reconnect', () => events.push('reconnect'));
+      let openedAt = 0;
+      stream.once('open', () => (openedAt = Date.now()));
+      const read = collect(stream);
+      await sendAndSettle(stream, read, endpoints);
+      // The next session (the mock's next) drops after 2 s of its audio, mid-way through the copy.
+      t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 2000, times: 1 }] });
+      await t.clock.tickAsync(openedAt + SESSION_CAP_MS - DEFAULT_BEFORE_CAP_MS - Date.now());
+      await settle(
+        t.clock,
+        until(() => events.length === 1, 5000),
+        60_000,
+      );
+      stream.end(AUDIO.pcm);
+      await settle(t.clock, until(read.done, 5000), 60_000);
+      expect(read.error()).to.equal(undefined);
+      expect(events).to.deep.equal(['rollover', 'reconnect']);
+      const shifted = single.map((i) =>
+        'marker' in i ? i : { ...i, start_ms: (i.start_ms as number) + AUDIO_MS },
+      );
+      expect(shape(read.items)).to.deep.equal(shape([...single, ...shifted]));
     });
 
     it("rolls over before a temporary key's own cap, with a fresh key each session", async () => {
