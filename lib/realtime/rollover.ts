@@ -173,11 +173,6 @@ export class Rollover {
     this.host.openNext();
   }
 
-  /** A hand-over is under way (from start() to handOver()). */
-  get draining(): boolean {
-    return this.drain !== undefined;
-  }
-
   /** Writes must wait: the next session is not open (or failed) during a hand-over. */
   get holdsWrites(): boolean {
     return this.waiting;

@@ -5,7 +5,12 @@
  * message came; the mock's idle limit runs under fake time.
  */
 import { expect } from 'chai';
+import { once } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { WebSocketServer } from 'ws';
 import { SonioxClient } from '../../lib/client';
 import { SonioxValidationError } from '../../lib/errors';
 import { DEFAULT_WARM_MAX_AGE_MS, checkPreconnect } from '../../lib/realtime/warm-pool';
@@ -174,6 +179,57 @@ describe('realtime pre-connect', () => {
       await connecting;
       // No upgrade of its own: the session opened on the warm socket (the pool then refilled).
       expect(upgradesAtOpen).to.equal(5);
+      stream.destroy();
+    });
+  });
+
+  describe('when the server refuses the upgrade (fake time)', () => {
+    const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
+
+    it('tries again after 1 s, then 2 s (no hammering), and fills once it answers', async () => {
+      let refuse = true;
+      let upgrades = 0;
+      const wss = new WebSocketServer({ noServer: true });
+      const server = http.createServer();
+      server.on('upgrade', (req, socket: net.Socket, head) => {
+        upgrades++;
+        if (refuse) socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+        else wss.handleUpgrade(req, socket, head, () => undefined);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.defer(async () => {
+        for (const c of wss.clients) c.terminate();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/transcribe-websocket`;
+      const c = client(url, t);
+      const pool = c.preconnect();
+      await until(() => upgrades === 1);
+      await t.clock.tickAsync(999);
+      expect(upgrades).to.equal(1);
+      await t.clock.tickAsync(1);
+      await until(() => upgrades === 2);
+      await t.clock.tickAsync(1999);
+      expect(upgrades).to.equal(2);
+      refuse = false;
+      await t.clock.tickAsync(1);
+      await until(() => pool.warm === 1);
+      // A second call changes the pool's options: one more socket.
+      expect(c.preconnect({ size: 2 })).to.equal(pool);
+      await until(() => pool.warm === 2);
+      // A stream with another key opens its own socket.
+      expect(upgrades).to.equal(4);
+      const stream = c.realtime({
+        ...PCM,
+        acceptanceWindowMs: 0,
+        reconnect: { maxAttempts: 1, getApiKey: () => 'temp:other' },
+      });
+      stream.on('error', () => undefined);
+      await stream.connect();
+      expect(upgrades).to.equal(5);
+      expect(pool.warm).to.equal(2);
       stream.destroy();
     });
   });

@@ -17,7 +17,10 @@ import {
 import type { RealtimeMarker, RealtimeStream, RolloverEvent } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, fixture as audioFixture } from '../audio';
-import { fixture, settle, until, type Fixture } from '../helpers';
+import { SECRET_KEY, fixture, settle, until, type Fixture } from '../helpers';
+import { SonioxClient } from '../../lib/client';
+import { SonioxTimeoutError } from '../../lib/errors';
+import { onEndOfAudio, scriptedServer, sendJson, tok } from './scripted-server';
 
 const AUDIO = audioFixture('two-phrases.wav');
 /** The fixture's audio in ms (16 kHz s16le mono: 32 bytes a ms). */
@@ -318,6 +321,74 @@ describe('realtime rollover', () => {
       expect(error.serverCode).to.equal(400);
       expect(error.message).to.match(/Maximum stream duration/);
       expect(read.items.length).to.be.greaterThan(0);
+    });
+  });
+
+  describe('against a scripted server: the old session fails while it drains (fake time)', () => {
+    const t = fixture({ clock: FAKE });
+    const ROLL = { capMs: 10_000, beforeCapMs: 4_000 };
+
+    /** Session 0 answers end-of-audio with `onEnd`; later ones finish normally. */
+    async function server(onEnd: (peer: import('ws').WebSocket) => void) {
+      const s = await scriptedServer((peer, index) => {
+        peer.once('message', () => sendJson(peer, { tokens: [tok('one', 0)] }));
+        onEndOfAudio(peer, () =>
+          index === 0 ? onEnd(peer) : sendJson(peer, { tokens: [], finished: true }),
+        );
+      });
+      t.defer(() => s.close());
+      const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: s.url, env: {} });
+      t.defer(() => client.close());
+      return { s, client };
+    }
+
+    async function rollOverAndFail(onEnd: (peer: import('ws').WebSocket) => void) {
+      const { client } = await server(onEnd);
+      const stream = client.realtime({ ...PCM, acceptanceWindowMs: 0, rollover: ROLL });
+      const read = collect(stream);
+      stream.write(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => read.items.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(6_000);
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      return read;
+    }
+
+    it('an error frame instead of finished: that error, after the tokens before it', async () => {
+      const read = await rollOverAndFail((peer) => {
+        sendJson(peer, { error_code: 503, error_message: 'Cannot continue request.' });
+        peer.close(1011);
+      });
+      expect((read.error() as SonioxWebSocketError).serverCode).to.equal(503);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
+    });
+
+    it('silence past finishTimeoutMs: a SonioxTimeoutError that names the rollover', async () => {
+      const read = await rollOverAndFail(() => undefined);
+      expect(read.error()).to.be.instanceOf(SonioxTimeoutError);
+      expect(read.error()?.message).to.match(/rollover's end of audio/);
+    });
+
+    it('no rollover after end(): the session ends on its own', async () => {
+      const { s, client } = await server(() => undefined);
+      const stream = client.realtime({ ...PCM, acceptanceWindowMs: 0, rollover: ROLL });
+      const rollovers: RolloverEvent[] = [];
+      stream.on('rollover', (e) => rollovers.push(e));
+      stream.on('error', () => undefined);
+      stream.resume();
+      stream.end(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => s.peers.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(7_000);
+      expect(rollovers).to.deep.equal([]);
+      expect(s.peers).to.have.length(1);
+      stream.destroy();
     });
   });
 });
