@@ -5,18 +5,22 @@
  * are. In your project import from 'soniox-pro-sdk' and 'soniox-pro-sdk/mock'.
  */
 import { SonioxClient } from '../lib';
-import { startMockServer } from '../lib/mock';
+import { startMockServer, type MockServerOptions } from '../lib/mock';
 
-/** A client, and how to close it (and the mock, when one was started). */
-export async function clientOrMock(): Promise<{
+/**
+ * A client, and how to close it (and the mock, when one was started, with `mockOptions`), and
+ * whether it is the mock's.
+ */
+export async function clientOrMock(mockOptions: MockServerOptions = {}): Promise<{
   client: SonioxClient;
   close: () => Promise<void>;
+  mock?: boolean;
 }> {
   if (process.env.SONIOX_API_KEY) {
     const client = new SonioxClient();
     return { client, close: () => Promise.resolve(client.close()) };
   }
-  const server = await startMockServer();
+  const server = await startMockServer(mockOptions);
   const client = new SonioxClient({
     apiKey: server.apiKey,
     baseURL: server.url,
@@ -24,6 +28,7 @@ export async function clientOrMock(): Promise<{
   });
   return {
     client,
+    mock: true,
     close: async () => {
       client.close();
       await server.close();

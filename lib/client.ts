@@ -19,6 +19,9 @@ import { isObject, rejectIssues } from './internal/issues';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
+import { WarmPool, preconnectIssues, type PreconnectOptions } from './realtime/warm-pool';
+import { defaultWebSocketFactory } from './realtime/connection';
+import { MAX_TIMER_MS } from './internal/sleep';
 import {
   transcribe,
   type TranscribeOptions,
@@ -64,6 +67,10 @@ export class SonioxClient {
   /** The tunnel of realtime sessions through the proxy, made with the first one. */
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
+  /** The warm realtime sockets of preconnect(), once asked for. */
+  #warm: WarmPool | undefined;
+  /** Session caps of the temporary keys minted by `auth` (a realtime rollover reads them). */
+  readonly #keySessionCaps = new Map<string, number>();
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
   readonly #catalogue: ModelCatalogue;
 
@@ -75,7 +82,7 @@ export class SonioxClient {
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
     this.models = new Models(this.#transport);
-    this.auth = new Auth(this.#transport);
+    this.auth = new Auth(this.#transport, this.#keySessionCaps);
     this.webhooks = new Webhooks(this.transcriptions);
     this.usageLogs = new UsageLogs(this.#transport);
     this.concurrencyLimits = new ConcurrencyLimits(this.#transport);
@@ -160,7 +167,36 @@ export class SonioxClient {
           ? undefined
           : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
+      keySessionMs: (key) => this.#keySessionCaps.get(key),
+      warmSocket: (key) => this.#warm?.take(key),
     });
+  }
+
+  /**
+   * Opens realtime sockets before the audio exists (`size`, default 1), each replaced at
+   * `maxAgeMs` (15 000) before the server would close it idle, so that a stream of
+   * `realtime()` starts its session on one at its first write, without the handshake; its
+   * reconnections and rollovers take one too. Returns the pool (`warm`, `ready()`, `close()`);
+   * a second call changes its options. `close()` of the client closes it.
+   */
+  preconnect(options: PreconnectOptions = {}): WarmPool {
+    rejectIssues('preconnect', preconnectIssues(options, MAX_TIMER_MS));
+    if (this.#warm) {
+      this.#warm.configure(options);
+      return this.#warm;
+    }
+    const proxy = this.#config.realtimeProxy;
+    this.#warm = new WarmPool(
+      {
+        url: this.#config.realtimeURL,
+        key: this.#config.apiKey,
+        handshakeTimeoutMs: 10_000,
+        agent: proxy === undefined ? undefined : (signal) => this.realtimeAgent(signal),
+        factory: defaultWebSocketFactory,
+      },
+      options,
+    );
+    return this.#warm;
   }
 
   /**
@@ -187,6 +223,7 @@ export class SonioxClient {
   /** Destroys the connection pool; idempotent. Later calls reject with a connection error. */
   close(): void {
     this.#transport.close();
+    this.#warm?.close();
     // Sessions still waiting to start fail; sessions already open are the caller's to end.
     this.#sessionLimiter?.close(new SonioxConnectionError('the client is closed'));
   }

@@ -131,11 +131,14 @@ export type {
 } from './resources/concurrency-limits';
 export type { TimeWindow, TimeInput } from './resources/time-window';
 export { RealtimeStream } from './realtime/stream';
+export type { WarmPool, PreconnectOptions } from './realtime/warm-pool';
 export type {
   RealtimeStreamConfig,
   RealtimeOptions,
   ReconnectOptions,
   ReconnectEvent,
+  RolloverOptions,
+  RolloverEvent,
   RealtimePhase,
   WebSocketFactory,
   RealtimeSocket,

@@ -24,6 +24,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   realtime: () => (require('./scenarios/realtime') as { run: Scenario }).run,
   memory: () => (require('./scenarios/memory') as { run: Scenario }).run,
   reconnect: () => (require('./scenarios/reconnect') as { run: Scenario }).run,
+  preconnect: () => (require('./scenarios/preconnect') as { run: Scenario }).run,
   batch: () => (require('./scenarios/batch') as { run: Scenario }).run,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

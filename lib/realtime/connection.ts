@@ -160,7 +160,10 @@ export class Connection {
         ),
       ms,
     );
-    ws.once('open', () => this.onOpen());
+    // A pre-connected socket (client.preconnect()) is open already: it opens on the next tick,
+    // once the caller holds this Connection.
+    if (ws.readyState === OPEN) process.nextTick(() => this.retired || this.onOpen());
+    else ws.once('open', () => this.onOpen());
     ws.on('message', (data: RealtimeSocketData, isBinary: boolean) =>
       this.onMessage(data, isBinary),
     );

@@ -12,6 +12,7 @@ import {
 } from '../errors';
 import type { RealtimeMessage, RealtimeToken } from '../types';
 import type { RealtimeItem } from './markers';
+import type { RolloverEvent } from './rollover';
 
 /** Payload of the `reconnect` event, emitted as a new connection attempt starts. */
 export interface ReconnectEvent {
@@ -71,6 +72,7 @@ export interface RealtimeStreamEvents<T extends RealtimeItem = RealtimeToken> {
   endpoint: [];
   finalized: [];
   reconnect: [event: ReconnectEvent];
+  rollover: [event: RolloverEvent];
   finished: [message: RealtimeMessage, usage: RealtimeUsage];
   error: [error: RealtimeStreamError];
   close: [];

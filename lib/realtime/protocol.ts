@@ -17,6 +17,7 @@ import { MAX_TIMER_MS } from '../internal/sleep';
 import type { WebSocketFactory } from './connection';
 import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';
+import { rolloverIssues, type RolloverOptions } from './rollover';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -56,6 +57,8 @@ export interface RealtimeOptions {
   pacing?: boolean | { bytesPerSecond: number };
   /** Reconnect after a drop or a retryable error (raw PCM formats only). */
   reconnect?: ReconnectOptions;
+  /** Continue past the session caps (300 min, a temporary key's) in a new session (raw formats only). */
+  rollover?: RolloverOptions;
   /** Destroys the stream when it fires. */
   signal?: AbortSignal;
   /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests. */
@@ -101,6 +104,7 @@ const SDK_OPTIONS = new Set([
   'finishTimeoutMs',
   'highWaterMark',
   'reconnect',
+  'rollover',
   'signal',
   'webSocketFactory',
   'agent',
@@ -257,6 +261,8 @@ export function realtimeConfigIssues(
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
   if ('reconnect' in options) issues.push(...reconnectIssues(options.reconnect, start));
+  const raw = isRawFormat(start.audio_format);
+  issues.push(...rolloverIssues(options.rollover, start.audio_format, raw));
   return issues;
 }
 

@@ -11,8 +11,12 @@ import {
   Connection,
   defaultWebSocketFactory,
   type ConnectionTiming,
+  type RealtimeSocket,
   type WebSocketFactory,
 } from './connection';
+
+/** A pre-connected socket for a session with `key`, if one is warm (client.preconnect()). */
+export type WarmSource = (key: string) => RealtimeSocket | undefined;
 
 /** What the link tells its stream. */
 export interface LinkEvents {
@@ -23,10 +27,17 @@ export interface LinkEvents {
   failure(error: SonioxWebSocketError): void;
 }
 
+/** Where the frames of a connection taken out of the link by detach() go. */
+export type DrainEvents = Pick<LinkEvents, 'message' | 'failure'>;
+
 /** One connection at a time to the realtime URL (see the file comment). */
 export class SessionLink {
   #connection: Connection | undefined;
   #key: string | undefined;
+  /** The key of the connection before the latest (a rollover's draining one). */
+  #previousKey: string | undefined;
+  /** Connections taken out by detach() (a rollover's draining session), and where they report. */
+  readonly #drains = new WeakMap<Connection, DrainEvents>();
 
   constructor(
     private readonly url: string,
@@ -34,6 +45,7 @@ export class SessionLink {
     private readonly factory: WebSocketFactory | undefined,
     private readonly agent: Agent | ((signal: AbortSignal) => Agent) | undefined,
     private readonly events: LinkEvents,
+    private readonly warm?: WarmSource,
   ) {}
 
   /** The open or opening connection, if any. */
@@ -46,11 +58,19 @@ export class SessionLink {
     return this.#key;
   }
 
+  /** The keys of the latest two connections: redacted from what the server says. */
+  get keys(): Array<string | undefined> {
+    return [this.#key, this.#previousKey];
+  }
+
   /** Opens a connection with `key`, which will send `start` as it opens. */
   open(key: string, start: RealtimeStartMessage): void {
+    this.#previousKey = this.#key;
     this.#key = key;
     const byHeader = this.settings.auth === 'header';
     const first = byHeader ? start : { ...start, api_key: key };
+    // A warm socket carries its key in the header: only for a session by header, with that key.
+    const warm = byHeader ? this.warm?.(key) : undefined;
     const connection: Connection = new Connection(
       this.url,
       byHeader ? { Authorization: `Bearer ${key}` } : undefined,
@@ -58,15 +78,28 @@ export class SessionLink {
       this.settings,
       {
         open: () => this.events.open(connection, first),
-        message: (text) => this.events.message(text),
+        message: (text) => (this.#drains.get(connection) ?? this.events).message(text),
         failure: (error) => {
-          if (this.#connection === connection) this.events.failure(error);
+          const drain = this.#drains.get(connection);
+          if (drain) drain.failure(error);
+          else if (this.#connection === connection) this.events.failure(error);
         },
       },
-      this.factory ?? defaultWebSocketFactory,
-      this.agent,
+      warm ? () => warm : (this.factory ?? defaultWebSocketFactory),
+      warm ? undefined : this.agent,
     );
     this.#connection = connection;
+  }
+
+  /**
+   * Takes the current connection out of the link, still open, its frames and failure now
+   * reported to `events` (a rollover drains it while the next one opens); the link is empty.
+   */
+  detach(events: DrainEvents): Connection | undefined {
+    const connection = this.#connection;
+    if (connection) this.#drains.set(connection, events);
+    this.#connection = undefined;
+    return connection;
   }
 
   /** Retires the connection (closed politely when `graceful`); the link is then empty. */

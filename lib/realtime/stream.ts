@@ -12,9 +12,9 @@
  * (session-link.ts: one at a time), token bookkeeping is TokenAssembler's, reconnection and
  * admission the Reconnector's (reconnect.ts: it decides and waits, and reports to the stream,
  * which alone moves the phase), marker delivery the Markers' (markers.ts), queued and held
- * writes AudioOut's (audio-out.ts), a failure held for the reader HeldFailure's, pacing the
- * Pacer's, the typed events events.ts's, and the getters and Readable hand-overs the
- * RealtimeSurface's (surface.ts).
+ * writes AudioOut's (audio-out.ts), a failure held for the reader HeldFailure's, the hand-over
+ * to a next session before a cap the Rollover's (rollover.ts), pacing the Pacer's, the typed
+ * events events.ts's, and the getters and Readable hand-overs the RealtimeSurface's (surface.ts).
  */
 import { ReadStream } from 'node:fs';
 import {
@@ -25,6 +25,7 @@ import {
 } from '../errors';
 import { onAbort } from '../internal/follow-signal';
 import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
+import { Rollover, type TakeOver } from './rollover';
 import type { Connection } from './connection';
 import { SessionLink } from './session-link';
 import { AudioOut, type Callback } from './audio-out';
@@ -36,6 +37,7 @@ import {
   configError,
   frameBytes,
   isRawFormat,
+  MAX_TIMER_MS,
   parseServerMessage,
   splitConfig,
   resolveOptions,
@@ -43,7 +45,7 @@ import {
   type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, replayBuffer } from './reconnect';
+import { Reconnector, replayBuffer, resumePoint } from './reconnect';
 import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
@@ -89,6 +91,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   protected readonly markers: Markers;
   /** A failure held for the reader, and the write and end() callbacks parked meanwhile. */
   private readonly heldFailure = new HeldFailure();
+  /** Rollover past the session caps (`rollover`), if asked for. */
+  private readonly rollover: Rollover | undefined;
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -99,11 +103,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.options = options;
     this.resolved = resolved;
     const agent = options.agent ?? context.proxyAgent;
-    this.link = new SessionLink(context.realtimeURL, resolved, options.webSocketFactory, agent, {
-      open: (connection, first) => this.onOpen(connection, first),
-      message: (text) => this.onMessage(text),
-      failure: (error) => this.onConnectionFailure(error),
-    });
+    // Warm sockets are the client's: not for a stream that opens its own another way.
+    const own = options.webSocketFactory !== undefined || options.agent !== undefined;
+    this.link = new SessionLink(
+      context.realtimeURL,
+      resolved,
+      options.webSocketFactory,
+      agent,
+      {
+        open: (connection, first) => this.onOpen(connection, first),
+        message: (text) => this.onMessage(text),
+        failure: (error) => this.onConnectionFailure(error),
+      },
+      own ? undefined : context.warmSocket,
+    );
     this.audio = new AudioOut(
       hwm,
       () => this.link.connection,
@@ -153,6 +166,24 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         finalizedAudioMs: () => this.tokens.finalizedAudioMs,
       },
     );
+    if (options.rollover && !this.configError)
+      this.rollover = new Rollover(
+        options.rollover,
+        { maxTimerMs: MAX_TIMER_MS, finishTimeoutMs: resolved.finishTimeoutMs },
+        {
+          mayRollOver: () => this.current === 'open' && !this.endRequested,
+          detach: (events) => this.link.detach(events),
+          bytesSent: () => this.bytesSent,
+          openNext: () => {
+            this.audio.release();
+            void this.openConnection();
+          },
+          drained: (message) => this.onResult(message),
+          handOver: (takeOver) => this.handOver(takeOver),
+          drainFailed: (error) => this.failAfterReader(error),
+          parse: (text) => this.parse(text),
+        },
+      );
     const { pacing } = options;
     if (pacing === true || typeof pacing === 'object')
       this.pacer = pacerFor(start, pacing, this.geometry.frameBytes, true);
@@ -202,7 +233,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
     const send = () => this.link.connection?.send(JSON.stringify(message));
-    if (this.current === 'idle' || this.starting) {
+    if (this.current === 'idle' || this.starting || this.rollover?.holdsWrites) {
       this.begin();
       // In its place among the writes: sent as the socket opens, not after the acceptance window.
       this.openWaiters.wait().then(send, () => undefined);
@@ -221,7 +252,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private writeNow(chunk: Buffer, callback: Callback): void {
     switch (this.current) {
       case 'open':
-        this.audio.send(chunk, callback);
+        // A rollover's next session not open yet: the write waits for it.
+        if (this.rollover?.holdsWrites) this.audio.queue(chunk, callback);
+        else this.audio.send(chunk, callback);
         return;
       case 'idle':
       case 'connecting':
@@ -256,7 +289,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     switch (this.current) {
       case 'open':
         this.finishCallback = callback;
-        this.sendEndOfAudio();
+        // During a rollover, sent once the next session is open.
+        if (this.rollover?.holdsWrites) this.endRequested = true;
+        else this.sendEndOfAudio();
         return;
       case 'idle':
       case 'connecting':
@@ -308,12 +343,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     // The result that carried `finished` settled connect() already (see onMessage).
     if (next === 'finished') {
       this.link.retire(true);
+      this.rollover?.cancel();
       return;
     }
     if (!isTerminal(next)) return;
     this.failure = error;
     this.lifetime.abort();
     this.reconnector.cancel();
+    this.rollover?.cancel();
     this.link.retire(false);
     const failure = this.terminalError();
     this.connectWaiters.reject(failure);
@@ -341,14 +378,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
   private async openConnection(): Promise<void> {
-    const getKey = this.options.reconnect?.getApiKey;
+    const getKey = this.options.rollover?.getApiKey ?? this.options.reconnect?.getApiKey;
     const key = await this.reconnector.admission(
       this.#context.apiKey,
       getKey,
       this.lifetime.signal,
     );
     // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
-    if (!this.starting) return;
+    if (!this.starting && !this.rollover?.holdsWrites) return;
     if (key instanceof SonioxWebSocketError) {
       this.onConnectionFailure(key);
       return;
@@ -363,10 +400,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       for (const chunk of this.reconnector.replayed()) connection.send(chunk);
     }
     this.accepted = false;
+    this.rollover?.opened();
+    this.rollover?.arm(this.#context.keySessionMs?.(this.link.key as string));
     if (this.endRequested) {
       this.sendEndOfAudio();
     } else {
-      this.transition('open');
+      // A rollover's next session opens while the stream stays open.
+      if (this.current === 'open') this.openWaiters.resolve();
+      else this.transition('open');
       this.audio.flush();
     }
     this.emit('open');
@@ -391,11 +432,17 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.audio.release();
   }
 
+  /** A server frame, checked (every key of the stream redacted from an error). */
+  private parse(text: string | undefined): RealtimeMessage | SonioxWebSocketError {
+    return text === undefined
+      ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
+      : parseServerMessage(text, [this.#context.apiKey, ...this.link.keys]);
+  }
+
   private onMessage(text: string | undefined): void {
-    const parsed =
-      text === undefined
-        ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-        : parseServerMessage(text, [this.#context.apiKey, this.link.key]);
+    // The next session's frames wait while a rollover drains the previous one.
+    if (this.rollover?.hold(text)) return;
+    const parsed = this.parse(text);
     if (parsed instanceof SonioxWebSocketError) {
       if (parsed.requestId) this.sessionRequestId = parsed.requestId;
       this.onConnectionFailure(parsed);
@@ -434,7 +481,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   /** A connection failed or dropped: the reconnector decides (retry, or give up). */
   private onConnectionFailure(error: SonioxWebSocketError): void {
     this.link.retire(false);
+    // The next session failed while the previous one drains: taken once it drained.
+    if (this.rollover?.holdFailure(error)) return;
     this.reconnector.failed(error, this.current);
+  }
+
+  /** The drained session finished: the next one's clock starts at the finalize point. */
+  private handOver({ pointBytes, held, failure, count }: TakeOver): void {
+    const previousRequestId = this.sessionRequestId;
+    const { offsetMs } = resumePoint(pointBytes, this.tokens.finalizedAudioMs, this.geometry);
+    this.tokens.resume(offsetMs);
+    this.emit('rollover', { count, atMs: offsetMs, previousRequestId });
+    const live = () => this.current === 'open' || this.current === 'finishing';
+    for (const text of held) if (live()) this.onMessage(text);
+    if (failure && live()) this.onConnectionFailure(failure);
   }
 
   /**

@@ -18,6 +18,7 @@ import {
 } from './events';
 import type { Markers, RealtimeItem } from './markers';
 import type { Pacer } from './pacer';
+import type { RealtimeSocket } from './connection';
 import type { RealtimePhase } from './phase';
 import type { AudioGeometry } from './reconnect';
 import { TokenAssembler } from './token-assembler';
@@ -38,6 +39,7 @@ export type {
   ReconnectEvent,
 } from './events';
 export type { RealtimePhase } from './phase';
+export type { RolloverOptions, RolloverEvent } from './rollover';
 export type { TranslationPair } from '../transcript/translation';
 export { isRealtimeMarker } from './markers';
 
@@ -50,6 +52,10 @@ export interface RealtimeContext {
   proxyAgent?: ((signal: AbortSignal) => Agent) | undefined;
   /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
   sessionLimiter?: AdaptiveLimiter | undefined;
+  /** A temporary key's session cap in ms, when the client minted it with one (rollover). */
+  keySessionMs?: ((key: string) => number | undefined) | undefined;
+  /** A pre-connected socket for a session with `key` (client.preconnect()), when one is warm. */
+  warmSocket?: ((key: string) => RealtimeSocket | undefined) | undefined;
 }
 
 /**

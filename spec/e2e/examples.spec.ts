@@ -174,6 +174,28 @@ describe('e2e: the README examples run against the mock server', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('long captions: two rollovers past the (demo) cap, one timeline, no word lost or repeated', async () => {
+    const { code, out, err } = await run('examples/long-captions.ts', ownMock);
+    expect(code, err).to.equal(0);
+    const vtt = out.slice(0, out.indexOf('\ndone:'));
+    expect(vtt.match(/^NOTE rollover \d: a new session from [\d.]+ s$/gm)).to.have.length(2);
+    const cues = cuesOf(
+      vtt
+        .split('\n\n')
+        .filter((b) => !b.startsWith('NOTE'))
+        .join('\n\n'),
+      'vtt',
+    );
+    expect(cues.map((c) => [c.start, c.text])).to.deep.equal([
+      [330, 'hi how are you doing'],
+      [3470, 'i am fine thank you'],
+      [6860, 'great to hear'],
+    ]);
+    expect(out).to.include(
+      'done: 3 cues; final transcript: hi how are you doing i am fine thank you great to hear',
+    );
+  });
 });
 
 /**

@@ -1,0 +1,236 @@
+/**
+ * Pre-connect (issue 29 item 2): `client.preconnect()` opens sockets before the audio exists,
+ * replaced before the server's 20 s idle limit; a stream starts its session on one at its first
+ * write, and a reconnection takes one too. A scripted server says on which connection each start
+ * message came; the mock's idle limit runs under fake time.
+ */
+import { expect } from 'chai';
+import { once } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { WebSocketServer } from 'ws';
+import { SonioxClient } from '../../lib/client';
+import { SonioxValidationError } from '../../lib/errors';
+import { DEFAULT_WARM_MAX_AGE_MS, preconnectIssues } from '../../lib/realtime/warm-pool';
+import type { RealtimeToken } from '../../lib/types';
+import { PCM } from '../audio';
+import { SECRET_KEY, fixture, until } from '../helpers';
+import {
+  onEndOfAudio,
+  scriptedServer,
+  sendJson,
+  tok,
+  type ScriptedServer,
+} from './scripted-server';
+
+/** A server that records, per connection, when it opened and whether a start message came. */
+async function recordingServer(
+  t: { defer(cleanup: () => unknown): void },
+  onStart: (peer: import('ws').WebSocket, index: number) => void = () => undefined,
+) {
+  const starts: number[] = [];
+  const server: ScriptedServer = await scriptedServer((peer, index) => {
+    let started = false;
+    peer.on('message', (data, isBinary) => {
+      if (started || isBinary) return;
+      started = true;
+      starts.push(index);
+      onStart(peer, index);
+    });
+    onEndOfAudio(peer, () => {
+      sendJson(peer, { tokens: [tok('hello', 0)], finished: true });
+      peer.close(1000);
+    });
+  });
+  t.defer(() => server.close());
+  return { server, starts };
+}
+
+function client(url: string, t: { defer(cleanup: () => unknown): void }): SonioxClient {
+  const made = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: url, env: {} });
+  t.defer(() => made.close());
+  return made;
+}
+
+async function read(stream: AsyncIterable<RealtimeToken>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const token of stream) out.push(token.text);
+  return out;
+}
+
+describe('realtime pre-connect', () => {
+  describe('preconnectIssues', () => {
+    it('takes a size from 1 to 100 and a maxAgeMs from 1 s, naming a bad field', () => {
+      expect(preconnectIssues({}, 2 ** 31 - 1)).to.deep.equal([]);
+      expect(preconnectIssues({ size: 100, maxAgeMs: 1000 }, 2 ** 31 - 1)).to.deep.equal([]);
+      expect(
+        preconnectIssues({ size: 0, maxAgeMs: 999 }, 2 ** 31 - 1).map((i) => i.field),
+      ).to.deep.equal(['size', 'maxAgeMs']);
+      expect(preconnectIssues({ size: 1.5 }, 2 ** 31 - 1).map((i) => i.field)).to.deep.equal([
+        'size',
+      ]);
+      expect(preconnectIssues(null, 2 ** 31 - 1).map((i) => i.field)).to.deep.equal(['options']);
+      expect(DEFAULT_WARM_MAX_AGE_MS).to.be.below(20_000);
+    });
+  });
+
+  describe('against a scripted server', () => {
+    const t = fixture();
+
+    it('opens sockets before any audio and sends nothing on them', async () => {
+      const { server, starts } = await recordingServer(t);
+      const c = client(server.url, t);
+      const pool = c.preconnect({ size: 2 });
+      await until(() => pool.warm === 2);
+      expect(server.peers).to.have.length(2);
+      expect(starts).to.deep.equal([]);
+      expect(inspect(pool, { depth: 5 })).to.not.include(SECRET_KEY);
+      expect(inspect(c, { depth: 5 })).to.not.include(SECRET_KEY);
+    });
+
+    it('starts a session on a warm socket at the first write, and refills the pool', async () => {
+      const { server, starts } = await recordingServer(t);
+      const c = client(server.url, t);
+      const pool = c.preconnect();
+      await pool.ready();
+      expect(server.peers).to.have.length(1);
+      const stream = c.realtime({ ...PCM, acceptanceWindowMs: 0 });
+      const tokens = read(stream);
+      stream.end(Buffer.alloc(3200));
+      expect(await tokens).to.deep.equal(['hello']);
+      // The session went over connection 0, open before the stream existed.
+      expect(starts).to.deep.equal([0]);
+      await until(() => pool.warm === 1);
+      expect(server.peers).to.have.length(2);
+    });
+
+    it('a reconnection takes a warm socket too', async () => {
+      const { server, starts } = await recordingServer(t, (peer, index) => {
+        // The first session drops once its audio comes.
+        if (index === 0) peer.once('message', () => peer.terminate());
+      });
+      const c = client(server.url, t);
+      const pool = c.preconnect();
+      await pool.ready();
+      const stream = c.realtime({
+        ...PCM,
+        acceptanceWindowMs: 0,
+        reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      });
+      const tokens = read(stream);
+      stream.write(Buffer.alloc(3200));
+      // The refill (connection 1) is warm before the drop.
+      await until(() => pool.warm === 1 && starts.length === 1);
+      stream.end(Buffer.alloc(3200));
+      expect(await tokens).to.deep.equal(['hello']);
+      expect(starts).to.deep.equal([0, 1]);
+    });
+
+    it('a stream that authenticates otherwise opens its own socket', async () => {
+      const { server, starts } = await recordingServer(t);
+      const c = client(server.url, t);
+      const pool = c.preconnect();
+      await pool.ready();
+      const stream = c.realtime({ ...PCM, acceptanceWindowMs: 0, auth: 'message' });
+      const tokens = read(stream);
+      stream.end(Buffer.alloc(3200));
+      expect(await tokens).to.deep.equal(['hello']);
+      expect(starts).to.deep.equal([1]);
+      expect(pool.warm).to.equal(1);
+    });
+
+    it('is refused with a validation error naming the field; client.close() closes it', async () => {
+      const { server } = await recordingServer(t);
+      const c = client(server.url, t);
+      expect(() => c.preconnect({ size: 0 })).to.throw(SonioxValidationError, /size/);
+      const pool = c.preconnect();
+      await pool.ready();
+      c.close();
+      expect(pool.warm).to.equal(0);
+      await until(() => server.peers.every((p) => p.readyState === p.CLOSED));
+    });
+  });
+
+  describe('against the mock: replaced before its idle limit (fake time)', () => {
+    const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
+
+    it('keeps one socket warm over a minute of no audio, each under 20 s old', async () => {
+      const c = t.clientWith();
+      const pool = c.preconnect();
+      await until(() => pool.warm === 1);
+      for (let second = 0; second < 60; second++) {
+        await t.clock.tickAsync(1000);
+        await until(() => pool.warm === 1);
+      }
+      // Opened at 0, 15, 30, 45 and 60 s: the mock's 20 s idle close never came.
+      expect(t.server.state.hits['WS /transcribe-websocket']).to.equal(5);
+      // Accepted by the mock: the warm socket's key is in its upgrade header.
+      const stream = c.realtime({ ...PCM, tokens: 'final' });
+      stream.on('error', () => undefined);
+      let upgradesAtOpen = 0;
+      stream.once(
+        'open',
+        () => (upgradesAtOpen = t.server.state.hits['WS /transcribe-websocket']!),
+      );
+      const connecting = stream.connect();
+      await t.clock.tickAsync(600);
+      await connecting;
+      // No upgrade of its own: the session opened on the warm socket (the pool then refilled).
+      expect(upgradesAtOpen).to.equal(5);
+      stream.destroy();
+    });
+  });
+
+  describe('when the server refuses the upgrade (fake time)', () => {
+    const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
+
+    it('tries again after 1 s, then 2 s (no hammering), and fills once it answers', async () => {
+      let refuse = true;
+      let upgrades = 0;
+      const wss = new WebSocketServer({ noServer: true });
+      const server = http.createServer();
+      server.on('upgrade', (req, socket: net.Socket, head) => {
+        upgrades++;
+        if (refuse) socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+        else wss.handleUpgrade(req, socket, head, () => undefined);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.defer(async () => {
+        for (const c of wss.clients) c.terminate();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/transcribe-websocket`;
+      const c = client(url, t);
+      const pool = c.preconnect();
+      await until(() => upgrades === 1);
+      await t.clock.tickAsync(999);
+      expect(upgrades).to.equal(1);
+      await t.clock.tickAsync(1);
+      await until(() => upgrades === 2);
+      await t.clock.tickAsync(1999);
+      expect(upgrades).to.equal(2);
+      refuse = false;
+      await t.clock.tickAsync(1);
+      await until(() => pool.warm === 1);
+      // A second call changes the pool's options: one more socket.
+      expect(c.preconnect({ size: 2 })).to.equal(pool);
+      await until(() => pool.warm === 2);
+      // A stream with another key opens its own socket.
+      expect(upgrades).to.equal(4);
+      const stream = c.realtime({
+        ...PCM,
+        acceptanceWindowMs: 0,
+        reconnect: { maxAttempts: 1, getApiKey: () => 'temp:other' },
+      });
+      stream.on('error', () => undefined);
+      await stream.connect();
+      expect(upgrades).to.equal(5);
+      expect(pool.warm).to.equal(2);
+      stream.destroy();
+    });
+  });
+});
