@@ -17,6 +17,7 @@ import { MAX_TIMER_MS } from '../internal/sleep';
 import type { WebSocketFactory } from './connection';
 import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';
+import { checkSaveAudio, type SaveAudioTarget } from './save-audio';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -56,6 +57,11 @@ export interface RealtimeOptions {
   pacing?: boolean | { bytesPerSecond: number };
   /** Reconnect after a drop or a retryable error (raw PCM formats only). */
   reconnect?: ReconnectOptions;
+  /**
+   * Keeps the audio sent as a WAV (raw formats; containers as sent): a path (complete, sizes
+   * patched, by the stream's 'close') or a Writable (ended then). Each byte once, replays included.
+   */
+  saveAudio?: SaveAudioTarget;
   /** Destroys the stream when it fires. */
   signal?: AbortSignal;
   /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests. */
@@ -101,6 +107,7 @@ const SDK_OPTIONS = new Set([
   'finishTimeoutMs',
   'highWaterMark',
   'reconnect',
+  'saveAudio',
   'signal',
   'webSocketFactory',
   'agent',
@@ -253,6 +260,7 @@ export function checkConfig(start: RealtimeStartMessage, options: RealtimeOption
     issues.push({ field: 'extra', message: 'must be an object of start-message fields' });
   }
   if ('reconnect' in options) issues.push(...checkReconnect(options.reconnect, start));
+  issues.push(...checkSaveAudio(options.saveAudio));
   return issues;
 }
 

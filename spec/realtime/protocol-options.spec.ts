@@ -37,6 +37,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       finishTimeoutMs: 5000,
       highWaterMark: 1024,
       reconnect: { maxAttempts: 2 },
+      saveAudio: 'call.wav',
       signal: new AbortController().signal,
       webSocketFactory: () => undefined as never,
       agent: new Agent(),
