@@ -17,6 +17,7 @@ import { isObject, rejectIssues } from './resources/params';
 import { Webhooks } from './resources/webhooks';
 import { ModelCatalogue, registerCatalogue } from './model-catalogue';
 import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from './realtime/stream';
+import { MediaStreamTranscriber, type MediaStreamConfig } from './realtime/media-stream';
 import { transcribe, type TranscribeOptions, type TranscribeSource } from './transcribe';
 import {
   transcribeMany,
@@ -142,6 +143,15 @@ export class SonioxClient {
           : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
     });
+  }
+
+  /**
+   * A phone call's media-stream WebSocket (Twilio Media Streams, or a look-alike) transcribed:
+   * its messages in, one realtime session per track, tokens labelled with their `track` out.
+   * `config` is every session's (the audio format comes from the call's `start`).
+   */
+  mediaStream(config: MediaStreamConfig = {}): MediaStreamTranscriber {
+    return new MediaStreamTranscriber(config, (session) => this.realtime(session));
   }
 
   /**

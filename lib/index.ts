@@ -127,6 +127,13 @@ export type {
   RealtimeStreamError,
   MarkerDelivery,
 } from './realtime/stream';
+export { MediaStreamTranscriber } from './realtime/media-stream';
+export type { MediaStreamConfig, PhoneToken, OpenRealtimeSession } from './realtime/media-stream';
+export type {
+  MediaStreamEvent,
+  MediaStreamFormat,
+  MediaStreamStart,
+} from './realtime/media-stream-messages';
 export {
   segments,
   pairTranslations,

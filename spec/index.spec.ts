@@ -46,6 +46,7 @@ describe('package entry points', () => {
       'DEFAULT_ASYNC_MODEL',
       'DEFAULT_REALTIME_MODEL',
       'MAX_FILE_SIZE',
+      'MediaStreamTranscriber',
       'RealtimeStream',
       'SonioxAPIError',
       'SonioxAbortError',
