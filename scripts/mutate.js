@@ -4,7 +4,18 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const ALL = ['realtime', 'pieces', 'stream', 'http', 'rest', 'upload', 'transport', 'quota', 'job'];
+const ALL = [
+  'realtime',
+  'pieces',
+  'stream',
+  'http',
+  'rest',
+  'upload',
+  'transport',
+  'quota',
+  'job',
+  'telephony',
+];
 const targets = process.argv.slice(2);
 
 for (const target of targets.length > 0 ? targets : ALL) {

@@ -79,11 +79,11 @@ export class WavRecorder {
   private failed = false;
   private closing: Promise<void> | undefined;
 
-  /** `failed` is told (once) when the target cannot be written. */
+  /** `onFailure` is told (once) when the target cannot be written. */
   constructor(
     private readonly target: SaveAudioTarget,
     shape: SavedAudioShape,
-    private readonly failed_: (error: SonioxError) => void,
+    private readonly onFailure: (error: SonioxError) => void,
   ) {
     this.format = wavFormatOf(shape);
     this.audioFormat = shape.audio_format ?? 'auto';
@@ -107,14 +107,15 @@ export class WavRecorder {
   /** Keeps `chunk` (just sent to the server). */
   write(chunk: Buffer): void {
     if (this.failed || this.closing) return;
-    const samples = this.format ? toWavSamples(chunk, this.audioFormat) : chunk;
+    const converted = this.format ? toWavSamples(chunk, this.audioFormat) : chunk;
+    // A copy when no conversion made one: the caller may reuse its buffer once its write is done.
+    const samples = converted === chunk ? Buffer.from(chunk) : converted;
     this.dataBytes += samples.length;
     if (typeof this.target !== 'string') {
       this.target.write(samples);
       return;
     }
-    // A copy when no conversion made one: the caller may reuse its buffer once its write is done.
-    this.pending.push(samples === chunk ? Buffer.from(chunk) : samples);
+    this.pending.push(samples);
     this.flushing ??= this.flush();
   }
 
@@ -170,7 +171,7 @@ export class WavRecorder {
     this.failed = true;
     const where = typeof this.target === 'string' ? this.target : 'its Writable';
     const reason = error instanceof Error ? error.message : String(error);
-    this.failed_(
+    this.onFailure(
       new SonioxError(`saveAudio: cannot write the audio to ${where}: ${reason}`, { cause: error }),
     );
     return undefined;

@@ -182,6 +182,26 @@ describe('realtime saveAudio', () => {
       expect(bytes).to.deep.equal(Buffer.from([0x01, 0x02, 0x83, 0x04]));
     });
 
+    it('keeps what was written even when the caller reuses its buffer afterwards', async () => {
+      const file = path.join(tmp, 'reused.wav');
+      const sink = new PassThrough();
+      const parts: Buffer[] = [];
+      sink.on('data', (part: Buffer) => parts.push(part));
+      const toFile = new WavRecorder(file, PCM, () => undefined);
+      const toSink = new WavRecorder(sink, { audio_format: 'ogg' }, () => undefined);
+      const reused = Buffer.from([1, 2, 3, 4]);
+      toFile.write(reused);
+      toSink.write(reused);
+      reused.fill(0);
+      toFile.write(Buffer.from([5, 6]));
+      await Promise.all([toFile.close(), toSink.close()]);
+      toFile.write(Buffer.from([7, 8]));
+      expect(fs.readFileSync(file).subarray(40)).to.deep.equal(
+        Buffer.from([6, 0, 0, 0, 1, 2, 3, 4, 5, 6]),
+      );
+      expect(Buffer.concat(parts)).to.deep.equal(Buffer.from([1, 2, 3, 4]));
+    });
+
     it('closes a recorder that never got audio as an empty, valid WAV', async () => {
       const file = path.join(tmp, 'empty.wav');
       const recorder = new WavRecorder(file, PCM, () => undefined);
