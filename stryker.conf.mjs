@@ -127,7 +127,9 @@ export const TARGETS = {
       'lib/realtime/channel-split.ts',
       'lib/realtime/save-audio.ts',
     ],
-    command: mocha(5000, true, [
+    // Real loopback sessions: a first connection under load may take seconds (the dry run).
+    timeoutMS: 20000,
+    command: mocha(15000, true, [
       'spec/realtime/media-stream.spec.ts',
       'spec/realtime/channel-split.spec.ts',
       'spec/realtime/save-audio.spec.ts',

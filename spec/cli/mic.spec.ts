@@ -69,6 +69,15 @@ describe('cli: soniox realtime --mic', function () {
     expect(err).to.include('sox stopped (exit 2): sox FAIL: no default audio device');
   });
 
+  it('fails with the reason a recorder could not be started (exit 1)', async () => {
+    const file = path.join(bin, 'arecord');
+    fs.writeFileSync(file, '#!/no/such/interpreter\n');
+    fs.chmodSync(file, 0o755);
+    const { code, err } = await run(['realtime', '--mic'], { env: { ...t.env, PATH: bin } });
+    expect(code).to.equal(1);
+    expect(err).to.include('arecord could not start');
+  });
+
   it('takes a file or --mic, not both, not neither', async () => {
     const both = await run(['realtime', audio.path, '--mic'], { env: t.env });
     expect(both.code).to.equal(2);

@@ -146,6 +146,36 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(Buffer.concat(peer(1).audio)).to.deep.equal(Buffer.alloc(800, 0x22));
   });
 
+  it('holds both sessions while its reader is slow, and loses no token', async () => {
+    const stream = await split({ tokens: 'final' });
+    stream.write(stereo(160));
+    await until(() => peer(0) !== undefined && peer(1) !== undefined);
+    const many = (channel: number) =>
+      Array.from({ length: 30 }, (_, i) => tok(`${channel}w${i}`, i * 20 + channel * 10));
+    const paused = once(stream.channelSessions[0]!, 'pause');
+    sendJson(peer(1).ws, { tokens: many(1), final_audio_proc_ms: 5000 });
+    sendJson(peer(0).ws, { tokens: many(0), final_audio_proc_ms: 5000 });
+    await paused;
+    stream.end();
+    await until(() => peer(0).ended && peer(1).ended);
+    for (const channel of [0, 1] as const)
+      sendJson(peer(channel).ws, { tokens: [], finished: true });
+    const got: ChannelToken[] = [];
+    for await (const token of stream) got.push(token as ChannelToken);
+    expect(got.map((x) => x.start_ms)).to.deep.equal(Array.from({ length: 60 }, (_, i) => i * 10));
+  });
+
+  it('fails as a write fails on either channel', async () => {
+    const stream = await split();
+    stream.write(stereo(16));
+    await until(() => stream.channelSessions.length === 2);
+    stream.channelSessions[1]!.destroy();
+    const failed = once(stream, 'error');
+    stream.write(stereo(16));
+    const [error] = (await failed) as [Error];
+    expect(error.message).to.match(/destroyed/);
+  });
+
   it('ends at once, with no session, when no audio came', async () => {
     const stream = await split({ audio_format: 'wav' } as never);
     stream.resume();

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { once } from 'node:events';
+import type { WebSocket } from 'ws';
 import { SonioxClient } from '../../lib/client';
 import { SonioxValidationError } from '../../lib/errors';
 import {
@@ -18,6 +19,7 @@ import { onEndOfAudio, scriptedServer, sendJson, tok } from './scripted-server';
 
 /** What one session's server side received. */
 interface Received {
+  ws: WebSocket;
   start: Record<string, unknown>;
   audio: Buffer[];
 }
@@ -51,7 +53,7 @@ describe('realtime/media-stream: phone calls', () => {
   async function transcriber(config: MediaStreamConfig = {}): Promise<MediaStreamTranscriber> {
     received = [];
     const server = await scriptedServer((ws) => {
-      const session: Received = { start: {}, audio: [] };
+      const session: Received = { ws, start: {}, audio: [] };
       received.push(session);
       ws.on('message', (data: Buffer, isBinary) => {
         if (isBinary) session.audio.push(data);
@@ -226,6 +228,24 @@ describe('realtime/media-stream: phone calls', () => {
       expect(call.destroyed).to.equal(true);
     });
   }
+
+  it('holds the sessions while its reader is slow, and loses no token', async () => {
+    const call = await transcriber();
+    call.write(twilioStart(['inbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    await until(() => received[0]?.audio.length === 1);
+    // Sixty tokens in one result while nobody reads: the buffer fills, the session is paused.
+    const many = Array.from({ length: 60 }, (_, i) => tok(`w${i} `, i * 10));
+    const session = call.sessions.get('inbound')!;
+    const paused = once(session, 'pause');
+    sendJson(received[0]!.ws, { tokens: many });
+    await paused;
+    expect(call.readableLength).to.be.at.least(16);
+    call.end(STOP);
+    const tokens = await tokensOf(call);
+    expect(tokens.map((x) => x.text)).to.deep.equal([...many.map((x) => x.text), 'got160']);
+    expect(tokens.every((x) => x.track === 'inbound')).to.equal(true);
+  });
 
   it('destroys every session when it is destroyed', async () => {
     const call = await transcriber();

@@ -177,6 +177,12 @@ describe('realtime saveAudio', () => {
       expect(toWavSamples(bytes, 'pcm_u16be')).to.deep.equal(Buffer.from([2, 0x81, 4, 3]));
       const wide = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(toWavSamples(wide, 'pcm_f32be')).to.deep.equal(Buffer.from([4, 3, 2, 1, 8, 7, 6, 5]));
+      expect(toWavSamples(wide.subarray(0, 6), 'pcm_s24be')).to.deep.equal(
+        Buffer.from([3, 2, 1, 6, 5, 4]),
+      );
+      expect(toWavSamples(wide.subarray(0, 6), 'pcm_u24be')).to.deep.equal(
+        Buffer.from([3, 2, 0x81, 6, 5, 0x84]),
+      );
       expect(toWavSamples(wide, 'pcm_f64be')).to.deep.equal(Buffer.from([8, 7, 6, 5, 4, 3, 2, 1]));
       expect(toWavSamples(bytes, 'pcm_s16be')).not.to.equal(bytes);
       expect(bytes).to.deep.equal(Buffer.from([0x01, 0x02, 0x83, 0x04]));
