@@ -118,6 +118,23 @@ export const TARGETS = {
       'spec/errors.spec.ts',
     ]),
   },
+  // Phone calls, split channels, saved audio (issue 29): their modules against their specs.
+  telephony: {
+    mutate: [
+      'lib/realtime/media-stream-messages.ts',
+      'lib/realtime/media-stream.ts',
+      'lib/realtime/channel-merge.ts',
+      'lib/realtime/channel-split.ts',
+      'lib/realtime/save-audio.ts',
+    ],
+    // Real loopback sessions: a first connection under load may take seconds (the dry run).
+    timeoutMS: 20000,
+    command: mocha(15000, true, [
+      'spec/realtime/media-stream.spec.ts',
+      'spec/realtime/channel-split.spec.ts',
+      'spec/realtime/save-audio.spec.ts',
+    ]),
+  },
   // The upload path: multipart encoding and upload sources.
   upload: {
     mutate: ['lib/http/multipart.ts', 'lib/http/upload-source.ts'],

@@ -22,6 +22,8 @@ import { RealtimeStream, type RealtimeMarker, type RealtimeStreamConfig } from '
 import { WarmPool, preconnectIssues, type PreconnectOptions } from './realtime/warm-pool';
 import { defaultWebSocketFactory } from './realtime/connection';
 import { MAX_TIMER_MS } from './internal/sleep';
+import { ChannelSplitStream, type ChannelSplitConfig } from './realtime/channel-split';
+import { MediaStreamTranscriber, type MediaStreamConfig } from './realtime/media-stream';
 import {
   transcribe,
   type TranscribeOptions,
@@ -145,11 +147,14 @@ export class SonioxClient {
    * connects on the first write or on `connect()`. With `markers: 'inband'` the readable side
    * yields `{ marker }` objects among the tokens.
    */
+  realtime(config: ChannelSplitConfig): ChannelSplitStream;
   realtime(
     config: RealtimeStreamConfig & { markers: 'inband' },
   ): RealtimeStream<RealtimeToken | RealtimeMarker>;
   realtime(config?: RealtimeStreamConfig): RealtimeStream;
-  realtime(config: RealtimeStreamConfig = {}): RealtimeStream<RealtimeToken | RealtimeMarker> {
+  realtime(
+    config: RealtimeStreamConfig | ChannelSplitConfig = {},
+  ): RealtimeStream<RealtimeToken | RealtimeMarker> | ChannelSplitStream {
     // A string or a number (`realtime('pcm')`) would be spread into nonsense fields: refused here.
     if (!isObject(config))
       rejectIssues('realtime', [
@@ -158,6 +163,21 @@ export class SonioxClient {
           message: "must be an object such as { audio_format: 'pcm_s16le', ... }",
         },
       ]);
+    const { channels } = config as { channels?: unknown };
+    if (channels === 'split')
+      return new ChannelSplitStream(
+        config as ChannelSplitConfig,
+        (c) => this.session(c) as RealtimeStream,
+      );
+    if (channels !== undefined)
+      rejectIssues('realtime', [
+        { field: 'channels', message: "must be 'split' (two mono sessions), or left out" },
+      ]);
+    return this.session(config as RealtimeStreamConfig);
+  }
+
+  /** One realtime session on this client's key, URL, proxy and limiter. */
+  private session(config: RealtimeStreamConfig): RealtimeStream<RealtimeToken | RealtimeMarker> {
     return new RealtimeStream(config, {
       apiKey: this.#config.apiKey,
       realtimeURL: this.#config.realtimeURL,
@@ -197,6 +217,15 @@ export class SonioxClient {
       options,
     );
     return this.#warm;
+  }
+
+  /**
+   * A phone call's media-stream WebSocket (Twilio Media Streams, or a look-alike) transcribed:
+   * its messages in, one realtime session per track, tokens labelled with their `track` out.
+   * `config` is every session's (the audio format comes from the call's `start`).
+   */
+  mediaStream(config: MediaStreamConfig = {}): MediaStreamTranscriber {
+    return new MediaStreamTranscriber(config, (session) => this.realtime(session));
   }
 
   /**

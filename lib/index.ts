@@ -151,6 +151,19 @@ export type {
   RealtimeStreamError,
   MarkerDelivery,
 } from './realtime/stream';
+export { ChannelSplitStream } from './realtime/channel-split';
+export type {
+  ChannelSplitConfig,
+  ChannelToken,
+  OpenChannelSession,
+} from './realtime/channel-split';
+export { MediaStreamTranscriber } from './realtime/media-stream';
+export type { MediaStreamConfig, PhoneToken, OpenRealtimeSession } from './realtime/media-stream';
+export type {
+  MediaStreamEvent,
+  MediaStreamFormat,
+  MediaStreamStart,
+} from './realtime/media-stream-messages';
 export {
   segments,
   sentences,

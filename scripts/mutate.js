@@ -19,6 +19,7 @@ const ALL = [
   'batch-flow',
   'mock',
   'mock-ws',
+  'telephony',
 ];
 const targets = process.argv.slice(2);
 

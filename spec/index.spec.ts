@@ -42,10 +42,12 @@ describe('package entry points', () => {
 
   it('export nothing else: internals (retry policy, config resolution, redaction) stay inside', () => {
     expect(Object.keys(sdk).sort()).to.deep.equal([
+      'ChannelSplitStream',
       'CueBuilder',
       'DEFAULT_ASYNC_MODEL',
       'DEFAULT_REALTIME_MODEL',
       'MAX_FILE_SIZE',
+      'MediaStreamTranscriber',
       'RealtimeStream',
       'SonioxAPIError',
       'SonioxAbortError',

@@ -18,6 +18,7 @@ import type { WebSocketFactory } from './connection';
 import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';
 import { rolloverIssues, type RolloverOptions } from './rollover';
+import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -59,6 +60,11 @@ export interface RealtimeOptions {
   reconnect?: ReconnectOptions;
   /** Continue past the session caps (300 min, a temporary key's) in a new session (raw formats only). */
   rollover?: RolloverOptions;
+  /**
+   * Keeps the audio sent as a WAV (raw formats; containers as sent): a path (complete, sizes
+   * patched, by the stream's 'close') or a Writable (ended then). Each byte once, replays included.
+   */
+  saveAudio?: SaveAudioTarget;
   /** Destroys the stream when it fires. */
   signal?: AbortSignal;
   /** Makes each WebSocket (default `new WebSocket(url, options)` of the ws package): a seam for tests. */
@@ -105,6 +111,7 @@ const SDK_OPTIONS = new Set([
   'highWaterMark',
   'reconnect',
   'rollover',
+  'saveAudio',
   'signal',
   'webSocketFactory',
   'agent',
@@ -263,6 +270,7 @@ export function realtimeConfigIssues(
   if ('reconnect' in options) issues.push(...reconnectIssues(options.reconnect, start));
   const raw = isRawFormat(start.audio_format);
   issues.push(...rolloverIssues(options.rollover, start.audio_format, raw));
+  issues.push(...saveAudioIssues(options.saveAudio));
   return issues;
 }
 

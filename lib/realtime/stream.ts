@@ -51,6 +51,7 @@ import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
 import { Waiters } from './waiters';
 import { HeldFailure } from './held-failure';
+import { WavRecorder } from './save-audio';
 
 export * from './surface';
 
@@ -93,6 +94,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly heldFailure = new HeldFailure();
   /** Rollover past the session caps (`rollover`), if asked for. */
   private readonly rollover: Rollover | undefined;
+  /** Keeps the audio sent (the saveAudio option), each byte as it first goes out. */
+  private readonly saved: WavRecorder | undefined;
 
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
@@ -122,6 +125,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       () => this.link.connection,
       (chunk) => {
         this.reconnector.sent(chunk);
+        this.saved?.write(chunk);
         this.bytesSent += chunk.length;
       },
     );
@@ -142,6 +146,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       options.markers === 'inband',
     );
     this.configError = configError(start, options);
+    if (options.saveAudio !== undefined && !this.configError)
+      this.saved = new WavRecorder(options.saveAudio, start, (error) => this.destroy(error));
     // Emitted on the next tick so the caller can attach an 'error' listener first.
     if (this.configError) process.nextTick(() => this.destroy(this.configError));
     const replay = this.configError
@@ -325,7 +331,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           : new SonioxWebSocketError('the realtime stream was destroyed'),
       );
     this.heldFailure.settle(this.terminalError());
-    callback(error);
+    // 'close' waits for the saved audio to be complete (see saveAudio).
+    if (this.saved) void this.saved.close().then(() => callback(error));
+    else callback(error);
   }
 
   /**

@@ -38,6 +38,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       highWaterMark: 1024,
       reconnect: { maxAttempts: 2 },
       rollover: { beforeCapMs: 60_000 },
+      saveAudio: 'call.wav',
       signal: new AbortController().signal,
       webSocketFactory: () => undefined as never,
       agent: new Agent(),

@@ -20,7 +20,8 @@ import {
   type StructuredContext,
 } from '../../types';
 import { catalogueOf } from '../../model-catalogue';
-import { assertInputFile, InterruptedError, type Context } from '../context';
+import { assertInputFile, InterruptedError, UsageError, type Context } from '../context';
+import { MIC_FORMAT, startMicrophone, type Microphone } from '../mic';
 import { integer, list } from '../options';
 import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
@@ -51,6 +52,7 @@ export interface RealtimeFlags {
   reference?: string;
   srt?: string;
   vtt?: string;
+  mic?: boolean;
 }
 
 /** Parses --format: a container name, auto, or a raw format the API knows. */
@@ -121,10 +123,34 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
   return config;
 }
 
+/**
+ * The microphone as the input (`--mic`): its format in the config, no pacing (it is live), and
+ * Ctrl-C stopping the recorder, so the session finalizes and its last words are printed; a
+ * second Ctrl-C stops the session at once.
+ */
+function micInput(ctx: Context, config: RealtimeStreamConfig): Microphone {
+  const mic = startMicrophone(ctx.io.env);
+  ctx.debug(`recording with ${mic.recorder.command} ${mic.recorder.args.join(' ')}`);
+  Object.assign(config, MIC_FORMAT, { pacing: false, signal: ctx.cleanupSignal });
+  ctx.signal.addEventListener('abort', () => mic.stop(), { once: true });
+  return mic;
+}
+
 /** Runs `soniox realtime`. */
-export async function realtime(ctx: Context, source: string, flags: RealtimeFlags): Promise<void> {
+export async function realtime(
+  ctx: Context,
+  source: string | undefined,
+  flags: RealtimeFlags,
+): Promise<void> {
+  if ((source === undefined) === !flags.mic)
+    throw new UsageError('give an audio file, - for stdin, or --mic (one of them)');
   let input: Readable;
-  if (source === '-') input = ctx.stdinSource();
+  let mic: Microphone | undefined;
+  const micConfig = {} as RealtimeStreamConfig;
+  if (source === undefined) {
+    mic = micInput(ctx, micConfig);
+    input = mic.audio;
+  } else if (source === '-') input = ctx.stdinSource();
   else {
     assertInputFile(source);
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the audio path the user gave
@@ -136,6 +162,7 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   if (flags.pacing === false) config.pacing = false;
   else if (source === '-' && (flags.format === 'wav' || RAW_AUDIO_FORMATS.includes(flags.format)))
     config.pacing = true;
+  Object.assign(config, micConfig);
   // The endpoint options against the model list (a level over the model's max, an option it
   // does not support): one GET /v1/models, only when such an option was given.
   const { max_endpoint_delay_ms, endpoint_sensitivity, endpoint_latency_adjustment_level } = config;
@@ -173,8 +200,9 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   } catch (e) {
     sink.end();
     closeSubtitles();
+    mic?.stop();
     if (source !== '-') input.destroy();
-    if (ctx.interrupted) {
+    if (ctx.interrupted && !mic) {
       if (!ctx.outputClosed) ctx.note('interrupted');
       throw new InterruptedError();
     }
@@ -182,7 +210,12 @@ export async function realtime(ctx: Context, source: string, flags: RealtimeFlag
   }
   sink.end();
   closeSubtitles();
-  if (source !== '-' && flags.pacing !== false && stream.pacingRate === undefined)
+  if (
+    source !== undefined &&
+    source !== '-' &&
+    flags.pacing !== false &&
+    stream.pacingRate === undefined
+  )
     ctx.debug(`audio sent as read: ${flags.format} audio has no fixed byte rate to pace it by`);
 }
 
@@ -193,7 +226,11 @@ export function registerRealtime(program: Command, ctx: Context): void {
     .description(
       'stream audio from a file or stdin (-) through a realtime session, words printed as they are recognised',
     )
-    .argument('<source>', 'audio file, or - to read stdin')
+    .argument('[source]', 'audio file, or - to read stdin (or --mic)')
+    .option(
+      '--mic',
+      'record from the microphone (16 kHz, through arecord, sox/rec or ffmpeg on the PATH); Ctrl-C finalizes and prints the last words',
+    )
     .option(
       '--format <audio_format>',
       'audio format: auto (detects wav, mp3, ogg, flac, ...), a container name, or raw pcm_s16le, pcm_f32le, mulaw, alaw, ... (raw needs --rate and --channels)',
@@ -264,5 +301,5 @@ export function registerRealtime(program: Command, ctx: Context): void {
         .choices(['text', 'json'])
         .default('text'),
     )
-    .action((source: string, flags: RealtimeFlags) => realtime(ctx, source, flags));
+    .action((source: string | undefined, flags: RealtimeFlags) => realtime(ctx, source, flags));
 }
