@@ -25,6 +25,9 @@ import {
   type TranscribeManyOptions,
 } from './batch';
 import type { RealtimeToken, Transcript } from './types';
+import { CassetteWriter } from './cassette';
+import { defaultWebSocketFactory } from './realtime/connection';
+import { recordingFactory } from './realtime/record';
 
 export type {
   TranscribeOptions,
@@ -54,11 +57,17 @@ export class SonioxClient {
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
   readonly #catalogue: ModelCatalogue;
+  /** The cassette this client records to (`record` option), if any. */
+  readonly #cassette: CassetteWriter | undefined;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
     this.#config = resolveConfig(options);
-    this.#transport = new Transport(this.#config);
+    const { record, apiKey, baseURL, realtimeURL } = this.#config;
+    this.#cassette = record
+      ? new CassetteWriter(record, [apiKey], { baseURL, realtimeURL })
+      : undefined;
+    this.#transport = new Transport(this.#config, { cassette: this.#cassette });
     this.#sessionLimiter = this.#config.adaptiveRate ? new AdaptiveLimiter() : undefined;
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
@@ -132,6 +141,15 @@ export class SonioxClient {
           message: "must be an object such as { audio_format: 'pcm_s16le', ... }",
         },
       ]);
+    const cassette = this.#cassette;
+    if (cassette)
+      config = {
+        ...config,
+        webSocketFactory: recordingFactory(
+          config.webSocketFactory ?? defaultWebSocketFactory,
+          cassette,
+        ),
+      };
     return new RealtimeStream(config, {
       apiKey: this.#config.apiKey,
       realtimeURL: this.#config.realtimeURL,

@@ -91,6 +91,12 @@ export interface SonioxClientOptions {
   onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Environment to read instead of process.env (tests, multi-tenant servers). */
   env?: Record<string, string | undefined> | undefined;
+  /**
+   * A directory to record this client's REST exchanges and realtime sessions to, as a cassette
+   * the mock replays (`startMockServer({ replay })`; docs/testing.md). Default env
+   * SONIOX_RECORD, else none. Secrets are redacted, audio kept as a digest.
+   */
+  record?: string | undefined;
 }
 
 /**
@@ -119,6 +125,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   onResponse: true,
   onRetry: true,
   env: true,
+  record: true,
 };
 const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
   baseDelayMs: true,
@@ -159,6 +166,8 @@ export interface ResolvedConfig {
   onRequest: ((event: RequestEvent) => void) | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  /** The directory cassettes are recorded to, if any. */
+  record: string | undefined;
 }
 
 const REGION_DOMAINS: Record<SonioxRegion, string> = {
@@ -388,5 +397,14 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     onRequest: checkHook('onRequest', options.onRequest),
     onResponse: checkHook('onResponse', options.onResponse),
     onRetry: checkHook('onRetry', options.onRetry),
+    record: checkRecord(options.record ?? env.SONIOX_RECORD),
   };
+}
+
+/** The record directory: a non-empty string (an empty SONIOX_RECORD records nothing). */
+function checkRecord(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new SonioxConfigError('record', 'record must be a directory path (a string)');
+  return value;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
  * layer do not import each other either: realtime/ takes its helpers from internal/, not http/.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['audio.ts', 'suggest.ts', 'quota.ts', 'schemas/'],
+  ['audio.ts', 'suggest.ts', 'quota.ts', 'schemas/', 'cassette/'],
   ['types.ts'],
   ['errors.ts', 'transcript/', 'mock/'],
   ['internal/'],
