@@ -4,6 +4,8 @@
  * The mock imports nothing of the client except lib/types and lib/schemas.
  */
 
+import type { ReplayOptions } from './replay';
+
 /** A fault on a REST route. `route` is `METHOD /path` with `:id` for ids, or `*` for every route. */
 export interface HttpFault {
   route: string;
@@ -159,6 +161,13 @@ export interface MockServerOptions {
   seed?: number | undefined;
   /** Path of the fixtures directory with `audio/manifest.json` (default: the package's own). */
   fixturesDir?: string | undefined;
+  /**
+   * Answer from recorded cassettes instead of simulating (docs/testing.md): a directory, or
+   * `{ dir, pace }` (`pace: 'instant'` sends realtime frames without their recorded delays).
+   * Faults, rate limits and scripts do not apply; a request with no recording is refused with
+   * a message naming it, and listed in `mock.replay.misses`.
+   */
+  replay?: string | ReplayOptions | undefined;
 }
 
 /** What a key may do. Temporary keys only open WebSockets. */

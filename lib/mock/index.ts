@@ -21,6 +21,9 @@ import {
 } from './scripts';
 import { MockState } from './state';
 import { attachRealtime } from './ws';
+import { ReplayBook } from './replay';
+import { replayListener } from './replay-http';
+import { attachReplay } from './replay-ws';
 
 export * from './contracts';
 export { parseFaultFlag } from './faults';
@@ -35,6 +38,7 @@ export type {
 } from './scripts';
 export { RateLimiter, type RateLimitCounters } from './rate-limit';
 export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
+export type { ReplayOptions, ReplayPace } from './replay';
 
 /** A running mock server. */
 export interface MockServer {
@@ -61,6 +65,8 @@ export interface MockServer {
   received: { sessions: ReceivedSession[]; transcriptions: ReceivedTranscription[] };
   /** Replaces the injected faults. */
   setFaults(faults: MockFaults): void;
+  /** With the `replay` option: the requests that had no recording, in order (else undefined). */
+  replay: { readonly misses: readonly string[] } | undefined;
   /** Stops listening, drops every connection and timer; resolves when the port is closed. */
   close(): Promise<void>;
 }
@@ -81,26 +87,32 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   });
   const rateLimiter = new RateLimiter(options.rateLimit);
   const scripts = new ScriptBook(options.receivedLimit);
-  const listener = createRequestListener(
-    restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts),
-    state,
-    faults,
-    timers,
-    rateLimiter,
-  );
+  // Loaded before listening: a directory that holds no cassettes fails the start, naming why.
+  const book = options.replay === undefined ? undefined : new ReplayBook(options.replay);
+  const listener = book
+    ? replayListener(book, apiKey)
+    : createRequestListener(
+        restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts),
+        state,
+        faults,
+        timers,
+        rateLimiter,
+      );
   const server = http.createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const realtime = attachRealtime(server, {
-    state,
-    options,
-    faults: () => faults.forSession(),
-    limiter: rateLimiter,
-    scripts,
-  });
+  const realtime = book
+    ? attachReplay(server, book, apiKey)
+    : attachRealtime(server, {
+        state,
+        options,
+        faults: () => faults.forSession(),
+        limiter: rateLimiter,
+        scripts,
+      });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -126,6 +138,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
     received: scripts.received,
     setFaults: (f) => faults.set(f),
+    replay: book && { misses: book.misses },
     close: () => {
       closing ??= (async () => {
         state.clearTimers();
