@@ -53,10 +53,15 @@ export class CassetteWriter {
     this.#write();
   }
 
-  /** Adds a realtime session (once it closed) and writes the file. */
-  addSession(session: RecordedSession): void {
-    this.#cassette.sessions.push(this.#redacted(session));
+  /**
+   * Adds a realtime session and writes the file; given the `slot` an earlier call returned,
+   * replaces that session instead (a session is written as it finishes, then as it closes).
+   */
+  saveSession(session: RecordedSession, slot?: number): number {
+    const at = slot ?? this.#cassette.sessions.length;
+    this.#cassette.sessions[at] = this.#redacted(session);
     this.#write();
+    return at;
   }
 
   #redacted<T>(value: T): T {

@@ -36,7 +36,9 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
   private openedAt: number | undefined;
   private finalizes = 0;
   private started = false;
-  private written = false;
+  /** The session's place in the cassette once written (see write()). */
+  private slot: number | undefined;
+  private closed = false;
 
   constructor(
     private readonly inner: RealtimeSocket,
@@ -60,13 +62,21 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
     inner.on('message', (data, isBinary) => {
       if (!isBinary) {
         const s = this.session;
+        const frame = parse(textOf(data));
         s.frames.push({
           atMs: this.now(),
           afterAudioBytes: s.audio.bytes,
           afterFinalizes: this.finalizes,
           afterEndOfAudio: s.endOfAudioAtMs !== undefined,
-          ...parse(textOf(data)),
+          ...frame,
         });
+        // The last frame of a session: written now, so a caller that moves on when the stream
+        // ends (before the socket's close) finds it in the cassette.
+        const last =
+          'json' in frame
+            ? (frame.json as { finished?: unknown; error_code?: unknown } | null)
+            : null;
+        if (last?.finished === true || last?.error_code !== undefined) this.write();
       }
       this.emit('message', data, isBinary);
     });
@@ -77,6 +87,7 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
     inner.on('close', (code) => {
       this.session.close = { atMs: this.now(), code };
       this.write();
+      this.closed = true;
       this.emit('close', code);
     });
   }
@@ -149,12 +160,11 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
     }
   }
 
-  /** Writes the session once (the socket closed). */
+  /** Writes the session as it stands (again, in its place, when it was written before). */
   private write(): void {
-    if (this.written) return;
-    this.written = true;
-    this.session.audio.sha256 = this.audioHash.digest('hex');
-    this.writer.addSession(this.session);
+    if (this.closed) return;
+    this.session.audio.sha256 = this.audioHash.copy().digest('hex');
+    this.slot = this.writer.saveSession(this.session, this.slot);
   }
 }
 

@@ -38,7 +38,9 @@ describe('realtime: recording sessions (record / SONIOX_RECORD)', () => {
     });
     chunked(audio.pcm).pipe(stream);
     await drain(stream);
-    await until(() => cassettes(dir)[0]?.sessions.length === 1);
+    // Written at `finished`, and again with the close.
+    expect(cassettes(dir)[0]?.sessions).to.have.length(1);
+    await until(() => cassettes(dir)[0]?.sessions[0]?.close !== undefined);
     const text = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), 'utf8');
     const [session] = cassettes(dir)[0]!.sessions;
 
