@@ -1,7 +1,8 @@
 /**
  * What the mock server's parts agree on: fault descriptions (REST and WebSocket), options, and
  * the small view of shared state the WebSocket half needs from the REST half (keys, counters).
- * The mock imports nothing of the client except lib/types and lib/schemas.
+ * The mock imports nothing of the client except lib/types, lib/schemas, lib/audio and
+ * lib/cassette (the record/replay format).
  */
 
 import type { ReplayOptions } from './replay';

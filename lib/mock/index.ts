@@ -1,7 +1,8 @@
 /**
  * The local mock Soniox server (`soniox-pro-sdk/mock`): REST and WebSocket on one loopback
- * port, faithful to docs/api.md, with fault injection. Imports nothing of the client except
- * lib/types and lib/schemas.
+ * port, faithful to docs/api.md, with fault injection, or answering from recorded cassettes
+ * (`replay`). Imports nothing of the client except lib/types, lib/schemas, lib/audio and
+ * lib/cassette.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
