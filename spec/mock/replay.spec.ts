@@ -4,9 +4,11 @@
  * A request with no recording is refused with a message naming it.
  */
 import { expect } from 'chai';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { SonioxAPIError, SonioxWebSocketError } from '../../lib/errors';
 import type { RealtimeStream, RealtimeStreamConfig } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
@@ -107,6 +109,41 @@ describe('mock: replay of recorded cassettes', () => {
     expect(error.message).to.include('no recorded realtime session with the config');
     expect(error.message).to.include('"language_hints":["fr"]');
     expect(server.replay?.misses).to.have.length(1);
+  });
+
+  it('checks the key as live, cuts a connection recorded with no answer, refuses a bad start', async () => {
+    writeCassette(dir, {
+      exchanges: [
+        { atMs: 0, request: { method: 'GET', path: '/v1/files/x' }, response: { error: 'reset' } },
+      ],
+      sessions: [],
+    });
+    const server = await replaying();
+    const url = `${server.url}/v1/files/x`;
+    const wrong = await fetch(url, { headers: { Authorization: 'Bearer sk-wrong' } });
+    expect(wrong.status).to.equal(401);
+    const cut = await rejection(fetch(url, { headers: { Authorization: `Bearer ${SECRET_KEY}` } }));
+    expect(cut.message).to.equal('fetch failed');
+
+    const frameOf = async (headers: Record<string, string>, first: string) => {
+      const ws = new WebSocket(server.realtimeURL, { headers });
+      t.defer(() => ws.terminate());
+      await once(ws, 'open');
+      ws.send(first);
+      const [data] = (await once(ws, 'message')) as [Buffer];
+      return JSON.parse(data.toString()) as { error_code: number; error_message: string };
+    };
+    expect(await frameOf({}, 'not json')).to.deep.equal({
+      error_code: 400,
+      error_message: 'Start request must be a JSON object.',
+    });
+    expect(await frameOf({ Authorization: 'Bearer sk-wrong' }, '{}')).to.include({
+      error_code: 401,
+    });
+    // The replayed temporary key (redacted when recorded) is accepted: the config is the miss.
+    expect(await frameOf({}, JSON.stringify({ api_key: '[redacted]' }))).to.include({
+      error_code: 400,
+    });
   });
 
   it('will not start on a file that is not a cassette, naming it', async () => {
