@@ -101,6 +101,38 @@ describe('http: recording REST exchanges (record / SONIOX_RECORD)', () => {
     expect(text).to.include('"api_key": "[redacted]"');
   });
 
+  it('keeps the key out of the cassettes of failed calls (401, 500 after retries, timeout, reset)', async () => {
+    t.server.setFaults({
+      http: [
+        { route: 'GET /v1/models', status: 500 },
+        { route: 'GET /v1/files', delayMs: 300 },
+        { route: 'POST /v1/transcriptions', reset: 'mid-response' },
+      ],
+    });
+    const failures = [
+      t.clientWith({ apiKey: `${SECRET_KEY}-wrong`, record: dir }).files.get('x'),
+      t.clientWith({ record: dir, maxRetries: 1 }).models.list(),
+      t.clientWith({ record: dir, timeoutMs: 20, maxRetries: 0 }).files.list(),
+      t
+        .clientWith({ record: dir, maxRetries: 0 })
+        .transcriptions.create({ audio_url: 'https://example.com/a.wav' }),
+    ];
+    const settled = await Promise.allSettled(failures);
+    // The reset create is settled by its lookup (exactly-once): it may well succeed.
+    expect(settled.slice(0, 3).map((r) => r.status)).to.deep.equal([
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files).to.have.length(4);
+    const text = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    expect(text).to.include('"status": 401');
+    expect(text).to.include('"error": "timeout of 20ms exceeded"');
+    expect(text).to.include('"path": "/v1/transcriptions"');
+    expect(text).not.to.include(SECRET_KEY);
+  });
+
   it('records nothing without the option (no directory is made)', async () => {
     const client = t.clientWith({});
     await client.files.list();
