@@ -37,6 +37,8 @@ import {
   type TranscribeManyOptions,
 } from './batch';
 import type { RealtimeToken } from './types';
+import { CassetteWriter } from './cassette';
+import { recordingFactory } from './realtime/record';
 
 export type {
   TranscribeOptions,
@@ -75,11 +77,17 @@ export class SonioxClient {
   readonly #keySessionCaps = new Map<string, number>();
   /** The model list transcribe() and transcribeMany() check a request against before uploading. */
   readonly #catalogue: ModelCatalogue;
+  /** The cassette this client records to (`record` option), if any. */
+  readonly #cassette: CassetteWriter | undefined;
 
   /** Throws SonioxConfigError for a missing key or a malformed option. */
   constructor(options: SonioxClientOptions = {}) {
     this.#config = resolveConfig(options);
-    this.#transport = new Transport(this.#config);
+    const { record, apiKey, baseURL, realtimeURL } = this.#config;
+    this.#cassette = record
+      ? new CassetteWriter(record, [apiKey], { baseURL, realtimeURL })
+      : undefined;
+    this.#transport = new Transport(this.#config, { cassette: this.#cassette });
     this.#sessionLimiter = this.#config.adaptiveRate ? new AdaptiveLimiter() : undefined;
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
@@ -178,6 +186,15 @@ export class SonioxClient {
 
   /** One realtime session on this client's key, URL, proxy and limiter. */
   private session(config: RealtimeStreamConfig): RealtimeStream<RealtimeToken | RealtimeMarker> {
+    const cassette = this.#cassette;
+    if (cassette)
+      config = {
+        ...config,
+        webSocketFactory: recordingFactory(
+          config.webSocketFactory ?? defaultWebSocketFactory,
+          cassette,
+        ),
+      };
     return new RealtimeStream(config, {
       apiKey: this.#config.apiKey,
       realtimeURL: this.#config.realtimeURL,

@@ -99,6 +99,12 @@ export interface SonioxClientOptions {
   onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Environment to read instead of process.env (tests, multi-tenant servers). */
   env?: Record<string, string | undefined> | undefined;
+  /**
+   * A directory to record this client's REST exchanges and realtime sessions to, as a cassette
+   * the mock replays (`startMockServer({ replay })`; docs/testing.md). Default env
+   * SONIOX_RECORD, else none. Secrets are redacted, audio kept as a digest.
+   */
+  record?: string | undefined;
 }
 
 /**
@@ -128,6 +134,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   onResponse: true,
   onRetry: true,
   env: true,
+  record: true,
 };
 const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
   baseDelayMs: true,
@@ -160,6 +167,8 @@ export interface ResolvedConfig {
   onRequest: ((event: RequestEvent) => void) | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  /** The directory cassettes are recorded to, if any. */
+  record: string | undefined;
 }
 
 /** The REST origin and WebSocket URL of a region. */
@@ -308,6 +317,7 @@ function configIssues(
   add(booleanIssues('validateResponses', options.validateResponses));
   add(booleanIssues('adaptiveRate', options.adaptiveRate));
   add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
+  add(recordIssues(options.record));
   // One proxy issue at most: the REST and realtime origins share the option.
   const proxy = [
     ...(baseURL !== undefined && baseIssues.length === 0
@@ -413,5 +423,12 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     onRequest: options.onRequest,
     onResponse: options.onResponse,
     onRetry: options.onRetry,
+    record: options.record ?? (env.SONIOX_RECORD || undefined),
   };
+}
+
+/** The issue of `record`: a directory path (an empty SONIOX_RECORD records nothing). */
+function recordIssues(value: unknown): FieldIssue[] {
+  if (value === undefined || value === '' || typeof value === 'string') return [];
+  return [{ field: 'record', message: 'record must be a directory path (a string)' }];
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
  * (which stands above it, on config.ts), and reads no client option itself.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['audio.ts', 'suggest.ts', 'quota.ts', 'schemas/'],
+  ['audio.ts', 'suggest.ts', 'quota.ts', 'schemas/', 'cassette/'],
   ['types.ts'],
   ['errors.ts', 'transcript/', 'mock/'],
   ['internal/'],

@@ -35,6 +35,8 @@ import { callHook, installHooks } from './hooks';
 import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
 import { poolStatsOf, type PoolStats } from './pool-stats';
+import type { CassetteWriter } from '../cassette';
+import { recordingAdapter } from './record';
 
 export { callOptionIssues } from './call-options';
 export type { CallOptions, StreamBody, TransportRequest } from './call-options';
@@ -48,6 +50,8 @@ export interface TransportSeams {
    * nothing.
    */
   adapter?: AxiosAdapter;
+  /** Where each attempt is recorded (the `record` option), around whichever adapter is used. */
+  cassette?: CassetteWriter | undefined;
 }
 
 /** The TCP keep-alive delay axios' http adapter sets on every request's socket. */
@@ -116,6 +120,7 @@ export class Transport {
     const config = this.#config;
     const { axios, axiosRetry, agents, jsonAdapter } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
+    const adapter = this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http'));
     const agentOptions = {
       maxSockets: config.maxSockets,
       maxFreeSockets: config.maxFreeSockets,
@@ -147,7 +152,7 @@ export class Transport {
       proxy: false,
       headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': userAgent() },
       // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
-      adapter: this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http')),
+      adapter: this.#seams.cassette ? recordingAdapter(adapter, this.#seams.cassette) : adapter,
     });
     installHooks(http, {
       limiter: this.limiter,

@@ -1,9 +1,12 @@
 /**
  * What the mock server's parts agree on: fault descriptions (REST and WebSocket), options, and
  * the small view of shared state the WebSocket half needs from the REST half (keys, counters).
- * The mock imports nothing of the client except lib/types and lib/schemas.
+ * The mock imports nothing of the client except lib/types, lib/schemas, lib/audio and
+ * lib/cassette (the record/replay format).
  */
 import type { UsageInput } from './usage';
+
+import type { ReplayOptions } from './replay';
 
 /** A fault on a REST route. `route` is `METHOD /path` with `:id` for ids, or `*` for every route. */
 export interface HttpFault {
@@ -166,6 +169,13 @@ export interface MockServerOptions {
   seed?: number | undefined;
   /** Path of the fixtures directory with `audio/manifest.json` (default: the package's own). */
   fixturesDir?: string | undefined;
+  /**
+   * Answer from recorded cassettes instead of simulating (docs/testing.md): a directory, or
+   * `{ dir, pace }` (`pace: 'instant'` sends realtime frames without their recorded delays).
+   * Faults, rate limits and scripts do not apply; a request with no recording is refused with
+   * a message naming it, and listed in `mock.replay.misses`.
+   */
+  replay?: string | ReplayOptions | undefined;
 }
 
 /** What a key may do. Temporary keys only open WebSockets. */

@@ -1,7 +1,8 @@
 /**
  * The local mock Soniox server (`soniox-pro-sdk/mock`): REST and WebSocket on one loopback
- * port, faithful to docs/api.md, with fault injection. Imports nothing of the client except
- * lib/types and lib/schemas.
+ * port, faithful to docs/api.md, with fault injection, or answering from recorded cassettes
+ * (`replay`). Imports nothing of the client except lib/types, lib/schemas, lib/audio and
+ * lib/cassette.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,6 +22,9 @@ import {
 } from './scripts';
 import { MockState } from './state';
 import { attachRealtime } from './ws';
+import { ReplayBook } from './replay';
+import { replayListener } from './replay-http';
+import { attachReplay } from './replay-ws';
 
 export * from './contracts';
 export { parseFaultFlag } from './faults';
@@ -35,6 +39,7 @@ export type {
 } from './scripts';
 export { RateLimiter, type RateLimitCounters } from './rate-limit';
 export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
+export type { ReplayOptions, ReplayPace } from './replay';
 
 /** A running mock server. */
 export interface MockServer {
@@ -61,6 +66,8 @@ export interface MockServer {
   received: { sessions: ReceivedSession[]; transcriptions: ReceivedTranscription[] };
   /** Replaces the injected faults. */
   setFaults(faults: MockFaults): void;
+  /** With the `replay` option: the requests that had no recording, in order (else undefined). */
+  replay: { readonly misses: readonly string[] } | undefined;
   /** Stops listening, drops every connection and timer; resolves when the port is closed. */
   close(): Promise<void>;
 }
@@ -81,26 +88,32 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   });
   const rateLimiter = new RateLimiter(options.rateLimit);
   const scripts = new ScriptBook(options.receivedLimit);
-  const listener = createRequestListener(
-    restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts, rateLimiter),
-    state,
-    faults,
-    timers,
-    rateLimiter,
-  );
+  // Loaded before listening: a directory that holds no cassettes fails the start, naming why.
+  const book = options.replay === undefined ? undefined : new ReplayBook(options.replay);
+  const listener = book
+    ? replayListener(book, apiKey)
+    : createRequestListener(
+        restRoutes(state, lifecycle, options.fixturesDir, options.limits, scripts, rateLimiter),
+        state,
+        faults,
+        timers,
+        rateLimiter,
+      );
   const server = http.createServer(listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const realtime = attachRealtime(server, {
-    state,
-    options,
-    faults: () => faults.forSession(),
-    limiter: rateLimiter,
-    scripts,
-  });
+  const realtime = book
+    ? attachReplay(server, book, apiKey)
+    : attachRealtime(server, {
+        state,
+        options,
+        faults: () => faults.forSession(),
+        limiter: rateLimiter,
+        scripts,
+      });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -126,6 +139,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
     received: scripts.received,
     setFaults: (f) => faults.set(f),
+    replay: book && { misses: book.misses },
     close: () => {
       closing ??= (async () => {
         state.clearTimers();

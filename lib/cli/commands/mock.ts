@@ -48,6 +48,15 @@ export interface MockFlags {
   wsFault?: WsFault[];
   /** Realtime error frames with every field (`realtimeErrorShape: 'rich'`). */
   richErrors?: boolean;
+  /** A cassette directory to answer from (docs/testing.md). */
+  replay?: string;
+  replayPace?: 'recorded' | 'instant';
+}
+
+/** Parses --replay-pace. */
+function pace(value: string): 'recorded' | 'instant' {
+  if (value === 'recorded' || value === 'instant') return value;
+  throw new InvalidArgumentError('--replay-pace must be recorded or instant.');
 }
 
 /** A repeatable flag parsed by `parse`; a bad value is a usage error naming the flag. */
@@ -95,7 +104,19 @@ export async function runMock(ctx: Context, flags: MockFlags): Promise<void> {
     realtimeErrorShape: flags.richErrors ? 'rich' : 'minimal',
     seed: flags.seed,
     timing: { queuedMs: flags.queuedMs, processingMs: flags.processingMs },
+    ...(flags.replay !== undefined && {
+      replay: {
+        dir: flags.replay,
+        pace: flags.replayPace,
+        // Each miss as it happens: the recording to make is named there.
+        onMiss: (miss: string) => ctx.note(`replay: ${miss}`),
+      },
+    }),
   });
+  if (flags.replay !== undefined)
+    ctx.stdout.write(
+      `Replaying: ${flags.replay} (realtime frames ${flags.replayPace === 'instant' ? 'at once' : 'at their recorded pace'}; a request with no recording is refused and printed)\n`,
+    );
   ctx.stdout.write(`${banner(server, flags.pacing)}\n`);
   // Until Ctrl-C (or SIGTERM, SIGHUP), or until the process that started it goes away: a
   // backgrounded `npx soniox mock &` whose launcher was killed must not keep holding the port.
@@ -142,6 +163,15 @@ export function registerMock(program: Command, ctx: Context): void {
       '--ws-fault <spec>',
       'realtime fault, repeatable: "errorCode=503,afterAudioMs=1000,times=1"',
       repeatable(parseWsFaultFlag),
+    )
+    .option(
+      '--replay <dir>',
+      'answer from the cassettes recorded in <dir> (SONIOX_RECORD=<dir>) instead of simulating',
+    )
+    .option(
+      '--replay-pace <pace>',
+      'realtime frames of a replay: recorded (at their recorded times, default) or instant',
+      pace,
     )
     .action((flags: MockFlags) => runMock(ctx, flags));
 }
