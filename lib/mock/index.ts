@@ -24,7 +24,8 @@ import { attachRealtime } from './ws';
 
 export * from './contracts';
 export { parseFaultFlag } from './faults';
-export { MockState } from './state';
+export type { SpokenWord } from './features';
+export { MockState, type StoredFile, type StoredTranscription } from './state';
 export type {
   RealtimeScript,
   RealtimeScriptStep,
@@ -33,8 +34,20 @@ export type {
   ScriptedToken,
   TranscriptionScript,
 } from './scripts';
-export { RateLimiter, type RateLimitCounters } from './rate-limit';
-export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
+export {
+  RateLimiter,
+  type RateLimitCounters,
+  type RateDecision,
+  type SessionDecision,
+} from './rate-limit';
+export {
+  loadFixtures,
+  analyzeAudio,
+  type FixtureAudio,
+  type FixtureWord,
+  type FixtureSegment,
+  type AudioAnalysis,
+} from './recognizer';
 
 /** A running mock server. */
 export interface MockServer {

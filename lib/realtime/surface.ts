@@ -36,6 +36,7 @@ export type {
   RealtimeStreamError,
   RealtimeUsage,
   ReconnectEvent,
+  RealtimeListener,
 } from './events';
 export type { RealtimePhase } from './phase';
 export type { TranslationPair } from '../transcript/translation';
@@ -66,6 +67,7 @@ export interface RealtimeStreamIterator<T>
   extends
     Omit<DuplexIterator, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator>,
     AsyncIterator<T> {
+  /** The iterator itself (so it can be used in `for await`). */
   [Symbol.asyncIterator](): RealtimeStreamIterator<T>;
 }
 
