@@ -108,10 +108,18 @@ export type {
 export type { CallOptions, PoolStats } from './http/transport';
 export type { RetryPolicyOptions } from './internal/backoff';
 export type { UploadInput } from './http/upload-source';
-export type { UploadOptions, UploadProgress } from './resources/files';
-export type { WaitOptions, TranscriptionBulkDeleteOptions } from './resources/transcriptions';
+export type { Files, UploadOptions, UploadProgress } from './resources/files';
+export type {
+  Transcriptions,
+  WaitOptions,
+  TranscriptionBulkDeleteOptions,
+} from './resources/transcriptions';
+// The resource handles of `client.models` and `client.auth`: types only (the client makes them).
+export type { Models } from './resources/models';
+export type { Auth } from './resources/auth';
 export type { BulkDeleteOptions, BulkDeleteResult, BulkDeleteProgress } from './resources/bulk';
 export type {
+  Webhooks,
   WebhookAuth,
   WebhookHandlerOptions,
   WebhookDelivery,
@@ -150,6 +158,8 @@ export type {
   RealtimeUsage,
   RealtimeStreamError,
   MarkerDelivery,
+  RealtimeStreamIterator,
+  RealtimeListener,
 } from './realtime/stream';
 export { ChannelSplitStream } from './realtime/channel-split';
 export type {

@@ -3,7 +3,6 @@
  * server (the mock imports nothing else of the client). See docs/api.md.
  */
 import * as audio from './audio';
-import type { RealtimeAudioFormat } from './audio';
 
 /** One entry of an API error's `validation_errors`. */
 export interface ApiValidationError {
@@ -161,6 +160,7 @@ export interface ResourceCount {
   playground?: number;
 }
 
+/** The answer of `GET /v1/models`: every model the account may use. */
 export interface ModelList {
   models: Model[];
 }
@@ -186,8 +186,11 @@ export type RealtimeContainerAudioFormat = audio.ContainerAudioFormat;
 /** Realtime raw sample formats: headerless, so `sample_rate` and `num_channels` are required. */
 export type RealtimeRawAudioFormat = audio.RawAudioFormat;
 
-/** Audio formats of the realtime API (derived from the format lists in audio.ts). */
-export type { RealtimeAudioFormat };
+/**
+ * Audio formats of the realtime API (derived from the format lists in audio.ts; spelled with
+ * the public names so the API reference links them).
+ */
+export type RealtimeAudioFormat = RealtimeContainerAudioFormat | RealtimeRawAudioFormat;
 
 /** The start message's fields other than the audio's format, rate and channels. */
 export interface RealtimeConfigFields {
@@ -279,8 +282,9 @@ export const bytesPerSample = audio.bytesPerSample;
 /** Largest file the API accepts: 1 GiB. */
 export const MAX_FILE_SIZE = 1_073_741_824;
 
-/** Documented default models. */
+/** The async model a transcription uses when its options name none (documented default). */
 export const DEFAULT_ASYNC_MODEL = 'stt-async-v5';
+/** The realtime model a session uses when its options name none. */
 export const DEFAULT_REALTIME_MODEL = 'stt-rt-v5';
 
 /** A per-request usage record of `GET /v1/usage-logs`. Costs are decimal strings in USD. */

@@ -28,7 +28,8 @@ import { attachReplay } from './replay-ws';
 
 export * from './contracts';
 export { parseFaultFlag } from './faults';
-export { MockState } from './state';
+export type { SpokenWord } from './features';
+export { MockState, type StoredFile, type StoredTranscription } from './state';
 export type {
   RealtimeScript,
   RealtimeScriptStep,
@@ -37,8 +38,20 @@ export type {
   ScriptedToken,
   TranscriptionScript,
 } from './scripts';
-export { RateLimiter, type RateLimitCounters } from './rate-limit';
-export { loadFixtures, analyzeAudio, type FixtureAudio, type FixtureWord } from './recognizer';
+export {
+  RateLimiter,
+  type RateLimitCounters,
+  type RateDecision,
+  type SessionDecision,
+} from './rate-limit';
+export {
+  loadFixtures,
+  analyzeAudio,
+  type FixtureAudio,
+  type FixtureWord,
+  type FixtureSegment,
+  type AudioAnalysis,
+} from './recognizer';
 export type { ReplayOptions, ReplayPace } from './replay';
 
 /** A running mock server. */

@@ -50,6 +50,7 @@ export class MockState implements MockStateView {
   readonly hits: Record<string, number> = {};
   /** REST requests being handled right now (every one settles, even when its client went away). */
   inFlight = 0;
+  /** The random source of ids and probabilistic faults (seedable, so runs can be reproduced). */
   readonly random: () => number;
   /** Usage records and concurrency samples (the usage and concurrency routes). */
   readonly usage = new UsageBook(() => this.newId());

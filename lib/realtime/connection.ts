@@ -36,17 +36,29 @@ export interface RealtimeSocketOptions {
 export interface RealtimeSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** Sends a frame (text for control messages, binary for audio); `done` once it is written. */
   send(data: string | Buffer, options: { binary: boolean }, done?: (error?: Error) => void): void;
+  /** Sends a ping (the keepalive); `done` once it is written. */
   ping(data: undefined, mask: undefined, done?: (error?: Error) => void): void;
+  /** Stops reading frames (backpressure from a slow reader). */
   pause(): void;
+  /** Reads frames again after {@link RealtimeSocket.pause}. */
   resume(): void;
+  /** Starts the closing handshake. */
   close(code?: number): void;
+  /** Drops the connection at once (no closing handshake). */
   terminate(): void;
+  /** A frame arrived. */
   on(event: 'message', listener: (data: RealtimeSocketData, isBinary: boolean) => void): unknown;
+  /** The answer to a ping arrived. */
   on(event: 'pong', listener: () => void): unknown;
+  /** The socket failed. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** The socket closed, with the close frame's code. */
   on(event: 'close', listener: (code: number) => void): unknown;
+  /** The handshake completed. */
   once(event: 'open', listener: () => void): unknown;
+  /** Detaches the SDK's listeners from a socket it has let go. */
   removeAllListeners(): unknown;
 }
 

@@ -97,6 +97,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   /** Keeps the audio sent (the saveAudio option), each byte as it first goes out. */
   private readonly saved: WavRecorder | undefined;
 
+  /** @internal Made by the client (`client.realtime(...)`), which passes its context. */
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
     const resolved = resolveOptions(options);
@@ -249,6 +250,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
   }
 
+  /** @internal Node's Writable hook: audio in (paced, queued or sent). */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
     if (this.pacer) this.pacer.write(chunk, (slice, done) => this.writeNow(slice, done), callback);
     else this.writeNow(chunk, callback);
@@ -280,6 +282,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
   }
 
+  /** @internal Node's Writable hook: end() sends the finish message. */
   override _final(callback: Callback): void {
     // A tail the pacer holds for a next write that will not come goes first, at its time.
     if (this.pacer)
@@ -314,12 +317,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
   }
 
+  /** @internal Node's Readable hook: the reader wants more, the socket reads again. */
   override _read(): void {
     // Resuming a socket that is not paused does nothing.
     this.readerPaused = false;
     this.link.connection?.resume();
   }
 
+  /** @internal Node's hook: closes the session's socket and timers. */
   override _destroy(error: Error | null, callback: Callback): void {
     this.unfollow();
     // A finished session closing its stream (both sides done) stays 'finished'.

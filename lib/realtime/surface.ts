@@ -37,6 +37,7 @@ export type {
   RealtimeStreamError,
   RealtimeUsage,
   ReconnectEvent,
+  RealtimeListener,
 } from './events';
 export type { RealtimePhase } from './phase';
 export type { RolloverOptions, RolloverEvent } from './rollover';
@@ -72,6 +73,7 @@ export interface RealtimeStreamIterator<T>
   extends
     Omit<DuplexIterator, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator>,
     AsyncIterator<T> {
+  /** The iterator itself (so it can be used in `for await`). */
   [Symbol.asyncIterator](): RealtimeStreamIterator<T>;
 }
 

@@ -36,8 +36,11 @@ export interface FastifyLikeRequest {
 
 /** The parts of a Fastify reply the adapter writes. */
 export interface FastifyLikeReply {
+  /** Sets the status code. */
   code(status: number): FastifyLikeReply;
+  /** Sets response headers. */
   headers(values: Record<string, string>): FastifyLikeReply;
+  /** Sends the body and ends the reply. */
   send(body: string): unknown;
 }
 
@@ -49,6 +52,7 @@ export interface KoaLikeContext {
   request: { body?: unknown; rawBody?: unknown };
   status: number;
   body: unknown;
+  /** Sets response headers. */
   set(values: Record<string, string>): void;
 }
 
