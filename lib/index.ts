@@ -132,6 +132,7 @@ export type {
   KoaLikeContext,
 } from './resources/webhooks';
 export { webhookUrl, type WebhookQuery } from './resources/webhook-url';
+export type { WebhookArrivalSource } from './resources/webhook-arrivals';
 export type { UsageLogs, UsageLogListParams } from './resources/usage-logs';
 export type {
   ConcurrencyLimits,
@@ -161,6 +162,7 @@ export type {
   RealtimeStreamIterator,
   RealtimeListener,
 } from './realtime/stream';
+export type { SaveAudioTarget } from './realtime/save-audio';
 export { ChannelSplitStream } from './realtime/channel-split';
 export type {
   ChannelSplitConfig,

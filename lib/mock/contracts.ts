@@ -199,6 +199,8 @@ export interface MockStateView {
 
 /** Where realtime sessions leave their usage: a record when one ends, a count when one opens or ends. */
 export interface UsageRecorder {
+  /** Records a finished request (a job that completed, a session that ended). */
   record(input: UsageInput): void;
+  /** Notes how many realtime sessions are open now. */
   sample(open: number): void;
 }

@@ -53,6 +53,7 @@ export {
   type AudioAnalysis,
 } from './recognizer';
 export type { ReplayOptions, ReplayPace } from './replay';
+export type { UsageBook, UsageInput } from './usage';
 
 /** A running mock server. */
 export interface MockServer {

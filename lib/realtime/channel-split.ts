@@ -120,6 +120,7 @@ export class ChannelSplitStream extends Duplex {
     this.sessions = [open(0), open(1)];
   }
 
+  /** @internal Node's Writable hook: input in. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
     let audio = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     if (!this.sessions) {
@@ -155,16 +156,19 @@ export class ChannelSplitStream extends Duplex {
     b.write(right, done);
   }
 
+  /** @internal Node's Writable hook: end(). */
   override _final(callback: Callback): void {
     if (!this.sessions) this.push(null);
     for (const session of this.sessions ?? []) session.end();
     callback();
   }
 
+  /** @internal Node's Readable hook: output pulled. */
   override _read(): void {
     for (const session of this.sessions ?? []) session.resume();
   }
 
+  /** @internal Node's stream hook: destroy(). */
   override _destroy(error: Error | null, callback: Callback): void {
     for (const session of this.sessions ?? []) session.destroy();
     callback(error);

@@ -78,6 +78,7 @@ export class MediaStreamTranscriber extends Duplex {
     return Object.fromEntries([...this.tracks].map(([name, t]) => [name, t.session.transcript]));
   }
 
+  /** @internal Node's Writable hook: input in. */
   override _write(message: unknown, _encoding: BufferEncoding, callback: Callback): void {
     const event = parseMediaStreamMessage(message);
     if (event instanceof SonioxValidationError) callback(event);
@@ -161,15 +162,18 @@ export class MediaStreamTranscriber extends Duplex {
     for (const { session } of this.tracks.values()) session.pause();
   }
 
+  /** @internal Node's Readable hook: output pulled. */
   override _read(): void {
     for (const { session } of this.tracks.values()) session.resume();
   }
 
+  /** @internal Node's Writable hook: end(). */
   override _final(callback: Callback): void {
     this.stop();
     callback();
   }
 
+  /** @internal Node's stream hook: destroy(). */
   override _destroy(error: Error | null, callback: Callback): void {
     for (const { session } of this.tracks.values()) session.destroy();
     callback(error);
