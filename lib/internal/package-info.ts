@@ -1,23 +1,19 @@
 /**
- * The package's own name and version, read once from its package.json (two levels up from
- * lib/internal and from dist/internal), when first asked: requiring the package reads nothing.
+ * The package's own version, as a constant rather than read from package.json at run time: a
+ * bundler (esbuild, webpack) or a copy of the compiled files without their package.json must
+ * not turn every request into an ENOENT. spec/http/user-agent.spec.ts holds it equal to
+ * package.json's `version` (bump both together; `npm version` runs scripts/sync-version.js).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
-let version: string | undefined;
 
 /** The package's version, e.g. `0.1.0`. */
+export const PACKAGE_VERSION = '0.1.0';
+
+/** The package's version (see `PACKAGE_VERSION`). */
 export function packageVersion(): string {
-  if (version === undefined) {
-    const file = path.join(__dirname, '..', '..', 'package.json');
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the package's own package.json, next to __dirname
-    version = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return version;
+  return PACKAGE_VERSION;
 }
 
 /** What every request says it is: `soniox-pro-sdk/<version> node/<version>`. */
 export function userAgent(): string {
-  return `soniox-pro-sdk/${packageVersion()} node/${process.versions.node}`;
+  return `soniox-pro-sdk/${PACKAGE_VERSION} node/${process.versions.node}`;
 }

@@ -15,6 +15,7 @@ import { until } from '../helpers';
 const PACKAGE = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'),
 ) as { version: string };
+const LIB = path.join(__dirname, '..', '..', 'lib');
 const EXPECTED = `soniox-pro-sdk/${PACKAGE.version} node/${process.versions.node}`;
 
 describe('User-Agent', () => {
@@ -61,5 +62,26 @@ describe('User-Agent', () => {
     await until(() => agents.length === 1);
     stream.destroy();
     expect(agents).to.deep.equal([EXPECTED]);
+  });
+
+  it('reads no package.json at run time: a bundle or a copied dist/ sends requests as well', () => {
+    // The perf workers run lib/ compiled into a temporary directory; every upload failed there
+    // with ENOENT while the version was read from ../../package.json.
+    const readers: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts')) {
+          const code = fs
+            .readFileSync(file, 'utf8')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\/\/.*$/gm, '');
+          if (code.includes('package.json')) readers.push(path.relative(LIB, file));
+        }
+      }
+    };
+    walk(LIB);
+    expect(readers).to.deep.equal([]);
   });
 });
