@@ -183,19 +183,21 @@ export async function transcribe(
     : byFileId
       ? { file_id: source.file_id }
       : undefined;
+  // The wait's own options, checked up front and used once the job is created.
+  const wait = {
+    timeoutMs,
+    pollIntervalMs,
+    maxPollIntervalMs,
+    onStatus,
+    signal,
+    webhook,
+    webhookPollIntervalMs,
+  };
   rejectGroups(
     { what: 'transcribe', issues: flowOptionIssues(options as Record<string, unknown>) },
     {
       what: 'transcriptions.wait',
-      issues: waitOptionIssues({
-        timeoutMs,
-        pollIntervalMs,
-        maxPollIntervalMs,
-        onStatus,
-        signal,
-        webhook,
-        webhookPollIntervalMs,
-      }),
+      issues: waitOptionIssues(wait),
     },
     // The create is checked against the source's field: only a source of a known kind has one.
     {
@@ -250,15 +252,7 @@ export async function transcribe(
         tell(onCreated, created);
       },
     });
-    const ended = await finishStep(api.transcriptions, transcription.id, {
-      timeoutMs,
-      pollIntervalMs,
-      maxPollIntervalMs,
-      onStatus,
-      signal,
-      webhook,
-      webhookPollIntervalMs,
-    });
+    const ended = await finishStep(api.transcriptions, transcription.id, wait);
     outcome = 'ok';
     const { transcript } = ended;
     return { ...ended.transcription, text: transcript.text, tokens: transcript.tokens, transcript };
