@@ -12,6 +12,7 @@ import { isObject, rejectConfigIssues, unknownNameIssues } from './internal/issu
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
 import { REGION_DOMAINS, domainHosts, resolveHosts, type SonioxRegion } from './internal/hosts';
+import { headerIssues } from './internal/headers';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
@@ -105,6 +106,11 @@ export interface SonioxClientOptions {
    * SONIOX_RECORD, else none. Secrets are redacted, audio kept as a digest.
    */
   record?: string | undefined;
+  /**
+   * Headers sent with every REST request (a corporate gateway's tenant or token; a call's own
+   * `headers` go over them). Never Authorization (set from apiKey) nor the framing headers.
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -135,6 +141,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   onRetry: true,
   env: true,
   record: true,
+  headers: true,
 };
 const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
   baseDelayMs: true,
@@ -169,6 +176,8 @@ export interface ResolvedConfig {
   onRetry: ((event: RetryEvent) => void) | undefined;
   /** The directory cassettes are recorded to, if any. */
   record: string | undefined;
+  /** The caller's headers for every REST request (checked). */
+  headers: Readonly<Record<string, string>>;
 }
 
 /** The REST origin and WebSocket URL of a region. */
@@ -318,6 +327,7 @@ function configIssues(
   add(booleanIssues('adaptiveRate', options.adaptiveRate));
   add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
   add(recordIssues(options.record));
+  add(headerIssues('headers', options.headers));
   // One proxy issue at most: the REST and realtime origins share the option.
   const proxy = [
     ...(baseURL !== undefined && baseIssues.length === 0
@@ -424,6 +434,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     onResponse: options.onResponse,
     onRetry: options.onRetry,
     record: options.record ?? (env.SONIOX_RECORD || undefined),
+    headers: { ...options.headers },
   };
 }
 

@@ -7,6 +7,7 @@ import type { FieldIssue } from '../errors';
 import type { ResponseSchemaName } from '../schemas';
 import type { CreateLookup } from './exactly-once';
 import { durationIssues, rejectIssues, signalIssues } from '../internal/issues';
+import { headerIssues } from '../internal/headers';
 
 /** Options every network method accepts. */
 export interface CallOptions {
@@ -16,6 +17,8 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   /** Retries for this call (overrides the client's maxRetries). */
   maxRetries?: number | undefined;
+  /** Headers of this call, over the client's `headers` (never Authorization nor framing). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A streamed request body, made fresh for each attempt. */
@@ -63,6 +66,7 @@ export function callOptionIssues(options: CallOptions): FieldIssue[] {
     ...(r !== undefined && (!Number.isInteger(r) || r < 0)
       ? [{ field: 'maxRetries', message: 'must be an integer >= 0' }]
       : []),
+    ...headerIssues('headers', options.headers),
   ];
 }
 

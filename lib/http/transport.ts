@@ -150,7 +150,13 @@ export class Transport {
       maxContentLength: MAX_JSON_BYTES,
       responseType: 'json',
       proxy: false,
-      headers: { Authorization: `Bearer ${config.apiKey}`, 'User-Agent': userAgent() },
+      // The caller's headers between the SDK's defaults and its key: a User-Agent of theirs wins,
+      // an Authorization of theirs cannot exist (refused by the config check).
+      headers: {
+        'User-Agent': userAgent(),
+        ...config.headers,
+        Authorization: `Bearer ${config.apiKey}`,
+      },
       // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
       adapter: this.#seams.cassette ? recordingAdapter(adapter, this.#seams.cassette) : adapter,
     });
@@ -208,7 +214,8 @@ export class Transport {
         method: req.method,
         url: req.path,
         ...(req.query && { params: req.query }),
-        ...(body ? { data: body.stream, headers: body.headers } : { data: req.json }),
+        ...(body ? { data: body.stream } : { data: req.json }),
+        ...((body || req.headers) && { headers: { ...req.headers, ...body?.headers } }),
         timeout: state.timeoutMs,
         signal,
         sonioxCall: state,
