@@ -31,6 +31,10 @@ export interface RequestEvent {
 export interface ResponseEvent extends RequestEvent {
   status: number;
   durationMs: number;
+  /** The response's headers, names in lower case. */
+  headers: Readonly<Record<string, string>>;
+  /** The server's id of the request (`x-request-id`), when it sent one. */
+  requestId?: string | undefined;
 }
 
 /** Passed to `onRetry` before waiting for a retry. */

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import type { FieldIssue } from '../errors';
 import type { ResponseSchemaName } from '../schemas';
 import type { CreateLookup } from './exactly-once';
-import { durationIssues, rejectIssues, signalIssues } from '../internal/issues';
+import { durationIssues, functionIssues, rejectIssues, signalIssues } from '../internal/issues';
+import type { ResponseEvent } from '../config';
 import { headerIssues } from '../internal/headers';
 
 /** Options every network method accepts. */
@@ -19,6 +20,8 @@ export interface CallOptions {
   maxRetries?: number | undefined;
   /** Headers of this call, over the client's `headers` (never Authorization nor framing). */
   headers?: Readonly<Record<string, string>> | undefined;
+  /** Told of each answer to this call (status, headers, request id), beside the client's hook. */
+  onResponse?: ((event: ResponseEvent) => void) | undefined;
 }
 
 /** A streamed request body, made fresh for each attempt. */
@@ -67,6 +70,7 @@ export function callOptionIssues(options: CallOptions): FieldIssue[] {
       ? [{ field: 'maxRetries', message: 'must be an integer >= 0' }]
       : []),
     ...headerIssues('headers', options.headers),
+    ...functionIssues('onResponse', options.onResponse),
   ];
 }
 

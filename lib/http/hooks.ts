@@ -26,6 +26,21 @@ export interface Hooks {
   onResponse: ((event: ResponseEvent) => void) | undefined;
 }
 
+/** A response's headers as a plain object of strings, names in lower case (lists joined). */
+function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const source =
+    headers && typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+      ? (headers as { toJSON(): unknown }).toJSON()
+      : headers;
+  if (source && typeof source === 'object')
+    for (const [name, value] of Object.entries(source as Record<string, unknown>))
+      if (typeof value === 'string' || typeof value === 'number')
+        out[name.toLowerCase()] = String(value);
+      else if (Array.isArray(value)) out[name.toLowerCase()] = value.map(String).join(', ');
+  return out;
+}
+
 /** Installs the request and response interceptors on `http`. */
 export function installHooks(http: AxiosInstance, { limiter, onRequest, onResponse }: Hooks): void {
   const start = (call: CallContext) => {
@@ -49,6 +64,7 @@ export function installHooks(http: AxiosInstance, { limiter, onRequest, onRespon
     cfg: AxiosRequestConfig | undefined,
     status: number | undefined,
     rateLimited: boolean,
+    headers: unknown,
   ) => {
     const call = cfg?.sonioxCall;
     if (!call || status === undefined) return;
@@ -56,17 +72,22 @@ export function installHooks(http: AxiosInstance, { limiter, onRequest, onRespon
     // transcriptions) says nothing about the rate.
     if (rateLimited) limiter?.onThrottle(call.tokenAt);
     else if (status !== 429) limiter?.onSuccess();
-    callHook('onResponse', onResponse, {
+    const plain = plainHeaders(headers);
+    const event: ResponseEvent = {
       method: call.req.method,
       url: call.req.path,
       attempt: call.attempt,
       status,
       durationMs: performance.now() - call.startedAt,
-    });
+      headers: plain,
+      ...(plain['x-request-id'] !== undefined && { requestId: plain['x-request-id'] }),
+    };
+    callHook('onResponse', onResponse, event);
+    callHook('onResponse', call.req.onResponse, event);
   };
   http.interceptors.response.use(
     (res) => {
-      report(res.config, res.status, false);
+      report(res.config, res.status, false, res.headers);
       return res;
     },
     (error: AxiosError) => {
@@ -75,6 +96,7 @@ export function installHooks(http: AxiosInstance, { limiter, onRequest, onRespon
         error.config,
         response?.status,
         response?.status === 429 && parseRetryAfter(response.headers) !== undefined,
+        response?.headers,
       );
       return Promise.reject(error);
     },
