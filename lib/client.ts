@@ -206,6 +206,7 @@ export class SonioxClient {
       sessionLimiter: this.#sessionLimiter,
       keySessionMs: (key) => this.#keySessionCaps.get(key),
       warmSocket: (key) => this.#warm?.take(key),
+      log: this.#config.log,
     });
   }
 

@@ -13,6 +13,7 @@ import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
 import { REGION_DOMAINS, domainHosts, resolveHosts, type SonioxRegion } from './internal/hosts';
 import { headerIssues } from './internal/headers';
+import { LOG_LEVELS, makeLog, type Log, type LogLevel, type Logger } from './internal/log';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
@@ -115,6 +116,14 @@ export interface SonioxClientOptions {
    * `headers` go over them). Never Authorization (set from apiKey) nor the framing headers.
    */
   headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Where the library logs (any object with debug/info/warn/error): one line per attempt and
+   * answer (debug), retry and reconnect (warn), give-up (error); the key never in it. Silent
+   * by default.
+   */
+  logger?: Logger | undefined;
+  /** The least severe level logged (default `info` with a logger; alone: logs to the console). */
+  logLevel?: LogLevel | undefined;
 }
 
 /**
@@ -146,6 +155,8 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   env: true,
   record: true,
   headers: true,
+  logger: true,
+  logLevel: true,
 };
 const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true> = {
   baseDelayMs: true,
@@ -182,6 +193,8 @@ export interface ResolvedConfig {
   record: string | undefined;
   /** The caller's headers for every REST request (checked). */
   headers: Readonly<Record<string, string>>;
+  /** The library's log (undefined: silent). */
+  log: Log | undefined;
 }
 
 /** The REST origin and WebSocket URL of a region. */
@@ -332,6 +345,19 @@ function configIssues(
   add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
   add(recordIssues(options.record));
   add(headerIssues('headers', options.headers));
+  const { logger } = options;
+  if (
+    logger !== undefined &&
+    !(
+      isObject(logger) &&
+      ['debug', 'info', 'warn', 'error'].every(
+        (m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function',
+      )
+    )
+  )
+    add([{ field: 'logger', message: 'logger must have debug, info, warn and error methods' }]);
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel))
+    add([{ field: 'logLevel', message: `logLevel must be one of ${LOG_LEVELS.join(', ')}` }]);
   // One proxy issue at most: the REST and realtime origins share the option.
   const proxy = [
     ...(baseURL !== undefined && baseIssues.length === 0
@@ -439,6 +465,11 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     onRetry: options.onRetry,
     record: options.record ?? (env.SONIOX_RECORD || undefined),
     headers: { ...options.headers },
+    log: makeLog(
+      options.logger,
+      options.logLevel,
+      (options.apiKey ?? env.SONIOX_API_KEY) as string,
+    ),
   };
 }
 

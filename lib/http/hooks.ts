@@ -7,6 +7,7 @@ import type { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
 import type { RequestEvent, ResponseEvent } from '../config';
 import { SonioxHookError } from '../errors';
 import type { AdaptiveLimiter } from '../internal/adaptive-rate';
+import type { Log } from '../internal/log';
 import type { CallContext } from './call-context';
 import { parseRetryAfter } from './retry';
 
@@ -24,6 +25,8 @@ export interface Hooks {
   limiter: AdaptiveLimiter | undefined;
   onRequest: ((event: RequestEvent) => void) | undefined;
   onResponse: ((event: ResponseEvent) => void) | undefined;
+  /** The library's log (undefined: silent). */
+  log?: Log | undefined;
 }
 
 /** A response's headers as a plain object of strings, names in lower case (lists joined). */
@@ -42,10 +45,14 @@ function plainHeaders(headers: unknown): Record<string, string> {
 }
 
 /** Installs the request and response interceptors on `http`. */
-export function installHooks(http: AxiosInstance, { limiter, onRequest, onResponse }: Hooks): void {
+export function installHooks(
+  http: AxiosInstance,
+  { limiter, onRequest, onResponse, log }: Hooks,
+): void {
   const start = (call: CallContext) => {
     call.attempt += 1;
     call.startedAt = performance.now();
+    log?.('debug', `${call.req.method} ${call.req.path} attempt ${call.attempt}`);
     callHook('onRequest', onRequest, {
       method: call.req.method,
       url: call.req.path,
@@ -82,6 +89,10 @@ export function installHooks(http: AxiosInstance, { limiter, onRequest, onRespon
       headers: plain,
       ...(plain['x-request-id'] !== undefined && { requestId: plain['x-request-id'] }),
     };
+    log?.(
+      'debug',
+      `${event.method} ${event.url} answered ${status} in ${Math.round(event.durationMs)} ms${event.requestId ? ` (request id ${event.requestId})` : ''}`,
+    );
     callHook('onResponse', onResponse, event);
     callHook('onResponse', call.req.onResponse, event);
   };

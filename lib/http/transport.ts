@@ -12,7 +12,12 @@ import type { AxiosAdapter, AxiosError, AxiosInstance, AxiosResponse } from 'axi
 import { setMaxListeners } from 'node:events';
 import type { Agent } from 'node:http';
 import type { ResolvedConfig } from '../config';
-import { SonioxConnectionError, SonioxError, SonioxOutcomeUnknownError } from '../errors';
+import {
+  SonioxAbortError,
+  SonioxConnectionError,
+  SonioxError,
+  SonioxOutcomeUnknownError,
+} from '../errors';
 import { retryDelay } from './retry';
 import { MAX_RESPONSE_MB, toSonioxError } from './error-mapping';
 import { abortError } from '../internal/abort-error';
@@ -164,6 +169,7 @@ export class Transport {
       limiter: this.limiter,
       onRequest: config.onRequest,
       onResponse: config.onResponse,
+      log: config.log,
     });
     axiosRetry(http, {
       // The budget is the call's, counted by `decide` (a lookup may run after the last retry).
@@ -182,6 +188,23 @@ export class Transport {
 
   /** Sends a request; resolves with the parsed body (undefined for 204). */
   async request<T>(req: TransportRequest): Promise<T> {
+    const log = this.#config.log;
+    // Without a log, no wrapper: the call's own promise is the one returned.
+    if (!log) return this.call<T>(req);
+    try {
+      return await this.call<T>(req);
+    } catch (error) {
+      const aborted = error instanceof SonioxAbortError;
+      log(
+        aborted ? 'debug' : 'error',
+        `${req.method} ${req.path} failed: ${(error as Error).message}`,
+      );
+      throw error;
+    }
+  }
+
+  /** The call behind `request` (see there). */
+  private async call<T>(req: TransportRequest): Promise<T> {
     const what = `${req.method} ${req.path}`;
     assertCallOptions(what, req);
     if (this.closed) throw new SonioxConnectionError(`${what}: the client is closed`);
@@ -434,17 +457,22 @@ export class Transport {
       cfg.data = state.use(next.stream);
       for (const [name, value] of Object.entries(next.headers)) cfg.headers.set(name, value);
     }
+    const failure = toSonioxError(error, {
+      method: state.req.method,
+      path: state.req.path,
+      apiKey: this.#config.apiKey,
+      timeoutMs: cfg.timeout ?? 0,
+    });
+    this.#config.log?.(
+      'warn',
+      `retry ${retry} of ${state.req.method} ${state.req.path} in ${state.delayMs} ms: ${failure.message}`,
+    );
     callHook('onRetry', this.#config.onRetry, {
       method: state.req.method,
       url: state.req.path,
       attempt: retry + 1,
       delayMs: state.delayMs,
-      error: toSonioxError(error, {
-        method: state.req.method,
-        path: state.req.path,
-        apiKey: this.#config.apiKey,
-        timeoutMs: cfg.timeout ?? 0,
-      }),
+      error: failure,
     });
   }
 }

@@ -165,6 +165,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           this.transition('reconnecting');
         },
         resuming: (event, offsetMs) => {
+          context.log?.(
+            'warn',
+            `realtime reconnect ${event.attempt} after: ${event.error.message}`,
+          );
           this.emit('reconnect', event);
           this.tokens.resume(offsetMs);
           void this.openConnection();
@@ -519,6 +523,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
    * once (its 'error' listener would otherwise never hear).
    */
   private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
+    this.#context.log?.('error', `realtime session failed: ${error.message}`);
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
     const quiet = this.connectWaiters.count > 0;
     if (this.readableFlowing !== null) this.heldFailure.hold(quiet);

@@ -22,6 +22,7 @@ import type { RealtimeSocket } from './connection';
 import type { RealtimePhase } from './phase';
 import type { AudioGeometry } from './reconnect';
 import { TokenAssembler } from './token-assembler';
+import type { Log } from '../internal/log';
 
 export type { RealtimeOptions, RealtimeStreamConfig, ReconnectOptions } from './protocol';
 export type {
@@ -57,6 +58,8 @@ export interface RealtimeContext {
   keySessionMs?: ((key: string) => number | undefined) | undefined;
   /** A pre-connected socket for a session with `key` (client.preconnect()), when one is warm. */
   warmSocket?: ((key: string) => RealtimeSocket | undefined) | undefined;
+  /** The client's log (undefined: silent). */
+  log?: Log | undefined;
 }
 
 /**

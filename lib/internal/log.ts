@@ -1,0 +1,42 @@
+/**
+ * The library's own log: silent unless asked. `logger` is any object with debug/info/warn/error
+ * (console, pino, winston); `logLevel` alone logs to the console. Each line starts `soniox: `
+ * and never holds the API key (every text passes through `redact` first).
+ */
+
+/** What the client logs to: console, pino, winston, or any object with the four methods. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** The least severe level logged (`off`: nothing). */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+/** The levels in order of severity. */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
+
+/** A level-filtered, redacting writer of `soniox: ` lines; a no-op when the log is off. */
+export type Log = (level: Exclude<LogLevel, 'off'>, message: string) => void;
+
+/** The log of a client: undefined (silent) unless a logger or a level was given. */
+export function makeLog(
+  logger: Logger | undefined,
+  level: LogLevel | undefined,
+  secret: string,
+): Log | undefined {
+  if (logger === undefined && level === undefined) return undefined;
+  const least = LOG_LEVELS.indexOf(level ?? 'info');
+  const target: Logger = logger ?? console;
+  return (at, message) => {
+    if (LOG_LEVELS.indexOf(at) < least) return;
+    const line = `soniox: ${secret ? message.split(secret).join('[redacted]') : message}`;
+    try {
+      target[at](line);
+    } catch {
+      // A failing logger must not fail the call it reports on.
+    }
+  };
+}
