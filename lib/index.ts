@@ -133,6 +133,7 @@ export type {
 } from './resources/webhooks';
 export { webhookUrl, type WebhookQuery } from './resources/webhook-url';
 export type { WebhookArrivalSource } from './resources/webhook-arrivals';
+export type { Logger, LogLevel } from './internal/log';
 export type { UsageLogs, UsageLogListParams } from './resources/usage-logs';
 export type {
   ConcurrencyLimits,
