@@ -6,9 +6,13 @@
 
 /** What the client logs to: console, pino, winston, or any object with the four methods. */
 export interface Logger {
+  /** Each attempt of a call and its answer. */
   debug(message: string): void;
+  /** Not used by the SDK today; part of the shape every logger has. */
   info(message: string): void;
+  /** A retry, a realtime reconnect. */
   warn(message: string): void;
+  /** A call that gave up, a realtime session that failed. */
   error(message: string): void;
 }
 
