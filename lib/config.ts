@@ -11,9 +11,15 @@ import type { SonioxError } from './errors';
 import { isObject, rejectConfigIssues, unknownNameIssues } from './internal/issues';
 import { DEFAULT_ASYNC_MODEL, DEFAULT_REALTIME_MODEL } from './types';
 import { DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from './internal/backoff';
-import { REGION_DOMAINS, domainHosts, resolveHosts, type SonioxRegion } from './internal/hosts';
+import {
+  REGION_DOMAINS,
+  domainHosts,
+  hostsOrIssue,
+  type ResolvedHosts,
+  type SonioxRegion,
+} from './internal/hosts';
 import { headerIssues } from './internal/headers';
-import { LOG_LEVELS, makeLog, type Log, type LogLevel, type Logger } from './internal/log';
+import { logIssues, makeLog, type Log, type LogLevel, type Logger } from './internal/log';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
@@ -320,7 +326,8 @@ function configIssues(
   }
   // SONIOX_BASE_DOMAIN and SONIOX_WS_URL (the official SDK's) count too (internal/hosts.ts);
   // variables that contradict each other are a problem of their own.
-  const hosts = hostsOrIssue(options, env);
+  const { region: r, baseURL: b, realtimeURL: w } = options;
+  const hosts = hostsOrIssue({ region: r, baseURL: b, realtimeURL: w, env });
   if (!('baseURL' in hosts)) add([hosts]);
   const region: unknown = 'baseURL' in hosts ? hosts.region : undefined;
   // Own properties only: `'constructor' in {...}` is true.
@@ -345,19 +352,7 @@ function configIssues(
   add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
   add(recordIssues(options.record));
   add(headerIssues('headers', options.headers));
-  const { logger } = options;
-  if (
-    logger !== undefined &&
-    !(
-      isObject(logger) &&
-      ['debug', 'info', 'warn', 'error'].every(
-        (m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function',
-      )
-    )
-  )
-    add([{ field: 'logger', message: 'logger must have debug, info, warn and error methods' }]);
-  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel))
-    add([{ field: 'logLevel', message: `logLevel must be one of ${LOG_LEVELS.join(', ')}` }]);
+  add(logIssues(options.logger, options.logLevel));
   // One proxy issue at most: the REST and realtime origins share the option.
   const proxy = [
     ...(baseURL !== undefined && baseIssues.length === 0
@@ -395,24 +390,6 @@ function configIssues(
 
 const HTTP = ['http:', 'https:'];
 
-/** The hosts the options and the environment name, or the issue of variables that contradict. */
-function hostsOrIssue(
-  options: SonioxClientOptions,
-  env: Record<string, string | undefined>,
-): ReturnType<typeof resolveHosts> | FieldIssue {
-  try {
-    return resolveHosts({
-      region: options.region,
-      baseURL: options.baseURL,
-      realtimeURL: options.realtimeURL,
-      env,
-    });
-  } catch (error) {
-    if (!(error instanceof SonioxConfigError)) throw error;
-    return { field: error.option, message: error.message };
-  }
-}
-
 /**
  * Applies defaults and the environment, after checking every option: one SonioxConfigError names
  * every problem found (its `option` the first one's).
@@ -430,7 +407,8 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
   };
   rejectConfigIssues(configIssues(options, env, proxyOf));
   // Past the checks: every value below is of its type and within its bounds.
-  const hosts = hostsOrIssue(options, env) as ReturnType<typeof resolveHosts>;
+  const { region: r, baseURL: b, realtimeURL: w } = options;
+  const hosts = hostsOrIssue({ region: r, baseURL: b, realtimeURL: w, env }) as ResolvedHosts;
   const region = hosts.region as SonioxRegion;
   const baseURL = strip(hosts.baseURL);
   const realtimeURL = strip(hosts.realtimeURL);

@@ -33,7 +33,7 @@ import {
 } from './exactly-once';
 import { follow } from '../internal/follow-signal';
 import { AdaptiveLimiter } from '../internal/adaptive-rate';
-import { proxyAgent } from '../internal/proxy';
+import { httpLibraries, poolAgent } from './pool';
 import { CallContext } from './call-context';
 import { assertCallOptions, type TransportRequest } from './call-options';
 import { callHook, installHooks } from './hooks';
@@ -59,38 +59,8 @@ export interface TransportSeams {
   cassette?: CassetteWriter | undefined;
 }
 
-/** The TCP keep-alive delay axios' http adapter sets on every request's socket. */
-const AXIOS_KEEPALIVE_MS = 60_000;
-
 /** Largest JSON response accepted (a long transcript is a few MB). */
 const MAX_JSON_BYTES = MAX_RESPONSE_MB * 1024 * 1024;
-
-/** The HTTP libraries, loaded once per process by the first client rather than at `require` time. */
-interface HttpLibraries {
-  axios: typeof import('axios').default;
-  axiosRetry: typeof import('axios-retry').default;
-  agents: typeof import('agentkeepalive');
-  jsonAdapter: typeof import('./json-adapter').jsonAdapter;
-}
-let libraries: HttpLibraries | undefined;
-
-/**
- * Loads axios, axios-retry and agentkeepalive (about four fifths of the package's load time):
- * a program that only imports the SDK, or only its types, error classes or webhook helpers,
- * never pays for them. The first client pays once, so first calls stay fast.
- */
-function httpLibraries(): HttpLibraries {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  libraries ??= {
-    axios: (require('axios') as typeof import('axios')).default,
-    axiosRetry: (require('axios-retry') as typeof import('axios-retry')).default,
-    agents: require('agentkeepalive') as typeof import('agentkeepalive'),
-    // It loads Node's https, tls and zlib, which a program that never calls needs not.
-    jsonAdapter: (require('./json-adapter') as typeof import('./json-adapter')).jsonAdapter,
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return libraries;
-}
 
 /** Owns the axios instance and the agents of one client; both are built on the first request. */
 export class Transport {
@@ -126,25 +96,7 @@ export class Transport {
     const { axios, axiosRetry, agents, jsonAdapter } = httpLibraries();
     const https = config.baseURL.startsWith('https:');
     const adapter = this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http'));
-    const agentOptions = {
-      maxSockets: config.maxSockets,
-      maxFreeSockets: config.maxFreeSockets,
-      freeSocketTimeout: config.freeSocketTimeoutMs,
-      // agentkeepalive's own socket timeout also fires on busy sockets: keep it above every
-      // request's inactivity timeout so only ours decides.
-      timeout: Math.max(config.timeoutMs, config.uploadTimeoutMs) + 5_000,
-      // axios' http adapter (uploads) sets TCP keep-alive to 60 s on each request's socket; the
-      // agent sets its own delay when the socket goes back to the pool. The same delay makes
-      // both no-ops after the first (two setsockopt calls per request otherwise).
-      keepAliveMsecs: AXIOS_KEEPALIVE_MS,
-    };
-    const agent =
-      config.httpAgent ??
-      (config.proxy !== undefined
-        ? proxyAgent(config.proxy, agentOptions)
-        : https
-          ? new agents.HttpsAgent(agentOptions)
-          : new agents.HttpAgent(agentOptions));
+    const agent = poolAgent(config, agents, https);
     const http = axios.create({
       baseURL: config.baseURL,
       httpAgent: https ? undefined : agent,

@@ -4,7 +4,7 @@
  * from it with `SONIOX_BASE_DOMAIN=eu.soniox.com` keeps its EU hosts (a project's keys work
  * only in its own region). Contradictory variables are refused, never settled silently.
  */
-import { SonioxConfigError } from '../errors';
+import { SonioxConfigError, type FieldIssue } from '../errors';
 
 /** Regions with their own hosts; a project's keys only work in its region. */
 export type SonioxRegion = 'us' | 'eu' | 'jp';
@@ -39,17 +39,20 @@ export interface HostSources {
   env: Record<string, string | undefined>;
 }
 
+/** The region (unchecked) and the URLs `resolveHosts` derives. */
+export interface ResolvedHosts {
+  region: unknown;
+  domain: string;
+  baseURL: string;
+  realtimeURL: string;
+}
+
 /**
  * The region and the (unchecked) URLs. Each URL: its option, else its variable
  * (`SONIOX_API_BASE_URL`; `SONIOX_REALTIME_URL` or `SONIOX_WS_URL`), else derived from the
  * `region` option, else from `SONIOX_BASE_DOMAIN`, else from `SONIOX_REGION`, else `us`.
  */
-export function resolveHosts(sources: HostSources): {
-  region: unknown;
-  domain: string;
-  baseURL: string;
-  realtimeURL: string;
-} {
+export function resolveHosts(sources: HostSources): ResolvedHosts {
   const { env } = sources;
   const wsURL = env.SONIOX_WS_URL;
   const realtimeURL = env.SONIOX_REALTIME_URL;
@@ -88,4 +91,14 @@ export function resolveHosts(sources: HostSources): {
     baseURL: sources.baseURL ?? env.SONIOX_API_BASE_URL ?? derived.baseURL,
     realtimeURL: sources.realtimeURL ?? realtimeURL ?? wsURL ?? derived.realtimeURL,
   };
+}
+
+/** `resolveHosts`, or the issue of variables that contradict each other (collected, not thrown). */
+export function hostsOrIssue(sources: HostSources): ResolvedHosts | FieldIssue {
+  try {
+    return resolveHosts(sources);
+  } catch (error) {
+    if (!(error instanceof SonioxConfigError)) throw error;
+    return { field: error.option, message: error.message };
+  }
 }

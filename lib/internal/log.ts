@@ -3,6 +3,7 @@
  * (console, pino, winston); `logLevel` alone logs to the console. Each line starts `soniox: `
  * and never holds the API key (every text passes through `redact` first).
  */
+import type { FieldIssue } from '../errors';
 
 /** What the client logs to: console, pino, winston, or any object with the four methods. */
 export interface Logger {
@@ -21,6 +22,24 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 /** The levels in order of severity. */
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
+
+/** The issues of the `logger` and `logLevel` options (collected, never thrown). */
+export function logIssues(logger: unknown, level: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const methods = ['debug', 'info', 'warn', 'error'];
+  const has = (name: string) => typeof (logger as Record<string, unknown>)[name] === 'function';
+  if (
+    logger !== undefined &&
+    !(logger !== null && typeof logger === 'object' && methods.every(has))
+  )
+    issues.push({
+      field: 'logger',
+      message: 'logger must have debug, info, warn and error methods',
+    });
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel))
+    issues.push({ field: 'logLevel', message: `logLevel must be one of ${LOG_LEVELS.join(', ')}` });
+  return issues;
+}
 
 /** A level-filtered, redacting writer of `soniox: ` lines; a no-op when the log is off. */
 export type Log = (level: Exclude<LogLevel, 'off'>, message: string) => void;
