@@ -99,5 +99,16 @@ describe('mock: validation_errors in the documented words', () => {
         message: 'Field required',
       },
     ]);
+    const context = await post(t.server, CREATE, {
+      ...URL_SOURCE,
+      context: { general: [{ key: 'domain' }] },
+    });
+    expect(context).to.deep.equal([
+      {
+        error_type: 'missing',
+        location: 'body.payload.context.general.0.value',
+        message: 'Field required',
+      },
+    ]);
   });
 });

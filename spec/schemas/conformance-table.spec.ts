@@ -46,11 +46,68 @@ function tables(): Map<string, Array<{ names: string[]; cells: string[] }>> {
 
 const keys = (schema: { properties: object }) => Object.keys(schema.properties);
 
+/** Fields of the official SDK's options that are the SDK's own, never sent to the API. */
+const SDK_ONLY = new Set(['signal', 'timeout_ms']);
+
+/**
+ * The official SDK types no control message: the fields of `finalize(options?: { ... })` are
+ * read from the declaration's text.
+ */
+function finalizeFields(): string[] {
+  const text = fs.readFileSync(OFFICIAL, 'utf8');
+  const body = /\bfinalize\(options\?: \{([^}]*)\}/.exec(text);
+  expect(body, '@soniox/node declares finalize(options?: { ... })').to.not.equal(null);
+  return [...body![1]!.matchAll(/(\w+)\??:/g)].map((m) => m[1]!);
+}
+
 describe('docs/api.md §13: the conformance table', () => {
+  // The official SDK's types of every start, control and response message and of the REST
+  // requests and answers (files, transcriptions, models, temporary keys, usage, limits).
+  const REQUESTS = [
+    'CreateTranscriptionOptions',
+    'TranscriptionContext',
+    'ContextGeneralEntry',
+    'ContextTranslationTerm',
+    'OneWayTranslationConfig',
+    'TwoWayTranslationConfig',
+    'UploadFileOptions',
+    'ListFilesOptions',
+    'ListTranscriptionsOptions',
+    'TemporaryApiKeyRequest',
+    'ListUsageLogsOptions',
+    'GetUsageSummaryOptions',
+    'GetConcurrentStreamsHistoryOptions',
+  ];
+  const RESPONSES = [
+    'SonioxFileData',
+    'ListFilesResponse',
+    'FilesCountResponse',
+    'SonioxTranscriptionData',
+    'ListTranscriptionsResponse',
+    'TranscriptionsCountResponse',
+    'TranscriptResponse',
+    'TranscriptToken',
+    'SonioxModel',
+    'SonioxLanguage',
+    'SonioxTranslationTarget',
+    'TemporaryApiKeyResponse',
+    'SonioxUsageLog',
+    'ListUsageLogsResponse',
+    'UsageSummaryResponse',
+    'UsageSummaryEntry',
+    'ConcurrencyLimitsResponse',
+    'ConcurrencyScopeValues',
+    'ConcurrencyCurrentValues',
+    'ConcurrencyLimitValues',
+    'ConcurrentStreamsHistoryResponse',
+    'ConcurrentStreamsHistoryEntry',
+    'WebhookEvent',
+  ];
   const official = shapesOf({
-    [OFFICIAL]: ['SttSessionConfig', 'RealtimeToken', 'RealtimeResult', 'SonioxModel'],
+    [OFFICIAL]: ['SttSessionConfig', 'RealtimeToken', 'RealtimeResult', ...REQUESTS, ...RESPONSES],
   }).get(OFFICIAL)!;
-  const fieldsOf = (name: string) => [...official.get(name)!.keys()];
+  const fieldsOf = (...names: string[]) =>
+    names.flatMap((name) => [...official.get(name)!.keys()]).filter((f) => !SDK_ONLY.has(f));
 
   const WANTED: Record<string, string[]> = {
     '§13.1': [
@@ -66,6 +123,7 @@ describe('docs/api.md §13: the conformance table', () => {
       'language_a',
       'language_b',
       'file',
+      ...fieldsOf(...REQUESTS),
     ],
     '§13.2': [
       ...keys(responseSchemas.transcription),
@@ -76,10 +134,10 @@ describe('docs/api.md §13: the conformance table', () => {
       ...keys(responseSchemas.apiError),
       'more_info',
       'next_page_cursor',
-      ...fieldsOf('SonioxModel'),
+      ...fieldsOf(...RESPONSES),
     ],
     '§13.3': [...keys(realtimeConfigSchema), ...fieldsOf('SttSessionConfig')],
-    '§13.4': ['finalize', 'trailing_silence_ms', 'keepalive', '""'],
+    '§13.4': ['finalize', ...finalizeFields(), 'keepalive', '""'],
     '§13.5': [
       ...fieldsOf('RealtimeToken'),
       ...fieldsOf('RealtimeResult'),
@@ -115,6 +173,15 @@ describe('docs/api.md §13: the conformance table', () => {
         expect(cells[3] ?? '', `${name} ${names.join(', ')}`).not.to.match(
           /issue 28 (makes|adds|reworks|aligns)|in this revision/,
         );
+  });
+
+  it('every row names the spec that asserts its mock column', () => {
+    const unnamed: string[] = [];
+    for (const [table, rows] of tables())
+      for (const { names, cells } of rows)
+        if (!/`spec\/[\w/.-]+\.spec\.ts`/.test(cells[3] ?? ''))
+          unnamed.push(`${table} ${names.join(', ')}`);
+    expect(unnamed, 'rows whose mock column names no spec').to.deep.equal([]);
   });
 
   it('every row quotes the documentation and says what the SDK and the mock do', () => {
