@@ -280,6 +280,7 @@ async function createTemporaryKey(
     expires_in_seconds: number;
     single_use?: boolean | null;
     max_session_duration_seconds?: number | null;
+    client_reference_id?: string | null;
   };
   checkBody('createTemporaryKey', body);
   const expiresAt = Date.now() + body.expires_in_seconds * 1000;
@@ -288,6 +289,7 @@ async function createTemporaryKey(
     expiresAt,
     body.single_use === true,
     maxSession == null ? undefined : maxSession * 1000,
+    body.client_reference_id ?? null,
   );
   return ok({ api_key: key, expires_at: new Date(expiresAt).toISOString() }, 201);
 }
