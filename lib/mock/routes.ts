@@ -12,6 +12,7 @@ import { transcriptTokens, type FeatureOptions } from './features';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
+import { TTS_MODELS } from './tts-models';
 import { downloadProblem } from './containers';
 import { analyzeAudio, placeholderTokens, placeholderWord, type AudioAnalysis } from './recognizer';
 import {
@@ -309,6 +310,7 @@ function concurrencyLimits({ rateLimiter }: RestContext): RouteAnswer {
 /** The REST routes, in the order the router tries them (`/count` before `/:id`). */
 const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', pattern: '/v1/models', handler: () => ok({ models: MODELS }) },
+  { method: 'GET', pattern: '/v1/tts-models', handler: () => ok({ models: TTS_MODELS }) },
 
   { method: 'POST', pattern: '/v1/files', streamsBody: true, handler: uploadFile },
   {
