@@ -20,6 +20,24 @@ import { shapesOf } from './dts-shape';
 
 const ROOT = path.join(__dirname, '..', '..');
 const OFFICIAL = path.join(ROOT, 'node_modules', '@soniox', 'node', 'dist', 'index.d.mts');
+// The OpenAPI document beside the clone, as spec/schemas/openapi.spec.ts finds it (CI always has
+// it); SONIOX_OPENAPI_DOCUMENT names another copy. Without it, the committed digest's components.
+const OPENAPI =
+  process.env.SONIOX_OPENAPI_DOCUMENT ??
+  path.join(ROOT, '..', 'shared', 'reference', 'soniox-openapi.json');
+const DIGEST = path.join(ROOT, 'fixtures', 'openapi-digest.json');
+/** The document's components that are requests (the rest are answers). */
+const REQUEST_COMPONENTS = new Set([
+  'CreateTemporaryApiKeyPayload',
+  'CreateTranscriptionPayload',
+  'GetFilesPayload',
+  'GetTranscriptionsPayload',
+  'StructuredContext',
+  'StructuredContextGeneralItem',
+  'StructuredContextTranslationTerm',
+  'TranslationConfig',
+  'UploadFilePayload',
+]);
 const SDK_WORDS = /validated|typed|passed through|set by the SDK|read|parsed|sent/i;
 const MOCK_WORDS = /simulated|checked|accepted and ignored|sent|echoed|not simulated|answers/i;
 
@@ -45,6 +63,23 @@ function tables(): Map<string, Array<{ names: string[]; cells: string[] }>> {
 }
 
 const keys = (schema: { properties: object }) => Object.keys(schema.properties);
+
+/** The property names of every component of the OpenAPI document, requests and answers apart. */
+function openApiFields(): { requests: string[]; responses: string[] } {
+  let components: Record<string, { properties?: object }>;
+  if (fs.existsSync(OPENAPI)) {
+    const doc = JSON.parse(fs.readFileSync(OPENAPI, 'utf8')) as {
+      components: { schemas: typeof components };
+    };
+    components = doc.components.schemas;
+  } else components = JSON.parse(fs.readFileSync(DIGEST, 'utf8')) as typeof components;
+  const out = { requests: [] as string[], responses: [] as string[] };
+  for (const [name, component] of Object.entries(components))
+    out[REQUEST_COMPONENTS.has(name) ? 'requests' : 'responses'].push(
+      ...Object.keys(component.properties ?? {}),
+    );
+  return out;
+}
 
 /** Fields of the official SDK's options that are the SDK's own, never sent to the API. */
 const SDK_ONLY = new Set(['signal', 'timeout_ms']);
@@ -109,6 +144,7 @@ describe('docs/api.md §13: the conformance table', () => {
   const fieldsOf = (...names: string[]) =>
     names.flatMap((name) => [...official.get(name)!.keys()]).filter((f) => !SDK_ONLY.has(f));
 
+  const openApi = openApiFields();
   const WANTED: Record<string, string[]> = {
     '§13.1': [
       ...keys(createTranscriptionSchema),
@@ -124,6 +160,7 @@ describe('docs/api.md §13: the conformance table', () => {
       'language_b',
       'file',
       ...fieldsOf(...REQUESTS),
+      ...openApi.requests,
     ],
     '§13.2': [
       ...keys(responseSchemas.transcription),
@@ -135,6 +172,7 @@ describe('docs/api.md §13: the conformance table', () => {
       'more_info',
       'next_page_cursor',
       ...fieldsOf(...RESPONSES),
+      ...openApi.responses,
     ],
     '§13.3': [...keys(realtimeConfigSchema), ...fieldsOf('SttSessionConfig')],
     '§13.4': ['finalize', ...finalizeFields(), 'keepalive', '""'],
