@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import type { MockServer } from '../../lib/mock';
+import { wavHeader } from '../../lib/audio';
 import { fixture as audio } from '../audio';
 import { fixture, until } from '../helpers';
 import { shapesOf } from '../schemas/dts-shape';
@@ -221,6 +222,38 @@ describe('mock: the conformance table, mock column', () => {
       file_id: null,
       filename: 'monday.mp3',
     });
+  });
+
+  it("unknown audio's placeholder words take the first hint's language", async () => {
+    // Two seconds of a 440 Hz tone: audio the mock decodes but does not know.
+    const pcm = Buffer.alloc(64_000);
+    for (let i = 0; i < 32_000; i++)
+      pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16_000)), i * 2);
+    const wav = Buffer.concat([
+      wavHeader({ sampleRate: 16_000, numChannels: 1, bitsPerSample: 16 }, pcm.length),
+      pcm,
+    ]);
+    const form = new FormData();
+    form.append('file', new Blob([wav]), 'tone.wav');
+    const file = (await (
+      await fetch(`${t.server.url}/v1/files`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t.server.apiKey}` },
+        body: form,
+      })
+    ).json()) as { id: string };
+    const created = await call(t.server, 'POST', '/v1/transcriptions', {
+      model: 'stt-async-v5',
+      file_id: file.id,
+      language_hints: ['de', 'fr'],
+      enable_language_identification: true,
+    });
+    const id = created.json.id as string;
+    await until(() => t.server.state.transcriptions.get(id)?.transcription.status === 'completed');
+    const tokens = (await call(t.server, 'GET', `/v1/transcriptions/${id}/transcript`)).json
+      .tokens as Array<{ language: string }>;
+    expect(tokens).to.have.length.greaterThan(0);
+    expect(new Set(tokens.map((k) => k.language))).to.deep.equal(new Set(['de']));
   });
 
   it('checks what the API checks: an unknown model, an unknown file, an unknown usage type', async () => {
