@@ -90,7 +90,7 @@ export function page<T>(items: T[], url: URL): { items: T[]; next: string | null
   const cursor = url.searchParams.get('cursor');
   if (cursor !== null) {
     const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!match) throw new MockHttpError(400, 'invalid_cursor', 'Invalid cursor.');
+    if (!match) throw new MockHttpError(400, 'invalid_cursor', 'Invalid cursor parameter.');
     offset = Number(match[1]);
   }
   const slice = items.slice(offset, offset + limit);

@@ -68,13 +68,14 @@ const NO_CONTENT: RouteAnswer = { status: 204 };
 
 function fileOr404(state: MockState, id: string | undefined): StoredFile {
   const f = id === undefined ? undefined : state.files.get(id);
-  if (!f) throw new MockHttpError(404, 'file_not_found', 'File not found.');
+  if (!f) throw new MockHttpError(404, 'file_not_found', 'File could not be found.');
   return f;
 }
 
 function jobOr404(state: MockState, id: string | undefined): StoredTranscription {
   const j = id === undefined ? undefined : state.transcriptions.get(id);
-  if (!j) throw new MockHttpError(404, 'transcription_not_found', 'Transcription not found.');
+  if (!j)
+    throw new MockHttpError(404, 'transcription_not_found', 'Transcription could not be found.');
   return j;
 }
 

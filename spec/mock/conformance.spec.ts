@@ -286,6 +286,27 @@ describe('mock: the conformance table, mock column', () => {
     expect([usage.status, usage.json.error_type]).to.deep.equal([400, 'invalid_request']);
   });
 
+  it('words its error messages as the OpenAPI document does', async () => {
+    // "Error types: - `file_not_found`: File could not be found." (Get file, 404), and alike.
+    const none = '00000000-0000-4000-8000-000000000000';
+    const answers = [
+      await call(t.server, 'GET', `/v1/files/${none}`),
+      await call(t.server, 'DELETE', `/v1/files/${none}`),
+      await call(t.server, 'GET', `/v1/transcriptions/${none}`),
+      await call(t.server, 'GET', `/v1/transcriptions/${none}/transcript`),
+      await call(t.server, 'GET', '/v1/files?cursor=not-a-cursor'),
+      await call(t.server, 'GET', '/v1/transcriptions?cursor=not-a-cursor'),
+    ];
+    expect(answers.map((a) => [a.status, a.json.error_type, a.json.message])).to.deep.equal([
+      [404, 'file_not_found', 'File could not be found.'],
+      [404, 'file_not_found', 'File could not be found.'],
+      [404, 'transcription_not_found', 'Transcription could not be found.'],
+      [404, 'transcription_not_found', 'Transcription could not be found.'],
+      [400, 'invalid_cursor', 'Invalid cursor parameter.'],
+      [400, 'invalid_cursor', 'Invalid cursor parameter.'],
+    ]);
+  });
+
   it('realtime start: an unknown model, an unknown audio_format, a raw one without its rate: 400 frames', async () => {
     for (const start of [
       { model: 'stt-nope', ...PCM },
