@@ -193,6 +193,8 @@ export interface MockStateView {
   realtimeModels(): string[];
   /** A temporary key's `max_session_duration_seconds` in ms (undefined: no limit or not one). */
   keySessionMs(key: string): number | undefined;
+  /** The reference a session on `key` is attributed to: a temporary key's own, else `sent`. */
+  sessionReference(key: string | undefined, sent: string | null | undefined): string | null;
   /** Usage records and concurrency samples (the usage and concurrency routes answer from them). */
   readonly usage: UsageRecorder;
 }

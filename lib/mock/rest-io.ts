@@ -5,10 +5,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { validate, type RequestSchemaName } from '../schemas';
-import type { ApiValidationError } from '../types';
 import { MockHttpError } from './api-error';
 import { languageIssues, type FeatureOptions } from './features';
 import type { StoredFile } from './state';
+import { validationItems } from './validation-items';
 
 /** Largest JSON body the mock reads. */
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -54,12 +54,7 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
 export function checkBody(schema: RequestSchemaName, body: unknown): void {
   const issues = validate(schema, body);
   if (issues.length === 0) return;
-  const validation: ApiValidationError[] = issues.map((i) => ({
-    error_type: i.keyword === 'required' ? 'missing' : 'value_error',
-    location: i.field ? `body.payload.${i.field}` : 'body.payload',
-    message: i.keyword === 'required' ? 'Field required' : `Input ${i.message}`,
-  }));
-  throw new MockHttpError(400, 'invalid_request', 'Invalid request.', validation);
+  throw new MockHttpError(400, 'invalid_request', 'Invalid request.', validationItems(issues));
 }
 
 /** Refuses hints and translation languages the model does not list, as the API does (400). */
@@ -95,7 +90,7 @@ export function page<T>(items: T[], url: URL): { items: T[]; next: string | null
   const cursor = url.searchParams.get('cursor');
   if (cursor !== null) {
     const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!match) throw new MockHttpError(400, 'invalid_cursor', 'Invalid cursor.');
+    if (!match) throw new MockHttpError(400, 'invalid_cursor', 'Invalid cursor parameter.');
     offset = Number(match[1]);
   }
   const slice = items.slice(offset, offset + limit);

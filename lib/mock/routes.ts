@@ -12,6 +12,7 @@ import { transcriptTokens, type FeatureOptions } from './features';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
+import { TTS_MODELS } from './tts-models';
 import { downloadProblem } from './containers';
 import { analyzeAudio, placeholderTokens, placeholderWord, type AudioAnalysis } from './recognizer';
 import {
@@ -67,13 +68,14 @@ const NO_CONTENT: RouteAnswer = { status: 204 };
 
 function fileOr404(state: MockState, id: string | undefined): StoredFile {
   const f = id === undefined ? undefined : state.files.get(id);
-  if (!f) throw new MockHttpError(404, 'file_not_found', 'File not found.');
+  if (!f) throw new MockHttpError(404, 'file_not_found', 'File could not be found.');
   return f;
 }
 
 function jobOr404(state: MockState, id: string | undefined): StoredTranscription {
   const j = id === undefined ? undefined : state.transcriptions.get(id);
-  if (!j) throw new MockHttpError(404, 'transcription_not_found', 'Transcription not found.');
+  if (!j)
+    throw new MockHttpError(404, 'transcription_not_found', 'Transcription could not be found.');
   return j;
 }
 
@@ -280,6 +282,7 @@ async function createTemporaryKey(
     expires_in_seconds: number;
     single_use?: boolean | null;
     max_session_duration_seconds?: number | null;
+    client_reference_id?: string | null;
   };
   checkBody('createTemporaryKey', body);
   const expiresAt = Date.now() + body.expires_in_seconds * 1000;
@@ -288,6 +291,7 @@ async function createTemporaryKey(
     expiresAt,
     body.single_use === true,
     maxSession == null ? undefined : maxSession * 1000,
+    body.client_reference_id ?? null,
   );
   return ok({ api_key: key, expires_at: new Date(expiresAt).toISOString() }, 201);
 }
@@ -307,6 +311,7 @@ function concurrencyLimits({ rateLimiter }: RestContext): RouteAnswer {
 /** The REST routes, in the order the router tries them (`/count` before `/:id`). */
 const REST_ROUTES: readonly RestRoute[] = [
   { method: 'GET', pattern: '/v1/models', handler: () => ok({ models: MODELS }) },
+  { method: 'GET', pattern: '/v1/tts-models', handler: () => ok({ models: TTS_MODELS }) },
 
   { method: 'POST', pattern: '/v1/files', streamsBody: true, handler: uploadFile },
   {

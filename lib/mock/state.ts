@@ -28,6 +28,8 @@ interface TemporaryKeyRecord {
   used: boolean;
   /** `max_session_duration_seconds` in ms. */
   maxSessionMs: number | undefined;
+  /** The key's `client_reference_id`: its sessions' attribution (docs/api.md §7). */
+  clientReferenceId: string | null;
 }
 
 /** mulberry32: a tiny seedable PRNG (deterministic fault probabilities and ids). */
@@ -73,11 +75,25 @@ export class MockState implements MockStateView {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  /** Registers a temporary key (`maxSessionMs`: its session duration limit); returns it. */
-  addTemporaryKey(expiresAt: number, singleUse: boolean, maxSessionMs?: number): string {
+  /**
+   * Registers a temporary key (`maxSessionMs`: its session duration limit; `clientReferenceId`:
+   * the reference its sessions are attributed to); returns it.
+   */
+  addTemporaryKey(
+    expiresAt: number,
+    singleUse: boolean,
+    maxSessionMs?: number,
+    clientReferenceId: string | null = null,
+  ): string {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
     const key = `temp:${Array.from({ length: 26 }, () => alphabet[Math.floor(this.random() * alphabet.length)]).join('')}`;
-    this.temporaryKeys.set(key, { expiresAt, singleUse, used: false, maxSessionMs });
+    this.temporaryKeys.set(key, {
+      expiresAt,
+      singleUse,
+      used: false,
+      maxSessionMs,
+      clientReferenceId,
+    });
     return key;
   }
 
@@ -92,6 +108,15 @@ export class MockState implements MockStateView {
   useKey(key: string): void {
     const temp = this.temporaryKeys.get(key);
     if (temp) temp.used = true;
+  }
+
+  /**
+   * The reference a session on `key` is attributed to: a temporary key's own (the start
+   * message's is ignored on a temporary key, docs/api.md §7), else `sent`.
+   */
+  sessionReference(key: string | undefined, sent: string | null | undefined): string | null {
+    const temp = key === undefined ? undefined : this.temporaryKeys.get(key);
+    return temp ? temp.clientReferenceId : (sent ?? null);
   }
 
   keySessionMs(key: string): number | undefined {

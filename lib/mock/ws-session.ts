@@ -115,7 +115,10 @@ export class Session {
     this.opts.state.usage.record({
       scope: 'stt_rt',
       model: this.config.model as string,
-      clientReferenceId: this.config.client_reference_id,
+      clientReferenceId: this.opts.state.sessionReference(
+        this.key,
+        this.config.client_reference_id,
+      ),
       startMs: this.admittedAt,
       endMs: Date.now(),
       audioMs: Math.round(this.recognizer?.receivedMs ?? 0),

@@ -19,6 +19,8 @@ export interface SchemaIssue {
   field: string;
   message: string;
   keyword: string;
+  /** The failed keyword's parameters (`limit` of a maximum, `missingProperty`...). */
+  params?: Record<string, unknown>;
 }
 
 type AjvCtor = typeof import('ajv').default;
@@ -66,7 +68,12 @@ function toIssue(error: ErrorObject): SchemaIssue {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     field = field ? `${field}.${missing}` : missing;
   }
-  return { field, message: error.message ?? 'is invalid', keyword: error.keyword };
+  return {
+    field,
+    message: error.message ?? 'is invalid',
+    keyword: error.keyword,
+    params: error.params as Record<string, unknown>,
+  };
 }
 
 /**

@@ -20,6 +20,24 @@ import { shapesOf } from './dts-shape';
 
 const ROOT = path.join(__dirname, '..', '..');
 const OFFICIAL = path.join(ROOT, 'node_modules', '@soniox', 'node', 'dist', 'index.d.mts');
+// The OpenAPI document beside the clone, as spec/schemas/openapi.spec.ts finds it (CI always has
+// it); SONIOX_OPENAPI_DOCUMENT names another copy. Without it, the committed digest's components.
+const OPENAPI =
+  process.env.SONIOX_OPENAPI_DOCUMENT ??
+  path.join(ROOT, '..', 'shared', 'reference', 'soniox-openapi.json');
+const DIGEST = path.join(ROOT, 'fixtures', 'openapi-digest.json');
+/** The document's components that are requests (the rest are answers). */
+const REQUEST_COMPONENTS = new Set([
+  'CreateTemporaryApiKeyPayload',
+  'CreateTranscriptionPayload',
+  'GetFilesPayload',
+  'GetTranscriptionsPayload',
+  'StructuredContext',
+  'StructuredContextGeneralItem',
+  'StructuredContextTranslationTerm',
+  'TranslationConfig',
+  'UploadFilePayload',
+]);
 const SDK_WORDS = /validated|typed|passed through|set by the SDK|read|parsed|sent/i;
 const MOCK_WORDS = /simulated|checked|accepted and ignored|sent|echoed|not simulated|answers/i;
 
@@ -46,12 +64,87 @@ function tables(): Map<string, Array<{ names: string[]; cells: string[] }>> {
 
 const keys = (schema: { properties: object }) => Object.keys(schema.properties);
 
-describe('docs/api.md §13: the conformance table', () => {
-  const official = shapesOf({
-    [OFFICIAL]: ['SttSessionConfig', 'RealtimeToken', 'RealtimeResult', 'SonioxModel'],
-  }).get(OFFICIAL)!;
-  const fieldsOf = (name: string) => [...official.get(name)!.keys()];
+/** The property names of every component of the OpenAPI document, requests and answers apart. */
+function openApiFields(): { requests: string[]; responses: string[] } {
+  let components: Record<string, { properties?: object }>;
+  if (fs.existsSync(OPENAPI)) {
+    const doc = JSON.parse(fs.readFileSync(OPENAPI, 'utf8')) as {
+      components: { schemas: typeof components };
+    };
+    components = doc.components.schemas;
+  } else components = JSON.parse(fs.readFileSync(DIGEST, 'utf8')) as typeof components;
+  const out = { requests: [] as string[], responses: [] as string[] };
+  for (const [name, component] of Object.entries(components))
+    out[REQUEST_COMPONENTS.has(name) ? 'requests' : 'responses'].push(
+      ...Object.keys(component.properties ?? {}),
+    );
+  return out;
+}
 
+/** Fields of the official SDK's options that are the SDK's own, never sent to the API. */
+const SDK_ONLY = new Set(['signal', 'timeout_ms']);
+
+/**
+ * The official SDK types no control message: the fields of `finalize(options?: { ... })` are
+ * read from the declaration's text.
+ */
+function finalizeFields(): string[] {
+  const text = fs.readFileSync(OFFICIAL, 'utf8');
+  const body = /\bfinalize\(options\?: \{([^}]*)\}/.exec(text);
+  expect(body, '@soniox/node declares finalize(options?: { ... })').to.not.equal(null);
+  return [...body![1]!.matchAll(/(\w+)\??:/g)].map((m) => m[1]!);
+}
+
+describe('docs/api.md §13: the conformance table', () => {
+  // The official SDK's types of every start, control and response message and of the REST
+  // requests and answers (files, transcriptions, models, temporary keys, usage, limits).
+  const REQUESTS = [
+    'CreateTranscriptionOptions',
+    'TranscriptionContext',
+    'ContextGeneralEntry',
+    'ContextTranslationTerm',
+    'OneWayTranslationConfig',
+    'TwoWayTranslationConfig',
+    'UploadFileOptions',
+    'ListFilesOptions',
+    'ListTranscriptionsOptions',
+    'TemporaryApiKeyRequest',
+    'ListUsageLogsOptions',
+    'GetUsageSummaryOptions',
+    'GetConcurrentStreamsHistoryOptions',
+  ];
+  const RESPONSES = [
+    'SonioxFileData',
+    'ListFilesResponse',
+    'FilesCountResponse',
+    'SonioxTranscriptionData',
+    'ListTranscriptionsResponse',
+    'TranscriptionsCountResponse',
+    'TranscriptResponse',
+    'TranscriptToken',
+    'SonioxModel',
+    'SonioxLanguage',
+    'SonioxTranslationTarget',
+    'TemporaryApiKeyResponse',
+    'SonioxUsageLog',
+    'ListUsageLogsResponse',
+    'UsageSummaryResponse',
+    'UsageSummaryEntry',
+    'ConcurrencyLimitsResponse',
+    'ConcurrencyScopeValues',
+    'ConcurrencyCurrentValues',
+    'ConcurrencyLimitValues',
+    'ConcurrentStreamsHistoryResponse',
+    'ConcurrentStreamsHistoryEntry',
+    'WebhookEvent',
+  ];
+  const official = shapesOf({
+    [OFFICIAL]: ['SttSessionConfig', 'RealtimeToken', 'RealtimeResult', ...REQUESTS, ...RESPONSES],
+  }).get(OFFICIAL)!;
+  const fieldsOf = (...names: string[]) =>
+    names.flatMap((name) => [...official.get(name)!.keys()]).filter((f) => !SDK_ONLY.has(f));
+
+  const openApi = openApiFields();
   const WANTED: Record<string, string[]> = {
     '§13.1': [
       ...keys(createTranscriptionSchema),
@@ -66,6 +159,8 @@ describe('docs/api.md §13: the conformance table', () => {
       'language_a',
       'language_b',
       'file',
+      ...fieldsOf(...REQUESTS),
+      ...openApi.requests,
     ],
     '§13.2': [
       ...keys(responseSchemas.transcription),
@@ -76,10 +171,11 @@ describe('docs/api.md §13: the conformance table', () => {
       ...keys(responseSchemas.apiError),
       'more_info',
       'next_page_cursor',
-      ...fieldsOf('SonioxModel'),
+      ...fieldsOf(...RESPONSES),
+      ...openApi.responses,
     ],
     '§13.3': [...keys(realtimeConfigSchema), ...fieldsOf('SttSessionConfig')],
-    '§13.4': ['finalize', 'trailing_silence_ms', 'keepalive', '""'],
+    '§13.4': ['finalize', ...finalizeFields(), 'keepalive', '""'],
     '§13.5': [
       ...fieldsOf('RealtimeToken'),
       ...fieldsOf('RealtimeResult'),
@@ -115,6 +211,15 @@ describe('docs/api.md §13: the conformance table', () => {
         expect(cells[3] ?? '', `${name} ${names.join(', ')}`).not.to.match(
           /issue 28 (makes|adds|reworks|aligns)|in this revision/,
         );
+  });
+
+  it('every row names the spec that asserts its mock column', () => {
+    const unnamed: string[] = [];
+    for (const [table, rows] of tables())
+      for (const { names, cells } of rows)
+        if (!/`spec\/[\w/.-]+\.spec\.ts`/.test(cells[3] ?? ''))
+          unnamed.push(`${table} ${names.join(', ')}`);
+    expect(unnamed, 'rows whose mock column names no spec').to.deep.equal([]);
   });
 
   it('every row quotes the documentation and says what the SDK and the mock do', () => {
