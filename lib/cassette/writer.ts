@@ -3,7 +3,7 @@
  * whole after each addition (a crash keeps what was recorded; a test's few exchanges cost
  * nothing), through a temporary file and a rename so a reader never sees half a file.
  */
-import { randomBytes } from 'node:crypto';
+
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   type RecordedSession,
 } from './format';
 import { redactSecrets } from './redact';
+import { nodeCrypto } from '../internal/node-builtins';
 
 /** Records into `dir/<time>-<random>.json`; every value passes through the redaction first. */
 export class CassetteWriter {
@@ -30,7 +31,7 @@ export class CassetteWriter {
   ) {
     const recordedAt = new Date().toISOString();
     const stamp = recordedAt.replace(/[:.]/g, '-');
-    this.file = path.join(dir, `${stamp}-${randomBytes(3).toString('hex')}.json`);
+    this.file = path.join(dir, `${stamp}-${nodeCrypto().randomBytes(3).toString('hex')}.json`);
     this.#secrets = secrets;
     this.#cassette = {
       format: CASSETTE_FORMAT,
