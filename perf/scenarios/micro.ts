@@ -88,7 +88,7 @@ http.get('/v1/models').then(() => {
 }, (e) => { console.error(e); process.exit(1); });
 `;
 
-const LOAD = `const t0 = process.hrtime.bigint(); require(process.env.PERF_PKG); console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6 }));`;
+const LOAD = `const t0 = process.hrtime.bigint(); const c0 = process.cpuUsage(); require(process.env.PERF_PKG); const c = process.cpuUsage(c0); console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, cpu_ms: (c.user + c.system) / 1e3 }));`;
 
 /** The JSON line a child script above printed last: the numbers it names in its `console.log`. */
 async function childJson<K extends string>(
@@ -116,16 +116,35 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     // Package load: alternate our package and the peer, fresh process each time.
     const rounds = 11;
     ctx.progress(`require() in fresh processes, ${rounds} rounds`);
+    // CPU time of the require beside its wall time: on a shared machine the wall time moves
+    // with the neighbours' load, the CPU time much less.
+    const cpu = { sdk: [] as number[], peer: [] as number[] };
+    const loadOnce = async (who: 'sdk' | 'peer', pkg: string) => {
+      const out = await childJson<'ms' | 'cpu_ms'>(LOAD, { PERF_PKG: pkg });
+      cpu[who].push(out.cpu_ms);
+      return out.ms;
+    };
     const load = await alternate(
-      {
-        sdk: async () => (await childJson<'ms'>(LOAD, { PERF_PKG: ROOT })).ms,
-        peer: async () => (await childJson<'ms'>(LOAD, { PERF_PKG: '@soniox/node' })).ms,
-      },
+      { sdk: () => loadOnce('sdk', ROOT), peer: () => loadOnce('peer', '@soniox/node') },
       { rounds, maxMs: 30_000, better: 'lower' },
     );
     r.values['load.require_ms'] = load.sdk.median;
     r.values['load.peer_require_ms'] = load.peer.median;
     r.values['load.ratio_vs_peer'] = load.sdk.median / load.peer.median;
+    const [sdkCpu, peerCpu] = [middle(cpu.sdk), middle(cpu.peer)];
+    if (sdkCpu !== undefined && peerCpu !== undefined && peerCpu > 0) {
+      r.values['load.require_cpu_ms'] = sdkCpu;
+      r.values['load.peer_require_cpu_ms'] = peerCpu;
+      r.values['load.cpu_ratio_vs_peer'] = sdkCpu / peerCpu;
+      r.rows.push({
+        figure: 'package load (require), median CPU ms',
+        sdk: fmt(sdkCpu, 1),
+        peer: fmt(peerCpu, 1),
+        ratio: ratio(sdkCpu / peerCpu),
+        bar: '<= 2x the peer',
+        met: sdkCpu <= 2 * peerCpu,
+      });
+    }
     r.rows.push({
       figure: 'package load (require), median ms',
       sdk: fmt(load.sdk.median, 1),
