@@ -22,6 +22,7 @@ import {
 import { rawGetJson } from '../harness/raw';
 import { failure, loadPeer } from '../harness/peer';
 import { standalone } from '../harness/cli';
+import { allocatedBytes } from '../harness/alloc';
 
 /** A fresh process: time require, construction, a warm construction average, and the first call. */
 const FRESH = `
@@ -287,6 +288,29 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
           await time(h.peer, () => peerClient.models.list()).catch((e: unknown) => (peerError = e));
       }
     }
+    // Bytes allocated per call (the mock answering in this process included, the same for each
+    // contender): what the SDK adds over raw Node is a figure the machine's load does not move.
+    const allocCalls = 500;
+    const perCall = async (call: () => Promise<unknown>) =>
+      (await allocatedBytes(async () => {
+        for (let i = 0; i < allocCalls; i++) await call();
+      })) / allocCalls;
+    const alloc = {
+      sdk: await perCall(() => client.models.list()),
+      raw: await perCall(() => rawGetJson(agent, url, server.apiKey)),
+      peer: peerClient && !peerError ? await perCall(() => peerClient.models.list()) : undefined,
+    };
+    r.values['json.alloc_kb_per_call'] = alloc.sdk / 1024;
+    r.values['json.raw_alloc_kb_per_call'] = alloc.raw / 1024;
+    r.values['json.alloc_kb_over_raw'] = (alloc.sdk - alloc.raw) / 1024;
+    if (alloc.peer !== undefined) r.values['json.peer_alloc_kb_per_call'] = alloc.peer / 1024;
+    r.rows.push({
+      figure: 'JSON call: heap allocated per call, KB (mock included)',
+      sdk: fmt(alloc.sdk / 1024, 1),
+      raw: fmt(alloc.raw / 1024, 1),
+      peer: alloc.peer === undefined ? failure(peerError) : fmt(alloc.peer / 1024, 1),
+      ratio: ratio(alloc.sdk / alloc.raw),
+    });
     client.close();
     agent.destroy();
     const over50 = (h.sdk.p(50) - h.raw.p(50)) * 1000;
@@ -301,6 +325,8 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.values['json.peer_p50_ms'] = h.peer.p(50);
       // The bars of the JSON path: at most the official SDK's p50, at most 2x raw Node's p99.
       r.values['json.ratio_vs_peer_p50'] = h.sdk.p(50) / h.peer.p(50);
+      r.values['json.peer_p99_ms'] = h.peer.p(99);
+      r.values['json.ratio_vs_peer_p99'] = h.sdk.p(99) / h.peer.p(99);
     }
     const peerCell = (q: number) => (peerError ? failure(peerError) : fmt(h.peer.p(q), 3));
     r.rows.push({
