@@ -3,7 +3,7 @@
  * constructor, so a bad option fails at once with a `SonioxConfigError` naming it, not on the
  * first request. Nothing here opens a socket or compiles a schema.
  */
-import { Agent } from 'node:http';
+import type { Agent } from 'node:http';
 import { MAX_TIMER_MS } from './internal/sleep';
 import { proxyFor } from './internal/proxy';
 import { SonioxConfigError, type FieldIssue } from './errors';
@@ -20,6 +20,7 @@ import {
 } from './internal/hosts';
 import { headerIssues } from './internal/headers';
 import { logIssues, makeLog, type Log, type LogLevel, type Logger } from './internal/log';
+import { nodeHttp } from './internal/node-builtins';
 
 /** An `http.Agent` (an `https.Agent` is one too). */
 export type HttpAgentLike = Agent;
@@ -364,7 +365,7 @@ function configIssues(
       : []),
   ];
   add(proxy.slice(0, 1));
-  if (options.httpAgent !== undefined && !(options.httpAgent instanceof Agent)) {
+  if (options.httpAgent !== undefined && !(options.httpAgent instanceof nodeHttp().Agent)) {
     const message = 'httpAgent must be an http.Agent (or https.Agent)';
     add([{ field: 'httpAgent', message }]);
   }

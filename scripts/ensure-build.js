@@ -16,7 +16,9 @@ const LAST = 'dist/schemas/validators';
 /** What the build reads. */
 const INPUTS = [
   'lib',
+  'scripts/build.js',
   'scripts/build-validators.js',
+  'scripts/bundle.js',
   'scripts/esm-wrappers.js',
   'tsconfig.json',
   'tsconfig.build.json',

@@ -1,3 +1,4 @@
+import { nodeCrypto } from '../internal/node-builtins';
 /**
  * A compact table of input hashes, each with an optional id: the batch's per-input memory (the
  * inputs its journal has finished, the hashes this run has claimed). A Map of hex strings and
@@ -10,7 +11,6 @@
  * journal) is hashed first. Ids are packed when they are lowercase UUIDs (the API's ids,
  * docs/api.md §2); any other id is kept as a string beside the table.
  */
-import { createHash } from 'node:crypto';
 
 const KEY = 16;
 const ID = 16;
@@ -28,7 +28,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function keyOf(hash: string): Buffer {
   return HEX64.test(hash)
     ? Buffer.from(hash.slice(0, KEY * 2), 'hex')
-    : createHash('sha256').update(hash).digest().subarray(0, KEY);
+    : nodeCrypto().createHash('sha256').update(hash).digest().subarray(0, KEY);
 }
 
 function unpackUuid(bytes: Buffer): string {

@@ -2,10 +2,11 @@
  * Identity of a batch input: the sha256 of its content (of the URL for `audio_url`), so that a
  * renamed or moved file is still the same input, and the client reference derived from it.
  */
-import { createHash } from 'node:crypto';
+
 import fs from 'node:fs';
 import { SonioxValidationError } from '../errors';
 import type { BatchSource } from './types';
+import { nodeCrypto } from '../internal/node-builtins';
 
 /** What the batch knows about an input once it has been read. */
 export interface InputIdentity {
@@ -27,7 +28,7 @@ function invalid(message: string): SonioxValidationError {
 }
 
 async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   // Streamed: a large file is never held in memory to be hashed.
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- reading a path the caller gave is the feature
   const stream = fs.createReadStream(file);
@@ -48,14 +49,14 @@ export async function identify(source: BatchSource): Promise<InputIdentity> {
     if (source === '') throw invalid('the path is empty');
     hash = await hashFile(source);
   } else if (source instanceof Uint8Array) {
-    hash = createHash('sha256').update(source).digest('hex');
+    hash = nodeCrypto().createHash('sha256').update(source).digest('hex');
   } else if (
     source !== null &&
     typeof source === 'object' &&
     typeof (source as { audio_url?: unknown }).audio_url === 'string'
   ) {
     kind = 'url';
-    hash = createHash('sha256').update(source.audio_url).digest('hex');
+    hash = nodeCrypto().createHash('sha256').update(source.audio_url).digest('hex');
   } else {
     throw invalid('an input must be a path, a Buffer, a Uint8Array or { audio_url }');
   }

@@ -10,8 +10,8 @@
  * another host cannot be checked and is respected.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { SonioxJournalError, SonioxJournalLockedError, type JournalLockHolder } from '../errors';
+import { nodeOs } from '../internal/node-builtins';
 
 /** Locks this process holds, released on the way out even if their batch never was closed. */
 const held = new Set<JournalLock>();
@@ -83,7 +83,7 @@ const START_SLACK_MS = 2_000;
  * names a process that started after the lock was taken (a pid reused).
  */
 function mayBeAlive(holder: JournalLockHolder, file: string): boolean {
-  if (holder.hostname !== os.hostname() || holder.pid === undefined) return true;
+  if (holder.hostname !== nodeOs().hostname() || holder.pid === undefined) return true;
   if (holder.pid === process.pid) return [...held].some((lock) => lock.is(file, holder));
   try {
     process.kill(holder.pid, 0);
@@ -113,7 +113,7 @@ function lockedError(journal: string, holder: JournalLockHolder | null): SonioxJ
       `the journal ${journal} is locked by ${file}, which names no run: if no batch is running on it, remove that file`,
       journal,
     );
-  const where = holder.hostname === os.hostname() ? '' : ` on ${holder.hostname ?? '?'}`;
+  const where = holder.hostname === nodeOs().hostname() ? '' : ` on ${holder.hostname ?? '?'}`;
   const since = holder.startedAt ? ` since ${holder.startedAt}` : '';
   return new SonioxJournalLockedError(
     `the journal ${journal} is in use by another run (pid ${holder.pid ?? '?'}${where}${since}): one run at a time per journal; if that run is gone, remove ${file}`,
@@ -169,7 +169,7 @@ export class JournalLock {
     const file = lockPathOf(journal);
     const holder: JournalLockHolder = {
       pid: process.pid,
-      hostname: os.hostname(),
+      hostname: nodeOs().hostname(),
       startedAt: new Date().toISOString(),
     };
     const draft = `${file}.${process.pid}.${Date.now()}.tmp`;

@@ -3,7 +3,7 @@
  * whole after each addition (a crash keeps what was recorded; a test's few exchanges cost
  * nothing), through a temporary file and a rename so a reader never sees half a file.
  */
-import { randomBytes } from 'node:crypto';
+
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -30,7 +30,7 @@ export class CassetteWriter {
   ) {
     const recordedAt = new Date().toISOString();
     const stamp = recordedAt.replace(/[:.]/g, '-');
-    this.file = path.join(dir, `${stamp}-${randomBytes(3).toString('hex')}.json`);
+    this.file = path.join(dir, `${stamp}-${randomSuffix()}.json`);
     this.#secrets = secrets;
     this.#cassette = {
       format: CASSETTE_FORMAT,
@@ -76,4 +76,10 @@ export class CassetteWriter {
     fs.renameSync(temporary, this.file);
   }
   /* eslint-enable security/detect-non-literal-fs-filename */
+}
+
+/** Six hex digits for a cassette's name; node:crypto is required here, not at load (a package that records nothing never loads it for this). */
+function randomSuffix(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above; cassette/ sits below lib/internal
+  return (require('node:crypto') as typeof import('node:crypto')).randomBytes(3).toString('hex');
 }

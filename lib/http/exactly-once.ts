@@ -21,9 +21,10 @@
  * - the lookup runs when the failure is known, so a server still working on a request that timed
  *   out may store it after the lookup found nothing: the resend can then make a second one.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { AttemptFailure } from './retry';
 import { isNotSentCode, isTransientCode } from './retry';
+import { nodeCrypto } from '../internal/node-builtins';
 
 /** Items read per list page by the lookup. */
 export const PAGE_SIZE = 100;
@@ -69,7 +70,7 @@ export const NO_REFERENCE =
 
 /** A reference for a create that has none: unique, so a match can only be this call's. */
 export function newReference(): string {
-  return `sdk-${randomUUID()}`;
+  return `sdk-${nodeCrypto().randomUUID()}`;
 }
 
 /**

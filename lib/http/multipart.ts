@@ -3,9 +3,10 @@
  * piped through with backpressure (nothing buffers the file). The framing is computed up front
  * so the exact Content-Length is known whenever the file's size is.
  */
-import { randomBytes } from 'node:crypto';
+
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { SonioxError, SonioxUploadError, SonioxValidationError } from '../errors';
+import { nodeCrypto } from '../internal/node-builtins';
 
 /** A text field. */
 export interface MultipartField {
@@ -138,7 +139,7 @@ export function encodeMultipart(
       { field: 'contentType', message: 'must not contain line breaks' },
     ]);
   }
-  const boundary = `----soniox-${randomBytes(12).toString('hex')}`;
+  const boundary = `----soniox-${nodeCrypto().randomBytes(12).toString('hex')}`;
   let head = '';
   for (const f of fields) {
     head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(f.name)}"\r\n\r\n${f.value}\r\n`;

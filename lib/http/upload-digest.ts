@@ -4,16 +4,17 @@
  * random). A Transform the body passes through on its way to the socket: nothing is buffered
  * but the part headers and the closing boundary's length.
  */
-import { createHash } from 'node:crypto';
+
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecordedUpload } from '../cassette';
+import { nodeCrypto } from '../internal/node-builtins';
 
 /** Part headers longer than this are not looked for: the body is digested whole. */
 const MAX_HEAD = 64 * 1024;
 
 /** Passes a multipart body through, digesting its file part; `result()` once it ended. */
 export class UploadDigest extends Transform {
-  private readonly hash = createHash('sha256');
+  private readonly hash = nodeCrypto().createHash('sha256');
   private head: Buffer | undefined = Buffer.alloc(0);
   private held = Buffer.alloc(0);
   private fileBytes = 0;

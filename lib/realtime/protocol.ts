@@ -3,7 +3,7 @@
  * (SDK options stripped, defaults filled, unknown fields passed through), config checks, and
  * parsing of server messages into results or typed errors.
  */
-import { Agent } from 'node:http';
+import type { Agent } from 'node:http';
 import { SonioxValidationError, SonioxWebSocketError, redact, type FieldIssue } from '../errors';
 import { contextIssue, validate } from '../schemas';
 import { frameBytes as audioFrameBytes, isRawAudioFormat } from '../audio';
@@ -19,6 +19,7 @@ import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';
 import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
+import { nodeHttp } from '../internal/node-builtins';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -260,7 +261,7 @@ export function realtimeConfigIssues(
     issues.push({ field: 'auth', message: "must be 'header' or 'message'" });
   if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== 'function')
     issues.push({ field: 'webSocketFactory', message: 'must be a function' });
-  if (options.agent !== undefined && !(options.agent instanceof Agent))
+  if (options.agent !== undefined && !(options.agent instanceof nodeHttp().Agent))
     issues.push({ field: 'agent', message: 'must be an http.Agent (or https.Agent)' });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     issues.push({ field: 'signal', message: 'must be an AbortSignal' });

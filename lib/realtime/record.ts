@@ -5,7 +5,7 @@
  * frame with when it came and how much audio had been sent by then, and the close. The session
  * is written to the cassette as its socket closes.
  */
-import { createHash } from 'node:crypto';
+
 import { EventEmitter } from 'node:events';
 import type { CassetteJson, CassetteWriter, RecordedSession } from '../cassette';
 import type {
@@ -14,6 +14,7 @@ import type {
   RealtimeSocketOptions,
   WebSocketFactory,
 } from './connection';
+import { nodeCrypto } from '../internal/node-builtins';
 
 function parse(text: string): { json: CassetteJson } | { text: string } {
   try {
@@ -31,7 +32,7 @@ function textOf(data: RealtimeSocketData): string {
 
 /** One socket, recorded: forwards everything to the real one, noting what passes. */
 class RecordingSocket extends EventEmitter implements RealtimeSocket {
-  private readonly audioHash = createHash('sha256');
+  private readonly audioHash = nodeCrypto().createHash('sha256');
   private readonly session: RecordedSession;
   private openedAt: number | undefined;
   private finalizes = 0;

@@ -3,7 +3,7 @@
  * auth header you configured. There is no signature: verification is that header's value,
  * compared in constant time. `handler()` serves Node http, Express and Fetch `Request`s.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { SonioxConfigError, SonioxValidationError, type FieldIssue } from '../errors';
 import type { CallOptions } from '../http/transport';
 import type { Transcript, Transcription, WebhookEvent } from '../types';
@@ -19,6 +19,7 @@ import {
 } from './webhook-adapters';
 import { webhookUrl, type WebhookQuery } from './webhook-url';
 import { WebhookArrivals, type WebhookArrivalSource } from './webhook-arrivals';
+import { nodeCrypto } from '../internal/node-builtins';
 
 export type {
   WebhookAnswer,
@@ -80,7 +81,7 @@ function headerValue(headers: WebhookHeaders, name: string): string | undefined 
   return undefined;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => nodeCrypto().createHash('sha256').update(value).digest();
 
 /** The configured auth, else the environment's pair (undefined: none). */
 function chosenAuth(auth: WebhookAuth | undefined): WebhookAuth | undefined {
@@ -196,7 +197,7 @@ export class Webhooks implements WebhookArrivalSource {
     const { name, secret } = resolveAuth(auth, true) as WebhookAuth;
     const got = headerValue(headers, name);
     if (got === undefined) return false;
-    return timingSafeEqual(digest(got), digest(secret));
+    return nodeCrypto().timingSafeEqual(digest(got), digest(secret));
   }
 
   /**

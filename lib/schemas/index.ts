@@ -5,8 +5,6 @@
  * created on first use and each schema compiled once on first use. Nothing here runs at import
  * or client construction, so `new SonioxClient()` stays cheap.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { requestSchemas, responseSchemas, type SchemaName } from './definitions';
 
@@ -33,14 +31,24 @@ function schemaOf(name: SchemaName): object {
   return schemas[name];
 }
 
-/** The build's ahead-of-time validator for `name` (scripts/build-validators.js), or undefined where there is none (ts-node). */
+/** The build's table of precompiled validators (scripts/build-validators.js), null where there is none (ts-node). */
+let precompiledTable:
+  { precompiled(name: string): ValidateFunction | undefined } | null | undefined;
+
+/** The build's ahead-of-time validator for `name`, or undefined where there is none (ts-node). */
 function precompiledValidator(name: SchemaName): ValidateFunction | undefined {
-  const file = path.join(__dirname, 'validators', `${name}.js`);
-  // The path is the package's own: __dirname and a schema name fixed at compile time.
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- see above
-  if (!fs.existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, security/detect-non-literal-require -- see above
-  return (require(file) as Partial<Record<SchemaName, ValidateFunction>>)[name];
+  if (precompiledTable === undefined) {
+    try {
+      // A literal path, so that a bundle takes the table (and every validator) in; the build
+      // writes it beside this file's output, lib/ has none.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      precompiledTable = require('./validators/index.js') as typeof precompiledTable;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      precompiledTable = null;
+    }
+  }
+  return precompiledTable?.precompiled(name);
 }
 
 /** The validator for a schema: the build's precompiled one, else compiled on first call and cached. */

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { compareRatios, formatVerdicts, type PerfJson } from './compare';
 import { progress } from './progress';
+import { ROOT } from './child';
+import { appendHistory, currentCommit, historyLine, readHistory } from './history';
 import { htmlReport } from './report';
 import { round } from './stats';
 import { formatTable } from './table';
@@ -16,11 +18,13 @@ export interface CliOptions {
   json?: string;
   compare?: string;
   report?: string;
+  /** A history file (JSON lines): the run's gated ratios are appended, and --report charts them over runs. */
+  history?: string;
   /** Gate tolerance (default 0.2 = 20 % worse allowed). */
   tolerance: number;
 }
 
-/** Parses `[--only a,b] [--quick] [--max] [--json FILE] [--compare FILE] [--report FILE] [--tolerance 0.2]`. */
+/** Parses `[--only a,b] [--quick] [--max] [--json FILE] [--compare FILE] [--report FILE] [--history FILE] [--tolerance 0.2]`. */
 export function parseArgs(argv: string[]): CliOptions {
   const opts: CliOptions = { quick: false, max: false, tolerance: 0.2 };
   for (let i = 0; i < argv.length; i++) {
@@ -40,6 +44,7 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (arg === '--json') opts.json = value();
     else if (arg === '--compare') opts.compare = value();
     else if (arg === '--report') opts.report = value();
+    else if (arg === '--history') opts.history = value();
     else if (arg === '--tolerance') opts.tolerance = Number(value());
     else throw new Error(`unknown flag ${arg}`);
   }
@@ -107,7 +112,16 @@ export function finish(results: ScenarioResult[], json: PerfJson, opts: CliOptio
     `${formatTable(results)}\n\n${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}; mode ${json.mode}; ${(json.wallMs / 1000).toFixed(1)} s\n`,
   );
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
-  if (opts.report) fs.writeFileSync(opts.report, htmlReport(results, json));
+  if (opts.history)
+    appendHistory(
+      opts.history,
+      historyLine(json, { commit: currentCommit(ROOT), date: new Date().toISOString() }),
+    );
+  if (opts.report)
+    fs.writeFileSync(
+      opts.report,
+      htmlReport(results, json, opts.history ? readHistory(opts.history) : []),
+    );
   if (!opts.compare) return 0;
   const baseline = JSON.parse(fs.readFileSync(opts.compare, 'utf8')) as PerfJson;
   const verdicts = compareRatios(baseline, json, opts.tolerance);

@@ -18,24 +18,14 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Makes sure dist/ is built from the current lib/ (the steps of `npm run build`: tsc, the ESM wrappers, the precompiled validators). */
+/** Makes sure dist/ is built from the current lib/ (`npm run build`'s one script: tsc, the validators, the bundles, the ESM wrappers). */
 export async function ensureDist(log: (m: string) => void): Promise<string> {
   const entry = path.join(ROOT, 'dist', 'index.js');
   const built = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
   if (built >= newest(path.join(ROOT, 'lib'))) return entry;
   log('dist/ is older than lib/: building it (npm run build)');
-  const tsc = await runNode(
-    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { timeoutMs: 120_000 },
-  );
-  if (tsc.code !== 0)
-    throw new Error(`build failed: ${tsc.stdout.slice(-400)} ${tsc.stderr.slice(-400)}`);
-  const esm = await runNode([path.join(ROOT, 'scripts', 'esm-wrappers.js')], { timeoutMs: 60_000 });
-  if (esm.code !== 0) throw new Error(`esm wrappers failed: ${esm.stderr.slice(-400)}`);
-  const validators = await runNode([path.join(ROOT, 'scripts', 'build-validators.js')], {
-    timeoutMs: 60_000,
-  });
-  if (validators.code !== 0)
-    throw new Error(`precompiled validators failed: ${validators.stderr.slice(-400)}`);
+  const build = await runNode([path.join(ROOT, 'scripts', 'build.js')], { timeoutMs: 180_000 });
+  if (build.code !== 0)
+    throw new Error(`build failed: ${build.stdout.slice(-400)} ${build.stderr.slice(-400)}`);
   return entry;
 }

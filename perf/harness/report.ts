@@ -1,5 +1,6 @@
 /** The --report HTML: self-contained, inline SVG line charts, no script and no network. */
 import type { PerfJson } from './compare';
+import { historyCharts, type HistoryLine } from './history';
 import type { Chart } from './types';
 import type { ScenarioResult } from './types';
 import { formatTable } from './table';
@@ -83,9 +84,14 @@ export function svgChart(chart: Chart): string {
   return parts.join('');
 }
 
-/** The whole report page. */
-export function htmlReport(results: ScenarioResult[], json: PerfJson): string {
+/** The whole report page; with a history, each gated ratio charted over the runs. */
+export function htmlReport(
+  results: ScenarioResult[],
+  json: PerfJson,
+  history: readonly HistoryLine[] = [],
+): string {
   const charts = results.flatMap((r) => r.charts.map((c) => `<figure>${svgChart(c)}</figure>`));
+  const drift = historyCharts(history).map((c) => `<figure>${svgChart(c)}</figure>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>soniox-pro-sdk perf</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1100px}pre{font-size:12px;background:#f7f7f7;padding:8px;overflow-x:auto}figure{margin:12px 0}</style>
@@ -94,6 +100,7 @@ export function htmlReport(results: ScenarioResult[], json: PerfJson): string {
 <p>${esc(`${json.machine.cores} cores, ${json.machine.memory} MB, Node ${json.machine.node}, ${json.machine.platform}; ${(json.wallMs / 1000).toFixed(0)} s`)}</p>
 <pre>${esc(formatTable(results))}</pre>
 ${charts.join('\n')}
+${drift.length ? `<h2>History (${history.length} runs)</h2>\n${drift.join('\n')}` : ''}
 <h2>JSON</h2><pre>${esc(JSON.stringify(json.values, null, 2))}</pre>
 </body></html>
 `;
