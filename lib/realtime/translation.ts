@@ -47,6 +47,10 @@ export class TranslationBook {
     this.pairer?.push(token);
     const texts = status === 'translation' ? this.translatedText : this.originalText;
     const language = languageOf(token);
-    texts.set(language, (texts.get(language) ?? '') + token.text);
+    // A language's first token may come mid-sentence (after another language's words), with
+    // the space that separated them: its text starts with its first word.
+    // Only while the text is empty: trimming the whole text each time would flatten it.
+    const before = texts.get(language) ?? '';
+    texts.set(language, before === '' ? token.text.trimStart() : before + token.text);
   }
 }

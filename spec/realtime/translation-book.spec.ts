@@ -37,7 +37,21 @@ describe('realtime/translation: the translation book', () => {
     book.accept(said(' Bonjour', 'fr', 'original'));
     book.accept(translated(' Hello', '1', 'en', 'fr'));
     expect(book.translation).to.equal('');
-    expect(book.translations).to.deep.equal({ es: 'Hola', en: ' Hello' });
+    expect(book.translations).to.deep.equal({ es: 'Hola', en: 'Hello' });
+  });
+
+  it("starts each language's text with its first word, not the space its first token carried", () => {
+    // Two-way translation: a language's first token comes mid-sentence, after another language's.
+    const book = new TranslationBook();
+    book.accept(said('Good', 'en', 'original'));
+    book.accept(said(' afternoon', 'en', 'original'));
+    book.accept(said(' buenas', 'es', 'original'));
+    book.accept(said(' tardes', 'es', 'original'));
+    book.accept(translated(' Buenas', '1', 'es', 'en'));
+    book.accept(translated(' tardes', '1', 'es', 'en'));
+    expect(book.originals).to.deep.equal({ en: 'Good afternoon', es: 'buenas tardes' });
+    expect(book.translations).to.deep.equal({ es: 'Buenas tardes' });
+    expect(book.translation).to.equal('Buenas tardes');
   });
 
   it('pairs translated runs only, and none at all without translation', () => {

@@ -64,9 +64,9 @@ describe('realtime translation kept apart (scripted server)', () => {
     );
     expect(stream.translations).to.deep.equal({
       es: 'Buenos días Cómo estás',
-      en: ' Hello friend',
+      en: 'Hello friend',
     });
-    expect(stream.originals).to.deep.equal({ en: 'Good morning How are you', es: ' Hola amigo' });
+    expect(stream.originals).to.deep.equal({ en: 'Good morning How are you', es: 'Hola amigo' });
     // No single string holds two languages: two-way has no one translation.
     expect(stream.translation).to.equal('');
     expect(stream.translation).not.to.include('Hello');
