@@ -167,3 +167,22 @@ export function transcriptTokens(
   });
   return out;
 }
+
+/**
+ * A transcript's `text` from its tokens: joined as they are, with one space where a run of
+ * translation tokens meets the original words (each run spaces its own words and starts with
+ * none, so a plain join would glue `everyone` to `buenas`).
+ */
+export function transcriptText(tokens: readonly TranscriptToken[]): string {
+  let text = '';
+  let previous: TranscriptToken | undefined;
+  for (const token of tokens) {
+    const turn =
+      previous !== undefined &&
+      (previous.translation_status === 'translation') !==
+        (token.translation_status === 'translation');
+    text += turn && !/^\s/.test(token.text) && !/\s$/.test(text) ? ` ${token.text}` : token.text;
+    previous = token;
+  }
+  return text;
+}

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { CreateTranscriptionParams, Transcription } from '../types';
 import { MockHttpError } from './api-error';
 import type { MockSessionLimits } from './contracts';
-import { transcriptTokens, type FeatureOptions } from './features';
+import { transcriptText, transcriptTokens, type FeatureOptions } from './features';
 import type { Route, RouteAnswer } from './http';
 import type { Lifecycle } from './lifecycle';
 import { MODELS, modelIds } from './models';
@@ -269,7 +269,7 @@ function getTranscript(
   }
   return ok({
     id: job.transcription.id,
-    text: job.tokens.map((t) => t.text).join(''),
+    text: transcriptText(job.tokens),
     tokens: job.tokens,
   });
 }

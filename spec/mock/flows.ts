@@ -12,6 +12,15 @@ export async function transcribeFixture(
   name: string,
   params: Record<string, unknown> = {},
 ): Promise<TranscriptToken[]> {
+  return (await transcriptOfFixture(server, name, params)).tokens;
+}
+
+/** The whole transcript (text and tokens) of a fixture transcribed by the mock over HTTP. */
+export async function transcriptOfFixture(
+  server: MockServer,
+  name: string,
+  params: Record<string, unknown> = {},
+): Promise<Transcript> {
   const auth = { Authorization: `Bearer ${server.apiKey}` };
   const form = new FormData();
   form.append('file', new Blob([fixture(name).wav]), name);
@@ -31,7 +40,7 @@ export async function transcribeFixture(
   const transcript = (await (
     await fetch(`${server.url}/v1/transcriptions/${job.id}/transcript`, { headers: auth })
   ).json()) as Transcript;
-  return transcript.tokens;
+  return transcript;
 }
 
 /** A realtime session: every message the mock sent, and how the socket closed. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TranscriptToken } from '../../lib/types';
 import { fixture } from '../helpers';
-import { finalsOf, streamFixture, transcribeFixture } from './flows';
+import { finalsOf, streamFixture, transcribeFixture, transcriptOfFixture } from './flows';
 
 const textOf = (tokens: TranscriptToken[], status: string) =>
   tokens
@@ -44,6 +44,15 @@ describe('mock: translation', () => {
           'language',
           'translation_status',
         );
+  });
+
+  it("async: the transcript's text keeps a space where a translation follows its original", async () => {
+    const { text } = await transcriptOfFixture(t.server, 'bilingual.wav', {
+      translation: { type: 'two_way', language_a: 'en', language_b: 'es' },
+    });
+    expect(text).to.equal(
+      'good afternoon everyone buenas tardes a todos buenas tardes a todos good afternoon everyone',
+    );
   });
 
   it('async two_way: each language translated into the other; one_way to the spoken language is none', async () => {
