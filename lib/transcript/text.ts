@@ -1,7 +1,7 @@
 /**
  * Plain text of a transcript: speaker turns on their own lines when diarized; with translation,
  * each target language in a block of its own after a blank line (two-way translation gives two
- * blocks, never one string of both languages).
+ * blocks, each headed by its language code in brackets, never one string of both languages).
  */
 import type { Transcript } from '../types';
 import { segments, type SegmentKind } from './segments';
@@ -24,7 +24,7 @@ export function tokensText(tokens: readonly TokenLike[], options: TextOptions = 
     .join('\n');
 }
 
-/** The transcript's text: the spoken words, then each translation language after a blank line. */
+/** The transcript's text: the spoken words, then each translation language after a blank line (headed `[es]` when there are two or more). */
 export function transcriptText(
   transcript: Transcript,
   options: Omit<TextOptions, 'kind'> = {},
@@ -35,11 +35,15 @@ export function transcriptText(
   const languages = new Set(
     tokens.filter(isTranslationToken).map((t) => present(t.language) ?? ''),
   );
+  // One translation language (one-way) is plainly the target; with two or more (two-way), each
+  // block says which it is.
+  const named = languages.size > 1;
   for (const language of languages) {
     const translated = tokens.filter(
       (t) => isTranslationToken(t) && (present(t.language) ?? '') === language,
     );
-    blocks.push(tokensText(translated, { ...options, kind: 'translation' }));
+    const text = tokensText(translated, { ...options, kind: 'translation' });
+    blocks.push(named && language !== '' && text !== '' ? `[${language}]\n${text}` : text);
   }
   return blocks.filter((b) => b !== '').join('\n\n');
 }

@@ -179,9 +179,9 @@ describe('transcript: subtitles and text', () => {
     expect(builder.flush()).to.deep.equal([]);
   });
 
-  it('text: each translation target language in its own block, never mixed with another', () => {
+  it('text: each translation target language in its own block, named, never mixed with another', () => {
     expect(transcriptText({ id: 't', text: '', tokens: TWO_WAY })).to.equal(
-      'Speaker 1: Good morning.\nSpeaker 2: Hola amigo\n\nSpeaker 1: Buenos días.\n\nSpeaker 2: Hello friend',
+      'Speaker 1: Good morning.\nSpeaker 2: Hola amigo\n\n[es]\nSpeaker 1: Buenos días.\n\n[en]\nSpeaker 2: Hello friend',
     );
     expect(tokensText(TWO_WAY)).to.equal('Speaker 1: Good morning.\nSpeaker 2: Hola amigo');
     expect(tokensText(TWO_WAY, { speakerLabels: false })).to.equal('Good morning.\nHola amigo');

@@ -47,10 +47,26 @@ describe('transcript: plain text', () => {
       translation(' ami', ''),
     ];
     expect(transcriptText({ id: 't', text: '', tokens })).to.equal(
-      'Speaker 1: Hi\n\nHola amigo\n\nSalut ami',
+      'Speaker 1: Hi\n\n[es]\nHola amigo\n\nSalut ami',
     );
     expect(transcriptText({ id: 't', text: '', tokens }, { speakerLabels: false })).to.equal(
-      'Hi\n\nHola amigo\n\nSalut ami',
+      'Hi\n\n[es]\nHola amigo\n\nSalut ami',
+    );
+  });
+
+  it('two-way translation names the language of each block, one-way needs no name', () => {
+    const twoWay = [
+      word('Good morning.', '1'),
+      translation('Buenos días.', 'es'),
+      word(' Hola amigo', '2'),
+      translation('Hello friend', 'en'),
+    ];
+    expect(transcriptText({ id: 't', text: '', tokens: twoWay })).to.equal(
+      'Speaker 1: Good morning.\nSpeaker 2: Hola amigo\n\n[es]\nBuenos días.\n\n[en]\nHello friend',
+    );
+    const oneWay = [word('Good morning.'), translation('Buenos días.', 'es')];
+    expect(transcriptText({ id: 't', text: '', tokens: oneWay })).to.equal(
+      'Good morning.\n\nBuenos días.',
     );
   });
 
