@@ -19,6 +19,7 @@ import type { MarkerDelivery } from './markers';
 import { unpaceableMessage } from './pacer';
 import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
+import { finalizeIntervalIssues } from './control';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -31,6 +32,11 @@ export interface RealtimeOptions {
   markers?: MarkerDelivery;
   /** How the key is sent: `'header'` (default, Authorization on the upgrade) or `'message'` (the start message's api_key). */
   auth?: 'header' | 'message';
+  /**
+   * Shortest time between two finalize messages (default 2000 ms; the docs: "don't send more
+   * often than every few seconds"): closer calls are coalesced into one. 0: each sent at once.
+   */
+  finalizeMinIntervalMs?: number;
   /** Keepalive interval while no audio flows, >= 1000 ms (default 5000). */
   keepaliveIntervalMs?: number;
   /** Ping interval; a pong missing for this long means a dead connection (default 10 000 ms). */
@@ -104,6 +110,7 @@ const SDK_OPTIONS = new Set([
   'pacing',
   'auth',
   'keepaliveIntervalMs',
+  'finalizeMinIntervalMs',
   'heartbeatIntervalMs',
   'handshakeTimeoutMs',
   'acceptanceWindowMs',
@@ -271,6 +278,7 @@ export function realtimeConfigIssues(
   const raw = isRawFormat(start.audio_format);
   issues.push(...rolloverIssues(options.rollover, start.audio_format, raw));
   issues.push(...saveAudioIssues(options.saveAudio));
+  issues.push(...finalizeIntervalIssues(options.finalizeMinIntervalMs));
   return issues;
 }
 

@@ -31,6 +31,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       pacing: true,
       auth: 'message',
       keepaliveIntervalMs: 2000,
+      finalizeMinIntervalMs: 1500,
       heartbeatIntervalMs: 3000,
       handshakeTimeoutMs: 4000,
       acceptanceWindowMs: 450,
