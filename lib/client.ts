@@ -207,6 +207,7 @@ export class SonioxClient {
       keySessionMs: (key) => this.#keySessionCaps.get(key),
       warmSocket: (key) => this.#warm?.take(key),
       log: this.#config.log,
+      headers: this.#config.headers,
     });
   }
 
@@ -231,6 +232,7 @@ export class SonioxClient {
         handshakeTimeoutMs: 10_000,
         agent: proxy === undefined ? undefined : (signal) => this.realtimeAgent(signal),
         factory: defaultWebSocketFactory,
+        headers: this.#config.headers,
       },
       options,
     );

@@ -20,6 +20,7 @@ import { unpaceableMessage } from './pacer';
 import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
 import { finalizeIntervalIssues } from './control';
+import { headerIssues } from '../internal/headers';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -82,6 +83,11 @@ export interface RealtimeOptions {
    */
   agent?: Agent;
   /**
+   * Headers of this stream's upgrade request, over the client's `headers` (a gateway's); never
+   * Authorization (the key's) nor the framing headers.
+   */
+  headers?: Readonly<Record<string, string>>;
+  /**
    * Start-message fields this SDK does not type yet (a new API field on day one): sent as they
    * are, after the typed ones. The escape hatch that keeps the typed fields strict.
    */
@@ -122,6 +128,7 @@ const SDK_OPTIONS = new Set([
   'signal',
   'webSocketFactory',
   'agent',
+  'headers',
   'extra',
 ]);
 
@@ -279,6 +286,7 @@ export function realtimeConfigIssues(
   issues.push(...rolloverIssues(options.rollover, start.audio_format, raw));
   issues.push(...saveAudioIssues(options.saveAudio));
   issues.push(...finalizeIntervalIssues(options.finalizeMinIntervalMs));
+  issues.push(...headerIssues('headers', options.headers));
   return issues;
 }
 

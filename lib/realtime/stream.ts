@@ -115,10 +115,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.resolved = resolved;
     const agent = options.agent ?? context.proxyAgent;
     // Warm sockets are the client's: not for a stream that opens its own another way.
-    const own = options.webSocketFactory !== undefined || options.agent !== undefined;
+    const own =
+      options.webSocketFactory !== undefined ||
+      options.agent !== undefined ||
+      options.headers !== undefined;
     this.link = new SessionLink(
       context.realtimeURL,
-      resolved,
+      { ...resolved, headers: { ...context.headers, ...options.headers } },
       options.webSocketFactory,
       agent,
       {

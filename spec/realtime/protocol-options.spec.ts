@@ -43,6 +43,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       signal: new AbortController().signal,
       webSocketFactory: () => undefined as never,
       agent: new Agent(),
+      headers: { 'X-Gateway-Token': 'gw' },
       extra: { future_field: true },
     };
 
