@@ -30,6 +30,7 @@ import {
   type TranscribeResult,
   type TranscribeSource,
 } from './transcribe';
+import { translate, type TranslateOptions } from './translate';
 import {
   transcribeMany,
   type BatchResult,
@@ -123,6 +124,18 @@ export class SonioxClient {
   transcribe(source: TranscribeSource, options: TranscribeOptions = {}): Promise<TranscribeResult> {
     const { files, transcriptions } = this;
     return transcribe({ files, transcriptions, catalogue: this.#catalogue }, source, options);
+  }
+
+  /**
+   * `transcribe()` with translation: `to` (one-way, every spoken language into `to`; `from`
+   * hints the source language) or `between: [a, b]` (two-way, both hinted), mapped onto the
+   * documented `translation` and `language_hints`. Same sources, cleanup, signal and result;
+   * contradictory input or a language code the model list lacks is refused before the upload,
+   * every problem in one SonioxValidationError.
+   */
+  translate(source: TranscribeSource, options: TranslateOptions): Promise<TranscribeResult> {
+    const { files, transcriptions } = this;
+    return translate({ files, transcriptions, catalogue: this.#catalogue }, source, options);
   }
 
   /**

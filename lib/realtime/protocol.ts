@@ -21,6 +21,11 @@ import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
 import { finalizeIntervalIssues } from './control';
 import { headerIssues } from '../internal/headers';
+import {
+  translateFields,
+  translateModeIssues,
+  type TranslateMode,
+} from '../internal/translate-mode';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -83,6 +88,11 @@ export interface RealtimeOptions {
    */
   agent?: Agent;
   /**
+   * Translation shorthand, as `client.translate()`'s: `{ to }` (one-way, `from` hints the
+   * source) or `{ between: [a, b] }` (two-way), sent as `translation` and `language_hints`.
+   */
+  translate?: TranslateMode;
+  /**
    * Headers of this stream's upgrade request, over the client's `headers` (a gateway's); never
    * Authorization (the key's) nor the framing headers.
    */
@@ -129,6 +139,7 @@ const SDK_OPTIONS = new Set([
   'webSocketFactory',
   'agent',
   'headers',
+  'translate',
   'extra',
 ]);
 
@@ -149,6 +160,10 @@ export function splitConfig(
   const extra = (options as RealtimeOptions).extra;
   if (extra !== null && typeof extra === 'object')
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
+  // The shorthand as the fields it stands for; one with problems is left to the config check.
+  const mode = (options as RealtimeOptions).translate;
+  if (mode !== undefined && translateModeIssues(mode, start).length === 0)
+    Object.assign(start, translateFields(mode, start));
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
   return { start, options };
@@ -287,6 +302,8 @@ export function realtimeConfigIssues(
   issues.push(...saveAudioIssues(options.saveAudio));
   issues.push(...finalizeIntervalIssues(options.finalizeMinIntervalMs));
   issues.push(...headerIssues('headers', options.headers));
+  if (options.translate !== undefined)
+    issues.push(...translateModeIssues(options.translate, start, 'translate.'));
   return issues;
 }
 
