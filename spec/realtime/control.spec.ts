@@ -172,3 +172,22 @@ describe('realtime control messages', () => {
     });
   });
 });
+
+describe('realtime control messages over the wire (the mock records them)', () => {
+  const wire = fixture();
+
+  it('keepAlive() and two finalize() in a row reach the server as one keepalive and one finalize', async () => {
+    const stream = wire.client.realtime({ ...PCM, acceptanceWindowMs: 0 });
+    wire.defer(() => stream.destroy());
+    await stream.connect();
+    expect(stream.keepAlive()).to.equal(true);
+    stream.finalize();
+    stream.finalize();
+    stream.end();
+    for await (const token of stream) void token;
+    expect(wire.server.received.sessions.at(-1)?.controls).to.deep.equal([
+      { type: 'keepalive' },
+      { type: 'finalize' },
+    ]);
+  });
+});
