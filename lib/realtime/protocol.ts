@@ -21,11 +21,8 @@ import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
 import { finalizeIntervalIssues } from './control';
 import { headerIssues } from '../internal/headers';
-import {
-  translateFields,
-  translateModeIssues,
-  type TranslateMode,
-} from '../internal/translate-mode';
+import { translateFields, translateModeIssues } from '../internal/translate-mode';
+import type { TranslateMode } from '../internal/translate-mode';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -87,15 +84,9 @@ export interface RealtimeOptions {
    * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) when one applies, else a direct connection.
    */
   agent?: Agent;
-  /**
-   * Translation shorthand, as `client.translate()`'s: `{ to }` (one-way, `from` hints the
-   * source) or `{ between: [a, b] }` (two-way), sent as `translation` and `language_hints`.
-   */
+  /** `client.translate()`'s shorthand (`{ to, from? }` or `{ between }`), sent as translation and hints. */
   translate?: TranslateMode;
-  /**
-   * Headers of this stream's upgrade request, over the client's `headers` (a gateway's); never
-   * Authorization (the key's) nor the framing headers.
-   */
+  /** Headers of the upgrade request, over the client's `headers`; never Authorization. */
   headers?: Readonly<Record<string, string>>;
   /**
    * Start-message fields this SDK does not type yet (a new API field on day one): sent as they
