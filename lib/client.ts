@@ -30,6 +30,7 @@ import {
   type TranscribeResult,
   type TranscribeSource,
 } from './transcribe';
+import { translate, type TranslateOptions } from './translate';
 import {
   transcribeMany,
   type BatchResult,
@@ -126,6 +127,18 @@ export class SonioxClient {
   }
 
   /**
+   * `transcribe()` with translation: `to` (one-way, every spoken language into `to`; `from`
+   * hints the source language) or `between: [a, b]` (two-way, both hinted), mapped onto the
+   * documented `translation` and `language_hints`. Same sources, cleanup, signal and result;
+   * contradictory input or a language code the model list lacks is refused before the upload,
+   * every problem in one SonioxValidationError.
+   */
+  translate(source: TranscribeSource, options: TranslateOptions): Promise<TranscribeResult> {
+    const { files, transcriptions } = this;
+    return translate({ files, transcriptions, catalogue: this.#catalogue }, source, options);
+  }
+
+  /**
    * Transcribes many inputs (paths, Buffers, `{ audio_url }`), pulled lazily from an iterable or
    * async iterable, `concurrency` at a time, waiting on the account's quotas, cleaning up as it
    * goes; with a `journal`, a stopped batch resumes where it was and creates nothing twice.
@@ -207,6 +220,7 @@ export class SonioxClient {
       keySessionMs: (key) => this.#keySessionCaps.get(key),
       warmSocket: (key) => this.#warm?.take(key),
       log: this.#config.log,
+      headers: this.#config.headers,
     });
   }
 
@@ -231,6 +245,7 @@ export class SonioxClient {
         handshakeTimeoutMs: 10_000,
         agent: proxy === undefined ? undefined : (signal) => this.realtimeAgent(signal),
         factory: defaultWebSocketFactory,
+        headers: this.#config.headers,
       },
       options,
     );

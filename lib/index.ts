@@ -12,6 +12,7 @@ export type {
   CleanupTarget,
   CleanupEvent,
 } from './client';
+export type { TranslateOptions, TranslateMode } from './translate';
 export type {
   BatchSource,
   TranscribeManyOptions,
@@ -142,6 +143,7 @@ export type {
 export type { TimeWindow, TimeInput } from './resources/time-window';
 export { RealtimeStream } from './realtime/stream';
 export type { WarmPool, PreconnectOptions } from './realtime/warm-pool';
+export type { FinalizeOptions } from './realtime/control';
 export type {
   RealtimeStreamConfig,
   RealtimeOptions,

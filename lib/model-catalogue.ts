@@ -9,7 +9,7 @@
  * cannot be fetched skips the check, since the API checks too: a models outage must not stop
  * transcriptions; the fetch is tried again a minute later, not by every call in between.
  */
-import { SonioxAbortError, SonioxValidationError } from './errors';
+import { SonioxAbortError, SonioxValidationError, type FieldIssue } from './errors';
 import type { Models } from './resources/models';
 import { closest } from './suggest';
 import { DEFAULT_REALTIME_MODEL, type Model, type TranslationConfig } from './types';
@@ -54,13 +54,6 @@ function problem(
       message: `is not an async model${guess ? `: did you mean ${guess}?` : ''} (async models: ${ids.join(', ')})`,
     };
   }
-  // An alias lists no languages of its own in some answers: those of the model it stands for.
-  const target =
-    model.languages.length === 0 && model.aliased_model_id !== null
-      ? (models.find((m) => m.id === model.aliased_model_id) ?? model)
-      : model;
-  const codes = target.languages.map((l) => l.code);
-  const byName = new Map(target.languages.map((l) => [l.name.toLowerCase(), l.code]));
   const languages: Array<[string, string]> = (params.language_hints ?? []).map((code) => [
     'language_hints',
     code,
@@ -73,16 +66,32 @@ function problem(
       ['translation.language_a', translation.language_a],
       ['translation.language_b', translation.language_b],
     );
-  for (const [field, code] of languages) {
-    if (codes.includes(code)) continue;
-    const guess = byName.get(code.toLowerCase()) ?? closest(code, codes);
-    return {
-      field,
-      value: code,
-      message: `is not a language code of ${model.id}${guess ? `: did you mean ${guess}?` : ''} (valid codes: ${codes.join(', ')})`,
-    };
-  }
-  return undefined;
+  return unknownLanguages(models, model, languages)[0];
+}
+
+/** Each code (with the field that names it) the model does not list, with the closest one. */
+function unknownLanguages(
+  models: readonly Model[],
+  model: Model,
+  languages: ReadonlyArray<readonly [string, string]>,
+): Array<{ field: string; value: string; message: string }> {
+  // An alias lists no languages of its own in some answers: those of the model it stands for.
+  const target =
+    model.languages.length === 0 && model.aliased_model_id !== null
+      ? (models.find((m) => m.id === model.aliased_model_id) ?? model)
+      : model;
+  const codes = target.languages.map((l) => l.code);
+  const byName = new Map(target.languages.map((l) => [l.name.toLowerCase(), l.code]));
+  return languages
+    .filter(([, code]) => !codes.includes(code))
+    .map(([field, code]) => {
+      const guess = byName.get(code.toLowerCase()) ?? closest(code, codes);
+      return {
+        field,
+        value: code,
+        message: `is not a language code of ${model.id}${guess ? `: did you mean ${guess}?` : ''} (valid codes: ${codes.join(', ')})`,
+      };
+    });
 }
 
 /** The realtime start-message fields the model list speaks of. */
@@ -186,6 +195,27 @@ export class ModelCatalogue {
     throw new SonioxValidationError(`${prefix}${label} ${found.value} ${found.message}`, [
       { field: found.field, message: `${found.value} ${found.message}` },
     ]);
+  }
+
+  /**
+   * The issues of every language code (`[field, code]`) the async model (default: the client's)
+   * does not list, each with the closest code; none when the list cannot be had or names no such
+   * model (check() reports that one).
+   */
+  async languageIssues(
+    model: string | null | undefined,
+    languages: ReadonlyArray<readonly [string, string]>,
+    options: Omit<ModelCheckOptions, 'labels'> = {},
+  ): Promise<FieldIssue[]> {
+    if (languages.length === 0) return [];
+    const id = model ?? this.defaultModel;
+    const models = await until(this.#list(), options.signal, options.what ?? 'model check');
+    const found = models?.find((m) => m.transcription_mode === 'async' && m.id === id);
+    if (models === undefined || found === undefined) return [];
+    return unknownLanguages(models, found, languages).map(({ field, value, message }) => ({
+      field,
+      message: `${value} ${message}`,
+    }));
   }
 
   /**

@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['resources/'],
   ['job.ts', 'model-catalogue.ts'],
   ['transcribe.ts', 'batch/'],
+  ['translate.ts'],
   ['client.ts'],
   ['index.ts', 'cli/'],
 ];

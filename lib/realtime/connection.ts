@@ -11,6 +11,7 @@
 import type { Agent } from 'node:http';
 import { SonioxWebSocketError, redact } from '../errors';
 import { userAgent } from '../internal/package-info';
+import { KEEPALIVE_MESSAGE } from './control';
 
 /** WebSocket ready states (the standard's numbers): constants here, so ws loads only to connect. */
 const OPEN = 1;
@@ -294,15 +295,24 @@ export class Connection {
     const { keepaliveIntervalMs, heartbeatIntervalMs } = this.timing;
     this.lastAudioAt = Date.now();
     this.intervals.push(
-      setInterval(() => this.keepalive(), keepaliveIntervalMs),
+      setInterval(() => this.idleKeepalive(), keepaliveIntervalMs),
       setInterval(() => this.heartbeat(), heartbeatIntervalMs),
     );
     this.events.open();
   }
 
-  private keepalive(): void {
-    if (Date.now() - this.lastAudioAt >= this.timing.keepaliveIntervalMs)
-      this.send('{"type":"keepalive"}');
+  /**
+   * Sends the keepalive frame now (the automatic keepalive's sender and `stream.keepAlive()`'s);
+   * false when the socket is not open.
+   */
+  keepAlive(): boolean {
+    if (this.retired || this.#ws.readyState !== OPEN) return false;
+    this.send(KEEPALIVE_MESSAGE);
+    return true;
+  }
+
+  private idleKeepalive(): void {
+    if (Date.now() - this.lastAudioAt >= this.timing.keepaliveIntervalMs) this.keepAlive();
   }
 
   private heartbeat(): void {

@@ -20,6 +20,10 @@ import { unpaceableMessage } from './pacer';
 import { rolloverIssues, type RolloverOptions } from './rollover';
 import { saveAudioIssues, type SaveAudioTarget } from './save-audio';
 import { nodeHttp } from '../internal/node-builtins';
+import { finalizeIntervalIssues } from './control';
+import { headerIssues } from '../internal/headers';
+import { translateFields, translateModeIssues } from '../internal/translate-mode';
+import type { TranslateMode } from '../internal/translate-mode';
 
 /** Options of the SDK itself, mixed into the config object and never sent to the server. */
 export interface RealtimeOptions {
@@ -32,6 +36,11 @@ export interface RealtimeOptions {
   markers?: MarkerDelivery;
   /** How the key is sent: `'header'` (default, Authorization on the upgrade) or `'message'` (the start message's api_key). */
   auth?: 'header' | 'message';
+  /**
+   * Shortest time between two finalize messages (default 2000 ms; the docs: "don't send more
+   * often than every few seconds"): closer calls are coalesced into one. 0: each sent at once.
+   */
+  finalizeMinIntervalMs?: number;
   /** Keepalive interval while no audio flows, >= 1000 ms (default 5000). */
   keepaliveIntervalMs?: number;
   /** Ping interval; a pong missing for this long means a dead connection (default 10 000 ms). */
@@ -76,6 +85,10 @@ export interface RealtimeOptions {
    * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) when one applies, else a direct connection.
    */
   agent?: Agent;
+  /** `client.translate()`'s shorthand (`{ to, from? }` or `{ between }`), sent as translation and hints. */
+  translate?: TranslateMode;
+  /** Headers of the upgrade request, over the client's `headers`; never Authorization. */
+  headers?: Readonly<Record<string, string>>;
   /**
    * Start-message fields this SDK does not type yet (a new API field on day one): sent as they
    * are, after the typed ones. The escape hatch that keeps the typed fields strict.
@@ -105,6 +118,7 @@ const SDK_OPTIONS = new Set([
   'pacing',
   'auth',
   'keepaliveIntervalMs',
+  'finalizeMinIntervalMs',
   'heartbeatIntervalMs',
   'handshakeTimeoutMs',
   'acceptanceWindowMs',
@@ -116,6 +130,8 @@ const SDK_OPTIONS = new Set([
   'signal',
   'webSocketFactory',
   'agent',
+  'headers',
+  'translate',
   'extra',
 ]);
 
@@ -136,6 +152,10 @@ export function splitConfig(
   const extra = (options as RealtimeOptions).extra;
   if (extra !== null && typeof extra === 'object')
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) start[key] = value;
+  // The shorthand as the fields it stands for; one with problems is left to the config check.
+  const mode = (options as RealtimeOptions).translate;
+  if (mode !== undefined && translateModeIssues(mode, start).length === 0)
+    Object.assign(start, translateFields(mode, start));
   start.model ??= defaultModel;
   start.audio_format ??= 'auto';
   return { start, options };
@@ -272,6 +292,10 @@ export function realtimeConfigIssues(
   const raw = isRawFormat(start.audio_format);
   issues.push(...rolloverIssues(options.rollover, start.audio_format, raw));
   issues.push(...saveAudioIssues(options.saveAudio));
+  issues.push(...finalizeIntervalIssues(options.finalizeMinIntervalMs));
+  issues.push(...headerIssues('headers', options.headers));
+  if (options.translate !== undefined)
+    issues.push(...translateModeIssues(options.translate, start, 'translate.'));
   return issues;
 }
 

@@ -41,7 +41,11 @@ export class SessionLink {
 
   constructor(
     private readonly url: string,
-    private readonly settings: ConnectionTiming & { auth: 'header' | 'message' },
+    private readonly settings: ConnectionTiming & {
+      auth: 'header' | 'message';
+      /** The caller's upgrade headers (the client's, the stream's over them). */
+      headers?: Readonly<Record<string, string>> | undefined;
+    },
     private readonly factory: WebSocketFactory | undefined,
     private readonly agent: Agent | ((signal: AbortSignal) => Agent) | undefined,
     private readonly events: LinkEvents,
@@ -73,7 +77,8 @@ export class SessionLink {
     const warm = byHeader ? this.warm?.(key) : undefined;
     const connection: Connection = new Connection(
       this.url,
-      byHeader ? { Authorization: `Bearer ${key}` } : undefined,
+      // The caller's headers never replace the key's (refused by the checks, and set last).
+      { ...this.settings.headers, ...(byHeader && { Authorization: `Bearer ${key}` }) },
       key,
       this.settings,
       {

@@ -52,6 +52,11 @@ import { RealtimeSurface, type RealtimeContext } from './surface';
 import { Waiters } from './waiters';
 import { HeldFailure } from './held-failure';
 import { WavRecorder } from './save-audio';
+import {
+  DEFAULT_FINALIZE_MIN_INTERVAL_MS,
+  FinalizeCoalescer,
+  type FinalizeOptions,
+} from './control';
 
 export * from './surface';
 
@@ -96,6 +101,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly rollover: Rollover | undefined;
   /** Keeps the audio sent (the saveAudio option), each byte as it first goes out. */
   private readonly saved: WavRecorder | undefined;
+  /** finalize() calls, coalesced (control.ts). */
+  private readonly finalizer: FinalizeCoalescer;
 
   /** @internal Made by the client (`client.realtime(...)`), which passes its context. */
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
@@ -108,10 +115,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.resolved = resolved;
     const agent = options.agent ?? context.proxyAgent;
     // Warm sockets are the client's: not for a stream that opens its own another way.
-    const own = options.webSocketFactory !== undefined || options.agent !== undefined;
+    const own =
+      options.webSocketFactory !== undefined ||
+      options.agent !== undefined ||
+      options.headers !== undefined;
     this.link = new SessionLink(
       context.realtimeURL,
-      resolved,
+      { ...resolved, headers: { ...context.headers, ...options.headers } },
       options.webSocketFactory,
       agent,
       {
@@ -147,6 +157,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       options.markers === 'inband',
     );
     this.configError = configError(start, options);
+    this.finalizer = new FinalizeCoalescer(
+      options.finalizeMinIntervalMs ?? DEFAULT_FINALIZE_MIN_INTERVAL_MS,
+      (message, sent) => this.deliverFinalize(message, sent),
+    );
     if (options.saveAudio !== undefined && !this.configError)
       this.saved = new WavRecorder(options.saveAudio, start, (error) => this.destroy(error));
     // Emitted on the next tick so the caller can attach an 'error' listener first.
@@ -239,19 +253,38 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     void this.openConnection();
   }
 
-  /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
-  finalize(options: { trailing_silence_ms?: number } = {}): void {
-    // JSON.stringify leaves trailing_silence_ms out when it is not given.
-    const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
-    const send = () => this.link.connection?.send(JSON.stringify(message));
+  /**
+   * Asks the server to finalize everything so far; it answers with a `finalized` event. Calls
+   * closer together than `finalizeMinIntervalMs` (default 2000 ms) are coalesced into one sent
+   * when the interval has passed (the largest `trailing_silence_ms` wins); one still held when
+   * `end()` sends end-of-audio is dropped, since that finalizes everything. See control.ts.
+   */
+  finalize(options: FinalizeOptions = {}): void {
+    // Finished or failed: there is no connection, nothing to send.
+    if (!isTerminal(this.current) && this.current !== 'finished') this.finalizer.request(options);
+  }
+
+  /**
+   * Sends `{"type":"keepalive"}` now (the stream sends one by itself while no audio flows: see
+   * `keepaliveIntervalMs`). Returns whether it went out: false, and no error, when no session is
+   * open (before the socket opens, while reconnecting, once the stream ended).
+   */
+  keepAlive(): boolean {
+    if (this.current !== 'open' && this.current !== 'finishing') return false;
+    return this.link.connection?.keepAlive() ?? false;
+  }
+
+  /** The finalize guard's sender: a frame goes now, or in its place as the socket opens. */
+  private deliverFinalize(message: string, sent: () => void): void {
+    const send = () => {
+      this.link.connection?.send(message);
+      sent();
+    };
     if (this.current === 'idle' || this.starting || this.rollover?.holdsWrites) {
       this.begin();
       // In its place among the writes: sent as the socket opens, not after the acceptance window.
       this.openWaiters.wait().then(send, () => undefined);
-    } else {
-      // Open or finishing: now. Finished or failed: there is no connection, nothing to send.
-      send();
-    }
+    } else send();
   }
 
   /** @internal Node's Writable hook: audio in (paced, queued or sent). */
@@ -359,12 +392,14 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
     // The result that carried `finished` settled connect() already (see onMessage).
     if (next === 'finished') {
+      this.finalizer.cancel();
       this.link.retire(true);
       this.rollover?.cancel();
       return;
     }
     if (!isTerminal(next)) return;
     this.failure = error;
+    this.finalizer.cancel();
     this.lifetime.abort();
     this.reconnector.cancel();
     this.rollover?.cancel();
@@ -437,6 +472,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private sendEndOfAudio(): void {
     const connection = this.link.connection as Connection;
     this.endRequested = false;
+    this.finalizer.dropHeld();
     connection.send('');
     const ms = this.resolved.finishTimeoutMs;
     // As a server's failure: the tokens that came before the silence still reach the reader.

@@ -60,6 +60,8 @@ export interface RealtimeContext {
   warmSocket?: ((key: string) => RealtimeSocket | undefined) | undefined;
   /** The client's log (undefined: silent). */
   log?: Log | undefined;
+  /** The client's `headers`, sent on every upgrade request (a stream's own `headers` over them). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

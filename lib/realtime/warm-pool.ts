@@ -8,6 +8,7 @@
  * (the first, a reconnection or a rollover) when the session would open the same socket: the
  * client's key in the header, its URL, its own factory and agent.
  */
+import { userAgent } from '../internal/package-info';
 import type { Agent } from 'node:http';
 import type { FieldIssue } from '../errors';
 import type { RealtimeSocket, WebSocketFactory } from './connection';
@@ -60,6 +61,8 @@ export interface WarmSocketSource {
   /** The agent of one upgrade (the client's proxy), if any. */
   agent?: ((signal: AbortSignal) => Agent) | undefined;
   factory: WebSocketFactory;
+  /** The client's `headers`, sent on each upgrade as on a stream's own. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** One socket of the pool. */
@@ -143,12 +146,13 @@ export class WarmPool {
   }
 
   private openOne(): void {
-    const { url, key, handshakeTimeoutMs, agent, factory } = this.#source;
+    const { url, key, handshakeTimeoutMs, agent, factory, headers } = this.#source;
     const tunnel = agent ? new AbortController() : undefined;
     const socket = factory(url, {
       perMessageDeflate: false,
       handshakeTimeout: handshakeTimeoutMs,
-      headers: { Authorization: `Bearer ${key}` },
+      // As a stream's own upgrade (connection.ts): the caller's User-Agent wins, never its Authorization.
+      headers: { 'User-Agent': userAgent(), ...headers, Authorization: `Bearer ${key}` },
       ...(agent && tunnel && { agent: agent(tunnel.signal) }),
     });
     const w: Warm = { socket, open: false, timer: undefined, tunnel };

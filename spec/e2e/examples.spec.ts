@@ -71,6 +71,22 @@ describe('e2e: the README examples run against the mock server', function () {
     expect(err).to.match(/reconnecting \(1\)/);
   });
 
+  it('translation: translate() one-way and two-way, realtime translate, keepAlive() and coalesced finalize()', async () => {
+    const { code, out, err } = await run('examples/translate.ts', env);
+    expect(code, err).to.equal(0);
+    expect(out).to.include('one-way: hola mundo esto es una prueba');
+    expect(out).to.include('two-way: bonjour le monde ceci est un test');
+    expect(out).to.include('realtime: hola mundo esto es una prueba');
+    const session = server.received.sessions.at(-1);
+    expect(session?.start).to.deep.include({
+      translation: { type: 'one_way', target_language: 'es' },
+    });
+    // The keepalive first; two finalize() calls in a row: the second held for the interval,
+    // then sent, or dropped at the end-of-audio (which finalizes everything).
+    expect(session?.controls[0]).to.deep.equal({ type: 'keepalive' });
+    expect(session?.controls.filter((c) => c.type === 'finalize').length).to.be.within(1, 2);
+  });
+
   it('many files: a folder through transcribeMany, and run again, every input skipped', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-many-'));
     try {

@@ -174,9 +174,14 @@ describe('realtime connect() settles on the server verdict', () => {
       socket.open();
       await clock.tickAsync(0);
       expect(socket.sent.slice(1)).to.deep.equal([Buffer.alloc(320), '{"type":"finalize"}']);
+      // Behaviour change (issue 30): a second finalize() within finalizeMinIntervalMs (2000 ms
+      // by default) of the first is no longer sent at once but coalesced, sent when the
+      // interval has passed (control.spec.ts has the rest).
       stream.finalize({ trailing_silence_ms: 300 });
-      expect(socket.sent.at(-1)).to.equal('{"type":"finalize","trailing_silence_ms":300}');
+      expect(socket.sent.at(-1)).to.equal('{"type":"finalize"}');
       expect(state()).to.equal('pending');
+      await clock.tickAsync(2000);
+      expect(socket.sent.at(-1)).to.equal('{"type":"finalize","trailing_silence_ms":300}');
     });
 
     it('gives a reader the refusal too (it listens for errors), while connect() rejects with it', async () => {
@@ -268,6 +273,8 @@ describe('realtime connect() settles on the server verdict', () => {
       expect(sockets[1]!.sent.filter((f) => typeof f === 'string').slice(1)).to.deep.equal([
         '{"type":"finalize"}',
       ]);
+      // Past the interval of the finalize above (issue 30: closer calls are coalesced).
+      await clock.tickAsync(2000);
       stream.end();
       await clock.tickAsync(0);
       expect(stream.phase).to.equal('finishing');

@@ -631,7 +631,8 @@ describe('realtime/stream lifecycle (scripted peer)', () => {
       await peer((ws) =>
         ws.on('message', (data, isBinary) => !isBinary && texts.push(frameText(data))),
       );
-      const s = stream();
+      // Not coalesced (control.spec.ts covers that): both go out at once.
+      const s = stream({ finalizeMinIntervalMs: 0 });
       await s.connect();
       s.finalize();
       s.finalize({ trailing_silence_ms: 300 });

@@ -31,6 +31,7 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       pacing: true,
       auth: 'message',
       keepaliveIntervalMs: 2000,
+      finalizeMinIntervalMs: 1500,
       heartbeatIntervalMs: 3000,
       handshakeTimeoutMs: 4000,
       acceptanceWindowMs: 450,
@@ -42,6 +43,8 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
       signal: new AbortController().signal,
       webSocketFactory: () => undefined as never,
       agent: new Agent(),
+      headers: { 'X-Gateway-Token': 'gw' },
+      translate: { to: 'de' },
       extra: { future_field: true },
     };
 
@@ -55,7 +58,12 @@ describe('realtime/protocol: options and messages as the user sees them', () => 
 
     it('sends only the start-message fields when every SDK option is set', () => {
       const split = splitConfig({ ...PCM16, ...sdkOptions }, 'stt-rt-v5');
-      expect(split.start).to.deep.equal({ ...PCM16, future_field: true });
+      // `translate` is the one SDK option that stands for start-message fields.
+      expect(split.start).to.deep.equal({
+        ...PCM16,
+        future_field: true,
+        translation: { type: 'one_way', target_language: 'de' },
+      });
     });
 
     it("defaults the model to the client's and audio_format to 'auto', and given values win", () => {
