@@ -157,7 +157,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
     this.reconnector = new Reconnector(
       resolved.reconnect,
-      new SessionStarts(context.sessionLimiter),
+      new SessionStarts(context.sessionLimiter, context.sessionSlots),
       audio,
       {
         retrying: (from) => {
@@ -361,6 +361,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     if (next === 'finished') {
       this.link.retire(true);
       this.rollover?.cancel();
+      this.reconnector.cancel();
       return;
     }
     if (!isTerminal(next)) return;
