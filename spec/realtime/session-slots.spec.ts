@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { ReconnectEvent } from '../../lib/realtime/stream';
-import { LIMIT_REFRESH_MS, sameDeployment } from '../../lib/realtime/session-slots';
+import { LIMIT_REFRESH_MS, SessionSlots, sameDeployment } from '../../lib/realtime/session-slots';
 import { PCM, fixture as audioFixture } from '../audio';
 import { SonioxClient } from '../../lib/client';
 import { SonioxWebSocketError } from '../../lib/errors';
@@ -252,5 +252,28 @@ describe('realtime/session-slots: whose limits are read', () => {
       client.close();
       await server.close();
     }
+  });
+});
+
+describe('realtime/session-slots: the slots alone (a read function, no network)', () => {
+  it('drops a start whose signal aborts while it waits, and gives its turn to the next', async () => {
+    const slots = new SessionSlots(() => Promise.resolve(1));
+    await slots.acquire(new AbortController().signal);
+    const aborted = new AbortController();
+    const waiting = slots.acquire(aborted.signal);
+    const next = slots.acquire(new AbortController().signal);
+    let nextIn = false;
+    void next.then(() => (nextIn = true));
+    await turns();
+    aborted.abort(new Error('the stream ended'));
+    const error = await waiting.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).to.equal('the stream ended');
+    expect(nextIn).to.equal(false);
+    slots.release();
+    await next;
+    slots.close(new Error('closed'));
   });
 });
