@@ -138,7 +138,7 @@ describe('cli: soniox transcribe, the recognition flags', function () {
 
   it('sends --webhook-url and --webhook-header, and the mock delivers the webhook with that header', async () => {
     const r = await relay();
-    const { code } = await run(
+    const { code, out, err } = await run(
       [
         'transcribe',
         audio.path,
@@ -147,11 +147,14 @@ describe('cli: soniox transcribe, the recognition flags', function () {
         '--webhook-header',
         'X-Hook-Token: s3cret: with colon',
         '--keep',
+        '--verbose',
         ...POLL,
       ],
       { env: r.env },
     );
     expect(code).to.equal(0);
+    // The header's value is a secret: nothing the CLI prints shows it.
+    expect(out + err).to.not.include('s3cret');
     expect(r.creates[0]).to.deep.include({
       webhook_url: `${r.url}/hook`,
       webhook_auth_header_name: 'X-Hook-Token',
