@@ -40,6 +40,7 @@ import {
 import type { RealtimeToken } from './types';
 import { CassetteWriter } from './cassette';
 import { recordingFactory } from './realtime/record';
+import { LIMIT_READ_TIMEOUT_MS, SessionSlots, sameDeployment } from './realtime/session-slots';
 
 export type {
   TranscribeOptions,
@@ -72,6 +73,8 @@ export class SonioxClient {
   /** The tunnel of realtime sessions through the proxy, made with the first one. */
   /** Realtime session starts queue here once the account's limits answered 429 (adaptiveRate). */
   readonly #sessionLimiter: AdaptiveLimiter | undefined;
+  /** Realtime starts over the account's concurrent-session limit wait here (readConcurrencyLimit). */
+  readonly #sessionSlots: SessionSlots | undefined;
   /** The warm realtime sockets of preconnect(), once asked for. */
   #warm: WarmPool | undefined;
   /** Session caps of the temporary keys minted by `auth` (a realtime rollover reads them). */
@@ -90,6 +93,11 @@ export class SonioxClient {
       : undefined;
     this.#transport = new Transport(this.#config, { cassette: this.#cassette });
     this.#sessionLimiter = this.#config.adaptiveRate ? new AdaptiveLimiter() : undefined;
+    const readLimit = this.#config.readConcurrencyLimit ?? sameDeployment(baseURL, realtimeURL);
+    this.#sessionSlots =
+      this.#sessionLimiter && readLimit
+        ? new SessionSlots((signal) => this.readSessionLimit(signal))
+        : undefined;
     this.files = new Files(this.#transport);
     this.transcriptions = new Transcriptions(this.#transport, this.#config.asyncModel);
     this.models = new Models(this.#transport);
@@ -217,6 +225,7 @@ export class SonioxClient {
           ? undefined
           : (signal: AbortSignal) => this.realtimeAgent(signal),
       sessionLimiter: this.#sessionLimiter,
+      sessionSlots: this.#sessionSlots,
       keySessionMs: (key) => this.#keySessionCaps.get(key),
       warmSocket: (key) => this.#warm?.take(key),
       log: this.#config.log,
@@ -277,6 +286,23 @@ export class SonioxClient {
     });
   }
 
+  /**
+   * The account's limit of concurrent realtime sessions: the lower of the project's and the
+   * organization's, null when neither is set. One attempt, no retry: SessionSlots reads again
+   * only after its refresh interval.
+   */
+  private async readSessionLimit(signal: AbortSignal): Promise<number | null> {
+    const { project, organization } = await this.concurrencyLimits.get({
+      signal,
+      maxRetries: 0,
+      timeoutMs: LIMIT_READ_TIMEOUT_MS,
+    });
+    const limits = [project, organization]
+      .map((scope) => scope.limits.transcribe_concurrent)
+      .filter((n): n is number => typeof n === 'number');
+    return limits.length > 0 ? Math.min(...limits) : null;
+  }
+
   /** Connection pool figures: sockets created, requests, reuse ratio, queued requests. */
   poolStats(): PoolStats {
     return this.#transport.poolStats();
@@ -288,5 +314,6 @@ export class SonioxClient {
     this.#warm?.close();
     // Sessions still waiting to start fail; sessions already open are the caller's to end.
     this.#sessionLimiter?.close(new SonioxConnectionError('the client is closed'));
+    this.#sessionSlots?.close(new SonioxConnectionError('the client is closed'));
   }
 }

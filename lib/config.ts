@@ -82,6 +82,8 @@ export interface SonioxClientOptions {
    * queue for a rate learned from the 429s instead of failing (AWS's "adaptive" retry mode).
    */
   adaptiveRate?: boolean | undefined;
+  /** Hold realtime starts under the account's concurrent-session limit, read from the API (docs/errors.md). */
+  readConcurrencyLimit?: boolean | undefined;
   /**
    * Proxy of REST calls and realtime sessions, e.g. `http://proxy.corp:3128` (tunnelled with
    * CONNECT); `false`: none,
@@ -150,6 +152,7 @@ const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   maxFreeSockets: true,
   freeSocketTimeoutMs: true,
   adaptiveRate: true,
+  readConcurrencyLimit: true,
   proxy: true,
   httpAgent: true,
   validateResponses: true,
@@ -186,6 +189,8 @@ export interface ResolvedConfig {
   validateResponses: boolean;
   autoClientReferenceId: boolean;
   adaptiveRate: boolean;
+  /** As given; undefined: by the hosts (sameDeployment). */
+  readConcurrencyLimit: boolean | undefined;
   /** The proxy REST calls go through, if any. */
   proxy: string | undefined;
   /** The proxy realtime sessions go through, if any (the environment is read for the realtime host). */
@@ -350,6 +355,7 @@ function configIssues(
   }
   add(booleanIssues('validateResponses', options.validateResponses));
   add(booleanIssues('adaptiveRate', options.adaptiveRate));
+  add(booleanIssues('readConcurrencyLimit', options.readConcurrencyLimit));
   add(booleanIssues('autoClientReferenceId', options.autoClientReferenceId));
   add(recordIssues(options.record));
   add(headerIssues('headers', options.headers));
@@ -433,6 +439,7 @@ export function resolveConfig(options: SonioxClientOptions = {}): ResolvedConfig
     freeSocketTimeoutMs: options.freeSocketTimeoutMs ?? 4_000,
     validateResponses: options.validateResponses ?? true,
     adaptiveRate: options.adaptiveRate ?? true,
+    readConcurrencyLimit: options.readConcurrencyLimit,
     autoClientReferenceId: options.autoClientReferenceId ?? true,
     proxy: proxyOf(baseURL),
     realtimeProxy: proxyOf(realtimeURL.replace(/^ws/, 'http')),

@@ -244,6 +244,8 @@ export interface StartGate {
   admit(): boolean;
   refused(error: SonioxWebSocketError): boolean;
   retryDelay(phase: RealtimePhase, replayable: boolean): number | undefined;
+  /** The stream is done: its session slot, if it holds one, goes back. */
+  release(): void;
 }
 
 /** What the Reconnector reports to its stream (the only one to move the phase). */
@@ -366,10 +368,11 @@ export class Reconnector {
     else this.host.gaveUp(error);
   }
 
-  /** The stream ended: no attempt is waited for any more. */
+  /** The stream ended: no attempt is waited for any more, its session slot goes back. */
   cancel(): void {
     clearTimeout(this.backoff);
     this.backoff = undefined;
+    this.starts.release();
   }
 
   /**

@@ -4,10 +4,14 @@
  * hears of the success); a 429 before that is a start the account's limits refused (the
  * limiter hears of the throttle), which may be queued and started again (see
  * mayRetryRefusedStart). Without a limiter every start goes at once and no refusal is retried.
+ * With the client's session slots (the account's concurrency limit, session-slots.ts), the
+ * stream holds one slot from its first start to its end; a refused start gives it back and
+ * queues for it again, so that the refusal lowers the client's ceiling.
  */
 import type { SonioxWebSocketError } from '../errors';
 import type { AdaptiveLimiter } from '../internal/adaptive-rate';
 import type { RealtimePhase } from './phase';
+import type { SessionSlots } from './session-slots';
 import { mayRetryRefusedStart, rateLimitedStartDelay } from './reconnect';
 
 /** One stream's session starts (see the file comment). */
@@ -20,7 +24,13 @@ export class SessionStarts {
   /** When the account's limits first refused a start of this stream. */
   private firstRefusedAt: number | undefined;
 
-  constructor(private readonly limiter: AdaptiveLimiter | undefined) {}
+  /** Whether this stream holds one of the client's session slots. */
+  private holding = false;
+
+  constructor(
+    private readonly limiter: AdaptiveLimiter | undefined,
+    private readonly slots?: SessionSlots | undefined,
+  ) {}
 
   /** Whether refused starts are queued and retried (the client's adaptiveRate). */
   get limited(): boolean {
@@ -35,7 +45,20 @@ export class SessionStarts {
   /** Waits for the limiter's token before a new connection (rejects when `signal` aborts). */
   async acquire(signal: AbortSignal): Promise<void> {
     this.admittedNow = false;
+    if (this.slots && !this.holding) {
+      await this.slots.acquire(signal);
+      this.holding = true;
+      // Aborted as the slot came: the stream's end (release()) has passed already.
+      if (signal.aborted) this.release();
+    }
     if (this.limiter) this.tokenAt = await this.limiter.acquire(signal);
+  }
+
+  /** The stream is done: its slot goes back to the client's next waiting start. */
+  release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.slots?.release();
   }
 
   /** The server answered with a result; true the first time for this connection. */
@@ -53,6 +76,11 @@ export class SessionStarts {
   refused(error: SonioxWebSocketError): boolean {
     const refused = error.serverCode === 429 && !this.admittedNow;
     if (refused) this.limiter?.onThrottle(this.tokenAt);
+    if (refused && this.holding) {
+      // Fewer sessions fit than the client thought: the ceiling drops, the start queues again.
+      this.slots?.refused();
+      this.release();
+    }
     return refused;
   }
 

@@ -171,7 +171,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
     this.reconnector = new Reconnector(
       resolved.reconnect,
-      new SessionStarts(context.sessionLimiter),
+      new SessionStarts(context.sessionLimiter, context.sessionSlots),
       audio,
       {
         retrying: (from) => {
@@ -395,6 +395,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.finalizer.cancel();
       this.link.retire(true);
       this.rollover?.cancel();
+      this.reconnector.cancel();
       return;
     }
     if (!isTerminal(next)) return;

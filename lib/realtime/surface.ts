@@ -8,6 +8,7 @@
 import type { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
 import type { AdaptiveLimiter } from '../internal/adaptive-rate';
+import type { SessionSlots } from './session-slots';
 import type { RealtimeStartMessage, RealtimeToken } from '../types';
 import type { TranslationPair } from '../transcript/translation';
 import {
@@ -54,6 +55,8 @@ export interface RealtimeContext {
   proxyAgent?: ((signal: AbortSignal) => Agent) | undefined;
   /** The client's adaptive limiter of session starts (adaptiveRate), if any. */
   sessionLimiter?: AdaptiveLimiter | undefined;
+  /** The client's ceiling on its concurrent sessions (the account's limit), if it reads one. */
+  sessionSlots?: SessionSlots | undefined;
   /** A temporary key's session cap in ms, when the client minted it with one (rollover). */
   keySessionMs?: ((key: string) => number | undefined) | undefined;
   /** A pre-connected socket for a session with `key` (client.preconnect()), when one is warm. */

@@ -109,6 +109,7 @@ describe('realtime/reconnect Reconnector', () => {
         retries += 1;
         return 1000;
       },
+      release: () => undefined,
     };
     const replay = new ResumeBuffer(1024, 1);
     const reconnector = new Reconnector(

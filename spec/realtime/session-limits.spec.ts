@@ -282,6 +282,9 @@ describe('realtime session starts under the adaptive limiter', () => {
         // The refusal is read by its errorType: the rich error frames.
         realtimeErrorShape: 'rich',
       },
+      // The refusal path: a client that read the limit would hold its second start back
+      // instead (spec/realtime/session-slots.spec.ts).
+      client: { readConcurrencyLimit: false },
       clock: FAKE,
     });
     const { session, drive } = tools(t);

@@ -17,39 +17,33 @@ import {
   RAW_AUDIO_FORMATS,
   type RealtimeAudioFormat,
   type RealtimeToken,
-  type StructuredContext,
 } from '../../types';
 import { catalogueOf } from '../../model-catalogue';
 import { assertInputFile, InterruptedError, UsageError, type Context } from '../context';
 import { MIC_FORMAT, startMicrophone, type Microphone } from '../mic';
-import { integer, list } from '../options';
-import { contextFile, decimal, languagePair, outputFile, termsFile } from '../recognition';
+import { integer } from '../options';
+import { decimal, outputFile } from '../recognition';
+import {
+  addRecognitionFlags,
+  recognitionParams,
+  type RecognitionFlags,
+} from '../recognition-flags';
 import { JsonLines, LiveText, PlainText, type TokenSink } from '../render/live';
 import { SubtitleFile } from '../render/subtitle-file';
 
-/** Options of `soniox realtime`. */
-export interface RealtimeFlags {
+/** Options of `soniox realtime`: the recognition flags (recognition-flags.ts) and the stream's own. */
+export interface RealtimeFlags extends RecognitionFlags {
   format: string;
   rate?: number;
   channels?: number;
-  model?: string;
-  language?: string[];
-  diarize?: boolean;
-  translate?: string;
   endpoints?: boolean;
   reconnect?: number | boolean;
   final?: boolean;
   outputFormat: 'text' | 'json';
   pacing?: boolean;
-  strictHints?: boolean;
-  languageId?: boolean;
-  context?: StructuredContext;
-  terms?: string[];
   endpointDelay?: number;
   endpointSensitivity?: number;
   endpointLatency?: number;
-  twoWay?: [string, string];
-  reference?: string;
   srt?: string;
   vtt?: string;
   mic?: boolean;
@@ -75,14 +69,6 @@ export function sinkFor(
   return new PlainText(ctx.stdout, { languages });
 }
 
-/** The start message's context: the --context file's, plus the --terms file's terms. */
-function contextOf(flags: RealtimeFlags): StructuredContext | undefined {
-  if (!flags.context && !flags.terms) return undefined;
-  const context: StructuredContext = { ...flags.context };
-  if (flags.terms) context.terms = [...(context.terms ?? []), ...flags.terms];
-  return context;
-}
-
 /** The stream configuration the flags ask for. */
 export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): RealtimeStreamConfig {
   // The format comes from a flag, so its rate and channels are checked at run time: the SDK
@@ -94,18 +80,7 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
   } as RealtimeStreamConfig;
   if (flags.rate !== undefined) config.sample_rate = flags.rate;
   if (flags.channels !== undefined) config.num_channels = flags.channels;
-  if (flags.model) config.model = flags.model;
-  if (flags.language) config.language_hints = flags.language;
-  if (flags.strictHints) config.language_hints_strict = true;
-  if (flags.languageId) config.enable_language_identification = true;
-  if (flags.diarize) config.enable_speaker_diarization = true;
-  const context = contextOf(flags);
-  if (context) config.context = context;
-  if (flags.translate) config.translation = { type: 'one_way', target_language: flags.translate };
-  if (flags.twoWay) {
-    const [language_a, language_b] = flags.twoWay;
-    config.translation = { type: 'two_way', language_a, language_b };
-  }
+  Object.assign(config, recognitionParams(flags));
   // Tuning the endpoint only means something with endpoint detection on.
   if (flags.endpointDelay !== undefined) config.max_endpoint_delay_ms = flags.endpointDelay;
   if (flags.endpointSensitivity !== undefined)
@@ -117,7 +92,6 @@ export function realtimeConfig(flags: RealtimeFlags, signal: AbortSignal): Realt
     flags.endpointSensitivity !== undefined ||
     flags.endpointLatency !== undefined;
   if (flags.endpoints || tuned) config.enable_endpoint_detection = true;
-  if (flags.reference) config.client_reference_id = flags.reference;
   if (flags.reconnect !== undefined && flags.reconnect !== false)
     config.reconnect = { maxAttempts: flags.reconnect === true ? 3 : flags.reconnect };
   return config;
@@ -221,7 +195,7 @@ export async function realtime(
 
 /** Adds `realtime` to the program. */
 export function registerRealtime(program: Command, ctx: Context): void {
-  program
+  const command = program
     .command('realtime')
     .description(
       'stream audio from a file or stdin (-) through a realtime session, words printed as they are recognised',
@@ -238,31 +212,8 @@ export function registerRealtime(program: Command, ctx: Context): void {
       'auto',
     )
     .option('--rate <hz>', 'sample rate (raw formats)', integer(1, 384_000))
-    .option('--channels <n>', 'channel count (raw formats)', integer(1, 8))
-    .option('-m, --model <model>', 'realtime model (default stt-rt-v5)')
-    .option('-l, --language <codes>', 'language hints, comma separated: en,fr (repeatable)', list)
-    .option('--strict-hints', 'recognise only the --language hints (language_hints_strict)')
-    .option(
-      '--language-id',
-      'identify the language of each word (enable_language_identification); lines show it',
-    )
-    .option('--diarize', 'label speakers (enable_speaker_diarization)')
-    .option(
-      '--context <file>',
-      'context from a file: a JSON object (general, text, terms, translation_terms) or plain text',
-      contextFile,
-    )
-    .option('--terms <file>', 'context terms from a file, one per line', termsFile)
-    .addOption(
-      new Option('--translate <lang>', 'also translate to <lang> (one-way translation)').conflicts(
-        'twoWay',
-      ),
-    )
-    .option(
-      '--two-way <a,b>',
-      'two-way translation between two languages, e.g. en,es (each line shows its language)',
-      languagePair,
-    )
+    .option('--channels <n>', 'channel count (raw formats)', integer(1, 8));
+  addRecognitionFlags(command, 'realtime')
     .option('--endpoints', 'endpoint detection: a new line when the speaker pauses')
     .option(
       '--endpoint-delay <ms>',
@@ -279,7 +230,6 @@ export function registerRealtime(program: Command, ctx: Context): void {
       'endpoint latency adjustment, 0 to 3 (endpoint_latency_adjustment_level; turns on --endpoints)',
       integer(0, 3),
     )
-    .option('--reference <id>', 'your id for the session (client_reference_id)')
     .option('--srt <file>', 'also write SubRip subtitles to <file>, cue by cue', outputFile)
     .option('--vtt <file>', 'also write WebVTT subtitles to <file>, cue by cue', outputFile)
     .addOption(

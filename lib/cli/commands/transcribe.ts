@@ -20,13 +20,19 @@ import {
   writeOutput,
   type Context,
 } from '../context';
-import { integer, isURL, list } from '../options';
+import { integer, isURL } from '../options';
 import { Progress } from '../render/progress';
 import { shownName } from '../render/name';
 import { bytes } from '../render/table';
 import { formatTranscript, TRANSCRIPT_FORMATS } from '../render/transcript';
 import { isBatch, transcribeMany, type BatchFlags } from './transcribe-many';
-import { assertModelFlags, createParams, type TranscribeFlags } from './transcribe-params';
+import {
+  assertModelFlags,
+  createParams,
+  webhookOptions,
+  type TranscribeFlags,
+} from './transcribe-params';
+import { recognitionOptions } from '../recognition-flags';
 import { parseShard } from '../batch/shard';
 
 /** The stderr progress mode of a context: a bar on a terminal, lines with --verbose, else nothing. */
@@ -168,7 +174,7 @@ export async function transcribe(
 
 /** Adds `transcribe` to the program: one source, or many with --out-dir (transcribe-many.ts). */
 export function registerTranscribe(program: Command, ctx: Context): void {
-  program
+  const command = program
     .command('transcribe')
     .description(
       'transcribe a file, an http(s) URL or stdin (-) with the async API, then delete what was created; or many files and directories into --out-dir, resumably',
@@ -176,12 +182,11 @@ export function registerTranscribe(program: Command, ctx: Context): void {
     .argument(
       '<source...>',
       'audio file, http(s) URL (sent as audio_url), or - to read stdin; with --out-dir, files and directories (their audio files, recursively)',
-    )
-    .option('-m, --model <model>', 'async model (default stt-async-v5)')
-    .option('-l, --language <codes>', 'language hints, comma separated: en,fr (repeatable)', list)
-    .option('--diarize', 'label speakers (enable_speaker_diarization)')
-    .option('--translate <lang>', 'also translate to <lang> (one-way translation)')
-    .option('--reference <id>', 'client_reference_id of the transcription')
+    );
+  // The recognition flags are soniox realtime's own (one definition), then the webhook's.
+  for (const option of [...recognitionOptions('async'), ...webhookOptions()])
+    command.addOption(option);
+  command
     .addOption(
       new Option('-f, --format <format>', 'output format')
         .choices(TRANSCRIPT_FORMATS)
