@@ -37,7 +37,11 @@ export class RateLimiter {
   private readonly active = new Map<string, number>();
   private readonly starts = new Map<string, number[]>();
 
-  constructor(readonly limits: MockRateLimit = {}) {
+  /** The limits in force: a copy of the options, so a spec that changes one server's leaves the options (and the next server made from them) alone. */
+  readonly limits: MockRateLimit;
+
+  constructor(limits: MockRateLimit = {}) {
+    this.limits = { ...limits };
     for (const [name, value] of Object.entries(limits)) {
       if (typeof value === 'number' && !(value > 0))
         throw new Error(`rateLimit.${name} must be a positive number, got ${value}`);

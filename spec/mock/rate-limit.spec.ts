@@ -58,6 +58,15 @@ async function realtimeStart(
 }
 
 describe('mock/rate-limit: the limiter', () => {
+  it("keeps its own copy of the limits: one server's change never reaches another made from the same options", () => {
+    const options = { realtimeConcurrentSessions: 2 };
+    const first = new RateLimiter(options);
+    const second = new RateLimiter(options);
+    first.limits.realtimeConcurrentSessions = 5;
+    expect(options.realtimeConcurrentSessions).to.equal(2);
+    expect(second.limits.realtimeConcurrentSessions).to.equal(2);
+  });
+
   it('refills its bucket at requestsPerSecond up to burst, and says when the next token is due', () => {
     const limiter = new RateLimiter({ requestsPerSecond: 10, burst: 2 });
     expect(limiter.request('k', 0)).to.deep.equal({ allowed: true });
