@@ -1,16 +1,18 @@
-// `npm test`: the type check, the format check, the lint and the unit specs (under nyc, with the
-// coverage gates), each an npm script of its own. The unit specs are the longest step: they
-// start first, and the checks run one after the other beside them, so that two busy processes
-// share the 2 cores instead of four (all at once, the checks took half the CPU from the specs
-// in the first half of the run; a lower priority for the checks starved them instead when
-// other work shared the machine). The specs stream their output; each check's output is
-// printed when all are done, with a summary line per step (its time and status). Exit status:
-// the first failure's, or 0.
+// `npm test`: the type check with the lint, the format check and the unit specs (under nyc,
+// with the coverage gates), each an npm script of its own. The type check and the lint are one
+// step over one TypeScript program (scripts/typecheck-lint.js: apart, each built and checked
+// it, a third of the CPU of a cold run). The unit specs start first, and the checks run one
+// after the other beside them, the longer first, so that two busy processes share the 2 cores
+// instead of three or four (all at once, the checks took half the CPU from the specs in the
+// first half of the run; a lower priority for the checks starved them instead when other work
+// shared the machine). The specs stream their output; each check's output is printed when all
+// are done, with a summary line per step (its time and status). Exit status: the first
+// failure's, or 0.
 'use strict';
 const { spawn } = require('node:child_process');
 
 /** The steps, by npm script name; the last one streams its output. */
-const CHECKS = ['typecheck', 'format:check', 'lint'];
+const CHECKS = ['typecheck-lint', 'format:check'];
 const STREAMED = 'test:unit';
 
 /** Runs `npm run -s <script>`; resolves with its status, time and (unless streamed) output. */
@@ -57,7 +59,7 @@ function report(results, totalMs) {
   lines.push('', 'npm test steps (the checks one after another, beside the unit specs):');
   for (const r of results) {
     const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`;
-    lines.push(`  ${seconds(r.ms)}  ${r.script.padEnd(13)} ${status}`);
+    lines.push(`  ${seconds(r.ms)}  ${r.script.padEnd(14)} ${status}`);
   }
   lines.push(`  ${seconds(totalMs)}  in all`, '');
   const failed = results.find((r) => r.code !== 0);
