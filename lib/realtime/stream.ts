@@ -24,10 +24,11 @@ import {
   SonioxWebSocketError,
 } from '../errors';
 import { onAbort } from '../internal/follow-signal';
-import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
-import { Rollover, type TakeOver } from './rollover';
+import type { RealtimeMessage, RealtimeToken } from '../types';
+import { Rollover } from './rollover';
 import type { Connection } from './connection';
-import { SessionLink } from './session-link';
+import type { SessionLink } from './session-link';
+import { SessionOpening } from './opening';
 import { AudioOut, type Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
 import { Markers, type RealtimeItem } from './markers';
@@ -38,14 +39,13 @@ import {
   frameBytes,
   isRawFormat,
   MAX_TIMER_MS,
-  parseServerMessage,
   splitConfig,
   resolveOptions,
   type ResolvedRealtimeOptions,
-  type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, replayBuffer, resumePoint } from './reconnect';
+import { Reconnector, replayBuffer } from './reconnect';
+import { ServerIntake } from './intake';
 import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
@@ -60,27 +60,25 @@ export * from './surface';
  * yields: tokens, and marker objects too with `markers: 'inband'`.
  */
 export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends RealtimeSurface<T> {
-  private readonly options: RealtimeOptions;
   /** The options with their defaults, resolved once. */
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private failure: RealtimeStreamError | undefined;
   // The context (the API key) is `#private`: out of util.inspect, JSON and enumeration.
   readonly #context: RealtimeContext;
-  /** The connection to the server, one at a time (its key `#private` there). */
+  /** The connection to the server, one at a time (the opening's; its key `#private` there). */
   private readonly link: SessionLink;
+  /** Each session's opening: admission, the socket, its first frames, the acceptance window. */
+  private readonly opening: SessionOpening;
   /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
   private readonly connectWaiters = new Waiters();
   /** finalize() calls made before a socket was open: sent as one opens. */
   private readonly openWaiters = new Waiters();
-  /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
-  private accepted = false;
   /** The write path onto the current connection (queued and held writes). */
   private readonly audio: AudioOut;
   /** end()'s callback, run on `finished`. */
   private finishCallback: Callback | undefined;
   private endRequested = false;
-  private readerPaused = false;
   /** Reconnection and admission: the key, the limiter's token, the replay, the retries. */
   private readonly reconnector: Reconnector;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
@@ -90,6 +88,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly lifetime = new AbortController();
   /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
   protected readonly markers: Markers;
+  /** The read path: the server's frames to tokens and markers, the reader's pace on the socket. */
+  private readonly intake: ServerIntake;
   /** A failure held for the reader, and the write and end() callbacks parked meanwhile. */
   private readonly heldFailure = new HeldFailure();
   /** Rollover past the session caps (`rollover`), if asked for. */
@@ -104,23 +104,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const hwm = resolved.highWaterMark;
     super(start, { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) }, hwm);
     this.#context = context;
-    this.options = options;
     this.resolved = resolved;
-    const agent = options.agent ?? context.proxyAgent;
-    // Warm sockets are the client's: not for a stream that opens its own another way.
-    const own = options.webSocketFactory !== undefined || options.agent !== undefined;
-    this.link = new SessionLink(
-      context.realtimeURL,
-      resolved,
-      options.webSocketFactory,
-      agent,
-      {
-        open: (connection, first) => this.onOpen(connection, first),
-        message: (text) => this.onMessage(text),
-        failure: (error) => this.onConnectionFailure(error),
-      },
-      own ? undefined : context.warmSocket,
-    );
     this.audio = new AudioOut(
       hwm,
       () => this.link.connection,
@@ -171,7 +155,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           );
           this.emit('reconnect', event);
           this.tokens.resume(offsetMs);
-          void this.openConnection();
+          void this.opening.open();
         },
         gaveUp: (error) => this.failAfterReader(error),
         finalizedAudioMs: () => this.tokens.finalizedAudioMs,
@@ -187,14 +171,55 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           bytesSent: () => this.bytesSent,
           openNext: () => {
             this.audio.release();
-            void this.openConnection();
+            void this.opening.open();
           },
-          drained: (message) => this.onResult(message),
-          handOver: (takeOver) => this.handOver(takeOver),
+          drained: (message) => this.intake.result(message),
+          handOver: (takeOver) => this.intake.handOver(takeOver, this.sessionRequestId),
           drainFailed: (error) => this.failAfterReader(error),
-          parse: (text) => this.parse(text),
+          parse: (text) => this.intake.parse(text),
         },
       );
+    this.opening = new SessionOpening(
+      context,
+      options,
+      resolved,
+      start,
+      this.lifetime.signal,
+      { reconnector: this.reconnector, rollover: this.rollover },
+      {
+        wanted: () => this.starting || this.rollover?.holdsWrites === true,
+        resuming: () => this.current === 'reconnecting',
+        message: (text) => this.intake.message(text),
+        failure: (error) => this.intake.failed(error),
+        paced: (connection) => this.intake.opened(connection),
+        opened: () => this.onOpen(),
+        accepted: () => this.connectWaiters.resolve(),
+      },
+    );
+    this.link = this.opening.link;
+    this.intake = new ServerIntake(
+      context.apiKey,
+      {
+        tokens: this.tokens,
+        markers: this.markers,
+        reconnector: this.reconnector,
+        link: this.link,
+        rollover: this.rollover,
+        geometry: this.geometry,
+        finalOnly: options.tokens === 'final',
+      },
+      {
+        answered: () => this.opening.accept(),
+        requestId: (id) => (this.sessionRequestId = id),
+        result: (message) => this.emit('result', message),
+        push: (token) => this.push(token),
+        finished: (message) => this.onFinished(message),
+        phase: () => this.current,
+        rolledOver: (event) => this.emit('rollover', event),
+        live: () => this.current === 'open' || this.current === 'finishing',
+        bytesSent: () => this.bytesSent,
+      },
+    );
     const { pacing } = options;
     if (pacing === true || typeof pacing === 'object')
       this.pacer = pacerFor(start, pacing, this.geometry.frameBytes, true);
@@ -224,7 +249,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         return this.connectWaiters.wait();
       case 'open':
       case 'finishing':
-        return this.accepted ? Promise.resolve() : this.connectWaiters.wait();
+        return this.opening.accepted ? Promise.resolve() : this.connectWaiters.wait();
       case 'finished':
         return Promise.resolve();
       default:
@@ -236,7 +261,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private begin(): void {
     if (this.current !== 'idle' || this.configError) return;
     this.transition('connecting');
-    void this.openConnection();
+    void this.opening.open();
   }
 
   /** Asks the server to finalize everything so far; it answers with a `finalized` event. */
@@ -323,9 +348,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
 
   /** @internal Node's Readable hook: the reader wants more, the socket reads again. */
   override _read(): void {
-    // Resuming a socket that is not paused does nothing.
-    this.readerPaused = false;
-    this.link.connection?.resume();
+    this.intake.resume();
   }
 
   /** @internal Node's hook: closes the session's socket and timers. */
@@ -383,42 +406,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  /** The server accepted the current session (a result came, or no refusal in the window). */
-  private onAccepted(): void {
-    this.accepted = true;
-    this.connectWaiters.resolve();
-  }
-
   private get starting(): boolean {
     return this.current === 'connecting' || this.current === 'reconnecting';
   }
 
-  /** Opens a connection (the first, or a reconnection after the backoff). */
-  private async openConnection(): Promise<void> {
-    const getKey = this.options.rollover?.getApiKey ?? this.options.reconnect?.getApiKey;
-    const key = await this.reconnector.admission(
-      this.#context.apiKey,
-      getKey,
-      this.lifetime.signal,
-    );
-    // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
-    if (!this.starting && !this.rollover?.holdsWrites) return;
-    if (key instanceof SonioxWebSocketError) {
-      this.onConnectionFailure(key);
-      return;
-    }
-    this.link.open(key, this.start);
-  }
-
-  private onOpen(connection: Connection, start: RealtimeStartMessage): void {
-    connection.send(JSON.stringify(start));
-    if (this.readerPaused) connection.pause();
-    if (this.current === 'reconnecting') {
-      for (const chunk of this.reconnector.replayed()) connection.send(chunk);
-    }
-    this.accepted = false;
-    this.rollover?.opened();
-    this.rollover?.arm(this.#context.keySessionMs?.(this.link.key as string));
+  /** A session's socket is open, its first frames sent (see SessionOpening): the phase moves. */
+  private onOpen(): void {
     if (this.endRequested) {
       this.sendEndOfAudio();
     } else {
@@ -428,9 +421,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.audio.flush();
     }
     this.emit('open');
-    const window = this.resolved.acceptanceWindowMs;
-    if (window === 0) this.onAccepted();
-    else connection.armAcceptance(window, () => this.onAccepted());
   }
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
@@ -449,69 +439,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.audio.release();
   }
 
-  /** A server frame, checked (every key of the stream redacted from an error). */
-  private parse(text: string | undefined): RealtimeMessage | SonioxWebSocketError {
-    return text === undefined
-      ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-      : parseServerMessage(text, [this.#context.apiKey, ...this.link.keys]);
-  }
-
-  private onMessage(text: string | undefined): void {
-    // The next session's frames wait while a rollover drains the previous one.
-    if (this.rollover?.hold(text)) return;
-    const parsed = this.parse(text);
-    if (parsed instanceof SonioxWebSocketError) {
-      if (parsed.requestId) this.sessionRequestId = parsed.requestId;
-      this.onConnectionFailure(parsed);
-      return;
-    }
-    this.reconnector.admitted();
-    this.onAccepted();
-    this.onResult(parsed);
-  }
-
-  private onResult(message: RealtimeMessage): void {
-    if (message.request_id) this.sessionRequestId = message.request_id;
-    this.emit('result', message);
-    const { items } = this.tokens.accept(message);
-    this.reconnector.finalized(this.bytesSent);
-    let more = true;
-    for (const item of items) {
-      if (typeof item === 'string') more = this.markers.queue(item, undefined) && more;
-      else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
-    }
-    if (message.finished) {
-      this.transition('finished');
-      // The readable side ends as the reader gets to `finished`.
-      this.markers.queue('finished', message);
-      const done = this.finishCallback;
-      this.finishCallback = undefined;
-      done?.();
-      return;
-    }
-    if (!more && !this.readerPaused) {
-      this.readerPaused = true;
-      this.link.connection?.pause();
-    }
-  }
-
-  /** A connection failed or dropped: the reconnector decides (retry, or give up). */
-  private onConnectionFailure(error: SonioxWebSocketError): void {
-    this.link.retire(false);
-    // The next session failed while the previous one drains: taken once it drained.
-    if (this.rollover?.holdFailure(error)) return;
-    this.reconnector.failed(error, this.current);
-  }
-
-  /** The drained session finished: the next one's clock starts at the finalize point. */
-  private handOver({ pointBytes, held, failure, count }: TakeOver): void {
-    const previousRequestId = this.sessionRequestId;
-    const { offsetMs } = resumePoint(pointBytes, this.tokens.finalizedAudioMs, this.geometry);
-    this.tokens.resume(offsetMs);
-    this.emit('rollover', { count, atMs: offsetMs, previousRequestId });
-    const live = () => this.current === 'open' || this.current === 'finishing';
-    for (const text of held) if (live()) this.onMessage(text);
-    if (failure && live()) this.onConnectionFailure(failure);
+  /** The server finished the session: the readable side ends as the reader gets to it. */
+  private onFinished(message: RealtimeMessage): void {
+    this.transition('finished');
+    this.markers.queue('finished', message);
+    const done = this.finishCallback;
+    this.finishCallback = undefined;
+    done?.();
   }
 
   /**
