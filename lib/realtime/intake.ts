@@ -33,8 +33,6 @@ export interface IntakeHost {
   phase(): RealtimePhase;
   /** A rollover's next session took over (the `rollover` event). */
   rolledOver(event: RolloverEvent): void;
-  /** Whether the session still takes frames: open or finishing. */
-  live(): boolean;
   /** Audio bytes sent so far (how far the server's finalized tokens let the replay go). */
   bytesSent(): number;
 }
@@ -142,7 +140,13 @@ export class ServerIntake {
     const { offsetMs } = resumePoint(pointBytes, tokens.finalizedAudioMs, geometry);
     tokens.resume(offsetMs);
     this.host.rolledOver({ count, atMs: offsetMs, previousRequestId });
-    for (const text of held) if (this.host.live()) this.message(text);
-    if (failure && this.host.live()) this.failed(failure);
+    for (const text of held) if (this.live()) this.message(text);
+    if (failure && this.live()) this.failed(failure);
+  }
+
+  /** Whether the session still takes frames: open or finishing. */
+  private live(): boolean {
+    const phase = this.host.phase();
+    return phase === 'open' || phase === 'finishing';
   }
 }

@@ -14,6 +14,8 @@ import type { Reconnector } from './reconnect';
 import type { Rollover } from './rollover';
 import { SessionLink, type DrainEvents } from './session-link';
 import type { RealtimeContext } from './surface';
+import type { RealtimeStreamError } from './events';
+import { Waiters } from './waiters';
 
 /** What the opening asks of its stream and tells it (the stream alone moves the phase). */
 export interface OpeningHost extends DrainEvents {
@@ -25,8 +27,6 @@ export interface OpeningHost extends DrainEvents {
   paced(connection: Connection): void;
   /** The socket is open, its first frames sent: the phase moves, the queued audio goes. */
   opened(): void;
-  /** The server accepted the session (a result came, or no refusal in the window). */
-  accepted(): void;
 }
 
 /** The stream's parts the opening works with. */
@@ -40,6 +40,10 @@ export class SessionOpening {
   /** The connection to the server, one at a time (its key `#private` there). */
   readonly link: SessionLink;
   private isAccepted = false;
+  /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
+  private readonly verdicts = new Waiters();
+  /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
+  private readonly lifetime = new AbortController();
   // The context (the API key) is `#private`: out of util.inspect, JSON and enumeration.
   readonly #context: RealtimeContext;
 
@@ -48,8 +52,6 @@ export class SessionOpening {
     private readonly options: RealtimeOptions,
     private readonly resolved: ResolvedRealtimeOptions,
     private readonly start: RealtimeStartMessage,
-    /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
-    private readonly signal: AbortSignal,
     private readonly parts: OpeningParts,
     private readonly host: OpeningHost,
   ) {
@@ -79,13 +81,32 @@ export class SessionOpening {
   /** The server accepted the current session (a result came, or no refusal in the window). */
   accept(): void {
     this.isAccepted = true;
-    this.host.accepted();
+    this.verdicts.resolve();
+  }
+
+  /** A connect() promise: settled by the server's verdict, or by the stream's end (refused()). */
+  verdict(): Promise<void> {
+    return this.verdicts.wait();
+  }
+
+  /** Whether a connect() promise waits (it reports a failure: no 'error' needed for it). */
+  get awaited(): boolean {
+    return this.verdicts.count > 0;
+  }
+
+  /** The stream ended before an acceptance: every connect() promise rejects with `failure`. */
+  refused(failure: RealtimeStreamError): void {
+    this.verdicts.reject(failure);
   }
 
   /** Opens a connection (the first, or a reconnection after the backoff). */
   async open(): Promise<void> {
     const getKey = this.options.rollover?.getApiKey ?? this.options.reconnect?.getApiKey;
-    const key = await this.parts.reconnector.admission(this.#context.apiKey, getKey, this.signal);
+    const key = await this.parts.reconnector.admission(
+      this.#context.apiKey,
+      getKey,
+      this.lifetime.signal,
+    );
     // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
     if (!this.host.wanted()) return;
     if (key instanceof SonioxWebSocketError) {
@@ -93,6 +114,11 @@ export class SessionOpening {
       return;
     }
     this.link.open(key, this.start);
+  }
+
+  /** The stream ended: a start waiting for the session limiter stops waiting. */
+  cancel(): void {
+    this.lifetime.abort();
   }
 
   /** The socket opened: the start message (with the key, when it travels there) goes first. */

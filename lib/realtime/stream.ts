@@ -5,16 +5,13 @@
  * connections, a deadline for `finished` after end(), opt-in lossless reconnection, and session
  * starts queued behind the client's adaptive limiter when the account's limits answer 429.
  *
- * The session is an explicit state machine over the phases and edges of phase.ts (its diagram
- * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
- * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
- * apart: a Connection owns one socket and its timers, opened and retired by the SessionLink
- * (session-link.ts: one at a time), token bookkeeping is TokenAssembler's, reconnection and
- * admission the Reconnector's (reconnect.ts: it decides and waits, and reports to the stream,
- * which alone moves the phase), marker delivery the Markers' (markers.ts), queued and held
- * writes AudioOut's (audio-out.ts), a failure held for the reader HeldFailure's, the hand-over
- * to a next session before a cap the Rollover's (rollover.ts), pacing the Pacer's, the typed
- * events events.ts's, and the getters and Readable hand-overs the RealtimeSurface's (surface.ts).
+ * This file is the phase machine and the write path: `phase` changes only in `transition()`
+ * (the edges of phase.ts, asserted), which settles every waiter (connect() promises, the held
+ * write, end()'s callback). The pieces report to it: each session's opening (opening.ts: link,
+ * admission, first frames, acceptance), the read path (intake.ts), reconnection (reconnect.ts),
+ * the hand-over before a cap (rollover.ts), queued writes (audio-out.ts), a failure held for
+ * the reader (held-failure.ts), pacing (pacer.ts); the getters, typed events and marker
+ * delivery are the RealtimeSurface's (surface.ts, markers.ts).
  */
 import { ReadStream } from 'node:fs';
 import {
@@ -31,7 +28,7 @@ import type { SessionLink } from './session-link';
 import { SessionOpening } from './opening';
 import { AudioOut, type Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
-import { Markers, type RealtimeItem } from './markers';
+import type { RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
@@ -52,6 +49,7 @@ import { RealtimeSurface, type RealtimeContext } from './surface';
 import { Waiters } from './waiters';
 import { HeldFailure } from './held-failure';
 import { WavRecorder } from './save-audio';
+import type { Log } from '../internal/log';
 
 export * from './surface';
 
@@ -64,14 +62,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private failure: RealtimeStreamError | undefined;
-  // The context (the API key) is `#private`: out of util.inspect, JSON and enumeration.
-  readonly #context: RealtimeContext;
+  /** The client's log (the key stays out of the stream: the opening and the intake keep it). */
+  private readonly log: Log | undefined;
   /** The connection to the server, one at a time (the opening's; its key `#private` there). */
   private readonly link: SessionLink;
   /** Each session's opening: admission, the socket, its first frames, the acceptance window. */
   private readonly opening: SessionOpening;
-  /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
-  private readonly connectWaiters = new Waiters();
   /** finalize() calls made before a socket was open: sent as one opens. */
   private readonly openWaiters = new Waiters();
   /** The write path onto the current connection (queued and held writes). */
@@ -84,10 +80,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
-  /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
-  private readonly lifetime = new AbortController();
-  /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
-  protected readonly markers: Markers;
   /** The read path: the server's frames to tokens and markers, the reader's pace on the socket. */
   private readonly intake: ServerIntake;
   /** A failure held for the reader, and the write and end() callbacks parked meanwhile. */
@@ -102,8 +94,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const { start, options } = splitConfig(config, context.defaultModel);
     const resolved = resolveOptions(options);
     const hwm = resolved.highWaterMark;
-    super(start, { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) }, hwm);
-    this.#context = context;
+    const geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
+    super(start, geometry, hwm, options.markers === 'inband');
+    this.log = context.log;
     this.resolved = resolved;
     this.audio = new AudioOut(
       hwm,
@@ -113,22 +106,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         this.saved?.write(chunk);
         this.bytesSent += chunk.length;
       },
-    );
-    this.markers = new Markers(
-      {
-        stream: this,
-        markerEvent: (kind, message) =>
-          kind === 'finished'
-            ? this.emit('finished', message, this.audioProcessed)
-            : this.emit(kind),
-        showMarker: (shown) => super.emit('data', shown),
-        failureReached: () => {
-          // A failure a connect() promise reported is emitted only to a reader listening for it.
-          const quiet = this.heldFailure.quiet && this.listenerCount('error') === 0;
-          this.destroy(quiet ? undefined : this.failure);
-        },
-      },
-      options.markers === 'inband',
     );
     this.configError = configError(start, options);
     if (options.saveAudio !== undefined && !this.configError)
@@ -184,7 +161,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       options,
       resolved,
       start,
-      this.lifetime.signal,
       { reconnector: this.reconnector, rollover: this.rollover },
       {
         wanted: () => this.starting || this.rollover?.holdsWrites === true,
@@ -193,7 +169,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         failure: (error) => this.intake.failed(error),
         paced: (connection) => this.intake.opened(connection),
         opened: () => this.onOpen(),
-        accepted: () => this.connectWaiters.resolve(),
       },
     );
     this.link = this.opening.link;
@@ -216,7 +191,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         finished: (message) => this.onFinished(message),
         phase: () => this.current,
         rolledOver: (event) => this.emit('rollover', event),
-        live: () => this.current === 'open' || this.current === 'finishing',
         bytesSent: () => this.bytesSent,
       },
     );
@@ -243,13 +217,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     switch (this.current) {
       case 'idle':
         this.begin();
-        return this.connectWaiters.wait();
+        return this.opening.verdict();
       case 'connecting':
       case 'reconnecting':
-        return this.connectWaiters.wait();
+        return this.opening.verdict();
       case 'open':
       case 'finishing':
-        return this.opening.accepted ? Promise.resolve() : this.connectWaiters.wait();
+        return this.opening.accepted ? Promise.resolve() : this.opening.verdict();
       case 'finished':
         return Promise.resolve();
       default:
@@ -388,12 +362,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
     if (!isTerminal(next)) return;
     this.failure = error;
-    this.lifetime.abort();
+    this.opening.cancel();
     this.reconnector.cancel();
     this.rollover?.cancel();
     this.link.retire(false);
     const failure = this.terminalError();
-    this.connectWaiters.reject(failure);
+    this.opening.refused(failure);
     this.openWaiters.reject(failure);
     const queued = this.audio.drop();
     const finish = this.finishCallback;
@@ -439,6 +413,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.audio.release();
   }
 
+  /** The reader got to the failure held for it (see Markers): the stream is destroyed now. */
+  protected failureReached(): void {
+    // A failure a connect() promise reported is emitted only to a reader listening for it.
+    const quiet = this.heldFailure.quiet && this.listenerCount('error') === 0;
+    this.destroy(quiet ? undefined : this.failure);
+  }
+
   /** The server finished the session: the readable side ends as the reader gets to it. */
   private onFinished(message: RealtimeMessage): void {
     this.transition('finished');
@@ -457,9 +438,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
    * once (its 'error' listener would otherwise never hear).
    */
   private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
-    this.#context.log?.('error', `realtime session failed: ${error.message}`);
+    this.log?.('error', `realtime session failed: ${error.message}`);
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-    const quiet = this.connectWaiters.count > 0;
+    const quiet = this.opening.awaited;
     if (this.readableFlowing !== null) this.heldFailure.hold(quiet);
     this.transition('failed', error);
     if (this.heldFailure.held) this.markers.queueFailure();
