@@ -218,6 +218,21 @@ describe('realtime/intake ServerIntake', () => {
     expect(tokens.finalizedAudioMs).to.equal(1000);
   });
 
+  it('takes what was held while the stream is finishing', () => {
+    const { intake, told, setPhase } = intakeWith();
+    setPhase('finishing');
+    intake.handOver(
+      {
+        pointBytes: 0,
+        held: [frame({ tokens: [token('tail', true)] })],
+        failure: undefined,
+        count: 1,
+      },
+      undefined,
+    );
+    expect(told.filter(([what]) => what === 'push')).to.deep.equal([['push', 'tail']]);
+  });
+
   it('takes nothing held once the stream is no longer open or finishing', () => {
     const { intake, told, setPhase } = intakeWith();
     setPhase('failed');

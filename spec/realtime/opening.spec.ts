@@ -5,6 +5,7 @@
  * is in lifecycle.spec.ts, acceptance.spec.ts and reconnect.spec.ts.
  */
 import { expect } from 'chai';
+import { Agent } from 'node:http';
 import * as sinon from 'sinon';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { SessionOpening, type OpeningHost, type OpeningParts } from '../../lib/realtime/opening';
@@ -23,6 +24,10 @@ interface Setup {
   resuming?: boolean;
   /** Whether a rollover is asked for (its part records opened() and arm()). */
   rollover?: boolean;
+  /** Whether the options carry their own webSocketFactory (the default). */
+  ownFactory?: boolean;
+  /** Whether the client has a warm socket for every key (client.preconnect()). */
+  warm?: boolean;
 }
 
 describe('realtime/opening SessionOpening', () => {
@@ -43,20 +48,28 @@ describe('realtime/opening SessionOpening', () => {
     const told: unknown[][] = [];
     const sockets: ScriptedSocket[] = [];
     const signals: AbortSignal[] = [];
-    const options: RealtimeOptions = {
-      ...setup.options,
-      webSocketFactory: (url, socketOptions) => {
+    const options: RealtimeOptions = { ...setup.options };
+    if (setup.ownFactory !== false)
+      options.webSocketFactory = (url, socketOptions) => {
         told.push(['socket', url, socketOptions.headers?.Authorization]);
         const socket = new ScriptedSocket();
         sockets.push(socket);
         return socket;
-      },
-    };
+      };
     const context: RealtimeContext = {
       apiKey: SECRET_KEY,
       realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket',
       defaultModel: 'stt-rt-v5',
       keySessionMs: (key) => (key === SESSION_KEY ? 60_000 : undefined),
+      warmSocket: setup.warm
+        ? (key) => {
+            told.push(['warm', key]);
+            const socket = new ScriptedSocket();
+            socket.readyState = 1;
+            sockets.push(socket);
+            return socket;
+          }
+        : undefined,
     };
     const parts: OpeningParts = {
       reconnector: {
@@ -235,6 +248,36 @@ describe('realtime/opening SessionOpening', () => {
     expect(opening.accepted).to.equal(false);
     await clock.tickAsync(500);
     expect(opening.accepted).to.equal(true);
+  });
+
+  it('is not accepted before a session opened', () => {
+    expect(openingWith().opening.accepted).to.equal(false);
+  });
+
+  it("takes the client's warm socket only for a stream that brings no factory and no agent of its own", async () => {
+    const warm = openingWith({ ownFactory: false, warm: true });
+    await warm.opening.open();
+    expect(warm.told).to.deep.equal([['warm', SECRET_KEY]]);
+    // A warm socket is open already: it opens on the next tick.
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(warm.socket(0).sent).to.deep.equal([JSON.stringify(START)]);
+    warm.opening.link.retire(false);
+
+    const factory = openingWith({ warm: true });
+    await factory.opening.open();
+    expect(factory.told.map(([what]) => what)).to.deep.equal(['socket']);
+    factory.opening.link.retire(false);
+
+    // Its own agent (to a closed loopback port): the default factory, never the warm socket.
+    const agent = new Agent();
+    try {
+      const agented = openingWith({ ownFactory: false, warm: true, options: { agent } });
+      await agented.opening.open();
+      expect(agented.told.filter(([what]) => what === 'warm')).to.deep.equal([]);
+      agented.opening.link.retire(false);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('keeps the API key out of what inspects it', async () => {
