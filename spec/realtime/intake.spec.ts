@@ -26,6 +26,8 @@ const frame = (body: Record<string, unknown>) => JSON.stringify({ tokens: [], ..
 interface Options {
   /** What push() answers (false: the reader is behind). */
   pushAnswers?: boolean;
+  /** What a marker's queue() answers (false: the reader is behind). */
+  markerAnswers?: boolean;
   finalOnly?: boolean;
   /** Whether a rollover holds frames (and failures) now. */
   holding?: boolean;
@@ -44,7 +46,7 @@ function intakeWith(options: Options = {}) {
   let phase: RealtimePhase = options.phase ?? 'open';
   const parts: IntakeParts = {
     tokens,
-    markers: { queue: (kind) => (told.push(['marker', kind]), true) },
+    markers: { queue: (kind) => (told.push(['marker', kind]), options.markerAnswers ?? true) },
     reconnector: {
       admitted: () => told.push(['admitted']),
       finalized: (bytes) => told.push(['finalized', bytes]),
@@ -123,6 +125,12 @@ describe('realtime/intake ServerIntake', () => {
     expect(told.at(-1)).to.deep.equal(['resume']);
     intake.opened({ pause: () => next.push('pause') });
     expect(next, 'not behind any more').to.deep.equal(['pause']);
+  });
+
+  it('pauses the socket when a marker finds the reader behind', () => {
+    const { intake, told } = intakeWith({ markerAnswers: false });
+    intake.result({ tokens: [token('a', true), { text: '<fin>', is_final: true }] });
+    expect(told.slice(-2)).to.deep.equal([['marker', 'finalized'], ['pause']]);
   });
 
   it('reports `finished` after the tokens of its result, and pauses nothing for it', () => {

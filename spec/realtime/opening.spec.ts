@@ -26,6 +26,8 @@ interface Setup {
   rollover?: boolean;
   /** Whether the options carry their own webSocketFactory (the default). */
   ownFactory?: boolean;
+  /** Whether the client knows no key's own cap (no keySessionMs). */
+  noKeyCaps?: boolean;
   /** Whether the client has a warm socket for every key (client.preconnect()). */
   warm?: boolean;
 }
@@ -60,7 +62,9 @@ describe('realtime/opening SessionOpening', () => {
       apiKey: SECRET_KEY,
       realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket',
       defaultModel: 'stt-rt-v5',
-      keySessionMs: (key) => (key === SESSION_KEY ? 60_000 : undefined),
+      keySessionMs: setup.noKeyCaps
+        ? undefined
+        : (key) => (key === SESSION_KEY ? 60_000 : undefined),
       warmSocket: setup.warm
         ? (key) => {
             told.push(['warm', key]);
@@ -248,6 +252,13 @@ describe('realtime/opening SessionOpening', () => {
     expect(opening.accepted).to.equal(false);
     await clock.tickAsync(500);
     expect(opening.accepted).to.equal(true);
+  });
+
+  it("arms the rollover without a key's cap when the client knows none", async () => {
+    const { opening, told, socket } = openingWith({ rollover: true, noKeyCaps: true });
+    await opening.open();
+    socket(0).open();
+    expect(told).to.deep.include(['rollover armed', undefined]);
   });
 
   it('is not accepted before a session opened', () => {
