@@ -58,9 +58,12 @@ export const TARGETS = {
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.
   stream: {
     // The pieces split from stream.ts (reconnect.ts's Reconnector, the surface, the write path,
-    // the held failure, the link, the waiters) are killed by the same stream specs.
+    // the held failure, the link, the waiters, the opening, the read path) are killed by the
+    // same stream specs; the opening's and the read path's own specs run first (fast, --bail).
     mutate: [
       'lib/realtime/stream.ts',
+      'lib/realtime/opening.ts',
+      'lib/realtime/intake.ts',
       'lib/realtime/surface.ts',
       'lib/realtime/audio-out.ts',
       'lib/realtime/held-failure.ts',
@@ -71,6 +74,8 @@ export const TARGETS = {
     ],
     timeoutMS: 8000,
     command: mocha(3000, true, [
+      'spec/realtime/intake.spec.ts',
+      'spec/realtime/opening.spec.ts',
       'spec/realtime/lifecycle.spec.ts',
       'spec/realtime/backpressure.spec.ts',
       'spec/realtime/audio-out.spec.ts',

@@ -5,16 +5,13 @@
  * connections, a deadline for `finished` after end(), opt-in lossless reconnection, and session
  * starts queued behind the client's adaptive limiter when the account's limits answer 429.
  *
- * The session is an explicit state machine over the phases and edges of phase.ts (its diagram
- * and table of edges): `phase` changes only in `transition()`, which asserts the edge and
- * settles every waiter (connect() promises, the held write, end()'s callback). Its pieces live
- * apart: a Connection owns one socket and its timers, opened and retired by the SessionLink
- * (session-link.ts: one at a time), token bookkeeping is TokenAssembler's, reconnection and
- * admission the Reconnector's (reconnect.ts: it decides and waits, and reports to the stream,
- * which alone moves the phase), marker delivery the Markers' (markers.ts), queued and held
- * writes AudioOut's (audio-out.ts), a failure held for the reader HeldFailure's, the hand-over
- * to a next session before a cap the Rollover's (rollover.ts), pacing the Pacer's, the typed
- * events events.ts's, and the getters and Readable hand-overs the RealtimeSurface's (surface.ts).
+ * This file is the phase machine and the write path: `phase` changes only in `transition()`
+ * (the edges of phase.ts, asserted), which settles every waiter (connect() promises, the held
+ * write, end()'s callback). The pieces report to it: each session's opening (opening.ts: link,
+ * admission, first frames, acceptance), the read path (intake.ts), reconnection (reconnect.ts),
+ * the hand-over before a cap (rollover.ts), queued writes (audio-out.ts), a failure held for
+ * the reader (held-failure.ts), pacing (pacer.ts); the getters, typed events and marker
+ * delivery are the RealtimeSurface's (surface.ts, markers.ts).
  */
 import { ReadStream } from 'node:fs';
 import {
@@ -24,13 +21,14 @@ import {
   SonioxWebSocketError,
 } from '../errors';
 import { onAbort } from '../internal/follow-signal';
-import type { RealtimeMessage, RealtimeStartMessage, RealtimeToken } from '../types';
-import { Rollover, type TakeOver } from './rollover';
+import type { RealtimeMessage, RealtimeToken } from '../types';
+import { Rollover } from './rollover';
 import type { Connection } from './connection';
-import { SessionLink } from './session-link';
+import type { SessionLink } from './session-link';
+import { SessionOpening } from './opening';
 import { AudioOut, type Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
-import { Markers, type RealtimeItem } from './markers';
+import type { RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
 import {
   bytesPerMs,
@@ -38,14 +36,13 @@ import {
   frameBytes,
   isRawFormat,
   MAX_TIMER_MS,
-  parseServerMessage,
   splitConfig,
   resolveOptions,
   type ResolvedRealtimeOptions,
-  type RealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, replayBuffer, resumePoint } from './reconnect';
+import { Reconnector, replayBuffer } from './reconnect';
+import { ServerIntake } from './intake';
 import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
@@ -57,6 +54,7 @@ import {
   FinalizeCoalescer,
   type FinalizeOptions,
 } from './control';
+import type { Log } from '../internal/log';
 
 export * from './surface';
 
@@ -65,36 +63,30 @@ export * from './surface';
  * yields: tokens, and marker objects too with `markers: 'inband'`.
  */
 export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends RealtimeSurface<T> {
-  private readonly options: RealtimeOptions;
   /** The options with their defaults, resolved once. */
   private readonly resolved: ResolvedRealtimeOptions;
   private readonly configError: SonioxValidationError | undefined;
   private failure: RealtimeStreamError | undefined;
-  // The context (the API key) is `#private`: out of util.inspect, JSON and enumeration.
-  readonly #context: RealtimeContext;
-  /** The connection to the server, one at a time (its key `#private` there). */
+  /** The client's log (the key stays out of the stream: the opening and the intake keep it). */
+  private readonly log: Log | undefined;
+  /** The connection to the server, one at a time (the opening's; its key `#private` there). */
   private readonly link: SessionLink;
-  /** connect() promises: settled by the server's verdict on the session (or the stream's end). */
-  private readonly connectWaiters = new Waiters();
+  /** Each session's opening: admission, the socket, its first frames, the acceptance window. */
+  private readonly opening: SessionOpening;
   /** finalize() calls made before a socket was open: sent as one opens. */
   private readonly openWaiters = new Waiters();
-  /** Whether the server accepted the current session (see acceptanceWindowMs): connect() resolves. */
-  private accepted = false;
   /** The write path onto the current connection (queued and held writes). */
   private readonly audio: AudioOut;
   /** end()'s callback, run on `finished`. */
   private finishCallback: Callback | undefined;
   private endRequested = false;
-  private readerPaused = false;
   /** Reconnection and admission: the key, the limiter's token, the replay, the retries. */
   private readonly reconnector: Reconnector;
   private readonly onAbort = () => this.destroy(new SonioxAbortError('realtime session aborted'));
   /** Stops following the caller's signal (many streams may share one: one listener in all). */
   private unfollow: () => void = () => undefined;
-  /** Aborted as the stream ends: a start waiting for the session limiter stops waiting. */
-  private readonly lifetime = new AbortController();
-  /** Marker delivery: markers in the readable buffer, their events as the reader gets to them. */
-  protected readonly markers: Markers;
+  /** The read path: the server's frames to tokens and markers, the reader's pace on the socket. */
+  private readonly intake: ServerIntake;
   /** A failure held for the reader, and the write and end() callbacks parked meanwhile. */
   private readonly heldFailure = new HeldFailure();
   /** Rollover past the session caps (`rollover`), if asked for. */
@@ -109,28 +101,10 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     const { start, options } = splitConfig(config, context.defaultModel);
     const resolved = resolveOptions(options);
     const hwm = resolved.highWaterMark;
-    super(start, { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) }, hwm);
-    this.#context = context;
-    this.options = options;
+    const geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
+    super(start, geometry, hwm, options.markers === 'inband');
+    this.log = context.log;
     this.resolved = resolved;
-    const agent = options.agent ?? context.proxyAgent;
-    // Warm sockets are the client's: not for a stream that opens its own another way.
-    const own =
-      options.webSocketFactory !== undefined ||
-      options.agent !== undefined ||
-      options.headers !== undefined;
-    this.link = new SessionLink(
-      context.realtimeURL,
-      { ...resolved, headers: { ...context.headers, ...options.headers } },
-      options.webSocketFactory,
-      agent,
-      {
-        open: (connection, first) => this.onOpen(connection, first),
-        message: (text) => this.onMessage(text),
-        failure: (error) => this.onConnectionFailure(error),
-      },
-      own ? undefined : context.warmSocket,
-    );
     this.audio = new AudioOut(
       hwm,
       () => this.link.connection,
@@ -139,22 +113,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
         this.saved?.write(chunk);
         this.bytesSent += chunk.length;
       },
-    );
-    this.markers = new Markers(
-      {
-        stream: this,
-        markerEvent: (kind, message) =>
-          kind === 'finished'
-            ? this.emit('finished', message, this.audioProcessed)
-            : this.emit(kind),
-        showMarker: (shown) => super.emit('data', shown),
-        failureReached: () => {
-          // A failure a connect() promise reported is emitted only to a reader listening for it.
-          const quiet = this.heldFailure.quiet && this.listenerCount('error') === 0;
-          this.destroy(quiet ? undefined : this.failure);
-        },
-      },
-      options.markers === 'inband',
     );
     this.configError = configError(start, options);
     this.finalizer = new FinalizeCoalescer(
@@ -185,7 +143,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           );
           this.emit('reconnect', event);
           this.tokens.resume(offsetMs);
-          void this.openConnection();
+          void this.opening.open();
         },
         gaveUp: (error) => this.failAfterReader(error),
         finalizedAudioMs: () => this.tokens.finalizedAudioMs,
@@ -201,14 +159,52 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
           bytesSent: () => this.bytesSent,
           openNext: () => {
             this.audio.release();
-            void this.openConnection();
+            void this.opening.open();
           },
-          drained: (message) => this.onResult(message),
-          handOver: (takeOver) => this.handOver(takeOver),
+          drained: (message) => this.intake.result(message),
+          handOver: (takeOver) => this.intake.handOver(takeOver, this.sessionRequestId),
           drainFailed: (error) => this.failAfterReader(error),
-          parse: (text) => this.parse(text),
+          parse: (text) => this.intake.parse(text),
         },
       );
+    this.opening = new SessionOpening(
+      context,
+      options,
+      resolved,
+      start,
+      { reconnector: this.reconnector, rollover: this.rollover },
+      {
+        wanted: () => this.starting || this.rollover?.holdsWrites === true,
+        resuming: () => this.current === 'reconnecting',
+        message: (text) => this.intake.message(text),
+        failure: (error) => this.intake.failed(error),
+        paced: (connection) => this.intake.opened(connection),
+        opened: () => this.onOpen(),
+      },
+    );
+    this.link = this.opening.link;
+    this.intake = new ServerIntake(
+      context.apiKey,
+      {
+        tokens: this.tokens,
+        markers: this.markers,
+        reconnector: this.reconnector,
+        link: this.link,
+        rollover: this.rollover,
+        geometry: this.geometry,
+        finalOnly: options.tokens === 'final',
+      },
+      {
+        answered: () => this.opening.accept(),
+        requestId: (id) => (this.sessionRequestId = id),
+        result: (message) => this.emit('result', message),
+        push: (token) => this.push(token),
+        finished: (message) => this.onFinished(message),
+        phase: () => this.current,
+        rolledOver: (event) => this.emit('rollover', event),
+        bytesSent: () => this.bytesSent,
+      },
+    );
     const { pacing } = options;
     if (pacing === true || typeof pacing === 'object')
       this.pacer = pacerFor(start, pacing, this.geometry.frameBytes, true);
@@ -232,13 +228,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     switch (this.current) {
       case 'idle':
         this.begin();
-        return this.connectWaiters.wait();
+        return this.opening.verdict();
       case 'connecting':
       case 'reconnecting':
-        return this.connectWaiters.wait();
+        return this.opening.verdict();
       case 'open':
       case 'finishing':
-        return this.accepted ? Promise.resolve() : this.connectWaiters.wait();
+        return this.opening.accepted ? Promise.resolve() : this.opening.verdict();
       case 'finished':
         return Promise.resolve();
       default:
@@ -250,7 +246,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private begin(): void {
     if (this.current !== 'idle' || this.configError) return;
     this.transition('connecting');
-    void this.openConnection();
+    void this.opening.open();
   }
 
   /**
@@ -356,9 +352,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
 
   /** @internal Node's Readable hook: the reader wants more, the socket reads again. */
   override _read(): void {
-    // Resuming a socket that is not paused does nothing.
-    this.readerPaused = false;
-    this.link.connection?.resume();
+    this.intake.resume();
   }
 
   /** @internal Node's hook: closes the session's socket and timers. */
@@ -401,12 +395,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     if (!isTerminal(next)) return;
     this.failure = error;
     this.finalizer.cancel();
-    this.lifetime.abort();
+    this.opening.cancel();
     this.reconnector.cancel();
     this.rollover?.cancel();
     this.link.retire(false);
     const failure = this.terminalError();
-    this.connectWaiters.reject(failure);
+    this.opening.refused(failure);
     this.openWaiters.reject(failure);
     const queued = this.audio.drop();
     const finish = this.finishCallback;
@@ -419,42 +413,12 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
   }
 
-  /** The server accepted the current session (a result came, or no refusal in the window). */
-  private onAccepted(): void {
-    this.accepted = true;
-    this.connectWaiters.resolve();
-  }
-
   private get starting(): boolean {
     return this.current === 'connecting' || this.current === 'reconnecting';
   }
 
-  /** Opens a connection (the first, or a reconnection after the backoff). */
-  private async openConnection(): Promise<void> {
-    const getKey = this.options.rollover?.getApiKey ?? this.options.reconnect?.getApiKey;
-    const key = await this.reconnector.admission(
-      this.#context.apiKey,
-      getKey,
-      this.lifetime.signal,
-    );
-    // Destroyed meanwhile (while the key was minted or the token awaited): open nothing.
-    if (!this.starting && !this.rollover?.holdsWrites) return;
-    if (key instanceof SonioxWebSocketError) {
-      this.onConnectionFailure(key);
-      return;
-    }
-    this.link.open(key, this.start);
-  }
-
-  private onOpen(connection: Connection, start: RealtimeStartMessage): void {
-    connection.send(JSON.stringify(start));
-    if (this.readerPaused) connection.pause();
-    if (this.current === 'reconnecting') {
-      for (const chunk of this.reconnector.replayed()) connection.send(chunk);
-    }
-    this.accepted = false;
-    this.rollover?.opened();
-    this.rollover?.arm(this.#context.keySessionMs?.(this.link.key as string));
+  /** A session's socket is open, its first frames sent (see SessionOpening): the phase moves. */
+  private onOpen(): void {
     if (this.endRequested) {
       this.sendEndOfAudio();
     } else {
@@ -464,9 +428,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.audio.flush();
     }
     this.emit('open');
-    const window = this.resolved.acceptanceWindowMs;
-    if (window === 0) this.onAccepted();
-    else connection.armAcceptance(window, () => this.onAccepted());
   }
 
   /** Sends end-of-audio on the open connection and arms the deadline for `finished`. */
@@ -486,69 +447,20 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.audio.release();
   }
 
-  /** A server frame, checked (every key of the stream redacted from an error). */
-  private parse(text: string | undefined): RealtimeMessage | SonioxWebSocketError {
-    return text === undefined
-      ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-      : parseServerMessage(text, [this.#context.apiKey, ...this.link.keys]);
+  /** The reader got to the failure held for it (see Markers): the stream is destroyed now. */
+  protected failureReached(): void {
+    // A failure a connect() promise reported is emitted only to a reader listening for it.
+    const quiet = this.heldFailure.quiet && this.listenerCount('error') === 0;
+    this.destroy(quiet ? undefined : this.failure);
   }
 
-  private onMessage(text: string | undefined): void {
-    // The next session's frames wait while a rollover drains the previous one.
-    if (this.rollover?.hold(text)) return;
-    const parsed = this.parse(text);
-    if (parsed instanceof SonioxWebSocketError) {
-      if (parsed.requestId) this.sessionRequestId = parsed.requestId;
-      this.onConnectionFailure(parsed);
-      return;
-    }
-    this.reconnector.admitted();
-    this.onAccepted();
-    this.onResult(parsed);
-  }
-
-  private onResult(message: RealtimeMessage): void {
-    if (message.request_id) this.sessionRequestId = message.request_id;
-    this.emit('result', message);
-    const { items } = this.tokens.accept(message);
-    this.reconnector.finalized(this.bytesSent);
-    let more = true;
-    for (const item of items) {
-      if (typeof item === 'string') more = this.markers.queue(item, undefined) && more;
-      else if (item.is_final || this.options.tokens !== 'final') more = this.push(item) && more;
-    }
-    if (message.finished) {
-      this.transition('finished');
-      // The readable side ends as the reader gets to `finished`.
-      this.markers.queue('finished', message);
-      const done = this.finishCallback;
-      this.finishCallback = undefined;
-      done?.();
-      return;
-    }
-    if (!more && !this.readerPaused) {
-      this.readerPaused = true;
-      this.link.connection?.pause();
-    }
-  }
-
-  /** A connection failed or dropped: the reconnector decides (retry, or give up). */
-  private onConnectionFailure(error: SonioxWebSocketError): void {
-    this.link.retire(false);
-    // The next session failed while the previous one drains: taken once it drained.
-    if (this.rollover?.holdFailure(error)) return;
-    this.reconnector.failed(error, this.current);
-  }
-
-  /** The drained session finished: the next one's clock starts at the finalize point. */
-  private handOver({ pointBytes, held, failure, count }: TakeOver): void {
-    const previousRequestId = this.sessionRequestId;
-    const { offsetMs } = resumePoint(pointBytes, this.tokens.finalizedAudioMs, this.geometry);
-    this.tokens.resume(offsetMs);
-    this.emit('rollover', { count, atMs: offsetMs, previousRequestId });
-    const live = () => this.current === 'open' || this.current === 'finishing';
-    for (const text of held) if (live()) this.onMessage(text);
-    if (failure && live()) this.onConnectionFailure(failure);
+  /** The server finished the session: the readable side ends as the reader gets to it. */
+  private onFinished(message: RealtimeMessage): void {
+    this.transition('finished');
+    this.markers.queue('finished', message);
+    const done = this.finishCallback;
+    this.finishCallback = undefined;
+    done?.();
   }
 
   /**
@@ -560,9 +472,9 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
    * once (its 'error' listener would otherwise never hear).
    */
   private failAfterReader(error: SonioxWebSocketError | SonioxTimeoutError): void {
-    this.#context.log?.('error', `realtime session failed: ${error.message}`);
+    this.log?.('error', `realtime session failed: ${error.message}`);
     // A connect() promise reports the failure: rejecting it is enough, an unheard 'error' would crash the caller.
-    const quiet = this.connectWaiters.count > 0;
+    const quiet = this.opening.awaited;
     if (this.readableFlowing !== null) this.heldFailure.hold(quiet);
     this.transition('failed', error);
     if (this.heldFailure.held) this.markers.queueFailure();

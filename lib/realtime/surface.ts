@@ -17,7 +17,7 @@ import {
   type RealtimeStreamEvents,
   type RealtimeUsage,
 } from './events';
-import type { Markers, RealtimeItem } from './markers';
+import { Markers, type RealtimeItem } from './markers';
 import type { Pacer } from './pacer';
 import type { RealtimeSocket } from './connection';
 import type { RealtimePhase } from './phase';
@@ -99,16 +99,34 @@ export abstract class RealtimeSurface<T extends RealtimeItem> extends Duplex {
   protected pacer: Pacer | undefined;
 
   /** Marker delivery (markers.ts): read(), pipe(), unpipe() and emit() hand over to it. */
-  protected abstract readonly markers: Markers;
+  protected readonly markers: Markers;
 
   constructor(
     protected readonly start: RealtimeStartMessage,
     /** Bytes per ms and per frame of the audio (raw formats; 0 bytes per ms for containers). */
     protected readonly geometry: AudioGeometry,
     highWaterMark: number,
+    /** Markers also as objects among the tokens (`markers: 'inband'`). */
+    inbandMarkers: boolean,
   ) {
     super({ readableObjectMode: true, writableHighWaterMark: highWaterMark, allowHalfOpen: true });
+    this.markers = new Markers(
+      {
+        stream: this,
+        markerEvent: (kind, message) =>
+          kind === 'finished'
+            ? this.emit('finished', message, this.audioProcessed)
+            : this.emit(kind),
+        // Past this class's emit(), which would take the marker object for a queued marker.
+        showMarker: (shown) => super.emit('data', shown),
+        failureReached: () => this.failureReached(),
+      },
+      inbandMarkers,
+    );
   }
+
+  /** The reader got to the `failed` marker: every token before the failure was taken. */
+  protected abstract failureReached(): void;
 
   /** Reads the next token (or in-band marker); a marker met on the way has its event emitted first. */
   override read(size?: number): T | null {
