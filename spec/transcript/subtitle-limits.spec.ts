@@ -155,6 +155,32 @@ describe('transcript: subtitles at their limits', () => {
     expect(wordsOf([{ text: '  ', start_ms: 0, end_ms: 100 }])).to.deep.equal([]);
   });
 
+  it('a tag token such as <unk> is no word; a word that holds angle brackets is kept', () => {
+    const tokens: TranscriptToken[] = [
+      { text: '<b>z', start_ms: 0, end_ms: 100, confidence: 1 },
+      { text: '<unk>', start_ms: 100, end_ms: 200, confidence: 1 },
+      { text: ' x<y>', start_ms: 200, end_ms: 300, confidence: 1 },
+    ];
+    expect(wordsOf(tokens).map((w) => w.text)).to.deep.equal(['<b>z', 'x<y>']);
+  });
+
+  it('a token missing either of its times is left out', () => {
+    const startOnly = { text: ' a', start_ms: 0 };
+    const endOnly = { text: ' b', end_ms: 100 };
+    expect(wordsOf([startOnly, endOnly, { text: ' c', start_ms: 0, end_ms: 50 }])).to.deep.equal([
+      { text: 'c', start_ms: 0, end_ms: 50 },
+    ]);
+  });
+
+  it('a piece without a leading space joins its word even when it holds a space', () => {
+    const tokens: TranscriptToken[] = [
+      { text: 'New', start_ms: 0, end_ms: 100, confidence: 1 },
+      { text: ' York', start_ms: 100, end_ms: 200, confidence: 1 },
+      { text: 'er Times', start_ms: 200, end_ms: 400, confidence: 1 },
+    ];
+    expect(wordsOf(tokens).map((w) => w.text)).to.deep.equal(['New', 'Yorker Times']);
+  });
+
   it('an empty speaker is no speaker: no label', () => {
     const srt = toSrt([{ text: 'hi', start_ms: 0, end_ms: 100, speaker: '' }]);
     expect(srt).to.equal('1\n00:00:00,000 --> 00:00:00,100\nhi\n');
@@ -260,6 +286,21 @@ describe('transcript: translated subtitles', () => {
       'es',
     );
     expect(track).to.deep.equal([]);
+  });
+
+  it('a translation whose original was never seen gives no subtitle, in any track', () => {
+    // A realtime list that starts after the words it translates.
+    const orphan = translation('Hola');
+    expect(translationWordsOf([orphan], 'es')).to.deep.equal([]);
+    expect(translationWordsOf([orphan], 'fr')).to.deep.equal([]);
+    expect(toSrt([orphan], { translation: 'es' })).to.equal('');
+  });
+
+  it('a translation whose original has only a start or only an end gives no subtitle', () => {
+    const startOnly = { ...original('Hi', 0, 100), end_ms: undefined };
+    const endOnly = { ...original('Hi', 0, 100), start_ms: undefined };
+    expect(translationWordsOf([startOnly, translation('Hola')], 'es')).to.deep.equal([]);
+    expect(translationWordsOf([endOnly, translation('Hola')], 'es')).to.deep.equal([]);
   });
 
   it('a translation without a speaker gives words without a speaker', () => {
