@@ -241,6 +241,7 @@ export const TARGETS = {
       'spec/transcript/subtitles.spec.ts',
       'spec/transcript/subtitle-limits.spec.ts',
       'spec/transcript/sentences.spec.ts',
+      'spec/transcript/sentence-ends.spec.ts',
       'spec/transcript/translation.spec.ts',
       'spec/transcript/utterances.spec.ts',
       'spec/transcript/utterance-ends.spec.ts',
