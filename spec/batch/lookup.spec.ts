@@ -4,7 +4,7 @@
  * endpoints.
  */
 import { expect } from 'chai';
-import { SonioxOutcomeUnknownError } from '../../lib/errors';
+import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { findFileByReference, findTranscriptionByReference } from '../../lib/batch/lookup';
 import { occupyTranscriptions } from '../../fixtures/occupy';
 import { fixture, rejection } from '../helpers';
@@ -74,6 +74,20 @@ describe('batch lookup by client reference', () => {
     const mine = await t.client.transcriptions.create({ audio_url: URL, client_reference_id: REF });
     occupyTranscriptions(t.server, 150, 'completed', new Date(Date.now() + 1_000));
     expect((await findJob(Date.now() - 1_000))?.id).to.equal(mine.id);
+  });
+
+  it('an aborted run stops its lookups: they reject with the abort, finding nothing', async () => {
+    await t.client.transcriptions.create({ audio_url: URL, client_reference_id: REF });
+    await upload(REF);
+    const controller = new AbortController();
+    controller.abort();
+    const { signal } = controller;
+    const job = await rejection(
+      findTranscriptionByReference(t.client.transcriptions, REF, undefined, signal),
+    );
+    const file = await rejection(findFileByReference(t.client.files, REF, undefined, signal));
+    expect(job).to.be.instanceOf(SonioxAbortError);
+    expect(file).to.be.instanceOf(SonioxAbortError);
   });
 
   it('says the outcome is unknown, naming the reference, when more jobs were made than it reads', async () => {
