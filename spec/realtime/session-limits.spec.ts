@@ -20,46 +20,14 @@ import type { RealtimeToken } from '../../lib/types';
 import { PCM, fixture as audioFixture } from '../audio';
 import { SECRET_KEY, fixture, rejection, until, type Fixture } from '../helpers';
 import { onEndOfAudio, sendJson, tok } from './scripted-server';
+import { sessionTools, turns } from './session-tools';
 
 const AUDIO = audioFixture('hello-world.wav');
 const FAKE: { toFake: Array<'setTimeout' | 'clearTimeout' | 'Date'> } = {
   toFake: ['setTimeout', 'clearTimeout', 'Date'],
 };
 
-/** Real turns of the event loop, for loopback I/O between steps of fake time. */
-async function turns(n = 30): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 describe('realtime session starts under the adaptive limiter', () => {
-  /** Session makers over the fixture `t`. */
-  function tools(t: Fixture) {
-    /** A session of the fixture audio, its reconnect events and errors recorded. */
-    function session(client: SonioxClient = t.client) {
-      const stream = client.realtime({ ...PCM });
-      t.defer(() => stream.destroy());
-      const reconnects: ReconnectEvent[] = [];
-      const errors: Error[] = [];
-      stream.on('reconnect', (e) => reconnects.push(e));
-      stream.on('error', (e) => errors.push(e));
-      let done = false;
-      const finished = (async () => {
-        for await (const token of stream) void token;
-        done = true;
-      })().catch(() => undefined);
-      return { stream, reconnects, errors, finished, done: () => done };
-    }
-    /** Advances fake time a step at a time, letting real I/O run, until `done` holds. */
-    async function drive(done: () => boolean, stepMs = 1000, limit = 200): Promise<void> {
-      for (let i = 0; i < limit && !done(); i++) {
-        await t.clock.tickAsync(stepMs);
-        await turns();
-      }
-      await until(done, 2000);
-    }
-    return { session, drive };
-  }
-
   /**
    * A server that runs `script` on its n-th upgrade and counts the upgrades it saw; a number
    * from `refuseWith(n)` answers that upgrade with that HTTP status instead.
@@ -287,7 +255,7 @@ describe('realtime session starts under the adaptive limiter', () => {
       client: { readConcurrencyLimit: false },
       clock: FAKE,
     });
-    const { session, drive } = tools(t);
+    const { session, drive } = sessionTools(t);
 
     it('queues a start refused for the concurrent-session limit until a session ends', async () => {
       const first = session();
@@ -347,7 +315,7 @@ describe('realtime session starts under the adaptive limiter', () => {
       },
       clock: FAKE,
     });
-    const { session, drive } = tools(t);
+    const { session, drive } = sessionTools(t);
 
     it('queues a start refused for the sessions-per-minute limit into the next minute', async () => {
       const first = session();

@@ -6,51 +6,24 @@
  * wire, its limit configured; fake setTimeout and Date drive the refresh and the backoff.
  */
 import { expect } from 'chai';
-import type { ReconnectEvent } from '../../lib/realtime/stream';
 import { LIMIT_REFRESH_MS, SessionSlots, sameDeployment } from '../../lib/realtime/session-slots';
 import { PCM, fixture as audioFixture } from '../audio';
 import { SonioxClient } from '../../lib/client';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { SECRET_KEY, clientFor, fixture, mock, until, type Fixture } from '../helpers';
+import { sessionTools, turns } from './session-tools';
 
 const AUDIO = audioFixture('hello-world.wav');
 const LIMITS_ROUTE = 'GET /v1/concurrency-limits';
 
-/** Real turns of the event loop, for loopback I/O between steps of fake time. */
-async function turns(n = 30): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 function tools(t: Fixture) {
-  /** A session of the fixture audio, its reconnect events and errors recorded. */
-  function session(client: SonioxClient = t.client) {
-    const stream = client.realtime({ ...PCM });
-    t.defer(() => stream.destroy());
-    const reconnects: ReconnectEvent[] = [];
-    const errors: Error[] = [];
-    stream.on('reconnect', (e) => reconnects.push(e));
-    stream.on('error', (e) => errors.push(e));
-    let done = false;
-    const finished = (async () => {
-      for await (const token of stream) void token;
-      done = true;
-    })().catch(() => undefined);
-    return { stream, reconnects, errors, finished, done: () => done };
-  }
+  const { session, drive } = sessionTools(t);
   /** A session that holds its slot: open, some audio sent, not ended. */
   async function holding(client: SonioxClient = t.client) {
     const s = session(client);
     s.stream.write(AUDIO.pcm.subarray(0, 3200));
     await until(() => s.stream.phase === 'open');
     return s;
-  }
-  /** Advances fake time a step at a time, letting real I/O run, until `done` holds. */
-  async function drive(done: () => boolean, stepMs = 1000, limit = 200): Promise<void> {
-    for (let i = 0; i < limit && !done(); i++) {
-      await t.clock.tickAsync(stepMs);
-      await turns();
-    }
-    await until(done, 2000);
   }
   /** Lets `seconds` of fake time pass, a second at a time, real I/O running in between. */
   async function elapse(seconds: number): Promise<void> {
