@@ -234,3 +234,140 @@ describe('realtime pre-connect', () => {
     });
   });
 });
+
+describe('realtime pre-connect: a pool that lasts', () => {
+  describe('preconnectIssues at its bounds', () => {
+    it('refuses more than 100 sockets and an age a timer cannot hold, saying the range', () => {
+      const max = 2 ** 31 - 1;
+      expect(preconnectIssues({ size: 1, maxAgeMs: max }, max)).to.deep.equal([]);
+      expect(preconnectIssues(undefined, max)).to.deep.equal([]);
+      expect(preconnectIssues({ size: 101 }, max)).to.deep.equal([
+        { field: 'size', message: 'must be an integer from 1 to 100' },
+      ]);
+      for (const maxAgeMs of [max + 1, Infinity, NaN, '20000'])
+        expect(preconnectIssues({ maxAgeMs }, max), String(maxAgeMs)).to.deep.equal([
+          { field: 'maxAgeMs', message: `must be a number from 1000 to ${max}` },
+        ]);
+      expect(preconnectIssues('two', max)).to.deep.equal([
+        { field: 'options', message: 'must be an object such as { size: 2 }' },
+      ]);
+    });
+  });
+
+  describe('against a scripted server', () => {
+    const t = fixture();
+
+    it('replaces at once a warm socket the server speaks on unasked or closes', async () => {
+      const { server, starts } = await recordingServer(t);
+      const c = client(server.url, t);
+      const pool = c.preconnect();
+      await pool.ready();
+      // The server's word before any start message is a refusal: that socket is no use.
+      server.peers[0]!.send(JSON.stringify({ error_code: 408, error_message: 'idle' }));
+      await until(() => server.peers.length === 2 && pool.warm === 1);
+      await until(() => server.peers[0]!.readyState === server.peers[0]!.CLOSED);
+      server.peers[1]!.close(1000);
+      await until(() => server.peers.length === 3 && pool.warm === 1);
+      expect(starts).to.deep.equal([]);
+    });
+
+    it('closes its open sockets politely (1000) as the client closes', async () => {
+      const codes: number[] = [];
+      const { server } = await recordingServer(t);
+      const c = client(server.url, t);
+      const pool = c.preconnect({ size: 2 });
+      await until(() => pool.warm === 2);
+      for (const peer of server.peers) peer.on('close', (code) => codes.push(code));
+      c.close();
+      await until(() => codes.length === 2);
+      expect(codes).to.deep.equal([1000, 1000]);
+      // Closed: nothing is warm, nothing opens again, and ready() does not wait.
+      await pool.ready();
+      expect(pool.warm).to.equal(0);
+      expect(server.peers).to.have.length(2);
+    });
+
+    it('a pool whose server never answers the upgrade: ready() settles as the client closes', async () => {
+      const upgrades: net.Socket[] = [];
+      const silent = http.createServer();
+      silent.on('upgrade', (_req, socket: net.Socket) => upgrades.push(socket));
+      silent.listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      t.defer(async () => {
+        silent.closeAllConnections();
+        for (const socket of upgrades) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      });
+      const port = (silent.address() as AddressInfo).port;
+      const c = client(`ws://127.0.0.1:${port}/transcribe-websocket`, t);
+      const pool = c.preconnect();
+      await until(() => upgrades.length === 1);
+      let ready = false;
+      void pool.ready().then(() => (ready = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ready).to.equal(false);
+      c.close();
+      await until(() => ready);
+      // The half-open upgrade is dropped, not left to its handshake timeout.
+      await until(() => upgrades[0]!.destroyed || upgrades[0]!.readableEnded);
+    });
+  });
+
+  describe('against a server that refuses (fake time)', () => {
+    const t = fixture({ clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] } });
+
+    /** A server that refuses upgrades while `refuse` says so; counts them. */
+    async function refusing() {
+      const state = { refuse: true, upgrades: 0 };
+      const wss = new WebSocketServer({ noServer: true });
+      const server = http.createServer();
+      server.on('upgrade', (req, socket: net.Socket, head) => {
+        state.upgrades++;
+        if (state.refuse)
+          socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+        else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.defer(async () => {
+        for (const c of wss.clients) c.terminate();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/transcribe-websocket`;
+      return { state, wss, url };
+    }
+
+    /** Advances fake time by `ms` and waits for the upgrades to reach `n` (and no more before). */
+    async function nextTryAfter(state: { upgrades: number }, ms: number, n: number) {
+      await t.clock.tickAsync(ms - 1);
+      expect(state.upgrades, `before ${ms} ms`).to.equal(n - 1);
+      await t.clock.tickAsync(1);
+      await until(() => state.upgrades === n);
+    }
+
+    it('waits twice as long after each refusal, at most 30 s', async () => {
+      const { state, url } = await refusing();
+      client(url, t).preconnect();
+      await until(() => state.upgrades === 1);
+      let n = 1;
+      for (const wait of [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+        await nextTryAfter(state, wait, ++n);
+    });
+
+    it('after a socket opened, the next refusal waits 1 s again', async () => {
+      const { state, wss, url } = await refusing();
+      const pool = client(url, t).preconnect();
+      await until(() => state.upgrades === 1);
+      await nextTryAfter(state, 1000, 2);
+      state.refuse = false;
+      await nextTryAfter(state, 2000, 3);
+      await until(() => pool.warm === 1);
+      // The server drops the warm socket and refuses the next: the count of refusals starts again.
+      state.refuse = true;
+      for (const ws of wss.clients) ws.close(1001);
+      await until(() => state.upgrades === 4);
+      await nextTryAfter(state, 1000, 5);
+    });
+  });
+});
