@@ -86,6 +86,38 @@ describe('realtime rollover', () => {
       expect(rolloverIssues({}, 'wav', false)[0]?.message).to.match(/raw audio_format/);
     });
 
+    it('says what each malformed field must be, at the bounds of a number of ms', () => {
+      const fields = (value: unknown) => rolloverIssues(value, 'pcm_s16le', true);
+      expect(fields({ beforeCapMs: 0, capMs: 1, getApiKey: () => 'k' })).to.deep.equal([]);
+      expect(fields({ beforeCapMs: 2 ** 53, capMs: 2 ** 53 })).to.deep.equal([]);
+      expect(fields(null)).to.deep.equal([
+        { field: 'rollover', message: 'must be an object such as { beforeCapMs: 30000 }' },
+      ]);
+      for (const bad of [2 ** 53 + 2, Infinity, NaN, '30000'])
+        expect(fields({ beforeCapMs: bad, capMs: bad }), String(bad)).to.deep.equal([
+          { field: 'rollover.beforeCapMs', message: 'must be a number of ms >= 0' },
+          { field: 'rollover.capMs', message: 'must be a number of ms >= 1' },
+        ]);
+      expect(fields({ getApiKey: 'k' })).to.deep.equal([
+        { field: 'rollover.getApiKey', message: 'must be a function' },
+      ]);
+      expect(rolloverIssues({}, 'ogg', false)).to.deep.equal([
+        {
+          field: 'rollover',
+          message:
+            'needs a raw audio_format such as pcm_s16le, not "ogg": the next session would get audio without its header',
+        },
+      ]);
+    });
+
+    it('rolls over on a whole ms, never before halfway, even when beforeCapMs exceeds the cap', () => {
+      expect(rolloverDelay({ capMs: 1001, beforeCapMs: 0 }, undefined, 2 ** 31 - 1)).to.equal(1001);
+      expect(rolloverDelay({ capMs: 1001, beforeCapMs: 10_000 }, undefined, 2 ** 31 - 1)).to.equal(
+        500,
+      );
+      expect(rolloverDelay({ beforeCapMs: 0 }, 3001, 2 ** 31 - 1)).to.equal(3001);
+    });
+
     const t = fixture();
     it('is a validation error on a stream of WAV', async () => {
       const stream = t.client.realtime({ audio_format: 'wav', rollover: {} });
