@@ -398,6 +398,32 @@ describe('realtime rollover', () => {
       expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
     });
 
+    it("an error that echoes the draining session's own key shows neither session's key", async () => {
+      const { client } = await server((peer) => {
+        sendJson(peer, { error_code: 401, error_message: 'Key temp:first-key, temp:next-key.' });
+        peer.close(1011);
+      });
+      const keys = ['temp:first-key', 'temp:next-key'];
+      const stream = client.realtime({
+        ...PCM,
+        acceptanceWindowMs: 0,
+        rollover: { ...ROLL, getApiKey: () => keys.shift() ?? 'temp:later' },
+      });
+      const read = collect(stream);
+      stream.write(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => read.items.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(6_000);
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      const message = read.error()?.message ?? '';
+      expect(message).to.match(/Key /);
+      expect(message).not.to.include('temp:first-key');
+      expect(message).not.to.include('temp:next-key');
+    });
+
     it('silence past finishTimeoutMs: a SonioxTimeoutError that names the rollover', async () => {
       const read = await rollOverAndFail(() => undefined);
       expect(read.error()).to.be.instanceOf(SonioxTimeoutError);
