@@ -277,6 +277,10 @@ describe('realtime pre-connect: a pool that lasts', () => {
       const c = client(server.url, t);
       const pool = c.preconnect({ size: 2 });
       await until(() => pool.warm === 2);
+      // Warm already: ready() does not wait for another socket.
+      let ready = false;
+      void pool.ready().then(() => (ready = true));
+      await until(() => ready, 1000);
       for (const peer of server.peers) peer.on('close', (code) => codes.push(code));
       c.close();
       await until(() => codes.length === 2);
@@ -285,6 +289,44 @@ describe('realtime pre-connect: a pool that lasts', () => {
       await pool.ready();
       expect(pool.warm).to.equal(0);
       expect(server.peers).to.have.length(2);
+    });
+
+    it('a stream does not take a pool socket still opening: it opens its own', async () => {
+      const wss = new WebSocketServer({ noServer: true });
+      const held: net.Socket[] = [];
+      const starts: number[] = [];
+      const server = http.createServer();
+      let upgrades = 0;
+      server.on('upgrade', (req, socket: net.Socket, head) => {
+        // The pool's first upgrade gets no answer; the stream's own is served.
+        if (upgrades++ === 0) return void held.push(socket);
+        wss.handleUpgrade(req, socket, head, (peer) => {
+          const index = upgrades - 1;
+          peer.once('message', () => starts.push(index));
+          onEndOfAudio(peer, () => {
+            sendJson(peer, { tokens: [tok('hello', 0)], finished: true });
+            peer.close(1000);
+          });
+        });
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.defer(async () => {
+        for (const c of wss.clients) c.terminate();
+        for (const socket of held) socket.destroy();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+      const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/transcribe-websocket`;
+      const c = client(url, t);
+      const pool = c.preconnect();
+      await until(() => held.length === 1);
+      const stream = c.realtime({ ...PCM, acceptanceWindowMs: 0 });
+      const tokens = read(stream);
+      stream.end(Buffer.alloc(3200));
+      expect(await tokens).to.deep.equal(['hello']);
+      expect(starts).to.deep.equal([1]);
+      expect(pool.warm).to.equal(0);
     });
 
     it('a pool whose server never answers the upgrade: ready() settles as the client closes', async () => {

@@ -58,6 +58,9 @@ function collect(stream: RealtimeStream<Item>): {
 const shape = (items: Item[]) =>
   items.map((i) => ('marker' in i ? i.marker : [i.text.trim(), Math.floor(i.start_ms as number)]));
 
+/** Waits `ms` of real time (the fake clock holds setTimeout): a chance for what must not come. */
+const realWait = (ms: number) => until(() => false, ms).catch(() => undefined);
+
 describe('realtime rollover', () => {
   describe('rolloverDelay and rolloverIssues', () => {
     it('rolls over beforeCapMs before the cap: the API 300 minutes, or the key cap when shorter', () => {
@@ -424,6 +427,92 @@ describe('realtime rollover', () => {
       expect(message).not.to.include('temp:next-key');
     });
 
+    it('the draining session dropped without a word: that drop, not a wait for the timeout', async () => {
+      const read = await rollOverAndFail((peer) => peer.terminate());
+      expect(read.error()).to.be.instanceOf(SonioxWebSocketError);
+      expect(read.error()).not.to.be.instanceOf(SonioxTimeoutError);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
+    });
+
+    /**
+     * Session 0 holds back its last word and `finished` until `release()`; session 1 answers
+     * its start at once with `first` (a word, or an error frame), and its end-of-audio with
+     * `finished`.
+     */
+    async function slowDrain(first: object) {
+      let release: (() => void) | undefined;
+      const s = await scriptedServer((peer, index) => {
+        peer.once('message', () =>
+          sendJson(peer, index === 0 ? { tokens: [tok('one', 0)] } : first),
+        );
+        onEndOfAudio(peer, () => {
+          const finish = () => {
+            if (index === 0) sendJson(peer, { tokens: [tok('last', 50)] });
+            sendJson(peer, { tokens: [], finished: true });
+          };
+          if (index === 0) release = finish;
+          else finish();
+        });
+      });
+      t.defer(() => s.close());
+      const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: s.url, env: {} });
+      t.defer(() => client.close());
+      const stream = client.realtime({ ...PCM, acceptanceWindowMs: 0, rollover: ROLL });
+      const read = collect(stream);
+      stream.write(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => read.items.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(6_000);
+      // The next session has answered while the first one still drains.
+      await until(() => release !== undefined && s.peers.length === 2, 5000);
+      return { s, stream, read, release: () => release!() };
+    }
+
+    it("the next session's words wait for the draining one's last: one timeline, in order", async () => {
+      const { s, stream, read, release } = await slowDrain({ tokens: [tok('two', 0)] });
+      const closes: number[] = [];
+      s.peers[0]!.on('close', (code) => closes.push(code));
+      await until(() => s.peers[1]!.readyState === s.peers[1]!.OPEN, 5000);
+      await realWait(50);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
+      release();
+      await until(() => read.items.length === 3, 5000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text.trim()))).to.deep.equal([
+        'one',
+        'last',
+        'two',
+      ]);
+      // The drained session is closed politely.
+      await until(() => closes.length === 1, 5000);
+      expect(closes).to.deep.equal([1000]);
+      stream.destroy();
+    });
+
+    it("the next session failing while the first drains: the first one's last word, then that error", async () => {
+      const { read, release } = await slowDrain({ error_code: 400, error_message: 'Bad start.' });
+      await realWait(50);
+      expect(read.done()).to.equal(false);
+      release();
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal([
+        'one',
+        'last',
+      ]);
+      expect((read.error() as SonioxWebSocketError).serverCode).to.equal(400);
+    });
+
+    it('destroyed while a session drains: the draining socket is closed too', async () => {
+      const { s, stream } = await slowDrain({ tokens: [] });
+      const closes: number[] = [];
+      s.peers[0]!.on('close', (code) => closes.push(code));
+      stream.destroy();
+      await until(() => closes.length === 1, 5000);
+      expect(s.peers[0]!.readyState).to.equal(s.peers[0]!.CLOSED);
+    });
+
     it('silence past finishTimeoutMs: a SonioxTimeoutError that names the rollover', async () => {
       const read = await rollOverAndFail(() => undefined);
       expect(read.error()).to.be.instanceOf(SonioxTimeoutError);
@@ -444,6 +533,8 @@ describe('realtime rollover', () => {
         1000,
       );
       await t.clock.tickAsync(7_000);
+      // A next session would need real time to reach the server: give it some.
+      await realWait(300);
       expect(rollovers).to.deep.equal([]);
       expect(s.peers).to.have.length(1);
       stream.destroy();
