@@ -360,11 +360,14 @@ describe('realtime pre-connect: a pool that lasts', () => {
 
     /** A server that refuses upgrades while `refuse` says so; counts them. */
     async function refusing() {
-      const state = { refuse: true, upgrades: 0 };
+      const state = { refuse: true, upgrades: 0, headers: [] as http.IncomingHttpHeaders[] };
       const wss = new WebSocketServer({ noServer: true });
       const server = http.createServer();
       server.on('upgrade', (req, socket: net.Socket, head) => {
         state.upgrades++;
+        state.headers.push(req.headers);
+        // A client that gives up mid-answer resets the socket: nothing to report.
+        socket.on('error', () => undefined);
         if (state.refuse)
           socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
         else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
@@ -383,6 +386,8 @@ describe('realtime pre-connect: a pool that lasts', () => {
     /** Advances fake time by `ms` and waits for the upgrades to reach `n` (and no more before). */
     async function nextTryAfter(state: { upgrades: number }, ms: number, n: number) {
       await t.clock.tickAsync(ms - 1);
+      // An early try needs real time to reach the server: give it some before saying none came.
+      await until(() => state.upgrades >= n, 100).catch(() => undefined);
       expect(state.upgrades, `before ${ms} ms`).to.equal(n - 1);
       await t.clock.tickAsync(1);
       await until(() => state.upgrades === n);
@@ -395,6 +400,22 @@ describe('realtime pre-connect: a pool that lasts', () => {
       let n = 1;
       for (const wait of [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
         await nextTryAfter(state, wait, ++n);
+      // Every try carries the key in its upgrade, and asks for no compression (audio gains nothing).
+      for (const headers of state.headers) {
+        expect(headers.authorization).to.equal(`Bearer ${SECRET_KEY}`);
+        expect(headers['sec-websocket-extensions']).to.equal(undefined);
+      }
+    });
+
+    it('asking for more sockets during the wait after a refusal does not try early', async () => {
+      const { state, url } = await refusing();
+      const c = client(url, t);
+      c.preconnect();
+      await until(() => state.upgrades === 1);
+      // The refusal reaches the client (real I/O; the fake clock stands still meanwhile).
+      await until(() => false, 200).catch(() => undefined);
+      c.preconnect({ size: 3 });
+      await nextTryAfter(state, 1000, 2);
     });
 
     it('after a socket opened, the next refusal waits 1 s again', async () => {
