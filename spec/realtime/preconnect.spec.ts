@@ -16,7 +16,7 @@ import { SonioxValidationError } from '../../lib/errors';
 import { DEFAULT_WARM_MAX_AGE_MS, preconnectIssues } from '../../lib/realtime/warm-pool';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM } from '../audio';
-import { SECRET_KEY, fixture, until } from '../helpers';
+import { SECRET_KEY, fixture, frameText, until } from '../helpers';
 import {
   onEndOfAudio,
   scriptedServer,
@@ -31,12 +31,14 @@ async function recordingServer(
   onStart: (peer: import('ws').WebSocket, index: number) => void = () => undefined,
 ) {
   const starts: number[] = [];
+  const startMessages: Array<Record<string, unknown>> = [];
   const server: ScriptedServer = await scriptedServer((peer, index) => {
     let started = false;
     peer.on('message', (data, isBinary) => {
       if (started || isBinary) return;
       started = true;
       starts.push(index);
+      startMessages.push(JSON.parse(frameText(data)) as Record<string, unknown>);
       onStart(peer, index);
     });
     onEndOfAudio(peer, () => {
@@ -45,7 +47,7 @@ async function recordingServer(
     });
   });
   t.defer(() => server.close());
-  return { server, starts };
+  return { server, starts, startMessages };
 }
 
 function client(url: string, t: { defer(cleanup: () => unknown): void }): SonioxClient {
@@ -129,7 +131,7 @@ describe('realtime pre-connect', () => {
     });
 
     it('a stream that authenticates otherwise opens its own socket', async () => {
-      const { server, starts } = await recordingServer(t);
+      const { server, starts, startMessages } = await recordingServer(t);
       const c = client(server.url, t);
       const pool = c.preconnect();
       await pool.ready();
@@ -139,6 +141,27 @@ describe('realtime pre-connect', () => {
       expect(await tokens).to.deep.equal(['hello']);
       expect(starts).to.deep.equal([1]);
       expect(pool.warm).to.equal(1);
+      // Its key travels in the start message instead.
+      expect(startMessages[0]).to.include({ api_key: SECRET_KEY });
+    });
+
+    it('a finished session on a warm socket is closed politely by the client', async () => {
+      const codes: number[] = [];
+      const server = await scriptedServer((peer) => {
+        peer.on('close', (code) => codes.push(code));
+        // Answers end-of-audio with `finished` and leaves the closing to the client.
+        onEndOfAudio(peer, () => sendJson(peer, { tokens: [tok('hello', 0)], finished: true }));
+      });
+      t.defer(() => server.close());
+      const c = client(server.url, t);
+      const pool = c.preconnect();
+      await pool.ready();
+      const stream = c.realtime({ ...PCM, acceptanceWindowMs: 0 });
+      const tokens = read(stream);
+      stream.end(Buffer.alloc(3200));
+      expect(await tokens).to.deep.equal(['hello']);
+      await until(() => codes.length === 1);
+      expect(codes).to.deep.equal([1000]);
     });
 
     it('is refused with a validation error naming the field; client.close() closes it', async () => {

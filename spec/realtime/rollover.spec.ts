@@ -439,12 +439,14 @@ describe('realtime rollover', () => {
      * its start at once with `first` (a word, or an error frame), and its end-of-audio with
      * `finished`.
      */
-    async function slowDrain(first: object) {
+    async function slowDrain(first: object | 'drop') {
       let release: (() => void) | undefined;
       const s = await scriptedServer((peer, index) => {
-        peer.once('message', () =>
-          sendJson(peer, index === 0 ? { tokens: [tok('one', 0)] } : first),
-        );
+        peer.once('message', () => {
+          if (index === 0) sendJson(peer, { tokens: [tok('one', 0)] });
+          else if (first === 'drop') peer.terminate();
+          else sendJson(peer, first);
+        });
         onEndOfAudio(peer, () => {
           const finish = () => {
             if (index === 0) sendJson(peer, { tokens: [tok('last', 50)] });
@@ -502,6 +504,19 @@ describe('realtime rollover', () => {
         'last',
       ]);
       expect((read.error() as SonioxWebSocketError).serverCode).to.equal(400);
+    });
+
+    it("the next session dropped while the first drains: the first one's last word, then the drop", async () => {
+      const { read, release } = await slowDrain('drop');
+      await realWait(100);
+      expect(read.done()).to.equal(false);
+      release();
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal([
+        'one',
+        'last',
+      ]);
+      expect(read.error()).to.be.instanceOf(SonioxWebSocketError);
     });
 
     it('destroyed while a session drains: the draining socket is closed too', async () => {
