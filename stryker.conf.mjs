@@ -152,6 +152,68 @@ export const TARGETS = {
       'spec/realtime/save-audio.spec.ts',
     ]),
   },
+  // Rollover past the session caps and pre-connected sockets (issue 29), with the stream's link
+  // to the server they both go through, against their specs (scripted servers and the mock on
+  // fake time: a mutant in seconds).
+  rollover: {
+    mutate: [
+      'lib/realtime/rollover.ts',
+      'lib/realtime/warm-pool.ts',
+      'lib/realtime/session-link.ts',
+    ],
+    timeoutMS: 20000,
+    command: mocha(15000, true, [
+      'spec/realtime/rollover.spec.ts',
+      'spec/realtime/preconnect.spec.ts',
+    ]),
+  },
+  // The small parts split from stream.ts (the write path's callbacks, the held failure, the
+  // waiters), against their unit specs: the `stream` target mutates them too, but a mutant
+  // there runs the stream's whole suite.
+  'stream-parts': {
+    mutate: [
+      'lib/realtime/audio-out.ts',
+      'lib/realtime/held-failure.ts',
+      'lib/realtime/waiters.ts',
+    ],
+    command: mocha(5000, true, [
+      'spec/realtime/audio-out.spec.ts',
+      'spec/realtime/held-failure.spec.ts',
+    ]),
+  },
+  // Recording of sessions into a cassette (lib/realtime/record.ts), against the recording specs.
+  record: {
+    mutate: ['lib/realtime/record.ts'],
+    timeoutMS: 20000,
+    command: mocha(15000, true, [
+      'spec/realtime/record.spec.ts',
+      'spec/http/record.spec.ts',
+      'spec/cassette/format.spec.ts',
+    ]),
+  },
+  // The client's configuration and the checks it shares with every call (issue 27's moved code:
+  // lib/internal's issues, hosts, headers and log, and lib/config.ts), against the pure config
+  // specs first, then the header and logger specs over loopback.
+  config: {
+    mutate: [
+      'lib/config.ts',
+      'lib/internal/issues.ts',
+      'lib/internal/hosts.ts',
+      'lib/internal/headers.ts',
+      'lib/internal/log.ts',
+    ],
+    timeoutMS: 15000,
+    command: mocha(10000, true, [
+      'spec/internal/hosts.spec.ts',
+      'spec/internal/checks.spec.ts',
+      'spec/config.spec.ts',
+      'spec/config-bounds.spec.ts',
+      'spec/config-env-hosts.spec.ts',
+      'spec/option-checks.spec.ts',
+      'spec/http/headers.spec.ts',
+      'spec/http/logger.spec.ts',
+    ]),
+  },
   // The upload path: multipart encoding and upload sources.
   upload: {
     mutate: ['lib/http/multipart.ts', 'lib/http/upload-source.ts'],
@@ -201,6 +263,7 @@ export const TARGETS = {
       'lib/http/response-body.ts',
       'lib/http/pool-stats.ts',
       'lib/http/json-adapter.ts',
+      'lib/http/pool.ts',
     ],
     command: mocha(5000, true, [
       'spec/http/retry-decision.spec.ts',

@@ -20,6 +20,10 @@ const ALL = [
   'mock',
   'mock-ws',
   'telephony',
+  'rollover',
+  'stream-parts',
+  'record',
+  'config',
 ];
 const targets = process.argv.slice(2);
 

@@ -55,6 +55,22 @@ describe('realtime/audio-out (the write path)', () => {
     expect(called).to.equal(1);
   });
 
+  it('releases a held write as the buffer drains down to the highWaterMark itself', () => {
+    // The same bound as an immediate callback: at or under the highWaterMark, the writer goes on.
+    const { link, pending, connection } = standIn();
+    const out = new AudioOut(
+      10,
+      () => connection,
+      () => undefined,
+    );
+    link.bufferedAmount = 11;
+    let called = 0;
+    out.send(Buffer.alloc(4), () => called++);
+    link.bufferedAmount = 10;
+    pending[0]?.();
+    expect(called).to.equal(1);
+  });
+
   it('sends the write queued before a connection once one is there, and only once', () => {
     const { sent, connection } = standIn();
     const link: { current?: Connection } = {};

@@ -259,6 +259,22 @@ describe('realtime/channel-split: two channels, two sessions', () => {
       ]);
     });
 
+    it('passes non-final tokens at once; a channel once final up to a time stays so', () => {
+      const out: string[] = [];
+      const merge = new ChannelMerge((x) => out.push(`${x.channel}:${x.text}`));
+      merge.token(0, tok('maybe', 900, { is_final: false }));
+      expect(out).to.deep.equal(['0:maybe']);
+      merge.progress(0, 500);
+      // A later, smaller figure (an older result read late) takes nothing back.
+      merge.progress(0, 100);
+      merge.token(1, tok('r', 300));
+      expect(out).to.deep.equal(['0:maybe', '1:r']);
+      // Left's held word waits for right to be final past it, then goes out first.
+      merge.token(0, tok('l', 600));
+      merge.token(1, tok('r2', 700));
+      expect(out).to.deep.equal(['0:maybe', '1:r', '0:l']);
+    });
+
     it('passes tokens with no time at once, and breaks ties left first', () => {
       const out: string[] = [];
       const merge = new ChannelMerge((x) => out.push(`${x.channel}:${x.text}`));

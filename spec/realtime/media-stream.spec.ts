@@ -169,6 +169,91 @@ describe('realtime/media-stream: phone calls', () => {
     );
   });
 
+  it('fills a gap of one whole 20 ms frame (two channels: twice the bytes), not 19 ms of jitter', async () => {
+    const call = await transcriber();
+    const opened: string[] = [];
+    call.on('track', (name: string) => opened.push(name));
+    call.write({
+      ...twilioStart(['inbound']),
+      start: {
+        ...twilioStart(['inbound']).start,
+        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 2 },
+      },
+    });
+    // 20 ms of stereo 8 kHz mu-law is 320 bytes.
+    call.write(media('inbound', Buffer.alloc(320, 1), 0));
+    call.write(media('inbound', Buffer.alloc(320, 2), 39));
+    call.write(media('inbound', Buffer.alloc(320, 3), 60));
+    call.end(STOP);
+    await tokensOf(call);
+    expect(opened).to.deep.equal(['inbound']);
+    expect(received[0]?.start).to.include({ num_channels: 2 });
+    expect(Buffer.concat(received[0]!.audio)).to.deep.equal(
+      Buffer.concat([
+        Buffer.alloc(320, 1),
+        Buffer.alloc(320, 2),
+        Buffer.alloc(320, 0xff),
+        Buffer.alloc(320, 3),
+      ]),
+    );
+  });
+
+  it("ends its tokens only after the last track's session has finished", async () => {
+    received = [];
+    let release: (() => void) | undefined;
+    const server = await scriptedServer((ws, index) => {
+      onEndOfAudio(ws, () => {
+        const finish = () => {
+          sendJson(ws, { tokens: [tok(`track${index}`, 0)] });
+          sendJson(ws, { tokens: [], finished: true });
+        };
+        // The second track's session finishes only when the spec says so.
+        if (index === 1) release = finish;
+        else finish();
+      });
+    });
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const call = new MediaStreamTranscriber({}, (c) => client.realtime(c));
+    t.defer(() => call.destroy());
+    call.write(twilioStart(['inbound', 'outbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    call.write(media('outbound', Buffer.alloc(160)));
+    call.write(STOP);
+    const tokens = tokensOf(call);
+    await until(() => release !== undefined && call.sessions.get('inbound')!.readableEnded);
+    let ended = false;
+    call.once('end', () => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended).to.equal(false);
+    release!();
+    expect((await tokens).map((x) => `${x.track}:${x.text}`)).to.deep.equal([
+      'inbound:track0',
+      'outbound:track1',
+    ]);
+  });
+
+  it("fails with a track session's error, and destroys the other sessions", async () => {
+    const server = await scriptedServer((ws) => {
+      ws.on('message', (_data, isBinary) => {
+        if (isBinary) sendJson(ws, { error_code: 401, error_message: 'Invalid API key.' });
+      });
+    });
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const call = new MediaStreamTranscriber({}, (c) => client.realtime(c));
+    t.defer(() => call.destroy());
+    const failed = once(call, 'error');
+    call.write(twilioStart(['inbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    const [error] = (await failed) as [Error];
+    expect(error.message).to.match(/Invalid API key/);
+    expect(call.destroyed).to.equal(true);
+    expect(call.sessions.get('inbound')?.destroyed).to.equal(true);
+  });
+
   it('fills a huge gap only up to MAX_GAP_FILL_MS, with A-law silence for A-law', async () => {
     const call = await transcriber();
     call.write(twilioStart(['inbound'], 'audio/x-alaw'));
@@ -295,6 +380,83 @@ describe('realtime/media-stream: phone calls', () => {
       expect(why(start({ encoding: 'audio/x-mulaw', channels: 0 }))).to.include('channel count');
       expect(why(start({ encoding: 'audio/x-mulaw', channels: '1' }))).to.include('channel count');
       expect(why(start({}))).to.include('unsupported encoding null');
+    });
+
+    it("reads the look-alikes' names: stream_id, call_control_id, media_format, custom_parameters", () => {
+      const telnyx = parseMediaStreamMessage(
+        JSON.stringify({
+          event: 'start',
+          stream_id: 'st-1',
+          start: {
+            call_control_id: 'call-1',
+            media_format: { encoding: 'PCMA', sample_rate: 16000, channels: 2 },
+            custom_parameters: { agent: 'a7' },
+          },
+        }),
+      );
+      expect(telnyx).to.deep.equal({
+        event: 'start',
+        start: {
+          streamId: 'st-1',
+          callId: 'call-1',
+          tracks: [],
+          format: { audio_format: 'alaw', sample_rate: 16000, num_channels: 2 },
+          customParameters: { agent: 'a7' },
+        },
+      });
+      const twilio = parseMediaStreamMessage({
+        event: 'start',
+        streamSid: 'MZ-top',
+        start: {
+          callSid: 'CA-1',
+          tracks: 'inbound',
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+          customParameters: ['not', 'an', 'object'],
+        },
+      });
+      expect('start' in twilio && twilio.start).to.deep.equal({
+        streamId: 'MZ-top',
+        callId: 'CA-1',
+        tracks: [],
+        format: { audio_format: 'mulaw', sample_rate: 8000, num_channels: 1 },
+        customParameters: {},
+      });
+      const why = (data: unknown) => (parseMediaStreamMessage(data) as Error).message;
+      expect(
+        why({ event: 'start', start: { mediaFormat: { encoding: 'PCMU', sampleRate: '8000' } } }),
+      ).to.equal('malformed media-stream message: start has no valid sample rate');
+      expect(
+        why({ event: 'start', start: { mediaFormat: { encoding: 'PCMU', channels: -1 } } }),
+      ).to.equal('malformed media-stream message: start has no valid channel count');
+      expect(why({ event: 'start', start: { mediaFormat: { encoding: 'L16' } } })).to.equal(
+        'malformed media-stream message: unsupported encoding "L16" (mu-law or A-law are sent as they are)',
+      );
+      expect(why({ event: 'start', start: { mediaFormat: 'PCMU' } })).to.equal(
+        'malformed media-stream message: start has no mediaFormat',
+      );
+      expect(why({ event: 7 })).to.equal('malformed media-stream message: no event name');
+    });
+
+    it('takes base64 audio with its padding, labels media without a track mixed, at time 0', () => {
+      const media = (payload: unknown, extra: object = {}) =>
+        parseMediaStreamMessage({ event: 'media', media: { payload, ...extra } });
+      expect(media('/w==', { timestamp: '0' })).to.deep.equal({
+        event: 'media',
+        track: 'mixed',
+        audio: Buffer.from([0xff]),
+        timestampMs: 0,
+      });
+      expect(media('AAE+', { track: 'outbound' })).to.deep.include({
+        track: 'outbound',
+        timestampMs: undefined,
+      });
+      expect(media('AAE=', { track: 5 })).to.deep.include({ track: 'mixed' });
+      expect(media('AA', { track: 'inbound' })).to.be.instanceOf(SonioxValidationError);
+      for (const bad of ['AA=A', '!AAA', 'AAA!', 'AA===', 'AAAA\nAAAA'])
+        expect((media(bad) as Error).message, bad).to.equal(
+          'malformed media-stream message: media payload is not base64',
+        );
+      expect(media('AAAA', { timestamp: Infinity })).to.deep.include({ timestampMs: undefined });
     });
 
     it('defaults the rate to 8000 and one channel, maps each encoding name, and reads timestamps', () => {

@@ -58,6 +58,9 @@ function collect(stream: RealtimeStream<Item>): {
 const shape = (items: Item[]) =>
   items.map((i) => ('marker' in i ? i.marker : [i.text.trim(), Math.floor(i.start_ms as number)]));
 
+/** Waits `ms` of real time (the fake clock holds setTimeout): a chance for what must not come. */
+const realWait = (ms: number) => until(() => false, ms).catch(() => undefined);
+
 describe('realtime rollover', () => {
   describe('rolloverDelay and rolloverIssues', () => {
     it('rolls over beforeCapMs before the cap: the API 300 minutes, or the key cap when shorter', () => {
@@ -84,6 +87,38 @@ describe('realtime rollover', () => {
         ),
       ).to.deep.equal(['rollover.beforeCapMs', 'rollover.capMs', 'rollover.getApiKey']);
       expect(rolloverIssues({}, 'wav', false)[0]?.message).to.match(/raw audio_format/);
+    });
+
+    it('says what each malformed field must be, at the bounds of a number of ms', () => {
+      const fields = (value: unknown) => rolloverIssues(value, 'pcm_s16le', true);
+      expect(fields({ beforeCapMs: 0, capMs: 1, getApiKey: () => 'k' })).to.deep.equal([]);
+      expect(fields({ beforeCapMs: 2 ** 53, capMs: 2 ** 53 })).to.deep.equal([]);
+      expect(fields(null)).to.deep.equal([
+        { field: 'rollover', message: 'must be an object such as { beforeCapMs: 30000 }' },
+      ]);
+      for (const bad of [2 ** 53 + 2, Infinity, NaN, '30000'])
+        expect(fields({ beforeCapMs: bad, capMs: bad }), String(bad)).to.deep.equal([
+          { field: 'rollover.beforeCapMs', message: 'must be a number of ms >= 0' },
+          { field: 'rollover.capMs', message: 'must be a number of ms >= 1' },
+        ]);
+      expect(fields({ getApiKey: 'k' })).to.deep.equal([
+        { field: 'rollover.getApiKey', message: 'must be a function' },
+      ]);
+      expect(rolloverIssues({}, 'ogg', false)).to.deep.equal([
+        {
+          field: 'rollover',
+          message:
+            'needs a raw audio_format such as pcm_s16le, not "ogg": the next session would get audio without its header',
+        },
+      ]);
+    });
+
+    it('rolls over on a whole ms, never before halfway, even when beforeCapMs exceeds the cap', () => {
+      expect(rolloverDelay({ capMs: 1001, beforeCapMs: 0 }, undefined, 2 ** 31 - 1)).to.equal(1001);
+      expect(rolloverDelay({ capMs: 1001, beforeCapMs: 10_000 }, undefined, 2 ** 31 - 1)).to.equal(
+        500,
+      );
+      expect(rolloverDelay({ beforeCapMs: 0 }, 3001, 2 ** 31 - 1)).to.equal(3001);
     });
 
     const t = fixture();
@@ -366,6 +401,133 @@ describe('realtime rollover', () => {
       expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
     });
 
+    it("an error that echoes the draining session's own key shows neither session's key", async () => {
+      const { client } = await server((peer) => {
+        sendJson(peer, { error_code: 401, error_message: 'Key temp:first-key, temp:next-key.' });
+        peer.close(1011);
+      });
+      const keys = ['temp:first-key', 'temp:next-key'];
+      const stream = client.realtime({
+        ...PCM,
+        acceptanceWindowMs: 0,
+        rollover: { ...ROLL, getApiKey: () => keys.shift() ?? 'temp:later' },
+      });
+      const read = collect(stream);
+      stream.write(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => read.items.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(6_000);
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      const message = read.error()?.message ?? '';
+      expect(message).to.match(/Key /);
+      expect(message).not.to.include('temp:first-key');
+      expect(message).not.to.include('temp:next-key');
+    });
+
+    it('the draining session dropped without a word: that drop, not a wait for the timeout', async () => {
+      const read = await rollOverAndFail((peer) => peer.terminate());
+      expect(read.error()).to.be.instanceOf(SonioxWebSocketError);
+      expect(read.error()).not.to.be.instanceOf(SonioxTimeoutError);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
+    });
+
+    /**
+     * Session 0 holds back its last word and `finished` until `release()`; session 1 answers
+     * its start at once with `first` (a word, or an error frame), and its end-of-audio with
+     * `finished`.
+     */
+    async function slowDrain(first: object | 'drop') {
+      let release: (() => void) | undefined;
+      const s = await scriptedServer((peer, index) => {
+        peer.once('message', () => {
+          if (index === 0) sendJson(peer, { tokens: [tok('one', 0)] });
+          else if (first === 'drop') peer.terminate();
+          else sendJson(peer, first);
+        });
+        onEndOfAudio(peer, () => {
+          const finish = () => {
+            if (index === 0) sendJson(peer, { tokens: [tok('last', 50)] });
+            sendJson(peer, { tokens: [], finished: true });
+          };
+          if (index === 0) release = finish;
+          else finish();
+        });
+      });
+      t.defer(() => s.close());
+      const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: s.url, env: {} });
+      t.defer(() => client.close());
+      const stream = client.realtime({ ...PCM, acceptanceWindowMs: 0, rollover: ROLL });
+      const read = collect(stream);
+      stream.write(Buffer.alloc(3200));
+      await settle(
+        t.clock,
+        until(() => read.items.length === 1, 5000),
+        1000,
+      );
+      await t.clock.tickAsync(6_000);
+      // The next session has answered while the first one still drains.
+      await until(() => release !== undefined && s.peers.length === 2, 5000);
+      return { s, stream, read, release: () => release!() };
+    }
+
+    it("the next session's words wait for the draining one's last: one timeline, in order", async () => {
+      const { s, stream, read, release } = await slowDrain({ tokens: [tok('two', 0)] });
+      const closes: number[] = [];
+      s.peers[0]!.on('close', (code) => closes.push(code));
+      await until(() => s.peers[1]!.readyState === s.peers[1]!.OPEN, 5000);
+      await realWait(50);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal(['one']);
+      release();
+      await until(() => read.items.length === 3, 5000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text.trim()))).to.deep.equal([
+        'one',
+        'last',
+        'two',
+      ]);
+      // The drained session is closed politely.
+      await until(() => closes.length === 1, 5000);
+      expect(closes).to.deep.equal([1000]);
+      stream.destroy();
+    });
+
+    it("the next session failing while the first drains: the first one's last word, then that error", async () => {
+      const { read, release } = await slowDrain({ error_code: 400, error_message: 'Bad start.' });
+      await realWait(50);
+      expect(read.done()).to.equal(false);
+      release();
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal([
+        'one',
+        'last',
+      ]);
+      expect((read.error() as SonioxWebSocketError).serverCode).to.equal(400);
+    });
+
+    it("the next session dropped while the first drains: the first one's last word, then the drop", async () => {
+      const { read, release } = await slowDrain('drop');
+      await realWait(100);
+      expect(read.done()).to.equal(false);
+      release();
+      await settle(t.clock, until(read.done, 5000), 60_000, 1000);
+      expect(read.items.map((i) => ('marker' in i ? i.marker : i.text))).to.deep.equal([
+        'one',
+        'last',
+      ]);
+      expect(read.error()).to.be.instanceOf(SonioxWebSocketError);
+    });
+
+    it('destroyed while a session drains: the draining socket is closed too', async () => {
+      const { s, stream } = await slowDrain({ tokens: [] });
+      const closes: number[] = [];
+      s.peers[0]!.on('close', (code) => closes.push(code));
+      stream.destroy();
+      await until(() => closes.length === 1, 5000);
+      expect(s.peers[0]!.readyState).to.equal(s.peers[0]!.CLOSED);
+    });
+
     it('silence past finishTimeoutMs: a SonioxTimeoutError that names the rollover', async () => {
       const read = await rollOverAndFail(() => undefined);
       expect(read.error()).to.be.instanceOf(SonioxTimeoutError);
@@ -386,6 +548,8 @@ describe('realtime rollover', () => {
         1000,
       );
       await t.clock.tickAsync(7_000);
+      // A next session would need real time to reach the server: give it some.
+      await realWait(300);
       expect(rollovers).to.deep.equal([]);
       expect(s.peers).to.have.length(1);
       stream.destroy();

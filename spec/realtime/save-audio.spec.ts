@@ -12,7 +12,12 @@ import { PassThrough } from 'node:stream';
 import { parseWav } from '../../lib/audio';
 import { SonioxClient } from '../../lib/client';
 import { SonioxError } from '../../lib/errors';
-import { WavRecorder, toWavSamples, wavFormatOf } from '../../lib/realtime/save-audio';
+import {
+  WavRecorder,
+  saveAudioIssues,
+  toWavSamples,
+  wavFormatOf,
+} from '../../lib/realtime/save-audio';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeStreamConfig } from '../../lib/realtime/protocol';
 import type { RealtimeToken } from '../../lib/types';
@@ -144,6 +149,32 @@ describe('realtime saveAudio', () => {
     const stream = await open(finishes, { ...PCM, saveAudio: 42 as never });
     const [error] = (await once(stream, 'error')) as [Error];
     expect(error.message).to.include('saveAudio');
+  });
+
+  it('takes a non-empty path or a Writable, nothing else that merely has a write()', () => {
+    const refused = [{ field: 'saveAudio', message: 'must be a file path or a Writable' }];
+    expect(saveAudioIssues(undefined)).to.deep.equal([]);
+    expect(saveAudioIssues('call.wav')).to.deep.equal([]);
+    expect(saveAudioIssues(new PassThrough())).to.deep.equal([]);
+    expect(saveAudioIssues('')).to.deep.equal(refused);
+    expect(saveAudioIssues({ write: () => true })).to.deep.equal(refused);
+    expect(saveAudioIssues(null)).to.deep.equal(refused);
+  });
+
+  it('fails once, naming its Writable, when the Writable fails; the audio after it is not written', () => {
+    const sink = new PassThrough();
+    const failures: Error[] = [];
+    const recorder = new WavRecorder(sink, { audio_format: 'ogg' }, (e) => failures.push(e));
+    recorder.write(Buffer.from([1]));
+    sink.emit('error', new Error('disk full'));
+    sink.emit('error', new Error('still full'));
+    recorder.write(Buffer.from([2]));
+    expect(failures.map((e) => e.message)).to.deep.equal([
+      'saveAudio: cannot write the audio to its Writable: disk full',
+    ]);
+    expect(failures[0]).to.be.instanceOf(SonioxError);
+    expect((failures[0] as Error & { cause?: unknown }).cause).to.be.instanceOf(Error);
+    expect(sink.read() as Buffer).to.deep.equal(Buffer.from([1]));
   });
 
   describe('WAV layout of each raw format', () => {
