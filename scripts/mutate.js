@@ -16,6 +16,7 @@ const ALL = [
   'job',
   'transcript',
   'batch',
+  'batch-journal',
   'batch-flow',
   'mock',
   'mock-ws',
