@@ -453,8 +453,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private parse(text: string | undefined): RealtimeMessage | SonioxWebSocketError {
     return text === undefined
       ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-      : parseServerMessage(text, [this.#context.apiKey, ...this.link.keys]);
+      : parseServerMessage(text, this.secrets);
   }
+
+  /** Every key of the stream, for an error frame to be redacted of (made only for one). */
+  private readonly secrets = () => [this.#context.apiKey, ...this.link.keys];
 
   private onMessage(text: string | undefined): void {
     // The next session's frames wait while a rollover drains the previous one.
