@@ -9,7 +9,9 @@
  * from the 10 s runs (present in every mode). Last, 100 sessions of a WAV file paced at real
  * time, the SDK's file idiom against a raw `ws` timer loop sending the same bytes, read the same
  * way, at the same pace: CPU time (`realtime.100paced.*`) and each audio frame's lateness over the ideal audio
- * clock (`realtime.paced.*`).
+ * clock (`realtime.paced.*`). Then 100 sessions written 20 ms frames at real time, 640-byte PCM
+ * and 160-byte mu-law, against raw `ws` (`realtime.20ms.*`, perf/harness/frames.ts), and the
+ * SDK's own heap bytes per frame and per result over a stub socket (perf/harness/per-frame.ts).
  */
 import { once } from 'node:events';
 import WebSocket from 'ws';
