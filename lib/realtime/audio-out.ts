@@ -14,6 +14,8 @@ export class AudioOut {
   private queued: { chunk: Buffer; callback: Callback } | undefined;
   /** The callback of a sent write, held while the socket's buffer is over the highWaterMark. */
   private held: Callback | undefined;
+  /** Each frame's write callback: made once, not once a frame (20 ms frames are 50 a second). */
+  private readonly written = (): void => this.release();
 
   /**
    * `connection` is the stream's current one (or none); `sent` is told of every chunk as it
@@ -34,7 +36,7 @@ export class AudioOut {
   send(chunk: Buffer, callback: Callback): void {
     const connection = this.connection() as Connection;
     this.sent(chunk);
-    connection.send(chunk, () => this.release());
+    connection.send(chunk, this.written);
     if (connection.bufferedAmount <= this.highWaterMark) callback();
     else this.held = callback;
   }

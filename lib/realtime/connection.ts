@@ -84,6 +84,9 @@ export interface ConnectionTiming {
 }
 
 const noop = (): void => undefined;
+/** ws's send options, made once (not once a frame). */
+const BINARY = Object.freeze({ binary: true });
+const TEXT = Object.freeze({ binary: false });
 
 /** HTTP answers to the upgrade worth another attempt: the server is busy or a proxy in front of it is. */
 const TRANSIENT_UPGRADE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -213,8 +216,12 @@ export class Connection {
       done(new SonioxWebSocketError('the realtime connection is not open'));
       return;
     }
-    if (typeof data !== 'string') this.lastAudioAt = Date.now();
-    this.#ws.send(data, { binary: typeof data !== 'string' }, done);
+    if (typeof data === 'string') {
+      this.#ws.send(data, TEXT, done);
+      return;
+    }
+    this.lastAudioAt = Date.now();
+    this.#ws.send(data, BINARY, done);
   }
 
   /** Stops reading the socket (the reader is slow); the heartbeat rests meanwhile. */

@@ -81,8 +81,11 @@ export class ServerIntake {
   parse(text: string | undefined): RealtimeMessage | SonioxWebSocketError {
     return text === undefined
       ? new SonioxWebSocketError('malformed message from the server (a binary frame)')
-      : parseServerMessage(text, [this.#apiKey, ...this.parts.link.keys]);
+      : parseServerMessage(text, this.secrets);
   }
+
+  /** Every key of the stream, for an error frame to be redacted of (made only for one). */
+  private readonly secrets = () => [this.#apiKey, ...this.parts.link.keys];
 
   /** A frame of the current session (a text frame, or undefined for a binary one). */
   message(text: string | undefined): void {

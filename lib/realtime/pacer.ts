@@ -56,8 +56,15 @@ export class Pacer {
   private pending: Done | undefined;
   /** Bumped by cancel(): a slice's callback from before it is stale. */
   private generation = 0;
-  /** A write's last, short slice, ahead of its time: the next write's head completes it. */
-  private tail: { bytes: Buffer; send: SendSlice; timer: NodeJS.Timeout } | undefined;
+  /**
+   * A write's last, short slice, ahead of its time: the next writes fill it up to a whole slice.
+   * Its bytes are copied into `bytes` (a slice's room), once each: the caller may reuse its
+   * buffer once its write called back, and small frames (20 ms) join without copying the tail
+   * again for each. Its timer sends it at its own time: joining more audio does not move that
+   * time (the audio before it is unchanged), so the timer is armed once per tail, not per write.
+   */
+  private tail:
+    { bytes: Buffer; length: number; send: SendSlice; timer: NodeJS.Timeout } | undefined;
   /** A held tail went on its own (no write came in time) and its send has not called back. */
   private tailOut = false;
   /** The write or flush that came while the tail was out: run again once it is back. */
@@ -108,14 +115,16 @@ export class Pacer {
       this.block,
       Math.round((rate * SLICE_MS) / 1000 / this.block) * this.block,
     );
-    // A held tail and this chunk's first bytes make one whole slice (copying only that slice).
+    // A held tail and this chunk's first bytes make one slice (copying only this chunk's part).
     let first: Buffer | undefined;
     let at = 0;
-    if (this.tail) {
-      clearTimeout(this.tail.timer);
-      at = Math.min(size - this.tail.bytes.length, chunk.length);
-      first = Buffer.concat([this.tail.bytes, chunk.subarray(0, at)]);
-      this.tail = undefined;
+    const tail = this.tail;
+    if (tail) {
+      at = Math.min(size - tail.length, chunk.length);
+      chunk.copy(tail.bytes, tail.length, 0, at);
+      tail.length += at;
+      tail.send = send;
+      first = tail.bytes.subarray(0, tail.length);
     }
     let went = false;
     this.pending = done;
@@ -140,10 +149,15 @@ export class Pacer {
       if (wait > 0 && length < size) {
         // A short last slice ahead of its time: the next write's head would make it whole (one
         // frame, not two). Held until then, or until its own time if no write comes first.
-        this.holdTail(first ?? chunk.subarray(at), send, wait);
+        if (!first) this.holdTail(chunk.subarray(at), send, size, wait);
         this.pending = undefined;
         done();
         return;
+      }
+      // The held tail goes now (whole, or its time has come): it is no longer held.
+      if (first && this.tail) {
+        clearTimeout(this.tail.timer);
+        this.tail = undefined;
       }
       if (wait > 0) {
         this.timer = setTimeout(() => {
@@ -189,10 +203,15 @@ export class Pacer {
     return pending;
   }
 
-  /** Holds `bytes` as the tail, to go at its own time (`wait` ms) unless a write takes it first. */
-  private holdTail(bytes: Buffer, send: SendSlice, wait: number): void {
+  /**
+   * Holds a copy of `bytes` as the tail, in a slice's room (`size`), to go at its own time
+   * (`wait` ms) unless writes fill it first.
+   */
+  private holdTail(bytes: Buffer, send: SendSlice, size: number, wait: number): void {
+    const room = Buffer.allocUnsafe(size);
+    bytes.copy(room);
     const timer = setTimeout(() => this.sendTail(), wait);
-    this.tail = { bytes, send, timer };
+    this.tail = { bytes: room, length: bytes.length, send, timer };
   }
 
   /** No write came before the held tail's time: it goes as a frame of its own. */
@@ -200,9 +219,9 @@ export class Pacer {
     const tail = this.tail as NonNullable<Pacer['tail']>;
     this.tail = undefined;
     this.tailOut = true;
-    this.sent += tail.bytes.length;
+    this.sent += tail.length;
     const generation = this.generation;
-    tail.send(tail.bytes, (error) => {
+    tail.send(tail.bytes.subarray(0, tail.length), (error) => {
       if (generation !== this.generation) return;
       this.tailOut = false;
       if (error) this.tailError = error;

@@ -429,11 +429,12 @@ function messageProblem(message: Record<string, unknown>): string | undefined {
 
 /**
  * Parses and checks a server frame: a result message (every token an object with a text), or a
- * SonioxWebSocketError for an error message or an unusable frame. `secrets` never reach a message.
+ * SonioxWebSocketError for an error message or an unusable frame. `secrets` (or what a function of
+ * them returns, called only for an error) never reach a message.
  */
 export function parseServerMessage(
   data: string,
-  secrets: ReadonlyArray<string | undefined> = [],
+  secrets: ReadonlyArray<string | undefined> | (() => ReadonlyArray<string | undefined>) = [],
 ): RealtimeMessage | SonioxWebSocketError {
   let parsed: unknown;
   try {
@@ -449,7 +450,9 @@ export function parseServerMessage(
   const message = parsed as RealtimeMessage & Record<string, unknown>;
   if (message.error_code !== undefined || message.error_message !== undefined) {
     const code = typeof message.error_code === 'number' ? message.error_code : undefined;
-    const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
+    // A function: the list is made only for an error (not once a result, 50 a second).
+    const keys = typeof secrets === 'function' ? secrets() : secrets;
+    const text = (v: unknown) => (typeof v === 'string' ? redact(v, keys) : undefined);
     const errorType = text(message.error_type);
     const requestId = text(message.request_id);
     const serverMessage = text(message.error_message);

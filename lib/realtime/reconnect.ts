@@ -167,9 +167,14 @@ export function replayBuffer(
   return undefined;
 }
 
+/** What a dropped chunk's slot holds until the front is cut off (the chunk itself is let go). */
+const EMPTY = Buffer.alloc(0);
+
 /** Audio sent since the last finalized point, bounded. Positions are in bytes from the stream start. */
 export class ResumeBuffer {
+  /** The chunks kept are `chunks[head..]`: dropping from the front moves `head`, not the array. */
   private chunks: Buffer[] = [];
+  private head = 0;
   private bytes = 0;
   /** Stream position of the first byte kept. */
   start = 0;
@@ -205,22 +210,28 @@ export class ResumeBuffer {
     this.start += drop;
     this.bytes -= drop;
     while (drop > 0) {
-      const first = this.chunks[0];
+      const first = this.chunks[this.head];
       // Never true: `drop` is at most `bytes`, the sum of the chunks' lengths.
       if (first === undefined) break;
       if (first.length <= drop) {
         drop -= first.length;
-        this.chunks.shift();
+        this.chunks[this.head++] = EMPTY;
       } else {
-        this.chunks[0] = first.subarray(drop);
+        this.chunks[this.head] = first.subarray(drop);
         drop = 0;
       }
+    }
+    // shift() per chunk is linear in the chunks kept once they are many (thousands of 20 ms
+    // frames): the dropped front is cut off once it is half the array, amortized constant.
+    if (this.head > 64 && this.head * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
   }
 
   /** The kept audio, in order (for replay). */
   contents(): Buffer[] {
-    return [...this.chunks];
+    return this.chunks.slice(this.head);
   }
 }
 

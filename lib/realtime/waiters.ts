@@ -20,6 +20,8 @@ export class Waiters {
 
   /** Resolves every pending promise. */
   resolve(): void {
+    // Called for every result message (each one is the server's verdict): none waits then.
+    if (this.pending.length === 0) return;
     for (const waiter of this.pending.splice(0)) waiter.resolve();
   }
 

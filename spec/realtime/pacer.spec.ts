@@ -182,6 +182,46 @@ describe('realtime/pacer: real-time pacing of audio', () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
+  it('joins 20 ms frames written ahead of the clock into whole slices, as written (the caller may reuse its buffer), on one timer', async () => {
+    const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
+    const start = Date.now();
+    const frames: Array<[Buffer, number]> = [];
+    const send: SendSlice = (slice, next) => {
+      frames.push([Buffer.from(slice), Date.now() - start]);
+      next();
+    };
+    // 300 ms of audio at once: the clock runs, and what follows is 100 ms ahead of it.
+    expect(await written(pacer, Buffer.alloc(9600), send)).to.equal(undefined);
+    // The fake clock numbers its timers in order: a probe's number before and after counts them.
+    const probe = () => {
+      const timer = setTimeout(() => undefined, 0);
+      clearTimeout(timer);
+      return Number(timer);
+    };
+    const before = probe();
+    // A source that reuses one buffer for its 640-byte (20 ms) frames, as a capture loop may.
+    const frame = Buffer.alloc(640);
+    const writes: Array<Promise<Error | null | undefined>> = [];
+    for (let i = 1; i <= 5; i++) {
+      frame.fill(i);
+      writes.push(written(pacer, frame, send));
+      // Each short frame is held (its callback runs) until the slice is whole.
+      if (i < 5) expect(await writes[i - 1]).to.equal(undefined);
+    }
+    await clock.tickAsync(100);
+    expect(await writes[4]).to.equal(undefined);
+    expect(frames).to.have.length(4);
+    const [slice, at] = frames[3] as [Buffer, number];
+    expect(at).to.equal(100);
+    expect([...new Set(slice)]).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(slice.equals(Buffer.concat([1, 2, 3, 4, 5].map((n) => Buffer.alloc(640, n))))).to.equal(
+      true,
+    );
+    // One timer for the held tail (its time does not move as it fills), one for the whole slice.
+    expect(probe() - before - 1).to.equal(2);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
   it('sends a held tail at its own time when no write follows (a stalled source is not held back)', async () => {
     const pacer = new Pacer({ bytesPerSecond: 32000, blockAlign: 2 });
     const start = Date.now();

@@ -1,0 +1,228 @@
+/**
+ * Many realtime sessions at once, each written 20 ms frames at real time, as a voice app's
+ * audio source does (640 bytes of 16 kHz s16le, or 160 bytes of 8 kHz mu-law): the SDK as
+ * `stream.write(frame)`, raw `ws` as `ws.send(frame)`. One timer drives every session of the
+ * process (each tick writes the frames that are due, catching up when a tick was late), so
+ * both contenders pay the same for the source. The client side alone: the mock runs in the
+ * parent. Like realtime-paced, two rounds: a fresh process's first, then a warmed one, whose
+ * CPU is the figure; and the JavaScript heap bytes allocated per frame over the warmed round
+ * (v8.GCProfiler: what each collection freed plus what is still in use), a figure that does not
+ * move with the machine's load.
+ */
+import { once } from 'node:events';
+import v8 from 'node:v8';
+import WebSocket from 'ws';
+import { SonioxClient } from '../../lib/client';
+import { workerServe } from '../harness/child';
+import { messageText } from '../harness/realtime';
+import { tally } from '../harness/tally';
+import { mainThreadCpuMs } from '../harness/sampler';
+
+/** A frame format: 20 ms of it is `frameBytes`. */
+export type FrameFormat = 'pcm16k' | 'mulaw8k';
+
+export interface FramesInput {
+  url: string;
+  realtimeURL: string;
+  apiKey: string;
+  contender: 'sdk' | 'raw';
+  sessions: number;
+  format: FrameFormat;
+  /** Audio per session per round, in seconds. */
+  seconds: number;
+}
+
+export interface FramesOutput {
+  ok: number;
+  failed: number;
+  firstError?: string;
+  finals: number;
+  /** Frames written in the warmed round. */
+  frames: number;
+  /** CPU (user + system) of the warmed round, ms; `coldCpuMs` the fresh process's first. */
+  cpuMs: number;
+  coldCpuMs: number;
+  /** Of the warmed round's CPU, the main thread's (Linux only). */
+  mainCpuMs?: number;
+  /** JavaScript heap bytes allocated per frame in the warmed round (results included). */
+  heapBytesPerFrame: number;
+  wallMs: number;
+}
+
+/** The start message's audio fields and 20 ms frame size of each format. */
+export const FORMATS: Record<FrameFormat, { start: object; frameBytes: number }> = {
+  pcm16k: {
+    start: { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 1 },
+    frameBytes: 640,
+  },
+  mulaw8k: {
+    start: { audio_format: 'mulaw', sample_rate: 8000, num_channels: 1 },
+    frameBytes: 160,
+  },
+};
+
+const FRAME_MS = 20;
+
+/** 10 s of loud synthetic audio in the format, cut into 20 ms frames (views, no copies). */
+function framesOf(format: FrameFormat): Buffer[] {
+  const size = FORMATS[format].frameBytes;
+  const audio = Buffer.alloc(size * 500);
+  if (format === 'pcm16k')
+    for (let i = 0; i + 1 < audio.length; i += 2)
+      audio.writeInt16LE(((i * 37) % 20_000) - 10_000, i);
+  // mu-law: a loud sawtooth of codes on both sides of zero (bytes 0x00-0x7f and 0x80-0xff).
+  else for (let i = 0; i < audio.length; i++) audio[i] = (i * 7) % 2 ? i % 32 : 0x80 + (i % 32);
+  const out: Buffer[] = [];
+  for (let at = 0; at < audio.length; at += size) out.push(audio.subarray(at, at + size));
+  return out;
+}
+
+/** One session's sink for frames, and a promise of its final tokens once ended. */
+interface Sink {
+  write(frame: Buffer): void;
+  end(): Promise<number>;
+}
+
+async function sdkSink(client: SonioxClient, input: FramesInput): Promise<Sink> {
+  const stream = client.realtime({ model: 'stt-rt-v5', ...FORMATS[input.format].start });
+  let finals = 0;
+  stream.on('data', (token) => {
+    if (token.is_final) finals += 1;
+  });
+  const ended = new Promise<number>((resolve, reject) => {
+    stream.on('end', () => resolve(finals));
+    stream.on('error', reject);
+  });
+  ended.catch(() => undefined);
+  await stream.connect();
+  return {
+    // A live source does not wait for 'drain': 20 ms frames never fill a loopback socket.
+    write: (frame) => void stream.write(frame),
+    end: () => {
+      stream.end();
+      return ended;
+    },
+  };
+}
+
+async function rawSink(input: FramesInput): Promise<Sink> {
+  const ws = new WebSocket(input.realtimeURL, {
+    headers: { Authorization: `Bearer ${input.apiKey}` },
+    perMessageDeflate: false,
+  });
+  let finals = 0;
+  ws.on('message', (data) => {
+    const m = JSON.parse(messageText(data)) as { tokens?: Array<{ is_final?: boolean }> };
+    for (const t of m.tokens ?? []) if (t.is_final) finals += 1;
+  });
+  const closed = once(ws, 'close');
+  await once(ws, 'open');
+  ws.send(JSON.stringify({ model: 'stt-rt-v5', ...FORMATS[input.format].start }));
+  return {
+    write: (frame) => ws.send(frame),
+    end: async () => {
+      ws.send('');
+      await closed;
+      return finals;
+    },
+  };
+}
+
+/** Writes `count` frames to every sink at real time from one timer; resolves when all went. */
+function drive(sinks: Sink[], frames: Buffer[], count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let written = 0;
+    const tick = () => {
+      const due = Math.min(count, Math.floor((performance.now() - t0) / FRAME_MS) + 1);
+      for (; written < due; written++) {
+        const frame = frames[written % frames.length] as Buffer;
+        for (const sink of sinks) sink.write(frame);
+      }
+      if (written >= count) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, FRAME_MS);
+    tick();
+  });
+}
+
+/** Heap bytes allocated between `start()` and `stop()`: freed by each collection plus growth. */
+function heapAllocations(): { stop(): number } {
+  const profiler = new v8.GCProfiler();
+  const used0 = v8.getHeapStatistics().used_heap_size;
+  profiler.start();
+  return {
+    stop() {
+      const used1 = v8.getHeapStatistics().used_heap_size;
+      const data = profiler.stop() as {
+        statistics: Array<{
+          beforeGC: { heapStatistics: { usedHeapSize: number } };
+          afterGC: { heapStatistics: { usedHeapSize: number } };
+        }>;
+      };
+      let freed = 0;
+      for (const s of data.statistics)
+        freed += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
+      return used1 - used0 + freed;
+    },
+  };
+}
+
+async function main(input: FramesInput): Promise<FramesOutput> {
+  const client = new SonioxClient({
+    apiKey: input.apiKey,
+    baseURL: input.url,
+    realtimeURL: input.realtimeURL,
+    env: {},
+  });
+  const frames = framesOf(input.format);
+  const count = Math.round((input.seconds * 1000) / FRAME_MS);
+  const open = () => (input.contender === 'sdk' ? sdkSink(client, input) : rawSink(input));
+  /** One round: every session open, `count` frames each at real time, then all ended. */
+  const round = async () => {
+    const sinks = await Promise.all(Array.from({ length: input.sessions }, open));
+    global.gc?.();
+    const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
+    const wall0 = performance.now();
+    const heap = heapAllocations();
+    await drive(sinks, frames, count);
+    const out = await Promise.allSettled(sinks.map((s) => s.end()));
+    const allocated = heap.stop();
+    const cpu = process.cpuUsage(cpu0);
+    const main1 = mainThreadCpuMs();
+    return {
+      out,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      ...(main0 !== undefined && main1 !== undefined && { mainCpuMs: main1 - main0 }),
+      wallMs: performance.now() - wall0,
+      heapBytesPerFrame: allocated / (count * input.sessions),
+    };
+  };
+  // Sessions open before each round's clock starts: the handshake is the network's, not the
+  // write path's (the realtime scenario measures the paced idiom with it).
+  const cold = await round();
+  const warm = await round();
+  client.close();
+  const first = tally(cold.out, (finals) => finals);
+  const second = tally(warm.out, (finals) => finals);
+  return {
+    ok: Math.min(first.ok, second.ok),
+    failed: first.failed + second.failed,
+    ...((first.firstError ?? second.firstError) && {
+      firstError: first.firstError ?? second.firstError,
+    }),
+    finals: second.finals,
+    frames: count * input.sessions,
+    cpuMs: warm.cpuMs,
+    coldCpuMs: cold.cpuMs,
+    ...(warm.mainCpuMs !== undefined && { mainCpuMs: warm.mainCpuMs }),
+    heapBytesPerFrame: warm.heapBytesPerFrame,
+    wallMs: warm.wallMs,
+  };
+}
+
+workerServe(main);
