@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startMockServer, type MockServer } from '../../lib/mock';
@@ -85,6 +87,79 @@ describe('e2e: the README examples run against the mock server', function () {
     // then sent, or dropped at the end-of-audio (which finalizes everything).
     expect(session?.controls[0]).to.deep.equal({ type: 'keepalive' });
     expect(session?.controls.filter((c) => c.type === 'finalize').length).to.be.within(1, 2);
+  });
+
+  it('account and results: the transcription, headers, logger, onResponse, webhook, sentences, usage, limits', async () => {
+    // A mock with a session limit, behind a loopback proxy that records each request's headers.
+    await server.close();
+    server = await startMockServer({
+      timing: { queuedMs: 5, processingMs: 5 },
+      rateLimit: { realtimeConcurrentSessions: 4 },
+    });
+    const seen: http.IncomingHttpHeaders[] = [];
+    const target = new URL(server.url);
+    const proxy = http.createServer((req, res) => {
+      seen.push(req.headers);
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { code, out, err } = await run('examples/account-and-results.ts', {
+        SONIOX_API_KEY: server.apiKey,
+        SONIOX_API_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      });
+      expect(code, err).to.equal(0);
+      expect(out.trim().split('\n')).to.deep.equal([
+        'status: completed',
+        'audio: 8.48 s',
+        'model: stt-async-v5',
+        'reference: ours',
+        'text: hi how are you doing i am fine thank you great to hear',
+        'tokens: 13',
+        'webhook: completed, order=42',
+        'sentence [speaker 1, 0.33-1.48 s]: hi how are you doing',
+        'sentence [speaker 2, 3.47-4.87 s]: i am fine thank you',
+        'sentence [speaker 1, 6.86-7.79 s]: great to hear',
+        'paragraphs: 3',
+        // The mock sends no x-request-id on a success (the API documents none there either).
+        'response: GET /v1/models 200, request id -',
+        'models: listed',
+        'usage: stt_async stt-async-v5 8.48 s, 0.000236 USD',
+        'usage records of this run: 1',
+        'summary: 1 request(s), 8.48 s, 0.000236 USD',
+        'realtime sessions: 0 of 4',
+        'history: stt, periods',
+        'log: lines, prefixed, key never in them',
+      ]);
+      expect(err).to.match(/^soniox: POST \/v1\/transcriptions attempt 1$/m);
+      expect(err).to.match(/^soniox: POST \/v1\/transcriptions answered 201 in \d+ ms$/m);
+      expect(err).to.not.include(server.apiKey);
+      // The client's headers went on every request, beside the SDK's own.
+      expect(seen.length).to.be.at.least(8);
+      for (const headers of seen) {
+        expect(headers['x-team']).to.equal('reports');
+        expect(headers['authorization']).to.equal(`Bearer ${server.apiKey}`);
+        expect(headers['user-agent']).to.match(/^soniox-pro-sdk\/\S+ node\/\S+/);
+      }
+      const create = server.received.transcriptions.at(-1)?.request;
+      expect(create?.webhook_url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/hook\?order=42$/);
+      expect(create?.client_reference_id).to.match(/^example-/);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('many files: a folder through transcribeMany, and run again, every input skipped', async () => {
