@@ -191,7 +191,11 @@ export class ResumeBuffer {
     return this.bytes;
   }
 
-  /** Keeps a chunk just sent; drops the oldest bytes beyond the bound. */
+  /**
+   * Keeps a copy of a chunk just sent; drops the oldest bytes beyond the bound. A copy: the
+   * caller may refill its buffer once the write's callback came, long before a replay. Only
+   * the part kept is copied (a chunk over the bound loses its front first).
+   */
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.bytes += chunk.length;
@@ -200,6 +204,10 @@ export class ResumeBuffer {
       this.overflowed += excess;
       this.dropTo(this.start + excess);
     }
+    // The chunk is the last one kept, cut by the drop if it overflowed.
+    const last = this.chunks.length - 1;
+    const kept = this.chunks[last] as Buffer;
+    if (kept.length > 0) this.chunks[last] = Buffer.from(kept);
   }
 
   /** Forgets everything before stream position `position` (rounded down to a whole frame). */
