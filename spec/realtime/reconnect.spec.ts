@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { ResumeBuffer, msToBytes, shiftToken } from '../../lib/realtime/reconnect';
 import type { ReconnectEvent, RealtimeStream } from '../../lib/realtime/stream';
@@ -64,6 +65,16 @@ describe('realtime/reconnect', () => {
       b.push(reused.subarray(0, 2));
       reused.fill(9);
       expect(Buffer.concat(b.contents())).to.deep.equal(Buffer.from([5, 6, 7, 8]));
+    });
+
+    it('hands back the copy it kept, for saveAudio to share; nothing when it keeps nothing', () => {
+      const b = new ResumeBuffer(4, 2);
+      const chunk = Buffer.from([1, 2]);
+      const copy = b.push(chunk);
+      expect(copy).to.deep.equal(chunk);
+      expect(copy).not.to.equal(chunk);
+      expect(b.contents()[0]).to.equal(copy);
+      expect(new ResumeBuffer(0, 2).push(chunk)).to.equal(undefined);
     });
 
     it('shifts timestamps and converts ms to whole-frame byte positions', () => {
@@ -179,10 +190,15 @@ describe('realtime/reconnect: a source that reuses its buffer', () => {
     });
     t.defer(() => server.close());
     const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    // saveAudio too: it shares the replay's copy of each chunk, so it must hold the same.
+    const sink = new PassThrough();
+    const saved: Buffer[] = [];
+    sink.on('data', (part: Buffer) => saved.push(part));
     const stream = client.realtime({
       ...PCM,
       pacing: false,
       reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      saveAudio: sink,
     });
     t.defer(() => stream.destroy());
     stream.resume();
@@ -204,6 +220,7 @@ describe('realtime/reconnect: a source that reuses its buffer', () => {
     stream.end();
     await once(stream, 'end');
     expect(Buffer.concat(received[1] as Buffer[])).to.deep.equal(Buffer.concat(written));
+    expect(Buffer.concat(saved).subarray(44)).to.deep.equal(Buffer.concat(written));
   });
 });
 

@@ -240,6 +240,18 @@ describe('realtime saveAudio', () => {
       expect(Buffer.concat(parts)).to.deep.equal(Buffer.from([1, 2, 3, 4]));
     });
 
+    it("uses the replay's copy of a chunk in place of its own, when it is the whole chunk", () => {
+      const sink = new PassThrough();
+      const recorder = new WavRecorder(sink, { audio_format: 'ogg' }, () => undefined);
+      const chunk = Buffer.from([1, 2, 3, 4]);
+      const copy = Buffer.from(chunk);
+      recorder.write(chunk, copy);
+      recorder.write(chunk, copy.subarray(2));
+      chunk.fill(0);
+      expect(sink.read(4) as Buffer).to.equal(copy);
+      expect(sink.read(4) as Buffer).to.deep.equal(Buffer.from([1, 2, 3, 4]));
+    });
+
     it('closes a recorder that never got audio as an empty, valid WAV', async () => {
       const file = path.join(tmp, 'empty.wav');
       const recorder = new WavRecorder(file, PCM, () => undefined);
