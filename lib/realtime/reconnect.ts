@@ -191,8 +191,13 @@ export class ResumeBuffer {
     return this.bytes;
   }
 
-  /** Keeps a chunk just sent; drops the oldest bytes beyond the bound. */
-  push(chunk: Buffer): void {
+  /**
+   * Keeps a copy of a chunk just sent; drops the oldest bytes beyond the bound. A copy: the
+   * caller may refill its buffer once the write's callback came, long before a replay. Only
+   * the part kept is copied (a chunk over the bound loses its front first). Returns the copy
+   * (never written to: others may keep it too), if any was made.
+   */
+  push(chunk: Buffer): Buffer | undefined {
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
@@ -200,6 +205,13 @@ export class ResumeBuffer {
       this.overflowed += excess;
       this.dropTo(this.start + excess);
     }
+    // The chunk is the last one kept, cut by the drop if it overflowed.
+    const last = this.chunks.length - 1;
+    const kept = this.chunks[last] as Buffer;
+    if (kept.length === 0) return undefined;
+    const copy = Buffer.from(kept);
+    this.chunks[last] = copy;
+    return copy;
   }
 
   /** Forgets everything before stream position `position` (rounded down to a whole frame). */
@@ -336,9 +348,9 @@ export class Reconnector {
     });
   }
 
-  /** Audio just sent: kept for a replay, if any is kept. */
-  sent(chunk: Buffer): void {
-    this.replay?.push(chunk);
+  /** Audio just sent: a copy kept for a replay, if any is kept (returned, see ResumeBuffer.push). */
+  sent(chunk: Buffer): Buffer | undefined {
+    return this.replay?.push(chunk);
   }
 
   /** What a new session is given again before the new audio. */

@@ -104,12 +104,16 @@ export class WavRecorder {
     }
   }
 
-  /** Keeps `chunk` (just sent to the server). */
-  write(chunk: Buffer): void {
+  /**
+   * Keeps `chunk` (just sent to the server). `copy`, when given, is a copy of it no one writes
+   * to (the replay buffer's): used in place of a copy of our own.
+   */
+  write(chunk: Buffer, copy?: Buffer): void {
     if (this.failed || this.closing) return;
     const converted = this.format ? toWavSamples(chunk, this.audioFormat) : chunk;
     // A copy when no conversion made one: the caller may reuse its buffer once its write is done.
-    const samples = converted === chunk ? Buffer.from(chunk) : converted;
+    const shared = copy?.length === chunk.length ? copy : undefined;
+    const samples = converted === chunk ? (shared ?? Buffer.from(chunk)) : converted;
     this.dataBytes += samples.length;
     if (typeof this.target !== 'string') {
       this.target.write(samples);

@@ -109,8 +109,8 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       hwm,
       () => this.link.connection,
       (chunk) => {
-        this.reconnector.sent(chunk);
-        this.saved?.write(chunk);
+        const kept = this.reconnector.sent(chunk);
+        this.saved?.write(chunk, kept);
         this.bytesSent += chunk.length;
       },
     );

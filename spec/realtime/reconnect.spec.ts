@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { SonioxWebSocketError } from '../../lib/errors';
 import { ResumeBuffer, msToBytes, shiftToken } from '../../lib/realtime/reconnect';
 import type { ReconnectEvent, RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeToken } from '../../lib/types';
 import { PCM, chunked, fixture } from '../audio';
-import { fixture as testFixture } from '../helpers';
+import { SECRET_KEY, fixture as testFixture, until } from '../helpers';
+import { SonioxClient } from '../../lib/client';
+import { onEndOfAudio, scriptedServer, sendJson, tok } from './scripted-server';
 
 async function run(stream: RealtimeStream, pcm: Buffer): Promise<RealtimeToken[]> {
   const tokens: RealtimeToken[] = [];
@@ -50,6 +53,28 @@ describe('realtime/reconnect', () => {
       expect(b.size).to.be.at.most(4);
       expect(b.overflowed).to.be.greaterThan(0);
       expect(Buffer.concat(b.contents()).at(-1)).to.equal(6);
+    });
+
+    it('keeps a copy of what it keeps: the caller may refill its buffer, even one over the bound', () => {
+      const b = new ResumeBuffer(4, 2);
+      const reused = Buffer.from([1, 2, 3, 4, 5, 6]);
+      b.push(reused);
+      reused.fill(0);
+      expect(b.contents()).to.deep.equal([Buffer.from([3, 4, 5, 6])]);
+      reused.set([7, 8]);
+      b.push(reused.subarray(0, 2));
+      reused.fill(9);
+      expect(Buffer.concat(b.contents())).to.deep.equal(Buffer.from([5, 6, 7, 8]));
+    });
+
+    it('hands back the copy it kept, for saveAudio to share; nothing when it keeps nothing', () => {
+      const b = new ResumeBuffer(4, 2);
+      const chunk = Buffer.from([1, 2]);
+      const copy = b.push(chunk);
+      expect(copy).to.deep.equal(chunk);
+      expect(copy).not.to.equal(chunk);
+      expect(b.contents()[0]).to.equal(copy);
+      expect(new ResumeBuffer(0, 2).push(chunk)).to.equal(undefined);
     });
 
     it('shifts timestamps and converts ms to whole-frame byte positions', () => {
@@ -146,6 +171,56 @@ describe('realtime/reconnect', () => {
       expect(error.serverCode).to.equal(402);
       expect(attempts).to.equal(0);
     });
+  });
+});
+
+describe('realtime/reconnect: a source that reuses its buffer', () => {
+  const t = testFixture();
+
+  it('replays the bytes as they were written, not what the buffer holds by the reconnect', async () => {
+    const FRAME = 640;
+    // What each session received, in order.
+    const received: Buffer[][] = [[], []];
+    const server = await scriptedServer((ws, index) => {
+      ws.on('message', (data: Buffer, isBinary) => {
+        if (isBinary) received[index]?.push(Buffer.from(data));
+      });
+      if (index > 0)
+        onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('hi', 0)], finished: true }));
+    });
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    // saveAudio too: it shares the replay's copy of each chunk, so it must hold the same.
+    const sink = new PassThrough();
+    const saved: Buffer[] = [];
+    sink.on('data', (part: Buffer) => saved.push(part));
+    const stream = client.realtime({
+      ...PCM,
+      pacing: false,
+      reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      saveAudio: sink,
+    });
+    t.defer(() => stream.destroy());
+    stream.resume();
+    // One buffer, refilled once each write's callback came: a capture loop's frames.
+    const frame = Buffer.alloc(FRAME);
+    const written: Buffer[] = [];
+    const write = async (value: number) => {
+      frame.fill(value);
+      written.push(Buffer.from(frame));
+      await new Promise<void>((resolve, reject) =>
+        stream.write(frame, (error) => (error ? reject(error) : resolve())),
+      );
+    };
+    for (let i = 1; i <= 4; i++) await write(i);
+    await until(() => Buffer.concat(received[0] as Buffer[]).length === 4 * FRAME);
+    // Nothing finalized: the whole of it is replayed to the next session.
+    server.peers[0]?.terminate();
+    for (let i = 5; i <= 8; i++) await write(i);
+    stream.end();
+    await once(stream, 'end');
+    expect(Buffer.concat(received[1] as Buffer[])).to.deep.equal(Buffer.concat(written));
+    expect(Buffer.concat(saved).subarray(44)).to.deep.equal(Buffer.concat(written));
   });
 });
 

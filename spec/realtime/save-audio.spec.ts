@@ -21,8 +21,9 @@ import {
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import type { RealtimeStreamConfig } from '../../lib/realtime/protocol';
 import type { RealtimeToken } from '../../lib/types';
-import { PCM, chunked } from '../audio';
-import { SECRET_KEY, fixture } from '../helpers';
+import { DEFAULT_BEFORE_CAP_MS, SESSION_CAP_MS } from '../../lib/realtime/rollover';
+import { PCM, chunked, fixture as audioFixture } from '../audio';
+import { SECRET_KEY, fixture, settle, until } from '../helpers';
 import { onEndOfAudio, scriptedServer, sendJson, tok, type Script } from './scripted-server';
 
 /** 1 s of 16 kHz s16le mono whose every frame is distinct (a duplicated stretch shows). */
@@ -239,6 +240,18 @@ describe('realtime saveAudio', () => {
       expect(Buffer.concat(parts)).to.deep.equal(Buffer.from([1, 2, 3, 4]));
     });
 
+    it("uses the replay's copy of a chunk in place of its own, when it is the whole chunk", () => {
+      const sink = new PassThrough();
+      const recorder = new WavRecorder(sink, { audio_format: 'ogg' }, () => undefined);
+      const chunk = Buffer.from([1, 2, 3, 4]);
+      const copy = Buffer.from(chunk);
+      recorder.write(chunk, copy);
+      recorder.write(chunk, copy.subarray(2));
+      chunk.fill(0);
+      expect(sink.read(4) as Buffer).to.equal(copy);
+      expect(sink.read(4) as Buffer).to.deep.equal(Buffer.from([1, 2, 3, 4]));
+    });
+
     it('closes a recorder that never got audio as an empty, valid WAV', async () => {
       const file = path.join(tmp, 'empty.wav');
       const recorder = new WavRecorder(file, PCM, () => undefined);
@@ -249,5 +262,163 @@ describe('realtime saveAudio', () => {
       expect(saved.readUInt32LE(4)).to.equal(36);
       await recorder.close();
     });
+  });
+});
+
+/**
+ * The WAV against the tokens' timeline across a hand-over (issue 29 item 5), on the mock: a
+ * rollover (the next session's 0 is the hand-over point) and a reconnect's replay (its 0 is the
+ * first byte replayed). The file must hold the audio written, once, in order, and end where
+ * the tokens' timeline says the audio ends. Fake setTimeout and Date carry the 300-minute cap;
+ * the sockets and the file are real.
+ */
+describe('realtime saveAudio across a rollover and a reconnect (the mock, fake time)', () => {
+  const t = fixture({
+    mock: { realtimePacing: false, realtimeIdleTimeoutMs: 2 ** 31 - 1 },
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+  });
+  const AUDIO = audioFixture('two-phrases.wav');
+  /** The fixture's length in ms (16 kHz s16le mono: 32 bytes a ms). */
+  const AUDIO_MS = AUDIO.pcm.length / 32;
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'soniox-save-'));
+    t.defer(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  });
+  const config = { ...PCM, tokens: 'final' as const, enable_endpoint_detection: true };
+
+  /** The tokens of `stream`, read to its end, its 'close' (the WAV complete) awaited too. */
+  async function readAll(stream: RealtimeStream, feed: () => void | Promise<void>) {
+    const tokens: RealtimeToken[] = [];
+    let done = false;
+    let failure: unknown;
+    const closed = once(stream, 'close');
+    void (async () => {
+      for await (const token of stream) tokens.push(token);
+    })().then(
+      () => (done = true),
+      (error: unknown) => ((failure = error), (done = true)),
+    );
+    await feed();
+    await settle(
+      t.clock,
+      until(() => done, 5000),
+      60_000,
+    );
+    await settle(t.clock, closed, 60_000);
+    expect(failure).to.equal(undefined);
+    return tokens;
+  }
+  const lastEnd = (tokens: RealtimeToken[]) => Math.max(...tokens.map((x) => x.end_ms as number));
+  /** The fixture alone, in one session: its tokens' end against its length. */
+  async function single(): Promise<RealtimeToken[]> {
+    const stream = t.client.realtime(config);
+    return readAll(stream, () => {
+      stream.end(AUDIO.pcm);
+    });
+  }
+  /** The WAV's audio, its header checked, and its length in ms. */
+  function saved(file: string): { data: Buffer; ms: number } {
+    const wav = fs.readFileSync(file);
+    const info = parseWav(wav);
+    expect(info).to.include({ audioFormat: 1, sampleRate: 16000, numChannels: 1, dataOffset: 44 });
+    expect(info?.dataSize).to.equal(wav.length - 44);
+    const data = wav.subarray(44);
+    return { data, ms: data.length / 32 };
+  }
+
+  it('across a rollover: the audio written once, in order, ending where the tokens say', async () => {
+    const alone = await single();
+    const file = path.join(tmp, 'rollover.wav');
+    const stream = t.client.realtime({ ...config, rollover: {}, saveAudio: file });
+    const rollovers: unknown[] = [];
+    stream.on('rollover', (e) => rollovers.push(e));
+    const tokens = await readAll(stream, async () => {
+      stream.write(AUDIO.pcm);
+      await settle(
+        t.clock,
+        until(() => stream.audioProcessed.finalMs >= lastEnd(alone), 5000),
+      );
+      // Past the rollover point: the next session takes the second copy.
+      await t.clock.tickAsync(SESSION_CAP_MS - DEFAULT_BEFORE_CAP_MS);
+      stream.write(AUDIO.pcm);
+      stream.end();
+    });
+    expect(rollovers).to.have.length(1);
+    expect(t.server.received.sessions.slice(-2).map((s) => s.audioBytes)).to.deep.equal([
+      AUDIO.pcm.length,
+      AUDIO.pcm.length,
+    ]);
+    expect(tokens).to.have.length(2 * alone.length);
+    const { data, ms } = saved(file);
+    expect(data.equals(Buffer.concat([AUDIO.pcm, AUDIO.pcm]))).to.equal(true);
+    expect(ms).to.equal(2 * AUDIO_MS);
+    // The last word ends as far from the file's end as it does from the fixture's alone.
+    expect(ms - lastEnd(tokens)).to.be.closeTo(AUDIO_MS - lastEnd(alone), 1);
+  });
+
+  it('across a reconnect replay after a rollover: each byte once, on the tokens timeline', async () => {
+    const alone = await single();
+    const file = path.join(tmp, 'replayed.wav');
+    const stream = t.client.realtime({
+      ...config,
+      rollover: {},
+      reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      saveAudio: file,
+    });
+    const events: string[] = [];
+    stream.on('rollover', () => events.push('rollover'));
+    stream.on('reconnect', () => events.push('reconnect'));
+    const tokens = await readAll(stream, async () => {
+      stream.write(AUDIO.pcm);
+      await settle(
+        t.clock,
+        until(() => stream.audioProcessed.finalMs >= lastEnd(alone), 5000),
+      );
+      // The next session drops 2 s into its audio: what it had not finalized is replayed.
+      t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 2000, times: 1 }] });
+      await t.clock.tickAsync(SESSION_CAP_MS - DEFAULT_BEFORE_CAP_MS);
+      await settle(
+        t.clock,
+        until(() => events.length === 1, 5000),
+      );
+      stream.write(AUDIO.pcm);
+      stream.end();
+    });
+    expect(events).to.deep.equal(['rollover', 'reconnect']);
+    // The server got some of the second copy twice; the file, once.
+    const sent = t.server.received.sessions.slice(-3).map((s) => s.audioBytes);
+    expect(sent[1]! + sent[2]!).to.be.greaterThan(AUDIO.pcm.length);
+    expect(tokens).to.have.length(2 * alone.length);
+    const { data, ms } = saved(file);
+    expect(data.equals(Buffer.concat([AUDIO.pcm, AUDIO.pcm]))).to.equal(true);
+    expect(ms - lastEnd(tokens)).to.be.closeTo(AUDIO_MS - lastEnd(alone), 1);
+  });
+
+  it('across a reconnect replay alone: the file is the audio written, the tokens on its timeline', async () => {
+    const alone = await single();
+    const file = path.join(tmp, 'dropped.wav');
+    // Mid-"good morning", nothing finalized: all of it replayed. (A replay that starts in the
+    // fixture's 2 s pause gets the mock's placeholder words: it decides within 1 s of audio.)
+    t.server.setFaults({ ws: [{ abruptClose: true, afterAudioMs: 800, times: 1 }] });
+    const stream = t.client.realtime({
+      ...config,
+      reconnect: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      saveAudio: file,
+    });
+    let reconnects = 0;
+    stream.on('reconnect', () => reconnects++);
+    const tokens = await readAll(stream, () => {
+      chunked(AUDIO.pcm).pipe(stream);
+    });
+    expect(reconnects).to.equal(1);
+    const sent = t.server.received.sessions.slice(-2).map((s) => s.audioBytes);
+    expect(sent[0]! + sent[1]!).to.be.greaterThan(AUDIO.pcm.length);
+    expect(tokens.map((x) => [x.text, x.start_ms, x.end_ms])).to.deep.equal(
+      alone.map((x) => [x.text, x.start_ms, x.end_ms]),
+    );
+    const { data, ms } = saved(file);
+    expect(data.equals(AUDIO.pcm)).to.equal(true);
+    expect(ms - lastEnd(tokens)).to.be.closeTo(AUDIO_MS - lastEnd(alone), 1);
   });
 });
