@@ -403,6 +403,8 @@ export const TARGETS = {
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
+      // The pure checks of features.ts first: a mutant they kill costs no session.
+      'spec/mock/features.spec.ts',
       'spec/mock/recognizer.spec.ts',
       'spec/mock/ws.spec.ts',
       'spec/mock/endpoints.spec.ts',
