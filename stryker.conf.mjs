@@ -372,6 +372,8 @@ export const TARGETS = {
       'lib/mock/contracts.ts',
       'lib/mock/lifecycle.ts',
       'lib/mock/index.ts',
+      'lib/mock/containers.ts',
+      'lib/mock/validation-items.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
@@ -381,6 +383,9 @@ export const TARGETS = {
       'spec/mock/catalogue.spec.ts',
       'spec/mock/speakers.spec.ts',
       'spec/mock/resilience.spec.ts',
+      // The audio containers the mock reads, and the API's wording of validation errors.
+      'spec/mock/containers.spec.ts',
+      'spec/mock/validation-errors.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
@@ -394,9 +399,12 @@ export const TARGETS = {
       'lib/mock/scripts.ts',
       'lib/mock/features.ts',
       'lib/mock/recognizer.ts',
+      'lib/mock/endpointing.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
+      // The pure checks of features.ts first: a mutant they kill costs no session.
+      'spec/mock/features.spec.ts',
       'spec/mock/recognizer.spec.ts',
       'spec/mock/ws.spec.ts',
       'spec/mock/endpoints.spec.ts',
@@ -406,6 +414,7 @@ export const TARGETS = {
       'spec/mock/scripts.spec.ts',
       'spec/mock/limits.spec.ts',
       'spec/mock/resilience.spec.ts',
+      'spec/mock/endpointing.spec.ts',
     ]),
   },
 };

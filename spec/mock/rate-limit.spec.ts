@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import WebSocket from 'ws';
 import type { MockServer } from '../../lib/mock';
 import { fixture as specFixture } from '../helpers';
-import { RateLimiter } from '../../lib/mock/rate-limit';
+import { RateLimiter, rateLimitHeaders } from '../../lib/mock/rate-limit';
 import type { RealtimeMessage } from '../../lib/types';
 import { PCM } from '../audio';
 
@@ -125,6 +125,43 @@ describe('mock/rate-limit: the limiter', () => {
     concurrent.sessionEnded('k');
     expect(concurrent.sessionStart('k', 0).allowed).to.equal(true);
     expect(concurrent.counters.sessionsRejected).to.equal(1);
+  });
+
+  it('names the limit in each refusal, and counts refusals of either limit', () => {
+    const concurrent = new RateLimiter({ realtimeConcurrentSessions: 1 });
+    concurrent.sessionStart('k', 0);
+    expect(concurrent.sessionStart('k', 0)).to.deep.include({
+      message: 'Maximum number of concurrent connections (1) reached.',
+    });
+    const perMinute = new RateLimiter({ realtimeSessionsPerMinute: 1 });
+    perMinute.sessionStart('k', 0);
+    expect(perMinute.sessionStart('k', 1)).to.deep.include({
+      message: 'Too many new sessions: at most 1 per minute.',
+    });
+    expect(perMinute.sessionStart('k', 2).allowed).to.equal(false);
+    expect(perMinute.counters.sessionsRejected).to.equal(2);
+  });
+
+  it('keeps counting the sessions still open when one of them ends, per key and in all', () => {
+    const limiter = new RateLimiter({ realtimeConcurrentSessions: 2 });
+    limiter.sessionStart('a', 0);
+    limiter.sessionStart('a', 0);
+    limiter.sessionStart('b', 0);
+    expect(limiter.totalActiveSessions()).to.equal(3);
+    limiter.sessionEnded('a');
+    expect(limiter.activeSessions('a')).to.equal(1);
+    expect(limiter.totalActiveSessions()).to.equal(2);
+    expect(limiter.sessionStart('a', 0).allowed).to.equal(true);
+    expect(limiter.sessionStart('a', 0).allowed).to.equal(false);
+  });
+
+  it('asks for at least one whole second in Retry-After, rounded up', () => {
+    expect(rateLimitHeaders(300, {})).to.deep.equal({ 'Retry-After': '1' });
+    expect(rateLimitHeaders(2500, {})).to.deep.equal({ 'Retry-After': '3' });
+    expect(rateLimitHeaders(2500, { retryAfterMsHeader: true })).to.deep.equal({
+      'Retry-After': '3',
+      'retry-after-ms': '2500',
+    });
   });
 });
 

@@ -111,4 +111,33 @@ describe('mock: validation_errors in the documented words', () => {
       },
     ]);
   });
+
+  it('a field of the wrong type: one value_error item at that field, saying what it must be', async () => {
+    expect(await post(t.server, CREATE, { ...URL_SOURCE, model: 123 })).to.deep.equal([
+      {
+        error_type: 'value_error',
+        location: 'body.payload.model',
+        message: 'Input must be string',
+      },
+    ]);
+  });
+
+  it('a body that is not a JSON object: one item located at the payload itself', async () => {
+    for (const body of [[URL_SOURCE], 'stt-async-v5'])
+      expect(await post(t.server, CREATE, body)).to.deep.equal([
+        { error_type: 'value_error', location: 'body.payload', message: 'Input must be object' },
+      ]);
+  });
+
+  it('two fields at fault whose names share a prefix: an item for each', async () => {
+    const items = await post(t.server, CREATE, {
+      ...URL_SOURCE,
+      language_hints: 'en',
+      language_hints_strict: 'yes',
+    });
+    expect(items.map((i) => i.location)).to.deep.equal([
+      'body.payload.language_hints',
+      'body.payload.language_hints_strict',
+    ]);
+  });
 });
