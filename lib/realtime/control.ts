@@ -8,6 +8,8 @@
  */
 import type { FieldIssue } from '../errors';
 import { MAX_TIMER_MS } from '../internal/sleep';
+import type { RealtimeStreamError } from './events';
+import { Waiters } from './waiters';
 
 /** The keepalive frame: no answer from the server; keeps a session without audio open. */
 export const KEEPALIVE_MESSAGE = '{"type":"keepalive"}';
@@ -36,11 +38,18 @@ export function finalizeIntervalIssues(value: unknown): FieldIssue[] {
 }
 
 /**
- * Sends a finalize message through `deliver`, which calls `sent` once the frame went to a
- * socket (now, or as one opens): the interval counts from there. Calls made while the interval
- * runs are merged into one, sent when it ends.
+ * Where a stream's finalize frames go. A frame waits for a socket when none takes writes yet
+ * (connecting, reconnecting, a rollover's next session on its way), and goes as one opens, after
+ * the audio queued before it; the interval counts from when it went.
  */
-export type FinalizeDeliver = (message: string, sent: () => void) => void;
+export interface FinalizeHost {
+  /** Whether a frame can go now: a session is open and takes writes. */
+  ready(): boolean;
+  /** Starts connecting, if nothing has yet. */
+  start(): void;
+  /** Sends a frame on the open connection. */
+  send(frame: string): void;
+}
 
 /** The finalize guard of one stream (see the file comment). */
 export class FinalizeCoalescer {
@@ -49,11 +58,18 @@ export class FinalizeCoalescer {
   private cooldown: NodeJS.Timeout | undefined;
   /** The merged calls waiting for the interval to end, if any. */
   private held: FinalizeOptions | undefined;
+  /** Frames waiting for a socket to open. */
+  private readonly open = new Waiters();
 
   constructor(
     private readonly minIntervalMs: number,
-    private readonly deliver: FinalizeDeliver,
+    private readonly host: FinalizeHost,
   ) {}
+
+  /** A socket opened: the frames waiting for one go (a microtask later, after the queued audio). */
+  opened(): void {
+    this.open.resolve();
+  }
 
   /** Whether a finalize is held for the end of the interval. */
   get holding(): boolean {
@@ -77,19 +93,29 @@ export class FinalizeCoalescer {
     this.held = undefined;
   }
 
-  /** Drops what is held and the interval: a finished or failed session has nothing to send on. */
-  cancel(): void {
+  /** Drops what is held and the interval (and, with a failure, the frames waiting for a socket): a finished or failed session has nothing to send on. */
+  cancel(failure?: RealtimeStreamError): void {
     clearTimeout(this.cooldown);
     this.cooldown = undefined;
     this.held = undefined;
     this.cooling = false;
+    if (failure) this.open.reject(failure);
   }
 
   private send(options: FinalizeOptions): void {
     if (this.minIntervalMs > 0) this.cooling = true;
     // JSON.stringify leaves trailing_silence_ms out when it is not given.
     const message = { type: 'finalize', trailing_silence_ms: options.trailing_silence_ms };
-    this.deliver(JSON.stringify(message), () => this.sent());
+    const frame = JSON.stringify(message);
+    const deliver = () => {
+      this.host.send(frame);
+      this.sent();
+    };
+    if (this.host.ready()) deliver();
+    else {
+      this.host.start();
+      this.open.wait().then(deliver, () => undefined);
+    }
   }
 
   private sent(): void {

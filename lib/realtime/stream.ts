@@ -46,7 +46,6 @@ import { ServerIntake } from './intake';
 import { pacerFor } from './pacer';
 import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
-import { Waiters } from './waiters';
 import { HeldFailure } from './held-failure';
 import { WavRecorder } from './save-audio';
 import {
@@ -73,8 +72,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   private readonly link: SessionLink;
   /** Each session's opening: admission, the socket, its first frames, the acceptance window. */
   private readonly opening: SessionOpening;
-  /** finalize() calls made before a socket was open: sent as one opens. */
-  private readonly openWaiters = new Waiters();
   /** The write path onto the current connection (queued and held writes). */
   private readonly audio: AudioOut;
   /** end()'s callback, run on `finished`. */
@@ -117,7 +114,11 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.configError = configError(start, options);
     this.finalizer = new FinalizeCoalescer(
       options.finalizeMinIntervalMs ?? DEFAULT_FINALIZE_MIN_INTERVAL_MS,
-      (message, sent) => this.deliverFinalize(message, sent),
+      {
+        ready: () => !(this.current === 'idle' || this.starting || this.rollover?.holdsWrites),
+        start: () => this.begin(),
+        send: (frame) => this.link.connection?.send(frame),
+      },
     );
     if (options.saveAudio !== undefined && !this.configError)
       this.saved = new WavRecorder(options.saveAudio, start, (error) => this.destroy(error));
@@ -270,19 +271,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     return this.link.connection?.keepAlive() ?? false;
   }
 
-  /** The finalize guard's sender: a frame goes now, or in its place as the socket opens. */
-  private deliverFinalize(message: string, sent: () => void): void {
-    const send = () => {
-      this.link.connection?.send(message);
-      sent();
-    };
-    if (this.current === 'idle' || this.starting || this.rollover?.holdsWrites) {
-      this.begin();
-      // In its place among the writes: sent as the socket opens, not after the acceptance window.
-      this.openWaiters.wait().then(send, () => undefined);
-    } else send();
-  }
-
   /** @internal Node's Writable hook: audio in (paced, queued or sent). */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
     if (this.pacer) this.pacer.write(chunk, (slice, done) => this.writeNow(slice, done), callback);
@@ -381,7 +369,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     assertEdge(this.current, next);
     this.current = next;
     if (next === 'open' || next === 'finishing') {
-      this.openWaiters.resolve();
+      this.finalizer.opened();
       return;
     }
     // The result that carried `finished` settled connect() already (see onMessage).
@@ -394,14 +382,13 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     }
     if (!isTerminal(next)) return;
     this.failure = error;
-    this.finalizer.cancel();
     this.opening.cancel();
     this.reconnector.cancel();
     this.rollover?.cancel();
     this.link.retire(false);
     const failure = this.terminalError();
+    this.finalizer.cancel(failure);
     this.opening.refused(failure);
-    this.openWaiters.reject(failure);
     const queued = this.audio.drop();
     const finish = this.finishCallback;
     this.finishCallback = undefined;
@@ -423,7 +410,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
       this.sendEndOfAudio();
     } else {
       // A rollover's next session opens while the stream stays open.
-      if (this.current === 'open') this.openWaiters.resolve();
+      if (this.current === 'open') this.finalizer.opened();
       else this.transition('open');
       this.audio.flush();
     }
