@@ -16,3 +16,22 @@ export function tally<T>(
     finals: out.reduce((n, o) => n + (o.status === 'fulfilled' ? finals(o.value) : 0), 0),
   };
 }
+
+/**
+ * The tally of the same sessions run twice (a cold round, then a warm one): sessions that ended
+ * well in both, every failure of either, the warm round's final tokens.
+ */
+export function tallyRounds(
+  cold: Array<PromiseSettledResult<number>>,
+  warm: Array<PromiseSettledResult<number>>,
+): { ok: number; failed: number; firstError?: string; finals: number } {
+  const first = tally(cold, (finals) => finals);
+  const second = tally(warm, (finals) => finals);
+  const firstError = first.firstError ?? second.firstError;
+  return {
+    ok: Math.min(first.ok, second.ok),
+    failed: first.failed + second.failed,
+    ...(firstError && { firstError }),
+    finals: second.finals,
+  };
+}

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { SonioxClient } from '../../lib/client';
 import { workerServe } from '../harness/child';
 import { messageText } from '../harness/realtime';
-import { tally } from '../harness/tally';
+import { tallyRounds } from '../harness/tally';
 import { mainThreadCpuMs } from '../harness/sampler';
 
 /** A frame format: 20 ms of it is `frameBytes`. */
@@ -207,15 +207,8 @@ async function main(input: FramesInput): Promise<FramesOutput> {
   const cold = await round();
   const warm = await round();
   client.close();
-  const first = tally(cold.out, (finals) => finals);
-  const second = tally(warm.out, (finals) => finals);
   return {
-    ok: Math.min(first.ok, second.ok),
-    failed: first.failed + second.failed,
-    ...((first.firstError ?? second.firstError) && {
-      firstError: first.firstError ?? second.firstError,
-    }),
-    finals: second.finals,
+    ...tallyRounds(cold.out, warm.out),
     frames: count * input.sessions,
     cpuMs: warm.cpuMs,
     coldCpuMs: cold.cpuMs,

@@ -19,7 +19,7 @@ import { LEAD_MS, SLICE_MS } from '../../lib/realtime/pacer';
 import type { RealtimeSocket } from '../../lib/realtime/connection';
 import { workerServe } from '../harness/child';
 import { messageText } from '../harness/realtime';
-import { tally } from '../harness/tally';
+import { tallyRounds } from '../harness/tally';
 import { mainThreadCpuMs, percentile, sampleResources } from '../harness';
 
 export interface PacedInput {
@@ -204,16 +204,8 @@ async function main(input: PacedInput): Promise<PacedOutput> {
   const cold = await round();
   const warm = await round();
   client.close();
-  const first = tally(cold.out, (finals) => finals);
-  const second = tally(warm.out, (finals) => finals);
   return {
-    // Sessions that ended well in both rounds; any failure of either is reported.
-    ok: Math.min(first.ok, second.ok),
-    failed: first.failed + second.failed,
-    ...((first.firstError ?? second.firstError) && {
-      firstError: first.firstError ?? second.firstError,
-    }),
-    finals: second.finals,
+    ...tallyRounds(cold.out, warm.out),
     frames: late.length,
     lateP50: percentile(late, 50),
     lateP99: percentile(late, 99),
