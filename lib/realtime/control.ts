@@ -8,8 +8,6 @@
  */
 import type { FieldIssue } from '../errors';
 import { MAX_TIMER_MS } from '../internal/sleep';
-import type { RealtimeStreamError } from './events';
-import { Waiters } from './waiters';
 
 /** The keepalive frame: no answer from the server; keeps a session without audio open. */
 export const KEEPALIVE_MESSAGE = '{"type":"keepalive"}';
@@ -58,17 +56,19 @@ export class FinalizeCoalescer {
   private cooldown: NodeJS.Timeout | undefined;
   /** The merged calls waiting for the interval to end, if any. */
   private held: FinalizeOptions | undefined;
-  /** Frames waiting for a socket to open. */
-  private readonly open = new Waiters();
+  /** Frames waiting for a socket to open, as their senders. */
+  private waiting: Array<() => void> = [];
 
   constructor(
     private readonly minIntervalMs: number,
     private readonly host: FinalizeHost,
   ) {}
 
-  /** A socket opened: the frames waiting for one go (a microtask later, after the queued audio). */
+  /** A socket opened: the frames waiting for one go, a microtask later (after the queued audio). */
   opened(): void {
-    this.open.resolve();
+    if (this.waiting.length === 0) return;
+    const ready = this.waiting.splice(0);
+    queueMicrotask(() => ready.forEach((deliver) => deliver()));
   }
 
   /** Whether a finalize is held for the end of the interval. */
@@ -93,13 +93,13 @@ export class FinalizeCoalescer {
     this.held = undefined;
   }
 
-  /** Drops what is held and the interval (and, with a failure, the frames waiting for a socket): a finished or failed session has nothing to send on. */
-  cancel(failure?: RealtimeStreamError): void {
+  /** Drops what is held, the frames waiting for a socket and the interval: a finished or failed session has nothing to send on. */
+  cancel(): void {
     clearTimeout(this.cooldown);
     this.cooldown = undefined;
     this.held = undefined;
     this.cooling = false;
-    if (failure) this.open.reject(failure);
+    this.waiting = [];
   }
 
   private send(options: FinalizeOptions): void {
@@ -113,8 +113,8 @@ export class FinalizeCoalescer {
     };
     if (this.host.ready()) deliver();
     else {
+      this.waiting.push(deliver);
       this.host.start();
-      this.open.wait().then(deliver, () => undefined);
     }
   }
 

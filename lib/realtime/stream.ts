@@ -387,7 +387,7 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
     this.rollover?.cancel();
     this.link.retire(false);
     const failure = this.terminalError();
-    this.finalizer.cancel(failure);
+    this.finalizer.cancel();
     this.opening.refused(failure);
     const queued = this.audio.drop();
     const finish = this.finishCallback;
