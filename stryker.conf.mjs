@@ -190,7 +190,9 @@ export const TARGETS = {
     mutate: ['lib/realtime/control.ts', 'lib/realtime/session-slots.ts'],
     timeoutMS: 15000,
     command: mocha(10000, true, [
+      'spec/realtime/finalize-guard.spec.ts',
       'spec/realtime/control.spec.ts',
+      'spec/realtime/session-slots-unit.spec.ts',
       'spec/realtime/session-slots.spec.ts',
       'spec/realtime/session-limits.spec.ts',
     ]),
