@@ -89,6 +89,7 @@ export const TARGETS = {
     timeoutMS: 8000,
     command: mocha(3000, true, [
       'spec/realtime/wiring.spec.ts',
+      'spec/realtime/surface.spec.ts',
       'spec/realtime/intake.spec.ts',
       'spec/realtime/opening.spec.ts',
       'spec/realtime/lifecycle.spec.ts',
