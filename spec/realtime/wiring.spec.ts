@@ -50,7 +50,12 @@ describe('realtime/wiring wireStream', () => {
   ) {
     const told: unknown[][] = [];
     const sockets: ScriptedSocket[] = [];
-    const state = { phase: 'idle' as RealtimePhase, bytes: 0, requestId: undefined as unknown };
+    const state = {
+      phase: 'idle' as RealtimePhase,
+      bytes: 0,
+      requestId: undefined as unknown,
+      endRequested: false,
+    };
     const tokens = new TokenAssembler();
     const queued: unknown[] = [];
     const markers = { queue: (kind: string) => queued.push(kind) > 0 } as unknown as Markers;
@@ -71,7 +76,7 @@ describe('realtime/wiring wireStream', () => {
     };
     const host: StreamHost = {
       phase: () => state.phase,
-      endRequested: () => false,
+      endRequested: () => state.endRequested,
       retrying: (from) => {
         state.phase = 'reconnecting';
         told.push(['retrying', from]);
@@ -278,6 +283,64 @@ describe('realtime/wiring wireStream', () => {
     // The start message, then the audio kept for the replay.
     expect(next.sent).to.have.length(2);
     expect(next.sent[1]).to.deep.equal(Buffer.alloc(640, 1));
+  });
+
+  describe('rollover', () => {
+    /** Rolls over 1500 ms into a session (a cap of 2000 ms, 500 ms before it). */
+    const ROLLOVER = { rollover: { capMs: 2000, beforeCapMs: 500 } };
+
+    it('drains the session at its cap while the next opens, then hands over with a rollover event', async () => {
+      const w = wired(ROLLOVER);
+      const first = await open(w);
+      w.parts.audio.send(Buffer.alloc(3200, 1), () => undefined);
+      const say = (socket: ScriptedSocket, message: unknown) =>
+        socket.emit('message', Buffer.from(JSON.stringify(message)), false);
+      say(first, { request_id: 'old', tokens: [] });
+      await clock.tickAsync(1499);
+      expect(w.sockets).to.have.length(1);
+      await clock.tickAsync(1);
+      // End-of-audio on the old session; the next one opens; writes wait for it.
+      expect(first.sent.at(-1)).to.equal('');
+      expect(w.sockets).to.have.length(2);
+      expect(w.parts.rollover?.holdsWrites).to.equal(true);
+      const next = w.sockets[1] as ScriptedSocket;
+      next.open();
+      expect(w.parts.rollover?.holdsWrites).to.equal(false);
+      say(next, { tokens: [{ text: ' next', start_ms: 0, end_ms: 50, is_final: true }] });
+      expect(w.told, 'held while the old one drains').to.not.deep.include(['push', ' next']);
+      say(first, {
+        tokens: [{ text: 'old', start_ms: 0, end_ms: 90, is_final: true }],
+        finished: true,
+      });
+      expect(w.told.filter((t) => t[0] === 'push')).to.deep.equal([
+        ['push', 'old'],
+        ['push', ' next'],
+      ]);
+      const rolled = w.told.find((t) => t[0] === 'emit' && t[1] === 'rollover');
+      expect(rolled?.[2]).to.deep.equal({ count: 1, atMs: 100, previousRequestId: 'old' });
+      expect(w.told, 'the old session finished no stream').to.not.deep.include(['finished', true]);
+    });
+
+    it('fails the stream when the draining session fails', async () => {
+      const w = wired(ROLLOVER);
+      const first = await open(w);
+      await clock.tickAsync(1500);
+      first.emit('message', Buffer.from('{"error_code":503,"error_message":"gone"}'), false);
+      const failed = w.told.find((t) => t[0] === 'failed');
+      expect(failed?.[1]).to.match(/gone/);
+    });
+
+    for (const [why, set] of [
+      ['once end() was asked', (w: ReturnType<typeof wired>) => (w.state.endRequested = true)],
+      ['while finishing', (w: ReturnType<typeof wired>) => (w.state.phase = 'finishing')],
+    ] as const)
+      it(`does not roll over ${why}`, async () => {
+        const w = wired(ROLLOVER);
+        await open(w);
+        set(w);
+        await clock.tickAsync(1500);
+        expect(w.sockets).to.have.length(1);
+      });
   });
 
   it('leaves out non-final tokens with tokens: "final"', async () => {
