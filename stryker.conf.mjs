@@ -70,8 +70,9 @@ export const TARGETS = {
   // The stream's phase machine: scripted peers, scripted sockets, the mock server.
   stream: {
     // The pieces split from stream.ts (reconnect.ts's Reconnector, the surface, the write path,
-    // the held failure, the link, the waiters, the opening, the read path) are killed by the
-    // same stream specs; the opening's and the read path's own specs run first (fast, --bail).
+    // the held failure, the link, the waiters, the opening, the read path, the wiring) are killed
+    // by the same stream specs; the wiring's, the opening's and the read path's own specs run
+    // first (fast, --bail).
     mutate: [
       'lib/realtime/stream.ts',
       'lib/realtime/opening.ts',
@@ -83,9 +84,12 @@ export const TARGETS = {
       'lib/realtime/waiters.ts',
       'lib/realtime/markers.ts',
       'lib/realtime/reconnect.ts',
+      'lib/realtime/wiring.ts',
     ],
     timeoutMS: 8000,
     command: mocha(3000, true, [
+      'spec/realtime/wiring.spec.ts',
+      'spec/realtime/surface.spec.ts',
       'spec/realtime/intake.spec.ts',
       'spec/realtime/opening.spec.ts',
       'spec/realtime/lifecycle.spec.ts',
@@ -179,6 +183,19 @@ export const TARGETS = {
     command: mocha(5000, true, [
       'spec/realtime/audio-out.spec.ts',
       'spec/realtime/held-failure.spec.ts',
+    ]),
+  },
+  // The realtime parts that came without a score (issue 29): the finalize guard (control.ts)
+  // and the client's session slots, against their own specs and the stream's over the wire.
+  'realtime-new': {
+    mutate: ['lib/realtime/control.ts', 'lib/realtime/session-slots.ts'],
+    timeoutMS: 15000,
+    command: mocha(10000, true, [
+      'spec/realtime/finalize-guard.spec.ts',
+      'spec/realtime/control.spec.ts',
+      'spec/realtime/session-slots-unit.spec.ts',
+      'spec/realtime/session-slots.spec.ts',
+      'spec/realtime/session-limits.spec.ts',
     ]),
   },
   // Recording of sessions into a cassette (lib/realtime/record.ts), against the recording specs.

@@ -10,8 +10,9 @@
  * write, end()'s callback). The pieces report to it: each session's opening (opening.ts: link,
  * admission, first frames, acceptance), the read path (intake.ts), reconnection (reconnect.ts),
  * the hand-over before a cap (rollover.ts), queued writes (audio-out.ts), a failure held for
- * the reader (held-failure.ts), pacing (pacer.ts); the getters, typed events and marker
- * delivery are the RealtimeSurface's (surface.ts, markers.ts).
+ * the reader (held-failure.ts), pacing (pacer.ts); wiring.ts builds them and joins their
+ * callbacks; the getters, typed events and marker delivery are the RealtimeSurface's
+ * (surface.ts, markers.ts).
  */
 import { ReadStream } from 'node:fs';
 import {
@@ -22,11 +23,11 @@ import {
 } from '../errors';
 import { onAbort } from '../internal/follow-signal';
 import type { RealtimeMessage, RealtimeToken } from '../types';
-import { Rollover } from './rollover';
+import type { Rollover } from './rollover';
 import type { Connection } from './connection';
 import type { SessionLink } from './session-link';
-import { SessionOpening } from './opening';
-import { AudioOut, type Callback } from './audio-out';
+import type { SessionOpening } from './opening';
+import type { AudioOut, Callback } from './audio-out';
 import { asRealtimeError, type RealtimeStreamError } from './events';
 import type { RealtimeItem } from './markers';
 import { assertEdge, isTerminal, type RealtimePhase } from './phase';
@@ -34,25 +35,19 @@ import {
   bytesPerMs,
   configError,
   frameBytes,
-  isRawFormat,
-  MAX_TIMER_MS,
   splitConfig,
   resolveOptions,
   type ResolvedRealtimeOptions,
   type RealtimeStreamConfig,
 } from './protocol';
-import { Reconnector, replayBuffer } from './reconnect';
-import { ServerIntake } from './intake';
+import type { Reconnector } from './reconnect';
+import type { ServerIntake } from './intake';
 import { pacerFor } from './pacer';
-import { SessionStarts } from './session-starts';
 import { RealtimeSurface, type RealtimeContext } from './surface';
 import { HeldFailure } from './held-failure';
-import { WavRecorder } from './save-audio';
-import {
-  DEFAULT_FINALIZE_MIN_INTERVAL_MS,
-  FinalizeCoalescer,
-  type FinalizeOptions,
-} from './control';
+import type { WavRecorder } from './save-audio';
+import type { FinalizeCoalescer, FinalizeOptions } from './control';
+import { wireStream } from './wiring';
 import type { Log } from '../internal/log';
 
 export * from './surface';
@@ -97,115 +92,53 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
   constructor(config: RealtimeStreamConfig, context: RealtimeContext) {
     const { start, options } = splitConfig(config, context.defaultModel);
     const resolved = resolveOptions(options);
-    const hwm = resolved.highWaterMark;
     const geometry = { bytesPerMs: bytesPerMs(start), frameBytes: frameBytes(start) };
-    super(start, geometry, hwm, options.markers === 'inband');
+    super(start, geometry, resolved.highWaterMark, options.markers === 'inband');
     this.log = context.log;
     this.resolved = resolved;
-    this.audio = new AudioOut(
-      hwm,
-      () => this.link.connection,
-      (chunk) => {
-        const kept = this.reconnector.sent(chunk);
-        this.saved?.write(chunk, kept);
-        this.bytesSent += chunk.length;
-      },
-    );
     this.configError = configError(start, options);
-    this.finalizer = new FinalizeCoalescer(
-      options.finalizeMinIntervalMs ?? DEFAULT_FINALIZE_MIN_INTERVAL_MS,
+    const { tokens, markers } = this;
+    const parts = wireStream(
       {
-        ready: () => !(this.current === 'idle' || this.starting || this.rollover?.holdsWrites),
-        start: () => this.begin(),
-        send: (frame) => this.link.connection?.send(frame),
+        start,
+        options,
+        resolved,
+        context,
+        geometry,
+        configError: this.configError,
+        tokens,
+        markers,
       },
-    );
-    if (options.saveAudio !== undefined && !this.configError)
-      this.saved = new WavRecorder(options.saveAudio, start, (error) => this.destroy(error));
-    // Emitted on the next tick so the caller can attach an 'error' listener first.
-    if (this.configError) process.nextTick(() => this.destroy(this.configError));
-    const replay = this.configError
-      ? undefined
-      : replayBuffer(resolved.reconnect, context.sessionLimiter !== undefined, this.geometry);
-    const audio = { geometry: this.geometry, rawFormat: isRawFormat(start.audio_format), replay };
-    this.reconnector = new Reconnector(
-      resolved.reconnect,
-      new SessionStarts(context.sessionLimiter, context.sessionSlots),
-      audio,
       {
+        phase: () => this.current,
+        endRequested: () => this.endRequested,
         retrying: (from) => {
           if (from === 'finishing') this.endRequested = true;
           this.transition('reconnecting');
         },
-        resuming: (event, offsetMs) => {
-          context.log?.(
-            'warn',
-            `realtime reconnect ${event.attempt} after: ${event.error.message}`,
-          );
-          this.emit('reconnect', event);
-          this.tokens.resume(offsetMs);
-          void this.opening.open();
-        },
-        gaveUp: (error) => this.failAfterReader(error),
-        finalizedAudioMs: () => this.tokens.finalizedAudioMs,
-      },
-    );
-    if (options.rollover && !this.configError)
-      this.rollover = new Rollover(
-        options.rollover,
-        { maxTimerMs: MAX_TIMER_MS, finishTimeoutMs: resolved.finishTimeoutMs },
-        {
-          mayRollOver: () => this.current === 'open' && !this.endRequested,
-          detach: (events) => this.link.detach(events),
-          bytesSent: () => this.bytesSent,
-          openNext: () => {
-            this.audio.release();
-            void this.opening.open();
-          },
-          drained: (message) => this.intake.result(message),
-          handOver: (takeOver) => this.intake.handOver(takeOver, this.sessionRequestId),
-          drainFailed: (error) => this.failAfterReader(error),
-          parse: (text) => this.intake.parse(text),
-        },
-      );
-    this.opening = new SessionOpening(
-      context,
-      options,
-      resolved,
-      start,
-      { reconnector: this.reconnector, rollover: this.rollover },
-      {
-        wanted: () => this.starting || this.rollover?.holdsWrites === true,
-        resuming: () => this.current === 'reconnecting',
-        message: (text) => this.intake.message(text),
-        failure: (error) => this.intake.failed(error),
-        paced: (connection) => this.intake.opened(connection),
+        begin: () => this.begin(),
         opened: () => this.onOpen(),
-      },
-    );
-    this.link = this.opening.link;
-    this.intake = new ServerIntake(
-      context.apiKey,
-      {
-        tokens: this.tokens,
-        markers: this.markers,
-        reconnector: this.reconnector,
-        link: this.link,
-        rollover: this.rollover,
-        geometry: this.geometry,
-        finalOnly: options.tokens === 'final',
-      },
-      {
-        answered: () => this.opening.accept(),
-        requestId: (id) => (this.sessionRequestId = id),
-        result: (message) => this.emit('result', message),
-        push: (token) => this.push(token),
         finished: (message) => this.onFinished(message),
-        phase: () => this.current,
-        rolledOver: (event) => this.emit('rollover', event),
+        failed: (error) => this.failAfterReader(error),
         bytesSent: () => this.bytesSent,
+        sent: (bytes) => (this.bytesSent += bytes),
+        requestId: () => this.sessionRequestId,
+        setRequestId: (id) => (this.sessionRequestId = id),
+        emit: (event, ...args) => this.emit(event, ...args),
+        push: (token) => this.push(token),
+        destroy: (error) => this.destroy(error),
       },
     );
+    this.audio = parts.audio;
+    this.finalizer = parts.finalizer;
+    this.saved = parts.saved;
+    this.reconnector = parts.reconnector;
+    this.rollover = parts.rollover;
+    this.opening = parts.opening;
+    this.link = parts.link;
+    this.intake = parts.intake;
+    // Emitted on the next tick so the caller can attach an 'error' listener first.
+    if (this.configError) process.nextTick(() => this.destroy(this.configError));
     const { pacing } = options;
     if (pacing === true || typeof pacing === 'object')
       this.pacer = pacerFor(start, pacing, this.geometry.frameBytes, true);
@@ -398,10 +331,6 @@ export class RealtimeStream<T extends RealtimeItem = RealtimeToken> extends Real
 
   private terminalError(): RealtimeStreamError {
     return this.failure ?? new SonioxWebSocketError('the realtime stream is destroyed');
-  }
-
-  private get starting(): boolean {
-    return this.current === 'connecting' || this.current === 'reconnecting';
   }
 
   /** A session's socket is open, its first frames sent (see SessionOpening): the phase moves. */
