@@ -400,6 +400,10 @@ export const TARGETS = {
       'lib/mock/features.ts',
       'lib/mock/recognizer.ts',
       'lib/mock/endpointing.ts',
+      // Phone audio's decoding and the replay of recorded sessions (issue 33).
+      'lib/mock/g711.ts',
+      'lib/mock/replay.ts',
+      'lib/mock/replay-ws.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
@@ -415,6 +419,15 @@ export const TARGETS = {
       'spec/mock/limits.spec.ts',
       'spec/mock/resilience.spec.ts',
       'spec/mock/endpointing.spec.ts',
+      // Phone audio, replayed sessions, the session limits, the error frames (issue 33).
+      'spec/mock/phone-audio.spec.ts',
+      'spec/mock/replay.spec.ts',
+      'spec/mock/replay-sessions.spec.ts',
+      'spec/mock/script-steps.spec.ts',
+      'spec/mock/session-limits.spec.ts',
+      'spec/mock/error-frames.spec.ts',
+      'spec/mock/context.spec.ts',
+      'spec/mock/undecodable.spec.ts',
     ]),
   },
 };
