@@ -409,7 +409,9 @@ export const TARGETS = {
     command: mocha(10000, true, [
       // The pure checks of features.ts first: a mutant they kill costs no session.
       'spec/mock/features.spec.ts',
+      'spec/mock/feature-text.spec.ts',
       'spec/mock/recognizer.spec.ts',
+      'spec/mock/recognizer-words.spec.ts',
       'spec/mock/ws.spec.ts',
       'spec/mock/endpoints.spec.ts',
       'spec/mock/languages.spec.ts',
