@@ -413,6 +413,7 @@ export const TARGETS = {
       'spec/mock/recognizer.spec.ts',
       'spec/mock/recognizer-words.spec.ts',
       'spec/mock/ws.spec.ts',
+      'spec/mock/ws-upgrade.spec.ts',
       'spec/mock/endpoints.spec.ts',
       'spec/mock/languages.spec.ts',
       'spec/mock/speakers.spec.ts',
