@@ -5,7 +5,7 @@
  * answers a file.
  */
 import { expect } from 'chai';
-import { PCM } from '../audio';
+import { PCM, fixture as audioFixture } from '../audio';
 import { fixture, until } from '../helpers';
 import { openSession, transcribeFixture, type RawSession } from './flows';
 
@@ -32,6 +32,72 @@ describe('mock: script steps, as a user writing tests relies on them', () => {
     expect(await s.closed()).to.equal(1000);
     expect(texts(s)).to.deep.equal(['early', 'late', 'flushed', '']);
     expect(s.messages.map((m) => m.finished ?? false)).to.deep.equal([false, false, false, true]);
+    // The documented last message: no tokens, the counters, `finished`.
+    expect(s.messages.at(-1)?.tokens).to.deep.equal([]);
+  });
+
+  it('runs every step without a trigger on the first audio, not one per audio frame', async () => {
+    t.server.scripts.realtime({
+      steps: [{ tokens: [{ text: 'one' }] }, { tokens: [{ text: 'two' }] }],
+    });
+    const s = await openSession(t.server, START);
+    s.ws.send(ms(1));
+    await until(() => s.messages.length === 2);
+    expect(texts(s)).to.deep.equal(['one', 'two']);
+  });
+
+  it('a finalize before any audio runs the steps without a trigger first', async () => {
+    t.server.scripts.realtime({
+      steps: [{ tokens: [{ text: 'ready' }] }, { on: 'finalize', tokens: [{ text: 'done' }] }],
+    });
+    const s = await openSession(t.server, START);
+    s.ws.send(JSON.stringify({ type: 'finalize' }));
+    await until(() => s.messages.length === 2);
+    expect(texts(s)).to.deep.equal(['ready', 'done|<fin>']);
+  });
+
+  it('each finalize answers the next finalize step only', async () => {
+    t.server.scripts.realtime({
+      steps: [
+        { on: 'finalize', tokens: [{ text: 'one' }] },
+        { on: 'finalize', tokens: [{ text: 'two' }] },
+      ],
+    });
+    const s = await openSession(t.server, START);
+    s.ws.send(ms(10));
+    s.ws.send(JSON.stringify({ type: 'finalize' }));
+    await until(() => s.messages.length === 1);
+    s.ws.send(JSON.stringify({ type: 'keepalive' }));
+    await until(() => t.server.received.sessions[0]?.controls.length === 2);
+    expect(texts(s)).to.deep.equal(['one|<fin>']);
+    s.ws.send(JSON.stringify({ type: 'finalize' }));
+    await until(() => s.messages.length === 2);
+    expect(texts(s)).to.deep.equal(['one|<fin>', 'two|<fin>']);
+  });
+
+  it('a scripted endpoint is a final <end>, and tokens without timings leave the counters numbers', async () => {
+    t.server.scripts.realtime({
+      steps: [
+        {
+          tokens: [
+            { text: 'Hi', start_ms: 0, end_ms: 300 },
+            { text: 'Hola', translation_status: 'translation', language: 'es' },
+          ],
+          endpoint: true,
+        },
+      ],
+    });
+    const s = await openSession(t.server, START);
+    s.ws.send(ms(100));
+    await until(() => s.messages.length === 1);
+    expect(s.messages[0]?.tokens.at(-1)).to.deep.equal({ text: '<end>', is_final: true });
+    expect(s.messages[0]).to.include({ final_audio_proc_ms: 300, total_audio_proc_ms: 300 });
+  });
+
+  it('with no script, a fresh mock transcribes a file from its audio', async () => {
+    const server = await t.serverWith({});
+    const tokens = await transcribeFixture(server, 'hello-world.wav');
+    expect(tokens.map((x) => x.text).join('')).to.equal(audioFixture('hello-world.wav').text);
   });
 
   it('a step without a trigger runs at once; a step waits for exactly its audio', async () => {
