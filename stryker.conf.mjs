@@ -417,13 +417,20 @@ export const TARGETS = {
       'lib/mock/features.ts',
       'lib/mock/recognizer.ts',
       'lib/mock/endpointing.ts',
+      // Phone audio's decoding and the replay of recorded sessions (issue 33).
+      'lib/mock/g711.ts',
+      'lib/mock/replay.ts',
+      'lib/mock/replay-ws.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
       // The pure checks of features.ts first: a mutant they kill costs no session.
       'spec/mock/features.spec.ts',
+      'spec/mock/feature-text.spec.ts',
       'spec/mock/recognizer.spec.ts',
+      'spec/mock/recognizer-words.spec.ts',
       'spec/mock/ws.spec.ts',
+      'spec/mock/ws-upgrade.spec.ts',
       'spec/mock/endpoints.spec.ts',
       'spec/mock/languages.spec.ts',
       'spec/mock/speakers.spec.ts',
@@ -432,6 +439,15 @@ export const TARGETS = {
       'spec/mock/limits.spec.ts',
       'spec/mock/resilience.spec.ts',
       'spec/mock/endpointing.spec.ts',
+      // Phone audio, replayed sessions, the session limits, the error frames (issue 33).
+      'spec/mock/phone-audio.spec.ts',
+      'spec/mock/replay.spec.ts',
+      'spec/mock/replay-sessions.spec.ts',
+      'spec/mock/script-steps.spec.ts',
+      'spec/mock/session-limits.spec.ts',
+      'spec/mock/error-frames.spec.ts',
+      'spec/mock/context.spec.ts',
+      'spec/mock/undecodable.spec.ts',
     ]),
   },
 };
