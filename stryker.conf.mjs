@@ -386,6 +386,15 @@ export const TARGETS = {
       // The audio containers the mock reads, and the API's wording of validation errors.
       'spec/mock/containers.spec.ts',
       'spec/mock/validation-errors.spec.ts',
+      // The documented routes and error bodies, the replayed REST half, phone audio's envelope
+      // match (narrow with STRYKER_SPECS to the file at hand).
+      'spec/mock/tts-models.spec.ts',
+      'spec/mock/conformance.spec.ts',
+      'spec/mock/replay.spec.ts',
+      'spec/mock/phone-audio.spec.ts',
+      'spec/mock/multipart.spec.ts',
+      'spec/mock/api-error.spec.ts',
+      'spec/mock/rest-io.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
