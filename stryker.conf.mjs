@@ -395,6 +395,7 @@ export const TARGETS = {
       'spec/mock/multipart.spec.ts',
       'spec/mock/api-error.spec.ts',
       'spec/mock/rest-io.spec.ts',
+      'spec/mock/usage.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
