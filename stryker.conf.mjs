@@ -396,6 +396,7 @@ export const TARGETS = {
       'spec/mock/api-error.spec.ts',
       'spec/mock/rest-io.spec.ts',
       'spec/mock/usage.spec.ts',
+      'spec/mock/replay-http.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
