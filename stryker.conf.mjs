@@ -397,6 +397,7 @@ export const TARGETS = {
       'spec/mock/rest-io.spec.ts',
       'spec/mock/usage.spec.ts',
       'spec/mock/replay-http.spec.ts',
+      'spec/mock/envelope.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
