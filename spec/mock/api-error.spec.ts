@@ -69,3 +69,21 @@ describe('mock/api-error: the error body of every status', () => {
     expect(ids.size, 'a fresh request id for each answer').to.equal(TYPES.length);
   });
 });
+
+describe('mock/api-error: the documented example, a request without a valid key', () => {
+  const t = fixture();
+
+  it("answers 401 with the example's message and an empty validation_errors list", async () => {
+    for (const headers of [{}, { Authorization: 'Bearer sk-wrong' }]) {
+      const res = await fetch(`${t.server.url}/v1/files`, { headers });
+      expect(res.status).to.equal(401);
+      expect(await res.json()).to.deep.include({
+        status_code: 401,
+        error_type: 'unauthenticated',
+        message: MESSAGES.unauthenticated,
+        validation_errors: [],
+        more_info: 'https://soniox.com/docs/api-reference/errors#unauthenticated',
+      });
+    }
+  });
+});
