@@ -399,6 +399,7 @@ export const TARGETS = {
       'spec/mock/replay-http.spec.ts',
       'spec/mock/envelope.spec.ts',
       'spec/mock/state.spec.ts',
+      'spec/mock/lifecycle.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
