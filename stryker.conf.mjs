@@ -374,6 +374,11 @@ export const TARGETS = {
       'lib/mock/index.ts',
       'lib/mock/containers.ts',
       'lib/mock/validation-items.ts',
+      'lib/mock/tts-models.ts',
+      'lib/mock/usage.ts',
+      'lib/mock/replay-http.ts',
+      // Phone audio's envelope match: pure, its own spec (the realtime specs that reach it are slow).
+      'lib/mock/envelope.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
