@@ -391,6 +391,11 @@ export const TARGETS = {
       'lib/mock/index.ts',
       'lib/mock/containers.ts',
       'lib/mock/validation-items.ts',
+      'lib/mock/tts-models.ts',
+      'lib/mock/usage.ts',
+      'lib/mock/replay-http.ts',
+      // Phone audio's envelope match: pure, its own spec (the realtime specs that reach it are slow).
+      'lib/mock/envelope.ts',
     ],
     timeoutMS: 15000,
     command: mocha(10000, true, [
@@ -403,6 +408,20 @@ export const TARGETS = {
       // The audio containers the mock reads, and the API's wording of validation errors.
       'spec/mock/containers.spec.ts',
       'spec/mock/validation-errors.spec.ts',
+      // The documented routes and error bodies, the replayed REST half, phone audio's envelope
+      // match (narrow with STRYKER_SPECS to the file at hand).
+      'spec/mock/tts-models.spec.ts',
+      'spec/mock/conformance.spec.ts',
+      'spec/mock/replay.spec.ts',
+      'spec/mock/phone-audio.spec.ts',
+      'spec/mock/multipart.spec.ts',
+      'spec/mock/api-error.spec.ts',
+      'spec/mock/rest-io.spec.ts',
+      'spec/mock/usage.spec.ts',
+      'spec/mock/replay-http.spec.ts',
+      'spec/mock/envelope.spec.ts',
+      'spec/mock/state.spec.ts',
+      'spec/mock/lifecycle.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep
