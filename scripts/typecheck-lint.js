@@ -1,6 +1,7 @@
-// The type check and the lint of `npm test`, in one process over one TypeScript program: what
-// `npm run typecheck` and `npm run lint` do one after the other, for less CPU. The lint's
-// type-aware rules need the whole program type-checked; run apart, tsc and typescript-eslint
+// `npm run typecheck-lint`: the type check and the lint in one process over one TypeScript
+// program, what `npm run typecheck` and `npm run lint`'s eslint do one after the other, for
+// less CPU (run by hand: `npm test` runs the type check, CI's next step `npm run lint`). The
+// lint's type-aware rules need the whole program type-checked; run apart, tsc and typescript-eslint
 // each built and checked it (14 and 55 s of CPU cold, measured on 2 cores); here the lint asks
 // the program tsc has just checked, whose checker already holds every type (48 s for both).
 // Same settings as the two scripts (package.json; spec/scripts/typecheck-lint.spec.ts keeps

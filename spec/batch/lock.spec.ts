@@ -13,10 +13,13 @@ import sinon from 'sinon';
 import { SonioxJournalError, SonioxJournalLockedError } from '../../lib/errors';
 import { Journal } from '../../lib/batch/journal';
 import { JournalLock, lockPathOf } from '../../lib/batch/lock';
+import { withoutCoverage } from '../without-coverage';
 
 /** The pid of a process that has exited (and been reaped): no process has it now. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  const child = spawnSync(
+    ...withoutCoverage(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']),
+  );
   return Number(child.stdout.toString());
 }
 
@@ -94,7 +97,9 @@ describe('batch journal lock', () => {
     beforeEach(async function () {
       // The start time of a process is read from /proc, which only Linux has.
       if (process.platform !== 'linux') this.skip();
-      child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+      child = spawn(...withoutCoverage(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']), {
+        stdio: 'ignore',
+      });
       await once(child, 'spawn');
     });
     afterEach(() => {

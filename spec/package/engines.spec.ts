@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { withoutCoverage } from '../without-coverage';
 
 const ROOT = path.join(__dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -32,8 +33,14 @@ describe('the lockfile on this Node', function () {
 
   it(`npm ci prints no EBADENGINE on Node ${process.version}`, async () => {
     const { stdout, stderr } = await promisify(execFile)(
-      npm,
-      ['ci', '--dry-run', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'],
+      ...withoutCoverage(npm, [
+        'ci',
+        '--dry-run',
+        '--offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+      ]),
       { cwd: dir },
     );
     const packages = (stdout + stderr).match(/EBADENGINE\s+package: '[^']+'/g) ?? [];

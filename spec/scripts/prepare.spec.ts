@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withoutCoverage } from '../without-coverage';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -32,7 +33,11 @@ describe('scripts/prepare.js and scripts/pack-manifest.js', () => {
   });
 
   function node(script: string, ...args: string[]) {
-    return spawnSync(process.execPath, [path.join(repo, 'scripts', script), ...args], {
+    const [command, argv] = withoutCoverage(process.execPath, [
+      path.join(repo, 'scripts', script),
+      ...args,
+    ]);
+    return spawnSync(command, argv, {
       cwd: repo,
       encoding: 'utf8',
     });
