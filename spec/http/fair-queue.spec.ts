@@ -7,7 +7,7 @@
  * lifecycle and the polls.
  */
 import { expect } from 'chai';
-import { SonioxAbortError } from '../../lib/errors';
+import { SonioxAbortError, SonioxConnectionError } from '../../lib/errors';
 import { fixture, rejection, settle, drive } from '../helpers';
 
 const UPLOAD = 'POST /v1/files';
@@ -89,6 +89,27 @@ describe('fair queues: requests waiting for a socket are served oldest flow firs
     await settle(t.clock, Promise.all([...holding, next]), 10_000, 50);
     expect(t.server.state.hits['GET /v1/files']).to.equal(1);
     expect(client.poolStats().queued).to.equal(0);
+  });
+
+  it('close() rejects the calls waiting for a socket at once, with the client’s closed error', async () => {
+    t.server.setFaults({ http: [{ route: 'GET /v1/models', delayMs: 1_000, times: 2 }] });
+    const client = t.client;
+    const holding = [client.models.list(), client.models.list()].map((p) => rejection(p));
+    await drive(t.clock, 500, () => t.server.state.inFlight === 2, 1);
+    const waiting = [
+      client.files.list(),
+      client.files.list({}, { signal: new AbortController().signal }),
+    ];
+    const errors = waiting.map((p) => rejection(p));
+    await drive(t.clock, 50, () => client.poolStats().queued === 2, 1);
+    expect(client.poolStats().queued).to.equal(2);
+    client.close();
+    for (const error of await Promise.all(errors)) {
+      expect(error).to.be.instanceOf(SonioxConnectionError);
+      expect(error.message).to.match(/closed/);
+    }
+    await Promise.all(holding);
+    expect(t.server.state.hits['GET /v1/files'] ?? 0).to.equal(0);
   });
 
   it('keeps the exactly-once create and upload: cut answers are looked up, one job and one file each', async () => {
