@@ -33,6 +33,7 @@ import {
 import { rejectIssues } from './internal/issues';
 import { sleep } from './internal/sleep';
 import type { UploadInput } from './http/upload-source';
+import { flowAge, inFlow } from './http/call-options';
 import type { Files, UploadOptions, UploadProgress } from './resources/files';
 import { createIssues, type Transcriptions, type WaitOptions } from './resources/transcriptions';
 import type { CreateTranscriptionParams, SonioxFile, Transcript, Transcription } from './types';
@@ -171,10 +172,14 @@ export async function createStep(
     signal: AbortSignal | undefined;
     aborted: () => Error;
     created: (transcription: Transcription) => void;
+    /** The flow's ticket (lib/http/admission.ts: the pool serves a flow by when it started). */
+    flow?: number | undefined;
   },
 ): Promise<Transcription> {
   if (options.signal?.aborted) throw options.aborted();
-  const transcription = await transcriptions.create(params);
+  const transcription = await (options.flow === undefined
+    ? transcriptions.create(params)
+    : transcriptions.create(params, inFlow(options.flow)));
   options.created(transcription);
   if (options.signal?.aborted) throw options.aborted();
   return transcription;
@@ -192,7 +197,10 @@ export async function finishStep(
 ): Promise<{ transcription: Transcription; transcript: Transcript }> {
   const transcription = await transcriptions.wait(id, wait);
   ended?.(transcription);
-  const transcript = await transcriptions.getTranscript(id, { signal: wait.signal });
+  const transcript = await transcriptions.getTranscript(id, {
+    signal: wait.signal,
+    ...inFlow(wait[flowAge]),
+  });
   return { transcription, transcript };
 }
 
@@ -205,6 +213,8 @@ export interface CleanupPlan {
   pauseMs: number;
   onCleanup: ((event: CleanupEvent) => void) | undefined;
   onCleanupError: ((error: SonioxError, target: CleanupTarget, id: string) => void) | undefined;
+  /** The flow's ticket (lib/http/admission.ts: the pool serves a flow by when it started). */
+  flow?: number | undefined;
 }
 
 /**
@@ -213,7 +223,7 @@ export interface CleanupPlan {
  * paid-for storage behind. Never rejects: failures go to onCleanupError.
  */
 export async function cleanUp(api: JobAPI, plan: CleanupPlan): Promise<void> {
-  const call = { ...CLEANUP_CALL, signal: plan.signal };
+  const call = { ...CLEANUP_CALL, signal: plan.signal, ...inFlow(plan.flow) };
   if (plan.transcription !== undefined) {
     const id = plan.transcription;
     try {
@@ -242,7 +252,11 @@ async function deleteWhenDeletable(api: JobAPI, id: string, plan: CleanupPlan) {
   let pause = plan.pauseMs;
   for (;;) {
     try {
-      await api.transcriptions.delete(id, { ...CLEANUP_CALL, signal: plan.signal });
+      await api.transcriptions.delete(id, {
+        ...CLEANUP_CALL,
+        signal: plan.signal,
+        ...inFlow(plan.flow),
+      });
       return;
     } catch (e) {
       if (e instanceof SonioxNotFoundError) return;

@@ -13,6 +13,8 @@ import {
   type SonioxError,
 } from './errors';
 import type { UploadInput } from './http/upload-source';
+import { flowAge } from './http/call-options';
+import { flowTicket } from './http/admission';
 import {
   createParamIssues,
   cleanUp,
@@ -227,6 +229,10 @@ export async function transcribe(
         : cleanup,
   );
 
+  // Every request of this flow carries its ticket: the pool serves flows by when they started,
+  // so one further along is not queued behind the first request of one that just started.
+  const flow = flowTicket();
+  const flowWait = { ...wait, [flowAge]: flow };
   let fileId: string | undefined = byFileId ? source.file_id : undefined;
   let transcriptionId: string | undefined;
   let outcome: 'ok' | 'failed' = 'failed';
@@ -239,6 +245,7 @@ export async function transcribe(
         signal,
         stop: cleanupSignal,
         onProgress,
+        [flowAge]: flow,
       });
       fileId = file.id;
       params.file_id = file.id;
@@ -251,8 +258,9 @@ export async function transcribe(
         transcriptionId = created.id;
         tell(onCreated, created);
       },
+      flow,
     });
-    const ended = await finishStep(api.transcriptions, transcription.id, wait);
+    const ended = await finishStep(api.transcriptions, transcription.id, flowWait);
     outcome = 'ok';
     const { transcript } = ended;
     return { ...ended.transcription, text: transcript.text, tokens: transcript.tokens, transcript };
@@ -265,6 +273,7 @@ export async function transcribe(
       pauseMs: Math.min(pollIntervalMs ?? 1_000, 1_000),
       onCleanup,
       onCleanupError,
+      flow,
     });
     // An aborted flow rejects at once unless told otherwise; its (bounded) cleanup goes on in
     // the background and reports through the callbacks. Otherwise the result waits for it.

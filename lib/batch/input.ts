@@ -18,6 +18,8 @@ import {
   SonioxTimeoutError,
 } from '../errors';
 import { abortError } from '../internal/abort-error';
+import { flowTicket } from '../http/admission';
+import { inFlow } from '../http/call-options';
 import type { Files } from '../resources/files';
 import type { Transcriptions } from '../resources/transcriptions';
 import {
@@ -84,6 +86,11 @@ interface Held {
    * server may have the job all the same.
    */
   creating: { reference: string; sentAt: number } | undefined;
+  /**
+   * The input's flow ticket (lib/http/admission.ts): its requests wait for a socket by when the
+   * input started, so one further along is not queued behind inputs started after it.
+   */
+  flow?: number | undefined;
 }
 
 function asSonioxError(error: unknown): SonioxError {
@@ -99,7 +106,12 @@ export async function runInput<S extends BatchSource>(
   index: number,
   signal: AbortSignal,
 ): Promise<InputOutcome<S>> {
-  const held: Held = { fileId: undefined, transcriptionId: undefined, creating: undefined };
+  const held: Held = {
+    fileId: undefined,
+    transcriptionId: undefined,
+    creating: undefined,
+    flow: flowTicket(),
+  };
   let hash: string | undefined;
   try {
     const identity = await identify(input);
@@ -136,7 +148,7 @@ export async function runInput<S extends BatchSource>(
     const { transcription: finished, transcript } = await finishStep(
       ctx.transcriptions,
       id,
-      { ...ctx.wait, signal },
+      { ...ctx.wait, signal, ...inFlow(held.flow) },
       (ended) => {
         // A job that ended frees a pending slot: slots waiting on that quota may go.
         ctx.gates.transcriptions.open();
@@ -266,6 +278,7 @@ async function reachCreated(
         {
           signal,
           aborted: () => abortError(signal, 'transcribeMany'),
+          flow: held.flow,
           created: (job) => {
             held.transcriptionId = job.id;
             held.creating = undefined;
@@ -295,7 +308,7 @@ async function reachUploaded(
   let fileId = prior?.fileId;
   if (fileId !== undefined) {
     // Still stored? A file deleted meanwhile is uploaded again (a file costs nothing).
-    fileId = await ctx.files.get(fileId, { signal }).then(
+    fileId = await ctx.files.get(fileId, { signal, ...inFlow(held.flow) }).then(
       (f) => f.id,
       (error: unknown) => {
         if (error instanceof SonioxNotFoundError) return undefined;
@@ -316,6 +329,7 @@ async function reachUploaded(
         client_reference_id: reference,
         signal,
         stop: undefined,
+        ...inFlow(held.flow),
         onProgress: ({ loaded }) => {
           ctx.progress.uploaded(loaded - sent);
           sent = loaded;
@@ -420,6 +434,7 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
     onCleanupError: () => {
       clean = false;
     },
+    flow: held.flow,
   });
   return clean;
 }

@@ -6,7 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 import { SonioxError } from '../errors';
-import type { TransportRequest } from './call-options';
+import { flowAge, type TransportRequest } from './call-options';
+import { flowTicket } from './admission';
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -23,6 +24,11 @@ export class CallContext {
   maxRetries = 0;
   /** Each attempt's inactivity timeout, in ms. */
   timeoutMs = 0;
+  /**
+   * The call's place in the pool's queue (admission.ts): its flow's ticket, or its own taken now.
+   * Every attempt and the exactly-once lookup keep it.
+   */
+  readonly age: number;
   /** When the call was first sent (ms since the epoch): the start of a lookup's window. */
   readonly sentAt = Date.now();
   /**
@@ -51,7 +57,9 @@ export class CallContext {
     readonly req: TransportRequest,
     /** The call's own signal (the caller's, followed, and close()). */
     readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.age = req[flowAge] ?? flowTicket();
+  }
 
   /** Takes this attempt's body stream, watching it for a local failure. */
   use(stream: Readable): Readable {

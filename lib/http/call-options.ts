@@ -10,6 +10,19 @@ import { durationIssues, functionIssues, rejectIssues, signalIssues } from '../i
 import type { ResponseEvent } from '../config';
 import { headerIssues } from '../internal/headers';
 
+/**
+ * The key of a call's flow ticket (admission.ts): the job steps set it on every call of one
+ * `transcribe()` flow or `transcribeMany` input, so the pool serves that flow by its age. Keyed
+ * by a symbol the package does not export: internal.
+ * @internal
+ */
+export const flowAge: unique symbol = Symbol('soniox.flowAge');
+
+/** The call options that put a call in flow `flow` (none when undefined: the call's own age). */
+export function inFlow(flow: number | undefined): { [flowAge]?: number } {
+  return flow === undefined ? {} : { [flowAge]: flow };
+}
+
 /** Options every network method accepts. */
 export interface CallOptions {
   /** Aborts the call (and any wait between retries) at once. */
@@ -22,6 +35,8 @@ export interface CallOptions {
   headers?: Readonly<Record<string, string>> | undefined;
   /** Told of each answer to this call (status, headers, request id), beside the client's hook. */
   onResponse?: ((event: ResponseEvent) => void) | undefined;
+  /** @internal The flow this call belongs to (its ticket); none: the call's own age at issue. */
+  [flowAge]?: number | undefined;
 }
 
 /** A streamed request body, made fresh for each attempt. */

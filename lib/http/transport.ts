@@ -35,7 +35,9 @@ import { follow } from '../internal/follow-signal';
 import { AdaptiveLimiter } from '../internal/adaptive-rate';
 import { httpLibraries, poolAgent } from './pool';
 import { CallContext } from './call-context';
-import { assertCallOptions, type TransportRequest } from './call-options';
+import { assertCallOptions, flowAge, type TransportRequest } from './call-options';
+import { Admission } from './admission';
+import { admittedAdapter } from './admitted-adapter';
 import { callHook, installHooks } from './hooks';
 import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
@@ -69,6 +71,8 @@ export class Transport {
   readonly #config: ResolvedConfig;
   #agent: Agent | undefined;
   #axiosInstance: AxiosInstance | undefined;
+  /** The fair queue in front of the agent (none when its maxSockets is unbounded). */
+  #admission: Admission | undefined;
   private closed = false;
   /**
    * The signal of every call made without one of the caller's: close() aborts them (and their
@@ -97,6 +101,12 @@ export class Transport {
     const https = config.baseURL.startsWith('https:');
     const adapter = this.#seams.adapter ?? jsonAdapter(axios, axios.getAdapter('http'));
     const agent = poolAgent(config, agents, https);
+    // Requests wait for a socket here, oldest flow first, not in the agent's FIFO (admission.ts).
+    const limit = agent.maxSockets;
+    const admission = Number.isFinite(limit) && limit > 0 ? new Admission(limit) : undefined;
+    const recorded = this.#seams.cassette
+      ? recordingAdapter(adapter, this.#seams.cassette)
+      : adapter;
     const http = axios.create({
       baseURL: config.baseURL,
       httpAgent: https ? undefined : agent,
@@ -115,7 +125,9 @@ export class Transport {
         Authorization: `Bearer ${config.apiKey}`,
       },
       // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
-      adapter: this.#seams.cassette ? recordingAdapter(adapter, this.#seams.cassette) : adapter,
+      adapter: admission
+        ? admittedAdapter(recorded, admission, axios, this.closing.signal)
+        : recorded,
     });
     installHooks(http, {
       limiter: this.limiter,
@@ -134,6 +146,7 @@ export class Transport {
       onRetry: (retry, error) => this.beforeRetry(retry, error),
     });
     this.#agent = agent;
+    this.#admission = admission;
     this.#axiosInstance = http;
     return http;
   }
@@ -295,6 +308,7 @@ export class Transport {
       const item = await this.lookUp(
         lookup,
         what,
+        call.age,
         call.sentAt,
         call.signal,
         this.errorOf(error, call),
@@ -315,6 +329,7 @@ export class Transport {
   private async lookUp(
     lookup: CreateLookup,
     what: string,
+    age: number,
     sentAt: number,
     signal: AbortSignal,
     failure: SonioxError,
@@ -327,6 +342,8 @@ export class Transport {
           path: lookup.listPath,
           query: { limit: PAGE_SIZE, cursor },
           schema,
+          // The lookup is the create's: it waits for a socket at the create's flow's age.
+          [flowAge]: age,
         },
         `GET ${lookup.listPath}`,
         signal,
@@ -373,7 +390,10 @@ export class Transport {
 
   /** Pool figures (see {@link PoolStats}). */
   poolStats(): PoolStats {
-    return poolStatsOf(this.#agent);
+    const stats = poolStatsOf(this.#agent);
+    // Requests waiting for a socket wait at the admission, in front of the agent.
+    if (this.#admission) stats.queued += this.#admission.queued;
+    return stats;
   }
 
   /**
@@ -388,6 +408,7 @@ export class Transport {
     for (const call of this.inFlight) call.abort(closed);
     this.inFlight.clear();
     this.limiter?.close(closed);
+    this.#admission?.close(closed);
     // Your own agent is yours to end.
     if (this.#agent !== this.#config.httpAgent) this.#agent?.destroy();
   }

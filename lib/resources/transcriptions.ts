@@ -3,6 +3,7 @@
  * client_reference_id before it is resent, so it never bills twice), get, delete, list, iterate, the transcript, and `wait` for a job to end.
  */
 import type { Transport, CallOptions } from '../http/transport';
+import { flowAge, inFlow } from '../http/call-options';
 import { paginate } from '../http/pagination';
 import {
   assertBulkOptions,
@@ -65,6 +66,8 @@ export interface WaitOptions {
   webhook?: WebhookArrivalSource | undefined;
   /** Poll interval while a webhook is expected (default 30 000 ms): the fallback if it never comes. */
   webhookPollIntervalMs?: number | undefined;
+  /** @internal The flow the polls belong to (lib/http/admission.ts). */
+  [flowAge]?: number | undefined;
 }
 
 /** Options of `transcriptions.deleteAll`: the bulk options plus a status filter. */
@@ -343,7 +346,7 @@ export class Transcriptions {
     signal: AbortSignal,
     state: { lastStatus: string | undefined },
   ): Promise<Transcription | undefined> {
-    const transcription = await this.get(id, { signal });
+    const transcription = await this.get(id, { signal, ...inFlow(options[flowAge]) });
     if (transcription.status !== state.lastStatus) {
       state.lastStatus = transcription.status;
       options.onStatus?.(transcription);
