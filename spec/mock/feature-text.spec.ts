@@ -32,6 +32,8 @@ describe('mock/features: the text of a translated transcript', () => {
     // The text holds spaces within, but does not end with one.
     expect(transcriptText([original('Hi you'), translated('Hola')])).to.equal('Hi you Hola');
     expect(transcriptText([])).to.equal('');
+    // Back from a translation run to an original word without its own space.
+    expect(transcriptText([translated('Hola'), original('Next')])).to.equal('Hola Next');
   });
 
   it('words without a status (no translation asked) join as they are', () => {

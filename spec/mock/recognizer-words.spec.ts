@@ -14,6 +14,7 @@ import {
   placeholderWord,
   type FixtureAudio,
 } from '../../lib/mock/recognizer';
+import { fixture } from '../audio';
 
 /** A fixtures directory holding one WAV file and a manifest entry for it. */
 function ownFixtures(entry: Partial<FixtureAudio>, wav: Buffer): { dir: string; sha256: string } {
@@ -152,5 +153,42 @@ describe('mock: the words it hears', () => {
     const raw = analyzeAudio({ sha256: 'none', size: 48_000, head: mp3 });
     expect(raw.durationMs).to.equal(1500);
     expect(raw.error).to.equal(undefined);
+  });
+
+  it("knows the package's own fixtures by default, without a fixtures directory", () => {
+    const audio = fixture('weather.wav');
+    const heard = analyzeAudio({
+      sha256: audio.sha256,
+      size: audio.wav.length,
+      head: audio.wav.subarray(0, 64),
+    });
+    expect(heard.tokens.map((t) => t.text).join('')).to.equal(audio.text);
+  });
+
+  it("a user's fixture without segments has no translations", () => {
+    const wav = wavOf(32_000);
+    const { dir, sha256 } = ownFixtures(
+      { duration_ms: 1000, words: [{ text: 'Plain', start_ms: 0, end_ms: 500, confidence: 0.9 }] },
+      wav,
+    );
+    dirs.push(dir);
+    const heard = analyzeAudio({ sha256, size: wav.length, head: wav.subarray(0, 64) }, dir);
+    expect(heard.translations?.(0)).to.equal(undefined);
+  });
+
+  it('an empty file fails saying it is empty; a broken WAV header, that it cannot be decoded', () => {
+    expect(analyzeAudio({ sha256: 'none', size: 0, head: Buffer.alloc(0) }).error).to.deep.equal({
+      type: 'audio_decode_error',
+      message: 'The audio file is empty.',
+    });
+    const broken = analyzeAudio({
+      sha256: 'none',
+      size: 100,
+      head: Buffer.from('RIFF....WAVEjunk'),
+    });
+    expect(broken.error).to.deep.equal({
+      type: 'audio_decode_error',
+      message: 'Could not decode the audio file.',
+    });
   });
 });

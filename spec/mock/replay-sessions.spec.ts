@@ -274,4 +274,61 @@ describe('mock: replayed sessions and exchanges, as a user sees them', () => {
     await s.closed();
     expect(s.frames[0]?.error_message).to.include(`(recorded: {"audio_format"`);
   });
+
+  it('lists every recorded request when there are at most eight, without an ellipsis', async () => {
+    const paths = Array.from({ length: 8 }, (_, i) => `/v1/files/f${i}`);
+    cassette({ exchanges: paths.map((p) => exchange(p, {})), sessions: [] });
+    const server = await replaying();
+    const res = await fetch(`${server.url}/v1/models`, {
+      headers: { Authorization: `Bearer ${server.apiKey}` },
+    });
+    const body = (await res.json()) as { message: string };
+    expect(body.message).to.equal(
+      `replay: no recording of GET /v1/models in ${dir} (recorded: ${paths.map((p) => `GET ${p}`).join(', ')})`,
+    );
+  });
+
+  it('names the first three recorded session configs when a session misses', async () => {
+    const hints = ['de', 'es', 'fr', 'it'];
+    cassette({
+      exchanges: [],
+      sessions: hints.map((h) => recorded([frame(words(h))], { ...START, language_hints: [h] })),
+    });
+    const server = await replaying();
+    const s = await open(server, { ...START, language_hints: ['pt'] });
+    await s.closed();
+    const message = s.frames[0]?.error_message as string;
+    const listed = message.slice(message.indexOf('(recorded: ') + 11, -1);
+    expect(listed.split('}, {')).to.have.length(3);
+    for (const h of ['de', 'es', 'fr']) expect(listed).to.include(`"language_hints":["${h}"]`);
+    expect(listed).to.not.include('"it"');
+  });
+
+  describe('a plain directory (no pace given)', () => {
+    const c = fixture({
+      clock: { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] },
+    });
+
+    it('replays at the recorded pace: a frame recorded a minute in waits a minute', async () => {
+      cassette({ exchanges: [], sessions: [recorded([frame(words('later'), { atMs: 60_000 })])] });
+      const server = await startMockServer({ apiKey: SECRET_KEY, replay: dir });
+      c.defer(() => server.close());
+      const ws = new WebSocket(server.realtimeURL, {
+        headers: { Authorization: `Bearer ${server.apiKey}` },
+      });
+      c.defer(() => ws.terminate());
+      const frames: string[] = [];
+      ws.on('message', (d: Buffer) => frames.push(d.toString()));
+      await once(ws, 'open');
+      ws.send(JSON.stringify(START));
+      await until(() => ws.bufferedAmount === 0);
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      c.clock.tick(59_000);
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      expect(frames).to.deep.equal([]);
+      c.clock.tick(1000);
+      await until(() => frames.length === 1);
+      expect(frames[0]).to.include('later');
+    });
+  });
 });

@@ -91,7 +91,16 @@ describe('mock/ws: the upgrade as other clients send it', () => {
     const { socket, received } = await rawUpgrade(t.server, '//[', {});
     t.defer(() => socket.destroy());
     await until(() => received().length > 0);
-    expect(received().toString('latin1')).to.match(/^HTTP\/1\.1 400 /);
+    expect(received().toString('latin1')).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it('refuses an upgrade on another path with 404 Not Found', async () => {
+    const { socket, received } = await rawUpgrade(t.server, '/transcribe', {
+      Authorization: `Bearer ${t.server.apiKey}`,
+    });
+    t.defer(() => socket.destroy());
+    await until(() => received().length > 0);
+    expect(received().toString('latin1')).to.match(/^HTTP\/1\.1 404 Not Found\r\n/);
   });
 
   it('the header key binds the connection: a wrong key in the start message does not matter', async () => {
@@ -108,6 +117,21 @@ describe('mock/ws: the upgrade as other clients send it', () => {
     ws.send('');
     await until(() => messages.some((m) => m.finished === true || m.error_code !== undefined));
     expect(messages.filter((m) => m.error_code !== undefined)).to.deep.equal([]);
+  });
+
+  it('another scheme is no key, even one ending in "Bearer": the session is refused with 401', async () => {
+    const ws = new WebSocket(t.server.realtimeURL, {
+      headers: { Authorization: `NotBearer ${t.server.apiKey}` },
+    });
+    t.defer(() => ws.terminate());
+    const messages: Array<Record<string, unknown>> = [];
+    ws.on('message', (d: Buffer) =>
+      messages.push(JSON.parse(d.toString()) as Record<string, unknown>),
+    );
+    await once(ws, 'open');
+    ws.send(JSON.stringify(START));
+    await until(() => messages.length > 0);
+    expect(messages[0]).to.include({ error_code: 401 });
   });
 
   it('closing the mock ends its open sessions', async () => {
