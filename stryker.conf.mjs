@@ -303,6 +303,9 @@ export const TARGETS = {
     command: mocha(5000, true, [
       // The pool's agent and figures first: a unit spec, a mutant of pool.ts in seconds.
       'spec/http/pool.spec.ts',
+      // The interceptors and the call's state against a loopback server, no client.
+      'spec/http/hooks.spec.ts',
+      'spec/http/call-context.spec.ts',
       'spec/http/retry-decision.spec.ts',
       'spec/http/response-body.spec.ts',
       'spec/http/adapter-seam.spec.ts',
