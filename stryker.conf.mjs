@@ -483,6 +483,7 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: `.stryker-tmp-${name}`,
-  ignorePatterns: ['dist', 'coverage', '.nyc_output', 'reports'],
+  // Another run's sandbox (a second run at once has its own --tempDirName) is no source to copy.
+  ignorePatterns: ['dist', 'coverage', '.nyc_output', 'reports', '.stryker-tmp*'],
   cleanTempDir: 'always',
 };
