@@ -283,6 +283,25 @@ describe('config: what a newcomer sees of the client options', () => {
       ]);
     });
 
+    it('checks the URLs and proxies the environment gives as it checks options', () => {
+      expect(issuesOf({ env: { SONIOX_API_BASE_URL: 'ftp://api.test' } })).to.deep.equal(
+        one('baseURL', 'baseURL must use http or https, got ftp'),
+      );
+      expect(issuesOf({ env: { SONIOX_REALTIME_URL: 'http://rt.test' } })).to.deep.equal(
+        one('realtimeURL', 'realtimeURL must use ws or wss, got http'),
+      );
+      const env = { SONIOX_API_BASE_URL: 'https://api.test', HTTPS_PROXY: 'socks5://p:1' };
+      expect(issuesOf({ env, realtimeURL: 'ws://rt.test/x' })).to.deep.equal(
+        one('proxy', 'proxy (from HTTPS_PROXY / HTTP_PROXY) must be an http: or https: URL'),
+      );
+    });
+
+    it('checks no proxy of the hosts of a region it does not know', () => {
+      expect(issuesOf({ region: 'mars', env: { HTTPS_PROXY: 'socks5://p:1' } })).to.deep.equal(
+        one('region', 'region must be one of us, eu, jp, got mars'),
+      );
+    });
+
     it('refuses URLs that do not parse, of the wrong scheme or with credentials', () => {
       expect(issuesOf({ baseURL: 'api.soniox.com' })).to.deep.equal(
         one('baseURL', 'baseURL is not a valid URL'),
@@ -346,6 +365,7 @@ describe('config: what a newcomer sees of the client options', () => {
       ['maxFreeSockets', -1, 'maxFreeSockets must be an integer >= 0, got -1'],
       ['timeoutMs', 0, 'timeoutMs must be a number >= 1, got 0'],
       ['uploadTimeoutMs', 0.5, 'uploadTimeoutMs must be a number >= 1, got 0.5'],
+      ['timeoutMs', Infinity, 'timeoutMs must be a number >= 1, got Infinity'],
       ['freeSocketTimeoutMs', 0, 'freeSocketTimeoutMs must be a number >= 1, got 0'],
       [
         'timeoutMs',
