@@ -148,6 +148,26 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     expect(error).to.include({ hook: 'onResponse' });
   });
 
+  it("names the hook that threw: onRequest, or the call's own onResponse", async () => {
+    const onRequest = () => {
+      throw new Error('request hook bug');
+    };
+    const first = await rejection(send(instance({ onRequest }), callOf('/ok')));
+    expect(first).to.be.instanceOf(SonioxHookError);
+    expect(first).to.include({ hook: 'onRequest' });
+    const own = () => {
+      throw new Error('call hook bug');
+    };
+    const second = await rejection(send(instance({}), callOf('/ok', { onResponse: own })));
+    expect(second).to.be.instanceOf(SonioxHookError);
+    expect(second).to.include({ hook: 'onResponse' });
+  });
+
+  it('hands a 429 with a Retry-After on as it came when no limiter paces the client', async () => {
+    const error = await rejection(send(instance({}), callOf('/throttled')));
+    expect(error).to.have.nested.property('response.status', 429);
+  });
+
   it('leaves attempts that carry no call of the SDK alone', async () => {
     const onRequest = sinon.spy();
     const onResponse = sinon.spy();
@@ -190,7 +210,11 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     const rate = limiter();
     const axios = instance({ onResponse, limiter: rate as unknown as AdaptiveLimiter });
     const call = callOf('/ok');
-    await rejection(axios.request({ url: 'http://127.0.0.1:1/ok', sonioxCall: call }));
+    const error = await rejection(
+      axios.request({ url: 'http://127.0.0.1:1/ok', sonioxCall: call }),
+    );
+    // The connection's own error, not one of the interceptor's making.
+    expect(error).to.have.property('code', 'ECONNREFUSED');
     expect([onResponse.called, rate.onSuccess.called, rate.onThrottle.called]).to.deep.equal([
       false,
       false,
