@@ -139,6 +139,7 @@ export interface SonioxClientOptions {
  * Every option name, for the unknown-option check. A Record over the interface's keys, so a new
  * option added to SonioxClientOptions fails to compile until it is listed here too.
  */
+// Stryker disable BooleanLiteral: only the names are read (Object.hasOwn, the suggestions), never the `true`s.
 const OPTION_NAMES: Record<keyof SonioxClientOptions, true> = {
   apiKey: true,
   region: true,
@@ -173,6 +174,7 @@ const RETRY_NAMES: Record<keyof NonNullable<SonioxClientOptions['retry']>, true>
   maxDelayMs: true,
   maxRetryAfterMs: true,
 };
+// Stryker restore BooleanLiteral
 
 /** Options after defaults, environment and checks. */
 export interface ResolvedConfig {

@@ -25,6 +25,7 @@ const ALL = [
   'stream-parts',
   'record',
   'config',
+  'internal',
 ];
 const targets = process.argv.slice(2);
 

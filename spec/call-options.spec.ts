@@ -98,6 +98,11 @@ describe('assertCallOptions, exactly', () => {
     expect(problems({ timeoutMs: Infinity })).to.deep.equal(['timeoutMs']);
     expect(problems({ timeoutMs: NaN })).to.deep.equal(['timeoutMs']);
     expect(problems({ maxRetries: -1 })).to.deep.equal(['maxRetries']);
+    expect(problems({ headers: 'X-Tenant: a' })).to.deep.equal(['headers']);
+    expect(problems({ headers: { Authorization: 'Bearer x' } })).to.deep.equal([
+      'headers.Authorization',
+    ]);
+    expect(problems({ onResponse: 'log' })).to.deep.equal(['onResponse']);
     expect(() =>
       assertCallOptions('GET /v1/x', {
         signal: {} as AbortSignal,

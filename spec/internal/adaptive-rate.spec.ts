@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { getEventListeners } from 'node:events';
 import { AdaptiveLimiter, AdaptiveRate, MIN_RATE } from '../../lib/internal/adaptive-rate';
 
 describe('internal/adaptive-rate', () => {
@@ -127,6 +128,22 @@ describe('internal/adaptive-rate', () => {
       sendSteadily(ten, 10, 10);
       ten.onThrottle(now(), now());
       expect(ten.enabled).to.equal(true);
+    });
+
+    it('learns no rate from a 429 when the calls it counted were sent over a second ago', () => {
+      const rate = new AdaptiveRate();
+      sendSteadily(rate, 10, 1);
+      clock.tick(2000);
+      rate.onThrottle(now(), now());
+      expect(rate.enabled).to.equal(false);
+    });
+
+    it('lets no call through at once after a second cut when the tokens were spent', () => {
+      const rate = throttled();
+      clock.tick(2000);
+      sendSteadily(rate, 30, 1);
+      rate.onThrottle(now(), now());
+      expect(rate.waitFor(now())).to.be.above(0);
     });
 
     it('forgets the calls sent more than a second ago', () => {
@@ -258,6 +275,46 @@ describe('internal/adaptive-rate', () => {
       sendSteadily(rate, 100, 10);
       limiter.onSuccess();
       expect(rate.fillRate).to.be.greaterThan(cut);
+    });
+
+    it('slows the client down when told of a 429 to one of its calls', async () => {
+      const rate = new AdaptiveRate();
+      const limiter = new AdaptiveLimiter(rate, now);
+      for (let i = 0; i < 20; i += 1) await limiter.acquire();
+      limiter.onThrottle(now());
+      expect(rate.enabled).to.equal(true);
+      expect(rate.fillRate).to.be.below(Infinity);
+    });
+
+    it('rejects with a readable error when aborted with a reason that is no Error', async () => {
+      const limiter = new AdaptiveLimiter(throttled(), now);
+      await limiter.acquire();
+      const controller = new AbortController();
+      const waiting = limiter.acquire(controller.signal);
+      controller.abort('user left');
+      const error = (await waiting.catch((e: unknown) => e)) as Error;
+      expect(error).to.be.instanceOf(Error);
+      expect(error.message).to.equal('aborted: user left');
+    });
+
+    it('leaves no timer and no abort listener behind once every waiting call went or was closed', async () => {
+      const limiter = new AdaptiveLimiter(throttled(), now);
+      await limiter.acquire();
+      const released = new AbortController();
+      const going = limiter.acquire(released.signal);
+      await clock.tickAsync(1000);
+      await going;
+      expect(getEventListeners(released.signal, 'abort')).to.have.length(0);
+      expect(clock.countTimers()).to.equal(0);
+      const closed = new AbortController();
+      // Spend the tokens saved up while idle until a call has to wait.
+      let cut = limiter.acquire(closed.signal);
+      while (limiter.queued === 0) cut = limiter.acquire(closed.signal);
+      expect(clock.countTimers()).to.equal(1);
+      limiter.close(new Error('closing'));
+      await cut.catch(() => undefined);
+      expect(getEventListeners(closed.signal, 'abort')).to.have.length(0);
+      expect(clock.countTimers()).to.equal(0);
     });
 
     it('rejects at once for a signal already aborted', async () => {
