@@ -275,6 +275,16 @@ describe('realtime/channel-split: two channels, two sessions', () => {
       expect(out).to.deep.equal(['0:maybe', '1:r', '0:l']);
     });
 
+    it("passes a final token with no time at once, even behind its channel's held ones", () => {
+      const out: string[] = [];
+      const merge = new ChannelMerge((x) => out.push(`${x.channel}:${x.text}`));
+      merge.token(1, tok('r', 100));
+      merge.token(1, { text: 'untimed', is_final: true });
+      expect(out).to.deep.equal(['1:untimed']);
+      merge.progress(0, Infinity);
+      expect(out).to.deep.equal(['1:untimed', '1:r']);
+    });
+
     it('passes tokens with no time at once, and breaks ties left first', () => {
       const out: string[] = [];
       const merge = new ChannelMerge((x) => out.push(`${x.channel}:${x.text}`));

@@ -289,6 +289,79 @@ describe('realtime/session-slots SessionSlots (a read function, fake time)', () 
     expect(signals).to.have.length(1);
   });
 
+  it('lets a lone start go at once while another start waits for the first read', async () => {
+    const { slots: s } = slotsReading(() => new Promise(() => undefined));
+    await s.acquire(new AbortController().signal);
+    const second = start(s);
+    await settle();
+    expect(second.state.went, 'waits for the read').to.equal(false);
+    s.release();
+    const lone = start(s);
+    await settle();
+    expect(lone.state.went, 'a lone session fits any limit').to.equal(true);
+  });
+
+  it('starts a session when a read fails without a reason', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a read that rejects with nothing
+    const { slots: s } = slotsReading(() => Promise.reject(undefined));
+    await s.acquire(new AbortController().signal);
+    await s.acquire(new AbortController().signal);
+  });
+
+  it('reads nothing more while no start waits', async () => {
+    const { slots: s, signals } = slotsReading(() => Promise.resolve(5));
+    await s.acquire(new AbortController().signal);
+    await s.acquire(new AbortController().signal);
+    expect(clock.countTimers()).to.equal(0);
+    await clock.tickAsync(LIMIT_REFRESH_MS * 3);
+    expect(signals).to.have.length(1);
+  });
+
+  it('keeps reading for the starts still waiting after a freed slot let one go', async () => {
+    let limit = 1;
+    const { slots: s } = slotsReading(() => Promise.resolve(limit));
+    await s.acquire(new AbortController().signal);
+    const first = start(s);
+    const second = start(s);
+    await settle();
+    s.release();
+    await first.promise;
+    expect(second.state.went).to.equal(false);
+    limit = 2;
+    await clock.tickAsync(LIMIT_REFRESH_MS);
+    await settle();
+    expect(second.state.went, 'the raise read for it').to.equal(true);
+  });
+
+  it('keeps reading for the others when one waiting start gives up', async () => {
+    let limit = 1;
+    const { slots: s } = slotsReading(() => Promise.resolve(limit));
+    await s.acquire(new AbortController().signal);
+    const controller = new AbortController();
+    const gone = start(s, controller.signal);
+    const staying = start(s);
+    await settle();
+    controller.abort(new Error('gave up'));
+    await gone.promise;
+    limit = 2;
+    await clock.tickAsync(LIMIT_REFRESH_MS);
+    await settle();
+    expect(staying.state.went).to.equal(true);
+  });
+
+  it('leaves no read pending once every waiting start gave up', async () => {
+    const { slots: s, signals } = slotsReading(() => Promise.resolve(1));
+    await s.acquire(new AbortController().signal);
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const starts = controllers.map((c) => start(s, c.signal));
+    await settle();
+    for (const c of controllers) c.abort(new Error('gave up'));
+    await Promise.all(starts.map((x) => x.promise));
+    expect(clock.countTimers()).to.equal(0);
+    await clock.tickAsync(LIMIT_REFRESH_MS * 3);
+    expect(signals).to.have.length(1);
+  });
+
   it('rejects a waiting start with its signal`s reason, and gives its turn to the next', async () => {
     const { slots: s } = slotsReading(() => Promise.resolve(1));
     await s.acquire(new AbortController().signal);
@@ -371,6 +444,8 @@ describe('realtime/session-slots sameDeployment', () => {
     // Hosts of two labels: their parents are top-level domains, not one deployment.
     ['https://soniox.com', 'wss://example.com', false],
     ['http://localhost:1', 'ws://other:2', false],
+    // One host of one label: the same host is the same deployment.
+    ['http://localhost:1', 'ws://localhost:2', true],
   ];
   for (const [rest, realtime, same] of cases)
     it(`${same ? 'reads' : 'does not read'} the limits of ${rest} for ${realtime}`, () =>

@@ -242,6 +242,46 @@ describe('realtime/surface: what a stream shows its user', () => {
     expect(stream.phase).to.equal('destroyed');
   });
 
+  it("emits no error for destroy(null), as Node's own stream helpers call it", async () => {
+    const stream = session();
+    const errors: Error[] = [];
+    stream.on('error', (error) => errors.push(error));
+    stream.destroy(null as unknown as Error);
+    await clock.tickAsync(0);
+    expect(errors).to.deep.equal([]);
+    expect(stream.phase).to.equal('destroyed');
+  });
+
+  it("fails with the server's error once the reader has taken the tokens before it", async () => {
+    const stream = await opened();
+    const seen: string[] = [];
+    stream.on('data', (token: RealtimeToken) => seen.push(token.text));
+    stream.on('error', (error) => seen.push(`error: ${error.message}`));
+    say({ tokens: [final('a', 0)] });
+    say({ error_code: 503, error_message: 'Service unavailable' });
+    await clock.tickAsync(0);
+    expect(seen[0]).to.equal('a');
+    expect(seen[1]).to.match(/^error: .*Service unavailable/);
+    expect(stream.destroyed).to.equal(true);
+  });
+
+  it("refuses audio written after the server finished, with the SDK's error", async () => {
+    const stream = await opened();
+    stream.resume();
+    say({ tokens: [final('a', 0)] });
+    say({ tokens: [], finished: true });
+    await clock.tickAsync(0);
+    expect(stream.readableEnded).to.equal(true);
+    // Node reports a refused write as an 'error' too.
+    stream.on('error', () => undefined);
+    const error = await new Promise<Error | null | undefined>((resolve) =>
+      stream.write(Buffer.alloc(640), resolve),
+    );
+    expect(error?.message).to.equal(
+      'cannot write audio: the realtime session has already finished',
+    );
+  });
+
   it('stops sending to an unpiped destination', async () => {
     const stream = await opened();
     const { PassThrough } = await import('node:stream');

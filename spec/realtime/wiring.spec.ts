@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import * as sinon from 'sinon';
 import { SonioxValidationError } from '../../lib/errors';
+import { AdaptiveLimiter } from '../../lib/internal/adaptive-rate';
 import type { Markers } from '../../lib/realtime/markers';
 import type { RealtimePhase } from '../../lib/realtime/phase';
 import { resolveOptions, type RealtimeOptions } from '../../lib/realtime/protocol';
@@ -46,7 +47,11 @@ describe('realtime/wiring wireStream', () => {
   /** The parts of a stream in `phase`, their host recording what it is told. */
   function wired(
     options: RealtimeOptions = {},
-    setup: { configError?: SonioxValidationError; log?: sinon.SinonSpy } = {},
+    setup: {
+      configError?: SonioxValidationError;
+      log?: sinon.SinonSpy;
+      sessionLimiter?: AdaptiveLimiter;
+    } = {},
   ) {
     const told: unknown[][] = [];
     const sockets: ScriptedSocket[] = [];
@@ -55,6 +60,8 @@ describe('realtime/wiring wireStream', () => {
       bytes: 0,
       requestId: undefined as unknown,
       endRequested: false,
+      /** The reader is behind: push() answers false. */
+      behind: false,
     };
     const tokens = new TokenAssembler();
     const queued: unknown[] = [];
@@ -64,6 +71,7 @@ describe('realtime/wiring wireStream', () => {
       realtimeURL: 'ws://127.0.0.1:1/transcribe-websocket',
       defaultModel: 'stt-rt-v5',
       log: setup.log,
+      sessionLimiter: setup.sessionLimiter,
     };
     const all: RealtimeOptions = {
       acceptanceWindowMs: 0,
@@ -96,7 +104,7 @@ describe('realtime/wiring wireStream', () => {
         told.push(['requestId', id]);
       },
       emit: (event, ...args) => told.push(['emit', event, ...args]) > 0,
-      push: (token) => told.push(['push', token.text]) > 0,
+      push: (token) => told.push(['push', token.text]) > 0 && !state.behind,
       destroy: (error) => told.push(['destroy', error.message]),
     };
     parts = wireStream(
@@ -157,6 +165,21 @@ describe('realtime/wiring wireStream', () => {
     );
     const bad = wired({ reconnect: { maxAttempts: 3 } }, { configError: refused() });
     expect(bad.parts.reconnector.sent(chunk)).to.equal(undefined);
+  });
+
+  it('keeps the audio for a replay of a refused start under the session limiter, without reconnect', () => {
+    const chunk = Buffer.alloc(640, 1);
+    expect(wired().parts.reconnector.sent(chunk), 'no limiter').to.equal(undefined);
+    const limited = wired({}, { sessionLimiter: new AdaptiveLimiter() });
+    expect(limited.parts.reconnector.sent(chunk)).to.deep.equal(chunk);
+  });
+
+  it('fails the stream when a session drops without reconnect', async () => {
+    const w = wired();
+    const socket = await open(w);
+    socket.emit('close', 1006);
+    const failed = w.told.find((t) => t[0] === 'failed');
+    expect(failed?.[1]).to.match(/closed unexpectedly \(code 1006\)/);
   });
 
   it('opens a session only while the stream is starting, on the link it shares', async () => {
@@ -251,16 +274,21 @@ describe('realtime/wiring wireStream', () => {
   });
 
   it("hands the server's results to the stream: request id, result event, tokens to the reader", async () => {
-    const w = wired();
+    const w = wired({ acceptanceWindowMs: 10_000 });
     const socket = await open(w);
+    expect(w.parts.opening.accepted, 'not before an answer').to.equal(false);
     const result = {
       request_id: 'req-1',
-      tokens: [{ text: 'hello', start_ms: 0, end_ms: 100, is_final: true }],
+      tokens: [
+        { text: 'hello', start_ms: 0, end_ms: 100, is_final: true },
+        { text: ' wor', start_ms: 100, end_ms: 150, is_final: false },
+      ],
     };
     socket.emit('message', Buffer.from(JSON.stringify(result)), false);
     expect(w.told).to.deep.include(['requestId', 'req-1']);
     expect(w.told.find((t) => t[0] === 'emit' && t[1] === 'result')).to.not.equal(undefined);
     expect(w.told).to.deep.include(['push', 'hello']);
+    expect(w.told, 'non-final tokens too').to.deep.include(['push', ' wor']);
     expect(w.parts.opening.accepted).to.equal(true);
     socket.emit('message', Buffer.from(JSON.stringify({ tokens: [], finished: true })), false);
     expect(w.told).to.deep.include(['finished', true]);
@@ -285,12 +313,41 @@ describe('realtime/wiring wireStream', () => {
     expect(next.sent[1]).to.deep.equal(Buffer.alloc(640, 1));
   });
 
+  it('replays only the audio the server had not finalized, on a socket paused for a reader that is behind', async () => {
+    const w = wired({ reconnect: { maxAttempts: 3 } });
+    const socket = await open(w);
+    w.parts.audio.send(
+      Buffer.concat([Buffer.alloc(1280, 1), Buffer.alloc(1920, 2)]),
+      () => undefined,
+    );
+    w.state.behind = true;
+    socket.emit(
+      'message',
+      Buffer.from(
+        JSON.stringify({
+          tokens: [{ text: 'a', start_ms: 0, end_ms: 40, is_final: true }],
+          final_audio_proc_ms: 40,
+        }),
+      ),
+      false,
+    );
+    expect(socket.paused, 'the reader is behind').to.equal(true);
+    socket.emit('close', 1006);
+    await clock.tickAsync(1_000);
+    const next = w.sockets[1] as ScriptedSocket;
+    next.open();
+    expect(next.paused, 'still behind').to.equal(true);
+    // 40 ms finalized, 32 bytes a ms (two whole 20 ms frames): the replay starts at byte 1280.
+    expect(next.sent.slice(1)).to.deep.equal([Buffer.alloc(1920, 2)]);
+  });
+
   describe('rollover', () => {
     /** Rolls over 1500 ms into a session (a cap of 2000 ms, 500 ms before it). */
     const ROLLOVER = { rollover: { capMs: 2000, beforeCapMs: 500 } };
 
     it('drains the session at its cap while the next opens, then hands over with a rollover event', async () => {
-      const w = wired(ROLLOVER);
+      // With reconnect too: the next session is no resumed one, the audio kept is not replayed.
+      const w = wired({ ...ROLLOVER, reconnect: { maxAttempts: 3 } });
       const first = await open(w);
       w.parts.audio.send(Buffer.alloc(3200, 1), () => undefined);
       const say = (socket: ScriptedSocket, message: unknown) =>
@@ -305,6 +362,7 @@ describe('realtime/wiring wireStream', () => {
       expect(w.parts.rollover?.holdsWrites).to.equal(true);
       const next = w.sockets[1] as ScriptedSocket;
       next.open();
+      expect(next.sent, 'the start message alone').to.have.length(1);
       expect(w.parts.rollover?.holdsWrites).to.equal(false);
       say(next, { tokens: [{ text: ' next', start_ms: 0, end_ms: 50, is_final: true }] });
       expect(w.told, 'held while the old one drains').to.not.deep.include(['push', ' next']);
