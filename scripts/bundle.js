@@ -9,6 +9,7 @@
 /* eslint-disable security/detect-non-literal-fs-filename -- every path is under this repository's dist/, from the fixed list below */
 const fs = require('node:fs');
 const path = require('node:path');
+const { lazyBindings } = require('./lazy-bindings');
 
 const dist = path.join(__dirname, '..', 'dist');
 /** The entry points the package exposes (exports "." and "./mock", and the bin). */
@@ -29,6 +30,19 @@ function validatorsBesideTheBundle(outdir) {
         if (!relative.startsWith('.')) relative = `./${relative}`;
         return { path: relative, external: true };
       });
+    },
+  };
+}
+
+/** Runs each of tsc's modules only when one of its exports is first read (lazy-bindings.js). */
+function lazyModules() {
+  return {
+    name: 'lazy-modules',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => ({
+        contents: lazyBindings(fs.readFileSync(args.path, 'utf8')),
+        loader: 'js',
+      }));
     },
   };
 }
@@ -57,7 +71,7 @@ async function bundleEntry(esbuild, entry) {
     logLevel: 'warning',
     metafile: true,
     write: false,
-    plugins: [validatorsBesideTheBundle(path.dirname(file))],
+    plugins: [validatorsBesideTheBundle(path.dirname(file)), lazyModules()],
   });
   return {
     inputs: Object.keys(result.metafile.inputs).map((input) => path.resolve(input)),
