@@ -37,6 +37,7 @@ import { httpLibraries, poolAgent } from './pool';
 import { CallContext } from './call-context';
 import { assertCallOptions, type TransportRequest } from './call-options';
 import { callHook, installHooks } from './hooks';
+import { leanDefaults } from './axios-defaults';
 import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
 import { poolStatsOf, type PoolStats } from './pool-stats';
@@ -117,6 +118,8 @@ export class Transport {
       // JSON calls skip the parts of axios' http adapter the transport never uses (json-adapter.ts).
       adapter: this.#seams.cassette ? recordingAdapter(adapter, this.#seams.cassette) : adapter,
     });
+    // Per call, axios copies its instance defaults: trimmed to what a call reads (issue 31).
+    leanDefaults(http);
     installHooks(http, {
       limiter: this.limiter,
       onRequest: config.onRequest,
