@@ -9,6 +9,7 @@
 /* eslint-disable security/detect-non-literal-fs-filename -- every path is under this repository's dist/, from the fixed list below */
 const fs = require('node:fs');
 const path = require('node:path');
+const { lazyBindings } = require('./lazy-bindings');
 
 const dist = path.join(__dirname, '..', 'dist');
 /** The entry points the package exposes (exports "." and "./mock", and the bin). */
@@ -33,6 +34,19 @@ function validatorsBesideTheBundle(outdir) {
   };
 }
 
+/** Runs each of tsc's modules only when one of its exports is first read (lazy-bindings.js). */
+function lazyModules() {
+  return {
+    name: 'lazy-modules',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => ({
+        contents: lazyBindings(fs.readFileSync(args.path, 'utf8')),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /**
  * Bundles one entry from tsc's output, in memory: the bundles are written only when all of them
  * are made, so that no entry takes in another's bundle (the CLI requires the mock's entry).
@@ -51,18 +65,44 @@ async function bundleEntry(esbuild, entry) {
     packages: 'external',
     // Two modules with a function of the same name must not rename a class (error.name, logs).
     keepNames: true,
-    sourcemap: true,
+    // Minified afterwards (minified): here the map goes inline, for that step to chain.
+    sourcemap: 'inline',
     sourcesContent: true,
     // The CLI keeps its shebang line from the source (esbuild carries a leading #! over).
     logLevel: 'warning',
     metafile: true,
     write: false,
-    plugins: [validatorsBesideTheBundle(path.dirname(file))],
+    plugins: [validatorsBesideTheBundle(path.dirname(file)), lazyModules()],
   });
   return {
     inputs: Object.keys(result.metafile.inputs).map((input) => path.resolve(input)),
-    outputs: result.outputFiles,
+    outputs: result.outputFiles.map((output) => minified(esbuild, output.path, output.text)),
   };
+}
+
+/**
+ * The bundle minified, and its source map (chained to lib/*.ts through the inline one). V8
+ * parses the whole file on each require: minified, it is half the bytes, and the require costs
+ * about 0.75x the CPU time (15.6 ms against 21.5, one interleaved run of 9). A second pass and
+ * not the bundle's own `minify`: that one writes each module as an arrow function passed to
+ * esbuild's wrapper, which V8 compiles eagerly on load (the require cost 22.2 ms in that run).
+ */
+function minified(esbuild, file, code) {
+  const map = `${path.basename(file)}.map`;
+  const result = esbuild.transformSync(code, {
+    minify: true,
+    keepNames: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'external',
+    sourcesContent: true,
+    sourcefile: path.basename(file),
+  });
+  return [
+    { path: file, contents: `${result.code}//# sourceMappingURL=${map}\n` },
+    { path: `${file}.map`, contents: result.map },
+  ];
 }
 
 /** Every .js (and its .js.map) under dir. */
@@ -84,7 +124,7 @@ async function main() {
   for (const entry of ENTRIES) {
     const made = await bundleEntry(esbuild, entry);
     for (const input of made.inputs) bundled.add(input);
-    outputs.push(...made.outputs);
+    outputs.push(...made.outputs.flat());
   }
   for (const output of outputs) fs.writeFileSync(output.path, output.contents);
   const keep = new Set(ENTRIES.map((entry) => path.join(dist, entry)));

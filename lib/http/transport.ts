@@ -39,6 +39,7 @@ import { assertCallOptions, flowAge, type TransportRequest } from './call-option
 import { Admission } from './admission';
 import { admittedAdapter } from './admitted-adapter';
 import { callHook, installHooks } from './hooks';
+import { leanDefaults } from './axios-defaults';
 import { failureOf, isStopped, shouldRetry } from './retry-decision';
 import { checkedBody } from './response-body';
 import { poolStatsOf, type PoolStats } from './pool-stats';
@@ -129,6 +130,8 @@ export class Transport {
         ? admittedAdapter(recorded, admission, axios, this.closing.signal)
         : recorded,
     });
+    // Per call, axios copies its instance defaults: trimmed to what a call reads (issue 31).
+    leanDefaults(http);
     installHooks(http, {
       limiter: this.limiter,
       onRequest: config.onRequest,

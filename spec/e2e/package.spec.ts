@@ -36,6 +36,35 @@ describe('the built package (dist/)', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist', 'mock', 'index.d.ts'))).to.equal(true);
   });
 
+  it('runs none of its modules at require time: no stream or fs/promises of Node; each part runs, right, on first use', async () => {
+    // What the bundle's modules need of Node (node:stream for the realtime streams' classes,
+    // node:fs/promises for saveAudio) is loaded when a module that needs it first runs.
+    const script = `
+      const before = new Set(process.moduleLoadList);
+      const added = () => process.moduleLoadList.filter((m) => !before.has(m) && /^NativeModule (stream|fs\\/promises)$/.test(m)).map((m) => m.slice(13));
+      const sdk = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+      const atRequire = added();
+      const { Duplex, Transform } = require('node:stream');
+      const checks = {
+        atRequire,
+        realtime: sdk.RealtimeStream.prototype instanceof Duplex,
+        utterances: sdk.utteranceTransform() instanceof Transform,
+        error: sdk.SonioxAuthenticationError.prototype instanceof sdk.SonioxError,
+        channelSplit: typeof sdk.ChannelSplitStream,
+        vtt: sdk.toVtt([]).startsWith('WEBVTT'),
+      };
+      console.log(JSON.stringify(checks));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
+    expect(JSON.parse(stdout)).to.deep.equal({
+      atRequire: [],
+      realtime: true,
+      utterances: true,
+      error: true,
+      channelSplit: 'function',
+      vtt: true,
+    });
+  });
+
   it('loads no axios, ws or ajv, nor the TLS, zlib, http, net, crypto or os of Node, at require time, and validates its first response with no ajv compiler and only the validator it needs', async () => {
     const server = await startMockServer();
     try {
