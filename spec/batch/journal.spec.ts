@@ -126,6 +126,26 @@ describe('batch journal', () => {
     third.close();
   });
 
+  it('an input that failed after its create owes the next run the deletion of its file and its transcription', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a', at: 1_000 });
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'creating', hash: 'a', at: 2_000 });
+    journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    // Killed between the failure and its cleanup.
+    journal.write({ event: 'failed', hash: 'a', code: 'transcription_failed', cleanup: true });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.include({
+      event: 'failed',
+      fileId: 'f1',
+      transcriptionId: 't1',
+      cleanupOwed: true,
+    });
+    again.close();
+  });
+
   it('fails a write it could not make as SonioxJournalError, and takes no more writes', () => {
     const file = path.join(dir, 'j.jsonl');
     const journal = Journal.open(file);
