@@ -87,6 +87,19 @@ describe('batch hash table', () => {
     expect(keys.map((key) => table.get(key))).to.deep.equal(keys.map((_, i) => `id-${i}`));
   });
 
+  it('keeps one entry per input when every input is set again, at any table size', () => {
+    // A resumed run journals each input more than once (started, uploaded, done...).
+    for (const count of [300, 1_000, 3_000, 10_000]) {
+      const table = new HashTable();
+      for (let i = 0; i < count; i++) table.set(hashOf(i));
+      for (let i = 0; i < count; i++) table.set(hashOf(i), `id-${i}`);
+      expect(table.size, `${count} inputs`).to.equal(count);
+      for (let i = 0; i < count; i++) table.delete(hashOf(i));
+      expect(table.size).to.equal(0);
+      expect([0, 1, count - 1].some((i) => table.has(hashOf(i)))).to.equal(false);
+    }
+  });
+
   it('reuses the room of removed entries instead of growing without end', () => {
     const table = new HashTable();
     for (let i = 0; i < 30_000; i++) {

@@ -190,6 +190,16 @@ describe('batch journal lock', () => {
     expect(error.startedAt).to.equal(undefined);
   });
 
+  it("respects a lock of a live process it may not signal (another user's run)", () => {
+    writeLock({ pid: 4_000_000, hostname: os.hostname(), startedAt: 'then' });
+    // kill(pid, 0) on another user's process: EPERM, which says it is alive.
+    sinon
+      .stub(process, 'kill')
+      .throws(Object.assign(new Error('kill EPERM'), { code: 'EPERM', syscall: 'kill' }));
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /pid 4000000 since then/);
+    expect(() => JournalLock.check(file)).to.throw(SonioxJournalLockedError);
+  });
+
   it('takes a lock released between its attempt and its look at the holder', () => {
     writeLock({ pid: 1, hostname: os.hostname(), startedAt: 'then' });
     // The holder ends between this run's link (refused: the file exists) and its read.
