@@ -257,6 +257,33 @@ describe('batch journal lock', () => {
     expect(fs.existsSync(lockPathOf(file))).to.equal(false);
   });
 
+  it('does not remove a lock that another run replaced with one it cannot read', () => {
+    writeLock({ pid: deadPid(), hostname: os.hostname(), startedAt: 'stale' });
+    const rename = fs.renameSync.bind(fs);
+    sinon.stub(fs, 'renameSync').callsFake((from, to) => {
+      if (String(from) === lockPathOf(file)) writeLock('{"half written');
+      rename(from, to);
+    });
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError);
+    expect(fs.readFileSync(lockPathOf(file), 'utf8')).to.equal('{"half written');
+    expect(fs.readdirSync(dir)).to.deep.equal(['j.jsonl.lock']);
+  });
+
+  it('on close, leaves a lock another run took in the same millisecond (another pid or host)', () => {
+    sinon.useFakeTimers({ now: Date.parse('2026-12-07T12:00:00.000Z'), toFake: ['Date'] });
+    const startedAt = new Date().toISOString();
+    for (const theirs of [
+      { pid: 1, hostname: os.hostname(), startedAt },
+      { pid: process.pid, hostname: 'elsewhere.example', startedAt },
+    ]) {
+      const journal = Journal.open(file);
+      writeLock(theirs);
+      journal.close();
+      expect(JSON.parse(fs.readFileSync(lockPathOf(file), 'utf8'))).to.deep.equal(theirs);
+      fs.rmSync(lockPathOf(file));
+    }
+  });
+
   it('respects a lock it cannot read, and so does the check before a journal is deleted', () => {
     fs.mkdirSync(lockPathOf(file));
     expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /names no run/);
