@@ -284,6 +284,23 @@ describe('batch journal lock', () => {
     }
   });
 
+  it('gives up when a stale lock is back after its takeover, rather than fighting on', () => {
+    // Another run, as quick as this one, takes the place each time this one clears it.
+    const stale = () => writeLock({ pid: deadPid(), hostname: os.hostname(), startedAt: 'stale' });
+    stale();
+    const link = fs.linkSync.bind(fs);
+    let refusals = 0;
+    sinon.stub(fs, 'linkSync').callsFake((from, to) => {
+      if (String(to) === lockPathOf(file) && refusals < 2) {
+        refusals++;
+        if (!fs.existsSync(lockPathOf(file))) stale();
+      }
+      link(from, to);
+    });
+    expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError);
+    expect(refusals).to.equal(2);
+  });
+
   it('respects a lock it cannot read, and so does the check before a journal is deleted', () => {
     fs.mkdirSync(lockPathOf(file));
     expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /names no run/);
