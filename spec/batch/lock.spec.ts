@@ -301,6 +301,27 @@ describe('batch journal lock', () => {
     expect(refusals).to.equal(2);
   });
 
+  it('fails with the reason on a file system without hard links, rather than calling the journal held', () => {
+    sinon
+      .stub(fs, 'linkSync')
+      .throws(Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }));
+    const error = thrown(() => Journal.open(file));
+    expect(error).to.be.instanceOf(SonioxJournalError);
+    expect(error).not.to.be.instanceOf(SonioxJournalLockedError);
+    expect((error as SonioxJournalError).errno).to.equal('EPERM');
+  });
+
+  it("takes over a lock copied from a journal this process holds (the copy's run is not running)", () => {
+    const held = Journal.open(file);
+    const copy = path.join(dir, 'copy.jsonl');
+    // The journal's folder copied, lock file and all, while this process runs the original.
+    fs.copyFileSync(lockPathOf(file), lockPathOf(copy));
+    const journal = Journal.open(copy);
+    journal.close();
+    held.close();
+    expect(fs.readdirSync(dir).sort()).to.deep.equal(['copy.jsonl', 'j.jsonl']);
+  });
+
   it('respects a lock it cannot read, and so does the check before a journal is deleted', () => {
     fs.mkdirSync(lockPathOf(file));
     expect(() => Journal.open(file)).to.throw(SonioxJournalLockedError, /names no run/);
