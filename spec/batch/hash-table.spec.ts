@@ -53,6 +53,53 @@ describe('batch hash table', () => {
     ]);
   });
 
+  it('gives every id back whole, however close to a UUID it is without being one', () => {
+    const uuid = 'b2c6a1d4-8a43-4c55-9d55-0123456789ab';
+    const groups = uuid.split('-');
+    const ids = [
+      uuid,
+      `job-${uuid}`,
+      `${uuid}-2`,
+      `${uuid}0`,
+      `0${uuid}`,
+      uuid.toUpperCase(),
+      '',
+      'tx-é',
+      // The UUID's shape with one group not hex, or one digit long.
+      ...groups.map((_, i) => groups.map((g, j) => (j === i ? 'z'.repeat(g.length) : g)).join('-')),
+      ...groups.map((_, i) => groups.map((g, j) => (j === i ? 'e' : g)).join('-')),
+    ];
+    const table = new HashTable();
+    // Each id lands in a slot that held the full UUID before: nothing of it may show through.
+    ids.forEach((id, i) => {
+      table.set(hashOf(i), uuid);
+      table.set(hashOf(i), id);
+    });
+    expect(ids.map((_, i) => table.get(hashOf(i)))).to.deep.equal(ids);
+  });
+
+  it('keeps apart keys that are not hashes though they begin or end with one', () => {
+    const hash = hashOf(1);
+    const keys = [hash, `${hash}0`, `0${hash}`, `x${hash}`, `${hash}x`, hash.slice(0, 63)];
+    const table = new HashTable();
+    keys.forEach((key, i) => table.set(key, `id-${i}`));
+    expect(table.size).to.equal(keys.length);
+    expect(keys.map((key) => table.get(key))).to.deep.equal(keys.map((_, i) => `id-${i}`));
+  });
+
+  it('keeps one entry per input when every input is set again, at any table size', () => {
+    // A resumed run journals each input more than once (started, uploaded, done...).
+    for (const count of [300, 1_000, 3_000, 10_000]) {
+      const table = new HashTable();
+      for (let i = 0; i < count; i++) table.set(hashOf(i));
+      for (let i = 0; i < count; i++) table.set(hashOf(i), `id-${i}`);
+      expect(table.size, `${count} inputs`).to.equal(count);
+      for (let i = 0; i < count; i++) table.delete(hashOf(i));
+      expect(table.size).to.equal(0);
+      expect([0, 1, count - 1].some((i) => table.has(hashOf(i)))).to.equal(false);
+    }
+  });
+
   it('reuses the room of removed entries instead of growing without end', () => {
     const table = new HashTable();
     for (let i = 0; i < 30_000; i++) {

@@ -126,6 +126,26 @@ describe('batch journal', () => {
     third.close();
   });
 
+  it('an input that failed after its create owes the next run the deletion of its file and its transcription', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const journal = Journal.open(file);
+    journal.write({ event: 'started', hash: 'a', at: 1_000 });
+    journal.write({ event: 'uploaded', hash: 'a', file_id: 'f1' });
+    journal.write({ event: 'creating', hash: 'a', at: 2_000 });
+    journal.write({ event: 'created', hash: 'a', transcription_id: 't1' });
+    // Killed between the failure and its cleanup.
+    journal.write({ event: 'failed', hash: 'a', code: 'transcription_failed', cleanup: true });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('a')).to.include({
+      event: 'failed',
+      fileId: 'f1',
+      transcriptionId: 't1',
+      cleanupOwed: true,
+    });
+    again.close();
+  });
+
   it('fails a write it could not make as SonioxJournalError, and takes no more writes', () => {
     const file = path.join(dir, 'j.jsonl');
     const journal = Journal.open(file);
@@ -281,5 +301,94 @@ describe('batch journal', () => {
     for (let i = 0; i < 8; i++) expect(journal.get(`h${i}`)?.event).to.equal('failed');
     expect(journal.get('z')?.transcriptionId).to.equal('t');
     journal.close();
+  });
+
+  it('reads a long journal exactly, whatever falls on the boundaries of its reads', () => {
+    const file = path.join(dir, 'j.jsonl');
+    // Lines of 85 bytes: 65,536 is 1 more than a multiple of 85, so the short last read ends
+    // where the first read's buffer holds a line break, and stale lines sit beyond it.
+    const line = (record: object) => {
+      const text = JSON.stringify({ ...record, pad: '' });
+      return `${text.slice(0, -2)}${'.'.repeat(84 - text.length)}"}\n`;
+    };
+    const lines = [line({ event: 'started', hash: 'a' })];
+    for (let i = 0; lines.length * 85 < 65_536; i++)
+      lines.push(line({ event: 'started', hash: `f${i}` }));
+    lines.push(line({ event: 'done', hash: 'a', transcription_id: 'ta' }));
+    // A line ended by a crash, as long as the others (no line break).
+    const torn = `${line({ event: 'done', hash: 'b', transcription_id: 'tb' }).slice(0, 84)}.`;
+    fs.writeFileSync(file, `${lines.join('')}${torn}`);
+    expect(lines.every((l) => l.length === 85)).to.equal(true);
+    const journal = Journal.open(file);
+    // Nothing read twice: the input done last is done.
+    expect(journal.get('a')?.transcriptionId).to.equal('ta');
+    expect(journal.get('b')).to.equal(undefined);
+    journal.write({ event: 'started', hash: 'c' });
+    journal.close();
+    const again = Journal.open(file);
+    expect(again.get('c')?.event).to.equal('started');
+    again.close();
+
+    // A line break as the first byte of a read, a blank first line, a line over two reads long.
+    const other = path.join(dir, 'k.jsonl');
+    const first = JSON.stringify({ event: 'failed', hash: 'x', code: 'y'.repeat(65_400) });
+    const long = JSON.stringify({ event: 'failed', hash: 'z', code: 'w'.repeat(200_000) });
+    const padded = `${first.slice(0, -2)}${'y'.repeat(65_535 - first.length)}"}`;
+    // After a blank first line, its line break is the first byte of the second read.
+    expect(padded.length).to.equal(65_535);
+    fs.writeFileSync(
+      other,
+      `\n${padded}\n${JSON.stringify({ event: 'done', hash: 'd', transcription_id: 'td' })}\n${long}\n`,
+    );
+    const k = Journal.open(other);
+    expect(k.get('x')?.event).to.equal('failed');
+    expect(k.get('d')?.transcriptionId).to.equal('td');
+    expect(k.get('z')?.event).to.equal('failed');
+    k.close();
+  });
+
+  it('leaves a journal that ends on a whole line as it was when opened and closed', () => {
+    const file = path.join(dir, 'j.jsonl');
+    const text = '{"event":"done","hash":"a","transcription_id":"t1"}\n';
+    fs.writeFileSync(file, text);
+    Journal.open(file).close();
+    Journal.open(file).close();
+    expect(fs.readFileSync(file, 'utf8')).to.equal(text);
+  });
+
+  it('fails a journal it cannot open or read as SonioxJournalError saying so, and leaves it unlocked', () => {
+    const folder = path.join(dir, 'folder');
+    fs.mkdirSync(folder);
+    expect(() => Journal.open(folder)).to.throw(SonioxJournalError, /cannot open the journal/);
+    const file = path.join(dir, 'j.jsonl');
+    fs.writeFileSync(file, '{"event":"started","hash":"a"}\n');
+    const eio = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    const read = sinon.stub(fs, 'readSync').throws(eio);
+    let error: unknown;
+    try {
+      Journal.open(file);
+    } catch (caught) {
+      error = caught;
+    }
+    read.restore();
+    expect(error).to.be.instanceOf(SonioxJournalError);
+    expect((error as SonioxJournalError).message).to.match(
+      /cannot read the journal .*j\.jsonl: EIO/,
+    );
+    expect((error as SonioxJournalError).errno).to.equal('EIO');
+    // Not left locked: the next run opens it.
+    const journal = Journal.open(file);
+    expect(journal.get('a')?.event).to.equal('started');
+    journal.close();
+  });
+
+  it('gives its file back when closed (no descriptor left open per run)', function () {
+    // Open descriptors are counted in /proc, which only Linux has.
+    if (process.platform !== 'linux') this.skip();
+    const file = path.join(dir, 'j.jsonl');
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) Journal.open(file).close();
+    expect(open()).to.be.at.most(before);
   });
 });
