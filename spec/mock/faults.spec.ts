@@ -127,6 +127,10 @@ describe('mock/faults: the flags and the book, as a user configures them', () =>
     for (const encoding of ['gzip', 'deflate', 'br'])
       expect(parseFaultFlag(`*=encoding=${encoding}`)).to.deep.equal({ route: '*', encoding });
     expect(() => parseFaultFlag('*=body=')).to.throw(/unknown fault field "body="/);
+    // A value of one field under another field's name is no fault.
+    expect(() => parseFaultFlag('*=body=before')).to.throw(/unknown fault field "body=before"/);
+    expect(() => parseFaultFlag('*=reset=gzip')).to.throw(/unknown fault field "reset=gzip"/);
+    expect(() => parseFaultFlag('*=encoding=truncated')).to.throw(/unknown fault field/);
     expect(() => parseFaultFlag('*=reset')).to.throw(/unknown fault field "reset"/);
     expect(() => parseFaultFlag('*=status=x')).to.throw(/status needs a number/);
   });

@@ -121,9 +121,9 @@ describe('mock/state: ids, keys and counts', () => {
       state.files.set(id, { size } as never);
     expect(state.storedBytes()).to.equal(42);
     expect(state.pendingTranscriptions()).to.equal(0);
-    for (const status of ['queued', 'processing', 'completed', 'error', 'queued'] as const)
+    for (const status of ['queued', 'processing', 'completed', 'error', 'completed'] as const)
       state.transcriptions.set(`${status}-${state.transcriptions.size}`, job(status));
-    expect(state.pendingTranscriptions()).to.equal(3);
+    expect(state.pendingTranscriptions()).to.equal(2);
     expect(state.realtimeModels()).to.deep.equal(['stt-rt-v5', 'stt-rt-v4']);
   });
 
