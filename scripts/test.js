@@ -4,8 +4,9 @@
 // CI), as ws and openai-node do: cold, as in CI, they cost about 60 s of CPU (the type-aware
 // lint 46 to 58 s with the type check, prettier 14), the unit specs under nyc about 60, so that
 // with them `npm test` needed about 120 s of CPU, a minute or more of wall time on an idle
-// 2-core machine whatever the order (CI measured 70 and 83 s); without them, about 75 s of CPU
-// in two lanes, the longer the specs' (CONTRIBUTING.md has the figures). The specs stream their
+// 2-core machine whatever the order (CI measured 70 and 83 s); without them, about 80 s of CPU,
+// the specs in two mocha workers (`test:unit`) so that neither core idles once the type check
+// is done: 47 s on an idle machine (CONTRIBUTING.md has the figures). The specs stream their
 // output; the type check's output is printed when both are done, with a summary line per step
 // (its time and status). Exit status: the first failure's, or 0.
 'use strict';
