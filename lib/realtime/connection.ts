@@ -8,7 +8,7 @@
  * count against the server) and only while we read the socket (a socket we paused for a slow
  * reader cannot show us a pong).
  */
-import type { Agent } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { SonioxWebSocketError, redact } from '../errors';
 import { userAgent } from '../internal/package-info';
 import { KEEPALIVE_MESSAGE } from './control';
@@ -57,6 +57,14 @@ export interface RealtimeSocket {
   on(event: 'error', listener: (error: Error) => void): unknown;
   /** The socket closed, with the close frame's code. */
   on(event: 'close', listener: (code: number) => void): unknown;
+  /**
+   * The server answered the upgrade with another status than 101 (ws's event: with a listener,
+   * ws raises no 'error' for it). A socket of another kind may never emit it.
+   */
+  on(
+    event: 'unexpected-response',
+    listener: (request: ClientRequest, response: IncomingMessage) => void,
+  ): unknown;
   /** The handshake completed. */
   once(event: 'open', listener: () => void): unknown;
   /** Detaches the SDK's listeners from a socket it has let go. */
@@ -102,19 +110,28 @@ const TRANSIENT_SOCKET_ERRORS = new Set([
   'EAI_AGAIN',
 ]);
 
+/** What a failed opening handshake carries: the upgrade's HTTP status, or the socket error's code. */
+export interface HandshakeFault {
+  /** The status of a server's answer that was not `101 Switching Protocols`. */
+  status?: number;
+  /** The code of a socket error (`ECONNREFUSED`, ...). */
+  code?: string | undefined;
+}
+
 /**
- * What a failed opening handshake says about the next attempt. ws reports an HTTP answer to the
- * upgrade only in its message ("Unexpected server response: 503"); the status becomes
- * serverCode. A 4xx about the key or the request will not change; a busy server or a refused,
- * reset or timed-out connection may.
+ * What a failed opening handshake says about the next attempt, from what it carries, never from
+ * the words of its message (ws's wording is not a contract): the status becomes serverCode. A
+ * 4xx about the key or the request will not change; a busy server or a refused or reset
+ * connection may. A handshake that times out is the connection's own deadline, retryable.
  */
-export function handshakeFailure(error: Error): { serverCode?: number; retryable: boolean } {
-  const status = /^Unexpected server response: (\d{3})\b/.exec(error.message)?.[1];
+export function handshakeFailure(fault: HandshakeFault): {
+  serverCode?: number;
+  retryable: boolean;
+} {
+  const { status, code } = fault;
   if (status !== undefined)
-    return { serverCode: Number(status), retryable: TRANSIENT_UPGRADE_STATUS.has(Number(status)) };
-  const code = (error as NodeJS.ErrnoException).code;
-  const timedOut = /handshake has timed out/i.test(error.message);
-  return { retryable: timedOut || (code !== undefined && TRANSIENT_SOCKET_ERRORS.has(code)) };
+    return { serverCode: status, retryable: TRANSIENT_UPGRADE_STATUS.has(status) };
+  return { retryable: code !== undefined && TRANSIENT_SOCKET_ERRORS.has(code) };
 }
 
 /** One socket and its timers (see the file comment). */
@@ -184,6 +201,18 @@ export class Connection {
       this.onMessage(data, isBinary),
     );
     ws.on('pong', () => this.sawLife());
+    // An answer to the upgrade other than 101: ws hands it over here, status and all, and
+    // raises no 'error' (it would carry the status only in its words). retire() drops the request.
+    ws.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      this.fail(
+        new SonioxWebSocketError(
+          `cannot open the realtime session: Unexpected server response: ${status}`,
+          handshakeFailure({ status }),
+        ),
+      );
+    });
     ws.on('error', (error: Error) => {
       const reason = redact(error.message, [key]);
       this.fail(
@@ -191,7 +220,7 @@ export class Connection {
           ? new SonioxWebSocketError(`the realtime connection failed: ${reason}`)
           : new SonioxWebSocketError(
               `cannot open the realtime session: ${reason}`,
-              handshakeFailure(error),
+              handshakeFailure({ code: (error as NodeJS.ErrnoException).code }),
             ),
       );
     });
