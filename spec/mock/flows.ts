@@ -86,3 +86,20 @@ export async function streamFixture(
 /** The final tokens of a session, in order. */
 export const finalsOf = (messages: RealtimeMessage[]) =>
   messages.flatMap((m) => m.tokens).filter((t) => t.is_final);
+
+/** One second of 16 kHz s16le mono silence. */
+export const SECOND = Buffer.alloc(32_000);
+/** The mock's timers and Date are fake; sockets are real. */
+export const CLOCK = {
+  toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as Array<
+    'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date'
+  >,
+};
+
+/** Lets the mock read what was sent (real I/O, fake clock). */
+export async function delivered(s: RawSession): Promise<void> {
+  await until(() => s.ws.bufferedAmount === 0);
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+/** The first error message of a raw session. */
+export const errorOf = (s: RawSession) => s.messages.find((m) => m.error_code !== undefined);

@@ -1,24 +1,9 @@
 import { expect } from 'chai';
 import { PCM, fixture as audioFixture } from '../audio';
-import { fixture, mock, until } from '../helpers';
-import { openSession, type RawSession } from './flows';
+import { fixture, mock } from '../helpers';
+import { CLOCK, SECOND, delivered, errorOf, openSession } from './flows';
 
 const START = { model: 'stt-rt-v5', ...PCM };
-/** One second of 16 kHz s16le mono silence. */
-const SECOND = Buffer.alloc(32_000);
-/** The mock's timers and Date are fake; sockets are real. */
-const CLOCK = {
-  toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as Array<
-    'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date'
-  >,
-};
-
-/** Lets the mock read what was sent (real I/O, fake clock). */
-async function delivered(s: RawSession): Promise<void> {
-  await until(() => s.ws.bufferedAmount === 0);
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
-const errorOf = (s: RawSession) => s.messages.find((m) => m.error_code !== undefined);
 
 describe('mock: realtime cadence and session limits', () => {
   describe('with the default rules', () => {

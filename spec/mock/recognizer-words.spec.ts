@@ -15,6 +15,7 @@ import {
   type FixtureAudio,
 } from '../../lib/mock/recognizer';
 import { fixture } from '../audio';
+import { wavHeader } from '../../lib/audio';
 
 /** A fixtures directory holding one WAV file and a manifest entry for it. */
 function ownFixtures(entry: Partial<FixtureAudio>, wav: Buffer): { dir: string; sha256: string } {
@@ -28,19 +29,7 @@ function ownFixtures(entry: Partial<FixtureAudio>, wav: Buffer): { dir: string; 
 }
 
 function wavOf(dataBytes: number, declared: number = dataBytes): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + declared, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16000, 24);
-  header.writeUInt32LE(32000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(declared, 40);
+  const header = wavHeader({ sampleRate: 16000, numChannels: 1, bitsPerSample: 16 }, declared);
   return Buffer.concat([header, Buffer.alloc(dataBytes)]);
 }
 

@@ -1,29 +1,14 @@
 import { expect } from 'chai';
 import type { MockServer } from '../../lib/mock';
 import { PCM } from '../audio';
-import { fixture, until } from '../helpers';
-import { openSession, type RawSession } from './flows';
+import { fixture } from '../helpers';
+import { CLOCK, SECOND, delivered, errorOf, openSession } from './flows';
 
 /**
  * The realtime session limits a user testing against the mock runs into (docs/api.md §8.2,
  * §8.6): the context's size counted over all of a structured context, as the API counts it.
  */
 const START = { model: 'stt-rt-v5', ...PCM };
-/** One second of 16 kHz s16le mono silence. */
-const SECOND = Buffer.alloc(32_000);
-/** The mock's timers and Date are fake; sockets are real. */
-const CLOCK = {
-  toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as Array<
-    'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date'
-  >,
-};
-
-/** Lets the mock read what was sent (real I/O, fake clock). */
-async function delivered(s: RawSession): Promise<void> {
-  await until(() => s.ws.bufferedAmount === 0);
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
-const errorOf = (s: RawSession) => s.messages.find((m) => m.error_code !== undefined);
 
 /** A temporary key for realtime sessions of at most `seconds`. */
 async function temporaryKey(server: MockServer, seconds: number): Promise<string> {
