@@ -3,7 +3,7 @@
  * AbortSignal, a timeout Node timers cannot hold, a negative retry count, a null options
  * object where one is required) is a SonioxValidationError naming it, before any request.
  */
-import { assertCallOptions } from '../lib/http/call-options';
+import { assertCallOptions, flowAge, inFlow } from '../lib/http/call-options';
 import { MAX_TIMER_MS } from '../lib/internal/sleep';
 import { expect } from 'chai';
 import type { MockServer } from '../lib/mock';
@@ -113,5 +113,18 @@ describe('assertCallOptions, exactly', () => {
       SonioxValidationError,
       `GET /v1/x: invalid options: signal must be an AbortSignal; timeoutMs must be a number of ms from 1 to ${MAX_TIMER_MS}; maxRetries must be an integer >= 0`,
     );
+  });
+});
+
+describe('inFlow', () => {
+  it("puts a call in its flow by the flow's ticket, the first flow's 0 included", () => {
+    expect(inFlow(3)[flowAge]).to.equal(3);
+    expect(inFlow(0)[flowAge]).to.equal(0);
+  });
+
+  it('puts a call outside any flow in none: it queues by its own age', () => {
+    const options = inFlow(undefined);
+    expect(Object.getOwnPropertySymbols(options)).to.deep.equal([]);
+    expect(Object.keys(options)).to.deep.equal([]);
   });
 });
