@@ -15,7 +15,7 @@ const mocha = (timeout, bail, specs) =>
   ].join(' ');
 
 /**
- * STRYKER_JS=1 compiles the sandbox's lib/ and spec/ to JavaScript beside their sources once, at
+ * STRYKER_JS=1 compiles the sandbox's lib/, spec/ and fixtures/ to JavaScript beside their sources once, at
  * the dry run (esbuild, a few seconds), and runs mocha on the .js specs without ts-node: on
  * shared cores ts-node's load and compile were two thirds of a pure spec's CPU a mutant. The
  * sandbox's sources never change between mutants (Stryker picks one by environment variable), so
@@ -23,7 +23,7 @@ const mocha = (timeout, bail, specs) =>
  */
 const js = process.env.STRYKER_JS === '1';
 const BUILD =
-  'test -f .stryker-js || { node_modules/.bin/esbuild $(find lib spec -name "*.ts" ! -name "*.d.ts")' +
+  'test -f .stryker-js || { node_modules/.bin/esbuild $(find lib spec fixtures -name "*.ts" ! -name "*.d.ts")' +
   ' --outdir=. --outbase=. --format=cjs --platform=node --target=node20 --log-level=error' +
   // import() as require(), as TypeScript compiles it for CommonJS: Node's ESM loader needs extensions.
   ' --supported:dynamic-import=false' +
