@@ -3,7 +3,7 @@
  * progress, and the error it fails with when the quota stays full (over the mock).
  */
 import { expect } from 'chai';
-import { SonioxTimeoutError } from '../../lib/errors';
+import { SonioxBadRequestError, SonioxTimeoutError } from '../../lib/errors';
 import type { BatchProgress, BatchResult } from '../../lib/batch/types';
 import { drive, fixture, until } from '../helpers';
 import { buffers, collect, occupyPending, urls } from './helpers';
@@ -24,6 +24,26 @@ describe('batch input results', () => {
     // The mock gives an audio URL 5 s of audio.
     expect(done.audioDurationMs).to.equal(5_000);
     expect(done.transcript.text).to.be.a('string').and.not.equal('');
+  });
+
+  it("a failed input's result is not ok and keeps the API's typed error", async () => {
+    t.server.setFaults({
+      http: [
+        {
+          route: CREATE,
+          status: 400,
+          json: { error_type: 'invalid_request', message: 'Invalid audio URL.' },
+        },
+      ],
+    });
+    const [result] = await collect(t.client.transcribeMany(urls(1), { pollIntervalMs: 5 }));
+    expect({ status: result?.status, ok: result?.ok }).to.deep.equal({
+      status: 'failed',
+      ok: false,
+    });
+    const failed = result as Extract<BatchResult<unknown>, { status: 'failed' }>;
+    expect(failed.error).to.be.instanceOf(SonioxBadRequestError);
+    expect(failed.error.message).to.include('Invalid audio URL.');
   });
 
   it('the bytes of a file count once in the progress, however many attempts sent them', async () => {
