@@ -10,6 +10,7 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import http from 'node:http';
+import { inspect } from 'node:util';
 import { attemptError, typed } from '../../lib/http/failure-kind';
 import { jsonAdapter } from '../../lib/http/json-adapter';
 import { toSonioxError } from '../../lib/http/error-mapping';
@@ -83,5 +84,41 @@ describe('http/failure-kind', () => {
     expect(attemptError(marked)).to.deep.equal({ kind: 'cut', code: 'ECONNRESET' });
     expect(Object.keys(marked)).not.to.include('kind');
     expect(JSON.stringify(marked)).not.to.include('ECONNRESET');
+  });
+
+  it('reads axios’ own abort as canceled and its timeouts as timeouts, not as network failures', () => {
+    expect(attemptError(new axios.CanceledError(undefined, undefined, config))).to.deep.equal({
+      kind: 'canceled',
+      code: 'ERR_CANCELED',
+    });
+    // axios' http adapter: ECONNABORTED by default, ETIMEDOUT with clarifyTimeoutError.
+    expect(attemptError(new AxiosError('x', 'ECONNABORTED', config, {}))).to.deep.equal({
+      kind: 'timeout',
+      code: 'ECONNABORTED',
+    });
+  });
+
+  it('reads an unmarked failed 2xx answer as cut and any other answer as answered', () => {
+    const answer = (status: number) =>
+      new AxiosError('x', 'ERR_BAD_RESPONSE', config, {}, {
+        status,
+        statusText: '',
+        data: '',
+        headers: {},
+        config,
+      } as AxiosResponse);
+    expect(attemptError(answer(200))).to.deep.equal({ kind: 'cut', code: 'ERR_BAD_RESPONSE' });
+    expect(attemptError(answer(299))).to.include({ kind: 'cut' });
+    expect(attemptError(answer(300))).to.include({ kind: 'answered' });
+  });
+
+  it('keeps the mark out of a logged error, and lets a later mark replace an earlier one', () => {
+    const error = typed(new AxiosError('x', 'ECONNRESET', config, {}), 'network');
+    expect(inspect(error)).not.to.include('attemptError');
+    expect(
+      Object.getOwnPropertySymbols(error).every((s) => !error.propertyIsEnumerable(s)),
+    ).to.equal(true);
+    typed(error, 'cut');
+    expect(attemptError(error)).to.deep.equal({ kind: 'cut', code: 'ECONNRESET' });
   });
 });
