@@ -23,6 +23,7 @@ import { rawGetJson } from '../harness/raw';
 import { failure, loadPeer } from '../harness/peer';
 import { standalone } from '../harness/cli';
 import { GcWatch, collections, type Window } from '../harness/gc';
+import { isolatedJson, type Isolated } from '../harness/json-isolated';
 
 /** A fresh process: time require, construction, a warm construction average, and the first call. */
 const FRESH = `
@@ -392,6 +393,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     });
     client.close();
     agent.destroy();
+    // The same calls with each contender in a process of its own (its collections on its own
+    // garbage, as in a user's process); the mock stays in this one. Full mode only: three
+    // more processes, and perf:check (--quick) gates the counts above.
+    if (!ctx.quick) await ownProcess(r, ctx, server, calls);
     const over50 = (h.sdk.p(50) - h.raw.p(50)) * 1000;
     const over99 = (h.sdk.p(99) - h.raw.p(99)) * 1000;
     r.values['json.overhead_us_p50'] = over50;
@@ -476,6 +481,64 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     await server.close();
   }
   return r;
+}
+
+/** The JSON calls again, each contender in a process of its own (perf/harness/json-isolated.ts). */
+async function ownProcess(
+  r: ScenarioResult,
+  ctx: PerfContext,
+  server: { url: string; apiKey: string },
+  calls: number,
+): Promise<void> {
+  ctx.progress(`JSON calls, each contender in its own process, ${calls} calls each`);
+  const own = await isolatedJson(server, calls, 60_000);
+  const ownCell = (who: 'sdk' | 'raw' | 'peer', value: (i: (typeof own)['sdk']) => number) =>
+    own[who].error ? failure(own[who].error) : fmt(value(own[who]), 3);
+  if (!own.sdk.error && !own.raw.error && own.sdk.hist.count && own.raw.hist.count) {
+    r.values['json.own_process.sdk_p99_ms'] = own.sdk.hist.p(99);
+    r.values['json.own_process.raw_p99_ms'] = own.raw.hist.p(99);
+    r.values['json.own_process.ratio_vs_raw_p99'] = own.sdk.hist.p(99) / own.raw.hist.p(99);
+    if (own.sdk.gc) r.values['json.own_process.gc_calls_per_1000'] = own.sdk.gc.anyPer1000;
+    if (own.raw.gc) r.values['json.own_process.raw_gc_calls_per_1000'] = own.raw.gc.anyPer1000;
+    if (!own.peer.error && own.peer.hist.count) {
+      r.values['json.own_process.peer_p99_ms'] = own.peer.hist.p(99);
+      r.values['json.own_process.ratio_vs_peer_p99'] = own.sdk.hist.p(99) / own.peer.hist.p(99);
+      r.values['json.own_process.ratio_vs_peer_p50'] = own.sdk.hist.p(50) / own.peer.hist.p(50);
+      if (own.peer.gc) r.values['json.own_process.peer_gc_calls_per_1000'] = own.peer.gc.anyPer1000;
+    }
+  }
+  r.rows.push(
+    {
+      figure: `JSON call p50, each in its own process, ms (${own.sdk.hist.count} calls)`,
+      sdk: ownCell('sdk', (i) => i.hist.p(50)),
+      raw: ownCell('raw', (i) => i.hist.p(50)),
+      peer: ownCell('peer', (i) => i.hist.p(50)),
+    },
+    {
+      figure: 'JSON call p99, each in its own process, ms',
+      sdk: ownCell('sdk', (i) => i.hist.p(99)),
+      raw: ownCell('raw', (i) => i.hist.p(99)),
+      peer: ownCell('peer', (i) => i.hist.p(99)),
+      bar: '<= 2x raw, <= peer',
+      met:
+        own.sdk.hist.p(99) <= 2 * own.raw.hist.p(99) &&
+        (own.peer.hist.count === 0 || own.sdk.hist.p(99) <= own.peer.hist.p(99)),
+    },
+    {
+      // A process that allocates little keeps a small young generation: more scavenges, each
+      // copying little. The count alone is no cost here.
+      figure: '  calls holding a GC in their own process, per 1000 / survivors KB',
+      sdk: ownGc(own.sdk),
+      raw: ownGc(own.raw),
+      peer: ownGc(own.peer),
+    },
+  );
+}
+
+/** A worker's collections: calls holding one per 1000, and the young survivors of a scavenge. */
+function ownGc(figures: Isolated): string {
+  if (figures.error) return failure(figures.error);
+  return figures.gc ? `${fmt(figures.gc.anyPer1000, 1)} / ${fmt(figures.gc.survivorKb, 0)}` : '';
 }
 
 if (require.main === module) standalone('micro', run);
