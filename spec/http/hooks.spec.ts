@@ -229,6 +229,14 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     expect(own.firstCall.args[0]).to.deep.include({ requestId: 'req-7', status: 200 });
   });
 
+  it('logs an answer at debug when the log is its only reader', async () => {
+    const log = sinon.spy();
+    await send(instance({ log }), callOf('/ok'));
+    expect(log.secondCall.args[1]).to.match(
+      /^GET \/ok answered 200 in \d+ ms \(request id req-7\)$/,
+    );
+  });
+
   it('reports nothing for an attempt that got no answer', async () => {
     const onResponse = sinon.spy();
     const rate = limiter();
