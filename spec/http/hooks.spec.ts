@@ -118,6 +118,8 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     });
     expect(event.durationMs).to.be.a('number').and.at.least(0).and.below(60_000);
     expect(call.startedAt).to.be.above(0);
+    // The attempt's own time: from its start to the answer, not more.
+    expect(event.durationMs).to.be.at.most(performance.now() - call.startedAt);
     expect(event.headers).to.include({
       'x-request-id': 'req-7',
       'set-cookie': 'a=1, b=2',
