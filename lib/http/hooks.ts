@@ -79,6 +79,8 @@ export function installHooks(
     // transcriptions) says nothing about the rate.
     if (rateLimited) limiter?.onThrottle(call.tokenAt);
     else if (status !== 429) limiter?.onSuccess();
+    // Nobody to tell: no event, nor the copy of the headers it carries (~1.8 KB a call; issue 31).
+    if (!onResponse && !call.req.onResponse && !log) return;
     const plain = plainHeaders(headers);
     const event: ResponseEvent = {
       method: call.req.method,

@@ -46,11 +46,14 @@ describe('http/axios-defaults (the instance defaults axios merges into every cal
       headers: { 'User-Agent': 'sdk/1', 'X-Caller': 'theirs', Authorization: 'Bearer k' },
     });
 
-  it('leaves no per-method header buckets nor transitional flags to copy on each call', () => {
+  it('leaves no per-method header buckets, transitional flags, env nor xsrf names to copy on each call', () => {
     const lean = make();
     leanDefaults(lean);
     const defaults = lean.defaults as unknown as Record<string, unknown>;
     expect(defaults).not.to.have.property('transitional');
+    // Read by the browser adapters (xsrf) and FormData bodies (env) alone, which the transport
+    // never sends; axios deep-copies `env` into every call's config (issue 31).
+    expect(defaults).not.to.have.any.keys('env', 'xsrfCookieName', 'xsrfHeaderName');
     expect(Object.keys(defaults.headers as object)).to.have.members([
       'Accept',
       'Content-Type',

@@ -118,6 +118,8 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     });
     expect(event.durationMs).to.be.a('number').and.at.least(0).and.below(60_000);
     expect(call.startedAt).to.be.above(0);
+    // The attempt's own time: from its start to the answer, not more.
+    expect(event.durationMs).to.be.at.most(performance.now() - call.startedAt);
     expect(event.headers).to.include({
       'x-request-id': 'req-7',
       'set-cookie': 'a=1, b=2',
@@ -203,6 +205,38 @@ describe('http/hooks: what each attempt tells the caller and the limiter', () =>
     expect(rate.onSuccess.called).to.equal(false);
     await rejection(send(axios, callOf('/down')));
     expect(rate.onSuccess.callCount).to.equal(1);
+  });
+
+  it('copies no answer headers when nobody listens, and still feeds the limiter', async () => {
+    // Issue 31: the event's headers copy is per-call garbage when no hook nor log reads it.
+    const axios = httpLibraries().axios.create({ baseURL, proxy: false });
+    const toJSON = sinon.spy(() => ({ 'x-request-id': 'req-7' }));
+    // Registered first, so it runs before the hooks' interceptor and hands it this headers object.
+    axios.interceptors.response.use((res) => {
+      res.headers = { toJSON } as unknown as typeof res.headers;
+      return res;
+    });
+    const rate = limiter();
+    installHooks(axios, {
+      limiter: rate as unknown as AdaptiveLimiter,
+      onRequest: undefined,
+      onResponse: undefined,
+    });
+    await send(axios, callOf('/ok'));
+    expect(toJSON.called).to.equal(false);
+    expect(rate.onSuccess.calledOnce).to.equal(true);
+    const own = sinon.spy((event: ResponseEvent) => event);
+    await send(axios, callOf('/ok', { onResponse: own }));
+    expect(toJSON.calledOnce).to.equal(true);
+    expect(own.firstCall.args[0]).to.deep.include({ requestId: 'req-7', status: 200 });
+  });
+
+  it('logs an answer at debug when the log is its only reader', async () => {
+    const log = sinon.spy();
+    await send(instance({ log }), callOf('/ok'));
+    expect(log.secondCall.args[1]).to.match(
+      /^GET \/ok answered 200 in \d+ ms \(request id req-7\)$/,
+    );
   });
 
   it('reports nothing for an attempt that got no answer', async () => {
