@@ -65,6 +65,10 @@ describe('mock/rest-io: bodies, pages and the shape of answers', () => {
     for (const limit of ['0', '1001', '-1', '1.5', 'ten']) {
       const res = await call('GET', `/v1/transcriptions?limit=${limit}`);
       expect(res.status, limit).to.equal(400);
+      expect(res.json, limit).to.include({
+        error_type: 'invalid_request',
+        message: 'Invalid request.',
+      });
       expect(res.json.validation_errors, limit).to.deep.equal([
         {
           error_type: 'value_error',

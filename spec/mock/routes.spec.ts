@@ -167,6 +167,58 @@ describe('mock/routes: the REST resources as a client meets them', () => {
     expect(t.server.state.transcriptions.size).to.equal(0);
   });
 
+  it('refuses a body against the schema or a language the model lacks, field by field', async () => {
+    const schema = await call(t.server, 'POST', '/v1/transcriptions', { ...URL_SOURCE, model: 5 });
+    expect(schema.status).to.equal(400);
+    expect(schema.json).to.include({ error_type: 'invalid_request', message: 'Invalid request.' });
+    expect(schema.json.validation_errors).to.have.length(1);
+    const hint = await call(t.server, 'POST', '/v1/transcriptions', {
+      ...URL_SOURCE,
+      language_hints: ['en', 'fil'],
+    });
+    expect(hint.status).to.equal(400);
+    expect(hint.json).to.include({ error_type: 'invalid_request', message: 'Invalid request.' });
+    expect(hint.json.validation_errors).to.deep.equal([
+      {
+        error_type: 'value_error',
+        location: 'body.payload.language_hints.1',
+        message: 'Invalid language hint "fil".',
+      },
+    ]);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('refuses an unknown model, and a context past 10,000 characters or the limit it was given', async () => {
+    const model = await call(t.server, 'POST', '/v1/transcriptions', {
+      ...URL_SOURCE,
+      model: 'stt-nope',
+    });
+    expect(model.json).to.include({ error_type: 'invalid_request', message: 'Invalid request.' });
+    const item = (n: number, limit: number) => ({
+      error_type: 'value_error',
+      location: 'body.payload.context',
+      message: `Context is too long (${n} characters, at most ${limit}).`,
+    });
+    const at = await call(t.server, 'POST', '/v1/transcriptions', {
+      ...URL_SOURCE,
+      context: 'x'.repeat(10_000),
+    });
+    expect(at.status).to.equal(201);
+    const past = await call(t.server, 'POST', '/v1/transcriptions', {
+      ...URL_SOURCE,
+      context: 'x'.repeat(10_001),
+    });
+    expect(past.status).to.equal(400);
+    expect(past.json).to.include({ error_type: 'invalid_request', message: 'Invalid request.' });
+    expect(past.json.validation_errors).to.deep.equal([item(10_001, 10_000)]);
+    const strict = await t.serverWith({ limits: { asyncContextChars: 5 } });
+    const short = await call(strict, 'POST', '/v1/transcriptions', {
+      ...URL_SOURCE,
+      context: 'abcdef',
+    });
+    expect(short.json.validation_errors).to.deep.equal([item(6, 5)]);
+  });
+
   describe('on fake time', () => {
     const ft = fixture({ clock: true, mock: { timing: { queuedMs: 1000, processingMs: 1000 } } });
 
