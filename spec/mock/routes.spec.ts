@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import type { MockServer } from '../../lib/mock';
 import { QUOTAS } from '../../lib/mock/routes';
 import { quotaOf } from '../../lib/quota';
+import { PCM } from '../audio';
 import { SECRET_KEY, drive, fixture, settle, until } from '../helpers';
+import { openSession } from './flows';
 
 /**
  * The REST resources as an app tested against the mock meets them (docs/api.md §3-§7): what a
@@ -337,6 +339,36 @@ describe('mock/routes: the REST resources as a client meets them', () => {
       project: three,
       organization: three,
     });
+  });
+
+  it('counts an open realtime session in the concurrency figures, and none once it closed', async () => {
+    const limited = await t.serverWith({ rateLimit: { realtimeConcurrentSessions: 3 } });
+    const session = await openSession(limited, { model: 'stt-rt-v5', ...PCM });
+    const current = async () =>
+      (
+        (await call(limited, 'GET', '/v1/concurrency-limits')).json.project as {
+          current: { transcribe_concurrent: number };
+        }
+      ).current.transcribe_concurrent;
+    await until(() => limited.received.sessions.length === 1);
+    expect(await current()).to.equal(1);
+    session.ws.send('');
+    await session.closed();
+    expect(await current()).to.equal(0);
+  });
+
+  it('refuses to delete a processing transcription with the documented 409 and its words', async () => {
+    const busy = await t.serverWith({ timing: { queuedMs: 1, processingMs: 60_000 } });
+    const job = await call(busy, 'POST', '/v1/transcriptions', URL_SOURCE);
+    const id = String(job.json.id);
+    await until(() => statusOf(busy, id) === 'processing');
+    const del = await call(busy, 'DELETE', `/v1/transcriptions/${id}`);
+    expect(del.status).to.equal(409);
+    expect(del.json).to.include({
+      error_type: 'transcription_invalid_state',
+      message: 'Cannot delete transcription with processing status.',
+    });
+    expect(statusOf(busy, id)).to.equal('processing');
   });
 
   it('lists the text-to-speech models', async () => {
