@@ -107,6 +107,10 @@ describe('mock/upload: what POST /v1/files stores and refuses', () => {
     // A multipart type without its boundary cannot carry a file part either.
     const unbounded = await send({ 'Content-Type': 'multipart/form-data' }, 'anything');
     expect(unbounded.status).to.equal(400);
+    expect(unbounded.json).to.include({
+      error_type: 'invalid_request',
+      message: 'Invalid request.',
+    });
     expect(unbounded.json.validation_errors).to.deep.equal(missing);
     expect(t.server.state.files.size).to.equal(0);
   });
