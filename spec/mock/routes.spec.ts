@@ -421,13 +421,14 @@ describe('mock/routes: the REST resources as a client meets them', () => {
     const tokens = [
       { text: 'Hi', start_ms: 0, end_ms: 200, confidence: 0.9 },
       { text: ' there', start_ms: 300, end_ms: 700, confidence: 0.9 },
+      { text: '!', start_ms: 700, end_ms: 750, confidence: 0.9 },
     ];
     t.server.scripts.transcription({ filename: 'timed.wav', tokens });
     t.server.scripts.transcription({ filename: 'long.wav', tokens, durationMs: 9000 });
     t.server.scripts.transcription({ filename: 'silent.wav' });
     const timed = await finished({ audio_url: 'https://example.com/timed.wav' });
-    expect(timed.job).to.include({ status: 'completed', audio_duration_ms: 700 });
-    expect(timed.transcript.json).to.deep.equal({ id: timed.job.id, text: 'Hi there', tokens });
+    expect(timed.job).to.include({ status: 'completed', audio_duration_ms: 750 });
+    expect(timed.transcript.json).to.deep.equal({ id: timed.job.id, text: 'Hi there!', tokens });
     const long = await finished({ audio_url: 'https://example.com/long.wav' });
     expect(long.job).to.include({ status: 'completed', audio_duration_ms: 9000 });
     const silent = await finished({ audio_url: 'https://example.com/silent.wav' });
