@@ -464,6 +464,10 @@ export const TARGETS = {
       'spec/mock/envelope.spec.ts',
       'spec/mock/state.spec.ts',
       'spec/mock/lifecycle.spec.ts',
+      // POST /v1/files as a client sees it (what upload.ts stores and refuses).
+      'spec/mock/upload.spec.ts',
+      // The REST resources as a client meets them (what routes.ts answers).
+      'spec/mock/routes.spec.ts',
     ]),
   },
   // The mock's realtime side and the recognizer behind both sides (split from `mock` to keep

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import http from 'node:http';
-import { SECRET_KEY, fixture } from '../helpers';
+import net from 'node:net';
+import { once } from 'node:events';
+import { SECRET_KEY, fixture, until } from '../helpers';
 
 /**
  * What every REST route of the mock reads and answers, as a client meets it over the wire: its
@@ -63,6 +65,10 @@ describe('mock/rest-io: bodies, pages and the shape of answers', () => {
     for (const limit of ['0', '1001', '-1', '1.5', 'ten']) {
       const res = await call('GET', `/v1/transcriptions?limit=${limit}`);
       expect(res.status, limit).to.equal(400);
+      expect(res.json, limit).to.include({
+        error_type: 'invalid_request',
+        message: 'Invalid request.',
+      });
       expect(res.json.validation_errors, limit).to.deep.equal([
         {
           error_type: 'value_error',
@@ -162,5 +168,39 @@ describe('mock/rest-io: bodies, pages and the shape of answers', () => {
     expect(named.client_reference_id).to.equal('ref-7');
     const got = await call('GET', `/v1/files/${String(named.id)}`);
     expect(got.json).to.deep.equal(named);
+  });
+
+  it('pages past the tenth item with the cursors it gave, each item once', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 12; i++) made.unshift((await upload(`f${i}`)).id as string);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query = cursor === null ? '' : `&cursor=${cursor}`;
+      const res = await call('GET', `/v1/files?limit=5${query}`);
+      expect(res.status).to.equal(200);
+      seen.push(...ids(res.json));
+      cursor = res.json.next_page_cursor as string | null;
+      pages++;
+    } while (cursor !== null && pages < 5);
+    expect(pages).to.equal(3);
+    expect(seen).to.deep.equal(made);
+  });
+
+  it('settles a JSON request whose client went away mid-body, and keeps serving', async () => {
+    const { port } = new URL(t.server.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'POST /v1/transcriptions HTTP/1.1\r\nHost: x\r\n' +
+        `Authorization: Bearer ${SECRET_KEY}\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 1000\r\n\r\n{"model": "stt-async-v5", ',
+    );
+    await until(() => t.server.state.inFlight === 1);
+    socket.destroy();
+    await until(() => t.server.state.inFlight === 0, 2000);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+    expect((await call('GET', '/v1/transcriptions')).status).to.equal(200);
   });
 });
