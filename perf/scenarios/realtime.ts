@@ -18,7 +18,14 @@ import WebSocket from 'ws';
 import { SonioxClient } from '../../lib/client';
 import { startMockServer } from '../../lib/mock';
 import { PCM, syntheticPcm } from '../harness/audio';
-import { lockstep, messageText, rawSession, sdkSession } from '../harness/realtime';
+import {
+  floodWarmupRounds,
+  lockstep,
+  messageText,
+  rawSession,
+  sdkSession,
+  warmBoth,
+} from '../harness/realtime';
 import {
   LatencyHistogram,
   fmt,
@@ -70,6 +77,18 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
         const perRound = { sdk: [] as number[], raw: [] as number[] };
         let tokens = { sdk: 0, raw: 0 };
         ctx.progress(`${seconds} s of audio in ${kb} KB chunks, ${rounds} round(s) each`);
+        // Both contenders warmed alike on this very config before the clock runs (see
+        // floodWarmupRounds: the 1 s rounds measured the SDK's first sessions otherwise).
+        await warmBoth(
+          floodWarmupRounds(seconds),
+          () => withTimeout(sdkSession(client, audio, kb * 1024), 120_000, 'sdk warm-up'),
+          () =>
+            withTimeout(
+              rawSession(server.realtimeURL, server.apiKey, audio, kb * 1024),
+              120_000,
+              'raw warm-up',
+            ),
+        );
         for (let round = 0; round < rounds; round++) {
           for (const which of round % 2 ? (['raw', 'sdk'] as const) : (['sdk', 'raw'] as const)) {
             sent.length = 0;
