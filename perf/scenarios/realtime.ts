@@ -348,9 +348,10 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
     }
     if (heapRatios.length === 2) {
       // Heap bytes per frame, the SDK's over raw's, the worse format: a ratio of two counts, which
-      // the machine's load does not move (the 20 % default tolerance is wide for it).
+      // the machine's load does not move (1.04-1.10 in runs at load 32-43), so 10 %: a copy or
+      // an object more per frame shows.
       r.values['realtime.20ms.heap_ratio_vs_raw'] = Math.max(...heapRatios);
-      r.gates.push({ key: 'realtime.20ms.heap_ratio_vs_raw', better: 'lower' });
+      r.gates.push({ key: 'realtime.20ms.heap_ratio_vs_raw', better: 'lower', tolerance: 0.1 });
     }
   } finally {
     client.close();
