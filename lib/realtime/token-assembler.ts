@@ -12,11 +12,28 @@ import { TranslationBook } from './translation';
 /** What one server result becomes for the stream. */
 export interface AssembledResult {
   /** Tokens for the reader, in order, timestamps on the stream's clock. */
-  tokens: RealtimeToken[];
+  readonly tokens: RealtimeToken[];
   /** Special tokens seen (`<end>` -> endpoint, `<fin>` -> finalized), in order. */
-  events: Array<'endpoint' | 'finalized'>;
+  readonly events: Array<'endpoint' | 'finalized'>;
   /** Tokens and special tokens' events together, in the order the server sent them. */
-  items: Array<RealtimeToken | 'endpoint' | 'finalized'>;
+  readonly items: Array<RealtimeToken | 'endpoint' | 'finalized'>;
+}
+
+/**
+ * One result's items, with `tokens` and `events` split from them only when asked: the stream
+ * reads `items` alone, and three arrays grown by push() per result (each a 17-slot backing
+ * store) were most of what a result cost the heap beyond its JSON.parse.
+ */
+class Assembled implements AssembledResult {
+  constructor(readonly items: Array<RealtimeToken | 'endpoint' | 'finalized'>) {}
+
+  get tokens(): RealtimeToken[] {
+    return this.items.filter((item): item is RealtimeToken => typeof item !== 'string');
+  }
+
+  get events(): Array<'endpoint' | 'finalized'> {
+    return this.items.filter((item): item is 'endpoint' | 'finalized' => typeof item === 'string');
+  }
 }
 
 /** Scripts that separate words with spaces. */
@@ -100,15 +117,15 @@ export class TokenAssembler {
     if (typeof message.total_audio_proc_ms === 'number') {
       this.processedMs = Math.max(this.processedMs, this.offsetMs + message.total_audio_proc_ms);
     }
-    const tokens: RealtimeToken[] = [];
-    const events: AssembledResult['events'] = [];
-    const items: AssembledResult['items'] = [];
+    const raws = message.tokens;
+    // Sized once (a result rarely has more than a few tokens), cut to what was kept.
+    const items = new Array<RealtimeToken | 'endpoint' | 'finalized'>(raws.length);
+    let kept = 0;
     let spokenSeen = false;
-    for (const raw of message.tokens) {
+    for (const raw of raws) {
       const special = specialToken(raw);
       if (special) {
-        events.push(special);
-        items.push(special);
+        items[kept++] = special;
         continue;
       }
       let token = shiftToken(raw, this.offsetMs);
@@ -119,10 +136,10 @@ export class TokenAssembler {
         spokenSeen = true;
       }
       if (token.is_final) this.recordFinal(token);
-      tokens.push(token);
-      items.push(token);
+      items[kept++] = token;
     }
-    return { tokens, events, items };
+    items.length = kept;
+    return new Assembled(items);
   }
 
   /** Only after a resume, and only tokens over audio an earlier session already finalized. */

@@ -130,3 +130,23 @@ export async function lockstep(
     record(await wait);
   }
 }
+
+/**
+ * Untimed rounds before a flood's timed ones, per audio length: short sessions are mostly the
+ * session's own code (the SDK's config check, opening, ending), which one warm-up session left
+ * cold on the SDK's side while raw's code, `ws`, is warmed by both contenders' sessions. Long
+ * ones carry enough chunks to warm themselves.
+ */
+export function floodWarmupRounds(seconds: number): number {
+  return seconds <= 1 ? 10 : seconds <= 10 ? 1 : 0;
+}
+
+/** Runs `rounds` untimed rounds of both contenders, alternated as the timed rounds are. */
+export async function warmBoth(
+  rounds: number,
+  sdk: () => Promise<unknown>,
+  raw: () => Promise<unknown>,
+): Promise<void> {
+  for (let round = 0; round < rounds; round++)
+    for (const which of round % 2 ? [raw, sdk] : [sdk, raw]) await which();
+}

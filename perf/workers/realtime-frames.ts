@@ -8,6 +8,11 @@
  * CPU is the figure; and the JavaScript heap bytes allocated per frame over the warmed round
  * (v8.GCProfiler: what each collection freed plus what is still in use), a figure that does not
  * move with the machine's load.
+ *
+ * Each round is two requests, `open` (the sessions, off the clock) and `run` (the frames and
+ * the ends, measured), so that the parent starts the SDK's and raw's measured windows together
+ * (perf/harness/frames.ts): a worker that loads more code would otherwise start its rounds
+ * later, beside another load than its rival's.
  */
 import { once } from 'node:events';
 import v8 from 'node:v8';
@@ -31,6 +36,9 @@ export interface FramesInput {
   /** Audio per session per round, in seconds. */
   seconds: number;
 }
+
+/** One request of the parent: open the round's sessions, or run the round on them. */
+export type FramesRequest = FramesInput & { step: 'open' | 'run' };
 
 export interface FramesOutput {
   ok: number;
@@ -171,50 +179,74 @@ function heapAllocations(): { stop(): number } {
   };
 }
 
-async function main(input: FramesInput): Promise<FramesOutput> {
-  const client = new SonioxClient({
+/** One round's figures. */
+interface RoundFigures {
+  out: Array<PromiseSettledResult<number>>;
+  cpuMs: number;
+  mainCpuMs?: number;
+  wallMs: number;
+  heapBytesPerFrame: number;
+}
+
+let client: SonioxClient | undefined;
+/** The sessions opened for the next round. */
+let sinks: Sink[] = [];
+/** The fresh process's first round, once run. */
+let cold: RoundFigures | undefined;
+
+/** `open`: every session of the round open (off the clock); `run`: the round, measured. */
+async function main(input: FramesRequest): Promise<FramesOutput | null> {
+  client ??= new SonioxClient({
     apiKey: input.apiKey,
     baseURL: input.url,
     realtimeURL: input.realtimeURL,
     env: {},
   });
-  const frames = framesOf(input.format);
-  const count = Math.round((input.seconds * 1000) / FRAME_MS);
-  const open = () => (input.contender === 'sdk' ? sdkSink(client, input) : rawSink(input));
-  /** One round: every session open, `count` frames each at real time, then all ended. */
-  const round = async () => {
-    const sinks = await Promise.all(Array.from({ length: input.sessions }, open));
+  const sdk = client;
+  if (input.step === 'open') {
+    // Sessions open before the clock starts: the handshake is the network's, not the write
+    // path's (the realtime scenario measures the paced idiom with it).
+    const open = () => (input.contender === 'sdk' ? sdkSink(sdk, input) : rawSink(input));
+    sinks = await Promise.all(Array.from({ length: input.sessions }, open));
     global.gc?.();
-    const cpu0 = process.cpuUsage();
-    const main0 = mainThreadCpuMs();
-    const wall0 = performance.now();
-    const heap = heapAllocations();
-    await drive(sinks, frames, count);
-    const out = await Promise.allSettled(sinks.map((s) => s.end()));
-    const allocated = heap.stop();
-    const cpu = process.cpuUsage(cpu0);
-    const main1 = mainThreadCpuMs();
-    return {
-      out,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      ...(main0 !== undefined && main1 !== undefined && { mainCpuMs: main1 - main0 }),
-      wallMs: performance.now() - wall0,
-      heapBytesPerFrame: allocated / (count * input.sessions),
-    };
-  };
-  // Sessions open before each round's clock starts: the handshake is the network's, not the
-  // write path's (the realtime scenario measures the paced idiom with it).
-  const cold = await round();
-  const warm = await round();
-  client.close();
+    return null;
+  }
+  const count = Math.round((input.seconds * 1000) / FRAME_MS);
+  const round = await run(sinks, framesOf(input.format), count);
+  sinks = [];
+  if (!cold) {
+    cold = round;
+    return null;
+  }
+  sdk.close();
   return {
-    ...tallyRounds(cold.out, warm.out),
+    ...tallyRounds(cold.out, round.out),
     frames: count * input.sessions,
-    cpuMs: warm.cpuMs,
+    cpuMs: round.cpuMs,
     coldCpuMs: cold.cpuMs,
-    ...(warm.mainCpuMs !== undefined && { mainCpuMs: warm.mainCpuMs }),
-    heapBytesPerFrame: warm.heapBytesPerFrame,
-    wallMs: warm.wallMs,
+    ...(round.mainCpuMs !== undefined && { mainCpuMs: round.mainCpuMs }),
+    heapBytesPerFrame: round.heapBytesPerFrame,
+    wallMs: round.wallMs,
+  };
+}
+
+/** One round on open sessions: `count` frames each at real time, then all ended. */
+async function run(sinks: Sink[], frames: Buffer[], count: number): Promise<RoundFigures> {
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
+  const wall0 = performance.now();
+  const heap = heapAllocations();
+  await drive(sinks, frames, count);
+  const out = await Promise.allSettled(sinks.map((s) => s.end()));
+  const allocated = heap.stop();
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpuMs();
+  return {
+    out,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    ...(main0 !== undefined && main1 !== undefined && { mainCpuMs: main1 - main0 }),
+    wallMs: performance.now() - wall0,
+    heapBytesPerFrame: allocated / (count * sinks.length),
   };
 }
 
