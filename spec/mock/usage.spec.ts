@@ -311,6 +311,16 @@ describe('mock/usage: records, summary and history as a client reads them', () =
     const [day] = history(b, { ...q, end_time: iso(T0 + DAY), period_sec: 86400 }).entries;
     // One hour had streams: the mean of its minutes.
     expect(day).to.include({ sample_max: 4, sample_sum: 2, sample_count: 1, total_count: 24 });
+    // A stream in the next hour's first minute is that hour's alone.
+    b.sample(6, T0 + HOUR);
+    const [first, second] = history(b, {
+      ...q,
+      end_time: iso(T0 + 2 * HOUR),
+      period_sec: 3600,
+    }).entries;
+    expect([first!.sample_count, second!.sample_count, second!.sample_sum]).to.deep.equal([
+      2, 1, 6,
+    ]);
   });
 
   it('counts 1 slot a minute and 24 a day, and shows text-to-speech idle', () => {
