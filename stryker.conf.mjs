@@ -442,6 +442,8 @@ export const TARGETS = {
     timeoutMS: 15000,
     command: mocha(10000, true, [
       'spec/mock/http.spec.ts',
+      // Routes, the Bearer check and each fault on the wire: fast, narrow http.ts to it.
+      'spec/mock/http-routing.spec.ts',
       'spec/mock/faults.spec.ts',
       'spec/mock/rate-limit.spec.ts',
       'spec/mock/catalogue.spec.ts',

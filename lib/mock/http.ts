@@ -254,9 +254,11 @@ export function createRequestListener(
       }
       if (fault?.delayMs) await delay(fault.delayMs, timers);
       if (fault?.reset === 'mid-request') {
-        // Read a little of the body, then cut the connection.
-        req.once('data', () => req.socket.destroy());
-        if (req.readableEnded || req.headers['content-length'] === '0') req.socket.destroy();
+        // Read a little of the body, then cut the connection; a request without a body (its
+        // end comes first) is cut at once, not left hanging until the client gives up.
+        const cut = () => req.socket.destroy();
+        req.once('data', cut);
+        req.once('end', cut);
         return;
       }
       if (fault?.status && fault.body === 'html-page') {

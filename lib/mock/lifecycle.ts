@@ -11,7 +11,8 @@ import type { AudioAnalysis } from './recognizer';
 export const WEBHOOK_ATTEMPTS = 3;
 export const WEBHOOK_RETRY_MS = 200;
 const WEBHOOK_TIMEOUT_MS = 5_000;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+// URL keeps the brackets of an IPv6 hostname: `http://[::1]:80/` has hostname `[::1]`.
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Runs a job's analysis; an exception (a bug, or input no check foresaw) fails the job as the

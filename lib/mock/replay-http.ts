@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockHttpError, sendError } from './api-error';
 import type { ReplayBook } from './replay';
 
+/** Reads the body to its end, then answers; called as the request arrives, so its end is to come. */
 function drain(req: IncomingMessage, then: () => void): void {
-  if (req.readableEnded) return then();
   req.on('end', then);
   req.on('error', () => undefined);
   req.resume();

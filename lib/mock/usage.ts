@@ -5,11 +5,12 @@
  * usage-summary and concurrent-streams-history routes with the shapes of the official SDK's
  * published types.
  */
-import type { UsageLog, UsageSummaryEntry } from '../types';
+import type { ConcurrentStreamsHistory, UsageLog, UsageSummaryEntry } from '../types';
 import { MockHttpError } from './api-error';
 
 /** The mock's prices, USD per hour of audio (made up: records need a cost, not a real one). */
 const USD_PER_HOUR = { stt_async: 0.1, stt_rt: 0.12 } as const;
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** The API's caps: at most 366 days summed; at 60 s periods at most 7 days; 20,000 entries. */
@@ -132,7 +133,7 @@ export class UsageBook {
   }
 
   /** `GET /v1/concurrent-streams-history` for speech-to-text (text-to-speech: all idle). */
-  history(url: URL): { kind: string; entries: object[] } {
+  history(url: URL): ConcurrentStreamsHistory {
     const { start, end } = windowOf(url);
     const period = Number(url.searchParams.get('period_sec'));
     if (![60, 3600, 86400].includes(period))
@@ -141,30 +142,72 @@ export class UsageBook {
     if (kind !== 'stt' && kind !== 'tts')
       throw invalid('query.kind', "Input should be 'stt' or 'tts'");
     const periodMs = period * 1000;
-    const first = Math.floor(start / periodMs) * periodMs;
-    const count = Math.ceil((end - first) / periodMs);
+    // The window filters by `period_start` (the official SDK's options): the first period is the
+    // first to start at or after start_time, not the one start_time falls in.
+    const first = Math.ceil(start / periodMs) * periodMs;
+    const count = Math.max(0, Math.ceil((end - first) / periodMs));
     if ((period === 60 && end - start > MAX_MINUTE_WINDOW_MS) || count > MAX_HISTORY_ENTRIES)
       throw invalid('query.end_time', 'The window is too long for its period');
     const slots = period === 60 ? 1 : period === 3600 ? 60 : 24;
+    const minutes = kind === 'stt' ? this.activeMinutes() : [];
     const entries = Array.from({ length: count }, (_, i) => {
       const from = first + i * periodMs;
-      const values =
-        kind === 'stt'
-          ? this.samples.filter(([t]) => t >= from && t < from + periodMs).map(([, v]) => v)
-          : [];
-      const active = values.some((v) => v > 0);
+      const raw = kind === 'stt' ? valuesIn(this.samples, from, periodMs) : [];
+      const values = period === 60 ? raw : rolledUp(minutes, from, periodMs, period === 86400);
+      const active = raw.some((v) => v > 0);
       return {
         period_start: new Date(from).toISOString(),
         period_sec: period,
         sample_min: 0,
-        sample_max: active ? Math.max(...values) : 0,
-        sample_sum: active ? values.reduce((a, b) => a + b, 0) : 0,
+        // The peak "stays exact when periods are rolled up": the highest sample itself.
+        sample_max: active ? Math.max(...raw) : 0,
+        sample_sum: active ? sum(values) : 0,
         sample_count: active ? values.length : 0,
         total_count: active ? slots : 0,
       };
     });
     return { kind, entries };
   }
+
+  /** Each minute with a stream open at one of its samples: [its start, its mean sample]. */
+  private activeMinutes(): Array<[number, number]> {
+    const byMinute = new Map<number, number[]>();
+    for (const [t, v] of this.samples) {
+      const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+      byMinute.set(minute, [...(byMinute.get(minute) ?? []), v]);
+    }
+    return [...byMinute]
+      .filter(([, values]) => values.some((v) => v > 0))
+      .map(([minute, values]) => [minute, sum(values) / values.length]);
+  }
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The values of the [time, value] pairs in [from, from + ms). */
+function valuesIn(pairs: Array<[number, number]>, from: number, ms: number): number[] {
+  return pairs.filter(([t]) => t >= from && t < from + ms).map(([, v]) => v);
+}
+
+/**
+ * An hour's or a day's recorded values, rolled up from the minutes (the official SDK: for hourly
+ * and daily periods `sample_count` is "the number of source periods that had data, at most
+ * `total_count`"): an hour holds one value per active minute, its mean; a day one per active
+ * hour, the mean of its minutes' values.
+ */
+function rolledUp(
+  minutes: Array<[number, number]>,
+  from: number,
+  ms: number,
+  byHour: boolean,
+): number[] {
+  const inPeriod = minutes.filter(([t]) => t >= from && t < from + ms);
+  if (!byHour) return inPeriod.map(([, v]) => v);
+  const hours = new Set(inPeriod.map(([t]) => Math.floor(t / HOUR_MS) * HOUR_MS));
+  return [...hours].map((hour) => {
+    const values = valuesIn(inPeriod, hour, HOUR_MS);
+    return sum(values) / values.length;
+  });
 }
 
 /** One summary entry: totals and per-day arrays aligned to `days`. */

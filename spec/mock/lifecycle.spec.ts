@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import sinon from 'sinon';
 import { Lifecycle } from '../../lib/mock/lifecycle';
 import type { AudioAnalysis } from '../../lib/mock/recognizer';
@@ -132,7 +132,12 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
   let hook: http.Server;
   let port: number;
   let answers: number[];
-  let hits: Array<{ body: string; headers: http.IncomingHttpHeaders; url: string }>;
+  let hits: Array<{
+    body: string;
+    headers: http.IncomingHttpHeaders;
+    method: string;
+    url: string;
+  }>;
   beforeEach(async () => {
     hits = [];
     answers = [];
@@ -140,7 +145,7 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        hits.push({ body, headers: req.headers, url: req.url ?? '' });
+        hits.push({ body, headers: req.headers, method: req.method ?? '', url: req.url ?? '' });
         res.writeHead(answers.shift() ?? 200).end();
       });
     });
@@ -158,6 +163,13 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
   const settle = async (done: () => boolean) => {
     for (let i = 0; i < 20_000 && !done(); i++) await new Promise((r) => setImmediate(r));
     expect(done(), `settled ${JSON.stringify(hits.map((h) => h.url))}`).to.equal(true);
+  };
+  /**
+   * Lets real I/O run for as long as `settle` would wait at most, so that a delivery nobody
+   * expects would have arrived (the clock does not move).
+   */
+  const idle = async () => {
+    for (let i = 0; i < 20_000; i++) await new Promise((r) => setImmediate(r));
   };
 
   const start = (webhook: Partial<Transcription>, secret?: string) => {
@@ -181,6 +193,7 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
     );
     await settle(() => t.webhook_status_code === 204);
     expect(hits).to.have.length(1);
+    expect(hits[0]!.method).to.equal('POST');
     expect(hits[0]!.url).to.equal('/hook?ref=1');
     expect(JSON.parse(hits[0]!.body)).to.deep.equal({ id: t.id, status: 'completed' });
     expect(hits[0]!.headers).to.include({
@@ -189,24 +202,24 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
       'content-length': String(hits[0]!.body.length),
     });
     clock.tick(1000);
-    await settle(() => true);
+    await idle();
     expect(hits).to.have.length(1);
   });
 
   it('tries 3 times, 200 ms apart, while answered 5xx or 3xx, and records the last status', async () => {
-    answers = [500, 302, 503, 200];
+    answers = [500, 300, 503, 200];
     const { t } = start({ webhook_url: `http://localhost:${port}/h` });
     await settle(() => t.webhook_status_code === 500);
     clock.tick(199);
-    await settle(() => true);
+    await idle();
     expect(hits).to.have.length(1);
     clock.tick(1);
-    await settle(() => t.webhook_status_code === 302);
+    await settle(() => t.webhook_status_code === 300);
     expect(hits).to.have.length(2);
     clock.tick(200);
     await settle(() => t.webhook_status_code === 503);
     clock.tick(1000);
-    await settle(() => true);
+    await idle();
     expect(hits).to.have.length(3);
     expect(hits[0]!.headers['x-secret']).to.equal(undefined);
   });
@@ -218,15 +231,90 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
     deleted.state.transcriptions.delete(deleted.t.id);
     await settle(() => deleted.t.webhook_status_code === 500);
     clock.tick(200);
-    await settle(() => true);
+    await idle();
     expect(hits).to.have.length(1);
 
     const closed = start({ webhook_url: `http://127.0.0.1:${port}/b` });
     await settle(() => closed.t.webhook_status_code === 500);
     closed.lifecycle.close();
     clock.tick(200);
-    await settle(() => true);
+    await idle();
     expect(hits).to.have.length(2);
+  });
+
+  it('sends the auth header only when both its name and its value were given', async () => {
+    const named = start({
+      webhook_url: `http://127.0.0.1:${port}/named`,
+      webhook_auth_header_name: 'X-Secret',
+    });
+    await settle(() => named.t.webhook_status_code === 200);
+    const valued = start({ webhook_url: `http://127.0.0.1:${port}/valued` }, 'hush');
+    await settle(() => valued.t.webhook_status_code === 200);
+    expect(hits.map((h) => [h.url, h.headers['x-secret'], h.headers.null])).to.deep.equal([
+      ['/named', undefined, undefined],
+      ['/valued', undefined, undefined],
+    ]);
+  });
+
+  it('retries a receiver that drops the connection, 3 attempts in all, and stays up', async () => {
+    let connections = 0;
+    const dropper = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const dropPort = (dropper.address() as AddressInfo).port;
+      const { t } = start({ webhook_url: `http://127.0.0.1:${dropPort}/h` });
+      // The clock moves while the I/O runs: each drop is heard before its retry is due.
+      const ticking = (n: number) => () => {
+        if (connections < n) clock.tick(10);
+        return connections === n;
+      };
+      for (const n of [1, 2, 3]) await settle(ticking(n));
+      clock.tick(1000);
+      await idle();
+      expect(connections).to.equal(3);
+      expect(t.webhook_status_code ?? null).to.equal(null);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
+  });
+
+  it('posts to the IPv6 loopback too', async function () {
+    const six = http.createServer((req, res) => {
+      hits.push({ body: '', headers: req.headers, method: req.method ?? '', url: req.url ?? '' });
+      req.resume();
+      res.writeHead(202).end();
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      six.once('error', () => resolve(false));
+      six.listen(0, '::1', () => resolve(true));
+    });
+    // Skipped where the machine has no IPv6 loopback: nothing to post to.
+    if (!listening) return this.skip();
+    try {
+      const sixPort = (six.address() as AddressInfo).port;
+      const { t } = start({ webhook_url: `http://[::1]:${sixPort}/six` });
+      await settle(() => t.webhook_status_code === 202);
+      expect(hits.map((h) => h.url)).to.deep.equal(['/six']);
+    } finally {
+      six.closeAllConnections();
+      await new Promise((resolve) => six.close(resolve));
+    }
+  });
+
+  it('delivers nothing for a job that ends after the mock closed', async () => {
+    const state = new MockState('k');
+    const lifecycle = new Lifecycle(state, { queuedMs: 10, processingMs: 10 });
+    const job = newJob(state);
+    job.transcription.webhook_url = `http://127.0.0.1:${port}/late`;
+    lifecycle.start(job, () => ({ durationMs: 900, tokens: TOKENS }), undefined);
+    lifecycle.close();
+    clock.tick(20);
+    expect(job.transcription.status).to.equal('completed');
+    await idle();
+    expect(hits).to.have.length(0);
   });
 
   it('never posts to a host off the machine, over https, or to a URL it cannot read', async () => {
@@ -238,7 +326,7 @@ describe('mock/lifecycle: the webhook of a finished job', () => {
       const { t } = start({ webhook_url: url });
       expect(t.status).to.equal('completed');
       clock.tick(1000);
-      await settle(() => true);
+      await idle();
       expect(t.webhook_status_code ?? null, url).to.equal(null);
     }
     expect(hits).to.have.length(0);

@@ -35,6 +35,12 @@ const EXCHANGES: Cassette['exchanges'] = [
     response: { status: 202 },
   },
   {
+    // A hand-edited cassette: a 204 that carries a body all the same.
+    atMs: 5,
+    request: { method: 'DELETE', path: '/v1/transcriptions/t1' },
+    response: { status: 204, body: { deleted: true } },
+  },
+  {
     atMs: 4,
     request: { method: 'GET', path: '/v1/transcriptions/gone' },
     response: {
@@ -109,6 +115,13 @@ describe('mock/replay-http: recorded REST answers', () => {
     expect(await posted.text()).to.equal('');
   });
 
+  it('sends a recorded 204 empty and untyped even when its recording holds a body', async () => {
+    const res = await call('DELETE', '/v1/transcriptions/t1');
+    expect(res.status).to.equal(204);
+    expect(res.headers.get('content-type')).to.equal(null);
+    expect(await res.text()).to.equal('');
+  });
+
   it('matches a request by its query too, and names a request it has no recording of', async () => {
     expect((await call('GET', '/v1/files?limit=2')).status).to.equal(200);
     const miss = await call('GET', '/v1/files?limit=3');
@@ -126,7 +139,14 @@ describe('mock/replay-http: recorded REST answers', () => {
       });
     expect((await withAuth(`bearer   ${SECRET_KEY}`)).status).to.equal(200);
     expect((await withAuth(`BEARER ${SECRET_KEY}  `)).status).to.equal(200);
-    for (const wrong of [undefined, SECRET_KEY, `Basic ${SECRET_KEY}`, 'Bearer sk-other']) {
+    for (const wrong of [
+      undefined,
+      SECRET_KEY,
+      `Basic ${SECRET_KEY}`,
+      `NotBearer ${SECRET_KEY}`,
+      `Basic Bearer ${SECRET_KEY}`,
+      'Bearer sk-other',
+    ]) {
       const res = await withAuth(wrong);
       expect(res.status, String(wrong)).to.equal(401);
       expect(await res.json()).to.include({ status_code: 401, error_type: 'unauthenticated' });

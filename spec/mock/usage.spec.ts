@@ -218,7 +218,7 @@ describe('mock/usage: records, summary and history as a client reads them', () =
   const history = (b: UsageBook, q: Record<string, string | number>) =>
     b.history(url('/v1/concurrent-streams-history', q));
 
-  it('gives one history entry per period from the period holding the start, with the open sessions sampled', () => {
+  it('gives one history entry per period of the window, with the open sessions sampled', () => {
     const b = book();
     b.sample(1, T0 + 10 * 60_000);
     b.sample(3, T0 + 20 * 60_000);
@@ -226,7 +226,7 @@ describe('mock/usage: records, summary and history as a client reads them', () =
     b.sample(0, T0 + HOUR + 1);
     b.sample(2, T0 + 2 * HOUR);
     const h = history(b, {
-      start_time: iso(T0 + 5 * 60_000),
+      start_time: iso(T0),
       end_time: iso(T0 + 2 * HOUR + 1),
       period_sec: 3600,
       kind: 'stt',
@@ -239,7 +239,8 @@ describe('mock/usage: records, summary and history as a client reads them', () =
         sample_min: 0,
         sample_max: 3,
         sample_sum: 4,
-        sample_count: 3,
+        // Two minutes had a stream open; at the third the last one had closed.
+        sample_count: 2,
         total_count: 60,
       },
       {
@@ -260,6 +261,65 @@ describe('mock/usage: records, summary and history as a client reads them', () =
         sample_count: 1,
         total_count: 60,
       },
+    ]);
+  });
+
+  it('returns the periods that start in the window, not the one its start falls in', () => {
+    // The official SDK: start_time and end_time "Filters by `period_start`".
+    const b = book();
+    b.sample(5, T0 + 10 * 60_000);
+    b.sample(1, T0 + HOUR + 60_000);
+    const q = { end_time: iso(T0 + 2 * HOUR + 1), period_sec: 3600, kind: 'stt' };
+    const h = history(b, { ...q, start_time: iso(T0 + 5 * 60_000) });
+    expect(h.entries.map((e) => [e.period_start, e.sample_max])).to.deep.equal([
+      [iso(T0 + HOUR), 1],
+      [iso(T0 + 2 * HOUR), 0],
+    ]);
+    const minutes = history(b, {
+      start_time: iso(T0 + 30_000),
+      end_time: iso(T0 + 3 * 60_000),
+      period_sec: 60,
+      kind: 'stt',
+    });
+    expect(minutes.entries.map((e) => e.period_start)).to.deep.equal([
+      iso(T0 + 60_000),
+      iso(T0 + 2 * 60_000),
+    ]);
+    const none = history(b, { ...q, start_time: iso(T0 + 1), end_time: iso(T0 + HOUR) });
+    expect(none.entries).to.deep.equal([]);
+  });
+
+  it('counts in an hour the minutes that had streams, at most 60, however many sessions a minute saw', () => {
+    // sample_count: "For hourly and daily periods it is the number of source periods that had
+    // data, at most total_count"; sample_max "Stays exact when periods are rolled up".
+    const b = book();
+    for (const [open, at] of [
+      [1, 0],
+      [2, 1000],
+      [3, 2000],
+      [2, 3000],
+      [4, 5 * 60_000],
+      [0, 5 * 60_000 + 1],
+    ] as const)
+      b.sample(open, T0 + at);
+    const q = { start_time: iso(T0), end_time: iso(T0 + HOUR), kind: 'stt' };
+    const [minute] = history(b, { ...q, end_time: iso(T0 + 60_000), period_sec: 60 }).entries;
+    expect(minute).to.include({ sample_max: 3, sample_sum: 8, sample_count: 4, total_count: 1 });
+    const [hour] = history(b, { ...q, period_sec: 3600 }).entries;
+    // Each minute with a stream counts once, at its mean: (1+2+3+2)/4 and (4+0)/2.
+    expect(hour).to.include({ sample_max: 4, sample_sum: 4, sample_count: 2, total_count: 60 });
+    const [day] = history(b, { ...q, end_time: iso(T0 + DAY), period_sec: 86400 }).entries;
+    // One hour had streams: the mean of its minutes.
+    expect(day).to.include({ sample_max: 4, sample_sum: 2, sample_count: 1, total_count: 24 });
+    // A stream in the next hour's first minute is that hour's alone.
+    b.sample(6, T0 + HOUR);
+    const [first, second] = history(b, {
+      ...q,
+      end_time: iso(T0 + 2 * HOUR),
+      period_sec: 3600,
+    }).entries;
+    expect([first!.sample_count, second!.sample_count, second!.sample_sum]).to.deep.equal([
+      2, 1, 6,
     ]);
   });
 
