@@ -146,6 +146,24 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(Buffer.concat(peer(1).audio)).to.deep.equal(Buffer.alloc(800, 0x22));
   });
 
+  it("sends only the WAV's data chunk: a LIST chunk after it (as editors write) is no audio", async () => {
+    const stream = await split({ audio_format: 'wav', sample_rate: undefined } as never);
+    stream.resume();
+    // RIFF: the data chunk holds `size` bytes; what follows is another chunk, here metadata.
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.alloc(4), Buffer.alloc(24, 0x33)]);
+    list.writeUInt32LE(24, 4);
+    const wav = Buffer.concat([
+      wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 16 }, 1600),
+      stereo(400),
+      list,
+    ]);
+    for (let at = 0; at < wav.length; at += 701) stream.write(wav.subarray(at, at + 701));
+    stream.end();
+    await until(() => peer(0)?.ended && peer(1)?.ended);
+    expect(Buffer.concat(peer(0).audio)).to.deep.equal(Buffer.alloc(800, 0x11));
+    expect(Buffer.concat(peer(1).audio)).to.deep.equal(Buffer.alloc(800, 0x22));
+  });
+
   it('holds both sessions while its reader is slow, and loses no token', async () => {
     const stream = await split({ tokens: 'final' });
     stream.write(stereo(160));
