@@ -135,6 +135,54 @@ describe('realtime/media-stream: phone calls', () => {
     expect(received[0]?.start).to.include({ audio_format: 'alaw', sample_rate: 16000 });
   });
 
+  it('a media event of the outbound track goes to the outbound session only', async () => {
+    const call = await transcriber();
+    const opened: string[] = [];
+    call.on('track', (name: string) => opened.push(name));
+    call.write(twilioStart(['inbound', 'outbound']));
+    call.write(media('outbound', Buffer.alloc(160, 7), 0));
+    call.write(media('outbound', Buffer.alloc(160, 8), 20));
+    call.end(STOP);
+    const tokens = await tokensOf(call);
+    expect(opened).to.deep.equal(['outbound']);
+    expect(received).to.have.length(1);
+    expect(Buffer.concat(received[0]!.audio)).to.deep.equal(
+      Buffer.concat([Buffer.alloc(160, 7), Buffer.alloc(160, 8)]),
+    );
+    expect(tokens.map((x) => `${x.track}:${x.text}`)).to.deep.equal(['outbound:got320']);
+    expect(call.transcripts).to.deep.equal({ outbound: 'got320' });
+  });
+
+  it("sends each track as the provider paces it (no pacing of its own), in the call's format", async () => {
+    const server = await scriptedServer((ws) =>
+      onEndOfAudio(ws, () => sendJson(ws, { tokens: [], finished: true })),
+    );
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const configs: unknown[] = [];
+    // A JavaScript caller's audio fields (the type leaves them out) lose to what `start` says.
+    const config = { language_hints: ['en'], audio_format: 'pcm_s16le', sample_rate: 16000 };
+    const call = new MediaStreamTranscriber(config, (c) => {
+      configs.push(c);
+      return client.realtime(c);
+    });
+    t.defer(() => call.destroy());
+    call.write(twilioStart(['inbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    call.end(STOP);
+    await tokensOf(call);
+    expect(configs).to.deep.equal([
+      {
+        language_hints: ['en'],
+        audio_format: 'mulaw',
+        sample_rate: 8000,
+        num_channels: 1,
+        pacing: false,
+      },
+    ]);
+  });
+
   it('transcribes only the tracks asked for', async () => {
     const call = await transcriber({ tracks: ['inbound'] });
     call.write(twilioStart(['inbound', 'outbound']));
@@ -363,6 +411,8 @@ describe('realtime/media-stream: phone calls', () => {
       const why = (data: unknown) => (parseMediaStreamMessage(data) as Error).message;
       expect(why(42)).to.include('not a JSON text frame or object');
       expect(why([1, 2])).to.include('not a JSON text frame or object');
+      // ws hands over Buffer[] fragments: an array with anything else in it is no frame.
+      expect(why([Buffer.from('{"event":'), '"stop"}'])).to.include('not a JSON text frame');
       expect(why('[1]')).to.include('not a JSON object');
       expect(why('null')).to.include('not a JSON object');
       expect(why('{"secret": tru')).to.equal('malformed media-stream message: not JSON (14 bytes)');
