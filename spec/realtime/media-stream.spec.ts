@@ -422,6 +422,12 @@ describe('realtime/media-stream: phone calls', () => {
       expect(why({ event: 'media' })).to.include('media without its media object');
       expect(why({ event: 'media', media: { payload: 'abc' } })).to.include('not base64');
       expect(why({ event: 'media', media: { payload: 7 } })).to.include('not base64');
+      // An empty JSON array reads as '' (base64 of nothing) to a regular expression: no payload.
+      expect(why({ event: 'media', media: { payload: [] } })).to.include('not base64');
+      // The issue names the message, for a caller that reads fields rather than words.
+      expect((parseMediaStreamMessage('{}') as SonioxValidationError).issues).to.deep.equal([
+        { field: 'message', message: 'no event name' },
+      ]);
       const start = (mediaFormat: object) => ({ event: 'start', start: { mediaFormat } });
       expect(why(start({ encoding: 'audio/x-mulaw', sampleRate: 0 }))).to.include('sample rate');
       expect(why(start({ encoding: 'audio/x-mulaw', sampleRate: 8000.5 }))).to.include(
