@@ -282,6 +282,33 @@ describe('realtime/media-stream: phone calls', () => {
     ]);
   });
 
+  it('goes on after a track whose session the server ended early: the call ends at its stop', async () => {
+    received = [];
+    const server = await scriptedServer((ws, index) => {
+      if (index === 0)
+        // The inbound session is ended by the server after its first audio (a cap, say).
+        ws.once('message', () =>
+          ws.once('message', () => sendJson(ws, { tokens: [tok('early', 0)], finished: true })),
+        );
+      else onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('late', 0)], finished: true }));
+    });
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const call = new MediaStreamTranscriber({}, (c) => client.realtime(c));
+    t.defer(() => call.destroy());
+    const tokens = tokensOf(call);
+    call.write(twilioStart(['inbound', 'outbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    await until(() => call.sessions.get('inbound')?.readableEnded === true);
+    call.write(media('outbound', Buffer.alloc(160)));
+    call.end(STOP);
+    expect((await tokens).map((x) => `${x.track}:${x.text}`)).to.deep.equal([
+      'inbound:early',
+      'outbound:late',
+    ]);
+  });
+
   it("fails with a track session's error, and destroys the other sessions", async () => {
     const server = await scriptedServer((ws) => {
       ws.on('message', (_data, isBinary) => {
@@ -358,6 +385,9 @@ describe('realtime/media-stream: phone calls', () => {
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.match(/^malformed media-stream message: /);
       expect(error.message).to.match(says ?? /payload is not base64/);
+      const issue = (error as SonioxValidationError).issues[0];
+      expect(issue?.field).to.equal('message');
+      expect(error.message).to.equal(`malformed media-stream message: ${issue?.message}`);
       expect(call.destroyed).to.equal(true);
     });
   }
