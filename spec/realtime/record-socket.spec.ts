@@ -123,6 +123,11 @@ describe('realtime/record: the recording socket', () => {
 
   it("passes the upgrade's refusal on to a listener, and a socket error only to one", () => {
     const socket = record();
+    // Until the stream listens for it, ws must keep its own handling of a refused upgrade (an
+    // 'error' that aborts the request): nothing listens on the socket for it in its place.
+    socket.on('open', () => undefined);
+    socket.on('close', () => undefined);
+    expect(inner.listenerCount('unexpected-response')).to.equal(0);
     // No 'error' listener yet: an EventEmitter would throw it; the recording holds it back.
     expect(() => inner.emit('error', new Error('early'))).not.to.throw();
     const refusals: unknown[][] = [];
@@ -173,7 +178,7 @@ describe('realtime/record: the recording socket', () => {
   });
 
   it('keeps a start message that is no JSON object as its text', () => {
-    for (const start of ['[1,2]', 'null', 'hello']) {
+    for (const start of ['[1,2]', 'null', '42', 'hello']) {
       const socket = record();
       socket.send(start, { binary: false });
       inner.emit('close', 1000);
@@ -188,6 +193,9 @@ describe('realtime/record: the recording socket', () => {
     serverSends('{"tokens":[]}');
     socket.send(Buffer.alloc(10), { binary: true });
     socket.send('{"type":"finalize"}', { binary: false });
+    // Only a finalize counts as one; a control that is JSON null is kept, not read into.
+    socket.send('{"type":"keepalive"}', { binary: false });
+    socket.send('null', { binary: false });
     clock.tick(50);
     serverSends([Buffer.from('{"tokens":'), Buffer.from('[1]}')]);
     const bytes = Buffer.from('odd frame');
