@@ -19,6 +19,13 @@ import {
 import { SECRET_KEY, fixture, frameText, until } from '../helpers';
 import { scriptedServer, sendJson, tok } from './scripted-server';
 
+/** The stream's error once it came (the reader of a failure that must not come yet). */
+function errorOf(stream: ChannelSplitStream): () => Error | undefined {
+  let error: Error | undefined;
+  stream.on('error', (e: Error) => (error = e));
+  return () => error;
+}
+
 const STEREO = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 2 } as const;
 
 /** `frames` stereo s16le frames: left samples 0x1111, right 0x2222 (how the server tells them apart). */
@@ -203,8 +210,50 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(stream.transcripts).to.deep.equal(['', '']);
   });
 
+  it('destroys both sessions when it is destroyed', async () => {
+    const stream = await split();
+    stream.write(stereo(16));
+    await until(() => stream.channelSessions.length === 2);
+    stream.destroy();
+    expect(stream.channelSessions.map((s) => s.destroyed)).to.deep.equal([true, true]);
+  });
+
+  it('takes a stereo WAV when audio_format is left out (auto), a 64 KiB head still read', async () => {
+    const stream = await split({
+      audio_format: undefined,
+      sample_rate: undefined,
+      num_channels: undefined,
+    } as never);
+    stream.resume();
+    const failed = errorOf(stream);
+    // 64 KiB of no header is still a head being read (an editor's chunks may be long)...
+    stream.write(Buffer.alloc(65_536));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(failed()).to.equal(undefined);
+    // ...one byte more and it is no WAV.
+    stream.write(Buffer.alloc(1));
+    await until(() => failed() !== undefined);
+    expect(failed()?.message).to.include('needs raw PCM or a WAV header');
+    const wav = await split({ audio_format: undefined, sample_rate: undefined } as never);
+    wav.resume();
+    wav.end(
+      Buffer.concat([
+        wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 16 }, 64),
+        stereo(16),
+      ]),
+    );
+    await until(() => peer(0)?.ended && peer(1)?.ended);
+    expect(peer(1).start).to.include({ audio_format: 'pcm_s16le', sample_rate: 8000 });
+  });
+
   for (const [name, config, audio, says] of [
     ['mono raw audio', { num_channels: 1 }, undefined, "channels: 'split' needs num_channels: 2"],
+    [
+      'a stereo WAV of 12-bit samples (no raw format of the API)',
+      { audio_format: 'wav' },
+      wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 12 }),
+      'needs a stereo (two-channel) WAV of PCM, float, mu-law or A-law',
+    ],
     ['a container', { audio_format: 'mp3' }, undefined, 'needs raw PCM or WAV audio, not "mp3"'],
     [
       'a mono WAV',
@@ -225,6 +274,10 @@ describe('realtime/channel-split: two channels, two sessions', () => {
       const [error] = (await once(stream, 'error')) as [Error];
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.include(says);
+      const issue = (error as SonioxValidationError).issues[0];
+      expect(issue?.field).to.equal('channels');
+      expect(error.message).to.equal(`channels: 'split' ${issue?.message}`);
+      expect(stream.channelSessions).to.deep.equal([]);
     });
   }
 
