@@ -14,6 +14,7 @@ import {
   type PhoneToken,
 } from '../../lib/realtime/media-stream';
 import { parseMediaStreamMessage } from '../../lib/realtime/media-stream-messages';
+import type { RealtimeStream } from '../../lib/realtime/stream';
 import { SECRET_KEY, fixture, frameText, until } from '../helpers';
 import { onEndOfAudio, scriptedServer, sendJson, tok } from './scripted-server';
 
@@ -138,7 +139,11 @@ describe('realtime/media-stream: phone calls', () => {
   it('a media event of the outbound track goes to the outbound session only', async () => {
     const call = await transcriber();
     const opened: string[] = [];
-    call.on('track', (name: string) => opened.push(name));
+    let pauses = 0;
+    call.on('track', (name: string, session: RealtimeStream) => {
+      opened.push(name);
+      session.on('pause', () => (pauses += 1));
+    });
     call.write(twilioStart(['inbound', 'outbound']));
     call.write(media('outbound', Buffer.alloc(160, 7), 0));
     call.write(media('outbound', Buffer.alloc(160, 8), 20));
@@ -151,6 +156,8 @@ describe('realtime/media-stream: phone calls', () => {
     );
     expect(tokens.map((x) => `${x.track}:${x.text}`)).to.deep.equal(['outbound:got320']);
     expect(call.transcripts).to.deep.equal({ outbound: 'got320' });
+    // A reader that keeps up never holds a session back.
+    expect(pauses).to.equal(0);
   });
 
   it("sends each track as the provider paces it (no pacing of its own), in the call's format", async () => {
