@@ -210,6 +210,17 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(stream.transcripts).to.deep.equal(['', '']);
   });
 
+  it("fails with a channel's session error (its server refused it), and ends the other", async () => {
+    const stream = await split();
+    stream.write(stereo(16));
+    await until(() => peer(0) !== undefined && peer(1) !== undefined);
+    const failed = once(stream, 'error');
+    sendJson(peer(1).ws, { error_code: 401, error_message: 'Invalid API key.' });
+    const [error] = (await failed) as [Error];
+    expect(error.message).to.match(/Invalid API key/);
+    expect(stream.channelSessions.map((s) => s.destroyed)).to.deep.equal([true, true]);
+  });
+
   it('destroys both sessions when it is destroyed', async () => {
     const stream = await split();
     stream.write(stereo(16));

@@ -266,6 +266,16 @@ describe('realtime saveAudio', () => {
       expect(Buffer.concat(parts)).to.deep.equal(Buffer.from([1, 2, 3, 4]));
     });
 
+    it('writes big-endian samples as WAV holds them, little-endian, after its header', () => {
+      const sink = new PassThrough();
+      const shape = { audio_format: 'pcm_s16be', sample_rate: 8000, num_channels: 1 };
+      const recorder = new WavRecorder(sink, shape, () => undefined);
+      recorder.write(Buffer.from([1, 2, 3, 4]), Buffer.from([1, 2, 3, 4]));
+      const saved = sink.read() as Buffer;
+      expect(parseWav(saved)).to.include({ audioFormat: 1, bitsPerSample: 16, dataOffset: 44 });
+      expect(saved.subarray(44)).to.deep.equal(Buffer.from([2, 1, 4, 3]));
+    });
+
     it("uses the replay's copy of a chunk in place of its own, when it is the whole chunk", () => {
       const sink = new PassThrough();
       const recorder = new WavRecorder(sink, { audio_format: 'ogg' }, () => undefined);
