@@ -125,7 +125,7 @@ describe('realtime/record: the recording socket', () => {
     const socket = record();
     // Until the stream listens for it, ws must keep its own handling of a refused upgrade (an
     // 'error' that aborts the request): nothing listens on the socket for it in its place.
-    socket.on('open', () => undefined);
+    socket.once('open', () => undefined);
     socket.on('close', () => undefined);
     expect(inner.listenerCount('unexpected-response')).to.equal(0);
     // No 'error' listener yet: an EventEmitter would throw it; the recording holds it back.
