@@ -220,6 +220,8 @@ export const TARGETS = {
     mutate: ['lib/realtime/record.ts'],
     timeoutMS: 20000,
     command: mocha(15000, true, [
+      // The recording socket on a scripted socket and fake time first: a mutant in a second.
+      'spec/realtime/record-socket.spec.ts',
       'spec/realtime/record.spec.ts',
       'spec/http/record.spec.ts',
       'spec/cassette/format.spec.ts',

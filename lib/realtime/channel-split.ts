@@ -68,6 +68,8 @@ export class ChannelSplitStream extends Duplex {
   private sampleBytes = 0;
   /** Whether the audio starts with a WAV header to read (a stereo WAV rather than raw PCM). */
   private readonly wav: boolean;
+  /** Bytes of the WAV's data chunk still to come: what follows it is another chunk, not audio. */
+  private dataLeft: number | undefined;
 
   /** `open` makes each channel's session; `client.realtime()` passes the client's. */
   constructor(
@@ -122,12 +124,13 @@ export class ChannelSplitStream extends Duplex {
 
   /** @internal Node's Writable hook: input in. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
-    let audio = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    let audio: Buffer;
     if (!this.sessions) {
-      const info = parseWav(audio);
+      const head = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+      const info = parseWav(head);
       if (!info) {
-        this.pending = audio;
-        const tooLong = audio.length > WAV_HEAD_LIMIT;
+        this.pending = head;
+        const tooLong = head.length > WAV_HEAD_LIMIT;
         return callback(tooLong ? splitError('needs raw PCM or a WAV header') : undefined);
       }
       const format = rawFormatOfWav(info);
@@ -136,7 +139,12 @@ export class ChannelSplitStream extends Duplex {
           splitError('needs a stereo (two-channel) WAV of PCM, float, mu-law or A-law'),
         );
       this.startSessions({ audio_format: format, sample_rate: info.sampleRate });
-      audio = audio.subarray(info.dataOffset);
+      this.dataLeft = info.dataSize;
+      audio = this.inData(head.subarray(info.dataOffset));
+    } else {
+      // The pending cut frame was counted as it came: only the chunk's bytes count now.
+      const data = this.inData(chunk);
+      audio = this.pending.length > 0 ? Buffer.concat([this.pending, data]) : data;
     }
     const frame = 2 * this.sampleBytes;
     const whole = audio.length - (audio.length % frame);
@@ -154,6 +162,14 @@ export class ChannelSplitStream extends Duplex {
     };
     a.write(left, done);
     b.write(right, done);
+  }
+
+  /** The part of `bytes` inside the WAV's data chunk (all of it for raw audio or a WAV of unknown length). */
+  private inData(bytes: Buffer): Buffer {
+    if (this.dataLeft === undefined) return bytes;
+    const kept = bytes.subarray(0, this.dataLeft);
+    this.dataLeft -= kept.length;
+    return kept;
   }
 
   /** @internal Node's Writable hook: end(). */

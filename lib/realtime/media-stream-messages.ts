@@ -145,10 +145,8 @@ function parseMedia(message: Fields): MediaStreamEvent | SonioxValidationError {
     event: 'media',
     track: text(media.track) ?? MIXED_TRACK,
     audio: Buffer.from(payload, 'base64'),
-    timestampMs:
-      media.timestamp !== undefined && Number.isFinite(timestamp) && timestamp >= 0
-        ? timestamp
-        : undefined,
+    // Number(undefined) is NaN: no timestamp, none given.
+    timestampMs: Number.isFinite(timestamp) && timestamp >= 0 ? timestamp : undefined,
   };
 }
 

@@ -40,6 +40,8 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
   /** The session's place in the cassette once written (see write()). */
   private slot: number | undefined;
   private closed = false;
+  /** Whether the socket's 'unexpected-response' is forwarded (see the constructor). */
+  private forwardsResponse = false;
 
   constructor(
     private readonly inner: RealtimeSocket,
@@ -82,6 +84,16 @@ class RecordingSocket extends EventEmitter implements RealtimeSocket {
       this.emit('message', data, isBinary);
     });
     inner.on('pong', () => this.emit('pong'));
+    // ws raises a refused upgrade's status only to an 'unexpected-response' listener (else an
+    // 'error' that names it in words alone, which the stream cannot classify): listened to on
+    // the socket as soon as the stream listens here, so a recorded 503 is retried like any.
+    this.on('newListener', (event: string | symbol) => {
+      if (event !== 'unexpected-response' || this.forwardsResponse) return;
+      this.forwardsResponse = true;
+      inner.on('unexpected-response', (request, response) =>
+        this.emit('unexpected-response', request, response),
+      );
+    });
     inner.on('error', (error) => {
       if (this.listenerCount('error') > 0) this.emit('error', error);
     });

@@ -91,16 +91,30 @@ export class WavRecorder {
     if (typeof target === 'string') {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path the user gave as saveAudio
       this.file = fs.open(target, 'w').then(
-        async (handle) => {
-          // Sizes of a stream of unknown length until close: a file cut short still plays.
-          if (header) await handle.write(header, 0, 44, 0);
-          return handle;
-        },
+        (handle) => this.withHeader(handle, header),
         (error: unknown) => this.fail(error),
       );
     } else {
       target.on('error', (error) => this.fail(error));
       if (header) target.write(header);
+    }
+  }
+
+  /**
+   * The opened file, its header written; undefined (the failure told, the handle closed) when
+   * the header cannot be: a write that rejected here went unheard, and close() never settled.
+   */
+  private async withHeader(
+    handle: fs.FileHandle,
+    header: Buffer | undefined,
+  ): Promise<fs.FileHandle | undefined> {
+    try {
+      // Sizes of a stream of unknown length until close: a file cut short still plays.
+      if (header) await handle.write(header, 0, 44, 0);
+      return handle;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      return this.fail(error);
     }
   }
 

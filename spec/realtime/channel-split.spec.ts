@@ -19,6 +19,13 @@ import {
 import { SECRET_KEY, fixture, frameText, until } from '../helpers';
 import { scriptedServer, sendJson, tok } from './scripted-server';
 
+/** The stream's error once it came (the reader of a failure that must not come yet). */
+function errorOf(stream: ChannelSplitStream): () => Error | undefined {
+  let error: Error | undefined;
+  stream.on('error', (e: Error) => (error = e));
+  return () => error;
+}
+
 const STEREO = { audio_format: 'pcm_s16le', sample_rate: 16000, num_channels: 2 } as const;
 
 /** `frames` stereo s16le frames: left samples 0x1111, right 0x2222 (how the server tells them apart). */
@@ -146,6 +153,24 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(Buffer.concat(peer(1).audio)).to.deep.equal(Buffer.alloc(800, 0x22));
   });
 
+  it("sends only the WAV's data chunk: a LIST chunk after it (as editors write) is no audio", async () => {
+    const stream = await split({ audio_format: 'wav', sample_rate: undefined } as never);
+    stream.resume();
+    // RIFF: the data chunk holds `size` bytes; what follows is another chunk, here metadata.
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.alloc(4), Buffer.alloc(24, 0x33)]);
+    list.writeUInt32LE(24, 4);
+    const wav = Buffer.concat([
+      wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 16 }, 1600),
+      stereo(400),
+      list,
+    ]);
+    for (let at = 0; at < wav.length; at += 701) stream.write(wav.subarray(at, at + 701));
+    stream.end();
+    await until(() => peer(0)?.ended && peer(1)?.ended);
+    expect(Buffer.concat(peer(0).audio)).to.deep.equal(Buffer.alloc(800, 0x11));
+    expect(Buffer.concat(peer(1).audio)).to.deep.equal(Buffer.alloc(800, 0x22));
+  });
+
   it('holds both sessions while its reader is slow, and loses no token', async () => {
     const stream = await split({ tokens: 'final' });
     stream.write(stereo(160));
@@ -185,8 +210,61 @@ describe('realtime/channel-split: two channels, two sessions', () => {
     expect(stream.transcripts).to.deep.equal(['', '']);
   });
 
+  it("fails with a channel's session error (its server refused it), and ends the other", async () => {
+    const stream = await split();
+    stream.write(stereo(16));
+    await until(() => peer(0) !== undefined && peer(1) !== undefined);
+    const failed = once(stream, 'error');
+    sendJson(peer(1).ws, { error_code: 401, error_message: 'Invalid API key.' });
+    const [error] = (await failed) as [Error];
+    expect(error.message).to.match(/Invalid API key/);
+    expect(stream.channelSessions.map((s) => s.destroyed)).to.deep.equal([true, true]);
+  });
+
+  it('destroys both sessions when it is destroyed', async () => {
+    const stream = await split();
+    stream.write(stereo(16));
+    await until(() => stream.channelSessions.length === 2);
+    stream.destroy();
+    expect(stream.channelSessions.map((s) => s.destroyed)).to.deep.equal([true, true]);
+  });
+
+  it('takes a stereo WAV when audio_format is left out (auto), a 64 KiB head still read', async () => {
+    const stream = await split({
+      audio_format: undefined,
+      sample_rate: undefined,
+      num_channels: undefined,
+    } as never);
+    stream.resume();
+    const failed = errorOf(stream);
+    // 64 KiB of no header is still a head being read (an editor's chunks may be long)...
+    stream.write(Buffer.alloc(65_536));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(failed()).to.equal(undefined);
+    // ...one byte more and it is no WAV.
+    stream.write(Buffer.alloc(1));
+    await until(() => failed() !== undefined);
+    expect(failed()?.message).to.include('needs raw PCM or a WAV header');
+    const wav = await split({ audio_format: undefined, sample_rate: undefined } as never);
+    wav.resume();
+    wav.end(
+      Buffer.concat([
+        wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 16 }, 64),
+        stereo(16),
+      ]),
+    );
+    await until(() => peer(0)?.ended && peer(1)?.ended);
+    expect(peer(1).start).to.include({ audio_format: 'pcm_s16le', sample_rate: 8000 });
+  });
+
   for (const [name, config, audio, says] of [
     ['mono raw audio', { num_channels: 1 }, undefined, "channels: 'split' needs num_channels: 2"],
+    [
+      'a stereo WAV of 12-bit samples (no raw format of the API)',
+      { audio_format: 'wav' },
+      wavHeader({ sampleRate: 8000, numChannels: 2, bitsPerSample: 12 }),
+      'needs a stereo (two-channel) WAV of PCM, float, mu-law or A-law',
+    ],
     ['a container', { audio_format: 'mp3' }, undefined, 'needs raw PCM or WAV audio, not "mp3"'],
     [
       'a mono WAV',
@@ -207,6 +285,10 @@ describe('realtime/channel-split: two channels, two sessions', () => {
       const [error] = (await once(stream, 'error')) as [Error];
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.include(says);
+      const issue = (error as SonioxValidationError).issues[0];
+      expect(issue?.field).to.equal('channels');
+      expect(error.message).to.equal(`channels: 'split' ${issue?.message}`);
+      expect(stream.channelSessions).to.deep.equal([]);
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type PhoneToken,
 } from '../../lib/realtime/media-stream';
 import { parseMediaStreamMessage } from '../../lib/realtime/media-stream-messages';
+import type { RealtimeStream } from '../../lib/realtime/stream';
 import { SECRET_KEY, fixture, frameText, until } from '../helpers';
 import { onEndOfAudio, scriptedServer, sendJson, tok } from './scripted-server';
 
@@ -135,6 +136,60 @@ describe('realtime/media-stream: phone calls', () => {
     expect(received[0]?.start).to.include({ audio_format: 'alaw', sample_rate: 16000 });
   });
 
+  it('a media event of the outbound track goes to the outbound session only', async () => {
+    const call = await transcriber();
+    const opened: string[] = [];
+    let pauses = 0;
+    call.on('track', (name: string, session: RealtimeStream) => {
+      opened.push(name);
+      session.on('pause', () => (pauses += 1));
+    });
+    call.write(twilioStart(['inbound', 'outbound']));
+    call.write(media('outbound', Buffer.alloc(160, 7), 0));
+    call.write(media('outbound', Buffer.alloc(160, 8), 20));
+    call.end(STOP);
+    const tokens = await tokensOf(call);
+    expect(opened).to.deep.equal(['outbound']);
+    expect(received).to.have.length(1);
+    expect(Buffer.concat(received[0]!.audio)).to.deep.equal(
+      Buffer.concat([Buffer.alloc(160, 7), Buffer.alloc(160, 8)]),
+    );
+    expect(tokens.map((x) => `${x.track}:${x.text}`)).to.deep.equal(['outbound:got320']);
+    expect(call.transcripts).to.deep.equal({ outbound: 'got320' });
+    // A reader that keeps up never holds a session back.
+    expect(pauses).to.equal(0);
+  });
+
+  it("sends each track as the provider paces it (no pacing of its own), in the call's format", async () => {
+    const server = await scriptedServer((ws) =>
+      onEndOfAudio(ws, () => sendJson(ws, { tokens: [], finished: true })),
+    );
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const configs: unknown[] = [];
+    // A JavaScript caller's audio fields (the type leaves them out) lose to what `start` says.
+    const config = { language_hints: ['en'], audio_format: 'pcm_s16le', sample_rate: 16000 };
+    const call = new MediaStreamTranscriber(config, (c) => {
+      configs.push(c);
+      return client.realtime(c);
+    });
+    t.defer(() => call.destroy());
+    call.write(twilioStart(['inbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    call.end(STOP);
+    await tokensOf(call);
+    expect(configs).to.deep.equal([
+      {
+        language_hints: ['en'],
+        audio_format: 'mulaw',
+        sample_rate: 8000,
+        num_channels: 1,
+        pacing: false,
+      },
+    ]);
+  });
+
   it('transcribes only the tracks asked for', async () => {
     const call = await transcriber({ tracks: ['inbound'] });
     call.write(twilioStart(['inbound', 'outbound']));
@@ -234,6 +289,33 @@ describe('realtime/media-stream: phone calls', () => {
     ]);
   });
 
+  it('goes on after a track whose session the server ended early: the call ends at its stop', async () => {
+    received = [];
+    const server = await scriptedServer((ws, index) => {
+      if (index === 0)
+        // The inbound session is ended by the server after its first audio (a cap, say).
+        ws.once('message', () =>
+          ws.once('message', () => sendJson(ws, { tokens: [tok('early', 0)], finished: true })),
+        );
+      else onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('late', 0)], finished: true }));
+    });
+    t.defer(() => server.close());
+    const client = new SonioxClient({ apiKey: SECRET_KEY, realtimeURL: server.url, env: {} });
+    t.defer(() => client.close());
+    const call = new MediaStreamTranscriber({}, (c) => client.realtime(c));
+    t.defer(() => call.destroy());
+    const tokens = tokensOf(call);
+    call.write(twilioStart(['inbound', 'outbound']));
+    call.write(media('inbound', Buffer.alloc(160)));
+    await until(() => call.sessions.get('inbound')?.readableEnded === true);
+    call.write(media('outbound', Buffer.alloc(160)));
+    call.end(STOP);
+    expect((await tokens).map((x) => `${x.track}:${x.text}`)).to.deep.equal([
+      'inbound:early',
+      'outbound:late',
+    ]);
+  });
+
   it("fails with a track session's error, and destroys the other sessions", async () => {
     const server = await scriptedServer((ws) => {
       ws.on('message', (_data, isBinary) => {
@@ -310,6 +392,9 @@ describe('realtime/media-stream: phone calls', () => {
       expect(error).to.be.instanceOf(SonioxValidationError);
       expect(error.message).to.match(/^malformed media-stream message: /);
       expect(error.message).to.match(says ?? /payload is not base64/);
+      const issue = (error as SonioxValidationError).issues[0];
+      expect(issue?.field).to.equal('message');
+      expect(error.message).to.equal(`malformed media-stream message: ${issue?.message}`);
       expect(call.destroyed).to.equal(true);
     });
   }
@@ -363,6 +448,8 @@ describe('realtime/media-stream: phone calls', () => {
       const why = (data: unknown) => (parseMediaStreamMessage(data) as Error).message;
       expect(why(42)).to.include('not a JSON text frame or object');
       expect(why([1, 2])).to.include('not a JSON text frame or object');
+      // ws hands over Buffer[] fragments: an array with anything else in it is no frame.
+      expect(why([Buffer.from('{"event":'), '"stop"}'])).to.include('not a JSON text frame');
       expect(why('[1]')).to.include('not a JSON object');
       expect(why('null')).to.include('not a JSON object');
       expect(why('{"secret": tru')).to.equal('malformed media-stream message: not JSON (14 bytes)');
@@ -372,6 +459,12 @@ describe('realtime/media-stream: phone calls', () => {
       expect(why({ event: 'media' })).to.include('media without its media object');
       expect(why({ event: 'media', media: { payload: 'abc' } })).to.include('not base64');
       expect(why({ event: 'media', media: { payload: 7 } })).to.include('not base64');
+      // An empty JSON array reads as '' (base64 of nothing) to a regular expression: no payload.
+      expect(why({ event: 'media', media: { payload: [] } })).to.include('not base64');
+      // The issue names the message, for a caller that reads fields rather than words.
+      expect((parseMediaStreamMessage('{}') as SonioxValidationError).issues).to.deep.equal([
+        { field: 'message', message: 'no event name' },
+      ]);
       const start = (mediaFormat: object) => ({ event: 'start', start: { mediaFormat } });
       expect(why(start({ encoding: 'audio/x-mulaw', sampleRate: 0 }))).to.include('sample rate');
       expect(why(start({ encoding: 'audio/x-mulaw', sampleRate: 8000.5 }))).to.include(

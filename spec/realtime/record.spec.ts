@@ -1,12 +1,19 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { WebSocketServer } from 'ws';
 import type { Cassette } from '../../lib/cassette';
+import { SonioxClient } from '../../lib/client';
+import type { ReconnectEvent } from '../../lib/realtime/events';
 import type { RealtimeStream } from '../../lib/realtime/stream';
 import { PCM, chunked, fixture } from '../audio';
 import { SECRET_KEY, fixture as testFixture, until } from '../helpers';
+import { onEndOfAudio, sendJson, tok } from './scripted-server';
 
 function cassettes(dir: string): Cassette[] {
   return fs
@@ -95,5 +102,47 @@ describe('realtime: recording sessions (record / SONIOX_RECORD)', () => {
       ),
     );
     expect(fin?.afterFinalizes).to.equal(1);
+  });
+
+  it('retries a 503 at the upgrade as an unrecorded stream does: the status reaches the stream', async () => {
+    // The first upgrade is answered 503 (transient), the next one is accepted.
+    let upgrades = 0;
+    const wss = new WebSocketServer({ noServer: true });
+    const server = http.createServer();
+    server.on('upgrade', (req, socket: Socket, head) => {
+      upgrades += 1;
+      if (upgrades === 1)
+        return socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        onEndOfAudio(ws, () => sendJson(ws, { tokens: [tok('hello', 0)], finished: true })),
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.defer(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const { port } = server.address() as AddressInfo;
+    const client = new SonioxClient({
+      apiKey: SECRET_KEY,
+      realtimeURL: `ws://127.0.0.1:${port}/transcribe-websocket`,
+      record: dir,
+      env: {},
+    });
+    t.defer(() => client.close());
+    const stream = client.realtime({ ...PCM, reconnect: { maxAttempts: 2, baseDelayMs: 0 } });
+    t.defer(() => stream.destroy());
+    const reconnects: ReconnectEvent[] = [];
+    stream.on('reconnect', (e: ReconnectEvent) => reconnects.push(e));
+    stream.end(Buffer.alloc(3200));
+    const texts: string[] = [];
+    for await (const token of stream) texts.push((token as { text: string }).text);
+    expect(texts).to.deep.equal(['hello']);
+    expect(upgrades).to.equal(2);
+    expect(reconnects.map((e) => [e.error.serverCode, e.error.retryable])).to.deep.equal([
+      [503, true],
+    ]);
   });
 });

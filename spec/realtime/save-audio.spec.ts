@@ -146,6 +146,26 @@ describe('realtime saveAudio', () => {
     expect(error.message).not.to.include(SECRET_KEY);
   });
 
+  // /dev/full opens, then fails every write with ENOSPC: a disk that filled up. Linux only.
+  const FULL = '/dev/full';
+  for (const [what, shape] of [
+    ['the header (raw audio)', PCM],
+    ['the audio (a container, no header)', { audio_format: 'ogg' }],
+  ] as const)
+    it(`fails once, naming the path, when the disk is full at ${what}; close still settles`, async function () {
+      if (!fs.existsSync(FULL)) this.skip(); // no /dev/full (not Linux): no full disk to ask for
+      const failures: Error[] = [];
+      const recorder = new WavRecorder(FULL, shape, (e) => failures.push(e));
+      recorder.write(Buffer.alloc(640, 1));
+      await until(() => failures.length > 0);
+      recorder.write(Buffer.alloc(640, 2));
+      await recorder.close();
+      expect(failures.map((e) => e.message)).to.deep.equal([
+        `saveAudio: cannot write the audio to ${FULL}: ENOSPC: no space left on device, write`,
+      ]);
+      expect(failures[0]).to.be.instanceOf(SonioxError);
+    });
+
   it('refuses a saveAudio that is neither a path nor a Writable', async () => {
     const stream = await open(finishes, { ...PCM, saveAudio: 42 as never });
     const [error] = (await once(stream, 'error')) as [Error];
@@ -196,6 +216,9 @@ describe('realtime saveAudio', () => {
       expect(at('wav')).to.equal(undefined);
       expect(at('auto')).to.equal(undefined);
       expect(wavFormatOf({ audio_format: 'pcm_s16le' })).to.equal(undefined);
+      // Either figure missing: no header could say it.
+      expect(wavFormatOf({ audio_format: 'pcm_s16le', sample_rate: 8000 })).to.equal(undefined);
+      expect(wavFormatOf({ audio_format: 'pcm_s16le', num_channels: 1 })).to.equal(undefined);
     });
 
     it('turns samples into what WAV holds: little-endian, 8-bit unsigned, wider signed', () => {
@@ -203,6 +226,9 @@ describe('realtime saveAudio', () => {
       expect(toWavSamples(bytes, 'pcm_s16le')).to.equal(bytes);
       expect(toWavSamples(bytes, 'mulaw')).to.equal(bytes);
       expect(toWavSamples(bytes, 'pcm_u8')).to.equal(bytes);
+      // One byte a sample has no byte order: 8-bit "big-endian" is WAV's layout already.
+      expect(toWavSamples(bytes, 'pcm_u8be')).to.equal(bytes);
+      expect(toWavSamples(bytes, 'pcm_s8be')).to.deep.equal(Buffer.from([0x81, 0x82, 0x03, 0x84]));
       expect(toWavSamples(bytes, 'pcm_s16be')).to.deep.equal(Buffer.from([2, 1, 4, 0x83]));
       expect(toWavSamples(bytes, 'pcm_s8')).to.deep.equal(Buffer.from([0x81, 0x82, 0x03, 0x84]));
       expect(toWavSamples(bytes, 'pcm_u16le')).to.deep.equal(Buffer.from([1, 0x82, 0x83, 0x84]));
@@ -238,6 +264,16 @@ describe('realtime saveAudio', () => {
         Buffer.from([6, 0, 0, 0, 1, 2, 3, 4, 5, 6]),
       );
       expect(Buffer.concat(parts)).to.deep.equal(Buffer.from([1, 2, 3, 4]));
+    });
+
+    it('writes big-endian samples as WAV holds them, little-endian, after its header', () => {
+      const sink = new PassThrough();
+      const shape = { audio_format: 'pcm_s16be', sample_rate: 8000, num_channels: 1 };
+      const recorder = new WavRecorder(sink, shape, () => undefined);
+      recorder.write(Buffer.from([1, 2, 3, 4]), Buffer.from([1, 2, 3, 4]));
+      const saved = sink.read() as Buffer;
+      expect(parseWav(saved)).to.include({ audioFormat: 1, bitsPerSample: 16, dataOffset: 44 });
+      expect(saved.subarray(44)).to.deep.equal(Buffer.from([2, 1, 4, 3]));
     });
 
     it("uses the replay's copy of a chunk in place of its own, when it is the whole chunk", () => {
