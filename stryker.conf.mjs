@@ -471,6 +471,7 @@ export const TARGETS = {
   'mock-ws': {
     mutate: [
       'lib/mock/ws.ts',
+      'lib/mock/ws-upgrade.ts',
       'lib/mock/ws-session.ts',
       'lib/mock/live-recognizer.ts',
       'lib/mock/session-limits.ts',
