@@ -409,7 +409,9 @@ export class Session {
     });
     this.finalCount += words.length - tail.length;
     const lastFinal = words[words.length - tail.length - 1];
-    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms);
+    // Audio finalized is part of the audio processed (docs/api.md §8.4), even when a finalize
+    // makes final a word whose end has not arrived yet.
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, Math.min(lastFinal.end_ms, processed));
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
     if (marker) finals.push({ text: marker, is_final: true });
     this.total = Math.max(this.total, processed);
