@@ -489,6 +489,7 @@ export const TARGETS = {
       // The pure checks of features.ts first: a mutant they kill costs no session.
       'spec/mock/features.spec.ts',
       'spec/mock/feature-text.spec.ts',
+      'spec/mock/live-recognizer.spec.ts',
       'spec/mock/recognizer.spec.ts',
       'spec/mock/recognizer-words.spec.ts',
       // One session as the WebSocket API documents it: the fastest spec that reaches ws-session.ts.

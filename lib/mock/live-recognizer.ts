@@ -219,7 +219,8 @@ export class LiveRecognizer {
   }
 
   private track(chunk: Buffer, startByte: number): void {
-    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const carried = this.carry.length;
+    const data = carried ? Buffer.concat([this.carry, chunk]) : chunk;
     // Bytes per second of the PCM tracked (G.711 is decoded to two bytes a sample).
     const pcmRate = this.law ? this.bytesPerSecond * 2 : this.bytesPerSecond;
     const frameBytes = Math.max(2, Math.floor(pcmRate / 100) & ~1);
@@ -246,7 +247,9 @@ export class LiveRecognizer {
       }
     }
     this.carry = Buffer.from(data.subarray(offset));
-    if (this.words === undefined && !byEnvelope) this.locate(chunk, startByte);
+    // The whole frames, which start on a sample: a binary frame of any size may split one.
+    if (this.words === undefined && !byEnvelope)
+      this.locate(data.subarray(0, offset), startByte - carried);
   }
 
   /** Adds a frame to the envelope from the first speech on; looks it up once long enough. */
