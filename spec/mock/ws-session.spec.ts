@@ -220,4 +220,54 @@ describe('mock: one realtime session, as the WebSocket API documents it', () => 
     expect(errorOf(s)).to.include({ error_code: 400 });
     expect(t.server.state.usage.records).to.deep.equal([]);
   });
+
+  for (const [code, message, close] of [
+    [402, 'Organization balance exhausted.', 1000],
+    [408, 'Request timeout.', 1000],
+    [429, 'Rate limit exceeded.', 1000],
+    [503, 'Cannot continue request (code 1). Please restart the request.', 1011],
+    [409, 'Invalid request.', 1000],
+  ] as const) {
+    it(`an injected ${code} ends the session with its message and a ${close} close`, async () => {
+      const server = await t.serverWith({ realtimePacing: false });
+      server.setFaults({ ws: [{ errorCode: code, afterAudioMs: 0 }] });
+      const s = await openSession(server, START);
+      expect(await s.closed()).to.equal(close);
+      expect(s.messages).to.deep.equal([{ error_code: code, error_message: message }]);
+    });
+  }
+
+  it('records what the session sent, its key redacted, and hands each message to onRealtimeSend', async () => {
+    const sent: Array<{ sessionId: string; message: unknown }> = [];
+    const server = await t.serverWith({
+      realtimePacing: false,
+      recordAudio: true,
+      onRealtimeSend: (e) => sent.push(e),
+    });
+    const pcm = fixture('hello-world.wav').pcm.subarray(0, 6400);
+    const s = await openSession(server, { ...START, api_key: server.apiKey });
+    s.ws.send(pcm);
+    s.ws.send(JSON.stringify({ type: 'keepalive' }));
+    s.ws.send(JSON.stringify({ type: 'finalize', trailing_silence_ms: 300 }));
+    s.ws.send('');
+    await s.closed();
+    const [session] = server.received.sessions;
+    expect(session).to.deep.include({
+      start: { ...START, api_key: '[redacted]' },
+      audioBytes: 6400,
+      controls: [{ type: 'keepalive' }, { type: 'finalize', trailing_silence_ms: 300 }],
+      endOfAudio: true,
+    });
+    expect(Buffer.concat(session!.audio).equals(pcm)).to.equal(true);
+    expect(sent.map((e) => e.message)).to.deep.equal(s.messages);
+    expect(new Set(sent.map((e) => e.sessionId))).to.deep.equal(new Set([session!.id]));
+  });
+
+  it('keeps no audio of an unscripted session without recordAudio, only its size', async () => {
+    const s = await openSession(t.server, START);
+    s.ws.send(Buffer.alloc(3200));
+    s.ws.send('');
+    await s.closed();
+    expect(t.server.received.sessions.at(-1)).to.deep.include({ audioBytes: 3200, audio: [] });
+  });
 });
