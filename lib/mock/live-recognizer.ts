@@ -156,7 +156,8 @@ export class LiveRecognizer {
     if (chunk.length === 0) return;
     const startByte = this.received;
     this.received += chunk.length;
-    this.receivedMs = Math.floor((this.received / this.bytesPerSecond) * 1000);
+    // Bytes times 1000 first: (bytes / rate) * 1000 is 1012.99... for 1013 ms of 16 kHz PCM.
+    this.receivedMs = Math.floor((this.received * 1000) / this.bytesPerSecond);
     // Other formats have no energy to measure: no endpoints from audio.
     if (this.pcm16) this.track(chunk, startByte);
     else if (this.law) this.track(decodeG711(chunk, this.law), startByte * 2);

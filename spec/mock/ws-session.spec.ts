@@ -66,6 +66,8 @@ describe('mock: one realtime session, as the WebSocket API documents it', () => 
       [final, total] = [f, n];
     }
     expect(total).to.be.above(0);
+    // Endpoint detection was not asked for: the pause between the phrases gives no <end>.
+    expect(texts(s.messages, true)).not.to.include('<end>');
   });
 
   it('a word stays non-final until 300 ms of audio follow it, then turns final with the audio up to its end', async () => {
@@ -83,6 +85,34 @@ describe('mock: one realtime session, as the WebSocket API documents it', () => 
     expect(first.tokens[0]).to.deep.include({ start_ms: 330, end_ms: 713 });
     expect(first).to.include({ final_audio_proc_ms: 713, total_audio_proc_ms: 1100 });
     s.ws.close();
+  });
+
+  it('a word turns final when exactly 300 ms of audio follow its end', async () => {
+    const s = await openSession(t.server, START);
+    // "hello" ends at 713 ms: 1013 ms of audio.
+    s.ws.send(fixture('hello-world.wav').pcm.subarray(0, 1013 * 32));
+    await until(() => s.messages.length > 0);
+    expect(s.messages[0]).to.include({ total_audio_proc_ms: 1013, final_audio_proc_ms: 713 });
+    expect(s.messages[0]!.tokens[0]).to.include({ text: 'hello', is_final: true });
+    s.ws.close();
+  });
+
+  it('with endpoint detection, a finalize settles the turn: no <end> for the speech before it', async () => {
+    const pcm = fixture('two-phrases.wav').pcm;
+    const s = await openSession(t.server, {
+      ...START,
+      enable_endpoint_detection: true,
+      max_endpoint_delay_ms: 500,
+    });
+    // "morning" ends at 1040 ms; its pause would make an <end> at 1540 ms.
+    stream(s, pcm.subarray(0, 35_200));
+    s.ws.send(JSON.stringify({ type: 'finalize' }));
+    stream(s, pcm.subarray(35_200));
+    s.ws.send('');
+    await s.closed();
+    const specials = texts(s.messages, true).filter((x) => x.startsWith('<'));
+    expect(specials).to.deep.equal(['<fin>', '<end>']);
+    expect(texts(s.messages, true).join('')).to.equal('good morning<fin> how are you<end>');
   });
 
   it('a finalize answers with <fin> after the last final token, every word so far final; audio may follow', async () => {
