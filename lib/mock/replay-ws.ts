@@ -57,7 +57,7 @@ class ReplaySession {
     try {
       start = isBinary ? undefined : JSON.parse(data.toString('utf8'));
     } catch {
-      start = undefined;
+      // Not JSON: `start` stays undefined, refused below as no object.
     }
     if (start === null || typeof start !== 'object' || Array.isArray(start))
       return this.fail(400, 'Start request must be a JSON object.');
