@@ -479,6 +479,7 @@ export const TARGETS = {
   'mock-ws': {
     mutate: [
       'lib/mock/ws.ts',
+      'lib/mock/ws-upgrade.ts',
       'lib/mock/ws-session.ts',
       'lib/mock/live-recognizer.ts',
       'lib/mock/session-limits.ts',
@@ -496,8 +497,11 @@ export const TARGETS = {
       // The pure checks of features.ts first: a mutant they kill costs no session.
       'spec/mock/features.spec.ts',
       'spec/mock/feature-text.spec.ts',
+      'spec/mock/live-recognizer.spec.ts',
       'spec/mock/recognizer.spec.ts',
       'spec/mock/recognizer-words.spec.ts',
+      // One session as the WebSocket API documents it: the fastest spec that reaches ws-session.ts.
+      'spec/mock/ws-session.spec.ts',
       'spec/mock/ws.spec.ts',
       'spec/mock/ws-upgrade.spec.ts',
       'spec/mock/endpoints.spec.ts',

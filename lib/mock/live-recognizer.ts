@@ -156,7 +156,8 @@ export class LiveRecognizer {
     if (chunk.length === 0) return;
     const startByte = this.received;
     this.received += chunk.length;
-    this.receivedMs = Math.floor((this.received / this.bytesPerSecond) * 1000);
+    // Bytes times 1000 first: (bytes / rate) * 1000 is 1012.99... for 1013 ms of 16 kHz PCM.
+    this.receivedMs = Math.floor((this.received * 1000) / this.bytesPerSecond);
     // Other formats have no energy to measure: no endpoints from audio.
     if (this.pcm16) this.track(chunk, startByte);
     else if (this.law) this.track(decodeG711(chunk, this.law), startByte * 2);
@@ -219,7 +220,8 @@ export class LiveRecognizer {
   }
 
   private track(chunk: Buffer, startByte: number): void {
-    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const carried = this.carry.length;
+    const data = carried ? Buffer.concat([this.carry, chunk]) : chunk;
     // Bytes per second of the PCM tracked (G.711 is decoded to two bytes a sample).
     const pcmRate = this.law ? this.bytesPerSecond * 2 : this.bytesPerSecond;
     const frameBytes = Math.max(2, Math.floor(pcmRate / 100) & ~1);
@@ -246,7 +248,9 @@ export class LiveRecognizer {
       }
     }
     this.carry = Buffer.from(data.subarray(offset));
-    if (this.words === undefined && !byEnvelope) this.locate(chunk, startByte);
+    // The whole frames, which start on a sample: a binary frame of any size may split one.
+    if (this.words === undefined && !byEnvelope)
+      this.locate(data.subarray(0, offset), startByte - carried);
   }
 
   /** Adds a frame to the envelope from the first speech on; looks it up once long enough. */

@@ -6,23 +6,10 @@
  * gets an error frame naming its config, and the socket closes.
  */
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { REDACTED, type RecordedFrame, type RecordedSession } from '../cassette';
 import type { ReplayBook } from './replay';
-
-const PATH = '/transcribe-websocket';
-
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-function sizeOf(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
-  return data.byteLength;
-}
+import { serveUpgrades } from './ws-upgrade';
 
 /** One replayed session. */
 class ReplaySession {
@@ -41,34 +28,36 @@ class ReplaySession {
     private readonly book: ReplayBook,
     private readonly apiKey: string,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    // ws leaves binaryType at 'nodebuffer': a message arrives as one Buffer, fragments joined.
+    ws.on('message', (data: RawData, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.stop());
-    ws.on('error', () => this.stop());
+    // ws emits 'close' after 'error': this listener only keeps the error from being thrown.
+    ws.on('error', () => undefined);
   }
 
-  stop(): void {
+  private stop(): void {
     this.done = true;
     clearTimeout(this.timer);
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.done) return;
     if (!this.recorded) return this.start(data, isBinary);
-    if (isBinary) this.audioBytes += sizeOf(data);
+    if (isBinary) this.audioBytes += data.length;
     else {
-      const text = textOf(data);
+      const text = data.toString('utf8');
       if (text === '') this.endOfAudio = true;
       else if (/"type"\s*:\s*"finalize"/.test(text)) this.finalizes += 1;
     }
     this.pump();
   }
 
-  private start(data: RawData, isBinary: boolean): void {
+  private start(data: Buffer, isBinary: boolean): void {
     let start: unknown;
     try {
-      start = isBinary ? undefined : JSON.parse(textOf(data));
+      start = isBinary ? undefined : JSON.parse(data.toString('utf8'));
     } catch {
-      start = undefined;
+      // Not JSON: `start` stays undefined, refused below as no object.
     }
     if (start === null || typeof start !== 'object' || Array.isArray(start))
       return this.fail(400, 'Start request must be a JSON object.');
@@ -127,35 +116,6 @@ export function attachReplay(
   book: ReplayBook,
   apiKey: string,
 ): { close(): Promise<void> } {
-  const sessions = new Set<ReplaySession>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has('soniox-api-key') ? 'soniox-api-key' : false),
-  });
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = URL.canParse(req.url ?? '/', 'http://mock')
-      ? new URL(req.url ?? '/', 'http://mock').pathname
-      : undefined;
-    if (path !== PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-    const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const protocolKey = protocols[0] === 'soniox-api-key' ? protocols[1] : undefined;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new ReplaySession(ws, auth ?? protocolKey, book, apiKey);
-      sessions.add(session);
-      ws.on('close', () => sessions.delete(session));
-    });
-  });
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const session of sessions) session.stop();
-        for (const client of wss.clients) client.terminate();
-        wss.close(() => resolve());
-      }),
-  };
+  // The session lives on its socket's events; the socket's close stops it.
+  return serveUpgrades(server, (ws, key) => new ReplaySession(ws, key, book, apiKey));
 }

@@ -89,9 +89,13 @@ export class Session {
         : { maxAheadMs: cadence.maxAheadMs ?? SESSION_DEFAULTS.maxAheadMs },
       (v) => this.fail(v.code, v.message, v.type),
     );
-    ws.on('message', (data, isBinary) => this.guarded(() => this.onMessage(data, isBinary)));
+    // ws leaves binaryType at 'nodebuffer': a message arrives as one Buffer, fragments joined.
+    ws.on('message', (data: RawData, isBinary) =>
+      this.guarded(() => this.onMessage(data as Buffer, isBinary)),
+    );
     ws.on('close', () => this.stop());
-    ws.on('error', () => this.stop());
+    // ws emits 'close' after 'error': this listener only keeps the error from being thrown.
+    ws.on('error', () => undefined);
     this.armIdle();
   }
 
@@ -194,13 +198,8 @@ export class Session {
     this.ws.close(code >= 500 ? 1011 : 1000);
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private onMessage(bytes: Buffer, isBinary: boolean): void {
     if (this.ended) return;
-    const bytes = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
     if (!this.config) return this.start(bytes, isBinary);
     this.armIdle();
     // The empty text frame ends the audio; an empty binary frame is no audio and no signal,
@@ -410,7 +409,9 @@ export class Session {
     });
     this.finalCount += words.length - tail.length;
     const lastFinal = words[words.length - tail.length - 1];
-    if (lastFinal) this.finalMs = Math.max(this.finalMs, lastFinal.end_ms);
+    // Audio finalized is part of the audio processed (docs/api.md §8.4), even when a finalize
+    // makes final a word whose end has not arrived yet.
+    if (lastFinal) this.finalMs = Math.max(this.finalMs, Math.min(lastFinal.end_ms, processed));
     if (allFinal) this.finalMs = Math.max(this.finalMs, processed);
     if (marker) finals.push({ text: marker, is_final: true });
     this.total = Math.max(this.total, processed);

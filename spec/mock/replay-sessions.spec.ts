@@ -170,6 +170,7 @@ describe('mock: replayed sessions and exchanges, as a user sees them', () => {
 
   for (const [code, close] of [
     [503, 1011],
+    [500, 1011],
     [400, 1000],
   ] as const) {
     it(`ends a session recorded with a ${code} error frame as the service did: close ${close}`, async () => {
@@ -181,6 +182,36 @@ describe('mock: replayed sessions and exchanges, as a user sees them', () => {
       expect(s.frames.at(-1)).to.deep.equal(error);
     });
   }
+
+  it("counts a finalize written with spaces, as Python's json.dumps and others write it", async () => {
+    cassette({
+      exchanges: [],
+      sessions: [
+        recorded([
+          frame(words('<fin>'), { afterFinalizes: 1 }),
+          frame(words('<fin>'), { afterFinalizes: 2 }),
+          frame({ tokens: [], finished: true }, { afterFinalizes: 2, afterEndOfAudio: true }),
+        ]),
+      ],
+    });
+    const server = await replaying();
+    const s = await open(server);
+    s.ws.send('{"type": "finalize"}');
+    s.ws.send('{ "type" : "finalize" }');
+    s.ws.send('');
+    expect(await s.closed()).to.equal(1000);
+    expect(texts(s)).to.deep.equal(['<fin>', '<fin>', '']);
+  });
+
+  it('refuses a start message that is JSON null with 400', async () => {
+    cassette({ exchanges: [], sessions: [recorded([frame(words('ok'))])] });
+    const server = await replaying();
+    const s = await open(server, null as unknown as object);
+    expect(await s.closed()).to.equal(1000);
+    expect(s.frames).to.deep.equal([
+      { error_code: 400, error_message: 'Start request must be a JSON object.' },
+    ]);
+  });
 
   it('keeps the socket open after a last frame that is neither finished nor an error', async () => {
     cassette({ exchanges: [], sessions: [recorded([frame(words('cut short'))])] });

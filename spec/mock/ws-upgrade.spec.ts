@@ -87,6 +87,40 @@ describe('mock/ws: the upgrade as other clients send it', () => {
     );
   });
 
+  it('negotiates no compression: an offer of permessage-deflate gets plain frames', async () => {
+    // The docs document no WebSocket extension; a mock that compressed would pass clients on
+    // frames the service is not documented to send.
+    const { socket, received } = await rawUpgrade(t.server, '/transcribe-websocket', {
+      Authorization: `Bearer ${t.server.apiKey}`,
+      'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
+    });
+    t.defer(() => socket.destroy());
+    await until(() => received().includes('\r\n\r\n'));
+    const head = received().toString('latin1').split('\r\n\r\n')[0] as string;
+    expect(head).to.match(/^HTTP\/1\.1 101/);
+    expect(head.toLowerCase()).not.to.include('sec-websocket-extensions');
+    socket.write(textFrame(JSON.stringify(START)));
+    socket.write(textFrame(''));
+    await until(() =>
+      serverTexts(received().subarray(head.length + 4)).some((x) => x.includes('"finished"')),
+    );
+  });
+
+  it('a subprotocol list not led by soniox-api-key carries no key: the start message decides', async () => {
+    const ws = new WebSocket(t.server.realtimeURL, [t.server.apiKey, 'soniox-api-key']);
+    t.defer(() => ws.terminate());
+    const messages: Array<Record<string, unknown>> = [];
+    ws.on('message', (d: Buffer) =>
+      messages.push(JSON.parse(d.toString()) as Record<string, unknown>),
+    );
+    await once(ws, 'open');
+    expect(ws.protocol).to.equal('soniox-api-key');
+    ws.send(JSON.stringify({ ...START, api_key: t.server.apiKey }));
+    ws.send('');
+    await until(() => messages.some((m) => m.finished === true || m.error_code !== undefined));
+    expect(messages.filter((m) => m.error_code !== undefined)).to.deep.equal([]);
+  });
+
   it('refuses a request target that is no URL with 400', async () => {
     const { socket, received } = await rawUpgrade(t.server, '//[', {});
     t.defer(() => socket.destroy());
