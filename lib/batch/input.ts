@@ -65,8 +65,6 @@ export interface BatchContext {
 /** An input's result and what to do once the caller has taken it. */
 export interface InputOutcome<S> {
   result: BatchResult<S>;
-  /** The batch was aborted while this input was in flight: its result is not delivered. */
-  aborted: boolean;
   /** The caller took the result: journals the end and cleans up; never rejects. */
   settle(): Promise<void>;
   /**
@@ -137,7 +135,6 @@ export async function runInput<S extends BatchSource>(
           reason,
           transcriptionId: reason === 'journaled' ? prior?.transcriptionId : undefined,
         },
-        aborted: false,
         // A previous run journaled it done and was stopped before deleting its job.
         settle: finish,
         discard: finish,
@@ -156,7 +153,6 @@ export async function runInput<S extends BatchSource>(
       },
     );
     const doneHash = hash;
-    let settling = false;
     let kept = false;
     const result: BatchDone<S> = {
       status: 'done',
@@ -169,26 +165,21 @@ export async function runInput<S extends BatchSource>(
       audioDurationMs: finished.audio_duration_ms ?? undefined,
       keepForNextRun: () => undefined,
     };
-    // Not enumerable: a result stays plain data to print, compare or serialise.
+    // Not enumerable: a result stays plain data to print, compare or serialise. A call after
+    // the next result was asked for changes nothing: settle() read `kept` when it was asked.
     Object.defineProperty(result, 'keepForNextRun', {
       enumerable: false,
       value: () => {
-        if (!settling) kept = true;
+        kept = true;
       },
     });
     return {
       result,
-      aborted: false,
       settle: async () => {
-        settling = true;
         if (kept) {
-          // The caller could not save it: paid for, so kept for the next run to fetch again.
-          ctx.journal?.write({
-            event: 'kept',
-            hash: doneHash,
-            transcription_id: id,
-            ...(held.fileId !== undefined && { file_id: held.fileId }),
-          });
+          // The caller could not save it: paid for, so kept for the next run to fetch again (its
+          // file id is journaled already, with `uploaded`).
+          ctx.journal?.write({ event: 'kept', hash: doneHash, transcription_id: id });
           return;
         }
         ctx.journal?.write({
@@ -206,10 +197,11 @@ export async function runInput<S extends BatchSource>(
     const failedHash = hash;
     const result: BatchResult<S> = { status: 'failed', ok: false, input, index, hash, error };
     // A journal that cannot be written stops the batch (run.ts): the input is kept as it is
-    // journaled, for the next run, as when the batch is aborted.
+    // journaled, for the next run, as when the batch is aborted. Such a result is never
+    // delivered (run.ts checks for both before each one), so it is only ever discarded.
     if (signal.aborted || caught instanceof SonioxJournalError) {
       const discard = () => keepOrCleanUp(ctx, held);
-      return { result, aborted: true, settle: discard, discard };
+      return { result, settle: discard, discard };
     }
     const settle = async () => {
       const owes = ctx.cleanup && (held.fileId ?? held.transcriptionId) !== undefined;
@@ -223,7 +215,7 @@ export async function runInput<S extends BatchSource>(
       if ((await cleanUp(ctx, held)) && owes && failedHash !== undefined)
         ctx.journal?.write({ event: 'cleaned', hash: failedHash });
     };
-    return { result, aborted: false, settle, discard: settle };
+    return { result, settle, discard: settle };
   }
 }
 
