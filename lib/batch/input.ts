@@ -80,10 +80,11 @@ interface Held {
   fileId: string | undefined;
   transcriptionId: string | undefined;
   /**
-   * Set while a create is in flight (its reference, when it was sent): if it is cut off, the
-   * server may have the job all the same.
+   * Set while what a create did is unknown (its reference, when it was sent): one in flight, cut
+   * off or not, or one a previous run journaled as `creating`, until a lookup by reference
+   * answers. The server may have the job all the same.
    */
-  creating: { reference: string; sentAt: number } | undefined;
+  creating: { reference: string; sentAt: number | undefined } | undefined;
   /**
    * The input's flow ticket (lib/http/admission.ts): its requests wait for a socket by when the
    * input started, so one further along is not queued behind inputs started after it.
@@ -204,15 +205,20 @@ export async function runInput<S extends BatchSource>(
       return { result, settle: discard, discard };
     }
     const settle = async () => {
+      // An input that could not be read holds nothing, and the journal has no line for it.
+      if (failedHash === undefined) return;
+      // What its create did is unknown (no lookup by reference answered): it stays journaled as
+      // `creating`, its file kept, and the next run looks for its job before creating again. A
+      // job the server made is then used, not paid for twice.
+      if (held.creating !== undefined && ctx.journal) return;
       const owes = ctx.cleanup && (held.fileId ?? held.transcriptionId) !== undefined;
-      if (failedHash !== undefined)
-        ctx.journal?.write({
-          event: 'failed',
-          hash: failedHash,
-          code: error.code,
-          ...(owes && { cleanup: true }),
-        });
-      if ((await cleanUp(ctx, held)) && owes && failedHash !== undefined)
+      ctx.journal?.write({
+        event: 'failed',
+        hash: failedHash,
+        code: error.code,
+        ...(owes && { cleanup: true }),
+      });
+      if ((await cleanUp(ctx, held)) && owes)
         ctx.journal?.write({ event: 'cleaned', hash: failedHash });
     };
     return { result, settle, discard: settle };
@@ -238,12 +244,15 @@ async function reachCreated(
     return prior.transcriptionId;
   }
   if (prior?.event === 'creating') {
+    // Unknown until the lookup answers: an input that fails meanwhile stays journaled so.
+    held.creating = { reference, sentAt: prior.sentAt };
     const found = await findTranscriptionByReference(
       ctx.transcriptions,
       reference,
       prior.sentAt,
       signal,
     );
+    held.creating = undefined;
     if (found) {
       held.transcriptionId = found.id;
       ctx.journal?.write({ event: 'created', hash, transcription_id: found.id });
@@ -396,7 +405,9 @@ async function cleanUpOwed(ctx: BatchContext, hash: string, owed: JournalEntry):
 async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
   if (!ctx.cleanup) return false;
   let clean = true;
-  if (held.transcriptionId === undefined && held.creating !== undefined) {
+  if (held.creating !== undefined) {
+    // A create whose outcome is unknown, met here only without a journal (with one, the input
+    // stays journaled as `creating` for the next run): its job, if any, is found and deleted.
     const { reference, sentAt } = held.creating;
     const signal = AbortSignal.timeout(CLEANUP_CALL.timeoutMs);
     held.transcriptionId = await findTranscriptionByReference(
@@ -406,10 +417,7 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
       signal,
     ).then(
       (found) => found?.id,
-      () => {
-        clean = false;
-        return undefined;
-      },
+      () => undefined,
     );
   }
   await cleanUpFlow(ctx, {

@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { SonioxError } from '../../lib/errors';
+import { SonioxError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import type { BatchResult } from '../../lib/batch/types';
+import { occupyTranscriptions } from '../../fixtures/occupy';
 import { fixture } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
@@ -222,5 +223,93 @@ describe('transcribeMany: how an input ends', () => {
     expect(third.map((r) => r.status)).to.deep.equal(['skipped']);
     expect(t.server.state.transcriptions.size).to.equal(0);
     expect(t.server.state.files.size).to.equal(0);
+  });
+
+  it('a create whose outcome no lookup could settle stays journaled as creating: the next run finds its job instead of creating again', async () => {
+    const [source] = urls(1);
+    // The create is cut off after the server made the job, and every lookup by reference
+    // fails: the transport's, then the cleanup's.
+    t.server.setFaults({
+      http: [
+        { route: CREATE, reset: 'after-handler', times: 1 },
+        { route: 'GET /v1/transcriptions', status: 500 },
+      ],
+    });
+    const first = await collect(t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }));
+    expect(first.map((r) => r.status)).to.deep.equal(['failed']);
+    expect((first[0] as Failed).error).to.be.instanceOf(SonioxOutcomeUnknownError);
+    const [made] = [...t.server.state.transcriptions.keys()];
+    expect(made, 'made by the cut-off create').to.be.a('string');
+    t.server.setFaults({});
+    const second = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }),
+    );
+    expect(second.map((r) => r.status)).to.deep.equal(['done']);
+    expect(second[0]?.status === 'done' && second[0].transcriptionId).to.equal(made);
+    expect(t.server.state.hits[CREATE], 'never created twice').to.equal(1);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('an input journaled as creating whose lookup cannot decide stays so: a later run finds its job instead of creating again', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() - 1_000 });
+    j.close();
+    const existing = await t.client.transcriptions.create({
+      audio_url: source!.audio_url,
+      client_reference_id: referenceOf(hash),
+    });
+    // More jobs made since than a lookup reads: it cannot reach this one.
+    const release = occupyTranscriptions(
+      t.server,
+      1_001,
+      'completed',
+      new Date(Date.now() + 1_000),
+    );
+    const second = await collect(
+      t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }),
+    );
+    expect(second.map((r) => r.status)).to.deep.equal(['failed']);
+    release();
+    const third = await collect(t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }));
+    expect(third.map((r) => r.status)).to.deep.equal(['done']);
+    expect(third[0]?.status === 'done' && third[0].transcriptionId).to.equal(existing.id);
+    expect(t.server.state.hits[CREATE], 'never created twice').to.equal(1);
+  });
+
+  it('without a journal, the job an undecided create made is found at cleanup and deleted', async () => {
+    // The create is cut off after the server made the job, and the transport's lookup fails
+    // (its four list calls): the outcome is unknown until the cleanup's own lookup.
+    t.server.setFaults({
+      http: [
+        { route: CREATE, reset: 'after-handler', times: 1 },
+        { route: 'GET /v1/transcriptions', status: 500, times: 4 },
+      ],
+    });
+    const results = await collect(t.client.transcribeMany(urls(1), { pollIntervalMs: 5 }));
+    expect((results[0] as Failed).error).to.be.instanceOf(SonioxOutcomeUnknownError);
+    expect(t.server.state.hits[CREATE]).to.equal(1);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('a failed job found by the reference of an input journaled as creating is deleted like any other', async () => {
+    const broken = Buffer.concat([Buffer.from('RIFF\x00\x00\x00\x00WAVEjunk'), Buffer.alloc(64)]);
+    const hash = sha256(broken);
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() - 1_000 });
+    j.close();
+    // What the cut-off create of a previous run made: a job on audio that cannot be decoded.
+    const file = await t.client.files.upload(broken, { client_reference_id: referenceOf(hash) });
+    await t.client.transcriptions.create({
+      file_id: file.id,
+      client_reference_id: referenceOf(hash),
+    });
+    const results = await collect(
+      t.client.transcribeMany([broken], { journal, pollIntervalMs: 5 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(t.server.state.hits[CREATE], 'nothing created again').to.equal(1);
+    expect(t.server.state.transcriptions.size).to.equal(0);
   });
 });
