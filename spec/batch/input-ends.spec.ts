@@ -14,7 +14,7 @@ import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
-import { fixture } from '../helpers';
+import { drive, fixture, until } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
@@ -311,5 +311,52 @@ describe('transcribeMany: how an input ends', () => {
     expect(results.map((r) => r.status)).to.deep.equal(['failed']);
     expect(t.server.state.hits[CREATE], 'nothing created again').to.equal(1);
     expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
+  it('journals the job found for an input journaled as creating before it waits on it', async () => {
+    const [source] = urls(1);
+    const hash = sha256(source!.audio_url);
+    const j = Journal.open(journal);
+    j.write({ event: 'creating', hash, at: Date.now() - 1_000 });
+    j.close();
+    const existing = await t.client.transcriptions.create({
+      audio_url: source!.audio_url,
+      client_reference_id: referenceOf(hash),
+    });
+    await collect(t.client.transcribeMany([source!], { journal, pollIntervalMs: 5 }));
+    const steps = records(journal).map((r) => [r.event, r.transcription_id]);
+    expect(steps).to.deep.equal([
+      ['creating', undefined],
+      ['created', existing.id],
+      ['done', existing.id],
+      ['cleaned', undefined],
+    ]);
+  });
+});
+
+describe('transcribeMany: how an input ends, quotas (fake clock)', function () {
+  const q = fixture({
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+    client: { maxRetries: 0 },
+  });
+
+  it('an input waiting on the stored-transcriptions quota goes as soon as the batch deletes a job, not at the end of its wait', async () => {
+    // One job short of the 2,000 kept: of two inputs, one is created and the other refused.
+    occupyTranscriptions(q.server, 1_999, 'completed');
+    const start = Date.now();
+    let ended = false;
+    const run = collect(
+      q.client.transcribeMany(urls(2), {
+        concurrency: 2,
+        pollIntervalMs: 5,
+        quotaWaitMs: 60_000,
+        maxQuotaWaitMs: 60_000,
+      }),
+    ).finally(() => (ended = true));
+    await until(() => (q.server.state.hits[CREATE] ?? 0) >= 2);
+    await drive(q.clock, 600_000, () => ended);
+    const results = await run;
+    expect(results.map((r) => r.status)).to.deep.equal(['done', 'done']);
+    expect(Date.now() - start).to.be.below(30_000);
   });
 });
