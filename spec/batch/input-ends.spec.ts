@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { SonioxError, SonioxOutcomeUnknownError } from '../../lib/errors';
+import { SonioxAbortError, SonioxError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
-import { drive, fixture, until } from '../helpers';
+import { drive, fixture, rejection, settle, until } from '../helpers';
 import { buffers, collect, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
@@ -358,5 +358,33 @@ describe('transcribeMany: how an input ends, quotas (fake clock)', function () {
     const results = await run;
     expect(results.map((r) => r.status)).to.deep.equal(['done', 'done']);
     expect(Date.now() - start).to.be.below(30_000);
+  });
+});
+
+describe('transcribeMany: how an input ends, stopped while its job processes (fake clock)', () => {
+  // Jobs process for 400 ms, on a fake clock driven between the real round trips.
+  const busy = fixture({
+    mock: { timing: { queuedMs: 1, processingMs: 400 } },
+    clock: { toFake: ['setTimeout', 'clearTimeout', 'Date'] },
+  });
+
+  it('tries the delete again at the poll interval, so a stopped batch ends soon after the job does', async () => {
+    const controller = new AbortController();
+    const run = collect(
+      busy.client.transcribeMany(urls(1), { pollIntervalMs: 5, signal: controller.signal }),
+    );
+    await drive(busy.clock, 10_000, () =>
+      [...busy.server.state.transcriptions.values()].some(
+        (j) => j.transcription.status === 'processing',
+      ),
+    );
+    const stoppedAt = Date.now();
+    controller.abort();
+    expect(await settle(busy.clock, rejection(run), 600_000, 10)).to.be.instanceOf(
+      SonioxAbortError,
+    );
+    expect(busy.server.state.transcriptions.size).to.equal(0);
+    // The job ends 400 ms after it started processing; a pause of a second would show.
+    expect(Date.now() - stoppedAt).to.be.below(800);
   });
 });
