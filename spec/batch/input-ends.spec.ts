@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { SonioxAbortError, SonioxError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
@@ -222,6 +223,28 @@ describe('transcribeMany: how an input ends', () => {
     const third = await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
     expect(third.map((r) => r.status)).to.deep.equal(['skipped']);
     expect(t.server.state.transcriptions.size).to.equal(0);
+    expect(t.server.state.files.size).to.equal(0);
+  });
+
+  it('stopped once its upload answers, an input sends no create and looks none up at cleanup', async () => {
+    // The second upload is held by the server after its bytes are in: the caller leaves the
+    // loop meanwhile, and the upload is let answer (its file is then deleted).
+    t.server.setFaults({ http: [{ route: UPLOAD, delayMs: 15_000, times: 1 }] });
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    t.defer(() => clock.restore());
+    const loop = async () => {
+      for await (const result of t.client.transcribeMany(buffers(2), {
+        concurrency: 2,
+        pollIntervalMs: 5,
+      })) {
+        expect(result.status).to.equal('done');
+        break;
+      }
+    };
+    await settle(clock, loop());
+    await clock.tickAsync(20_000);
+    expect(t.server.state.hits[CREATE]).to.equal(1);
+    expect(t.server.state.hits['GET /v1/transcriptions'] ?? 0).to.equal(0);
     expect(t.server.state.files.size).to.equal(0);
   });
 
