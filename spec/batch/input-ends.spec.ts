@@ -226,6 +226,21 @@ describe('transcribeMany: how an input ends', () => {
     expect(t.server.state.files.size).to.equal(0);
   });
 
+  it('deletes the job of a result that was ready but never taken when the caller leaves the loop', async () => {
+    for await (const result of t.client.transcribeMany(urls(2), {
+      concurrency: 2,
+      pollIntervalMs: 5,
+    })) {
+      expect(result.status).to.equal('done');
+      // The other input's transcript is in: its result is ready, and never taken.
+      await until(() => (t.server.state.hits['GET /v1/transcriptions/:id/transcript'] ?? 0) >= 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      break;
+    }
+    expect(t.server.state.hits[CREATE]).to.equal(2);
+    expect(t.server.state.transcriptions.size).to.equal(0);
+  });
+
   it('stopped once its upload answers, an input sends no create and looks none up at cleanup', async () => {
     // The second upload is held by the server after its bytes are in: the caller leaves the
     // loop meanwhile, and the upload is let answer (its file is then deleted).
