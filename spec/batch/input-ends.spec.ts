@@ -114,6 +114,50 @@ describe('transcribeMany: how an input ends', () => {
     expect(job[1]!.transcription_id).to.equal(urlResult!.transcriptionId);
   });
 
+  it('journals a failed input as owing a cleanup only when it holds something, and as cleaned once deleted', async () => {
+    const [content] = buffers(1, 8_000, 5);
+    const [url] = urls(1, 'refused');
+    // Both creates refused before the server acts.
+    t.server.setFaults({ http: [{ route: CREATE, status: 400, times: 2 }] });
+    const results = await collect(
+      t.client.transcribeMany([content!, url!], { journal, concurrency: 1, pollIntervalMs: 5 }),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal(['failed', 'failed']);
+    const all = records(journal);
+    const steps = (hash: string) =>
+      all
+        .filter((r) => r.hash === hash)
+        .map((r) => `${String(r.event)}${r.cleanup ? '+cleanup' : ''}`);
+    expect(steps(sha256(content!))).to.deep.equal([
+      'started',
+      'uploaded',
+      'creating',
+      'failed+cleanup',
+      'cleaned',
+    ]);
+    expect(steps(sha256(url!.audio_url))).to.deep.equal(['creating', 'failed']);
+    expect(t.server.state.files.size).to.equal(0);
+  });
+
+  it('fails an input whose journaled file the server cannot answer for, rather than uploading it again', async () => {
+    const inputs = buffers(1);
+    const [first] = await collect(
+      t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5, cleanup: false }),
+    );
+    if (first?.status !== 'done') throw new Error(`first run: ${first?.status}`);
+    // Journaled as uploaded, as a run stopped before its create would have left it.
+    fs.writeFileSync(journal, '');
+    const [fileId] = [...t.server.state.files.keys()];
+    const j = Journal.open(journal);
+    j.write({ event: 'uploaded', hash: first.hash, file_id: fileId! });
+    j.close();
+    t.server.setFaults({ http: [{ route: 'GET /v1/files/:id', status: 500 }] });
+    const uploads = t.server.state.hits[UPLOAD];
+    const second = await collect(t.client.transcribeMany(inputs, { journal, pollIntervalMs: 5 }));
+    expect(second.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(t.server.state.hits[UPLOAD]).to.equal(uploads);
+  });
+
   it('a duplicate is skipped with its own index and hash, and names no transcription, even when the journal knows its twin’s job', async () => {
     const [a] = urls(1);
     const twin = { audio_url: a!.audio_url };
