@@ -118,6 +118,7 @@ describe('batch input quota waits (fake clock)', function () {
     const error = (failed as Extract<BatchResult<unknown>, { status: 'failed' }>).error;
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect(error.cause).to.be.instanceOf(SonioxRateLimitError);
+    expect(error.message).to.match(/the transcriptions quota stayed full for 3000 ms/);
   });
 
   it('counts the bytes of an upload refused for storage once they are sent again', async () => {
