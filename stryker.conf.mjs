@@ -407,6 +407,8 @@ export const TARGETS = {
     mutate: ['lib/batch/input.ts', 'lib/batch/run.ts', 'lib/batch/lookup.ts'],
     timeoutMS: 20000,
     command: mocha(20000, true, [
+      // How an input ends (errors, skips, the journal's steps, owed cleanups): input.ts's own.
+      'spec/batch/input-ends.spec.ts',
       'spec/batch/lookup.spec.ts',
       'spec/batch/input.spec.ts',
       'spec/batch/transcribe-many.spec.ts',
@@ -414,6 +416,8 @@ export const TARGETS = {
       'spec/batch/safety.spec.ts',
       'spec/batch/identity.spec.ts',
       'spec/cli/batch-plan.spec.ts',
+      // Each input a flow of the fair queue (input.ts's flow ticket); slow, so last.
+      'spec/batch/fair-queue.spec.ts',
     ]),
   },
   // The mock's REST side (routes, bodies, uploads, errors, faults, the rate limiter, the state

@@ -65,8 +65,6 @@ export interface BatchContext {
 /** An input's result and what to do once the caller has taken it. */
 export interface InputOutcome<S> {
   result: BatchResult<S>;
-  /** The batch was aborted while this input was in flight: its result is not delivered. */
-  aborted: boolean;
   /** The caller took the result: journals the end and cleans up; never rejects. */
   settle(): Promise<void>;
   /**
@@ -82,10 +80,11 @@ interface Held {
   fileId: string | undefined;
   transcriptionId: string | undefined;
   /**
-   * Set while a create is in flight (its reference, when it was sent): if it is cut off, the
-   * server may have the job all the same.
+   * Set while what a create did is unknown (its reference, when it was sent): one in flight, cut
+   * off or not, or one a previous run journaled as `creating`, until a lookup by reference
+   * answers. The server may have the job all the same.
    */
-  creating: { reference: string; sentAt: number } | undefined;
+  creating: { reference: string; sentAt: number | undefined } | undefined;
   /**
    * The input's flow ticket (lib/http/admission.ts): its requests wait for a socket by when the
    * input started, so one further along is not queued behind inputs started after it.
@@ -137,7 +136,6 @@ export async function runInput<S extends BatchSource>(
           reason,
           transcriptionId: reason === 'journaled' ? prior?.transcriptionId : undefined,
         },
-        aborted: false,
         // A previous run journaled it done and was stopped before deleting its job.
         settle: finish,
         discard: finish,
@@ -156,7 +154,6 @@ export async function runInput<S extends BatchSource>(
       },
     );
     const doneHash = hash;
-    let settling = false;
     let kept = false;
     const result: BatchDone<S> = {
       status: 'done',
@@ -169,26 +166,21 @@ export async function runInput<S extends BatchSource>(
       audioDurationMs: finished.audio_duration_ms ?? undefined,
       keepForNextRun: () => undefined,
     };
-    // Not enumerable: a result stays plain data to print, compare or serialise.
+    // Not enumerable: a result stays plain data to print, compare or serialise. A call after
+    // the next result was asked for changes nothing: settle() read `kept` when it was asked.
     Object.defineProperty(result, 'keepForNextRun', {
       enumerable: false,
       value: () => {
-        if (!settling) kept = true;
+        kept = true;
       },
     });
     return {
       result,
-      aborted: false,
       settle: async () => {
-        settling = true;
         if (kept) {
-          // The caller could not save it: paid for, so kept for the next run to fetch again.
-          ctx.journal?.write({
-            event: 'kept',
-            hash: doneHash,
-            transcription_id: id,
-            ...(held.fileId !== undefined && { file_id: held.fileId }),
-          });
+          // The caller could not save it: paid for, so kept for the next run to fetch again (its
+          // file id is journaled already, with `uploaded`).
+          ctx.journal?.write({ event: 'kept', hash: doneHash, transcription_id: id });
           return;
         }
         ctx.journal?.write({
@@ -206,24 +198,30 @@ export async function runInput<S extends BatchSource>(
     const failedHash = hash;
     const result: BatchResult<S> = { status: 'failed', ok: false, input, index, hash, error };
     // A journal that cannot be written stops the batch (run.ts): the input is kept as it is
-    // journaled, for the next run, as when the batch is aborted.
+    // journaled, for the next run, as when the batch is aborted. Such a result is never
+    // delivered (run.ts checks for both before each one), so it is only ever discarded.
     if (signal.aborted || caught instanceof SonioxJournalError) {
       const discard = () => keepOrCleanUp(ctx, held);
-      return { result, aborted: true, settle: discard, discard };
+      return { result, settle: discard, discard };
     }
     const settle = async () => {
+      // An input that could not be read holds nothing, and the journal has no line for it.
+      if (failedHash === undefined) return;
+      // What its create did is unknown (no lookup by reference answered): it stays journaled as
+      // `creating`, its file kept, and the next run looks for its job before creating again. A
+      // job the server made is then used, not paid for twice.
+      if (held.creating !== undefined && ctx.journal) return;
       const owes = ctx.cleanup && (held.fileId ?? held.transcriptionId) !== undefined;
-      if (failedHash !== undefined)
-        ctx.journal?.write({
-          event: 'failed',
-          hash: failedHash,
-          code: error.code,
-          ...(owes && { cleanup: true }),
-        });
-      if ((await cleanUp(ctx, held)) && owes && failedHash !== undefined)
+      ctx.journal?.write({
+        event: 'failed',
+        hash: failedHash,
+        code: error.code,
+        ...(owes && { cleanup: true }),
+      });
+      if ((await cleanUp(ctx, held)) && owes)
         ctx.journal?.write({ event: 'cleaned', hash: failedHash });
     };
-    return { result, aborted: false, settle, discard: settle };
+    return { result, settle, discard: settle };
   }
 }
 
@@ -246,12 +244,15 @@ async function reachCreated(
     return prior.transcriptionId;
   }
   if (prior?.event === 'creating') {
+    // Unknown until the lookup answers: an input that fails meanwhile stays journaled so.
+    held.creating = { reference, sentAt: prior.sentAt };
     const found = await findTranscriptionByReference(
       ctx.transcriptions,
       reference,
       prior.sentAt,
       signal,
     );
+    held.creating = undefined;
     if (found) {
       held.transcriptionId = found.id;
       ctx.journal?.write({ event: 'created', hash, transcription_id: found.id });
@@ -404,7 +405,9 @@ async function cleanUpOwed(ctx: BatchContext, hash: string, owed: JournalEntry):
 async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
   if (!ctx.cleanup) return false;
   let clean = true;
-  if (held.transcriptionId === undefined && held.creating !== undefined) {
+  if (held.creating !== undefined) {
+    // A create whose outcome is unknown, met here only without a journal (with one, the input
+    // stays journaled as `creating` for the next run): its job, if any, is found and deleted.
     const { reference, sentAt } = held.creating;
     const signal = AbortSignal.timeout(CLEANUP_CALL.timeoutMs);
     held.transcriptionId = await findTranscriptionByReference(
@@ -414,10 +417,7 @@ async function cleanUp(ctx: BatchContext, held: Held): Promise<boolean> {
       signal,
     ).then(
       (found) => found?.id,
-      () => {
-        clean = false;
-        return undefined;
-      },
+      () => undefined,
     );
   }
   await cleanUpFlow(ctx, {

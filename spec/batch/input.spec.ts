@@ -3,10 +3,10 @@
  * progress, and the error it fails with when the quota stays full (over the mock).
  */
 import { expect } from 'chai';
-import { SonioxBadRequestError, SonioxTimeoutError } from '../../lib/errors';
+import { SonioxBadRequestError, SonioxRateLimitError, SonioxTimeoutError } from '../../lib/errors';
 import type { BatchProgress, BatchResult } from '../../lib/batch/types';
 import { drive, fixture, until } from '../helpers';
-import { buffers, collect, occupyPending, urls } from './helpers';
+import { buffers, collect, occupyFiles, occupyPending, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 
@@ -103,5 +103,41 @@ describe('batch input quota waits (fake clock)', function () {
     expect(error).to.be.instanceOf(SonioxTimeoutError);
     expect((error as SonioxTimeoutError).timeoutMs).to.equal(20_000);
     expect(error.message).to.match(/the transcriptions quota.* stayed full for 20000 ms/);
+  });
+
+  it('an input refused by the quota at its deadline fails with that answer as the cause', async () => {
+    occupyPending(q.server, 100);
+    let ended = false;
+    const run = collect(
+      q.client.transcribeMany(urls(1), { quotaWaitMs: 1_000, quotaTimeoutMs: 3_000 }),
+    ).finally(() => (ended = true));
+    await until(() => (q.server.state.hits[CREATE] ?? 0) >= 1);
+    // Refused at 0, 1 and 3 s: the last answer comes at the deadline.
+    await drive(q.clock, 10_000, () => ended);
+    const [failed] = await run;
+    const error = (failed as Extract<BatchResult<unknown>, { status: 'failed' }>).error;
+    expect(error).to.be.instanceOf(SonioxTimeoutError);
+    expect(error.cause).to.be.instanceOf(SonioxRateLimitError);
+    expect(error.message).to.match(/the transcriptions quota stayed full for 3000 ms/);
+  });
+
+  it('counts the bytes of an upload refused for storage once they are sent again', async () => {
+    // Someone else's file fills the storage: the upload is refused once its bytes are in (an
+    // upload of 2.5 MB reports its progress three times).
+    const [big] = occupyFiles(q.server, 1);
+    q.server.state.files.get(big!)!.size = 10 * 1000 ** 3;
+    const seen: BatchProgress[] = [];
+    let ended = false;
+    const run = collect(
+      q.client.transcribeMany(buffers(1, 2_500_000), { onProgress: (p) => seen.push({ ...p }) }),
+    ).finally(() => (ended = true));
+    await until(() => (q.server.state.hits['POST /v1/files'] ?? 0) >= 1);
+    await drive(q.clock, 500, () => seen.some((p) => p.quotaWaits > 0));
+    q.server.state.files.delete(big!);
+    await drive(q.clock, 600_000, () => ended);
+    const [result] = await run;
+    expect(result?.status).to.equal('done');
+    expect(seen.at(-1)?.quotaWaits).to.equal(1);
+    expect(seen.at(-1)?.bytesUploaded).to.equal(2_500_000);
   });
 });
