@@ -4,7 +4,9 @@
  * process alive. Plus: one AbortSignal shared by many calls adds no listener per call.
  */
 import { expect } from 'chai';
-import { getEventListeners } from 'node:events';
+import { getEventListeners, once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolveConfig } from '../../lib/config';
 import { SonioxConnectionError } from '../../lib/errors';
 import { Transport } from '../../lib/http/transport';
@@ -73,5 +75,53 @@ describe('http/transport: close() and shared signals', () => {
     expect(hits()).to.equal(45);
     expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
     expect(getEventListeners(transport['closing'].signal, 'abort')).to.have.length(0);
+  });
+
+  it('ends the sockets of its own pool on close, and leaves a pool the caller gave it open', async () => {
+    let accepted = 0;
+    const server = http.createServer((_req, res) => res.end('{"models":[]}'));
+    server.on('connection', () => accepted++);
+    t.defer(() => new Promise((resolve) => server.close(resolve)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const openSockets = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+      );
+    const allClosed = async () => {
+      for (let turn = 0; (await openSockets()) > 0; turn++) {
+        if (turn > 2000) throw new Error('a socket stayed open');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+
+    // The caller's agent: close() leaves its kept socket to the caller, who reuses it.
+    const theirs = new http.Agent({ keepAlive: true });
+    t.defer(() => theirs.destroy());
+    const withTheirs = new Transport(
+      resolveConfig({ apiKey: SECRET_KEY, baseURL: url, env: {}, httpAgent: theirs }),
+    );
+    await withTheirs.request({ method: 'GET', path: '/v1/models' });
+    withTheirs.close();
+    await new Promise<void>((resolve, reject) =>
+      http
+        .get(`${url}/again`, { agent: theirs }, (res) => res.resume().on('end', resolve))
+        .on('error', reject),
+    );
+    expect(accepted).to.equal(1);
+    theirs.destroy();
+    await allClosed();
+
+    // The SDK's own agent: close() ends its sockets.
+    const own = new Transport(resolveConfig({ apiKey: SECRET_KEY, baseURL: url, env: {} }));
+    await own.request({ method: 'GET', path: '/v1/models' });
+    expect(await openSockets()).to.equal(1);
+    own.close();
+    await allClosed();
+    // A client closed before any call has no pool to end, and closing twice is harmless.
+    const unused = new Transport(resolveConfig({ apiKey: SECRET_KEY, baseURL: url, env: {} }));
+    expect(() => unused.close()).not.to.throw();
+    expect(() => unused.close()).not.to.throw();
   });
 });

@@ -6,7 +6,11 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { SonioxConnectionError, SonioxOutcomeUnknownError } from '../../lib/errors';
+import {
+  SonioxConnectionError,
+  SonioxOutcomeUnknownError,
+  SonioxServerError,
+} from '../../lib/errors';
 import type { SonioxClientOptions } from '../../lib/config';
 import { fixture, rejection } from '../helpers';
 
@@ -122,6 +126,11 @@ describe('exactly-once creates (against the mock server)', () => {
     expect(unknown.code).to.equal('outcome_unknown');
     expect(unknown.reference).to.equal('order-7');
     expect(unknown.message).to.include('order-7');
+    // What went wrong is kept: the lookup's own failure as the cause, the create's socket error.
+    expect(unknown.cause).to.be.instanceOf(SonioxServerError);
+    expect(unknown.errno)
+      .to.be.a('string')
+      .and.match(/^E[A-Z]+$/);
     expect(hits(CREATE)).to.equal(1);
     expect(t.server.state.transcriptions.size).to.equal(1);
   });
