@@ -408,6 +408,8 @@ export const TARGETS = {
       'spec/batch/lookup.spec.ts',
       'spec/batch/input.spec.ts',
       'spec/batch/transcribe-many.spec.ts',
+      // The driver's own: options, sources, stopping, memory (run.ts).
+      'spec/batch/run.spec.ts',
       'spec/batch/resume.spec.ts',
       'spec/batch/safety.spec.ts',
       'spec/batch/identity.spec.ts',
