@@ -296,6 +296,10 @@ export const TARGETS = {
       'spec/http/odd-2xx.spec.ts',
       'spec/errors.spec.ts',
       'spec/http/exactly-once.spec.ts',
+      // The lookup's other over-the-wire specs: an untagged create (autoClientReferenceId
+      // false) and the resend decided in the transport's one attempt loop.
+      'spec/http/reference-opt-out.spec.ts',
+      'spec/http/attempt-loop.spec.ts',
       'spec/http/rate-pacing.spec.ts',
     ]),
   },
