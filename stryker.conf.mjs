@@ -298,6 +298,10 @@ export const TARGETS = {
       'spec/http/odd-2xx.spec.ts',
       'spec/errors.spec.ts',
       'spec/http/exactly-once.spec.ts',
+      // The lookup's other over-the-wire specs: an untagged create (autoClientReferenceId
+      // false) and the resend decided in the transport's one attempt loop.
+      'spec/http/reference-opt-out.spec.ts',
+      'spec/http/attempt-loop.spec.ts',
       'spec/http/rate-pacing.spec.ts',
     ]),
   },
@@ -412,6 +416,8 @@ export const TARGETS = {
       'spec/batch/lookup.spec.ts',
       'spec/batch/input.spec.ts',
       'spec/batch/transcribe-many.spec.ts',
+      // The driver's own: options, sources, stopping, memory (run.ts).
+      'spec/batch/run.spec.ts',
       'spec/batch/resume.spec.ts',
       'spec/batch/safety.spec.ts',
       'spec/batch/identity.spec.ts',

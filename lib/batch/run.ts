@@ -9,7 +9,13 @@ import { abortError } from '../internal/abort-error';
 import { follow } from '../internal/follow-signal';
 import { createParamIssues } from '../job';
 import type { Files } from '../resources/files';
-import { durationIssues, functionIssues, rejectGroups, rejectIssues } from '../internal/issues';
+import {
+  durationIssues,
+  functionIssues,
+  isObject,
+  rejectGroups,
+  rejectIssues,
+} from '../internal/issues';
 import { waitOptionIssues, type Transcriptions } from '../resources/transcriptions';
 import { HashTable } from './hash-table';
 import { runInput, type BatchContext, type InputOutcome } from './input';
@@ -86,6 +92,8 @@ export function transcribeMany<S extends BatchSource>(
   sources: Iterable<S> | AsyncIterable<S>,
   options: TranscribeManyOptions = {},
 ): AsyncGenerator<BatchResult<S>, void, undefined> {
+  // As transcribe() answers a null: refused at the call, not a TypeError at the first result.
+  if (!isObject(options)) rejectIssues(WHAT, [{ field: 'options', message: 'must be an object' }]);
   const {
     concurrency,
     journal,
@@ -100,11 +108,11 @@ export function transcribeMany<S extends BatchSource>(
     pollIntervalMs,
     maxPollIntervalMs,
     ...createParams
-  } = options ?? {};
+  } = options;
   // Every option is checked here, at the call, and refused at once (one error names every bad
   // one, worded as the first check that found one); the create parameters once, not per input.
   rejectGroups(
-    { what: WHAT, issues: batchOptionIssues(options ?? {}) },
+    { what: WHAT, issues: batchOptionIssues(options) },
     {
       what: 'transcriptions.wait',
       issues: waitOptionIssues({ timeoutMs, pollIntervalMs, maxPollIntervalMs, signal }),

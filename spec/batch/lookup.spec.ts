@@ -4,10 +4,12 @@
  * endpoints.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { SonioxAbortError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { findFileByReference, findTranscriptionByReference } from '../../lib/batch/lookup';
 import { occupyTranscriptions } from '../../fixtures/occupy';
 import { fixture, rejection } from '../helpers';
+import { occupyFiles } from './helpers';
 
 const REF = 'batch:0123456789abcdef0123456789abcdef';
 const URL = 'https://audio.example.com/lookup.wav';
@@ -74,6 +76,30 @@ describe('batch lookup by client reference', () => {
     const mine = await t.client.transcriptions.create({ audio_url: URL, client_reference_id: REF });
     occupyTranscriptions(t.server, 150, 'completed', new Date(Date.now() + 1_000));
     expect((await findJob(Date.now() - 1_000))?.id).to.equal(mine.id);
+  });
+
+  it('reads the newest first, 100 a page, each page after the last: no item read twice', async () => {
+    const job = await t.client.transcriptions.create({ audio_url: URL, client_reference_id: REF });
+    const file = await upload(REF);
+    occupyTranscriptions(t.server, 150, 'completed', new Date(Date.now() + 1_000));
+    const later = new Date(Date.now() + 1_000).toISOString();
+    for (const id of occupyFiles(t.server, 150)) t.server.state.files.get(id)!.created_at = later;
+    const jobPages = sinon.spy(t.client.transcriptions, 'list');
+    const filePages = sinon.spy(t.client.files, 'list');
+    t.defer(() => sinon.restore());
+    expect((await findJob(Date.now() - HOUR))?.id).to.equal(job.id);
+    expect((await findFile(Date.now() - HOUR))?.id).to.equal(file.id);
+    const ids = async (spy: sinon.SinonSpy, key: 'transcriptions' | 'files') => {
+      const pages = (await Promise.all(spy.returnValues)) as Array<
+        Record<typeof key, Array<{ id: string }>>
+      >;
+      return pages.map((p) => p[key].map((item) => item.id));
+    };
+    for (const pages of [await ids(jobPages, 'transcriptions'), await ids(filePages, 'files')]) {
+      expect(pages.map((p) => p.length)).to.deep.equal([100, 51]);
+      const read = pages.flat();
+      expect(new Set(read).size, 'an item read twice').to.equal(read.length);
+    }
   });
 
   it('an aborted run stops its lookups: they reject with the abort, finding nothing', async () => {

@@ -34,6 +34,8 @@ describe('http/exactly-once', () => {
         false,
       );
       expect(mayHaveActed({ ...post })).to.equal(false);
+      // An answer is an answer, whatever the connection did after it.
+      expect(mayHaveActed({ ...post, status: 502, errorCode: 'ECONNRESET' })).to.equal(false);
       expect(mayHaveActed({ ...post, errorCode: 'ERR_BAD_OPTION' })).to.equal(false);
     });
 
@@ -54,6 +56,10 @@ describe('http/exactly-once', () => {
       expect(a.reference).to.match(/^sdk-[0-9a-f-]{36}$/);
       expect(a.reference).not.to.equal(b.reference);
       expect(a.fields).to.deep.equal({});
+      // A null reference is none: tagged by the SDK, never looked up as `null` (which any
+      // untagged create of the same audio would match).
+      expect(b.reference).to.match(/^sdk-[0-9a-f-]{36}$/);
+      expect(b.fields).to.deep.equal({});
       expect(a).to.include({ listPath: '/v1/transcriptions', listKey: 'transcriptions' });
       expect(newReference().length).to.be.at.most(256);
     });
@@ -139,6 +145,17 @@ describe('http/exactly-once', () => {
       expect(asked).to.have.length(1);
     });
 
+    it('reads on past a page whose oldest item was made at the very start of the window', async () => {
+      const edge = -SKEW_MS;
+      const early = { ...mine, created_at: at(edge) };
+      const { asked, listPage } = pages([other(1), other(2, edge), early], 2);
+      expect(await findCreated(listPage, lookup, T0, now)).to.deep.equal({
+        kind: 'found',
+        item: early,
+      });
+      expect(asked).to.deep.equal([undefined, '2']);
+    });
+
     it('is absent on an empty list', async () => {
       const { listPage } = pages([], 5);
       expect(await findCreated(listPage, lookup, T0, now)).to.deep.equal({ kind: 'absent' });
@@ -158,7 +175,10 @@ describe('http/exactly-once', () => {
         2,
       );
       const result = await findCreated(crowd.listPage, lookup, T0, now);
-      expect(result.kind).to.equal('undecided');
+      expect(result).to.deep.equal({
+        kind: 'undecided',
+        reason: 'more than 1000 items were created in the window',
+      });
       expect(crowd.asked).to.have.length(MAX_PAGES);
     });
 
