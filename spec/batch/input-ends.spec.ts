@@ -9,14 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { SonioxAbortError, SonioxError, SonioxOutcomeUnknownError } from '../../lib/errors';
 import { referenceOf } from '../../lib/batch/identity';
 import { Journal } from '../../lib/batch/journal';
 import type { BatchResult } from '../../lib/batch/types';
 import { occupyTranscriptions } from '../../fixtures/occupy';
 import { drive, fixture, rejection, settle, until } from '../helpers';
-import { buffers, collect, urls } from './helpers';
+import { buffers, collect, leaveAfterFirstResult, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const UPLOAD = 'POST /v1/files';
@@ -288,20 +287,7 @@ describe('transcribeMany: how an input ends', () => {
   it('stopped once its upload answers, an input sends no create and looks none up at cleanup', async () => {
     // The second upload is held by the server after its bytes are in: the caller leaves the
     // loop meanwhile, and the upload is let answer (its file is then deleted).
-    t.server.setFaults({ http: [{ route: UPLOAD, delayMs: 15_000, times: 1 }] });
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    t.defer(() => clock.restore());
-    const loop = async () => {
-      for await (const result of t.client.transcribeMany(buffers(2), {
-        concurrency: 2,
-        pollIntervalMs: 5,
-      })) {
-        expect(result.status).to.equal('done');
-        break;
-      }
-    };
-    await settle(clock, loop());
-    await clock.tickAsync(20_000);
+    await leaveAfterFirstResult(t, UPLOAD, buffers(2));
     expect(t.server.state.hits[CREATE]).to.equal(1);
     expect(t.server.state.hits['GET /v1/transcriptions'] ?? 0).to.equal(0);
     expect(t.server.state.files.size).to.equal(0);

@@ -7,11 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { SonioxAbortError, SonioxValidationError } from '../../lib/errors';
 import type { BatchSource } from '../../lib/batch/types';
-import { fixture, rejection, settle } from '../helpers';
-import { buffers, collect, retainedBytes, urls } from './helpers';
+import { fixture, rejection } from '../helpers';
+import { buffers, collect, leaveAfterFirstResult, retainedBytes, urls } from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 
@@ -204,20 +203,7 @@ describe('transcribeMany: stopping', () => {
     // The second upload is held 15 s by the server; the caller leaves after the first result.
     // The upload is let answer (its file is deleted), but its input goes no further: a create
     // sent then would be billed for a result nobody takes.
-    t.server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 15_000, times: 1 }] });
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    t.defer(() => clock.restore());
-    const loop = async () => {
-      for await (const result of t.client.transcribeMany(buffers(2), {
-        concurrency: 2,
-        pollIntervalMs: 5,
-      })) {
-        expect(result.status).to.equal('done');
-        break;
-      }
-    };
-    await settle(clock, loop());
-    await clock.tickAsync(20_000);
+    await leaveAfterFirstResult(t, 'POST /v1/files', buffers(2));
     expect(t.server.state.hits[CREATE]).to.equal(1);
     expect(t.server.state.files.size).to.equal(0);
   });

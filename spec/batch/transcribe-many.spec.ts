@@ -9,7 +9,14 @@ import { SonioxAbortError, SonioxValidationError } from '../../lib/errors';
 import type { BatchProgress, BatchSource } from '../../lib/batch/types';
 import { fixture as audio } from '../audio';
 import { drive, fixture, rejection, settle, until } from '../helpers';
-import { buffers, collect, occupyFiles, occupyPending, urls } from './helpers';
+import {
+  buffers,
+  collect,
+  leaveAfterFirstResult,
+  occupyFiles,
+  occupyPending,
+  urls,
+} from './helpers';
 
 const CREATE = 'POST /v1/transcriptions';
 const UPLOAD = 'POST /v1/files';
@@ -360,21 +367,8 @@ describe('client.transcribeMany: edges', () => {
     // Held 15 s: longer than any grace. Cut off, a server may make the job after the cleanup
     // had looked for it by reference, and leave it behind (and unknown). (The mock drops a
     // request cut off; that it received both shows the create was let answer.)
-    t.server.setFaults({ http: [{ route: 'POST /v1/transcriptions', delayMs: 15_000, times: 1 }] });
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    t.defer(() => clock.restore());
-    const loop = async () => {
-      for await (const result of t.client.transcribeMany(urls(2), {
-        concurrency: 2,
-        pollIntervalMs: 5,
-      })) {
-        expect(result.status).to.equal('done');
-        break;
-      }
-    };
-    await settle(clock, loop());
     // Past the server's hold, whatever the loop did: a job it made then would be left.
-    await clock.tickAsync(20_000);
+    await leaveAfterFirstResult(t, 'POST /v1/transcriptions', urls(2));
     expect(t.server.received.transcriptions).to.have.length(2);
     expect(t.server.state.transcriptions.size).to.equal(0);
   });
@@ -382,20 +376,7 @@ describe('client.transcribeMany: edges', () => {
   it('lets an upload whose bytes are all out answer after a stop, then deletes its file', async () => {
     // The second upload is held by the server after its (small) body is sent: a stop then
     // must not cut it off, since the server may store the file and only its answer names it.
-    t.server.setFaults({ http: [{ route: 'POST /v1/files', delayMs: 15_000, times: 1 }] });
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    t.defer(() => clock.restore());
-    const loop = async () => {
-      for await (const result of t.client.transcribeMany(buffers(2), {
-        concurrency: 2,
-        pollIntervalMs: 5,
-      })) {
-        expect(result.status).to.equal('done');
-        break;
-      }
-    };
-    await settle(clock, loop());
-    await clock.tickAsync(20_000);
+    await leaveAfterFirstResult(t, 'POST /v1/files', buffers(2));
     // Each input's file deleted: the held one too, named by the upload's answer.
     expect(t.server.state.hits['DELETE /v1/files/:id']).to.equal(2);
     expect(t.server.state.files.size).to.equal(0);
