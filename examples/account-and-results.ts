@@ -109,9 +109,10 @@ async function main(): Promise<void> {
     console.log(
       `realtime sessions: ${project.current.transcribe_concurrent} of ${project.limits.transcribe_concurrent ?? 'no limit'}`,
     );
+    // Periods that start in the window: the last minute holds one minute's start, not an hour's.
     const history = await client.concurrencyLimits.getHistory({
       ...window,
-      period_sec: 3600,
+      period_sec: 60,
       kind: 'stt',
     });
     console.log(`history: ${history.kind}, ${history.entries.length > 0 ? 'periods' : 'empty'}`);
