@@ -347,11 +347,11 @@ export async function run(ctx: PerfContext): Promise<ScenarioResult> {
       r.gates.push({ key: 'realtime.20ms.cpu_ratio_vs_raw', better: 'lower', tolerance: 0.25 });
     }
     if (heapRatios.length === 2) {
-      // Heap bytes per frame, the SDK's over raw's, the worse format: a ratio of two counts, which
-      // the machine's load does not move (1.04-1.10 in runs at load 32-43), so 10 %: a copy or
-      // an object more per frame shows.
+      // Heap bytes per frame, the SDK's over raw's, the worse format. Printed, not gated: a ratio
+      // of two counts, yet the load moves it (1.04-1.10 at load 32-43, 1.29 on an idle machine,
+      // 2026-12-08): how many results the mock sends and what each collection frees follow the
+      // timing of the frames.
       r.values['realtime.20ms.heap_ratio_vs_raw'] = Math.max(...heapRatios);
-      r.gates.push({ key: 'realtime.20ms.heap_ratio_vs_raw', better: 'lower', tolerance: 0.1 });
     }
   } finally {
     client.close();
